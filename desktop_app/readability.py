@@ -1,0 +1,532 @@
+"""Sentences and paragraphs for caption-style transcripts (no Qt).
+
+Caption text (one long line, no punctuation, sentence-initial capitals lowered) is split into sentences by a
+small linear model that scores "a sentence starts at word i" from the surrounding words (trained by
+``desktop_app.training.train_sentence_model`` on the development corpus). A second linear model gives each
+sentence its end mark ("." or "?"), a third scores speaker turns at sentence boundaries, which become
+paragraph breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
+punctuation is split on it and left unaltered. Line breaks in the text always end a paragraph.
+
+Every position is a ``[start, end)`` index into the document text. Inference is pure Python and linear in the
+text length; the model is loaded lazily, once, from ``resources/models/``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ALGORITHM_VERSION = "readability-1"
+MODEL_FILE = ("models", "readability.json.gz")
+
+MAX_PARAGRAPH_WORDS = 250
+_CHUNK_WORDS = 20_000  # a line longer than this is segmented piece by piece (bounded memory)
+_CHUNK_OVERLAP = 400
+_END_PUNCT = ".?!…"
+_CLOSERS = "\"'”’»)]}"
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no approx dept est inc ltd co corp jan feb mar apr "
+    "jun jul aug sep sept oct nov dec".split()
+)
+_LINE_BREAKS = "\n\u2028\u2029"
+_TOKEN_RE = re.compile(r"[^\s]+|[\n\u2028\u2029]")
+_STRIP_RE = re.compile(r"^[^\w']+|[^\w']+$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: ``[start, end)`` covers its words; ``mark`` is the end mark to display after ``end``."""
+
+    start: int
+    end: int
+    mark: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Consecutive sentences shown as one paragraph; ``start``/``end`` are those of its first/last sentence."""
+
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Readable:
+    """The segmentation of a document, plus the commas and capitals to display."""
+
+    paragraphs: tuple[Paragraph, ...]
+    commas: tuple[int, ...] = ()
+    capitalize: tuple[int, ...] = ()
+    already_punctuated: bool = False
+
+
+# --------------------------------------------------------------------------------------------------
+# Words and features (shared with the training script)
+# --------------------------------------------------------------------------------------------------
+
+def normalize(word: str) -> str:
+    """The feature form of a word: lower case, outer punctuation stripped, numbers folded to ``<num>``."""
+    w = word.replace("’", "'").lower()
+    stripped = _STRIP_RE.sub("", w)
+    if stripped:
+        w = stripped
+    if any(c.isdigit() for c in w):
+        return "<num>"
+    return w
+
+
+def shape(word: str) -> str:
+    """A coarse capitalisation shape: I, C(apitalised), U(pper), D(igit), l(ower), p(unctuation)."""
+    if word == "I" or word.startswith("I'"):
+        return "I"
+    c = word[0]
+    if c.isdigit() or c == "$":
+        return "D"
+    if c.isupper():
+        return "U" if len(word) > 1 and word.isupper() else "C"
+    if c.isalpha():
+        return "l"
+    return "p"
+
+
+_PAD_BEFORE = ("<s>", "<s>", "<s>")
+_PAD_AFTER = ("</s>", "</s>", "</s>")
+
+
+def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str, list[str]]:
+    """For each template, the feature key at every position i (features for "a sentence starts at word i")."""
+    n = len(norm)
+    p = list(_PAD_BEFORE) + list(norm) + list(_PAD_AFTER)
+
+    def col(k: int) -> list[str]:
+        return p[3 + k: 3 + k + n]
+
+    u = {k: col(k) for k in range(-3, 3)}
+    sp = ["^"] + list(shapes)
+    cols: dict[str, list[str]] = {f"w{k}": u[k] for k in range(-3, 3)}
+    for k in (-3, -2, -1, 0, 1):
+        cols[f"b{k}"] = [a + " " + b for a, b in zip(u[k], u[k + 1])]
+    cols["t-2"] = [a + " " + b for a, b in zip(cols["b-2"], u[0])]
+    cols["t-1"] = [a + " " + b for a, b in zip(cols["b-1"], u[1])]
+    cols["t0"] = [a + " " + b for a, b in zip(cols["b0"], u[2])]
+    cols["s"] = [a + b for a, b in zip(sp, shapes)]
+    cols["sw"] = [a + " " + b for a, b in zip(shapes, u[0])]
+    cols["rep"] = ["1" if a == b else "0" for a, b in zip(u[-1], u[0])]
+    return cols
+
+
+def question_features(norm: Sequence[str]) -> list[str]:
+    """Features of one sentence for "it ends with a question mark"."""
+    w = list(norm[:4]) + ["</s>"] * max(0, 4 - len(norm))
+    feats = ["f1=" + w[0], "f2=" + w[0] + " " + w[1], "f3=" + w[0] + " " + w[1] + " " + w[2],
+             "s2=" + w[1], "s23=" + w[1] + " " + w[2], "s3=" + w[2],
+             "l1=" + norm[-1], "l2=" + " ".join(norm[-2:]), "len=" + str(min(len(norm), 12) // 3)]
+    feats.extend("in=" + x for x in set(norm[:8]))
+    return feats
+
+
+def turn_features(prev: Sequence[str], nxt: Sequence[str], prev_q: bool) -> list[str]:
+    """Features of a sentence boundary for "a new speaker starts here"."""
+    a = ["<s>"] * max(0, 3 - len(prev)) + list(prev[-3:])
+    b = list(nxt[:3]) + ["</s>"] * max(0, 3 - len(nxt))
+    return ["q=" + str(prev_q), "p1=" + a[-1], "p2=" + a[-2] + " " + a[-1], "p3=" + " ".join(a),
+            "n1=" + b[0], "n2=" + b[0] + " " + b[1], "n3=" + " ".join(b),
+            "qn1=" + str(prev_q) + b[0],
+            "pl=" + str(min(len(prev), 40) // 5), "nl=" + str(min(len(nxt), 40) // 5)]
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+# --------------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------------
+
+class Model:
+    """The learned weights and decoding parameters (a plain dict loaded from JSON)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.params: dict[str, float] = dict(data.get("params", {}))
+        start = data["start"]
+        self.start_bias = float(start["bias"])
+        self.start_tables: dict[str, dict[str, float]] = start["tables"]
+        self.question = data.get("question", {"bias": -3.0, "weights": {}})
+        self.turn = data.get("turn", {"bias": -3.0, "weights": {}})
+
+    @classmethod
+    def load(cls, path: str | Path) -> Model:
+        """Read a model file (gzip-compressed JSON)."""
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return cls(json.load(f))
+
+    def param(self, name: str, default: float) -> float:
+        return float(self.params.get(name, default))
+
+    def start_scores(self, norm: Sequence[str], shapes: Sequence[str]) -> list[float]:
+        """Logit of "a sentence starts here" at every word."""
+        scores = [self.start_bias] * len(norm)
+        for name, keys in start_feature_columns(norm, shapes).items():
+            table = self.start_tables.get(name)
+            if not table:
+                continue
+            get = table.get
+            scores = [s + get(k, 0.0) for s, k in zip(scores, keys)]
+        return scores
+
+    @staticmethod
+    def _linear(part: dict[str, Any], feats: list[str]) -> float:
+        w = part["weights"]
+        return float(part["bias"]) + sum(w.get(f, 0.0) for f in feats)
+
+    def question_logit(self, norm: Sequence[str]) -> float:
+        return self._linear(self.question, question_features(norm))
+
+    def turn_logit(self, prev: Sequence[str], nxt: Sequence[str], prev_q: bool) -> float:
+        return self._linear(self.turn, turn_features(prev, nxt, prev_q))
+
+
+_model: Model | None = None
+_model_lock = threading.Lock()
+
+
+def default_model() -> Model:
+    """The bundled model, loaded on first use."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            from desktop_app.paths import resource_path
+
+            path = resource_path(*MODEL_FILE)
+            _model = Model.load(path)
+            logger.info("loaded readability model %s", path)
+        return _model
+
+
+# --------------------------------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------------------------------
+
+def segment(text: str, progress: Callable[[float], None] | None = None) -> Readable:
+    """Split ``text`` into paragraphs of sentences (see the module docstring)."""
+    if not text.strip():
+        return Readable(paragraphs=())
+    punctuated = looks_punctuated(text)
+    model = None if punctuated else default_model()
+    return Segmenter(model).segment(text, progress, punctuated=punctuated)
+
+
+def looks_punctuated(text: str) -> bool:
+    """Whether the text carries its own sentence punctuation (judged on a sample of at most ~2 MB)."""
+    sample = text if len(text) <= 2_000_000 else text[:1_000_000] + " " + text[-1_000_000:]
+    words = 0
+    ends = 0
+    for m in re.finditer(r"\S+", sample):
+        words += 1
+        w = m.group().rstrip(_CLOSERS)
+        if w and w[-1] in _END_PUNCT and not _is_abbreviation(w):
+            ends += 1
+    return ends > 0 and words / ends <= 60
+
+
+def _is_abbreviation(word: str) -> bool:
+    w = word.rstrip(_CLOSERS).rstrip(".").lower().lstrip("\"'“‘(")
+    return w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha() and w != "i")
+
+
+class Segmenter:
+    """Segments texts with one model (``None``: punctuated texts only)."""
+
+    def __init__(self, model: Model | None) -> None:
+        self.model = model
+
+    def segment(self, text: str, progress: Callable[[float], None] | None = None,
+                punctuated: bool | None = None) -> Readable:
+        """Segment ``text``; ``punctuated`` overrides the automatic detection."""
+        if punctuated is None:
+            punctuated = looks_punctuated(text)
+        model = self.model
+        if not punctuated and model is None:
+            raise ValueError("an unpunctuated text needs a model")
+        out = _Output()
+        total = max(len(text), 1)
+        reported = [0.0]
+        if progress:
+            progress(0.0)
+
+        def run(spans: list[tuple[int, int]], final: bool) -> int:
+            words = [text[s:e] for s, e in spans]
+            if punctuated:
+                used = _segment_punctuated(spans, words, final, out)
+            else:
+                used = _segment_captions(model, spans, words, final, out)  # type: ignore[arg-type]
+            if progress and used:
+                done = spans[used - 1][1] / total
+                if done - reported[0] >= 0.02:
+                    reported[0] = done
+                    progress(min(done, 1.0))
+            return used
+
+        pending: list[tuple[int, int]] = []
+        for m in _TOKEN_RE.finditer(text):
+            if m.group() in _LINE_BREAKS:
+                if pending:
+                    run(pending, True)
+                    pending = []
+                continue
+            pending.append(m.span())
+            if len(pending) >= _CHUNK_WORDS + _CHUNK_OVERLAP:
+                pending = pending[run(pending, False):]
+        if pending:
+            run(pending, True)
+        if progress:
+            progress(1.0)
+        return Readable(paragraphs=tuple(out.paragraphs), commas=tuple(out.commas),
+                        capitalize=tuple(out.capitalize), already_punctuated=punctuated)
+
+
+class _Output:
+    """Accumulates the segmentation of successive runs of words."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.commas: list[int] = []
+        self.capitalize: list[int] = []
+
+    def add(self, spans: Sequence[tuple[int, int]], starts: Sequence[int], end: int, marks: Sequence[str],
+            par_starts: Sequence[int]) -> None:
+        """Sentences start at word indices ``starts`` (the run ends at word ``end``); paragraphs likewise."""
+        bounds = list(starts) + [end]
+        sentences = [Sentence(spans[a][0], spans[b - 1][1], mark)
+                     for a, b, mark in zip(bounds, bounds[1:], marks)]
+        index = {s: k for k, s in enumerate(starts)}
+        pb = [index[p] for p in par_starts] + [len(sentences)]
+        for a, b in zip(pb, pb[1:]):
+            group = tuple(sentences[a:b])
+            self.paragraphs.append(Paragraph(group[0].start, group[-1].end, group))
+
+
+def _ends_with_punct(word: str) -> bool:
+    w = word.rstrip(_CLOSERS)
+    return bool(w) and w[-1] in _END_PUNCT
+
+
+def _begins_sentence(word: str) -> bool:
+    """A word that may begin a sentence after an end mark: its first letter or digit is not lower case."""
+    for c in word:
+        if c.isalnum():
+            return not c.islower()
+    return False
+
+
+def _cut_point(starts: list[int], limit: int) -> int:
+    """The last sentence start in ``(0, limit]`` (for a non-final chunk), else ``limit``."""
+    best = 0
+    for s in starts:
+        if 0 < s <= limit:
+            best = s
+    return best or limit
+
+
+def _segment_punctuated(spans: list[tuple[int, int]], words: list[str], final: bool, out: _Output) -> int:
+    """Split on the text's own punctuation; returns the number of words used."""
+    n = len(words)
+    starts = [0]
+    for i in range(1, n):
+        prev = words[i - 1]
+        if (_ends_with_punct(prev) and not _is_abbreviation(prev) and _begins_sentence(words[i])) \
+                or i - starts[-1] >= MAX_PARAGRAPH_WORDS:
+            starts.append(i)
+    end = n
+    if not final:
+        end = _cut_point(starts, _CHUNK_WORDS)
+        starts = [s for s in starts if s < end]
+    par_starts = _split_long_paragraphs(starts, end, [0] + [0.0] * (end - 1), [0.0] * len(starts), [0])
+    out.add(spans, starts, end, [""] * len(starts), par_starts)
+    return end
+
+
+def decode_starts(scores: Sequence[float], threshold: float, max_len: int) -> list[int]:
+    """Sentence starts from start logits: local maxima above ``threshold``; overlong sentences are split."""
+    n = len(scores)
+    starts = [0]
+    for i in range(1, n):
+        s = scores[i]
+        if s > threshold and s >= scores[i - 1] and (i + 1 >= n or s > scores[i + 1]) and i - starts[-1] >= 1:
+            starts.append(i)
+    if max_len <= 1:
+        return starts
+    result: list[int] = []
+    bounds = starts + [n]
+    for a, b in zip(bounds, bounds[1:]):
+        result.extend(_split_span(scores, a, b, max_len))
+    return result
+
+
+def _split_span(scores: Sequence[float], a: int, b: int, max_len: int) -> list[int]:
+    """Starts within ``[a, b)`` (``a`` first) so that no piece exceeds ``max_len`` words."""
+    out = [a]
+    stack = [(a, b)]
+    extra: list[int] = []
+    while stack:
+        lo, hi = stack.pop()
+        if hi - lo <= max_len:
+            continue
+        margin = min(3, (hi - lo) // 4)
+        best = max(range(lo + 1 + margin, hi - margin), key=lambda i: scores[i])
+        extra.append(best)
+        stack.append((lo, best))
+        stack.append((best, hi))
+    out.extend(sorted(extra))
+    return out
+
+
+def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequence[float],
+                           sent_scores: Sequence[float], par_starts: Sequence[int],
+                           max_words: int = 0) -> list[int]:
+    """Add paragraph breaks (at sentence starts) until no paragraph exceeds ``max_words`` words.
+
+    A paragraph is cut at the sentence boundary with the best ``sent_scores`` (turn logits) plus
+    ``word_scores`` (sentence-start logits) among those that leave both parts at least a quarter of it.
+    """
+    max_words = max_words or MAX_PARAGRAPH_WORDS * 3 // 5
+    index = {s: k for k, s in enumerate(starts)}
+    bounds = list(par_starts) + [end]
+    result: list[int] = []
+    for a, b in zip(bounds, bounds[1:]):
+        result.append(a)
+        stack = [(a, b)]
+        extra: list[int] = []
+        while stack:
+            lo, hi = stack.pop()
+            if hi - lo <= max_words:
+                continue
+            ka, kb = index[lo], index.get(hi, len(starts))
+            quarter = (hi - lo) // 4
+            best, best_score = -1, -math.inf
+            fallback, fallback_score = -1, -math.inf
+            for k in range(ka + 1, kb):
+                s = starts[k]
+                score = sent_scores[k] + word_scores[s]
+                if lo + quarter <= s <= hi - quarter:
+                    if score > best_score:
+                        best, best_score = s, score
+                elif score - abs(s - (lo + hi) / 2) / 10 > fallback_score:
+                    fallback, fallback_score = s, score - abs(s - (lo + hi) / 2) / 10
+            cut = best if best >= 0 else fallback
+            if cut < 0:
+                continue  # a single long sentence: cannot be split here
+            extra.append(cut)
+            stack.append((lo, cut))
+            stack.append((cut, hi))
+        result.extend(sorted(extra))
+    return result
+
+
+def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
+                      out: _Output) -> int:
+    """Segment one run of unpunctuated words with the model; returns the number of words used."""
+    norm = [normalize(w) for w in words]
+    shapes = [shape(w) for w in words]
+    scores = model.start_scores(norm, shapes)
+    starts = decode_starts(scores, model.param("start_threshold", 0.0), int(model.param("max_sentence", 60)))
+    end = len(words)
+    if not final:
+        end = _cut_point(starts, _CHUNK_WORDS)
+        starts = [s for s in starts if s < end]
+    bounds = starts + [end]
+    q_thr = model.param("question_threshold", 0.0)
+    marks: list[str] = []
+    is_q: list[bool] = []
+    for a, b in zip(bounds, bounds[1:]):
+        q = model.question_logit(norm[a:b]) > q_thr
+        is_q.append(q)
+        marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q else "."))
+    turn = [0.0] * len(starts)
+    t_thr = model.param("turn_threshold", 0.0)
+    par_starts = [0]
+    for k in range(1, len(starts)):
+        turn[k] = model.turn_logit(norm[bounds[k - 1]:bounds[k]], norm[bounds[k]:bounds[k + 1]], is_q[k - 1])
+        if turn[k] > t_thr:
+            par_starts.append(starts[k])
+    par_starts = _split_long_paragraphs(starts, end, scores, turn, par_starts,
+                                        int(model.param("max_paragraph", 150)))
+    out.add(spans, starts, end, marks, par_starts)
+    for s in starts:
+        off = _capital_offset(words[s])
+        if off is not None:
+            out.capitalize.append(spans[s][0] + off)
+    return end
+
+
+def _capital_offset(word: str) -> int | None:
+    """Offset in ``word`` of a lower-case first letter to show in upper case (None: leave as is)."""
+    for k, c in enumerate(word):
+        if c.isalpha():
+            if c.islower() and not any(x.isupper() for x in word[k + 1:]):
+                return k
+            return None
+        if c.isdigit():
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# JSON and cache forms
+# --------------------------------------------------------------------------------------------------
+
+def to_json(readable: Readable) -> dict[str, Any]:
+    """The ``paragraphs --json`` form (design.md §7), with each sentence's end mark as an extra key."""
+    return {
+        "paragraphs": [
+            {"start": p.start, "end": p.end,
+             "sentences": [{"start": s.start, "end": s.end, "mark": s.mark} for s in p.sentences]}
+            for p in readable.paragraphs
+        ],
+        "already_punctuated": readable.already_punctuated,
+    }
+
+
+def readable_to_cache(readable: Readable) -> dict[str, Any]:
+    """A compact JSON-able form for the cache (see ``readable_from_cache``)."""
+    return {
+        "version": ALGORITHM_VERSION,
+        "paragraphs": [[[s.start, s.end, s.mark] for s in p.sentences] for p in readable.paragraphs],
+        "commas": list(readable.commas),
+        "capitalize": list(readable.capitalize),
+        "already_punctuated": readable.already_punctuated,
+    }
+
+
+def readable_from_cache(data: dict[str, Any]) -> Readable:
+    """The ``Readable`` saved by ``readable_to_cache``; ValueError when the data is malformed or stale."""
+    try:
+        if data["version"] != ALGORITHM_VERSION:
+            raise ValueError(f"cached segmentation has version {data['version']!r}, not {ALGORITHM_VERSION!r}")
+        paragraphs = []
+        for group in data["paragraphs"]:
+            sentences = tuple(Sentence(int(s), int(e), str(m)) for s, e, m in group)
+            if not sentences:
+                raise ValueError("empty paragraph in cached segmentation")
+            paragraphs.append(Paragraph(sentences[0].start, sentences[-1].end, sentences))
+        return Readable(paragraphs=tuple(paragraphs),
+                        commas=tuple(int(x) for x in data.get("commas", ())),
+                        capitalize=tuple(int(x) for x in data.get("capitalize", ())),
+                        already_punctuated=bool(data.get("already_punctuated", False)))
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"malformed cached segmentation: {error}") from error

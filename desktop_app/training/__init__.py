@@ -1,0 +1,1 @@
+"""Training scripts for the small learned models shipped under ``resources/models/`` (development only)."""
