@@ -1,0 +1,176 @@
+"""Invariants of the automatic outline (desktop_app.outline) on the bundled seed and small samples."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from desktop_app import outline
+from desktop_app.outline import Section, build_outline, sections_from_cache, sections_to_cache, to_json
+from desktop_app.paths import default_transcript
+
+_TOPICS = {
+    "chess": "chess opening gambit bishop knight rook endgame grandmaster tournament pawn",
+    "baking": "bread dough yeast oven flour crust sourdough starter bake loaf",
+    "sailing": "boat sail wind harbor keel mast ocean crew anchor tide",
+    "astronomy": "telescope galaxy star planet orbit nebula comet light year cosmos",
+}
+
+
+def crude_starts(text: str, every: int = 12) -> list[int]:
+    """A sentence start every ``every`` words (stands in for the readability module)."""
+    offs = [m.start() for m in re.finditer(r"\S+", text)]
+    return offs[::every]
+
+
+def topic_text(order: tuple[str, ...], words_each: int = 1500) -> str:
+    """Deterministic synthetic interview: blocks of topic words mixed with filler."""
+    filler = "so I think that you know it is really the case that we".split()
+    out: list[str] = []
+    for t_i, topic in enumerate(order):
+        vocab = _TOPICS[topic].split()
+        if t_i:
+            out += "let me ask you about".split()
+        for i in range(words_each):
+            out.append(vocab[(i * 7 + t_i) % len(vocab)] if i % 3 == 0 else filler[i % len(filler)])
+    return " ".join(out)
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    return default_transcript().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_outline(seed_text: str) -> list[Section]:
+    return build_outline(seed_text, crude_starts(seed_text))
+
+
+def check_invariants(text: str, starts: list[int], sections: list[Section]) -> None:
+    assert sections, "a non-empty text has at least one section"
+    assert sections[0].start == 0
+    assert sections[-1].end == len(text)
+    allowed = set(starts) | {0}
+    for a, b in zip(sections, sections[1:]):
+        assert a.end == b.start, "no gaps or overlaps"
+    for s in sections:
+        assert s.start < s.end
+        assert s.start in allowed, f"section starts at {s.start}, not a sentence start"
+        assert 1 <= len(s.title.split()) <= 6, s.title
+        assert 1 <= len(s.keywords) <= 6
+        assert all(isinstance(k, str) and k for k in s.keywords)
+
+
+def test_seed_invariants(seed_text: str, seed_outline: list[Section]) -> None:
+    check_invariants(seed_text, crude_starts(seed_text), seed_outline)
+
+
+def test_seed_section_count_follows_length_prior(seed_text: str, seed_outline: list[Section]) -> None:
+    n_words = len(seed_text.split())
+    expected = n_words / outline.WORDS_PER_SECTION
+    assert expected / 2.5 <= len(seed_outline) <= expected * 2.5
+
+
+def test_seed_titles_are_specific(seed_outline: list[Section]) -> None:
+    titles = [s.title for s in seed_outline]
+    assert len(set(titles)) >= len(titles) * 0.8, titles
+    generic = {"thing", "things", "people", "know", "think", "really", "going", "like", "um", "yeah"}
+    for t in titles:
+        assert not set(t.lower().replace(",", "").split()) & generic, t
+
+
+def test_seed_deterministic_and_stable_titles(seed_text: str, seed_outline: list[Section]) -> None:
+    again = build_outline(seed_text, crude_starts(seed_text))
+    assert again == seed_outline
+
+
+def test_granularity_changes_count(seed_text: str, seed_outline: list[Section]) -> None:
+    starts = crude_starts(seed_text)
+    fewer = build_outline(seed_text, starts, granularity=0.5)
+    more = build_outline(seed_text, starts, granularity=2.0)
+    assert len(fewer) < len(seed_outline) < len(more)
+    check_invariants(seed_text, starts, fewer)
+    check_invariants(seed_text, starts, more)
+
+
+def test_progress_is_reported_and_monotonic(seed_text: str) -> None:
+    seen: list[float] = []
+    build_outline(seed_text[:60000], crude_starts(seed_text[:60000]), progress=seen.append)
+    assert seen and seen[-1] == 1.0
+    assert seen == sorted(seen)
+
+
+def test_empty_text() -> None:
+    assert build_outline("", []) == []
+    assert to_json([]) == {"sections": []}
+
+
+def test_whitespace_only_text() -> None:
+    sections = build_outline("   \n  ", [])
+    assert len(sections) == 1 and (sections[0].start, sections[0].end) == (0, 6)
+
+
+def test_short_text_is_one_section() -> None:
+    text = " ".join(["we talked about the garden and the tomatoes and the roses"] * 30)
+    sections = build_outline(text, crude_starts(text))
+    assert len(sections) == 1
+    assert (sections[0].start, sections[0].end) == (0, len(text))
+    assert sections[0].title and sections[0].keywords
+
+
+def test_synthetic_topics_are_found() -> None:
+    text = topic_text(("chess", "baking", "sailing", "astronomy"))
+    starts = crude_starts(text)
+    sections = build_outline(text, starts)
+    check_invariants(text, starts, sections)
+    n_words = len(text.split())
+    true_bounds = [i * n_words // 4 for i in (1, 2, 3)]
+    offs = [m.start() for m in re.finditer(r"\S+", text)]
+    found = [sum(1 for o in offs if o < s.start) for s in sections[1:]]
+    for b in true_bounds:
+        assert any(abs(f - b) <= 100 for f in found), (found, true_bounds)
+    joined = " ".join(s.title.lower() for s in sections)
+    for topic in ("chess", "bread", "boat", "telescope"):
+        assert any(w in joined for w in _TOPICS[{"chess": "chess", "bread": "baking", "boat": "sailing",
+                                                  "telescope": "astronomy"}[topic]].split()), joined
+
+
+def test_starts_inside_words_are_ignored() -> None:
+    text = topic_text(("chess", "baking"), words_each=900)
+    offs = [m.start() for m in re.finditer(r"\S+", text)]
+    bad = [o + 1 for o in offs[::5] if not text[o + 1].isspace()]  # inside words: never usable
+    sections = build_outline(text, bad)
+    assert [s.start for s in sections] == [0]
+    good = offs[::10]
+    check_invariants(text, good, build_outline(text, good + bad))
+
+
+def test_unsorted_and_out_of_range_starts(seed_text: str) -> None:
+    text = seed_text[:40000]
+    starts = crude_starts(text)
+    noisy = list(reversed(starts)) + [-5, 0, len(text), len(text) + 10]
+    assert build_outline(text, noisy) == build_outline(text, starts)
+
+
+def test_json_and_cache_round_trip(seed_outline: list[Section]) -> None:
+    data = to_json(seed_outline)
+    assert set(data) == {"sections"}
+    assert set(data["sections"][0]) == {"title", "start", "end", "keywords"}
+    assert sections_from_cache(sections_to_cache(seed_outline)) == seed_outline
+
+
+@pytest.mark.parametrize("bad", [
+    [{"title": "x", "start": 0}],
+    [{"title": 3, "start": 0, "end": 4, "keywords": []}],
+    [{"title": "x", "start": 5, "end": 4, "keywords": []}],
+    [{"title": "x", "start": 0, "end": 4, "keywords": "abc"}],
+    ["not a dict"],
+])
+def test_cache_rejects_malformed(bad: list) -> None:
+    with pytest.raises(ValueError):
+        sections_from_cache(bad)
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(outline.OUTLINE_VERSION, str) and outline.OUTLINE_VERSION
