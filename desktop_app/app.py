@@ -1,0 +1,188 @@
+"""Entry point: arguments, the QApplication, the services and the window (the composition root)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_app import APP_ID, APP_NAME, __version__, cli
+from desktop_app.paths import app_dirs, default_transcript
+
+logger = logging.getLogger(__name__)
+PROCESS_START = time.perf_counter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m desktop_app",
+        description=f"{APP_NAME}: read, search and annotate long interview transcripts, offline.",
+        epilog="Headless commands: " + ", ".join(f"'{c} FILE --json'" for c in cli.COMMANDS)
+        + " (run 'python -m desktop_app COMMAND --help').",
+    )
+    parser.add_argument("file", nargs="?", help="a transcript to open (.txt, .srt, .vtt); default: the last one")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--data-dir", help="keep all user data, settings and caches under this folder")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the document, wait for background work, exercise the features, print timings "
+                             "as JSON and quit")
+    parser.add_argument("--screenshot", metavar="PNG", help="with --smoke-test: save a picture of the window before quitting")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), help="override the theme for this run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in cli.COMMANDS:
+        return cli.main(args_list)
+    args = build_parser().parse_args(args_list)
+    logging.basicConfig(level=logging.INFO if args.smoke_test else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return run_gui(args)
+
+
+def _initial_path(args: argparse.Namespace, last: str | None) -> str:
+    if args.file:
+        return str(Path(args.file).expanduser())
+    if last and Path(last).is_file():
+        return last
+    return str(default_transcript())
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.document import DocumentService
+    from desktop_app.paths import resource_path
+    from desktop_app.settings import Settings
+    from desktop_app.tasks import TaskRunner
+    from desktop_app.views.main_window import MainWindow
+
+    dirs = app_dirs(args.data_dir)
+    try:
+        dirs.ensure()
+    except OSError as error:
+        print(f"error: cannot create the data folder {dirs.data}: {error}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    icon = resource_path("icons", "transcript-reader.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    settings = Settings(dirs.settings_file)
+    if args.theme:
+        settings.theme = args.theme
+    tasks = TaskRunner()
+    service = DocumentService(dirs, tasks)
+    window = MainWindow(service, settings)
+    smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
+    window.show()
+    service.open(_initial_path(args, settings.last_document))
+    code = app.exec()
+    tasks.wait()
+    service.close()
+    if smoke is not None:
+        return smoke.exit_code
+    return int(code)
+
+
+class SmokeTest:
+    """Drives the real window through every feature that exists, then quits and prints timings."""
+
+    TIMEOUT_MS = 120_000
+
+    def __init__(self, window: object, service: object, screenshot: str | None = None) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.screenshot = screenshot
+        self.window = window
+        self.service = service
+        self.timings: dict[str, float] = {}
+        self.exit_code = 1
+        self._pending = {"shown", "outline", "index", "painted"}
+        service.opened.connect(lambda _doc: self._mark("opened"))  # type: ignore[attr-defined]
+        window.document_shown.connect(lambda _doc: self._done("shown"))  # type: ignore[attr-defined]
+        service.outline_ready.connect(lambda _s: self._done("outline"))  # type: ignore[attr-defined]
+        service.index_ready.connect(lambda _i: self._done("index"))  # type: ignore[attr-defined]
+        service.open_failed.connect(self._failed)  # type: ignore[attr-defined]
+        service.stage_failed.connect(self._failed)  # type: ignore[attr-defined]
+
+        smoke = self
+
+        class _PaintWatcher(QObject):
+            def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint and "shown" not in smoke._pending:
+                    smoke.timings["first_paint_wall"] = time.time()
+                    smoke._done("painted")
+                    obj.removeEventFilter(self)
+                return False
+
+        self._watcher = _PaintWatcher()
+        window.reader.viewport().installEventFilter(self._watcher)  # type: ignore[attr-defined]
+        self._timeout = QTimer(singleShot=True, interval=self.TIMEOUT_MS)
+        self._timeout.timeout.connect(lambda: self._finish("timed out waiting for " + ", ".join(self._pending)))
+        self._timeout.start()
+
+    def _mark(self, name: str) -> None:
+        self.timings[name] = round(time.perf_counter() - PROCESS_START, 4)
+
+    def _done(self, name: str) -> None:
+        self._mark(name)
+        self._pending.discard(name)
+        if not self._pending:
+            self._exercise()
+
+    def _failed(self, where: str, message: str) -> None:
+        self._finish(f"{where}: {message}")
+
+    def _exercise(self) -> None:
+        """Search and (when annotations exist) highlight, save; then quit."""
+        from PySide6.QtCore import QTimer
+
+        report: dict[str, object] = {}
+        index = self.service.index  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        result = index.search("open source")
+        report["search_ms"] = round(1000 * (time.perf_counter() - started), 2)
+        report["search_hits"] = result.total
+        if not result.total:
+            self._finish("search for 'open source' found nothing")
+            return
+        exercise = getattr(self.window, "smoke_exercise", None)
+        if callable(exercise):
+            report.update(exercise())
+        self.report = report
+        QTimer.singleShot(300 if self.screenshot else 0, lambda: self._finish(None))
+
+    def _finish(self, error: str | None) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if getattr(self, "_finished", False):
+            return
+        self._finished = True
+        self._timeout.stop()
+        document = self.service.document  # type: ignore[attr-defined]
+        payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings,
+                                      "pid": os.getpid(), "version": __version__}
+        if document is not None:
+            payload["document"] = {"title": document.title, "words": len(document.word_starts),
+                                   "paragraphs": len(document.readable.paragraphs),
+                                   "sections": len(self.service.sections),  # type: ignore[attr-defined]
+                                   "prepare_s": document.timings}
+        payload.update(getattr(self, "report", {}))
+        if error:
+            payload["error"] = error
+        if self.screenshot:
+            self.window.grab().save(self.screenshot)  # type: ignore[attr-defined]
+        print(json.dumps(payload, default=str), flush=True)
+        self.exit_code = 0 if error is None else 1
+        self.window.close()  # type: ignore[attr-defined]
+        QApplication.instance().quit()  # type: ignore[union-attr]

@@ -1,0 +1,144 @@
+"""Headless subcommands (no QApplication): ``paragraphs``, ``outline``, ``search``, ``export``.
+
+JSON on stdout with ``--json``; errors on stderr with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+from desktop_app.transcript import Transcript, TranscriptError, load_transcript
+
+COMMANDS = ("paragraphs", "outline", "search", "export")
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Transcript Reader, headless commands.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("paragraphs", help="sentences and paragraphs of a transcript")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print JSON (the default output is readable text)")
+    p = sub.add_parser("outline", help="automatic chapters of a transcript")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--granularity", type=float, default=1.0, help="0.5 = fewer chapters, 2 = more")
+    p = sub.add_parser("search", help="full-text search in a transcript")
+    p.add_argument("file")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--data-dir", default=None, help="keep caches (the search index) under this folder")
+    p = sub.add_parser("export", help="export highlights and notes")
+    p.add_argument("file")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    try:
+        transcript = load_transcript(args.file)
+        return int(_COMMANDS[args.command](transcript, args))
+    except TranscriptError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a headless command reports, never dumps a traceback
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+def _emit(payload: Any, as_json: bool, text: str) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n" if as_json else text)
+
+
+def _readable(transcript: Transcript) -> Any:
+    from desktop_app import readability
+
+    return readability.segment(transcript.text)
+
+
+def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
+    from desktop_app import readability
+    from desktop_app.display_text import build_display
+
+    readable = _readable(transcript)
+    _emit(readability.to_json(readable), args.json, build_display(transcript.text, readable).text.replace("\n", "\n\n") + "\n")
+    return 0
+
+
+def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
+    from desktop_app import outline
+
+    readable = _readable(transcript)
+    starts = [s.start for p in readable.paragraphs for s in p.sentences]
+    return outline.build_outline(transcript.text, starts, granularity)
+
+
+def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
+    from desktop_app import outline
+
+    sections = _sections(transcript, args.granularity)
+    lines = [f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n" for i, s in enumerate(sections)]
+    _emit(outline.to_json(sections), args.json, "".join(lines))
+    return 0
+
+
+def _section_title(sections: list[Any], offset: int) -> str | None:
+    for section in sections:
+        if section.start <= offset < section.end:
+            return str(section.title)
+    return None
+
+
+def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
+    from desktop_app.paths import app_dirs
+    from desktop_app.search.index import SearchIndex
+
+    readable = _readable(transcript)
+    paragraphs = [(p.start, p.end) for p in readable.paragraphs]
+    dirs = app_dirs(args.data_dir)
+    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs)
+    try:
+        result = index.search(args.query, limit=args.limit)
+    finally:
+        index.close()
+    if result.error:
+        print(f"error: {result.error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sections = _sections(transcript) if result.hits else []
+    hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
+             "section": _section_title(sections, h.start)} for h in result.hits]
+    payload: dict[str, Any] = {"total": result.total, "hits": hits}
+    if result.suggestion:
+        payload["suggestion"] = result.suggestion
+    text = "".join(f"{h['start']:>7}  {h['section'] or ''}: {h['snippet']}\n" for h in hits)
+    if not hits and result.suggestion:
+        text = f"No matches. Did you mean: {result.suggestion}\n"
+    _emit(payload, args.json, text or "No matches.\n")
+    return 0
+
+
+def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
+    from desktop_app.annotation_service_headless import export_document
+
+    output = export_document(transcript, args.format, args.data_dir, _sections(transcript))
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+_COMMANDS = {"paragraphs": cmd_paragraphs, "outline": cmd_outline, "search": cmd_search, "export": cmd_export}

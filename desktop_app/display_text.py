@@ -1,0 +1,146 @@
+"""The text the reader shows, and the one map between its positions and document offsets.
+
+The reader may display more than the document text: capitals at sentence starts, inserted ``.``/``?``/``,``,
+and paragraph breaks. :class:`DisplayMap` is the only object that knows about display positions
+(design.md §2). Display text is the paragraphs joined by ``"\\n"``, so a ``QTextDocument`` built with
+``setPlainText`` has exactly the same positions, and block *i* is paragraph *i*.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from desktop_app.readability import Readable
+
+
+class DisplayMap:
+    """Piecewise translation between display positions and document offsets.
+
+    The display is a sequence of *runs* copied from the document (possibly with characters replaced by
+    others of the same length, e.g. capitals) separated by inserted characters. ``display_starts[i]`` and
+    ``doc_starts[i]`` are where run *i* begins in each text and ``lengths[i]`` is its length.
+    """
+
+    def __init__(self, display_starts: list[int], doc_starts: list[int], lengths: list[int],
+                 display_length: int, doc_length: int) -> None:
+        self._display_starts = display_starts
+        self._doc_starts = doc_starts
+        self._lengths = lengths
+        self.display_length = display_length
+        self.doc_length = doc_length
+
+    def to_doc(self, position: int) -> int:
+        """The document offset at a display position (inserted characters map to the end of the run before)."""
+        if not self._display_starts:
+            return 0
+        i = max(0, bisect_right(self._display_starts, position) - 1)
+        inside = min(max(position - self._display_starts[i], 0), self._lengths[i])
+        return self._doc_starts[i] + inside
+
+    def to_display(self, offset: int) -> int:
+        """The display position of a document offset (offsets in skipped whitespace map to the run's end)."""
+        if not self._doc_starts:
+            return 0
+        i = max(0, bisect_right(self._doc_starts, offset) - 1)
+        inside = min(max(offset - self._doc_starts[i], 0), self._lengths[i])
+        return self._display_starts[i] + inside
+
+    def range_to_doc(self, start: int, end: int) -> tuple[int, int]:
+        a, b = sorted((start, end))
+        return self.to_doc(a), self.to_doc(b)
+
+    def range_to_display(self, start: int, end: int) -> tuple[int, int]:
+        a, b = sorted((start, end))
+        return self.to_display(a), self.to_display(b)
+
+
+@dataclass(frozen=True)
+class DisplayText:
+    """The reader's text, its paragraphs' display starts, and the map back to the document."""
+
+    text: str
+    paragraph_starts: tuple[int, ...]  # display position of each paragraph (block) start
+    map: DisplayMap
+
+
+class _Builder:
+    """Accumulates display text run by run, recording the map as it goes."""
+
+    def __init__(self, doc: str) -> None:
+        self.doc = doc
+        self.parts: list[str] = []
+        self.length = 0
+        self.display_starts: list[int] = []
+        self.doc_starts: list[int] = []
+        self.lengths: list[int] = []
+
+    def copy(self, start: int, end: int, text: str | None = None) -> None:
+        """Copy ``doc[start:end]`` (or a same-length replacement ``text``) as one run."""
+        if end <= start:
+            return
+        piece = self.doc[start:end] if text is None else text
+        self.display_starts.append(self.length)
+        self.doc_starts.append(start)
+        self.lengths.append(end - start)
+        self.parts.append(piece)
+        self.length += len(piece)
+
+    def insert(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+
+    def build(self, starts: tuple[int, ...]) -> DisplayText:
+        text = "".join(self.parts)
+        mapping = DisplayMap(self.display_starts, self.doc_starts, self.lengths, len(text), len(self.doc))
+        return DisplayText(text, starts, mapping)
+
+
+def _paragraph_piece(doc: str, start: int, end: int, capitals: set[int]) -> str:
+    """``doc[start:end]`` with newlines as spaces and the given offsets upper-cased (length preserved)."""
+    chars = list(doc[start:end].replace("\n", " ").replace("\t", " "))
+    for offset in capitals:
+        if start <= offset < end:
+            upper = chars[offset - start].upper()
+            if len(upper) == 1:
+                chars[offset - start] = upper
+    return "".join(chars)
+
+
+def build_display(doc: str, readable: Readable) -> DisplayText:
+    """Display text for ``doc`` as segmented in ``readable``."""
+    builder = _Builder(doc)
+    capitals = sorted(readable.capitalize)
+    insertions = _insertions(readable)
+    paragraph_starts: list[int] = []
+    cap_i = 0
+    for number, paragraph in enumerate(readable.paragraphs):
+        if number:
+            builder.insert("\n")
+        paragraph_starts.append(builder.length)
+        caps: set[int] = set()
+        while cap_i < len(capitals) and capitals[cap_i] < paragraph.end:
+            if capitals[cap_i] >= paragraph.start:
+                caps.add(capitals[cap_i])
+            cap_i += 1
+        position = paragraph.start
+        for cut, mark in _cuts_within(insertions, paragraph.start, paragraph.end):
+            builder.copy(position, cut, _paragraph_piece(doc, position, cut, caps))
+            builder.insert(mark)
+            position = cut
+        builder.copy(position, paragraph.end, _paragraph_piece(doc, position, paragraph.end, caps))
+    return builder.build(tuple(paragraph_starts))
+
+
+def _insertions(readable: Readable) -> list[tuple[int, str]]:
+    """(document offset, text to insert there), sorted: sentence end marks and commas."""
+    marks = {s.end: s.mark for p in readable.paragraphs for s in p.sentences if s.mark}
+    for offset in readable.commas:
+        marks.setdefault(offset, ",")
+    return sorted(marks.items())
+
+
+def _cuts_within(insertions: list[tuple[int, str]], start: int, end: int) -> list[tuple[int, str]]:
+    lo = bisect_left(insertions, (start + 1, ""))
+    hi = bisect_right(insertions, (end, "\uffff"))
+    return insertions[lo:hi]

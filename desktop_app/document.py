@@ -1,0 +1,260 @@
+"""One open document and the background work that prepares it.
+
+Opening runs in stages, each on a worker thread (``tasks.py``), each result cached by text hash:
+load + readable segmentation + display text (``opened``), then the outline (``outline_ready``), then the
+search index (``index_ready``). A newer open supersedes an older one: late results are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app import cache, readability
+from desktop_app.display_text import DisplayText, build_display
+from desktop_app.paths import AppDirs
+from desktop_app.readability import Readable
+from desktop_app.tasks import TaskRunner
+from desktop_app.transcript import Transcript, load_transcript
+
+logger = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 185
+
+
+@dataclass
+class Document:
+    """A transcript prepared for reading; owned by the GUI thread once delivered."""
+
+    transcript: Transcript
+    readable: Readable
+    display: DisplayText
+    word_starts: list[int] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.transcript.title
+
+    @property
+    def sha256(self) -> str:
+        return self.transcript.sha256
+
+    def word_index(self, offset: int) -> int:
+        return max(0, bisect_right(self.word_starts, offset) - 1)
+
+    def seconds_at(self, offset: int) -> float:
+        """Seconds into the episode: the cue time for timed formats, else ~185 words a minute."""
+        timed = self.transcript.time_at(offset)
+        if timed is not None:
+            return timed
+        return self.word_index(offset) * 60.0 / WORDS_PER_MINUTE
+
+    @property
+    def duration(self) -> float:
+        return self.seconds_at(len(self.transcript.text))
+
+    def fraction_at(self, offset: int) -> float:
+        length = len(self.transcript.text)
+        return offset / length if length else 0.0
+
+    def paragraph_spans(self) -> list[tuple[int, int]]:
+        return [(p.start, p.end) for p in self.readable.paragraphs]
+
+    def sentence_starts(self) -> list[int]:
+        return [s.start for p in self.readable.paragraphs for s in p.sentences]
+
+
+def word_starts(text: str) -> list[int]:
+    """Document offsets where words begin."""
+    starts: list[int] = []
+    in_word = False
+    for i, ch in enumerate(text):
+        space = ch.isspace()
+        if not space and not in_word:
+            starts.append(i)
+        in_word = not space
+    return starts
+
+
+def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], None],
+                     title: str | None = None) -> Document:
+    """Load and segment a transcript (pure work, run on a worker thread)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    transcript = load_transcript(path, title=title)
+    timings["load"] = time.perf_counter() - started
+    progress(0.1)
+    readable = _readable(transcript, cache_dir, progress)
+    timings["segment"] = time.perf_counter() - started - timings["load"]
+    display = build_display(transcript.text, readable)
+    starts = word_starts(transcript.text)
+    timings["prepare"] = time.perf_counter() - started
+    progress(1.0)
+    return Document(transcript, readable, display, starts, timings)
+
+
+def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None]) -> Readable:
+    version = readability.ALGORITHM_VERSION
+    cached = cache.load(cache_dir, "readable", transcript.sha256, version)
+    if cached is not None:
+        try:
+            return readability.readable_from_cache(cached)
+        except (KeyError, TypeError, ValueError) as error:
+            logger.info("readable cache corrupt (%s); recomputing", error)
+    readable = readability.segment(transcript.text, lambda f: progress(0.1 + 0.8 * f))
+    cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable))
+    return readable
+
+
+class DocumentService(QObject):
+    """Opens documents in the background and announces each stage.
+
+    Signals:
+        loading_started(str): a path is being opened.
+        opened(object): a :class:`Document` is ready to display.
+        open_failed(str, str): path and a message for the user.
+        progress(str, float): what is being done and how far (0..1).
+        outline_ready(object): the sections (``list[outline.Section]``) of the current document.
+        index_ready(object): the current document's search index.
+        stage_failed(str, str): a background stage (``"outline"``, ``"index"``) failed with a message.
+    """
+
+    loading_started = Signal(str)
+    opened = Signal(object)
+    open_failed = Signal(str, str)
+    progress = Signal(str, float)
+    outline_ready = Signal(object)
+    index_ready = Signal(object)
+    stage_failed = Signal(str, str)
+
+    def __init__(self, dirs: AppDirs, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._dirs = dirs
+        self._tasks = tasks
+        self._generation = 0
+        self.document: Document | None = None
+        self.sections: list[Any] = []
+        self.index: Any = None
+        self.granularity = 1.0
+
+    @property
+    def dirs(self) -> AppDirs:
+        return self._dirs
+
+    def open(self, path: str, title: str | None = None) -> None:
+        """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``."""
+        self._generation += 1
+        generation = self._generation
+        self.loading_started.emit(path)
+        self.progress.emit("Preparing transcript…", 0.0)
+        cache_dir = self._dirs.cache
+        self._tasks.submit(
+            "open",
+            lambda report: prepare_document(path, cache_dir, report, title),
+            on_done=lambda doc: self._on_prepared(generation, doc),
+            on_error=lambda message, _error: self._on_open_failed(generation, path, message),
+            on_progress=lambda f: self._report(generation, "Preparing transcript…", f),
+        )
+
+    def _report(self, generation: int, label: str, fraction: float) -> None:
+        if generation == self._generation:
+            self.progress.emit(label, fraction)
+
+    def _on_open_failed(self, generation: int, path: str, message: str) -> None:
+        if generation == self._generation:
+            self.progress.emit("", 1.0)
+            self.open_failed.emit(path, message)
+
+    def _on_prepared(self, generation: int, document: Document) -> None:
+        if generation != self._generation:
+            return
+        self._close_index()
+        self.document = document
+        self.sections = []
+        self.opened.emit(document)
+        self._start_outline(generation, document)
+        self._start_index(generation, document)
+
+    # -- outline ------------------------------------------------------------------------------
+    def rebuild_outline(self, granularity: float) -> None:
+        """Recompute the automatic outline at another granularity (fewer / more chapters)."""
+        self.granularity = granularity
+        if self.document is not None:
+            self._start_outline(self._generation, self.document)
+
+    def _start_outline(self, generation: int, document: Document) -> None:
+        cache_dir, granularity = self._dirs.cache, self.granularity
+        text, starts, sha = document.transcript.text, document.sentence_starts(), document.sha256
+
+        def job(report: Callable[[float], None]) -> list[Any]:
+            from desktop_app import outline
+
+            version = f"{outline.OUTLINE_VERSION}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
+            cached = cache.load(cache_dir, "outline", sha, version)
+            if cached is not None:
+                try:
+                    return list(outline.sections_from_cache(cached))
+                except (KeyError, TypeError, ValueError):
+                    logger.info("outline cache corrupt; recomputing")
+            sections = outline.build_outline(text, starts, granularity, report)
+            cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections))
+            return sections
+
+        self._tasks.submit(
+            "outline", job,
+            on_done=lambda sections: self._on_outline(generation, sections),
+            on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
+            on_progress=lambda f: self._report(generation, "Finding chapters…", f),
+        )
+
+    def _on_outline(self, generation: int, sections: list[Any]) -> None:
+        if generation == self._generation:
+            self.sections = sections
+            self.outline_ready.emit(sections)
+
+    # -- search index -------------------------------------------------------------------------
+    def _start_index(self, generation: int, document: Document) -> None:
+        root = self._dirs.cache / "search"
+        text, sha, paragraphs = document.transcript.text, document.sha256, document.paragraph_spans()
+
+        def job(report: Callable[[float], None]) -> Any:
+            from desktop_app.search.index import SearchIndex
+
+            return SearchIndex.open_or_build(root, sha, text, paragraphs, report)
+
+        self._tasks.submit(
+            "index", job,
+            on_done=lambda index: self._on_index(generation, index),
+            on_error=lambda message, _e: self._on_stage_failed(generation, "index", message),
+            on_progress=lambda f: self._report(generation, "Indexing for search…", f),
+            serial=True,
+        )
+
+    def _on_index(self, generation: int, index: Any) -> None:
+        if generation != self._generation:
+            index.close()
+            return
+        self.index = index
+        self.index_ready.emit(index)
+
+    def _on_stage_failed(self, generation: int, stage: str, message: str) -> None:
+        if generation == self._generation:
+            logger.error("%s failed: %s", stage, message)
+            self.stage_failed.emit(stage, message)
+
+    def _close_index(self) -> None:
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+
+    def close(self) -> None:
+        self._generation += 1
+        self._close_index()

@@ -1,0 +1,92 @@
+"""UI state kept between runs (QSettings, INI file under the run's config folder).
+
+Only UI state lives here: theme, zoom, window layout, recent files, the last document and the reading
+position per document (keyed by the text's sha256). Annotations live in their YAML files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 10
+THEMES = ("system", "light", "dark")
+
+
+class Settings:
+    """Typed access to the settings file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        self._qs.sync()
+
+    # -- appearance -------------------------------------------------------------------------
+    @property
+    def theme(self) -> str:
+        value = str(self._qs.value("appearance/theme", "system"))
+        return value if value in THEMES else "system"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._qs.setValue("appearance/theme", value if value in THEMES else "system")
+
+    @property
+    def zoom(self) -> int:
+        """Font size steps relative to the default (−6 … +12)."""
+        try:
+            return max(-6, min(12, int(self._qs.value("appearance/zoom", 0))))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return 0
+
+    @zoom.setter
+    def zoom(self, value: int) -> None:
+        self._qs.setValue("appearance/zoom", int(value))
+
+    # -- window -------------------------------------------------------------------------------
+    def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
+        geometry = self._qs.value("window/geometry")
+        state = self._qs.value("window/state")
+        return (geometry if isinstance(geometry, QByteArray) else None,
+                state if isinstance(state, QByteArray) else None)
+
+    def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._qs.setValue("window/geometry", geometry)
+        self._qs.setValue("window/state", state)
+
+    # -- documents ----------------------------------------------------------------------------
+    @property
+    def last_document(self) -> str | None:
+        value = self._qs.value("documents/last")
+        return str(value) if value else None
+
+    @last_document.setter
+    def last_document(self, path: str) -> None:
+        self._qs.setValue("documents/last", path)
+
+    def recent_files(self) -> list[str]:
+        value = self._qs.value("documents/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if v]
+
+    def add_recent_file(self, path: str) -> list[str]:
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        self._qs.setValue("documents/recent", recent[:MAX_RECENT])
+        return recent[:MAX_RECENT]
+
+    def clear_recent_files(self) -> None:
+        self._qs.setValue("documents/recent", [])
+
+    def position(self, sha256: str) -> int:
+        """The last reading position (document offset) of a document."""
+        try:
+            return max(0, int(self._qs.value(f"positions/{sha256}", 0)))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return 0
+
+    def set_position(self, sha256: str, offset: int) -> None:
+        self._qs.setValue(f"positions/{sha256}", int(offset))

@@ -1,0 +1,119 @@
+"""The one helper for background work.
+
+A job is a plain function that receives a ``progress(fraction)`` callback and returns a value; it never
+touches a widget or a model. Its result, error and progress come back on the GUI thread through the
+callbacks given to :meth:`TaskRunner.submit`. Jobs submitted with ``serial=True`` run one at a time on
+their own thread (writes to the search index and to annotation files).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+Job = Callable[[Progress], Any]
+
+
+class TaskHandle(QObject):
+    """Lives on the GUI thread; the worker emits its signals, which Qt queues to this thread.
+
+    Signals:
+        succeeded(object): the job's return value.
+        failed(str, object): a message and the exception.
+        progressed(float): 0..1.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(str, object)
+    progressed = Signal(float)
+
+    def __init__(self, name: str, on_done: Callable[[Any], None] | None,
+                 on_error: Callable[[str, BaseException], None] | None,
+                 on_progress: Callable[[float], None] | None) -> None:
+        super().__init__()
+        self.name = name
+        self.finished = False
+        self._on_done = on_done
+        self._on_error = on_error
+        self._on_progress = on_progress
+        self.succeeded.connect(self._deliver_result)
+        self.failed.connect(self._deliver_error)
+        self.progressed.connect(self._deliver_progress)
+
+    @Slot(object)
+    def _deliver_result(self, value: object) -> None:
+        self.finished = True
+        if self._on_done is not None:
+            self._on_done(value)
+
+    @Slot(str, object)
+    def _deliver_error(self, message: str, error: object) -> None:
+        self.finished = True
+        if self._on_error is not None:
+            self._on_error(message, error)  # type: ignore[arg-type]
+        else:
+            logger.error("background task %s failed: %s", self.name, message)
+
+    @Slot(float)
+    def _deliver_progress(self, fraction: float) -> None:
+        if self._on_progress is not None:
+            self._on_progress(fraction)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job, handle: TaskHandle) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+        self._handle = handle
+
+    def run(self) -> None:  # noqa: D102 - runs on a worker thread
+        handle = self._handle
+        try:
+            result = self._job(handle.progressed.emit)
+        except Exception as error:  # every failure becomes a message on the GUI thread
+            logger.debug("task %s failed:\n%s", handle.name, traceback.format_exc())
+            handle.failed.emit(str(error) or type(error).__name__, error)
+        else:
+            handle.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs jobs on a thread pool (and serial jobs on a single-thread pool); owned by the application."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        self._serial = QThreadPool(self)
+        self._serial.setMaxThreadCount(1)
+        self._handles: set[TaskHandle] = set()
+
+    def submit(self, name: str, job: Job, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[str, BaseException], None] | None = None,
+               on_progress: Callable[[float], None] | None = None, serial: bool = False) -> TaskHandle:
+        """Start ``job`` in the background; callbacks run on the GUI thread."""
+        handle = TaskHandle(name, on_done, on_error, on_progress)
+        self._handles.add(handle)
+        handle.succeeded.connect(self._forget)
+        handle.failed.connect(self._forget)
+        (self._serial if serial else self._pool).start(_Runnable(job, handle))
+        return handle
+
+    @Slot()
+    def _forget(self) -> None:
+        self._handles = {h for h in self._handles if not h.finished}
+
+    def active_count(self) -> int:
+        return self._pool.activeThreadCount() + self._serial.activeThreadCount()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every job is done (used at shutdown and by tests)."""
+        return self._pool.waitForDone(msecs) and self._serial.waitForDone(msecs)

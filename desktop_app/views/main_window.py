@@ -1,0 +1,337 @@
+"""The main window: menus, the reader, the side panels, the status bar; it wires every signal.
+
+Panels never call each other; this module connects them to each other and to the services.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.document import Document, DocumentService
+from desktop_app.settings import Settings
+from desktop_app.views import theme
+from desktop_app.views.reader_view import ReaderView
+
+logger = logging.getLogger(__name__)
+
+FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
+
+
+def format_clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class MainWindow(QMainWindow):
+    """The application window.
+
+    Signals:
+        document_shown(object): a document's text is in the reader and its position restored.
+    """
+
+    document_shown = Signal(object)
+
+    def __init__(self, service: DocumentService, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.service = service
+        self.settings = settings
+        self.document: Document | None = None
+        self.last_error: QMessageBox | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.resize(1280, 860)
+        self.reader = ReaderView(self)
+        self.setCentralWidget(self.reader)
+        self._build_status_bar()
+        self._build_menus()
+        self._connect_signals()
+        self._save_position_timer = QTimer(self, singleShot=True, interval=1500)
+        self._save_position_timer.timeout.connect(self._save_position)
+        self.apply_theme(settings.theme)
+        self.reader.set_zoom(settings.zoom)
+        geometry, state = settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- construction -------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.position_label = QLabel("", self)
+        self.position_label.setObjectName("position_label")
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setMaximumWidth(160)
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.hide()
+        self.progress_label = QLabel("", self)
+        bar.addWidget(self.progress_label)
+        bar.addWidget(self.progress_bar)
+        bar.addPermanentWidget(self.position_label)
+
+    def _action(self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | list | None = None,
+                name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open…", self.choose_file, QKeySequence.StandardKey.Open, "open_action")
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self._action(file_menu, "Open &Bundled Transcript", self.open_bundled)
+        file_menu.addSeparator()
+        self.file_menu = file_menu
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.view_menu = self.menuBar().addMenu("&View")
+        self.zoom_in_action = self._action(self.view_menu, "Zoom &In", self.zoom_in,
+                                           ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], "zoom_in")
+        self.zoom_out_action = self._action(self.view_menu, "Zoom &Out", self.zoom_out,
+                                            ["Ctrl+-", QKeySequence.StandardKey.ZoomOut], "zoom_out")
+        self._action(self.view_menu, "&Actual Size", self.zoom_reset, "Ctrl+0", "zoom_reset")
+        self.view_menu.addSeparator()
+        theme_menu = self.view_menu.addMenu("&Theme")
+        self.theme_actions: dict[str, QAction] = {}
+        for key, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
+            action = self._action(theme_menu, label, lambda _=False, k=key: self.set_theme(k))
+            action.setCheckable(True)
+            self.theme_actions[key] = action
+        self.view_menu.addSeparator()
+        self.panels_menu = self.view_menu
+
+        self.go_menu = self.menuBar().addMenu("&Go")
+        self._action(self.go_menu, "&Beginning", lambda: self.reader.scroll_to_position(0), "Ctrl+Home")
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self._action(help_menu, f"&About {APP_NAME}", self.show_about)
+        self._refresh_recent_menu()
+
+    def _connect_signals(self) -> None:
+        service = self.service
+        service.loading_started.connect(self._on_loading_started)
+        service.opened.connect(self._on_opened)
+        service.open_failed.connect(self._on_open_failed)
+        service.progress.connect(self._on_progress)
+        service.stage_failed.connect(self._on_stage_failed)
+        self.reader.position_changed.connect(self._on_position_changed)
+
+    # -- opening ------------------------------------------------------------------------------
+    @Slot()
+    def choose_file(self) -> None:
+        start_dir = str(Path(self.document.transcript.source).parent) if self.document else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open Transcript", start_dir, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        self._save_position()
+        self.service.open(path)
+
+    @Slot()
+    def open_bundled(self) -> None:
+        from desktop_app.paths import default_transcript
+
+        self.open_path(str(default_transcript()))
+
+    @Slot(str)
+    def _on_loading_started(self, path: str) -> None:
+        if self.document is None:
+            self.reader.set_placeholder(f"\n\n\nOpening {Path(path).name}…")
+
+    @Slot(object)
+    def _on_opened(self, document: Document) -> None:
+        self.document = document
+        self.reader.set_display_text(document.display.text)
+        self.setWindowTitle(f"{document.title} — {APP_NAME}")
+        self.settings.last_document = document.transcript.source
+        self.settings.add_recent_file(document.transcript.source)
+        self._refresh_recent_menu()
+        for warning in document.transcript.warnings:
+            self.statusBar().showMessage(warning, 10_000)
+        saved = self.settings.position(document.sha256)
+        self.reader.scroll_to_position(document.display.map.to_display(saved))
+        self._update_position_label(self.reader.top_position())
+        self.document_shown.emit(document)
+
+    @Slot(str, str)
+    def _on_open_failed(self, path: str, message: str) -> None:
+        if self.document is None:
+            self.reader.set_placeholder("\n\n\nNo transcript is open.\nUse File › Open… (Ctrl+O) to open one.")
+        self.show_error("Could not open transcript", message)
+
+    @Slot(str, str)
+    def _on_stage_failed(self, stage: str, message: str) -> None:
+        self.statusBar().showMessage(f"{stage.capitalize()} unavailable: {message}", 15_000)
+
+    def show_error(self, title: str, message: str) -> None:
+        """A non-blocking, window-modal message box (kept in ``last_error`` for tests)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_error = box
+        box.open()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if recent:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu", self._clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+
+    @Slot()
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self._refresh_recent_menu()
+
+    # -- drag and drop ------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+    # -- progress and position ----------------------------------------------------------------
+    @Slot(str, float)
+    def _on_progress(self, label: str, fraction: float) -> None:
+        done = fraction >= 1.0 or not label
+        self.progress_bar.setVisible(not done)
+        self.progress_label.setText("" if done else label)
+        self.progress_bar.setValue(int(fraction * 100))
+
+    @Slot(int)
+    def _on_position_changed(self, display_position: int) -> None:
+        self._update_position_label(display_position)
+        self._save_position_timer.start()
+
+    def current_offset(self) -> int:
+        """Document offset at the top of the reader."""
+        if self.document is None:
+            return 0
+        return self.document.display.map.to_doc(self.reader.top_position())
+
+    def _update_position_label(self, display_position: int) -> None:
+        document = self.document
+        if document is None:
+            self.position_label.setText("")
+            return
+        offset = document.display.map.to_doc(display_position)
+        percent = round(100 * document.fraction_at(offset))
+        here, total = document.seconds_at(offset), document.duration
+        timed = bool(document.transcript.cues)
+        if timed:
+            text = f"{percent}%  ·  {format_clock(here)} / {format_clock(total)}"
+        else:
+            text = f"{percent}%  ·  minute {int(here // 60)} of {int(round(total / 60))}"
+        self.position_label.setText(text)
+
+    @Slot()
+    def _save_position(self) -> None:
+        if self.document is not None:
+            self.settings.set_position(self.document.sha256, self.current_offset())
+
+    # -- zoom and theme -----------------------------------------------------------------------
+    @Slot()
+    def zoom_in(self) -> None:
+        self._set_zoom(self.reader.zoom + 1)
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self._set_zoom(self.reader.zoom - 1)
+
+    @Slot()
+    def zoom_reset(self) -> None:
+        self._set_zoom(0)
+
+    def _set_zoom(self, steps: int) -> None:
+        self.reader.set_zoom(steps)
+        self.settings.zoom = self.reader.zoom
+        self.statusBar().showMessage(f"Text size {self.reader.point_size():g} pt", 2000)
+
+    def set_theme(self, key: str) -> None:
+        self.settings.theme = key
+        self.apply_theme(key)
+
+    def apply_theme(self, key: str) -> None:
+        resolved = theme.resolve(key)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_palette(app, resolved)
+        self.reader.set_colors(theme.reader_colors(resolved))
+        for name, action in self.theme_actions.items():
+            action.setChecked(name == key)
+        self.resolved_theme = resolved
+
+    # -- help ---------------------------------------------------------------------------------
+    @Slot()
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b> {__version__}<br>Read, search and annotate long interview "
+                          f"transcripts, offline.<br><br>Data folder: {self.service.dirs.data}")
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        rows = []
+        for action in self.findChildren(QAction):
+            if action.shortcut().isEmpty() or not action.text():
+                continue
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            rows.append(f"<tr><td><b>{keys}</b></td><td>{action.text().replace('&', '')}</td></tr>")
+        extra = ("<tr><td><b>Space / Shift+Space</b></td><td>Page down / up</td></tr>"
+                 "<tr><td><b>Home / End</b></td><td>Beginning / end</td></tr>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
+                          f"<table cellpadding=3>{''.join(sorted(set(rows)))}{extra}</table>",
+                          QMessageBox.StandardButton.Close, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- closing ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._save_position()
+        self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def screen_fits(window: QMainWindow) -> None:
+    """Keep a restored window on a screen that exists."""
+    screen = QGuiApplication.screenAt(window.geometry().center()) or QGuiApplication.primaryScreen()
+    if screen is not None and not screen.availableGeometry().intersects(window.geometry()):
+        window.move(screen.availableGeometry().topLeft())

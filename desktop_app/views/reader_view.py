@@ -1,0 +1,324 @@
+"""The reading pane: a centred column of paragraphs, themes, zoom, and marks beside the scrollbar.
+
+The view knows only display positions; callers translate with the document's ``DisplayMap``.
+
+Signals:
+    position_changed(int): display position at the top of the viewport, after scrolling or resizing.
+    selection_changed(int, int): display range of the selection (equal when nothing is selected).
+    context_menu_requested(object, int, int): (QMenu being shown, selection start, end) so others add actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFrameFormat,
+)
+from PySide6.QtWidgets import QScrollBar, QTextEdit, QWidget
+
+FONT_FAMILIES = ["Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
+                 "DejaVu Serif", "serif"]
+BASE_POINT_SIZE = 13
+MEASURE_CHARS = 68
+LINE_HEIGHT_PERCENT = 155
+
+
+@dataclass(frozen=True)
+class ReaderColors:
+    """Colours of one theme."""
+
+    background: str
+    text: str
+    selection: str
+    search_hit: str
+    current_hit: str
+    muted: str
+
+
+LIGHT = ReaderColors("#fbf9f4", "#232220", "#b9d4f5", "#ffe58a", "#ff9f43", "#8a857a")
+DARK = ReaderColors("#1d1f23", "#d9d6cf", "#35507a", "#6b5a12", "#b5651d", "#8b8f98")
+
+
+class MarkerScrollBar(QScrollBar):
+    """A vertical scrollbar that paints ticks (search hits, highlights) at fractions of the document."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._markers: dict[str, tuple[list[float], QColor]] = {}
+
+    def set_markers(self, kind: str, fractions: list[float], color: QColor) -> None:
+        self._markers[kind] = (fractions, color)
+        self.update()
+
+    def markers(self, kind: str) -> list[float]:
+        return list(self._markers.get(kind, ([], QColor()))[0])
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._markers:
+            return
+        painter = QPainter(self)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for fractions, color in self._markers.values():
+            painter.setBrush(color)
+            for fraction in fractions:
+                y = int(fraction * (self.height() - 3))
+                painter.drawRect(QRect(2, y, self.width() - 4, 3))
+        painter.end()
+
+
+class ReaderView(QTextEdit):
+    """Read-only rich text view of the display text (one block per paragraph)."""
+
+    position_changed = Signal(int)
+    selection_changed = Signal(int, int)
+    context_menu_requested = Signal(object, int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reader")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setFrameShape(QTextEdit.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.markers = MarkerScrollBar(self)
+        self.setVerticalScrollBar(self.markers)
+        self.document().setUndoRedoEnabled(False)
+        self._zoom = 0
+        self._colors = LIGHT
+        self._search_ranges: list[tuple[int, int]] = []
+        self._current_hit: tuple[int, int] | None = None
+        self._position_timer = QTimer(self, singleShot=True, interval=120)
+        self._position_timer.timeout.connect(self._emit_position)
+        self.verticalScrollBar().valueChanged.connect(self._position_timer.start)
+        self.selectionChanged.connect(self._on_selection_changed)
+        self.set_placeholder("")
+        self._apply_font()
+
+    # -- content ------------------------------------------------------------------------------
+    def set_placeholder(self, message: str) -> None:
+        """Show a short centred message instead of a document (loading, errors)."""
+        self._search_ranges, self._current_hit = [], None
+        self.setExtraSelections([])
+        self.document().setPlainText(message)
+        self._format_blocks(align=Qt.AlignmentFlag.AlignHCenter)
+
+    def set_display_text(self, text: str) -> None:
+        """Replace the content with the document's display text (paragraphs separated by newlines)."""
+        self._search_ranges, self._current_hit = [], None
+        self.setExtraSelections([])
+        document = self.document()
+        document.setPlainText(text)
+        self._format_blocks(align=Qt.AlignmentFlag.AlignLeft)
+        self._update_column()
+
+    def _format_blocks(self, align: Qt.AlignmentFlag) -> None:
+        block_format = QTextBlockFormat()
+        block_format.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        block_format.setBottomMargin(self._paragraph_gap())
+        block_format.setAlignment(align)
+        cursor = QTextCursor(self.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.mergeBlockFormat(block_format)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _paragraph_gap(self) -> float:
+        return self.fontMetrics().height() * 0.9
+
+    # -- appearance ---------------------------------------------------------------------------
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, steps: int) -> None:
+        """Font size steps relative to the default; keeps the reading position."""
+        steps = max(-6, min(12, steps))
+        if steps == self._zoom:
+            return
+        anchor = self.top_position()
+        self._zoom = steps
+        self._apply_font()
+        self.scroll_to_position(anchor)
+
+    def point_size(self) -> float:
+        return self.font().pointSizeF()
+
+    def _apply_font(self) -> None:
+        font = QFont()
+        font.setFamilies(FONT_FAMILIES)
+        font.setPointSizeF(BASE_POINT_SIZE + self._zoom)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+        cursor = QTextCursor(self.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        block_format = QTextBlockFormat()
+        block_format.setBottomMargin(self._paragraph_gap())
+        cursor.mergeBlockFormat(block_format)
+        self._update_column()
+
+    def set_colors(self, colors: ReaderColors) -> None:
+        self._colors = colors
+        self.setStyleSheet(
+            f"QTextEdit#reader {{ background: {colors.background}; color: {colors.text};"
+            f" selection-background-color: {colors.selection}; selection-color: {colors.text}; }}"
+        )
+        self._repaint_search()
+
+    @property
+    def colors(self) -> ReaderColors:
+        return self._colors
+
+    def _update_column(self) -> None:
+        """Centre a column of about MEASURE_CHARS characters in the viewport."""
+        width = self.viewport().width()
+        measure = int(self.fontMetrics().averageCharWidth() * MEASURE_CHARS * 1.05)
+        side = max(24, (width - measure) // 2)
+        frame = self.document().rootFrame()
+        frame_format: QTextFrameFormat = frame.frameFormat()
+        if frame_format.leftMargin() == side and frame_format.rightMargin() == side:
+            return
+        frame_format.setLeftMargin(side)
+        frame_format.setRightMargin(side)
+        frame_format.setTopMargin(32)
+        frame_format.setBottomMargin(64)
+        frame.setFrameFormat(frame_format)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        anchor = self.top_position()
+        super().resizeEvent(event)
+        self._update_column()
+        self.scroll_to_position(anchor)
+
+    # -- position -----------------------------------------------------------------------------
+    def top_position(self) -> int:
+        """Display position of the first character visible at the top of the viewport."""
+        side = int(self.document().rootFrame().frameFormat().leftMargin())
+        cursor = self.cursorForPosition(QPoint(side + 2, 4))
+        return cursor.position()
+
+    def scroll_to_position(self, position: int, margin_lines: float = 0.0) -> None:
+        """Scroll so that a display position is at the top of the viewport."""
+        document = self.document()
+        position = max(0, min(position, document.characterCount() - 1))
+        block = document.findBlock(position)
+        layout = document.documentLayout()
+        block_top = layout.blockBoundingRect(block).top()
+        line_y = 0.0
+        text_layout = block.layout()
+        if text_layout is not None and text_layout.lineCount():
+            line = text_layout.lineForTextPosition(position - block.position())
+            if line.isValid():
+                line_y = line.y()
+        target = block_top + line_y - margin_lines * self.fontMetrics().lineSpacing()
+        self.verticalScrollBar().setValue(int(target))
+        self._position_timer.start()
+
+    def reveal_range(self, start: int, end: int) -> None:
+        """Scroll a display range into view (about a third from the top) and put the cursor on it."""
+        self.scroll_to_position(start, margin_lines=6)
+        cursor = self.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    @Slot()
+    def _emit_position(self) -> None:
+        self.position_changed.emit(self.top_position())
+
+    # -- selection ----------------------------------------------------------------------------
+    def selection_range(self) -> tuple[int, int]:
+        cursor = self.textCursor()
+        return cursor.selectionStart(), cursor.selectionEnd()
+
+    def select_range(self, start: int, end: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        self.selection_changed.emit(*self.selection_range())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        menu = self.createStandardContextMenu(event.pos())
+        self.context_menu_requested.emit(menu, *self.selection_range())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    # -- search hits ---------------------------------------------------------------------------
+    def set_search_hits(self, ranges: list[tuple[int, int]], current: tuple[int, int] | None = None) -> None:
+        """Paint every hit of the current query, the current one stronger, and tick the scrollbar."""
+        self._search_ranges = list(ranges)
+        self._current_hit = current
+        self._repaint_search()
+
+    def search_hits(self) -> list[tuple[int, int]]:
+        return list(self._search_ranges)
+
+    def current_hit(self) -> tuple[int, int] | None:
+        return self._current_hit
+
+    def _repaint_search(self) -> None:
+        selections = []
+        hit_format = QTextCharFormat()
+        hit_format.setBackground(QColor(self._colors.search_hit))
+        current_format = QTextCharFormat()
+        current_format.setBackground(QColor(self._colors.current_hit))
+        for start, end in self._search_ranges:
+            selections.append(self._extra_selection(start, end, hit_format))
+        if self._current_hit is not None:
+            selections.append(self._extra_selection(*self._current_hit, current_format))
+        self.setExtraSelections(selections)
+        total = max(1, self.document().characterCount())
+        self.markers.set_markers("search", [s / total for s, _ in self._search_ranges],
+                                 QColor(self._colors.current_hit))
+
+    def _extra_selection(self, start: int, end: int, char_format: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format = char_format
+        return selection
+
+    # -- keyboard -----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Reading keys: Space / Shift+Space page, Home / End jump, arrows scroll by lines."""
+        bar = self.verticalScrollBar()
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Space:
+            step = bar.pageStep() - self.fontMetrics().lineSpacing() * 2
+            bar.setValue(bar.value() - step if mods & Qt.KeyboardModifier.ShiftModifier else bar.value() + step)
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and not self.textCursor().hasSelection() \
+                and not mods & Qt.KeyboardModifier.ShiftModifier:
+            delta = self.fontMetrics().lineSpacing() * (1 if key == Qt.Key.Key_Down else -1)
+            bar.setValue(bar.value() + delta)
+        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp) and not mods & Qt.KeyboardModifier.ShiftModifier:
+            step = bar.pageStep() - self.fontMetrics().lineSpacing() * 2
+            bar.setValue(bar.value() + (step if key == Qt.Key.Key_PageDown else -step))
+        elif key == Qt.Key.Key_Home and mods & Qt.KeyboardModifier.ControlModifier or \
+                key == Qt.Key.Key_Home and not mods:
+            bar.setValue(bar.minimum())
+        elif key == Qt.Key.Key_End and mods & Qt.KeyboardModifier.ControlModifier or \
+                key == Qt.Key.Key_End and not mods:
+            bar.setValue(bar.maximum())
+        else:
+            super().keyPressEvent(event)
+

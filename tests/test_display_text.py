@@ -1,0 +1,64 @@
+"""DisplayMap: every document offset survives a round trip; inserted characters map sensibly."""
+
+from __future__ import annotations
+
+from desktop_app.display_text import build_display
+from desktop_app.readability import Paragraph, Readable, Sentence, segment
+
+DOC = "so what do you think  about that\ni think it's great and we should do it ok"
+
+
+def hand_readable() -> Readable:
+    second, third = DOC.index("i think"), DOC.index("do it")
+    s1 = Sentence(0, DOC.index("\n"), "?")
+    s2 = Sentence(second, DOC.index(" do it"), ".")
+    s3 = Sentence(third, len(DOC), ".")
+    return Readable(
+        paragraphs=(Paragraph(0, s1.end, (s1,)), Paragraph(second, len(DOC), (s2, s3))),
+        commas=(len("so what do you"),),
+        capitalize=(0, second, third),
+    )
+
+
+def test_display_text_has_capitals_marks_commas_and_paragraph_breaks() -> None:
+    display = build_display(DOC, hand_readable())
+    assert display.text == "So what do you, think  about that?\nI think it's great and we should. Do it ok."
+    assert display.paragraph_starts == (0, display.text.index("I think"))
+
+
+def test_every_document_offset_round_trips() -> None:
+    display = build_display(DOC, hand_readable())
+    for offset in range(len(DOC) + 1):
+        if DOC[offset - 1:offset] == "\n":
+            continue  # the paragraph separator itself is not displayed
+        assert display.map.to_doc(display.map.to_display(offset)) == offset
+
+
+def test_displayed_characters_come_from_their_document_offsets() -> None:
+    display = build_display(DOC, hand_readable())
+    for position, char in enumerate(display.text):
+        if char in ",.?\n":
+            continue
+        assert DOC[display.map.to_doc(position)].lower() == char.lower().replace(" ", DOC[display.map.to_doc(position)])
+
+
+def test_selection_of_displayed_words_maps_to_the_same_words() -> None:
+    display = build_display(DOC, hand_readable())
+    start = display.text.index("I think")
+    end = display.text.index("great") + len("great")
+    doc_start, doc_end = display.map.range_to_doc(start, end)
+    assert DOC[doc_start:doc_end] == "i think it's great"
+
+
+def test_seed_round_trip(seed_text: str) -> None:
+    readable = segment(seed_text)
+    display = build_display(seed_text, readable)
+    mapping = display.map
+    for paragraph in readable.paragraphs:
+        for offset in range(paragraph.start, paragraph.end + 1):
+            assert mapping.to_doc(mapping.to_display(offset)) == offset
+    words_doc = seed_text.split()
+    words_display = display.text.split()
+    assert len(words_doc) == len(words_display)
+    for doc_word, shown in zip(words_doc, words_display):
+        assert shown.lower().rstrip(".,?!") == doc_word.lower().rstrip(".,?!")
