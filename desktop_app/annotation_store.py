@@ -1,0 +1,833 @@
+"""The annotations file (design.md §6): safe YAML load and validation, atomic save, merge, file lookup.
+
+Reading is defensive: a size limit checked before reading, the YAML event stream scanned for aliases/anchors
+and deep nesting *before* anything is constructed (an alias bomb or 10,000 nested lists never reaches the
+constructor), ``CSafeLoader`` when PyYAML has LibYAML, and a schema check whose messages name the entry and
+the field. Every failure becomes one :class:`AnnotationFileError`.
+
+Writing is atomic: a temp file in the same folder, fsync, the previous version hard-linked (or copied) to
+``<name>.bak``, ``os.replace``, fsync of the folder. Unknown fields (top level, document, entry, target) are
+kept on rewrite. Deletions leave tombstones so that :func:`merge` (by id, newest ``updated`` wins) does not
+resurrect them. No Qt here.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import errno
+import hashlib
+import logging
+import os
+import re
+import shutil
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from desktop_app.annotations import (
+    DEFAULT_COLOR_MEANINGS,
+    Annotation,
+    Target,
+    Tombstone,
+    format_timestamp,
+    normalize_tags,
+    parse_timestamp,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
+
+FORMAT_NAME = "transcript-reader-annotations"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 40
+STALE_TEMP_SECONDS = 600
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+class AnnotationFileError(Exception):
+    """An annotations file could not be read, validated or written. ``str()`` names the file."""
+
+    def __init__(self, path: str | os.PathLike[str], message: str) -> None:
+        super().__init__(f"{os.fspath(path)}: {message}")
+        self.path = Path(path)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What we last read or wrote: enough to notice a change made by someone else."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+@dataclass
+class DocumentRef:
+    """The document a file belongs to: title, sha256 of its text, and the source path (a hint)."""
+
+    title: str = ""
+    sha256: str = ""
+    source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AnnotationFile:
+    """The content of one annotations file.
+
+    ``colors`` maps colour keys to their meanings (an extension of the design's schema), ``outline`` holds
+    the user's outline edits as plain mappings, ``deleted`` the tombstones, ``extra`` unknown top-level
+    fields. ``stamp`` is runtime only: the disk state this content was loaded from or saved as.
+    """
+
+    document: DocumentRef = field(default_factory=DocumentRef)
+    annotations: list[Annotation] = field(default_factory=list)
+    colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLOR_MEANINGS))
+    outline: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[Tombstone] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    version: int = FORMAT_VERSION
+    stamp: FileStamp | None = field(default=None, compare=False, repr=False)
+
+    def find(self, annotation_id: str) -> Annotation | None:
+        """The annotation with this id, if any."""
+        return next((a for a in self.annotations if a.id == annotation_id), None)
+
+    def upsert(self, annotation: Annotation) -> None:
+        """Add the annotation or replace the one with the same id."""
+        for number, item in enumerate(self.annotations):
+            if item.id == annotation.id:
+                self.annotations[number] = annotation
+                return
+        self.annotations.append(annotation)
+
+    def remove(self, annotation_id: str, now: str | None = None) -> Annotation | None:
+        """Delete by id and leave a tombstone; returns the removed annotation (None if absent)."""
+        found = self.find(annotation_id)
+        if found is None:
+            return None
+        self.annotations = [a for a in self.annotations if a.id != annotation_id]
+        self.deleted = [t for t in self.deleted if t.id != annotation_id]
+        self.deleted.append(Tombstone(annotation_id, now or utc_now()))
+        return found
+
+    def restore(self, annotation: Annotation) -> None:
+        """Undo a delete: put the annotation back and drop its tombstone."""
+        self.deleted = [t for t in self.deleted if t.id != annotation.id]
+        self.upsert(annotation)
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def load(path: str | os.PathLike[str]) -> AnnotationFile:
+    """Read and validate an annotations file; raises :class:`AnnotationFileError`. Sets ``stamp``."""
+    data, stat = _read_limited(Path(path))
+    result = parse(data, path)
+    result.stamp = FileStamp(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest())
+    return result
+
+
+def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> AnnotationFile:
+    """Validate YAML text (bytes are decoded as UTF-8) into an :class:`AnnotationFile`."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise AnnotationFileError(path, _too_big(len(data)))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise AnnotationFileError(path, f"not UTF-8 text (bad byte at position {exc.start})") from exc
+    else:
+        text = data
+    _scan_events(text, path)
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise AnnotationFileError(path, f"not valid YAML: {exc}") from exc
+    return _Validator(path).file(raw)
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size / 1e6:.1f} MB; annotation files are limited to {MAX_FILE_BYTES // 2**20} MB"
+
+
+def _read_limited(path: Path) -> tuple[bytes, os.stat_result]:
+    try:
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > MAX_FILE_BYTES:
+                raise AnnotationFileError(path, _too_big(stat.st_size))
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise AnnotationFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise AnnotationFileError(path, _too_big(len(data)))
+    return data, stat
+
+
+def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
+    """Refuse aliases, anchors, several documents and deep nesting before anything is constructed."""
+    depth = 0
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            if isinstance(event, yaml.AliasEvent):
+                raise AnnotationFileError(path, f"line {line}: YAML aliases (*{event.anchor}) are not allowed")
+            if getattr(event, "anchor", None):
+                raise AnnotationFileError(path, f"line {line}: YAML anchors (&{event.anchor}) are not allowed")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise AnnotationFileError(path, f"line {line}: nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise AnnotationFileError(path, f"line {line}: more than one YAML document in the file")
+    except yaml.YAMLError as exc:
+        raise AnnotationFileError(path, f"not valid YAML: {exc}") from exc
+
+
+_KNOWN_TOP = ("format", "version", "document", "colors", "annotations", "deleted", "outline")
+_KNOWN_DOC = ("title", "sha256", "source")
+_KNOWN_ENTRY = ("id", "color", "created", "updated", "target", "note", "tags")
+_KNOWN_TARGET = ("start", "end", "exact", "prefix", "suffix")
+
+
+class _Validator:
+    """Turns the constructed YAML data into model objects; every message names the entry and the field."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> AnnotationFileError:
+        return AnnotationFileError(self.path, f"{where}: {message}")
+
+    def file(self, raw: Any) -> AnnotationFile:
+        if raw is None:
+            raise self.fail("file", "is empty")
+        if not isinstance(raw, dict):
+            raise self.fail("file", f"must be a mapping of fields, not {_kind(raw)}")
+        fmt = raw.get("format", FORMAT_NAME)
+        if fmt != FORMAT_NAME:
+            raise self.fail("'format'", f"is {fmt!r}; expected {FORMAT_NAME!r} (not an annotations file?)")
+        version = raw.get("version")
+        if not _is_int(version):
+            raise self.fail("'version'", f"must be an integer (got {_show(version)})")
+        if version > FORMAT_VERSION:
+            raise self.fail(
+                "'version'",
+                f"is {version}: the file was written by a newer Transcript Reader "
+                f"(this one reads up to version {FORMAT_VERSION}); update the app to open it",
+            )
+        if version < 1:
+            raise self.fail("'version'", f"must be at least 1 (got {version})")
+        return AnnotationFile(
+            document=self.document(raw.get("document")),
+            annotations=self.annotations(raw.get("annotations")),
+            colors=self.colors(raw.get("colors")),
+            outline=self.outline(raw.get("outline")),
+            deleted=self.tombstones(raw.get("deleted")),
+            extra={k: v for k, v in raw.items() if k not in _KNOWN_TOP},
+            version=FORMAT_VERSION,
+        )
+
+    def document(self, raw: Any) -> DocumentRef:
+        if raw is None:
+            return DocumentRef()
+        if not isinstance(raw, dict):
+            raise self.fail("'document'", f"must be a mapping (got {_kind(raw)})")
+        values = {}
+        for key in _KNOWN_DOC:
+            value = raw.get(key, "")
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise self.fail(f"'document.{key}'", f"must be text (got {_show(value)})")
+            values[key] = value
+        return DocumentRef(**values, extra={k: v for k, v in raw.items() if k not in _KNOWN_DOC})
+
+    def colors(self, raw: Any) -> dict[str, str]:
+        if raw is None:
+            return dict(DEFAULT_COLOR_MEANINGS)
+        if not isinstance(raw, dict):
+            raise self.fail("'colors'", f"must be a mapping of colour key to meaning (got {_kind(raw)})")
+        result = {}
+        for key, value in raw.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise self.fail(f"'colors.{key}'", f"key and meaning must be text (got {_show(value)})")
+            result[key] = value
+        return result
+
+    def outline(self, raw: Any) -> list[dict[str, Any]]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise self.fail("'outline'", f"must be a list (got {_kind(raw)})")
+        for number, item in enumerate(raw):
+            if not isinstance(item, dict):
+                raise self.fail(f"outline[{number}]", f"must be a mapping (got {_kind(item)})")
+        return raw
+
+    def tombstones(self, raw: Any) -> list[Tombstone]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise self.fail("'deleted'", f"must be a list (got {_kind(raw)})")
+        result = []
+        for number, item in enumerate(raw):
+            where = f"deleted[{number}]"
+            if not isinstance(item, dict):
+                raise self.fail(where, f"must be a mapping with 'id' and 'deleted' (got {_kind(item)})")
+            ident = item.get("id")
+            if not isinstance(ident, str) or not ident.strip():
+                raise self.fail(where, f"field 'id' must be non-empty text (got {_show(ident)})")
+            result.append(Tombstone(ident, self.timestamp(f"{where} (id {ident})", "deleted", item.get("deleted"))))
+        return result
+
+    def annotations(self, raw: Any) -> list[Annotation]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise self.fail("'annotations'", f"must be a list (got {_kind(raw)})")
+        result: list[Annotation] = []
+        seen: dict[str, int] = {}
+        for number, item in enumerate(raw):
+            entry = self.entry(number, item)
+            if entry.id in seen:
+                raise self.fail(
+                    f"annotations[{number}] (id {entry.id})", f"field 'id' repeats annotations[{seen[entry.id]}]"
+                )
+            seen[entry.id] = number
+            result.append(entry)
+        return result
+
+    def entry(self, number: int, raw: Any) -> Annotation:
+        where = f"annotations[{number}]"
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"must be a mapping (got {_kind(raw)})")
+        ident = raw.get("id")
+        if not isinstance(ident, str) or not ident.strip():
+            raise self.fail(where, f"field 'id' must be non-empty text (got {_show(ident)})")
+        where = f"{where} (id {ident})"
+        color = raw.get("color")
+        if not isinstance(color, str) or not color.strip():
+            raise self.fail(where, f"field 'color' must be a colour key such as 'yellow' (got {_show(color)})")
+        note = raw.get("note", "")
+        note = "" if note is None else note
+        if not isinstance(note, str):
+            raise self.fail(where, f"field 'note' must be text (got {_show(note)})")
+        tags = raw.get("tags", [])
+        tags = [] if tags is None else tags
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise self.fail(where, f"field 'tags' must be a list of text (got {_show(tags)})")
+        return Annotation(
+            id=ident,
+            color=color,
+            created=self.timestamp(where, "created", raw.get("created")),
+            updated=self.timestamp(where, "updated", raw.get("updated", raw.get("created"))),
+            target=self.target(where, raw.get("target")),
+            note=note,
+            tags=normalize_tags(tags),
+            extra={k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
+        )
+
+    def target(self, where: str, raw: Any) -> Target:
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"field 'target' must be a mapping with start, end and exact (got {_kind(raw)})")
+        start, end = raw.get("start"), raw.get("end")
+        for key, value in (("start", start), ("end", end)):
+            if not _is_int(value) or value < 0:
+                raise self.fail(where, f"field 'target.{key}' must be a whole number >= 0 (got {_show(value)})")
+        if end <= start:
+            raise self.fail(where, f"field 'target.end' ({end}) must be greater than 'target.start' ({start})")
+        texts = {}
+        for key in ("exact", "prefix", "suffix"):
+            value = raw.get(key, "")
+            value = "" if value is None else value
+            if not isinstance(value, str):
+                raise self.fail(where, f"field 'target.{key}' must be text (got {_show(value)})")
+            texts[key] = value
+        if not texts["exact"]:
+            raise self.fail(where, "field 'target.exact' (the quoted text) is missing or empty")
+        extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
+        return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
+
+    def timestamp(self, where: str, key: str, value: Any) -> str:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        try:
+            return format_timestamp(parse_timestamp(value))
+        except (ValueError, TypeError) as exc:
+            raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------------------------- writing
+
+
+class _Stamp(str):
+    """A timestamp string written as a plain YAML scalar (``2026-11-29T10:15:00Z``, no quotes)."""
+
+
+class _FlowList(list):  # type: ignore[type-arg]
+    """A short list written inline (``[quote, ai]``)."""
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ANN401 - PyYAML hook
+        return True  # never write anchors/aliases: our own loader refuses them
+
+
+def _represent_str(dumper: Any, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(_Stamp, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", str(v)))
+_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(str, _represent_str)
+
+
+def to_data(content: AnnotationFile) -> dict[str, Any]:
+    """Plain data in the file's key order (annotations sorted by position, then id)."""
+    doc = {"title": content.document.title, "sha256": content.document.sha256, "source": content.document.source}
+    data: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "document": {**doc, **content.document.extra},
+        "colors": dict(content.colors),
+        "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)],
+    }
+    if content.deleted:
+        data["deleted"] = [{"id": t.id, "deleted": _Stamp(t.deleted)} for t in content.deleted]
+    data["outline"] = list(content.outline)
+    for key, value in content.extra.items():
+        data.setdefault(key, value)
+    return data
+
+
+def _position_key(item: Annotation) -> tuple[int, int, str]:
+    return (item.target.start, item.target.end, item.id)
+
+
+def _entry_data(item: Annotation) -> dict[str, Any]:
+    target = item.target
+    entry: dict[str, Any] = {
+        "id": item.id,
+        "color": item.color,
+        "created": _Stamp(item.created),
+        "updated": _Stamp(item.updated),
+        "target": {
+            "start": target.start,
+            "end": target.end,
+            "exact": target.exact,
+            "prefix": target.prefix,
+            "suffix": target.suffix,
+            **target.extra,
+        },
+        "note": item.note,
+        "tags": _FlowList(item.tags),
+    }
+    for key, value in item.extra.items():
+        entry.setdefault(key, value)
+    return entry
+
+
+def dump(content: AnnotationFile) -> str:
+    """The YAML text of ``content``: block style, UTF-8 characters as-is, stable key order."""
+    return yaml.dump(
+        to_data(content),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=110,
+    )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
+    """Write atomically (temp file, fsync, ``.bak`` of the previous version, ``os.replace``, folder fsync).
+
+    On failure (e.g. a full disk) the previous file is left untouched and :class:`AnnotationFileError` is
+    raised. Sets and returns ``content.stamp``.
+    """
+    target = Path(path)
+    data = dump(content).encode("utf-8")
+    folder = target.parent
+    temp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(folder, target.name)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if target.exists():
+            _keep_backup(target)
+        os.replace(temp, target)
+    except OSError as exc:
+        _remove_quietly(temp)
+        raise AnnotationFileError(target, _save_failure(exc)) from exc
+    _fsync_folder(folder)
+    stat = os.stat(target)
+    content.stamp = FileStamp(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest())
+    return content.stamp
+
+
+def _save_failure(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        reason = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "no permission to write there"
+    else:
+        reason = exc.strerror or str(exc)
+    return f"could not save the annotations ({reason}); the previous file is unchanged"
+
+
+def backup_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`save` keeps the previous version: ``<name>.bak`` next to the file."""
+    target = Path(path)
+    return target.with_name(target.name + ".bak")
+
+
+def _keep_backup(target: Path) -> None:
+    """Point ``<name>.bak`` at the current file (hard link, else copy), atomically. Failures only log."""
+    temp = target.with_name(f".{target.name}.bak.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        try:
+            os.link(target, temp)
+        except OSError:
+            shutil.copy2(target, temp)
+        os.replace(temp, backup_path(target))
+    except OSError as exc:
+        _remove_quietly(temp)
+        logger.warning("could not keep a backup of %s: %s", target, exc)
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    limit = time.time() - STALE_TEMP_SECONDS
+    for leftover in folder.glob(f".{name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < limit:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open a folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bool:
+    """True if the file differs from what we last loaded or saved (``stamp``; None: we saw no file)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return stamp is not None
+    if stamp is None:
+        return True
+    if (stat.st_mtime_ns, stat.st_size) == (stamp.mtime_ns, stamp.size):
+        return False
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return True
+    return hashlib.sha256(data).hexdigest() != stamp.sha256
+
+
+# --------------------------------------------------------------------------------------------- merging
+
+
+def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | None = None) -> AnnotationFile:
+    """Combine two versions of a file by annotation id.
+
+    The newest ``updated`` wins (ties: ours); a tombstone beats an edit unless the edit is newer. With
+    ``base`` (the version both started from) an annotation that ``theirs`` dropped without a tombstone
+    (deleted by hand) and that we did not edit stays deleted, and colours/outline/unknown fields take
+    their side when ours did not change them. Without a base, ours wins for those.
+    """
+    tombs: dict[str, Tombstone] = {}
+    for tomb in [*theirs.deleted, *ours.deleted]:
+        old = tombs.get(tomb.id)
+        if old is None or parse_timestamp(tomb.deleted) > parse_timestamp(old.deleted):
+            tombs[tomb.id] = tomb
+    mine = {a.id: a for a in ours.annotations}
+    other = {a.id: a for a in theirs.annotations}
+    based = {a.id: a for a in base.annotations} if base is not None else {}
+    merged: list[Annotation] = []
+    for ident in [*mine, *(i for i in other if i not in mine)]:
+        winner = _newest(mine.get(ident), other.get(ident))
+        if ident in based and ident not in other and mine[ident].updated == based[ident].updated:
+            continue  # removed on their side (by hand), untouched on ours
+        tomb = tombs.get(ident)
+        if tomb is not None:
+            if parse_timestamp(tomb.deleted) >= parse_timestamp(winner.updated):
+                continue
+            del tombs[ident]  # edited after the deletion: the edit wins
+        merged.append(winner)
+    merged.sort(key=_position_key)
+
+    def side(name: str) -> Any:  # noqa: ANN401
+        mine_value = getattr(ours, name)
+        if base is not None and mine_value == getattr(base, name):
+            return getattr(theirs, name)
+        return mine_value
+
+    return AnnotationFile(
+        document=ours.document,
+        annotations=merged,
+        colors=side("colors"),
+        outline=side("outline"),
+        deleted=sorted(tombs.values(), key=lambda t: t.id),
+        extra={**theirs.extra, **ours.extra} if base is None else side("extra"),
+        stamp=None,
+    )
+
+
+def _newest(mine: Annotation | None, other: Annotation | None) -> Annotation:
+    if mine is None:
+        assert other is not None
+        return other
+    if other is None or parse_timestamp(mine.updated) >= parse_timestamp(other.updated):
+        return mine
+    return other
+
+
+class AnnotationStore:
+    """One document's annotations file: load, and save with a merge when someone else changed it.
+
+    A file that failed to load is never overwritten by :meth:`save` (it raises instead); if the file
+    changed on disk since we read it, :meth:`save` merges (three-way, with what we last read as the base)
+    and writes the result, which it returns: the caller adopts it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.error: AnnotationFileError | None = None
+        self._base: AnnotationFile | None = None
+
+    @property
+    def stamp(self) -> FileStamp | None:
+        return self._base.stamp if self._base is not None else None
+
+    def load(self, document: DocumentRef | None = None) -> AnnotationFile:
+        """The file's content, or a new empty one for ``document`` when there is no file yet."""
+        if not self.path.exists():
+            self.error = None
+            self._base = None
+            return AnnotationFile(document=document or DocumentRef())
+        try:
+            content = load(self.path)
+        except AnnotationFileError as exc:
+            self.error = exc
+            raise
+        self.error = None
+        self._base = _snapshot(content)
+        return content
+
+    def changed_on_disk(self) -> bool:
+        """True if someone else changed (or removed) the file since we last read or wrote it."""
+        return changed_on_disk(self.path, self.stamp)
+
+    def save(self, content: AnnotationFile) -> AnnotationFile:
+        """Write ``content`` (merged with an external change if there was one); returns what was written."""
+        if self.error is not None:
+            raise AnnotationFileError(
+                self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
+            )
+        if self.changed_on_disk() and self.path.exists():
+            theirs = load(self.path)  # a broken file raises here and is not overwritten
+            logger.info("%s changed on disk; merging", self.path)
+            content = merge(content, theirs, self._base)
+        save(self.path, content)
+        self._base = _snapshot(content)
+        return content
+
+
+def _snapshot(content: AnnotationFile) -> AnnotationFile:
+    """A copy that later in-place edits of ``content`` (colours, outline) cannot change."""
+    return dataclasses.replace(
+        content,
+        annotations=list(content.annotations),
+        colors=dict(content.colors),
+        outline=copy.deepcopy(content.outline),
+        deleted=list(content.deleted),
+        extra=copy.deepcopy(content.extra),
+    )
+
+
+# --------------------------------------------------------------------------------------------- lookup
+
+
+def slugify(title: str, limit: int = 60) -> str:
+    """``Lex Fridman #383: Mark Zuckerberg`` -> ``lex-fridman-383-mark-zuckerberg``."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:limit].strip("-") or "transcript"
+
+
+def annotations_path(annotations_dir: str | os.PathLike[str], title: str, sha256: str) -> Path:
+    """``<annotations_dir>/<title-slug>-<sha256[:12]>.yaml``."""
+    return Path(annotations_dir) / f"{slugify(title)}-{sha256[:12]}.yaml"
+
+
+def find_annotation_file(
+    annotations_dir: str | os.PathLike[str],
+    sha256: str,
+    source_path: str | os.PathLike[str] | None,
+    title: str | None = None,
+) -> tuple[Path, bool]:
+    """The file for a document: ``(path, needs_reanchor)``.
+
+    By sha256 first (file name, then ``document.sha256`` inside), else a file made for the same source path
+    (the transcript changed on disk: re-anchor), else a new path (slug from ``title`` or the source name).
+    A file whose name matches but which cannot be read is returned, so that its error is shown and the file
+    is not replaced by a new one.
+    """
+    folder = Path(annotations_dir)
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    for path in (p for p in files if p.name.endswith(f"-{sha256[:12]}.yaml")):
+        header = read_document_header(path)
+        if header is None or header.get("sha256") in (sha256, "", None):
+            return path, False
+    headers = [(p, read_document_header(p)) for p in files]
+    for path, header in headers:
+        if header is not None and header.get("sha256") == sha256:
+            return path, False
+    if source_path:
+        wanted = _same_path_key(source_path)
+        same_source = [p for p, h in headers if h is not None and h.get("source") and _same_path_key(h["source"]) == wanted]
+        if same_source:
+            return max(same_source, key=lambda p: p.stat().st_mtime_ns), True
+    name = title or (Path(source_path).stem if source_path else "")
+    return annotations_path(folder, name, sha256), False
+
+
+def _same_path_key(path: str | os.PathLike[str]) -> str:
+    try:
+        resolved = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError):
+        resolved = Path(os.path.abspath(path))
+    return os.path.normcase(str(resolved))
+
+
+def read_document_header(path: str | os.PathLike[str]) -> dict[str, str] | None:
+    """The scalar fields of the top-level ``document`` mapping, read from the event stream (nothing is
+    constructed); None if the file is unreadable, too big, or not YAML."""
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return _header_from_events(yaml.parse(handle, Loader=_Loader))
+    except (OSError, yaml.YAMLError, ValueError):
+        return None
+
+
+def _header_from_events(events: Iterator[Any]) -> dict[str, str] | None:
+    stream = iter(events)
+    for event in stream:
+        if isinstance(event, yaml.MappingStartEvent):
+            break
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.ScalarEvent, yaml.AliasEvent)):
+            return None
+    else:
+        return None
+    while True:
+        key, value = next(stream, None), next(stream, None)
+        if not isinstance(key, yaml.ScalarEvent) or value is None or isinstance(value, yaml.AliasEvent):
+            return None
+        if isinstance(value, yaml.MappingStartEvent) and key.value == "document":
+            return _collect_scalars(stream)
+        if isinstance(value, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and not _skip_collection(stream):
+            return None
+
+
+def _skip_collection(stream: Iterator[Any]) -> bool:
+    """Consume events up to the end of the collection just started; False if the stream is odd."""
+    depth = 1
+    for event in stream:
+        if isinstance(event, yaml.AliasEvent):
+            return False
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
+
+
+def _collect_scalars(events: Iterator[Any]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    depth = 0
+    pending: str | None = None
+    for event in events:
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            pending = None
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            if depth == 0:
+                break
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent) and depth == 0:
+            if pending is None:
+                pending = event.value
+            else:
+                result[pending] = event.value
+                pending = None
+    return result
+

@@ -1,0 +1,512 @@
+"""Annotations: the model (highlight + note + tags) and anchoring to the document text.
+
+An annotation points at the document text through a :class:`Target`: ``[start, end)`` offsets plus the quoted
+text (``exact``) and up to 32 characters of context on each side. When the text changes (the transcript was
+edited or replaced on disk), :func:`anchor` finds the quote again:
+
+1. the old offsets, if ``exact`` is still there (status ``exact``);
+2. otherwise every occurrence of the quote, raw or as normalised words (lowercase, punctuation and spacing
+   ignored), scored by how well the prefix/suffix words match and by the distance from the old position
+   (status ``moved``);
+3. otherwise an approximate word alignment that tolerates small edits (status ``moved``, score < 1);
+4. otherwise the annotation is an **orphan**: kept, listed, never dropped.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import uuid
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from difflib import SequenceMatcher
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_CHARS = 32
+#: The five colour keys (keys 1-5 in the reader) and their default meanings; users can rename the meanings.
+COLOR_KEYS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
+DEFAULT_COLOR_MEANINGS: dict[str, str] = {
+    "yellow": "Key idea",
+    "green": "Quote",
+    "blue": "Question",
+    "pink": "Disagree",
+    "purple": "Follow up",
+}
+
+_WORD_RE = re.compile(r"\w+")
+_FUZZY_MIN_WORD_RATIO = 0.5  # share of the quote's words found in order
+_FUZZY_MIN_CHAR_RATIO = 0.7  # similarity of the normalised strings
+_COMMON_WORD_LIMIT = 300  # words more frequent than this do not vote in the fuzzy search
+_MAX_RAW_OCCURRENCES = 2000
+
+
+class AnchorStatus(str, Enum):
+    """Where an annotation stands against the current text (runtime only, never saved)."""
+
+    EXACT = "exact"  # the stored offsets still hold the quote
+    MOVED = "moved"  # found elsewhere (exactly, as the same words, or approximately)
+    ORPHAN = "orphan"  # not found: kept and listed, never dropped
+
+
+# --------------------------------------------------------------------------------------------- time stamps
+
+
+def utc_now() -> str:
+    """The current UTC time as ISO 8601 with a ``Z`` (milliseconds when non-zero)."""
+    return format_timestamp(datetime.now(timezone.utc))
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``2026-11-29T10:15:00Z`` (``.123`` milliseconds added when non-zero); naive times are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    millis = moment.microsecond // 1000
+    base = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{base}.{millis:03d}Z" if millis else f"{base}Z"
+
+
+def parse_timestamp(value: str | datetime) -> datetime:
+    """A timezone-aware UTC datetime from an ISO 8601 string (``Z`` or offset) or a datetime.
+
+    Raises ValueError for anything else.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        moment = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"not a timestamp: {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+# --------------------------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an annotation points at: ``[start, end)`` in the document text, the quote and its context."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One highlight with an optional note and tags.
+
+    ``extra`` holds fields this version does not know (kept on rewrite); ``status`` is the runtime anchoring
+    state and is never saved. Instances are immutable: use :meth:`edited` or ``dataclasses.replace``.
+    """
+
+    id: str
+    color: str
+    created: str
+    updated: str
+    target: Target
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    status: AnchorStatus = field(default=AnchorStatus.EXACT, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        text: str,
+        start: int,
+        end: int,
+        color: str = COLOR_KEYS[0],
+        note: str = "",
+        tags: Iterable[str] = (),
+        now: str | None = None,
+    ) -> Annotation:
+        """A new annotation (fresh uuid4) on ``text[start:end]``."""
+        stamp = now or utc_now()
+        return cls(
+            id=str(uuid.uuid4()),
+            color=color,
+            created=stamp,
+            updated=stamp,
+            target=make_target(text, start, end),
+            note=note,
+            tags=normalize_tags(tags),
+        )
+
+    def edited(self, now: str | None = None, **changes: Any) -> Annotation:
+        """A copy with ``changes`` applied (e.g. ``note=``, ``tags=``, ``color=``) and ``updated`` bumped."""
+        if "tags" in changes:
+            changes["tags"] = normalize_tags(changes["tags"])
+        return dataclasses.replace(self, updated=now or utc_now(), **changes)
+
+    @property
+    def start(self) -> int:
+        return self.target.start
+
+    @property
+    def end(self) -> int:
+        return self.target.end
+
+    @property
+    def is_orphan(self) -> bool:
+        return self.status is AnchorStatus.ORPHAN
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A deleted annotation's id and when it was deleted; kept so that a merge does not resurrect it."""
+
+    id: str
+    deleted: str
+
+
+def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Stripped, non-empty, de-duplicated tags in their first order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = str(tag).strip()
+        if clean and clean not in seen:
+            seen[clean] = None
+    return tuple(seen)
+
+
+def make_target(text: str, start: int, end: int) -> Target:
+    """The target for ``text[start:end]`` with 32 characters of context each side.
+
+    Raises ValueError for an empty or out-of-range span.
+    """
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"bad span [{start}, {end}) for a text of {len(text)} characters")
+    return Target(
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+# --------------------------------------------------------------------------------------------- anchoring
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    """Where a target lies in the current text. Orphans get an empty span at the clamped old start."""
+
+    start: int
+    end: int
+    status: AnchorStatus
+    score: float = 1.0  # 1.0 for the exact quote; lower for approximate matches; 0.0 for orphans
+
+
+@dataclass(frozen=True)
+class _WordIndex:
+    """The text's normalised words with their character spans and an inverted index."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+    positions: dict[str, list[int]]
+
+
+@lru_cache(maxsize=4)
+def _word_index(text: str) -> _WordIndex:
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    positions: dict[str, list[int]] = {}
+    for number, match in enumerate(_WORD_RE.finditer(text)):
+        word = match.group().lower()
+        words.append(word)
+        starts.append(match.start())
+        ends.append(match.end())
+        positions.setdefault(word, []).append(number)
+    return _WordIndex(words, starts, ends, positions)
+
+
+def normalized_words(text: str) -> list[str]:
+    """Lowercase word tokens: what the fuzzy anchoring (and the re-anchoring benchmark) compares."""
+    return [match.group().lower() for match in _WORD_RE.finditer(text)]
+
+
+@dataclass(frozen=True)
+class _Quote:
+    """The target's quote as normalised tokens, with flags for a first/last word cut mid-word."""
+
+    tokens: list[str]
+    partial_first: bool
+    partial_last: bool
+    lead: str  # non-word characters before the first token
+    trail: str  # non-word characters after the last token
+    before: list[str]  # context words (prefix), nearest last
+    after: list[str]  # context words (suffix), nearest first
+
+    def matches(self, j: int, word: str) -> bool:
+        token = self.tokens[j]
+        first = j == 0 and self.partial_first
+        last = j == len(self.tokens) - 1 and self.partial_last
+        if first and last:
+            return token in word
+        if first:
+            return word.endswith(token)
+        if last:
+            return word.startswith(token)
+        return word == token
+
+
+def _is_word_char(char: str) -> bool:
+    return bool(_WORD_RE.match(char))
+
+
+def _quote(target: Target) -> _Quote:
+    exact = target.exact
+    matches = list(_WORD_RE.finditer(exact))
+    tokens = [m.group().lower() for m in matches]
+    lead = exact[: matches[0].start()] if matches else exact
+    trail = exact[matches[-1].end() :] if matches else ""
+    partial_first = bool(matches) and matches[0].start() == 0 and _is_word_char(target.prefix[-1:])
+    partial_last = bool(matches) and matches[-1].end() == len(exact) and _is_word_char(target.suffix[:1])
+    before = normalized_words(target.prefix)
+    after = normalized_words(target.suffix)
+    # The context is cut at 32 characters: its outermost word is probably partial.
+    if len(target.prefix) >= CONTEXT_CHARS and before and _is_word_char(target.prefix[0]):
+        before = before[1:]
+    if len(target.suffix) >= CONTEXT_CHARS and after and _is_word_char(target.suffix[-1]):
+        after = after[:-1]
+    if partial_first and before:
+        before = before[:-1]
+    if partial_last and after:
+        after = after[1:]
+    return _Quote(tokens, partial_first, partial_last, lead, trail, before, after)
+
+
+def anchor(text: str, target: Target) -> AnchorResult:
+    """Find ``target`` in ``text`` (see the module docstring for the order of attempts)."""
+    if 0 <= target.start < target.end <= len(text) and text[target.start : target.end] == target.exact:
+        return AnchorResult(target.start, target.end, AnchorStatus.EXACT)
+    if not target.exact:
+        return _orphan(text, target)
+    index = _word_index(text)
+    quote = _quote(target)
+    candidates = _exact_candidates(text, target, index, quote)
+    if candidates:
+        return _best(text, target, index, quote, candidates)
+    fuzzy = _fuzzy_candidates(text, index, quote)
+    if fuzzy:
+        return _best(text, target, index, quote, fuzzy)
+    return _orphan(text, target)
+
+
+def anchor_annotations(text: str, annotations: Sequence[Annotation]) -> list[Annotation]:
+    """Anchor every annotation on ``text``: moved ones get a fresh target, orphans keep theirs.
+
+    ``updated`` is not bumped (re-anchoring is not a user edit). Returns new objects with ``status`` set.
+    """
+    result: list[Annotation] = []
+    for item in annotations:
+        found = anchor(text, item.target)
+        if found.status is AnchorStatus.MOVED:
+            target = dataclasses.replace(make_target(text, found.start, found.end), extra=item.target.extra)
+            result.append(dataclasses.replace(item, target=target, status=found.status))
+        else:
+            result.append(dataclasses.replace(item, status=found.status))
+    moved = sum(1 for a in result if a.status is AnchorStatus.MOVED)
+    orphans = sum(1 for a in result if a.status is AnchorStatus.ORPHAN)
+    if moved or orphans:
+        logger.info("anchored %d annotations: %d moved, %d orphans", len(result), moved, orphans)
+    return result
+
+
+def _orphan(text: str, target: Target) -> AnchorResult:
+    spot = min(max(target.start, 0), len(text))
+    return AnchorResult(spot, spot, AnchorStatus.ORPHAN, 0.0)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    first_word: int  # word index of the first covered word (for context scoring)
+    last_word: int  # word index after the last covered word
+    quality: float  # 1.0 raw exact, 0.9 same words, lower for approximate
+
+
+def _exact_candidates(text: str, target: Target, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
+    found: dict[int, _Candidate] = {}
+    pos = text.find(target.exact)
+    count = 0
+    while pos != -1 and count < _MAX_RAW_OCCURRENCES:
+        end = pos + len(target.exact)
+        first = bisect_right(index.ends, pos)
+        last = bisect_left(index.starts, end)
+        found[pos] = _Candidate(pos, end, first, last, 1.0)
+        pos = text.find(target.exact, pos + 1)
+        count += 1
+    if quote.tokens:
+        for first in _word_sequence_starts(index, quote):
+            cand = _word_span(text, index, quote, first, first + len(quote.tokens), 0.9)
+            if cand.start not in found:
+                found[cand.start] = cand
+    return list(found.values())
+
+
+def _word_sequence_starts(index: _WordIndex, quote: _Quote) -> list[int]:
+    """Word indices where the quote's normalised tokens occur in sequence."""
+    tokens = quote.tokens
+    n = len(tokens)
+    full = [j for j in range(n) if not (j == 0 and quote.partial_first) and not (j == n - 1 and quote.partial_last)]
+    if full:
+        pivot = min(full, key=lambda j: len(index.positions.get(tokens[j], ())))
+        starts: Iterable[int] = (p - pivot for p in index.positions.get(tokens[pivot], ()))
+    else:
+        starts = range(len(index.words) - n + 1)
+    words = index.words
+    result = []
+    for s in starts:
+        if s < 0 or s + n > len(words):
+            continue
+        if all(quote.matches(j, words[s + j]) for j in range(n)):
+            result.append(s)
+    return result
+
+
+def _word_span(text: str, index: _WordIndex, quote: _Quote, first: int, stop: int, quality: float) -> _Candidate:
+    """The character span of words ``[first, stop)``, trimmed for partial words, widened for edge punctuation."""
+    start = index.starts[first]
+    end = index.ends[stop - 1]
+    if quote.partial_first and index.words[first].endswith(quote.tokens[0]):
+        start = max(start, index.ends[first] - len(quote.tokens[0]))
+    if quote.partial_last and index.words[stop - 1].startswith(quote.tokens[-1]):
+        end = min(end, index.starts[stop - 1] + len(quote.tokens[-1]))
+    if quote.lead and text[max(0, start - len(quote.lead)) : start] == quote.lead:
+        start -= len(quote.lead)
+    if quote.trail and text[end : end + len(quote.trail)] == quote.trail:
+        end += len(quote.trail)
+    if start >= end:  # partial-word arithmetic went wrong (case mapping changed lengths): whole words
+        start, end = index.starts[first], index.ends[stop - 1]
+    return _Candidate(start, end, first, stop, quality)
+
+
+def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
+    """Approximate matches: rare quote words vote for alignments, difflib checks the best few."""
+    tokens = quote.tokens
+    n = len(tokens)
+    if n < 2:
+        return []
+    step = max(1, n // 200)
+    sample = range(0, n, step)
+    votes: Counter[int] = Counter()
+    for j in sample:
+        occurrences = index.positions.get(tokens[j], ())
+        if 0 < len(occurrences) <= _COMMON_WORD_LIMIT:
+            for p in occurrences:
+                votes[p - j] += 1
+    if not votes:
+        return []
+    tolerance = max(2, n // 5)
+    keys = sorted(votes)
+    totals: list[tuple[int, int]] = []
+    for key, _ in votes.most_common(20):
+        lo, hi = bisect_left(keys, key - tolerance), bisect_right(keys, key + tolerance)
+        totals.append((sum(votes[k] for k in keys[lo:hi]), key))
+    totals.sort(reverse=True)
+    result: list[_Candidate] = []
+    seen: set[int] = set()
+    for _total, key in totals[:5]:
+        cand = _align(text, index, quote, key, tolerance)
+        if cand is not None and cand.start not in seen:
+            seen.add(cand.start)
+            result.append(cand)
+    return result
+
+
+def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int) -> _Candidate | None:
+    lo = max(0, key - tolerance)
+    hi = min(len(index.words), key + len(quote.tokens) + tolerance)
+    window = index.words[lo:hi]
+    matcher = SequenceMatcher(None, quote.tokens, window, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    matched = sum(b.size for b in blocks)
+    if not blocks or matched / len(quote.tokens) < _FUZZY_MIN_WORD_RATIO:
+        return None
+    first, stop = _extend_edges(index, quote, lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size,
+                                blocks[0].a, len(quote.tokens) - blocks[-1].a - blocks[-1].size)
+    char_ratio = SequenceMatcher(None, " ".join(quote.tokens), " ".join(index.words[first:stop])).ratio()
+    if char_ratio < _FUZZY_MIN_CHAR_RATIO:
+        return None
+    start, end = index.starts[first], index.ends[stop - 1]
+    return _Candidate(start, end, first, stop, 0.8 * char_ratio)
+
+
+def _extend_edges(index: _WordIndex, quote: _Quote, first: int, stop: int, head: int, tail: int) -> tuple[int, int]:
+    """Widen a fuzzy match over quote words replaced at its edges (``head``/``tail`` unmatched words),
+    unless the context shows they were deleted (the context word sits right next to the match)."""
+    words = index.words
+    if head and first - head >= 0:
+        deleted = bool(quote.before) and first > 0 and words[first - 1] == quote.before[-1]
+        if not deleted:
+            first -= head
+    if tail and stop + tail <= len(words):
+        deleted = bool(quote.after) and stop < len(words) and words[stop] == quote.after[0]
+        if not deleted:
+            stop += tail
+    return first, stop
+
+
+def _context_score(index: _WordIndex, cand: _Candidate, quote: _Quote) -> float:
+    """0..2: the share of prefix words found just before and of suffix words found just after."""
+    score = 0.0
+    if quote.before:
+        near = index.words[max(0, cand.first_word - len(quote.before) - 2) : cand.first_word]
+        score += _overlap(quote.before, near)
+    else:
+        score += 1.0 if cand.first_word == 0 else 0.5
+    if quote.after:
+        near = index.words[cand.last_word : cand.last_word + len(quote.after) + 2]
+        score += _overlap(quote.after, near)
+    else:
+        score += 1.0 if cand.last_word >= len(index.words) else 0.5
+    return score
+
+
+def _overlap(expected: list[str], found: list[str]) -> float:
+    pool = Counter(found)
+    hits = 0
+    for word in expected:
+        if pool[word] > 0:
+            pool[word] -= 1
+            hits += 1
+    return hits / len(expected)
+
+
+def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate]) -> AnchorResult:
+    size = max(len(text), 1)
+
+    def score(cand: _Candidate) -> float:
+        value = _context_score(index, cand, quote) + cand.quality
+        if target.prefix and text[max(0, cand.start - len(target.prefix)) : cand.start] == target.prefix:
+            value += 0.25
+        if target.suffix and text[cand.end : cand.end + len(target.suffix)] == target.suffix:
+            value += 0.25
+        return value - 0.5 * min(1.0, abs(cand.start - target.start) / size)
+
+    best = max(cands, key=score)
+    return AnchorResult(best.start, best.end, AnchorStatus.MOVED, best.quality)
