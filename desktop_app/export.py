@@ -1,0 +1,203 @@
+"""Export highlights and notes: Markdown for people, W3C Web Annotation JSON for tools. No Qt.
+
+Both exports anchor the annotations on ``text`` first (cheap when nothing moved), so positions and quotes are
+those of the current text and orphans are reported apart instead of being lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
+
+logger = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 185
+WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+class SectionLike(Protocol):
+    """Anything with a title and ``[start, end)`` offsets (e.g. ``outline.Section``)."""
+
+    title: str
+    start: int
+    end: int
+
+
+TimeOf = Callable[[int], "float | None"]
+
+
+def to_markdown(
+    title: str,
+    text: str,
+    annotations: Iterable[Annotation],
+    sections: Sequence[SectionLike] | None = None,
+    colors: Mapping[str, str] | None = None,
+    time_of: TimeOf | None = None,
+) -> str:
+    """A Markdown document: the title, then per chapter each highlight as a blockquote with its position
+    (timestamp from ``time_of(offset)`` seconds, else the minute at ~185 words a minute), colour meaning,
+    note and tags; orphans (quote no longer in the text) in a final section of their own."""
+    anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
+    placed = [a for a in anchored if a.status is not AnchorStatus.ORPHAN]
+    orphans = [a for a in anchored if a.status is AnchorStatus.ORPHAN]
+    meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
+    position = _Positioner(text, time_of)
+    count = f"{len(anchored)} highlight{'s' if len(anchored) != 1 else ''}"
+    lines = [f"# {_one_line(title) or 'Transcript'}", "", f"*{count}*", ""]
+    for heading, group in _group_by_section(placed, sections):
+        if heading is not None:
+            lines += [f"## {_one_line(heading)}", ""]
+        for item in group:
+            lines += _entry_lines(text[item.start : item.end], item, meanings, position.describe(item.start))
+    if orphans:
+        lines += ["## Not found in the current text", ""]
+        lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
+        for item in orphans:
+            lines += _entry_lines(item.target.exact, item, meanings, None)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None) -> list[str]:
+    lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
+    details = [part for part in (where, meanings.get(item.color, item.color)) if part]
+    lines += ["", f"*{' · '.join(details)}*", ""]
+    if item.note.strip():
+        lines += [item.note.strip(), ""]
+    if item.tags:
+        lines += ["Tags: " + ", ".join(f"`{tag}`" for tag in item.tags), ""]
+    return lines
+
+
+def _group_by_section(
+    items: Sequence[Annotation], sections: Sequence[SectionLike] | None
+) -> list[tuple[str | None, list[Annotation]]]:
+    """Annotations under the chapter that contains their start; those outside every chapter come first."""
+    if not sections:
+        return [(None, list(items))] if items else []
+    ordered = sorted(sections, key=lambda s: s.start)
+    starts = [s.start for s in ordered]
+    groups: dict[int, list[Annotation]] = {}
+    for item in items:
+        number = bisect_right(starts, item.start) - 1
+        inside = number >= 0 and item.start < ordered[number].end
+        groups.setdefault(number if inside else -1, []).append(item)
+    result: list[tuple[str | None, list[Annotation]]] = []
+    if -1 in groups:
+        result.append(("Other highlights" if len(groups) > 1 else None, groups.pop(-1)))
+    result += [(ordered[n].title or f"Chapter {n + 1}", groups[n]) for n in sorted(groups)]
+    return result
+
+
+class _Positioner:
+    """Describes an offset as a timestamp (timed transcripts) or as an approximate minute."""
+
+    def __init__(self, text: str, time_of: TimeOf | None) -> None:
+        self.time_of = time_of
+        self.text = text
+        self._word_starts: list[int] | None = None
+
+    def describe(self, offset: int) -> str:
+        seconds = self.time_of(offset) if self.time_of is not None else None
+        if seconds is not None:
+            return format_clock(seconds)
+        if self._word_starts is None:
+            self._word_starts = [m.start() for m in re.finditer(r"\S+", self.text)]
+        words_before = bisect_right(self._word_starts, offset) - 1
+        return f"~{max(0, words_before) // WORDS_PER_MINUTE} min"
+
+
+def format_clock(seconds: float) -> str:
+    """``754.2`` -> ``12:34``; ``3754`` -> ``1:02:34``."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _escape(line: str) -> str:
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", line)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def to_web_annotation_json(
+    title: str,
+    text: str,
+    annotations: Iterable[Annotation],
+    source: str | None = None,
+    sha256: str | None = None,
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD) with one ``Annotation`` per highlight.
+
+    Each target carries a ``TextQuoteSelector`` and, unless the highlight is an orphan, a
+    ``TextPositionSelector`` (code-point offsets, the same as our str offsets); the colour key is the
+    target's ``styleClass``; note, tags and colour meaning are ``TextualBody`` bodies (commenting, tagging,
+    classifying).
+    """
+    anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
+    meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
+    source_id = _source_iri(source, sha256)
+    items = [_web_annotation(a, text, source_id, meanings) for a in anchored]
+    collection = {
+        "@context": WEB_ANNOTATION_CONTEXT,
+        "type": "AnnotationCollection",
+        "label": title,
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+
+
+def _source_iri(source: str | None, sha256: str | None) -> str:
+    if source and Path(source).is_absolute():
+        return Path(source).as_uri()
+    if sha256:
+        return f"urn:sha256:{sha256}"
+    return "urn:transcript-reader:document"
+
+
+def _web_annotation(item: Annotation, text: str, source_id: str, meanings: Mapping[str, str]) -> dict[str, Any]:
+    orphan = item.status is AnchorStatus.ORPHAN
+    target = item.target
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": target.exact}
+    if target.prefix:
+        quote["prefix"] = target.prefix
+    if target.suffix:
+        quote["suffix"] = target.suffix
+    selectors: list[dict[str, Any]] = [quote]
+    if not orphan:
+        selectors.append({"type": "TextPositionSelector", "start": item.start, "end": item.end})
+    bodies: list[dict[str, Any]] = []
+    if item.note.strip():
+        bodies.append({"type": "TextualBody", "value": item.note, "format": "text/markdown", "purpose": "commenting"})
+    bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in item.tags]
+    meaning = meanings.get(item.color)
+    if meaning:
+        bodies.append({"type": "TextualBody", "value": meaning, "purpose": "classifying"})
+    result: dict[str, Any] = {
+        "id": f"urn:uuid:{item.id}",
+        "type": "Annotation",
+        "motivation": "commenting" if item.note.strip() else "highlighting",
+        "created": item.created,
+        "modified": item.updated,
+    }
+    if bodies:
+        result["body"] = bodies
+    result["target"] = {
+        "type": "SpecificResource",
+        "source": source_id,
+        "styleClass": item.color,
+        "selector": selectors,
+    }
+    return result
