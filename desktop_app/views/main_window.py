@@ -92,7 +92,12 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             if isinstance(shortcut, list):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
+                sequences: list[QKeySequence] = []
+                for item in shortcut:
+                    sequence = QKeySequence(item)
+                    if not sequence.isEmpty() and sequence not in sequences:
+                        sequences.append(sequence)
+                action.setShortcuts(sequences)
             else:
                 action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)

@@ -104,7 +104,7 @@ class ReaderView(QTextEdit):
         self._current_hit: tuple[int, int] | None = None
         self._position_timer = QTimer(self, singleShot=True, interval=120)
         self._position_timer.timeout.connect(self._emit_position)
-        self.verticalScrollBar().valueChanged.connect(self._position_timer.start)
+        self.verticalScrollBar().valueChanged.connect(self._schedule_position)
         self.selectionChanged.connect(self._on_selection_changed)
         self.set_placeholder("")
         self._apply_font()
@@ -235,6 +235,10 @@ class ReaderView(QTextEdit):
         cursor.setPosition(start)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
+
+    @Slot(int)
+    def _schedule_position(self, _value: int) -> None:
+        self._position_timer.start()
 
     @Slot()
     def _emit_position(self) -> None:

@@ -1,0 +1,73 @@
+"""A full-window fixture: real services, a temporary data folder, the thread pool drained at teardown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.document import DocumentService
+from desktop_app.paths import AppDirs
+from desktop_app.settings import Settings
+from desktop_app.tasks import TaskRunner
+from desktop_app.views.main_window import MainWindow
+
+
+class WindowHarness:
+    """Builds (and rebuilds, to simulate a restart) the main window over one data folder."""
+
+    def __init__(self, qtbot: object, data_dir: Path, cache_dir: Path) -> None:
+        self.qtbot = qtbot
+        self.dirs = AppDirs(data=data_dir / "data", cache=cache_dir, config=data_dir / "config")
+        self.dirs.ensure()
+        self.window: MainWindow | None = None
+        self.tasks: TaskRunner | None = None
+        self.service: DocumentService | None = None
+
+    def start(self) -> MainWindow:
+        self.tasks = TaskRunner()
+        self.service = DocumentService(self.dirs, self.tasks)
+        self.window = MainWindow(self.service, Settings(self.dirs.settings_file))
+        self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
+        self.window.show()
+        return self.window
+
+    def open(self, path: Path | str, wait_for: str = "document_shown") -> MainWindow:
+        assert self.window is not None and self.service is not None
+        signal = self.window.document_shown if wait_for == "document_shown" else getattr(self.service, wait_for)
+        with self.qtbot.waitSignal(signal, timeout=30_000):  # type: ignore[attr-defined]
+            self.window.open_path(str(path))
+        return self.window
+
+    def stop(self) -> None:
+        if self.window is not None:
+            self.window.close()
+        if self.tasks is not None:
+            self.tasks.wait()
+        if self.service is not None:
+            self.service.close()
+        self.window = None
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Derived data (segmentation, outline, index) keyed by text hash: safe to share between tests."""
+    return tmp_path_factory.mktemp("shared-cache")
+
+
+@pytest.fixture
+def harness(qtbot: object, tmp_path: Path, shared_cache: Path) -> Iterator[WindowHarness]:
+    h = WindowHarness(qtbot, tmp_path / "app-data", shared_cache)
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, bytes | str], Path]:
+    def write(name: str, data: bytes | str) -> Path:
+        path = tmp_path / name
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return path
+
+    return write

@@ -1,0 +1,117 @@
+"""Drive the real window the way a user does: open, read, zoom, switch theme, restart, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+
+def test_opens_the_seed_as_readable_paragraphs(harness, seed_path: Path) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    assert "Zuckerberg" in window.windowTitle()
+    text = window.reader.toPlainText()
+    assert text.startswith("The following is a conversation with Mark Zuckerberg")
+    assert window.reader.document().blockCount() > 100  # paragraphs, not one wall of words
+    assert "?" in text and ". " in text
+    assert "minute 0 of" in window.position_label.text()
+
+
+def test_zoom_keys_change_the_text_size_and_persist(harness, seed_path: Path, qtbot) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    base = window.reader.point_size()
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.reader, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.point_size() == base + 2
+    qtbot.keyClick(window.reader, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.point_size() == base + 1
+    assert window.settings.zoom == 1
+    qtbot.keyClick(window.reader, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.reader.point_size() == base
+
+
+def test_switching_theme_recolours_the_reader(harness, seed_path: Path) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    window.theme_actions["dark"].trigger()
+    assert window.resolved_theme == "dark"
+    assert window.reader.colors.background == "#1d1f23"
+    assert window.settings.theme == "dark"
+    window.theme_actions["light"].trigger()
+    assert window.resolved_theme == "light"
+    assert window.theme_actions["light"].isChecked() and not window.theme_actions["dark"].isChecked()
+
+
+def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, qtbot) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    window.resize(900, 700)
+    document = window.document
+    target = document.display.paragraph_starts[120]
+    with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
+        window.reader.scroll_to_position(target)
+    saved_offset = window.current_offset()
+    assert saved_offset > 0
+    harness.stop()
+
+    window = harness.start()
+    assert window.settings.last_document == str(seed_path.resolve())
+    harness.open(seed_path)
+    restored = window.current_offset()
+    assert abs(restored - saved_offset) < 200, (restored, saved_offset)
+    assert window.reader.verticalScrollBar().value() > 0
+
+
+def test_keyboard_scrolling(harness, seed_path: Path, qtbot) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    bar = window.reader.verticalScrollBar()
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Space)
+    assert bar.value() > 0
+    first = bar.value()
+    qtbot.keyClick(window.reader, Qt.Key.Key_PageDown)
+    assert bar.value() > first
+    qtbot.keyClick(window.reader, Qt.Key.Key_End)
+    assert bar.value() == bar.maximum()
+    qtbot.keyClick(window.reader, Qt.Key.Key_Home)
+    assert bar.value() == 0
+
+
+def test_a_bad_file_shows_a_message_and_keeps_the_open_document(harness, seed_path: Path, write_file, qtbot) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    bad = write_file("broken.txt", b"\x00\x01\x02binary\x00" * 50)
+    with qtbot.waitSignal(harness.service.open_failed, timeout=10_000) as blocker:
+        window.open_path(str(bad))
+    assert "binary" in blocker.args[1]
+    box = window.last_error
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "binary" in box.text()
+    assert "Zuckerberg" in window.windowTitle()
+    box.button(QMessageBox.StandardButton.Ok).click()
+
+
+def test_open_subtitles_shows_real_time(harness, write_file) -> None:
+    srt = "".join(
+        f"{i}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{(i + 1) // 60:02d}:{(i + 1) % 60:02d},000\n"
+        f"this is cue number {i} of a short test episode about reading\n\n"
+        for i in range(1, 300)
+    )
+    window = harness.start()
+    harness.open(write_file("episode.srt", srt))
+    assert window.document.transcript.format == "srt"
+    assert "/ 5:00" in window.position_label.text()
+
+
+def test_recent_files_menu_lists_opened_documents(harness, seed_path: Path, write_file) -> None:
+    window = harness.start()
+    other = write_file("other.txt", "hello there this is another transcript " * 50)
+    harness.open(seed_path)
+    harness.open(other)
+    names = [a.text() for a in window.recent_menu.actions() if a.text()]
+    assert names[:2] == ["other.txt", seed_path.name]
