@@ -1,0 +1,219 @@
+"""The query language: what the user typed → a Whoosh query, and which indexed words it highlights.
+
+Plain typing finds paragraphs holding all the words, by stem ("fight" finds "fighting"); common words are
+dropped from such a list when other words remain. Also: "quoted phrases" (``"a b"~3`` allows a gap), AND / OR /
+NOT (upper case), wildcards ``censor*`` / ``c?t`` (matched against the words as written, so ``company*`` works
+though the index holds the stem "compani"), ``term~`` / ``term~2`` typo tolerance, ``note:`` to search notes only.
+Nothing here raises on malformed input: :func:`parse_query` returns an error text instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+)
+from whoosh.fields import Schema
+from whoosh.reading import IndexReader
+from whoosh.support.charset import accent_map
+
+from desktop_app.search.vocabulary import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+CONTENT = "content"  # paragraph text
+NOTE = "note"  # note text
+FIELDS = (CONTENT, NOTE)
+MAX_QUERY_CHARS = 400
+MAX_FUZZY_DISTANCE = 2
+MAX_TERMS = 2000  # expanded terms per wildcard / fuzzy term
+
+_NO_TERM = "\x00"
+MIN_FUZZY_LENGTH = 3  # shorter words are matched exactly ("a~" would match every short word)
+# Words dropped from a plain list of words when other words remain ("what is the metaverse" → metaverse);
+# still found on their own and inside quoted phrases.
+STOP_WORDS = frozenset(
+    """a about all also am an and any are as at be been but by can could did do does doing done for from get got
+    had has have having he her here him his how i if in into is it its just know like me mean my no not of oh
+    on or our really right say said she so some than that the their them then there these they thing things
+    think this those to too uh um us very was we well were what when where which who why will with would yeah
+    you your""".split()
+)
+_STOP_STEMS: frozenset[str] | None = None
+
+
+def make_analyzer() -> Analyzer:
+    """Tokens with character offsets, lower-cased, accents folded, Porter-stemmed; no stop list, so every word
+    (and every phrase) can be found."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter(cachesize=100_000)
+
+
+def stem_words(text: str) -> list[str]:
+    """The index terms of ``text``."""
+    return [token.text for token in make_analyzer()(text)]
+
+
+def _stop_stems() -> frozenset[str]:
+    global _STOP_STEMS
+    if _STOP_STEMS is None:
+        _STOP_STEMS = frozenset(stem for word in STOP_WORDS for stem in stem_words(word))
+    return _STOP_STEMS
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A parsed query: ``query`` is None when there is nothing to search, and then ``error`` says why."""
+
+    text: str
+    query: wq.Query | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """What to highlight: single terms, and phrases as (field, words, slop)."""
+
+    terms: frozenset[tuple[str, bytes]]
+    phrases: tuple[tuple[str, tuple[bytes, ...], int], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+
+def _parser(schema: Schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(FIELDS), schema, group=qparser.AndGroup)
+    for plugin in (qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    return parser
+
+
+def parse_query(text: str, schema: Schema) -> ParsedQuery:
+    """Parse what the user typed (never raises)."""
+    stripped = " ".join(text.split())
+    if len(stripped) > MAX_QUERY_CHARS:
+        logger.info("query truncated from %d characters", len(stripped))
+        stripped = stripped[:MAX_QUERY_CHARS]
+    if not stripped:
+        return ParsedQuery(text, None, None)
+    try:
+        parsed = _parser(schema).parse(stripped)
+    except Exception as exc:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd input
+        logger.info("query %r did not parse: %s", stripped, exc)
+        return ParsedQuery(text, None, "This query could not be understood; try plain words.")
+    if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
+        return ParsedQuery(text, None, "Type some words to search for.")
+    nodes = list(_walk(parsed))
+    if any(isinstance(node, wq.Every) for node in nodes):
+        return ParsedQuery(text, None, "Add some letters before or after the *.")
+    if any(isinstance(node, wq.FuzzyTerm) and not stem_words(node.text) for node in nodes):
+        return ParsedQuery(text, None, "Put ~ right after a word, e.g. zuckerburg~")
+    return ParsedQuery(text, _drop_stop_words(parsed))
+
+
+def _walk(node: wq.Query) -> Iterator[wq.Query]:
+    yield node
+    for child in node.children():
+        yield from _walk(child)
+
+
+def _is_stop_group(node: wq.Query) -> bool:
+    """A plain word that is a common word ("the", "is"), for either field."""
+    leaves = [node] if type(node) is wq.Term else list(node.children()) if type(node) is wq.Or else []
+    return bool(leaves) and all(type(leaf) is wq.Term and leaf.text in _stop_stems() for leaf in leaves)
+
+
+def _drop_stop_words(node: wq.Query) -> wq.Query:
+    """In an AND of plain words, drop the common words when other words remain."""
+
+    def rewrite(q: wq.Query) -> wq.Query:
+        if type(q) is wq.And:
+            kept = [child for child in q.subqueries if not _is_stop_group(child)]
+            if kept and len(kept) < len(q.subqueries):
+                return kept[0] if len(kept) == 1 else wq.And(kept, boost=q.boost)
+        return q
+
+    return node.accept(rewrite)
+
+
+def expand_query(query: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> wq.Query:
+    """Replace wildcard and fuzzy terms by the indexed terms they stand for (an Or of Terms, or a NullQuery)."""
+
+    def rewrite(q: wq.Query) -> wq.Query:
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in FIELDS:
+            terms = _expansions(q, reader, vocabulary)
+            if not terms:  # keep the AND semantics: a term that matches nothing (Whoosh drops a NullQuery)
+                return wq.Term(q.fieldname, _NO_TERM, boost=q.boost)
+            return wq.Or([wq.Term(q.fieldname, term) for term in sorted(terms)], boost=q.boost)
+        return q
+
+    return query.accept(rewrite)
+
+
+def _expansions(q: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> set[str]:
+    field = q.fieldname
+    if isinstance(q, wq.FuzzyTerm):
+        if len(q.text) < MIN_FUZZY_LENGTH or q.maxdist <= 0:
+            return {q.text} if (field, q.text) in reader else set()
+        q = wq.FuzzyTerm(
+            field, q.text, maxdist=min(q.maxdist, MAX_FUZZY_DISTANCE), prefixlength=q.prefixlength
+        )
+    terms: set[str] = set()
+    for _, text in q.existing_terms(reader, expand=True):
+        terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        if len(terms) >= MAX_TERMS:
+            return terms
+    if not isinstance(q, wq.FuzzyTerm):
+        pattern = q.text + "*" if isinstance(q, wq.Prefix) else q.text
+        for word in vocabulary.expand(pattern):
+            terms.update(stem for stem in stem_words(word) if (field, stem) in reader)
+    return terms
+
+
+def match_patterns(query: wq.Query) -> Patterns:
+    """The terms and phrases whose occurrences are hits: everything not under a NOT."""
+    terms: set[tuple[str, bytes]] = set()
+    phrases: list[tuple[str, tuple[bytes, ...], int]] = []
+
+    def collect(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            collect(node.a)
+            return
+        if isinstance(node, wq.Phrase):
+            words = tuple(w.encode("utf-8") if isinstance(w, str) else w for w in node.words)
+            if len(words) == 1:
+                terms.add((node.fieldname, words[0]))
+            elif words:
+                phrases.append((node.fieldname, words, max(1, node.slop)))
+            return
+        if type(node) is wq.Term:
+            text = node.text
+            terms.add((node.fieldname, text.encode("utf-8") if isinstance(text, str) else text))
+            return
+        for child in node.children():
+            collect(child)
+
+    collect(query)
+    return Patterns(frozenset(terms), tuple(phrases))
+
+
+def query_words(text: str) -> list[str]:
+    """The plain words typed (no operators, fields or syntax), for suggestions."""
+    words = []
+    for raw in text[:MAX_QUERY_CHARS].split():
+        token = raw.strip('"()').split(":")[-1]
+        if token in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or any(c in token for c in "*?~^"):
+            continue
+        words.extend(w for w in token.lower().replace("'", " ").split() if w.isalnum())
+    return words

@@ -1,0 +1,345 @@
+"""The query language on the seed transcript: stems, phrases, boolean, wildcards, fuzzy, notes, suggestions,
+malformed input, and exact offsets of every hit."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections import Counter
+
+import pytest
+
+from desktop_app.paths import resource_path
+from desktop_app.search.index import Hit, SearchIndex, SearchResult
+from desktop_app.search.query import stem_words
+
+SEED = resource_path("transcripts", "lex-383-mark-zuckerberg.txt")
+WORD = re.compile(r"\w")
+
+
+def split_paragraphs(text: str, words_per_paragraph: int = 80) -> list[tuple[int, int]]:
+    """A stand-in for the reader's paragraphs: every N words."""
+    spans = [m.span() for m in re.finditer(r"\S+", text)]
+    return [
+        (spans[i][0], spans[min(i + words_per_paragraph, len(spans)) - 1][1])
+        for i in range(0, len(spans), words_per_paragraph)
+    ]
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, seed_text: str) -> SearchIndex:
+    cache = tmp_path_factory.mktemp("cache")
+    built = SearchIndex.open_or_build(cache, "seed", seed_text, split_paragraphs(seed_text))
+    built.set_notes(
+        [
+            ("note-1", "Great point about Llama and open source models", 100, 120),
+            ("note-2", "Compare with the rear naked choke earlier", 5000, 5010),
+            ("note-3", "Zebra crossing idea", 9000, 9004),
+        ]
+    )
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def stem_counts(index: SearchIndex, seed_text: str) -> Counter[str]:
+    """How many times each stem occurs in the indexed paragraphs."""
+    counts: Counter[str] = Counter()
+    for start, end in index.paragraphs:
+        counts.update(stem_words(seed_text[start:end]))
+    return counts
+
+
+def text_hits(result: SearchResult) -> list[Hit]:
+    return [h for h in result.hits if h.note_id is None]
+
+
+def hit_texts(result: SearchResult, text: str) -> list[str]:
+    return [text[h.start : h.end] for h in text_hits(result)]
+
+
+def check_hits(index: SearchIndex, text: str, result: SearchResult) -> None:
+    """Invariants of every result: document order, words on exact word boundaries, inside their paragraph,
+    and the hit emphasised in its snippet."""
+    assert result.total == len(result.hits)
+    keys = [(h.start, h.end) for h in result.hits]
+    assert keys == sorted(keys)
+    previous_end = -1
+    for hit in text_hits(result):
+        assert 0 <= hit.start < hit.end <= len(text)
+        found = text[hit.start : hit.end]
+        assert WORD.match(found[0]) and WORD.match(found[-1]), found
+        assert hit.start == 0 or not WORD.match(text[hit.start - 1]), found
+        assert hit.end == len(text) or not WORD.match(text[hit.end]), found
+        p_start, p_end = index.paragraphs[hit.paragraph]
+        assert p_start <= hit.start and hit.end <= p_end
+        assert hit.start >= previous_end  # hits never overlap
+        previous_end = hit.end
+        emphasised = [hit.snippet[a:b] for a, b in hit.snippet_spans]
+        assert " ".join(found.split()) in emphasised
+        assert len(hit.snippet) <= 260
+    for hit in result.hits:
+        if hit.note_id is not None:
+            assert hit.paragraph == -1 and hit.snippet_spans
+
+
+# --- the issue's acceptance queries ---------------------------------------------------------------------------
+
+
+def test_llama(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("llama")
+    texts = hit_texts(result, seed_text)
+    assert len(texts) >= 10 and {t.lower() for t in texts} == {"llama"}
+    assert len(texts) == len(re.findall(r"\bllama\b", seed_text, re.IGNORECASE))
+    check_hits(index, seed_text, result)
+
+
+def test_open_source_finds_both_words_in_the_same_paragraph(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("open source")
+    texts = {t.lower() for t in hit_texts(result, seed_text)}
+    assert {"open", "source", "sourcing"} <= texts
+    assert {stem_words(t)[0] for t in texts} == {"open", "sourc"}
+    for paragraph in {h.paragraph for h in text_hits(result)}:
+        start, end = index.paragraphs[paragraph]
+        assert {"open", "sourc"} <= set(stem_words(seed_text[start:end]))
+    check_hits(index, seed_text, result)
+
+
+def test_phrase_rear_naked_choke_covers_the_whole_phrase(index: SearchIndex, seed_text: str) -> None:
+    result = index.search('"rear naked choke"')
+    assert hit_texts(result, seed_text) == ["rear naked choke"]
+    assert text_hits(result)[0].start == seed_text.index("rear naked choke")
+    check_hits(index, seed_text, result)
+
+
+def test_fight_finds_its_word_forms(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("fight")
+    texts = {t.lower() for t in hit_texts(result, seed_text)}
+    assert {"fight", "fighting"} <= texts
+    assert all(stem_words(t) == ["fight"] for t in texts)
+    assert index.search("fighting").total == result.total
+    check_hits(index, seed_text, result)
+
+
+def test_fuzzy_zuckerburg(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("zuckerburg~")
+    assert set(hit_texts(result, seed_text)) == {"Zuckerberg"}
+    assert text_hits(result)[0].start == seed_text.index("Zuckerberg")
+    assert result.total == seed_text.count("Zuckerberg")
+
+
+def test_metaverse_or_quest(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("metaverse OR quest")
+    stems = {stem_words(t)[0] for t in hit_texts(result, seed_text)}
+    assert stems == {"metavers", "quest"}
+    both = index.search("metaverse").total + index.search("quest").total
+    assert result.total == both
+    check_hits(index, seed_text, result)
+
+
+def test_wildcard_censor(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("censor*")
+    texts = {t.lower() for t in hit_texts(result, seed_text)}
+    assert {"censorship", "censor"} <= texts
+    assert all(t.startswith("censor") for t in texts)
+    assert result.total == len(re.findall(r"\bcensor\w*", seed_text, re.IGNORECASE))
+
+
+# --- the rest of the language ---------------------------------------------------------------------------------
+
+
+def test_case_insensitive(index: SearchIndex) -> None:
+    assert index.search("LLAMA").hits == index.search("llama").hits
+
+
+def test_plain_words_drop_common_words_but_a_common_word_alone_is_found(
+    index: SearchIndex, seed_text: str
+) -> None:
+    assert {t.lower() for t in hit_texts(index.search("what is the metaverse"), seed_text)} == {"metaverse"}
+    assert len(text_hits(index.search("the"))) == len(re.findall(r"\bthe\b", seed_text, re.IGNORECASE))
+
+
+def test_phrase_matches_exactly_the_adjacent_words(index: SearchIndex, seed_text: str) -> None:
+    result = index.search('"open source"')
+    texts = hit_texts(result, seed_text)
+    assert "open source" in texts and "open sourcing" in texts  # a phrase matches stems too
+    assert all(stem_words(t) == ["open", "sourc"] for t in texts)  # also "open- sourcing"
+    expected = sum(
+        len(re.findall(r"\bopen\W+sourc\w*", seed_text[s:e], re.IGNORECASE)) for s, e in index.paragraphs
+    )
+    assert len(texts) == expected
+    assert len(texts) < index.search("open source").total
+
+
+def test_phrase_with_slop_allows_a_gap(index: SearchIndex, seed_text: str) -> None:
+    exact = index.search('"open model"').total
+    loose = index.search('"open model"~3')
+    assert loose.total > exact
+    for text in hit_texts(loose, seed_text):
+        words = text.lower().split()
+        assert words[0] == "open" and stem_words(words[-1]) == ["model"] and len(words) <= 4
+
+
+def test_and_not(index: SearchIndex, seed_text: str) -> None:
+    both = index.search("meta AND llama")
+    assert both.total and both.hits == index.search("meta llama").hits
+    without = index.search("llama NOT meta")
+    assert 0 < without.total < index.search("llama").total
+    for hit in text_hits(without):
+        start, end = index.paragraphs[hit.paragraph]
+        assert "meta" not in stem_words(seed_text[start:end])
+        assert seed_text[hit.start : hit.end].lower() == "llama"
+
+
+def test_wildcard_past_the_stem_and_single_character(index: SearchIndex, seed_text: str) -> None:
+    texts = {t.lower() for t in hit_texts(index.search("company*"), seed_text)}
+    assert {"company", "companies"} <= texts
+    texts = {t.lower() for t in hit_texts(index.search("l?ama"), seed_text)}
+    assert texts == {"llama"}
+
+
+def test_fuzzy_finds_stems_of_misspelt_forms(index: SearchIndex, seed_text: str) -> None:
+    texts = {t.lower() for t in hit_texts(index.search("metavrse~"), seed_text)}
+    assert "metaverse" in texts
+    assert index.search("metavrse").total == 0
+
+
+def test_notes_are_searched_and_note_field_restricts_to_notes(index: SearchIndex) -> None:
+    everywhere = index.search("llama")
+    notes_only = index.search("note:llama")
+    assert [h.note_id for h in notes_only.hits] == ["note-1"]
+    hit = notes_only.hits[0]
+    assert (hit.start, hit.end, hit.paragraph) == (100, 120, -1)
+    assert [hit.snippet[a:b] for a, b in hit.snippet_spans] == ["Llama"]
+    assert hit in everywhere.hits and everywhere.total > 1
+    assert [h.note_id for h in index.search('note:"rear naked choke"').hits] == ["note-2"]
+    assert index.search("zebra").hits[0].note_id == "note-3"
+    assert index.search("note:metaverse").total == 0
+
+
+def test_suggestion_when_nothing_matches(index: SearchIndex) -> None:
+    result = index.search("zuckerburg")
+    assert result.total == 0 and result.error is None
+    assert result.suggestion == "zuckerberg"
+    assert index.search("opne sorce").suggestion == "open source"
+    assert index.search("qqqxqqq").suggestion is None
+    assert index.search("llama").suggestion is None
+
+
+def test_limit_keeps_the_first_hits_and_the_total(index: SearchIndex) -> None:
+    full = index.search("meta")
+    limited = index.search("meta", limit=5)
+    assert limited.total == full.total > 5
+    assert limited.hits == full.hits[:5]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"open source',
+        "AND",
+        "OR OR",
+        "NOT",
+        "*",
+        "~~",
+        "~",
+        "((",
+        ")))",
+        '"',
+        '""',
+        "a AND (b OR",
+        "note:",
+        ":",
+        "^",
+        "llama^",
+        "zuckerberg~9",
+        "fight~0/9",
+        "[a TO c]",
+        "-",
+        "?",
+        "**",
+        "x" * 2000,
+        "   ",
+        "",
+        "\x00",
+        "open\nsource",
+        "é*",
+        "note:(",
+        "AND OR NOT",
+    ],
+)
+def test_malformed_queries_never_raise(index: SearchIndex, seed_text: str, query: str) -> None:
+    result = index.search(query)
+    assert result.query == query
+    assert result.error is None or (isinstance(result.error, str) and not result.hits)
+    check_hits(index, seed_text, result)
+
+
+def test_junk_queries_never_raise(index: SearchIndex, seed_text: str) -> None:
+    rng = random.Random(383)
+    for _ in range(5):
+        junk = "".join(rng.choice(string.printable) for _ in range(2000))
+        check_hits(index, seed_text, index.search(junk))
+
+
+# --- exact offsets of every hit -------------------------------------------------------------------------------
+
+QUERIES = [
+    "meta",
+    "open source",
+    "zuckerberg",
+    "jiu jitsu",
+    "ai",
+    "model",
+    "people",
+    "think",
+    "training",
+    "safety",
+    '"open source"',
+    '"the future"',
+    '"mark zuckerberg"',
+    '"i think"~2',
+    "llama OR quest",
+    "meta AND NOT ai",
+    "compan*",
+    "tr?in*",
+    "*ing",
+    "instagr*",
+    "zukerberg~",
+    "facebok~2",
+    "modle~",
+    "the",
+    "a",
+    "s",
+    "note:open",
+    "metaverse quest",
+    "fight*",
+    "ANDNOT",
+    "open ANDNOT source",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_every_hit_lands_on_the_matched_words(index: SearchIndex, seed_text: str, query: str) -> None:
+    result = index.search(query)
+    assert result.error is None
+    check_hits(index, seed_text, result)
+
+
+def test_every_word_finds_exactly_its_stem_occurrences(
+    index: SearchIndex, seed_text: str, stem_counts: Counter[str]
+) -> None:
+    words = sorted({w.lower() for w in re.findall(r"[a-zA-Z]{3,}", seed_text)})
+    for word in random.Random(5).sample(words, 150):
+        result = index.search(f'"{word}"')
+        (stem,) = stem_words(word)
+        assert len(text_hits(result)) == stem_counts[stem], word
+        for hit in text_hits(result):
+            assert stem_words(seed_text[hit.start : hit.end]) == [stem]
+        check_hits(index, seed_text, result)
