@@ -58,6 +58,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.annotation_service import AnnotationService
     from desktop_app.document import DocumentService
     from desktop_app.paths import resource_path
     from desktop_app.settings import Settings
@@ -82,7 +83,8 @@ def run_gui(args: argparse.Namespace) -> int:
         settings.theme = args.theme
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
-    window = MainWindow(service, settings)
+    annotations = AnnotationService(tasks)
+    window = MainWindow(service, annotations, settings)
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()
     service.open(_initial_path(args, settings.last_document))

@@ -149,6 +149,10 @@ class DocumentService(QObject):
     def dirs(self) -> AppDirs:
         return self._dirs
 
+    @property
+    def tasks(self) -> TaskRunner:
+        return self._tasks
+
     def open(self, path: str, title: str | None = None) -> None:
         """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``."""
         self._generation += 1

@@ -114,6 +114,10 @@ class TaskRunner(QObject):
     def active_count(self) -> int:
         return self._pool.activeThreadCount() + self._serial.activeThreadCount()
 
+    def wait_serial(self, msecs: int = 30_000) -> bool:
+        """Block until the serial lane (index and annotation writes) is idle."""
+        return self._serial.waitForDone(msecs)
+
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every job is done (used at shutdown and by tests)."""
         return self._pool.waitForDone(msecs) and self._serial.waitForDone(msecs)

@@ -6,18 +6,21 @@ Signals:
     position_changed(int): display position at the top of the viewport, after scrolling or resizing.
     selection_changed(int, int): display range of the selection (equal when nothing is selected).
     context_menu_requested(object, int, int): (QMenu being shown, selection start, end) so others add actions.
+    highlight_clicked(str): the user clicked inside a highlight without selecting text ("" outside any).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QHelpEvent,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -26,7 +29,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextFrameFormat,
 )
-from PySide6.QtWidgets import QScrollBar, QTextEdit, QWidget
+from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
 
 FONT_FAMILIES = ["Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
                  "DejaVu Serif", "serif"]
@@ -49,6 +52,28 @@ class ReaderColors:
 
 LIGHT = ReaderColors("#fbf9f4", "#232220", "#b9d4f5", "#ffe58a", "#ff9f43", "#8a857a")
 DARK = ReaderColors("#1d1f23", "#d9d6cf", "#35507a", "#6b5a12", "#b5651d", "#8b8f98")
+
+HIGHLIGHT_COLORS = {
+    "light": {"yellow": "#fde68a", "green": "#bbf7d0", "blue": "#bfdbfe", "pink": "#fbcfe8", "purple": "#ddd6fe"},
+    "dark": {"yellow": "#665a1e", "green": "#1f5135", "blue": "#23446e", "pink": "#6b2a4c", "purple": "#4a3a78"},
+}
+
+
+def highlight_color(key: str, dark: bool) -> QColor:
+    """The background of a highlight colour key in a theme."""
+    palette = HIGHLIGHT_COLORS["dark" if dark else "light"]
+    return QColor(palette.get(key, palette["yellow"]))
+
+
+@dataclass(frozen=True)
+class HighlightSpan:
+    """One annotation as the reader paints it (display positions)."""
+
+    id: str
+    start: int
+    end: int
+    color: str
+    note: str = ""
 
 
 class MarkerScrollBar(QScrollBar):
@@ -85,6 +110,7 @@ class ReaderView(QTextEdit):
     position_changed = Signal(int)
     selection_changed = Signal(int, int)
     context_menu_requested = Signal(object, int, int)
+    highlight_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,8 +126,12 @@ class ReaderView(QTextEdit):
         self.document().setUndoRedoEnabled(False)
         self._zoom = 0
         self._colors = LIGHT
+        self._dark = False
         self._search_ranges: list[tuple[int, int]] = []
         self._current_hit: tuple[int, int] | None = None
+        self._highlights: list[HighlightSpan] = []
+        self._painted: list[tuple[int, int]] = []
+        self._selected_highlight = ""
         self._position_timer = QTimer(self, singleShot=True, interval=120)
         self._position_timer.timeout.connect(self._emit_position)
         self.verticalScrollBar().valueChanged.connect(self._schedule_position)
@@ -120,6 +150,7 @@ class ReaderView(QTextEdit):
     def set_display_text(self, text: str) -> None:
         """Replace the content with the document's display text (paragraphs separated by newlines)."""
         self._search_ranges, self._current_hit = [], None
+        self._highlights, self._painted, self._selected_highlight = [], [], ""
         self.setExtraSelections([])
         document = self.document()
         document.setPlainText(text)
@@ -173,11 +204,13 @@ class ReaderView(QTextEdit):
 
     def set_colors(self, colors: ReaderColors) -> None:
         self._colors = colors
+        self._dark = colors is DARK
         self.setStyleSheet(
             f"QTextEdit#reader {{ background: {colors.background}; color: {colors.text};"
             f" selection-background-color: {colors.selection}; selection-color: {colors.text}; }}"
         )
         self._repaint_search()
+        self._paint_highlights()
 
     @property
     def colors(self) -> ReaderColors:
@@ -301,6 +334,107 @@ class ReaderView(QTextEdit):
         selection.cursor = cursor
         selection.format = char_format
         return selection
+
+    # -- highlights ---------------------------------------------------------------------------
+    def set_highlights(self, spans: list[HighlightSpan]) -> None:
+        """Paint annotations as character backgrounds, all in one edit block (fast on long text)."""
+        self._highlights = sorted(spans, key=lambda h: (h.start, h.end))
+        self._paint_highlights()
+
+    def highlights(self) -> list[HighlightSpan]:
+        return list(self._highlights)
+
+    def set_selected_highlight(self, annotation_id: str) -> None:
+        if annotation_id != self._selected_highlight:
+            self._selected_highlight = annotation_id
+            self._paint_highlights()
+
+    def highlight_at(self, position: int) -> HighlightSpan | None:
+        covering = [h for h in self._highlights if h.start <= position < h.end]
+        return min(covering, key=lambda h: h.end - h.start) if covering else None
+
+    def _paint_highlights(self) -> None:
+        document = self.document()
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        plain = QTextCharFormat()
+        plain.setBackground(Qt.BrushStyle.NoBrush)
+        plain.setUnderlineStyle(QTextCharFormat.UnderlineStyle.NoUnderline)
+        plain.setFontUnderline(False)
+        for start, end in self._painted:
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(plain)
+        self._painted = []
+        limit = document.characterCount() - 1
+        for span in self._highlights:
+            start, end = max(0, span.start), min(limit, span.end)
+            if end <= start:
+                continue
+            char_format = QTextCharFormat()
+            color = highlight_color(span.color, self._dark)
+            if span.id == self._selected_highlight:
+                color = color.darker(125) if not self._dark else color.lighter(140)
+            char_format.setBackground(color)
+            if span.note:
+                char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                char_format.setUnderlineColor(QColor(self._colors.muted))
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(char_format)
+            self._painted.append((start, end))
+        cursor.endEditBlock()
+        total = max(1, document.characterCount())
+        self.markers.set_markers("highlights", [h.start / total for h in self._highlights],
+                                 highlight_color("yellow", self._dark).darker(150))
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """The text, then a note mark in the left margin beside each visible highlight that has a note."""
+        super().paintEvent(event)
+        noted = [h for h in self._highlights if h.note]
+        if not noted:
+            return
+        top = self.cursorForPosition(QPoint(0, 0)).position()
+        bottom = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position()
+        painter = QPainter(self.viewport())
+        side = int(self.document().rootFrame().frameFormat().leftMargin())
+        size = max(8, self.fontMetrics().height() // 2)
+        for span in noted:
+            if span.start > bottom or span.end < top:
+                continue
+            rect = self.cursorRect(self._cursor_at(span.start))
+            color = highlight_color(span.color, self._dark).darker(160 if not self._dark else 60)
+            if self._dark:
+                color = highlight_color(span.color, True).lighter(180)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            y = rect.top() + (rect.height() - size) // 2
+            painter.drawRoundedRect(QRect(side - size - 14, y, size, size), 2, 2)
+        painter.end()
+
+    def _cursor_at(self, position: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(max(0, min(position, self.document().characterCount() - 1)))
+        return cursor
+
+    def event(self, event: QEvent) -> bool:
+        """Hovering over a highlight with a note shows the note."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            position = self.cursorForPosition(self.viewport().mapFromGlobal(event.globalPos())).position()
+            span = self.highlight_at(position)
+            if span is not None and span.note:
+                QToolTip.showText(event.globalPos(), span.note[:1200], self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            span = self.highlight_at(self.cursorForPosition(event.position().toPoint()).position())
+            self.highlight_clicked.emit(span.id if span else "")
 
     # -- keyboard -----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

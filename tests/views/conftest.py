@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.annotation_service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import AppDirs
 from desktop_app.settings import Settings
@@ -24,11 +25,13 @@ class WindowHarness:
         self.window: MainWindow | None = None
         self.tasks: TaskRunner | None = None
         self.service: DocumentService | None = None
+        self.annotations: AnnotationService | None = None
 
     def start(self) -> MainWindow:
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
-        self.window = MainWindow(self.service, Settings(self.dirs.settings_file))
+        self.annotations = AnnotationService(self.tasks)
+        self.window = MainWindow(self.service, self.annotations, Settings(self.dirs.settings_file))
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
         self.window.show()
         return self.window

@@ -1,0 +1,321 @@
+"""The open document's annotations: undoable edits, autosave, external changes, the user's outline.
+
+The GUI thread owns the content; saves run on the serial task lane with a snapshot. Every change goes
+through the undo stack. A file that failed to load is never written: the user is told and can keep reading.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from desktop_app import annotation_store as store
+from desktop_app.annotation_store import AnnotationFile, AnnotationFileError, AnnotationStore, DocumentRef
+from desktop_app.annotations import Annotation, anchor_annotations
+from desktop_app.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 700
+
+
+class _Change(QUndoCommand):
+    """One undoable change: a function that applies a state and the two states."""
+
+    def __init__(self, text: str, apply: Callable[[Any], None], before: Any, after: Any) -> None:
+        super().__init__(text)
+        self._apply, self._before, self._after = apply, before, after
+
+    def redo(self) -> None:
+        self._apply(self._after)
+
+    def undo(self) -> None:
+        self._apply(self._before)
+
+
+def _snapshot(content: AnnotationFile) -> AnnotationFile:
+    return dataclasses.replace(content, annotations=list(content.annotations), colors=dict(content.colors),
+                               outline=copy.deepcopy(content.outline), deleted=list(content.deleted),
+                               extra=copy.deepcopy(content.extra))
+
+
+class AnnotationService(QObject):
+    """Annotations of the current document.
+
+    Signals:
+        loaded(): a document's annotations were loaded (or a new empty file prepared).
+        changed(): the list of annotations changed (edit, undo, merge).
+        outline_changed(object): the user's outline records (``list[dict]``, empty for automatic).
+        colors_changed(): the colour meanings changed.
+        load_failed(str): the file could not be read; message for the user (nothing will be written).
+        save_failed(str): a save failed (full disk…); the data is still in memory and will be retried.
+        saved(str): the file was written (path).
+    """
+
+    loaded = Signal()
+    changed = Signal()
+    outline_changed = Signal(object)
+    colors_changed = Signal()
+    load_failed = Signal(str)
+    save_failed = Signal(str)
+    saved = Signal(str)
+
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self.undo_stack = QUndoStack(self)
+        self.content = AnnotationFile()
+        self.path: Path | None = None
+        self._store: AnnotationStore | None = None
+        self._text = ""
+        self._generation = 0
+        self._revision = 0
+        self._saved_revision = 0
+        self._saving = False
+        self.ready = False
+        self.error: str | None = None
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_soon)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._on_file_changed)
+
+    # -- attaching a document -----------------------------------------------------------------
+    def attach(self, text: str, title: str, sha256: str, source: str, annotations_dir: Path) -> None:
+        """Load the annotations of a newly opened document in the background."""
+        self._save_before_switch()
+        self._generation += 1
+        generation = self._generation
+        self.ready, self.error, self._text = False, None, text
+        self.undo_stack.clear()
+        self.content = AnnotationFile(document=DocumentRef(title=title, sha256=sha256, source=source))
+        if self._watcher.files():
+            self._watcher.removePaths(self._watcher.files())
+
+        def job(_progress: Callable[[float], None]) -> tuple[Path, AnnotationStore, AnnotationFile | None, str | None]:
+            annotations_dir.mkdir(parents=True, exist_ok=True)
+            path, _reanchor = store.find_annotation_file(annotations_dir, sha256, source, title)
+            file_store = AnnotationStore(path)
+            try:
+                content = file_store.load(DocumentRef(title=title, sha256=sha256, source=source))
+            except AnnotationFileError as error:
+                return path, file_store, None, error.message
+            content.annotations = anchor_annotations(text, content.annotations)
+            content.document = DocumentRef(title=title, sha256=sha256, source=source, extra=content.document.extra)
+            return path, file_store, content, None
+
+        self._tasks.submit("annotations-load", job, serial=True,
+                           on_done=lambda result: self._on_loaded(generation, *result),
+                           on_error=lambda message, _e: self._on_load_error(generation, None, message))
+
+    def _on_loaded(self, generation: int, path: Path, file_store: AnnotationStore,
+                   content: AnnotationFile | None, error: str | None) -> None:
+        if generation != self._generation:
+            return
+        self.path, self._store = path, file_store
+        if content is None:
+            self._on_load_error(generation, path, error or "unreadable")
+            return
+        self.content = content
+        self._revision = self._saved_revision = 0
+        self.ready = True
+        if path.exists():
+            self._watcher.addPath(str(path))
+        self.loaded.emit()
+        self.changed.emit()
+        self.colors_changed.emit()
+        self.outline_changed.emit(list(content.outline))
+
+    def _on_load_error(self, generation: int, path: Path | None, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.ready = False
+        where = f"{path}" if path else "the annotations file"
+        self.error = (f"Your highlights and notes could not be loaded from {where}: {message}\n\n"
+                      "The file has been left exactly as it is, and nothing will be saved over it. "
+                      "You can keep reading; fix or move the file and reopen the transcript.")
+        self.load_failed.emit(self.error)
+
+    # -- queries ------------------------------------------------------------------------------
+    @property
+    def annotations(self) -> list[Annotation]:
+        return list(self.content.annotations)
+
+    def find(self, annotation_id: str) -> Annotation | None:
+        return self.content.find(annotation_id)
+
+    def at(self, offset: int) -> Annotation | None:
+        """The innermost (shortest) annotation covering a document offset."""
+        covering = [a for a in self.content.annotations if not a.is_orphan and a.start <= offset < a.end]
+        return min(covering, key=lambda a: a.end - a.start) if covering else None
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return dict(self.content.colors)
+
+    # -- edits (all undoable) -----------------------------------------------------------------
+    def _require_ready(self) -> None:
+        if not self.ready:
+            raise RuntimeError(self.error or "Annotations are still loading.")
+
+    def add(self, start: int, end: int, color: str, note: str = "", tags: Iterable[str] = ()) -> Annotation:
+        """Highlight ``[start, end)`` of the document text."""
+        self._require_ready()
+        annotation = Annotation.create(self._text, start, end, color=color, note=note, tags=tags)
+        self._push("Highlight", annotation.id, None, annotation)
+        return annotation
+
+    def update(self, annotation_id: str, **changes: Any) -> Annotation | None:
+        """Change ``color``, ``note`` or ``tags`` of an annotation."""
+        self._require_ready()
+        before = self.content.find(annotation_id)
+        if before is None:
+            return None
+        after = before.edited(**changes)
+        if (after.color, after.note, after.tags) == (before.color, before.note, before.tags):
+            return before
+        label = "Edit note" if "note" in changes else "Edit tags" if "tags" in changes else "Change colour"
+        self._push(label, annotation_id, before, after)
+        return after
+
+    def remove(self, annotation_id: str) -> None:
+        self._require_ready()
+        before = self.content.find(annotation_id)
+        if before is not None:
+            self._push("Delete highlight", annotation_id, before, None)
+
+    def _push(self, label: str, annotation_id: str, before: Annotation | None, after: Annotation | None) -> None:
+        def apply(state: Annotation | None) -> None:
+            if state is None:
+                self.content.remove(annotation_id)
+            else:
+                self.content.restore(state)
+            self._touch()
+            self.changed.emit()
+
+        self.undo_stack.push(_Change(label, apply, before, after))
+
+    def set_color_meaning(self, key: str, meaning: str) -> None:
+        self._require_ready()
+        before = dict(self.content.colors)
+        after = {**before, key: " ".join(meaning.split()) or before.get(key, key)}
+
+        def apply(state: dict[str, str]) -> None:
+            self.content.colors = dict(state)
+            self._touch()
+            self.colors_changed.emit()
+
+        self.undo_stack.push(_Change("Rename colour", apply, before, after))
+
+    def set_outline(self, records: list[dict[str, Any]], label: str) -> None:
+        """Replace the user's outline (empty list: back to automatic); undoable."""
+        self._require_ready()
+        before, after = copy.deepcopy(self.content.outline), copy.deepcopy(records)
+
+        def apply(state: list[dict[str, Any]]) -> None:
+            self.content.outline = copy.deepcopy(state)
+            self._touch()
+            self.outline_changed.emit(copy.deepcopy(state))
+
+        self.undo_stack.push(_Change(label, apply, before, after))
+
+    # -- saving -------------------------------------------------------------------------------
+    def _touch(self) -> None:
+        self._revision += 1
+        self._autosave.start()
+
+    @property
+    def dirty(self) -> bool:
+        return self._revision != self._saved_revision
+
+    @Slot()
+    def save_soon(self) -> None:
+        """Save in the background (the serial lane) if there is anything new."""
+        if not self.dirty or self._store is None or not self.ready:
+            return
+        if self._saving:
+            self._autosave.start()
+            return
+        self._saving = True
+        revision, snapshot, file_store = self._revision, _snapshot(self.content), self._store
+        generation = self._generation
+        self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
+                           on_done=lambda written: self._on_saved(generation, revision, written),
+                           on_error=lambda message, _e: self._on_save_error(generation, message))
+
+    def _on_saved(self, generation: int, revision: int, written: AnnotationFile) -> None:
+        self._saving = False
+        if generation != self._generation:
+            return
+        self._saved_revision = max(self._saved_revision, revision)
+        merged = written.annotations != self.content.annotations and revision == self._revision
+        if merged:  # an external change was merged in: adopt it
+            written.annotations = anchor_annotations(self._text, written.annotations)
+            self.content = written
+            self.changed.emit()
+        if self.path is not None and str(self.path) not in self._watcher.files() and self.path.exists():
+            self._watcher.addPath(str(self.path))
+        self.saved.emit(str(self.path))
+        if self.dirty:
+            self._autosave.start()
+
+    def _on_save_error(self, generation: int, message: str) -> None:
+        self._saving = False
+        if generation == self._generation:
+            self.save_failed.emit(f"Your annotations could not be saved: {message}\n"
+                                  "They are kept in memory; saving will be retried.")
+            self._autosave.start(5000)
+
+    def _save_before_switch(self) -> None:
+        """Another document is being opened: write this one's unsaved changes on the serial lane."""
+        self._autosave.stop()
+        if self.dirty and self._store is not None and self.ready:
+            file_store, snapshot = self._store, _snapshot(self.content)
+            self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
+                               on_error=lambda message, _e: self.save_failed.emit(
+                                   f"Your annotations could not be saved: {message}"))
+            self._saved_revision = self._revision
+
+    def flush(self) -> bool:
+        """Save now, on this thread (at quit). Returns False if the save failed."""
+        self._autosave.stop()
+        self._tasks.wait_serial()
+        if not self.dirty or self._store is None or not self.ready:
+            return True
+        try:
+            self._store.save(_snapshot(self.content))
+        except AnnotationFileError as error:
+            self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
+            return False
+        self._saved_revision = self._revision
+        return True
+
+    # -- external changes ---------------------------------------------------------------------
+    @Slot(str)
+    def _on_file_changed(self, path: str) -> None:
+        """Someone else wrote the file: adopt it, or (with unsaved edits of ours) save, which merges by id."""
+        if self._store is None or not self.ready or self._saving or not self._store.changed_on_disk():
+            return
+        if self.dirty:
+            self.save_soon()
+        else:
+            try:
+                theirs = self._store.load(self.content.document)
+            except AnnotationFileError as error:
+                logger.warning("external change to %s is unreadable: %s", path, error.message)
+                self._store.error = None  # keep our content; the next save merges or reports
+                return
+            theirs.annotations = anchor_annotations(self._text, theirs.annotations)
+            theirs.document = self.content.document
+            self.content = theirs
+            self.changed.emit()
+            self.colors_changed.emit()
+            self.outline_changed.emit(list(theirs.outline))
+        if Path(path).exists() and path not in self._watcher.files():
+            self._watcher.addPath(path)
