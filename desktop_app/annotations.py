@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -43,9 +43,15 @@ DEFAULT_COLOR_MEANINGS: dict[str, str] = {
     "purple": "Follow up",
 }
 
-_WORD_RE = re.compile(r"\w+")
+# A word: word characters, possibly joined by punctuation without spaces ("it's", "GPT-4", "cursor.com",
+# "$3,500" -> "3,500"); dashes, ellipses and slashes separate words. Compared without the punctuation.
+_WORD_RE = re.compile(r"\w+(?:[^\w\s\u2014\u2013\u2026/]+\w+)*")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+_SINGLE_CHAR_RE = re.compile(r"\w")
 _FUZZY_MIN_WORD_RATIO = 0.5  # share of the quote's words found in order
-_FUZZY_MIN_CHAR_RATIO = 0.7  # similarity of the normalised strings
+_FUZZY_MIN_CHAR_RATIO = 0.7  # similarity of the normalised strings (unless nearly all words are found)
+_FUZZY_SURE_WORD_RATIO = 0.8
+_TRUSTED_CONTEXT = 1.5  # of 2: an exact occurrence with a context this good is taken without a fuzzy search
 _COMMON_WORD_LIMIT = 300  # words more frequent than this do not vote in the fuzzy search
 _MAX_RAW_OCCURRENCES = 2000
 
@@ -234,7 +240,7 @@ def _word_index(text: str) -> _WordIndex:
     ends: list[int] = []
     positions: dict[str, list[int]] = {}
     for number, match in enumerate(_WORD_RE.finditer(text)):
-        word = match.group().lower()
+        word = _normal(match.group())
         words.append(word)
         starts.append(match.start())
         ends.append(match.end())
@@ -244,7 +250,11 @@ def _word_index(text: str) -> _WordIndex:
 
 def normalized_words(text: str) -> list[str]:
     """Lowercase word tokens: what the fuzzy anchoring (and the re-anchoring benchmark) compares."""
-    return [match.group().lower() for match in _WORD_RE.finditer(text)]
+    return [_normal(match.group()) for match in _WORD_RE.finditer(text)]
+
+
+def _normal(word: str) -> str:
+    return _NON_WORD_RE.sub("", word).lower()
 
 
 @dataclass(frozen=True)
@@ -273,13 +283,13 @@ class _Quote:
 
 
 def _is_word_char(char: str) -> bool:
-    return bool(_WORD_RE.match(char))
+    return bool(_SINGLE_CHAR_RE.match(char))
 
 
 def _quote(target: Target) -> _Quote:
     exact = target.exact
     matches = list(_WORD_RE.finditer(exact))
-    tokens = [m.group().lower() for m in matches]
+    tokens = [_normal(m.group()) for m in matches]
     lead = exact[: matches[0].start()] if matches else exact
     trail = exact[matches[-1].end() :] if matches else ""
     partial_first = bool(matches) and matches[0].start() == 0 and _is_word_char(target.prefix[-1:])
@@ -308,11 +318,18 @@ def anchor(text: str, target: Target) -> AnchorResult:
     quote = _quote(target)
     candidates = _exact_candidates(text, target, index, quote)
     if candidates:
-        return _best(text, target, index, quote, candidates)
-    fuzzy = _fuzzy_candidates(text, index, quote)
-    if fuzzy:
-        return _best(text, target, index, quote, fuzzy)
+        best = _best(text, target, index, quote, candidates)
+        if _context_score(index, best, quote) >= _TRUSTED_CONTEXT:
+            return _result(best)
+    # No exact occurrence, or only ones in a foreign context (the quote's own place may have been edited).
+    candidates += _fuzzy_candidates(text, index, quote)
+    if candidates:
+        return _result(_best(text, target, index, quote, candidates))
     return _orphan(text, target)
+
+
+def _result(cand: _Candidate) -> AnchorResult:
+    return AnchorResult(cand.start, cand.end, AnchorStatus.MOVED, cand.quality)
 
 
 def anchor_annotations(text: str, annotations: Sequence[Annotation]) -> list[Annotation]:
@@ -393,9 +410,9 @@ def _word_span(text: str, index: _WordIndex, quote: _Quote, first: int, stop: in
     start = index.starts[first]
     end = index.ends[stop - 1]
     if quote.partial_first and index.words[first].endswith(quote.tokens[0]):
-        start = max(start, index.ends[first] - len(quote.tokens[0]))
+        start = max(start, _last_chars_start(text, index.starts[first], index.ends[first], len(quote.tokens[0])))
     if quote.partial_last and index.words[stop - 1].startswith(quote.tokens[-1]):
-        end = min(end, index.starts[stop - 1] + len(quote.tokens[-1]))
+        end = min(end, _first_chars_end(text, index.starts[stop - 1], index.ends[stop - 1], len(quote.tokens[-1])))
     if quote.lead and text[max(0, start - len(quote.lead)) : start] == quote.lead:
         start -= len(quote.lead)
     if quote.trail and text[end : end + len(quote.trail)] == quote.trail:
@@ -403,6 +420,26 @@ def _word_span(text: str, index: _WordIndex, quote: _Quote, first: int, stop: in
     if start >= end:  # partial-word arithmetic went wrong (case mapping changed lengths): whole words
         start, end = index.starts[first], index.ends[stop - 1]
     return _Candidate(start, end, first, stop, quality)
+
+
+def _last_chars_start(text: str, start: int, end: int, count: int) -> int:
+    """Where the last ``count`` letters/digits of ``text[start:end]`` begin (punctuation not counted)."""
+    pos = end
+    while pos > start and count > 0:
+        pos -= 1
+        if text[pos].isalnum():
+            count -= 1
+    return pos
+
+
+def _first_chars_end(text: str, start: int, end: int, count: int) -> int:
+    """Where the first ``count`` letters/digits of ``text[start:end]`` end."""
+    pos = start
+    while pos < end and count > 0:
+        if text[pos].isalnum():
+            count -= 1
+        pos += 1
+    return pos
 
 
 def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
@@ -421,7 +458,7 @@ def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Cand
                 votes[p - j] += 1
     if not votes:
         return []
-    tolerance = max(2, n // 5)
+    tolerance = max(5, n // 3)
     keys = sorted(votes)
     totals: list[tuple[int, int]] = []
     for key, _ in votes.most_common(20):
@@ -443,17 +480,35 @@ def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int
     hi = min(len(index.words), key + len(quote.tokens) + tolerance)
     window = index.words[lo:hi]
     matcher = SequenceMatcher(None, quote.tokens, window, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    blocks = _trim_stray_blocks([b for b in matcher.get_matching_blocks() if b.size])
     matched = sum(b.size for b in blocks)
     if not blocks or matched / len(quote.tokens) < _FUZZY_MIN_WORD_RATIO:
         return None
     first, stop = _extend_edges(index, quote, lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size,
                                 blocks[0].a, len(quote.tokens) - blocks[-1].a - blocks[-1].size)
     char_ratio = SequenceMatcher(None, " ".join(quote.tokens), " ".join(index.words[first:stop])).ratio()
-    if char_ratio < _FUZZY_MIN_CHAR_RATIO:
+    if char_ratio < _FUZZY_MIN_CHAR_RATIO and matched / len(quote.tokens) < _FUZZY_SURE_WORD_RATIO:
         return None
     start, end = index.starts[first], index.ends[stop - 1]
     return _Candidate(start, end, first, stop, 0.8 * char_ratio)
+
+
+def _trim_stray_blocks(blocks: list[Match]) -> list[Match]:
+    """Drop a short matching run at either edge that sits further from the rest in the text than in the
+    quote (a common word matched a few words past the real end)."""
+    while len(blocks) > 1:
+        last, prev = blocks[-1], blocks[-2]
+        gap = (last.b - prev.b - prev.size) - (last.a - prev.a - prev.size)
+        if last.size > 1 or gap < 3:
+            break
+        blocks.pop()
+    while len(blocks) > 1:
+        first, nxt = blocks[0], blocks[1]
+        gap = (nxt.b - first.b - first.size) - (nxt.a - first.a - first.size)
+        if first.size > 1 or gap < 3:
+            break
+        blocks.pop(0)
+    return blocks
 
 
 def _extend_edges(index: _WordIndex, quote: _Quote, first: int, stop: int, head: int, tail: int) -> tuple[int, int]:
@@ -497,7 +552,7 @@ def _overlap(expected: list[str], found: list[str]) -> float:
     return hits / len(expected)
 
 
-def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate]) -> AnchorResult:
+def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate]) -> _Candidate:
     size = max(len(text), 1)
 
     def score(cand: _Candidate) -> float:
@@ -508,5 +563,4 @@ def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: li
             value += 0.25
         return value - 0.5 * min(1.0, abs(cand.start - target.start) / size)
 
-    best = max(cands, key=score)
-    return AnchorResult(best.start, best.end, AnchorStatus.MOVED, best.quality)
+    return max(cands, key=score)

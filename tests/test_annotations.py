@@ -203,3 +203,21 @@ def test_seed_transcript_random_highlights_survive_light_edits() -> None:
         assert result.status is not AnchorStatus.ORPHAN
         expected = [w.replace("yeah", "yes") for w in normalized_words(target.exact)]
         assert words_at(edited, result.start, result.end) == expected
+
+
+def test_edited_place_beats_an_exact_copy_in_a_foreign_context() -> None:
+    text = "we said the models are not controllable at all " + "filler words here " * 20 + "but the models are not controllable by design"
+    start, end = span_of(text, "models are not controllable by design")
+    edited = text.replace("not controllable by design", "not steerable by design")
+    result = anchor(edited, make_target(text, start, end))
+    assert edited[result.start : result.end] == "models are not steerable by design"
+
+
+def test_words_joined_by_punctuation_compare_without_it() -> None:
+    assert normalized_words("Visit cursor.com, it’s GPT-4 — $3,500… and/or DALL·E") == [
+        "visit", "cursorcom", "its", "gpt4", "3500", "and", "or", "dalle",
+    ]
+    captions = "go to cursorcom and its free"
+    punctuated = "Go to cursor.com, and it’s free."
+    result = anchor(punctuated, make_target(captions, 3, 23))
+    assert punctuated[result.start : result.end] == "to cursor.com, and it’s"
