@@ -110,7 +110,8 @@ from desktop_app.search import store
 folder = os.path.join(sys.argv[1], store.folder_name(sys.argv[2]) + f".build-{os.getpid()}-dead")
 os.makedirs(folder)
 storage = FileStorage(folder).create()
-index = storage.create_index(store.make_schema(), indexname=store.INDEX_NAME)
+from desktop_app.search.query import make_schema
+index = storage.create_index(make_schema(), indexname=store.INDEX_NAME)
 writer = index.writer()  # holds the write lock
 writer.add_document(content="half written")
 print(folder, flush=True)

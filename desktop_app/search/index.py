@@ -24,6 +24,7 @@ from desktop_app.search.query import (
     NOTE,
     Patterns,
     expand_query,
+    make_schema,
     match_patterns,
     parse_query,
     query_words,
@@ -71,16 +72,10 @@ class _Notes:
     vocabulary: Vocabulary
 
 
-@dataclass
-class _Found:
-    """A hit before its snippet is made."""
-
-    start: int
-    end: int
-    score: float
-    paragraph: int
-    note: int = -1  # position in the notes list
-    matches: tuple[Span, ...] = ()  # for notes: matched spans in the note text
+# A hit before its snippet is made: (start, end, note number or -1, score, paragraph or -1, matched spans in
+# the note text). Tuples sort in document order (paragraph hits before a note on the same target).
+_Found = tuple[int, int, int, float, int, tuple[Span, ...]]
+LIMIT_MARGIN = 8  # hits located beyond the limit, so the last snippets emphasise their neighbours too
 
 
 class SearchIndex:
@@ -102,6 +97,7 @@ class SearchIndex:
         self._paragraphs = tuple((int(s), int(e)) for s, e in paragraphs)
         self._notes: _Notes | None = None
         self._write_lock = threading.Lock()
+        self._local = threading.local()
         self._closed = False
         self.built = built  # True when this open had to build the index (False: loaded from the cache)
         self.folder = folder  # the cache folder (None when the cache was unusable and the index is in memory)
@@ -139,7 +135,7 @@ class SearchIndex:
                 self._suggest_vocabulary = self._vocabulary
                 return
             storage = store.MemoryStorage()
-            index = storage.create_index(store.make_schema(), indexname=store.INDEX_NAME)
+            index = storage.create_index(make_schema(), indexname=store.INDEX_NAME)
             writer = index.writer()
             for _, text, _, _ in items:
                 writer.add_document(**{NOTE: text})
@@ -159,58 +155,73 @@ class SearchIndex:
             return SearchResult(query, (), 0, None, "This query could not be run; try plain words.")
 
     def _search(self, query: str, limit: int | None) -> SearchResult:
-        parsed = parse_query(query, self._index.schema)
+        parsed = parse_query(query)
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
-        found, has_patterns = self._find(parsed.query)
+        want = None if limit is None else max(0, limit) + LIMIT_MARGIN
+        found, total, has_patterns = self._find(parsed.query, want)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
-        found.sort(key=lambda f: (f.start, f.end, f.note))
-        total = len(found)
+        found.sort()
         shown = found if limit is None else found[: max(0, limit)]
         hits = tuple(self._make_hits(shown, found))
         suggestion = self._suggest(query) if total == 0 else None
         return SearchResult(query, hits, total, suggestion, None)
 
-    def _find(self, query: wq.Query) -> tuple[list[_Found], bool]:
+    def _find(self, query: wq.Query, want: int | None) -> tuple[list[_Found], int, bool]:
+        """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
+        and whether the query has anything to highlight."""
+        searcher = self._searcher(self._index)
+        expanded = expand_query(query, searcher.reader(), self._vocabulary)
+        patterns = match_patterns(expanded)
+        matches, total = _matches(searcher, expanded, patterns, CONTENT, want)
+        paragraphs = self._paragraphs
         found: list[_Found] = []
-        has_patterns = False
-        with self._index.searcher() as searcher:
-            expanded = expand_query(query, searcher.reader(), self._vocabulary)
-            patterns = match_patterns(expanded)
-            has_patterns |= bool(patterns)
-            for docnum, score, spans in _matches(searcher, expanded, patterns, CONTENT):
-                offset = self._paragraphs[docnum][0]
-                found.extend(_Found(offset + s, offset + e, score, docnum) for s, e in spans)
+        for docnum, score, spans in matches:
+            offset = paragraphs[docnum][0]
+            found.extend((offset + s, offset + e, -1, score, docnum, ()) for s, e in spans)
         notes = self._notes
-        if notes is not None:
-            with notes.index.searcher() as searcher:
-                expanded = expand_query(query, searcher.reader(), notes.vocabulary)
-                patterns = match_patterns(expanded)
-                has_patterns |= bool(patterns)
-                for docnum, score, spans in _matches(searcher, expanded, patterns, NOTE):
-                    _, _, start, end = notes.items[docnum]
-                    found.append(_Found(start, end, score, -1, docnum, tuple(spans)))
-        return found, has_patterns
+        if notes is None:
+            return found, total, bool(patterns)
+        searcher = self._searcher(notes.index)
+        expanded = expand_query(query, searcher.reader(), notes.vocabulary)
+        note_patterns = match_patterns(expanded)
+        note_matches, _ = _matches(searcher, expanded, note_patterns, NOTE, None)
+        for docnum, score, spans in note_matches:
+            _, _, start, end = notes.items[docnum]
+            found.append((start, end, docnum, score, -1, tuple(spans)))
+        return found, total + len(note_matches), bool(patterns or note_patterns)
 
-    def _make_hits(self, shown: list[_Found], everything: list[_Found]) -> list[Hit]:
-        in_text = [f for f in everything if f.note < 0]
-        starts = [f.start for f in in_text]
-        ends = [f.end for f in in_text]
+    def _searcher(self, index: Index) -> Searcher:
+        """This thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is
+        kept per thread instead of opened per call (a searcher is not safe to share between threads)."""
+        cache: dict[int, tuple[Index, Searcher]] | None = getattr(self._local, "searchers", None)
+        if cache is None:
+            cache = self._local.searchers = {}
+        entry = cache.get(id(index))
+        if entry is None or entry[0] is not index:
+            if len(cache) > 3:  # old notes indexes
+                cache.clear()
+            entry = cache[id(index)] = (index, index.searcher())
+        return entry[1]
+
+    def _make_hits(self, shown: list[_Found], located: list[_Found]) -> list[Hit]:
+        in_text = [f for f in located if f[2] < 0]
+        starts = [f[0] for f in in_text]
+        ends = [f[1] for f in in_text]
         notes = self._notes
         hits = []
-        for f in shown:
-            if f.note < 0:
-                snippet, spans = make_snippet(self._text, f.start, f.end, starts, ends)
-                hits.append(Hit(f.start, f.end, f.score, snippet, spans, f.paragraph))
+        for start, end, note, score, paragraph, matches in shown:
+            if note < 0:
+                snippet, spans = make_snippet(self._text, start, end, starts, ends)
+                hits.append(Hit(start, end, score, snippet, spans, paragraph))
             else:
                 assert notes is not None
-                note_id, note_text, _, _ = notes.items[f.note]
-                first_start, first_end = f.matches[0]
+                note_id, note_text, _, _ = notes.items[note]
                 snippet, spans = make_snippet(
-                    note_text, first_start, first_end, [s for s, _ in f.matches], [e for _, e in f.matches]
+                    note_text, matches[0][0], matches[0][1], [s for s, _ in matches], [e for _, e in matches]
                 )
-                hits.append(Hit(f.start, f.end, f.score, snippet, spans, -1, note_id))
+                hits.append(Hit(start, end, score, snippet, spans, -1, note_id))
         return hits
 
     def _suggest(self, query: str) -> str | None:
@@ -227,77 +238,79 @@ class SearchIndex:
                 changed = True
         if not changed or corrected.lower() == query.lower():
             return None
-        parsed = parse_query(corrected, self._index.schema)
-        if parsed.query is None or not self._find(parsed.query)[0]:
+        parsed = parse_query(corrected)
+        if parsed.query is None or not self._find(parsed.query, 1)[1]:
             return None
         return corrected
 
 
 def _matches(
-    searcher: Searcher, query: wq.Query, patterns: Patterns, field: str
-) -> list[tuple[int, float, list[Span]]]:
-    """(document number, score, matched spans relative to the field text) for each matching document."""
+    searcher: Searcher, query: wq.Query, patterns: Patterns, field: str, want: int | None
+) -> tuple[list[tuple[int, float, list[Span]]], int]:
+    """(document number, score, matched spans in the field text) for each matching document, in order, and the
+    number of occurrences. Spans are located until ``want`` are found; after that, documents matched by single
+    terms only are counted from the postings' frequencies (distinct terms never share a position)."""
     results = searcher.search(query, limit=None)
+    if results.scored_length() == 0 or not patterns:
+        return [], 0
     docs = sorted(results.items())
-    if not docs or not patterns:
-        return []
-    docnums = [d for d, _ in docs]
-    postings: dict[bytes, dict[int, list[tuple[int, int, int]]]] = {}
-
-    def positions(text: bytes) -> dict[int, list[tuple[int, int, int]]]:
-        if text not in postings:
-            postings[text] = _postings(searcher, field, text, docnums)
-        return postings[text]
-
-    per_doc: dict[int, list[Span]] = {}
-    for term_field, text in patterns.terms:
-        if term_field == field:
-            for docnum, chars in positions(text).items():
-                per_doc.setdefault(docnum, []).extend((s, e) for _, s, e in chars)
-    for phrase_field, words, slop in patterns.phrases:
-        if phrase_field == field:
-            for docnum, spans in _phrase_spans([positions(w) for w in words], slop).items():
-                per_doc.setdefault(docnum, []).extend(spans)
-    return [(d, score, _disjoint(per_doc[d])) for d, score in docs if d in per_doc]
-
-
-def _postings(
-    searcher: Searcher, field: str, text: bytes, docnums: list[int]
-) -> dict[int, list[tuple[int, int, int]]]:
-    """(position, start char, end char) of a term in each of the given documents that holds it."""
-    if (field, text) not in searcher.reader():
-        return {}
-    matcher = searcher.postings(field, text)
-    found = {}
-    for docnum in docnums:
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
+    terms = {text for term_field, text in patterns.terms if term_field == field}
+    phrases = [(words, slop) for phrase_field, words, slop in patterns.phrases if phrase_field == field]
+    reader = searcher.reader()
+    matchers = {
+        text: searcher.postings(field, text)
+        for text in terms.union(*(words for words, _ in phrases))
+        if (field, text) in reader
+    }
+    found: list[tuple[int, float, list[Span]]] = []
+    located = counted = 0
+    for docnum, score in docs:
+        locate = want is None or located < want or bool(phrases)
+        chars: dict[bytes, list[tuple[int, int, int]]] = {}
+        for text, matcher in matchers.items():
             if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            found[docnum] = matcher.value_as("characters")
-    return found
-
-
-def _phrase_spans(words: list[dict[int, list[tuple[int, int, int]]]], slop: int) -> dict[int, list[Span]]:
-    """Spans of the phrase in each document: each word within ``slop`` positions after the previous one."""
-    if not words or not all(words):
-        return {}
-    common = set(words[0]).intersection(*words[1:])
-    found: dict[int, list[Span]] = {}
-    for docnum in common:
-        tables = [{pos: (s, e) for pos, s, e in w[docnum]} for w in words[1:]]
-        for pos, start, end in words[0][docnum]:
-            current, last_end = pos, end
-            for table in tables:
-                nxt = next((p for p in range(current + 1, current + slop + 1) if p in table), None)
-                if nxt is None:
-                    break
-                current, last_end = nxt, table[nxt][1]
+                continue
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    continue
+            if matcher.id() == docnum:
+                if locate:
+                    chars[text] = matcher.value_as("characters")
+                elif text in terms:
+                    counted += round(matcher.weight())
+        if not locate:
+            continue
+        spans = [(s, e) for text in terms if text in chars for _, s, e in chars[text]]
+        for words, slop in phrases:
+            spans.extend(_phrase_spans([chars.get(w, []) for w in words], slop))
+        if phrases or len(chars) > 1:
+            spans = _disjoint(spans)
+        if spans:
+            if want is not None and located >= want:
+                counted += len(spans)  # located only to count a phrase
             else:
-                found.setdefault(docnum, []).append((start, last_end))
+                found.append((docnum, score, spans))
+                located += len(spans)
+    return found, located + counted
+
+
+def _phrase_spans(words: list[list[tuple[int, int, int]]], slop: int) -> list[Span]:
+    """Spans of a phrase in one document, from each word's (position, start, end): each word within ``slop``
+    positions after the previous one."""
+    if not words or not all(words):
+        return []
+    tables = [{pos: end for pos, _, end in word} for word in words[1:]]
+    found = []
+    for pos, start, end in words[0]:
+        current, last_end = pos, end
+        for table in tables:
+            nxt = next((p for p in range(current + 1, current + slop + 1) if p in table), None)
+            if nxt is None:
+                break
+            current, last_end = nxt, table[nxt]
+        else:
+            found.append((start, last_end))
     return found
 
 

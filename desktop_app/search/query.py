@@ -9,11 +9,13 @@ Nothing here raises on malformed input: :func:`parse_query` returns an error tex
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from whoosh import qparser
+from whoosh import fields, qparser
 from whoosh import query as wq
 from whoosh.analysis import (
     Analyzer,
@@ -57,6 +59,18 @@ def make_analyzer() -> Analyzer:
     return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter(cachesize=100_000)
 
 
+def make_schema() -> Schema:
+    """Paragraph text and note text, stemmed, with positions and character offsets (nothing stored: a
+    paragraph document's number is its paragraph index, a note's its position in the notes list)."""
+    analyzer = make_analyzer()
+    return fields.Schema(
+        **{
+            CONTENT: fields.TEXT(analyzer=analyzer, phrase=True, chars=True),
+            NOTE: fields.TEXT(analyzer=analyzer, phrase=True, chars=True),
+        }
+    )
+
+
 def stem_words(text: str) -> list[str]:
     """The index terms of ``text``."""
     return [token.text for token in make_analyzer()(text)]
@@ -89,24 +103,38 @@ class Patterns:
         return bool(self.terms or self.phrases)
 
 
-def _parser(schema: Schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(FIELDS), schema, group=qparser.AndGroup)
-    for plugin in (qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
-        parser.remove_plugin_class(plugin)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
+_local = threading.local()  # a parser per thread (Whoosh's parser keeps state while parsing)
+
+
+def _parser() -> qparser.QueryParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = qparser.MultifieldParser(list(FIELDS), make_schema(), group=qparser.AndGroup)
+        for plugin in (qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+            parser.remove_plugin_class(plugin)
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        _local.parser = parser
     return parser
 
 
-def parse_query(text: str, schema: Schema) -> ParsedQuery:
+def parse_query(text: str) -> ParsedQuery:
     """Parse what the user typed (never raises)."""
     stripped = " ".join(text.split())
     if len(stripped) > MAX_QUERY_CHARS:
         logger.info("query truncated from %d characters", len(stripped))
         stripped = stripped[:MAX_QUERY_CHARS]
+    parsed = _parse_normalised(stripped)
+    return parsed if parsed.text == text else ParsedQuery(text, parsed.query, parsed.error)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_normalised(stripped: str) -> ParsedQuery:
+    """Parse a whitespace-normalised query (cached: typing re-runs the same prefixes; queries are not mutated)."""
+    text = stripped
     if not stripped:
         return ParsedQuery(text, None, None)
     try:
-        parsed = _parser(schema).parse(stripped)
+        parsed = _parser().parse(stripped)
     except Exception as exc:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd input
         logger.info("query %r did not parse: %s", stripped, exc)
         return ParsedQuery(text, None, "This query could not be understood; try plain words.")

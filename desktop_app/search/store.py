@@ -25,12 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import fields
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.structfile import BufferFile
 from whoosh.index import Index
 
-from desktop_app.search.query import CONTENT, NOTE, make_analyzer
+from desktop_app.search.query import CONTENT, make_schema
 from desktop_app.search.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -47,18 +46,6 @@ Progress = Callable[[float], None]
 
 class IndexCorrupt(Exception):
     """A cached index folder cannot be used (missing, stale or damaged)."""
-
-
-def make_schema() -> fields.Schema:
-    """Paragraph text and note text, stemmed, with positions and character offsets (nothing stored: a
-    paragraph document's number is its paragraph index, a note's its position in the notes list)."""
-    analyzer = make_analyzer()
-    return fields.Schema(
-        **{
-            CONTENT: fields.TEXT(analyzer=analyzer, phrase=True, chars=True),
-            NOTE: fields.TEXT(analyzer=analyzer, phrase=True, chars=True),
-        }
-    )
 
 
 class MemoryStorage(RamStorage):

@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh.spelling import ListCorrector
-
 logger = logging.getLogger(__name__)
 
 WORD_RE = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # Whoosh's default tokenizer pattern
@@ -30,7 +28,7 @@ class Vocabulary:
     def __init__(self, counts: dict[str, int]) -> None:
         self._counts = dict(counts)
         self._sorted = sorted(self._counts)
-        self._corrector: ListCorrector | None = None
+        self._deletes: dict[str, list[str]] | None = None
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
@@ -89,19 +87,16 @@ class Vocabulary:
         return found
 
     def suggest(self, word: str) -> str | None:
-        """The most likely intended word for a word that is not in the vocabulary (None if nothing is close)."""
+        """The most likely intended word for a word that is not in the vocabulary (None if nothing is close):
+        the nearest by edit distance (1 for short words, else 2), then the same letters swapped, then the most
+        frequent."""
         word = word.lower()
         if not word or word in self._counts or not 3 <= len(word) <= MAX_SUGGEST_LENGTH:
             return None
-        if not self._sorted:
-            return None
-        if self._corrector is None:
-            self._corrector = ListCorrector(self._sorted)
         maxdist = 1 if len(word) <= 4 else 2
-        try:  # Whoosh counts a swap as two edits: ask for 2, keep those within maxdist
-            near = self._corrector.suggest(word, limit=100, maxdist=2)
-        except IndexError:  # ListCorrector fails on words sorting after the last one: scan instead
-            near = [c for c in self._sorted if abs(len(c) - len(word)) <= maxdist]
+        near = set()
+        for key in {word, *_deletes(word)}:
+            near.update(self._deletes_index().get(key, ()))
         candidates = [c for c in near if edit_distance(word, c) <= maxdist]
         if not candidates:
             return None
@@ -110,6 +105,22 @@ class Vocabulary:
             candidates,
             key=lambda c: (edit_distance(word, c), sorted(c) != letters, -self._counts.get(c, 0), c),
         )
+
+    def _deletes_index(self) -> dict[str, list[str]]:
+        """Each word and each of its one-letter deletions → the words (symmetric-delete spelling correction:
+        a word within two edits of a typo shares one of these keys with it, save for two insertions)."""
+        if self._deletes is None:
+            index: dict[str, list[str]] = {}
+            for known in self._sorted:
+                if len(known) <= MAX_SUGGEST_LENGTH + 2:
+                    for key in {known, *_deletes(known)}:
+                        index.setdefault(key, []).append(known)
+            self._deletes = index
+        return self._deletes
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 def edit_distance(a: str, b: str) -> int:
