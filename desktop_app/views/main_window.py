@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
         self._update_position_label(display_position)
         self._save_position_timer.start()
         if self.document is not None:
-            offset = self.document.display.map.to_doc(display_position)
+            offset = self.document.display.map.to_doc(self.reader.reading_position())
             self.outline_panel.follow(offset)
             self.chapter_strip.set_current(self.outline_panel.model.section_at(offset))
 
@@ -411,7 +411,9 @@ class MainWindow(QMainWindow):
         return f"{max(1, round(seconds / 60))} min"
 
     def current_chapter(self) -> int:
-        return self.outline_panel.model.section_at(self.current_offset())
+        if self.document is None:
+            return -1
+        return self.outline_panel.model.section_at(self.document.display.map.to_doc(self.reader.reading_position()))
 
     @Slot(int)
     def go_to_chapter(self, row: int) -> None:
@@ -427,7 +429,7 @@ class MainWindow(QMainWindow):
         row = self.current_chapter()
         if row > 0 and self.document is not None:
             start = self.document.display.map.to_display(self.sections[row].start)
-            row = row - 1 if self.reader.top_position() <= start + 2 else row
+            row = row - 1 if self.reader.top_position() <= start else row
         self.go_to_chapter(max(0, row))
 
     def _edit_outline(self, label: str, edit: Any) -> None:

@@ -244,6 +244,12 @@ class ReaderView(QTextEdit):
         cursor = self.cursorForPosition(QPoint(side + 2, 4))
         return cursor.position()
 
+    def reading_position(self) -> int:
+        """Display position at the end of the top line: what the reader is reading (chapter following)."""
+        side = int(self.document().rootFrame().frameFormat().rightMargin())
+        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), 4))
+        return cursor.position()
+
     def scroll_to_position(self, position: int, margin_lines: float = 0.0) -> None:
         """Scroll so that a display position is at the top of the viewport."""
         document = self.document()
