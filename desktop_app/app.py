@@ -172,7 +172,7 @@ class SmokeTest:
         self._finished = True
         self._timeout.stop()
         document = self.service.document  # type: ignore[attr-defined]
-        payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings,
+        payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings, "peak_rss_mb": _peak_rss_mb(),
                                       "pid": os.getpid(), "version": __version__}
         if document is not None:
             payload["document"] = {"title": document.title, "words": len(document.word_starts),
@@ -188,3 +188,13 @@ class SmokeTest:
         self.exit_code = 0 if error is None else 1
         self.window.close()  # type: ignore[attr-defined]
         QApplication.instance().quit()  # type: ignore[union-attr]
+
+
+def _peak_rss_mb() -> float | None:
+    """Peak resident memory of this process (None where the platform cannot tell)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale, 1)

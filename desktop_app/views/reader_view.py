@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextFrameFormat,
 )
 from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
@@ -121,9 +122,11 @@ class ReaderView(QTextEdit):
         )
         self.setFrameShape(QTextEdit.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # no relayout when it appears
         self.markers = MarkerScrollBar(self)
         self.setVerticalScrollBar(self.markers)
-        self.document().setUndoRedoEnabled(False)
+        self._document = QTextDocument()
+        self.setDocument(self._document)
         self._zoom = 0
         self._colors = LIGHT
         self._dark = False
@@ -143,28 +146,38 @@ class ReaderView(QTextEdit):
     def set_placeholder(self, message: str) -> None:
         """Show a short centred message instead of a document (loading, errors)."""
         self._search_ranges, self._current_hit = [], None
+        self._highlights, self._painted, self._selected_highlight = [], [], ""
         self.setExtraSelections([])
-        self.document().setPlainText(message)
-        self._format_blocks(align=Qt.AlignmentFlag.AlignHCenter)
+        self._install(self._new_document(message, Qt.AlignmentFlag.AlignHCenter))
 
     def set_display_text(self, text: str) -> None:
         """Replace the content with the document's display text (paragraphs separated by newlines)."""
         self._search_ranges, self._current_hit = [], None
         self._highlights, self._painted, self._selected_highlight = [], [], ""
         self.setExtraSelections([])
-        document = self.document()
-        document.setPlainText(text)
-        self._format_blocks(align=Qt.AlignmentFlag.AlignLeft)
-        self._update_column()
+        self._install(self._new_document(text, Qt.AlignmentFlag.AlignLeft))
 
-    def _format_blocks(self, align: Qt.AlignmentFlag) -> None:
+    def _new_document(self, text: str, align: Qt.AlignmentFlag) -> QTextDocument:
+        """A detached document, formatted before any layout exists (reformatting an attached one is slow)."""
+        document = QTextDocument()  # no Qt parent: replacing it never deletes it behind Python's back
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self.font())
+        cursor = QTextCursor(document)
+        cursor.setBlockFormat(self._block_format(align))
+        cursor.insertText(text)
+        return document
+
+    def _block_format(self, align: Qt.AlignmentFlag) -> QTextBlockFormat:
         block_format = QTextBlockFormat()
         block_format.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
         block_format.setBottomMargin(self._paragraph_gap())
         block_format.setAlignment(align)
-        cursor = QTextCursor(self.document())
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.mergeBlockFormat(block_format)
+        return block_format
+
+    def _install(self, document: QTextDocument) -> None:
+        self._set_column(document)
+        self._document = document
+        self.setDocument(document)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _paragraph_gap(self) -> float:
@@ -194,13 +207,13 @@ class ReaderView(QTextEdit):
         font.setPointSizeF(BASE_POINT_SIZE + self._zoom)
         font.setStyleHint(QFont.StyleHint.Serif)
         self.setFont(font)
-        self.document().setDefaultFont(font)
-        cursor = QTextCursor(self.document())
-        cursor.select(QTextCursor.SelectionType.Document)
-        block_format = QTextBlockFormat()
-        block_format.setBottomMargin(self._paragraph_gap())
-        cursor.mergeBlockFormat(block_format)
-        self._update_column()
+        # A fresh document is laid out once; reformatting every block of the attached one is ~15x slower.
+        old = self.document()
+        align = old.begin().blockFormat().alignment() if old.begin().isValid() else Qt.AlignmentFlag.AlignLeft
+        self._install(self._new_document(old.toPlainText(), align))
+        self._painted = []
+        self._paint_highlights()
+        self._repaint_search()
 
     def set_colors(self, colors: ReaderColors) -> None:
         self._colors = colors
@@ -217,11 +230,14 @@ class ReaderView(QTextEdit):
         return self._colors
 
     def _update_column(self) -> None:
+        self._set_column(self.document())
+
+    def _set_column(self, document: QTextDocument) -> None:
         """Centre a column of about MEASURE_CHARS characters in the viewport."""
         width = self.viewport().width()
         measure = int(self.fontMetrics().averageCharWidth() * MEASURE_CHARS * 1.05)
         side = max(24, (width - measure) // 2)
-        frame = self.document().rootFrame()
+        frame = document.rootFrame()
         frame_format: QTextFrameFormat = frame.frameFormat()
         if frame_format.leftMargin() == side and frame_format.rightMargin() == side:
             return
