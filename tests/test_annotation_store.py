@@ -420,3 +420,26 @@ def test_read_document_header_anywhere_in_the_file(tmp_path: Path) -> None:
     assert read_document_header(path) is None
     path.write_text("version: 1\n", encoding="utf-8")
     assert read_document_header(path) is None
+
+
+TRICKY_TEXTS = [
+    "yes", "No", "on", "null", "~", "", " ", "12", "1:20", "0x1F", "1e3", ".inf", "2026-11-29", "2026-11-29T10:00:00Z",
+    "- item", "key: value", "# comment", "'quoted'", '"double"', "&anchor", "*alias", "!tag", "%directive", "@at",
+    " leading", "trailing ", "multi\nline", "multi\nline with trailing space \n", "\ttab", "tab\tinside",
+    "naïve café 日本語 😀", "line\u2028separator", "control\x07bell", "a" * 300, "long " * 60, "{flow}", "[list]",
+]
+
+
+@pytest.mark.parametrize("value", TRICKY_TEXTS)
+def test_fast_dump_matches_pyyaml_and_round_trips(tmp_path: Path, value: str) -> None:
+    text = f"x{value}y and more words"
+    item = Annotation.create(text, 1, 1 + max(len(value), 1), note=value, tags=[value, "t"] if value.strip() else [],
+                             color=value.strip() or "yellow", now="2026-11-29T10:00:00Z")
+    content = make_file(item)
+    content.colors[value] = value
+    content.outline = [{"title": value, "n": 1.5, value: [None, True, 3]}]
+    content.extra = {"when": __import__("datetime").date(2026, 1, 1), "blob": b"\x00\x01", value: {"deep": [value]}}
+    assert store.dump(content) == store._dump_with_representer(content)
+    path = tmp_path / "a.yaml"
+    save(path, content)
+    assert load(path) == content
