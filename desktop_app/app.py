@@ -109,7 +109,9 @@ class SmokeTest:
         self.service = service
         self.timings: dict[str, float] = {}
         self.exit_code = 1
-        self._pending = {"shown", "outline", "index", "painted"}
+        self._pending = {"shown", "outline", "index", "painted", "annotations"}
+        window.annotations.loaded.connect(lambda: self._done("annotations"))  # type: ignore[attr-defined]
+        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))  # type: ignore[attr-defined]
         service.opened.connect(lambda _doc: self._mark("opened"))  # type: ignore[attr-defined]
         window.document_shown.connect(lambda _doc: self._done("shown"))  # type: ignore[attr-defined]
         service.outline_ready.connect(lambda _s: self._done("outline"))  # type: ignore[attr-defined]
@@ -158,9 +160,22 @@ class SmokeTest:
         if not result.total:
             self._finish("search for 'open source' found nothing")
             return
-        exercise = getattr(self.window, "smoke_exercise", None)
-        if callable(exercise):
-            report.update(exercise())
+        hit = result.hits[0]
+        notes = self.window.annotations  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        annotation = notes.add(hit.start, hit.end, "yellow", note="Smoke test: where open source comes up",
+                               tags=["smoke-test"])
+        if not notes.flush() or notes.path is None or not notes.path.exists():
+            self._finish("the highlight could not be saved")
+            return
+        from desktop_app import annotation_store
+
+        saved = annotation_store.load(notes.path).find(annotation.id)
+        if saved is None or saved.note != annotation.note:
+            self._finish("the saved annotations file does not hold the new highlight")
+            return
+        report["highlight_saved_ms"] = round(1000 * (time.perf_counter() - started), 2)
+        report["annotations_file"] = str(notes.path)
         self.report = report
         QTimer.singleShot(300 if self.screenshot else 0, lambda: self._finish(None))
 

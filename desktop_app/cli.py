@@ -131,9 +131,30 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
 
 
 def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
-    from desktop_app.annotation_service_headless import export_document
+    from desktop_app import annotation_store, export, outline_edits
+    from desktop_app.paths import app_dirs
 
-    output = export_document(transcript, args.format, args.data_dir, _sections(transcript))
+    folder = app_dirs(args.data_dir).annotations
+    path, _moved = annotation_store.find_annotation_file(folder, transcript.sha256, transcript.source, transcript.title)
+    if not path.exists():
+        print(f"note: no highlights or notes for this transcript yet (looked in {folder})", file=sys.stderr)
+        content = annotation_store.AnnotationFile()
+    else:
+        try:
+            content = annotation_store.load(path)
+        except annotation_store.AnnotationFileError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    if args.format == "json":
+        output = export.to_web_annotation_json(transcript.title, transcript.text, content.annotations,
+                                               source=transcript.source, sha256=transcript.sha256,
+                                               colors=content.colors)
+    else:
+        sections = (outline_edits.from_records(content.outline, transcript.text) if content.outline else None) \
+            or _sections(transcript)
+        time_of = transcript.time_at if transcript.cues else None
+        output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
+                                    colors=content.colors, time_of=time_of)
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")
     else:

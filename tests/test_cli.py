@@ -1,0 +1,110 @@
+"""The headless command line of design.md §7: JSON shapes, exit codes, and no traceback on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app import cli
+from desktop_app.app import main
+
+SMALL = ("so let me ask you about open source what do you think about llama "
+         "i think open source is great because it lets people build things and we believe in it "
+         "and now let's talk about fighting i do jiu-jitsu every day it is fun ") * 20
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    path = tmp_path / "small.txt"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_paragraphs_json(capsys: pytest.CaptureFixture[str], small_file: Path) -> None:
+    payload = run_json(capsys, "paragraphs", str(small_file), "--json")
+    paragraphs = payload["paragraphs"]
+    assert paragraphs and paragraphs[0]["start"] == 0
+    for paragraph in paragraphs:
+        assert paragraph["sentences"][0]["start"] == paragraph["start"]
+        assert paragraph["sentences"][-1]["end"] == paragraph["end"]
+    assert paragraphs[-1]["end"] == len(SMALL.rstrip())
+
+
+def test_outline_json(capsys: pytest.CaptureFixture[str], small_file: Path) -> None:
+    sections = run_json(capsys, "outline", str(small_file), "--json")["sections"]
+    assert sections[0]["start"] == 0 and sections[-1]["end"] == len(SMALL)
+    assert all(s["title"] for s in sections)
+
+
+def test_search_json_offsets_land_on_words(capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path) -> None:
+    payload = run_json(capsys, "search", str(small_file), "fight", "--json", "--data-dir", str(tmp_path / "d"),
+                       "--limit", "5")
+    assert payload["total"] >= 20
+    assert len(payload["hits"]) == 5
+    for hit in payload["hits"]:
+        assert SMALL[hit["start"]:hit["end"]].lower().startswith("fight")
+        assert set(hit) >= {"start", "end", "score", "snippet", "section"}
+
+
+def test_export_finds_annotations_by_text_hash_from_any_path(capsys: pytest.CaptureFixture[str], small_file: Path,
+                                                             tmp_path: Path) -> None:
+    from desktop_app import annotation_store
+    from desktop_app.annotation_store import AnnotationFile, DocumentRef
+    from desktop_app.annotations import Annotation
+    from desktop_app.paths import app_dirs
+    from desktop_app.transcript import load_transcript
+
+    transcript = load_transcript(small_file)
+    dirs = app_dirs(tmp_path / "d")
+    dirs.ensure()
+    start = SMALL.index("llama")
+    content = AnnotationFile(document=DocumentRef(transcript.title, transcript.sha256, transcript.source),
+                             annotations=[Annotation.create(SMALL, start, start + 5, note="the model", tags=["ai"])])
+    annotation_store.save(annotation_store.annotations_path(dirs.annotations, "small", transcript.sha256), content)
+    copy = tmp_path / "elsewhere" / "renamed.txt"
+    copy.parent.mkdir()
+    copy.write_text(SMALL, encoding="utf-8")
+    assert main(["export", str(copy), "--format", "markdown", "--data-dir", str(tmp_path / "d")]) == 0
+    markdown = capsys.readouterr().out
+    assert "> llama" in markdown and "the model" in markdown and "`ai`" in markdown
+    data = run_json(capsys, "export", str(copy), "--format", "json", "--data-dir", str(tmp_path / "d"))
+    assert "TextQuoteSelector" in json.dumps(data)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["paragraphs", "/nonexistent/file.txt", "--json"], "does not exist"),
+    (["outline", "{tmp}", "--json"], "is a folder"),
+])
+def test_errors_go_to_stderr_with_a_non_zero_exit(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  args: list[str], message: str) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert main(args) == cli.EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+def test_malformed_query_is_reported_not_raised(capsys: pytest.CaptureFixture[str], small_file: Path,
+                                                tmp_path: Path) -> None:
+    code = main(["search", str(small_file), '"unbalanced AND (', "--json", "--data-dir", str(tmp_path / "d")])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code in (0, cli.EXIT_BAD_INPUT)
+
+
+def test_version_and_help_in_a_real_process() -> None:
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "--version"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "Transcript Reader" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "--data-dir" in result.stdout and "--smoke-test" in result.stdout
