@@ -53,7 +53,9 @@ _FUZZY_MIN_CHAR_RATIO = 0.7  # similarity of the normalised strings (unless near
 _FUZZY_SURE_WORD_RATIO = 0.8
 _TRUSTED_CONTEXT = 1.5  # of 2: an exact occurrence with a context this good is taken without a fuzzy search
 _COMMON_WORD_LIMIT = 300  # words more frequent than this do not vote in the fuzzy search
+_MAX_VOTERS = 12  # the quote's rarest words vote for where it lies
 _MAX_RAW_OCCURRENCES = 2000
+_SHORTLIST = 100  # candidates scored in full for a very frequent quote
 
 
 class AnchorStatus(str, Enum):
@@ -328,6 +330,24 @@ def anchor(text: str, target: Target) -> AnchorResult:
     return _orphan(text, target)
 
 
+def _shortlist(index: _WordIndex, target: Target, quote: _Quote, starts: list[int]) -> list[int]:
+    """For a quote found hundreds of times ("the", "you know"): the occurrences (word indices) whose
+    neighbouring word matches the context, plus the nearest to the old position."""
+    if len(starts) <= _SHORTLIST:
+        return starts
+    n = len(quote.tokens)
+    before = quote.before[-1] if quote.before else None
+    after = quote.after[0] if quote.after else None
+    words = index.words
+    keep = [
+        s for s in starts
+        if (before is not None and s > 0 and words[s - 1] == before)
+        or (after is not None and s + n < len(words) and words[s + n] == after)
+    ]
+    nearest = sorted(starts, key=lambda s: abs(index.starts[s] - target.start))[: _SHORTLIST // 2]
+    return sorted(set(keep[:_SHORTLIST] + nearest))
+
+
 def _result(cand: _Candidate) -> AnchorResult:
     return AnchorResult(cand.start, cand.end, AnchorStatus.MOVED, cand.quality)
 
@@ -367,21 +387,22 @@ class _Candidate:
 
 
 def _exact_candidates(text: str, target: Target, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
+    """Occurrences of the quote as the same normalised words (quality 1.0 where the characters are
+    identical too, else 0.9); a raw substring search only for quotes without words."""
     found: dict[int, _Candidate] = {}
-    pos = text.find(target.exact)
-    count = 0
-    while pos != -1 and count < _MAX_RAW_OCCURRENCES:
-        end = pos + len(target.exact)
-        first = bisect_right(index.ends, pos)
-        last = bisect_left(index.starts, end)
-        found[pos] = _Candidate(pos, end, first, last, 1.0)
-        pos = text.find(target.exact, pos + 1)
-        count += 1
     if quote.tokens:
-        for first in _word_sequence_starts(index, quote):
-            cand = _word_span(text, index, quote, first, first + len(quote.tokens), 0.9)
-            if cand.start not in found:
-                found[cand.start] = cand
+        n = len(quote.tokens)
+        for first in _shortlist(index, target, quote, _word_sequence_starts(index, quote)):
+            cand = _word_span(text, index, quote, first, first + n, 0.9)
+            if text[cand.start : cand.end] == target.exact:
+                cand = dataclasses.replace(cand, quality=1.0)
+            found.setdefault(cand.start, cand)
+        return list(found.values())
+    pos = text.find(target.exact)
+    while pos != -1 and len(found) < _MAX_RAW_OCCURRENCES:
+        end = pos + len(target.exact)
+        found[pos] = _Candidate(pos, end, bisect_right(index.ends, pos), bisect_left(index.starts, end), 1.0)
+        pos = text.find(target.exact, pos + 1)
     return list(found.values())
 
 
@@ -448,14 +469,13 @@ def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Cand
     n = len(tokens)
     if n < 2:
         return []
-    step = max(1, n // 200)
-    sample = range(0, n, step)
+    frequency = {j: len(index.positions.get(tokens[j], ())) for j in range(n)}
+    ranked = sorted((j for j in range(n) if frequency[j]), key=frequency.__getitem__)
+    voters = [j for j in ranked if frequency[j] <= _COMMON_WORD_LIMIT] or ranked[:3]
     votes: Counter[int] = Counter()
-    for j in sample:
-        occurrences = index.positions.get(tokens[j], ())
-        if 0 < len(occurrences) <= _COMMON_WORD_LIMIT:
-            for p in occurrences:
-                votes[p - j] += 1
+    for j in voters[:_MAX_VOTERS]:
+        for p in index.positions[tokens[j]]:
+            votes[p - j] += 1
     if not votes:
         return []
     tolerance = max(5, n // 3)
@@ -486,11 +506,14 @@ def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int
         return None
     first, stop = _extend_edges(index, quote, lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size,
                                 blocks[0].a, len(quote.tokens) - blocks[-1].a - blocks[-1].size)
-    char_ratio = SequenceMatcher(None, " ".join(quote.tokens), " ".join(index.words[first:stop])).ratio()
-    if char_ratio < _FUZZY_MIN_CHAR_RATIO and matched / len(quote.tokens) < _FUZZY_SURE_WORD_RATIO:
-        return None
+    found = index.words[first:stop]
+    similarity = 2 * matched / (len(quote.tokens) + len(found))  # word level
+    if matched / len(quote.tokens) < _FUZZY_SURE_WORD_RATIO:
+        similarity = SequenceMatcher(None, " ".join(quote.tokens), " ".join(found)).ratio()  # character level
+        if similarity < _FUZZY_MIN_CHAR_RATIO:
+            return None
     start, end = index.starts[first], index.ends[stop - 1]
-    return _Candidate(start, end, first, stop, 0.8 * char_ratio)
+    return _Candidate(start, end, first, stop, 0.8 * similarity)
 
 
 def _trim_stray_blocks(blocks: list[Match]) -> list[Match]:
@@ -543,13 +566,8 @@ def _context_score(index: _WordIndex, cand: _Candidate, quote: _Quote) -> float:
 
 
 def _overlap(expected: list[str], found: list[str]) -> float:
-    pool = Counter(found)
-    hits = 0
-    for word in expected:
-        if pool[word] > 0:
-            pool[word] -= 1
-            hits += 1
-    return hits / len(expected)
+    pool = set(found)
+    return sum(1 for word in expected if word in pool) / len(expected)
 
 
 def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate]) -> _Candidate:
