@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.chapter_strip)
         self.setCentralWidget(central)
         self.outline_panel = OutlinePanel(self)
+        self.outline_panel.setMinimumWidth(300)
         self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._build_status_bar()
         self._build_menus()
@@ -196,6 +197,9 @@ class MainWindow(QMainWindow):
         service.open_failed.connect(self._on_open_failed)
         service.progress.connect(self._on_progress)
         service.stage_failed.connect(self._on_stage_failed)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
         self.reader.position_changed.connect(self._on_position_changed)
         self.reader.highlight_clicked.connect(self.select_annotation)
         self.reader.context_menu_requested.connect(self._extend_context_menu)
@@ -365,6 +369,11 @@ class MainWindow(QMainWindow):
         self.reader.set_zoom(steps)
         self.settings.zoom = self.reader.zoom
         self.statusBar().showMessage(f"Text size {self.reader.point_size():g} pt", 2000)
+
+    @Slot(object)
+    def _on_system_scheme_changed(self, _scheme: object) -> None:
+        if self.settings.theme == "system":
+            self.apply_theme("system")
 
     def set_theme(self, key: str) -> None:
         self.settings.theme = key
