@@ -13,6 +13,7 @@ resurrect them. No Qt here.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import errno
@@ -26,7 +27,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 40
 STALE_TEMP_SECONDS = 600
+TOMBSTONE_DAYS = 90  # a deletion is remembered this long, so that merges do not bring the annotation back
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -866,13 +868,46 @@ class AnnotationStore:
             raise AnnotationFileError(
                 self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
             )
-        if self.changed_on_disk() and self.path.exists():
-            theirs = load(self.path)  # a broken file raises here and is not overwritten
-            logger.info("%s changed on disk; merging", self.path)
-            content = merge(content, theirs, self._base)
-        save(self.path, content)
+        with _exclusive(self.path):  # another app instance saving the same file waits for us
+            if self.changed_on_disk() and self.path.exists():
+                theirs = load(self.path)  # a broken file raises here and is not overwritten
+                logger.info("%s changed on disk; merging", self.path)
+                content = merge(content, theirs, self._base)
+            content = prune_tombstones(content)
+            save(self.path, content)
         self._base = _snapshot(content)
         return content
+
+
+def prune_tombstones(content: AnnotationFile, now: datetime | None = None) -> AnnotationFile:
+    """``content`` without tombstones older than :data:`TOMBSTONE_DAYS` (the same object if none are)."""
+    limit = (now or datetime.now(timezone.utc)) - timedelta(days=TOMBSTONE_DAYS)
+    kept = [t for t in content.deleted if parse_timestamp(t.deleted) >= limit]
+    if len(kept) == len(content.deleted):
+        return content
+    return dataclasses.replace(content, deleted=kept)
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """An advisory lock (POSIX ``flock`` on a hidden ``.<name>.lock`` next to the file); a no-op elsewhere
+    or when the lock file cannot be made."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _snapshot(content: AnnotationFile) -> AnnotationFile:

@@ -443,3 +443,16 @@ def test_fast_dump_matches_pyyaml_and_round_trips(tmp_path: Path, value: str) ->
     path = tmp_path / "a.yaml"
     save(path, content)
     assert load(path) == content
+
+
+def test_old_tombstones_are_pruned_when_the_store_saves(tmp_path: Path) -> None:
+    content = make_file()
+    content.deleted = [Tombstone("old", "2020-01-01T00:00:00Z"), Tombstone("new", "2026-11-29T10:00:00Z")]
+    now = store.parse_timestamp("2026-12-01T00:00:00Z")
+    assert [t.id for t in store.prune_tombstones(content, now).deleted] == ["new"]
+    assert store.prune_tombstones(make_file(), now).deleted == []
+    keeper = AnnotationStore(tmp_path / "a.yaml")
+    keeper.load()
+    written = keeper.save(content)
+    assert "old" not in [t.id for t in written.deleted]
+    assert [t.id for t in load(tmp_path / "a.yaml").deleted] == [t.id for t in written.deleted]
