@@ -27,6 +27,9 @@ from desktop_app.transcript import Transcript, load_transcript
 logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 185
+READER_MAX_BYTES = 6 * 1024 * 1024
+"""The reader lays out the whole text: 6 MB is ~1 million words (40 three-hour episodes) and stays fluid.
+The headless commands take up to ``transcript.MAX_FILE_BYTES``."""
 
 
 @dataclass
@@ -89,7 +92,7 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
     """Load and segment a transcript (pure work, run on a worker thread)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    transcript = load_transcript(path, title=title)
+    transcript = load_transcript(path, title=title, max_bytes=READER_MAX_BYTES)
     timings["load"] = time.perf_counter() - started
     progress(0.1)
     readable = _readable(transcript, cache_dir, progress)

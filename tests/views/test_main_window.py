@@ -115,3 +115,31 @@ def test_recent_files_menu_lists_opened_documents(harness, seed_path: Path, writ
     harness.open(other)
     names = [a.text() for a in window.recent_menu.actions() if a.text()]
     assert names[:2] == ["other.txt", seed_path.name]
+
+
+def test_a_huge_file_is_refused_with_a_clear_message(harness, seed_path: Path, tmp_path: Path, qtbot) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as stream:
+        stream.truncate(50 * 1024 * 1024)  # sparse: instant
+    with qtbot.waitSignal(harness.service.open_failed, timeout=10_000) as blocker:
+        window.open_path(str(huge))
+    assert "50 MB" in blocker.args[1]
+    assert window.last_error is not None and "50 MB" in window.last_error.text()
+    assert "Zuckerberg" in window.windowTitle()
+
+
+def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = harness.start()
+    path = write_file("dropped.txt", "this transcript arrived by drag and drop " * 40)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.document_shown, timeout=10_000):
+        window.dropEvent(event)
+    assert window.document.transcript.source == str(path.resolve())
