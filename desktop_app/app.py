@@ -64,6 +64,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from desktop_app.settings import Settings
     from desktop_app.tasks import TaskRunner
     from desktop_app.views.main_window import MainWindow
+    from desktop_app.views.reader_view import load_bundled_fonts
 
     # Background jobs are Python threads: hand the GIL over every 1 ms (default 5 ms) so that the GUI
     # thread gets it back quickly while segmentation, outline and indexing run (benchmarks/gui_responsiveness.py).
@@ -78,6 +79,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    load_bundled_fonts(resource_path("fonts"))
     icon = resource_path("icons", "transcript-reader.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

@@ -12,12 +12,14 @@ Signals:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontDatabase,
     QHelpEvent,
     QKeyEvent,
     QMouseEvent,
@@ -32,11 +34,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
 
-FONT_FAMILIES = ["Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
+FONT_FAMILIES = ["Charis SIL", "Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
                  "DejaVu Serif", "serif"]
 BASE_POINT_SIZE = 13
-MEASURE_CHARS = 68
-LINE_HEIGHT_PERCENT = 155
+MEASURE_CHARS = 64
+LINE_HEIGHT_PERCENT = 122
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,16 @@ class HighlightSpan:
     end: int
     color: str
     note: str = ""
+
+
+def load_bundled_fonts(folder: Path) -> list[str]:
+    """Register the reading fonts shipped in resources/fonts (Charis SIL, OFL); returns their families."""
+    families: list[str] = []
+    for path in sorted(folder.glob("*.ttf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    return sorted(set(families))
 
 
 class MarkerScrollBar(QScrollBar):
@@ -181,7 +193,7 @@ class ReaderView(QTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _paragraph_gap(self) -> float:
-        return self.fontMetrics().height() * 0.9
+        return self.fontMetrics().height() * 0.75
 
     # -- appearance ---------------------------------------------------------------------------
     @property

@@ -15,6 +15,15 @@ from desktop_app.tasks import TaskRunner
 from desktop_app.views.main_window import MainWindow
 
 
+@pytest.fixture(scope="session", autouse=True)
+def bundled_fonts(qapp: object) -> list[str]:
+    """The reading font the app registers at start-up."""
+    from desktop_app.paths import resource_path
+    from desktop_app.views.reader_view import load_bundled_fonts
+
+    return load_bundled_fonts(resource_path("fonts"))
+
+
 class WindowHarness:
     """Builds (and rebuilds, to simulate a restart) the main window over one data folder."""
 
