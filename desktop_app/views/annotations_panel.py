@@ -1,0 +1,750 @@
+"""The annotations panel: every highlight and note, grouped by chapter, filtered and sorted.
+
+Signals (AnnotationsPanel):
+    annotation_activated(str): the user chose an annotation (click, Enter) — scroll the reader there.
+    current_changed(str): the user moved the selection to an annotation ("" for none); never emitted for
+        programmatic changes (``set_annotations``, ``select_annotation``, filtering).
+    delete_requested(str): Delete key or context menu on an annotation.
+    color_change_requested(str, str): context menu: annotation id, colour key.
+    color_meaning_change_requested(str, str): the "Colours…" dialog renamed colour key → meaning.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.annotations import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.views.reader_view import highlight_color
+
+logger = logging.getLogger(__name__)
+
+# Roles. KIND: "chapter" | "annotation"; TAGS: list[str]; QUOTE: the whole quote; POSITION: a label ("12:34");
+# MEANING: the colour's meaning; SORT_POSITION: int, orphans last; SORT_DATE: float, a chapter's newest update,
+# orphans -1; SWATCH: QColor in the current theme. Chapters answer KIND, START, IS_ORPHAN and the SORT roles.
+(ROLE_KIND, ROLE_ID, ROLE_START, ROLE_COLOR, ROLE_CREATED, ROLE_UPDATED, ROLE_TAGS, ROLE_NOTE, ROLE_QUOTE,
+ ROLE_IS_ORPHAN, ROLE_POSITION, ROLE_MEANING, ROLE_SORT_POSITION, ROLE_SORT_DATE, ROLE_SWATCH) = \
+    range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 16)
+
+QUOTE_CHARS = 140
+ORPHANS_TITLE = "Unplaced (orphaned)"
+_LAST = 2**31 - 1  # a 32-bit int like the other keys (the proxy mis-sorts int against 64-bit int)
+_CHAPTER = 0  # internal id of chapter rows; annotation rows carry their chapter row + 1
+_ROOT = QModelIndex()
+
+
+def swatch_icon(color: QColor, size: int = 12) -> QIcon:
+    """A small filled circle in a colour."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(color.darker(140))
+    painter.setBrush(color)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def swatch_color(key: str, dark: bool) -> QColor:
+    """A highlight colour as a swatch: the reader's colour, lifted in the dark theme so it stands out."""
+    color = highlight_color(key, dark)
+    return color.lighter(150) if dark else color.darker(108)
+
+
+def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _epoch(stamp: str) -> float:
+    try:
+        return parse_timestamp(stamp).timestamp()
+    except ValueError:
+        return 0.0
+
+
+@dataclass
+class _Group:
+    """A chapter row and its annotations (in document order)."""
+
+    title: str
+    start: int
+    orphans: bool = False
+    items: list[Annotation] = field(default_factory=list)
+
+
+def _group(annotations: Iterable[Annotation], sections: Sequence[Any]) -> list[_Group]:
+    """Annotations by chapter (only chapters that have some), orphans last."""
+    chapters = [_Group(s.title, s.start) for s in sections] or [_Group("Highlights", 0)]
+    starts = [s.start for s in sections]
+    orphans = _Group(ORPHANS_TITLE, _LAST, orphans=True)
+    for annotation in sorted(annotations, key=lambda a: (a.start, a.end, a.created)):
+        group = orphans if annotation.is_orphan else chapters[max(0, bisect_right(starts, annotation.start) - 1)]
+        group.items.append(annotation)
+    return [g for g in chapters if g.items] + ([orphans] if orphans.items else [])
+
+
+class AnnotationsModel(QAbstractItemModel):
+    """Chapters (parents, document order; unplaced annotations last) → annotations (children); one column."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._groups: list[_Group] = []
+        self._colors: dict[str, str] = dict(DEFAULT_COLOR_MEANINGS)
+        self._label: Callable[[int], str] = lambda _start: ""
+        self._dark = False
+        self._icons: dict[tuple[str, bool], QIcon] = {}
+        self._times: dict[str, float] = {}
+
+    # -- content ------------------------------------------------------------------------------
+    def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[Any] = (),
+                        colors: dict[str, str] | None = None,
+                        position_label: Callable[[int], str] | None = None) -> bool:
+        """Replace the content; returns True if the model was reset (rows added, removed or regrouped).
+
+        When only the content of rows changed (an edited note, a new colour), ``dataChanged`` is emitted for
+        those rows, so selection and scrolling are kept.
+        """
+        groups = _group(annotations, sections)
+        new_colors = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
+        everything = new_colors != self._colors or (position_label is not None and position_label != self._label)
+        self._colors = new_colors
+        if position_label is not None:
+            self._label = position_label
+        self._times = {}
+        if [(g.orphans, [a.id for a in g.items]) for g in groups] != \
+                [(g.orphans, [a.id for a in g.items]) for g in self._groups]:
+            self.beginResetModel()
+            self._groups = groups
+            self.endResetModel()
+            return True
+        old, self._groups = self._groups, groups
+        for row, (before, after) in enumerate(zip(old, groups, strict=True)):
+            if (before.title, before.start) != (after.title, after.start):
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
+            changed = [i for i, (a, b) in enumerate(zip(before.items, after.items, strict=True)) if everything or a != b]
+            if changed:
+                parent = self.index(row, 0)
+                self.dataChanged.emit(self.index(changed[0], 0, parent), self.index(changed[-1], 0, parent))
+                self.dataChanged.emit(parent, parent)  # the chapter's newest date may have changed
+        return False
+
+    def set_dark(self, dark: bool) -> None:
+        """Swatches in the dark or light highlight colours."""
+        if dark != self._dark:
+            self._dark = dark
+            for row, group in enumerate(self._groups):
+                parent = self.index(row, 0)
+                if group.items:
+                    self.dataChanged.emit(self.index(0, 0, parent), self.index(len(group.items) - 1, 0, parent),
+                                          [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
+
+    def colors(self) -> dict[str, str]:
+        return dict(self._colors)
+
+    def annotations(self) -> list[Annotation]:
+        return [a for g in self._groups for a in g.items]
+
+    def annotation(self, index: QModelIndex | QPersistentModelIndex) -> Annotation | None:
+        """The annotation of a row of this model (None for chapter rows)."""
+        if not index.isValid() or index.internalId() == _CHAPTER:
+            return None
+        group = self._groups[index.internalId() - 1]
+        return group.items[index.row()] if index.row() < len(group.items) else None
+
+    def find(self, annotation_id: str) -> QModelIndex:
+        for row, group in enumerate(self._groups):
+            for child, annotation in enumerate(group.items):
+                if annotation.id == annotation_id:
+                    return self.createIndex(child, 0, row + 1)
+        return QModelIndex()
+
+    def swatch_color(self, key: str) -> QColor:
+        return swatch_color(key, self._dark)
+
+    def _icon(self, key: str) -> QIcon:
+        cached = self._icons.get((key, self._dark))
+        if cached is None:
+            cached = self._icons[(key, self._dark)] = swatch_icon(self.swatch_color(key))
+        return cached
+
+    # -- QAbstractItemModel -------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, _CHAPTER) if row < len(self._groups) else QModelIndex()
+        if parent.internalId() == _CHAPTER and parent.row() < len(self._groups) \
+                and row < len(self._groups[parent.row()].items):
+            return self.createIndex(row, 0, parent.row() + 1)
+        return QModelIndex()
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _CHAPTER:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _CHAPTER)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.column() == 0 and parent.internalId() == _CHAPTER and parent.row() < len(self._groups):
+            return len(self._groups[parent.row()].items)
+        return 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 1
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.internalId() == _CHAPTER:  # a header: keyboard navigation skips it
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == _CHAPTER:
+            return self._chapter_data(self._groups[index.row()], role) if index.row() < len(self._groups) else None
+        annotation = self.annotation(index)
+        return None if annotation is None else self._annotation_data(annotation, role)
+
+    def _chapter_data(self, group: _Group, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return group.title
+        if role == ROLE_KIND:
+            return "chapter"
+        if role in (ROLE_START, ROLE_SORT_POSITION):
+            return group.start
+        if role == ROLE_IS_ORPHAN:
+            return group.orphans
+        if role == ROLE_SORT_DATE:
+            return -1.0 if group.orphans else max(self._time(a) for a in group.items)
+        return None
+
+    _FIELDS: dict[int, Callable[[AnnotationsModel, Annotation], Any]] = {
+        Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
+        Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
+        Qt.ItemDataRole.ToolTipRole: lambda m, a: m._tooltip(a),
+        ROLE_KIND: lambda m, a: "annotation", ROLE_ID: lambda m, a: a.id, ROLE_COLOR: lambda m, a: a.color,
+        ROLE_START: lambda m, a: a.start, ROLE_SORT_POSITION: lambda m, a: a.start,
+        ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
+        ROLE_TAGS: lambda m, a: list(a.tags), ROLE_NOTE: lambda m, a: a.note, ROLE_QUOTE: lambda m, a: a.target.exact,
+        ROLE_IS_ORPHAN: lambda m, a: a.is_orphan, ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
+        ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._label(a.start),
+        ROLE_SORT_DATE: lambda m, a: m._time(a), ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
+    }
+
+    def _annotation_data(self, a: Annotation, role: int) -> Any:
+        getter = self._FIELDS.get(role)
+        return None if getter is None else getter(self, a)
+
+    def _time(self, annotation: Annotation) -> float:
+        value = self._times.get(annotation.updated)
+        if value is None:
+            value = self._times[annotation.updated] = _epoch(annotation.updated)
+        return value
+
+    def _tooltip(self, a: Annotation) -> str:
+        parts = [f"“{short_quote(a.target.exact, 600)}”", f"{self._colors.get(a.color, a.color)} ({a.color})"]
+        if a.note.strip():
+            parts.append(short_quote(a.note, 600))
+        if a.tags:
+            parts.append("Tags: " + ", ".join(a.tags))
+        return "\n\n".join(parts)
+
+
+class AnnotationsFilterProxy(QSortFilterProxyModel):
+    """Filters annotations by colour keys, tag and free text; chapters without a match are hidden.
+
+    Sorts by position (document order) or by date (last update, newest first); unplaced annotations last.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._colors: frozenset[str] = frozenset()
+        self._tag = ""
+        self._terms: tuple[str, ...] = ()
+        self._mode = "position"
+        self.setRecursiveFilteringEnabled(True)
+        self.setDynamicSortFilter(True)
+        self.setSortRole(ROLE_SORT_POSITION)
+        self.sort(0, Qt.SortOrder.AscendingOrder)
+
+    def set_color_filter(self, keys: Iterable[str]) -> None:
+        """Only these colour keys (empty: every colour)."""
+        self._refilter(lambda: setattr(self, "_colors", frozenset(keys)))
+
+    def set_tag_filter(self, tag: str) -> None:
+        """Only annotations carrying this tag ("" for any)."""
+        self._refilter(lambda: setattr(self, "_tag", tag))
+
+    def set_text_filter(self, text: str) -> None:
+        """Only annotations whose quote, note or tags contain every word of ``text`` (case-insensitive)."""
+        self._refilter(lambda: setattr(self, "_terms", tuple(text.casefold().split())))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        self.beginFilterChange()
+        change()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def is_filtering(self) -> bool:
+        return bool(self._colors or self._tag or self._terms)
+
+    def set_sort_mode(self, mode: str) -> None:
+        """``"position"`` (document order) or ``"date"`` (updated, newest first)."""
+        if mode not in ("position", "date"):
+            raise ValueError(f"unknown sort mode {mode!r}")
+        self._mode = mode
+        self.setSortRole(ROLE_SORT_POSITION if mode == "position" else ROLE_SORT_DATE)
+        self.sort(0, Qt.SortOrder.AscendingOrder if mode == "position" else Qt.SortOrder.DescendingOrder)
+
+    def sort_mode(self) -> str:
+        return self._mode
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if not source_parent.isValid():
+            return False  # a chapter is shown when one of its annotations is (recursive filtering)
+        source = self.sourceModel()
+        annotation = source.annotation(source.index(source_row, 0, source_parent))
+        if annotation is None:
+            return False
+        if self._colors and annotation.color not in self._colors:
+            return False
+        if self._tag and self._tag not in annotation.tags:
+            return False
+        if self._terms:
+            haystack = "\n".join((annotation.target.exact, annotation.note, *annotation.tags)).casefold()
+            return all(term in haystack for term in self._terms)
+        return True
+
+
+class _AnnotationDelegate(QStyledItemDelegate):
+    """Chapter rows as bold headers with a count; annotations as cards: colour bar, quote, note, tags · place."""
+
+    PAD = 6
+    BAR = 4
+
+    def _lines(self, index: QModelIndex) -> list[tuple[str, str]]:
+        lines = [("quote", f"“{index.data(Qt.ItemDataRole.DisplayRole)}”")]
+        note = (index.data(ROLE_NOTE) or "").strip()
+        if note:
+            lines.append(("note", note.splitlines()[0]))
+        meta = [" ".join(f"#{t}" for t in index.data(ROLE_TAGS) or []), index.data(ROLE_POSITION) or "",
+                index.data(ROLE_MEANING) or ""]
+        lines.append(("meta", " · ".join(m for m in meta if m)))
+        return lines
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        spacing = QFontMetrics(option.font).lineSpacing()
+        if index.data(ROLE_KIND) == "chapter":
+            return QSize(200, spacing + self.PAD)
+        return QSize(200, spacing * len(self._lines(index)) + 2 * self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        text_color = opt.palette.color(QPalette.ColorGroup.Active,
+                                       QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        muted = QColor(text_color)
+        muted.setAlpha(150)
+        painter.save()
+        if index.data(ROLE_KIND) == "chapter":
+            self._paint_chapter(painter, opt, index, text_color, muted)
+        else:
+            self._paint_card(painter, opt, index, text_color, muted)
+        painter.restore()
+
+    def _paint_chapter(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex,
+                       text_color: QColor, muted: QColor) -> None:
+        rect = opt.rect.adjusted(self.PAD // 2, 0, -self.PAD, 0)
+        count = str(index.model().rowCount(index))
+        font = QFont(opt.font)
+        painter.setFont(font)
+        painter.setPen(muted)
+        count_width = QFontMetrics(font).horizontalAdvance(count) + self.PAD
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(text_color)
+        title = QFontMetrics(font).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
+                                              Qt.TextElideMode.ElideRight, max(0, rect.width() - count_width))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
+
+    def _paint_card(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex,
+                    text_color: QColor, muted: QColor) -> None:
+        rect = opt.rect.adjusted(2, self.PAD // 2, -self.PAD, -self.PAD // 2)
+        bar = index.data(ROLE_SWATCH) or swatch_color(COLOR_KEYS[0], False)
+        painter.fillRect(QRect(rect.left(), rect.top(), self.BAR, rect.height()), bar)
+        x = rect.left() + self.BAR + self.PAD
+        y = rect.top() + self.PAD // 2
+        width = max(0, rect.right() - x)
+        for kind, text in self._lines(index):
+            font = QFont(opt.font)
+            font.setItalic(kind == "quote")
+            metrics = QFontMetrics(font)
+            painter.setFont(font)
+            painter.setPen(muted if kind == "meta" else text_color)
+            line = QRect(x, y, width, metrics.lineSpacing())
+            painter.drawText(line, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            y += metrics.lineSpacing()
+
+
+class _AnnotationTree(QTreeView):
+    """The list; Delete / Backspace on an annotation asks for its deletion (before any window shortcut)."""
+
+    delete_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+            self.delete_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class _ColorMeaningsDialog(QDialog):
+    """Edit what each of the five colours means."""
+
+    def __init__(self, colors: dict[str, str], icon: Callable[[str], QIcon], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Colour Meanings")
+        self.setObjectName("color_meanings_dialog")
+        self._original = dict(colors)
+        self.fields: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        for number, key in enumerate(COLOR_KEYS, start=1):
+            field_ = QLineEdit(colors.get(key, key), self)
+            field_.addAction(icon(key), QLineEdit.ActionPosition.LeadingPosition)
+            form.addRow(f"&{number}  {key.capitalize()}", field_)
+            self.fields[key] = field_
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def changes(self) -> dict[str, str]:
+        """The renamed colours (key → new meaning)."""
+        result = {}
+        for key, field_ in self.fields.items():
+            meaning = " ".join(field_.text().split())
+            if meaning and meaning != self._original.get(key, key):
+                result[key] = meaning
+        return result
+
+
+class AnnotationsPanel(QWidget):
+    """Filter bar, the annotation tree, a count and the path of the annotations file."""
+
+    annotation_activated = Signal(str)
+    current_changed = Signal(str)
+    delete_requested = Signal(str)
+    color_change_requested = Signal(str, str)
+    color_meaning_change_requested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotations_panel")
+        self.model = AnnotationsModel(self)
+        self.proxy = AnnotationsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._selected = ""
+        self._quiet = 0
+        self.view = _AnnotationTree(self)
+        self.view.setObjectName("annotations_view")
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(_AnnotationDelegate(self.view))
+        self.view.setHeaderHidden(True)
+        self.view.setIndentation(8)
+        self.view.setRootIsDecorated(False)
+        self.view.setItemsExpandable(False)
+        self.view.setUniformRowHeights(False)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._build_filters()
+        self.count_label = QLabel("No highlights yet", self)
+        self.count_label.setObjectName("annotations_count")
+        self.file_path = QLineEdit(self)
+        self.file_path.setObjectName("annotations_file_path")
+        self.file_path.setReadOnly(True)
+        self.file_path.setFrame(False)
+        self.file_path.setPlaceholderText("No annotations file")
+        saved_in = QLabel("Saved in", self)
+        saved_in.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        file_row = QHBoxLayout()
+        file_row.addWidget(saved_in)
+        file_row.addWidget(self.file_path, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.filter_edit)
+        layout.addLayout(self._filter_row)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+        layout.addLayout(file_row)
+        self.view.activated.connect(self._on_activated)
+        self.view.clicked.connect(self._on_activated)
+        self.view.delete_pressed.connect(self._delete_current)
+        self.view.customContextMenuRequested.connect(self._show_context_menu)
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self._sync_theme()
+
+    def _build_filters(self) -> None:
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("annotations_filter")
+        self.filter_edit.setPlaceholderText("Filter quotes, notes and tags")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(lambda text: self._change_filter(self.proxy.set_text_filter, text))
+        self._filter_row = row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.color_buttons: dict[str, QToolButton] = {}
+        for key in COLOR_KEYS:
+            button = QToolButton(self)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setObjectName(f"annotations_color_{key}")
+            button.toggled.connect(self._on_color_filter)
+            row.addWidget(button)
+            self.color_buttons[key] = button
+        self.tag_combo = QComboBox(self)
+        self.tag_combo.setObjectName("annotations_tag")
+        self.tag_combo.addItem("All tags", "")
+        self.tag_combo.currentIndexChanged.connect(
+            lambda _i: self._change_filter(self.proxy.set_tag_filter, self.tag_combo.currentData() or ""))
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("annotations_sort")
+        self.sort_combo.addItem("Position", "position")
+        self.sort_combo.addItem("Date", "date")
+        self.sort_combo.setToolTip("Order by place in the transcript, or by last change (newest first)")
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _i: self._change_filter(self.proxy.set_sort_mode, self.sort_combo.currentData()))
+        meanings = QToolButton(self)
+        meanings.setText("Colours…")
+        meanings.setToolTip("Edit what each colour means")
+        meanings.clicked.connect(self.edit_color_meanings)
+        row.addWidget(self.tag_combo, 1)
+        row.addWidget(self.sort_combo)
+        row.addWidget(meanings)
+
+    # -- content ------------------------------------------------------------------------------
+    def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[Any] = (),
+                        colors: dict[str, str] | None = None,
+                        position_label: Callable[[int], str] | None = None) -> None:
+        """Show these annotations grouped by ``sections`` (objects with .title/.start/.end); keeps the selection."""
+        scroll = self.view.verticalScrollBar().value()
+        self._quiet += 1
+        try:
+            reset = self.model.set_annotations(annotations, sections, colors, position_label)
+            self._refresh_tags(annotations)
+            if reset:
+                self.view.expandAll()
+                self.view.verticalScrollBar().setValue(scroll)
+            self._restore_selection()
+        finally:
+            self._quiet -= 1
+        self._refresh_color_buttons()
+        self._update_count()
+
+    def set_file_path(self, path: str) -> None:
+        """The YAML file holding these annotations (selectable, so the user can copy it)."""
+        self.file_path.setText(path)
+        self.file_path.setToolTip(f"Your highlights and notes are saved in this YAML file:\n{path}")
+        self.file_path.setCursorPosition(len(path))
+
+    def select_annotation(self, annotation_id: str) -> None:
+        """Select (and reveal) an annotation, or clear the selection for ""; emits nothing."""
+        self._selected = annotation_id
+        self._quiet += 1
+        try:
+            self._restore_selection()
+        finally:
+            self._quiet -= 1
+
+    def current_annotation(self) -> str:
+        return self.view.currentIndex().data(ROLE_ID) or ""
+
+    def _restore_selection(self) -> None:
+        index = self.proxy.mapFromSource(self.model.find(self._selected)) if self._selected else QModelIndex()
+        if not index.isValid():
+            self.view.selectionModel().clear()
+            return
+        if index != self.view.currentIndex():
+            self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _change_filter(self, apply: Callable[[Any], None], value: Any) -> None:
+        self._quiet += 1
+        try:
+            apply(value)
+            self.view.expandAll()
+            self._restore_selection()
+        finally:
+            self._quiet -= 1
+        self._update_count()
+
+    def _refresh_tags(self, annotations: Sequence[Annotation]) -> None:
+        counts = Counter(tag for a in annotations for tag in a.tags)
+        current = self.tag_combo.currentData() or ""
+        self.tag_combo.blockSignals(True)
+        self.tag_combo.clear()
+        self.tag_combo.addItem("All tags", "")
+        for tag in sorted(counts, key=str.casefold):
+            self.tag_combo.addItem(f"{tag} ({counts[tag]})", tag)
+        found = self.tag_combo.findData(current)
+        self.tag_combo.setCurrentIndex(max(0, found))
+        self.tag_combo.blockSignals(False)
+        if current and found < 0:
+            self._change_filter(self.proxy.set_tag_filter, "")
+
+    def _refresh_color_buttons(self) -> None:
+        colors = self.model.colors()
+        for number, (key, button) in enumerate(self.color_buttons.items(), start=1):
+            button.setIcon(swatch_icon(self.model.swatch_color(key), 14))
+            button.setToolTip(f"Show only “{colors.get(key, key)}” ({key}, key {number}); "
+                              "with none chosen, every colour is shown")
+
+    def _update_count(self) -> None:
+        everything = self.model.annotations()
+        shown = [self.proxy.index(child, 0, self.proxy.index(row, 0)) for row in range(self.proxy.rowCount())
+                 for child in range(self.proxy.rowCount(self.proxy.index(row, 0)))]
+        notes = sum(1 for index in shown if (index.data(ROLE_NOTE) or "").strip())
+        orphans = sum(1 for index in shown if index.data(ROLE_IS_ORPHAN))
+        total = len(everything)
+        head = f"{len(shown)} of {total}" if self.proxy.is_filtering() else f"{total}"
+        text = f"{head} highlight{'' if total == 1 else 's'} · {notes} note{'' if notes == 1 else 's'}"
+        self.count_label.setText(text + (f" · {orphans} unplaced" if orphans else "") if total
+                                 else "No highlights yet — select text and press 1–5")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._sync_theme()
+        super().changeEvent(event)
+
+    def _sync_theme(self) -> None:
+        self.model.set_dark(is_dark(self))
+        self._refresh_color_buttons()
+
+    # -- user actions -------------------------------------------------------------------------
+    @Slot(bool)
+    def _on_color_filter(self, _checked: bool) -> None:
+        keys = [key for key, button in self.color_buttons.items() if button.isChecked()]
+        self._change_filter(self.proxy.set_color_filter, keys)
+
+    @Slot(QModelIndex)
+    def _on_activated(self, index: QModelIndex) -> None:
+        annotation_id = index.data(ROLE_ID) if index.isValid() else None
+        if annotation_id:
+            self.annotation_activated.emit(annotation_id)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._quiet:
+            return
+        self._selected = current.data(ROLE_ID) or "" if current.isValid() else ""
+        self.current_changed.emit(self._selected)
+
+    @Slot()
+    def _delete_current(self) -> None:
+        annotation_id = self.current_annotation()
+        if annotation_id:
+            self.delete_requested.emit(annotation_id)
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """The menu for a row of the view (or the empty area, for an invalid index)."""
+        menu = QMenu(self)
+        annotation_id = index.data(ROLE_ID) if index.isValid() else None
+        if annotation_id:
+            menu.addAction("Go to Highlight", lambda: self.annotation_activated.emit(annotation_id))
+            colours = menu.addMenu("Colour")
+            meanings = self.model.colors()
+            for number, key in enumerate(COLOR_KEYS, start=1):
+                action = colours.addAction(swatch_icon(self.model.swatch_color(key)),
+                                           f"&{number}  {meanings.get(key, key)}")
+                action.setObjectName(f"color_{key}")
+                action.setCheckable(True)
+                action.setChecked(index.data(ROLE_COLOR) == key)
+                action.triggered.connect(lambda _=False, k=key: self.color_change_requested.emit(annotation_id, k))
+            delete = menu.addAction("Delete Highlight", lambda: self.delete_requested.emit(annotation_id))
+            delete.setObjectName("delete_highlight")
+            menu.addSeparator()
+        menu.addAction("Edit Colour Meanings…", self.edit_color_meanings)
+        return menu
+
+    @Slot(QPoint)
+    def _show_context_menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        if index.isValid() and index.data(ROLE_ID):
+            self.view.setCurrentIndex(index)
+        menu = self.context_menu(index)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(point))
+
+    @Slot()
+    def edit_color_meanings(self) -> QDialog:
+        """Open the (window-modal) colour meanings dialog; OK asks for each renamed colour."""
+        dialog = _ColorMeaningsDialog(self.model.colors(), lambda k: swatch_icon(self.model.swatch_color(k)), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def apply() -> None:
+            for key, meaning in dialog.changes().items():
+                self.color_meaning_change_requested.emit(key, meaning)
+
+        dialog.accepted.connect(apply)
+        dialog.open()
+        return dialog
