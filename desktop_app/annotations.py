@@ -5,10 +5,12 @@ text (``exact``) and up to 32 characters of context on each side. When the text 
 edited or replaced on disk), :func:`anchor` finds the quote again:
 
 1. the old offsets, if ``exact`` is still there (status ``exact``);
-2. otherwise every occurrence of the quote, raw or as normalised words (lowercase, punctuation and spacing
-   ignored), scored by how well the prefix/suffix words match and by the distance from the old position
-   (status ``moved``);
-3. otherwise an approximate word alignment that tolerates small edits (status ``moved``, score < 1);
+2. otherwise every occurrence of the quote as the same normalised words (lowercase, punctuation and
+   spacing ignored, via an inverted index of the text's words), scored by how well the prefix/suffix words
+   match and by the distance from the old position (status ``moved``; score 1.0 if the characters are
+   identical, 0.9 if only the words are);
+3. if there is none, or only in a foreign context, an approximate word alignment that tolerates small
+   edits: the quote's rarest words vote for a position, difflib aligns the best few (``moved``, score < 0.9);
 4. otherwise the annotation is an **orphan**: kept, listed, never dropped.
 
 No Qt here.
