@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.annotations import AnchorStatus, Target, anchor, make_target
-from desktop_app.outline import Section
+
+if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
+    from desktop_app.outline import Section
 
 ANCHOR_CHARS = 48
 
@@ -43,7 +45,7 @@ def split(sections: Sequence[Section], offset: int, sentence_starts: Sequence[in
         raise OutlineEditError("A chapter already starts here.")
     section = sections[row]
     first = dataclasses.replace(section, end=cut)
-    second = Section(title=title, start=cut, end=section.end, keywords=())
+    second = dataclasses.replace(section, title=title, start=cut, keywords=())
     return [*sections[:row], first, second, *sections[row + 1:]]
 
 
@@ -100,6 +102,8 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
 
     Returns ``None`` when the records hold no usable outline (then the automatic one is shown).
     """
+    from desktop_app.outline import Section
+
     starts: list[tuple[int, str, tuple[str, ...]]] = []
     for number, record in enumerate(records):
         if not isinstance(record, dict):
