@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSplitter,
     QWidget,
 )
 
@@ -31,6 +32,8 @@ from desktop_app.annotations import COLOR_KEYS
 from desktop_app.document import Document, DocumentService
 from desktop_app.settings import Settings
 from desktop_app.views import theme
+from desktop_app.views.annotations_panel import AnnotationsPanel
+from desktop_app.views.note_editor import NoteEditor
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
 
@@ -83,6 +86,15 @@ class MainWindow(QMainWindow):
         self.outline_panel = OutlinePanel(self)
         self.outline_panel.setMinimumWidth(300)
         self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.annotations_panel = AnnotationsPanel(self)
+        self.note_editor = NoteEditor(self)
+        notes = QSplitter(Qt.Orientation.Vertical, self)
+        notes.addWidget(self.annotations_panel)
+        notes.addWidget(self.note_editor)
+        notes.setStretchFactor(0, 3)
+        notes.setStretchFactor(1, 1)
+        notes.setMinimumWidth(320)
+        self.notes_dock = self._dock("Highlights and Notes", "notes_dock", notes, Qt.DockWidgetArea.RightDockWidgetArea)
         self._build_status_bar()
         self._build_menus()
         self._connect_signals()
@@ -179,6 +191,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.outline_dock.toggleViewAction())
         self.outline_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.view_menu.addAction(self.notes_dock.toggleViewAction())
+        self.notes_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+H"))
 
         self.go_menu = self.menuBar().addMenu("&Go")
         self._action(self.go_menu, "&Beginning", lambda: self.reader.scroll_to_position(0), "Ctrl+Home")
@@ -219,6 +233,20 @@ class MainWindow(QMainWindow):
         notes.load_failed.connect(lambda message: self.show_error("Highlights and notes unavailable", message))
         notes.save_failed.connect(self._on_save_failed)
         notes.saved.connect(lambda path: self.statusBar().showMessage("Saved", 1500))
+        notes.loaded.connect(lambda: self.annotations_panel.set_file_path(str(notes.path or "")))
+        notes.colors_changed.connect(self._on_annotations_changed)
+        panel = self.annotations_panel
+        panel.annotation_activated.connect(self.reveal_annotation)
+        panel.current_changed.connect(self.select_annotation)
+        panel.delete_requested.connect(self.remove_annotation)
+        panel.color_change_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
+        panel.color_meaning_change_requested.connect(self._set_color_meaning)
+        editor = self.note_editor
+        editor.note_edited.connect(lambda key_id, text: self._update_annotation(key_id, note=text))
+        editor.tags_edited.connect(lambda key_id, tags: self._update_annotation(key_id, tags=tags))
+        editor.color_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
+        editor.delete_requested.connect(self.remove_annotation)
+        self.annotation_selected.connect(self._show_selected_annotation)
 
     # -- opening ------------------------------------------------------------------------------
     @Slot()
@@ -408,6 +436,7 @@ class MainWindow(QMainWindow):
             if self.annotations.content.outline else None
         self.sections = user or self.auto_sections
         self.outline_panel.set_sections(self.sections, self._chapter_length, edited=user is not None)
+        self._refresh_annotations_panel()
         length = max(1, len(text))
         self.chapter_strip.set_bands([(s.start / length, s.end / length, s.title) for s in self.sections])
         self._on_position_changed(self.reader.top_position())
@@ -503,6 +532,12 @@ class MainWindow(QMainWindow):
             self.reader.addAction(action)
             menu.addAction(action)
             self.highlight_actions[key] = action
+        self.add_note_action = QAction("Add &Note…", self)
+        self.add_note_action.setShortcuts([QKeySequence("N"), QKeySequence("Ctrl+Shift+N")])
+        self.add_note_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.add_note_action.triggered.connect(self.add_note)
+        self.reader.addAction(self.add_note_action)
+        self.edit_menu.addAction(self.add_note_action)
         self.delete_highlight_action = QAction("&Delete Highlight", self)
         self.delete_highlight_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
                                                    QKeySequence("Backspace")])
@@ -575,14 +610,75 @@ class MainWindow(QMainWindow):
         if self.selected_annotation and not self.annotations.find(self.selected_annotation):
             self.select_annotation("")
         self._update_color_labels()
+        self._refresh_annotations_panel()
+        self._show_selected_annotation(self.selected_annotation)
+
+    def _refresh_annotations_panel(self) -> None:
+        self.annotations_panel.set_annotations(self.annotations.annotations, self.sections, self.annotations.colors,
+                                               self.place_label)
+
+    def place_label(self, offset: int) -> str:
+        """Where an offset is, for lists: the real time for subtitles, else the minute."""
+        if self.document is None:
+            return ""
+        seconds = self.document.seconds_at(offset)
+        return format_clock(seconds) if self.document.transcript.cues else f"min {int(seconds // 60)}"
+
+    @Slot(str)
+    def _show_selected_annotation(self, annotation_id: str) -> None:
+        self.annotations_panel.select_annotation(annotation_id)
+        annotation = self.annotations.find(annotation_id) if annotation_id else None
+        tags = sorted({t for a in self.annotations.annotations for t in a.tags})
+        self.note_editor.set_annotation(annotation, self.annotations.colors, tags)
+
+    @Slot(str)
+    def reveal_annotation(self, annotation_id: str) -> None:
+        """Scroll the reader to an annotation and select it."""
+        annotation = self.annotations.find(annotation_id)
+        if annotation is None or self.document is None:
+            return
+        if not annotation.is_orphan:
+            self.reader.scroll_to_position(self.document.display.map.to_display(annotation.start), margin_lines=6)
+        self.select_annotation(annotation_id)
+
+    def _update_annotation(self, annotation_id: str, **changes: Any) -> None:
+        try:
+            self.annotations.update(annotation_id, **changes)
+        except RuntimeError as error:
+            self.statusBar().showMessage(str(error), 5000)
+
+    @Slot(str)
+    def remove_annotation(self, annotation_id: str) -> None:
+        try:
+            self.annotations.remove(annotation_id)
+        except RuntimeError as error:
+            self.statusBar().showMessage(str(error), 5000)
+
+    @Slot(str, str)
+    def _set_color_meaning(self, key: str, meaning: str) -> None:
+        try:
+            self.annotations.set_color_meaning(key, meaning)
+        except RuntimeError as error:
+            self.statusBar().showMessage(str(error), 5000)
+
+    @Slot()
+    def add_note(self) -> None:
+        """Highlight the selection if needed, then put the cursor in the note editor."""
+        if self._selection_doc_range() is not None:
+            self.highlight_selection("yellow")
+        if self.selected_annotation:
+            self.notes_dock.show()
+            self.note_editor.note.setFocus()
 
     @Slot(object, int, int)
     def _extend_context_menu(self, menu: QMenu, start: int, end: int) -> None:
         menu.addSeparator()
         if start != end:
-            for key, action in self.highlight_actions.items():
+            for action in self.highlight_actions.values():
                 menu.addAction(action)
+            menu.addAction(self.add_note_action)
         elif self.selected_annotation:
+            menu.addAction(self.add_note_action)
             menu.addAction(self.delete_highlight_action)
 
     @Slot(str)
@@ -662,6 +758,7 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._save_position()
+        self.note_editor.flush()
         self.annotations.flush()
         self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
         self.settings.sync()
