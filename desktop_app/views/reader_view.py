@@ -292,6 +292,8 @@ class ReaderView(QTextEdit):
             if line.isValid():
                 line_y = line.y()
         target = block_top + line_y - margin_lines * self.fontMetrics().lineSpacing()
+        if block.blockNumber() == 0 and line_y == 0:
+            target = 0  # the first line: show the top margin too
         self.verticalScrollBar().setValue(int(target))
         self._position_timer.start()
 

@@ -118,3 +118,35 @@ def test_corrupt_annotations_file_is_reported_and_never_overwritten(harness, see
     assert harness.annotations.annotations == []
     assert harness.annotations.flush()
     assert path.read_bytes() == before
+
+
+def test_note_and_tags_typed_in_the_editor_are_saved_and_listed(harness, seed_path: Path, qtbot) -> None:
+    window = open_ready(harness, seed_path)
+    window.reader.setFocus()
+    select_words(qtbot, window, "fellow Jiu-Jitsu practitioner", 3)
+    qtbot.keyClick(window.reader, Qt.Key.Key_N)
+    annotation_id = window.selected_annotation
+    assert annotation_id and window.note_editor.note.hasFocus()
+    with qtbot.waitSignal(window.note_editor.note_edited, timeout=5000):
+        qtbot.keyClicks(window.note_editor.note, "Mark trains in his garage")
+    qtbot.keyClicks(window.note_editor.tags, "sport, people")
+    qtbot.keyClick(window.note_editor.tags, Qt.Key.Key_Return)
+    annotation = harness.annotations.find(annotation_id)
+    assert annotation.note == "Mark trains in his garage" and annotation.tags == ("sport", "people")
+    assert window.annotations_panel.model.annotations()[0].note == "Mark trains in his garage"
+    assert [h.note for h in window.reader.highlights()] == ["Mark trains in his garage"]
+    window.close()  # flushes the note editor and saves
+    data = yaml.safe_load(harness.annotations.path.read_text(encoding="utf-8"))
+    assert data["annotations"][0]["note"] == "Mark trains in his garage"
+
+
+def test_activating_an_annotation_in_the_panel_scrolls_the_reader(harness, seed_path: Path, qtbot) -> None:
+    window = open_ready(harness, seed_path)
+    text = window.document.transcript.text
+    start = text.index("rear naked choke") if "rear naked choke" in text else len(text) // 2
+    annotation = harness.annotations.add(start, start + 10, "blue")
+    before = window.reader.verticalScrollBar().value()
+    with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
+        window.annotations_panel.annotation_activated.emit(annotation.id)
+    assert window.reader.verticalScrollBar().value() > before + 1000
+    assert window.selected_annotation == annotation.id
