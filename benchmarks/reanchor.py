@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop_app.annotations import (  # noqa: E402
     _WORD_RE,
     AnchorStatus,
-    Target,
-    anchor,
-    make_target,
+    Annotation,
+    anchor_annotations,
     normalized_words,
 )
 
@@ -146,7 +145,7 @@ class Tally:
         touched = f" | edited inside: {self.touched_ok}/{self.touched}" if self.touched else ""
         return (
             f"{label:<28} n={self.total:5d}  on their words {self.exact_words * pct:6.2f}%  "
-            f"moved {self.moved * pct:5.1f}% (fuzzy {self.fuzzy * pct:4.1f}%)  orphans {self.orphans:3d}  "
+            f"moved {self.moved * pct:5.1f}% (words changed {self.fuzzy * pct:4.1f}%)  orphans {self.orphans:3d}  "
             f"misplaced {self.wrong:3d}  lost 0  {self.seconds * 1000:6.0f} ms{touched}"
         )
 
@@ -155,55 +154,59 @@ def run_file(captions: Path, per_file: int, rng: random.Random) -> tuple[Tally, 
     cap_text = captions.read_text(encoding="utf-8")
     pun_text = captions.with_name(captions.name.replace(".captions.txt", ".punctuated.txt")).read_text(encoding="utf-8")
     cap_words = list(re.finditer(r"\S+", cap_text))
-    cap_norm = normalized_words(cap_text)
     cap_tokens = Tokens.of(cap_text, skip=False)
     punctuated = Tokens.of(pun_text, skip=True)
-    mapping = align(cap_norm, punctuated)
+    mapping = align(normalized_words(cap_text), punctuated)
     edited = light_edit(pun_text, punctuated, rng)
-    edited_tokens = Tokens.of(edited.text, skip=True)
-    plain, changed = Tally(), Tally()
+    highlights: list[Annotation] = []
+    on_punctuated: list[list[str]] = []
+    on_edited: list[list[str]] = []
     for _ in range(per_file):
         size = rng.randint(3, 30)
         first = rng.randrange(0, len(cap_words) - size)
         start, end = cap_words[first].start(), cap_words[first + size - 1].end()
-        target = make_target(cap_text, start, end)
+        highlights.append(Annotation.create(cap_text, start, end, now="2026-11-29T10:00:00Z"))
         words = cap_tokens.words_in(start, end)
-        _score(plain, pun_text, punctuated, target, words)
-        lo = bisect_right(cap_tokens.ends, start)
-        hi = bisect_left(cap_tokens.starts, end)
+        on_punctuated.append(words)
+        lo, hi = bisect_right(cap_tokens.ends, start), bisect_left(cap_tokens.starts, end)
         p_lo, p_hi = mapping.get(lo), mapping.get(hi - 1)
         if p_lo is None or p_hi is None:
-            expected = words  # the caption and punctuated words differ here already
-        else:
-            expected = list(edited.became[p_lo])
-            for p in range(p_lo + 1, p_hi + 1):
-                if punctuated.real[p]:
-                    expected += edited.inserted[p] + edited.became[p]
-        touched = expected != words
-        ok = _score(changed, edited.text, edited_tokens, target, expected)
-        if touched:
-            changed.touched += 1
-            changed.touched_ok += ok
+            on_edited.append(words)  # the caption and punctuated words differ here already
+            continue
+        expected = list(edited.became[p_lo])
+        for p in range(p_lo + 1, p_hi + 1):
+            if punctuated.real[p]:
+                expected += edited.inserted[p] + edited.became[p]
+        on_edited.append(expected)
+    plain = _score(pun_text, punctuated, highlights, on_punctuated)
+    changed = _score(edited.text, Tokens.of(edited.text, skip=True), highlights, on_edited)
     return plain, changed
 
 
-def _score(tally: Tally, text: str, tokens: Tokens, target: Target, expected: list[str]) -> bool:
+def _score(text: str, tokens: Tokens, highlights: list[Annotation], expected: list[list[str]]) -> Tally:
+    """Anchor all highlights at once (as the app does) and check each one's words."""
+    tally = Tally()
     began = time.perf_counter()
-    result = anchor(text, target)
-    tally.seconds += time.perf_counter() - began
-    tally.total += 1
-    if result.status is AnchorStatus.ORPHAN:
-        tally.orphans += 1
-        return False
-    if result.status is AnchorStatus.EXACT:
-        tally.status_exact += 1
-    else:
-        tally.moved += 1
-        tally.fuzzy += result.score < 0.9
-    ok = tokens.words_in(result.start, result.end) == expected
-    tally.exact_words += ok
-    tally.wrong += not ok
-    return ok
+    anchored = anchor_annotations(text, highlights)
+    tally.seconds = time.perf_counter() - began
+    for before, after, words in zip(highlights, anchored, expected, strict=True):
+        tally.total += 1
+        own_words = normalized_words(before.target.exact)
+        touched = words != own_words
+        tally.touched += touched
+        if after.status is AnchorStatus.ORPHAN:
+            tally.orphans += 1
+            continue
+        if after.status is AnchorStatus.EXACT:
+            tally.status_exact += 1
+        else:
+            tally.moved += 1
+            tally.fuzzy += normalized_words(after.target.exact) != own_words
+        ok = tokens.words_in(after.start, after.end) == words
+        tally.exact_words += ok
+        tally.wrong += not ok
+        tally.touched_ok += ok and touched
+    return tally
 
 
 def main() -> int:

@@ -312,27 +312,32 @@ def _quote(target: Target) -> _Quote:
     return _Quote(tokens, partial_first, partial_last, lead, trail, before, after)
 
 
-def anchor(text: str, target: Target) -> AnchorResult:
-    """Find ``target`` in ``text`` (see the module docstring for the order of attempts)."""
+def anchor(text: str, target: Target, expected: int | None = None) -> AnchorResult:
+    """Find ``target`` in ``text`` (see the module docstring for the order of attempts).
+
+    ``expected``: where the quote probably starts now (e.g. the old start plus the shift of its neighbours);
+    defaults to the old start. Ties go to the candidate nearest to it; the fuzzy search always looks there.
+    """
     if 0 <= target.start < target.end <= len(text) and text[target.start : target.end] == target.exact:
         return AnchorResult(target.start, target.end, AnchorStatus.EXACT)
     if not target.exact:
         return _orphan(text, target)
     index = _word_index(text)
     quote = _quote(target)
-    candidates = _exact_candidates(text, target, index, quote)
+    near = target.start if expected is None else expected
+    candidates = _exact_candidates(text, target, index, quote, near)
     if candidates:
-        best = _best(text, target, index, quote, candidates)
+        best = _best(text, target, index, quote, candidates, near)
         if _context_score(index, best, quote) >= _TRUSTED_CONTEXT:
             return _result(best)
     # No exact occurrence, or only ones in a foreign context (the quote's own place may have been edited).
-    candidates += _fuzzy_candidates(text, index, quote)
+    candidates += _fuzzy_candidates(text, index, quote, near)
     if candidates:
-        return _result(_best(text, target, index, quote, candidates))
+        return _result(_best(text, target, index, quote, candidates, near))
     return _orphan(text, target)
 
 
-def _shortlist(index: _WordIndex, target: Target, quote: _Quote, starts: list[int]) -> list[int]:
+def _shortlist(index: _WordIndex, near: int, quote: _Quote, starts: list[int]) -> list[int]:
     """For a quote found hundreds of times ("the", "you know"): the occurrences (word indices) whose
     neighbouring word matches the context, plus the nearest to the old position."""
     if len(starts) <= _SHORTLIST:
@@ -346,7 +351,7 @@ def _shortlist(index: _WordIndex, target: Target, quote: _Quote, starts: list[in
         if (before is not None and s > 0 and words[s - 1] == before)
         or (after is not None and s + n < len(words) and words[s + n] == after)
     ]
-    nearest = sorted(starts, key=lambda s: abs(index.starts[s] - target.start))[: _SHORTLIST // 2]
+    nearest = sorted(starts, key=lambda s: abs(index.starts[s] - near))[: _SHORTLIST // 2]
     return sorted(set(keep[:_SHORTLIST] + nearest))
 
 
@@ -357,21 +362,42 @@ def _result(cand: _Candidate) -> AnchorResult:
 def anchor_annotations(text: str, annotations: Sequence[Annotation]) -> list[Annotation]:
     """Anchor every annotation on ``text``: moved ones get a fresh target, orphans keep theirs.
 
-    ``updated`` is not bumped (re-anchoring is not a user edit). Returns new objects with ``status`` set.
+    ``updated`` is not bumped (re-anchoring is not a user edit). Returns new objects with ``status`` set,
+    in the given order. Taken in text order, each annotation first tries the shift of the previous one
+    (text inserted or removed earlier in the document moves everything after it by the same amount).
     """
-    result: list[Annotation] = []
-    for item in annotations:
-        found = anchor(text, item.target)
+    result: list[Annotation] = list(annotations)
+    shift = 0
+    for number in sorted(range(len(result)), key=lambda k: result[k].target.start):
+        item = result[number]
+        found = (_shifted(text, item.target, shift) if shift else None) or anchor(
+            text, item.target, item.target.start + shift
+        )
         if found.status is AnchorStatus.MOVED:
+            shift = found.start - item.target.start
             target = dataclasses.replace(make_target(text, found.start, found.end), extra=item.target.extra)
-            result.append(dataclasses.replace(item, target=target, status=found.status))
+            result[number] = dataclasses.replace(item, target=target, status=found.status)
         else:
-            result.append(dataclasses.replace(item, status=found.status))
+            result[number] = dataclasses.replace(item, status=found.status)
     moved = sum(1 for a in result if a.status is AnchorStatus.MOVED)
     orphans = sum(1 for a in result if a.status is AnchorStatus.ORPHAN)
     if moved or orphans:
         logger.info("anchored %d annotations: %d moved, %d orphans", len(result), moved, orphans)
     return result
+
+
+def _shifted(text: str, target: Target, shift: int) -> AnchorResult | None:
+    """The target moved by ``shift`` characters, if quote and full context are all still there."""
+    start, end = target.start + shift, target.end + shift
+    if start < len(target.prefix) or end + len(target.suffix) > len(text):
+        return None
+    if (
+        text[start:end] == target.exact
+        and text[start - len(target.prefix) : start] == target.prefix
+        and text[end : end + len(target.suffix)] == target.suffix
+    ):
+        return AnchorResult(start, end, AnchorStatus.MOVED)
+    return None
 
 
 def _orphan(text: str, target: Target) -> AnchorResult:
@@ -388,13 +414,13 @@ class _Candidate:
     quality: float  # 1.0 raw exact, 0.9 same words, lower for approximate
 
 
-def _exact_candidates(text: str, target: Target, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
+def _exact_candidates(text: str, target: Target, index: _WordIndex, quote: _Quote, near: int) -> list[_Candidate]:
     """Occurrences of the quote as the same normalised words (quality 1.0 where the characters are
     identical too, else 0.9); a raw substring search only for quotes without words."""
     found: dict[int, _Candidate] = {}
     if quote.tokens:
         n = len(quote.tokens)
-        for first in _shortlist(index, target, quote, _word_sequence_starts(index, quote)):
+        for first in _shortlist(index, near, quote, _word_sequence_starts(index, quote)):
             cand = _word_span(text, index, quote, first, first + n, 0.9)
             if text[cand.start : cand.end] == target.exact:
                 cand = dataclasses.replace(cand, quality=1.0)
@@ -465,7 +491,7 @@ def _first_chars_end(text: str, start: int, end: int, count: int) -> int:
     return pos
 
 
-def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Candidate]:
+def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote, near: int) -> list[_Candidate]:
     """Approximate matches: rare quote words vote for alignments, difflib checks the best few."""
     tokens = quote.tokens
     n = len(tokens)
@@ -478,8 +504,6 @@ def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Cand
     for j in voters[:_MAX_VOTERS]:
         for p in index.positions[tokens[j]]:
             votes[p - j] += 1
-    if not votes:
-        return []
     tolerance = max(5, n // 3)
     keys = sorted(votes)
     totals: list[tuple[int, int]] = []
@@ -487,14 +511,13 @@ def _fuzzy_candidates(text: str, index: _WordIndex, quote: _Quote) -> list[_Cand
         lo, hi = bisect_left(keys, key - tolerance), bisect_right(keys, key + tolerance)
         totals.append((sum(votes[k] for k in keys[lo:hi]), key))
     totals.sort(reverse=True)
-    result: list[_Candidate] = []
-    seen: set[int] = set()
-    for _total, key in totals[:5]:
+    expected_word = min(bisect_left(index.starts, near), max(len(index.words) - 1, 0))
+    result: dict[tuple[int, int], _Candidate] = {}
+    for key in [*(key for _total, key in totals[:5]), expected_word]:  # always look where it is expected
         cand = _align(text, index, quote, key, tolerance)
-        if cand is not None and cand.start not in seen:
-            seen.add(cand.start)
-            result.append(cand)
-    return result
+        if cand is not None:
+            result.setdefault((cand.start, cand.end), cand)
+    return list(result.values())
 
 
 def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int) -> _Candidate | None:
@@ -572,7 +595,9 @@ def _overlap(expected: list[str], found: list[str]) -> float:
     return sum(1 for word in expected if word in pool) / len(expected)
 
 
-def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate]) -> _Candidate:
+def _best(
+    text: str, target: Target, index: _WordIndex, quote: _Quote, cands: list[_Candidate], near: int
+) -> _Candidate:
     size = max(len(text), 1)
 
     def score(cand: _Candidate) -> float:
@@ -581,6 +606,6 @@ def _best(text: str, target: Target, index: _WordIndex, quote: _Quote, cands: li
             value += 0.25
         if target.suffix and text[cand.end : cand.end + len(target.suffix)] == target.suffix:
             value += 0.25
-        return value - 0.5 * min(1.0, abs(cand.start - target.start) / size)
+        return value - 0.5 * min(1.0, abs(cand.start - near) / size)
 
     return max(cands, key=score)

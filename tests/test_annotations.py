@@ -221,3 +221,19 @@ def test_words_joined_by_punctuation_compare_without_it() -> None:
     punctuated = "Go to cursor.com, and it’s free."
     result = anchor(punctuated, make_target(captions, 3, 23))
     assert punctuated[result.start : result.end] == "to cursor.com, and it’s"
+
+
+def test_anchor_annotations_shortcut_agrees_with_anchor_and_keeps_order() -> None:
+    text = SEED.read_text(encoding="utf-8")[:20_000]
+    words = list(re.finditer(r"\S+", text))
+    items = [
+        Annotation.create(text, words[i].start(), words[i + 4].end(), now="2026-11-29T10:00:00Z")
+        for i in range(2500, 10, -97)  # deliberately not in text order
+    ]
+    edited = "A new first line.\n" + text[:9000] + " an inserted clause, " + text[9000:]
+    anchored = anchor_annotations(edited, items)
+    assert [a.id for a in anchored] == [a.id for a in items]
+    for before, after in zip(items, anchored, strict=True):
+        alone = anchor(edited, before.target)
+        assert (after.start, after.end, after.status) == (alone.start, alone.end, alone.status)
+        assert edited[after.start : after.end] == before.target.exact
