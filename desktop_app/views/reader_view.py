@@ -269,13 +269,17 @@ class ReaderView(QTextEdit):
     def top_position(self) -> int:
         """Display position of the first character visible at the top of the viewport."""
         side = int(self.document().rootFrame().frameFormat().leftMargin())
-        cursor = self.cursorForPosition(QPoint(side + 2, 4))
-        return cursor.position()
+        return self.cursorForPosition(QPoint(side + 2, self._first_text_y())).position()
+
+    def _first_text_y(self) -> int:
+        """A viewport y inside the first visible line (below the document's top margin when scrolled to 0)."""
+        margin = int(self.document().rootFrame().frameFormat().topMargin())
+        return max(4, margin - self.verticalScrollBar().value() + 4)
 
     def reading_position(self) -> int:
         """Display position at the end of the top line: what the reader is reading (chapter following)."""
         side = int(self.document().rootFrame().frameFormat().rightMargin())
-        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), 4))
+        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), self._first_text_y()))
         return cursor.position()
 
     def scroll_to_position(self, position: int, margin_lines: float = 0.0) -> None:
