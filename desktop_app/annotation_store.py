@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -186,6 +186,7 @@ def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
     depth = 0
     documents = 0
     try:
+        event: Any
         for event in yaml.parse(text, Loader=_Loader):
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
             if isinstance(event, yaml.AliasEvent):
@@ -233,6 +234,7 @@ class _EventBuilder:
         stack: list[list[Any]] = []  # [container, pending key]
         root: Any = None
         documents = 0
+        event: Any
         try:
             for event in yaml.parse(text, Loader=_Loader):
                 kind = type(event)
@@ -465,10 +467,7 @@ class _Validator:
     def target(self, where: str, raw: Any) -> Target:
         if not isinstance(raw, dict):
             raise self.fail(where, f"field 'target' must be a mapping with start, end and exact (got {_kind(raw)})")
-        start, end = raw.get("start"), raw.get("end")
-        for key, value in (("start", start), ("end", end)):
-            if not _is_int(value) or value < 0:
-                raise self.fail(where, f"field 'target.{key}' must be a whole number >= 0 (got {_show(value)})")
+        start, end = self.offset(where, raw, "start"), self.offset(where, raw, "end")
         if end <= start:
             raise self.fail(where, f"field 'target.end' ({end}) must be greater than 'target.start' ({start})")
         texts = {}
@@ -483,6 +482,12 @@ class _Validator:
         extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
+    def offset(self, where: str, raw: dict[str, Any], key: str) -> int:
+        value = raw.get(key)
+        if not _is_int(value) or value < 0:
+            raise self.fail(where, f"field 'target.{key}' must be a whole number >= 0 (got {_show(value)})")
+        return value
+
     def timestamp(self, where: str, key: str, value: Any) -> str:
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
@@ -492,7 +497,7 @@ class _Validator:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:  # noqa: ANN401
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -792,9 +797,9 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
         winner = _newest(mine.get(ident), other.get(ident))
         if ident in based and ident not in other and mine[ident].updated == based[ident].updated:
             continue  # removed on their side (by hand), untouched on ours
-        tomb = tombs.get(ident)
-        if tomb is not None:
-            if parse_timestamp(tomb.deleted) >= parse_timestamp(winner.updated):
+        grave = tombs.get(ident)
+        if grave is not None:
+            if parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
                 continue
             del tombs[ident]  # edited after the deletion: the edit wins
         merged.append(winner)
