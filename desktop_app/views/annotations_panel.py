@@ -57,17 +57,18 @@ from desktop_app.views.reader_view import highlight_color
 logger = logging.getLogger(__name__)
 
 # Roles. KIND: "chapter" | "annotation"; TAGS: list[str]; QUOTE: the whole quote; POSITION: a label ("12:34");
-# MEANING: the colour's meaning; SORT_POSITION: int, orphans last; SORT_DATE: float, a chapter's newest update,
-# orphans -1; SWATCH: QColor in the current theme. Chapters answer KIND, START, IS_ORPHAN and the SORT roles.
+# MEANING: the colour's meaning; SWATCH: QColor in the current theme. Chapter rows answer KIND, START (-1 for the
+# orphans group), IS_ORPHAN and UPDATED (their newest annotation's).
 (ROLE_KIND, ROLE_ID, ROLE_START, ROLE_COLOR, ROLE_CREATED, ROLE_UPDATED, ROLE_TAGS, ROLE_NOTE, ROLE_QUOTE,
- ROLE_IS_ORPHAN, ROLE_POSITION, ROLE_MEANING, ROLE_SORT_POSITION, ROLE_SORT_DATE, ROLE_SWATCH) = \
-    range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 16)
+ ROLE_IS_ORPHAN, ROLE_POSITION, ROLE_MEANING, ROLE_SWATCH) = \
+    range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 14)
 
 QUOTE_CHARS = 140
 ORPHANS_TITLE = "Unplaced (orphaned)"
-_LAST = 2**31 - 1  # a 32-bit int like the other keys (the proxy mis-sorts int against 64-bit int)
 _CHAPTER = 0  # internal id of chapter rows; annotation rows carry their chapter row + 1
 _ROOT = QModelIndex()
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ANNOTATION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def swatch_icon(color: QColor, size: int = 12) -> QIcon:
@@ -107,31 +108,47 @@ def _epoch(stamp: str) -> float:
 
 @dataclass
 class _Group:
-    """A chapter row and its annotations (in document order)."""
+    """A chapter row and its annotations."""
 
     title: str
     start: int
     orphans: bool = False
     items: list[Annotation] = field(default_factory=list)
 
+    @property
+    def key(self) -> tuple[bool, str, int]:
+        return self.orphans, self.title, self.start
 
-def _group(annotations: Iterable[Annotation], sections: Sequence[Any]) -> list[_Group]:
-    """Annotations by chapter (only chapters that have some), orphans last."""
+
+def _group(annotations: Iterable[Annotation], sections: Sequence[Any], mode: str,
+           time: Callable[[Annotation], float]) -> list[_Group]:
+    """Annotations by chapter (only chapters that have some), orphans last; by position or newest first."""
     chapters = [_Group(s.title, s.start) for s in sections] or [_Group("Highlights", 0)]
     starts = [s.start for s in sections]
-    orphans = _Group(ORPHANS_TITLE, _LAST, orphans=True)
+    orphans = _Group(ORPHANS_TITLE, -1, orphans=True)
     for annotation in sorted(annotations, key=lambda a: (a.start, a.end, a.created)):
         group = orphans if annotation.is_orphan else chapters[max(0, bisect_right(starts, annotation.start) - 1)]
         group.items.append(annotation)
-    return [g for g in chapters if g.items] + ([orphans] if orphans.items else [])
+    groups = [g for g in chapters if g.items]
+    if mode == "date":
+        for group in (*groups, orphans):
+            group.items.sort(key=time, reverse=True)  # stable: equal times stay in document order
+        groups.sort(key=lambda g: time(g.items[0]), reverse=True)
+    return groups + ([orphans] if orphans.items else [])
 
 
 class AnnotationsModel(QAbstractItemModel):
-    """Chapters (parents, document order; unplaced annotations last) → annotations (children); one column."""
+    """Chapters (parents; unplaced annotations last) → annotations (children); one column.
+
+    The model orders its rows itself (``set_sort_mode``): one Python sort instead of a proxy calling ``data()``
+    for every comparison.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
+        self._input: tuple[list[Annotation], list[Any]] = ([], [])
+        self._mode = "position"
         self._colors: dict[str, str] = dict(DEFAULT_COLOR_MEANINGS)
         self._label: Callable[[int], str] = lambda _start: ""
         self._dark = False
@@ -142,34 +159,62 @@ class AnnotationsModel(QAbstractItemModel):
     def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[Any] = (),
                         colors: dict[str, str] | None = None,
                         position_label: Callable[[int], str] | None = None) -> bool:
-        """Replace the content; returns True if the model was reset (rows added, removed or regrouped).
+        """Replace the content; returns True if the model was reset (annotations added, removed, regrouped).
 
-        When only the content of rows changed (an edited note, a new colour), ``dataChanged`` is emitted for
-        those rows, so selection and scrolling are kept.
+        Otherwise rows that moved are moved with ``layoutChanged`` and edited rows get ``dataChanged``, so
+        selection and scrolling are kept.
         """
-        groups = _group(annotations, sections)
         new_colors = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
         everything = new_colors != self._colors or (position_label is not None and position_label != self._label)
         self._colors = new_colors
         if position_label is not None:
             self._label = position_label
-        self._times = {}
-        if [(g.orphans, [a.id for a in g.items]) for g in groups] != \
-                [(g.orphans, [a.id for a in g.items]) for g in self._groups]:
+        self._input = (list(annotations), list(sections))
+        return self._apply(everything)
+
+    def set_sort_mode(self, mode: str) -> None:
+        """``"position"`` (document order) or ``"date"`` (last update, newest first); orphans stay last."""
+        if mode not in ("position", "date"):
+            raise ValueError(f"unknown sort mode {mode!r}")
+        if mode != self._mode:
+            self._mode = mode
+            self._apply(False)
+
+    def sort_mode(self) -> str:
+        return self._mode
+
+    def _apply(self, everything: bool) -> bool:
+        groups = _group(*self._input, self._mode, self._time)
+        if {g.key: {a.id for a in g.items} for g in groups} != {g.key: {a.id for a in g.items} for g in self._groups}:
             self.beginResetModel()
             self._groups = groups
             self.endResetModel()
             return True
-        old, self._groups = self._groups, groups
-        for row, (before, after) in enumerate(zip(old, groups, strict=True)):
-            if (before.title, before.start) != (after.title, after.start):
-                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
-            changed = [i for i, (a, b) in enumerate(zip(before.items, after.items, strict=True)) if everything or a != b]
+        before = {a.id: a for g in self._groups for a in g.items}
+        if [(g.key, [a.id for a in g.items]) for g in groups] != \
+                [(g.key, [a.id for a in g.items]) for g in self._groups]:
+            self._relayout(groups)
+        self._groups = groups
+        for row, group in enumerate(groups):
+            changed = [i for i, a in enumerate(group.items) if everything or before[a.id] != a]
             if changed:
                 parent = self.index(row, 0)
                 self.dataChanged.emit(self.index(changed[0], 0, parent), self.index(changed[-1], 0, parent))
-                self.dataChanged.emit(parent, parent)  # the chapter's newest date may have changed
+                self.dataChanged.emit(parent, parent)  # its newest update may have changed
         return False
+
+    def _relayout(self, groups: list[_Group]) -> None:
+        """Move rows (same chapters, same annotations, another order), keeping persistent indexes."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        keys = [("chapter", self._groups[i.row()].key) if i.internalId() == _CHAPTER
+                else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id) for i in old]
+        self._groups = groups
+        rows = {("chapter", g.key): (row, 0, _CHAPTER) for row, g in enumerate(groups)}
+        rows.update({("annotation", a.id): (child, 0, row + 1)
+                     for row, g in enumerate(groups) for child, a in enumerate(g.items)})
+        self.changePersistentIndexList(old, [self.createIndex(*rows[key]) for key in keys])
+        self.layoutChanged.emit()
 
     def set_dark(self, dark: bool) -> None:
         """Swatches in the dark or light highlight colours."""
@@ -177,9 +222,8 @@ class AnnotationsModel(QAbstractItemModel):
             self._dark = dark
             for row, group in enumerate(self._groups):
                 parent = self.index(row, 0)
-                if group.items:
-                    self.dataChanged.emit(self.index(0, 0, parent), self.index(len(group.items) - 1, 0, parent),
-                                          [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
+                self.dataChanged.emit(self.index(0, 0, parent), self.index(len(group.items) - 1, 0, parent),
+                                      [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
 
     def colors(self) -> dict[str, str]:
         return dict(self._colors)
@@ -191,8 +235,11 @@ class AnnotationsModel(QAbstractItemModel):
         """The annotation of a row of this model (None for chapter rows)."""
         if not index.isValid() or index.internalId() == _CHAPTER:
             return None
-        group = self._groups[index.internalId() - 1]
-        return group.items[index.row()] if index.row() < len(group.items) else None
+        return self.annotation_at(index.internalId() - 1, index.row())
+
+    def annotation_at(self, chapter_row: int, row: int) -> Annotation | None:
+        group = self._groups[chapter_row] if 0 <= chapter_row < len(self._groups) else None
+        return group.items[row] if group is not None and 0 <= row < len(group.items) else None
 
     def find(self, annotation_id: str) -> QModelIndex:
         for row, group in enumerate(self._groups):
@@ -216,9 +263,9 @@ class AnnotationsModel(QAbstractItemModel):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, 0, _CHAPTER) if row < len(self._groups) else QModelIndex()
-        if parent.internalId() == _CHAPTER and parent.row() < len(self._groups) \
-                and row < len(self._groups[parent.row()].items):
-            return self.createIndex(row, 0, parent.row() + 1)
+        chapter = parent.row()
+        if parent.internalId() == _CHAPTER and chapter < len(self._groups) and row < len(self._groups[chapter].items):
+            return self.createIndex(row, 0, chapter + 1)
         return QModelIndex()
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
@@ -237,11 +284,8 @@ class AnnotationsModel(QAbstractItemModel):
         return 1
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if index.internalId() == _CHAPTER:  # a header: keyboard navigation skips it
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        # a chapter is a header (no flags: keyboard navigation skips it)
+        return _ANNOTATION_FLAGS if index.isValid() and index.internalId() != _CHAPTER else _NO_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -249,37 +293,29 @@ class AnnotationsModel(QAbstractItemModel):
         if index.internalId() == _CHAPTER:
             return self._chapter_data(self._groups[index.row()], role) if index.row() < len(self._groups) else None
         annotation = self.annotation(index)
-        return None if annotation is None else self._annotation_data(annotation, role)
+        if annotation is None:
+            return None
+        getter = self._FIELDS.get(role)
+        return None if getter is None else getter(self, annotation)
 
     def _chapter_data(self, group: _Group, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return group.title
-        if role == ROLE_KIND:
-            return "chapter"
-        if role in (ROLE_START, ROLE_SORT_POSITION):
-            return group.start
-        if role == ROLE_IS_ORPHAN:
-            return group.orphans
-        if role == ROLE_SORT_DATE:
-            return -1.0 if group.orphans else max(self._time(a) for a in group.items)
-        return None
+        if role == ROLE_UPDATED:  # the newest annotation's
+            return max(group.items, key=self._time).updated
+        return {ROLE_KIND: "chapter", ROLE_START: group.start, ROLE_IS_ORPHAN: group.orphans}.get(role)
 
     _FIELDS: dict[int, Callable[[AnnotationsModel, Annotation], Any]] = {
         Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
         Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
         Qt.ItemDataRole.ToolTipRole: lambda m, a: m._tooltip(a),
         ROLE_KIND: lambda m, a: "annotation", ROLE_ID: lambda m, a: a.id, ROLE_COLOR: lambda m, a: a.color,
-        ROLE_START: lambda m, a: a.start, ROLE_SORT_POSITION: lambda m, a: a.start,
-        ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
+        ROLE_START: lambda m, a: a.start, ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
         ROLE_TAGS: lambda m, a: list(a.tags), ROLE_NOTE: lambda m, a: a.note, ROLE_QUOTE: lambda m, a: a.target.exact,
         ROLE_IS_ORPHAN: lambda m, a: a.is_orphan, ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
         ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._label(a.start),
-        ROLE_SORT_DATE: lambda m, a: m._time(a), ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
+        ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
     }
-
-    def _annotation_data(self, a: Annotation, role: int) -> Any:
-        getter = self._FIELDS.get(role)
-        return None if getter is None else getter(self, a)
 
     def _time(self, annotation: Annotation) -> float:
         value = self._times.get(annotation.updated)
@@ -299,7 +335,8 @@ class AnnotationsModel(QAbstractItemModel):
 class AnnotationsFilterProxy(QSortFilterProxyModel):
     """Filters annotations by colour keys, tag and free text; chapters without a match are hidden.
 
-    Sorts by position (document order) or by date (last update, newest first); unplaced annotations last.
+    Sorting (by position, or by date: last update, newest first) is delegated to the AnnotationsModel, which
+    orders its own rows; the proxy keeps the source order.
     """
 
     def __init__(self, parent: Any = None) -> None:
@@ -307,11 +344,7 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         self._colors: frozenset[str] = frozenset()
         self._tag = ""
         self._terms: tuple[str, ...] = ()
-        self._mode = "position"
         self.setRecursiveFilteringEnabled(True)
-        self.setDynamicSortFilter(True)
-        self.setSortRole(ROLE_SORT_POSITION)
-        self.sort(0, Qt.SortOrder.AscendingOrder)
 
     def set_color_filter(self, keys: Iterable[str]) -> None:
         """Only these colour keys (empty: every colour)."""
@@ -334,31 +367,31 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         return bool(self._colors or self._tag or self._terms)
 
     def set_sort_mode(self, mode: str) -> None:
-        """``"position"`` (document order) or ``"date"`` (updated, newest first)."""
-        if mode not in ("position", "date"):
-            raise ValueError(f"unknown sort mode {mode!r}")
-        self._mode = mode
-        self.setSortRole(ROLE_SORT_POSITION if mode == "position" else ROLE_SORT_DATE)
-        self.sort(0, Qt.SortOrder.AscendingOrder if mode == "position" else Qt.SortOrder.DescendingOrder)
+        """``"position"`` (document order) or ``"date"`` (updated, newest first); orphans stay last."""
+        self._source().set_sort_mode(mode)
 
     def sort_mode(self) -> str:
-        return self._mode
+        return self._source().sort_mode()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        if not source_parent.isValid():
-            return False  # a chapter is shown when one of its annotations is (recursive filtering)
+    def _source(self) -> AnnotationsModel:
         source = self.sourceModel()
-        annotation = source.annotation(source.index(source_row, 0, source_parent))
-        if annotation is None:
-            return False
-        if self._colors and annotation.color not in self._colors:
-            return False
-        if self._tag and self._tag not in annotation.tags:
+        assert isinstance(source, AnnotationsModel)
+        return source
+
+    def accepts(self, annotation: Annotation) -> bool:
+        """Whether an annotation passes the filters."""
+        if self._colors and annotation.color not in self._colors or self._tag and self._tag not in annotation.tags:
             return False
         if self._terms:
             haystack = "\n".join((annotation.target.exact, annotation.note, *annotation.tags)).casefold()
             return all(term in haystack for term in self._terms)
         return True
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if not source_parent.isValid():
+            return False  # a chapter is shown when one of its annotations is (recursive filtering)
+        annotation = self._source().annotation_at(source_parent.row(), source_row)
+        return annotation is not None and self.accepts(annotation)
 
 
 class _AnnotationDelegate(QStyledItemDelegate):
@@ -378,10 +411,11 @@ class _AnnotationDelegate(QStyledItemDelegate):
         return lines
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        """Cheap: called for every row (one ``data()`` call per annotation)."""
         spacing = QFontMetrics(option.font).lineSpacing()
-        if index.data(ROLE_KIND) == "chapter":
+        if not index.parent().isValid():
             return QSize(200, spacing + self.PAD)
-        return QSize(200, spacing * len(self._lines(index)) + 2 * self.PAD)
+        return QSize(200, spacing * (3 if (index.data(ROLE_NOTE) or "").strip() else 2) + 2 * self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -593,7 +627,7 @@ class AnnotationsPanel(QWidget):
             reset = self.model.set_annotations(annotations, sections, colors, position_label)
             self._refresh_tags(annotations)
             if reset:
-                self.view.expandAll()
+                self._expand()
                 self.view.verticalScrollBar().setValue(scroll)
             self._restore_selection()
         finally:
@@ -628,11 +662,15 @@ class AnnotationsPanel(QWidget):
             self.view.setCurrentIndex(index)
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
+    def _expand(self) -> None:
+        for row in range(self.proxy.rowCount()):
+            self.view.expand(self.proxy.index(row, 0))
+
     def _change_filter(self, apply: Callable[[Any], None], value: Any) -> None:
         self._quiet += 1
         try:
             apply(value)
-            self.view.expandAll()
+            self._expand()
             self._restore_selection()
         finally:
             self._quiet -= 1
@@ -661,10 +699,9 @@ class AnnotationsPanel(QWidget):
 
     def _update_count(self) -> None:
         everything = self.model.annotations()
-        shown = [self.proxy.index(child, 0, self.proxy.index(row, 0)) for row in range(self.proxy.rowCount())
-                 for child in range(self.proxy.rowCount(self.proxy.index(row, 0)))]
-        notes = sum(1 for index in shown if (index.data(ROLE_NOTE) or "").strip())
-        orphans = sum(1 for index in shown if index.data(ROLE_IS_ORPHAN))
+        shown = [a for a in everything if self.proxy.accepts(a)]
+        notes = sum(1 for a in shown if a.note.strip())
+        orphans = sum(1 for a in shown if a.is_orphan)
         total = len(everything)
         head = f"{len(shown)} of {total}" if self.proxy.is_filtering() else f"{total}"
         text = f"{head} highlight{'' if total == 1 else 's'} · {notes} note{'' if notes == 1 else 's'}"

@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
-from desktop_app.views.annotations_panel import is_dark, short_quote, swatch_icon
-from desktop_app.views.reader_view import highlight_color
+from desktop_app.views.annotations_panel import is_dark, short_quote, swatch_color, swatch_icon
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +214,7 @@ class NoteEditor(QWidget):
     def _refresh_colors(self) -> None:
         dark = is_dark(self)
         for number, (key, button) in enumerate(self.color_buttons.items(), start=1):
-            button.setIcon(swatch_icon(highlight_color(key, dark), 16))
+            button.setIcon(swatch_icon(swatch_color(key, dark), 16))
             button.setToolTip(f"{self._colors.get(key, key)} ({key}, key {number})")
             button.setChecked(key == self._color)
 

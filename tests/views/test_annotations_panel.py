@@ -24,6 +24,7 @@ from desktop_app.views.annotations_panel import (
     ROLE_START,
     ROLE_SWATCH,
     ROLE_TAGS,
+    ROLE_UPDATED,
     AnnotationsFilterProxy,
     AnnotationsModel,
     AnnotationsPanel,
@@ -98,6 +99,9 @@ def test_model_passes_the_model_tester(qtmodeltester, notes: list[Annotation]) -
     model.set_annotations(notes[:2], SECTIONS)
     model.set_annotations([dataclasses.replace(notes[0], note="changed"), notes[1]], SECTIONS)
     model.set_annotations(notes, [])
+    model.set_sort_mode("date")  # rows move: layoutChanged
+    model.set_annotations([n.edited(now="2026-12-01T00:00:00Z") if n is notes[1] else n for n in notes], [])
+    model.set_sort_mode("position")
     model.set_dark(True)
     model.set_annotations([], SECTIONS)
 
@@ -210,8 +214,25 @@ def test_sort_by_date_newest_first_and_back(panel: AnnotationsPanel) -> None:
         ("Jiu jitsu", ["jiu jitsu"]),  # 11-02
         (ORPHANS_TITLE, ["billions of people"]),  # always last
     ]
+    assert all(panel.view.isExpanded(panel.proxy.index(row, 0)) for row in range(panel.proxy.rowCount()))
     panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("position"))
     assert [title for title, _ in tree(panel.proxy)] == ["Open source", "Jiu jitsu", "The future", ORPHANS_TITLE]
+
+
+def test_an_edit_moves_to_the_top_by_date_keeping_selection(qtbot, panel: AnnotationsPanel,
+                                                            notes: list[Annotation]) -> None:
+    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("date"))
+    panel.select_annotation(notes[0].id)
+    resets: list[bool] = []
+    panel.model.modelReset.connect(lambda: resets.append(True))
+    edited = [n.edited(note="newest", now="2026-11-20T00:00:00Z") if n is notes[0] else n for n in notes]
+    with qtbot.waitSignal(panel.model.layoutChanged):
+        panel.set_annotations(edited, SECTIONS)
+    assert not resets
+    assert tree(panel.proxy)[0] == ("Open source", ["open source models", "metaverse"])
+    assert panel.current_annotation() == notes[0].id
+    assert view_index(panel, notes[0].id).data(ROLE_NOTE) == "newest"
+    assert panel.model.index(0, 0).data(ROLE_UPDATED) == "2026-11-20T00:00:00Z"
 
 
 def test_click_and_enter_activate_and_select(qtbot, panel: AnnotationsPanel, notes: list[Annotation]) -> None:
