@@ -456,3 +456,29 @@ def test_old_tombstones_are_pruned_when_the_store_saves(tmp_path: Path) -> None:
     written = keeper.save(content)
     assert "old" not in [t.id for t in written.deleted]
     assert [t.id for t in load(tmp_path / "a.yaml").deleted] == [t.id for t in written.deleted]
+
+
+def test_pure_python_yaml_gives_the_same_results() -> None:
+    """Without LibYAML (a PyYAML wheel built without it) loading, refusing and writing behave the same."""
+    import subprocess
+    import sys
+
+    script = (
+        "import yaml\n"
+        "del yaml.CSafeLoader, yaml.CSafeDumper\n"
+        "from desktop_app import annotation_store as st\n"
+        "assert st._Loader is yaml.SafeLoader\n"
+        f"golden = open({str(DATA / 'canonical.yaml')!r}, encoding='utf-8').read()\n"
+        "assert st.dump(st.parse(golden)) == golden\n"
+        "for bad in ('x: &a 1', 'x: ' + '[' * 100 + ']' * 100):\n"
+        "    try:\n"
+        "        st.parse('version: 1\\n' + bad)\n"
+        "    except st.AnnotationFileError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise SystemExit('accepted: ' + bad)\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
