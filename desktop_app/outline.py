@@ -25,22 +25,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app import outline_titles
+from desktop_app import outline_titles, outline_vectors
 from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "1"
+OUTLINE_VERSION = "2"
 
 WORDS_PER_SECTION = 1200.0  # prior mean section length at granularity 1.0
-UNIT_WORDS = 25  # minimum words per unit (units start on sentence starts)
+UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
+MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
+MAX_TERMS = 6000  # most frequent content words used for LSA
 MIN_SECTION_WORDS = 200
 MAX_SECTION_FACTOR = 4.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
-LSA_DIMS = 96
+LSA_DIMS = 64
 PRIOR_WEIGHT = 1.0  # weight of the squared log-length deviation
-SECTION_PENALTY = 0.0
+SECTION_PENALTY = 1.0
 CUE_WEIGHT = 2.0
+EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
+NOVELTY_WEIGHT = 2.0
+NOVELTY_WORDS = 300
+COUNT_MODE = "prior"  # "prior": count from length; "free": fixed SECTION_PENALTY
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -90,8 +96,9 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
     if not spans:
         return [Section("Transcript", 0, len(text), ())]
     granularity = min(max(float(granularity), 0.1), 10.0)
-    words = [normalize(text[a:b]) for a, b in spans]
     surface = [text[a:b] for a, b in spans]
+    memo: dict[str, str] = {}
+    words = [memo.get(t) or memo.setdefault(t, normalize(t)) for t in surface]
     report(0.05)
     cand = _candidate_starts(spans, sentence_starts, len(text))
     unit_word_starts = _units(cand, len(spans))
@@ -159,10 +166,12 @@ def _candidate_starts(spans: list[tuple[int, int]], sentence_starts: Sequence[in
 
 
 def _units(cand: dict[int, int], n_words: int) -> list[int]:
-    """Unit start word indices: candidate starts at least ``UNIT_WORDS`` words apart."""
+    """Unit start word indices: candidate starts at least ``UNIT_WORDS`` words apart (more for very
+    long texts, so that there are at most about ``MAX_UNITS`` units)."""
+    size = max(UNIT_WORDS, math.ceil(n_words / MAX_UNITS))
     out = [0]
     for w in sorted(cand):
-        if w - out[-1] >= UNIT_WORDS and n_words - w >= UNIT_WORDS // 2:
+        if w - out[-1] >= size and n_words - w >= size // 2:
             out.append(w)
     return out
 
@@ -205,53 +214,76 @@ def _segment(words: list[str], units: list[int], intro: int | None, granularity:
 
 
 def _unit_features(words: list[str], units: list[int]) -> np.ndarray:
-    """Centred, normalised LSA vectors of the units (n_units x d)."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    bounds = units + [len(words)]
-    for u in range(len(units)):
-        for w in words[bounds[u]:bounds[u + 1]]:
-            if len(w) < 2 or w in STOPWORDS or not w[0].isalpha():
-                continue
-            j = vocab.setdefault(w, len(vocab))
-            rows.append(u)
-            cols.append(j)
+    """Unit vectors (n_units x d): centred, normalised LSA vectors, joined with distilled
+    word-vector averages when the bundled vectors are available (``EMBED_WEIGHT``)."""
     n = len(units)
-    if not vocab:
+    unit_of = np.repeat(np.arange(n), np.diff(np.array(units + [len(words)])))
+    freq: dict[str, int] = {}
+    for w in words:
+        if len(w) >= 2 and w[0].isalpha() and w not in STOPWORDS:
+            freq[w] = freq.get(w, 0) + 1
+    terms = sorted((w for w, c in freq.items() if c >= 2), key=lambda w: (-freq[w], w))[:MAX_TERMS]
+    if not terms:
         return np.zeros((n, 1))
-    counts = np.zeros((n, len(vocab)), dtype=np.float32)
-    np.add.at(counts, (np.array(rows), np.array(cols)), 1.0)
-    df = (counts > 0).sum(axis=0)
-    keep = df >= 2
-    counts = counts[:, keep]
-    df = df[keep]
-    if counts.shape[1] == 0:
-        return np.zeros((n, 1))
+    col = {w: j for j, w in enumerate(terms)}
+    pos = [(i, col[w]) for i, w in enumerate(words) if w in col]
+    idx = np.array(pos, dtype=np.int64)
+    counts = np.zeros((n, len(terms)), dtype=np.float32)
+    np.add.at(counts, (unit_of[idx[:, 0]], idx[:, 1]), 1.0)
+    df = np.maximum((counts > 0).sum(axis=0), 1)
     idf = np.log(n / df).astype(np.float32)
-    x = np.log1p(counts) * idf
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    x /= np.maximum(norms, 1e-9)
+    weights = np.log1p(counts, out=counts)
+    weights *= idf
+    x = weights / np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-9)
     k = min(LSA_DIMS, min(x.shape) - 1)
-    if k >= 2:
-        x = _truncated_svd(x, k)
+    lsa = _truncated_svd(x, k) if k >= 2 else x
+    vectors = outline_vectors.get_vectors() if EMBED_WEIGHT > 0 else None
+    if vectors is None:
+        return _centre_normalise(lsa).astype(np.float64)
+    # every content word counts here (rare words carry topic too), weighted by its unit-level idf
+    all_terms = sorted(freq)
+    tcol = {w: j for j, w in enumerate(all_terms)}
+    tok = np.array([(i, tcol[w]) for i, w in enumerate(words) if w in tcol], dtype=np.int64)
+    t_unit = unit_of[tok[:, 0]]
+    pairs, pair_counts = np.unique(t_unit * len(all_terms) + tok[:, 1], return_counts=True)
+    p_unit, p_term = pairs // len(all_terms), pairs % len(all_terms)
+    t_df = np.bincount(p_term, minlength=len(all_terms))
+    t_idf = np.log(n / np.maximum(t_df, 1)).astype(np.float32)
+    p_weight = np.log1p(pair_counts).astype(np.float32) * t_idf[p_term]
+    tvec = vectors.matrix(all_terms)
+    emb = np.zeros((n, vectors.dims), dtype=np.float32)
+    np.add.at(emb, p_unit, tvec[p_term] * p_weight[:, None])
+    return np.hstack([np.sqrt(1.0 - EMBED_WEIGHT) * _centre_normalise(lsa),
+                      np.sqrt(EMBED_WEIGHT) * _centre_normalise(emb)]).astype(np.float64)
+
+
+def _centre_normalise(x: np.ndarray) -> np.ndarray:
     x = x - x.mean(axis=0, keepdims=True)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.maximum(norms, 1e-9)).astype(np.float64)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
 
 def _truncated_svd(x: np.ndarray, k: int) -> np.ndarray:
-    """Rows of ``x`` projected on its top-k right singular vectors (randomised, fixed seed)."""
+    """Rows of ``x`` projected on its top-k right singular vectors (randomised, fixed seed).
+
+    Orthonormalisation uses small symmetric eigenproblems instead of QR (much faster under load)."""
     rng = np.random.default_rng(12345)
     omega = rng.standard_normal((x.shape[1], min(k + 10, x.shape[1]))).astype(np.float32)
-    y = x @ omega
+    y = _orthonormal(x @ omega)
     for _ in range(2):
-        y, _r = np.linalg.qr(y)
-        y = x @ (x.T @ y)
-    q, _r = np.linalg.qr(y)
-    b = q.T @ x
-    ub, s, _vt = np.linalg.svd(b, full_matrices=False)
-    return (q @ ub[:, :k]) * s[:k]
+        y = _orthonormal(x @ (x.T @ y))
+    b = y.T @ x  # (k + 10) x V
+    evals, evecs = np.linalg.eigh((b @ b.T).astype(np.float64))
+    order = np.argsort(evals)[::-1][:k]
+    # x ~ y b, and b's left singular vectors are evecs: x v_i = y u_i s_i
+    return (y @ evecs[:, order].astype(np.float32)) * np.sqrt(np.maximum(evals[order], 0.0)).astype(np.float32)
+
+
+def _orthonormal(y: np.ndarray) -> np.ndarray:
+    """Columns spanning the same space as ``y``, orthonormal (via the eigenvectors of y'y)."""
+    evals, evecs = np.linalg.eigh((y.T @ y).astype(np.float64))
+    keep = evals > evals.max() * 1e-10
+    scale = evecs[:, keep] / np.sqrt(evals[keep])
+    return y @ scale.astype(np.float32)
 
 
 def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
@@ -275,39 +307,98 @@ def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
 
 def _partition(feats: np.ndarray, unit_len: np.ndarray, cues: np.ndarray,
                granularity: float) -> list[int]:
-    """Optimal partition of units: returns section start unit indices (first is 0)."""
+    """Optimal partition of units: returns section start unit indices (first is 0).
+
+    The per-section penalty is searched so that the number of sections is close to the length prior
+    (``words / target``); within that, cohesion, cues and the log-length prior place the boundaries.
+    """
     n = len(feats)
     total_words = float(unit_len.sum())
     target = WORDS_PER_SECTION / granularity
     if total_words < 1.5 * target and total_words < 2 * SHORT_TEXT_WORDS:
         return [0]
     target = min(target, total_words)
+    want = max(1, int(round(total_words / target)))
+    if want == 1:
+        return [0]
+    band = _band_scores(feats, unit_len, cues + NOVELTY_WEIGHT / max(CUE_WEIGHT, 1e-9) * _novelty(feats, unit_len),
+                        target)
+    lo_pen, hi_pen = -50.0, 200.0
+    starts = _dp(band, 0.0)
+    if COUNT_MODE == "prior":
+        for _ in range(30):
+            mid = (lo_pen + hi_pen) / 2
+            starts = _dp(band, mid)
+            if len(starts) > want:
+                lo_pen = mid
+            elif len(starts) < want:
+                hi_pen = mid
+            else:
+                break
+    else:
+        starts = _dp(band, SECTION_PENALTY)
+    return starts
+
+
+def _novelty(feats: np.ndarray, unit_len: np.ndarray) -> np.ndarray:
+    """1 - cosine between the ``NOVELTY_WORDS`` words before and after each unit start."""
+    n = len(feats)
+    w = max(1, int(round(NOVELTY_WORDS / max(float(unit_len.mean()), 1.0))))
+    prefix = np.vstack([np.zeros((1, feats.shape[1])), np.cumsum(feats, axis=0)])
+    i = np.arange(n)
+    left = prefix[i] - prefix[np.maximum(i - w, 0)]
+    right = prefix[np.minimum(i + w, n)] - prefix[i]
+    num = np.einsum("ij,ij->i", left, right)
+    den = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    out = 1.0 - num / np.maximum(den, 1e-9)
+    out[0] = 0.0
+    return out
+
+
+def _band_scores(feats: np.ndarray, unit_len: np.ndarray, cues: np.ndarray, target: float) -> np.ndarray:
+    """``band[j, l]``: score of a section of units ``[j - l, j)`` (``-inf`` when not allowed)."""
+    n = len(feats)
     min_words = min(MIN_SECTION_WORDS, target / 3)
     max_words = MAX_SECTION_FACTOR * target
     prefix = np.vstack([np.zeros((1, feats.shape[1])), np.cumsum(feats, axis=0)])
     cum_words = np.concatenate([[0.0], np.cumsum(unit_len)])
-    best = np.full(n + 1, -np.inf)
-    best[0] = 0.0
-    back = np.zeros(n + 1, dtype=np.int64)
+    width = 1
     lo = 0
+    los = np.zeros(n + 1, dtype=np.int64)
     for j in range(1, n + 1):
         while cum_words[j] - cum_words[lo] > max_words and lo < j - 1:
             lo += 1
-        i = np.arange(lo, j)
+        los[j] = lo
+        width = max(width, j - lo)
+    band = np.full((n + 1, width + 1), -np.inf)
+    for j in range(1, n + 1):
+        i = np.arange(j - 1, los[j] - 1, -1)  # l = 1, 2, ...
         seg_words = cum_words[j] - cum_words[i]
-        ok = (seg_words >= min_words) | (i == 0) & (j == n)
-        if j < n:
-            ok &= True
         m = (j - i).astype(np.float64)
         diff = prefix[j] - prefix[i]
         sq = np.einsum("ij,ij->i", diff, diff)
-        cohesion = (sq - m) / np.maximum(m, 1.0)  # = (m - 1) * mean pairwise cosine
+        cohesion = (sq - m) / m  # = (m - 1) * mean pairwise cosine
         prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
-        score = best[i] + cohesion - prior - SECTION_PENALTY + CUE_WEIGHT * cues[i]
-        score = np.where(ok, score, -np.inf)
+        score = cohesion - prior + CUE_WEIGHT * cues[i]
+        score[seg_words < min_words] = -np.inf
+        band[j, 1:len(i) + 1] = score
+    return band
+
+
+def _dp(band: np.ndarray, penalty: float) -> list[int]:
+    """Best partition for a per-section penalty; section start unit indices."""
+    n = band.shape[0] - 1
+    width = band.shape[1] - 1
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    back = np.zeros(n + 1, dtype=np.int64)
+    for j in range(1, n + 1):
+        w = min(width, j)
+        prev = best[j - w:j][::-1]  # best[j - l] for l = 1..w
+        score = prev + band[j, 1:w + 1]
         k = int(np.argmax(score))
-        best[j] = score[k]
-        back[j] = i[k]
+        best[j] = score[k] - penalty
+        back[j] = j - (k + 1)
     if not np.isfinite(best[n]):
         return [0]
     starts = []

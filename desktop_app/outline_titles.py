@@ -68,14 +68,14 @@ _EDGE = re.compile(r"^[^\w$]+|[^\w%]+$")
 def normalize(token: str) -> str:
     """Lower-case word without edge punctuation or possessive ``'s``."""
     w = _EDGE.sub("", token.replace("\u2019", "'")).lower()
-    if w.endswith("'s"):
+    if w.endswith("'s") and w not in STOPWORDS:
         w = w[:-2]
     return w
 
 
 def _display(token: str) -> str:
     w = _EDGE.sub("", token.replace("\u2019", "'"))
-    if w.lower().endswith("'s"):
+    if w.lower().endswith("'s") and w.lower() not in STOPWORDS:
         w = w[:-2]
     return w
 
