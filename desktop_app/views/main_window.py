@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         notes.save_failed.connect(self._on_save_failed)
         notes.saved.connect(lambda path: self.statusBar().showMessage("Saved", 1500))
         notes.loaded.connect(lambda: self.annotations_panel.set_file_path(str(notes.path or "")))
-        notes.colors_changed.connect(self._on_annotations_changed)
+        notes.colors_changed.connect(self._on_colors_changed)
         panel = self.annotations_panel
         panel.annotation_activated.connect(self.reveal_annotation)
         panel.current_changed.connect(self.select_annotation)
@@ -609,6 +609,12 @@ class MainWindow(QMainWindow):
         self.reader.set_highlights(spans)
         if self.selected_annotation and not self.annotations.find(self.selected_annotation):
             self.select_annotation("")
+        self._update_color_labels()
+        self._refresh_annotations_panel()
+        self._show_selected_annotation(self.selected_annotation)
+
+    @Slot()
+    def _on_colors_changed(self) -> None:
         self._update_color_labels()
         self._refresh_annotations_panel()
         self._show_selected_annotation(self.selected_annotation)

@@ -145,7 +145,9 @@ class ReaderView(QTextEdit):
         self._search_ranges: list[tuple[int, int]] = []
         self._current_hit: tuple[int, int] | None = None
         self._highlights: list[HighlightSpan] = []
-        self._painted: list[tuple[int, int]] = []
+        self._painted: dict[str, tuple[int, int, str, bool, bool]] = {}
+        self._formats: dict[tuple[str, bool, bool, bool], QTextCharFormat] = {}
+        self._spare_document = QTextDocument()
         self._selected_highlight = ""
         self._position_timer = QTimer(self, singleShot=True, interval=120)
         self._position_timer.timeout.connect(self._emit_position)
@@ -158,14 +160,14 @@ class ReaderView(QTextEdit):
     def set_placeholder(self, message: str) -> None:
         """Show a short centred message instead of a document (loading, errors)."""
         self._search_ranges, self._current_hit = [], None
-        self._highlights, self._painted, self._selected_highlight = [], [], ""
+        self._highlights, self._painted, self._selected_highlight = [], {}, ""
         self.setExtraSelections([])
         self._install(self._new_document(message, Qt.AlignmentFlag.AlignHCenter))
 
     def set_display_text(self, text: str) -> None:
         """Replace the content with the document's display text (paragraphs separated by newlines)."""
         self._search_ranges, self._current_hit = [], None
-        self._highlights, self._painted, self._selected_highlight = [], [], ""
+        self._highlights, self._painted, self._selected_highlight = [], {}, ""
         self.setExtraSelections([])
         self._install(self._new_document(text, Qt.AlignmentFlag.AlignLeft))
 
@@ -223,13 +225,15 @@ class ReaderView(QTextEdit):
         old = self.document()
         align = old.begin().blockFormat().alignment() if old.begin().isValid() else Qt.AlignmentFlag.AlignLeft
         self._install(self._new_document(old.toPlainText(), align))
-        self._painted = []
+        self._painted = {}
         self._paint_highlights()
         self._repaint_search()
 
     def set_colors(self, colors: ReaderColors) -> None:
         self._colors = colors
         self._dark = colors is DARK
+        self._formats = {}
+        self._painted = {k: (*v[:4], not v[4]) for k, v in self._painted.items()}  # force a full repaint
         self.setStyleSheet(
             f"QTextEdit#reader {{ background: {colors.background}; color: {colors.text};"
             f" selection-background-color: {colors.selection}; selection-color: {colors.text}; }}"
@@ -394,40 +398,75 @@ class ReaderView(QTextEdit):
         return min(covering, key=lambda h: h.end - h.start) if covering else None
 
     def _paint_highlights(self) -> None:
+        """Bring the character formats in line with ``_highlights``, touching only what changed.
+
+        ``_painted`` maps what is on screen: (start, end, colour, has note, selected) per annotation id.
+        Removed or changed ranges are cleared, then every span that is new, changed, or overlaps a cleared
+        range is painted. A big change is applied with the document detached from the view, so the text is
+        laid out once instead of after every range.
+        """
         document = self.document()
-        cursor = QTextCursor(document)
-        cursor.beginEditBlock()
-        plain = QTextCharFormat()
-        plain.setBackground(Qt.BrushStyle.NoBrush)
-        plain.setUnderlineStyle(QTextCharFormat.UnderlineStyle.NoUnderline)
-        plain.setFontUnderline(False)
-        for start, end in self._painted:
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            cursor.mergeCharFormat(plain)
-        self._painted = []
         limit = document.characterCount() - 1
+        wanted = {}
         for span in self._highlights:
             start, end = max(0, span.start), min(limit, span.end)
-            if end <= start:
-                continue
-            char_format = QTextCharFormat()
-            color = highlight_color(span.color, self._dark)
-            if span.id == self._selected_highlight:
-                color = color.darker(125) if not self._dark else color.lighter(140)
-            char_format.setBackground(color)
-            if span.note:
-                char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-                char_format.setUnderlineColor(QColor(self._colors.muted))
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            cursor.mergeCharFormat(char_format)
-            self._painted.append((start, end))
+            if end > start:
+                wanted[span.id] = (start, end, span.color, bool(span.note), span.id == self._selected_highlight)
+        cleared = [v[:2] for k, v in self._painted.items() if wanted.get(k) != v]
+        repaint = {k: v for k, v in wanted.items()
+                   if self._painted.get(k) != v or any(v[0] < e and s < v[1] for s, e in cleared)}
+        if not cleared and not repaint:
+            return
+        big = len(cleared) + len(repaint) > 200
+        if big:
+            self.setDocument(self._spare_document)  # detached: no layout per range
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        for start, end in cleared:
+            self._merge(cursor, start, end, self._plain_format())
+        for start, end, color, noted, selected in sorted(repaint.values()):
+            self._merge(cursor, start, end, self._highlight_format(color, noted, selected))
         cursor.endEditBlock()
+        if big:
+            position = self.verticalScrollBar().value()
+            self.setDocument(document)
+            self.verticalScrollBar().setValue(position)
+            self._repaint_search()
+        self._painted = wanted
         total = max(1, document.characterCount())
         self.markers.set_markers("highlights", [h.start / total for h in self._highlights],
                                  highlight_color("yellow", self._dark).darker(150))
         self.viewport().update()
+
+    @staticmethod
+    def _merge(cursor: QTextCursor, start: int, end: int, char_format: QTextCharFormat) -> None:
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(char_format)
+
+    def _plain_format(self) -> QTextCharFormat:
+        plain = QTextCharFormat()
+        plain.setBackground(Qt.BrushStyle.NoBrush)
+        plain.setUnderlineStyle(QTextCharFormat.UnderlineStyle.NoUnderline)
+        return plain
+
+    def _highlight_format(self, color_key: str, noted: bool, selected: bool) -> QTextCharFormat:
+        key = (color_key, noted, selected, self._dark)
+        cached = self._formats.get(key)
+        if cached is not None:
+            return cached
+        char_format = QTextCharFormat()
+        color = highlight_color(color_key, self._dark)
+        if selected:
+            color = color.lighter(140) if self._dark else color.darker(125)
+        char_format.setBackground(color)
+        if noted:
+            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            char_format.setUnderlineColor(QColor(self._colors.muted))
+        else:
+            char_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.NoUnderline)
+        self._formats[key] = char_format
+        return char_format
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         """The text, then a note mark in the left margin beside each visible highlight that has a note."""
