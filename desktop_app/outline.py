@@ -30,7 +30,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "2"
+OUTLINE_VERSION = "3"
 
 WORDS_PER_SECTION = 1200.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)

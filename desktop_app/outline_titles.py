@@ -62,6 +62,14 @@ created happen help helps helped show shows showed play playing played change ch
 turn turns turned bring brings brought leave left live living lived mind minds head heads hand hands
 """.split())
 
+TITLE_TERMS = 3
+MIN_TF = 2
+TF_POWER = 1.0
+IDF_POWER = 0.5
+CAP_BONUS = 2.0
+BIGRAM_BONUS = 1.5
+FREQ_SLOT = False
+
 _EDGE = re.compile(r"^[^\w$]+|[^\w%]+$")
 
 
@@ -138,32 +146,42 @@ def _section_terms(words: Sequence[str], a: int, b: int) -> Counter[str]:
 
 
 def _rank(c: Counter[str], df: Counter[str], n_sec: int, forms: dict[str, str]) -> list[str]:
+    """Title-worthy terms of a section, best first, no two sharing a word."""
     scored: list[tuple[float, str]] = []
     for term, tf in c.items():
         parts = term.split(" ")
-        if not all(_is_title_word(p) for p in parts) and not (
-                len(parts) == 2 and _is_title_word(parts[0]) and _is_title_word(parts[1])):
+        if tf < MIN_TF or not all(_is_title_word(p) for p in parts):
             continue
-        if tf < 2:
-            continue
-        score = tf * math.log(1.0 + n_sec / df[term])
+        score = tf ** TF_POWER * math.log(1.0 + n_sec / df[term]) ** IDF_POWER
         if any(any(ch.isupper() for ch in forms.get(p, "")) for p in parts):
-            score *= 1.5
+            score *= CAP_BONUS
         if len(parts) == 2:
-            score *= 1.5
+            score *= BIGRAM_BONUS
         scored.append((score, term))
     scored.sort(key=lambda x: (-x[0], x[1]))
     out: list[str] = []
     used: set[str] = set()
     for _s, term in scored:
-        parts = set(term.split(" "))
+        parts = {_stem(p) for p in term.split(" ")}
         if parts & used:
             continue
         out.append(term)
         used |= parts
         if len(out) >= 6:
             break
+    if FREQ_SLOT:
+        frequent = [t for t, tf in c.most_common() if " " not in t and _is_title_word(t) and tf >= MIN_TF]
+        if frequent and _stem(frequent[0]) not in used and len(out) >= TITLE_TERMS:
+            out.insert(TITLE_TERMS - 1, frequent[0])
     return out
+
+
+def _stem(word: str) -> str:
+    """Crude suffix stripping, so that "book" and "books" count as one term."""
+    for suf in ("ies", "es", "s", "ing", "ed", "ly"):
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            return word[: -len(suf)]
+    return word
 
 
 def _show(term: str, forms: dict[str, str]) -> str:
@@ -175,7 +193,7 @@ def _compose_title(ranked: list[str], forms: dict[str, str]) -> str:
         return "Conversation"
     parts: list[str] = []
     n_words = 0
-    for term in ranked[:3]:
+    for term in ranked[:TITLE_TERMS]:
         k = len(term.split(" "))
         if parts and n_words + k + 1 > 6:
             break
