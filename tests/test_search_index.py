@@ -230,3 +230,16 @@ def test_search_after_close_reports_an_error(tmp_path: Path, excerpt: str) -> No
     index.close()
     result = index.search("meta")
     assert result.total == 0 and result.error
+
+
+def test_a_paragraph_longer_than_32_kb_is_searched_to_its_end(tmp_path: Path) -> None:
+    """Whoosh's highlighter stops at 32 KB of a field by default; hits here come from the postings."""
+    filler = "lorem ipsum dolor sit amet " * 3000  # ~81 KB
+    text = filler + "zanzibar at the very end " + filler + "zanzibar"
+    index = SearchIndex.open_or_build(tmp_path, "long", text, [(0, len(text))])
+    result = index.search("zanzibar")
+    assert [text[h.start : h.end] for h in result.hits] == ["zanzibar", "zanzibar"]
+    assert result.hits[-1].end == len(text)
+    assert result.hits[0].start == len(filler)
+    phrase = index.search('"the very end"')
+    assert [text[h.start : h.end] for h in phrase.hits] == ["the very end"]

@@ -204,10 +204,17 @@ def test_wildcard_past_the_stem_and_single_character(index: SearchIndex, seed_te
     assert texts == {"llama"}
 
 
-def test_fuzzy_finds_stems_of_misspelt_forms(index: SearchIndex, seed_text: str) -> None:
+def test_fuzzy_matches_the_word_as_typed_then_its_stem(index: SearchIndex, seed_text: str) -> None:
     texts = {t.lower() for t in hit_texts(index.search("metavrse~"), seed_text)}
     assert "metaverse" in texts
     assert index.search("metavrse").total == 0
+    assert set(hit_texts(index.search("zuckerbreg~"), seed_text)) == {"Zuckerberg"}  # a swap is one edit
+    texts = {t.lower() for t in hit_texts(index.search("fightnig~"), seed_text)}
+    assert {"fighting", "fight"} <= texts  # fightnig → fighting → stem "fight"
+    assert index.search("zuckrbrg~").total == 0
+    assert set(hit_texts(index.search("zuckrbrg~2"), seed_text)) == {"Zuckerberg"}
+    assert index.search("zuckerburg~1/2").total == index.search("zuckerburg~").total
+    assert index.search("zuckerburg~1/9").total == 0  # the first nine letters must match
 
 
 def test_notes_are_searched_and_note_field_restricts_to_notes(index: SearchIndex) -> None:
@@ -343,3 +350,30 @@ def test_every_word_finds_exactly_its_stem_occurrences(
         for hit in text_hits(result):
             assert stem_words(seed_text[hit.start : hit.end]) == [stem]
         check_hits(index, seed_text, result)
+
+
+@pytest.mark.parametrize(
+    "query", ["the", "that think", "meta OR facebook", '"i think" people', "compan*", "s"]
+)
+def test_a_limit_counts_the_rest_exactly(index: SearchIndex, query: str) -> None:
+    full = index.search(query)
+    for limit in (0, 1, 20):
+        limited = index.search(query, limit=limit)
+        assert limited.total == full.total > 20
+        assert limited.hits == full.hits[:limit]
+
+
+def test_a_huge_count_past_the_limit_is_estimated(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.search import index as index_module
+
+    exact = index.search('"i think"')
+    assert not exact.approximate
+    monkeypatch.setattr(index_module, "EXACT_UP_TO", 10)  # as if the index were huge
+    monkeypatch.setattr(index_module, "COUNT_BUDGET", 5)
+    estimate = index.search('"i think"', limit=10)
+    assert estimate.approximate and estimate.hits == exact.hits[:10]
+    assert 0.5 * exact.total < estimate.total < 2 * exact.total
+    assert not index.search('"i think"').approximate  # no limit: every hit, exactly
+    assert not index.search("think", limit=10).approximate  # a plain word is counted exactly

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.index import Index
+from whoosh.matching import Matcher
 from whoosh.searching import Searcher
 
 from desktop_app.search import store
@@ -24,10 +25,12 @@ from desktop_app.search.query import (
     NOTE,
     Patterns,
     expand_query,
+    loosen_phrases,
     make_schema,
     match_patterns,
     parse_query,
     query_words,
+    walk,
 )
 from desktop_app.search.snippets import make_snippet
 from desktop_app.search.vocabulary import Vocabulary
@@ -61,6 +64,7 @@ class SearchResult:
     total: int  # number of hits (occurrences), whatever the limit
     suggestion: str | None = None  # "Did you mean …" when nothing matched
     error: str | None = None  # a human message for a malformed query
+    approximate: bool = False  # `total` is an estimate (only with a limit, on very large indexes)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ class _Notes:
 # the note text). Tuples sort in document order (paragraph hits before a note on the same target).
 _Found = tuple[int, int, int, float, int, tuple[Span, ...]]
 LIMIT_MARGIN = 8  # hits located beyond the limit, so the last snippets emphasise their neighbours too
+# Totals are exact up to EXACT_UP_TO paragraphs (a three-hour interview has ~350). On larger indexes (the
+# benchmark's library scale: 33,600), a search with a limit extrapolates its total after these many documents:
+EXACT_UP_TO = 5000
+COUNT_BUDGET = 100  # documents counted after the first `limit` hits were located
+SCAN_BUDGET = 600  # documents examined in all, once something was found
 
 
 class SearchIndex:
@@ -159,22 +168,22 @@ class SearchIndex:
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
         want = None if limit is None else max(0, limit) + LIMIT_MARGIN
-        found, total, has_patterns = self._find(parsed.query, want)
+        found, total, approximate, has_patterns = self._find(parsed.query, want)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
         found.sort()
         shown = found if limit is None else found[: max(0, limit)]
         hits = tuple(self._make_hits(shown, found))
         suggestion = self._suggest(query) if total == 0 else None
-        return SearchResult(query, hits, total, suggestion, None)
+        return SearchResult(query, hits, total, suggestion, None, approximate)
 
-    def _find(self, query: wq.Query, want: int | None) -> tuple[list[_Found], int, bool]:
+    def _find(self, query: wq.Query, want: int | None) -> tuple[list[_Found], int, bool, bool]:
         """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
-        and whether the query has anything to highlight."""
+        whether it is estimated, and whether the query has anything to highlight."""
         searcher = self._searcher(self._index)
         expanded = expand_query(query, searcher.reader(), self._vocabulary)
         patterns = match_patterns(expanded)
-        matches, total = _matches(searcher, expanded, patterns, CONTENT, want)
+        matches, total, approximate = _matches(searcher, loosen_phrases(expanded), patterns, CONTENT, want)
         paragraphs = self._paragraphs
         found: list[_Found] = []
         for docnum, score, spans in matches:
@@ -182,15 +191,15 @@ class SearchIndex:
             found.extend((offset + s, offset + e, -1, score, docnum, ()) for s, e in spans)
         notes = self._notes
         if notes is None:
-            return found, total, bool(patterns)
+            return found, total, approximate, bool(patterns)
         searcher = self._searcher(notes.index)
         expanded = expand_query(query, searcher.reader(), notes.vocabulary)
         note_patterns = match_patterns(expanded)
-        note_matches, _ = _matches(searcher, expanded, note_patterns, NOTE, None)
+        note_matches, _, _ = _matches(searcher, loosen_phrases(expanded), note_patterns, NOTE, None)
         for docnum, score, spans in note_matches:
             _, _, start, end = notes.items[docnum]
             found.append((start, end, docnum, score, -1, tuple(spans)))
-        return found, total + len(note_matches), bool(patterns or note_patterns)
+        return found, total + len(note_matches), approximate, bool(patterns or note_patterns)
 
     def _searcher(self, index: Index) -> Searcher:
         """This thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is
@@ -246,53 +255,98 @@ class SearchIndex:
 
 def _matches(
     searcher: Searcher, query: wq.Query, patterns: Patterns, field: str, want: int | None
-) -> tuple[list[tuple[int, float, list[Span]]], int]:
-    """(document number, score, matched spans in the field text) for each matching document, in order, and the
-    number of occurrences. Spans are located until ``want`` are found; after that, documents matched by single
-    terms only are counted from the postings' frequencies (distinct terms never share a position)."""
-    results = searcher.search(query, limit=None)
-    if results.scored_length() == 0 or not patterns:
-        return [], 0
-    docs = sorted(results.items())
+) -> tuple[list[tuple[int, float, list[Span]]], int, bool]:
+    """(document number, score, matched spans in the field text) for the matching documents in order, until
+    ``want`` spans are located (all when None); then the number of occurrences and whether it is estimated.
+
+    Past ``want``: a query made only of terms joined by OR (a word, a wildcard, a fuzzy term) is counted from
+    the terms' total frequencies; otherwise documents are counted from the postings (distinct terms never share
+    a position) -- on an index of more than EXACT_UP_TO documents, at most COUNT_BUDGET of them (SCAN_BUDGET in
+    all), the rest being extrapolated over the document numbers left."""
     terms = {text for term_field, text in patterns.terms if term_field == field}
     phrases = [(words, slop) for phrase_field, words, slop in patterns.phrases if phrase_field == field]
+    matcher = query.matcher(searcher, searcher.context(needs_current=True))
+    postings = _Postings(searcher, field, terms.union(*(words for words, _ in phrases)), matcher)
+    if not postings.texts:
+        return [], 0, False
     reader = searcher.reader()
-    matchers = {
-        text: searcher.postings(field, text)
-        for text in terms.union(*(words for words, _ in phrases))
-        if (field, text) in reader
-    }
+    disjunction = not phrases and all(type(node) in (wq.Or, wq.Term) for node in walk(query))
     found: list[tuple[int, float, list[Span]]] = []
-    located = counted = 0
-    for docnum, score in docs:
-        locate = want is None or located < want or bool(phrases)
-        chars: dict[bytes, list[tuple[int, int, int]]] = {}
-        for text, matcher in matchers.items():
-            if not matcher.is_active():
-                continue
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    continue
-            if matcher.id() == docnum:
-                if locate:
-                    chars[text] = matcher.value_as("characters")
-                elif text in terms:
-                    counted += round(matcher.weight())
-        if not locate:
-            continue
-        spans = [(s, e) for text in terms if text in chars for _, s, e in chars[text]]
-        for words, slop in phrases:
-            spans.extend(_phrase_spans([chars.get(w, []) for w in words], slop))
-        if phrases or len(chars) > 1:
-            spans = _disjoint(spans)
-        if spans:
-            if want is not None and located >= want:
-                counted += len(spans)  # located only to count a phrase
-            else:
-                found.append((docnum, score, spans))
+    located = counted = counted_docs = scanned = 0
+    budgeted = want is not None and reader.doc_count_all() > EXACT_UP_TO
+    while matcher.is_active():
+        docnum = matcher.id()
+        scanned += 1
+        if budgeted and scanned > SCAN_BUDGET and found:  # a rare match among very many candidates
+            return found, round((located + counted) * reader.doc_count_all() / max(1, docnum)), True
+        if want is None or located < want:
+            spans = _locate(postings.at(docnum, matcher), terms, phrases)
+            if spans:
+                found.append((docnum, matcher.score(), spans))
                 located += len(spans)
-    return found, located + counted
+        elif disjunction:
+            break
+        elif budgeted and counted_docs >= COUNT_BUDGET:  # extrapolate what was seen over the documents left
+            return found, round((located + counted) * reader.doc_count_all() / max(1, docnum)), True
+        else:
+            here = postings.at(docnum, matcher)
+            if phrases:
+                counted += len(_locate(here, terms, phrases))
+            else:
+                counted += sum(round(leaf.weight()) for text, leaf in here.items() if text in terms)
+            counted_docs += 1
+        matcher.next()
+    if disjunction and want is not None and located >= want:
+        return found, sum(reader.frequency(field, text) for text in terms if text in postings.texts), False
+    return found, located + counted, False
+
+
+class _Postings:
+    """The postings of the highlighted terms of one field, read at the query matcher's current document: from
+    the query's own term matchers when they are there, else from matchers of our own (moved forward only)."""
+
+    def __init__(self, searcher: Searcher, field: str, texts: set[bytes], matcher: Matcher) -> None:
+        reader = searcher.reader()
+        self.searcher = searcher
+        self.field = field
+        self.texts = {text for text in texts if (field, text) in reader}
+        self._own: dict[bytes, Matcher] = {}
+        self._leaves = []  # the query's term matchers (the tree is not replaced while we walk it)
+        for leaf in matcher.term_matchers():
+            term = leaf.term()
+            if term and term[0] == field and term[1] in self.texts:
+                self._leaves.append((term[1], leaf))
+
+    def at(self, docnum: int, matcher: Matcher) -> dict[bytes, Matcher]:
+        """Term → a matcher positioned on ``docnum``, for the terms in that document."""
+        here: dict[bytes, Matcher] = {}
+        for text, leaf in self._leaves:
+            if leaf.is_active() and leaf.id() == docnum:
+                here[text] = leaf
+        for text in self.texts:
+            if text in here:
+                continue
+            own = self._own.get(text)
+            if own is None:
+                own = self._own[text] = self.searcher.postings(self.field, text)
+            if own.is_active() and own.id() < docnum:
+                own.skip_to(docnum)
+            if own.is_active() and own.id() == docnum:
+                here[text] = own
+        return here
+
+
+def _locate(
+    here: dict[bytes, Matcher], terms: set[bytes], phrases: list[tuple[tuple[bytes, ...], int]]
+) -> list[Span]:
+    """The matched spans in one document, sorted and disjoint."""
+    chars = {text: leaf.value_as("characters") for text, leaf in here.items()}
+    spans = [(s, e) for text in terms if text in chars for _, s, e in chars[text]]
+    for words, slop in phrases:
+        spans.extend(_phrase_spans([chars.get(w, []) for w in words], slop))
+    if phrases or len(chars) > 1:
+        return _disjoint(spans)
+    return spans
 
 
 def _phrase_spans(words: list[list[tuple[int, int, int]]], slop: int) -> list[Span]:

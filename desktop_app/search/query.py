@@ -76,6 +76,14 @@ def stem_words(text: str) -> list[str]:
     return [token.text for token in make_analyzer()(text)]
 
 
+def stem_words_raw(text: str) -> list[str]:
+    """The words of ``text`` as the index sees them before stemming (lower case, accents folded)."""
+    return [token.text for token in _RAW_ANALYZER(text)]
+
+
+_RAW_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
 def _stop_stems() -> frozenset[str]:
     global _STOP_STEMS
     if _STOP_STEMS is None:
@@ -106,13 +114,28 @@ class Patterns:
 _local = threading.local()  # a parser per thread (Whoosh's parser keeps state while parsing)
 
 
+class _FuzzyWordNode(qparser.FuzzyTermPlugin.FuzzyTermNode):
+    """``word~``: keeps the word as typed (lower case), not its stem: it is matched against the words as written
+    (a typo distorts the stem: "fighitng" does not stem to "fight")."""
+
+    def query(self, parser: qparser.QueryParser) -> wq.Query:
+        text = "".join(stem_words_raw(self.text))
+        return wq.FuzzyTerm(
+            self.fieldname, text, boost=self.boost, maxdist=self.maxdist, prefixlength=self.prefixlength
+        )
+
+
+class _FuzzyWordPlugin(qparser.FuzzyTermPlugin):
+    FuzzyTermNode = _FuzzyWordNode
+
+
 def _parser() -> qparser.QueryParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
         parser = qparser.MultifieldParser(list(FIELDS), make_schema(), group=qparser.AndGroup)
         for plugin in (qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
             parser.remove_plugin_class(plugin)
-        parser.add_plugin(qparser.FuzzyTermPlugin())
+        parser.add_plugin(_FuzzyWordPlugin())
         _local.parser = parser
     return parser
 
@@ -140,18 +163,19 @@ def _parse_normalised(stripped: str) -> ParsedQuery:
         return ParsedQuery(text, None, "This query could not be understood; try plain words.")
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
         return ParsedQuery(text, None, "Type some words to search for.")
-    nodes = list(_walk(parsed))
+    nodes = list(walk(parsed))
     if any(isinstance(node, wq.Every) for node in nodes):
         return ParsedQuery(text, None, "Add some letters before or after the *.")
-    if any(isinstance(node, wq.FuzzyTerm) and not stem_words(node.text) for node in nodes):
+    if any(isinstance(node, wq.FuzzyTerm) and not node.text for node in nodes):
         return ParsedQuery(text, None, "Put ~ right after a word, e.g. zuckerburg~")
     return ParsedQuery(text, _drop_stop_words(parsed))
 
 
-def _walk(node: wq.Query) -> Iterator[wq.Query]:
+def walk(node: wq.Query) -> Iterator[wq.Query]:
+    """The node and all its descendants."""
     yield node
     for child in node.children():
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _is_stop_group(node: wq.Query) -> bool:
@@ -190,21 +214,35 @@ def expand_query(query: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -
 def _expansions(q: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> set[str]:
     field = q.fieldname
     if isinstance(q, wq.FuzzyTerm):
-        if len(q.text) < MIN_FUZZY_LENGTH or q.maxdist <= 0:
-            return {q.text} if (field, q.text) in reader else set()
-        q = wq.FuzzyTerm(
-            field, q.text, maxdist=min(q.maxdist, MAX_FUZZY_DISTANCE), prefixlength=q.prefixlength
-        )
+        # the word as typed (not stemmed) against the words as written, then their stems
+        maxdist = max(0, min(q.maxdist, MAX_FUZZY_DISTANCE)) if len(q.text) >= MIN_FUZZY_LENGTH else 0
+        words = [q.text, *vocabulary.near(q.text, maxdist)] if maxdist else [q.text]
+        prefix = q.text[: q.prefixlength]
+        stems = {stem for word in words if word.startswith(prefix) for stem in stem_words(word)}
+        return {stem for stem in stems if (field, stem) in reader}
     terms: set[str] = set()
     for _, text in q.existing_terms(reader, expand=True):
         terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         if len(terms) >= MAX_TERMS:
             return terms
-    if not isinstance(q, wq.FuzzyTerm):
-        pattern = q.text + "*" if isinstance(q, wq.Prefix) else q.text
-        for word in vocabulary.expand(pattern):
-            terms.update(stem for stem in stem_words(word) if (field, stem) in reader)
+    pattern = q.text + "*" if isinstance(q, wq.Prefix) else q.text
+    for word in vocabulary.expand(pattern):
+        terms.update(stem for stem in stem_words(word) if (field, stem) in reader)
     return terms
+
+
+def loosen_phrases(node: wq.Query) -> wq.Query:
+    """The query with each phrase reached from the top through ORs only turned into an AND of its words.
+
+    Whoosh's phrase matcher checks positions in every document holding all the words, which is slow for
+    common words; the caller locates phrases itself and drops documents where none is found, which is exact
+    for these phrases (a document matching only through such a phrase has no phrase → no hit). A phrase under
+    AND or NOT keeps Whoosh's check, since there a document's match depends on it."""
+    if isinstance(node, wq.Phrase):
+        return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+    if type(node) is wq.Or:
+        return wq.Or([loosen_phrases(child) for child in node.subqueries], boost=node.boost)
+    return node
 
 
 def match_patterns(query: wq.Query) -> Patterns:

@@ -93,11 +93,7 @@ class Vocabulary:
         word = word.lower()
         if not word or word in self._counts or not 3 <= len(word) <= MAX_SUGGEST_LENGTH:
             return None
-        maxdist = 1 if len(word) <= 4 else 2
-        near = set()
-        for key in {word, *_deletes(word)}:
-            near.update(self._deletes_index().get(key, ()))
-        candidates = [c for c in near if edit_distance(word, c) <= maxdist]
+        candidates = self.near(word, 1 if len(word) <= 4 else 2)
         if not candidates:
             return None
         letters = sorted(word)
@@ -105,6 +101,17 @@ class Vocabulary:
             candidates,
             key=lambda c: (edit_distance(word, c), sorted(c) != letters, -self._counts.get(c, 0), c),
         )
+
+    def near(self, word: str, maxdist: int = 1) -> list[str]:
+        """Known words within ``maxdist`` (at most 2) edits of ``word`` (a swap is one edit), nearest first."""
+        word = word.lower()
+        found = set()
+        for key in {word, *_deletes(word)}:
+            found.update(self._deletes_index().get(key, ()))
+        if maxdist >= 2:  # the shared-deletion keys miss words two letters longer or shorter: scan those
+            found.update(c for c in self._sorted if abs(len(c) - len(word)) == 2 and c[:1] == word[:1])
+        scored = sorted((edit_distance(word, c), c) for c in found)
+        return [c for distance, c in scored if distance <= maxdist]
 
     def _deletes_index(self) -> dict[str, list[str]]:
         """Each word and each of its one-letter deletions → the words (symmetric-delete spelling correction:
