@@ -30,6 +30,7 @@ from desktop_app import annotation_store as store  # noqa: E402
 from desktop_app.annotation_service import AnnotationService  # noqa: E402
 from desktop_app.annotations import COLOR_KEYS, Annotation  # noqa: E402
 from desktop_app.document import DocumentService  # noqa: E402
+from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.tasks import TaskRunner  # noqa: E402
@@ -60,7 +61,7 @@ def measure(data_dir: Path, count: int) -> dict[str, float]:
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
     annotations = AnnotationService(tasks)
-    window = MainWindow(service, annotations, Settings(dirs.settings_file))
+    window = MainWindow(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
     window.resize(1280, 860)
     window.show()
     gaps: list[float] = []

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.annotation_service import AnnotationService  # noqa: E402
 from desktop_app.document import DocumentService  # noqa: E402
+from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.tasks import TaskRunner  # noqa: E402
@@ -52,7 +53,7 @@ def open_once(data_dir: Path) -> tuple[float, float, list[float]]:
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
     annotations = AnnotationService(tasks)
-    window = MainWindow(service, annotations, Settings(dirs.settings_file))
+    window = MainWindow(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
     window.show()
     pending = {"outline", "index", "annotations"}
     loop = QEventLoop()

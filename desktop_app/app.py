@@ -61,6 +61,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from desktop_app.annotation_service import AnnotationService
     from desktop_app.document import DocumentService
     from desktop_app.paths import resource_path
+    from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
     from desktop_app.tasks import TaskRunner
     from desktop_app.views.main_window import MainWindow
@@ -89,7 +90,8 @@ def run_gui(args: argparse.Namespace) -> int:
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
     annotations = AnnotationService(tasks)
-    window = MainWindow(service, annotations, settings)
+    search = SearchService(tasks)
+    window = MainWindow(service, annotations, search, settings)
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()
     service.open(_initial_path(args, settings.last_document))

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
+MAX_RECENT_QUERIES = 15
 THEMES = ("system", "light", "dark")
 
 
@@ -80,6 +81,18 @@ class Settings:
 
     def clear_recent_files(self) -> None:
         self._qs.setValue("documents/recent", [])
+
+    def recent_queries(self) -> list[str]:
+        value = self._qs.value("search/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if str(v).strip()]
+
+    def add_recent_query(self, query: str) -> list[str]:
+        query = " ".join(query.split())
+        recent = ([query] if query else []) + [q for q in self.recent_queries() if q != query]
+        self._qs.setValue("search/recent", recent[:MAX_RECENT_QUERIES])
+        return recent[:MAX_RECENT_QUERIES]
 
     def position(self, sha256: str) -> int:
         """The last reading position (document offset) of a document."""

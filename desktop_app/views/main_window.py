@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
@@ -26,29 +25,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__, outline_edits
+from desktop_app import APP_NAME, __version__
 from desktop_app.annotation_service import AnnotationService
-from desktop_app.annotations import COLOR_KEYS
 from desktop_app.document import Document, DocumentService
+from desktop_app.export import format_clock
+from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
 from desktop_app.views import theme
 from desktop_app.views.annotations_panel import AnnotationsPanel
 from desktop_app.views.note_editor import NoteEditor
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
-from desktop_app.views.reader_view import HighlightSpan, ReaderView
+from desktop_app.views.reader_view import ReaderView
+from desktop_app.views.search_panel import SearchPanel
+from desktop_app.views.window_annotations import AnnotationWiring
+from desktop_app.views.window_outline import OutlineWiring
+from desktop_app.views.window_search import SearchWiring
 
 logger = logging.getLogger(__name__)
 
 FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
 
 
-def format_clock(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
-class MainWindow(QMainWindow):
+class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     """The application window.
 
     Signals:
@@ -59,12 +57,15 @@ class MainWindow(QMainWindow):
     document_shown = Signal(object)
     annotation_selected = Signal(str)
 
-    def __init__(self, service: DocumentService, annotations: AnnotationService, settings: Settings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, service: DocumentService, annotations: AnnotationService, search: SearchService,
+                 settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
         self.service = service
         self.annotations = annotations
+        self.search = search
+        self.search_result: Any = None
+        self.current_hit = -1
         self.settings = settings
         self.document: Document | None = None
         self.last_error: QMessageBox | None = None
@@ -95,6 +96,11 @@ class MainWindow(QMainWindow):
         notes.setStretchFactor(1, 1)
         notes.setMinimumWidth(320)
         self.notes_dock = self._dock("Highlights and Notes", "notes_dock", notes, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.search_panel = SearchPanel(self)
+        self.search_panel.setMinimumWidth(320)
+        self.search_dock = self._dock("Search", "search_dock", self.search_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.notes_dock, self.search_dock)
+        self.notes_dock.raise_()
         self._build_status_bar()
         self._build_menus()
         self._connect_signals()
@@ -174,6 +180,12 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
         self.edit_menu.addSeparator()
+        self._action(self.edit_menu, "&Find…", self.show_search, QKeySequence.StandardKey.Find, "find_action")
+        self._action(self.edit_menu, "Find &Next", self.find_next, ["F3", QKeySequence.StandardKey.FindNext],
+                     "find_next_action")
+        self._action(self.edit_menu, "Find &Previous", self.find_previous,
+                     ["Shift+F3", QKeySequence.StandardKey.FindPrevious], "find_previous_action")
+        self.edit_menu.addSeparator()
 
         self.view_menu = self.menuBar().addMenu("&View")
         self.zoom_in_action = self._action(self.view_menu, "Zoom &In", self.zoom_in,
@@ -191,6 +203,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.outline_dock.toggleViewAction())
         self.outline_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.view_menu.addAction(self.search_dock.toggleViewAction())
         self.view_menu.addAction(self.notes_dock.toggleViewAction())
         self.notes_dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+H"))
 
@@ -247,6 +260,19 @@ class MainWindow(QMainWindow):
         editor.color_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
         editor.delete_requested.connect(self.remove_annotation)
         self.annotation_selected.connect(self._show_selected_annotation)
+        service.index_ready.connect(self.search.set_index)
+        search = self.search_panel
+        search.query_changed.connect(self.search.search)
+        search.query_committed.connect(self._remember_query)
+        search.hit_activated.connect(self.go_to_hit)
+        search.next_requested.connect(self.find_next)
+        search.previous_requested.connect(self.find_previous)
+        search.dismissed.connect(self._back_to_reader)
+        search.set_recent(self.settings.recent_queries())
+        self.search.results_ready.connect(self._on_search_results)
+        self.search.busy_changed.connect(search.set_busy)
+        self.search.search_failed.connect(search.show_message)
+        service.stage_failed.connect(self._on_search_unavailable)
 
     # -- opening ------------------------------------------------------------------------------
     @Slot()
@@ -274,6 +300,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_opened(self, document: Document) -> None:
         self.document = document
+        self.search.set_index(None)
+        self.search_result, self.current_hit = None, -1
+        self.search_panel.clear()
         self.auto_sections, self.sections, self.selected_annotation = [], [], ""
         self.outline_panel.show_message("Finding chapters…")
         self.chapter_strip.set_bands([])
@@ -416,327 +445,6 @@ class MainWindow(QMainWindow):
         for name, action in self.theme_actions.items():
             action.setChecked(name == key)
         self.resolved_theme = resolved
-
-    # -- outline ------------------------------------------------------------------------------
-    @Slot(object)
-    def _on_outline_ready(self, sections: list[Any]) -> None:
-        self.auto_sections = list(sections)
-        self._refresh_outline()
-
-    @Slot(object)
-    def _on_user_outline_changed(self, _records: object) -> None:
-        self._refresh_outline()
-
-    def _refresh_outline(self) -> None:
-        document = self.document
-        if document is None or not self.auto_sections and not self.annotations.content.outline:
-            return
-        text = document.transcript.text
-        user = outline_edits.from_records(self.annotations.content.outline, text) \
-            if self.annotations.content.outline else None
-        self.sections = user or self.auto_sections
-        self.outline_panel.set_sections(self.sections, self._chapter_length, edited=user is not None)
-        self._refresh_annotations_panel()
-        length = max(1, len(text))
-        self.chapter_strip.set_bands([(s.start / length, s.end / length, s.title) for s in self.sections])
-        self._on_position_changed(self.reader.top_position())
-
-    def _chapter_length(self, start: int, end: int) -> str:
-        assert self.document is not None
-        seconds = self.document.seconds_at(end) - self.document.seconds_at(start)
-        if self.document.transcript.cues:
-            return format_clock(seconds)
-        return f"{max(1, round(seconds / 60))} min"
-
-    def current_chapter(self) -> int:
-        if self.document is None:
-            return -1
-        return self.outline_panel.model.section_at(self.document.display.map.to_doc(self.reader.reading_position()))
-
-    @Slot(int)
-    def go_to_chapter(self, row: int) -> None:
-        if self.document is not None and 0 <= row < len(self.sections):
-            self.reader.scroll_to_position(self.document.display.map.to_display(self.sections[row].start))
-
-    @Slot()
-    def next_chapter(self) -> None:
-        self.go_to_chapter(min(len(self.sections) - 1, self.current_chapter() + 1))
-
-    @Slot()
-    def previous_chapter(self) -> None:
-        row = self.current_chapter()
-        if row > 0 and self.document is not None:
-            start = self.document.display.map.to_display(self.sections[row].start)
-            row = row - 1 if self.reader.top_position() <= start else row
-        self.go_to_chapter(max(0, row))
-
-    def _edit_outline(self, label: str, edit: Any) -> None:
-        if self.document is None or not self.sections:
-            return
-        try:
-            sections = edit(self.sections)
-            self.annotations.set_outline(outline_edits.to_records(sections, self.document.transcript.text), label)
-        except (outline_edits.OutlineEditError, RuntimeError) as error:
-            self.statusBar().showMessage(str(error), 5000)
-
-    @Slot(int, str)
-    def rename_chapter(self, row: int, title: str) -> None:
-        self._edit_outline("Rename chapter", lambda sections: outline_edits.rename(sections, row, title))
-
-    def _reading_paragraph_start(self) -> int:
-        assert self.document is not None
-        offset = self.current_offset()
-        for paragraph in self.document.readable.paragraphs:
-            if paragraph.end > offset:
-                return paragraph.start
-        return offset
-
-    @Slot(int)
-    def split_chapter(self, _row: int) -> None:
-        """Start a new chapter at the paragraph at the top of the reader."""
-        if self.document is None:
-            return
-        offset, starts = self._reading_paragraph_start(), self.document.sentence_starts()
-        self._edit_outline("Split chapter", lambda sections: outline_edits.split(sections, offset, starts))
-
-    @Slot(int)
-    def merge_chapter(self, row: int) -> None:
-        self._edit_outline("Merge chapters", lambda sections: outline_edits.merge_with_next(sections, row))
-
-    @Slot(int)
-    def move_chapter_start(self, row: int) -> None:
-        """Move the start of chapter ``row`` to the paragraph at the top of the reader."""
-        if self.document is None:
-            return
-        offset, starts = self._reading_paragraph_start(), self.document.sentence_starts()
-        self._edit_outline("Move chapter start",
-                           lambda sections: outline_edits.move_start(sections, row, offset, starts))
-
-    @Slot()
-    def reset_outline(self) -> None:
-        try:
-            self.annotations.set_outline([], "Reset outline")
-        except RuntimeError as error:
-            self.statusBar().showMessage(str(error), 5000)
-
-    # -- highlights -----------------------------------------------------------------------------
-    def _build_highlight_actions(self) -> None:
-        """Keys 1–5 highlight the selection (only while the reader has focus); Delete removes one."""
-        self.highlight_actions: dict[str, QAction] = {}
-        menu = self.edit_menu.addMenu("&Highlight Selection")
-        for number, key in enumerate(COLOR_KEYS, start=1):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(str(number)))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, k=key: self.highlight_selection(k))
-            self.reader.addAction(action)
-            menu.addAction(action)
-            self.highlight_actions[key] = action
-        self.add_note_action = QAction("Add &Note…", self)
-        self.add_note_action.setShortcuts([QKeySequence("N"), QKeySequence("Ctrl+Shift+N")])
-        self.add_note_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.add_note_action.triggered.connect(self.add_note)
-        self.reader.addAction(self.add_note_action)
-        self.edit_menu.addAction(self.add_note_action)
-        self.delete_highlight_action = QAction("&Delete Highlight", self)
-        self.delete_highlight_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
-                                                   QKeySequence("Backspace")])
-        self.delete_highlight_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.delete_highlight_action.triggered.connect(self.delete_selected_highlight)
-        self.reader.addAction(self.delete_highlight_action)
-        self.edit_menu.addAction(self.delete_highlight_action)
-        self._update_color_labels()
-
-    def _update_color_labels(self) -> None:
-        meanings = self.annotations.colors
-        for number, (key, action) in enumerate(self.highlight_actions.items(), start=1):
-            action.setText(f"&{number}  {meanings.get(key, key)} ({key})")
-
-    def _selection_doc_range(self) -> tuple[int, int] | None:
-        if self.document is None:
-            return None
-        start, end = self.document.display.map.range_to_doc(*self.reader.selection_range())
-        text = self.document.transcript.text
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        return (start, end) if end > start else None
-
-    @Slot()
-    def highlight_selection(self, color: str) -> str | None:
-        """Highlight the selected words, or recolour the selected highlight; returns the annotation id."""
-        span = self._selection_doc_range()
-        try:
-            if span is None:
-                if self.selected_annotation:
-                    self.annotations.update(self.selected_annotation, color=color)
-                    return self.selected_annotation
-                self.statusBar().showMessage("Select some text first, then press 1–5 to highlight it.", 4000)
-                return None
-            annotation = self.annotations.add(span[0], span[1], color)
-        except RuntimeError as error:
-            self.statusBar().showMessage(str(error), 6000)
-            return None
-        self.reader.select_range(self.reader.selection_range()[1], self.reader.selection_range()[1])
-        self.select_annotation(annotation.id)
-        return annotation.id
-
-    @Slot(str)
-    def select_annotation(self, annotation_id: str) -> None:
-        self.selected_annotation = annotation_id if self.annotations.find(annotation_id) else ""
-        self.reader.set_selected_highlight(self.selected_annotation)
-        self.delete_highlight_action.setEnabled(bool(self.selected_annotation))
-        self.annotation_selected.emit(self.selected_annotation)
-
-    @Slot()
-    def delete_selected_highlight(self) -> None:
-        if self.selected_annotation:
-            try:
-                self.annotations.remove(self.selected_annotation)
-            except RuntimeError as error:
-                self.statusBar().showMessage(str(error), 5000)
-            self.select_annotation("")
-
-    @Slot()
-    def _on_annotations_changed(self) -> None:
-        document = self.document
-        if document is None:
-            return
-        mapping = document.display.map
-        spans = [HighlightSpan(a.id, *mapping.range_to_display(a.start, a.end), a.color, a.note)
-                 for a in self.annotations.annotations if not a.is_orphan]
-        self.reader.set_highlights(spans)
-        if self.selected_annotation and not self.annotations.find(self.selected_annotation):
-            self.select_annotation("")
-        self._update_color_labels()
-        self._refresh_annotations_panel()
-        self._show_selected_annotation(self.selected_annotation)
-
-    @Slot()
-    def _on_colors_changed(self) -> None:
-        self._update_color_labels()
-        self._refresh_annotations_panel()
-        self._show_selected_annotation(self.selected_annotation)
-
-    def _refresh_annotations_panel(self) -> None:
-        self.annotations_panel.set_annotations(self.annotations.annotations, self.sections, self.annotations.colors,
-                                               self.place_label)
-
-    def place_label(self, offset: int) -> str:
-        """Where an offset is, for lists: the real time for subtitles, else the minute."""
-        if self.document is None:
-            return ""
-        seconds = self.document.seconds_at(offset)
-        return format_clock(seconds) if self.document.transcript.cues else f"min {int(seconds // 60)}"
-
-    @Slot(str)
-    def _show_selected_annotation(self, annotation_id: str) -> None:
-        self.annotations_panel.select_annotation(annotation_id)
-        annotation = self.annotations.find(annotation_id) if annotation_id else None
-        tags = sorted({t for a in self.annotations.annotations for t in a.tags})
-        self.note_editor.set_annotation(annotation, self.annotations.colors, tags)
-
-    @Slot(str)
-    def reveal_annotation(self, annotation_id: str) -> None:
-        """Scroll the reader to an annotation and select it."""
-        annotation = self.annotations.find(annotation_id)
-        if annotation is None or self.document is None:
-            return
-        if not annotation.is_orphan:
-            self.reader.scroll_to_position(self.document.display.map.to_display(annotation.start), margin_lines=6)
-        self.select_annotation(annotation_id)
-
-    def _update_annotation(self, annotation_id: str, **changes: Any) -> None:
-        try:
-            self.annotations.update(annotation_id, **changes)
-        except RuntimeError as error:
-            self.statusBar().showMessage(str(error), 5000)
-
-    @Slot(str)
-    def remove_annotation(self, annotation_id: str) -> None:
-        try:
-            self.annotations.remove(annotation_id)
-        except RuntimeError as error:
-            self.statusBar().showMessage(str(error), 5000)
-
-    @Slot(str, str)
-    def _set_color_meaning(self, key: str, meaning: str) -> None:
-        try:
-            self.annotations.set_color_meaning(key, meaning)
-        except RuntimeError as error:
-            self.statusBar().showMessage(str(error), 5000)
-
-    @Slot()
-    def add_note(self) -> None:
-        """Highlight the selection if needed, then put the cursor in the note editor."""
-        if self._selection_doc_range() is not None:
-            self.highlight_selection("yellow")
-        if self.selected_annotation:
-            self.notes_dock.show()
-            self.note_editor.note.setFocus()
-
-    @Slot(object, int, int)
-    def _extend_context_menu(self, menu: QMenu, start: int, end: int) -> None:
-        menu.addSeparator()
-        if start != end:
-            for action in self.highlight_actions.values():
-                menu.addAction(action)
-            menu.addAction(self.add_note_action)
-        elif self.selected_annotation:
-            menu.addAction(self.add_note_action)
-            menu.addAction(self.delete_highlight_action)
-
-    @Slot(str)
-    def _on_save_failed(self, message: str) -> None:
-        self.statusBar().showMessage("Annotations NOT saved — see the message", 10_000)
-        if self.last_error is None or not self.last_error.isVisible():
-            self.show_error("Could not save highlights and notes", message)
-
-    @Slot()
-    def show_annotations_file(self) -> None:
-        path = self.annotations.path
-        message = f"Your highlights and notes for this transcript are saved in:\n\n{path}" if path \
-            else "No transcript is open."
-        box = QMessageBox(QMessageBox.Icon.Information, "Annotations file", message, QMessageBox.StandardButton.Ok, self)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
-    @Slot()
-    def export_annotations(self) -> None:
-        if self.document is None:
-            return
-        from desktop_app.annotation_store import slugify
-
-        suggested = str(Path.home() / f"{slugify(self.document.title)}-notes.md")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export Highlights and Notes", suggested,
-                                                   "Markdown (*.md);;Web Annotation JSON (*.json)")
-        if path:
-            self.write_export(path, "json" if path.endswith(".json") or "JSON" in chosen else "markdown")
-
-    def write_export(self, path: str, fmt: str) -> None:
-        """Write the export on a worker thread; report in the status bar."""
-        from desktop_app import export
-
-        document = self.document
-        assert document is not None
-        text, title, notes = document.transcript.text, document.title, self.annotations.annotations
-        sections, colors, source = list(self.sections), self.annotations.colors, document.transcript.source
-        time_of = document.seconds_at if document.transcript.cues else None
-
-        def job(_progress: object) -> str:
-            if fmt == "json":
-                output = export.to_web_annotation_json(title, text, notes, source=source, sha256=document.sha256,
-                                                       colors=colors)
-            else:
-                output = export.to_markdown(title, text, notes, sections=sections, colors=colors, time_of=time_of)
-            Path(path).write_text(output, encoding="utf-8")
-            return path
-
-        self.service.tasks.submit("export", job,
-                                  on_done=lambda p: self.statusBar().showMessage(f"Exported to {p}", 6000),
-                                  on_error=lambda message, _e: self.show_error("Export failed", message))
 
     # -- help ---------------------------------------------------------------------------------
     @Slot()

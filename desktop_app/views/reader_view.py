@@ -306,11 +306,10 @@ class ReaderView(QTextEdit):
         self._position_timer.start()
 
     def reveal_range(self, start: int, end: int) -> None:
-        """Scroll a display range into view (about a third from the top) and put the cursor on it."""
+        """Scroll a display range into view (a few lines from the top) and put the text cursor at its start."""
         self.scroll_to_position(start, margin_lines=6)
         cursor = self.textCursor()
         cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
 
     @Slot(int)

@@ -9,6 +9,7 @@ import pytest
 
 from desktop_app.annotation_service import AnnotationService
 from desktop_app.document import DocumentService
+from desktop_app.search.service import SearchService
 from desktop_app.paths import AppDirs
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
@@ -40,7 +41,8 @@ class WindowHarness:
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
         self.annotations = AnnotationService(self.tasks)
-        self.window = MainWindow(self.service, self.annotations, Settings(self.dirs.settings_file))
+        self.search = SearchService(self.tasks)
+        self.window = MainWindow(self.service, self.annotations, self.search, Settings(self.dirs.settings_file))
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
         self.window.show()
         return self.window

@@ -105,7 +105,7 @@ def test_open_subtitles_shows_real_time(harness, write_file) -> None:
     window = harness.start()
     harness.open(write_file("episode.srt", srt))
     assert window.document.transcript.format == "srt"
-    assert "/ 5:00" in window.position_label.text()
+    assert "/ 05:00" in window.position_label.text()
 
 
 def test_recent_files_menu_lists_opened_documents(harness, seed_path: Path, write_file) -> None:

@@ -1,0 +1,774 @@
+"""The search panel: a query field with recent queries, a result count, and the hits grouped by chapter.
+
+The panel runs no search itself: it announces what the user typed and what they want, and shows the
+``SearchResult`` it is given (see ``search/service.py``). Hit numbers in its signals index ``result.hits``.
+
+Signals (SearchPanel):
+    query_changed(str): the query to search for (stripped), after a 150 ms pause in typing, or at once on Enter,
+        clearing, choosing a recent query or a suggestion. Never emitted twice in a row for the same query.
+    query_committed(str): the user acted on this query (Enter, F3, a hit, a suggestion): remember it as recent.
+    hit_activated(int): the user chose hit *i* (click, or Enter on a result row): show it in the reader.
+    next_requested(): go to the next hit (F3, or Enter in the query field once its results are shown).
+    previous_requested(): go to the previous hit (Shift+F3, Shift+Enter).
+    dismissed(): Escape: give the focus back to the reader.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextCharFormat,
+    QTextLayout,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.views.reader_view import DARK, LIGHT
+
+if TYPE_CHECKING:
+    from desktop_app.search.index import Hit, SearchResult
+
+logger = logging.getLogger(__name__)
+
+# Roles. KIND: "group" | "hit"; HIT: the hit's number in result.hits (-1 for groups); START / END: document
+# offsets (a group's START is its first hit's); SNIPPET: str; SPANS: list of (start, end) in SNIPPET to emphasise;
+# POSITION: a label such as "12:34" or "min 12"; NOTE_ID: the annotation of a hit in a note (None otherwise);
+# COUNT: hits in a group.
+(ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS, ROLE_POSITION, ROLE_NOTE_ID,
+ ROLE_COUNT) = range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 10)
+
+MAX_SHOWN = 1000  # hits listed (a model reset with this many stays well under a frame)
+DEBOUNCE_MS = 150
+BUSY_DELAY_MS = 300  # "Searching…" appears only when a search takes this long (no flicker while typing)
+BUCKET_MINUTES = 10  # groups without an outline: "Minutes 10–20"
+CONTEXT_CHARS = 28  # characters kept before the first emphasised span when a snippet is shortened
+ELLIPSIS = "…"
+SYNTAX_HINT = ('Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
+               "zuckerburg~ (typos), note: (your notes only).")
+_ROOT = QModelIndex()
+_GROUP = 0  # internal id of group rows; hit rows carry their group row + 1
+
+SectionTitle = Callable[[int], "str | None"]
+PositionLabel = Callable[[int], str]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 'es' if word.endswith('ch') else 's'}"
+
+
+def focus_snippet(snippet: str, spans: Sequence[Sequence[int]],
+                  before: int = CONTEXT_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """Cut the start of a snippet so that its first emphasised span comes after about ``before`` characters
+    (a narrow panel shows two lines: the match must be on them); the cut is at a word boundary, marked "…"."""
+    clean = [(int(s), int(e)) for s, e in spans if 0 <= int(s) < int(e) <= len(snippet)]
+    if not clean or clean[0][0] <= before + len(ELLIPSIS):
+        return snippet, clean
+    first = clean[0][0]
+    space = snippet.find(" ", first - before, first)
+    cut = space + 1 if space != -1 else first
+    shift = len(ELLIPSIS) - cut
+    return ELLIPSIS + snippet[cut:], [(s + shift, e + shift) for s, e in clean if s >= cut]
+
+
+@dataclass
+class _Group:
+    """A group row (a chapter, or a span of minutes) and the numbers of its hits."""
+
+    title: str
+    hits: list[int] = field(default_factory=list)
+
+
+def group_hits(hits: Sequence[Hit], section_title: SectionTitle,
+               minute_of: Callable[[int], float] | None = None) -> list[_Group]:
+    """Consecutive hits under the same chapter title; without a title, by spans of ``BUCKET_MINUTES``."""
+    groups: list[_Group] = []
+    for number, hit in enumerate(hits):
+        title = section_title(hit.start) or _bucket_title(hit.start, minute_of)
+        if not groups or groups[-1].title != title:
+            groups.append(_Group(title))
+        groups[-1].hits.append(number)
+    return groups
+
+
+def _bucket_title(offset: int, minute_of: Callable[[int], float] | None) -> str:
+    if minute_of is None:
+        return "Matches"
+    low = int(max(0.0, minute_of(offset)) // BUCKET_MINUTES) * BUCKET_MINUTES
+    return f"Minutes {low}–{low + BUCKET_MINUTES}"
+
+
+class SearchResultModel(QAbstractItemModel):
+    """Groups (parents, not selectable) → hits (children) in document order; one column.
+
+    Only the first ``MAX_SHOWN`` hits are listed; a hit row's ``ROLE_HIT`` is its number in ``result.hits``.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._result: SearchResult | None = None
+        self._hits: Sequence[Hit] = ()
+        self._groups: list[_Group] = []
+        self._rows: list[tuple[int, int]] = []  # hit number → (group row, child row)
+        self._label: PositionLabel = lambda _offset: ""
+        self._labels: dict[int, str] = {}
+
+    # -- content --------------------------------------------------------------------------------
+    def set_result(self, result: SearchResult | None, section_title: SectionTitle | None = None,
+                   position_label: PositionLabel | None = None,
+                   minute_of: Callable[[int], float] | None = None) -> None:
+        """Show a result (None: nothing), grouped by ``section_title(offset)``."""
+        hits = result.hits[:MAX_SHOWN] if result is not None else ()
+        groups = group_hits(hits, section_title or (lambda _offset: None), minute_of)
+        self.beginResetModel()
+        self._result, self._hits, self._groups = result, hits, groups
+        self._rows = [(row, child) for row, group in enumerate(groups) for child in range(len(group.hits))]
+        self._label = position_label or (lambda _offset: "")
+        self._labels = {}
+        self.endResetModel()
+
+    def result(self) -> SearchResult | None:
+        return self._result
+
+    def shown_count(self) -> int:
+        """Hits listed (at most ``MAX_SHOWN``)."""
+        return len(self._hits)
+
+    def hit_index(self, number: int) -> QModelIndex:
+        """The row of hit ``number`` (invalid when it is not listed)."""
+        if not 0 <= number < len(self._rows):
+            return QModelIndex()
+        row, child = self._rows[number]
+        return self.createIndex(child, 0, row + 1)
+
+    def hit_at(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        """The hit number of a row of this model (-1 for group rows and invalid indexes)."""
+        if not index.isValid() or index.internalId() == _GROUP:
+            return -1
+        group = self._groups[index.internalId() - 1] if index.internalId() - 1 < len(self._groups) else None
+        return group.hits[index.row()] if group is not None and index.row() < len(group.hits) else -1
+
+    def find(self, start: int, end: int, note_id: str | None) -> int:
+        """The number of a listed hit at these offsets (-1 if none)."""
+        for number, hit in enumerate(self._hits):
+            if hit.start == start and hit.end == end and hit.note_id == note_id:
+                return number
+        return -1
+
+    def position_label(self, number: int) -> str:
+        label = self._labels.get(number)
+        if label is None:
+            hit = self._hits[number]
+            label = self._label(hit.start)
+            if hit.note_id is not None:
+                label = f"note · {label}" if label else "note"
+            self._labels[number] = label
+        return label
+
+    # -- QAbstractItemModel ---------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, _GROUP) if row < len(self._groups) else QModelIndex()
+        group = parent.row()
+        if parent.internalId() == _GROUP and group < len(self._groups) and row < len(self._groups[group].hits):
+            return self.createIndex(row, 0, group + 1)
+        return QModelIndex()
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _GROUP:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _GROUP)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.column() == 0 and parent.internalId() == _GROUP and parent.row() < len(self._groups):
+            return len(self._groups[parent.row()].hits)
+        return 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 1
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid() or index.internalId() == _GROUP:
+            return Qt.ItemFlag.NoItemFlags  # a header: keyboard navigation skips it
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == _GROUP:
+            return self._group_data(index.row(), role)
+        number = self.hit_at(index)
+        return None if number < 0 else self._hit_data(number, role)
+
+    def _group_data(self, row: int, role: int) -> Any:
+        if not 0 <= row < len(self._groups):
+            return None
+        group = self._groups[row]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return group.title
+        if role == ROLE_START:
+            return self._hits[group.hits[0]].start
+        return {ROLE_KIND: "group", ROLE_HIT: -1, ROLE_COUNT: len(group.hits)}.get(role)
+
+    def _hit_data(self, number: int, role: int) -> Any:
+        hit = self._hits[number]
+        if role in (Qt.ItemDataRole.DisplayRole, ROLE_SNIPPET):
+            return hit.snippet
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{self.position_label(number)}\n{hit.snippet}"
+        if role == ROLE_SPANS:
+            return [list(span) for span in hit.snippet_spans]
+        if role == ROLE_POSITION:
+            return self.position_label(number)
+        return {ROLE_KIND: "hit", ROLE_HIT: number, ROLE_START: hit.start, ROLE_END: hit.end,
+                ROLE_NOTE_ID: hit.note_id}.get(role)
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+class _SnippetDelegate(QStyledItemDelegate):
+    """Group rows: bold title and a count. Hit rows: two lines of snippet with the matched words in bold on the
+    reader's search colour (light or dark theme), the position at the top right."""
+
+    PAD = 4
+    LINES = 2
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        """Cheap: no ``data()`` beyond the kind."""
+        spacing = QFontMetrics(option.font).lineSpacing()
+        lines = self.LINES if index.parent().isValid() else 1
+        return QSize(120, spacing * lines + 2 * self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        text_color = opt.palette.color(QPalette.ColorGroup.Active,
+                                       QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        muted = QColor(text_color)
+        muted.setAlpha(150)
+        painter.save()
+        if index.data(ROLE_KIND) == "group":
+            self._paint_group(painter, opt, index, text_color, muted)
+        else:
+            self._paint_hit(painter, opt, index, text_color, muted)
+        painter.restore()
+
+    def _paint_group(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                     text_color: QColor, muted: QColor) -> None:
+        rect = opt.rect.adjusted(self.PAD, 0, -self.PAD, 0)
+        count = str(index.data(ROLE_COUNT) or 0)
+        font = QFont(opt.font)
+        painter.setFont(font)
+        painter.setPen(muted)
+        count_width = QFontMetrics(font).horizontalAdvance(count) + 2 * self.PAD
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(text_color)
+        title = QFontMetrics(font).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
+                                              Qt.TextElideMode.ElideRight, max(0, rect.width() - count_width))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
+
+    def _paint_hit(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                   text_color: QColor, muted: QColor) -> None:
+        rect = opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        metrics = QFontMetrics(opt.font)
+        label = index.data(ROLE_POSITION) or ""
+        label_width = metrics.horizontalAdvance(label) + 2 * self.PAD if label else 0
+        painter.setFont(opt.font)
+        painter.setPen(muted)
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), metrics.lineSpacing()),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        text, spans = focus_snippet(index.data(ROLE_SNIPPET) or "", index.data(ROLE_SPANS) or ())
+        layout = self._layout(text, spans, opt, rect.width(), label_width)
+        painter.setPen(text_color)
+        painter.setClipRect(rect)
+        layout.draw(painter, QPointF(rect.left(), rect.top()))
+
+    def _layout(self, text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem, width: int,
+                first_line_indent: int) -> QTextLayout:
+        """The snippet wrapped on ``LINES`` lines (the first one shortened by the position label), ending in "…"
+        when it does not fit."""
+        layout = _wrapped(text, spans, opt, width, first_line_indent, self.LINES)
+        last = layout.lineAt(layout.lineCount() - 1)
+        shown = last.textStart() + last.textLength()
+        if shown < len(text):
+            cut = text.rfind(" ", 0, max(0, shown - 1))
+            text = text[: cut if cut > 0 else max(0, shown - 2)].rstrip() + ELLIPSIS
+            spans = [(s, min(e, len(text) - 1)) for s, e in spans if s < len(text) - 1]
+            layout = _wrapped(text, spans, opt, width, first_line_indent, self.LINES)
+        return layout
+
+
+def _span_format(palette: QPalette) -> QTextCharFormat:
+    """Matched words: bold, on the reader's search-hit colour, in the reader's text colour (readable on it in
+    both themes, on selected rows too)."""
+    colors = DARK if is_dark(palette) else LIGHT
+    span_format = QTextCharFormat()
+    span_format.setFontWeight(QFont.Weight.Bold)
+    span_format.setBackground(QColor(colors.search_hit))
+    span_format.setForeground(QColor(colors.text))
+    return span_format
+
+
+def _wrapped(text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem, width: int,
+             first_line_indent: int, max_lines: int) -> QTextLayout:
+    layout = QTextLayout(text, opt.font)
+    span_format = _span_format(opt.palette)
+    ranges = []
+    for start, end in spans:
+        emphasis = QTextLayout.FormatRange()
+        emphasis.start, emphasis.length, emphasis.format = start, end - start, span_format
+        ranges.append(emphasis)
+    layout.setFormats(ranges)
+    spacing = QFontMetrics(opt.font).lineSpacing()
+    layout.beginLayout()
+    for number in range(max_lines):
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        indent = first_line_indent if number == 0 else 0
+        line.setLineWidth(max(10, width - indent))
+        line.setPosition(QPointF(0, number * spacing))
+    layout.endLayout()
+    return layout
+
+
+class _QueryEdit(QLineEdit):
+    """The query field; reports the keys the panel acts on (unless the recent-queries popup takes them).
+
+    Signals:
+        enter_pressed(bool): Enter (True with Shift).
+        find_pressed(bool): F3 (True with Shift).
+        down_pressed(): Down arrow.
+        escape_pressed(): Escape.
+    """
+
+    enter_pressed = Signal(bool)
+    find_pressed = Signal(bool)
+    down_pressed = Signal()
+    escape_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape):
+            event.accept()  # ours, before any window shortcut
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        popup = self.completer().popup() if self.completer() is not None else None
+        if popup is not None and popup.isVisible() and key in (
+                Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
+            event.ignore()  # the completer handles it
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit(shift)
+        elif key == Qt.Key.Key_F3:
+            self.find_pressed.emit(shift)
+        elif key == Qt.Key.Key_Down and not event.modifiers():
+            self.down_pressed.emit()
+        elif key == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+        else:
+            super().keyPressEvent(event)
+
+
+class _ResultTree(QTreeView):
+    """The result list; reports Enter, F3, Escape, Up from the first row and typing.
+
+    Signals:
+        enter_pressed(): Enter on the current row.
+        find_pressed(bool): F3 (True with Shift).
+        escape_pressed(): Escape.
+        up_from_top(): Up on the first hit.
+        typed(object): a printable key (a ``QKeyEvent``): the panel sends it to the query field.
+    """
+
+    enter_pressed = Signal()
+    find_pressed = Signal(bool)
+    escape_pressed = Signal()
+    up_from_top = Signal()
+    typed = Signal(object)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, mods = event.key(), event.modifiers()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+        elif key == Qt.Key.Key_F3:
+            self.find_pressed.emit(bool(mods & Qt.KeyboardModifier.ShiftModifier))
+        elif key == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+        elif key == Qt.Key.Key_Up and not mods and self._is_first_hit(self.currentIndex()):
+            self.up_from_top.emit()
+        elif event.text().isprintable() and event.text().strip() and not mods & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            self.typed.emit(event)
+        else:
+            super().keyPressEvent(event)
+
+    def _is_first_hit(self, index: QModelIndex) -> bool:
+        model = self.model()
+        return not index.isValid() or model is not None and index == model.index(0, 0, model.index(0, 0))
+
+
+class SearchPanel(QWidget):
+    """Query field with recent queries, a status line (count, suggestion, error) and the grouped hits."""
+
+    query_changed = Signal(str)
+    query_committed = Signal(str)
+    hit_activated = Signal(int)
+    next_requested = Signal()
+    previous_requested = Signal()
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("search_panel")
+        self.model = SearchResultModel(self)
+        self._emitted = ""  # the last query announced
+        self._committed = ""
+        self._advance = 0  # +1 / -1: Enter was pressed before the results of the query arrived
+        self._busy = False
+        self._build_query_row()
+        self.status = QLabel(SYNTAX_HINT, self)
+        self.status.setObjectName("search_status")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.status.linkActivated.connect(self._on_link)
+        self.view = _ResultTree(self)
+        self.view.setObjectName("search_results")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(_SnippetDelegate(self.view))
+        self.view.setHeaderHidden(True)
+        self.view.setIndentation(8)
+        self.view.setRootIsDecorated(False)
+        self.view.setItemsExpandable(False)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(self._query_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._announce)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._refresh_status)
+        self._connect_keys()
+
+    def _build_query_row(self) -> None:
+        self.query_edit = _QueryEdit(self)
+        self.query_edit.setObjectName("search_query")
+        self.query_edit.setPlaceholderText("Search the transcript")
+        self.query_edit.setClearButtonEnabled(True)
+        self.query_edit.setToolTip(SYNTAX_HINT + "\nEnter / F3: next match · Shift+Enter / Shift+F3: previous · "
+                                   "Down: the list · Escape: back to the text")
+        self.recent_model = QStringListModel(self)
+        self.completer = QCompleter(self.recent_model, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.query_edit.setCompleter(self.completer)
+        self.completer.activated[str].connect(self._run_now)  # type: ignore[index]
+        self.recent_button = QToolButton(self)
+        self.recent_button.setObjectName("search_recent")
+        self.recent_button.setArrowType(Qt.ArrowType.DownArrow)
+        self.recent_button.setAutoRaise(True)
+        self.recent_button.setToolTip("Recent searches")
+        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.recent_menu = QMenu(self)
+        self.recent_button.setMenu(self.recent_menu)
+        self.recent_button.setEnabled(False)
+        self._query_row = QHBoxLayout()
+        self._query_row.setContentsMargins(0, 0, 0, 0)
+        self._query_row.setSpacing(2)
+        self._query_row.addWidget(self.query_edit, 1)
+        self._query_row.addWidget(self.recent_button)
+
+    def _connect_keys(self) -> None:
+        edit, view = self.query_edit, self.view
+        edit.textEdited.connect(self._on_text_edited)
+        edit.enter_pressed.connect(self._on_enter)
+        edit.find_pressed.connect(self._on_find)
+        edit.down_pressed.connect(self._enter_results)
+        edit.escape_pressed.connect(self.dismissed)
+        view.enter_pressed.connect(self._activate_current)
+        view.find_pressed.connect(self._on_find)
+        view.escape_pressed.connect(self.dismissed)
+        view.up_from_top.connect(self._back_to_query)
+        view.typed.connect(self._type_into_query)
+        view.clicked.connect(self._on_clicked)
+
+    # -- content --------------------------------------------------------------------------------
+    def set_result(self, result: SearchResult, section_title: SectionTitle, position_label: PositionLabel,
+                   minute_of: Callable[[int], float] | None = None) -> None:
+        """Show a result: hits grouped under ``section_title(offset)`` (None without an outline: by spans of
+        ten minutes when ``minute_of(offset)`` is given), labelled ``position_label(offset)``. The selected hit
+        stays selected when a new result of the same query still has it."""
+        previous = self.model.result()
+        kept = self.model.hit_at(self.view.currentIndex())
+        kept_hit = previous.hits[kept] if previous is not None and kept >= 0 and previous.query == result.query \
+            else None
+        self.model.set_result(result, section_title, position_label, minute_of)
+        self.view.expandAll()
+        if kept_hit is not None:
+            self.select_hit(self.model.find(kept_hit.start, kept_hit.end, kept_hit.note_id))
+        self._refresh_status()
+        if self._advance and result.query == self._emitted:
+            direction, self._advance = self._advance, 0
+            if self.model.shown_count():
+                (self.next_requested if direction > 0 else self.previous_requested).emit()
+
+    def result(self) -> SearchResult | None:
+        return self.model.result()
+
+    def select_hit(self, number: int) -> None:
+        """Select and reveal hit ``number`` (clear the selection when it is not listed); emits nothing."""
+        index = self.model.hit_index(number)
+        if not index.isValid():
+            self.view.selectionModel().clear()
+            return
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def current_hit(self) -> int:
+        """The selected hit's number (-1 for none)."""
+        return self.model.hit_at(self.view.currentIndex())
+
+    def focus_query(self, select_all: bool = True) -> None:
+        """Put the cursor in the query field (Ctrl+F)."""
+        self.query_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if select_all:
+            self.query_edit.selectAll()
+
+    def set_recent(self, queries: Sequence[str]) -> None:
+        """The recent queries, newest first (completer, the ▾ menu, Down in an empty field)."""
+        queries = [q for q in queries if q.strip()]
+        self.recent_model.setStringList(queries)
+        self.recent_menu.clear()
+        for query in queries:
+            action = self.recent_menu.addAction(query.replace("&", "&&"))
+            action.triggered.connect(lambda _checked=False, q=query: self._run_now(q))
+        self.recent_button.setEnabled(bool(queries))
+
+    def recent(self) -> list[str]:
+        return list(self.recent_model.stringList())
+
+    def set_busy(self, busy: bool) -> None:
+        """A search is running: "Searching…" shows if it takes more than ``BUSY_DELAY_MS``."""
+        self._busy = busy
+        if busy:
+            if not self._busy_timer.isActive():
+                self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self._refresh_status()
+
+    def show_message(self, message: str) -> None:
+        """A status message (e.g. the index could not be built); the list is emptied."""
+        self.model.set_result(None)
+        self.status.setText(html.escape(message))
+
+    def clear(self) -> None:
+        """Empty the field, the list and the status (another document); emits nothing."""
+        self._debounce.stop()
+        self.query_edit.clear()
+        self._emitted = self._committed = ""
+        self._advance = 0
+        self.model.set_result(None)
+        self._refresh_status()
+
+    def current_query(self) -> str:
+        """The query in the field, stripped."""
+        return self.query_edit.text().strip()
+
+    # -- status -----------------------------------------------------------------------------------
+    def _refresh_status(self) -> None:
+        self.status.setText(self._status_html())
+
+    def _status_html(self) -> str:
+        result = self.model.result()
+        searching = self._busy and not self._busy_timer.isActive()
+        if not self.current_query() or result is None or not result.query.strip():
+            return "Searching…" if searching and self.current_query() else html.escape(SYNTAX_HINT)
+        if searching:
+            return "Searching…"
+        if result.error:
+            return f"<span style='color:#c0392b'>{html.escape(result.error)}</span>"
+        if not result.hits:
+            if result.suggestion:
+                link = f"<a href='suggest'>{html.escape(result.suggestion)}</a>"
+                return f"No matches — did you mean {link}?"
+            return "No matches"
+        return html.escape(self._count_text(result))
+
+    def _count_text(self, result: SearchResult) -> str:
+        total = max(int(result.total), len(result.hits))
+        text = ("about " if result.approximate else "") + plural(total, "match")
+        in_notes = sum(1 for hit in result.hits if hit.note_id is not None)
+        if in_notes:
+            text += f" ({in_notes:,} in notes)"
+        shown = self.model.shown_count()
+        if shown < total:
+            text += f" · showing the first {shown:,}"
+        return text
+
+    # -- user actions -------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_text_edited(self, text: str) -> None:
+        self._advance = 0
+        if text.strip():
+            self._debounce.start()
+        else:  # cleared: no need to wait
+            self._debounce.stop()
+            self._announce()
+
+    @Slot()
+    def _announce(self) -> None:
+        query = self.current_query()
+        if query != self._emitted:
+            self._emitted = query
+            self.query_changed.emit(query)
+
+    @Slot(str)
+    def _run_now(self, query: str) -> None:
+        """Search for ``query`` at once (a recent query, a suggestion)."""
+        self.query_edit.setText(query)
+        self._debounce.stop()
+        self._commit(query.strip())
+        self._announce()
+
+    def _commit(self, query: str) -> None:
+        if query and query != self._committed:
+            self._committed = query
+            self.query_committed.emit(query)
+
+    def _results_shown(self) -> bool:
+        result = self.model.result()
+        return result is not None and result.query == self.current_query() and not self._debounce.isActive()
+
+    @Slot(bool)
+    def _on_enter(self, backwards: bool) -> None:
+        query = self.current_query()
+        if not query:
+            return
+        self._commit(query)
+        if self._results_shown():
+            self._step(backwards)
+            return
+        self._advance = -1 if backwards else 1  # go to the first hit when the results arrive
+        self._debounce.stop()
+        self._announce()
+
+    @Slot(bool)
+    def _on_find(self, backwards: bool) -> None:
+        if self._results_shown():
+            self._commit(self.current_query())
+            self._step(backwards)
+
+    def _step(self, backwards: bool) -> None:
+        if self.model.shown_count():
+            (self.previous_requested if backwards else self.next_requested).emit()
+
+    @Slot()
+    def _enter_results(self) -> None:
+        """Down in the query field: into the list (on the selected hit, else the first); with no list, the
+        recent queries."""
+        if self.model.shown_count():
+            current = self.current_hit()
+            self.select_hit(current if current >= 0 else 0)
+            self.view.setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.recent_model.rowCount():
+            self.completer.setCompletionPrefix(self.query_edit.text())
+            self.completer.complete()
+
+    @Slot()
+    def _activate_current(self) -> None:
+        self._activate(self.view.currentIndex())
+
+    @Slot(QModelIndex)
+    def _on_clicked(self, index: QModelIndex) -> None:
+        self._activate(index)
+
+    def _activate(self, index: QModelIndex) -> None:
+        number = self.model.hit_at(index)
+        if number >= 0:
+            self._commit(self.current_query())
+            self.hit_activated.emit(number)
+
+    @Slot()
+    def _back_to_query(self) -> None:
+        self.focus_query(select_all=False)
+
+    @Slot(object)
+    def _type_into_query(self, event: QKeyEvent) -> None:
+        self.focus_query(select_all=False)
+        self.query_edit.end(False)
+        self.query_edit.insert(event.text())
+        self._on_text_edited(self.query_edit.text())
+
+    @Slot(str)
+    def _on_link(self, href: str) -> None:
+        result = self.model.result()
+        if href == "suggest" and result is not None and result.suggestion:
+            self._run_now(result.suggestion)
