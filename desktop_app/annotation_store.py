@@ -1,14 +1,16 @@
 """The annotations file (design.md §6): safe YAML load and validation, atomic save, merge, file lookup.
 
-Reading is defensive: a size limit checked before reading, the YAML event stream scanned for aliases/anchors
-and deep nesting *before* anything is constructed (an alias bomb or 10,000 nested lists never reaches the
-constructor), ``CSafeLoader`` when PyYAML has LibYAML, and a schema check whose messages name the entry and
-the field. Every failure becomes one :class:`AnnotationFileError`.
+Reading is defensive: a size limit checked before reading; the (C, when PyYAML has LibYAML) parser's event
+stream turned into plain data by a one-pass builder that refuses aliases/anchors, several documents and
+nesting deeper than 40 levels as it goes (an alias bomb or 10,000 nested lists never reaches a constructor;
+unusual YAML falls back to a full scan, then ``CSafeLoader``); and a schema check whose messages name the
+entry and the field. Every failure becomes one :class:`AnnotationFileError`.
 
-Writing is atomic: a temp file in the same folder, fsync, the previous version hard-linked (or copied) to
+Writing is atomic: YAML events emitted straight to the C emitter (same bytes as ``yaml.dump`` with
+``CSafeDumper``), a temp file in the same folder, fsync, the previous version hard-linked (or copied) to
 ``<name>.bak``, ``os.replace``, fsync of the folder. Unknown fields (top level, document, entry, target) are
 kept on rewrite. Deletions leave tombstones so that :func:`merge` (by id, newest ``updated`` wins) does not
-resurrect them. No Qt here.
+resurrect them; :class:`AnnotationStore` adds the external-change merge and an advisory lock. No Qt here.
 """
 
 from __future__ import annotations
