@@ -9,11 +9,14 @@ Uses only the bundled transcript (resources/transcripts/); sentence starts are a
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
+# The outline's matrices are small: BLAS threads only add contention (as the app should also set).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop_app import outline  # noqa: E402

@@ -30,7 +30,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "3"
+OUTLINE_VERSION = "4"
 
 WORDS_PER_SECTION = 1200.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
@@ -41,12 +41,11 @@ MAX_SECTION_FACTOR = 4.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
 PRIOR_WEIGHT = 1.0  # weight of the squared log-length deviation
-SECTION_PENALTY = 1.0
 CUE_WEIGHT = 2.0
 EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
-COUNT_MODE = "prior"  # "prior": count from length; "free": fixed SECTION_PENALTY
+COH_GAMMA = 1.0
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -65,6 +64,9 @@ _CUES: tuple[tuple[str, float], ...] = (
     ("big question", 0.6), ("ridiculous question", 0.8), ("let's go back", 0.5), ("back to", 0.2),
 )
 _CUE_WINDOW = 30  # cue must begin within this many words of the unit start
+_CUE_WEIGHTS = dict(_CUES)
+_CUE_RE = re.compile(r"(?<= )(" + "|".join(re.escape(p) for p, _w in sorted(_CUES, key=lambda c: -len(c[0])))
+                     + r")(?= )")
 
 _INTRO_END = re.compile(
     r"\b(?:dear friends here's|and now here's|now dear friends here's)\b"
@@ -202,20 +204,20 @@ def _segment(words: list[str], units: list[int], intro: int | None, granularity:
     first = 0
     if intro is not None and intro in units:
         first = units.index(intro)
-    feats = _unit_features(words, units)
+    blocks = _unit_features(words, units)
     report(0.4)
     cues = _cue_scores(words, units)
     unit_len = np.diff(np.array(units + [n_words], dtype=np.float64))
-    starts = _partition(feats[first:], unit_len[first:], cues[first:], granularity)
+    starts = _partition([b[first:] for b in blocks], unit_len[first:], cues[first:], granularity)
     bounds = [units[first + i] for i in starts]
     if first:
         bounds = [0] + bounds
     return bounds
 
 
-def _unit_features(words: list[str], units: list[int]) -> np.ndarray:
-    """Unit vectors (n_units x d): centred, normalised LSA vectors, joined with distilled
-    word-vector averages when the bundled vectors are available (``EMBED_WEIGHT``)."""
+def _unit_features(words: list[str], units: list[int]) -> list[np.ndarray]:
+    """Unit vectors (n_units x d), centred and normalised: LSA vectors, and distilled word-vector
+    averages when the bundled vectors are available."""
     n = len(units)
     unit_of = np.repeat(np.arange(n), np.diff(np.array(units + [len(words)])))
     freq: dict[str, int] = {}
@@ -224,7 +226,7 @@ def _unit_features(words: list[str], units: list[int]) -> np.ndarray:
             freq[w] = freq.get(w, 0) + 1
     terms = sorted((w for w, c in freq.items() if c >= 2), key=lambda w: (-freq[w], w))[:MAX_TERMS]
     if not terms:
-        return np.zeros((n, 1))
+        return [np.zeros((n, 1))]
     col = {w: j for j, w in enumerate(terms)}
     pos = [(i, col[w]) for i, w in enumerate(words) if w in col]
     idx = np.array(pos, dtype=np.int64)
@@ -239,7 +241,7 @@ def _unit_features(words: list[str], units: list[int]) -> np.ndarray:
     lsa = _truncated_svd(x, k) if k >= 2 else x
     vectors = outline_vectors.get_vectors() if EMBED_WEIGHT > 0 else None
     if vectors is None:
-        return _centre_normalise(lsa).astype(np.float64)
+        return [_centre_normalise(lsa).astype(np.float64)]
     # every content word counts here (rare words carry topic too), weighted by its unit-level idf
     all_terms = sorted(freq)
     tcol = {w: j for j, w in enumerate(all_terms)}
@@ -253,8 +255,7 @@ def _unit_features(words: list[str], units: list[int]) -> np.ndarray:
     tvec = vectors.matrix(all_terms)
     emb = np.zeros((n, vectors.dims), dtype=np.float32)
     np.add.at(emb, p_unit, tvec[p_term] * p_weight[:, None])
-    return np.hstack([np.sqrt(1.0 - EMBED_WEIGHT) * _centre_normalise(lsa),
-                      np.sqrt(EMBED_WEIGHT) * _centre_normalise(emb)]).astype(np.float64)
+    return [_centre_normalise(lsa).astype(np.float64), _centre_normalise(emb).astype(np.float64)]
 
 
 def _centre_normalise(x: np.ndarray) -> np.ndarray:
@@ -289,30 +290,26 @@ def _orthonormal(y: np.ndarray) -> np.ndarray:
 def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
     """Strength (0..1) of a topic-changing host question near each unit start."""
     out = np.zeros(len(units))
-    for u, w0 in enumerate(units):
-        if u == 0:
-            continue
-        window = " " + " ".join(words[w0:w0 + _CUE_WINDOW + 5]) + " "
-        best = 0.0
-        for phrase, weight in _CUES:
-            pos = window.find(" " + phrase + " ")
-            if pos < 0:
-                continue
-            at_word = window.count(" ", 0, pos)
-            if at_word <= _CUE_WINDOW:
-                best = max(best, weight * (1.0 - 0.5 * at_word / _CUE_WINDOW))
-        out[u] = best
+    joined = " " + " ".join(words) + " "
+    word_at = np.cumsum([len(w) + 1 for w in words])  # end offset (exclusive) of each word + space
+    for m in _CUE_RE.finditer(joined):
+        w = int(np.searchsorted(word_at, m.start(1), side="right"))
+        weight = _CUE_WEIGHTS[m.group(1)]
+        lo = bisect.bisect_left(units, w - _CUE_WINDOW)
+        hi = bisect.bisect_right(units, w)
+        for u in range(max(lo, 1), hi):
+            out[u] = max(out[u], weight * (1.0 - 0.5 * (w - units[u]) / _CUE_WINDOW))
     return out
 
 
-def _partition(feats: np.ndarray, unit_len: np.ndarray, cues: np.ndarray,
+def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
                granularity: float) -> list[int]:
-    """Optimal partition of units: returns section start unit indices (first is 0).
+    """Optimal partition of units into ``words / target`` sections: section start unit indices.
 
-    The per-section penalty is searched so that the number of sections is close to the length prior
-    (``words / target``); within that, cohesion, cues and the log-length prior place the boundaries.
+    A section scores its cohesion (``(m - 1)`` times the mean pairwise similarity of its ``m`` units,
+    mixing LSA and word-vector similarity), a bonus for opening on a host cue or a local change of
+    vocabulary (novelty), and a log-normal length prior.
     """
-    n = len(feats)
     total_words = float(unit_len.sum())
     target = WORDS_PER_SECTION / granularity
     if total_words < 1.5 * target and total_words < 2 * SHORT_TEXT_WORDS:
@@ -321,23 +318,86 @@ def _partition(feats: np.ndarray, unit_len: np.ndarray, cues: np.ndarray,
     want = max(1, int(round(total_words / target)))
     if want == 1:
         return [0]
-    band = _band_scores(feats, unit_len, cues + NOVELTY_WEIGHT / max(CUE_WEIGHT, 1e-9) * _novelty(feats, unit_len),
-                        target)
-    lo_pen, hi_pen = -50.0, 200.0
-    starts = _dp(band, 0.0)
-    if COUNT_MODE == "prior":
-        for _ in range(30):
-            mid = (lo_pen + hi_pen) / 2
-            starts = _dp(band, mid)
-            if len(starts) > want:
-                lo_pen = mid
-            elif len(starts) < want:
-                hi_pen = mid
-            else:
-                break
-    else:
-        starts = _dp(band, SECTION_PENALTY)
-    return starts
+    alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
+    mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
+    sqs, m, seg_words, src = _band_parts(blocks, unit_len, target)
+    boost = CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
+    prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
+    base = np.where(src >= 0, boost[np.maximum(src, 0)], 0.0) - prior
+
+    def cohesion(a: float, gamma: float) -> np.ndarray:
+        sq = (1.0 - a) * sqs[0] + (a * sqs[1] if len(sqs) > 1 else 0.0)
+        return (sq - m) / np.maximum(m, 1.0) ** gamma
+
+    return _dp_fixed(cohesion(alpha, COH_GAMMA) + base, src, want)
+
+
+def _band_parts(blocks: list[np.ndarray], unit_len: np.ndarray, target: float
+                ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """For sections ``[j - l, j)`` (rows j = 0..n, columns l = 1..width): squared norm of each
+    block's vector sum, unit count, word count and start unit (``-1`` where not allowed)."""
+    n = len(unit_len)
+    min_words = min(MIN_SECTION_WORDS, target / 3)
+    max_words = MAX_SECTION_FACTOR * target
+    cum_words = np.concatenate([[0.0], np.cumsum(unit_len)])
+    far = np.searchsorted(cum_words, cum_words - max_words, side="left")
+    width = int(max(1, (np.arange(n + 1) - far).max()))
+    j = np.arange(n + 1)[:, None]
+    ell = np.arange(1, width + 1)[None, :]
+    src = j - ell
+    seg_words = np.where(src >= 0, cum_words[j] - cum_words[np.maximum(src, 0)], 0.0)
+    allowed = (src >= 0) & (seg_words >= min_words) & (seg_words <= max_words)
+    src = np.where(allowed, src, -1)
+    sqs = []
+    for feats in blocks:
+        prefix = np.vstack([np.zeros((1, feats.shape[1])), np.cumsum(feats, axis=0)])
+        sq = np.zeros((n + 1, width))
+        for col in range(min(width, n)):
+            l_ = col + 1
+            diff = prefix[l_:] - prefix[:-l_]
+            sq[l_:, col] = np.einsum("ij,ij->i", diff, diff)
+        sqs.append(sq)
+    m = np.broadcast_to(ell.astype(np.float64), src.shape)
+    return sqs, m, seg_words, src
+
+
+def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
+    """Best partition into exactly ``k`` sections (the nearest feasible count otherwise): start units.
+
+    ``score[j, c]`` scores the section from unit ``src[j, c]`` to ``j`` (``src < 0``: not allowed).
+    """
+    n = score.shape[0] - 1
+    ok = src >= 0
+    srcc = np.where(ok, src, 0)
+    sc = np.where(ok, score, -np.inf)
+    rows = np.arange(n + 1)
+    prev = np.full(n + 1, -np.inf)
+    prev[0] = 0.0
+    backs = []
+    totals: dict[int, float] = {}
+    step = 0
+    while step < max(k, 1) + 64:
+        step += 1
+        cand = prev[srcc] + sc
+        arg = cand.argmax(axis=1)
+        prev = cand[rows, arg]
+        backs.append(srcc[rows, arg])
+        totals[step] = float(prev[n])
+        if step >= k and np.isfinite(prev[n]):
+            break
+        if not np.isfinite(prev).any():
+            break
+    feasible = [s for s, v in totals.items() if np.isfinite(v)]
+    if not feasible:
+        return [0]
+    best_k = min(feasible, key=lambda s: (abs(s - k), s))
+    starts = []
+    j = n
+    for s in range(best_k, 0, -1):
+        i = int(backs[s - 1][j])
+        starts.append(i)
+        j = i
+    return sorted(starts)
 
 
 def _novelty(feats: np.ndarray, unit_len: np.ndarray) -> np.ndarray:
@@ -353,57 +413,3 @@ def _novelty(feats: np.ndarray, unit_len: np.ndarray) -> np.ndarray:
     out = 1.0 - num / np.maximum(den, 1e-9)
     out[0] = 0.0
     return out
-
-
-def _band_scores(feats: np.ndarray, unit_len: np.ndarray, cues: np.ndarray, target: float) -> np.ndarray:
-    """``band[j, l]``: score of a section of units ``[j - l, j)`` (``-inf`` when not allowed)."""
-    n = len(feats)
-    min_words = min(MIN_SECTION_WORDS, target / 3)
-    max_words = MAX_SECTION_FACTOR * target
-    prefix = np.vstack([np.zeros((1, feats.shape[1])), np.cumsum(feats, axis=0)])
-    cum_words = np.concatenate([[0.0], np.cumsum(unit_len)])
-    width = 1
-    lo = 0
-    los = np.zeros(n + 1, dtype=np.int64)
-    for j in range(1, n + 1):
-        while cum_words[j] - cum_words[lo] > max_words and lo < j - 1:
-            lo += 1
-        los[j] = lo
-        width = max(width, j - lo)
-    band = np.full((n + 1, width + 1), -np.inf)
-    for j in range(1, n + 1):
-        i = np.arange(j - 1, los[j] - 1, -1)  # l = 1, 2, ...
-        seg_words = cum_words[j] - cum_words[i]
-        m = (j - i).astype(np.float64)
-        diff = prefix[j] - prefix[i]
-        sq = np.einsum("ij,ij->i", diff, diff)
-        cohesion = (sq - m) / m  # = (m - 1) * mean pairwise cosine
-        prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
-        score = cohesion - prior + CUE_WEIGHT * cues[i]
-        score[seg_words < min_words] = -np.inf
-        band[j, 1:len(i) + 1] = score
-    return band
-
-
-def _dp(band: np.ndarray, penalty: float) -> list[int]:
-    """Best partition for a per-section penalty; section start unit indices."""
-    n = band.shape[0] - 1
-    width = band.shape[1] - 1
-    best = np.full(n + 1, -np.inf)
-    best[0] = 0.0
-    back = np.zeros(n + 1, dtype=np.int64)
-    for j in range(1, n + 1):
-        w = min(width, j)
-        prev = best[j - w:j][::-1]  # best[j - l] for l = 1..w
-        score = prev + band[j, 1:w + 1]
-        k = int(np.argmax(score))
-        best[j] = score[k] - penalty
-        back[j] = j - (k + 1)
-    if not np.isfinite(best[n]):
-        return [0]
-    starts = []
-    j = n
-    while j > 0:
-        starts.append(int(back[j]))
-        j = int(back[j])
-    return sorted(starts)

@@ -102,8 +102,9 @@ _SHORT_OK = frozenset({"ai", "ml", "vr", "ar", "go", "ui", "os"})
 def label_sections(words: Sequence[str], surface: Sequence[str], sections: Sequence[tuple[int, int]],
                    intro_section: bool = False) -> list[tuple[str, list[str]]]:
     """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges."""
-    forms = _surface_forms(words, surface)
-    counts = [_section_terms(words, a, b) for a, b in sections]
+    content = {w for w in set(words) if _is_content(w)}
+    forms = _surface_forms(words, surface, content)
+    counts = [_section_terms(words, a, b, content) for a, b in sections]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
@@ -122,20 +123,21 @@ def label_sections(words: Sequence[str], surface: Sequence[str], sections: Seque
     return out
 
 
-def _surface_forms(words: Sequence[str], surface: Sequence[str]) -> dict[str, str]:
+def _surface_forms(words: Sequence[str], surface: Sequence[str], content: set[str]) -> dict[str, str]:
     """Most frequent display spelling of each normalised word (keeps names' capitals)."""
+    pairs = Counter(zip(words, surface))
     tally: dict[str, Counter[str]] = {}
-    for w, s in zip(words, surface):
-        if _is_content(w):
-            tally.setdefault(w, Counter())[_display(s)] += 1
-    return {w: c.most_common(1)[0][0] for w, c in tally.items()}
+    for (w, s), n in pairs.items():
+        if w in content:
+            tally.setdefault(w, Counter())[_display(s)] += n
+    return {w: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for w, c in tally.items()}
 
 
-def _section_terms(words: Sequence[str], a: int, b: int) -> Counter[str]:
+def _section_terms(words: Sequence[str], a: int, b: int, content: set[str]) -> Counter[str]:
     c: Counter[str] = Counter()
     prev = ""
     for w in words[a:b]:
-        if _is_content(w):
+        if w in content:
             c[w] += 1
             if prev:
                 c[prev + " " + w] += 1

@@ -71,7 +71,12 @@ class WordVectors:
         if hit is not False:
             return hit  # type: ignore[return-value]
         ids = self.pieces(word) if len(word) <= _MAX_WORD else []
-        vec = self.vectors[ids].mean(axis=0) if ids else None
+        if not ids:
+            vec = None
+        elif len(ids) == 1:
+            vec = self.vectors[ids[0]]
+        else:
+            vec = self.vectors[ids].sum(axis=0) / len(ids)
         with self._lock:
             self._cache[word] = vec
         return vec
