@@ -281,6 +281,8 @@ def _truncated_svd(x: np.ndarray, k: int) -> np.ndarray:
 
 def _orthonormal(y: np.ndarray) -> np.ndarray:
     """Columns spanning the same space as ``y``, orthonormal (via the eigenvectors of y'y)."""
+    if y.size == 0:  # tiny texts: nothing to project
+        return y
     evals, evecs = np.linalg.eigh((y.T @ y).astype(np.float64))
     keep = evals > evals.max() * 1e-10
     scale = evecs[:, keep] / np.sqrt(evals[keep])
