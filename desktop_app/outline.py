@@ -30,7 +30,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "4"
+OUTLINE_VERSION = "5"
 
 WORDS_PER_SECTION = 1200.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
@@ -41,11 +41,11 @@ MAX_SECTION_FACTOR = 4.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
 PRIOR_WEIGHT = 1.0  # weight of the squared log-length deviation
-CUE_WEIGHT = 2.0
+CUE_WEIGHT = 0.5
 EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
-COH_GAMMA = 1.0
+COH_GAMMA = 0.8
 
 _WORD_RE = re.compile(r"\S+")
 

@@ -60,9 +60,23 @@ interesting interested important importance similar same different difference di
 matter matters run running ran keep keeps kept move moving moved build building built create creating
 created happen help helps helped show shows showed play playing played change changes changed
 turn turns turned bring brings brought leave left live living lived mind minds head heads hand hands
+willing allowed allow allows handle handles handled choose chose chosen choice specific specifically
+define defined defines difficult easier harder push pushing pushed pull pulling decide decided
+decision decisions group groups company companies sophisticated coordinated singular perspective
+perspectives embarrassed excited exciting worried afraid scared happy sad proud glad surprised
+surprising obvious clear certain general generally particular particularly various several entire
+basic fundamental fundamentally major minor main key core common rare typical typically normal
+normally natural naturally personally lots
+across along around behind beyond inside outside toward within become becomes became becoming
+seem seems seemed appear appears appeared remember remembered forget forgot imagine imagined
+wonder wondering realize realized consider considered mention mentioned explain explained
+describe described discuss discussed agree agreed disagree argue argued expect expected hope
+hoped wish wished care cared matter mattered worry struggle struggling sensations sensation
+include includes including involve involves involved require requires required offer offers
+provide provides provided continue continued follow following followed allow allowing
 """.split())
 
-TITLE_TERMS = 3
+TITLE_TERMS = 4
 MIN_TF = 2
 TF_POWER = 1.0
 IDF_POWER = 0.5
@@ -130,7 +144,9 @@ def _surface_forms(words: Sequence[str], surface: Sequence[str], content: set[st
     for (w, s), n in pairs.items():
         if w in content:
             tally.setdefault(w, Counter())[_display(s)] += n
-    return {w: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for w, c in tally.items()}
+    # ties go to the lower-case spelling: a capital seen as often as not is no sign of a name
+    return {w: min(c.items(), key=lambda kv: (-kv[1], kv[0] != kv[0].lower(), kv[0]))[0]
+            for w, c in tally.items()}
 
 
 def _section_terms(words: Sequence[str], a: int, b: int, content: set[str]) -> Counter[str]:
@@ -197,10 +213,10 @@ def _compose_title(ranked: list[str], forms: dict[str, str]) -> str:
     n_words = 0
     for term in ranked[:TITLE_TERMS]:
         k = len(term.split(" "))
-        if parts and n_words + k + 1 > 6:
+        if parts and n_words + k + 1 > 6:  # + 1 for the "and"
             break
         parts.append(_show(term, forms))
-        n_words += k + (1 if len(parts) > 1 else 0)
+        n_words += k
     if len(parts) == 1:
         title = parts[0]
     else:
