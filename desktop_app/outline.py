@@ -30,9 +30,9 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "5"
+OUTLINE_VERSION = "6"
 
-WORDS_PER_SECTION = 1200.0  # prior mean section length at granularity 1.0
+WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
 MAX_TERMS = 6000  # most frequent content words used for LSA
