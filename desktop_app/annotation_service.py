@@ -296,6 +296,15 @@ class AnnotationService(QObject):
         self._saved_revision = self._revision
         return True
 
+    def close(self) -> bool:
+        """Save what is unsaved and stop watching: the service is done with its document."""
+        saved = self.flush()
+        self._generation += 1
+        self.ready = False
+        if self._watcher.files():
+            self._watcher.removePaths(self._watcher.files())
+        return saved
+
     # -- external changes ---------------------------------------------------------------------
     @Slot(str)
     def _on_file_changed(self, path: str) -> None:

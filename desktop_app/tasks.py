@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,9 @@ Job = Callable[[Progress], Any]
 
 class TaskHandle(QObject):
     """Lives on the GUI thread; the worker emits its signals, which Qt queues to this thread.
+
+    Owned by its runner (Qt parent) and deleted with ``deleteLater`` once it has delivered: never while
+    one of its own signals is being dispatched.
 
     Signals:
         succeeded(object): the job's return value.
@@ -36,8 +39,8 @@ class TaskHandle(QObject):
 
     def __init__(self, name: str, on_done: Callable[[Any], None] | None,
                  on_error: Callable[[str, BaseException], None] | None,
-                 on_progress: Callable[[float], None] | None) -> None:
-        super().__init__()
+                 on_progress: Callable[[float], None] | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.name = name
         self.finished = False
         self._on_done = on_done
@@ -50,16 +53,26 @@ class TaskHandle(QObject):
     @Slot(object)
     def _deliver_result(self, value: object) -> None:
         self.finished = True
-        if self._on_done is not None:
-            self._on_done(value)
+        try:
+            if self._on_done is not None:
+                self._on_done(value)
+        finally:
+            self._release()
 
     @Slot(str, object)
     def _deliver_error(self, message: str, error: object) -> None:
         self.finished = True
-        if self._on_error is not None:
-            self._on_error(message, error)  # type: ignore[arg-type]
-        else:
-            logger.error("background task %s failed: %s", self.name, message)
+        try:
+            if self._on_error is not None:
+                self._on_error(message, error)  # type: ignore[arg-type]
+            else:
+                logger.error("background task %s failed: %s", self.name, message)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._on_done = self._on_error = self._on_progress = None  # drop the callbacks' references now
+        self.deleteLater()
 
     @Slot(float)
     def _deliver_progress(self, fraction: float) -> None:
@@ -86,30 +99,26 @@ class _Runnable(QRunnable):
 
 
 class TaskRunner(QObject):
-    """Runs jobs on a thread pool (and serial jobs on a single-thread pool); owned by the application."""
+    """Runs jobs on a thread pool (and serial jobs on a single-thread pool).
+
+    Owned by the application object unless given another parent, so that a late timer or signal of a
+    service never reaches a runner that Python has already collected.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent if parent is not None else QCoreApplication.instance())
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self._serial = QThreadPool(self)
         self._serial.setMaxThreadCount(1)
-        self._handles: set[TaskHandle] = set()
 
     def submit(self, name: str, job: Job, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str, BaseException], None] | None = None,
                on_progress: Callable[[float], None] | None = None, serial: bool = False) -> TaskHandle:
         """Start ``job`` in the background; callbacks run on the GUI thread."""
-        handle = TaskHandle(name, on_done, on_error, on_progress)
-        self._handles.add(handle)
-        handle.succeeded.connect(self._forget)
-        handle.failed.connect(self._forget)
+        handle = TaskHandle(name, on_done, on_error, on_progress, parent=self)
         (self._serial if serial else self._pool).start(_Runnable(job, handle))
         return handle
-
-    @Slot()
-    def _forget(self) -> None:
-        self._handles = {h for h in self._handles if not h.finished}
 
     def active_count(self) -> int:
         return self._pool.activeThreadCount() + self._serial.activeThreadCount()

@@ -25,6 +25,7 @@ def service(qtbot, tmp_path: Path) -> Iterator[AnnotationService]:
     with qtbot.waitSignal(notes.loaded, timeout=10_000):
         notes.attach(TEXT, "Test episode", SHA, str(tmp_path / "episode.txt"), tmp_path / "annotations")
     yield notes
+    notes.close()
     tasks.wait()
 
 
@@ -108,6 +109,6 @@ def test_a_broken_file_is_reported_and_never_written(qtbot, tmp_path: Path) -> N
     assert str(broken) in blocker.args[0]
     with pytest.raises(RuntimeError):
         service.add(0, 5, "yellow")
-    assert service.flush()
+    assert service.close()
     tasks.wait()
     assert broken.read_bytes() == before

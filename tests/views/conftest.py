@@ -57,6 +57,8 @@ class WindowHarness:
     def stop(self) -> None:
         if self.window is not None:
             self.window.close()
+        if self.annotations is not None:
+            self.annotations.close()
         if self.tasks is not None:
             self.tasks.wait()
         if self.service is not None:
