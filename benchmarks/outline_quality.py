@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import json
+import os
 import re
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 # The outline's matrices are small: BLAS threads only add contention (as the app should also set).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -35,7 +36,7 @@ EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", 
             "vector-yury-malkov-hnsw", "vector-max-irwin-mighty")
 
 
-def load_scorer():
+def load_scorer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("outline_eval", SCORER)
     mod = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
@@ -59,7 +60,7 @@ def sentence_starts(text: str, truth: dict, mode: str) -> list[int]:
     return sorted({s.start for p in readable.paragraphs for s in p.sentences})
 
 
-def run_episode(slug: str, scorer, mode: str, granularity: float) -> dict:
+def run_episode(slug: str, scorer: ModuleType, mode: str, granularity: float) -> dict:
     text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))
     starts = sentence_starts(text, truth, mode)
@@ -67,7 +68,7 @@ def run_episode(slug: str, scorer, mode: str, granularity: float) -> dict:
     sections = outline.build_outline(text, starts, granularity=granularity)
     elapsed = time.perf_counter() - t0
     ref = {"chapters": [{"title": t, "word_index": w}
-                        for t, w in zip(truth["chapter_titles"], truth["chapter_starts"])]}
+                        for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
     res = scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(text))
     res["seconds"] = elapsed
     res["sections"] = sections

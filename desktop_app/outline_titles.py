@@ -139,7 +139,7 @@ def label_sections(words: Sequence[str], surface: Sequence[str], sections: Seque
 
 def _surface_forms(words: Sequence[str], surface: Sequence[str], content: set[str]) -> dict[str, str]:
     """Most frequent display spelling of each normalised word (keeps names' capitals)."""
-    pairs = Counter(zip(words, surface))
+    pairs = Counter(zip(words, surface, strict=True))
     tally: dict[str, Counter[str]] = {}
     for (w, s), n in pairs.items():
         if w in content:

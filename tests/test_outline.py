@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -52,7 +53,7 @@ def check_invariants(text: str, starts: list[int], sections: list[Section]) -> N
     assert sections[0].start == 0
     assert sections[-1].end == len(text)
     allowed = set(starts) | {0}
-    for a, b in zip(sections, sections[1:]):
+    for a, b in zip(sections, sections[1:], strict=False):
         assert a.end == b.start, "no gaps or overlaps"
     for s in sections:
         assert s.start < s.end
@@ -174,3 +175,57 @@ def test_cache_rejects_malformed(bad: list) -> None:
 
 def test_version_is_a_string() -> None:
     assert isinstance(outline.OUTLINE_VERSION, str) and outline.OUTLINE_VERSION
+
+
+# ------------------------------------------------------------------ word vectors and fallbacks
+
+def test_bundled_word_vectors_load_and_make_sense() -> None:
+    from desktop_app import outline_vectors
+
+    vectors = outline_vectors.get_vectors()
+    assert vectors is not None, "resources/models/outline_vectors.npz should ship with the app"
+    assert vectors.dims == 128
+
+    def cos(a: str, b: str) -> float:
+        va, vb = vectors.vector(a), vectors.vector(b)
+        assert va is not None and vb is not None
+        return float(va @ vb / ((va @ va) ** 0.5 * (vb @ vb) ** 0.5))
+
+    assert cos("dog", "puppy") > cos("dog", "galaxy") + 0.3
+    assert cos("telescope", "galaxy") > cos("telescope", "bread")
+    assert vectors.pieces("jiu-jitsu"), "unknown words are split into word pieces"
+    assert vectors.vector("\u4e2d\u6587") is None
+    assert vectors.matrix(["dog", "\u4e2d\u6587"]).shape == (2, 128)
+
+
+def test_word_vectors_file_is_validated(tmp_path: Path) -> None:
+    import numpy as np
+
+    from desktop_app.outline_vectors import WordVectors
+
+    bad = tmp_path / "v.npz"
+    np.savez(bad, tokens=np.frombuffer(b"a\nb\nc", dtype=np.uint8), vectors=np.zeros((2, 4), np.int8))
+    with pytest.raises(ValueError):
+        WordVectors.load(bad)
+
+
+def test_outline_without_word_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app import outline_vectors
+
+    monkeypatch.setattr(outline_vectors, "get_vectors", lambda: None)
+    text = topic_text(("chess", "baking", "sailing"))
+    starts = crude_starts(text)
+    sections = build_outline(text, starts)
+    check_invariants(text, starts, sections)
+    assert len(sections) >= 2
+
+
+def test_spoken_introduction_is_its_own_section() -> None:
+    intro = ("the following is a conversation with Ada Lovelace she is a mathematician this is the "
+             "podcast and now dear friends here's Ada Lovelace ")
+    text = intro + topic_text(("chess", "baking", "sailing"))
+    starts = crude_starts(text, every=8)
+    sections = build_outline(text, starts)
+    check_invariants(text, starts, sections)
+    assert sections[0].title == "Introduction"
+    assert sections[0].end <= len(intro) + 60
