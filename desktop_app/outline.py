@@ -1,17 +1,22 @@
 """Automatic topic outline of a long interview transcript: chapters with short titles.
 
-Pipeline (all deterministic, numpy only):
-1. Words are grouped into *units* of about ``UNIT_WORDS`` words that start on sentence starts;
-   section boundaries are only ever placed on unit starts, so every section starts on a sentence start.
-2. Each unit becomes a TF-IDF vector over the document's content words, reduced by a truncated SVD
-   (LSA), centred and normalised.
-3. An optimal partition (dynamic programming) maximises within-section cohesion (mean pairwise cosine of
-   the section's units) plus a bonus for sections that open with a host's topic-changing question
-   ("let me ask you about ...", "speaking of ..."), minus a log-normal length prior around
-   ``WORDS_PER_SECTION / granularity`` words. A spoken introduction ("... and now, dear friends, here's X")
-   becomes its own short section.
-4. Titles and keywords come from each section's most distinctive words and two-word phrases
-   (class-based TF-IDF over the sections, with names and acronyms favoured): see ``outline_titles``.
+Pipeline (deterministic; numpy is the only dependency):
+1. Words are grouped into *units* of at least ``UNIT_WORDS`` words that start on sentence starts;
+   boundaries are only placed on unit starts, so every section starts on a sentence start.
+2. Each unit gets two centred, normalised vectors: LSA of its TF-IDF counts (document-internal
+   IDF, randomised truncated SVD), and the IDF-weighted mean of static word vectors distilled from the
+   all-MiniLM-L6-v2 sentence-embedding model (``outline_vectors``; 2.6 MB, optional at run time).
+3. The number of sections is ``words / (WORDS_PER_SECTION / granularity)``. A dynamic programme finds
+   the partition into that many sections maximising, per section, cohesion (the summed pairwise
+   similarities of its ``m`` units divided by ``m ** COH_GAMMA``: ``(|sum|^2 - m) / m ** 0.8``), a bonus
+   when it opens on a local change of vocabulary (novelty) or a host's topic-changing question ("let me
+   ask you about ...", "speaking of ..."), minus a log-normal length prior. A spoken introduction
+   ("... and now, dear friends, here's X") becomes its own section, titled "Introduction".
+4. Titles and keywords: each section's most distinctive words and two-word phrases, see
+   ``outline_titles``.
+
+Figures (dev corpus of six episodes, ``benchmarks/outline_quality.py``): Pk 0.32, WindowDiff 0.34,
+boundary F1@150 0.57, title score 0.58; the seed transcript takes well under a second.
 """
 
 from __future__ import annotations

@@ -229,3 +229,11 @@ def test_spoken_introduction_is_its_own_section() -> None:
     check_invariants(text, starts, sections)
     assert sections[0].title == "Introduction"
     assert sections[0].end <= len(intro) + 60
+
+
+@pytest.mark.parametrize("n_words", [650, 1300, 2600])
+def test_degenerate_vocabulary_does_not_crash(n_words: int) -> None:
+    text = " ".join(["alpha beta gamma delta"] * (n_words // 4))  # every unit has every word: idf 0
+    starts = crude_starts(text)
+    sections = build_outline(text, starts)
+    check_invariants(text, starts, sections)
