@@ -55,3 +55,18 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# --- packaging (packaging/README.md) ---
+bundle: system-deps setup ## build the one-folder app dist/transcript-reader/ with PyInstaller
+	@$(MAKE) --no-print-directory apt DEBS="binutils"
+	PYTHON=$(PY) packaging/build.sh $(BUILD_ARGS)
+
+dist: bundle ## dist/transcript-reader-VERSION-linux-ARCH.tar.gz: the bundle and its installer
+	@version=$$($(PY) -c 'import desktop_app; print(desktop_app.__version__)'); \
+	name=transcript-reader-$$version-linux-$$(uname -m); \
+	tar -czf dist/$$name.tar.gz --owner=0 --group=0 --transform="flags=r;s,^,$$name/," \
+		-C "$(CURDIR)/dist" transcript-reader -C "$(CURDIR)/packaging" install-linux.sh README.md; \
+	echo "== dist/$$name.tar.gz: $$(du -h dist/$$name.tar.gz | cut -f1) (unpack, then ./$$name/install-linux.sh)"
+
+check-bundle: bundle ## build the bundle and run the frozen app's --smoke-test offscreen
+	packaging/check-bundle.sh
