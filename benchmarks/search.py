@@ -135,35 +135,42 @@ def typo(word: str, rng: random.Random) -> str:
 @dataclass
 class Engine:
     name: str
-    build_s: float = 0.0
-    reopen_ms: float | None = None
+    build_s: tuple[float, float] = (0.0, 0.0)  # wall, cpu
+    reopen_ms: tuple[float, float] | None = None  # wall, cpu
     size_bytes: int = 0
     run: Callable[[Query], int] = field(default=lambda q: 0)
     close: Callable[[], None] = field(default=lambda: None)
 
 
-def whoosh_engine(folder: Path, text: str, paragraphs: Paragraphs) -> Engine:
-    started = time.perf_counter()
-    index = SearchIndex.open_or_build(folder, "bench", text, paragraphs)
-    build_s = time.perf_counter() - started
-    assert index.built
-    started = time.perf_counter()
-    index = SearchIndex.open_or_build(folder, "bench", text, paragraphs)
-    reopen_ms = (time.perf_counter() - started) * 1000
-    assert not index.built
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+def whoosh_engine(folder: Path, text: str, paragraphs: Paragraphs, repeats: int) -> Engine:
+    """Build ``repeats`` times (fresh caches; the fastest counts), then reopen from the cache 5 times."""
+    builds = []
+    for attempt in range(repeats):
+        cache = folder / f"build-{attempt}"
+        wall, cpu = time.perf_counter(), time.thread_time()
+        index = SearchIndex.open_or_build(cache, "bench", text, paragraphs)
+        builds.append((time.perf_counter() - wall, time.thread_time() - cpu))
+        assert index.built
+        index.close()
+    reopens = []
+    for _ in range(5):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        index = SearchIndex.open_or_build(cache, "bench", text, paragraphs)
+        reopens.append(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000))
+        assert not index.built
+    size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
 
     def run(query: Query) -> int:
         return index.search(query.whoosh(), limit=SNIPPETS).total
 
-    return Engine("whoosh", build_s, reopen_ms, size, run, index.close)
+    return Engine("whoosh", min(builds), min(reopens), size, run, index.close)
 
 
 def fts5_engine(folder: Path, text: str, paragraphs: Paragraphs, vocabulary: Vocabulary) -> Engine | None:
     path = folder / "fts5.db"
     try:
         db = sqlite3.connect(path, check_same_thread=False)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
     except sqlite3.OperationalError as exc:
         print(f"(SQLite FTS5 unavailable: {exc})")
@@ -175,7 +182,7 @@ def fts5_engine(folder: Path, text: str, paragraphs: Paragraphs, vocabulary: Voc
         )
     db.execute("INSERT INTO t(t) VALUES ('optimize')")
     db.commit()
-    build_s = time.perf_counter() - started
+    build_s = (time.perf_counter() - started, time.thread_time() - cpu)
 
     def match(query: Query) -> str:
         quoted = [f'"{w}"' for w in query.words]
@@ -243,7 +250,7 @@ def regex_engine(text: str, paragraphs: Paragraphs, vocabulary: Vocabulary) -> E
             make_snippet(text, start, end, span_starts, span_ends)
         return len(spans)
 
-    return Engine("regex", 0.0, None, 0, run)
+    return Engine("regex", (0.0, 0.0), None, 0, run)
 
 
 # --- measuring ------------------------------------------------------------------------------------------------
@@ -280,18 +287,19 @@ def measure(engine: Engine, queries: list[Query]) -> dict[str, Timing]:
 def report(scale: str, engines: list[Engine], results: dict[str, dict[str, Timing]]) -> dict[str, float]:
     """Print one scale's table; returns each engine's p95 over all queries."""
     print(f"\n## {scale}")
-    header = f"{'engine':<7} {'build s':>8} {'reopen ms':>9} {'size MB':>8}"
-    print(header + "".join(f" | {kind:^17}" for kind in KINDS) + f" | {'all queries':^17} | {'cpu p95':>7}")
+    header = f"{'engine':<7} {'build s (cpu)':>13} {'reopen ms (cpu)':>15} {'size MB':>7}"
+    print(header + "".join(f" | {kind:^16}" for kind in KINDS) + f" | {'all queries':^16} | {'cpu p95':>7}")
     print(
         " " * len(header)
         + "".join(f" | {'p50':>5} {'p95':>5} {'hit%':>4}" for _ in KINDS)
-        + f" | {'p50':>5} {'p95':>5} {'n':>5} |"
+        + f" | {'p50':>5} {'p95':>5} {'n':>4} |"
     )
     overall = {}
     for engine in engines:
         timings = results[engine.name]
-        reopen = f"{engine.reopen_ms:9.1f}" if engine.reopen_ms is not None else f"{'-':>9}"
-        row = f"{engine.name:<7} {engine.build_s:8.2f} {reopen} {engine.size_bytes / 1e6:8.2f}"
+        build = f"{engine.build_s[0]:6.2f} ({engine.build_s[1]:4.2f})"
+        reopen = f"{engine.reopen_ms[0]:6.1f} ({engine.reopen_ms[1]:5.1f})" if engine.reopen_ms else ""
+        row = f"{engine.name:<7} {build:>13} {reopen:>15} {engine.size_bytes / 1e6:7.2f}"
         for kind in KINDS:
             t = timings[kind]
             hit_rate = 100 * t.found / max(1, len(t.wall_ms))
@@ -299,24 +307,36 @@ def report(scale: str, engines: list[Engine], results: dict[str, dict[str, Timin
         every = [ms for t in timings.values() for ms in t.wall_ms]
         cpu = [ms for t in timings.values() for ms in t.cpu_ms]
         overall[engine.name] = percentile(every, 0.95)
-        row += f" | {percentile(every, 0.5):5.1f} {percentile(every, 0.95):5.1f} {len(every):5d} | {percentile(cpu, 0.95):7.1f}"
+        overall[engine.name + "_cpu"] = percentile(cpu, 0.95)
+        row += f" | {percentile(every, 0.5):5.1f} {percentile(every, 0.95):5.1f} {len(every):4d} | {percentile(cpu, 0.95):7.1f}"
         print(row)
+    whoosh = next(engine for engine in engines if engine.name == "whoosh")
+    figures = {
+        **overall,
+        "build": whoosh.build_s[0],
+        "reopen": whoosh.reopen_ms[0] if whoosh.reopen_ms else 0.0,
+    }
     base = overall.get("whoosh")
     if base:
         for name, value in overall.items():
-            if name != "whoosh":
+            if name != "whoosh" and not name.endswith("_cpu"):
                 print(f"p95 {name} / whoosh = {value / base:.2f}×  (whoosh / {name} = {base / value:.2f}×)")
-    return overall
+    return figures
 
 
 def run_scale(
-    label: str, text: str, paragraphs: Paragraphs, queries: list[Query], regex_queries: list[Query]
+    label: str,
+    text: str,
+    paragraphs: Paragraphs,
+    queries: list[Query],
+    regex_queries: list[Query],
+    repeats: int,
 ) -> dict[str, float]:
     vocabulary = Vocabulary.from_texts([text[s:e] for s, e in paragraphs])
     work = Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
         print(f"building {label}: {len(text) / 1e6:.1f} MB, {len(paragraphs):,} paragraphs …", flush=True)
-        engines = [whoosh_engine(work / "whoosh", text, paragraphs)]
+        engines = [whoosh_engine(work / "whoosh", text, paragraphs, repeats)]
         fts5 = fts5_engine(work, text, paragraphs, vocabulary)
         engines += [fts5] if fts5 else []
         engines.append(regex_engine(text, paragraphs, vocabulary))
@@ -340,34 +360,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--regex-library-queries", type=int, default=20, help="per kind, regex at library scale"
     )
     parser.add_argument("--seed", type=int, default=383)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="query kinds to run (comma-separated)")
     args = parser.parse_args(argv)
+    kinds = set(args.kinds.split(","))
 
     text = resource_path("transcripts", "lex-383-mark-zuckerberg.txt").read_text(encoding="utf-8")
     paragraphs, how = seed_paragraphs(text)
     rng = random.Random(args.seed)
-    queries = make_queries(text, args.queries, rng)
+    queries = [q for q in make_queries(text, args.queries, rng) if q.kind in kinds]
     print(
         f"seed: {len(text):,} characters, {len(paragraphs)} paragraphs ({how}); {len(queries)} queries; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
-    seed = run_scale("seed (1 document)", text, paragraphs, queries, queries)
+    seed = run_scale("seed (1 document)", text, paragraphs, queries, queries, repeats=3)
     library = None
     if args.scale > 0:
         big_text, big_paragraphs = repeat(text, paragraphs, args.scale)
         per_kind = {kind: [q for q in queries if q.kind == kind] for kind in KINDS}
         regex_queries = [q for kind in KINDS for q in per_kind[kind][: args.regex_library_queries]]
         label = f"library scale ({args.scale} documents in one index)"
-        library = run_scale(label, big_text, big_paragraphs, queries, regex_queries)
+        library = run_scale(label, big_text, big_paragraphs, queries, regex_queries, repeats=1)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
-    print(
-        f"target: whoosh p95 ≤ 10 ms on the seed: {seed['whoosh']:.1f} ms "
-        f"{'OK' if seed['whoosh'] <= 10 else 'MISSED'}"
-    )
+    checks = [
+        ("seed index builds in ≤ 1.5 s", seed["build"], 1.5, "s"),
+        ("seed index reopens in ≤ 100 ms", seed["reopen"], 100, "ms"),
+        ("whoosh p95 ≤ 10 ms on the seed", seed["whoosh"], 10, "ms"),
+    ]
     if library:
-        print(
-            f"target: whoosh p95 ≤ 50 ms at library scale: {library['whoosh']:.1f} ms "
-            f"{'OK' if library['whoosh'] <= 50 else 'MISSED'}"
-        )
+        checks.append(("whoosh p95 ≤ 50 ms at library scale", library["whoosh"], 50, "ms"))
+    for label, value, limit, unit in checks:
+        print(f"target: {label}: {value:.2f} {unit} {'OK' if value <= limit else 'MISSED'}")
+    print(f"(CPU time of the query p95: seed {seed['whoosh_cpu']:.1f} ms", end="")
+    print(f", library scale {library['whoosh_cpu']:.1f} ms)" if library else ")")
     return 0
 
 

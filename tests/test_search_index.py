@@ -101,6 +101,7 @@ def test_rebuilds_when_the_schema_version_or_the_paragraphs_change(
     monkeypatch.setattr(store, "INDEX_SCHEMA_VERSION", INDEX_SCHEMA_VERSION + 1)
     newer = open_index(tmp_path, excerpt)
     assert newer.built and newer.folder == tmp_path / f"{SHA}-v{INDEX_SCHEMA_VERSION + 1}"
+    assert [p.name for p in tmp_path.iterdir()] == [newer.folder.name]  # the old version's folder is gone
 
 
 LOCK_HOLDER = """
@@ -243,3 +244,28 @@ def test_a_paragraph_longer_than_32_kb_is_searched_to_its_end(tmp_path: Path) ->
     assert result.hits[0].start == len(filler)
     phrase = index.search('"the very end"')
     assert [text[h.start : h.end] for h in phrase.hits] == ["the very end"]
+
+
+def test_the_faster_skip_to_lands_where_whooshs_own_does(tmp_path: Path, excerpt: str) -> None:
+    import random
+
+    from whoosh.codec import whoosh3
+
+    from desktop_app.search import _speedups
+
+    assert _speedups.install() and _speedups.original_skip_to is not None
+    index = SearchIndex.open_or_build(tmp_path, SHA, excerpt * 3, split_paragraphs(excerpt * 3, 5))
+    searcher = index._searcher(index._index)
+    rng = random.Random(7)
+    for word in ("the", "and", "facebook", "jiu", "s"):
+        ours, theirs = searcher.postings("content", word), searcher.postings("content", word)
+        assert isinstance(ours, whoosh3.W3LeafMatcher)
+        target = 0
+        while ours.is_active():
+            target += rng.choice((1, 2, 3, 40, 130, 300))
+            ours.skip_to(target)
+            _speedups.original_skip_to(theirs, target)
+            assert ours.is_active() == theirs.is_active()
+            if ours.is_active():
+                assert ours.id() == theirs.id() >= target
+                assert ours.value_as("characters") == theirs.value_as("characters")

@@ -19,7 +19,7 @@ from whoosh.index import Index
 from whoosh.matching import Matcher
 from whoosh.searching import Searcher
 
-from desktop_app.search import store
+from desktop_app.search import _speedups, store
 from desktop_app.search.query import (
     CONTENT,
     NOTE,
@@ -36,6 +36,7 @@ from desktop_app.search.snippets import make_snippet
 from desktop_app.search.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
+_speedups.install()
 
 INDEX_SCHEMA_VERSION = store.INDEX_SCHEMA_VERSION
 
@@ -183,7 +184,9 @@ class SearchIndex:
         searcher = self._searcher(self._index)
         expanded = expand_query(query, searcher.reader(), self._vocabulary)
         patterns = match_patterns(expanded)
-        matches, total, approximate = _matches(searcher, loosen_phrases(expanded), patterns, CONTENT, want)
+        matches, total, approximate = _matches(
+            searcher, loosen_phrases(expanded, searcher.reader()), patterns, CONTENT, want
+        )
         paragraphs = self._paragraphs
         found: list[_Found] = []
         for docnum, score, spans in matches:
@@ -195,7 +198,9 @@ class SearchIndex:
         searcher = self._searcher(notes.index)
         expanded = expand_query(query, searcher.reader(), notes.vocabulary)
         note_patterns = match_patterns(expanded)
-        note_matches, _, _ = _matches(searcher, loosen_phrases(expanded), note_patterns, NOTE, None)
+        note_matches, _, _ = _matches(
+            searcher, loosen_phrases(expanded, searcher.reader()), note_patterns, NOTE, None
+        )
         for docnum, score, spans in note_matches:
             _, _, start, end = notes.items[docnum]
             found.append((start, end, docnum, score, -1, tuple(spans)))

@@ -231,17 +231,22 @@ def _expansions(q: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> set
     return terms
 
 
-def loosen_phrases(node: wq.Query) -> wq.Query:
+def loosen_phrases(node: wq.Query, reader: IndexReader) -> wq.Query:
     """The query with each phrase reached from the top through ORs only turned into an AND of its words.
 
     Whoosh's phrase matcher checks positions in every document holding all the words, which is slow for
     common words; the caller locates phrases itself and drops documents where none is found, which is exact
     for these phrases (a document matching only through such a phrase has no phrase → no hit). A phrase under
-    AND or NOT keeps Whoosh's check, since there a document's match depends on it."""
+    AND or NOT keeps Whoosh's check, since there a document's match depends on it. The AND intersects the
+    rarest words first (Whoosh's own order would be arbitrary)."""
     if isinstance(node, wq.Phrase):
-        return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+        words = sorted(set(node.words), key=lambda word: reader.doc_frequency(node.fieldname, word))
+        query: wq.Query = wq.Term(node.fieldname, words[0])
+        for word in words[1:]:
+            query = wq.And([query, wq.Term(node.fieldname, word)])
+        return query if node.boost == 1 else wq.And([query], boost=node.boost)
     if type(node) is wq.Or:
-        return wq.Or([loosen_phrases(child) for child in node.subqueries], boost=node.boost)
+        return wq.Or([loosen_phrases(child, reader) for child in node.subqueries], boost=node.boost)
     return node
 
 
