@@ -74,6 +74,7 @@ describe described discuss discussed agree agreed disagree argue argued expect e
 hoped wish wished care cared matter mattered worry struggle struggling sensations sensation
 include includes including involve involves involved require requires required offer offers
 provide provides provided continue continued follow following followed allow allowing
+quickly slowly spent spend spending expressing express expressed recently currently
 """.split())
 
 TITLE_TERMS = 4
@@ -110,7 +111,7 @@ def _is_title_word(w: str) -> bool:
     return _is_content(w) and w not in GENERIC and len(w) >= 3 or w in _SHORT_OK
 
 
-_SHORT_OK = frozenset({"ai", "ml", "vr", "ar", "go", "ui", "os"})
+_SHORT_OK = frozenset({"ai", "ml", "vr", "ar", "ui", "os"})
 
 
 def label_sections(words: Sequence[str], surface: Sequence[str], sections: Sequence[tuple[int, int]],
