@@ -58,7 +58,8 @@ clean:
 
 # --- packaging (packaging/README.md) ---
 bundle: system-deps setup ## build the one-folder app dist/transcript-reader/ with PyInstaller
-	@$(MAKE) --no-print-directory apt DEBS="binutils"
+	@$(MAKE) --no-print-directory apt DEBS="binutils $$($(PY) -c 'import sys; v = sys.version_info; \
+		print(f"libpython{v[0]}.{v[1]}" if sys.base_prefix == "/usr" else "")')"
 	PYTHON=$(PY) packaging/build.sh $(BUILD_ARGS)
 
 dist: bundle ## dist/transcript-reader-VERSION-linux-ARCH.tar.gz: the bundle and its installer
