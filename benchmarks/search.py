@@ -18,7 +18,7 @@ Queries are drawn from the text itself with a fixed seed: content words (no stop
 the vocabulary, 2-3 word phrases from random positions, boolean pairs (OR / AND / NOT), prefixes of 4-6 letters,
 and words of 5+ letters with one random typo.
 
-Usage: python benchmarks/search.py [--scale 100] [--queries 200] [--regex-library-queries 20] [--seed 383]
+Usage: python benchmarks/search.py [--scale 100] [--queries 200] [--regex-library-queries 10] [--seed 383]
 """
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=100, help="documents at library scale (0: skip)")
     parser.add_argument("--queries", type=int, default=200, help="queries of each kind")
     parser.add_argument(
-        "--regex-library-queries", type=int, default=20, help="per kind, regex at library scale"
+        "--regex-library-queries", type=int, default=10, help="per kind, regex at library scale"
     )
     parser.add_argument("--seed", type=int, default=383)
     parser.add_argument("--kinds", default=",".join(KINDS), help="query kinds to run (comma-separated)")

@@ -80,11 +80,11 @@ class _Notes:
 # A hit before its snippet is made: (start, end, note number or -1, score, paragraph or -1, matched spans in
 # the note text). Tuples sort in document order (paragraph hits before a note on the same target).
 _Found = tuple[int, int, int, float, int, tuple[Span, ...]]
-LIMIT_MARGIN = 8  # hits located beyond the limit, so the last snippets emphasise their neighbours too
+LIMIT_MARGIN = 4  # hits located beyond the limit, so the last snippets emphasise their neighbours too
 # Totals are exact up to EXACT_UP_TO paragraphs (a three-hour interview has ~350). On larger indexes (the
 # benchmark's library scale: 33,600), a search with a limit extrapolates its total after these many documents:
 EXACT_UP_TO = 5000
-COUNT_BUDGET = 100  # documents counted after the first `limit` hits were located
+COUNT_BUDGET = 60  # documents counted after the first `limit` hits were located
 SCAN_BUDGET = 600  # documents examined in all, once something was found
 
 
