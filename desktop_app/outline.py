@@ -42,7 +42,7 @@ UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
 MAX_TERMS = 6000  # most frequent content words used for LSA
 MIN_SECTION_WORDS = 200
-MAX_SECTION_FACTOR = 4.0  # longest section = factor * prior length
+MAX_SECTION_FACTOR = 3.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
 PRIOR_WEIGHT = 1.0  # weight of the squared log-length deviation
