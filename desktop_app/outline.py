@@ -35,7 +35,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "7"
+OUTLINE_VERSION = "8"
 
 WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)

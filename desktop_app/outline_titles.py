@@ -84,6 +84,7 @@ IDF_POWER = 0.5
 CAP_BONUS = 2.0
 BIGRAM_BONUS = 1.5
 FREQ_SLOT = False
+PHRASE_SHARE = 0.5
 
 _EDGE = re.compile(r"^[^\w$]+|[^\w%]+$")
 
@@ -178,9 +179,17 @@ def _rank(c: Counter[str], df: Counter[str], n_sec: int, forms: dict[str, str]) 
             score *= BIGRAM_BONUS
         scored.append((score, term))
     scored.sort(key=lambda x: (-x[0], x[1]))
+    # a word that mostly occurs in one phrase is shown as that phrase ("dark" -> "dark energy")
+    phrase_of: dict[str, str] = {}
+    for _s, term in scored:
+        if " " in term:
+            for p in term.split(" "):
+                if p not in phrase_of and c[term] >= PHRASE_SHARE * c[p]:
+                    phrase_of[p] = term
     out: list[str] = []
     used: set[str] = set()
     for _s, term in scored:
+        term = phrase_of.get(term, term)
         parts = {_stem(p) for p in term.split(" ")}
         if parts & used:
             continue
@@ -199,8 +208,9 @@ def _stem(word: str) -> str:
     """Crude suffix stripping, so that "book" and "books" count as one term."""
     for suf in ("ies", "es", "s", "ing", "ed", "ly"):
         if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
-    return word
+            word = word[: -len(suf)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def _show(term: str, forms: dict[str, str]) -> str:
