@@ -87,10 +87,10 @@ def run_gui(args: argparse.Namespace) -> int:
     settings = Settings(dirs.settings_file)
     if args.theme:
         settings.theme = args.theme
-    tasks = TaskRunner()
-    service = DocumentService(dirs, tasks)
-    annotations = AnnotationService(tasks)
-    search = SearchService(tasks)
+    tasks = TaskRunner(app)
+    service = DocumentService(dirs, tasks, app)
+    annotations = AnnotationService(tasks, app)
+    search = SearchService(tasks, app)
     window = MainWindow(service, annotations, search, settings)
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()

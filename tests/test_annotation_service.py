@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 from desktop_app import annotation_store as store
 from desktop_app.annotation_service import AnnotationService
@@ -27,6 +28,7 @@ def service(qtbot, tmp_path: Path) -> Iterator[AnnotationService]:
     yield notes
     notes.close()
     tasks.wait()
+    shiboken6.delete(notes)  # on this (the GUI) thread, not wherever the cyclic GC happens to run
 
 
 def test_changes_are_autosaved_without_a_save_button(service: AnnotationService, qtbot) -> None:
@@ -111,4 +113,5 @@ def test_a_broken_file_is_reported_and_never_written(qtbot, tmp_path: Path) -> N
         service.add(0, 5, "yellow")
     assert service.close()
     tasks.wait()
+    shiboken6.delete(service)
     assert broken.read_bytes() == before

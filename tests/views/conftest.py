@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 from desktop_app.annotation_service import AnnotationService
 from desktop_app.document import DocumentService
@@ -63,6 +64,12 @@ class WindowHarness:
             self.tasks.wait()
         if self.service is not None:
             self.service.close()
+        # Delete the services here, on the GUI thread: left to Python's cyclic GC they could be destroyed on a
+        # worker thread, taking a QFileSystemWatcher's socket notifier with them.
+        for service in (self.annotations, self.search, self.service):
+            if service is not None and shiboken6.isValid(service):
+                shiboken6.delete(service)
+        self.annotations = self.search = self.service = None
         self.window = None
 
 
