@@ -26,7 +26,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-1"
+ALGORITHM_VERSION = "readability-2"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
@@ -136,14 +136,19 @@ def question_features(norm: Sequence[str]) -> list[str]:
     return feats
 
 
-def turn_features(prev: Sequence[str], nxt: Sequence[str], prev_q: bool) -> list[str]:
-    """Features of a sentence boundary for "a new speaker starts here"."""
-    a = ["<s>"] * max(0, 3 - len(prev)) + list(prev[-3:])
-    b = list(nxt[:3]) + ["</s>"] * max(0, 3 - len(nxt))
-    return ["q=" + str(prev_q), "p1=" + a[-1], "p2=" + a[-2] + " " + a[-1], "p3=" + " ".join(a),
-            "n1=" + b[0], "n2=" + b[0] + " " + b[1], "n3=" + " ".join(b),
-            "qn1=" + str(prev_q) + b[0],
-            "pl=" + str(min(len(prev), 40) // 5), "nl=" + str(min(len(nxt), 40) // 5)]
+def turn_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str, list[str]]:
+    """Columns for "a new speaker starts at word i": the start columns plus bags of the words around i.
+
+    A column named ``name@k`` shares the weight table ``name`` with the other offsets (a bag of words).
+    """
+    n = len(norm)
+    cols = start_feature_columns(norm, shapes)
+    p = ["<s>"] * 10 + list(norm) + ["</s>"] * 6
+    for k in range(-10, -3):
+        cols[f"pb@{k}"] = p[10 + k: 10 + k + n]
+    for k in range(3, 6):
+        cols[f"nb@{k}"] = p[10 + k: 10 + k + n]
+    return cols
 
 
 def _sigmoid(z: float) -> float:
@@ -163,11 +168,9 @@ class Model:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.params: dict[str, float] = dict(data.get("params", {}))
-        start = data["start"]
-        self.start_bias = float(start["bias"])
-        self.start_tables: dict[str, dict[str, float]] = start["tables"]
-        self.question = data.get("question", {"bias": -3.0, "weights": {}})
-        self.turn = data.get("turn", {"bias": -3.0, "weights": {}})
+        self.start: dict[str, Any] = data["start"]
+        self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
+        self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
@@ -178,27 +181,49 @@ class Model:
     def param(self, name: str, default: float) -> float:
         return float(self.params.get(name, default))
 
-    def start_scores(self, norm: Sequence[str], shapes: Sequence[str]) -> list[float]:
-        """Logit of "a sentence starts here" at every word."""
-        scores = [self.start_bias] * len(norm)
-        for name, keys in start_feature_columns(norm, shapes).items():
-            table = self.start_tables.get(name)
-            if not table:
-                continue
-            get = table.get
-            scores = [s + get(k, 0.0) for s, k in zip(scores, keys)]
-        return scores
+    def start_scores(self, norm: Sequence[str], shapes: Sequence[str],
+                     columns: dict[str, list[str]] | None = None) -> list[float]:
+        """Logit of "a sentence starts here" at every word (``columns``: precomputed start columns)."""
+        if columns is None:
+            columns = start_feature_columns(norm, shapes)
+        return _column_scores(self.start, columns, len(norm))
 
-    @staticmethod
-    def _linear(part: dict[str, Any], feats: list[str]) -> float:
-        w = part["weights"]
-        return float(part["bias"]) + sum(w.get(f, 0.0) for f in feats)
+    def turn_scores(self, norm: Sequence[str], shapes: Sequence[str]) -> list[float]:
+        """Logit of "a new speaker starts here" at every word."""
+        return _column_scores(self.turn, turn_feature_columns(norm, shapes), len(norm))
+
+    def turn_scores_at(self, norm: Sequence[str], start_columns: dict[str, list[str]],
+                       positions: Sequence[int]) -> list[float]:
+        """``turn_scores`` at some positions only (same result; ``start_columns`` from the start model)."""
+        tables = self.turn["tables"]
+        bias = float(self.turn["bias"])
+        parts = [(tables[name].get, keys) for name, keys in start_columns.items() if tables.get(name)]
+        before, after = tables.get("pb", {}).get, tables.get("nb", {}).get
+        n = len(norm)
+        out = []
+        for i in positions:
+            z = bias + sum(get(keys[i], 0.0) for get, keys in parts)
+            z += sum(before(norm[j] if j >= 0 else "<s>", 0.0) for j in range(i - 10, i - 3))
+            z += sum(after(norm[j] if j < n else "</s>", 0.0) for j in range(i + 3, i + 6))
+            out.append(z)
+        return out
 
     def question_logit(self, norm: Sequence[str]) -> float:
-        return self._linear(self.question, question_features(norm))
+        """Logit of "this sentence is a question"."""
+        w = self.question["weights"]
+        return float(self.question["bias"]) + sum(w.get(f, 0.0) for f in question_features(norm))
 
-    def turn_logit(self, prev: Sequence[str], nxt: Sequence[str], prev_q: bool) -> float:
-        return self._linear(self.turn, turn_features(prev, nxt, prev_q))
+
+def _column_scores(part: dict[str, Any], columns: dict[str, list[str]], n: int) -> list[float]:
+    scores = [float(part["bias"])] * n
+    tables = part["tables"]
+    for name, keys in columns.items():
+        table = tables.get(name.split("@", 1)[0])
+        if not table:
+            continue
+        get = table.get
+        scores = [s + get(k, 0.0) for s, k in zip(scores, keys)]
+    return scores
 
 
 _model: Model | None = None
@@ -362,12 +387,19 @@ def _segment_punctuated(spans: list[tuple[int, int]], words: list[str], final: b
 
 
 def decode_starts(scores: Sequence[float], threshold: float, max_len: int) -> list[int]:
-    """Sentence starts from start logits: local maxima above ``threshold``; overlong sentences are split."""
+    """Sentence starts from start logits; overlong sentences are split at their best positions.
+
+    A word starts a sentence when its probability is the largest of its three-word neighbourhood and the
+    neighbourhood's summed probability exceeds ``threshold`` (mass split between adjacent words counts).
+    """
     n = len(scores)
+    p = [_sigmoid(s) for s in scores]
     starts = [0]
     for i in range(1, n):
-        s = scores[i]
-        if s > threshold and s >= scores[i - 1] and (i + 1 >= n or s > scores[i + 1]) and i - starts[-1] >= 1:
+        here = p[i]
+        before = p[i - 1] if i > 1 else 0.0
+        after = p[i + 1] if i + 1 < n else 0.0
+        if here >= before and here > after and here + before + after > threshold and i - starts[-1] > 1:
             starts.append(i)
     if max_len <= 1:
         return starts
@@ -443,27 +475,25 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
     norm = [normalize(w) for w in words]
     shapes = [shape(w) for w in words]
-    scores = model.start_scores(norm, shapes)
-    starts = decode_starts(scores, model.param("start_threshold", 0.0), int(model.param("max_sentence", 60)))
+    columns = start_feature_columns(norm, shapes)
+    scores = model.start_scores(norm, shapes, columns)
+    t_thr = model.param("turn_threshold", 0.0)
+    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("max_sentence", 60)))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)
         starts = [s for s in starts if s < end]
     bounds = starts + [end]
     q_thr = model.param("question_threshold", 0.0)
-    marks: list[str] = []
-    is_q: list[bool] = []
+    marks = []
     for a, b in zip(bounds, bounds[1:]):
         q = model.question_logit(norm[a:b]) > q_thr
-        is_q.append(q)
         marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q else "."))
-    turn = [0.0] * len(starts)
-    t_thr = model.param("turn_threshold", 0.0)
-    par_starts = [0]
-    for k in range(1, len(starts)):
-        turn[k] = model.turn_logit(norm[bounds[k - 1]:bounds[k]], norm[bounds[k]:bounds[k + 1]], is_q[k - 1])
-        if turn[k] > t_thr:
-            par_starts.append(starts[k])
+    near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
+    turn_at = dict(zip(near, model.turn_scores_at(norm, columns, near)))
+    turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
+    par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
+                              t_thr + model.param("short_turn_margin", 0.0))
     par_starts = _split_long_paragraphs(starts, end, scores, turn, par_starts,
                                         int(model.param("max_paragraph", 150)))
     out.add(spans, starts, end, marks, par_starts)
@@ -472,6 +502,25 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         if off is not None:
             out.capitalize.append(spans[s][0] + off)
     return end
+
+
+def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], threshold: float, min_words: int,
+                 strong: float) -> list[int]:
+    """Paragraph starts at sentence starts whose turn logit exceeds ``threshold``; a paragraph shorter than
+    ``min_words`` is kept only when the turns around it are ``strong``, else joined to its neighbour."""
+    breaks = [0] + [s for s, t in zip(starts[1:], turn[1:]) if t > threshold]
+    if min_words <= 1 or len(breaks) < 2:
+        return breaks
+    logit = dict(zip(starts, turn))
+    kept = [0]
+    for k in range(1, len(breaks)):
+        s = breaks[k]
+        nxt = breaks[k + 1] if k + 1 < len(breaks) else end
+        if (s - kept[-1] < min_words and logit[s] <= strong and kept[-1] != 0) or \
+                (nxt - s < min_words and logit[s] <= strong and nxt != end and logit[nxt] <= strong):
+            continue
+        kept.append(s)
+    return kept
 
 
 def _capital_offset(word: str) -> int | None:

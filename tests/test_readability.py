@@ -218,3 +218,14 @@ def test_normalize_and_shape() -> None:
     assert rd.normalize("$3,500") == "<num>"
     assert rd.normalize("...") == "..."
     assert [rd.shape(w) for w in ("I", "I'm", "Meta", "AI", "3", "so", "—")] == ["I", "I", "C", "U", "D", "l", "p"]
+
+
+def test_turn_scores_at_positions_match_full_scores(seed_text: str) -> None:
+    model = rd.default_model()
+    words = seed_text.split()[:400]
+    norm = [rd.normalize(w) for w in words]
+    shapes = [rd.shape(w) for w in words]
+    full = model.turn_scores(norm, shapes)
+    positions = [0, 1, 2, 5, 50, 396, 397, 398, 399]
+    some = model.turn_scores_at(norm, rd.start_feature_columns(norm, shapes), positions)
+    assert some == pytest.approx([full[i] for i in positions])

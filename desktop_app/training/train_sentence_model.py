@@ -43,16 +43,18 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "re
 
 # Decoding parameters, chosen on leave-one-episode-out runs (benchmarks/readability_quality.py --loo).
 PARAMS = {
-    "start_threshold": 0.0,
+    "start_threshold": 0.25,
     "max_sentence": 60,
     "question_threshold": 0.0,
-    "turn_threshold": 0.0,
+    "turn_threshold": -1.5,
+    "min_paragraph": 10,
+    "short_turn_margin": 1.5,
     "max_paragraph": 150,
 }
 HYPER = {
-    "start": {"l2": 2e-5, "min_count": 2, "prune": 0.02, "iters": 250},
+    "start": {"l2": 1e-5, "min_count": 2, "prune": 0.02, "iters": 400},
     "question": {"l2": 1e-3, "min_count": 2, "prune": 0.02, "iters": 300},
-    "turn": {"l2": 1e-3, "min_count": 2, "prune": 0.02, "iters": 300},
+    "turn": {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300},
 }
 
 
@@ -84,17 +86,22 @@ def episodes(corpus: Path, exclude: Iterable[str] = ()) -> list[Episode]:
 # Examples
 # ---------------------------------------------------------------------------------------------------
 
-def start_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
+def column_examples(eps: Sequence[Episode], columns: Any, labels_of: Any) -> tuple[list[list[str]], list[int]]:
+    """One example per word (but the first) of each episode; ``name@k`` columns share the feature ``name``."""
     rows: list[list[str]] = []
     labels: list[int] = []
     for ep in eps:
-        cols = rd.start_feature_columns(ep.norm, ep.shapes)
-        items = [(name, keys) for name, keys in cols.items()]
-        truth = set(ep.starts)
+        cols = columns(ep.norm, ep.shapes)
+        items = [(name.split("@", 1)[0], keys) for name, keys in cols.items()]
+        truth = labels_of(ep)
         for i in range(1, len(ep.words)):
             rows.append([f"{name}={keys[i]}" for name, keys in items])
             labels.append(1 if i in truth else 0)
     return rows, labels
+
+
+def start_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
+    return column_examples(eps, rd.start_feature_columns, lambda ep: set(ep.starts))
 
 
 def question_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
@@ -109,17 +116,8 @@ def question_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int
 
 
 def turn_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
-    rows: list[list[str]] = []
-    labels: list[int] = []
-    for ep in eps:
-        if len(ep.turns) <= 1:
-            continue
-        b = ep.starts + [len(ep.words)]
-        for k in range(1, len(ep.starts)):
-            prev, nxt = ep.norm[b[k - 1]:b[k]], ep.norm[b[k]:b[k + 1]]
-            rows.append(rd.turn_features(prev, nxt, ep.marks[k - 1] == "?"))
-            labels.append(1 if ep.starts[k] in ep.turns else 0)
-    return rows, labels
+    """Word-level speaker-turn examples (episodes with turn truth only)."""
+    return column_examples([e for e in eps if len(e.turns) > 1], rd.turn_feature_columns, lambda ep: ep.turns)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -181,7 +179,7 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
     t0 = time.perf_counter()
     start = split_tables(fit_logistic(*start_examples(eps), **HYPER["start"]))
     question = fit_logistic(*question_examples(eps), **HYPER["question"])
-    turn = fit_logistic(*turn_examples(eps), **HYPER["turn"])
+    turn = split_tables(fit_logistic(*turn_examples(eps), **HYPER["turn"]))
     logger.info("trained on %s in %.1f s", [e.slug for e in eps], time.perf_counter() - t0)
     return {
         "format": "transcript-reader-readability",
