@@ -151,7 +151,7 @@ install_app() {
   refresh_caches
   check_system_libraries
   echo "Transcript Reader installed in $app_dir; it is in the applications menu (Office)."
-  echo "Command: $bin_dir/$NAME    Uninstall: $app_dir/install-linux.sh --uninstall"
+  echo "Command: $bin_dir/$NAME    Uninstall: $app_dir/install-linux.sh${prefix:+ --prefix $prefix} --uninstall"
 }
 
 check_system_libraries() {
