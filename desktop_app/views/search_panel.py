@@ -85,6 +85,11 @@ SYNTAX_HINT = ('Words find every form ("fight" finds "fighting"). Also "exact ph
                "zuckerburg~ (typos), note: (your notes only).")
 _ROOT = QModelIndex()
 _GROUP = 0  # internal id of group rows; hit rows carry their group row + 1
+_HIT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS,
+                    ROLE_POSITION, ROLE_NOTE_ID, ROLE_COUNT})  # the roles answered (the view asks for many more)
 
 SectionTitle = Callable[[int], "str | None"]
 PositionLabel = Callable[[int], str]
@@ -228,13 +233,19 @@ class SearchResultModel(QAbstractItemModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 1
 
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:  # noqa: N802
+        """One call per row instead of ``flags`` + ``rowCount`` (the view asks for every row when expanding)."""
+        if not parent.isValid():
+            return bool(self._groups)
+        return parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups)
+
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid() or index.internalId() == _GROUP:
-            return Qt.ItemFlag.NoItemFlags  # a header: keyboard navigation skips it
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return _NO_FLAGS  # a header: keyboard navigation skips it
+        return _HIT_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         if index.internalId() == _GROUP:
             return self._group_data(index.row(), role)
@@ -270,22 +281,21 @@ def is_dark(palette: QPalette) -> bool:
 
 
 class _SnippetDelegate(QStyledItemDelegate):
-    """Group rows: bold title and a count. Hit rows: two lines of snippet with the matched words in bold on the
-    reader's search colour (light or dark theme), the position at the top right."""
+    """Every row is two lines high (uniform heights keep laying out a thousand rows cheap). Group rows: the
+    title in bold on the lower line (space above each chapter) and a count. Hit rows: the snippet on two lines
+    with the matched words in bold on the reader's search colour (light or dark theme), the position at the top
+    right."""
 
     PAD = 4
     LINES = 2
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        """Cheap: no ``data()`` beyond the kind."""
-        spacing = QFontMetrics(option.font).lineSpacing()
-        lines = self.LINES if index.parent().isValid() else 1
-        return QSize(120, spacing * lines + 2 * self.PAD)
+        """The same for every row; no ``data()``."""
+        return QSize(120, option.fontMetrics.lineSpacing() * self.LINES + 2 * self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        opt = option  # no initStyleOption: it asks the model for a dozen roles this delegate does not use
         widget = opt.widget
         style = widget.style() if widget is not None else None
         if style is not None:
@@ -304,13 +314,15 @@ class _SnippetDelegate(QStyledItemDelegate):
 
     def _paint_group(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
                      text_color: QColor, muted: QColor) -> None:
-        rect = opt.rect.adjusted(self.PAD, 0, -self.PAD, 0)
+        spacing = opt.fontMetrics.lineSpacing()
+        rect = QRect(opt.rect.left() + self.PAD, opt.rect.bottom() - spacing - self.PAD + 1,
+                     opt.rect.width() - 2 * self.PAD, spacing + self.PAD)
         count = str(index.data(ROLE_COUNT) or 0)
-        font = QFont(opt.font)
-        painter.setFont(font)
+        painter.setFont(opt.font)
         painter.setPen(muted)
-        count_width = QFontMetrics(font).horizontalAdvance(count) + 2 * self.PAD
+        count_width = opt.fontMetrics.horizontalAdvance(count) + 2 * self.PAD
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count)
+        font = QFont(opt.font)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(text_color)
@@ -321,7 +333,7 @@ class _SnippetDelegate(QStyledItemDelegate):
     def _paint_hit(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
                    text_color: QColor, muted: QColor) -> None:
         rect = opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
-        metrics = QFontMetrics(opt.font)
+        metrics = opt.fontMetrics
         label = index.data(ROLE_POSITION) or ""
         label_width = metrics.horizontalAdvance(label) + 2 * self.PAD if label else 0
         painter.setFont(opt.font)
@@ -329,24 +341,15 @@ class _SnippetDelegate(QStyledItemDelegate):
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), metrics.lineSpacing()),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
         text, spans = focus_snippet(index.data(ROLE_SNIPPET) or "", index.data(ROLE_SPANS) or ())
-        layout = self._layout(text, spans, opt, rect.width(), label_width)
         painter.setPen(text_color)
         painter.setClipRect(rect)
+        ellipsis = metrics.horizontalAdvance(ELLIPSIS)
+        layout = _wrapped(text, spans, opt, rect.width(), label_width, self.LINES, ellipsis)
         layout.draw(painter, QPointF(rect.left(), rect.top()))
-
-    def _layout(self, text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem, width: int,
-                first_line_indent: int) -> QTextLayout:
-        """The snippet wrapped on ``LINES`` lines (the first one shortened by the position label), ending in "…"
-        when it does not fit."""
-        layout = _wrapped(text, spans, opt, width, first_line_indent, self.LINES)
         last = layout.lineAt(layout.lineCount() - 1)
-        shown = last.textStart() + last.textLength()
-        if shown < len(text):
-            cut = text.rfind(" ", 0, max(0, shown - 1))
-            text = text[: cut if cut > 0 else max(0, shown - 2)].rstrip() + ELLIPSIS
-            spans = [(s, min(e, len(text) - 1)) for s, e in spans if s < len(text) - 1]
-            layout = _wrapped(text, spans, opt, width, first_line_indent, self.LINES)
-        return layout
+        if last.isValid() and last.textStart() + last.textLength() < len(text):  # cut: end the last line with "…"
+            painter.drawText(QPointF(rect.left() + last.naturalTextWidth(), rect.top() + last.y() + last.ascent()),
+                             ELLIPSIS)
 
 
 def _span_format(palette: QPalette) -> QTextCharFormat:
@@ -361,7 +364,9 @@ def _span_format(palette: QPalette) -> QTextCharFormat:
 
 
 def _wrapped(text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem, width: int,
-             first_line_indent: int, max_lines: int) -> QTextLayout:
+             first_line_indent: int, max_lines: int, last_line_reserve: int) -> QTextLayout:
+    """``text`` wrapped on at most ``max_lines`` lines, the first one ``first_line_indent`` shorter, the last one
+    ``last_line_reserve`` shorter (room for "…")."""
     layout = QTextLayout(text, opt.font)
     span_format = _span_format(opt.palette)
     ranges = []
@@ -370,14 +375,14 @@ def _wrapped(text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem,
         emphasis.start, emphasis.length, emphasis.format = start, end - start, span_format
         ranges.append(emphasis)
     layout.setFormats(ranges)
-    spacing = QFontMetrics(opt.font).lineSpacing()
+    spacing = opt.fontMetrics.lineSpacing()
     layout.beginLayout()
     for number in range(max_lines):
         line = layout.createLine()
         if not line.isValid():
             break
-        indent = first_line_indent if number == 0 else 0
-        line.setLineWidth(max(10, width - indent))
+        shorter = (first_line_indent if number == 0 else 0) + (last_line_reserve if number == max_lines - 1 else 0)
+        line.setLineWidth(max(10, width - shorter))
         line.setPosition(QPointF(0, number * spacing))
     layout.endLayout()
     return layout
@@ -504,6 +509,7 @@ class SearchPanel(QWidget):
         self.view.setItemsExpandable(False)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setUniformRowHeights(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
@@ -515,6 +521,8 @@ class SearchPanel(QWidget):
         self._debounce.timeout.connect(self._announce)
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(self._refresh_status)
+        self._advance_timer = QTimer(self, singleShot=True, interval=0)
+        self._advance_timer.timeout.connect(self._advance_now)
         self._connect_keys()
 
     def _build_query_row(self) -> None:
@@ -575,9 +583,7 @@ class SearchPanel(QWidget):
             self.select_hit(self.model.find(kept_hit.start, kept_hit.end, kept_hit.note_id))
         self._refresh_status()
         if self._advance and result.query == self._emitted:
-            direction, self._advance = self._advance, 0
-            if self.model.shown_count():
-                (self.next_requested if direction > 0 else self.previous_requested).emit()
+            self._advance_timer.start()  # after the caller is done with this result (no re-entrant requests)
 
     def result(self) -> SearchResult | None:
         return self.model.result()
@@ -635,6 +641,7 @@ class SearchPanel(QWidget):
         self.query_edit.clear()
         self._emitted = self._committed = ""
         self._advance = 0
+        self._advance_timer.stop()
         self.model.set_result(None)
         self._refresh_status()
 
@@ -725,6 +732,13 @@ class SearchPanel(QWidget):
         if self._results_shown():
             self._commit(self.current_query())
             self._step(backwards)
+
+    @Slot()
+    def _advance_now(self) -> None:
+        """Enter was pressed before the results came: go to the first (or last) hit now that they are shown."""
+        direction, self._advance = self._advance, 0
+        if direction and self._results_shown():
+            self._step(direction < 0)
 
     def _step(self, backwards: bool) -> None:
         if self.model.shown_count():

@@ -89,8 +89,12 @@ def test_enter_emits_at_once_then_goes_to_the_first_hit_when_results_arrive(qtbo
     with qtbot.waitSignal(panel.query_committed) as committed, qtbot.assertNotEmitted(panel.next_requested):
         qtbot.keyClick(panel.query_edit, Qt.Key.Key_Return)
     assert emitted == ["llama"] and committed.args == ["llama"]  # without waiting for the debounce
-    with qtbot.waitSignal(panel.next_requested, timeout=0):
+    steps: list[bool] = []
+    panel.next_requested.connect(lambda: steps.append(True))
+    with qtbot.waitSignal(panel.next_requested, timeout=2000):
         panel.set_result(make_result("llama", [10, 20]), chapter, label)
+        assert steps == []  # asked for once the caller has finished showing the result
+    assert steps == [True]
 
 
 def test_clearing_the_field_emits_an_empty_query_at_once(qtbot: QtBot, panel: SearchPanel) -> None:
