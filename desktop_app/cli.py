@@ -120,7 +120,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     sections = _sections(transcript) if result.hits else []
     hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
              "section": _section_title(sections, h.start)} for h in result.hits]
-    payload: dict[str, Any] = {"total": result.total, "hits": hits}
+    payload: dict[str, Any] = {"total": int(result.total), "hits": hits}
     if result.suggestion:
         payload["suggestion"] = result.suggestion
     text = "".join(f"{h['start']:>7}  {h['section'] or ''}: {h['snippet']}\n" for h in hits)
