@@ -14,7 +14,8 @@ same header and builds a data-only shared object with binutils (``ld``, ``objcop
 
     python packaging/slim_icu.py SRC/libicudata.so.73 OUT/libicudata.so.73
 
-Linux only; used by packaging/transcript-reader.spec, which keeps the original library if this fails.
+Linux only; used by packaging/transcript-reader.spec, which keeps the original library if this fails or if
+``verify()`` finds that Qt sorts, changes case or formats numbers differently with the slim data.
 """
 
 from __future__ import annotations
@@ -119,6 +120,36 @@ def link(symbol: str, package: bytes, soname: str, output: Path) -> None:
                         obj.name], cwd=tmp, check=True)
 
 
+# Run by verify() with the original and with the slim library: collation tailorings, locale-aware case mapping
+# and number formatting must come out the same (only localised time-zone names are allowed to differ).
+PROBE = r"""
+from PySide6.QtCore import QCollator, QCoreApplication, QLocale
+app = QCoreApplication([])
+words = ["zebra", "Äpfel", "apple", "Ångström", "ch", "cz", "ñu", "nz", "file10", "file9", "Ölig", "oz", "ß", "ss"]
+for name in ("en_US", "de_DE", "sv_SE", "es_ES", "cs_CZ", "da_DK", "pl_PL", "ja_JP", "zh_CN", "ru_RU"):
+    collator = QCollator(QLocale(name))
+    collator.setNumericMode(True)
+    print(name, sorted(words, key=collator.sortKey))
+print(QLocale("tr_TR").toUpper("istanbul"), QLocale("en_US").toUpper("straße"), QLocale("lt_LT").toLower("Į"))
+print(QLocale("de_DE").toString(1234567.891, "f", 2), QLocale("ar_EG").toString(12345))
+"""
+
+
+def verify(slim_library: Path, python: str = sys.executable) -> None:
+    """Raise ValueError unless Qt behaves the same with ``slim_library`` as with the original ICU data."""
+    import os
+
+    def run(env: dict[str, str]) -> str:
+        return subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=True, timeout=120,
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}).stdout
+
+    original = run({})
+    slimmed = run({"LD_LIBRARY_PATH": os.pathsep.join(filter(None, [str(slim_library.parent),
+                                                                     os.environ.get("LD_LIBRARY_PATH")]))})
+    if not original.strip() or slimmed != original:
+        raise ValueError(f"Qt behaves differently with the slim ICU data:\n{original}\n---\n{slimmed}")
+
+
 def slim(source: Path, output: Path) -> tuple[int, int]:
     """Write the slim library; returns (original, new) package sizes in bytes."""
     symbol, package = read_symbol(source)
@@ -129,6 +160,7 @@ def slim(source: Path, output: Path) -> tuple[int, int]:
     slim_package = build(header, kept)
     parse(slim_package)  # round-trip check
     link(symbol, slim_package, source.name, output)
+    verify(output)
     logger.info("ICU data: %d of %d items kept, %.1f MB -> %.1f MB", len(kept), len(entries),
                 len(package) / 1e6, len(slim_package) / 1e6)
     return len(package), len(slim_package)
