@@ -269,3 +269,35 @@ def test_the_faster_skip_to_lands_where_whooshs_own_does(tmp_path: Path, excerpt
             if ours.is_active():
                 assert ours.id() == theirs.id() >= target
                 assert ours.value_as("characters") == theirs.value_as("characters")
+
+
+OPENER = """
+import sys
+from pathlib import Path
+from desktop_app.search.index import SearchIndex
+text = Path(sys.argv[2]).read_text(encoding="utf-8")
+words = text.split(" ")
+paragraphs, start = [], 0
+for i in range(0, len(words), 80):
+    chunk = " ".join(words[i : i + 80])
+    paragraphs.append((start, start + len(chunk)))
+    start += len(chunk) + 1
+index = SearchIndex.open_or_build(Path(sys.argv[1]), "shared", text, paragraphs)
+print(index.search("facebook").total, flush=True)
+"""
+
+
+def test_two_processes_opening_the_same_document_at_once(tmp_path: Path, excerpt: str) -> None:
+    root = Path(__file__).resolve().parent.parent
+    source = tmp_path / "excerpt.txt"
+    source.write_text(excerpt, encoding="utf-8")
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-c", OPENER, str(cache), str(source)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=root, env=env) for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=60)[0].strip() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0]
+    assert len(set(outputs)) == 1 and int(outputs[0]) > 0
+    assert [p.name for p in cache.iterdir()] == [f"shared-v{INDEX_SCHEMA_VERSION}"]

@@ -9,6 +9,7 @@ This module is the search engine's whole interface: another engine (SQLite FTS5)
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -394,6 +395,5 @@ def _clean_paragraphs(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
+    """``text`` with the whole word ``word`` (any case) replaced."""
     return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, flags=re.IGNORECASE)

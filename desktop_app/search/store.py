@@ -2,12 +2,13 @@
 
 Layout: ``<cache_root>/<sha256>-v<schema>/`` holds the Whoosh files, ``vocab.json`` and ``meta.json`` (written
 last: schema version, text hash, paragraph digest, size and CRC-32 of every file). A folder is built under a
-private name (``…​.build-<pid>-<token>``) and renamed into place when complete, so a reader never sees a half
-index and two processes building the same document cannot corrupt each other (the second rename loses and its
-folder is dropped). After the rename the folder is never written again: opening it reads every file once,
-checks its CRC and serves searches from memory, so no lock is ever taken on the cache, a dead process cannot
-leave one behind, and another process may replace a corrupt folder while this one keeps searching.
-Anything wrong (missing, stale, corrupt, half-built by a dead process) means a silent rebuild.
+private name (``<sha256>-v<schema>.build-<pid>-<token>``) and renamed into place when complete, so a reader
+never sees half an index and two processes building the same document cannot corrupt each other (the second
+rename loses and its folder is dropped). After the rename the folder is never written again: opening it reads
+every file once, checks its CRC and serves searches from memory, so no lock is ever taken on the cache, a dead
+process cannot leave one behind, and another process may replace a corrupt folder while this one searches.
+Anything wrong (missing, stale, corrupt, half-built by a dead process) means a silent rebuild; a cache folder
+that cannot be written means an index in memory only.
 """
 
 from __future__ import annotations
