@@ -57,7 +57,7 @@ clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
 # --- packaging (packaging/README.md) ---
-bundle: system-deps setup ## build the one-folder app dist/transcript-reader/ with PyInstaller
+bundle: system-deps-x11 setup ## build the one-folder app dist/transcript-reader/ with PyInstaller (bundles the xcb libraries)
 	@$(MAKE) --no-print-directory apt DEBS="binutils $$($(PY) -c 'import sys; v = sys.version_info; \
 		print(f"libpython{v[0]}.{v[1]}" if sys.base_prefix == "/usr" else "")')"
 	PYTHON=$(PY) packaging/build.sh $(BUILD_ARGS)

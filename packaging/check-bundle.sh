@@ -12,7 +12,7 @@ exe="$bundle/transcript-reader"
 
 # Libraries the bundle expects from the system (X11, fonts, D-Bus, OpenGL): report any that are missing.
 missing=$(find "$bundle/_internal/PySide6/Qt/lib" "$bundle/_internal/PySide6/Qt/plugins/platforms" -name '*.so*' \
-  -exec ldd {} \; 2>/dev/null | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
+  -exec env LD_LIBRARY_PATH="$bundle/_internal" ldd {} \; 2>/dev/null | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
 [ -z "$missing" ] || echo "note: system libraries not found (needed on a desktop, not offscreen): $missing"
 
 data_dir=$(mktemp -d)

@@ -158,11 +158,11 @@ check_system_libraries() {
   # The bundle uses the system's X11, font and D-Bus libraries (as the PySide6 wheel does): name missing ones.
   local missing
   missing=$(find "$app_dir/_internal/PySide6/Qt/lib" "$app_dir/_internal/PySide6/Qt/plugins/platforms" \
-    -name '*.so*' -exec ldd {} \; 2>/dev/null | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
+    -name '*.so*' -exec env LD_LIBRARY_PATH="$app_dir/_internal" ldd {} \; 2>/dev/null | awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')
   if [ -n "$missing" ]; then
     echo "warning: these system libraries are missing: $missing" >&2
-    echo "  on Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1" \
-      "libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libwayland-cursor0 libegl1 libgl1" \
+    echo "  on Debian/Ubuntu: sudo apt-get install libx11-6 libx11-xcb1 libxcb1 libxkbcommon0 libwayland-cursor0" \
+      "libwayland-egl1 libegl1 libgl1" \
       "libfontconfig1 libdbus-1-3" >&2
   fi
 }
