@@ -38,11 +38,16 @@ class DisplayMap:
         inside = min(max(position - self._display_starts[i], 0), self._lengths[i])
         return self._doc_starts[i] + inside
 
-    def to_display(self, offset: int) -> int:
-        """The display position of a document offset (offsets in skipped whitespace map to the run's end)."""
+    def to_display(self, offset: int, is_end: bool = False) -> int:
+        """The display position of a document offset (offsets in skipped whitespace map to the run's end).
+
+        Where text is inserted at ``offset`` (a "." after a sentence), a start maps after the insertion and an
+        end (``is_end``) before it, so that a range covers exactly its own words.
+        """
         if not self._doc_starts:
             return 0
-        i = max(0, bisect_right(self._doc_starts, offset) - 1)
+        find = bisect_left if is_end else bisect_right
+        i = max(0, find(self._doc_starts, offset) - 1)
         inside = min(max(offset - self._doc_starts[i], 0), self._lengths[i])
         return self._display_starts[i] + inside
 
@@ -52,7 +57,7 @@ class DisplayMap:
 
     def range_to_display(self, start: int, end: int) -> tuple[int, int]:
         a, b = sorted((start, end))
-        return self.to_display(a), self.to_display(b)
+        return self.to_display(a), max(self.to_display(a), self.to_display(b, is_end=True))
 
 
 @dataclass(frozen=True)

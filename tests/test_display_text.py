@@ -62,3 +62,13 @@ def test_seed_round_trip(seed_text: str) -> None:
     assert len(words_doc) == len(words_display)
     for doc_word, shown in zip(words_doc, words_display):
         assert shown.lower().rstrip(".,?!") == doc_word.lower().rstrip(".,?!")
+
+
+def test_a_range_ending_at_a_sentence_end_excludes_the_inserted_mark() -> None:
+    display = build_display(DOC, hand_readable())
+    end = DOC.index("\n")
+    start = DOC.index("about that")
+    a, b = display.map.range_to_display(start, end)
+    assert display.text[a:b] == "about that"
+    a, b = display.map.range_to_display(DOC.index("do it"), len(DOC))
+    assert display.text[a:b] == "Do it ok"

@@ -300,9 +300,10 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     @Slot(object)
     def _on_opened(self, document: Document) -> None:
         self.document = document
-        self.search.set_index(None)
+        self.search.set_index(None)  # the query carries over and runs again once the new index is ready
         self.search_result, self.current_hit = None, -1
-        self.search_panel.clear()
+        if self.search.current_query.strip():
+            self.search_panel.show_message("Indexing the new transcript…")
         self.auto_sections, self.sections, self.selected_annotation = [], [], ""
         self.outline_panel.show_message("Finding chapters…")
         self.chapter_strip.set_bands([])
