@@ -377,3 +377,16 @@ def test_a_huge_count_past_the_limit_is_estimated(
     assert 0.5 * exact.total < estimate.total < 2 * exact.total
     assert not index.search('"i think"').approximate  # no limit: every hit, exactly
     assert not index.search("think", limit=10).approximate  # a plain word is counted exactly
+
+
+def test_andmaybe_highlights_the_optional_word_where_it_is(index: SearchIndex, seed_text: str) -> None:
+    result = index.search("meta ANDMAYBE llama")
+    check_hits(index, seed_text, result)
+    by_paragraph: dict[int, set[str]] = {}
+    for hit in text_hits(result):
+        by_paragraph.setdefault(hit.paragraph, set()).add(seed_text[hit.start : hit.end].lower())
+    assert by_paragraph == {
+        number: {w for w in ("meta", "llama") if w in stem_words(seed_text[start:end])}
+        for number, (start, end) in enumerate(index.paragraphs)
+        if "meta" in stem_words(seed_text[start:end])
+    }

@@ -276,7 +276,7 @@ def _matches(
     if not postings.texts:
         return [], 0, False
     reader = searcher.reader()
-    disjunction = not phrases and all(type(node) in (wq.Or, wq.Term) for node in walk(query))
+    disjunction = not phrases and all(type(node) in (wq.Or, wq.DefaultOr, wq.Term) for node in walk(query))
     found: list[tuple[int, float, list[Span]]] = []
     located = counted = counted_docs = scanned = 0
     budgeted = want is not None and reader.doc_count_all() > EXACT_UP_TO
@@ -286,7 +286,7 @@ def _matches(
         if budgeted and scanned > SCAN_BUDGET and found:  # a rare match among very many candidates
             return found, round((located + counted) * reader.doc_count_all() / max(1, docnum)), True
         if want is None or located < want:
-            spans = _locate(postings.at(docnum, matcher), terms, phrases)
+            spans = _locate(postings.at(docnum), terms, phrases)
             if spans:
                 found.append((docnum, matcher.score(), spans))
                 located += len(spans)
@@ -295,7 +295,7 @@ def _matches(
         elif budgeted and counted_docs >= COUNT_BUDGET:  # extrapolate what was seen over the documents left
             return found, round((located + counted) * reader.doc_count_all() / max(1, docnum)), True
         else:
-            here = postings.at(docnum, matcher)
+            here = postings.at(docnum)
             if phrases:
                 counted += len(_locate(here, terms, phrases))
             else:
@@ -308,33 +308,48 @@ def _matches(
 
 
 class _Postings:
-    """The postings of the highlighted terms of one field, read at the query matcher's current document: from
-    the query's own term matchers when they are there, else from matchers of our own (moved forward only)."""
+    """The postings of the highlighted terms of one field, read at the query matcher's current document.
+
+    The query's own term matchers are used where the query has them: in Whoosh's union and intersection
+    matchers a term matcher sits on the current document when its term is there, and past it (or exhausted)
+    when not (``expand_query`` keeps every OR under Whoosh's 1,024 clauses, beyond which it would read ahead).
+    A term the query has no matcher for (a phrase's words) or whose matcher lags behind (under ANDMAYBE) is
+    read with a matcher of our own, moved forward only."""
 
     def __init__(self, searcher: Searcher, field: str, texts: set[bytes], matcher: Matcher) -> None:
         reader = searcher.reader()
-        self.searcher = searcher
+        self.reader = reader
         self.field = field
         self.texts = {text for text in texts if (field, text) in reader}
         self._own: dict[bytes, Matcher] = {}
-        self._leaves = []  # the query's term matchers (the tree is not replaced while we walk it)
+        self._leaves: dict[bytes, list[Matcher]] = {}  # the tree is not replaced while we walk it
         for leaf in matcher.term_matchers():
             term = leaf.term()
             if term and term[0] == field and term[1] in self.texts:
-                self._leaves.append((term[1], leaf))
+                self._leaves.setdefault(term[1], []).append(leaf)
+        self._unmatched = [text for text in self.texts if text not in self._leaves]
 
-    def at(self, docnum: int, matcher: Matcher) -> dict[bytes, Matcher]:
+    def at(self, docnum: int) -> dict[bytes, Matcher]:
         """Term → a matcher positioned on ``docnum``, for the terms in that document."""
         here: dict[bytes, Matcher] = {}
-        for text, leaf in self._leaves:
-            if leaf.is_active() and leaf.id() == docnum:
-                here[text] = leaf
-        for text in self.texts:
+        lagging = []
+        for text, leaves in self._leaves.items():
+            for leaf in leaves:
+                if not leaf.is_active():
+                    continue
+                current = leaf.id()
+                if current == docnum:
+                    here[text] = leaf
+                    break
+                if current < docnum:
+                    lagging.append(text)
+                    break
+        for text in (*self._unmatched, *lagging):
             if text in here:
                 continue
             own = self._own.get(text)
             if own is None:
-                own = self._own[text] = self.searcher.postings(self.field, text)
+                own = self._own[text] = self.reader.postings(self.field, text)
             if own.is_active() and own.id() < docnum:
                 own.skip_to(docnum)
             if own.is_active() and own.id() == docnum:

@@ -37,7 +37,7 @@ NOTE = "note"  # note text
 FIELDS = (CONTENT, NOTE)
 MAX_QUERY_CHARS = 400
 MAX_FUZZY_DISTANCE = 2
-MAX_TERMS = 2000  # expanded terms per wildcard / fuzzy term
+MAX_TERMS = 1000  # expanded terms per wildcard / fuzzy term (Whoosh reads ahead in an OR of more than 1,024)
 
 _NO_TERM = "\x00"
 MIN_FUZZY_LENGTH = 3  # shorter words are matched exactly ("a~" would match every short word)
@@ -73,7 +73,13 @@ def make_schema() -> Schema:
 
 def stem_words(text: str) -> list[str]:
     """The index terms of ``text``."""
-    return [token.text for token in make_analyzer()(text)]
+    return [token.text for token in _ANALYZER(text)]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """The index terms of one vocabulary word (cached: wildcards expand to hundreds of words)."""
+    return tuple(stem_words(word))
 
 
 def stem_words_raw(text: str) -> list[str]:
@@ -82,6 +88,7 @@ def stem_words_raw(text: str) -> list[str]:
 
 
 _RAW_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+_ANALYZER = make_analyzer()  # analysers are reentrant: each call makes its own token
 
 
 def _stop_stems() -> frozenset[str]:
@@ -218,7 +225,7 @@ def _expansions(q: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> set
         maxdist = max(0, min(q.maxdist, MAX_FUZZY_DISTANCE)) if len(q.text) >= MIN_FUZZY_LENGTH else 0
         words = [q.text, *vocabulary.near(q.text, maxdist)] if maxdist else [q.text]
         prefix = q.text[: q.prefixlength]
-        stems = {stem for word in words if word.startswith(prefix) for stem in stem_words(word)}
+        stems = {stem for word in words if word.startswith(prefix) for stem in _word_stems(word)}
         return {stem for stem in stems if (field, stem) in reader}
     terms: set[str] = set()
     for _, text in q.existing_terms(reader, expand=True):
@@ -226,9 +233,9 @@ def _expansions(q: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> set
         if len(terms) >= MAX_TERMS:
             return terms
     pattern = q.text + "*" if isinstance(q, wq.Prefix) else q.text
-    for word in vocabulary.expand(pattern):
-        terms.update(stem for stem in stem_words(word) if (field, stem) in reader)
-    return terms
+    stems = {stem for word in vocabulary.expand(pattern) for stem in _word_stems(word)}
+    terms.update(stem for stem in stems - terms if (field, stem) in reader)
+    return terms if len(terms) <= MAX_TERMS else set(sorted(terms)[:MAX_TERMS])
 
 
 def loosen_phrases(node: wq.Query, reader: IndexReader) -> wq.Query:
