@@ -390,3 +390,41 @@ def test_andmaybe_highlights_the_optional_word_where_it_is(index: SearchIndex, s
         for number, (start, end) in enumerate(index.paragraphs)
         if "meta" in stem_words(seed_text[start:end])
     }
+
+
+# --- building blocks ------------------------------------------------------------------------------------------
+
+
+def test_vocabulary_expands_suggests_and_finds_near_words() -> None:
+    from desktop_app.search.vocabulary import Vocabulary, edit_distance
+
+    assert (edit_distance("opne", "open"), edit_distance("kitten", "sitting"), edit_distance("", "abc")) == (
+        1,
+        3,
+        3,
+    )
+    vocabulary = Vocabulary.from_texts(["Open source open sourcing the source of force", "Zuckerberg open"])
+    assert vocabulary.count("open") == 3 and "zuckerberg" in vocabulary and "Open" not in vocabulary
+    assert vocabulary.expand("sour*") == ["source", "sourcing"]
+    assert vocabulary.expand("?orce") == ["force"]
+    assert vocabulary.expand("open") == ["open"] and vocabulary.expand("nothing*") == []
+    assert vocabulary.near("sorce", 1) == ["force", "source"]
+    assert vocabulary.suggest("sorce") == "source"  # as near as "force", and more frequent
+    assert vocabulary.suggest("opne") == "open"
+    assert vocabulary.suggest("zuckerburg") == "zuckerberg"
+    assert vocabulary.suggest("open") is None and vocabulary.suggest("xy") is None
+    assert Vocabulary({}).suggest("anything") is None
+
+
+def test_snippets_cut_at_word_boundaries_and_shift_their_spans() -> None:
+    from desktop_app.search.snippets import ELLIPSIS, make_snippet
+
+    text = " ".join(f"word{i:03d}" for i in range(100))  # 8 characters a word with its space
+    start = text.index("word050")
+    snippet, spans = make_snippet(text, start, start + 7, [start, start + 16], [start + 7, start + 23])
+    assert snippet.startswith(ELLIPSIS) and snippet.endswith(ELLIPSIS)
+    body = snippet[1:-1]
+    assert body.startswith("word") and body.endswith(tuple("0123456789")) and body in text
+    assert [snippet[a:b] for a, b in spans] == ["word050", "word052"]
+    snippet, spans = make_snippet("short text\nhere", 6, 10, [6], [10])
+    assert (snippet, spans) == ("short text here", ((6, 10),))  # a line break shows as a space
