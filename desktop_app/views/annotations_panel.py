@@ -621,14 +621,12 @@ class AnnotationsPanel(QWidget):
                         colors: dict[str, str] | None = None,
                         position_label: Callable[[int], str] | None = None) -> None:
         """Show these annotations grouped by ``sections`` (objects with .title/.start/.end); keeps the selection."""
-        scroll = self.view.verticalScrollBar().value()
         self._quiet += 1
         try:
             reset = self.model.set_annotations(annotations, sections, colors, position_label)
             self._refresh_tags(annotations)
             if reset:
                 self._expand()
-                self.view.verticalScrollBar().setValue(scroll)
             self._restore_selection()
         finally:
             self._quiet -= 1
@@ -658,9 +656,9 @@ class AnnotationsPanel(QWidget):
         if not index.isValid():
             self.view.selectionModel().clear()
             return
-        if index != self.view.currentIndex():
+        if index != self.view.currentIndex():  # (unchanged: leave the scrolling to the user)
             self.view.setCurrentIndex(index)
-        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def _expand(self) -> None:
         for row in range(self.proxy.rowCount()):
@@ -678,6 +676,9 @@ class AnnotationsPanel(QWidget):
 
     def _refresh_tags(self, annotations: Sequence[Annotation]) -> None:
         counts = Counter(tag for a in annotations for tag in a.tags)
+        items = ["All tags"] + [f"{tag} ({counts[tag]})" for tag in sorted(counts, key=str.casefold)]
+        if items == [self.tag_combo.itemText(i) for i in range(self.tag_combo.count())]:
+            return
         current = self.tag_combo.currentData() or ""
         self.tag_combo.blockSignals(True)
         self.tag_combo.clear()

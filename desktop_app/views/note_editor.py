@@ -63,7 +63,9 @@ class TagCompleter(QCompleter):
     def set_tags(self, tags: Iterable[str]) -> None:
         model = self.model()
         assert isinstance(model, QStringListModel)
-        model.setStringList(sorted(set(tags), key=str.casefold))
+        tags = sorted(set(tags), key=str.casefold)
+        if tags != model.stringList():  # resetting would close an open popup
+            model.setStringList(tags)
 
     def tags(self) -> list[str]:
         model = self.model()

@@ -320,3 +320,16 @@ def test_dark_palette_switches_swatches(panel: AnnotationsPanel, notes: list[Ann
     assert index.data(ROLE_SWATCH).name() != light
     assert index.data(ROLE_COLOR) == "yellow" and index.data(ROLE_ID) == notes[0].id
     panel.view.viewport().repaint()  # the delegate paints cards and chapter headers without errors
+
+
+def test_adding_an_annotation_keeps_the_scroll_position(qtbot, panel: AnnotationsPanel) -> None:
+    many = [Annotation.create(TEXT, start, start + 6) for start in range(0, 150, 2)]
+    panel.resize(300, 300)
+    panel.set_annotations(many, SECTIONS)
+    bar = panel.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)
+    middle = bar.value()
+    with qtbot.waitSignal(panel.model.modelReset):
+        panel.set_annotations([*many, Annotation.create(TEXT, 160, 170)], SECTIONS)
+    assert bar.value() == middle > 0

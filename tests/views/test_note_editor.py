@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -170,3 +171,43 @@ def test_flush_before_quit(qtbot, editor: NoteEditor) -> None:
     with qtbot.waitSignal(editor.note_edited, timeout=1000) as blocker:
         editor.flush()
     assert blocker.args == [annotation.id, "last words"] and not editor.pending()
+
+
+def test_wired_to_the_annotation_service_typing_survives_round_trips(qtbot, editor: NoteEditor, tmp_path: Path) -> None:
+    """The wiring the main window uses: edits go to the service, its ``changed`` comes back to the editor."""
+    import hashlib
+
+    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.tasks import TaskRunner
+
+    tasks = TaskRunner()
+    service = AnnotationService(tasks)
+    try:
+        with qtbot.waitSignal(service.loaded, timeout=10_000):
+            service.attach(TEXT, "Sample", hashlib.sha256(TEXT.encode()).hexdigest(), str(tmp_path / "t.txt"),
+                           tmp_path / "annotations")
+        annotation = service.add(4, 13, "blue")
+
+        def refresh() -> None:
+            current = service.find(annotation.id)
+            editor.set_annotation(current, service.colors, sorted({t for a in service.annotations for t in a.tags}))
+
+        service.changed.connect(refresh)
+        editor.note_edited.connect(lambda annotation_id, text: service.update(annotation_id, note=text))
+        editor.tags_edited.connect(lambda annotation_id, tags: service.update(annotation_id, tags=tags))
+        refresh()
+        editor._timer.setInterval(600_000)  # only flush() emits: the order of events is fixed
+        editor.note.setFocus()
+        qtbot.keyClicks(editor.note, "abc")
+        editor.flush()
+        assert service.find(annotation.id).note == "abc"
+        qtbot.keyClicks(editor.note, " def")  # typing on while "abc" is applied and saved
+        with qtbot.waitSignal(service.saved, timeout=5000):
+            service.update(annotation.id, tags=["vr"])  # another change comes back through `changed`
+        assert editor.note.toPlainText() == "abc def" and editor.tags.text() == "vr" and editor.pending()
+        editor.flush()
+        assert service.find(annotation.id).note == "abc def"
+        service.undo_stack.undo()  # an undo is a real change: the editor shows it
+        assert editor.note.toPlainText() == "abc"
+    finally:
+        tasks.wait()
