@@ -3,7 +3,7 @@
 Caption text (one long line, no punctuation, sentence-initial capitals lowered) is split into sentences by a
 small linear model that scores "a sentence starts at word i" from the surrounding words (trained by
 ``desktop_app.training.train_sentence_model`` on the development corpus). A second linear model gives each
-sentence its end mark ("." or "?"), a third scores speaker turns at sentence boundaries, which become
+sentence its end mark ("." or "?"), a third scores "a new speaker starts here"; confident turns become
 paragraph breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
 punctuation is split on it and left unaltered. Line breaks in the text always end a paragraph.
 
@@ -19,14 +19,15 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-2"
+ALGORITHM_VERSION = "readability-3"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
@@ -38,8 +39,9 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no approx dept est inc ltd co corp jan feb mar apr "
     "jun jul aug sep sept oct nov dec".split()
 )
-_LINE_BREAKS = "\n\u2028\u2029"
-_TOKEN_RE = re.compile(r"[^\s]+|[\n\u2028\u2029]")
+_LINE_BREAK_RE = re.compile(r"[\n\u2028\u2029]")
+_WORD_RE = re.compile(r"\S+")
+_END_WORD_RE = re.compile(r"(?<!\S)\S*[.?!…][\"'”’»)\]}]*(?!\S)")
 _STRIP_RE = re.compile(r"^[^\w']+|[^\w']+$")
 
 
@@ -77,7 +79,7 @@ class Readable:
 
 def normalize(word: str) -> str:
     """The feature form of a word: lower case, outer punctuation stripped, numbers folded to ``<num>``."""
-    w = word.replace("’", "'").lower()
+    w = word[:48].replace("’", "'").lower()
     stripped = _STRIP_RE.sub("", w)
     if stripped:
         w = stripped
@@ -132,7 +134,7 @@ def question_features(norm: Sequence[str]) -> list[str]:
     feats = ["f1=" + w[0], "f2=" + w[0] + " " + w[1], "f3=" + w[0] + " " + w[1] + " " + w[2],
              "s2=" + w[1], "s23=" + w[1] + " " + w[2], "s3=" + w[2],
              "l1=" + norm[-1], "l2=" + " ".join(norm[-2:]), "len=" + str(min(len(norm), 12) // 3)]
-    feats.extend("in=" + x for x in set(norm[:8]))
+    feats.extend("in=" + x for x in dict.fromkeys(norm[:8]))
     return feats
 
 
@@ -259,14 +261,18 @@ def segment(text: str, progress: Callable[[float], None] | None = None) -> Reada
 def looks_punctuated(text: str) -> bool:
     """Whether the text carries its own sentence punctuation (judged on a sample of at most ~2 MB)."""
     sample = text if len(text) <= 2_000_000 else text[:1_000_000] + " " + text[-1_000_000:]
-    words = 0
-    ends = 0
-    for m in re.finditer(r"\S+", sample):
-        words += 1
-        w = m.group().rstrip(_CLOSERS)
-        if w and w[-1] in _END_PUNCT and not _is_abbreviation(w):
-            ends += 1
+    words = len(_WORD_RE.findall(sample))
+    ends = sum(1 for m in _END_WORD_RE.finditer(sample) if not _is_abbreviation(m.group()))
     return ends > 0 and words / ends <= 60
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` of each line (line breaks: \\n, U+2028, U+2029)."""
+    start = 0
+    for m in _LINE_BREAK_RE.finditer(text):
+        yield start, m.start()
+        start = m.end()
+    yield start, len(text)
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -307,18 +313,17 @@ class Segmenter:
                     progress(min(done, 1.0))
             return used
 
-        pending: list[tuple[int, int]] = []
-        for m in _TOKEN_RE.finditer(text):
-            if m.group() in _LINE_BREAKS:
-                if pending:
-                    run(pending, True)
-                    pending = []
-                continue
-            pending.append(m.span())
-            if len(pending) >= _CHUNK_WORDS + _CHUNK_OVERLAP:
+        size = _CHUNK_WORDS + _CHUNK_OVERLAP
+        for line_start, line_end in _lines(text):
+            words_iter = _WORD_RE.finditer(text, line_start, line_end)
+            pending: list[tuple[int, int]] = []
+            while True:
+                pending.extend(m.span() for m in islice(words_iter, size - len(pending)))
+                if len(pending) < size:
+                    break
                 pending = pending[run(pending, False):]
-        if pending:
-            run(pending, True)
+            if pending:
+                run(pending, True)
         if progress:
             progress(1.0)
         return Readable(paragraphs=tuple(out.paragraphs), commas=tuple(out.commas),
@@ -473,11 +478,11 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
 def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
                       out: _Output) -> int:
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
-    norm = [normalize(w) for w in words]
-    shapes = [shape(w) for w in words]
+    types = {w: (normalize(w), shape(w)) for w in dict.fromkeys(words)}
+    norm = [types[w][0] for w in words]
+    shapes = [types[w][1] for w in words]
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
-    t_thr = model.param("turn_threshold", 0.0)
     starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("max_sentence", 60)))
     end = len(words)
     if not final:
@@ -492,6 +497,7 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
     turn_at = dict(zip(near, model.turn_scores_at(norm, columns, near)))
     turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
+    t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
     par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
                               t_thr + model.param("short_turn_margin", 0.0))
     par_starts = _split_long_paragraphs(starts, end, scores, turn, par_starts,
@@ -502,6 +508,18 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         if off is not None:
             out.capitalize.append(spans[s][0] + off)
     return end
+
+
+def _turn_threshold(turn: Sequence[float], n_words: int, floor: float, words_per_turn: float) -> float:
+    """The turn logit above which a sentence start becomes a paragraph break: ``floor``, raised so that
+    there is at most about one break per ``words_per_turn`` words (0: no limit)."""
+    if words_per_turn <= 0:
+        return floor
+    budget = int(n_words / words_per_turn)
+    if budget >= len(turn) - 1:
+        return floor
+    ranked = sorted(turn[1:], reverse=True)
+    return max(floor, ranked[budget] if budget >= 0 else ranked[0])
 
 
 def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], threshold: float, min_words: int,

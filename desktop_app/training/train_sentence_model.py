@@ -45,15 +45,16 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "re
 PARAMS = {
     "start_threshold": 0.25,
     "max_sentence": 60,
-    "question_threshold": 0.0,
-    "turn_threshold": -1.5,
+    "question_threshold": -0.9,
+    "turn_threshold": -2.5,
+    "words_per_turn": 60,
     "min_paragraph": 10,
     "short_turn_margin": 1.5,
     "max_paragraph": 150,
 }
 HYPER = {
     "start": {"l2": 1e-5, "min_count": 2, "prune": 0.02, "iters": 400},
-    "question": {"l2": 1e-3, "min_count": 2, "prune": 0.02, "iters": 300},
+    "question": {"l2": 3e-4, "min_count": 2, "prune": 0.02, "iters": 300},
     "turn": {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300},
 }
 
