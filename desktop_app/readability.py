@@ -27,7 +27,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-3"
+ALGORITHM_VERSION = "readability-4"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
@@ -128,6 +128,17 @@ def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[st
     return cols
 
 
+_COMMA_TEMPLATES = ("w-2", "w-1", "w0", "w1", "b-2", "b-1", "b0", "t-1")
+
+
+def comma_feature_columns(norm: Sequence[str], shapes: Sequence[str],
+                          columns: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Columns for "a comma follows word i - 1": a subset of the start columns."""
+    if columns is None:
+        columns = start_feature_columns(norm, shapes)
+    return {name: columns[name] for name in _COMMA_TEMPLATES}
+
+
 def question_features(norm: Sequence[str]) -> list[str]:
     """Features of one sentence for "it ends with a question mark"."""
     w = list(norm[:4]) + ["</s>"] * max(0, 4 - len(norm))
@@ -173,6 +184,7 @@ class Model:
         self.start: dict[str, Any] = data["start"]
         self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
         self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
+        self.comma: dict[str, Any] | None = data.get("comma")
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
@@ -209,6 +221,13 @@ class Model:
             z += sum(after(norm[j] if j < n else "</s>", 0.0) for j in range(i + 3, i + 6))
             out.append(z)
         return out
+
+    def comma_scores(self, norm: Sequence[str], shapes: Sequence[str],
+                     columns: dict[str, list[str]] | None = None) -> list[float] | None:
+        """Logit of "a comma follows the previous word" at every word (None: the model has no comma part)."""
+        if self.comma is None:
+            return None
+        return _column_scores(self.comma, comma_feature_columns(norm, shapes, columns), len(norm))
 
     def question_logit(self, norm: Sequence[str]) -> float:
         """Logit of "this sentence is a question"."""
@@ -503,6 +522,10 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     par_starts = _split_long_paragraphs(starts, end, scores, turn, par_starts,
                                         int(model.param("max_paragraph", 150)))
     out.add(spans, starts, end, marks, par_starts)
+    commas = model.comma_scores(norm, shapes, columns)
+    if commas is not None:
+        out.commas.extend(spans[i - 1][1] for i in _comma_positions(commas, starts, words, end,
+                                                                    model.param("comma_threshold", 0.0)))
     for s in starts:
         off = _capital_offset(words[s])
         if off is not None:
@@ -539,6 +562,21 @@ def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], thresho
             continue
         kept.append(s)
     return kept
+
+
+def _comma_positions(scores: Sequence[float], starts: Sequence[int], words: Sequence[str], end: int,
+                     threshold: float) -> list[int]:
+    """Words i (< ``end``) after whose predecessor a comma goes: local maxima above ``threshold``, not at a
+    sentence start, not after a word that already ends with punctuation, not next to another comma."""
+    is_start = set(starts)
+    out: list[int] = []
+    for i in range(2, end):
+        z = scores[i]
+        if z > threshold and z >= scores[i - 1] and (i + 1 >= len(scores) or z > scores[i + 1]) \
+                and i not in is_start and i - 1 not in is_start and (not out or out[-1] < i - 1) \
+                and words[i - 1][-1].isalnum():
+            out.append(i)
+    return out
 
 
 def _capital_offset(word: str) -> int | None:

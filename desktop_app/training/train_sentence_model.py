@@ -11,7 +11,8 @@ Three L2-regularised logistic regressions over sparse string features (``desktop
 defines the features, so training and inference share them), fitted with full-batch Adam in numpy:
   * start:    "a sentence starts at word i" from the words around i;
   * question: "the sentence ends with ?" from its first and last words;
-  * turn:     "a new speaker starts at this sentence boundary" (Lex episodes only).
+  * turn:     "a new speaker starts at word i" (Lex episodes only);
+  * comma:    "a comma follows word i - 1" (labels from the punctuated text, aligned to the captions).
 Weights are pruned and rounded, then written as gzip-compressed JSON.
 
     python -m desktop_app.training.train_sentence_model [--corpus DIR] [--out FILE] [--holdout SLUG ...]
@@ -22,9 +23,11 @@ Needs numpy (training only; inference is pure Python).
 from __future__ import annotations
 
 import argparse
+import difflib
 import gzip
 import json
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -51,11 +54,13 @@ PARAMS = {
     "min_paragraph": 10,
     "short_turn_margin": 1.5,
     "max_paragraph": 150,
+    "comma_threshold": -0.5,
 }
 HYPER = {
     "start": {"l2": 1e-5, "min_count": 2, "prune": 0.02, "iters": 400},
     "question": {"l2": 3e-4, "min_count": 2, "prune": 0.02, "iters": 300},
     "turn": {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300},
+    "comma": {"l2": 2e-5, "min_count": 2, "prune": 0.02, "iters": 300},
 }
 
 
@@ -74,6 +79,31 @@ class Episode:
         self.starts: list[int] = self.truth["sentence_starts"]
         self.marks: str = self.truth["sentence_end_marks"]
         self.turns = set(self.truth["turn_starts"])
+        self.commas = comma_positions(corpus / f"{slug}.punctuated.txt", self.words, self.truth.get("speakers", []))
+
+
+def _reduce(word: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", word.lower())
+
+
+def comma_positions(punctuated: Path, words: list[str], speakers: Iterable[str]) -> set[int]:
+    """Indices of the caption words that a comma follows in the punctuated text (aligned with difflib)."""
+    labels = tuple(f"{s}: " for s in set(speakers))
+    tokens: list[str] = []
+    for line in punctuated.read_text(encoding="utf-8").splitlines():
+        for label in labels:
+            if line.startswith(label):
+                line = line[len(label):]
+                break
+        tokens.extend(line.split())
+    matcher = difflib.SequenceMatcher(None, [_reduce(t) for t in tokens], [_reduce(w) for w in words],
+                                      autojunk=False)
+    commas = set()
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            if tokens[block.a + k].rstrip(rd._CLOSERS).endswith(","):
+                commas.add(block.b + k)
+    return commas
 
 
 def episodes(corpus: Path, exclude: Iterable[str] = ()) -> list[Episode]:
@@ -103,6 +133,11 @@ def column_examples(eps: Sequence[Episode], columns: Any, labels_of: Any) -> tup
 
 def start_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
     return column_examples(eps, rd.start_feature_columns, lambda ep: set(ep.starts))
+
+
+def comma_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
+    """Word-level "a comma follows the previous word" examples (the boundary before word i)."""
+    return column_examples(eps, rd.comma_feature_columns, lambda ep: {i + 1 for i in ep.commas})
 
 
 def question_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
@@ -181,6 +216,7 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
     start = split_tables(fit_logistic(*start_examples(eps), **HYPER["start"]))
     question = fit_logistic(*question_examples(eps), **HYPER["question"])
     turn = split_tables(fit_logistic(*turn_examples(eps), **HYPER["turn"]))
+    comma = split_tables(fit_logistic(*comma_examples(eps), **HYPER["comma"]))
     logger.info("trained on %s in %.1f s", [e.slug for e in eps], time.perf_counter() - t0)
     return {
         "format": "transcript-reader-readability",
@@ -190,6 +226,7 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
         "start": start,
         "question": question,
         "turn": turn,
+        "comma": comma,
     }
 
 
