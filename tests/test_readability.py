@@ -236,3 +236,12 @@ def test_turn_scores_at_positions_match_full_scores(seed_text: str) -> None:
 def test_pathological_words_are_handled(text: str) -> None:
     readable = rd.segment(text)
     check_invariants(text, readable)
+
+
+def test_commas_fall_after_words_inside_sentences(seed_text: str, seed_readable: rd.Readable) -> None:
+    commas = seed_readable.commas
+    assert commas and list(commas) == sorted(set(commas))
+    word_ends = {e for _, e in words_of(seed_text)}
+    sentence_ends = {s.end for p in seed_readable.paragraphs for s in p.sentences}
+    assert all(c in word_ends and c not in sentence_ends for c in commas)
+    assert len(commas) < len(seed_text.split()) / 8
