@@ -243,7 +243,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         notes = self.annotations
         notes.changed.connect(self._on_annotations_changed)
         notes.outline_changed.connect(self._on_user_outline_changed)
-        notes.load_failed.connect(lambda message: self.show_error("Highlights and notes unavailable", message))
+        notes.load_failed.connect(self._on_annotations_unavailable)
         notes.save_failed.connect(self._on_save_failed)
         notes.saved.connect(lambda path: self.statusBar().showMessage("Saved", 1500))
         notes.loaded.connect(lambda: self.annotations_panel.set_file_path(str(notes.path or "")))
@@ -330,6 +330,11 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     @Slot(str, str)
     def _on_stage_failed(self, stage: str, message: str) -> None:
         self.statusBar().showMessage(f"{stage.capitalize()} unavailable: {message}", 15_000)
+
+    @Slot(str)
+    def _on_annotations_unavailable(self, message: str) -> None:
+        self.annotations_panel.set_file_path(f"{self.annotations.path} (could not be read; left untouched)")
+        self.show_error("Highlights and notes unavailable", message)
 
     def show_error(self, title: str, message: str) -> None:
         """A non-blocking, window-modal message box (kept in ``last_error`` for tests)."""
