@@ -360,14 +360,43 @@ class _Postings:
 def _locate(
     here: dict[bytes, Matcher], terms: set[bytes], phrases: list[tuple[tuple[bytes, ...], int]]
 ) -> list[Span]:
-    """The matched spans in one document, sorted and disjoint."""
-    chars = {text: leaf.value_as("characters") for text, leaf in here.items()}
-    spans = [(s, e) for text in terms if text in chars for _, s, e in chars[text]]
+    """The matched spans in one document, sorted and disjoint (postings decoded only as needed)."""
+    decoded: dict[bytes, list[tuple[int, int, int]]] = {}
+
+    def chars(text: bytes) -> list[tuple[int, int, int]]:
+        if text not in decoded:
+            decoded[text] = here[text].value_as("characters")
+        return decoded[text]
+
+    spans = [(s, e) for text in terms if text in here for _, s, e in chars(text)]
     for words, slop in phrases:
-        spans.extend(_phrase_spans([chars.get(w, []) for w in words], slop))
-    if phrases or len(chars) > 1:
+        if all(word in here for word in words):
+            if slop <= 1:
+                spans.extend(_exact_phrase_spans(words, here, chars))
+            else:
+                spans.extend(_phrase_spans([chars(word) for word in words], slop))
+    if phrases or len(here) > 1:
         return _disjoint(spans)
     return spans
+
+
+def _exact_phrase_spans(
+    words: tuple[bytes, ...],
+    here: dict[bytes, Matcher],
+    chars: Callable[[bytes], list[tuple[int, int, int]]],
+) -> list[Span]:
+    """Spans of a phrase of adjacent words in one document: the word least frequent there is decoded first,
+    and most candidate documents are rejected before the common words are decoded at all."""
+    starts: set[int] | None = None
+    for i in sorted(range(len(words)), key=lambda i: here[words[i]].weight()):
+        positions = {pos - i for pos, _, _ in chars(words[i])}
+        starts = positions if starts is None else starts & positions
+        if not starts:
+            return []
+    assert starts is not None
+    first = {pos: start for pos, start, _ in chars(words[0])}
+    last = {pos: end for pos, _, end in chars(words[-1])}
+    return [(first[p], last[p + len(words) - 1]) for p in sorted(starts)]
 
 
 def _phrase_spans(words: list[list[tuple[int, int, int]]], slop: int) -> list[Span]:
