@@ -12,7 +12,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from desktop_app.annotations import AnchorStatus, Annotation
-from desktop_app.views.annotations_panel import (
+from desktop_app.views.annotations_model import (
     ORPHANS_TITLE,
     ROLE_COLOR,
     ROLE_ID,
@@ -27,8 +27,8 @@ from desktop_app.views.annotations_panel import (
     ROLE_UPDATED,
     AnnotationsFilterProxy,
     AnnotationsModel,
-    AnnotationsPanel,
 )
+from desktop_app.views.annotations_panel import AnnotationsPanel
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 

@@ -1,0 +1,363 @@
+"""The annotations list as a Qt model: chapters → highlights, a filter proxy, and the shared swatch helpers."""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QWidget,
+)
+
+from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.views.reader_view import highlight_color
+
+logger = logging.getLogger(__name__)
+
+# Roles. KIND: "chapter" | "annotation"; TAGS: list[str]; QUOTE: the whole quote; POSITION: a label ("12:34");
+# MEANING: the colour's meaning; SWATCH: QColor in the current theme. Chapter rows answer KIND, START (-1 for the
+# orphans group), IS_ORPHAN and UPDATED (their newest annotation's).
+(ROLE_KIND, ROLE_ID, ROLE_START, ROLE_COLOR, ROLE_CREATED, ROLE_UPDATED, ROLE_TAGS, ROLE_NOTE, ROLE_QUOTE,
+ ROLE_IS_ORPHAN, ROLE_POSITION, ROLE_MEANING, ROLE_SWATCH) = \
+    range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 14)
+
+QUOTE_CHARS = 140
+ORPHANS_TITLE = "Unplaced (orphaned)"
+_CHAPTER = 0  # internal id of chapter rows; annotation rows carry their chapter row + 1
+_ROOT = QModelIndex()
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ANNOTATION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+def swatch_icon(color: QColor, size: int = 12) -> QIcon:
+    """A small filled circle in a colour."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(color.darker(140))
+    painter.setBrush(color)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def swatch_color(key: str, dark: bool) -> QColor:
+    """A highlight colour as a swatch: the reader's colour, lifted in the dark theme so it stands out."""
+    color = highlight_color(key, dark)
+    return color.lighter(150) if dark else color.darker(108)
+
+
+def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _epoch(stamp: str) -> float:
+    try:
+        return parse_timestamp(stamp).timestamp()
+    except ValueError:
+        return 0.0
+
+
+@dataclass
+class _Group:
+    """A chapter row and its annotations."""
+
+    title: str
+    start: int
+    orphans: bool = False
+    items: list[Annotation] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[bool, str, int]:
+        return self.orphans, self.title, self.start
+
+
+def _group(annotations: Iterable[Annotation], sections: Sequence[Any], mode: str,
+           time: Callable[[Annotation], float]) -> list[_Group]:
+    """Annotations by chapter (only chapters that have some), orphans last; by position or newest first."""
+    chapters = [_Group(s.title, s.start) for s in sections] or [_Group("Highlights", 0)]
+    starts = [s.start for s in sections]
+    orphans = _Group(ORPHANS_TITLE, -1, orphans=True)
+    for annotation in sorted(annotations, key=lambda a: (a.start, a.end, a.created)):
+        group = orphans if annotation.is_orphan else chapters[max(0, bisect_right(starts, annotation.start) - 1)]
+        group.items.append(annotation)
+    groups = [g for g in chapters if g.items]
+    if mode == "date":
+        for group in (*groups, orphans):
+            group.items.sort(key=time, reverse=True)  # stable: equal times stay in document order
+        groups.sort(key=lambda g: time(g.items[0]), reverse=True)
+    return groups + ([orphans] if orphans.items else [])
+
+
+class AnnotationsModel(QAbstractItemModel):
+    """Chapters (parents; unplaced annotations last) → annotations (children); one column.
+
+    The model orders its rows itself (``set_sort_mode``): one Python sort instead of a proxy calling ``data()``
+    for every comparison.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._groups: list[_Group] = []
+        self._input: tuple[list[Annotation], list[Any]] = ([], [])
+        self._mode = "position"
+        self._colors: dict[str, str] = dict(DEFAULT_COLOR_MEANINGS)
+        self._label: Callable[[int], str] = lambda _start: ""
+        self._dark = False
+        self._icons: dict[tuple[str, bool], QIcon] = {}
+        self._times: dict[str, float] = {}
+
+    # -- content ------------------------------------------------------------------------------
+    def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[Any] = (),
+                        colors: dict[str, str] | None = None,
+                        position_label: Callable[[int], str] | None = None) -> bool:
+        """Replace the content; returns True if the model was reset (annotations added, removed, regrouped).
+
+        Otherwise rows that moved are moved with ``layoutChanged`` and edited rows get ``dataChanged``, so
+        selection and scrolling are kept.
+        """
+        new_colors = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
+        everything = new_colors != self._colors or (position_label is not None and position_label != self._label)
+        self._colors = new_colors
+        if position_label is not None:
+            self._label = position_label
+        self._input = (list(annotations), list(sections))
+        return self._apply(everything)
+
+    def set_sort_mode(self, mode: str) -> None:
+        """``"position"`` (document order) or ``"date"`` (last update, newest first); orphans stay last."""
+        if mode not in ("position", "date"):
+            raise ValueError(f"unknown sort mode {mode!r}")
+        if mode != self._mode:
+            self._mode = mode
+            self._apply(False)
+
+    def sort_mode(self) -> str:
+        return self._mode
+
+    def _apply(self, everything: bool) -> bool:
+        groups = _group(*self._input, self._mode, self._time)
+        if {g.key: {a.id for a in g.items} for g in groups} != {g.key: {a.id for a in g.items} for g in self._groups}:
+            self.beginResetModel()
+            self._groups = groups
+            self.endResetModel()
+            return True
+        before = {a.id: a for g in self._groups for a in g.items}
+        if [(g.key, [a.id for a in g.items]) for g in groups] != \
+                [(g.key, [a.id for a in g.items]) for g in self._groups]:
+            self._relayout(groups)
+        self._groups = groups
+        for row, group in enumerate(groups):
+            changed = [i for i, a in enumerate(group.items) if everything or before[a.id] != a]
+            if changed:
+                parent = self.index(row, 0)
+                self.dataChanged.emit(self.index(changed[0], 0, parent), self.index(changed[-1], 0, parent))
+                self.dataChanged.emit(parent, parent)  # its newest update may have changed
+        return False
+
+    def _relayout(self, groups: list[_Group]) -> None:
+        """Move rows (same chapters, same annotations, another order), keeping persistent indexes."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        keys = [("chapter", self._groups[i.row()].key) if i.internalId() == _CHAPTER
+                else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id) for i in old]
+        self._groups = groups
+        rows = {("chapter", g.key): (row, 0, _CHAPTER) for row, g in enumerate(groups)}
+        rows.update({("annotation", a.id): (child, 0, row + 1)
+                     for row, g in enumerate(groups) for child, a in enumerate(g.items)})
+        self.changePersistentIndexList(old, [self.createIndex(*rows[key]) for key in keys])
+        self.layoutChanged.emit()
+
+    def set_dark(self, dark: bool) -> None:
+        """Swatches in the dark or light highlight colours."""
+        if dark != self._dark:
+            self._dark = dark
+            for row, group in enumerate(self._groups):
+                parent = self.index(row, 0)
+                self.dataChanged.emit(self.index(0, 0, parent), self.index(len(group.items) - 1, 0, parent),
+                                      [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
+
+    def colors(self) -> dict[str, str]:
+        return dict(self._colors)
+
+    def annotations(self) -> list[Annotation]:
+        return [a for g in self._groups for a in g.items]
+
+    def annotation(self, index: QModelIndex | QPersistentModelIndex) -> Annotation | None:
+        """The annotation of a row of this model (None for chapter rows)."""
+        if not index.isValid() or index.internalId() == _CHAPTER:
+            return None
+        return self.annotation_at(index.internalId() - 1, index.row())
+
+    def annotation_at(self, chapter_row: int, row: int) -> Annotation | None:
+        group = self._groups[chapter_row] if 0 <= chapter_row < len(self._groups) else None
+        return group.items[row] if group is not None and 0 <= row < len(group.items) else None
+
+    def find(self, annotation_id: str) -> QModelIndex:
+        for row, group in enumerate(self._groups):
+            for child, annotation in enumerate(group.items):
+                if annotation.id == annotation_id:
+                    return self.createIndex(child, 0, row + 1)
+        return QModelIndex()
+
+    def swatch_color(self, key: str) -> QColor:
+        return swatch_color(key, self._dark)
+
+    def _icon(self, key: str) -> QIcon:
+        cached = self._icons.get((key, self._dark))
+        if cached is None:
+            cached = self._icons[(key, self._dark)] = swatch_icon(self.swatch_color(key))
+        return cached
+
+    # -- QAbstractItemModel -------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, _CHAPTER) if row < len(self._groups) else QModelIndex()
+        chapter = parent.row()
+        if parent.internalId() == _CHAPTER and chapter < len(self._groups) and row < len(self._groups[chapter].items):
+            return self.createIndex(row, 0, chapter + 1)
+        return QModelIndex()
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _CHAPTER:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _CHAPTER)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.column() == 0 and parent.internalId() == _CHAPTER and parent.row() < len(self._groups):
+            return len(self._groups[parent.row()].items)
+        return 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 1
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        # a chapter is a header (no flags: keyboard navigation skips it)
+        return _ANNOTATION_FLAGS if index.isValid() and index.internalId() != _CHAPTER else _NO_FLAGS
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == _CHAPTER:
+            return self._chapter_data(self._groups[index.row()], role) if index.row() < len(self._groups) else None
+        annotation = self.annotation(index)
+        if annotation is None:
+            return None
+        getter = self._FIELDS.get(role)
+        return None if getter is None else getter(self, annotation)
+
+    def _chapter_data(self, group: _Group, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return group.title
+        if role == ROLE_UPDATED:  # the newest annotation's
+            return max(group.items, key=self._time).updated
+        return {ROLE_KIND: "chapter", ROLE_START: group.start, ROLE_IS_ORPHAN: group.orphans}.get(role)
+
+    _FIELDS: dict[int, Callable[[AnnotationsModel, Annotation], Any]] = {
+        Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
+        Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
+        Qt.ItemDataRole.ToolTipRole: lambda m, a: m._tooltip(a),
+        ROLE_KIND: lambda m, a: "annotation", ROLE_ID: lambda m, a: a.id, ROLE_COLOR: lambda m, a: a.color,
+        ROLE_START: lambda m, a: a.start, ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
+        ROLE_TAGS: lambda m, a: list(a.tags), ROLE_NOTE: lambda m, a: a.note, ROLE_QUOTE: lambda m, a: a.target.exact,
+        ROLE_IS_ORPHAN: lambda m, a: a.is_orphan, ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
+        ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._label(a.start),
+        ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
+    }
+
+    def _time(self, annotation: Annotation) -> float:
+        value = self._times.get(annotation.updated)
+        if value is None:
+            value = self._times[annotation.updated] = _epoch(annotation.updated)
+        return value
+
+    def _tooltip(self, a: Annotation) -> str:
+        parts = [f"“{short_quote(a.target.exact, 600)}”", f"{self._colors.get(a.color, a.color)} ({a.color})"]
+        if a.note.strip():
+            parts.append(short_quote(a.note, 600))
+        if a.tags:
+            parts.append("Tags: " + ", ".join(a.tags))
+        return "\n\n".join(parts)
+
+
+class AnnotationsFilterProxy(QSortFilterProxyModel):
+    """Filters annotations by colour keys, tag and free text; chapters without a match are hidden.
+
+    Sorting (by position, or by date: last update, newest first) is delegated to the AnnotationsModel, which
+    orders its own rows; the proxy keeps the source order.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._colors: frozenset[str] = frozenset()
+        self._tag = ""
+        self._terms: tuple[str, ...] = ()
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_color_filter(self, keys: Iterable[str]) -> None:
+        """Only these colour keys (empty: every colour)."""
+        self._refilter(lambda: setattr(self, "_colors", frozenset(keys)))
+
+    def set_tag_filter(self, tag: str) -> None:
+        """Only annotations carrying this tag ("" for any)."""
+        self._refilter(lambda: setattr(self, "_tag", tag))
+
+    def set_text_filter(self, text: str) -> None:
+        """Only annotations whose quote, note or tags contain every word of ``text`` (case-insensitive)."""
+        self._refilter(lambda: setattr(self, "_terms", tuple(text.casefold().split())))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        self.beginFilterChange()
+        change()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def is_filtering(self) -> bool:
+        return bool(self._colors or self._tag or self._terms)
+
+    def set_sort_mode(self, mode: str) -> None:
+        """``"position"`` (document order) or ``"date"`` (updated, newest first); orphans stay last."""
+        self._source().set_sort_mode(mode)
+
+    def sort_mode(self) -> str:
+        return self._source().sort_mode()
+
+    def _source(self) -> AnnotationsModel:
+        source = self.sourceModel()
+        assert isinstance(source, AnnotationsModel)
+        return source
+
+    def accepts(self, annotation: Annotation) -> bool:
+        """Whether an annotation passes the filters."""
+        if self._colors and annotation.color not in self._colors or self._tag and self._tag not in annotation.tags:
+            return False
+        if self._terms:
+            haystack = "\n".join((annotation.target.exact, annotation.note, *annotation.tags)).casefold()
+            return all(term in haystack for term in self._terms)
+        return True
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if not source_parent.isValid():
+            return False  # a chapter is shown when one of its annotations is (recursive filtering)
+        annotation = self._source().annotation_at(source_parent.row(), source_row)
+        return annotation is not None and self.accepts(annotation)
