@@ -15,12 +15,13 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QWidget,
 )
 
 from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.views.item_painting import palette_is_dark
 from desktop_app.views.reader_view import highlight_color
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def swatch_icon(color: QColor, size: int = 12) -> QIcon:
 
 
 def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    return palette_is_dark(widget.palette())
 
 
 def swatch_color(key: str, dark: bool) -> QColor:

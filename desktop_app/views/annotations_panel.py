@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -63,6 +62,7 @@ from desktop_app.views.annotations_model import (
     swatch_color,
     swatch_icon,
 )
+from desktop_app.views.item_painting import draw_item_background
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +93,7 @@ class _AnnotationDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        widget = opt.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        text_color = opt.palette.color(QPalette.ColorGroup.Active,
-                                       QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text_color)
-        muted.setAlpha(150)
+        text_color, muted = draw_item_background(painter, opt)
         painter.save()
         if index.data(ROLE_KIND) == "chapter":
             self._paint_chapter(painter, opt, index, text_color, muted)

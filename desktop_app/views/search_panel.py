@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -61,6 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.views.item_painting import draw_item_background, palette_is_dark
 from desktop_app.views.reader_view import DARK, LIGHT
 
 if TYPE_CHECKING:
@@ -276,10 +276,6 @@ class SearchResultModel(QAbstractItemModel):
                 ROLE_NOTE_ID: hit.note_id}.get(role)
 
 
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
-
-
 class _SnippetDelegate(QStyledItemDelegate):
     """Every row is two lines high (uniform heights keep laying out a thousand rows cheap). Group rows: the
     title in bold on the lower line (space above each chapter) and a count. Hit rows: the snippet on two lines
@@ -296,15 +292,7 @@ class _SnippetDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         opt = option  # no initStyleOption: it asks the model for a dozen roles this delegate does not use
-        widget = opt.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        text_color = opt.palette.color(QPalette.ColorGroup.Active,
-                                       QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text_color)
-        muted.setAlpha(150)
+        text_color, muted = draw_item_background(painter, opt)
         painter.save()
         if index.data(ROLE_KIND) == "group":
             self._paint_group(painter, opt, index, text_color, muted)
@@ -355,7 +343,7 @@ class _SnippetDelegate(QStyledItemDelegate):
 def _span_format(palette: QPalette) -> QTextCharFormat:
     """Matched words: bold, on the reader's search-hit colour, in the reader's text colour (readable on it in
     both themes, on selected rows too)."""
-    colors = DARK if is_dark(palette) else LIGHT
+    colors = DARK if palette_is_dark(palette) else LIGHT
     span_format = QTextCharFormat()
     span_format.setFontWeight(QFont.Weight.Bold)
     span_format.setBackground(QColor(colors.search_hit))
