@@ -170,16 +170,19 @@ class SearchIndex:
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
         want = None if limit is None else max(0, limit) + LIMIT_MARGIN
-        found, total, approximate, has_patterns = self._find(parsed.query, want)
+        notes = self._notes  # one snapshot: set_notes may replace it meanwhile
+        found, total, approximate, has_patterns = self._find(parsed.query, want, notes)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
         found.sort()
         shown = found if limit is None else found[: max(0, limit)]
-        hits = tuple(self._make_hits(shown, found))
+        hits = tuple(self._make_hits(shown, found, notes))
         suggestion = self._suggest(query) if total == 0 else None
         return SearchResult(query, hits, total, suggestion, None, approximate)
 
-    def _find(self, query: wq.Query, want: int | None) -> tuple[list[_Found], int, bool, bool]:
+    def _find(
+        self, query: wq.Query, want: int | None, notes: _Notes | None
+    ) -> tuple[list[_Found], int, bool, bool]:
         """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
         whether it is estimated, and whether the query has anything to highlight."""
         searcher = self._searcher(self._index)
@@ -193,7 +196,6 @@ class SearchIndex:
         for docnum, score, spans in matches:
             offset = paragraphs[docnum][0]
             found.extend((offset + s, offset + e, -1, score, docnum, ()) for s, e in spans)
-        notes = self._notes
         if notes is None:
             return found, total, approximate, bool(patterns)
         searcher = self._searcher(notes.index)
@@ -220,11 +222,10 @@ class SearchIndex:
             entry = cache[id(index)] = (index, index.searcher())
         return entry[1]
 
-    def _make_hits(self, shown: list[_Found], located: list[_Found]) -> list[Hit]:
+    def _make_hits(self, shown: list[_Found], located: list[_Found], notes: _Notes | None) -> list[Hit]:
         in_text = [f for f in located if f[2] < 0]
         starts = [f[0] for f in in_text]
         ends = [f[1] for f in in_text]
-        notes = self._notes
         hits = []
         for start, end, note, score, paragraph, matches in shown:
             if note < 0:
@@ -254,7 +255,7 @@ class SearchIndex:
         if not changed or corrected.lower() == query.lower():
             return None
         parsed = parse_query(corrected)
-        if parsed.query is None or not self._find(parsed.query, 1)[1]:
+        if parsed.query is None or not self._find(parsed.query, 1, self._notes)[1]:
             return None
         return corrected
 
