@@ -230,7 +230,12 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.reader.position_changed.connect(self._on_position_changed)
         self.reader.highlight_clicked.connect(self.select_annotation)
         self.reader.context_menu_requested.connect(self._extend_context_menu)
-        service.outline_ready.connect(self._on_outline_ready)
+        self._connect_outline()
+        self._connect_annotations()
+        self._connect_search()
+
+    def _connect_outline(self) -> None:
+        self.service.outline_ready.connect(self._on_outline_ready)
         outline = self.outline_panel
         outline.chapter_activated.connect(self.go_to_chapter)
         outline.rename_requested.connect(self.rename_chapter)
@@ -238,8 +243,10 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         outline.merge_requested.connect(self.merge_chapter)
         outline.move_start_requested.connect(self.move_chapter_start)
         outline.reset_requested.connect(self.reset_outline)
-        outline.granularity_requested.connect(service.rebuild_outline)
+        outline.granularity_requested.connect(self.service.rebuild_outline)
         self.chapter_strip.chapter_clicked.connect(self.go_to_chapter)
+
+    def _connect_annotations(self) -> None:
         notes = self.annotations
         notes.changed.connect(self._on_annotations_changed)
         notes.outline_changed.connect(self._on_user_outline_changed)
@@ -260,7 +267,10 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         editor.color_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
         editor.delete_requested.connect(self.remove_annotation)
         self.annotation_selected.connect(self._show_selected_annotation)
-        service.index_ready.connect(self.search.set_index)
+
+    def _connect_search(self) -> None:
+        self.service.index_ready.connect(self.search.set_index)
+        self.service.stage_failed.connect(self._on_search_unavailable)
         search = self.search_panel
         search.query_changed.connect(self.search.search)
         search.query_committed.connect(self._remember_query)
@@ -272,7 +282,6 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.search.results_ready.connect(self._on_search_results)
         self.search.busy_changed.connect(search.set_busy)
         self.search.search_failed.connect(search.show_message)
-        service.stage_failed.connect(self._on_search_unavailable)
 
     # -- opening ------------------------------------------------------------------------------
     @Slot()
