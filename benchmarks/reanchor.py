@@ -37,7 +37,9 @@ from desktop_app.annotations import (  # noqa: E402
     normalized_words,
 )
 
-CORPUS = Path("/work/shared/dev-corpus")
+# ../shared next to the repository (the development machine and CI), else the usual absolute place
+CORPUS = next((p for p in (ROOT.parent / "shared" / "dev-corpus", Path("/work/shared/dev-corpus")) if p.is_dir()),
+              ROOT.parent / "shared" / "dev-corpus")
 NOT_WORDS = re.compile(r"^[^\n:]{1,60}:|\[inaudible[^\]]*\]", re.M)  # speaker labels, inaudible marks
 EXTRA_WORDS = ("um", "basically", "really", "actually", "like", "very")
 
