@@ -31,7 +31,7 @@ ALGORITHM_VERSION = "readability-4"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
-_CHUNK_WORDS = 20_000  # a line longer than this is segmented piece by piece (bounded memory)
+_CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
 _CHUNK_OVERLAP = 400
 _END_PUNCT = ".?!…"
 _CLOSERS = "\"'”’»)]}"
