@@ -27,7 +27,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-4"
+ALGORITHM_VERSION = "readability-5"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
