@@ -20,8 +20,8 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -118,13 +118,13 @@ def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[st
     sp = ["^"] + list(shapes)
     cols: dict[str, list[str]] = {f"w{k}": u[k] for k in range(-3, 3)}
     for k in (-3, -2, -1, 0, 1):
-        cols[f"b{k}"] = [a + " " + b for a, b in zip(u[k], u[k + 1])]
-    cols["t-2"] = [a + " " + b for a, b in zip(cols["b-2"], u[0])]
-    cols["t-1"] = [a + " " + b for a, b in zip(cols["b-1"], u[1])]
-    cols["t0"] = [a + " " + b for a, b in zip(cols["b0"], u[2])]
-    cols["s"] = [a + b for a, b in zip(sp, shapes)]
-    cols["sw"] = [a + " " + b for a, b in zip(shapes, u[0])]
-    cols["rep"] = ["1" if a == b else "0" for a, b in zip(u[-1], u[0])]
+        cols[f"b{k}"] = [a + " " + b for a, b in zip(u[k], u[k + 1], strict=False)]
+    cols["t-2"] = [a + " " + b for a, b in zip(cols["b-2"], u[0], strict=False)]
+    cols["t-1"] = [a + " " + b for a, b in zip(cols["b-1"], u[1], strict=False)]
+    cols["t0"] = [a + " " + b for a, b in zip(cols["b0"], u[2], strict=False)]
+    cols["s"] = [a + b for a, b in zip(sp, shapes, strict=False)]
+    cols["sw"] = [a + " " + b for a, b in zip(shapes, u[0], strict=False)]
+    cols["rep"] = ["1" if a == b else "0" for a, b in zip(u[-1], u[0], strict=False)]
     return cols
 
 
@@ -243,7 +243,7 @@ def _column_scores(part: dict[str, Any], columns: dict[str, list[str]], n: int) 
         if not table:
             continue
         get = table.get
-        scores = [s + get(k, 0.0) for s, k in zip(scores, keys)]
+        scores = [s + get(k, 0.0) for s, k in zip(scores, keys, strict=False)]
     return scores
 
 
@@ -362,10 +362,10 @@ class _Output:
         """Sentences start at word indices ``starts`` (the run ends at word ``end``); paragraphs likewise."""
         bounds = list(starts) + [end]
         sentences = [Sentence(spans[a][0], spans[b - 1][1], mark)
-                     for a, b, mark in zip(bounds, bounds[1:], marks)]
+                     for a, b, mark in zip(bounds, bounds[1:], marks, strict=False)]
         index = {s: k for k, s in enumerate(starts)}
         pb = [index[p] for p in par_starts] + [len(sentences)]
-        for a, b in zip(pb, pb[1:]):
+        for a, b in zip(pb, pb[1:], strict=False):
             group = tuple(sentences[a:b])
             self.paragraphs.append(Paragraph(group[0].start, group[-1].end, group))
 
@@ -429,7 +429,7 @@ def decode_starts(scores: Sequence[float], threshold: float, max_len: int) -> li
         return starts
     result: list[int] = []
     bounds = starts + [n]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         result.extend(_split_span(scores, a, b, max_len))
     return result
 
@@ -464,7 +464,7 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
     index = {s: k for k, s in enumerate(starts)}
     bounds = list(par_starts) + [end]
     result: list[int] = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         result.append(a)
         stack = [(a, b)]
         extra: list[int] = []
@@ -510,11 +510,11 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     bounds = starts + [end]
     q_thr = model.param("question_threshold", 0.0)
     marks = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         q = model.question_logit(norm[a:b]) > q_thr
         marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q else "."))
     near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
-    turn_at = dict(zip(near, model.turn_scores_at(norm, columns, near)))
+    turn_at = dict(zip(near, model.turn_scores_at(norm, columns, near), strict=False))
     turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
     t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
     par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
@@ -549,10 +549,10 @@ def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], thresho
                  strong: float) -> list[int]:
     """Paragraph starts at sentence starts whose turn logit exceeds ``threshold``; a paragraph shorter than
     ``min_words`` is kept only when the turns around it are ``strong``, else joined to its neighbour."""
-    breaks = [0] + [s for s, t in zip(starts[1:], turn[1:]) if t > threshold]
+    breaks = [0] + [s for s, t in zip(starts[1:], turn[1:], strict=False) if t > threshold]
     if min_words <= 1 or len(breaks) < 2:
         return breaks
-    logit = dict(zip(starts, turn))
+    logit = dict(zip(starts, turn, strict=False))
     kept = [0]
     for k in range(1, len(breaks)):
         s = breaks[k]

@@ -31,7 +31,7 @@ def check_invariants(text: str, readable: rd.Readable) -> None:
             assert s.start in starts and s.end in ends and s.start < s.end
             assert s.mark in ("", ".", "?", "!")
             covered.append((s.start, s.end))
-    for (_, e1), (s2, _) in zip(covered, covered[1:]):
+    for (_, e1), (s2, _) in zip(covered, covered[1:], strict=False):
         assert e1 <= s2
     # every word inside exactly one sentence
     k = 0
@@ -210,7 +210,7 @@ def test_decode_starts_splits_overlong_sentences() -> None:
     starts = rd.decode_starts(scores, threshold=0.0, max_len=30)
     assert starts[0] == 0 and 50 in starts
     bounds = starts + [100]
-    assert all(b - a <= 30 for a, b in zip(bounds, bounds[1:]))
+    assert all(b - a <= 30 for a, b in zip(bounds, bounds[1:], strict=False))
 
 
 def test_normalize_and_shape() -> None:

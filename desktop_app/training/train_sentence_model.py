@@ -145,7 +145,7 @@ def question_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int
     labels: list[int] = []
     for ep in eps:
         b = ep.starts + [len(ep.words)]
-        for k, (x, y) in enumerate(zip(b, b[1:])):
+        for k, (x, y) in enumerate(zip(b, b[1:], strict=False)):
             rows.append(rd.question_features(ep.norm[x:y]))
             labels.append(1 if ep.marks[k] == "?" else 0)
     return rows, labels
