@@ -9,14 +9,17 @@ Pipeline (deterministic; numpy is the only dependency):
 3. The number of sections is ``words / (WORDS_PER_SECTION / granularity)``. A dynamic programme finds
    the partition into that many sections maximising, per section, cohesion (the summed pairwise
    similarities of its ``m`` units divided by ``m ** COH_GAMMA``: ``(|sum|^2 - m) / m ** 0.8``), a bonus
-   when it opens on a local change of vocabulary (novelty) or a host's topic-changing question ("let me
-   ask you about ...", "speaking of ..."), minus a log-normal length prior. A spoken introduction
+   for opening on a likely boundary, minus a log-normal length prior. The bonus is the log-odds of a small
+   logistic-regression boundary classifier (trained on the dev corpus by
+   ``desktop_app/training/outline_boundary.py``) over the novelty of the vocabulary before/after the unit
+   start and how far it stands above its neighbours (LSA and word vectors, 150/300/600-word windows), and
+   a host's topic-changing question ("let me ask you about ...", "speaking of ..."). A spoken introduction
    ("... and now, dear friends, here's X") becomes its own section, titled "Introduction".
 4. Titles and keywords: each section's most distinctive words and two-word phrases, see
    ``outline_titles``.
 
-Figures (dev corpus of six episodes, ``benchmarks/outline_quality.py``): Pk 0.32, WindowDiff 0.34,
-boundary F1@150 0.57, title score 0.58; the seed transcript takes well under a second.
+Figures (dev corpus of six episodes, leave-one-episode-out classifier, the app's own sentence starts):
+Pk 0.339, WindowDiff 0.350, boundary F1@150 0.58, title score 0.59; the seed takes well under a second.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "8"
+OUTLINE_VERSION = "9"
 
 WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
@@ -51,6 +54,12 @@ EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
 COH_GAMMA = 0.8
+BOUNDARY_WEIGHT = 1.0
+BOUNDARY_WINDOWS = (150.0, 300.0, 600.0)
+# Logistic-regression weights of _boundary_features, trained on the dev corpus (both kinds of sentence
+# starts) by desktop_app/training/outline_boundary.py; the DP adds BOUNDARY_WEIGHT * the log-odds.
+BOUNDARY_COEF = np.array([0.104, 0.112, 0.205, 0.042, -0.068, 0.532, 0.006, 0.095, 0.041, 0.278, 0.066, 0.016,
+                          2.073])
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -328,7 +337,10 @@ def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
     mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
     sqs, m, seg_words, src = _band_parts(blocks, unit_len, target)
-    boost = CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
+    if BOUNDARY_WEIGHT > 0:
+        boost = BOUNDARY_WEIGHT * (_boundary_features(blocks, unit_len, cues) @ BOUNDARY_COEF)
+    else:
+        boost = CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
     prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
     base = np.where(src >= 0, boost[np.maximum(src, 0)], 0.0) - prior
 
@@ -407,10 +419,39 @@ def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
     return sorted(starts)
 
 
-def _novelty(feats: np.ndarray, unit_len: np.ndarray) -> np.ndarray:
-    """1 - cosine between the ``NOVELTY_WORDS`` words before and after each unit start."""
+def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
+    of 150/300/600 words), and the host-cue strength; columns match ``BOUNDARY_COEF``."""
+    cols = []
+    mean_len = max(float(unit_len.mean()), 1.0)
+    for feats in (blocks[0], blocks[-1]):
+        for words in BOUNDARY_WINDOWS:
+            nov = _novelty(feats, unit_len, words)
+            cols.append(_zscore(nov))
+            cols.append(_zscore(_peak_height(nov, max(1, int(words / mean_len)))))
+    cols.append(cues)
+    return np.stack(cols, axis=1)
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / max(float(x.std()), 1e-9)
+
+
+def _peak_height(x: np.ndarray, r: int) -> np.ndarray:
+    """``x`` minus the largest other value within ``r`` positions (positive at strict local peaks)."""
+    n = len(x)
+    pad = np.concatenate([np.full(r, -np.inf), x, np.full(r, -np.inf)])
+    win = np.lib.stride_tricks.sliding_window_view(pad, 2 * r + 1)
+    left = win[:, :r].max(axis=1) if r else np.full(n, -np.inf)
+    right = win[:, r + 1:].max(axis=1) if r else np.full(n, -np.inf)
+    nb = np.maximum(left, right)
+    return x - np.where(np.isfinite(nb), nb, x)
+
+
+def _novelty(feats: np.ndarray, unit_len: np.ndarray, words: float = 0.0) -> np.ndarray:
+    """1 - cosine between the ``words`` (default ``NOVELTY_WORDS``) words before and after each unit start."""
     n = len(feats)
-    w = max(1, int(round(NOVELTY_WORDS / max(float(unit_len.mean()), 1.0))))
+    w = max(1, int(round((words or NOVELTY_WORDS) / max(float(unit_len.mean()), 1.0))))
     prefix = np.vstack([np.zeros((1, feats.shape[1])), np.cumsum(feats, axis=0)])
     i = np.arange(n)
     left = prefix[i] - prefix[np.maximum(i - w, 0)]

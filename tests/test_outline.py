@@ -237,3 +237,20 @@ def test_degenerate_vocabulary_does_not_crash(n_words: int) -> None:
     starts = crude_starts(text)
     sections = build_outline(text, starts)
     check_invariants(text, starts, sections)
+
+
+def test_boundary_features_shape_and_peaks() -> None:
+    import numpy as np
+
+    x = np.array([0.1, 0.5, 0.2, 0.9, 0.3])
+    assert list(np.round(outline._peak_height(x, 1), 2)) == [-0.4, 0.3, -0.7, 0.6, -0.6]
+    rng = np.random.default_rng(0)
+    blocks = [rng.standard_normal((40, 8)), rng.standard_normal((40, 5))]
+    cues = np.zeros(40)
+    cues[7] = 1.0
+    feats = outline._boundary_features(blocks, np.full(40, 20.0), cues)
+    assert feats.shape == (40, len(outline.BOUNDARY_COEF))
+    assert np.isfinite(feats).all()
+    assert feats[7, -1] == 1.0
+    single = outline._boundary_features(blocks[:1], np.full(40, 20.0), cues)  # no word vectors
+    assert single.shape == feats.shape

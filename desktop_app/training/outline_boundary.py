@@ -1,0 +1,157 @@
+"""Train the outline's boundary classifier (``outline.BOUNDARY_COEF``) and report leave-one-episode-out scores.
+
+Training time only (not imported by the app); needs the development corpus in /work/shared (development
+machines only). For every unit start of every dev episode (units built from the true sentence starts and
+from the app's own readability segmenter), ``outline._boundary_features`` gives z-scored novelty and
+local-peak heights (LSA and word vectors, three window sizes) and the host-cue strength; the label says
+whether a human chapter starts within ``LABEL_WORDS`` words. An L2-regularised logistic regression (numpy,
+Newton steps) gives the coefficients. Each episode is then outlined with coefficients trained on the other
+five (and each ``BOUNDARY_WEIGHT`` of the grid), so the printed figures are honest leave-one-out ones:
+
+    python -m desktop_app.training.outline_boundary [--weights 0.5,1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from desktop_app import outline  # noqa: E402
+from desktop_app.outline_titles import normalize  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+CORPUS = Path("/work/shared/dev-corpus")
+SCORER = Path("/work/shared/tools/outline_eval.py")
+EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", "lex-447-cursor-team",
+            "vector-yury-malkov-hnsw", "vector-max-irwin-mighty")
+MODES = ("truth", "app")
+LABEL_WORDS = 40
+L2 = 1.0
+
+
+def load_scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("outline_eval", SCORER)
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def episode(slug: str) -> dict:
+    """Text, truth and both kinds of sentence starts (doc offsets) of one dev episode."""
+    from desktop_app import readability
+
+    text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
+    truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))
+    offs = [m.start() for m in re.finditer(r"\S+", text)]
+    readable = readability.segment(text)
+    starts = {"truth": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
+              "app": sorted({s.start for p in readable.paragraphs for s in p.sentences})}
+    return {"slug": slug, "text": text, "truth": truth, "starts": starts}
+
+
+def features(text: str, starts: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Boundary features of every unit start, as the outline computes them."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    words = [normalize(text[a:b]) for a, b in spans]
+    units = outline._units(outline._candidate_starts(spans, starts, len(text)), len(words))
+    blocks = outline._unit_features(words, units)
+    unit_len = np.diff(np.array(units + [len(words)], dtype=np.float64))
+    cues = outline._cue_scores(words, units)
+    return outline._boundary_features(blocks, unit_len, cues), units
+
+
+def labels(units: list[int], chapter_starts: list[int]) -> np.ndarray:
+    u = np.array(units)
+    y = np.zeros(len(units))
+    for c in chapter_starts[1:]:
+        y[np.abs(u - c) <= LABEL_WORDS] = 1.0
+    return y
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.ndarray:
+    """Logistic regression by Newton steps; returns weights with the bias last."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.r_[np.ones(len(w) - 1), 0.0]
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-xb @ w))
+        grad = xb.T @ (p - y) + reg * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def auc(score: np.ndarray, y: np.ndarray) -> float:
+    ranks = np.empty(len(score))
+    ranks[np.argsort(score, kind="stable")] = np.arange(1, len(score) + 1)
+    pos = y.sum()
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
+
+
+def evaluate(ep: dict, mode: str, scorer: ModuleType) -> dict:
+    truth = ep["truth"]
+    ref = {"chapters": [{"title": t, "word_index": w}
+                        for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
+    sections = outline.build_outline(ep["text"], ep["starts"][mode])
+    with contextlib.redirect_stderr(io.StringIO()):
+        return scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(ep["text"]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--weights", default="0.5,1,1.5,2", help="BOUNDARY_WEIGHT values to score")
+    args = ap.parse_args(argv)
+    if not CORPUS.is_dir() or not SCORER.is_file():
+        print(f"{CORPUS} or {SCORER} not found (development machines only)")
+        return 0
+    scorer = load_scorer()
+    eps = [episode(s) for s in EPISODES]
+    data = {}
+    for ep in eps:
+        for mode in MODES:
+            x, units = features(ep["text"], ep["starts"][mode])
+            data[ep["slug"], mode] = (x, labels(units, ep["truth"]["chapter_starts"]))
+    loo = {}
+    for ep in eps:
+        train = [data[s, m] for s in EPISODES if s != ep["slug"] for m in MODES]
+        loo[ep["slug"]] = fit(np.vstack([t[0] for t in train]), np.concatenate([t[1] for t in train]))
+        x, y = data[ep["slug"], "app"]
+        print(f"{ep['slug']:26} LOO AUC (app starts) {auc(x @ loo[ep['slug']][:-1], y):.3f}")
+    saved = outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT
+    keys = ("pk", "windowdiff", "f1@150", "titles")
+    try:
+        for weight in (float(w) for w in args.weights.split(",")):
+            outline.BOUNDARY_WEIGHT = weight
+            for mode in MODES:
+                rows = []
+                for ep in eps:
+                    outline.BOUNDARY_COEF = loo[ep["slug"]][:-1]
+                    rows.append(evaluate(ep, mode, scorer))
+                mean = {k: float(np.mean([r[k] for r in rows])) for k in keys}
+                per = " ".join(f"{r['pk']:.3f}/{r['pred_sections']}" for r in rows)
+                print(f"LOO weight {weight:g} {mode:5} Pk {mean['pk']:.3f} WD {mean['windowdiff']:.3f} "
+                      f"F1@150 {mean['f1@150']:.3f} titles {mean['titles']:.3f} | Pk/sections {per}")
+    finally:
+        outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT = saved
+    w = fit(np.vstack([d[0] for d in data.values()]), np.concatenate([d[1] for d in data.values()]))
+    print("BOUNDARY_COEF = np.array([" + ", ".join(f"{v:.3f}" for v in w[:-1]) + "])")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
