@@ -111,7 +111,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     dirs = app_dirs(args.data_dir)
     index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs)
     try:
-        result = index.search(args.query, limit=args.limit)
+        result = index.search(args.query, limit=args.limit, join_adjacent=True)
     finally:
         index.close()
     if result.error:

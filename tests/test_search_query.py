@@ -428,3 +428,14 @@ def test_snippets_cut_at_word_boundaries_and_shift_their_spans() -> None:
     assert [snippet[a:b] for a, b in spans] == ["word050", "word052"]
     snippet, spans = make_snippet("short text\nhere", 6, 10, [6], [10])
     assert (snippet, spans) == ("short text here", ((6, 10),))  # a line break shows as a space
+
+
+def test_adjacent_matched_words_can_be_joined_into_one_hit(index: SearchIndex, seed_text: str) -> None:
+    joined = index.search("open source", join_adjacent=True)
+    words = index.search("open source")
+    texts = [seed_text[h.start:h.end].lower() for h in text_hits(joined)]
+    assert "open source" in texts
+    assert joined.total == len(joined.hits) < words.total
+    assert all(h.snippet[a:b] for h in text_hits(joined) for a, b in h.snippet_spans)
+    repeated = index.search("the", join_adjacent=True)  # "the the" stays two hits: only different words join
+    assert repeated.total == index.search("the").total

@@ -75,7 +75,7 @@ class BlockingIndex:
         self.release = threading.Event()
         self.notes: list[Sequence[object]] = []
 
-    def search(self, query: str, limit: int | None = None) -> SearchResult:
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
         if query == "slow":
             self.started.set()
             assert self.release.wait(10)
@@ -86,7 +86,7 @@ class BlockingIndex:
 
 
 class FailingIndex(BlockingIndex):
-    def search(self, query: str, limit: int | None = None) -> SearchResult:
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
         raise RuntimeError("index gone")
 
 

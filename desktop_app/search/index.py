@@ -155,23 +155,28 @@ class SearchIndex:
             self._notes = _Notes(items, index, vocabulary)
             self._suggest_vocabulary = self._vocabulary.merged(vocabulary)
 
-    def search(self, query: str, limit: int | None = None) -> SearchResult:
-        """Every occurrence matching ``query`` in document order (at most ``limit``); never raises."""
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
+        """Every occurrence matching ``query`` in document order (at most ``limit``); never raises.
+
+        With ``join_adjacent``, different matched words with only whitespace between them are one hit
+        ("open source" typed without quotes is one place to go to, not two); ``total`` then counts those
+        hits (exactly when every occurrence was located, else an estimate).
+        """
         if self._closed:
             return SearchResult(query, (), 0, None, "The search index is closed.")
         try:
-            return self._search(query, limit)
+            return self._search(query, limit, join_adjacent)
         except Exception:  # noqa: BLE001 - a search must never take the application down
             logger.exception("search failed for %r", query)
             return SearchResult(query, (), 0, None, "This query could not be run; try plain words.")
 
-    def _search(self, query: str, limit: int | None) -> SearchResult:
+    def _search(self, query: str, limit: int | None, join_adjacent: bool = False) -> SearchResult:
         parsed = parse_query(query)
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
         want = None if limit is None else max(0, limit) + LIMIT_MARGIN
         notes = self._notes  # one snapshot: set_notes may replace it meanwhile
-        found, total, approximate, has_patterns = self._find(parsed.query, want, notes)
+        found, total, approximate, has_patterns = self._find(parsed.query, want, notes, join_adjacent)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
         found.sort()
@@ -181,7 +186,7 @@ class SearchIndex:
         return SearchResult(query, hits, total, suggestion, None, approximate)
 
     def _find(
-        self, query: wq.Query, want: int | None, notes: _Notes | None
+        self, query: wq.Query, want: int | None, notes: _Notes | None, join_adjacent: bool = False
     ) -> tuple[list[_Found], int, bool, bool]:
         """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
         whether it is estimated, and whether the query has anything to highlight."""
@@ -195,7 +200,9 @@ class SearchIndex:
         found: list[_Found] = []
         for docnum, score, spans in matches:
             offset = paragraphs[docnum][0]
-            found.extend((offset + s, offset + e, -1, score, docnum, ()) for s, e in spans)
+            joined = _join_adjacent(self._text, offset, spans) if join_adjacent else spans
+            total -= len(spans) - len(joined)
+            found.extend((offset + s, offset + e, -1, score, docnum, ()) for s, e in joined)
         if notes is None:
             return found, total, approximate, bool(patterns)
         searcher = self._searcher(notes.index)
@@ -417,6 +424,22 @@ def _phrase_spans(words: list[list[tuple[int, int, int]]], slop: int) -> list[Sp
         else:
             found.append((start, last_end))
     return found
+
+
+def _join_adjacent(text: str, offset: int, spans: Sequence[Span]) -> list[Span]:
+    """Matched words with only whitespace between them become one hit ("open source" typed without quotes
+    is one place in the text, not two)."""
+    joined: list[Span] = []
+    last_word = ""
+    for start, end in sorted(spans):
+        word = text[offset + start:offset + end].lower()
+        if joined and start >= joined[-1][1] and word != last_word \
+                and not text[offset + joined[-1][1]:offset + start].strip():
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+        last_word = word
+    return joined
 
 
 def _disjoint(spans: list[Span]) -> list[Span]:

@@ -29,7 +29,7 @@ Note = tuple[str, str, int, int]  # (annotation id, note text, target start, tar
 class Searchable(Protocol):
     """What the service needs of an index (``SearchIndex``)."""
 
-    def search(self, query: str, limit: int | None = None) -> SearchResult: ...
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult: ...
 
     def set_notes(self, notes: Sequence[Note]) -> None: ...
 
@@ -54,7 +54,9 @@ class SearchService(QObject):
     search_failed = Signal(str)
     busy_changed = Signal(bool)
 
-    def __init__(self, tasks: TaskRunner, parent: QObject | None = None, limit: int | None = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self, tasks: TaskRunner, parent: QObject | None = None, limit: int | None = DEFAULT_LIMIT
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._limit = limit
@@ -125,18 +127,26 @@ class SearchService(QObject):
         def job(_progress: object) -> SearchResult | None:
             if latest[0] != generation:  # superseded before it started
                 return None
-            return index.search(query, limit)
+            return index.search(query, limit, join_adjacent=True)
 
-        self._tasks.submit("search", job,
-                           on_done=lambda result: self._deliver(generation, result, quiet_if_same),
-                           on_error=lambda message, _error: self._fail(generation, message))
+        self._tasks.submit(
+            "search",
+            job,
+            on_done=lambda result: self._deliver(generation, result, quiet_if_same),
+            on_error=lambda message, _error: self._fail(generation, message),
+        )
 
     def _submit_notes(self, index: Searchable, notes: tuple[Note, ...]) -> None:
         def job(_progress: object) -> None:
             index.set_notes(notes)
 
-        self._tasks.submit("search-notes", job, on_done=lambda _none: self._notes_applied(index),
-                           on_error=lambda message, _error: self._notes_failed(index, message), serial=True)
+        self._tasks.submit(
+            "search-notes",
+            job,
+            on_done=lambda _none: self._notes_applied(index),
+            on_error=lambda message, _error: self._notes_failed(index, message),
+            serial=True,
+        )
 
     def _notes_applied(self, index: Searchable) -> None:
         if index is self._index and self._query.strip():
