@@ -150,3 +150,17 @@ def test_activating_an_annotation_in_the_panel_scrolls_the_reader(harness, seed_
         window.annotations_panel.annotation_activated.emit(annotation.id)
     assert window.reader.verticalScrollBar().value() > before + 1000
     assert window.selected_annotation == annotation.id
+
+
+def test_export_from_the_window_writes_markdown_and_json(harness, seed_path: Path, qtbot, tmp_path: Path) -> None:
+    window = open_ready(harness, seed_path)
+    text = window.document.transcript.text
+    start = text.index("Jiu-Jitsu")
+    harness.annotations.add(start, start + 9, "green", note="the sport", tags=["sport"])
+    markdown, web = tmp_path / "notes.md", tmp_path / "notes.json"
+    window.write_export(str(markdown), "markdown")
+    window.write_export(str(web), "json")
+    qtbot.waitUntil(lambda: markdown.exists() and web.exists(), timeout=10_000)
+    assert "> Jiu-Jitsu" in markdown.read_text(encoding="utf-8")
+    assert "the sport" in markdown.read_text(encoding="utf-8")
+    assert '"TextPositionSelector"' in web.read_text(encoding="utf-8")

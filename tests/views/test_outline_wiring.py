@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 
 def open_with_outline(harness, seed_path: Path):
@@ -111,3 +111,24 @@ def test_granularity_changes_the_number_of_chapters(harness, seed_path: Path, qt
 def test_outline_model_passes_the_model_tester(harness, seed_path: Path, qtmodeltester) -> None:
     window = open_with_outline(harness, seed_path)
     qtmodeltester.check(window.outline_panel.model)
+
+
+def test_move_a_chapter_start_and_click_the_chapter_strip(harness, seed_path: Path, qtbot) -> None:
+    window = open_with_outline(harness, seed_path)
+    row = 3
+    section, previous = window.sections[row], window.sections[row - 1]
+    paragraph = next(p for p in window.document.readable.paragraphs
+                     if previous.start < p.start < section.start and p.start > (previous.start + section.start) // 2)
+    window.reader.scroll_to_position(window.document.display.map.to_display(paragraph.start))
+    window.move_chapter_start(row)
+    assert window.sections[row].start == paragraph.start
+    assert window.sections[row - 1].end == paragraph.start
+    window.undo_action.trigger()
+    assert window.sections[row].start == section.start
+
+    strip = window.chapter_strip
+    start_fraction, end_fraction, _title = strip.bands()[5]
+    y = int((start_fraction + end_fraction) / 2 * strip.height())
+    with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
+        qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(strip.width() // 2, y))
+    assert window.current_chapter() == 5
