@@ -244,9 +244,12 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def title_from_path(path: Path) -> str:
-    stem = path.stem
-    stem = re.sub(r"^\d{3}_[0-9a-f]{16}$", "Transcript", stem)
-    return " ".join(re.sub(r"[_]+", " ", stem).split()) or "Transcript"
+    """``lex-416-yann-lecun.srt`` -> ``Lex 416 Yann Lecun``; a hash-like name -> ``Transcript``."""
+    stem = re.sub(r"^\d{3}_[0-9a-f]{16}$", "Transcript", path.stem)
+    words = re.sub(r"[_\-]+", " ", stem).split()
+    if words and stem == stem.lower():
+        words = [w.capitalize() for w in words]
+    return " ".join(words) or "Transcript"
 
 
 def load_transcript(path: str | os.PathLike[str], title: str | None = None,
@@ -277,11 +280,14 @@ def load_transcript(path: str | os.PathLike[str], title: str | None = None,
 
 
 def known_title(text: str) -> str | None:
-    """A real title for transcripts whose text names the show and guest in the first sentences."""
-    head = " ".join(text[:400].split()).lower()
-    match = re.search(r"conversation with ([a-z][a-z.' -]{2,40}?)(?: his| her| their| who|,| he | she | this | the )", head)
-    show = "Lex Fridman Podcast" if "podcast" in head and ("freedman" in head or "fridman" in head) else None
-    if match and show:
-        guest = match.group(1).strip().title()
-        return f"{show}: {guest}"
-    return None
+    """A real title for Lex Fridman episodes, whose introduction names the guest ("a conversation with ...")."""
+    head = " ".join(text[:4000].split())
+    lowered = head.lower()
+    if "podcast" not in lowered or not ("freedman" in lowered or "fridman" in lowered):
+        return None
+    match = re.search(r"conversation with ([A-Za-z][A-Za-z.' -]{2,40}?)(?: his| her| their| who|,| he | she | this | the )",
+                      head, re.IGNORECASE)
+    if not match or not match.group(1)[0].isupper():  # a name, not "the founding members of …"
+        return None
+    guest = " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in match.group(1).split())
+    return f"Lex Fridman Podcast: {guest}"

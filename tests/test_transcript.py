@@ -154,3 +154,11 @@ def test_fifty_megabyte_transcript_loads(tmp_path: Path) -> None:
             stream.write(chunk)
     transcript = load_transcript(path)
     assert len(transcript.text) > 49 * 1024 * 1024
+
+
+def test_titles_from_the_introduction_or_the_file_name(tmp_path: Path) -> None:
+    intro = "the following is a conversation with Yann LeCun his third time on this podcast this is the Lex Fridman podcast"
+    assert load_transcript(write(tmp_path, "x.txt", intro)).title == "Lex Fridman Podcast: Yann LeCun"
+    team = "this is a conversation with the founding members of the team this is the Lex Fridman podcast"
+    assert load_transcript(write(tmp_path, "lex-447-cursor-team.txt", team)).title == "Lex 447 Cursor Team"
+    assert load_transcript(write(tmp_path, "My Talk_2024.txt", "words")).title == "My Talk 2024"
