@@ -60,7 +60,7 @@ def test_seed_round_trip(seed_text: str) -> None:
     words_doc = seed_text.split()
     words_display = display.text.split()
     assert len(words_doc) == len(words_display)
-    for doc_word, shown in zip(words_doc, words_display):
+    for doc_word, shown in zip(words_doc, words_display, strict=True):
         assert shown.lower().rstrip(".,?!") == doc_word.lower().rstrip(".,?!")
 
 

@@ -19,7 +19,7 @@ def sections() -> list[Section]:
 
 def assert_covers(result: list[Section]) -> None:
     assert result[0].start == 0 and result[-1].end == len(TEXT)
-    for left, right in zip(result, result[1:]):
+    for left, right in zip(result, result[1:], strict=False):
         assert left.end == right.start
 
 
