@@ -9,6 +9,9 @@ titles. Sentence starts come from (``--starts``): ``truth`` (the episode's true 
 ``readability`` (the app's own segmenter, when present) or ``crude`` (every 20 words).
 
     python benchmarks/outline_quality.py [--starts truth|readability|crude] [--granularity 1.0] [-v]
+
+These figures use the shipped boundary classifier, which was trained on these same episodes; the honest
+leave-one-episode-out figures come from ``python -m desktop_app.training.outline_boundary``.
 """
 
 from __future__ import annotations
