@@ -11,15 +11,22 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop_app import annotation_store as store
-from desktop_app.annotation_store import AnnotationFile, AnnotationFileError, AnnotationStore, DocumentRef
-from desktop_app.annotations import Annotation, anchor_annotations
+from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
 from desktop_app.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the YAML store (and PyYAML) loads with the first document, off the start-up path
+    from desktop_app.annotation_store import AnnotationFile, AnnotationStore
+
+
+def _store_module() -> Any:
+    from desktop_app import annotation_store
+
+    return annotation_store
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +78,7 @@ class AnnotationService(QObject):
         super().__init__(parent)
         self._tasks = tasks
         self.undo_stack = QUndoStack(self)
-        self.content = AnnotationFile()
+        self.content: AnnotationFile | None = None
         self.path: Path | None = None
         self._store: AnnotationStore | None = None
         self._text = ""
@@ -94,20 +101,21 @@ class AnnotationService(QObject):
         generation = self._generation
         self.ready, self.error, self._text = False, None, text
         self.undo_stack.clear()
-        self.content = AnnotationFile(document=DocumentRef(title=title, sha256=sha256, source=source))
+        store = _store_module()
+        self.content = store.AnnotationFile(document=store.DocumentRef(title=title, sha256=sha256, source=source))
         if self._watcher.files():
             self._watcher.removePaths(self._watcher.files())
 
         def job(_progress: Callable[[float], None]) -> tuple[Path, AnnotationStore, AnnotationFile | None, str | None]:
             annotations_dir.mkdir(parents=True, exist_ok=True)
             path, _reanchor = store.find_annotation_file(annotations_dir, sha256, source, title)
-            file_store = AnnotationStore(path)
+            file_store = store.AnnotationStore(path)
             try:
-                content = file_store.load(DocumentRef(title=title, sha256=sha256, source=source))
-            except AnnotationFileError as error:
+                content = file_store.load(store.DocumentRef(title=title, sha256=sha256, source=source))
+            except store.AnnotationFileError as error:
                 return path, file_store, None, error.message
             content.annotations = anchor_annotations(text, content.annotations)
-            content.document = DocumentRef(title=title, sha256=sha256, source=source, extra=content.document.extra)
+            content.document = store.DocumentRef(title=title, sha256=sha256, source=source, extra=content.document.extra)
             return path, file_store, content, None
 
         self._tasks.submit("annotations-load", job, serial=True,
@@ -145,19 +153,24 @@ class AnnotationService(QObject):
     # -- queries ------------------------------------------------------------------------------
     @property
     def annotations(self) -> list[Annotation]:
-        return list(self.content.annotations)
+        return list(self.content.annotations) if self.content is not None else []
 
     def find(self, annotation_id: str) -> Annotation | None:
-        return self.content.find(annotation_id)
+        return self.content.find(annotation_id) if self.content is not None else None
 
     def at(self, offset: int) -> Annotation | None:
         """The innermost (shortest) annotation covering a document offset."""
-        covering = [a for a in self.content.annotations if not a.is_orphan and a.start <= offset < a.end]
+        covering = [a for a in self.annotations if not a.is_orphan and a.start <= offset < a.end]
         return min(covering, key=lambda a: a.end - a.start) if covering else None
 
     @property
     def colors(self) -> dict[str, str]:
-        return dict(self.content.colors)
+        return dict(self.content.colors) if self.content is not None else dict(DEFAULT_COLOR_MEANINGS)
+
+    @property
+    def outline_records(self) -> list[dict[str, Any]]:
+        """The user's outline (empty: the automatic one is shown)."""
+        return list(self.content.outline) if self.content is not None else []
 
     # -- edits (all undoable) -----------------------------------------------------------------
     def _require_ready(self) -> None:
@@ -290,7 +303,7 @@ class AnnotationService(QObject):
             return True
         try:
             self._store.save(_snapshot(self.content))
-        except AnnotationFileError as error:
+        except _store_module().AnnotationFileError as error:
             self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
             return False
         self._saved_revision = self._revision
@@ -316,7 +329,7 @@ class AnnotationService(QObject):
         else:
             try:
                 theirs = self._store.load(self.content.document)
-            except AnnotationFileError as error:
+            except _store_module().AnnotationFileError as error:
                 logger.warning("external change to %s is unreadable: %s", path, error.message)
                 self._store.error = None  # keep our content; the next save merges or reports
                 return

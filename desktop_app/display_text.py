@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from desktop_app.readability import Readable
+if TYPE_CHECKING:
+    from desktop_app.readability import Readable
 
 
 class DisplayMap:

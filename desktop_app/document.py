@@ -13,20 +13,23 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app import cache, readability
+from desktop_app import cache
 from desktop_app.display_text import DisplayText, build_display
 from desktop_app.paths import AppDirs
-from desktop_app.readability import Readable
 from desktop_app.tasks import TaskRunner
 from desktop_app.transcript import Transcript, load_transcript
+
+if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread that first needs it
+    from desktop_app.readability import Readable
 
 logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 185
+BACKGROUND_DELAY_MS = 300
 READER_MAX_BYTES = 6 * 1024 * 1024
 """The reader lays out the whole text: 6 MB is ~1 million words (40 three-hour episodes) and stays fluid.
 The headless commands take up to ``transcript.MAX_FILE_BYTES``."""
@@ -105,6 +108,8 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
 
 
 def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None]) -> Readable:
+    from desktop_app import readability
+
     version = readability.ALGORITHM_VERSION
     cached = cache.load(cache_dir, "readable", transcript.sha256, version)
     if cached is not None:
@@ -147,6 +152,7 @@ class DocumentService(QObject):
         self.sections: list[Any] = []
         self.index: Any = None
         self.granularity = 1.0
+        self._background_pending = -1
 
     @property
     def dirs(self) -> AppDirs:
@@ -186,9 +192,21 @@ class DocumentService(QObject):
         self._close_index()
         self.document = document
         self.sections = []
+        self._background_pending = generation
         self.opened.emit(document)
-        self._start_outline(generation, document)
-        self._start_index(generation, document)
+        # Outline and index start once the text is on screen (start_background, called by the window after
+        # its first paint), so that their imports and work do not compete with that paint; at the latest
+        # after BACKGROUND_DELAY_MS (no window, or a hidden one).
+        QTimer.singleShot(BACKGROUND_DELAY_MS, self.start_background)
+
+    @Slot()
+    def start_background(self) -> None:
+        """Start the outline and the search index of the current document (once)."""
+        if self.document is None or self._background_pending != self._generation:
+            return
+        self._background_pending = -1
+        self._start_outline(self._generation, self.document)
+        self._start_index(self._generation, self.document)
 
     # -- outline ------------------------------------------------------------------------------
     def rebuild_outline(self, granularity: float) -> None:
@@ -202,7 +220,7 @@ class DocumentService(QObject):
         text, starts, sha = document.transcript.text, document.sentence_starts(), document.sha256
 
         def job(report: Callable[[float], None]) -> list[Any]:
-            from desktop_app import outline
+            from desktop_app import outline, readability
 
             version = f"{outline.OUTLINE_VERSION}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
             cached = cache.load(cache_dir, "outline", sha, version)

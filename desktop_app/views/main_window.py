@@ -6,8 +6,9 @@ Panels never call each other; this module connects them to each other and to the
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -27,21 +28,30 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.annotation_service import AnnotationService
-from desktop_app.document import Document, DocumentService
+from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService
 from desktop_app.export import format_clock
 from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
 from desktop_app.views import theme
-from desktop_app.views.annotations_panel import AnnotationsPanel
-from desktop_app.views.note_editor import NoteEditor
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import ReaderView
-from desktop_app.views.search_panel import SearchPanel
 from desktop_app.views.window_annotations import AnnotationWiring
 from desktop_app.views.window_outline import OutlineWiring
 from desktop_app.views.window_search import SearchWiring
 
+if TYPE_CHECKING:
+    from desktop_app.views.annotations_panel import AnnotationsPanel
+    from desktop_app.views.note_editor import NoteEditor
+    from desktop_app.views.search_panel import SearchPanel
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _SidePanels:
+    annotations: AnnotationsPanel
+    editor: NoteEditor
+    search: SearchPanel
 
 FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
 
@@ -72,6 +82,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.auto_sections: list[Any] = []
         self.sections: list[Any] = []
         self.selected_annotation = ""
+        self._attach_pending: Document | None = None
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -87,18 +98,11 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.outline_panel = OutlinePanel(self)
         self.outline_panel.setMinimumWidth(300)
         self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.annotations_panel = AnnotationsPanel(self)
-        self.note_editor = NoteEditor(self)
-        notes = QSplitter(Qt.Orientation.Vertical, self)
-        notes.addWidget(self.annotations_panel)
-        notes.addWidget(self.note_editor)
-        notes.setStretchFactor(0, 3)
-        notes.setStretchFactor(1, 1)
-        notes.setMinimumWidth(320)
-        self.notes_dock = self._dock("Highlights and Notes", "notes_dock", notes, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.search_panel = SearchPanel(self)
-        self.search_panel.setMinimumWidth(320)
-        self.search_dock = self._dock("Search", "search_dock", self.search_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The notes and search panels are built just after the transcript is first painted (_side_panels).
+        self._side: _SidePanels | None = None
+        self.notes_dock = self._dock("Highlights and Notes", "notes_dock", self._placeholder(),
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.search_dock = self._dock("Search", "search_dock", self._placeholder(), Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.notes_dock, self.search_dock)
         self.notes_dock.raise_()
         self._build_status_bar()
@@ -228,6 +232,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
         self.reader.position_changed.connect(self._on_position_changed)
+        self.reader.document_painted.connect(self._after_first_paint)
         self.reader.highlight_clicked.connect(self.select_annotation)
         self.reader.context_menu_requested.connect(self._extend_context_menu)
         self._connect_outline()
@@ -246,6 +251,62 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         outline.granularity_requested.connect(self.service.rebuild_outline)
         self.chapter_strip.chapter_clicked.connect(self.go_to_chapter)
 
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """The text is on screen: now build the side panels and start the outline and the index."""
+        self._attach_annotations()
+        self._side_panels()
+        self.service.start_background()
+
+    @Slot()
+    def _attach_annotations(self) -> None:
+        document, self._attach_pending = self._attach_pending, None
+        if document is not None and document is self.document:
+            self.annotations.attach(document.transcript.text, document.title, document.sha256,
+                                    document.transcript.source, self.service.dirs.annotations)
+
+    def _placeholder(self) -> QWidget:
+        widget = QWidget(self)
+        widget.setMinimumWidth(320)
+        return widget
+
+    # -- the side panels, built lazily ------------------------------------------------------
+    @property
+    def annotations_panel(self) -> AnnotationsPanel:
+        return self._side_panels().annotations
+
+    @property
+    def note_editor(self) -> NoteEditor:
+        return self._side_panels().editor
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        return self._side_panels().search
+
+    def _side_panels(self) -> _SidePanels:
+        """Build the notes and search panels on first use; their modules load only then (faster first paint)."""
+        if self._side is None:
+            from desktop_app.views.annotations_panel import AnnotationsPanel
+            from desktop_app.views.note_editor import NoteEditor
+            from desktop_app.views.search_panel import SearchPanel
+
+            notes = QSplitter(Qt.Orientation.Vertical, self)
+            side = _SidePanels(AnnotationsPanel(notes), NoteEditor(notes), SearchPanel(self))
+            notes.setStretchFactor(0, 3)
+            notes.setStretchFactor(1, 1)
+            notes.setMinimumWidth(320)
+            side.search.setMinimumWidth(320)
+            self.notes_dock.setWidget(notes)
+            self.search_dock.setWidget(side.search)
+            self._side = side
+            self._connect_annotation_panels(side)
+            self._connect_search_panel(side.search)
+            if self.annotations.path is not None:
+                side.annotations.set_file_path(str(self.annotations.path))
+            if self.annotations.ready:
+                self._on_annotations_changed()
+        return self._side
+
     def _connect_annotations(self) -> None:
         notes = self.annotations
         notes.changed.connect(self._on_annotations_changed)
@@ -255,23 +316,27 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         notes.saved.connect(lambda path: self.statusBar().showMessage("Saved", 1500))
         notes.loaded.connect(lambda: self.annotations_panel.set_file_path(str(notes.path or "")))
         notes.colors_changed.connect(self._on_colors_changed)
-        panel = self.annotations_panel
+        self.annotation_selected.connect(self._show_selected_annotation)
+
+    def _connect_annotation_panels(self, side: _SidePanels) -> None:
+        panel = side.annotations
         panel.annotation_activated.connect(self.reveal_annotation)
         panel.current_changed.connect(self.select_annotation)
         panel.delete_requested.connect(self.remove_annotation)
         panel.color_change_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
         panel.color_meaning_change_requested.connect(self._set_color_meaning)
-        editor = self.note_editor
+        editor = side.editor
         editor.note_edited.connect(lambda key_id, text: self._update_annotation(key_id, note=text))
         editor.tags_edited.connect(lambda key_id, tags: self._update_annotation(key_id, tags=tags))
         editor.color_requested.connect(lambda key_id, color: self._update_annotation(key_id, color=color))
         editor.delete_requested.connect(self.remove_annotation)
-        self.annotation_selected.connect(self._show_selected_annotation)
 
     def _connect_search(self) -> None:
         self.service.index_ready.connect(self.search.set_index)
         self.service.stage_failed.connect(self._on_search_unavailable)
-        search = self.search_panel
+        self.search.results_ready.connect(self._on_search_results)
+
+    def _connect_search_panel(self, search: SearchPanel) -> None:
         search.query_changed.connect(self.search.search)
         search.query_committed.connect(self._remember_query)
         search.hit_activated.connect(self.go_to_hit)
@@ -279,7 +344,6 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         search.previous_requested.connect(self.find_previous)
         search.dismissed.connect(self._back_to_reader)
         search.set_recent(self.settings.recent_queries())
-        self.search.results_ready.connect(self._on_search_results)
         self.search.busy_changed.connect(search.set_busy)
         self.search.search_failed.connect(search.show_message)
 
@@ -316,9 +380,10 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.auto_sections, self.sections, self.selected_annotation = [], [], ""
         self.outline_panel.show_message("Finding chapters…")
         self.chapter_strip.set_bands([])
-        self.annotations.attach(document.transcript.text, document.title, document.sha256,
-                                document.transcript.source, self.service.dirs.annotations)
+        self._attach_pending = document
+        QTimer.singleShot(BACKGROUND_DELAY_MS, self._attach_annotations)  # at the latest; normally on first paint
         self.reader.set_display_text(document.display.text)
+
         self.setWindowTitle(f"{document.title} — {APP_NAME}")
         self.settings.last_document = document.transcript.source
         self.settings.add_recent_file(document.transcript.source)
@@ -487,7 +552,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._save_position()
-        self.note_editor.flush()
+        if self._side is not None:
+            self._side.editor.flush()
         self.annotations.flush()
         self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
         self.settings.sync()

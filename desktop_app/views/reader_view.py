@@ -7,6 +7,7 @@ Signals:
     selection_changed(int, int): display range of the selection (equal when nothing is selected).
     context_menu_requested(object, int, int): (QMenu being shown, selection start, end) so others add actions.
     highlight_clicked(str): the user clicked inside a highlight without selecting text ("" outside any).
+    document_painted(): a newly set display text has been painted for the first time.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class ReaderView(QTextEdit):
     selection_changed = Signal(int, int)
     context_menu_requested = Signal(object, int, int)
     highlight_clicked = Signal(str)
+    document_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +146,7 @@ class ReaderView(QTextEdit):
         self._dark = False
         self._search_ranges: list[tuple[int, int]] = []
         self._current_hit: tuple[int, int] | None = None
+        self._first_paint_pending = False
         self._highlights: list[HighlightSpan] = []
         self._painted: dict[str, tuple[int, int, str, bool, bool]] = {}
         self._formats: dict[tuple[str, bool, bool, bool], QTextCharFormat] = {}
@@ -170,6 +173,7 @@ class ReaderView(QTextEdit):
         self._highlights, self._painted, self._selected_highlight = [], {}, ""
         self.setExtraSelections([])
         self._install(self._new_document(text, Qt.AlignmentFlag.AlignLeft))
+        self._first_paint_pending = True
 
     def _new_document(self, text: str, align: Qt.AlignmentFlag) -> QTextDocument:
         """A detached document, formatted before any layout exists (reformatting an attached one is slow)."""
@@ -470,6 +474,9 @@ class ReaderView(QTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         """The text, then a note mark in the left margin beside each visible highlight that has a note."""
         super().paintEvent(event)
+        if self._first_paint_pending:
+            self._first_paint_pending = False
+            QTimer.singleShot(0, self.document_painted.emit)  # after this paint has reached the screen
         noted = [h for h in self._highlights if h.note]
         if not noted:
             return
