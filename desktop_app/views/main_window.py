@@ -254,8 +254,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     @Slot()
     def _after_first_paint(self) -> None:
         """The text is on screen: now build the side panels and start the outline and the index."""
+        self._side_panels()  # first, while no worker competes for the interpreter
         self._attach_annotations()
-        self._side_panels()
         self.service.start_background()
 
     @Slot()
