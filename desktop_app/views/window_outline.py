@@ -32,11 +32,11 @@ class OutlineWiring(_Base):
 
     def _refresh_outline(self) -> None:
         document = self.document
-        if document is None or not self.auto_sections and not self.annotations.content.outline:
+        if document is None or not self.auto_sections and not self.annotations.outline_records:
             return
         text = document.transcript.text
-        user = outline_edits.from_records(self.annotations.content.outline, text) \
-            if self.annotations.content.outline else None
+        user = outline_edits.from_records(self.annotations.outline_records, text) \
+            if self.annotations.outline_records else None
         self.sections = user or self.auto_sections
         self.outline_panel.set_sections(self.sections, self._chapter_length, edited=user is not None)
         self._refresh_annotations_panel()
