@@ -32,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop_app import outline  # noqa: E402
 
-SHARED = Path("/work/shared")
+_REPO = Path(__file__).resolve().parent.parent
+# ../shared next to the repository (the development machine and CI), else the usual absolute place
+SHARED = next((p for p in (_REPO.parent / "shared", Path("/work/shared")) if p.is_dir()), _REPO.parent / "shared")
 CORPUS = SHARED / "dev-corpus"
 SCORER = SHARED / "tools" / "outline_eval.py"
 EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", "lex-447-cursor-team",
