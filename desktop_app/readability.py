@@ -27,7 +27,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-6"
+ALGORITHM_VERSION = "readability-5"
 MODEL_FILE = ("models", "readability.json.gz")
 
 MAX_PARAGRAPH_WORDS = 250
@@ -128,21 +128,6 @@ def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[st
     return cols
 
 
-def cluster_feature_columns(norm: Sequence[str], columns: dict[str, list[str]],
-                            clusters: dict[str, str]) -> dict[str, list[str]]:
-    """Extra columns from word clusters (``clusters``: word -> cluster id) for the second start model."""
-    n = len(norm)
-    get = clusters.get
-    c = ["<s>"] * 2 + [get(w, "?") for w in norm] + ["</s>"] * 2
-    cc = {k: c[2 + k: 2 + k + n] for k in range(-2, 3)}
-    cols = {f"c{k}": cc[k] for k in range(-2, 3)}
-    cols["cb-1"] = [a + " " + b for a, b in zip(cc[-1], cc[0], strict=False)]
-    cols["cb0"] = [a + " " + b for a, b in zip(cc[0], cc[1], strict=False)]
-    cols["cw-1"] = [a + " " + b for a, b in zip(columns["w-1"], cc[0], strict=False)]
-    cols["cw0"] = [a + " " + b for a, b in zip(cc[-1], columns["w0"], strict=False)]
-    return cols
-
-
 _COMMA_TEMPLATES = ("w-2", "w-1", "w0", "w1", "b-2", "b-1", "b0", "t-1")
 
 
@@ -200,8 +185,6 @@ class Model:
         self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
         self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
         self.comma: dict[str, Any] | None = data.get("comma")
-        self.clusters: dict[str, str] = data.get("clusters", {})
-        self.start_clusters: dict[str, Any] | None = data.get("start_clusters")
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
@@ -214,18 +197,10 @@ class Model:
 
     def start_scores(self, norm: Sequence[str], shapes: Sequence[str],
                      columns: dict[str, list[str]] | None = None) -> list[float]:
-        """Logit of "a sentence starts here" at every word (``columns``: precomputed start columns).
-
-        With a second start model over word-cluster features, the mean of the two logits.
-        """
+        """Logit of "a sentence starts here" at every word (``columns``: precomputed start columns)."""
         if columns is None:
             columns = start_feature_columns(norm, shapes)
-        scores = _column_scores(self.start, columns, len(norm))
-        if self.start_clusters is None:
-            return scores
-        extra = {**columns, **cluster_feature_columns(norm, columns, self.clusters)}
-        other = _column_scores(self.start_clusters, extra, len(norm))
-        return [(a + b) / 2 for a, b in zip(scores, other, strict=True)]
+        return _column_scores(self.start, columns, len(norm))
 
     def turn_scores(self, norm: Sequence[str], shapes: Sequence[str]) -> list[float]:
         """Logit of "a new speaker starts here" at every word."""

@@ -245,22 +245,3 @@ def test_commas_fall_after_words_inside_sentences(seed_text: str, seed_readable:
     sentence_ends = {s.end for p in seed_readable.paragraphs for s in p.sentences}
     assert all(c in word_ends and c not in sentence_ends for c in commas)
     assert len(commas) < len(seed_text.split()) / 8
-
-
-def test_cluster_columns_and_averaged_start_scores() -> None:
-    norm = ["so", "i", "think", "zyxwv", "that"]
-    shapes = ["l", "I", "l", "l", "l"]
-    columns = rd.start_feature_columns(norm, shapes)
-    clusters = {"so": "1", "i": "2", "think": "3", "that": "1"}
-    extra = rd.cluster_feature_columns(norm, columns, clusters)
-    assert all(len(keys) == len(norm) for keys in extra.values())
-    assert extra["c0"] == ["1", "2", "3", "?", "1"]
-    assert extra["c-1"][0] == "<s>" and extra["c1"][-1] == "</s>"
-    assert extra["cw0"][1] == "1 i"
-    base = {"bias": -1.0, "tables": {"w0": {"so": 2.0}}}
-    other = {"bias": -3.0, "tables": {"c0": {"2": 4.0}}}
-    plain = rd.Model({"start": base}).start_scores(norm, shapes)
-    both = rd.Model({"start": base, "start_clusters": other, "clusters": clusters}).start_scores(norm, shapes)
-    assert plain == [1.0, -1.0, -1.0, -1.0, -1.0]
-    assert both == [(a + b) / 2 for a, b in zip(plain, [-3.0, 1.0, -3.0, -3.0, -3.0], strict=True)]
-    assert rd.default_model().start_clusters is not None and rd.default_model().clusters

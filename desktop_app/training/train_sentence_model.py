@@ -7,11 +7,9 @@ Lex Fridman Podcast transcripts published on lexfridman.com (public repository
 ``peaklight-ai/lex-fridman-podcasts``, commit 28d75b3) and Whisper transcripts of the Vector Podcast (public
 repository ``kjaymiller/conduit-transcripts``, pull request 20, commit 83f179b); see the corpus README.
 
-L2-regularised logistic regressions over sparse string features (``desktop_app.readability``
+Three L2-regularised logistic regressions over sparse string features (``desktop_app.readability``
 defines the features, so training and inference share them), fitted with full-batch Adam in numpy:
-  * start:    "a sentence starts at word i" from the words around i; a second start model adds the word
-              classes of the words around i (k-means clusters of their neighbour counts in the unlabelled
-              training captions and the bundled seed transcript) and the two logits are averaged;
+  * start:    "a sentence starts at word i" from the words around i;
   * question: "the sentence ends with ?" from its first and last words;
   * turn:     "a new speaker starts at word i" (Lex episodes only);
   * comma:    "a comma follows word i - 1" (labels from the punctuated text, aligned to the captions).
@@ -44,7 +42,6 @@ from desktop_app import readability as rd
 logger = logging.getLogger(__name__)
 
 DEFAULT_CORPUS = Path("/work/shared/dev-corpus")
-SEED_TEXT = Path(__file__).resolve().parents[2] / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "readability.json.gz"
 
 # Decoding parameters, chosen on leave-one-episode-out runs (benchmarks/readability_quality.py --loo).
@@ -59,7 +56,7 @@ PARAMS = {
     "max_paragraph": 150,
     "comma_threshold": -0.5,
 }
-HYPER: dict[str, dict[str, Any]] = {
+HYPER = {
     "start": {"l2": 1e-5, "min_count": 2, "prune": 0.02, "iters": 400},
     "question": {"l2": 3e-4, "min_count": 2, "prune": 0.02, "iters": 300},
     "turn": {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300},
@@ -136,58 +133,6 @@ def column_examples(eps: Sequence[Episode], columns: Any, labels_of: Any) -> tup
 
 def start_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
     return column_examples(eps, rd.start_feature_columns, lambda ep: set(ep.starts))
-
-
-def start_cluster_examples(eps: Sequence[Episode], clusters: dict[str, str]) -> tuple[list[list[str]], list[int]]:
-    """Start examples with the word-cluster columns added (the second start model)."""
-    def columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str, list[str]]:
-        cols = rd.start_feature_columns(norm, shapes)
-        return {**cols, **rd.cluster_feature_columns(norm, cols, clusters)}
-
-    return column_examples(eps, columns, lambda ep: set(ep.starts))
-
-
-def word_clusters(texts: Iterable[Sequence[str]], k: int = 100, dim: int = 50, min_count: int = 5,
-                  top: int = 1000, seed: int = 0) -> dict[str, str]:
-    """Distributional word classes from unlabelled text: counts of the left and right neighbours among the
-    ``top`` commonest words, log-scaled and normalised, reduced to ``dim`` dimensions by SVD, then k-means
-    (cosine) into ``k`` clusters. Words seen fewer than ``min_count`` times get no cluster."""
-    seqs = [list(t) for t in texts]
-    counts = Counter(w for seq in seqs for w in seq)
-    vocab = [w for w, c in counts.most_common() if c >= min_count]
-    row = {w: i for i, w in enumerate(vocab)}
-    ctx = {w: i for i, w in enumerate(vocab[:top])}
-    m = np.zeros((len(vocab), 2 * top))
-    for seq in seqs:
-        for a, b in zip(seq, seq[1:], strict=False):
-            if a in row and b in ctx:
-                m[row[a], top + ctx[b]] += 1
-            if b in row and a in ctx:
-                m[row[b], ctx[a]] += 1
-    m = np.log1p(m)
-    m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-9
-    u, sv, _ = np.linalg.svd(m - m.mean(0), full_matrices=False)
-    x = u[:, :dim] * sv[:dim]
-    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-9
-    rng = np.random.default_rng(seed)
-    centres = x[rng.choice(len(x), k, replace=False)]
-    for _ in range(25):
-        assign = np.argmax(x @ centres.T, axis=1)
-        for j in range(k):
-            members = x[assign == j]
-            if len(members):
-                mean = members.mean(0)
-                centres[j] = mean / (np.linalg.norm(mean) + 1e-9)
-    assign = np.argmax(x @ centres.T, axis=1)
-    return {w: str(int(assign[i])) for i, w in enumerate(vocab)}
-
-
-def cluster_texts(eps: Sequence[Episode]) -> list[list[str]]:
-    """Unlabelled text for the word clusters: the training episodes and the bundled seed transcript."""
-    texts = [ep.norm for ep in eps]
-    if SEED_TEXT.is_file():
-        texts.append([rd.normalize(w) for w in SEED_TEXT.read_text(encoding="utf-8").split()])
-    return texts
 
 
 def comma_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
@@ -269,8 +214,6 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
     """The model dict (as written to the model file) trained on ``eps``."""
     t0 = time.perf_counter()
     start = split_tables(fit_logistic(*start_examples(eps), **HYPER["start"]))
-    clusters = word_clusters(cluster_texts(eps))
-    start_clusters = split_tables(fit_logistic(*start_cluster_examples(eps, clusters), **HYPER["start"]))
     question = fit_logistic(*question_examples(eps), **HYPER["question"])
     turn = split_tables(fit_logistic(*turn_examples(eps), **HYPER["turn"]))
     comma = split_tables(fit_logistic(*comma_examples(eps), **HYPER["comma"]))
@@ -281,8 +224,6 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
         "trained_on": [e.slug for e in eps],
         "params": dict(PARAMS if params is None else params),
         "start": start,
-        "start_clusters": start_clusters,
-        "clusters": clusters,
         "question": question,
         "turn": turn,
         "comma": comma,
