@@ -231,11 +231,22 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
 
 
 def save(model: dict[str, Any], path: Path) -> None:
+    """JSON lines: the model without its weight tables, then one table per line (see ``Model.load``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    head = {key: ({**value, "tables": {}} if isinstance(value, dict) and "tables" in value else value)
+            for key, value in model.items()}
+    lines = [_dumps(head)]
+    for name, value in sorted(model.items()):
+        if isinstance(value, dict) and "tables" in value:
+            lines += [_dumps({"model": name, "table": table, "weights": weights})
+                      for table, weights in sorted(value["tables"].items())]
     with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as f:
-        f.write(data)
+        f.write("\n".join(lines).encode("utf-8") + b"\n")
     logger.info("wrote %s (%d bytes)", path, path.stat().st_size)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def main(argv: list[str] | None = None) -> int:
