@@ -731,18 +731,14 @@ def _keep_backup(target: Path) -> None:
 def _remove_stale_temps(folder: Path, name: str) -> None:
     limit = time.time() - STALE_TEMP_SECONDS
     for leftover in folder.glob(f".{name}.*.tmp"):
-        try:
+        with contextlib.suppress(OSError):  # another process may be removing it too
             if leftover.stat().st_mtime < limit:
                 leftover.unlink()
-        except OSError:
-            pass
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -751,9 +747,8 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:  # e.g. Windows cannot open a folder
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the data is synced already
+            os.fsync(fd)
     finally:
         os.close(fd)
 
