@@ -78,13 +78,15 @@ def test_vtt_header_notes_ids_settings_and_voice_tags(tmp_path: Path) -> None:
     assert transcript.cues[1].t_end == pytest.approx(6.5)
 
 
-def test_dev_corpus_subtitles_join_to_the_plain_text() -> None:
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "dev-corpus"
-    if not corpus.exists():
-        pytest.skip("../shared/dev-corpus is not present (only on the development machine)")
+def test_real_subtitles_join_to_the_plain_text() -> None:
+    """Excerpts of two dev-corpus episodes (first 40 cues); the expected text is the episode's own plain text."""
+    folder = Path(__file__).parent / "data" / "subtitles"
     for name in ("lex-416-yann-lecun.srt", "vector-yury-malkov-hnsw.vtt"):
-        transcript = load_transcript(corpus / name)
-        assert transcript.text == (corpus / (name.rsplit(".", 1)[0] + ".txt")).read_text().strip()
+        transcript = load_transcript(folder / name)
+        expected = (folder / (name.rsplit(".", 1)[0] + ".expected.txt")).read_text(encoding="utf-8").strip()
+        assert transcript.text == expected
+        assert len(transcript.cues) == 40
+        assert all(a.t_start <= b.t_start for a, b in zip(transcript.cues, transcript.cues[1:], strict=False))
 
 
 @pytest.mark.parametrize("data, expected", [
