@@ -101,12 +101,12 @@ class AnnotationService(QObject):
         generation = self._generation
         self.ready, self.error, self._text = False, None, text
         self.undo_stack.clear()
-        store = _store_module()
-        self.content = store.AnnotationFile(document=store.DocumentRef(title=title, sha256=sha256, source=source))
+        self.content = None  # until the worker has read the file (the YAML store is imported there, not here)
         if self._watcher.files():
             self._watcher.removePaths(self._watcher.files())
 
         def job(_progress: Callable[[float], None]) -> tuple[Path, AnnotationStore, AnnotationFile | None, str | None]:
+            store = _store_module()
             annotations_dir.mkdir(parents=True, exist_ok=True)
             path, _reanchor = store.find_annotation_file(annotations_dir, sha256, source, title)
             file_store = store.AnnotationStore(path)
