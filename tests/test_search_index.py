@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from search_samples import split_paragraphs
 
 from desktop_app.paths import resource_path
 from desktop_app.search import store
@@ -19,13 +19,6 @@ from desktop_app.search.index import INDEX_SCHEMA_VERSION, SearchIndex
 
 SHA = "0437f9af2b30a0a6"
 
-
-def split_paragraphs(text: str, words_per_paragraph: int = 80) -> list[tuple[int, int]]:
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
-    return [
-        (spans[i][0], spans[min(i + words_per_paragraph, len(spans)) - 1][1])
-        for i in range(0, len(spans), words_per_paragraph)
-    ]
 
 
 @pytest.fixture(scope="module")

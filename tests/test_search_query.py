@@ -9,6 +9,7 @@ import string
 from collections import Counter
 
 import pytest
+from search_samples import split_paragraphs
 
 from desktop_app.paths import resource_path
 from desktop_app.search.index import Hit, SearchIndex, SearchResult
@@ -17,14 +18,6 @@ from desktop_app.search.query import stem_words
 SEED = resource_path("transcripts", "lex-383-mark-zuckerberg.txt")
 WORD = re.compile(r"\w")
 
-
-def split_paragraphs(text: str, words_per_paragraph: int = 80) -> list[tuple[int, int]]:
-    """A stand-in for the reader's paragraphs: every N words."""
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
-    return [
-        (spans[i][0], spans[min(i + words_per_paragraph, len(spans)) - 1][1])
-        for i in range(0, len(spans), words_per_paragraph)
-    ]
 
 
 @pytest.fixture(scope="module")

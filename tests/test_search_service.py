@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QCoreApplication
+from search_samples import split_paragraphs
 
 from desktop_app.search.index import SearchIndex, SearchResult
 from desktop_app.search.service import SearchService
@@ -18,11 +18,6 @@ from desktop_app.tasks import TaskRunner
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
-
-def split_paragraphs(text: str, words_per_paragraph: int = 80) -> list[tuple[int, int]]:
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
-    return [(spans[i][0], spans[min(i + words_per_paragraph, len(spans)) - 1][1])
-            for i in range(0, len(spans), words_per_paragraph)]
 
 
 @pytest.fixture(scope="module")
