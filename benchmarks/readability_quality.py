@@ -8,12 +8,14 @@ segmentation of the seed transcript.
 
     python benchmarks/readability_quality.py          # the shipped model
     python benchmarks/readability_quality.py --loo    # also leave-one-episode-out (train on 5, test on the 6th;
-                                                      # needs numpy for training)
+                                                      # needs numpy and torch for training, ~20 min on 1 core)
+    python benchmarks/readability_quality.py --loo --no-tagger   # the same for the linear models alone
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -104,6 +106,8 @@ def evaluate(segmenter: rd.Segmenter, names: list[str], workdir: Path) -> dict[s
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
+    ap.add_argument("--no-tagger", dest="tagger", action="store_false",
+                    help="leave-one-out with the linear models only (no network: minutes instead of ~20)")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():
         print(f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure.")
@@ -115,13 +119,20 @@ def main(argv: list[str] | None = None) -> int:
         table("shipped model (trained on all six episodes: these are training figures)",
               evaluate(shipped, names, work))
         if args.loo:
+            from desktop_app.training import train_readability_tagger as tt
             from desktop_app.training import train_sentence_model as tr
 
+            if args.tagger and importlib.util.find_spec("torch") is None:
+                print("\nleave-one-out: torch is not installed, so the network is not trained: linear models only")
+                args.tagger = False
             rows = {}
             for slug in names:
-                model = rd.Model(tr.train(tr.episodes(CORPUS, exclude=[slug])))
+                eps = tr.episodes(CORPUS, exclude=[slug])
+                tagger = rd.Tagger.from_arrays(tt.train(eps)) if args.tagger else None
+                model = rd.Model(tr.train(eps), tagger)
                 rows.update(evaluate(rd.Segmenter(model), [slug], work))
-            table("leave-one-episode-out (model trained on the other five)", rows)
+            table("leave-one-episode-out (model trained on the other five"
+                  + ("" if args.tagger else "; linear models only") + ")", rows)
     seed = SEED if SEED.is_file() else ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
     text = seed.read_text(encoding="utf-8")
     rd.default_model()

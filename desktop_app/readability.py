@@ -2,13 +2,16 @@
 
 Caption text (one long line, no punctuation, sentence-initial capitals lowered) is split into sentences by a
 small linear model that scores "a sentence starts at word i" from the surrounding words (trained by
-``desktop_app.training.train_sentence_model`` on the development corpus). A second linear model gives each
+``desktop_app.training.train_sentence_model`` on the development corpus), averaged with a small dilated 1-D CNN
+(``Tagger``, numpy inference) that reads static word vectors, a learned embedding of frequent words and the
+linear score (trained by ``desktop_app.training.train_readability_tagger``). A second linear model gives each
 sentence its end mark ("." or "?"), a third scores "a new speaker starts here"; confident turns become
 paragraph breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
 punctuation is split on it and left unaltered. Line breaks in the text always end a paragraph.
 
-Every position is a ``[start, end)`` index into the document text. Inference is pure Python and linear in the
-text length; the model is loaded lazily, once, from ``resources/models/``.
+Every position is a ``[start, end)`` index into the document text. Inference is linear in the text length
+(pure Python for the linear models, vectorised numpy for the network); the models are loaded lazily, once,
+from ``resources/models/`` (without the network file, the linear models work alone).
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-5"
+ALGORITHM_VERSION = "readability-6"
 MODEL_FILE = ("models", "readability.json.gz")
+TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
 _CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
@@ -39,6 +45,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no approx dept est inc ltd co corp jan feb mar apr "
     "jun jul aug sep sept oct nov dec".split()
 )
+_VECTOR_DIMS = 128
 _LINE_BREAK_RE = re.compile(r"[\n\u2028\u2029]")
 _WORD_RE = re.compile(r"\S+")
 _END_WORD_RE = re.compile(r"(?<!\S)\S*[.?!…][\"'”’»)\]}]*(?!\S)")
@@ -164,6 +171,109 @@ def turn_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str
     return cols
 
 
+_SHAPES = "ICUDlp"
+
+
+def tagger_vectors() -> Any:
+    """The static word vectors the tagger reads (``outline_vectors``; None when they are missing)."""
+    from desktop_app.outline_vectors import get_vectors
+
+    return get_vectors()
+
+
+def tagger_inputs(words: Sequence[str], norm: Sequence[str], shapes: Sequence[str], index: dict[str, int],
+                  vectors: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The tagger's inputs: vocabulary ids (0: other words) and dense features (n, dims + 7): the word's
+    static vector, its shape one-hot, and whether it repeats the previous word."""
+    types = list(dict.fromkeys(norm))
+    type_of = {w: k for k, w in enumerate(types)}
+    t = np.fromiter((type_of[w] for w in norm), dtype=np.int64, count=len(norm))
+    dims = vectors.dims if vectors is not None else _VECTOR_DIMS
+    table = vectors.matrix(types) if vectors is not None else np.zeros((len(types), dims), np.float32)
+    ids = np.fromiter((index.get(w, 0) for w in types), dtype=np.int64, count=len(types))[t]
+    dense = np.zeros((len(norm), dims + len(_SHAPES) + 1), dtype=np.float32)
+    dense[:, :dims] = table[t]
+    code = {c: k for k, c in enumerate(_SHAPES)}
+    dense[np.arange(len(norm)), dims + np.fromiter((code[c] for c in shapes), np.int64, len(shapes))] = 1.0
+    if len(norm) > 1:
+        dense[1:, -1] = t[1:] == t[:-1]
+    return ids, dense
+
+
+class Tagger:
+    """Dilated 1-D CNNs over words, numpy inference (trained by ``training/train_readability_tagger``): per
+    word the logits of sentence start, question end, comma before and speaker turn, averaged over the nets.
+    Each net has its own vocabulary; a ``stacked`` net also reads the linear model's start logits."""
+
+    def __init__(self, nets: list[dict[str, np.ndarray]]) -> None:
+        self.nets = nets
+        self.indexes = [{w: k + 1 for k, w in enumerate(_vocab(net))} for net in nets]
+
+    @classmethod
+    def load(cls, path: str | Path) -> Tagger:
+        """Read the ``.npz`` written by the training script (``n<k>/<name>`` keys; weights become float32)."""
+        nets: dict[int, dict[str, np.ndarray]] = {}
+        with np.load(path, allow_pickle=False) as data:
+            for key in data.files:
+                if key.startswith("n") and "/" in key:
+                    k, name = key.split("/", 1)
+                    nets.setdefault(int(k[1:]), {})[name] = data[key]
+        return cls.from_arrays([nets[k] for k in sorted(nets)])
+
+    @classmethod
+    def from_arrays(cls, nets: list[dict[str, np.ndarray]]) -> Tagger:
+        """A tagger from in-memory networks (as the training script's ``export`` returns them)."""
+        return cls([{k: (v.astype(np.float32) if v.dtype == np.float16 else v) for k, v in n.items()}
+                    for n in nets])
+
+    @property
+    def stacked(self) -> bool:
+        """Whether some network reads the linear model's start logits as an extra input."""
+        return any(_is_stacked(net) for net in self.nets)
+
+    def logits(self, words: Sequence[str], norm: Sequence[str], shapes: Sequence[str],
+               linear: Sequence[float] | None = None) -> np.ndarray:
+        """(n, 4) logits: start, question end, comma before, turn (``linear``: the linear start logits,
+        required when the tagger is ``stacked``)."""
+        if self.stacked and linear is None:
+            raise ValueError("this tagger needs the linear model's start logits")
+        vectors = tagger_vectors()
+        total = np.zeros((len(words), 4), dtype=np.float32)
+        for net, index in zip(self.nets, self.indexes, strict=True):
+            ids, dense = tagger_inputs(words, norm, shapes, index, vectors)
+            if _is_stacked(net):
+                dense = np.hstack([dense, stack_input(linear)])  # type: ignore[arg-type]
+            total += _cnn(net, ids, dense)
+        return total / len(self.nets)
+
+
+def _vocab(net: dict[str, np.ndarray]) -> list[str]:
+    return bytes(net["vocab"]).decode("utf-8").split("\n")
+
+
+def _is_stacked(net: dict[str, np.ndarray]) -> bool:
+    return bool(net.get("stacked", 0))
+
+
+def stack_input(linear: Sequence[float]) -> np.ndarray:
+    """The linear start logits as the tagger's extra input column (scaled, clipped)."""
+    return np.clip(np.asarray(linear, dtype=np.float32) / 4.0, -3.0, 3.0)[:, None]
+
+
+def _cnn(net: dict[str, np.ndarray], ids: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    n = len(ids)
+    h = dense @ net["w_dense"] + net["emb_proj"][ids]
+    for k, d in enumerate(int(x) for x in net["dilations"]):
+        w = net[f"conv{k}_w"]
+        r = np.zeros((n + 4 * d, h.shape[1]), dtype=np.float32)
+        np.maximum(h, 0.0, out=r[2 * d: 2 * d + n])
+        y = r[0:n] @ w[0]
+        for j in range(1, w.shape[0]):
+            y += r[j * d: j * d + n] @ w[j]
+        h = h + y + net[f"conv{k}_b"]
+    return np.maximum(h, 0.0) @ net["w_out"] + net["b_out"]
+
+
 def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -178,8 +288,9 @@ def _sigmoid(z: float) -> float:
 class Model:
     """The learned weights and decoding parameters (a plain dict loaded from JSON)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], tagger: Tagger | None = None) -> None:
         self.data = data
+        self.tagger = tagger
         self.params: dict[str, float] = dict(data.get("params", {}))
         self.start: dict[str, Any] = data["start"]
         self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
@@ -266,8 +377,11 @@ def default_model() -> Model:
             from desktop_app.paths import resource_path
 
             path = resource_path(*MODEL_FILE)
+            tagger_path = resource_path(*TAGGER_FILE)
+            tagger = Tagger.load(tagger_path) if Path(tagger_path).is_file() else None
             _model = Model.load(path)
-            logger.info("loaded readability model %s", path)
+            _model.tagger = tagger
+            logger.info("loaded readability model %s (tagger: %s)", path, tagger is not None)
         return _model
 
 
@@ -509,6 +623,9 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     shapes = [types[w][1] for w in words]
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
+    if model.tagger is not None and model.param("tagger_start", 0.0):
+        tag = model.tagger.logits(words, norm, shapes, scores)
+        scores = _mix(scores, tag[:, 0], model.param("tagger_start", 0.0))
     starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("max_sentence", 60)))
     end = len(words)
     if not final:
@@ -538,6 +655,13 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         if off is not None:
             out.capitalize.append(spans[s][0] + off)
     return end
+
+
+def _mix(linear: Sequence[float], tagger: np.ndarray, weight: float) -> list[float]:
+    """``(1 - weight) * linear + weight * tagger`` as a list of floats (``weight`` 0: ``linear``)."""
+    if not weight:
+        return list(linear)
+    return ((1.0 - weight) * np.asarray(linear, dtype=np.float64) + weight * tagger).tolist()
 
 
 def _turn_threshold(turn: Sequence[float], n_words: int, floor: float, words_per_turn: float) -> float:

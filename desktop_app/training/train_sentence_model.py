@@ -47,7 +47,8 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "re
 # Decoding parameters, chosen on leave-one-episode-out runs (benchmarks/readability_quality.py --loo).
 PARAMS = {
     "start_threshold": 0.25,
-    "max_sentence": 60,
+    "max_sentence": 50,
+    "tagger_start": 0.5,  # weight of the network's start logits (train_readability_tagger) against the linear ones
     "question_threshold": -0.9,
     "turn_threshold": -2.5,
     "words_per_turn": 60,
