@@ -255,7 +255,7 @@ def _is_stacked(net: dict[str, np.ndarray]) -> bool:
     return bool(net.get("stacked", 0))
 
 
-def stack_input(linear: Sequence[float]) -> np.ndarray:
+def stack_input(linear: Sequence[float] | np.ndarray) -> np.ndarray:
     """The linear start logits as the tagger's extra input column (scaled, clipped)."""
     return np.clip(np.asarray(linear, dtype=np.float32) / 4.0, -3.0, 3.0)[:, None]
 

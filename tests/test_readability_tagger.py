@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -90,7 +92,7 @@ def test_tagger_averages_its_networks() -> None:
     assert both == pytest.approx((one[0] + one[1]) / 2, rel=1e-5, abs=1e-5)
 
 
-def test_float16_weights_load_as_float32(tmp_path) -> None:
+def test_float16_weights_load_as_float32(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     net = random_net(rng, 135, 8, (1,), ["so"])
     arrays = {f"n0/{k}": (v.astype(np.float16) if v.dtype == np.float32 else v) for k, v in net.items()}
