@@ -153,3 +153,21 @@ def test_stacked_net_reads_the_linear_logits_and_vocabularies_stay_per_net() -> 
     assert tagger.logits(words, norm, shapes, linear) == pytest.approx(expected, rel=1e-5, abs=1e-5)
     other = tagger.logits(words, norm, shapes, [0.0] * 5)
     assert not np.allclose(other, expected)
+
+
+def test_training_labels_and_masks() -> None:
+    from types import SimpleNamespace
+
+    from desktop_app.training import train_readability_tagger as tt
+
+    ep = SimpleNamespace(words="so what do you think I think it works".split(), starts=[0, 5], marks="?.",
+                         commas={6}, turns={0, 5}, truth={"sentence_truth": "ok"})
+    y, m = tt.labels(ep)  # type: ignore[arg-type]
+    assert np.flatnonzero(y[:, 0]).tolist() == [0, 5]
+    assert np.flatnonzero(y[:, 1]).tolist() == [4]  # "think" ends the question
+    assert np.flatnonzero(y[:, 2]).tolist() == [7]  # a comma after word 6
+    assert np.flatnonzero(y[:, 3]).tolist() == [0, 5]
+    assert (m[0] == 0).all() and (m[1:] == 1).all()
+    vague = SimpleNamespace(**{**vars(ep), "turns": set(), "truth": {"sentence_truth": "approximate"}})
+    y, m = tt.labels(vague, approx_weight=0.25)  # type: ignore[arg-type]
+    assert (m[1:, :2] == 0.25).all() and (m[1:, 2] == 1).all() and (m[:, 3] == 0).all()

@@ -67,6 +67,7 @@ HYPER: dict[str, Any] = {  # defaults of every network
     "task_weights": (1.0, 0.5, 0.5, 0.5),
     "stack": False,
     "seed": 0,
+    "approx_weight": 1.0,
 }
 # The shipped networks (their logits are averaged), chosen by leave-one-episode-out runs.
 NETS: list[dict[str, Any]] = [
@@ -82,8 +83,9 @@ def build_vocab(eps: Sequence[Episode], size: int) -> list[str]:
     return [w for w, c in ranked[:size] if c >= 3]
 
 
-def labels(ep: Episode) -> tuple[np.ndarray, np.ndarray]:
-    """Per-word targets (n, 4) and masks (n, 4) for the four tasks."""
+def labels(ep: Episode, approx_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-word targets (n, 4) and masks (n, 4) for the four tasks; the sentence tasks of an episode whose
+    sentence truth is only approximate (``sentence_truth`` is not "ok") get the weight ``approx_weight``."""
     n = len(ep.words)
     y = np.zeros((n, 4), dtype=np.float32)
     m = np.ones((n, 4), dtype=np.float32)
@@ -98,6 +100,8 @@ def labels(ep: Episode) -> tuple[np.ndarray, np.ndarray]:
         y[sorted(ep.turns), 3] = 1.0
     else:
         m[:, 3] = 0.0
+    if ep.truth.get("sentence_truth", "ok") != "ok":
+        m[:, :2] *= approx_weight
     m[0, :] = 0.0
     return y, m
 
@@ -122,7 +126,7 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
         ids, dense = rd.tagger_inputs(ep.words, ep.norm, ep.shapes, index, vectors)
         if stack is not None:
             dense = np.hstack([dense, rd.stack_input(stack[ep.slug])])
-        y, m = labels(ep)
+        y, m = labels(ep, hyper["approx_weight"])
         data.append((torch.from_numpy(ids), torch.from_numpy(dense), torch.from_numpy(y), torch.from_numpy(m)))
     c, d_in = hyper["channels"], data[0][1].shape[1]
 

@@ -13,7 +13,8 @@ defines the features, so training and inference share them), fitted with full-ba
   * question: "the sentence ends with ?" from its first and last words;
   * turn:     "a new speaker starts at word i" (Lex episodes only);
   * comma:    "a comma follows word i - 1" (labels from the punctuated text, aligned to the captions).
-Weights are pruned and rounded, then written as gzip-compressed JSON.
+Weights are pruned and rounded, then written as gzip-compressed JSON. The start logits are averaged at run time
+with those of a small network (``train_readability_tagger``, whose command retrains both parts).
 
     python -m desktop_app.training.train_sentence_model [--corpus DIR] [--out FILE] [--holdout SLUG ...]
 
