@@ -5,8 +5,11 @@ Panels never call each other; this module connects them to each other and to the
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +56,11 @@ class _SidePanels:
     editor: NoteEditor
     search: SearchPanel
 
+# Built after the first paint (``_after_first_paint``), one module per event-loop turn.
+SIDE_PANEL_MODULES = ("desktop_app.views.annotations_panel", "desktop_app.views.note_editor",
+                      "desktop_app.views.search_panel")
+READER_MIN_WIDTH = 380
+STEP_INTERVAL_MS = 1  # a real timer, so that paint events and other timers run between the steps
 FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
 
 
@@ -87,6 +95,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 860)
         self.reader = ReaderView(self)
+        self.reader.setMinimumWidth(READER_MIN_WIDTH)  # a narrow window shrinks the docks, not the text
         self.chapter_strip = ChapterStrip(self)
         central = QWidget(self)
         row = QHBoxLayout(central)
@@ -110,6 +119,9 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self._connect_signals()
         self._save_position_timer = QTimer(self, singleShot=True, interval=1500)
         self._save_position_timer.timeout.connect(self._save_position)
+        self._pending_steps: list[Callable[[], object]] = []
+        self._step_timer = QTimer(self, singleShot=True, interval=STEP_INTERVAL_MS)
+        self._step_timer.timeout.connect(self._run_next_step)
         self._build_highlight_actions()
         self.apply_theme(settings.theme)
         self.reader.set_zoom(settings.zoom)
@@ -253,10 +265,22 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
 
     @Slot()
     def _after_first_paint(self) -> None:
-        """The text is on screen: now build the side panels and start the outline and the index."""
-        self._side_panels()  # first, while no worker competes for the interpreter
-        self._attach_annotations()
-        self.service.start_background()
+        """The text is on screen: build the side panels, then start the annotations, the outline and the index.
+
+        One step per event-loop turn, so that none of them keeps the window from repainting for long: the
+        panels' modules load one at a time, and the workers start only once the panels are built (they would
+        otherwise compete with the construction for the interpreter).
+        """
+        steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in SIDE_PANEL_MODULES]
+        self._pending_steps = [*steps, self._side_panels, self._attach_annotations, self.service.start_background]
+        self._run_next_step()
+
+    @Slot()
+    def _run_next_step(self) -> None:
+        if self._pending_steps:
+            self._pending_steps.pop(0)()
+        if self._pending_steps:
+            self._step_timer.start()
 
     @Slot()
     def _attach_annotations(self) -> None:
@@ -296,8 +320,11 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
             notes.setStretchFactor(1, 1)
             notes.setMinimumWidth(320)
             side.search.setMinimumWidth(320)
+            widths = [self.notes_dock.width(), self.search_dock.width()]
             self.notes_dock.setWidget(notes)
             self.search_dock.setWidget(side.search)
+            # Keep the docks as wide as their placeholders: a narrower reader would lay the whole text out again.
+            self.resizeDocks([self.notes_dock, self.search_dock], widths, Qt.Orientation.Horizontal)
             self._side = side
             self._connect_annotation_panels(side)
             self._connect_search_panel(side.search)
@@ -551,6 +578,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._pending_steps.clear()
+        self._step_timer.stop()
         self._save_position()
         if self._side is not None:
             self._side.editor.flush()

@@ -32,7 +32,13 @@ class OutlineWiring(_Base):
 
     def _refresh_outline(self) -> None:
         document = self.document
-        if document is None or not self.auto_sections and not self.annotations.outline_records:
+        if document is None:
+            return
+        if not self.auto_sections and not self.annotations.outline_records:
+            if self.sections:  # the user's outline was reset before the automatic one arrived
+                self.sections = []
+                self.outline_panel.show_message("Finding chapters…")
+                self.chapter_strip.set_bands([])
             return
         text = document.transcript.text
         user = outline_edits.from_records(self.annotations.outline_records, text) \

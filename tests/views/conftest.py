@@ -37,6 +37,7 @@ class WindowHarness:
         self.tasks: TaskRunner | None = None
         self.service: DocumentService | None = None
         self.annotations: AnnotationService | None = None
+        self.search: SearchService | None = None
 
     def start(self) -> MainWindow:
         self.tasks = TaskRunner()
