@@ -233,6 +233,7 @@ class AnnotationsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.filter_edit)
         layout.addLayout(self._filter_row)
+        layout.addLayout(self._order_row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         layout.addLayout(file_row)
@@ -277,9 +278,13 @@ class AnnotationsPanel(QWidget):
         meanings.setText("Colours…")
         meanings.setToolTip("Edit what each colour means")
         meanings.clicked.connect(self.edit_color_meanings)
-        row.addWidget(self.tag_combo, 1)
-        row.addWidget(self.sort_combo)
+        row.addStretch(1)
         row.addWidget(meanings)
+        # Tags and order on a row of their own: beside the colours they were clipped in a narrow dock.
+        self._order_row = order = QHBoxLayout()
+        order.setContentsMargins(0, 0, 0, 0)
+        order.addWidget(self.tag_combo, 1)
+        order.addWidget(self.sort_combo)
 
     # -- content ------------------------------------------------------------------------------
     def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[Any] = (),
