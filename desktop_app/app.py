@@ -121,6 +121,7 @@ class SmokeTest:
         window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))  # type: ignore[attr-defined]
         service.opened.connect(lambda _doc: self._mark("opened"))  # type: ignore[attr-defined]
         window.document_shown.connect(lambda _doc: self._done("shown"))  # type: ignore[attr-defined]
+        window.preview_shown.connect(lambda _preview: self._mark("preview"))  # type: ignore[attr-defined]
         service.outline_ready.connect(lambda _s: self._done("outline"))  # type: ignore[attr-defined]
         service.index_ready.connect(lambda _i: self._done("index"))  # type: ignore[attr-defined]
         service.open_failed.connect(self._failed)  # type: ignore[attr-defined]
@@ -130,7 +131,7 @@ class SmokeTest:
 
         class _PaintWatcher(QObject):
             def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-                if event.type() == QEvent.Type.Paint and "shown" not in smoke._pending:
+                if event.type() == QEvent.Type.Paint and ("shown" not in smoke._pending or "preview" in smoke.timings):
                     smoke.timings["first_paint_wall"] = time.time()
                     smoke._done("painted")
                     obj.removeEventFilter(self)

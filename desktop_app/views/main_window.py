@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.annotation_service import AnnotationService
-from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService
+from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview
 from desktop_app.export import format_clock
 from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
@@ -68,10 +68,13 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     """The application window.
 
     Signals:
+        preview_shown(object): the first paragraphs of a long transcript opened at start-up are in the reader
+            (a :class:`~desktop_app.document.Preview`; the whole document follows with ``document_shown``).
         document_shown(object): a document's text is in the reader and its position restored.
         annotation_selected(str): the selected highlight changed ("" for none).
     """
 
+    preview_shown = Signal(object)
     document_shown = Signal(object)
     annotation_selected = Signal(str)
 
@@ -236,6 +239,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     def _connect_signals(self) -> None:
         service = self.service
         service.loading_started.connect(self._on_loading_started)
+        service.preview_ready.connect(self._on_preview)
         service.opened.connect(self._on_opened)
         service.open_failed.connect(self._on_open_failed)
         service.progress.connect(self._on_progress)
@@ -396,6 +400,15 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     def _on_loading_started(self, path: str) -> None:
         if self.document is None:
             self.reader.set_placeholder(f"\n\n\nOpening {Path(path).name}…")
+
+    @Slot(object)
+    def _on_preview(self, preview: Preview) -> None:
+        """Show the first paragraphs while the rest is segmented, unless another document is on screen."""
+        if self.document is not None:
+            return
+        self.reader.set_display_text(preview.text)
+        self.setWindowTitle(f"{preview.title} — {APP_NAME}")
+        self.preview_shown.emit(preview)
 
     @Slot(object)
     def _on_opened(self, document: Document) -> None:

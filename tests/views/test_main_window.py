@@ -143,3 +143,18 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
     assert window.document.transcript.source == str(path.resolve())
+
+
+def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harness, seed_text: str,
+                                                                           tmp_path: Path, qtbot) -> None:
+    path = tmp_path / "never-seen.txt"
+    path.write_text(seed_text + " and that is all", encoding="utf-8")  # a new text: nothing cached
+    window = harness.start()
+    seen: list[tuple[str, str]] = []
+    window.preview_shown.connect(lambda preview: seen.append((preview.text, window.reader.toPlainText())))
+    with qtbot.waitSignals([window.preview_shown, window.document_shown], order="strict", timeout=60_000):
+        window.open_path(str(path))
+    (preview_text, shown_text), = seen
+    assert shown_text == preview_text and shown_text.startswith("The following is a conversation")
+    assert len(window.reader.toPlainText()) > 10 * len(preview_text)  # then the whole text replaced it
+    assert window.document is not None and window.document.transcript.text.endswith("and that is all")
