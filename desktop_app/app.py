@@ -10,9 +10,18 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import APP_ID, APP_NAME, __version__, cli
 from desktop_app.paths import app_dirs, default_transcript
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.document import DocumentService
+    from desktop_app.settings import Settings
+    from desktop_app.tasks import TaskRunner
+    from desktop_app.views.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
 PROCESS_START = time.perf_counter()
@@ -55,17 +64,11 @@ def _initial_path(args: argparse.Namespace, last: str | None) -> str:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.annotation_service import AnnotationService
     from desktop_app.document import DocumentService
-    from desktop_app.paths import resource_path
-    from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
     from desktop_app.tasks import TaskRunner
-    from desktop_app.views.main_window import MainWindow
-    from desktop_app.views.reader_view import load_bundled_fonts
 
     # Background jobs are Python threads: hand the GIL over every 1 ms (default 5 ms) so that the GUI
     # thread gets it back quickly while segmentation, outline and indexing run (benchmarks/gui_responsiveness.py).
@@ -80,27 +83,39 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    load_bundled_fonts(resource_path("fonts"))
-    icon = resource_path("icons", "transcript-reader.svg")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
     settings = Settings(dirs.settings_file)
     if args.theme:
         settings.theme = args.theme
     tasks = TaskRunner(app)
     service = DocumentService(dirs, tasks, app)
-    annotations = AnnotationService(tasks, app)
-    search = SearchService(tasks, app)
-    window = MainWindow(service, annotations, search, settings)
+    # The transcript is read and segmented on a worker while the window is built; its results arrive
+    # through the event loop, once the window listens.
+    service.open(_initial_path(args, settings.last_document))
+    window = _build_window(app, service, tasks, settings)
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()
-    service.open(_initial_path(args, settings.last_document))
     code = app.exec()
     tasks.wait()
     service.close()
     if smoke is not None:
         return smoke.exit_code
     return int(code)
+
+
+def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner, settings: Settings) -> MainWindow:
+    from PySide6.QtGui import QIcon
+
+    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.paths import resource_path
+    from desktop_app.search.service import SearchService
+    from desktop_app.views.main_window import MainWindow
+    from desktop_app.views.reader_view import load_bundled_fonts
+
+    load_bundled_fonts(resource_path("fonts"))
+    icon = resource_path("icons", "transcript-reader.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return MainWindow(service, AnnotationService(tasks, app), SearchService(tasks, app), settings)
 
 
 class SmokeTest:

@@ -187,6 +187,7 @@ class DocumentService(QObject):
         self.index: Any = None
         self.granularity = 1.0
         self._background_pending = -1
+        self.opening: str | None = None  # the path being opened, until it is ready or has failed
 
     @property
     def dirs(self) -> AppDirs:
@@ -200,6 +201,7 @@ class DocumentService(QObject):
         """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``."""
         self._generation += 1
         generation = self._generation
+        self.opening = path
         self.loading_started.emit(path)
         self.progress.emit("Preparing transcript…", 0.0)
         cache_dir = self._dirs.cache
@@ -222,6 +224,7 @@ class DocumentService(QObject):
 
     def _on_open_failed(self, generation: int, path: str, message: str) -> None:
         if generation == self._generation:
+            self.opening = None
             self.progress.emit("", 1.0)
             self.open_failed.emit(path, message)
 
@@ -229,6 +232,7 @@ class DocumentService(QObject):
         if generation != self._generation:
             return
         self._close_index()
+        self.opening = None
         self.document = document
         self.sections = []
         self._background_pending = generation

@@ -128,6 +128,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self._build_highlight_actions()
         self.apply_theme(settings.theme)
         self.reader.set_zoom(settings.zoom)
+        if service.opening is not None:  # started before this window listened (app.run_gui)
+            self._on_loading_started(service.opening)
         geometry, state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)

@@ -158,3 +158,19 @@ def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harne
     assert shown_text == preview_text and shown_text.startswith("The following is a conversation")
     assert len(window.reader.toPlainText()) > 10 * len(preview_text)  # then the whole text replaced it
     assert window.document is not None and window.document.transcript.text.endswith("and that is all")
+
+
+def test_a_window_built_after_the_open_started_still_shows_it(harness, seed_path: Path, qtbot) -> None:
+    """As at start-up (app.run_gui): the transcript is opened first, the window is built while it loads."""
+    from desktop_app.views.main_window import MainWindow
+
+    window = harness.start()
+    service = harness.service
+    with qtbot.waitSignal(service.opened, timeout=30_000):
+        service.open(str(seed_path))
+        late = MainWindow(service, harness.annotations, harness.search, window.settings)
+        qtbot.addWidget(late)
+        assert "Opening lex-383-mark-zuckerberg.txt" in late.reader.toPlainText()
+    assert late.document is service.document
+    assert late.reader.toPlainText().startswith("The following is a conversation with Mark Zuckerberg")
+    late.close()
