@@ -76,7 +76,8 @@ def run_gui(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot create the data folder {dirs.data}: {error}", file=sys.stderr)
         return 2
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()  # typed QCoreApplication; it is a QApplication when one exists
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
