@@ -79,7 +79,8 @@ def run_gui(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot create the data folder {dirs.data}: {error}", file=sys.stderr)
         return 2
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()  # typed QCoreApplication; it is a QApplication when one exists
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
@@ -123,7 +124,7 @@ class SmokeTest:
 
     TIMEOUT_MS = 120_000
 
-    def __init__(self, window: object, service: object, screenshot: str | None = None) -> None:
+    def __init__(self, window: MainWindow, service: DocumentService, screenshot: str | None = None) -> None:
         from PySide6.QtCore import QEvent, QObject, QTimer
 
         self.screenshot = screenshot
@@ -132,15 +133,15 @@ class SmokeTest:
         self.timings: dict[str, float] = {}
         self.exit_code = 1
         self._pending = {"shown", "outline", "index", "painted", "annotations"}
-        window.annotations.loaded.connect(lambda: self._done("annotations"))  # type: ignore[attr-defined]
-        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))  # type: ignore[attr-defined]
-        service.opened.connect(lambda _doc: self._mark("opened"))  # type: ignore[attr-defined]
-        window.document_shown.connect(lambda _doc: self._done("shown"))  # type: ignore[attr-defined]
-        window.preview_shown.connect(lambda _preview: self._mark("preview"))  # type: ignore[attr-defined]
-        service.outline_ready.connect(lambda _s: self._done("outline"))  # type: ignore[attr-defined]
-        service.index_ready.connect(lambda _i: self._done("index"))  # type: ignore[attr-defined]
-        service.open_failed.connect(self._failed)  # type: ignore[attr-defined]
-        service.stage_failed.connect(self._failed)  # type: ignore[attr-defined]
+        window.annotations.loaded.connect(lambda: self._done("annotations"))
+        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))
+        service.opened.connect(lambda _doc: self._mark("opened"))
+        window.document_shown.connect(lambda _doc: self._done("shown"))
+        window.preview_shown.connect(lambda _preview: self._mark("preview"))
+        service.outline_ready.connect(lambda _s: self._done("outline"))
+        service.index_ready.connect(lambda _i: self._done("index"))
+        service.open_failed.connect(self._failed)
+        service.stage_failed.connect(self._failed)
 
         smoke = self
 
@@ -153,7 +154,7 @@ class SmokeTest:
                 return False
 
         self._watcher = _PaintWatcher()
-        window.reader.viewport().installEventFilter(self._watcher)  # type: ignore[attr-defined]
+        window.reader.viewport().installEventFilter(self._watcher)
         self._timeout = QTimer(singleShot=True, interval=self.TIMEOUT_MS)
         self._timeout.timeout.connect(lambda: self._finish("timed out waiting for " + ", ".join(self._pending)))
         self._timeout.start()
@@ -175,7 +176,7 @@ class SmokeTest:
         from PySide6.QtCore import QTimer
 
         report: dict[str, object] = {}
-        index = self.service.index  # type: ignore[attr-defined]
+        index = self.service.index
         started = time.perf_counter()
         result = index.search("open source")
         report["search_ms"] = round(1000 * (time.perf_counter() - started), 2)
@@ -184,7 +185,7 @@ class SmokeTest:
             self._finish("search for 'open source' found nothing")
             return
         hit = result.hits[0]
-        notes = self.window.annotations  # type: ignore[attr-defined]
+        notes = self.window.annotations
         started = time.perf_counter()
         annotation = notes.add(hit.start, hit.end, "yellow", note="Smoke test: where open source comes up",
                                tags=["smoke-test"])
@@ -209,23 +210,25 @@ class SmokeTest:
             return
         self._finished = True
         self._timeout.stop()
-        document = self.service.document  # type: ignore[attr-defined]
+        document = self.service.document
         payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings, "peak_rss_mb": _peak_rss_mb(),
                                       "pid": os.getpid(), "version": __version__}
         if document is not None:
             payload["document"] = {"title": document.title, "words": len(document.word_starts),
                                    "paragraphs": len(document.readable.paragraphs),
-                                   "sections": len(self.service.sections),  # type: ignore[attr-defined]
+                                   "sections": len(self.service.sections),
                                    "prepare_s": document.timings}
         payload.update(getattr(self, "report", {}))
         if error:
             payload["error"] = error
         if self.screenshot:
-            self.window.grab().save(self.screenshot)  # type: ignore[attr-defined]
+            self.window.grab().save(self.screenshot)
         print(json.dumps(payload, default=str), flush=True)
         self.exit_code = 0 if error is None else 1
-        self.window.close()  # type: ignore[attr-defined]
-        QApplication.instance().quit()  # type: ignore[union-attr]
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
 
 def _peak_rss_mb() -> float | None:

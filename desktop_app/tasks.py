@@ -81,11 +81,11 @@ class TaskHandle(QObject):
             self._release()
 
     @Slot(str, object)
-    def _deliver_error(self, message: str, error: object) -> None:
+    def _deliver_error(self, message: str, error: BaseException) -> None:
         self.finished = True
         try:
             if self._on_error is not None:
-                self._on_error(message, error)  # type: ignore[arg-type]
+                self._on_error(message, error)
             else:
                 logger.error("background task %s failed: %s", self.name, message)
         finally:

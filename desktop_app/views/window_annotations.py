@@ -14,9 +14,7 @@ from desktop_app.export import format_clock
 from desktop_app.views.reader_view import HighlightSpan
 
 if TYPE_CHECKING:
-    from desktop_app.views.main_window import MainWindow
-
-    _Base = MainWindow
+    from desktop_app.views.window_base import WindowBase as _Base
 else:
     _Base = object
 
