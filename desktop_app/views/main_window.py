@@ -160,7 +160,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         bar.addWidget(self.progress_bar)
         bar.addPermanentWidget(self.position_label)
 
-    def _action(self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | list | None = None,
+    def _action(self, menu: QMenu, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | list | None = None,
                 name: str | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:

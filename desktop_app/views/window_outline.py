@@ -10,9 +10,7 @@ from desktop_app import outline_edits
 from desktop_app.export import format_clock
 
 if TYPE_CHECKING:
-    from desktop_app.views.main_window import MainWindow
-
-    _Base = MainWindow
+    from desktop_app.views.window_base import WindowBase as _Base
 else:
     _Base = object
 
