@@ -29,6 +29,7 @@ import bisect
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "10"
+OUTLINE_VERSION = "11"
 
 WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
@@ -62,8 +63,8 @@ ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
 ONSET_CAP = 5
 # Logistic-regression weights of _boundary_features, trained on the dev corpus (both kinds of sentence
 # starts) by desktop_app/training/outline_boundary.py; the DP adds BOUNDARY_WEIGHT * the log-odds.
-BOUNDARY_COEF = np.array([0.125, 0.083, 0.190, 0.035, -0.031, 0.504, -0.010, 0.101, 0.040, 0.273, 0.060,
-                          0.006, 2.069, 0.252])
+BOUNDARY_COEF = np.array([0.127, 0.080, 0.192, 0.034, -0.031, 0.507, -0.006, 0.099, 0.032, 0.278, 0.067,
+                          0.002, 2.080, 0.260])
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -436,8 +437,9 @@ def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
 
 
 def _name_onsets(words: list[str], caps: list[bool], units: list[int]) -> np.ndarray:
-    """Per unit start: how many recurring names (capitalised words seen ``ONSET_MIN_COUNT`` times or more)
-    are first mentioned within the next ``ONSET_WORDS`` words, each weighted by its count (at most
+    """Per unit start: how many recurring names (words capitalised ``ONSET_MIN_COUNT`` times or more, and in
+    at least half of their occurrences, so that sentence-initial capitals of cased text do not count) are
+    first mentioned within the next ``ONSET_WORDS`` words, each weighted by its count (at most
     ``ONSET_CAP``); log1p, z-scored. A new topic tends to bring new people, products and places."""
     first: dict[str, int] = {}
     count: dict[str, int] = {}
@@ -445,10 +447,11 @@ def _name_onsets(words: list[str], caps: list[bool], units: list[int]) -> np.nda
         if c:
             first.setdefault(w, i)
             count[w] = count.get(w, 0) + 1
+    total = Counter(w for w in words if w in count)
     n = len(words)
     onset = np.zeros(n + 1)
     for w, i in first.items():
-        if count[w] >= ONSET_MIN_COUNT:
+        if count[w] >= ONSET_MIN_COUNT and 2 * count[w] >= total[w]:
             onset[i + 1] += min(count[w], ONSET_CAP)
     cum = np.cumsum(onset)
     u = np.array(units)

@@ -287,3 +287,17 @@ def test_name_onsets_without_names_are_flat() -> None:
     words = ("so we talked about this and that " * 30).split()
     onsets = outline._name_onsets(words, outline._capitalised(words, words), list(range(0, len(words), 15)))
     assert np.array_equal(onsets, np.zeros(len(onsets)))
+
+
+def test_name_onsets_ignore_words_mostly_written_lower_case() -> None:
+    import numpy as np
+
+    words = ("so we talked about this and that for a while " * 40).split()
+    surface = list(words)
+    for i in (100, 130, 160):  # "Right" capitalised three times (sentence starts of cased text) ...
+        surface[i], words[i] = "Right", "right"
+    for i in (20, 50, 180, 220, 260, 300, 340):  # ... but written "right" more often
+        surface[i], words[i] = "right", "right"
+    units = list(range(0, 400, 20))
+    onsets = outline._name_onsets(words, outline._capitalised(surface, words), units)
+    assert np.array_equal(onsets, np.zeros(len(units)))

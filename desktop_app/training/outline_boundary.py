@@ -50,8 +50,8 @@ L2 = 1.0
 
 def load_scorer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("outline_eval", SCORER)
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
     spec.loader.exec_module(mod)
     return mod
 
