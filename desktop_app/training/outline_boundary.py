@@ -11,7 +11,7 @@ five (and each ``BOUNDARY_WEIGHT`` of the grid), so the printed figures are hone
 Finally the coefficients fitted on all six episodes are written into ``outline.py`` (``BOUNDARY_COEF``)
 unless ``--dry-run``; re-run this whenever the readability segmenter changes:
 
-    python -m desktop_app.training.outline_boundary [--weights 0.5,1,2] [--dry-run]
+    python -m desktop_app.training.outline_boundary [--weights 0.5,1,2] [--dry-run] [--sensitivity]
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ MODES = ("truth", "app")
 OUTLINE_PY = Path(outline.__file__)
 _COEF_RE = re.compile(r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", re.MULTILINE)
 LABEL_WORDS = 40
+SENSITIVITY_GRANULARITIES = (0.8, 0.9, 1.0, 1.1, 1.2)
 L2 = 1.0
 
 
@@ -110,19 +111,32 @@ def auc(score: np.ndarray, y: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
 
 
-def evaluate(ep: dict, mode: str, scorer: ModuleType) -> dict:
+def evaluate(ep: dict, mode: str, scorer: ModuleType, granularity: float = 1.0) -> dict:
     truth = ep["truth"]
     ref = {"chapters": [{"title": t, "word_index": w}
                         for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
-    sections = outline.build_outline(ep["text"], ep["starts"][mode])
+    sections = outline.build_outline(ep["text"], ep["starts"][mode], granularity)
     with contextlib.redirect_stderr(io.StringIO()):
         return scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(ep["text"]))
+
+
+def sensitivity(eps: list[dict], mode: str, loo: dict[str, np.ndarray], scorer: ModuleType) -> str:
+    """LOO Pk averaged over granularities near 1 (one boundary more or less moves a single episode's Pk by
+    several points; this average is the steadier figure to compare settings by)."""
+    pks = []
+    for ep in eps:
+        outline.BOUNDARY_COEF = loo[ep["slug"]][:-1]
+        pks.append([evaluate(ep, mode, scorer, g)["pk"] for g in SENSITIVITY_GRANULARITIES])
+    per = " ".join(f"{float(np.mean(p)):.3f}" for p in pks)
+    return f"Pk over granularities {SENSITIVITY_GRANULARITIES}: {float(np.mean(pks)):.3f} | per episode {per}"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", default="1", help="BOUNDARY_WEIGHT values to score, e.g. 0.5,1,2")
     ap.add_argument("--dry-run", action="store_true", help="print the coefficients, do not write outline.py")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="also print LOO Pk averaged over granularities 0.8-1.2 (slower)")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():
         print(f"{CORPUS} or {SCORER} not found (development machines only)")
@@ -154,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                 per = " ".join(f"{r['pk']:.3f}/{r['pred_sections']}" for r in rows)
                 print(f"LOO weight {weight:g} {mode:5} Pk {mean['pk']:.3f} WD {mean['windowdiff']:.3f} "
                       f"F1@150 {mean['f1@150']:.3f} titles {mean['titles']:.3f} | Pk/sections {per}")
+                if args.sensitivity:
+                    print(f"{'':17}{sensitivity(eps, mode, loo, scorer)}")
     finally:
         outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT = saved
     w = fit(np.vstack([d[0] for d in data.values()]), np.concatenate([d[1] for d in data.values()]))
