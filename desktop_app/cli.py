@@ -156,7 +156,7 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
                                     colors=content.colors, time_of=time_of)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        export.write_file(args.output, output)
     else:
         sys.stdout.write(output)
     return 0

@@ -235,7 +235,7 @@ class AnnotationWiring(_Base):
                                                        colors=colors)
             else:
                 output = export.to_markdown(title, text, notes, sections=sections, colors=colors, time_of=time_of)
-            Path(path).write_text(output, encoding="utf-8")
+            export.write_file(path, output)
             return path
 
         self.service.tasks.submit("export", job,
