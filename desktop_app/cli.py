@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.atomic_file import write_text_atomic
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
 COMMANDS = ("paragraphs", "outline", "search", "export")
@@ -155,7 +156,7 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
                                     colors=content.colors, time_of=time_of)
     if args.output:
-        export.write_file(args.output, output)
+        write_text_atomic(args.output, output)
     else:
         sys.stdout.write(output)
     return 0

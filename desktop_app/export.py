@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -120,19 +118,6 @@ class _Positioner:
             self._word_starts = [m.start() for m in re.finditer(r"\S+", self.text)]
         words_before = bisect_right(self._word_starts, offset) - 1
         return f"~{max(0, words_before) // WORDS_PER_MINUTE} min"
-
-
-def write_file(path: str | Path, content: str) -> None:
-    """Write an export atomically: a reader (or a crash) never sees half a file; an old file stays whole."""
-    target = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(content)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def format_clock(seconds: float) -> str:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from desktop_app.annotations import COLOR_KEYS
+from desktop_app.atomic_file import write_text_atomic
 from desktop_app.export import format_clock
 from desktop_app.views.reader_view import HighlightSpan
 
@@ -235,7 +236,7 @@ class AnnotationWiring(_Base):
                                                        colors=colors)
             else:
                 output = export.to_markdown(title, text, notes, sections=sections, colors=colors, time_of=time_of)
-            export.write_file(path, output)
+            write_text_atomic(path, output)
             return path
 
         self.service.tasks.submit("export", job,
