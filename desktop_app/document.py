@@ -146,11 +146,10 @@ def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float
 def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) -> None:
     from desktop_app import readability
 
-    words = itertools.islice(_WORD_RE.finditer(transcript.text), PREVIEW_WORDS, 2 * PREVIEW_WORDS)
-    if sum(1 for _ in words) < PREVIEW_WORDS:  # short: the whole text is segmented about as fast
+    words = list(itertools.islice(_WORD_RE.finditer(transcript.text), 2 * PREVIEW_WORDS))
+    if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
         return
-    cut = next(itertools.islice(_WORD_RE.finditer(transcript.text), PREVIEW_WORDS - 1, None)).end()
-    head = transcript.text[:cut]
+    head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
     preview(Preview(transcript.title, build_display(head, readability.segment(head)).text))
 
 

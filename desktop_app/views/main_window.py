@@ -420,9 +420,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.search_result, self.current_hit = None, -1
         if self.search.current_query.strip():
             self.search_panel.show_message("Indexing the new transcript…")
-        self.auto_sections, self.sections, self.selected_annotation = [], [], ""
-        self.outline_panel.show_message("Finding chapters…")
-        self.chapter_strip.set_bands([])
+        self.auto_sections, self.selected_annotation = [], ""
+        self._show_outline_pending()
         self._attach_pending = document
         QTimer.singleShot(BACKGROUND_DELAY_MS, self._attach_annotations)  # at the latest; normally on first paint
         self.reader.set_display_text(document.display.text)

@@ -34,9 +34,7 @@ class OutlineWiring(_Base):
             return
         if not self.auto_sections and not self.annotations.outline_records:
             if self.sections:  # the user's outline was reset before the automatic one arrived
-                self.sections = []
-                self.outline_panel.show_message("Finding chapters…")
-                self.chapter_strip.set_bands([])
+                self._show_outline_pending()
             return
         text = document.transcript.text
         user = outline_edits.from_records(self.annotations.outline_records, text) \
@@ -47,6 +45,11 @@ class OutlineWiring(_Base):
         length = max(1, len(text))
         self.chapter_strip.set_bands([(s.start / length, s.end / length, s.title) for s in self.sections])
         self._on_position_changed(self.reader.top_position())
+
+    def _show_outline_pending(self) -> None:
+        self.sections = []
+        self.outline_panel.show_message("Finding chapters…")
+        self.chapter_strip.set_bands([])
 
     def _chapter_length(self, start: int, end: int) -> str:
         assert self.document is not None
