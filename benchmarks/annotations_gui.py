@@ -30,8 +30,8 @@ from desktop_app import annotation_store as store  # noqa: E402
 from desktop_app.annotation_service import AnnotationService  # noqa: E402
 from desktop_app.annotations import COLOR_KEYS, Annotation  # noqa: E402
 from desktop_app.document import DocumentService  # noqa: E402
-from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
+from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.tasks import TaskRunner  # noqa: E402
 from desktop_app.transcript import load_transcript  # noqa: E402

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.annotation_service import AnnotationService  # noqa: E402
 from desktop_app.document import DocumentService  # noqa: E402
-from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
+from desktop_app.search.service import SearchService  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.tasks import TaskRunner  # noqa: E402
 from desktop_app.views.main_window import MainWindow  # noqa: E402

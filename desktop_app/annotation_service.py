@@ -173,9 +173,17 @@ class AnnotationService(QObject):
         return list(self.content.outline) if self.content is not None else []
 
     # -- edits (all undoable) -----------------------------------------------------------------
-    def _require_ready(self) -> None:
-        if not self.ready:
+    def _require_ready(self) -> AnnotationFile:
+        """The loaded content; RuntimeError while it is loading or failed to load."""
+        if not self.ready or self.content is None:
             raise RuntimeError(self.error or "Annotations are still loading.")
+        return self.content
+
+    def _loaded(self) -> AnnotationFile:
+        """The content, for undo/redo and saves, which only exist once a document's file is loaded."""
+        if self.content is None:
+            raise RuntimeError("Annotations are not loaded.")
+        return self.content
 
     def add(self, start: int, end: int, color: str, note: str = "", tags: Iterable[str] = ()) -> Annotation:
         """Highlight ``[start, end)`` of the document text."""
@@ -186,8 +194,7 @@ class AnnotationService(QObject):
 
     def update(self, annotation_id: str, **changes: Any) -> Annotation | None:
         """Change ``color``, ``note`` or ``tags`` of an annotation."""
-        self._require_ready()
-        before = self.content.find(annotation_id)
+        before = self._require_ready().find(annotation_id)
         if before is None:
             return None
         after = before.edited(**changes)
@@ -198,29 +205,27 @@ class AnnotationService(QObject):
         return after
 
     def remove(self, annotation_id: str) -> None:
-        self._require_ready()
-        before = self.content.find(annotation_id)
+        before = self._require_ready().find(annotation_id)
         if before is not None:
             self._push("Delete highlight", annotation_id, before, None)
 
     def _push(self, label: str, annotation_id: str, before: Annotation | None, after: Annotation | None) -> None:
         def apply(state: Annotation | None) -> None:
             if state is None:
-                self.content.remove(annotation_id)
+                self._loaded().remove(annotation_id)
             else:
-                self.content.restore(state)
+                self._loaded().restore(state)
             self._touch()
             self.changed.emit()
 
         self.undo_stack.push(_Change(label, apply, before, after))
 
     def set_color_meaning(self, key: str, meaning: str) -> None:
-        self._require_ready()
-        before = dict(self.content.colors)
+        before = dict(self._require_ready().colors)
         after = {**before, key: " ".join(meaning.split()) or before.get(key, key)}
 
         def apply(state: dict[str, str]) -> None:
-            self.content.colors = dict(state)
+            self._loaded().colors = dict(state)
             self._touch()
             self.colors_changed.emit()
 
@@ -228,11 +233,10 @@ class AnnotationService(QObject):
 
     def set_outline(self, records: list[dict[str, Any]], label: str) -> None:
         """Replace the user's outline (empty list: back to automatic); undoable."""
-        self._require_ready()
-        before, after = copy.deepcopy(self.content.outline), copy.deepcopy(records)
+        before, after = copy.deepcopy(self._require_ready().outline), copy.deepcopy(records)
 
         def apply(state: list[dict[str, Any]]) -> None:
-            self.content.outline = copy.deepcopy(state)
+            self._loaded().outline = copy.deepcopy(state)
             self._touch()
             self.outline_changed.emit(copy.deepcopy(state))
 
@@ -256,7 +260,7 @@ class AnnotationService(QObject):
             self._autosave.start()
             return
         self._saving = True
-        revision, snapshot, file_store = self._revision, _snapshot(self.content), self._store
+        revision, snapshot, file_store = self._revision, _snapshot(self._loaded()), self._store
         generation = self._generation
         self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
                            on_done=lambda written: self._on_saved(generation, revision, written),
@@ -267,7 +271,7 @@ class AnnotationService(QObject):
         if generation != self._generation:
             return
         self._saved_revision = max(self._saved_revision, revision)
-        merged = written.annotations != self.content.annotations and revision == self._revision
+        merged = written.annotations != self._loaded().annotations and revision == self._revision
         if merged:  # an external change was merged in: adopt it
             written.annotations = anchor_annotations(self._text, written.annotations)
             self.content = written
@@ -289,7 +293,7 @@ class AnnotationService(QObject):
         """Another document is being opened: write this one's unsaved changes on the serial lane."""
         self._autosave.stop()
         if self.dirty and self._store is not None and self.ready:
-            file_store, snapshot = self._store, _snapshot(self.content)
+            file_store, snapshot = self._store, _snapshot(self._loaded())
             self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
                                on_error=lambda message, _e: self.save_failed.emit(
                                    f"Your annotations could not be saved: {message}"))
@@ -302,7 +306,7 @@ class AnnotationService(QObject):
         if not self.dirty or self._store is None or not self.ready:
             return True
         try:
-            self._store.save(_snapshot(self.content))
+            self._store.save(_snapshot(self._loaded()))
         except _store_module().AnnotationFileError as error:
             self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
             return False
@@ -328,13 +332,13 @@ class AnnotationService(QObject):
             self.save_soon()
         else:
             try:
-                theirs = self._store.load(self.content.document)
+                theirs = self._store.load(self._loaded().document)
             except _store_module().AnnotationFileError as error:
                 logger.warning("external change to %s is unreadable: %s", path, error.message)
                 self._store.error = None  # keep our content; the next save merges or reports
                 return
             theirs.annotations = anchor_annotations(self._text, theirs.annotations)
-            theirs.document = self.content.document
+            theirs.document = self._loaded().document
             self.content = theirs
             self.changed.emit()
             self.colors_changed.emit()

@@ -520,11 +520,11 @@ class _Stamp(str):
     """A timestamp string written as a plain YAML scalar (``2026-11-29T10:15:00Z``, no quotes)."""
 
 
-class _FlowList(list):  # type: ignore[type-arg]
+class _FlowList(list):
     """A short list written inline (``[quote, ai]``)."""
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+class _Dumper(_BaseDumper):
     def ignore_aliases(self, data: Any) -> bool:  # noqa: ANN401 - PyYAML hook
         return True  # never write anchors/aliases: our own loader refuses them
 

@@ -10,9 +10,18 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import APP_ID, APP_NAME, __version__, cli
 from desktop_app.paths import app_dirs, default_transcript
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.document import DocumentService
+    from desktop_app.settings import Settings
+    from desktop_app.tasks import TaskRunner
+    from desktop_app.views.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
 PROCESS_START = time.perf_counter()
@@ -55,17 +64,11 @@ def _initial_path(args: argparse.Namespace, last: str | None) -> str:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.annotation_service import AnnotationService
     from desktop_app.document import DocumentService
-    from desktop_app.paths import resource_path
-    from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
     from desktop_app.tasks import TaskRunner
-    from desktop_app.views.main_window import MainWindow
-    from desktop_app.views.reader_view import load_bundled_fonts
 
     # Background jobs are Python threads: hand the GIL over every 1 ms (default 5 ms) so that the GUI
     # thread gets it back quickly while segmentation, outline and indexing run (benchmarks/gui_responsiveness.py).
@@ -76,25 +79,22 @@ def run_gui(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot create the data folder {dirs.data}: {error}", file=sys.stderr)
         return 2
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()  # typed QCoreApplication; it is a QApplication when one exists
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    load_bundled_fonts(resource_path("fonts"))
-    icon = resource_path("icons", "transcript-reader.svg")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
     settings = Settings(dirs.settings_file)
     if args.theme:
         settings.theme = args.theme
     tasks = TaskRunner(app)
     service = DocumentService(dirs, tasks, app)
-    annotations = AnnotationService(tasks, app)
-    search = SearchService(tasks, app)
-    window = MainWindow(service, annotations, search, settings)
+    # The transcript is read and segmented on a worker while the window is built; its results arrive
+    # through the event loop, once the window listens.
+    service.open(_initial_path(args, settings.last_document))
+    window = _build_window(app, service, tasks, settings)
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()
-    service.open(_initial_path(args, settings.last_document))
     code = app.exec()
     tasks.wait()
     service.close()
@@ -103,12 +103,28 @@ def run_gui(args: argparse.Namespace) -> int:
     return int(code)
 
 
+def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner, settings: Settings) -> MainWindow:
+    from PySide6.QtGui import QIcon
+
+    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.paths import resource_path
+    from desktop_app.search.service import SearchService
+    from desktop_app.views.main_window import MainWindow
+    from desktop_app.views.reader_view import load_bundled_fonts
+
+    load_bundled_fonts(resource_path("fonts"))
+    icon = resource_path("icons", "transcript-reader.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return MainWindow(service, AnnotationService(tasks, app), SearchService(tasks, app), settings)
+
+
 class SmokeTest:
     """Drives the real window through every feature that exists, then quits and prints timings."""
 
     TIMEOUT_MS = 120_000
 
-    def __init__(self, window: object, service: object, screenshot: str | None = None) -> None:
+    def __init__(self, window: MainWindow, service: DocumentService, screenshot: str | None = None) -> None:
         from PySide6.QtCore import QEvent, QObject, QTimer
 
         self.screenshot = screenshot
@@ -117,27 +133,28 @@ class SmokeTest:
         self.timings: dict[str, float] = {}
         self.exit_code = 1
         self._pending = {"shown", "outline", "index", "painted", "annotations"}
-        window.annotations.loaded.connect(lambda: self._done("annotations"))  # type: ignore[attr-defined]
-        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))  # type: ignore[attr-defined]
-        service.opened.connect(lambda _doc: self._mark("opened"))  # type: ignore[attr-defined]
-        window.document_shown.connect(lambda _doc: self._done("shown"))  # type: ignore[attr-defined]
-        service.outline_ready.connect(lambda _s: self._done("outline"))  # type: ignore[attr-defined]
-        service.index_ready.connect(lambda _i: self._done("index"))  # type: ignore[attr-defined]
-        service.open_failed.connect(self._failed)  # type: ignore[attr-defined]
-        service.stage_failed.connect(self._failed)  # type: ignore[attr-defined]
+        window.annotations.loaded.connect(lambda: self._done("annotations"))
+        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))
+        service.opened.connect(lambda _doc: self._mark("opened"))
+        window.document_shown.connect(lambda _doc: self._done("shown"))
+        window.preview_shown.connect(lambda _preview: self._mark("preview"))
+        service.outline_ready.connect(lambda _s: self._done("outline"))
+        service.index_ready.connect(lambda _i: self._done("index"))
+        service.open_failed.connect(self._failed)
+        service.stage_failed.connect(self._failed)
 
         smoke = self
 
         class _PaintWatcher(QObject):
             def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-                if event.type() == QEvent.Type.Paint and "shown" not in smoke._pending:
+                if event.type() == QEvent.Type.Paint and ("shown" not in smoke._pending or "preview" in smoke.timings):
                     smoke.timings["first_paint_wall"] = time.time()
                     smoke._done("painted")
                     obj.removeEventFilter(self)
                 return False
 
         self._watcher = _PaintWatcher()
-        window.reader.viewport().installEventFilter(self._watcher)  # type: ignore[attr-defined]
+        window.reader.viewport().installEventFilter(self._watcher)
         self._timeout = QTimer(singleShot=True, interval=self.TIMEOUT_MS)
         self._timeout.timeout.connect(lambda: self._finish("timed out waiting for " + ", ".join(self._pending)))
         self._timeout.start()
@@ -159,7 +176,7 @@ class SmokeTest:
         from PySide6.QtCore import QTimer
 
         report: dict[str, object] = {}
-        index = self.service.index  # type: ignore[attr-defined]
+        index = self.service.index
         started = time.perf_counter()
         result = index.search("open source")
         report["search_ms"] = round(1000 * (time.perf_counter() - started), 2)
@@ -168,7 +185,7 @@ class SmokeTest:
             self._finish("search for 'open source' found nothing")
             return
         hit = result.hits[0]
-        notes = self.window.annotations  # type: ignore[attr-defined]
+        notes = self.window.annotations
         started = time.perf_counter()
         annotation = notes.add(hit.start, hit.end, "yellow", note="Smoke test: where open source comes up",
                                tags=["smoke-test"])
@@ -193,23 +210,25 @@ class SmokeTest:
             return
         self._finished = True
         self._timeout.stop()
-        document = self.service.document  # type: ignore[attr-defined]
+        document = self.service.document
         payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings, "peak_rss_mb": _peak_rss_mb(),
                                       "pid": os.getpid(), "version": __version__}
         if document is not None:
             payload["document"] = {"title": document.title, "words": len(document.word_starts),
                                    "paragraphs": len(document.readable.paragraphs),
-                                   "sections": len(self.service.sections),  # type: ignore[attr-defined]
+                                   "sections": len(self.service.sections),
                                    "prepare_s": document.timings}
         payload.update(getattr(self, "report", {}))
         if error:
             payload["error"] = error
         if self.screenshot:
-            self.window.grab().save(self.screenshot)  # type: ignore[attr-defined]
+            self.window.grab().save(self.screenshot)
         print(json.dumps(payload, default=str), flush=True)
         self.exit_code = 0 if error is None else 1
-        self.window.close()  # type: ignore[attr-defined]
-        QApplication.instance().quit()  # type: ignore[union-attr]
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
 
 def _peak_rss_mb() -> float | None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from desktop_app.atomic_file import write_text_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +42,7 @@ def store(cache_dir: Path, kind: str, sha256: str, version: str, value: Any) -> 
     path = cache_file(cache_dir, kind, sha256, version)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump({"sha256": sha256, "version": version, "value": value}, stream, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        payload = json.dumps({"sha256": sha256, "version": version, "value": value}, separators=(",", ":"))
+        write_text_atomic(path, payload)
     except OSError as error:
         logger.warning("could not write cache entry %s: %s", path, error)

@@ -9,10 +9,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.atomic_file import write_text_atomic
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
 COMMANDS = ("paragraphs", "outline", "search", "export")
@@ -156,7 +156,7 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
                                     colors=content.colors, time_of=time_of)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        write_text_atomic(args.output, output)
     else:
         sys.stdout.write(output)
     return 0

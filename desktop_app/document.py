@@ -3,11 +3,15 @@
 Opening runs in stages, each on a worker thread (``tasks.py``), each result cached by text hash:
 load + readable segmentation + display text (``opened``), then the outline (``outline_ready``), then the
 search index (``index_ready``). A newer open supersedes an older one: late results are dropped.
+A long transcript seen for the first time also gives a ``preview_ready``: its first paragraphs, segmented
+on their own in a few milliseconds, to read while the whole text is segmented.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 import time
 from bisect import bisect_right
 from collections.abc import Callable
@@ -29,6 +33,9 @@ if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread tha
 logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 185
+PREVIEW_WORDS = 1_500
+"""A first screenful and more; texts up to twice this long are segmented whole without a preview."""
+_WORD_RE = re.compile(r"\S+")
 BACKGROUND_DELAY_MS = 300
 READER_MAX_BYTES = 6 * 1024 * 1024
 """The reader lays out the whole text: 6 MB is ~1 million words (40 three-hour episodes) and stays fluid.
@@ -78,6 +85,14 @@ class Document:
         return [s.start for p in self.readable.paragraphs for s in p.sentences]
 
 
+@dataclass(frozen=True)
+class Preview:
+    """The first paragraphs of a transcript still being prepared: display text only, nothing to annotate."""
+
+    title: str
+    text: str
+
+
 def word_starts(text: str) -> list[int]:
     """Document offsets where words begin."""
     starts: list[int] = []
@@ -91,14 +106,17 @@ def word_starts(text: str) -> list[int]:
 
 
 def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], None],
-                     title: str | None = None) -> Document:
-    """Load and segment a transcript (pure work, run on a worker thread)."""
+                     title: str | None = None, preview: Callable[[Preview], None] | None = None) -> Document:
+    """Load and segment a transcript (pure work, run on a worker thread).
+
+    ``preview`` (optional) receives the first paragraphs first when the whole text must be segmented.
+    """
     timings: dict[str, float] = {}
     started = time.perf_counter()
     transcript = load_transcript(path, title=title, max_bytes=READER_MAX_BYTES)
     timings["load"] = time.perf_counter() - started
     progress(0.1)
-    readable = _readable(transcript, cache_dir, progress)
+    readable = _readable(transcript, cache_dir, progress, preview)
     timings["segment"] = time.perf_counter() - started - timings["load"]
     display = build_display(transcript.text, readable)
     starts = word_starts(transcript.text)
@@ -107,7 +125,8 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
     return Document(transcript, readable, display, starts, timings)
 
 
-def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None]) -> Readable:
+def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None],
+              preview: Callable[[Preview], None] | None = None) -> Readable:
     from desktop_app import readability
 
     version = readability.ALGORITHM_VERSION
@@ -117,9 +136,21 @@ def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float
             return readability.readable_from_cache(cached)
         except (KeyError, TypeError, ValueError) as error:
             logger.info("readable cache corrupt (%s); recomputing", error)
+    if preview is not None:
+        _send_preview(transcript, preview)
     readable = readability.segment(transcript.text, lambda f: progress(0.1 + 0.8 * f))
     cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable))
     return readable
+
+
+def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) -> None:
+    from desktop_app import readability
+
+    words = list(itertools.islice(_WORD_RE.finditer(transcript.text), 2 * PREVIEW_WORDS))
+    if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
+        return
+    head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
+    preview(Preview(transcript.title, build_display(head, readability.segment(head)).text))
 
 
 class DocumentService(QObject):
@@ -127,6 +158,7 @@ class DocumentService(QObject):
 
     Signals:
         loading_started(str): a path is being opened.
+        preview_ready(object): a :class:`Preview` of the document being opened (long texts seen first).
         opened(object): a :class:`Document` is ready to display.
         open_failed(str, str): path and a message for the user.
         progress(str, float): what is being done and how far (0..1).
@@ -136,6 +168,7 @@ class DocumentService(QObject):
     """
 
     loading_started = Signal(str)
+    preview_ready = Signal(object)
     opened = Signal(object)
     open_failed = Signal(str, str)
     progress = Signal(str, float)
@@ -153,6 +186,7 @@ class DocumentService(QObject):
         self.index: Any = None
         self.granularity = 1.0
         self._background_pending = -1
+        self.opening: str | None = None  # the path being opened, until it is ready or has failed
 
     @property
     def dirs(self) -> AppDirs:
@@ -166,13 +200,15 @@ class DocumentService(QObject):
         """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``."""
         self._generation += 1
         generation = self._generation
+        self.opening = path
         self.loading_started.emit(path)
         self.progress.emit("Preparing transcript…", 0.0)
         cache_dir = self._dirs.cache
         self._tasks.submit(
             "open",
-            lambda report: prepare_document(path, cache_dir, report, title),
+            lambda report: prepare_document(path, cache_dir, report, title, preview=report.partial),
             on_done=lambda doc: self._on_prepared(generation, doc),
+            on_partial=lambda preview: self._on_preview(generation, preview),
             on_error=lambda message, _error: self._on_open_failed(generation, path, message),
             on_progress=lambda f: self._report(generation, "Preparing transcript…", f),
         )
@@ -181,8 +217,13 @@ class DocumentService(QObject):
         if generation == self._generation:
             self.progress.emit(label, fraction)
 
+    def _on_preview(self, generation: int, preview: Preview) -> None:
+        if generation == self._generation:
+            self.preview_ready.emit(preview)
+
     def _on_open_failed(self, generation: int, path: str, message: str) -> None:
         if generation == self._generation:
+            self.opening = None
             self.progress.emit("", 1.0)
             self.open_failed.emit(path, message)
 
@@ -190,6 +231,7 @@ class DocumentService(QObject):
         if generation != self._generation:
             return
         self._close_index()
+        self.opening = None
         self.document = document
         self.sections = []
         self._background_pending = generation

@@ -24,11 +24,17 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|])")
 
 
 class SectionLike(Protocol):
-    """Anything with a title and ``[start, end)`` offsets (e.g. ``outline.Section``)."""
+    """Anything with a title and ``[start, end)`` offsets (e.g. ``outline.Section``); read-only, so frozen
+    dataclasses match."""
 
-    title: str
-    start: int
-    end: int
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 TimeOf = Callable[[int], "float | None"]

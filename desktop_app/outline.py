@@ -12,14 +12,15 @@ Pipeline (deterministic; numpy is the only dependency):
    for opening on a likely boundary, minus a log-normal length prior. The bonus is the log-odds of a small
    logistic-regression boundary classifier (trained on the dev corpus by
    ``desktop_app/training/outline_boundary.py``) over the novelty of the vocabulary before/after the unit
-   start and how far it stands above its neighbours (LSA and word vectors, 150/300/600-word windows), and
-   a host's topic-changing question ("let me ask you about ...", "speaking of ..."). A spoken introduction
+   start and how far it stands above its neighbours (LSA and word vectors, 150/300/600-word windows),
+   a host's topic-changing question ("let me ask you about ...", "speaking of ...") and the first mentions
+   of recurring names (capitalised words) just after the start. A spoken introduction
    ("... and now, dear friends, here's X") becomes its own section, titled "Introduction".
 4. Titles and keywords: each section's most distinctive words and two-word phrases, see
    ``outline_titles``.
 
 Figures (dev corpus of six episodes, leave-one-episode-out classifier, the app's own sentence starts):
-Pk 0.339, WindowDiff 0.350, boundary F1@150 0.58, title score 0.59; the seed takes well under a second.
+Pk 0.323, WindowDiff 0.335, boundary F1@150 0.59, title score 0.57; the seed takes well under a second.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import bisect
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -38,7 +40,7 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "9"
+OUTLINE_VERSION = "11"
 
 WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
@@ -56,10 +58,13 @@ NOVELTY_WORDS = 300
 COH_GAMMA = 0.8
 BOUNDARY_WEIGHT = 1.0
 BOUNDARY_WINDOWS = (150.0, 300.0, 600.0)
+ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted
+ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
+ONSET_CAP = 5
 # Logistic-regression weights of _boundary_features, trained on the dev corpus (both kinds of sentence
 # starts) by desktop_app/training/outline_boundary.py; the DP adds BOUNDARY_WEIGHT * the log-odds.
-BOUNDARY_COEF = np.array([0.104, 0.112, 0.205, 0.042, -0.068, 0.532, 0.006, 0.095, 0.041, 0.278, 0.066, 0.016,
-                          2.073])
+BOUNDARY_COEF = np.array([0.127, 0.080, 0.192, 0.034, -0.031, 0.507, -0.006, 0.099, 0.032, 0.278, 0.067,
+                          0.002, 2.080, 0.260])
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -120,7 +125,7 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
     unit_word_starts = _units(cand, len(spans))
     report(0.15)
     intro = _intro_end(words, unit_word_starts) if len(spans) >= SHORT_TEXT_WORDS else None
-    word_bounds = _segment(words, unit_word_starts, intro, granularity, report)
+    word_bounds = _segment(words, _capitalised(surface, words), unit_word_starts, intro, granularity, report)
     report(0.85)
     char_bounds = [0] + [cand[w] for w in word_bounds[1:]] + [len(text)]
     sections_words = [(word_bounds[i], word_bounds[i + 1] if i + 1 < len(word_bounds) else len(spans))
@@ -209,7 +214,12 @@ def _intro_end(words: list[str], units: list[int]) -> int | None:
 
 # -------------------------------------------------------------------------------------- segmentation
 
-def _segment(words: list[str], units: list[int], intro: int | None, granularity: float,
+def _capitalised(surface: list[str], words: list[str]) -> list[bool]:
+    """Whether each word is a capitalised content word (a name, product or acronym in caption text)."""
+    return [s[:1].isupper() and w not in STOPWORDS for s, w in zip(surface, words, strict=True)]
+
+
+def _segment(words: list[str], caps: list[bool], units: list[int], intro: int | None, granularity: float,
              report: Callable[[float], None]) -> list[int]:
     """Section start word indices (first is 0), chosen among unit starts."""
     n_words = len(words)
@@ -220,9 +230,9 @@ def _segment(words: list[str], units: list[int], intro: int | None, granularity:
         first = units.index(intro)
     blocks = _unit_features(words, units)
     report(0.4)
-    cues = _cue_scores(words, units)
     unit_len = np.diff(np.array(units + [n_words], dtype=np.float64))
-    starts = _partition([b[first:] for b in blocks], unit_len[first:], cues[first:], granularity)
+    boost = _boundary_boost(words, caps, units, blocks, unit_len)
+    starts = _partition([b[first:] for b in blocks], unit_len[first:], boost[first:], granularity)
     bounds = [units[first + i] for i in starts]
     if first:
         bounds = [0] + bounds
@@ -318,7 +328,19 @@ def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
     return out
 
 
-def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
+def _boundary_boost(words: list[str], caps: list[bool], units: list[int], blocks: list[np.ndarray],
+                    unit_len: np.ndarray) -> np.ndarray:
+    """Per unit start: the DP's bonus for opening a section there (classifier log-odds)."""
+    cues = _cue_scores(words, units)
+    if BOUNDARY_WEIGHT > 0:
+        feats = _boundary_features(blocks, unit_len, cues, _name_onsets(words, caps, units))
+        return BOUNDARY_WEIGHT * (feats @ BOUNDARY_COEF)
+    alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
+    mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
+    return CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
+
+
+def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray,
                granularity: float) -> list[int]:
     """Optimal partition of units into ``words / target`` sections: section start unit indices.
 
@@ -335,12 +357,7 @@ def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
     if want == 1:
         return [0]
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
-    mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
     sqs, m, seg_words, src = _band_parts(blocks, unit_len, target)
-    if BOUNDARY_WEIGHT > 0:
-        boost = BOUNDARY_WEIGHT * (_boundary_features(blocks, unit_len, cues) @ BOUNDARY_COEF)
-    else:
-        boost = CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
     prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
     base = np.where(src >= 0, boost[np.maximum(src, 0)], 0.0) - prior
 
@@ -419,9 +436,32 @@ def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
     return sorted(starts)
 
 
-def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray) -> np.ndarray:
+def _name_onsets(words: list[str], caps: list[bool], units: list[int]) -> np.ndarray:
+    """Per unit start: how many recurring names (words capitalised ``ONSET_MIN_COUNT`` times or more, and in
+    at least half of their occurrences, so that sentence-initial capitals of cased text do not count) are
+    first mentioned within the next ``ONSET_WORDS`` words, each weighted by its count (at most
+    ``ONSET_CAP``); log1p, z-scored. A new topic tends to bring new people, products and places."""
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for i, (w, c) in enumerate(zip(words, caps, strict=True)):
+        if c:
+            first.setdefault(w, i)
+            count[w] = count.get(w, 0) + 1
+    total = Counter(w for w in words if w in count)
+    n = len(words)
+    onset = np.zeros(n + 1)
+    for w, i in first.items():
+        if count[w] >= ONSET_MIN_COUNT and 2 * count[w] >= total[w]:
+            onset[i + 1] += min(count[w], ONSET_CAP)
+    cum = np.cumsum(onset)
+    u = np.array(units)
+    return _zscore(np.log1p(cum[np.minimum(u + ONSET_WORDS, n)] - cum[u]))
+
+
+def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
+                       onsets: np.ndarray) -> np.ndarray:
     """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
-    of 150/300/600 words), and the host-cue strength; columns match ``BOUNDARY_COEF``."""
+    of 150/300/600 words), the host-cue strength and the name onsets; columns match ``BOUNDARY_COEF``."""
     cols = []
     mean_len = max(float(unit_len.mean()), 1.0)
     for feats in (blocks[0], blocks[-1]):
@@ -430,6 +470,7 @@ def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.
             cols.append(_zscore(nov))
             cols.append(_zscore(_peak_height(nov, max(1, int(words / mean_len)))))
     cols.append(cues)
+    cols.append(onsets)
     return np.stack(cols, axis=1)
 
 

@@ -190,11 +190,11 @@ def _rank(c: Counter[str], df: Counter[str], n_sec: int, forms: dict[str, str]) 
     used: set[str] = set()
     for _s, term in scored:
         term = phrase_of.get(term, term)
-        parts = {_stem(p) for p in term.split(" ")}
-        if parts & used:
+        stems = {_stem(p) for p in term.split(" ")}
+        if stems & used:
             continue
         out.append(term)
-        used |= parts
+        used |= stems
         if len(out) >= 6:
             break
     if FREQ_SLOT:

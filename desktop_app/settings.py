@@ -6,6 +6,7 @@ position per document (keyed by the text's sha256). Annotations live in their YA
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -13,6 +14,23 @@ from PySide6.QtCore import QByteArray, QSettings
 MAX_RECENT = 10
 MAX_RECENT_QUERIES = 15
 THEMES = ("system", "light", "dark")
+
+
+def _as_int(value: object, default: int) -> int:
+    """A stored number (the INI file gives strings back); ``default`` when it is not one."""
+    if not isinstance(value, (int, float, str, bytes)):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def _as_list(value: object) -> list[object]:
+    """A stored list (a one-item list comes back from the INI file as a plain string)."""
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, Iterable) else []
 
 
 class Settings:
@@ -38,10 +56,7 @@ class Settings:
     @property
     def zoom(self) -> int:
         """Font size steps relative to the default (−6 … +12)."""
-        try:
-            return max(-6, min(12, int(self._qs.value("appearance/zoom", 0))))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return 0
+        return max(-6, min(12, _as_int(self._qs.value("appearance/zoom", 0), 0)))
 
     @zoom.setter
     def zoom(self, value: int) -> None:
@@ -69,10 +84,7 @@ class Settings:
         self._qs.setValue("documents/last", path)
 
     def recent_files(self) -> list[str]:
-        value = self._qs.value("documents/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or []) if v]
+        return [str(v) for v in _as_list(self._qs.value("documents/recent", [])) if v]
 
     def add_recent_file(self, path: str) -> list[str]:
         recent = [path] + [p for p in self.recent_files() if p != path]
@@ -83,10 +95,7 @@ class Settings:
         self._qs.setValue("documents/recent", [])
 
     def recent_queries(self) -> list[str]:
-        value = self._qs.value("search/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or []) if str(v).strip()]
+        return [str(v) for v in _as_list(self._qs.value("search/recent", [])) if str(v).strip()]
 
     def add_recent_query(self, query: str) -> list[str]:
         query = " ".join(query.split())
@@ -96,10 +105,7 @@ class Settings:
 
     def position(self, sha256: str) -> int:
         """The last reading position (document offset) of a document."""
-        try:
-            return max(0, int(self._qs.value(f"positions/{sha256}", 0)))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return 0
+        return max(0, _as_int(self._qs.value(f"positions/{sha256}", 0), 0))
 
     def set_position(self, sha256: str, offset: int) -> None:
         self._qs.setValue(f"positions/{sha256}", int(offset))

@@ -2,7 +2,8 @@
 
 A job is a plain function that receives a ``progress(fraction)`` callback and returns a value; it never
 touches a widget or a model. Its result, error and progress come back on the GUI thread through the
-callbacks given to :meth:`TaskRunner.submit`. Jobs submitted with ``serial=True`` run one at a time on
+callbacks given to :meth:`TaskRunner.submit`; a job with something worth showing early (the first paragraphs
+of a long transcript) hands it to ``progress.partial(value)``. Jobs submitted with ``serial=True`` run one at a time on
 their own thread (writes to the search index and to annotation files).
 """
 
@@ -18,7 +19,22 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Si
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
-Job = Callable[[Progress], Any]
+
+
+class Reporter:
+    """What a job receives: call it with a fraction done; ``partial(value)`` sends an early result."""
+
+    def __init__(self, handle: TaskHandle) -> None:
+        self._handle = handle
+
+    def __call__(self, fraction: float) -> None:
+        self._handle.progressed.emit(fraction)
+
+    def partial(self, value: object) -> None:
+        self._handle.partial.emit(value)
+
+
+Job = Callable[[Reporter], Any]
 
 
 class TaskHandle(QObject):
@@ -31,24 +47,29 @@ class TaskHandle(QObject):
         succeeded(object): the job's return value.
         failed(str, object): a message and the exception.
         progressed(float): 0..1.
+        partial(object): an early result (delivered before ``succeeded``, never after it).
     """
 
     succeeded = Signal(object)
     failed = Signal(str, object)
     progressed = Signal(float)
+    partial = Signal(object)
 
     def __init__(self, name: str, on_done: Callable[[Any], None] | None,
                  on_error: Callable[[str, BaseException], None] | None,
-                 on_progress: Callable[[float], None] | None, parent: QObject | None = None) -> None:
+                 on_progress: Callable[[float], None] | None, parent: QObject | None = None,
+                 on_partial: Callable[[Any], None] | None = None) -> None:
         super().__init__(parent)
         self.name = name
         self.finished = False
         self._on_done = on_done
         self._on_error = on_error
         self._on_progress = on_progress
+        self._on_partial = on_partial
         self.succeeded.connect(self._deliver_result)
         self.failed.connect(self._deliver_error)
         self.progressed.connect(self._deliver_progress)
+        self.partial.connect(self._deliver_partial)
 
     @Slot(object)
     def _deliver_result(self, value: object) -> None:
@@ -60,24 +81,29 @@ class TaskHandle(QObject):
             self._release()
 
     @Slot(str, object)
-    def _deliver_error(self, message: str, error: object) -> None:
+    def _deliver_error(self, message: str, error: BaseException) -> None:
         self.finished = True
         try:
             if self._on_error is not None:
-                self._on_error(message, error)  # type: ignore[arg-type]
+                self._on_error(message, error)
             else:
                 logger.error("background task %s failed: %s", self.name, message)
         finally:
             self._release()
 
     def _release(self) -> None:
-        self._on_done = self._on_error = self._on_progress = None  # drop the callbacks' references now
+        self._on_done = self._on_error = self._on_progress = self._on_partial = None  # drop references now
         self.deleteLater()
 
     @Slot(float)
     def _deliver_progress(self, fraction: float) -> None:
         if self._on_progress is not None:
             self._on_progress(fraction)
+
+    @Slot(object)
+    def _deliver_partial(self, value: object) -> None:
+        if self._on_partial is not None:
+            self._on_partial(value)
 
 
 class _Runnable(QRunnable):
@@ -90,7 +116,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:  # noqa: D102 - runs on a worker thread
         handle = self._handle
         try:
-            result = self._job(handle.progressed.emit)
+            result = self._job(Reporter(handle))
         except Exception as error:  # every failure becomes a message on the GUI thread
             logger.debug("task %s failed:\n%s", handle.name, traceback.format_exc())
             handle.failed.emit(str(error) or type(error).__name__, error)
@@ -114,9 +140,10 @@ class TaskRunner(QObject):
 
     def submit(self, name: str, job: Job, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[str, BaseException], None] | None = None,
-               on_progress: Callable[[float], None] | None = None, serial: bool = False) -> TaskHandle:
+               on_progress: Callable[[float], None] | None = None, serial: bool = False,
+               on_partial: Callable[[Any], None] | None = None) -> TaskHandle:
         """Start ``job`` in the background; callbacks run on the GUI thread."""
-        handle = TaskHandle(name, on_done, on_error, on_progress, parent=self)
+        handle = TaskHandle(name, on_done, on_error, on_progress, parent=self, on_partial=on_partial)
         (self._serial if serial else self._pool).start(_Runnable(job, handle))
         return handle
 

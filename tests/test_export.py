@@ -128,3 +128,13 @@ def test_web_annotation_model() -> None:
     assert [s["type"] for s in orphan["target"]["selector"]] == ["TextQuoteSelector"]
     plain = by_id[f"urn:uuid:{items[2].id}"]
     assert plain["motivation"] == "highlighting" and plain["created"] == "2026-11-29T10:00:00Z"
+
+
+def test_write_text_atomic_replaces_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    from desktop_app.atomic_file import write_text_atomic
+
+    target = tmp_path / "notes.md"
+    target.write_text("old", encoding="utf-8")
+    write_text_atomic(target, "# new ✓\n")
+    assert target.read_text(encoding="utf-8") == "# new ✓\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.md"]

@@ -248,9 +248,56 @@ def test_boundary_features_shape_and_peaks() -> None:
     blocks = [rng.standard_normal((40, 8)), rng.standard_normal((40, 5))]
     cues = np.zeros(40)
     cues[7] = 1.0
-    feats = outline._boundary_features(blocks, np.full(40, 20.0), cues)
+    onsets = np.zeros(40)
+    feats = outline._boundary_features(blocks, np.full(40, 20.0), cues, onsets)
     assert feats.shape == (40, len(outline.BOUNDARY_COEF))
     assert np.isfinite(feats).all()
-    assert feats[7, -1] == 1.0
-    single = outline._boundary_features(blocks[:1], np.full(40, 20.0), cues)  # no word vectors
+    assert feats[7, -2] == 1.0
+    single = outline._boundary_features(blocks[:1], np.full(40, 20.0), cues, onsets)  # no word vectors
     assert single.shape == feats.shape
+
+
+def test_name_onsets_peak_where_recurring_names_first_appear() -> None:
+    import numpy as np
+
+    filler = "so we talked about this and that for a while".split()
+    words = filler * 40  # 400 words
+    surface = list(words)
+    # "Llama" first named at word 200 and recurring; "Paris" named only twice (below the minimum count)
+    for i in (200, 230, 260, 330):
+        surface[i], words[i] = "Llama", "llama"
+    for i in (40, 45):
+        surface[i], words[i] = "Paris", "paris"
+    surface[10], words[10] = "The", "the"  # a capitalised stop word is no name
+    caps = outline._capitalised(surface, words)
+    assert caps[200] and not caps[10] and not caps[11]
+    units = list(range(0, 400, 20))
+    onsets = outline._name_onsets(words, caps, units)
+    assert onsets.shape == (len(units),)
+    assert np.isfinite(onsets).all()
+    window = outline.ONSET_WORDS
+    hit = [u for u in units if u <= 200 < u + window]
+    assert all(onsets[units.index(u)] > onsets[units.index(0)] for u in hit)
+    assert onsets[units.index(220)] == onsets[units.index(0)]  # after the first mention: nothing new
+
+
+def test_name_onsets_without_names_are_flat() -> None:
+    import numpy as np
+
+    words = ("so we talked about this and that " * 30).split()
+    onsets = outline._name_onsets(words, outline._capitalised(words, words), list(range(0, len(words), 15)))
+    assert np.array_equal(onsets, np.zeros(len(onsets)))
+
+
+def test_name_onsets_ignore_words_mostly_written_lower_case() -> None:
+    import numpy as np
+
+    words = ("so we talked about this and that for a while " * 40).split()
+    surface = list(words)
+    for i in (100, 130, 160):  # "Right" capitalised three times (sentence starts of cased text) ...
+        surface[i], words[i] = "Right", "right"
+    for i in (20, 50, 180, 220, 260, 300, 340):  # ... but written "right" more often
+        surface[i], words[i] = "right", "right"
+    units = list(range(0, 400, 20))
+    onsets = outline._name_onsets(words, outline._capitalised(surface, words), units)
+    assert np.array_equal(onsets, np.zeros(len(units)))

@@ -93,7 +93,7 @@ def test_real_subtitles_join_to_the_plain_text() -> None:
     (codecs.BOM_UTF8 + "café".encode(), "café"),
     (codecs.BOM_UTF16_LE + "naïve".encode("utf-16-le"), "naïve"),
     (codecs.BOM_UTF16_BE + "naïve".encode("utf-16-be"), "naïve"),
-    ("line one\r\nline two\rthree".encode(), "line one\nline two\nthree"),
+    (b"line one\r\nline two\rthree", "line one\nline two\nthree"),
 ])
 def test_encodings_and_newlines(data: bytes, expected: str) -> None:
     text, warnings = decode(data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+from collections.abc import Iterable
 
 from whoosh.codec import whoosh3
 from whoosh.matching import ReadTooFar
@@ -42,7 +43,7 @@ def _skip_to(self: whoosh3.W3LeafMatcher, targetid: object) -> None:
         self._next_block()
 
 
-def _delta_decode(gaps: object) -> itertools.accumulate:
+def _delta_decode(gaps: Iterable[int]) -> itertools.accumulate[int]:
     return itertools.accumulate(gaps)
 
 

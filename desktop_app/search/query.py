@@ -288,7 +288,7 @@ def match_patterns(query: wq.Query) -> Patterns:
 
 def query_words(text: str) -> list[str]:
     """The plain words typed (no operators, fields or syntax), for suggestions."""
-    words = []
+    words: list[str] = []
     for raw in text[:MAX_QUERY_CHARS].split():
         token = raw.strip('"()').split(":")[-1]
         if token in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or any(c in token for c in "*?~^"):

@@ -105,7 +105,7 @@ class Vocabulary:
     def near(self, word: str, maxdist: int = 1) -> list[str]:
         """Known words within ``maxdist`` (at most 2) edits of ``word`` (a swap is one edit), nearest first."""
         word = word.lower()
-        found = set()
+        found: set[str] = set()
         for key in {word, *_deletes(word)}:
             found.update(self._deletes_index().get(key, ()))
         if maxdist >= 2:  # the shared-deletion keys miss words two letters longer or shorter: scan those

@@ -180,7 +180,8 @@ class AnnotationsModel(QAbstractItemModel):
         keys = [("chapter", self._groups[i.row()].key) if i.internalId() == _CHAPTER
                 else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id) for i in old]
         self._groups = groups
-        rows = {("chapter", g.key): (row, 0, _CHAPTER) for row, g in enumerate(groups)}
+        rows: dict[tuple[str, tuple[bool, str, int] | str], tuple[int, int, int]] = {
+            ("chapter", g.key): (row, 0, _CHAPTER) for row, g in enumerate(groups)}
         rows.update({("annotation", a.id): (child, 0, row + 1)
                      for row, g in enumerate(groups) for child, a in enumerate(g.items)})
         self.changePersistentIndexList(old, [self.createIndex(*rows[key]) for key in keys])

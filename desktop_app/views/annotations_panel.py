@@ -73,7 +73,7 @@ class _AnnotationDelegate(QStyledItemDelegate):
     PAD = 6
     BAR = 4
 
-    def _lines(self, index: QModelIndex) -> list[tuple[str, str]]:
+    def _lines(self, index: QModelIndex | QPersistentModelIndex) -> list[tuple[str, str]]:
         lines = [("quote", f"“{index.data(Qt.ItemDataRole.DisplayRole)}”")]
         note = (index.data(ROLE_NOTE) or "").strip()
         if note:
@@ -101,8 +101,8 @@ class _AnnotationDelegate(QStyledItemDelegate):
             self._paint_card(painter, opt, index, text_color, muted)
         painter.restore()
 
-    def _paint_chapter(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex,
-                       text_color: QColor, muted: QColor) -> None:
+    def _paint_chapter(self, painter: QPainter, opt: QStyleOptionViewItem,
+                       index: QModelIndex | QPersistentModelIndex, text_color: QColor, muted: QColor) -> None:
         rect = opt.rect.adjusted(self.PAD // 2, 0, -self.PAD, 0)
         count = str(index.model().rowCount(index))
         font = QFont(opt.font)
@@ -117,8 +117,8 @@ class _AnnotationDelegate(QStyledItemDelegate):
                                               Qt.TextElideMode.ElideRight, max(0, rect.width() - count_width))
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
 
-    def _paint_card(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex,
-                    text_color: QColor, muted: QColor) -> None:
+    def _paint_card(self, painter: QPainter, opt: QStyleOptionViewItem,
+                    index: QModelIndex | QPersistentModelIndex, text_color: QColor, muted: QColor) -> None:
         rect = opt.rect.adjusted(2, self.PAD // 2, -self.PAD, -self.PAD // 2)
         bar = index.data(ROLE_SWATCH) or swatch_color(COLOR_KEYS[0], False)
         painter.fillRect(QRect(rect.left(), rect.top(), self.BAR, rect.height()), bar)
@@ -233,6 +233,7 @@ class AnnotationsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.filter_edit)
         layout.addLayout(self._filter_row)
+        layout.addLayout(self._order_row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         layout.addLayout(file_row)
@@ -277,9 +278,13 @@ class AnnotationsPanel(QWidget):
         meanings.setText("Colours…")
         meanings.setToolTip("Edit what each colour means")
         meanings.clicked.connect(self.edit_color_meanings)
-        row.addWidget(self.tag_combo, 1)
-        row.addWidget(self.sort_combo)
+        row.addStretch(1)
         row.addWidget(meanings)
+        # Tags and order on a row of their own: beside the colours they were clipped in a narrow dock.
+        self._order_row = order = QHBoxLayout()
+        order.setContentsMargins(0, 0, 0, 0)
+        order.addWidget(self.tag_combo, 1)
+        order.addWidget(self.sort_combo)
 
     # -- content ------------------------------------------------------------------------------
     def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[Any] = (),

@@ -5,8 +5,11 @@ Panels never call each other; this module connects them to each other and to the
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.annotation_service import AnnotationService
-from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService
+from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview
 from desktop_app.export import format_clock
 from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
@@ -53,6 +56,11 @@ class _SidePanels:
     editor: NoteEditor
     search: SearchPanel
 
+# Built after the first paint (``_after_first_paint``), one module per event-loop turn.
+SIDE_PANEL_MODULES = ("desktop_app.views.annotations_panel", "desktop_app.views.note_editor",
+                      "desktop_app.views.search_panel")
+READER_MIN_WIDTH = 380
+STEP_INTERVAL_MS = 1  # a real timer, so that paint events and other timers run between the steps
 FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
 
 
@@ -60,10 +68,13 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     """The application window.
 
     Signals:
+        preview_shown(object): the first paragraphs of a long transcript opened at start-up are in the reader
+            (a :class:`~desktop_app.document.Preview`; the whole document follows with ``document_shown``).
         document_shown(object): a document's text is in the reader and its position restored.
         annotation_selected(str): the selected highlight changed ("" for none).
     """
 
+    preview_shown = Signal(object)
     document_shown = Signal(object)
     annotation_selected = Signal(str)
 
@@ -87,6 +98,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 860)
         self.reader = ReaderView(self)
+        self.reader.setMinimumWidth(READER_MIN_WIDTH)  # a narrow window shrinks the docks, not the text
         self.chapter_strip = ChapterStrip(self)
         central = QWidget(self)
         row = QHBoxLayout(central)
@@ -110,9 +122,14 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         self._connect_signals()
         self._save_position_timer = QTimer(self, singleShot=True, interval=1500)
         self._save_position_timer.timeout.connect(self._save_position)
+        self._pending_steps: list[Callable[[], object]] = []
+        self._step_timer = QTimer(self, singleShot=True, interval=STEP_INTERVAL_MS)
+        self._step_timer.timeout.connect(self._run_next_step)
         self._build_highlight_actions()
         self.apply_theme(settings.theme)
         self.reader.set_zoom(settings.zoom)
+        if service.opening is not None:  # started before this window listened (app.run_gui)
+            self._on_loading_started(service.opening)
         geometry, state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -143,7 +160,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
         bar.addWidget(self.progress_bar)
         bar.addPermanentWidget(self.position_label)
 
-    def _action(self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | list | None = None,
+    def _action(self, menu: QMenu, text: str, slot: object,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | list | None = None,
                 name: str | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -224,6 +242,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     def _connect_signals(self) -> None:
         service = self.service
         service.loading_started.connect(self._on_loading_started)
+        service.preview_ready.connect(self._on_preview)
         service.opened.connect(self._on_opened)
         service.open_failed.connect(self._on_open_failed)
         service.progress.connect(self._on_progress)
@@ -253,10 +272,22 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
 
     @Slot()
     def _after_first_paint(self) -> None:
-        """The text is on screen: now build the side panels and start the outline and the index."""
-        self._side_panels()  # first, while no worker competes for the interpreter
-        self._attach_annotations()
-        self.service.start_background()
+        """The text is on screen: build the side panels, then start the annotations, the outline and the index.
+
+        One step per event-loop turn, so that none of them keeps the window from repainting for long: the
+        panels' modules load one at a time, and the workers start only once the panels are built (they would
+        otherwise compete with the construction for the interpreter).
+        """
+        steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in SIDE_PANEL_MODULES]
+        self._pending_steps = [*steps, self._side_panels, self._attach_annotations, self.service.start_background]
+        self._run_next_step()
+
+    @Slot()
+    def _run_next_step(self) -> None:
+        if self._pending_steps:
+            self._pending_steps.pop(0)()
+        if self._pending_steps:
+            self._step_timer.start()
 
     @Slot()
     def _attach_annotations(self) -> None:
@@ -296,8 +327,11 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
             notes.setStretchFactor(1, 1)
             notes.setMinimumWidth(320)
             side.search.setMinimumWidth(320)
+            widths = [self.notes_dock.width(), self.search_dock.width()]
             self.notes_dock.setWidget(notes)
             self.search_dock.setWidget(side.search)
+            # Keep the docks as wide as their placeholders: a narrower reader would lay the whole text out again.
+            self.resizeDocks([self.notes_dock, self.search_dock], widths, Qt.Orientation.Horizontal)
             self._side = side
             self._connect_annotation_panels(side)
             self._connect_search_panel(side.search)
@@ -371,15 +405,23 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
             self.reader.set_placeholder(f"\n\n\nOpening {Path(path).name}…")
 
     @Slot(object)
+    def _on_preview(self, preview: Preview) -> None:
+        """Show the first paragraphs while the rest is segmented, unless another document is on screen."""
+        if self.document is not None:
+            return
+        self.reader.set_display_text(preview.text)
+        self.setWindowTitle(f"{preview.title} — {APP_NAME}")
+        self.preview_shown.emit(preview)
+
+    @Slot(object)
     def _on_opened(self, document: Document) -> None:
         self.document = document
         self.search.set_index(None)  # the query carries over and runs again once the new index is ready
         self.search_result, self.current_hit = None, -1
         if self.search.current_query.strip():
             self.search_panel.show_message("Indexing the new transcript…")
-        self.auto_sections, self.sections, self.selected_annotation = [], [], ""
-        self.outline_panel.show_message("Finding chapters…")
-        self.chapter_strip.set_bands([])
+        self.auto_sections, self.selected_annotation = [], ""
+        self._show_outline_pending()
         self._attach_pending = document
         QTimer.singleShot(BACKGROUND_DELAY_MS, self._attach_annotations)  # at the latest; normally on first paint
         self.reader.set_display_text(document.display.text)
@@ -551,6 +593,8 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._pending_steps.clear()
+        self._step_timer.stop()
         self._save_position()
         if self._side is not None:
             self._side.editor.flush()

@@ -130,7 +130,7 @@ class NoteEditor(QWidget):
         self.delete_button.setObjectName("note_editor_delete")
         self.delete_button.setText("Delete")
         self.delete_button.setToolTip("Delete this highlight and its note")
-        self.delete_button.clicked.connect(lambda: self._id and self.delete_requested.emit(self._id))
+        self.delete_button.clicked.connect(self._request_delete)
         self._build_layout()
         self.set_annotation(None)
 
@@ -146,7 +146,7 @@ class NoteEditor(QWidget):
             button.setObjectName(f"note_editor_color_{key}")
             button.setCheckable(True)
             button.setAutoRaise(True)
-            button.clicked.connect(lambda _=False, k=key: self._id and self.color_requested.emit(self._id, k))
+            button.clicked.connect(lambda _=False, k=key: self._request_color(k))
             self.color_group.addButton(button)
             colors.addWidget(button)
             self.color_buttons[key] = button
@@ -237,6 +237,14 @@ class NoteEditor(QWidget):
         if self._id and text != self._note_known:
             self._note_known = text
             self.note_edited.emit(self._id, text)
+
+    def _request_delete(self) -> None:
+        if self._id:
+            self.delete_requested.emit(self._id)
+
+    def _request_color(self, key: str) -> None:
+        if self._id:
+            self.color_requested.emit(self._id, key)
 
     def _commit_tags(self) -> None:
         tags = tuple(parse_tags(self.tags.text()))

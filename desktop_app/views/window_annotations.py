@@ -10,13 +10,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from desktop_app.annotations import COLOR_KEYS
+from desktop_app.atomic_file import write_text_atomic
 from desktop_app.export import format_clock
 from desktop_app.views.reader_view import HighlightSpan
 
 if TYPE_CHECKING:
-    from desktop_app.views.main_window import MainWindow
-
-    _Base = MainWindow
+    from desktop_app.views.window_base import WindowBase as _Base
 else:
     _Base = object
 
@@ -237,7 +236,7 @@ class AnnotationWiring(_Base):
                                                        colors=colors)
             else:
                 output = export.to_markdown(title, text, notes, sections=sections, colors=colors, time_of=time_of)
-            Path(path).write_text(output, encoding="utf-8")
+            write_text_atomic(path, output)
             return path
 
         self.service.tasks.submit("export", job,

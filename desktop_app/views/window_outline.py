@@ -10,9 +10,7 @@ from desktop_app import outline_edits
 from desktop_app.export import format_clock
 
 if TYPE_CHECKING:
-    from desktop_app.views.main_window import MainWindow
-
-    _Base = MainWindow
+    from desktop_app.views.window_base import WindowBase as _Base
 else:
     _Base = object
 
@@ -32,7 +30,11 @@ class OutlineWiring(_Base):
 
     def _refresh_outline(self) -> None:
         document = self.document
-        if document is None or not self.auto_sections and not self.annotations.outline_records:
+        if document is None:
+            return
+        if not self.auto_sections and not self.annotations.outline_records:
+            if self.sections:  # the user's outline was reset before the automatic one arrived
+                self._show_outline_pending()
             return
         text = document.transcript.text
         user = outline_edits.from_records(self.annotations.outline_records, text) \
@@ -43,6 +45,11 @@ class OutlineWiring(_Base):
         length = max(1, len(text))
         self.chapter_strip.set_bands([(s.start / length, s.end / length, s.title) for s in self.sections])
         self._on_position_changed(self.reader.top_position())
+
+    def _show_outline_pending(self) -> None:
+        self.sections = []
+        self.outline_panel.show_message("Finding chapters…")
+        self.chapter_strip.set_bands([])
 
     def _chapter_length(self, start: int, end: int) -> str:
         assert self.document is not None

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Slot
 
 if TYPE_CHECKING:
-    from desktop_app.views.main_window import MainWindow
-
-    _Base = MainWindow
+    from desktop_app.views.window_base import WindowBase as _Base
 else:
     _Base = object
 

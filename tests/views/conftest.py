@@ -10,8 +10,8 @@ import shiboken6
 
 from desktop_app.annotation_service import AnnotationService
 from desktop_app.document import DocumentService
-from desktop_app.search.service import SearchService
 from desktop_app.paths import AppDirs
+from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
 from desktop_app.views.main_window import MainWindow
@@ -37,6 +37,7 @@ class WindowHarness:
         self.tasks: TaskRunner | None = None
         self.service: DocumentService | None = None
         self.annotations: AnnotationService | None = None
+        self.search: SearchService | None = None
 
     def start(self) -> MainWindow:
         self.tasks = TaskRunner()

@@ -143,3 +143,34 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
     assert window.document.transcript.source == str(path.resolve())
+
+
+def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harness, seed_text: str,
+                                                                           tmp_path: Path, qtbot) -> None:
+    path = tmp_path / "never-seen.txt"
+    path.write_text(seed_text + " and that is all", encoding="utf-8")  # a new text: nothing cached
+    window = harness.start()
+    seen: list[tuple[str, str]] = []
+    window.preview_shown.connect(lambda preview: seen.append((preview.text, window.reader.toPlainText())))
+    with qtbot.waitSignals([window.preview_shown, window.document_shown], order="strict", timeout=60_000):
+        window.open_path(str(path))
+    (preview_text, shown_text), = seen
+    assert shown_text == preview_text and shown_text.startswith("The following is a conversation")
+    assert len(window.reader.toPlainText()) > 10 * len(preview_text)  # then the whole text replaced it
+    assert window.document is not None and window.document.transcript.text.endswith("and that is all")
+
+
+def test_a_window_built_after_the_open_started_still_shows_it(harness, seed_path: Path, qtbot) -> None:
+    """As at start-up (app.run_gui): the transcript is opened first, the window is built while it loads."""
+    from desktop_app.views.main_window import MainWindow
+
+    window = harness.start()
+    service = harness.service
+    with qtbot.waitSignal(service.opened, timeout=30_000):
+        service.open(str(seed_path))
+        late = MainWindow(service, harness.annotations, harness.search, window.settings)
+        qtbot.addWidget(late)
+        assert "Opening lex-383-mark-zuckerberg.txt" in late.reader.toPlainText()
+    assert late.document is service.document
+    assert late.reader.toPlainText().startswith("The following is a conversation with Mark Zuckerberg")
+    late.close()
