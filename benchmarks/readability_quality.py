@@ -8,7 +8,8 @@ segmentation of the seed transcript.
 
     python benchmarks/readability_quality.py          # the shipped model
     python benchmarks/readability_quality.py --loo    # also leave-one-episode-out (train on 5, test on the 6th;
-                                                      # needs numpy and torch for training, ~20 min on 1 core)
+                                                      # needs numpy and torch for training,
+                                                      # ~55 min on 1 core; --jobs 2: two at once)
     python benchmarks/readability_quality.py --loo --no-tagger   # the same for the linear models alone
 """
 
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,11 +105,22 @@ def evaluate(segmenter: rd.Segmenter, names: list[str], workdir: Path) -> dict[s
     return rows
 
 
+def loo_row(slug: str, tagger: bool, workdir: Path) -> dict[str, dict]:
+    """Train on the other episodes (the network too when ``tagger``), score ``slug``."""
+    from desktop_app.training import train_readability_tagger as tt
+    from desktop_app.training import train_sentence_model as tr
+
+    eps = tr.episodes(CORPUS, exclude=[slug])
+    model = rd.Model(tr.train(eps), rd.Tagger.from_arrays(tt.train(eps)) if tagger else None)
+    return evaluate(rd.Segmenter(model), [slug], workdir)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
     ap.add_argument("--no-tagger", dest="tagger", action="store_false",
                     help="leave-one-out with the linear models only (no network: minutes instead of ~20)")
+    ap.add_argument("--jobs", type=int, default=1, help="leave-one-out folds trained in parallel processes")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():
         print(f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure.")
@@ -119,18 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         table("shipped model (trained on all six episodes: these are training figures)",
               evaluate(shipped, names, work))
         if args.loo:
-            from desktop_app.training import train_readability_tagger as tt
-            from desktop_app.training import train_sentence_model as tr
-
             if args.tagger and importlib.util.find_spec("torch") is None:
                 print("\nleave-one-out: torch is not installed, so the network is not trained: linear models only")
                 args.tagger = False
-            rows = {}
-            for slug in names:
-                eps = tr.episodes(CORPUS, exclude=[slug])
-                tagger = rd.Tagger.from_arrays(tt.train(eps)) if args.tagger else None
-                model = rd.Model(tr.train(eps), tagger)
-                rows.update(evaluate(rd.Segmenter(model), [slug], work))
+            with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                parts = pool.map(loo_row, names, [args.tagger] * len(names), [work] * len(names))
+                rows = {slug: row for part in parts for slug, row in part.items()}
             table("leave-one-episode-out (model trained on the other five"
                   + ("" if args.tagger else "; linear models only") + ")", rows)
     seed = SEED if SEED.is_file() else ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"

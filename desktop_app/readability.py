@@ -32,7 +32,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-6"
+ALGORITHM_VERSION = "readability-7"
 MODEL_FILE = ("models", "readability.json.gz")
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
@@ -207,7 +207,12 @@ class Tagger:
 
     def __init__(self, nets: list[dict[str, np.ndarray]]) -> None:
         self.nets = nets
-        self.indexes = [{w: k + 1 for k, w in enumerate(_vocab(net))} for net in nets]
+        by_vocab: dict[bytes, dict[str, int]] = {}
+        for net in nets:
+            raw = bytes(net["vocab"])
+            if raw not in by_vocab:
+                by_vocab[raw] = {w: k + 1 for k, w in enumerate(_vocab(net))}
+        self.indexes = [by_vocab[bytes(net["vocab"])] for net in nets]
 
     @classmethod
     def load(cls, path: str | Path) -> Tagger:
@@ -239,8 +244,12 @@ class Tagger:
             raise ValueError("this tagger needs the linear model's start logits")
         vectors = tagger_vectors()
         total = np.zeros((len(words), 4), dtype=np.float32)
+        inputs: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # nets with the same vocabulary share inputs
         for net, index in zip(self.nets, self.indexes, strict=True):
-            ids, dense = tagger_inputs(words, norm, shapes, index, vectors)
+            key = id(index)
+            if key not in inputs:
+                inputs[key] = tagger_inputs(words, norm, shapes, index, vectors)
+            ids, dense = inputs[key]
             if _is_stacked(net):
                 dense = np.hstack([dense, stack_input(linear)])  # type: ignore[arg-type]
             total += _cnn(net, ids, dense)
@@ -531,11 +540,13 @@ def _segment_punctuated(spans: list[tuple[int, int]], words: list[str], final: b
     return end
 
 
-def decode_starts(scores: Sequence[float], threshold: float, max_len: int) -> list[int]:
+def decode_starts(scores: Sequence[float], threshold: float, max_len: int, pair: float = 1.0) -> list[int]:
     """Sentence starts from start logits; overlong sentences are split at their best positions.
 
     A word starts a sentence when its probability is the largest of its three-word neighbourhood and the
     neighbourhood's summed probability exceeds ``threshold`` (mass split between adjacent words counts).
+    Two adjacent words both start sentences (a one-word sentence such as "Yeah.") when both probabilities
+    exceed ``pair`` (1: never).
     """
     n = len(scores)
     p = [_sigmoid(s) for s in scores]
@@ -544,7 +555,10 @@ def decode_starts(scores: Sequence[float], threshold: float, max_len: int) -> li
         here = p[i]
         before = p[i - 1] if i > 1 else 0.0
         after = p[i + 1] if i + 1 < n else 0.0
-        if here >= before and here > after and here + before + after > threshold and i - starts[-1] > 1:
+        if i - starts[-1] > 1:
+            if here >= before and here > after and here + before + after > threshold:
+                starts.append(i)
+        elif here > pair and before > pair and here > after:
             starts.append(i)
     if max_len <= 1:
         return starts
@@ -626,7 +640,8 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     if model.tagger is not None and model.param("tagger_start", 0.0):
         tag = model.tagger.logits(words, norm, shapes, scores)
         scores = _mix(scores, tag[:, 0], model.param("tagger_start", 0.0))
-    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("max_sentence", 60)))
+    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("max_sentence", 60)),
+                           model.param("pair_threshold", 1.0))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)

@@ -213,6 +213,14 @@ def test_decode_starts_splits_overlong_sentences() -> None:
     assert all(b - a <= 30 for a, b in zip(bounds, bounds[1:], strict=False))
 
 
+def test_decode_starts_one_word_sentences_need_two_confident_neighbours() -> None:
+    scores = [-6.0] * 40
+    scores[10], scores[11] = 2.5, 2.0  # "... yeah | so ...": two likely starts side by side
+    scores[25], scores[26] = -0.5, -0.7  # mass split between two neighbours: one start
+    assert rd.decode_starts(scores, threshold=0.25, max_len=0, pair=0.5) == [0, 10, 11, 25]
+    assert rd.decode_starts(scores, threshold=0.25, max_len=0) == [0, 10, 25]
+
+
 def test_normalize_and_shape() -> None:
     assert rd.normalize("It’s,") == "it's"
     assert rd.normalize("$3,500") == "<num>"

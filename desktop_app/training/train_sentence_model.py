@@ -49,6 +49,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "re
 PARAMS = {
     "start_threshold": 0.25,
     "max_sentence": 50,
+    "pair_threshold": 0.5,  # two adjacent sentence starts (a one-word sentence) when both are this likely
     "tagger_start": 0.5,  # weight of the network's start logits (train_readability_tagger) against the linear ones
     "question_threshold": -0.9,
     "turn_threshold": -2.5,
