@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from desktop_app import readability as rd  # noqa: E402
+from desktop_app import readability_network as rn  # noqa: E402
 
 SHARED = Path("/work/shared")
 CORPUS = SHARED / "dev-corpus"
@@ -111,7 +112,7 @@ def loo_row(slug: str, tagger: bool, workdir: Path) -> dict[str, dict]:
     from desktop_app.training import train_sentence_model as tr
 
     eps = tr.episodes(CORPUS, exclude=[slug])
-    model = rd.Model(tr.train(eps), rd.Tagger.from_arrays(tt.train(eps)) if tagger else None)
+    model = rd.Model(tr.train(eps), rn.Tagger.from_arrays(tt.train(eps)) if tagger else None)
     return evaluate(rd.Segmenter(model), [slug], workdir)
 
 

@@ -150,7 +150,8 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
     if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
         return
     head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
-    preview(Preview(transcript.title, build_display(head, readability.segment(head)).text))
+    # the linear models alone: numpy and the network would double the time to this first screen
+    preview(Preview(transcript.title, build_display(head, readability.segment(head, network=False)).text))
 
 
 class DocumentService(QObject):

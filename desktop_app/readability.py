@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    from desktop_app.readability_network import Tagger
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,6 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no approx dept est inc ltd co corp jan feb mar apr "
     "jun jul aug sep sept oct nov dec".split()
 )
-_VECTOR_DIMS = 128
 _LINE_BREAK_RE = re.compile(r"[\n\u2028\u2029]")
 _WORD_RE = re.compile(r"\S+")
 _END_WORD_RE = re.compile(r"(?<!\S)\S*[.?!…][\"'”’»)\]}]*(?!\S)")
@@ -182,118 +182,6 @@ def turn_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str
     return cols
 
 
-_SHAPES = "ICUDlp"
-
-
-def tagger_vectors() -> Any:
-    """The static word vectors the tagger reads (``outline_vectors``; None when they are missing)."""
-    from desktop_app.outline_vectors import get_vectors
-
-    return get_vectors()
-
-
-def tagger_inputs(words: Sequence[str], norm: Sequence[str], shapes: Sequence[str], index: dict[str, int],
-                  vectors: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The tagger's inputs: vocabulary ids (0: other words) and dense features (n, dims + 7): the word's
-    static vector, its shape one-hot, and whether it repeats the previous word."""
-    types = list(dict.fromkeys(norm))
-    type_of = {w: k for k, w in enumerate(types)}
-    t = np.fromiter((type_of[w] for w in norm), dtype=np.int64, count=len(norm))
-    dims = vectors.dims if vectors is not None else _VECTOR_DIMS
-    table = vectors.matrix(types) if vectors is not None else np.zeros((len(types), dims), np.float32)
-    ids = np.fromiter((index.get(w, 0) for w in types), dtype=np.int64, count=len(types))[t]
-    dense = np.zeros((len(norm), dims + len(_SHAPES) + 1), dtype=np.float32)
-    dense[:, :dims] = table[t]
-    code = {c: k for k, c in enumerate(_SHAPES)}
-    dense[np.arange(len(norm)), dims + np.fromiter((code[c] for c in shapes), np.int64, len(shapes))] = 1.0
-    if len(norm) > 1:
-        dense[1:, -1] = t[1:] == t[:-1]
-    return ids, dense
-
-
-class Tagger:
-    """Dilated 1-D CNNs over words, numpy inference (trained by ``training/train_readability_tagger``): per
-    word the logits of sentence start, question end, comma before and speaker turn, averaged over the nets.
-    Each net has its own vocabulary; a ``stacked`` net also reads the linear model's start logits."""
-
-    def __init__(self, nets: list[dict[str, np.ndarray]]) -> None:
-        self.nets = nets
-        by_vocab: dict[bytes, dict[str, int]] = {}
-        for net in nets:
-            raw = bytes(net["vocab"])
-            if raw not in by_vocab:
-                by_vocab[raw] = {w: k + 1 for k, w in enumerate(_vocab(net))}
-        self.indexes = [by_vocab[bytes(net["vocab"])] for net in nets]
-
-    @classmethod
-    def load(cls, path: str | Path) -> Tagger:
-        """Read the ``.npz`` written by the training script (``n<k>/<name>`` keys; weights become float32)."""
-        nets: dict[int, dict[str, np.ndarray]] = {}
-        with np.load(path, allow_pickle=False) as data:
-            for key in data.files:
-                if key.startswith("n") and "/" in key:
-                    k, name = key.split("/", 1)
-                    nets.setdefault(int(k[1:]), {})[name] = data[key]
-        return cls.from_arrays([nets[k] for k in sorted(nets)])
-
-    @classmethod
-    def from_arrays(cls, nets: list[dict[str, np.ndarray]]) -> Tagger:
-        """A tagger from in-memory networks (as the training script's ``export`` returns them)."""
-        return cls([{k: (v.astype(np.float32) if v.dtype == np.float16 else v) for k, v in n.items()}
-                    for n in nets])
-
-    @property
-    def stacked(self) -> bool:
-        """Whether some network reads the linear model's start logits as an extra input."""
-        return any(_is_stacked(net) for net in self.nets)
-
-    def logits(self, words: Sequence[str], norm: Sequence[str], shapes: Sequence[str],
-               linear: Sequence[float] | None = None) -> np.ndarray:
-        """(n, 4) logits: start, question end, comma before, turn (``linear``: the linear start logits,
-        required when the tagger is ``stacked``)."""
-        if self.stacked and linear is None:
-            raise ValueError("this tagger needs the linear model's start logits")
-        vectors = tagger_vectors()
-        total = np.zeros((len(words), 4), dtype=np.float32)
-        inputs: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # nets with the same vocabulary share inputs
-        for net, index in zip(self.nets, self.indexes, strict=True):
-            key = id(index)
-            if key not in inputs:
-                inputs[key] = tagger_inputs(words, norm, shapes, index, vectors)
-            ids, dense = inputs[key]
-            if _is_stacked(net):
-                dense = np.hstack([dense, stack_input(linear)])  # type: ignore[arg-type]
-            total += _cnn(net, ids, dense)
-        return total / len(self.nets)
-
-
-def _vocab(net: dict[str, np.ndarray]) -> list[str]:
-    return bytes(net["vocab"]).decode("utf-8").split("\n")
-
-
-def _is_stacked(net: dict[str, np.ndarray]) -> bool:
-    return bool(net.get("stacked", 0))
-
-
-def stack_input(linear: Sequence[float] | np.ndarray) -> np.ndarray:
-    """The linear start logits as the tagger's extra input column (scaled, clipped)."""
-    return np.clip(np.asarray(linear, dtype=np.float32) / 4.0, -3.0, 3.0)[:, None]
-
-
-def _cnn(net: dict[str, np.ndarray], ids: np.ndarray, dense: np.ndarray) -> np.ndarray:
-    n = len(ids)
-    h = dense @ net["w_dense"] + net["emb_proj"][ids]
-    for k, d in enumerate(int(x) for x in net["dilations"]):
-        w = net[f"conv{k}_w"]
-        r = np.zeros((n + 4 * d, h.shape[1]), dtype=np.float32)
-        np.maximum(h, 0.0, out=r[2 * d: 2 * d + n])
-        y = r[0:n] @ w[0]
-        for j in range(1, w.shape[0]):
-            y += r[j * d: j * d + n] @ w[j]
-        h = h + y + net[f"conv{k}_b"]
-    return np.maximum(h, 0.0) @ net["w_out"] + net["b_out"]
-
-
 def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -308,14 +196,32 @@ def _sigmoid(z: float) -> float:
 class Model:
     """The learned weights and decoding parameters (a plain dict loaded from JSON)."""
 
-    def __init__(self, data: dict[str, Any], tagger: Tagger | None = None) -> None:
+    def __init__(self, data: dict[str, Any], tagger: Tagger | None = None,
+                 tagger_path: str | Path | None = None) -> None:
         self.data = data
-        self.tagger = tagger
+        self._tagger = tagger
+        self._tagger_path = tagger_path  # read on first use: numpy and the network stay off the start-up path
         self.params: dict[str, float] = dict(data.get("params", {}))
         self.start: dict[str, Any] = data["start"]
         self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
         self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
         self.comma: dict[str, Any] | None = data.get("comma")
+
+    @property
+    def tagger(self) -> Tagger | None:
+        """The network (``readability_network``), if the model has one; loaded on first use."""
+        if self._tagger is None and self._tagger_path is not None:
+            with _model_lock:
+                if self._tagger is None and self._tagger_path is not None:
+                    from desktop_app.readability_network import Tagger
+
+                    self._tagger = Tagger.load(self._tagger_path)
+                    self._tagger_path = None
+        return self._tagger
+
+    @tagger.setter
+    def tagger(self, tagger: Tagger | None) -> None:
+        self._tagger, self._tagger_path = tagger, None
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
@@ -398,10 +304,9 @@ def default_model() -> Model:
 
             path = resource_path(*MODEL_FILE)
             tagger_path = resource_path(*TAGGER_FILE)
-            tagger = Tagger.load(tagger_path) if Path(tagger_path).is_file() else None
             _model = Model.load(path)
-            _model.tagger = tagger
-            logger.info("loaded readability model %s (tagger: %s)", path, tagger is not None)
+            _model._tagger_path = tagger_path if Path(tagger_path).is_file() else None
+            logger.info("loaded readability model %s (network: %s)", path, _model._tagger_path is not None)
         return _model
 
 
@@ -409,13 +314,14 @@ def default_model() -> Model:
 # Segmentation
 # --------------------------------------------------------------------------------------------------
 
-def segment(text: str, progress: Callable[[float], None] | None = None) -> Readable:
-    """Split ``text`` into paragraphs of sentences (see the module docstring)."""
+def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True) -> Readable:
+    """Split ``text`` into paragraphs of sentences (see the module docstring); ``network`` False: the linear
+    models alone (a quick first look: no numpy, no network to load)."""
     if not text.strip():
         return Readable(paragraphs=())
     punctuated = looks_punctuated(text)
     model = None if punctuated else default_model()
-    return Segmenter(model).segment(text, progress, punctuated=punctuated)
+    return Segmenter(model, network).segment(text, progress, punctuated=punctuated)
 
 
 def looks_punctuated(text: str) -> bool:
@@ -441,10 +347,11 @@ def _is_abbreviation(word: str) -> bool:
 
 
 class Segmenter:
-    """Segments texts with one model (``None``: punctuated texts only)."""
+    """Segments texts with one model (``None``: punctuated texts only; ``network`` False: without its network)."""
 
-    def __init__(self, model: Model | None) -> None:
+    def __init__(self, model: Model | None, network: bool = True) -> None:
         self.model = model
+        self.network = network
 
     def segment(self, text: str, progress: Callable[[float], None] | None = None,
                 punctuated: bool | None = None) -> Readable:
@@ -465,7 +372,7 @@ class Segmenter:
             if punctuated:
                 used = _segment_punctuated(spans, words, final, out)
             else:
-                used = _segment_captions(model, spans, words, final, out)  # type: ignore[arg-type]
+                used = _segment_captions(model, spans, words, final, out, self.network)  # type: ignore[arg-type]
             if progress and used:
                 done = spans[used - 1][1] / total
                 if done - reported[0] >= 0.02:
@@ -643,7 +550,7 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
 
 
 def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
-                      out: _Output) -> int:
+                      out: _Output, network: bool = True) -> int:
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
     types = {w: (normalize(w), shape(w)) for w in dict.fromkeys(words)}
     norm = [types[w][0] for w in words]
@@ -652,12 +559,17 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     scores = model.start_scores(norm, shapes, columns)
     threshold = model.param("start_threshold", 0.25)
     linear_starts = None
-    if model.tagger is not None and model.param("tagger_start", 0.0):
+    weight = model.param("tagger_start", 0.0) if network else 0.0
+    tagger = model.tagger if weight else None
+    if tagger is not None:
+        from desktop_app.readability_network import mix_logits
+
         linear_starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
-        tag = model.tagger.logits(words, norm, shapes, scores)
-        scores = _mix(scores, tag[:, 0], model.param("tagger_start", 0.0))
-    starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
-                           model.param("pair_threshold", 1.0))
+        scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
+        starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
+                               model.param("pair_threshold", 1.0))
+    else:
+        starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)
@@ -688,13 +600,6 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         if off is not None:
             out.capitalize.append(spans[s][0] + off)
     return end
-
-
-def _mix(linear: Sequence[float], tagger: np.ndarray, weight: float) -> list[float]:
-    """``(1 - weight) * linear + weight * tagger`` as a list of floats (``weight`` 0: ``linear``)."""
-    if not weight:
-        return list(linear)
-    return ((1.0 - weight) * np.asarray(linear, dtype=np.float64) + weight * tagger).tolist()
 
 
 def _turn_threshold(turn: Sequence[float], n_words: int, floor: float, words_per_turn: float) -> float:

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app import readability as rd
+from desktop_app import readability_network as rn
 from desktop_app.training.train_sentence_model import DEFAULT_CORPUS, Episode, episodes
 
 logger = logging.getLogger(__name__)
@@ -119,14 +120,14 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
-    vectors = rd.tagger_vectors()
+    vectors = rn.tagger_vectors()
     vocab = build_vocab(train_eps, hyper["vocab"])
     index = {w: k + 1 for k, w in enumerate(vocab)}
     data = []
     for ep in train_eps:
-        ids, dense = rd.tagger_inputs(ep.words, ep.norm, ep.shapes, index, vectors)
+        ids, dense = rn.tagger_inputs(ep.words, ep.norm, ep.shapes, index, vectors)
         if stack is not None:
-            dense = np.hstack([dense, rd.stack_input(stack[ep.slug])])
+            dense = np.hstack([dense, rn.stack_input(stack[ep.slug])])
         y, m = labels(ep, hyper["approx_weight"])
         data.append((torch.from_numpy(ids), torch.from_numpy(dense), torch.from_numpy(y), torch.from_numpy(m)))
     c, d_in = hyper["channels"], data[0][1].shape[1]
