@@ -2,9 +2,10 @@
 
 Caption text (one long line, no punctuation, sentence-initial capitals lowered) is split into sentences by a
 small linear model that scores "a sentence starts at word i" from the surrounding words (trained by
-``desktop_app.training.train_sentence_model`` on the development corpus), averaged with a small dilated 1-D CNN
-(``Tagger``, numpy inference) that reads static word vectors, a learned embedding of frequent words and the
-linear score (trained by ``desktop_app.training.train_readability_tagger``). A second linear model gives each
+``desktop_app.training.train_sentence_model`` on the development corpus), averaged with three small dilated
+1-D CNNs over static word vectors (``readability_network``, numpy, loaded on first use; trained by
+``desktop_app.training.train_readability_tagger``). Two adjacent words may both start sentences (a one-word
+sentence such as "Yeah.") when both are likely. A second linear model gives each
 sentence its end mark ("." or "?"), a third scores "a new speaker starts here"; confident turns become
 paragraph breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
 punctuation is split on it and left unaltered. Line breaks in the text always end a paragraph.
