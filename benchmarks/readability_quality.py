@@ -8,24 +8,29 @@ segmentation of the seed transcript.
 
     python benchmarks/readability_quality.py          # the shipped model
     python benchmarks/readability_quality.py --loo    # also leave-one-episode-out (train on 5, test on the 6th;
-                                                      # needs numpy for training)
+                                                      # needs numpy and torch for training,
+                                                      # ~55 min on 1 core; --jobs 2: two at once)
+    python benchmarks/readability_quality.py --loo --no-tagger   # the same for the linear models alone
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from desktop_app import readability as rd  # noqa: E402
+from desktop_app import readability_network as rn  # noqa: E402
 
 SHARED = Path("/work/shared")
 CORPUS = SHARED / "dev-corpus"
@@ -101,9 +106,22 @@ def evaluate(segmenter: rd.Segmenter, names: list[str], workdir: Path) -> dict[s
     return rows
 
 
+def loo_row(slug: str, tagger: bool, workdir: Path) -> dict[str, dict]:
+    """Train on the other episodes (the network too when ``tagger``), score ``slug``."""
+    from desktop_app.training import train_readability_tagger as tt
+    from desktop_app.training import train_sentence_model as tr
+
+    eps = tr.episodes(CORPUS, exclude=[slug])
+    model = rd.Model(tr.train(eps), rn.Tagger.from_arrays(tt.train(eps)) if tagger else None)
+    return evaluate(rd.Segmenter(model), [slug], workdir)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
+    ap.add_argument("--no-tagger", dest="tagger", action="store_false",
+                    help="leave-one-out with the linear models only (no network: minutes instead of ~20)")
+    ap.add_argument("--jobs", type=int, default=1, help="leave-one-out folds trained in parallel processes")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():
         print(f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure.")
@@ -115,13 +133,14 @@ def main(argv: list[str] | None = None) -> int:
         table("shipped model (trained on all six episodes: these are training figures)",
               evaluate(shipped, names, work))
         if args.loo:
-            from desktop_app.training import train_sentence_model as tr
-
-            rows = {}
-            for slug in names:
-                model = rd.Model(tr.train(tr.episodes(CORPUS, exclude=[slug])))
-                rows.update(evaluate(rd.Segmenter(model), [slug], work))
-            table("leave-one-episode-out (model trained on the other five)", rows)
+            if args.tagger and importlib.util.find_spec("torch") is None:
+                print("\nleave-one-out: torch is not installed, so the network is not trained: linear models only")
+                args.tagger = False
+            with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                parts = pool.map(loo_row, names, [args.tagger] * len(names), [work] * len(names))
+                rows = {slug: row for part in parts for slug, row in part.items()}
+            table("leave-one-episode-out (model trained on the other five"
+                  + ("" if args.tagger else "; linear models only") + ")", rows)
     seed = SEED if SEED.is_file() else ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
     text = seed.read_text(encoding="utf-8")
     rd.default_model()

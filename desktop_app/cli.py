@@ -82,8 +82,8 @@ def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
     from desktop_app import outline
 
     readable = _readable(transcript)
-    starts = [s.start for p in readable.paragraphs for s in p.sentences]
-    return outline.build_outline(transcript.text, starts, granularity)
+    return outline.build_outline(transcript.text, readable.unit_starts(), granularity,
+                                 snap_to=readable.sentence_starts())
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:

@@ -82,7 +82,7 @@ class Document:
         return [(p.start, p.end) for p in self.readable.paragraphs]
 
     def sentence_starts(self) -> list[int]:
-        return [s.start for p in self.readable.paragraphs for s in p.sentences]
+        return self.readable.sentence_starts()
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
     if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
         return
     head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
-    preview(Preview(transcript.title, build_display(head, readability.segment(head)).text))
+    # the linear models alone: numpy and the network would double the time to this first screen
+    preview(Preview(transcript.title, build_display(head, readability.segment(head, network=False)).text))
 
 
 class DocumentService(QObject):
@@ -259,7 +260,8 @@ class DocumentService(QObject):
 
     def _start_outline(self, generation: int, document: Document) -> None:
         cache_dir, granularity = self._dirs.cache, self.granularity
-        text, starts, sha = document.transcript.text, document.sentence_starts(), document.sha256
+        text, sha = document.transcript.text, document.sha256
+        units, starts = document.readable.unit_starts(), document.sentence_starts()
 
         def job(report: Callable[[float], None]) -> list[Any]:
             from desktop_app import outline, readability
@@ -271,7 +273,7 @@ class DocumentService(QObject):
                     return list(outline.sections_from_cache(cached))
                 except (KeyError, TypeError, ValueError):
                     logger.info("outline cache corrupt; recomputing")
-            sections = outline.build_outline(text, starts, granularity, report)
+            sections = outline.build_outline(text, units, granularity, report, snap_to=starts)
             cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections))
             return sections
 

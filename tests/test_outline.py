@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,14 @@ def test_name_onsets_ignore_words_mostly_written_lower_case() -> None:
     units = list(range(0, 400, 20))
     onsets = outline._name_onsets(words, outline._capitalised(surface, words), units)
     assert np.array_equal(onsets, np.zeros(len(units)))
+
+
+def test_section_starts_snap_to_the_displayed_sentence_starts(seed_text: str) -> None:
+    units = crude_starts(seed_text)
+    words = [m.start() for m in re.finditer(r"\S+", seed_text)]
+    shifted = sorted({words[min(bisect_left(words, u) + 2, len(words) - 1)] for u in units})  # two words later
+    sections = build_outline(seed_text, units, snap_to=shifted)
+    check_invariants(seed_text, shifted, sections)
+    plain = build_outline(seed_text, units)
+    assert [s.title for s in sections] == [s.title for s in plain]
+    assert [bisect_left(words, s.start) for s in sections[1:]] == [bisect_left(words, s.start) + 2 for s in plain[1:]]

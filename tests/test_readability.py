@@ -213,6 +213,14 @@ def test_decode_starts_splits_overlong_sentences() -> None:
     assert all(b - a <= 30 for a, b in zip(bounds, bounds[1:], strict=False))
 
 
+def test_decode_starts_one_word_sentences_need_two_confident_neighbours() -> None:
+    scores = [-6.0] * 40
+    scores[10], scores[11] = 2.5, 2.0  # "... yeah | so ...": two likely starts side by side
+    scores[25], scores[26] = -0.5, -0.7  # mass split between two neighbours: one start
+    assert rd.decode_starts(scores, threshold=0.25, max_len=0, pair=0.5) == [0, 10, 11, 25]
+    assert rd.decode_starts(scores, threshold=0.25, max_len=0) == [0, 10, 25]
+
+
 def test_normalize_and_shape() -> None:
     assert rd.normalize("It’s,") == "it's"
     assert rd.normalize("$3,500") == "<num>"
@@ -245,3 +253,19 @@ def test_commas_fall_after_words_inside_sentences(seed_text: str, seed_readable:
     sentence_ends = {s.end for p in seed_readable.paragraphs for s in p.sentences}
     assert all(c in word_ends and c not in sentence_ends for c in commas)
     assert len(commas) < len(seed_text.split()) / 8
+
+
+def test_outline_units_are_the_linear_models_own_sentence_starts(seed_text: str) -> None:
+    text = " ".join(seed_text.split()[:2000])
+    readable = rd.segment(text)
+    model = rd.default_model()
+    assert model.tagger is not None, "the shipped model has its network"
+    spans = [m.span() for m in re.finditer(r"\S+", text)]
+    words = [text[a:b] for a, b in spans]
+    norm, shapes = [rd.normalize(w) for w in words], [rd.shape(w) for w in words]
+    linear = rd.decode_starts(model.start_scores(norm, shapes), model.param("start_threshold", 0.25),
+                              int(model.param("linear_max_sentence", 60)))
+    assert list(readable.outline_starts) == [spans[i][0] for i in linear]
+    assert readable.unit_starts() == list(readable.outline_starts) != readable.sentence_starts()
+    plain = rd.Readable(paragraphs=readable.paragraphs)
+    assert plain.unit_starts() == plain.sentence_starts() == readable.sentence_starts()

@@ -66,8 +66,8 @@ def episode(slug: str) -> dict:
     offs = [m.start() for m in re.finditer(r"\S+", text)]
     readable = readability.segment(text)
     starts = {"truth": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
-              "app": sorted({s.start for p in readable.paragraphs for s in p.sentences})}
-    return {"slug": slug, "text": text, "truth": truth, "starts": starts}
+              "app": sorted(set(readable.unit_starts()))}
+    return {"slug": slug, "text": text, "truth": truth, "starts": starts, "display": readable.sentence_starts()}
 
 
 def features(text: str, starts: list[int]) -> tuple[np.ndarray, list[int]]:
@@ -115,7 +115,8 @@ def evaluate(ep: dict, mode: str, scorer: ModuleType, granularity: float = 1.0) 
     truth = ep["truth"]
     ref = {"chapters": [{"title": t, "word_index": w}
                         for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
-    sections = outline.build_outline(ep["text"], ep["starts"][mode], granularity)
+    sections = outline.build_outline(ep["text"], ep["starts"][mode], granularity,
+                                     snap_to=ep["display"] if mode == "app" else ())
     with contextlib.redirect_stderr(io.StringIO()):
         return scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(ep["text"]))
 

@@ -13,7 +13,8 @@ defines the features, so training and inference share them), fitted with full-ba
   * question: "the sentence ends with ?" from its first and last words;
   * turn:     "a new speaker starts at word i" (Lex episodes only);
   * comma:    "a comma follows word i - 1" (labels from the punctuated text, aligned to the captions).
-Weights are pruned and rounded, then written as gzip-compressed JSON.
+Weights are pruned and rounded, then written as gzip-compressed JSON. The start logits are averaged at run time
+with those of a small network (``train_readability_tagger``, whose command retrains both parts).
 
     python -m desktop_app.training.train_sentence_model [--corpus DIR] [--out FILE] [--holdout SLUG ...]
 
@@ -47,7 +48,9 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "re
 # Decoding parameters, chosen on leave-one-episode-out runs (benchmarks/readability_quality.py --loo).
 PARAMS = {
     "start_threshold": 0.25,
-    "max_sentence": 60,
+    "max_sentence": 50,
+    "pair_threshold": 0.5,  # two adjacent sentence starts (a one-word sentence) when both are this likely
+    "tagger_start": 0.5,  # weight of the network's start logits (train_readability_tagger) against the linear ones
     "question_threshold": -0.9,
     "turn_threshold": -2.5,
     "words_per_turn": 60,
