@@ -53,24 +53,25 @@ def word_offsets(text: str) -> list[int]:
     return [m.start() for m in re.finditer(r"\S+", text)]
 
 
-def sentence_starts(text: str, truth: dict, mode: str) -> list[int]:
+def sentence_starts(text: str, truth: dict, mode: str) -> tuple[list[int], list[int]]:
+    """The starts the outline builds its units on, and the displayed sentence starts to snap to (as the app)."""
     offs = word_offsets(text)
     if mode == "truth":
-        return [offs[i] for i in truth["sentence_starts"] if i < len(offs)]
+        return [offs[i] for i in truth["sentence_starts"] if i < len(offs)], []
     if mode == "crude":
-        return offs[::20]
+        return offs[::20], []
     from desktop_app import readability
 
     readable = readability.segment(text)
-    return sorted({s.start for p in readable.paragraphs for s in p.sentences})
+    return readable.unit_starts(), readable.sentence_starts()
 
 
 def run_episode(slug: str, scorer: ModuleType, mode: str, granularity: float) -> dict:
     text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))
-    starts = sentence_starts(text, truth, mode)
+    starts, snap_to = sentence_starts(text, truth, mode)
     t0 = time.perf_counter()
-    sections = outline.build_outline(text, starts, granularity=granularity)
+    sections = outline.build_outline(text, starts, granularity=granularity, snap_to=snap_to)
     elapsed = time.perf_counter() - t0
     ref = {"chapters": [{"title": t, "word_index": w}
                         for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
