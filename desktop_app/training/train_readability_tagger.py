@@ -211,7 +211,7 @@ def stack_logits(eps: Sequence[Episode]) -> dict[str, np.ndarray]:
     out = {}
     for ep in eps:
         others = [e for e in eps if e is not ep]
-        part = tr.split_tables(tr.fit_logistic(*tr.start_examples(others), **tr.HYPER["start"]))  # type: ignore[arg-type]
+        part = tr.split_tables(tr.fit_logistic(*tr.start_examples(others), **tr.HYPER["start"]))
         out[ep.slug] = np.asarray(rd.Model({"start": part}).start_scores(ep.norm, ep.shapes), dtype=np.float32)
     return out
 

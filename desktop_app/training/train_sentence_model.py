@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -59,7 +59,16 @@ PARAMS = {
     "max_paragraph": 150,
     "comma_threshold": -0.5,
 }
-HYPER = {
+class Hyper(TypedDict):
+    """Fitting settings of one logistic regression (``fit_logistic``'s keyword arguments)."""
+
+    l2: float
+    min_count: int
+    prune: float
+    iters: int
+
+
+HYPER: dict[str, Hyper] = {
     "start": {"l2": 1e-5, "min_count": 2, "prune": 0.02, "iters": 400},
     "question": {"l2": 3e-4, "min_count": 2, "prune": 0.02, "iters": 300},
     "turn": {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300},
