@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
     ap.add_argument("--no-tagger", dest="tagger", action="store_false",
-                    help="leave-one-out with the linear models only (no network: minutes instead of ~20)")
+                    help="leave-one-out with the linear models only (no network: minutes instead of ~30 with --jobs 2)")
     ap.add_argument("--jobs", type=int, default=1, help="leave-one-out folds trained in parallel processes")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():

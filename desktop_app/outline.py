@@ -41,10 +41,9 @@ from desktop_app.outline_titles import STOPWORDS, normalize
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "11"
+OUTLINE_VERSION = "12"
 
 WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
-SNAP_WORDS = 8  # a section start moves at most this far to land on a displayed sentence start
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
 MAX_TERMS = 6000  # most frequent content words used for LSA
@@ -114,7 +113,7 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
                   snap_to: Sequence[int] = ()) -> list[Section]:
     """Split ``text`` into topical sections starting on ``sentence_starts`` (doc offsets); with ``snap_to``
     (the displayed sentence starts, when the units were built on other ones) each section start moves to the
-    nearest of those within ``SNAP_WORDS`` words."""
+    nearest of those."""
     report = progress or (lambda _f: None)
     if not text:
         return []
@@ -132,13 +131,15 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
     intro = _intro_end(words, unit_word_starts) if len(spans) >= SHORT_TEXT_WORDS else None
     word_bounds = _segment(words, _capitalised(surface, words), unit_word_starts, intro, granularity, report)
     report(0.85)
+    intro_section = intro is not None and intro in word_bounds
     char_bounds = [0] + [cand[w] for w in word_bounds[1:]] + [len(text)]
     if snap_to:
-        char_bounds = _snap(char_bounds, sorted(snap_to), [a for a, _ in spans])
+        char_bounds = _snap(char_bounds, sorted(snap_to))
+        word_starts = [a for a, _ in spans]
+        word_bounds = [bisect.bisect_left(word_starts, c) for c in char_bounds[:-1]]
     sections_words = [(word_bounds[i], word_bounds[i + 1] if i + 1 < len(word_bounds) else len(spans))
                       for i in range(len(word_bounds))]
-    labels = outline_titles.label_sections(words, surface, sections_words,
-                                           intro_section=intro is not None and intro in word_bounds)
+    labels = outline_titles.label_sections(words, surface, sections_words, intro_section=intro_section)
     report(1.0)
     return [Section(title, char_bounds[i], char_bounds[i + 1], tuple(kws))
             for i, (title, kws) in enumerate(labels)]
@@ -173,18 +174,17 @@ def sections_from_cache(records: list[dict]) -> list[Section]:
     return out
 
 
-def _snap(bounds: list[int], targets: list[int], word_starts: list[int]) -> list[int]:
-    """Move each inner bound to the nearest target within ``SNAP_WORDS`` words, keeping the order."""
-    out = list(bounds)
-    for k in range(1, len(out) - 1):
-        b = out[k]
+def _snap(bounds: list[int], targets: list[int]) -> list[int]:
+    """Move each inner bound to the nearest target that lies strictly between its neighbours (a bound with
+    no such target is dropped: its section joins the previous one)."""
+    out = [bounds[0]]
+    for k in range(1, len(bounds) - 1):
+        b, lo, hi = bounds[k], out[-1], bounds[k + 1]
         i = bisect.bisect_left(targets, b)
-        near = [t for t in targets[max(i - 1, 0): i + 1] if out[k - 1] < t < out[k + 1]]
-        if not near:
-            continue
-        t = min(near, key=lambda t: abs(t - b))
-        if abs(bisect.bisect_left(word_starts, t) - bisect.bisect_left(word_starts, b)) <= SNAP_WORDS:
-            out[k] = t
+        near = [t for t in targets[max(i - 1, 0): i + 1] if lo < t < hi]
+        if near:
+            out.append(min(near, key=lambda t: abs(t - b)))
+    out.append(bounds[-1])
     return out
 
 

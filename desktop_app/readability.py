@@ -87,8 +87,8 @@ class Readable:
 
     def unit_starts(self) -> list[int]:
         """The sentence starts the outline builds its units on: those of the linear model alone when the
-        network changed the sentences, since the outline's boundary classifier was fitted on them (fitted on
-        the mixed starts it scored worse leave-one-out: Pk 0.343 against 0.323), else the sentence starts."""
+        network took part, since the outline's boundary classifier was fitted on them (fitted on the averaged
+        starts it scored worse leave-one-out: Pk 0.343 against 0.322), else the sentence starts."""
         return list(self.outline_starts) or self.sentence_starts()
 
 
@@ -210,13 +210,12 @@ class Model:
 
     @property
     def tagger(self) -> Tagger | None:
-        """The network (``readability_network``), if the model has one; loaded on first use."""
+        """The network (``readability_network``), if the model has one; loaded on first use. A network file
+        that cannot be read, or missing word vectors (its input), leave the linear models to work alone."""
         if self._tagger is None and self._tagger_path is not None:
-            with _model_lock:
+            with _network_lock:
                 if self._tagger is None and self._tagger_path is not None:
-                    from desktop_app.readability_network import Tagger
-
-                    self._tagger = Tagger.load(self._tagger_path)
+                    self._tagger = _load_network(self._tagger_path)
                     self._tagger_path = None
         return self._tagger
 
@@ -294,6 +293,24 @@ def _column_scores(part: dict[str, Any], columns: dict[str, list[str]], n: int) 
 
 _model: Model | None = None
 _model_lock = threading.Lock()
+_network_lock = threading.Lock()
+
+
+def _load_network(path: str | Path) -> Tagger | None:
+    """The network in ``path``, or None (with a warning) when it cannot be used."""
+    import zipfile
+
+    from desktop_app.readability_network import Tagger, tagger_vectors
+
+    try:
+        tagger = Tagger.load(path)
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        logger.warning("readability network %s unreadable (%s): linear models only", path, error)
+        return None
+    if tagger_vectors() is None:
+        logger.warning("word vectors missing: the readability network is not used")
+        return None
+    return tagger
 
 
 def default_model() -> Model:
@@ -466,8 +483,9 @@ def decode_starts(scores: Sequence[float], threshold: float, max_len: int, pair:
 
     A word starts a sentence when its probability is the largest of its three-word neighbourhood and the
     neighbourhood's summed probability exceeds ``threshold`` (mass split between adjacent words counts).
-    Two adjacent words both start sentences (a one-word sentence such as "Yeah.") when both probabilities
-    exceed ``pair`` (1: never).
+    Right after a start, the next word starts a sentence too (a one-word sentence such as "Yeah.") when both
+    probabilities exceed ``pair`` (1: never) and the next word's is the larger of its own and its successor's;
+    the first word of the text is never half of such a pair.
     """
     n = len(scores)
     p = [_sigmoid(s) for s in scores]
@@ -559,18 +577,17 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
     threshold = model.param("start_threshold", 0.25)
-    linear_starts = None
+    starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
+    linear_starts = None  # the linear model's own starts, kept for the outline when the network takes part
     weight = model.param("tagger_start", 0.0) if network else 0.0
     tagger = model.tagger if weight else None
     if tagger is not None:
         from desktop_app.readability_network import mix_logits
 
-        linear_starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
+        linear_starts = starts
         scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
         starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
                                model.param("pair_threshold", 1.0))
-    else:
-        starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)

@@ -62,7 +62,7 @@ class Tagger:
     def load(cls, path: str | Path) -> Tagger:
         """Read the ``.npz`` written by the training script (``n<k>/<name>`` keys; weights become float32)."""
         nets: dict[int, dict[str, np.ndarray]] = {}
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:  # a bad file is closed too
             for key in data.files:
                 if key.startswith("n") and "/" in key:
                     k, name = key.split("/", 1)

@@ -200,3 +200,17 @@ def test_numpy_and_the_network_load_only_when_needed() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04broken"])
+def test_unreadable_network_file_leaves_the_linear_models(tmp_path: Path, content: bytes, seed_text: str,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    bad = tmp_path / "readability_tagger.npz"
+    bad.write_bytes(content)
+    data = rd.default_model().data
+    model = rd.Model(data, tagger_path=bad)
+    text = " ".join(seed_text.split()[:1000])
+    with caplog.at_level("WARNING"):
+        readable = rd.Segmenter(model).segment(text)
+    assert model.tagger is None and "unreadable" in caplog.text
+    assert readable == rd.Segmenter(rd.Model(data)).segment(text)

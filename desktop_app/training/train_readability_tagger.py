@@ -1,10 +1,10 @@
-"""Train the neural part of the readability model: a small dilated 1-D CNN over word vectors.
+"""Train the neural part of the readability model: small dilated 1-D CNNs over word vectors.
 
 Data: the development corpus (``/work/shared/dev-corpus``; not shipped), read as in
 ``train_sentence_model`` (caption text plus the truth derived from the human-edited punctuated text; sources
 listed there and in the corpus README). No other text is used.
 
-Inputs per word (``desktop_app.readability.tagger_inputs`` computes them, so training and inference agree):
+Inputs per word (``desktop_app.readability_network.tagger_inputs`` computes them, so training and inference agree):
 the static WordPiece vector of the word (``resources/models/outline_vectors.npz``, distilled from
 all-MiniLM-L6-v2: no extra weight to ship), a learned embedding of the most frequent training words, the
 capitalisation shape and a repeated-word flag. Network: input projection, one residual block per dilation d
@@ -13,7 +13,7 @@ capitalisation shape and a repeated-word flag. Network: input projection, one re
   1 question: word i ends a sentence whose mark is "?";
   2 comma:    a comma follows word i - 1;
   3 turn:     a new speaker starts at word i (Lex episodes only).
-Trained with PyTorch (training only: inference in ``readability.py`` is numpy) on random windows, AdamW with
+Trained with PyTorch (training only: inference in ``readability_network.py`` is numpy) on random windows, AdamW with
 a one-cycle schedule, dropout and word dropout (ids replaced by "other word"). Each network of ``NETS`` is
 trained and kept side by side (the runtime averages their logits); a ``stack`` network would also read the
 linear model's start logits (cross-fitted while training: for each episode, a linear model fitted on the other
@@ -21,7 +21,7 @@ episodes). The shipped file holds three plain networks that differ only in their
 sentence F1 (±1) 0.594 with one, 0.599 with two, 0.601 with three, 0.601 with four (with the one-word-sentence
 rule, ``pair_threshold``); a stacked network scored within 0.003 of a plain one. Each costs ~0.15 s on the
 30k-word seed. Written as ``resources/models/readability_tagger.npz``
-(float16 weights, ~0.5 MB). At run time the start logits are ``(1 - w) * linear + w * network`` with
+(float16 weights, ~0.5 MB per network). At run time the start logits are ``(1 - w) * linear + w * network`` with
 ``w = PARAMS["tagger_start"]`` (in ``train_sentence_model``); the question, comma and turn logits of the
 network are trained as auxiliary tasks but not used (the linear models did better on them).
 
@@ -185,7 +185,7 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
 
 
 def export(net: Any, vocab: list[str], hyper: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Numpy weights in the runtime layout (see ``readability.Tagger``)."""
+    """Numpy weights in the runtime layout (see ``readability_network.Tagger``)."""
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
     w_in = sd["inp.weight"].T  # (d_in + emb, c)
     d_emb = hyper["emb"]
@@ -242,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--holdout", nargs="*", default=[], help="episodes to leave out")
-    ap.add_argument("--tagger-only", action="store_true", help="do not retrain the linear models")
+    ap.add_argument("--tagger-only", action="store_true", help="do not retrain the linear models (written next to "
+                    "--out as readability.json.gz)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.corpus.is_dir():
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.tagger_only:
         from desktop_app.training import train_sentence_model as tr
 
-        tr.save(tr.train(eps), tr.DEFAULT_OUT)
+        tr.save(tr.train(eps), args.out.with_name(tr.DEFAULT_OUT.name))
     save(train(eps), args.out, [e.slug for e in eps])
     return 0
 

@@ -58,7 +58,10 @@ PARAMS = {
     "short_turn_margin": 1.5,
     "max_paragraph": 150,
     "comma_threshold": -0.5,
+    "linear_max_sentence": 60,  # the linear model's own sentences (the outline's units) when the network is used
 }
+
+
 class Hyper(TypedDict):
     """Fitting settings of one logistic regression (``fit_logistic``'s keyword arguments)."""
 

@@ -595,6 +595,7 @@ class MainWindow(OutlineWiring, AnnotationWiring, SearchWiring, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._pending_steps.clear()
         self._step_timer.stop()
+        self._attach_pending = None  # the attach's fallback single shot may still fire, after the services are gone
         self._save_position()
         if self._side is not None:
             self._side.editor.flush()

@@ -66,6 +66,17 @@ def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, 
     assert window.reader.verticalScrollBar().value() > 0
 
 
+def test_annotations_are_not_attached_after_the_window_closed(harness, seed_path: Path, monkeypatch) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    calls: list[tuple] = []
+    monkeypatch.setattr(window.annotations, "attach", lambda *args: calls.append(args))
+    window._attach_pending = window.document  # as if the first paint had not come yet
+    window.close()
+    window._attach_annotations()  # the fallback single shot firing after the close
+    assert calls == []
+
+
 def test_keyboard_scrolling(harness, seed_path: Path, qtbot) -> None:
     window = harness.start()
     harness.open(seed_path)
