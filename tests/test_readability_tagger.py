@@ -62,8 +62,7 @@ def test_tagger_inputs_shape_one_hot_and_repeats() -> None:
 
 def test_tagger_inputs_use_the_word_vectors() -> None:
     vectors = rn.tagger_vectors()
-    if vectors is None:
-        pytest.skip("outline vectors not bundled")
+    assert vectors is not None, "resources/models/outline_vectors.npz ships with the app"
     words = ["the", "house", "the"]
     norm, shapes = features(words)
     _, dense = rn.tagger_inputs(words, norm, shapes, {}, vectors)
