@@ -219,22 +219,19 @@ class Model:
                     self._tagger_path = None
         return self._tagger
 
-    @tagger.setter
-    def tagger(self, tagger: Tagger | None) -> None:
-        self._tagger, self._tagger_path = tagger, None
-
     @classmethod
-    def load(cls, path: str | Path) -> Model:
+    def load(cls, path: str | Path, tagger_path: str | Path | None = None) -> Model:
         """Read a model file: gzip-compressed JSON lines, the model without its weight tables first, then one
         table per line. Parsing piece by piece never holds the interpreter for long (one ``json.loads`` of the
-        whole model held it ~0.1 s, a visible stall of the GUI thread); a one-line file is the whole model."""
+        whole model held it ~0.1 s, a visible stall of the GUI thread); a one-line file is the whole model.
+        ``tagger_path``: the network file, read on first use of ``tagger``."""
         with gzip.open(path, "rt", encoding="utf-8") as f:
             data = json.loads(f.readline())
             for line in f:
                 if line.strip():
                     part = json.loads(line)
                     data[part["model"]]["tables"][part["table"]] = part["weights"]
-        return cls(data)
+        return cls(data, tagger_path=tagger_path)
 
     def param(self, name: str, default: float) -> float:
         return float(self.params.get(name, default))
@@ -321,10 +318,9 @@ def default_model() -> Model:
             from desktop_app.paths import resource_path
 
             path = resource_path(*MODEL_FILE)
-            tagger_path = resource_path(*TAGGER_FILE)
-            _model = Model.load(path)
-            _model._tagger_path = tagger_path if Path(tagger_path).is_file() else None
-            logger.info("loaded readability model %s (network: %s)", path, _model._tagger_path is not None)
+            network = Path(resource_path(*TAGGER_FILE))
+            _model = Model.load(path, network if network.is_file() else None)
+            logger.info("loaded readability model %s (network: %s)", path, network.is_file())
         return _model
 
 
