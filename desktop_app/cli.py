@@ -81,9 +81,7 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
 def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
     from desktop_app import outline
 
-    readable = _readable(transcript)
-    return outline.build_outline(transcript.text, readable.unit_starts(), granularity,
-                                 snap_to=readable.sentence_starts())
+    return outline.outline_of(transcript.text, _readable(transcript), granularity)
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:

@@ -260,8 +260,7 @@ class DocumentService(QObject):
 
     def _start_outline(self, generation: int, document: Document) -> None:
         cache_dir, granularity = self._dirs.cache, self.granularity
-        text, sha = document.transcript.text, document.sha256
-        units, starts = document.readable.unit_starts(), document.sentence_starts()
+        text, sha, readable = document.transcript.text, document.sha256, document.readable
 
         def job(report: Callable[[float], None]) -> list[Any]:
             from desktop_app import outline, readability
@@ -273,7 +272,7 @@ class DocumentService(QObject):
                     return list(outline.sections_from_cache(cached))
                 except (KeyError, TypeError, ValueError):
                     logger.info("outline cache corrupt; recomputing")
-            sections = outline.build_outline(text, units, granularity, report, snap_to=starts)
+            sections = outline.outline_of(text, readable, granularity, report)
             cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections))
             return sections
 

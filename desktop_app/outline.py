@@ -33,11 +33,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from desktop_app import outline_titles, outline_vectors
 from desktop_app.outline_titles import STOPWORDS, normalize
+
+if TYPE_CHECKING:
+    from desktop_app.readability import Readable
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +147,13 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
     report(1.0)
     return [Section(title, char_bounds[i], char_bounds[i + 1], tuple(kws))
             for i, (title, kws) in enumerate(labels)]
+
+
+def outline_of(text: str, readable: Readable, granularity: float = 1.0,
+               progress: Callable[[float], None] | None = None) -> list[Section]:
+    """The outline of a segmented text, as the app shows it: units on ``readable.unit_starts()``, sections
+    starting on its displayed sentences."""
+    return build_outline(text, readable.unit_starts(), granularity, progress, snap_to=readable.sentence_starts())
 
 
 def to_json(sections: Sequence[Section]) -> dict:
