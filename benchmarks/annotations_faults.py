@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotation_store import (  # noqa: E402
+from desktop_app.annotations.model import COLOR_KEYS, Annotation, make_target  # noqa: E402
+from desktop_app.annotations.store import (  # noqa: E402
     AnnotationFile,
     AnnotationFileError,
     DocumentRef,
@@ -31,7 +32,6 @@ from desktop_app.annotation_store import (  # noqa: E402
     load,
     save,
 )
-from desktop_app.annotations import COLOR_KEYS, Annotation, make_target  # noqa: E402
 
 TEXT = (ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt").read_text(encoding="utf-8")
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app import annotation_store as store  # noqa: E402
-from desktop_app.annotation_service import AnnotationService  # noqa: E402
-from desktop_app.annotations import COLOR_KEYS, Annotation  # noqa: E402
+from desktop_app.annotations import store  # noqa: E402
+from desktop_app.annotations.model import COLOR_KEYS, Annotation  # noqa: E402
+from desktop_app.annotations.service import AnnotationService  # noqa: E402
 from desktop_app.document import DocumentService  # noqa: E402
 from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
 from desktop_app.search.service import SearchService  # noqa: E402

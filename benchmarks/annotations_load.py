@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from desktop_app import annotation_store as store  # noqa: E402
-from desktop_app.annotations import COLOR_KEYS, Annotation, anchor_annotations  # noqa: E402
+from desktop_app.annotations import store  # noqa: E402
+from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations  # noqa: E402
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 

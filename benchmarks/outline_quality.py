@@ -30,7 +30,7 @@ from types import ModuleType
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app import outline  # noqa: E402
+from desktop_app.outline import chapters as outline  # noqa: E402
 
 _REPO = Path(__file__).resolve().parent.parent
 # ../shared next to the repository (the development machine and CI), else the usual absolute place
@@ -60,7 +60,7 @@ def sentence_starts(text: str, truth: dict, mode: str) -> tuple[list[int], list[
         return [offs[i] for i in truth["sentence_starts"] if i < len(offs)], []
     if mode == "crude":
         return offs[::20], []
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     readable = readability.segment(text)
     return readable.unit_starts(), readable.sentence_starts()

@@ -76,7 +76,7 @@ class Query:
 def seed_paragraphs(text: str) -> tuple[Paragraphs, str]:
     """The reader's paragraphs when the readability module is there, else every 80 words."""
     try:
-        from desktop_app import readability
+        from desktop_app.readability import segmentation as readability
 
         return [(p.start, p.end) for p in readability.segment(text).paragraphs], "readability.segment"
     except Exception as exc:  # noqa: BLE001 - the benchmark must run even if that module is broken

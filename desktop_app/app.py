@@ -106,7 +106,7 @@ def run_gui(args: argparse.Namespace) -> int:
 def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner, settings: Settings) -> MainWindow:
     from PySide6.QtGui import QIcon
 
-    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.annotations.service import AnnotationService
     from desktop_app.paths import resource_path
     from desktop_app.search.service import SearchService
     from desktop_app.views.main_window import MainWindow
@@ -192,7 +192,7 @@ class SmokeTest:
         if not notes.flush() or notes.path is None or not notes.path.exists():
             self._finish("the highlight could not be saved")
             return
-        from desktop_app import annotation_store
+        from desktop_app.annotations import store as annotation_store
 
         saved = annotation_store.load(notes.path).find(annotation.id)
         if saved is None or saved.note != annotation.note:

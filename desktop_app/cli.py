@@ -64,14 +64,14 @@ def _emit(payload: Any, as_json: bool, text: str) -> None:
 
 
 def _readable(transcript: Transcript) -> Any:
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     return readability.segment(transcript.text)
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
-    from desktop_app import readability
     from desktop_app.display_text import build_display
+    from desktop_app.readability import segmentation as readability
 
     readable = _readable(transcript)
     _emit(readability.to_json(readable), args.json, build_display(transcript.text, readable).text.replace("\n", "\n\n") + "\n")
@@ -79,13 +79,13 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
 
 
 def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
-    from desktop_app import outline
+    from desktop_app.outline import chapters as outline
 
     return outline.outline_of(transcript.text, _readable(transcript), granularity)
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
-    from desktop_app import outline
+    from desktop_app.outline import chapters as outline
 
     sections = _sections(transcript, args.granularity)
     lines = [f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n" for i, s in enumerate(sections)]
@@ -129,7 +129,9 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
 
 
 def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
-    from desktop_app import annotation_store, export, outline_edits
+    from desktop_app import export
+    from desktop_app.annotations import store as annotation_store
+    from desktop_app.outline import edits as outline_edits
     from desktop_app.paths import app_dirs
 
     folder = app_dirs(args.data_dir).annotations

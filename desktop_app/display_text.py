@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop_app.readability import Readable
+    from desktop_app.readability.segmentation import Readable
 
 
 class DisplayMap:

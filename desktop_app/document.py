@@ -28,7 +28,7 @@ from desktop_app.tasks import TaskRunner
 from desktop_app.transcript import Transcript, load_transcript
 
 if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread that first needs it
-    from desktop_app.readability import Readable
+    from desktop_app.readability.segmentation import Readable
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
 
 def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None],
               preview: Callable[[Preview], None] | None = None) -> Readable:
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     version = readability.ALGORITHM_VERSION
     cached = cache.load(cache_dir, "readable", transcript.sha256, version)
@@ -144,7 +144,7 @@ def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float
 
 
 def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) -> None:
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     words = list(itertools.islice(_WORD_RE.finditer(transcript.text), 2 * PREVIEW_WORDS))
     if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
@@ -263,7 +263,8 @@ class DocumentService(QObject):
         text, sha, readable = document.transcript.text, document.sha256, document.readable
 
         def job(report: Callable[[float], None]) -> list[Any]:
-            from desktop_app import outline, readability
+            from desktop_app.outline import chapters as outline
+            from desktop_app.readability import segmentation as readability
 
             version = f"{outline.OUTLINE_VERSION}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
             cached = cache.load(cache_dir, "outline", sha, version)

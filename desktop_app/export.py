@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
+from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import shiboken6
 
-from desktop_app import annotation_store as store
-from desktop_app.annotation_service import AnnotationService
-from desktop_app.annotations import Annotation
+from desktop_app.annotations import store
+from desktop_app.annotations.model import Annotation
+from desktop_app.annotations.service import AnnotationService
 from desktop_app.tasks import TaskRunner
 
 TEXT = "we talk about open source models and about jiu-jitsu and about the metaverse " * 30

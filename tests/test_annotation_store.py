@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import annotation_store as store
-from desktop_app.annotation_store import (
+from desktop_app.annotations import store
+from desktop_app.annotations.model import Annotation, Tombstone
+from desktop_app.annotations.store import (
     AnnotationFile,
     AnnotationFileError,
     AnnotationStore,
@@ -23,7 +24,6 @@ from desktop_app.annotation_store import (
     read_document_header,
     save,
 )
-from desktop_app.annotations import Annotation, Tombstone
 
 DATA = Path(__file__).parent / "data" / "annotations"
 TEXT = "I compute is the currency of the future I think it is so and here are naïve “quotes” at the end."
@@ -466,7 +466,7 @@ def test_pure_python_yaml_gives_the_same_results() -> None:
     script = (
         "import yaml\n"
         "del yaml.CSafeLoader, yaml.CSafeDumper\n"
-        "from desktop_app import annotation_store as st\n"
+        "from desktop_app.annotations import store as st\n"
         "assert st._Loader is yaml.SafeLoader\n"
         f"golden = open({str(DATA / 'canonical.yaml')!r}, encoding='utf-8').read()\n"
         "assert st.dump(st.parse(golden)) == golden\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.annotations import (
+from desktop_app.annotations.model import (
     AnchorStatus,
     Annotation,
     Target,

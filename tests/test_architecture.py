@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "desktop_app"
 
-SERVICES = {"settings", "tasks", "document", "search.service", "annotation_service"}
+SERVICES = {"settings", "tasks", "document", "search.service", "annotations.service"}
 ENTRY = {"app", "__main__"}
 
 
@@ -63,6 +63,6 @@ def test_domain_modules_do_not_import_services() -> None:
 
 def test_known_domain_modules_exist() -> None:
     names = set(_all_modules())
-    for required in ("transcript", "readability", "display_text", "cli", "paths", "outline", "outline_edits",
-                     "annotations", "annotation_store", "export", "search.index", "search.query"):
+    for required in ("transcript", "readability.segmentation", "display_text", "cli", "paths", "outline.chapters", "outline.edits",
+                     "annotations.model", "annotations.store", "export", "search.index", "search.query"):
         assert required in names

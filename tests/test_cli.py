@@ -57,9 +57,9 @@ def test_search_json_offsets_land_on_words(capsys: pytest.CaptureFixture[str], s
 
 def test_export_finds_annotations_by_text_hash_from_any_path(capsys: pytest.CaptureFixture[str], small_file: Path,
                                                              tmp_path: Path) -> None:
-    from desktop_app import annotation_store
-    from desktop_app.annotation_store import AnnotationFile, DocumentRef
-    from desktop_app.annotations import Annotation
+    from desktop_app.annotations import store as annotation_store
+    from desktop_app.annotations.model import Annotation
+    from desktop_app.annotations.store import AnnotationFile, DocumentRef
     from desktop_app.paths import app_dirs
     from desktop_app.transcript import load_transcript
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.display_text import build_display
-from desktop_app.readability import Paragraph, Readable, Sentence, segment
+from desktop_app.readability.segmentation import Paragraph, Readable, Sentence, segment
 
 DOC = "so what do you think  about that\ni think it's great and we should do it ok"
 

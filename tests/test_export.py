@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.annotations import Annotation, Target
+from desktop_app.annotations.model import Annotation, Target
 from desktop_app.export import format_clock, to_markdown, to_web_annotation_json
 
 DATA = Path(__file__).parent / "data" / "annotations"

@@ -1,4 +1,4 @@
-"""Invariants of the automatic outline (desktop_app.outline) on the bundled seed and small samples."""
+"""Invariants of the automatic outline (desktop_app.outline.chapters) on the bundled seed and small samples."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import outline
-from desktop_app.outline import Section, build_outline, sections_from_cache, sections_to_cache, to_json
+from desktop_app.outline import chapters as outline
+from desktop_app.outline.chapters import (
+    Section,
+    build_outline,
+    sections_from_cache,
+    sections_to_cache,
+    to_json,
+)
 from desktop_app.paths import default_transcript
 
 _TOPICS = {
@@ -181,7 +187,7 @@ def test_version_is_a_string() -> None:
 # ------------------------------------------------------------------ word vectors and fallbacks
 
 def test_bundled_word_vectors_load_and_make_sense() -> None:
-    from desktop_app import outline_vectors
+    from desktop_app.outline import vectors as outline_vectors
 
     vectors = outline_vectors.get_vectors()
     assert vectors is not None, "resources/models/outline_vectors.npz should ship with the app"
@@ -202,7 +208,7 @@ def test_bundled_word_vectors_load_and_make_sense() -> None:
 def test_word_vectors_file_is_validated(tmp_path: Path) -> None:
     import numpy as np
 
-    from desktop_app.outline_vectors import WordVectors
+    from desktop_app.outline.vectors import WordVectors
 
     bad = tmp_path / "v.npz"
     np.savez(bad, tokens=np.frombuffer(b"a\nb\nc", dtype=np.uint8), vectors=np.zeros((2, 4), np.int8))
@@ -211,7 +217,7 @@ def test_word_vectors_file_is_validated(tmp_path: Path) -> None:
 
 
 def test_outline_without_word_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from desktop_app import outline_vectors
+    from desktop_app.outline import vectors as outline_vectors
 
     monkeypatch.setattr(outline_vectors, "get_vectors", lambda: None)
     text = topic_text(("chess", "baking", "sailing"))
@@ -323,7 +329,7 @@ def test_snap_takes_the_nearest_target_between_the_neighbours() -> None:
 
 
 def test_app_pipeline_sections_start_on_displayed_sentences(seed_text: str) -> None:
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     readable = readability.segment(seed_text)
     displayed = readable.sentence_starts()

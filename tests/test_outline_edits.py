@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app import outline_edits as edits
-from desktop_app.outline import Section
+from desktop_app.outline import edits
+from desktop_app.outline.chapters import Section
 
 TEXT = " ".join(f"word{i}" for i in range(400))
 STARTS = [i for i in range(len(TEXT)) if i == 0 or TEXT[i - 1] == " " and TEXT[i:].startswith("word") and

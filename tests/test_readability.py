@@ -1,4 +1,4 @@
-"""Tests for desktop_app.readability: sentence and paragraph segmentation."""
+"""Tests for desktop_app.readability.segmentation: sentence and paragraph segmentation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from desktop_app import readability as rd
 from desktop_app.paths import default_transcript
+from desktop_app.readability import segmentation as rd
 
 
 def words_of(text: str) -> list[tuple[int, int]]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_app import readability as rd
-from desktop_app import readability_network as rn
+from desktop_app.readability import network as rn
+from desktop_app.readability import segmentation as rd
 
 
 def random_net(rng: np.random.Generator, d_in: int, c: int, dilations: tuple[int, ...],
@@ -185,7 +185,7 @@ def test_numpy_and_the_network_load_only_when_needed() -> None:
     """A cached segmentation and the preview (linear models only) never import numpy: it costs start-up."""
     code = (
         "import sys\n"
-        "from desktop_app import readability as rd\n"
+        "from desktop_app.readability import segmentation as rd\n"
         "words = ('so I think that is right you know what I mean ' * 200).split()\n"
         "rd.segment(' '.join(words), network=False)\n"
         "assert 'numpy' not in sys.modules, 'numpy imported by the linear path'\n"

@@ -32,8 +32,8 @@ import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from desktop_app import outline  # noqa: E402
-from desktop_app.outline_titles import normalize  # noqa: E402
+from desktop_app.outline import chapters as outline  # noqa: E402
+from desktop_app.outline.titles import normalize  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def load_scorer() -> ModuleType:
 
 def episode(slug: str) -> dict:
     """Text, truth and both kinds of sentence starts (doc offsets) of one dev episode."""
-    from desktop_app import readability
+    from desktop_app.readability import segmentation as readability
 
     text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@
 Training time only (not imported by the app). Every WordPiece token of the model's vocabulary is run
 through the transformer on its own (``[CLS] token [SEP]``, mean pooling, as sentence-transformers does),
 the 384-dimensional outputs are reduced by PCA (128 dims) and stored as int8 in
-``resources/models/outline_vectors.npz`` with the token list. At run time ``desktop_app/outline_vectors.py``
+``resources/models/outline_vectors.npz`` with the token list. At run time ``desktop_app/outline/vectors.py``
 splits a word into WordPieces and averages their vectors (the "model2vec" recipe), numpy only.
 
 Data origin: the weights of sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), as packaged offline by the

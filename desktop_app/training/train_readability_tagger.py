@@ -4,7 +4,7 @@ Data: the development corpus (``/work/shared/dev-corpus``; not shipped), read as
 ``train_sentence_model`` (caption text plus the truth derived from the human-edited punctuated text; sources
 listed there and in the corpus README). No other text is used.
 
-Inputs per word (``desktop_app.readability_network.tagger_inputs`` computes them, so training and inference agree):
+Inputs per word (``desktop_app.readability.network.tagger_inputs`` computes them, so training and inference agree):
 the static WordPiece vector of the word (``resources/models/outline_vectors.npz``, distilled from
 all-MiniLM-L6-v2: no extra weight to ship), a learned embedding of the most frequent training words, the
 capitalisation shape and a repeated-word flag. Network: input projection, one residual block per dilation d
@@ -47,8 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from desktop_app import readability as rd
-from desktop_app import readability_network as rn
+from desktop_app.readability import network as rn
+from desktop_app.readability import segmentation as rd
 from desktop_app.training.train_sentence_model import DEFAULT_CORPUS, Episode, episodes
 
 logger = logging.getLogger(__name__)

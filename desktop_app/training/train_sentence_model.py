@@ -7,7 +7,7 @@ Lex Fridman Podcast transcripts published on lexfridman.com (public repository
 ``peaklight-ai/lex-fridman-podcasts``, commit 28d75b3) and Whisper transcripts of the Vector Podcast (public
 repository ``kjaymiller/conduit-transcripts``, pull request 20, commit 83f179b); see the corpus README.
 
-Three L2-regularised logistic regressions over sparse string features (``desktop_app.readability``
+Three L2-regularised logistic regressions over sparse string features (``desktop_app.readability.segmentation``
 defines the features, so training and inference share them), fitted with full-batch Adam in numpy:
   * start:    "a sentence starts at word i" from the words around i;
   * question: "the sentence ends with ?" from its first and last words;
@@ -38,7 +38,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from desktop_app import readability as rd
+from desktop_app.readability import segmentation as rd
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
 from desktop_app.views.item_painting import palette_is_dark
 from desktop_app.views.reader_view import highlight_color
 

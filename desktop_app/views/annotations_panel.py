@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations import COLOR_KEYS, Annotation
+from desktop_app.annotations.model import COLOR_KEYS, Annotation
 from desktop_app.views.annotations_model import (
     ROLE_COLOR,
     ROLE_ID,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.annotation_service import AnnotationService
+from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview
 from desktop_app.export import format_clock
 from desktop_app.search.service import SearchService

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
+from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
 from desktop_app.views.annotations_model import is_dark, short_quote, swatch_color, swatch_icon
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from desktop_app.annotations import COLOR_KEYS
+from desktop_app.annotations.model import COLOR_KEYS
 from desktop_app.atomic_file import write_text_atomic
 from desktop_app.export import format_clock
 from desktop_app.views.reader_view import HighlightSpan
@@ -212,7 +212,7 @@ class AnnotationWiring(_Base):
     def export_annotations(self) -> None:
         if self.document is None:
             return
-        from desktop_app.annotation_store import slugify
+        from desktop_app.annotations.store import slugify
 
         suggested = str(Path.home() / f"{slugify(self.document.title)}-notes.md")
         path, chosen = QFileDialog.getSaveFileName(self, "Export Highlights and Notes", suggested,

@@ -14,9 +14,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 
 if TYPE_CHECKING:
-    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.annotations.service import AnnotationService
     from desktop_app.document import Document, DocumentService
-    from desktop_app.outline import Section
+    from desktop_app.outline.chapters import Section
     from desktop_app.search.index import SearchResult
     from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings

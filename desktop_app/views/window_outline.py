@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
 
-from desktop_app import outline_edits
 from desktop_app.export import format_clock
+from desktop_app.outline import edits as outline_edits
 
 if TYPE_CHECKING:
     from desktop_app.views.window_base import WindowBase as _Base

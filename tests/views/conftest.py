@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 
-from desktop_app.annotation_service import AnnotationService
+from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import AppDirs
 from desktop_app.search.service import SearchService

@@ -11,7 +11,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialog, QLineEdit
 
-from desktop_app.annotations import AnchorStatus, Annotation
+from desktop_app.annotations.model import AnchorStatus, Annotation
 from desktop_app.views.annotations_model import (
     ORPHANS_TITLE,
     ROLE_COLOR,

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from desktop_app.annotations import Annotation
+from desktop_app.annotations.model import Annotation
 from desktop_app.views.note_editor import HINT, NoteEditor, TagCompleter, parse_tags
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -177,7 +177,7 @@ def test_wired_to_the_annotation_service_typing_survives_round_trips(qtbot, edit
     """The wiring the main window uses: edits go to the service, its ``changed`` comes back to the editor."""
     import hashlib
 
-    from desktop_app.annotation_service import AnnotationService
+    from desktop_app.annotations.service import AnnotationService
     from desktop_app.tasks import TaskRunner
 
     tasks = TaskRunner()

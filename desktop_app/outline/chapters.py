@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from desktop_app import outline_titles, outline_vectors
-from desktop_app.outline_titles import STOPWORDS, normalize
+from desktop_app.outline import titles as outline_titles
+from desktop_app.outline import vectors as outline_vectors
+from desktop_app.outline.titles import STOPWORDS, normalize
 
 if TYPE_CHECKING:
-    from desktop_app.readability import Readable
+    from desktop_app.readability.segmentation import Readable
 
 logger = logging.getLogger(__name__)
 

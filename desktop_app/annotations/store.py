@@ -35,7 +35,7 @@ from typing import Any, TypeGuard
 
 import yaml
 
-from desktop_app.annotations import (
+from desktop_app.annotations.model import (
     DEFAULT_COLOR_MEANINGS,
     Annotation,
     Target,

@@ -20,7 +20,7 @@ _SHAPES = "ICUDlp"
 
 def tagger_vectors() -> Any:
     """The static word vectors the tagger reads (``outline_vectors``; None when they are missing)."""
-    from desktop_app.outline_vectors import get_vectors
+    from desktop_app.outline.vectors import get_vectors
 
     return get_vectors()
 

@@ -12,10 +12,10 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.annotations import AnchorStatus, Target, anchor, make_target
+from desktop_app.annotations.model import AnchorStatus, Target, anchor, make_target
 
 if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
-    from desktop_app.outline import Section
+    from desktop_app.outline.chapters import Section
 
 ANCHOR_CHARS = 48
 
@@ -102,7 +102,7 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
 
     Returns ``None`` when the records hold no usable outline (then the automatic one is shown).
     """
-    from desktop_app.outline import Section
+    from desktop_app.outline.chapters import Section
 
     starts: list[tuple[int, str, tuple[str, ...]]] = []
     for number, record in enumerate(records):

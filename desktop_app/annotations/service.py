@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop_app.annotations import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
+from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
 from desktop_app.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the YAML store (and PyYAML) loads with the first document, off the start-up path
-    from desktop_app.annotation_store import AnnotationFile, AnnotationStore
+    from desktop_app.annotations.store import AnnotationFile, AnnotationStore
 
 
 def _store_module() -> Any:
-    from desktop_app import annotation_store
+    from desktop_app.annotations import store as annotation_store
 
     return annotation_store
 

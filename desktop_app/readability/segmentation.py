@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from desktop_app.readability_network import Tagger
+    from desktop_app.readability.network import Tagger
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def _load_network(path: str | Path) -> Tagger | None:
     """The network in ``path``, or None (with a warning) when it cannot be used."""
     import zipfile
 
-    from desktop_app.readability_network import Tagger, tagger_vectors
+    from desktop_app.readability.network import Tagger, tagger_vectors
 
     try:
         tagger = Tagger.load(path)
@@ -578,7 +578,7 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     weight = model.param("tagger_start", 0.0) if network else 0.0
     tagger = model.tagger if weight else None
     if tagger is not None:
-        from desktop_app.readability_network import mix_logits
+        from desktop_app.readability.network import mix_logits
 
         linear_starts = starts
         scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)

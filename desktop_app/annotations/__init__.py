@@ -1,0 +1,1 @@
+"""Highlights and notes: the model and anchoring, the YAML store, and the Qt service that owns them."""

@@ -1,0 +1,1 @@
+"""Chapters: the automatic outline, its titles and word vectors, and the user's edits of it."""

@@ -1,0 +1,1 @@
+"""Sentences and paragraphs: the linear models and the averaged sentence networks."""
