@@ -109,6 +109,7 @@ def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner
     from desktop_app.annotations.service import AnnotationService
     from desktop_app.paths import resource_path
     from desktop_app.search.service import SearchService
+    from desktop_app.session import ReadingSession
     from desktop_app.views.main_window import MainWindow
     from desktop_app.views.reader_view import load_bundled_fonts
 
@@ -116,7 +117,8 @@ def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner
     icon = resource_path("icons", "transcript-reader.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    return MainWindow(service, AnnotationService(tasks, app), SearchService(tasks, app), settings)
+    session = ReadingSession(service, AnnotationService(tasks, app), SearchService(tasks, app), settings, app)
+    return MainWindow(session)
 
 
 class SmokeTest:
@@ -133,8 +135,8 @@ class SmokeTest:
         self.timings: dict[str, float] = {}
         self.exit_code = 1
         self._pending = {"shown", "outline", "index", "painted", "annotations"}
-        window.annotations.loaded.connect(lambda: self._done("annotations"))
-        window.annotations.load_failed.connect(lambda message: self._failed("annotations", message))
+        window.session.annotations.loaded.connect(lambda: self._done("annotations"))
+        window.session.annotations.load_failed.connect(lambda message: self._failed("annotations", message))
         service.opened.connect(lambda _doc: self._mark("opened"))
         window.document_shown.connect(lambda _doc: self._done("shown"))
         window.preview_shown.connect(lambda _preview: self._mark("preview"))
@@ -185,7 +187,7 @@ class SmokeTest:
             self._finish("search for 'open source' found nothing")
             return
         hit = result.hits[0]
-        notes = self.window.annotations
+        notes = self.window.session.annotations
         started = time.perf_counter()
         annotation = notes.add(hit.start, hit.end, "yellow", note="Smoke test: where open source comes up",
                                tags=["smoke-test"])
@@ -214,7 +216,7 @@ class SmokeTest:
         payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings, "peak_rss_mb": _peak_rss_mb(),
                                       "pid": os.getpid(), "version": __version__}
         if document is not None:
-            payload["document"] = {"title": document.title, "words": len(document.word_starts),
+            payload["document"] = {"title": document.title, "words": document.timeline.word_count,
                                    "paragraphs": len(document.readable.paragraphs),
                                    "sections": len(self.service.sections),
                                    "prepare_s": document.timings}

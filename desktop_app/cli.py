@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop_app import __version__
 from desktop_app.atomic_file import write_text_atomic
+from desktop_app.timeline import Timeline, chapter_at
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
 COMMANDS = ("paragraphs", "outline", "search", "export")
@@ -94,10 +95,8 @@ def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
 
 
 def _section_title(sections: list[Any], offset: int) -> str | None:
-    for section in sections:
-        if section.start <= offset < section.end:
-            return str(section.title)
-    return None
+    number = chapter_at(sections, offset)
+    return str(sections[number].title) if number >= 0 else None
 
 
 def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
@@ -152,9 +151,9 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
     else:
         sections = (outline_edits.from_records(content.outline, transcript.text) if content.outline else None) \
             or _sections(transcript)
-        time_of = transcript.time_at if transcript.cues else None
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
-                                    colors=content.colors, time_of=time_of)
+                                    colors=content.colors,
+                                    timeline=Timeline.of_transcript(transcript))
     if args.output:
         write_text_atomic(args.output, output)
     else:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NewType
 
 if TYPE_CHECKING:
     from desktop_app.readability.segmentation import Readable
+
+DocOffset = NewType("DocOffset", int)
+"""An index into the document text (design.md §2), as opposed to a position in the reader's display text."""
 
 
 class DisplayMap:
@@ -32,13 +35,18 @@ class DisplayMap:
         self.display_length = display_length
         self.doc_length = doc_length
 
-    def to_doc(self, position: int) -> int:
+    @classmethod
+    def identity(cls, length: int) -> DisplayMap:
+        """The map of a text shown as it is (a placeholder message)."""
+        return cls([0], [0], [length], length, length)
+
+    def to_doc(self, position: int) -> DocOffset:
         """The document offset at a display position (inserted characters map to the end of the run before)."""
         if not self._display_starts:
-            return 0
+            return DocOffset(0)
         i = max(0, bisect_right(self._display_starts, position) - 1)
         inside = min(max(position - self._display_starts[i], 0), self._lengths[i])
-        return self._doc_starts[i] + inside
+        return DocOffset(self._doc_starts[i] + inside)
 
     def to_display(self, offset: int, is_end: bool = False) -> int:
         """The display position of a document offset (offsets in skipped whitespace map to the run's end).
@@ -53,11 +61,13 @@ class DisplayMap:
         inside = min(max(offset - self._doc_starts[i], 0), self._lengths[i])
         return self._display_starts[i] + inside
 
-    def range_to_doc(self, start: int, end: int) -> tuple[int, int]:
+    def range_to_doc(self, start: int, end: int) -> tuple[DocOffset, DocOffset]:
+        """The document range of a display range (in either order)."""
         a, b = sorted((start, end))
         return self.to_doc(a), self.to_doc(b)
 
     def range_to_display(self, start: int, end: int) -> tuple[int, int]:
+        """The display range covering exactly the words of a document range."""
         a, b = sorted((start, end))
         return self.to_display(a), max(self.to_display(a), self.to_display(b, is_end=True))
 

@@ -13,7 +13,6 @@ import itertools
 import logging
 import re
 import time
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from desktop_app import cache
 from desktop_app.display_text import DisplayText, build_display
 from desktop_app.paths import AppDirs
 from desktop_app.tasks import TaskRunner
+from desktop_app.timeline import Timeline
 from desktop_app.transcript import Transcript, load_transcript
 
 if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread that first needs it
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread tha
 
 logger = logging.getLogger(__name__)
 
-WORDS_PER_MINUTE = 185
 PREVIEW_WORDS = 1_500
 """A first screenful and more; texts up to twice this long are segmented whole without a preview."""
 _WORD_RE = re.compile(r"\S+")
@@ -49,40 +48,38 @@ class Document:
     transcript: Transcript
     readable: Readable
     display: DisplayText
-    word_starts: list[int] = field(default_factory=list)
+    timeline: Timeline
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
+        """The transcript's title."""
         return self.transcript.title
 
     @property
     def sha256(self) -> str:
+        """Hash of the document text: the key of its annotations and caches."""
         return self.transcript.sha256
 
-    def word_index(self, offset: int) -> int:
-        return max(0, bisect_right(self.word_starts, offset) - 1)
-
-    def seconds_at(self, offset: int) -> float:
-        """Seconds into the episode: the cue time for timed formats, else ~185 words a minute."""
-        timed = self.transcript.time_at(offset)
-        if timed is not None:
-            return timed
-        return self.word_index(offset) * 60.0 / WORDS_PER_MINUTE
-
     @property
-    def duration(self) -> float:
-        return self.seconds_at(len(self.transcript.text))
-
-    def fraction_at(self, offset: int) -> float:
-        length = len(self.transcript.text)
-        return offset / length if length else 0.0
+    def text(self) -> str:
+        """The document text every offset refers to."""
+        return self.transcript.text
 
     def paragraph_spans(self) -> list[tuple[int, int]]:
+        """``[start, end)`` of every paragraph, in document offsets."""
         return [(p.start, p.end) for p in self.readable.paragraphs]
 
     def sentence_starts(self) -> list[int]:
+        """Document offsets where displayed sentences start."""
         return self.readable.sentence_starts()
+
+    def paragraph_start(self, offset: int) -> int:
+        """Start of the paragraph holding ``offset`` (or of the next one, between paragraphs)."""
+        for paragraph in self.readable.paragraphs:
+            if paragraph.end > offset:
+                return paragraph.start
+        return offset
 
 
 @dataclass(frozen=True)
@@ -90,19 +87,7 @@ class Preview:
     """The first paragraphs of a transcript still being prepared: display text only, nothing to annotate."""
 
     title: str
-    text: str
-
-
-def word_starts(text: str) -> list[int]:
-    """Document offsets where words begin."""
-    starts: list[int] = []
-    in_word = False
-    for i, ch in enumerate(text):
-        space = ch.isspace()
-        if not space and not in_word:
-            starts.append(i)
-        in_word = not space
-    return starts
+    display: DisplayText
 
 
 def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], None],
@@ -119,10 +104,10 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
     readable = _readable(transcript, cache_dir, progress, preview)
     timings["segment"] = time.perf_counter() - started - timings["load"]
     display = build_display(transcript.text, readable)
-    starts = word_starts(transcript.text)
+    timeline = Timeline.of_transcript(transcript)
     timings["prepare"] = time.perf_counter() - started
     progress(1.0)
-    return Document(transcript, readable, display, starts, timings)
+    return Document(transcript, readable, display, timeline, timings)
 
 
 def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None],
@@ -151,7 +136,7 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
         return
     head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
     # the linear models alone: numpy and the network would double the time to this first screen
-    preview(Preview(transcript.title, build_display(head, readability.segment(head, network=False)).text))
+    preview(Preview(transcript.title, build_display(head, readability.segment(head, network=False))))
 
 
 class DocumentService(QObject):

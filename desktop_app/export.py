@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
+from desktop_app.timeline import Timeline, chapter_at
 
 logger = logging.getLogger(__name__)
 
-WORDS_PER_MINUTE = 185
 WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -37,32 +36,29 @@ class SectionLike(Protocol):
     def end(self) -> int: ...
 
 
-TimeOf = Callable[[int], "float | None"]
-
-
 def to_markdown(
     title: str,
     text: str,
     annotations: Iterable[Annotation],
     sections: Sequence[SectionLike] | None = None,
     colors: Mapping[str, str] | None = None,
-    time_of: TimeOf | None = None,
+    timeline: Timeline | None = None,
 ) -> str:
     """A Markdown document: the title, then per chapter each highlight as a blockquote with its position
-    (timestamp from ``time_of(offset)`` seconds, else the minute at ~185 words a minute), colour meaning,
+    (``timeline.place_label``: the real time for subtitles, else the estimated minute), colour meaning,
     note and tags; orphans (quote no longer in the text) in a final section of their own."""
     anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
     placed = [a for a in anchored if a.status is not AnchorStatus.ORPHAN]
     orphans = [a for a in anchored if a.status is AnchorStatus.ORPHAN]
     meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
-    position = _Positioner(text, time_of)
+    timeline = timeline or Timeline(text)
     count = f"{len(anchored)} highlight{'s' if len(anchored) != 1 else ''}"
     lines = [f"# {_one_line(title) or 'Transcript'}", "", f"*{count}*", ""]
     for heading, group in _group_by_section(placed, sections):
         if heading is not None:
             lines += [f"## {_one_line(heading)}", ""]
         for item in group:
-            lines += _entry_lines(text[item.start : item.end], item, meanings, position.describe(item.start))
+            lines += _entry_lines(text[item.start : item.end], item, meanings, timeline.place_label(item.start))
     if orphans:
         lines += ["## Not found in the current text", ""]
         lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
@@ -89,43 +85,14 @@ def _group_by_section(
     if not sections:
         return [(None, list(items))] if items else []
     ordered = sorted(sections, key=lambda s: s.start)
-    starts = [s.start for s in ordered]
     groups: dict[int, list[Annotation]] = {}
     for item in items:
-        number = bisect_right(starts, item.start) - 1
-        inside = number >= 0 and item.start < ordered[number].end
-        groups.setdefault(number if inside else -1, []).append(item)
+        groups.setdefault(chapter_at(ordered, item.start), []).append(item)
     result: list[tuple[str | None, list[Annotation]]] = []
     if -1 in groups:
         result.append(("Other highlights" if len(groups) > 1 else None, groups.pop(-1)))
     result += [(ordered[n].title or f"Chapter {n + 1}", groups[n]) for n in sorted(groups)]
     return result
-
-
-class _Positioner:
-    """Describes an offset as a timestamp (timed transcripts) or as an approximate minute."""
-
-    def __init__(self, text: str, time_of: TimeOf | None) -> None:
-        self.time_of = time_of
-        self.text = text
-        self._word_starts: list[int] | None = None
-
-    def describe(self, offset: int) -> str:
-        seconds = self.time_of(offset) if self.time_of is not None else None
-        if seconds is not None:
-            return format_clock(seconds)
-        if self._word_starts is None:
-            self._word_starts = [m.start() for m in re.finditer(r"\S+", self.text)]
-        words_before = bisect_right(self._word_starts, offset) - 1
-        return f"~{max(0, words_before) // WORDS_PER_MINUTE} min"
-
-
-def format_clock(seconds: float) -> str:
-    """``754.2`` -> ``12:34``; ``3754`` -> ``1:02:34``."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def _escape(line: str) -> str:

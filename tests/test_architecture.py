@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "desktop_app"
 
-SERVICES = {"settings", "tasks", "document", "search.service", "annotations.service"}
+SERVICES = {"settings", "tasks", "document", "session", "search.service", "annotations.service"}
 ENTRY = {"app", "__main__"}
 
 

@@ -19,10 +19,10 @@ def test_a_long_transcript_seen_first_sends_its_first_paragraphs_then_none_once_
     assert len(previews) == 1
     preview = previews[0]
     assert preview.title == document.title
-    assert _plain_words(preview.text) == _plain_words(seed_text)[:PREVIEW_WORDS]
-    assert preview.text.startswith("The following is a conversation with Mark Zuckerberg")
-    assert preview.text.count("\n") >= 5 and preview.text.count(". ") >= 20  # paragraphs of sentences
-    assert document.display.text[:80] == preview.text[:80]  # paragraph breaks may differ (global thresholds)
+    assert _plain_words(preview.display.text) == _plain_words(seed_text)[:PREVIEW_WORDS]
+    assert preview.display.text.startswith("The following is a conversation with Mark Zuckerberg")
+    assert preview.display.text.count("\n") >= 5 and preview.display.text.count(". ") >= 20  # paragraphs of sentences
+    assert document.display.text[:80] == preview.display.text[:80]  # paragraph breaks may differ (global thresholds)
 
     previews.clear()
     prepare_document(str(seed_path), tmp_path / "cache", lambda _f: None, preview=previews.append)

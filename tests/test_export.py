@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.annotations.model import Annotation, Target
-from desktop_app.export import format_clock, to_markdown, to_web_annotation_json
+from desktop_app.export import to_markdown, to_web_annotation_json
+from desktop_app.timeline import Timeline, format_clock
 
 DATA = Path(__file__).parent / "data" / "annotations"
 UPDATE_GOLDEN = False  # flip locally to rewrite the golden files after an intended change
@@ -81,11 +82,11 @@ def test_markdown_content() -> None:
     assert "Tags: `ai`, `power`" in rest
     placed, orphans = rest.split("## Not found in the current text")
     assert "a sentence that was cut" in orphans and "Said at the end." in orphans
-    assert "~1 min" in placed  # 240 words in: about a minute at 185 wpm
+    assert "min 1" in placed  # 240 words in: about a minute at 185 wpm
 
 
 def test_markdown_timestamps_and_no_chapters() -> None:
-    md = to_markdown("T", TEXT, sample_annotations()[:2], time_of=lambda offset: offset / 10)
+    md = to_markdown("T", TEXT, sample_annotations()[:2], timeline=Timeline(TEXT, cue_time=lambda offset: offset / 10))
     assert "##" not in md
     start = TEXT.index("compute is the currency")
     assert f"*{format_clock(start / 10)} · Key idea*" in md

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.timeline import ChapterRow, chapter_at
 from desktop_app.views.item_painting import palette_is_dark
 from desktop_app.views.reader_view import highlight_color
 
@@ -90,16 +90,17 @@ class _Group:
         return self.orphans, self.title, self.start
 
 
-def _group(annotations: Iterable[Annotation], sections: Sequence[Any], mode: str,
+def _group(annotations: Iterable[Annotation], sections: Sequence[ChapterRow], mode: str,
            time: Callable[[Annotation], float]) -> list[_Group]:
     """Annotations by chapter (only chapters that have some), orphans last; by position or newest first."""
-    chapters = [_Group(s.title, s.start) for s in sections] or [_Group("Highlights", 0)]
-    starts = [s.start for s in sections]
+    chapters = [_Group(s.title, s.start) for s in sections]
+    elsewhere = _Group("Highlights" if not sections else "Other highlights", 0)
     orphans = _Group(ORPHANS_TITLE, -1, orphans=True)
     for annotation in sorted(annotations, key=lambda a: (a.start, a.end, a.created)):
-        group = orphans if annotation.is_orphan else chapters[max(0, bisect_right(starts, annotation.start) - 1)]
+        number = chapter_at(sections, annotation.start)
+        group = orphans if annotation.is_orphan else chapters[number] if number >= 0 else elsewhere
         group.items.append(annotation)
-    groups = [g for g in chapters if g.items]
+    groups = [g for g in (elsewhere, *chapters) if g.items]
     if mode == "date":
         for group in (*groups, orphans):
             group.items.sort(key=time, reverse=True)  # stable: equal times stay in document order
@@ -117,28 +118,27 @@ class AnnotationsModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._groups: list[_Group] = []
-        self._input: tuple[list[Annotation], list[Any]] = ([], [])
+        self._input: tuple[list[Annotation], list[ChapterRow]] = ([], [])
         self._mode = "position"
         self._colors: dict[str, str] = dict(DEFAULT_COLOR_MEANINGS)
-        self._label: Callable[[int], str] = lambda _start: ""
+        self._places: dict[str, str] = {}
         self._dark = False
         self._icons: dict[tuple[str, bool], QIcon] = {}
         self._times: dict[str, float] = {}
 
     # -- content ------------------------------------------------------------------------------
-    def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[Any] = (),
-                        colors: dict[str, str] | None = None,
-                        position_label: Callable[[int], str] | None = None) -> bool:
+    def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[ChapterRow] = (),
+                        colors: dict[str, str] | None = None, places: Mapping[str, str] | None = None) -> bool:
         """Replace the content; returns True if the model was reset (annotations added, removed, regrouped).
 
         Otherwise rows that moved are moved with ``layoutChanged`` and edited rows get ``dataChanged``, so
         selection and scrolling are kept.
         """
         new_colors = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
-        everything = new_colors != self._colors or (position_label is not None and position_label != self._label)
+        everything = new_colors != self._colors or (places is not None and places != self._places)
         self._colors = new_colors
-        if position_label is not None:
-            self._label = position_label
+        if places is not None:
+            self._places = dict(places)
         self._input = (list(annotations), list(sections))
         return self._apply(everything)
 
@@ -284,7 +284,7 @@ class AnnotationsModel(QAbstractItemModel):
         ROLE_START: lambda m, a: a.start, ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
         ROLE_TAGS: lambda m, a: list(a.tags), ROLE_NOTE: lambda m, a: a.note, ROLE_QUOTE: lambda m, a: a.target.exact,
         ROLE_IS_ORPHAN: lambda m, a: a.is_orphan, ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
-        ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._label(a.start),
+        ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._places.get(a.id, ""),
         ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
     }
 

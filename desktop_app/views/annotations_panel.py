@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations.model import COLOR_KEYS, Annotation
+from desktop_app.timeline import ChapterRow
 from desktop_app.views.annotations_model import (
     ROLE_COLOR,
     ROLE_ID,
@@ -287,13 +288,12 @@ class AnnotationsPanel(QWidget):
         order.addWidget(self.sort_combo)
 
     # -- content ------------------------------------------------------------------------------
-    def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[Any] = (),
-                        colors: dict[str, str] | None = None,
-                        position_label: Callable[[int], str] | None = None) -> None:
-        """Show these annotations grouped by ``sections`` (objects with .title/.start/.end); keeps the selection."""
+    def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[ChapterRow] = (),
+                        colors: dict[str, str] | None = None, places: Mapping[str, str] | None = None) -> None:
+        """Show these annotations grouped by chapter, each with its place (by id); keeps the selection."""
         self._quiet += 1
         try:
-            reset = self.model.set_annotations(annotations, sections, colors, position_label)
+            reset = self.model.set_annotations(annotations, sections, colors, places)
             self._refresh_tags(annotations)
             if reset:
                 self._expand()

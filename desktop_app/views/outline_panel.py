@@ -12,11 +12,11 @@ Signals (OutlinePanel):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
+    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -39,18 +39,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.timeline import ChapterRow
+
 _ROOT = QModelIndex()
 ROLE_START = int(Qt.ItemDataRole.UserRole) + 1
 ROLE_END = ROLE_START + 1
 ROLE_KEYWORDS = ROLE_START + 2
-ROLE_EDITED = ROLE_START + 3
 
 GRANULARITIES = (("Fewer chapters", 0.6), ("Automatic", 1.0), ("More chapters", 1.6))
 BAND_COLORS = ("#8fb3d9", "#c9a7d8", "#9fcfa8", "#e7c08d", "#e59a9a", "#a7c7c5")
 
 
-class OutlineModel(QAbstractItemModel):
-    """A flat tree of chapters: column 0 the title (editable), column 1 the length.
+class OutlineModel(QAbstractTableModel):
+    """The chapters as a table: column 0 the title (editable), column 1 the length.
 
     Signals:
         title_edited(int, str): the user typed a new title for row *i* (the owner applies it).
@@ -58,35 +59,29 @@ class OutlineModel(QAbstractItemModel):
 
     title_edited = Signal(int, str)
 
-    def __init__(self, clock: Callable[[int, int], str] | None = None, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._sections: list[Any] = []
-        self._edited: set[int] = set()
-        self._clock = clock or (lambda start, end: "")
+        self._sections: list[ChapterRow] = []
         self._current = -1
 
     # -- data ---------------------------------------------------------------------------------
-    def set_sections(self, sections: Sequence[Any], clock: Callable[[int, int], str] | None = None,
-                     edited: set[int] | None = None) -> None:
+    def set_sections(self, sections: Sequence[ChapterRow]) -> None:
+        """Show these chapters (none is current until ``set_current``)."""
         self.beginResetModel()
         self._sections = list(sections)
-        self._edited = set(edited or ())
-        if clock is not None:
-            self._clock = clock
         self._current = -1
         self.endResetModel()
 
-    def sections(self) -> list[Any]:
+    def sections(self) -> list[ChapterRow]:
+        """The chapters shown."""
         return list(self._sections)
 
-    def section_at(self, offset: int) -> int:
-        """Row of the chapter containing a document offset (-1 without chapters)."""
-        for row, section in enumerate(self._sections):
-            if section.start <= offset < section.end:
-                return row
-        return len(self._sections) - 1 if self._sections and offset >= self._sections[-1].end else -1
+    def current(self) -> int:
+        """The row shown as the chapter being read (-1 for none)."""
+        return self._current
 
     def set_current(self, row: int) -> None:
+        """Show row ``row`` as the chapter being read (bold)."""
         if row == self._current:
             return
         old, self._current = self._current, row
@@ -96,14 +91,6 @@ class OutlineModel(QAbstractItemModel):
                                       [Qt.ItemDataRole.FontRole])
 
     # -- QAbstractItemModel -------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
-        if parent.isValid() or not (0 <= row < len(self._sections)) or not (0 <= column < 2):
-            return QModelIndex()
-        return self.createIndex(row, column)
-
-    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
-        return QModelIndex()
-
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._sections)
 
@@ -129,7 +116,7 @@ class OutlineModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
                 return section.title if role == Qt.ItemDataRole.EditRole else f"{index.row() + 1}. {section.title}"
-            return self._clock(section.start, section.end)
+            return section.length
         if role == Qt.ItemDataRole.ToolTipRole:
             keywords = ", ".join(section.keywords)
             return f"{section.title}\n{keywords}" if keywords else section.title
@@ -147,8 +134,6 @@ class OutlineModel(QAbstractItemModel):
             return section.end
         if role == ROLE_KEYWORDS:
             return list(section.keywords)
-        if role == ROLE_EDITED:
-            return index.row() in self._edited
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
@@ -228,9 +213,9 @@ class OutlinePanel(QWidget):
         self.view.customContextMenuRequested.connect(self._show_context_menu)
 
     # -- content ------------------------------------------------------------------------------
-    def set_sections(self, sections: Sequence[Any], clock: Callable[[int, int], str],
-                     edited: bool = False) -> None:
-        self.model.set_sections(sections, clock)
+    def set_sections(self, sections: Sequence[ChapterRow], edited: bool = False) -> None:
+        """Show the chapters in force; ``edited``: they are the user's, not the automatic ones."""
+        self.model.set_sections(sections)
         count = len(sections)
         self.status.setText(f"{count} chapters" + (" · edited by you" if edited else " · automatic"))
         self.reset_action.setEnabled(edited)
@@ -239,9 +224,8 @@ class OutlinePanel(QWidget):
         self.model.set_sections([])
         self.status.setText(message)
 
-    def follow(self, offset: int) -> None:
-        """Select the chapter containing the reading position (without emitting activation)."""
-        row = self.model.section_at(offset)
+    def follow(self, row: int) -> None:
+        """Select the chapter being read (without emitting activation)."""
         self.model.set_current(row)
         if row < 0:
             return

@@ -1,10 +1,11 @@
 """The reading pane: a centred column of paragraphs, themes, zoom, and marks beside the scrollbar.
 
-The view knows only display positions; callers translate with the document's ``DisplayMap``.
+The reader is given the display text with its ``DisplayMap`` and is the one view that knows display
+positions: its whole API and its signals speak document offsets (:data:`DocOffset`).
 
 Signals:
-    position_changed(int): display position at the top of the viewport, after scrolling or resizing.
-    selection_changed(int, int): display range of the selection (equal when nothing is selected).
+    position_changed(int): document offset at the top of the viewport, after scrolling or resizing.
+    selection_changed(int, int): document range of the selection (equal when nothing is selected).
     context_menu_requested(object, int, int): (QMenu being shown, selection start, end) so others add actions.
     highlight_clicked(str): the user clicked inside a highlight without selecting text ("" outside any).
     document_painted(): a newly set display text has been painted for the first time.
@@ -34,6 +35,8 @@ from PySide6.QtGui import (
     QTextFrameFormat,
 )
 from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
+
+from desktop_app.display_text import DisplayMap, DisplayText, DocOffset
 
 FONT_FAMILIES = ["Charis SIL", "Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
                  "DejaVu Serif", "serif"]
@@ -71,7 +74,7 @@ def highlight_color(key: str, dark: bool) -> QColor:
 
 @dataclass(frozen=True)
 class HighlightSpan:
-    """One annotation as the reader paints it (display positions)."""
+    """One annotation as the reader paints it (document offsets)."""
 
     id: str
     start: int
@@ -144,10 +147,14 @@ class ReaderView(QTextEdit):
         self._zoom = 0
         self._colors = LIGHT
         self._dark = False
-        self._search_ranges: list[tuple[int, int]] = []
+        self._map = DisplayMap.identity(0)
+        self._search_ranges: list[tuple[int, int]] = []  # display ranges
         self._current_hit: tuple[int, int] | None = None
+        self._search_offsets: list[tuple[DocOffset, DocOffset]] = []
+        self._current_offsets: tuple[DocOffset, DocOffset] | None = None
         self._first_paint_pending = False
-        self._highlights: list[HighlightSpan] = []
+        self._highlights: list[HighlightSpan] = []  # document offsets
+        self._shown: list[HighlightSpan] = []  # the same in display positions
         self._painted: dict[str, tuple[int, int, str, bool, bool]] = {}
         self._formats: dict[tuple[str, bool, bool, bool], QTextCharFormat] = {}
         self._spare_document = QTextDocument()
@@ -162,18 +169,31 @@ class ReaderView(QTextEdit):
     # -- content ------------------------------------------------------------------------------
     def set_placeholder(self, message: str) -> None:
         """Show a short centred message instead of a document (loading, errors)."""
-        self._search_ranges, self._current_hit = [], None
-        self._highlights, self._painted, self._selected_highlight = [], {}, ""
-        self.setExtraSelections([])
+        self._clear(DisplayMap.identity(len(message)))
         self._install(self._new_document(message, Qt.AlignmentFlag.AlignHCenter))
 
-    def set_display_text(self, text: str) -> None:
-        """Replace the content with the document's display text (paragraphs separated by newlines)."""
-        self._search_ranges, self._current_hit = [], None
-        self._highlights, self._painted, self._selected_highlight = [], {}, ""
-        self.setExtraSelections([])
-        self._install(self._new_document(text, Qt.AlignmentFlag.AlignLeft))
+    def set_display(self, display: DisplayText) -> None:
+        """Replace the content with a document's display text (paragraphs separated by newlines) and its map."""
+        self._clear(display.map)
+        self._install(self._new_document(display.text, Qt.AlignmentFlag.AlignLeft))
         self._first_paint_pending = True
+
+    def _clear(self, mapping: DisplayMap) -> None:
+        self._map = mapping
+        self._search_ranges, self._current_hit = [], None
+        self._search_offsets, self._current_offsets = [], None
+        self._highlights, self._shown, self._painted, self._selected_highlight = [], [], {}, ""
+        self.setExtraSelections([])
+
+    # -- the one place display positions and document offsets meet ----------------------------
+    def _display(self, offset: int) -> int:
+        return self._map.to_display(offset)
+
+    def _display_range(self, start: int, end: int) -> tuple[int, int]:
+        return self._map.range_to_display(start, end)
+
+    def _offset(self, position: int) -> DocOffset:
+        return self._map.to_doc(position)
 
     def _new_document(self, text: str, align: Qt.AlignmentFlag) -> QTextDocument:
         """A detached document, formatted before any layout exists (reformatting an attached one is slow)."""
@@ -211,10 +231,10 @@ class ReaderView(QTextEdit):
         steps = max(-6, min(12, steps))
         if steps == self._zoom:
             return
-        anchor = self.top_position()
+        anchor = self._top_position()
         self._zoom = steps
         self._apply_font()
-        self.scroll_to_position(anchor)
+        self._scroll_to_position(anchor)
 
     def point_size(self) -> float:
         return self.font().pointSizeF()
@@ -268,13 +288,27 @@ class ReaderView(QTextEdit):
         frame.setFrameFormat(frame_format)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        anchor = self.top_position()
+        anchor = self._top_position()
         super().resizeEvent(event)
         self._update_column()
-        self.scroll_to_position(anchor)
+        self._scroll_to_position(anchor)
 
     # -- position -----------------------------------------------------------------------------
-    def top_position(self) -> int:
+    def top_offset(self) -> DocOffset:
+        """Document offset of the first character visible at the top of the viewport."""
+        return self._offset(self._top_position())
+
+    def reading_offset(self) -> DocOffset:
+        """Document offset at the end of the top line: what the reader is reading (chapter following)."""
+        side = int(self.document().rootFrame().frameFormat().rightMargin())
+        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), self._first_text_y()))
+        return self._offset(cursor.position())
+
+    def scroll_to_offset(self, offset: int, margin_lines: float = 0.0) -> None:
+        """Scroll so that a document offset is at the top of the viewport (``margin_lines`` below it)."""
+        self._scroll_to_position(self._display(offset), margin_lines)
+
+    def _top_position(self) -> int:
         """Display position of the first character visible at the top of the viewport."""
         side = int(self.document().rootFrame().frameFormat().leftMargin())
         return self.cursorForPosition(QPoint(side + 2, self._first_text_y())).position()
@@ -284,13 +318,7 @@ class ReaderView(QTextEdit):
         margin = int(self.document().rootFrame().frameFormat().topMargin())
         return max(4, margin - self.verticalScrollBar().value() + 4)
 
-    def reading_position(self) -> int:
-        """Display position at the end of the top line: what the reader is reading (chapter following)."""
-        side = int(self.document().rootFrame().frameFormat().rightMargin())
-        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), self._first_text_y()))
-        return cursor.position()
-
-    def scroll_to_position(self, position: int, margin_lines: float = 0.0) -> None:
+    def _scroll_to_position(self, position: int, margin_lines: float = 0.0) -> None:
         """Scroll so that a display position is at the top of the viewport."""
         document = self.document()
         position = max(0, min(position, document.characterCount() - 1))
@@ -310,10 +338,11 @@ class ReaderView(QTextEdit):
         self._position_timer.start()
 
     def reveal_range(self, start: int, end: int) -> None:
-        """Scroll a display range into view (a few lines from the top) and put the text cursor at its start."""
-        self.scroll_to_position(start, margin_lines=6)
+        """Scroll a document range into view (a few lines from the top) and put the text cursor at its start."""
+        position, _end = self._display_range(start, end)
+        self._scroll_to_position(position, margin_lines=6)
         cursor = self.textCursor()
-        cursor.setPosition(start)
+        cursor.setPosition(position)
         self.setTextCursor(cursor)
 
     @Slot(int)
@@ -322,41 +351,59 @@ class ReaderView(QTextEdit):
 
     @Slot()
     def _emit_position(self) -> None:
-        self.position_changed.emit(self.top_position())
+        self.position_changed.emit(self.top_offset())
 
     # -- selection ----------------------------------------------------------------------------
-    def selection_range(self) -> tuple[int, int]:
+    def selection_range(self) -> tuple[DocOffset, DocOffset]:
+        """The document range of the selection (start == end when nothing is selected)."""
         cursor = self.textCursor()
-        return cursor.selectionStart(), cursor.selectionEnd()
+        return self._map.range_to_doc(cursor.selectionStart(), cursor.selectionEnd())
 
     def select_range(self, start: int, end: int) -> None:
+        """Select a document range (start == end: put the cursor there)."""
+        first, last = self._display_range(start, end)
         cursor = self.textCursor()
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(first)
+        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
+
+    def clear_selection(self) -> None:
+        """Drop the selection, leaving the cursor at its end."""
+        cursor = self.textCursor()
+        cursor.setPosition(cursor.selectionEnd())
+        self.setTextCursor(cursor)
+
+    def selected_text(self) -> str:
+        """The selected words as shown (with the display's capitals and marks)."""
+        return self.textCursor().selectedText()
 
     @Slot()
     def _on_selection_changed(self) -> None:
         self.selection_changed.emit(*self.selection_range())
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        """The standard menu, offered to others (``context_menu_requested``) before it is shown."""
         menu = self.createStandardContextMenu(event.pos())
         self.context_menu_requested.emit(menu, *self.selection_range())
         menu.exec(event.globalPos())
         menu.deleteLater()
 
     # -- search hits ---------------------------------------------------------------------------
-    def set_search_hits(self, ranges: list[tuple[int, int]], current: tuple[int, int] | None = None) -> None:
-        """Paint every hit of the current query, the current one stronger, and tick the scrollbar."""
-        self._search_ranges = list(ranges)
-        self._current_hit = current
+    def set_search_hits(self, ranges: list[tuple[DocOffset, DocOffset]],
+                        current: tuple[DocOffset, DocOffset] | None = None) -> None:
+        """Paint every hit of the current query (document ranges), the current one stronger; tick the scrollbar."""
+        self._search_offsets, self._current_offsets = list(ranges), current
+        self._search_ranges = [self._display_range(start, end) for start, end in ranges]
+        self._current_hit = self._display_range(*current) if current is not None else None
         self._repaint_search()
 
-    def search_hits(self) -> list[tuple[int, int]]:
-        return list(self._search_ranges)
+    def search_hits(self) -> list[tuple[DocOffset, DocOffset]]:
+        """The document ranges of the painted hits."""
+        return list(self._search_offsets)
 
-    def current_hit(self) -> tuple[int, int] | None:
-        return self._current_hit
+    def current_hit(self) -> tuple[DocOffset, DocOffset] | None:
+        """The document range of the current hit, if any."""
+        return self._current_offsets
 
     def _repaint_search(self) -> None:
         selections = []
@@ -384,11 +431,14 @@ class ReaderView(QTextEdit):
 
     # -- highlights ---------------------------------------------------------------------------
     def set_highlights(self, spans: list[HighlightSpan]) -> None:
-        """Paint annotations as character backgrounds, all in one edit block (fast on long text)."""
+        """Paint annotations (document offsets) as character backgrounds, in one edit block (fast on long text)."""
         self._highlights = sorted(spans, key=lambda h: (h.start, h.end))
+        self._shown = [HighlightSpan(h.id, *self._display_range(h.start, h.end), h.color, h.note)
+                       for h in self._highlights]
         self._paint_highlights()
 
     def highlights(self) -> list[HighlightSpan]:
+        """The painted highlights, in document offsets."""
         return list(self._highlights)
 
     def set_selected_highlight(self, annotation_id: str) -> None:
@@ -396,9 +446,13 @@ class ReaderView(QTextEdit):
             self._selected_highlight = annotation_id
             self._paint_highlights()
 
-    def highlight_at(self, position: int) -> HighlightSpan | None:
-        covering = [h for h in self._highlights if h.start <= position < h.end]
+    def highlight_at(self, offset: int) -> HighlightSpan | None:
+        """The shortest highlight covering a document offset."""
+        covering = [h for h in self._highlights if h.start <= offset < h.end]
         return min(covering, key=lambda h: h.end - h.start) if covering else None
+
+    def _highlight_at_point(self, point: QPoint) -> HighlightSpan | None:
+        return self.highlight_at(self._offset(self.cursorForPosition(point).position()))
 
     def _paint_highlights(self) -> None:
         """Bring the character formats in line with ``_highlights``, touching only what changed.
@@ -411,7 +465,7 @@ class ReaderView(QTextEdit):
         document = self.document()
         limit = document.characterCount() - 1
         wanted = {}
-        for span in self._highlights:
+        for span in self._shown:
             start, end = max(0, span.start), min(limit, span.end)
             if end > start:
                 wanted[span.id] = (start, end, span.color, bool(span.note), span.id == self._selected_highlight)
@@ -437,7 +491,7 @@ class ReaderView(QTextEdit):
             self._repaint_search()
         self._painted = wanted
         total = max(1, document.characterCount())
-        self.markers.set_markers("highlights", [h.start / total for h in self._highlights],
+        self.markers.set_markers("highlights", [h.start / total for h in self._shown],
                                  highlight_color("yellow", self._dark).darker(150))
         self.viewport().update()
 
@@ -477,7 +531,7 @@ class ReaderView(QTextEdit):
         if self._first_paint_pending:
             self._first_paint_pending = False
             QTimer.singleShot(0, self.document_painted.emit)  # after this paint has reached the screen
-        noted = [h for h in self._highlights if h.note]
+        noted = [h for h in self._shown if h.note]
         if not noted:
             return
         top = self.cursorForPosition(QPoint(0, 0)).position()
@@ -506,8 +560,7 @@ class ReaderView(QTextEdit):
     def event(self, event: QEvent) -> bool:
         """Hovering over a highlight with a note shows the note."""
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            position = self.cursorForPosition(self.viewport().mapFromGlobal(event.globalPos())).position()
-            span = self.highlight_at(position)
+            span = self._highlight_at_point(self.viewport().mapFromGlobal(event.globalPos()))
             if span is not None and span.note:
                 QToolTip.showText(event.globalPos(), span.note[:1200], self)
             else:
@@ -518,7 +571,7 @@ class ReaderView(QTextEdit):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
-            span = self.highlight_at(self.cursorForPosition(event.position().toPoint()).position())
+            span = self._highlight_at_point(event.position().toPoint())
             self.highlight_clicked.emit(span.id if span else "")
 
     # -- keyboard -----------------------------------------------------------------------------

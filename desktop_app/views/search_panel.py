@@ -78,7 +78,6 @@ logger = logging.getLogger(__name__)
 MAX_SHOWN = 1000  # hits listed (a model reset with this many stays well under a frame)
 DEBOUNCE_MS = 150
 BUSY_DELAY_MS = 300  # "Searching…" appears only when a search takes this long (no flicker while typing)
-BUCKET_MINUTES = 10  # groups without an outline: "Minutes 10–20"
 CONTEXT_CHARS = 28  # characters kept before the first emphasised span when a snippet is shortened
 ELLIPSIS = "…"
 SYNTAX_HINT = ('Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
@@ -91,8 +90,6 @@ _DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS,
                     ROLE_POSITION, ROLE_NOTE_ID, ROLE_COUNT})  # the roles answered (the view asks for many more)
 
-SectionTitle = Callable[[int], "str | None"]
-PositionLabel = Callable[[int], str]
 
 
 def plural(count: int, word: str) -> str:
@@ -121,23 +118,15 @@ class _Group:
     hits: list[int] = field(default_factory=list)
 
 
-def group_hits(hits: Sequence[Hit], section_title: SectionTitle,
-               minute_of: Callable[[int], float] | None = None) -> list[_Group]:
-    """Consecutive hits under the same chapter title; without a title, by spans of ``BUCKET_MINUTES``."""
+def group_hits(headings: Sequence[str]) -> list[_Group]:
+    """Consecutive hits under the same heading (their chapter, or a span of minutes) form a group."""
     groups: list[_Group] = []
-    for number, hit in enumerate(hits):
-        title = section_title(hit.start) or _bucket_title(hit.start, minute_of)
+    for number, title in enumerate(headings):
+        title = title or "Matches"
         if not groups or groups[-1].title != title:
             groups.append(_Group(title))
         groups[-1].hits.append(number)
     return groups
-
-
-def _bucket_title(offset: int, minute_of: Callable[[int], float] | None) -> str:
-    if minute_of is None:
-        return "Matches"
-    low = int(max(0.0, minute_of(offset)) // BUCKET_MINUTES) * BUCKET_MINUTES
-    return f"Minutes {low}–{low + BUCKET_MINUTES}"
 
 
 class SearchResultModel(QAbstractItemModel):
@@ -152,21 +141,18 @@ class SearchResultModel(QAbstractItemModel):
         self._hits: Sequence[Hit] = ()
         self._groups: list[_Group] = []
         self._rows: list[tuple[int, int]] = []  # hit number → (group row, child row)
-        self._label: PositionLabel = lambda _offset: ""
-        self._labels: dict[int, str] = {}
+        self._places: list[str] = []
 
     # -- content --------------------------------------------------------------------------------
-    def set_result(self, result: SearchResult | None, section_title: SectionTitle | None = None,
-                   position_label: PositionLabel | None = None,
-                   minute_of: Callable[[int], float] | None = None) -> None:
-        """Show a result (None: nothing), grouped by ``section_title(offset)``."""
+    def set_result(self, result: SearchResult | None, labels: Sequence[tuple[str, str]] = ()) -> None:
+        """Show a result (None: nothing); ``labels[i]`` is (group heading, place) of hit *i*."""
         hits = result.hits[:MAX_SHOWN] if result is not None else ()
-        groups = group_hits(hits, section_title or (lambda _offset: None), minute_of)
+        labels = list(labels[: len(hits)]) + [("", "")] * (len(hits) - len(labels))
+        groups = group_hits([heading for heading, _place in labels])
         self.beginResetModel()
         self._result, self._hits, self._groups = result, hits, groups
         self._rows = [(row, child) for row, group in enumerate(groups) for child in range(len(group.hits))]
-        self._label = position_label or (lambda _offset: "")
-        self._labels = {}
+        self._places = [place for _heading, place in labels]
         self.endResetModel()
 
     def result(self) -> SearchResult | None:
@@ -198,14 +184,8 @@ class SearchResultModel(QAbstractItemModel):
         return -1
 
     def position_label(self, number: int) -> str:
-        label = self._labels.get(number)
-        if label is None:
-            hit = self._hits[number]
-            label = self._label(hit.start)
-            if hit.note_id is not None:
-                label = f"note · {label}" if label else "note"
-            self._labels[number] = label
-        return label
+        """Where hit ``number`` is (``note · 12:34`` for a hit in a note)."""
+        return self._places[number] if 0 <= number < len(self._places) else ""
 
     # -- QAbstractItemModel ---------------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
@@ -556,16 +536,14 @@ class SearchPanel(QWidget):
         view.clicked.connect(self._on_clicked)
 
     # -- content --------------------------------------------------------------------------------
-    def set_result(self, result: SearchResult, section_title: SectionTitle, position_label: PositionLabel,
-                   minute_of: Callable[[int], float] | None = None) -> None:
-        """Show a result: hits grouped under ``section_title(offset)`` (None without an outline: by spans of
-        ten minutes when ``minute_of(offset)`` is given), labelled ``position_label(offset)``. The selected hit
-        stays selected when a new result of the same query still has it."""
+    def set_result(self, result: SearchResult, labels: Sequence[tuple[str, str]]) -> None:
+        """Show a result: ``labels[i]`` is (group heading, place) of hit *i*; consecutive hits under one heading
+        form a group. The selected hit stays selected when a new result of the same query still has it."""
         previous = self.model.result()
         kept = self.model.hit_at(self.view.currentIndex())
         kept_hit = previous.hits[kept] if previous is not None and kept >= 0 and previous.query == result.query \
             else None
-        self.model.set_result(result, section_title, position_label, minute_of)
+        self.model.set_result(result, labels)
         self.view.expandAll()
         if kept_hit is not None:
             self.select_hit(self.model.find(kept_hit.start, kept_hit.end, kept_hit.note_id))

@@ -12,6 +12,7 @@ from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import AppDirs
 from desktop_app.search.service import SearchService
+from desktop_app.session import ReadingSession
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
 from desktop_app.views.main_window import MainWindow
@@ -38,13 +39,15 @@ class WindowHarness:
         self.service: DocumentService | None = None
         self.annotations: AnnotationService | None = None
         self.search: SearchService | None = None
+        self.session: ReadingSession | None = None
 
     def start(self) -> MainWindow:
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
         self.annotations = AnnotationService(self.tasks)
         self.search = SearchService(self.tasks)
-        self.window = MainWindow(self.service, self.annotations, self.search, Settings(self.dirs.settings_file))
+        self.session = ReadingSession(self.service, self.annotations, self.search, Settings(self.dirs.settings_file))
+        self.window = MainWindow(self.session)
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
         self.window.show()
         return self.window
@@ -67,9 +70,10 @@ class WindowHarness:
             self.service.close()
         # Delete the services here, on the GUI thread: left to Python's cyclic GC they could be destroyed on a
         # worker thread, taking a QFileSystemWatcher's socket notifier with them.
-        for service in (self.annotations, self.search, self.service):
+        for service in (self.session, self.annotations, self.search, self.service):
             if service is not None and shiboken6.isValid(service):
                 shiboken6.delete(service)
+        self.session = None
         self.annotations = self.search = self.service = None
         self.window = None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
@@ -28,6 +27,7 @@ from desktop_app.views.annotations_model import (
     AnnotationsFilterProxy,
     AnnotationsModel,
 )
+from desktop_app.timeline import ChapterRow
 from desktop_app.views.annotations_panel import AnnotationsPanel
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -36,15 +36,14 @@ TEXT = ("we talked about open source models and the metaverse then about jiu jit
         "and later about the future of work and what it means to build things for billions of people")
 
 
-@dataclass(frozen=True)
-class Section:
-    title: str
-    start: int
-    end: int
+SECTIONS = [ChapterRow("Open source", 0, TEXT.index("then"), "1 min"),
+            ChapterRow("Jiu jitsu", TEXT.index("then"), TEXT.index("and later"), "1 min"),
+            ChapterRow("The future", TEXT.index("and later"), len(TEXT), "1 min")]
 
 
-SECTIONS = [Section("Open source", 0, TEXT.index("then")), Section("Jiu jitsu", TEXT.index("then"), TEXT.index("and later")),
-            Section("The future", TEXT.index("and later"), len(TEXT))]
+def places(notes: list[Annotation], label: str = "@") -> dict[str, str]:
+    """What the session gives the panel: each highlight's place, by id."""
+    return {n.id: f"{label}{n.start}" for n in notes}
 
 
 def make(word: str, color: str = "yellow", note: str = "", tags: tuple[str, ...] = (),
@@ -70,7 +69,7 @@ def panel(qtbot, notes: list[Annotation]) -> AnnotationsPanel:
     widget = AnnotationsPanel()
     qtbot.addWidget(widget)
     widget.resize(360, 600)
-    widget.set_annotations(notes, SECTIONS, {"yellow": "Key idea"}, lambda offset: f"@{offset}")
+    widget.set_annotations(notes, SECTIONS, {"yellow": "Key idea"}, places(notes))
     widget.show()
     qtbot.waitExposed(widget)
     return widget
@@ -95,7 +94,7 @@ def view_index(panel: AnnotationsPanel, annotation_id: str) -> QModelIndex:
 def test_model_passes_the_model_tester(qtmodeltester, notes: list[Annotation]) -> None:
     model = AnnotationsModel()
     qtmodeltester.check(model)
-    model.set_annotations(notes, SECTIONS, {}, str)
+    model.set_annotations(notes, SECTIONS, {}, places(notes, ""))
     model.set_annotations(notes[:2], SECTIONS)
     model.set_annotations([dataclasses.replace(notes[0], note="changed"), notes[1]], SECTIONS)
     model.set_annotations(notes, [])
@@ -125,7 +124,7 @@ def test_proxy_passes_the_model_tester(qtmodeltester, notes: list[Annotation]) -
 
 def test_grouped_by_chapter_in_document_order_with_orphans_last(qapp, notes: list[Annotation]) -> None:
     model = AnnotationsModel()
-    model.set_annotations(list(reversed(notes)), SECTIONS, {}, lambda offset: f"at {offset}")
+    model.set_annotations(list(reversed(notes)), SECTIONS, {}, places(notes, "at "))
     assert tree(model) == [
         ("Open source", ["open source models", "metaverse"]),
         ("Jiu jitsu", ["jiu jitsu"]),

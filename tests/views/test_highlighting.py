@@ -26,7 +26,7 @@ def point_at(window, position: int) -> QPoint:
 def double_click_word(qtbot, window, word: str) -> None:
     reader = window.reader
     position = reader.toPlainText().index(word)
-    reader.scroll_to_position(position, margin_lines=3)
+    reader._scroll_to_position(position, margin_lines=3)  # where the word is on screen
     qtbot.mouseDClick(reader.viewport(), Qt.MouseButton.LeftButton, pos=point_at(window, position + 1))
 
 
@@ -34,7 +34,7 @@ def select_words(qtbot, window, phrase: str, words: int) -> None:
     """Click before a phrase, then extend the selection word by word with Ctrl+Shift+Right."""
     reader = window.reader
     position = reader.toPlainText().index(phrase)
-    reader.scroll_to_position(position, margin_lines=3)
+    reader._scroll_to_position(position, margin_lines=3)  # where the word is on screen
     qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton, pos=point_at(window, position))
     for _ in range(words):
         qtbot.keyClick(reader, Qt.Key.Key_Right,
@@ -50,7 +50,7 @@ def test_select_press_key_undo_redo_delete(harness, seed_path: Path, qtbot) -> N
         qtbot.keyClick(window.reader, Qt.Key.Key_2)
     notes = harness.annotations.annotations
     assert len(notes) == 1 and notes[0].color == "green"
-    text = window.document.transcript.text
+    text = window.session.document.transcript.text
     assert text[notes[0].start:notes[0].end].startswith("fellow Jiu-Jitsu practitioner")
     assert [h.color for h in window.reader.highlights()] == ["green"]
     fmt = window.reader.document().findBlock(window.reader.highlights()[0].start)
@@ -66,7 +66,7 @@ def test_select_press_key_undo_redo_delete(harness, seed_path: Path, qtbot) -> N
     # clicking inside the highlight selects it; Delete removes it
     span = window.reader.highlights()[0]
     point = point_at(window, span.end - 2)  # far from the last click: a single click, not a double one
-    with qtbot.waitSignal(window.annotation_selected, timeout=3000) as blocker:
+    with qtbot.waitSignal(window.session.selection_changed, timeout=3000) as blocker:
         qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert blocker.args == [span.id]
     qtbot.keyClick(window.reader, Qt.Key.Key_Delete)
@@ -84,7 +84,7 @@ def test_highlight_is_saved_to_yaml_and_back_after_restart(harness, seed_path: P
         pass  # autosave fires shortly after the change
     path = harness.annotations.path
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["document"]["sha256"] == window.document.sha256
+    assert data["document"]["sha256"] == window.session.document.sha256
     entry = data["annotations"][0]
     assert entry["note"] == "He is the guest" and entry["tags"] == ["people"]
     assert entry["target"]["exact"] == "Zuckerberg"
@@ -125,7 +125,7 @@ def test_note_and_tags_typed_in_the_editor_are_saved_and_listed(harness, seed_pa
     window.reader.setFocus()
     select_words(qtbot, window, "fellow Jiu-Jitsu practitioner", 3)
     qtbot.keyClick(window.reader, Qt.Key.Key_N)
-    annotation_id = window.selected_annotation
+    annotation_id = window.session.selected_annotation
     assert annotation_id and window.note_editor.note.hasFocus()
     with qtbot.waitSignal(window.note_editor.note_edited, timeout=5000):
         qtbot.keyClicks(window.note_editor.note, "Mark trains in his garage")
@@ -142,24 +142,24 @@ def test_note_and_tags_typed_in_the_editor_are_saved_and_listed(harness, seed_pa
 
 def test_activating_an_annotation_in_the_panel_scrolls_the_reader(harness, seed_path: Path, qtbot) -> None:
     window = open_ready(harness, seed_path)
-    text = window.document.transcript.text
+    text = window.session.document.transcript.text
     start = text.index("rear naked choke") if "rear naked choke" in text else len(text) // 2
     annotation = harness.annotations.add(start, start + 10, "blue")
     before = window.reader.verticalScrollBar().value()
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
         window.annotations_panel.annotation_activated.emit(annotation.id)
     assert window.reader.verticalScrollBar().value() > before + 1000
-    assert window.selected_annotation == annotation.id
+    assert window.session.selected_annotation == annotation.id
 
 
 def test_export_from_the_window_writes_markdown_and_json(harness, seed_path: Path, qtbot, tmp_path: Path) -> None:
     window = open_ready(harness, seed_path)
-    text = window.document.transcript.text
+    text = window.session.document.transcript.text
     start = text.index("Jiu-Jitsu")
     harness.annotations.add(start, start + 9, "green", note="the sport", tags=["sport"])
     markdown, web = tmp_path / "notes.md", tmp_path / "notes.json"
-    window.write_export(str(markdown), "markdown")
-    window.write_export(str(web), "json")
+    window.session.export(str(markdown), "markdown")
+    window.session.export(str(web), "json")
     qtbot.waitUntil(lambda: markdown.exists() and web.exists(), timeout=10_000)
     assert "> Jiu-Jitsu" in markdown.read_text(encoding="utf-8")
     assert "the sport" in markdown.read_text(encoding="utf-8")

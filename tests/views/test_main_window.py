@@ -16,7 +16,7 @@ def test_opens_the_seed_as_readable_paragraphs(harness, seed_path: Path) -> None
     assert text.startswith("The following is a conversation with Mark Zuckerberg")
     assert window.reader.document().blockCount() > 100  # paragraphs, not one wall of words
     assert "?" in text and ". " in text
-    assert "minute 0 of" in window.position_label.text()
+    assert "minute 0 of" in window.status.position_label.text()
 
 
 def test_zoom_keys_change_the_text_size_and_persist(harness, seed_path: Path, qtbot) -> None:
@@ -37,31 +37,31 @@ def test_zoom_keys_change_the_text_size_and_persist(harness, seed_path: Path, qt
 def test_switching_theme_recolours_the_reader(harness, seed_path: Path) -> None:
     window = harness.start()
     harness.open(seed_path)
-    window.theme_actions["dark"].trigger()
+    window.menu.theme_actions["dark"].trigger()
     assert window.resolved_theme == "dark"
     assert window.reader.colors.background == "#1d1f23"
     assert window.settings.theme == "dark"
-    window.theme_actions["light"].trigger()
+    window.menu.theme_actions["light"].trigger()
     assert window.resolved_theme == "light"
-    assert window.theme_actions["light"].isChecked() and not window.theme_actions["dark"].isChecked()
+    assert window.menu.theme_actions["light"].isChecked() and not window.menu.theme_actions["dark"].isChecked()
 
 
 def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, qtbot) -> None:
     window = harness.start()
     harness.open(seed_path)
     window.resize(900, 700)
-    document = window.document
-    target = document.display.paragraph_starts[120]
+    document = window.session.document
+    target = document.readable.paragraphs[120].start
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
-        window.reader.scroll_to_position(target)
-    saved_offset = window.current_offset()
+        window.reader.scroll_to_offset(target)
+    saved_offset = window.reader.top_offset()
     assert saved_offset > 0
     harness.stop()
 
     window = harness.start()
     assert window.settings.last_document == str(seed_path.resolve())
     harness.open(seed_path)
-    restored = window.current_offset()
+    restored = window.reader.top_offset()
     assert abs(restored - saved_offset) < 200, (restored, saved_offset)
     assert window.reader.verticalScrollBar().value() > 0
 
@@ -70,10 +70,10 @@ def test_annotations_are_not_attached_after_the_window_closed(harness, seed_path
     window = harness.start()
     harness.open(seed_path)
     calls: list[tuple] = []
-    monkeypatch.setattr(window.annotations, "attach", lambda *args: calls.append(args))
-    window._attach_pending = window.document  # as if the first paint had not come yet
+    monkeypatch.setattr(window.session.annotations, "attach", lambda *args: calls.append(args))
+    window.session._attach_pending = window.session.document  # as if the first paint had not come yet
     window.close()
-    window._attach_annotations()  # the fallback single shot firing after the close
+    window.session.attach_annotations()  # the fallback single shot firing after the close
     assert calls == []
 
 
@@ -115,8 +115,8 @@ def test_open_subtitles_shows_real_time(harness, write_file) -> None:
     )
     window = harness.start()
     harness.open(write_file("episode.srt", srt))
-    assert window.document.transcript.format == "srt"
-    assert "/ 05:00" in window.position_label.text()
+    assert window.session.document.transcript.format == "srt"
+    assert "/ 05:00" in window.status.position_label.text()
 
 
 def test_recent_files_menu_lists_opened_documents(harness, seed_path: Path, write_file) -> None:
@@ -124,7 +124,7 @@ def test_recent_files_menu_lists_opened_documents(harness, seed_path: Path, writ
     other = write_file("other.txt", "hello there this is another transcript " * 50)
     harness.open(seed_path)
     harness.open(other)
-    names = [a.text() for a in window.recent_menu.actions() if a.text()]
+    names = [a.text() for a in window.menu.recent_menu.actions() if a.text()]
     assert names[:2] == ["other.txt", seed_path.name]
 
 
@@ -153,7 +153,7 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
                        Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
-    assert window.document.transcript.source == str(path.resolve())
+    assert window.session.document.transcript.source == str(path.resolve())
 
 
 def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harness, seed_text: str,
@@ -162,26 +162,27 @@ def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harne
     path.write_text(seed_text + " and that is all", encoding="utf-8")  # a new text: nothing cached
     window = harness.start()
     seen: list[tuple[str, str]] = []
-    window.preview_shown.connect(lambda preview: seen.append((preview.text, window.reader.toPlainText())))
+    window.preview_shown.connect(lambda preview: seen.append((preview.display.text, window.reader.toPlainText())))
     with qtbot.waitSignals([window.preview_shown, window.document_shown], order="strict", timeout=60_000):
         window.open_path(str(path))
     (preview_text, shown_text), = seen
     assert shown_text == preview_text and shown_text.startswith("The following is a conversation")
     assert len(window.reader.toPlainText()) > 10 * len(preview_text)  # then the whole text replaced it
-    assert window.document is not None and window.document.transcript.text.endswith("and that is all")
+    assert window.session.document is not None and window.session.document.transcript.text.endswith("and that is all")
 
 
 def test_a_window_built_after_the_open_started_still_shows_it(harness, seed_path: Path, qtbot) -> None:
     """As at start-up (app.run_gui): the transcript is opened first, the window is built while it loads."""
+    from desktop_app.session import ReadingSession
     from desktop_app.views.main_window import MainWindow
 
     window = harness.start()
     service = harness.service
     with qtbot.waitSignal(service.opened, timeout=30_000):
         service.open(str(seed_path))
-        late = MainWindow(service, harness.annotations, harness.search, window.settings)
+        late = MainWindow(ReadingSession(service, harness.annotations, harness.search, window.settings))
         qtbot.addWidget(late)
         assert "Opening lex-383-mark-zuckerberg.txt" in late.reader.toPlainText()
-    assert late.document is service.document
+    assert late.session.document is service.document
     assert late.reader.toPlainText().startswith("The following is a conversation with Mark Zuckerberg")
     late.close()

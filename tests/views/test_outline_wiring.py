@@ -26,17 +26,17 @@ def test_outline_lists_chapters_and_clicking_jumps(harness, seed_path: Path, qtb
     rect = view.visualRect(model.index(row, 0))
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    section = window.sections[row]
-    assert window.current_offset() <= section.start < window.current_offset() + 200  # its line is at the top
-    assert window.current_chapter() == row
+    section = window.session.sections[row]
+    assert window.reader.top_offset() <= section.start < window.reader.top_offset() + 200  # its line is at the top
+    assert window.session.current_chapter == row
     assert window.outline_panel.current_row() == row
 
 
 def test_current_chapter_follows_scrolling_and_keys(harness, seed_path: Path, qtbot) -> None:
     window = open_with_outline(harness, seed_path)
-    target = window.sections[3]
+    target = window.session.sections[3]
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
-        window.reader.scroll_to_position(window.document.display.map.to_display(target.start + 50))
+        window.reader.scroll_to_offset(target.start + 50)
     assert window.outline_panel.current_row() == 3
     window.reader.setFocus()
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
@@ -62,25 +62,25 @@ def test_rename_split_merge_reset_undo_and_restart(harness, seed_path: Path, qtb
     qtbot.keyClicks(editor, "Jiu-jitsu competition")
     with qtbot.waitSignal(harness.annotations.outline_changed, timeout=5000):
         qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert window.sections[1].title == "Jiu-jitsu competition"
+    assert window.session.sections[1].title == "Jiu-jitsu competition"
     assert "edited by you" in window.outline_panel.status.text()
 
     # split at the reading position, then merge back
-    middle = window.sections[2]
-    paragraph = next(p for p in window.document.readable.paragraphs if p.start > (middle.start + middle.end) // 2)
-    window.reader.scroll_to_position(window.document.display.map.to_display(paragraph.start))
-    window.split_chapter(2)
+    middle = window.session.sections[2]
+    paragraph = next(p for p in window.session.document.readable.paragraphs if p.start > (middle.start + middle.end) // 2)
+    window.reader.scroll_to_offset(paragraph.start)
+    window.outline_panel.split_requested.emit(2)  # Edit › Split chapter
     assert model.rowCount() == count + 1
-    assert window.sections[3].start == paragraph.start
-    window.merge_chapter(2)
+    assert window.session.sections[3].start == paragraph.start
+    window.session.merge_chapter(2)
     assert model.rowCount() == count
 
     # undo the merge and the split
-    window.undo_action.trigger()
+    window.menu.undo_action.trigger()
     assert model.rowCount() == count + 1
-    window.undo_action.trigger()
+    window.menu.undo_action.trigger()
     assert model.rowCount() == count
-    window.redo_action.trigger()
+    window.menu.redo_action.trigger()
     assert model.rowCount() == count + 1
     assert harness.annotations.flush()
 
@@ -90,10 +90,10 @@ def test_rename_split_merge_reset_undo_and_restart(harness, seed_path: Path, qtb
     with qtbot.waitSignal(harness.annotations.outline_changed, timeout=30_000):
         harness.open(seed_path)
     qtbot.waitUntil(lambda: window.outline_panel.model.rowCount() == count + 1, timeout=60_000)
-    assert window.sections[1].title == "Jiu-jitsu competition"
+    assert window.session.sections[1].title == "Jiu-jitsu competition"
 
     # reset to automatic (the automatic outline may still be on its way after the restart)
-    window.reset_outline()
+    window.session.reset_outline()
     qtbot.waitUntil(lambda: window.outline_panel.model.rowCount() == count, timeout=60_000)
     assert "automatic" in window.outline_panel.status.text()
 
@@ -116,19 +116,19 @@ def test_outline_model_passes_the_model_tester(harness, seed_path: Path, qtmodel
 def test_move_a_chapter_start_and_click_the_chapter_strip(harness, seed_path: Path, qtbot) -> None:
     window = open_with_outline(harness, seed_path)
     row = 3
-    section, previous = window.sections[row], window.sections[row - 1]
-    paragraph = next(p for p in window.document.readable.paragraphs
+    section, previous = window.session.sections[row], window.session.sections[row - 1]
+    paragraph = next(p for p in window.session.document.readable.paragraphs
                      if previous.start < p.start < section.start and p.start > (previous.start + section.start) // 2)
-    window.reader.scroll_to_position(window.document.display.map.to_display(paragraph.start))
-    window.move_chapter_start(row)
-    assert window.sections[row].start == paragraph.start
-    assert window.sections[row - 1].end == paragraph.start
-    window.undo_action.trigger()
-    assert window.sections[row].start == section.start
+    window.reader.scroll_to_offset(paragraph.start)
+    window.outline_panel.move_start_requested.emit(row)  # Edit › Move chapter start here
+    assert window.session.sections[row].start == paragraph.start
+    assert window.session.sections[row - 1].end == paragraph.start
+    window.menu.undo_action.trigger()
+    assert window.session.sections[row].start == section.start
 
     strip = window.chapter_strip
     start_fraction, end_fraction, _title = strip.bands()[5]
     y = int((start_fraction + end_fraction) / 2 * strip.height())
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
         qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(strip.width() // 2, y))
-    assert window.current_chapter() == 5
+    assert window.session.current_chapter == 5

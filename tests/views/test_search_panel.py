@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.search.index import Hit, SearchResult
+from desktop_app.timeline import Timeline, group_label
 from desktop_app.views.reader_view import DARK, LIGHT, ReaderColors
 from desktop_app.views.search_panel import (
     MAX_SHOWN,
@@ -50,6 +51,11 @@ def label(offset: int) -> str:
     return f"min {offset // 100}"
 
 
+def labels(result: SearchResult) -> list[tuple[str, str]]:
+    """What the session gives the panel: each hit's group heading and place."""
+    return [(chapter(h.start) or "", f"note · {label(h.start)}" if h.note_id else label(h.start)) for h in result.hits]
+
+
 @pytest.fixture
 def panel(qtbot: QtBot) -> SearchPanel:
     widget = SearchPanel()
@@ -66,7 +72,7 @@ def show(panel: SearchPanel, query: str, starts: list[int], suggestion: str | No
     """The lead's part: the user's query is in the field, and its result arrives."""
     panel.query_edit.setText(query)
     result = make_result(query, starts, suggestion, error)
-    panel.set_result(result, chapter, label)
+    panel.set_result(result, labels(result))
     return result
 
 
@@ -92,7 +98,7 @@ def test_enter_emits_at_once_then_goes_to_the_first_hit_when_results_arrive(qtbo
     steps: list[bool] = []
     panel.next_requested.connect(lambda: steps.append(True))
     with qtbot.waitSignal(panel.next_requested, timeout=2000):
-        panel.set_result(make_result("llama", [10, 20]), chapter, label)
+        panel.set_result(make_result("llama", [10, 20]), labels(make_result("llama", [10, 20])))
         assert steps == []  # asked for once the caller has finished showing the result
     assert steps == [True]
 
@@ -124,8 +130,10 @@ def test_results_are_grouped_by_chapter_in_document_order(panel: SearchPanel) ->
 
 def test_without_an_outline_hits_are_grouped_by_minutes(panel: SearchPanel) -> None:
     panel.query_edit.setText("llama")
-    panel.set_result(make_result("llama", [10, 900, 1100, 4000]), lambda _offset: None, label,
-                     minute_of=lambda offset: offset / 100)
+    result = make_result("llama", [10, 900, 1100, 4000])
+    timeline = Timeline("word " * 20_000)  # five characters a word, 185 words a minute
+    headings = [group_label([], timeline, h.start * 10) for h in result.hits]
+    panel.set_result(result, [(heading, "") for heading in headings])
     titles = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
     assert titles == ["Minutes 0–10", "Minutes 10–20", "Minutes 40–50"]
 
@@ -133,7 +141,7 @@ def test_without_an_outline_hits_are_grouped_by_minutes(panel: SearchPanel) -> N
 def test_notes_are_labelled(panel: SearchPanel) -> None:
     panel.query_edit.setText("llama")
     result = SearchResult("llama", (make_hit(10), make_hit(10, note_id="note-1")), 2)
-    panel.set_result(result, chapter, label)
+    panel.set_result(result, labels(result))
     note = panel.model.hit_index(1)
     assert note.data(ROLE_NOTE_ID) == "note-1" and note.data(ROLE_POSITION) == "note · min 0"
     assert panel.status.text() == "2 matches (1 in notes)"
@@ -338,7 +346,7 @@ def test_delegate_paints_snippets_with_the_matches_emphasised(qtbot: QtBot, pane
     panel.setPalette(palette)
     panel.query_edit.setText("llama")
     result = SearchResult("llama", (make_hit(10), make_hit(10, note_id="n"), make_hit(1200)), 3)
-    panel.set_result(result, chapter, label)
+    panel.set_result(result, labels(result))
     panel.select_hit(0)
     image = panel.grab().toImage()
     assert not image.isNull()

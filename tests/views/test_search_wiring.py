@@ -18,7 +18,7 @@ def open_searchable(harness, seed_path: Path):
 def type_query(qtbot, window, query: str) -> None:
     qtbot.keyClick(window.reader, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search_panel.query_edit.hasFocus()
-    with qtbot.waitSignal(window.search.results_ready, timeout=10_000,
+    with qtbot.waitSignal(window.session.search_service.results_ready, timeout=10_000,
                           check_params_cb=lambda result: result.query == query):
         qtbot.keyClicks(window.search_panel.query_edit, query)
 
@@ -27,26 +27,30 @@ def test_typing_a_query_paints_every_hit_and_f3_walks_them(harness, seed_path: P
     window = open_searchable(harness, seed_path)
     window.reader.setFocus()
     type_query(qtbot, window, "llama")
-    result = window.search_result
+    result = window.session.search_result
     assert result.total >= 5
-    text = window.document.transcript.text
+    text = window.session.document.transcript.text
     assert all(text[h.start:h.end].lower().startswith("llama") for h in result.hits)
     painted = window.reader.search_hits()
     assert len(painted) == result.total
-    shown = window.reader.toPlainText()
-    assert all(shown[a:b].lower().startswith("llama") for a, b in painted)
+    assert all(text[a:b].lower().startswith("llama") for a, b in painted)
+    on_screen = [selection.cursor.selectedText() for selection in window.reader.extraSelections()]
+    assert len(on_screen) == result.total and all(s.lower().startswith("llama") for s in on_screen)
     assert len(window.reader.markers.markers("search")) == result.total
 
     qtbot.keyClick(window.search_panel.query_edit, Qt.Key.Key_F3)
-    first = window.current_hit
+    first = window.session.current_hit
     assert first >= 0
     start, end = window.reader.current_hit()
-    assert shown[start:end].lower() == "llama"
-    assert window.reader.textCursor().position() == start
+    assert text[start:end].lower() == "llama"
+    selections = window.reader.extraSelections()
+    current = selections[-1].cursor  # painted last, over the others
+    assert current.selectedText().lower() == "llama"
+    assert window.reader.textCursor().position() == current.selectionStart()
     qtbot.keyClick(window.search_panel.query_edit, Qt.Key.Key_F3)
-    assert window.current_hit == (first + 1) % len(result.hits)
+    assert window.session.current_hit == (first + 1) % len(result.hits)
     qtbot.keyClick(window.search_panel.query_edit, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
-    assert window.current_hit == first
+    assert window.session.current_hit == first
     assert window.search_panel.current_hit() == first
 
     qtbot.keyClick(window.search_panel.query_edit, Qt.Key.Key_Escape)
@@ -58,22 +62,23 @@ def test_a_phrase_hit_covers_the_whole_phrase(harness, seed_path: Path, qtbot) -
     window = open_searchable(harness, seed_path)
     window.reader.setFocus()
     type_query(qtbot, window, '"rear naked choke"')
-    assert window.search_result.total >= 1
-    window.go_to_hit(0)
+    assert window.session.search_result.total >= 1
+    window.session.go_to_hit(0)
     start, end = window.reader.current_hit()
-    assert window.reader.toPlainText()[start:end].lower() == "rear naked choke"
+    assert window.session.document.text[start:end].lower() == "rear naked choke"
+    assert window.reader.extraSelections()[-1].cursor.selectedText().lower() == "rear naked choke"
 
 
 def test_notes_are_searchable(harness, seed_path: Path, qtbot) -> None:
     window = open_searchable(harness, seed_path)
     qtbot.waitUntil(lambda: harness.annotations.ready, timeout=10_000)
-    text = window.document.transcript.text
+    text = window.session.document.transcript.text
     start = text.index("Jiu-Jitsu")
     annotation = harness.annotations.add(start, start + 9, "blue", note="remember the quokka example")
     window.reader.setFocus()
     type_query(qtbot, window, "note:quokka")
-    qtbot.waitUntil(lambda: window.search_result is not None and window.search_result.total >= 1, timeout=10_000)
-    hit = window.search_result.hits[0]
+    qtbot.waitUntil(lambda: window.session.search_result is not None and window.session.search_result.total >= 1, timeout=10_000)
+    hit = window.session.search_result.hits[0]
     assert hit.note_id == annotation.id
-    window.go_to_hit(0)
-    assert window.selected_annotation == annotation.id
+    window.session.go_to_hit(0)
+    assert window.session.selected_annotation == annotation.id

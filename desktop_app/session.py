@@ -1,0 +1,492 @@
+"""The reading session: the one owner of what the user is reading, below the views.
+
+:class:`ReadingSession` holds the open document, its timeline, the automatic / user / effective chapters,
+the search result and its current hit, and the selected highlight. It joins the services (annotations are
+attached once the text is shown, notes are handed to search, the index is handed over) and turns the user's
+intents (methods) into facts (signals) that the views show. Views never decide; they ask and listen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from desktop_app.display_text import DocOffset
+from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview
+from desktop_app.outline import edits as outline_edits
+from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
+
+if TYPE_CHECKING:
+    from desktop_app.annotations.model import Annotation
+    from desktop_app.annotations.service import AnnotationService
+    from desktop_app.outline.chapters import Section
+    from desktop_app.search.index import Hit, SearchResult
+    from desktop_app.search.service import SearchService
+    from desktop_app.settings import Settings
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+POSITION_SAVE_DELAY_MS = 1500
+
+
+class ReadingSession(QObject):
+    """What the user is reading, and everything they do to it.
+
+    Signals (facts):
+        loading(str): a path is being opened.
+        preview_ready(object): a :class:`~desktop_app.document.Preview` of a long transcript being opened.
+        document_changed(object): a new :class:`~desktop_app.document.Document` is open.
+        open_failed(str, str): path, message; the open document (if any) stays as it was.
+        progress(str, float): background work and how far it is (0..1; 1 or "" when done).
+        sections_changed(): the effective chapters changed (``sections``, ``outline_edited``).
+        outline_pending(str): no chapters yet; the message says why.
+        chapter_changed(int): the chapter at the reading position changed (-1 for none).
+        annotations_changed(): highlights or notes changed (added, edited, removed, loaded).
+        colors_changed(): the meanings of the highlight colours changed.
+        annotations_file(str): where the annotations are kept (a label for the user).
+        selection_changed(str): the selected highlight ("" for none).
+        hits_changed(): a new search result (``search_result``).
+        current_hit_changed(int): hit *i* of the result is the current one.
+        search_message(str): the search cannot run or is waiting (e.g. indexing).
+        notice(str): a short message for the status bar.
+        problem(str, str): title and message of something the user must know about.
+    """
+
+    loading = Signal(str)
+    preview_ready = Signal(object)
+    document_changed = Signal(object)
+    open_failed = Signal(str, str)
+    progress = Signal(str, float)
+    sections_changed = Signal()
+    outline_pending = Signal(str)
+    chapter_changed = Signal(int)
+    annotations_changed = Signal()
+    colors_changed = Signal()
+    annotations_file = Signal(str)
+    selection_changed = Signal(str)
+    hits_changed = Signal()
+    current_hit_changed = Signal(int)
+    search_message = Signal(str)
+    notice = Signal(str)
+    problem = Signal(str, str)
+
+    def __init__(self, documents: DocumentService, annotations: AnnotationService, search: SearchService,
+                 settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.documents = documents
+        self.annotations = annotations
+        self.search_service = search
+        self.settings = settings
+        self.document: Document | None = None
+        self.auto_sections: list[Section] = []
+        self.user_sections: list[Section] | None = None
+        self.search_result: SearchResult | None = None
+        self.current_hit = -1
+        self.selected_annotation = ""
+        self.top_offset = DocOffset(0)
+        self.current_chapter = -1
+        self._reading_offset = DocOffset(0)
+        self._attach_pending: Document | None = None
+        self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
+        self._save_position_timer.timeout.connect(self.save_position)
+        self._connect_services()
+
+    def _connect_services(self) -> None:
+        documents, notes, search = self.documents, self.annotations, self.search_service
+        documents.loading_started.connect(self.loading)
+        documents.preview_ready.connect(self._on_preview)
+        documents.opened.connect(self._on_opened)
+        documents.open_failed.connect(self.open_failed)
+        documents.progress.connect(self.progress)
+        documents.outline_ready.connect(self._on_outline_ready)
+        documents.index_ready.connect(search.set_index)
+        documents.stage_failed.connect(self._on_stage_failed)
+        notes.changed.connect(self._on_annotations_changed)
+        notes.outline_changed.connect(self._refresh_sections)
+        notes.colors_changed.connect(self.colors_changed)
+        notes.loaded.connect(lambda: self.annotations_file.emit(str(notes.path or "")))
+        notes.load_failed.connect(self._on_annotations_unavailable)
+        notes.save_failed.connect(lambda message: self.problem.emit("Could not save highlights and notes", message))
+        notes.saved.connect(lambda _path: self.notice.emit("Saved"))
+        search.results_ready.connect(self._on_search_results)
+
+    # -- derived state ------------------------------------------------------------------------
+    @property
+    def timeline(self) -> Timeline | None:
+        """Time at every offset of the open document (None when nothing is open)."""
+        return self.document.timeline if self.document is not None else None
+
+    @property
+    def sections(self) -> list[Section]:
+        """The chapters in force: the user's edited outline if there is one, else the automatic one."""
+        return self.user_sections if self.user_sections is not None else self.auto_sections
+
+    @property
+    def outline_edited(self) -> bool:
+        """Whether the chapters in force are the user's."""
+        return self.user_sections is not None
+
+    def chapter_rows(self) -> list[ChapterRow]:
+        """The chapters in force as the panels list them."""
+        return chapter_rows(self.sections, self.timeline) if self.timeline is not None else []
+
+    def place_label(self, offset: int) -> str:
+        """Where an offset is, in the one wording of lists (``12:34`` or ``min 12``)."""
+        return self.timeline.place_label(offset) if self.timeline is not None else ""
+
+    def position_label(self) -> str:
+        """The status bar's reading position."""
+        return self.timeline.position_label(self.top_offset) if self.timeline is not None else ""
+
+    def placed_annotations(self) -> list[Annotation]:
+        """Highlights that are found in the text (orphans are only listed)."""
+        return [a for a in self.annotations.annotations if not a.is_orphan] if self.document is not None else []
+
+    def annotation_places(self) -> dict[str, str]:
+        """Place label of every placed highlight, by id."""
+        return {a.id: self.place_label(a.start) for a in self.placed_annotations()}
+
+    def hit_labels(self) -> list[tuple[str, str]]:
+        """(group heading, place) for every hit of the current result."""
+        result, timeline = self.search_result, self.timeline
+        if result is None or timeline is None:
+            return []
+        sections = self.sections
+        return [(group_label(sections, timeline, h.start), self._hit_place(h)) for h in result.hits]
+
+    def _hit_place(self, hit: Hit) -> str:
+        place = self.place_label(hit.start)
+        return f"note · {place}" if hit.note_id is not None else place
+
+    def hit_ranges(self) -> list[tuple[DocOffset, DocOffset]]:
+        """Document ranges of the current result's hits in the text (not those in notes)."""
+        hits = self.search_result.hits if self.search_result is not None else ()
+        return [(DocOffset(h.start), DocOffset(h.end)) for h in hits if h.note_id is None]
+
+    def current_hit_range(self) -> tuple[DocOffset, DocOffset] | None:
+        """Document range of the current hit, if any."""
+        result = self.search_result
+        if result is None or not 0 <= self.current_hit < len(result.hits):
+            return None
+        hit = result.hits[self.current_hit]
+        return DocOffset(hit.start), DocOffset(hit.end)
+
+    # -- opening ------------------------------------------------------------------------------
+    def open(self, path: str) -> None:
+        """Open a transcript; the current one stays until the new one is ready (or stays if it fails)."""
+        self.save_position()
+        self.documents.open(path)
+
+    @Slot(object)
+    def _on_preview(self, preview: Preview) -> None:
+        if self.document is None:  # a preview never replaces a document on screen
+            self.preview_ready.emit(preview)
+
+    @Slot(object)
+    def _on_opened(self, document: Document) -> None:
+        self.document = document
+        self.search_service.set_index(None)  # the query runs again once the new index is ready
+        self.search_result, self.current_hit = None, -1
+        if self.search_service.current_query.strip():
+            self.search_message.emit("Indexing the new transcript…")
+        self.auto_sections, self.user_sections, self.selected_annotation = [], None, ""
+        self.current_chapter = -1
+        self.top_offset = self._reading_offset = DocOffset(self.settings.position(document.sha256))
+        self._attach_pending = document
+        QTimer.singleShot(BACKGROUND_DELAY_MS, self.attach_annotations)  # at the latest; normally on first paint
+        self.settings.last_document = document.transcript.source
+        self.settings.add_recent_file(document.transcript.source)
+        self.document_changed.emit(document)
+        self.outline_pending.emit("Finding chapters…")
+        self.hits_changed.emit()
+        for warning in document.transcript.warnings:
+            self.notice.emit(warning)
+
+    @Slot()
+    def attach_annotations(self) -> None:
+        """Load the open document's highlights and notes (once its text is on screen)."""
+        document, self._attach_pending = self._attach_pending, None
+        if document is not None and document is self.document:
+            self.annotations.attach(document.text, document.title, document.sha256,
+                                    document.transcript.source, self.documents.dirs.annotations)
+
+    @Slot()
+    def start_background(self) -> None:
+        """Start the outline and the search index of the open document."""
+        self.documents.start_background()
+
+    def stop(self) -> None:
+        """The window is closing: no late attach, save the position and the annotations."""
+        self._attach_pending = None
+        self.save_position()
+        self.annotations.flush()
+
+    @Slot(str, str)
+    def _on_stage_failed(self, stage: str, message: str) -> None:
+        self.notice.emit(f"{stage.capitalize()} unavailable: {message}")
+        if stage == "index":
+            self.search_message.emit(f"Search is unavailable: {message}")
+        elif stage == "outline" and not self.sections:
+            self.outline_pending.emit(f"No chapters: {message}")
+
+    @Slot(str)
+    def _on_annotations_unavailable(self, message: str) -> None:
+        self.annotations_file.emit(f"{self.annotations.path} (could not be read; left untouched)")
+        self.problem.emit("Highlights and notes unavailable", message)
+
+    # -- reading position ---------------------------------------------------------------------
+    def set_position(self, top: int, reading: int) -> None:
+        """The reader scrolled: ``top`` is the offset at the top of the view, ``reading`` the one being read."""
+        self.top_offset, self._reading_offset = DocOffset(top), DocOffset(reading)
+        self._save_position_timer.start()
+        self._follow_chapter()
+
+    def _follow_chapter(self) -> None:
+        chapter = chapter_at(self.sections, self._reading_offset)
+        if chapter != self.current_chapter:
+            self.current_chapter = chapter
+            self.chapter_changed.emit(chapter)
+
+    @Slot()
+    def save_position(self) -> None:
+        """Remember the reading position of the open document (restored when it is opened again)."""
+        if self.document is not None:
+            self.settings.set_position(self.document.sha256, self.top_offset)
+
+    def saved_position(self) -> DocOffset:
+        """Where the user was reading when the open document was last closed."""
+        return self.top_offset
+
+    # -- chapters -----------------------------------------------------------------------------
+    @Slot(object)
+    def _on_outline_ready(self, sections: list[Section]) -> None:
+        self.auto_sections = list(sections)
+        self._refresh_sections()
+
+    @Slot()
+    def _refresh_sections(self, _records: object = None) -> None:
+        if self.document is None:
+            return
+        records = self.annotations.outline_records
+        self.user_sections = outline_edits.from_records(records, self.document.text) or None if records else None
+        if not self.sections:
+            self.outline_pending.emit("Finding chapters…")
+            return
+        self.sections_changed.emit()
+        self.current_chapter = chapter_at(self.sections, self._reading_offset)
+        self.chapter_changed.emit(self.current_chapter)  # again: the rows are new
+
+    def chapter_start(self, row: int) -> DocOffset | None:
+        """Where chapter ``row`` starts (None if there is no such chapter)."""
+        sections = self.sections
+        return DocOffset(sections[row].start) if 0 <= row < len(sections) else None
+
+    def next_chapter(self) -> DocOffset | None:
+        """The start of the chapter after the one being read."""
+        return self.chapter_start(min(len(self.sections) - 1, self.current_chapter + 1))
+
+    def previous_chapter(self, top: int) -> DocOffset | None:
+        """The start of the chapter being read, or of the one before when the top of the reader (``top``) is
+        already at its start."""
+        row = self.current_chapter
+        if row > 0 and top <= self.sections[row].start:
+            row -= 1
+        return self.chapter_start(max(0, row))
+
+    def set_granularity(self, granularity: float) -> None:
+        """Recompute the automatic outline with fewer or more chapters."""
+        self.documents.rebuild_outline(granularity)
+
+    def rename_chapter(self, row: int, title: str) -> None:
+        """Give chapter ``row`` a new title."""
+        self._edit_outline("Rename chapter", lambda sections: outline_edits.rename(sections, row, title))
+
+    def split_chapter(self, at: int) -> None:
+        """Start a new chapter at the paragraph holding offset ``at`` (the top of the reader)."""
+        if self.document is not None:
+            offset, starts = self.document.paragraph_start(at), self.document.sentence_starts()
+            self._edit_outline("Split chapter", lambda sections: outline_edits.split(sections, offset, starts))
+
+    def merge_chapter(self, row: int) -> None:
+        """Merge chapter ``row`` with the next one."""
+        self._edit_outline("Merge chapters", lambda sections: outline_edits.merge_with_next(sections, row))
+
+    def move_chapter_start(self, row: int, at: int) -> None:
+        """Move the start of chapter ``row`` to the paragraph holding offset ``at`` (the top of the reader)."""
+        if self.document is not None:
+            offset, starts = self.document.paragraph_start(at), self.document.sentence_starts()
+            self._edit_outline("Move chapter start",
+                               lambda sections: outline_edits.move_start(sections, row, offset, starts))
+
+    def reset_outline(self) -> None:
+        """Drop the user's edits: the automatic outline is in force again."""
+        self._guard(lambda: self.annotations.set_outline([], "Reset outline"))
+
+    def _edit_outline(self, label: str, edit: Callable[[list[Section]], list[Section]]) -> None:
+        document = self.document
+        if document is None or not self.sections:
+            return
+        try:
+            sections = edit(self.sections)
+        except outline_edits.OutlineEditError as error:
+            self.notice.emit(str(error))
+            return
+        self._guard(lambda: self.annotations.set_outline(outline_edits.to_records(sections, document.text), label))
+
+    # -- highlights ---------------------------------------------------------------------------
+    def _guard(self, action: Callable[[], _T]) -> _T | None:
+        """Run an annotation edit; when the annotations cannot be changed now, say why (``notice``)."""
+        try:
+            return action()
+        except RuntimeError as error:
+            self.notice.emit(str(error))
+            return None
+
+    def trimmed(self, start: int, end: int) -> tuple[int, int] | None:
+        """The range without the spaces at its ends (None if nothing is left)."""
+        if self.document is None:
+            return None
+        text = self.document.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return (start, end) if end > start else None
+
+    def highlight(self, start: int, end: int, color: str) -> str | None:
+        """Highlight the words in ``[start, end)``, or recolour the selected highlight when no words are given.
+
+        Returns the id of the highlight (selected), or None when nothing was highlighted.
+        """
+        span = self.trimmed(start, end)
+        if span is None:
+            if self.selected_annotation:
+                self.update_annotation(self.selected_annotation, color=color)
+                return self.selected_annotation
+            self.notice.emit("Select some text first, then press 1–5 to highlight it.")
+            return None
+        annotation = self._guard(lambda: self.annotations.add(span[0], span[1], color))
+        if annotation is None:
+            return None
+        self.select_annotation(annotation.id)
+        return annotation.id
+
+    def update_annotation(self, annotation_id: str, color: str | None = None, note: str | None = None,
+                          tags: list[str] | None = None) -> None:
+        """Change the colour, note or tags of a highlight."""
+        changes = {k: v for k, v in (("color", color), ("note", note), ("tags", tags)) if v is not None}
+        self._guard(lambda: self.annotations.update(annotation_id, **changes))
+
+    def remove_annotation(self, annotation_id: str) -> None:
+        """Delete a highlight (undoable)."""
+        self._guard(lambda: self.annotations.remove(annotation_id))
+
+    def remove_selected(self) -> None:
+        """Delete the selected highlight."""
+        if self.selected_annotation:
+            self.remove_annotation(self.selected_annotation)
+            self.select_annotation("")
+
+    def set_color_meaning(self, key: str, meaning: str) -> None:
+        """Rename what a highlight colour means."""
+        self._guard(lambda: self.annotations.set_color_meaning(key, meaning))
+
+    def select_annotation(self, annotation_id: str) -> None:
+        """Select a highlight ("" or an unknown id: none)."""
+        self.selected_annotation = annotation_id if self.annotations.find(annotation_id) else ""
+        self.selection_changed.emit(self.selected_annotation)
+
+    def annotation_start(self, annotation_id: str) -> DocOffset | None:
+        """Where a highlight starts in the text (None for orphans and unknown ids)."""
+        annotation = self.annotations.find(annotation_id)
+        if annotation is None or annotation.is_orphan:
+            return None
+        return DocOffset(annotation.start)
+
+    @Slot()
+    def _on_annotations_changed(self) -> None:
+        if self.selected_annotation and not self.annotations.find(self.selected_annotation):
+            self.selected_annotation = ""
+        self.annotations_changed.emit()
+        self.selection_changed.emit(self.selected_annotation)
+        self.search_service.set_notes([(a.id, a.note, a.start, a.end)
+                                       for a in self.annotations.annotations if a.note.strip()])
+
+    def export(self, path: str, fmt: str) -> None:
+        """Write the highlights and notes (``"markdown"`` or ``"json"``) on a worker; report when done."""
+        from desktop_app import export
+        from desktop_app.atomic_file import write_text_atomic
+
+        document = self.document
+        if document is None:
+            return
+        notes, sections, colors = self.annotations.annotations, list(self.sections), self.annotations.colors
+
+        def job(_progress: object) -> str:
+            if fmt == "json":
+                output = export.to_web_annotation_json(document.title, document.text, notes,
+                                                       source=document.transcript.source, sha256=document.sha256,
+                                                       colors=colors)
+            else:
+                output = export.to_markdown(document.title, document.text, notes, sections=sections, colors=colors,
+                                            timeline=document.timeline)
+            write_text_atomic(path, output)
+            return path
+
+        self.documents.tasks.submit("export", job, on_done=lambda p: self.notice.emit(f"Exported to {p}"),
+                                    on_error=lambda message, _e: self.problem.emit("Export failed", message))
+
+    def suggested_export_path(self) -> str:
+        """Where an export is offered: the home folder, named after the transcript."""
+        from desktop_app.annotations.store import slugify
+
+        title = self.document.title if self.document is not None else "transcript"
+        return str(Path.home() / f"{slugify(title)}-notes.md")
+
+    # -- search -------------------------------------------------------------------------------
+    def search(self, query: str) -> None:
+        """Run a query (as typed; results arrive as ``hits_changed``)."""
+        self.search_service.search(query)
+
+    @Slot(object)
+    def _on_search_results(self, result: SearchResult) -> None:
+        self.search_result, self.current_hit = result, -1
+        self.hits_changed.emit()
+
+    def go_to_hit(self, number: int) -> None:
+        """Make hit ``number`` the current one (a hit in a note selects its highlight)."""
+        result = self.search_result
+        if result is None or self.document is None or not 0 <= number < len(result.hits):
+            return
+        self.current_hit = number
+        hit = result.hits[number]
+        if hit.note_id:
+            self.select_annotation(hit.note_id)
+        self.current_hit_changed.emit(number)
+        self.notice.emit(f"Match {number + 1} of {result.total}")
+
+    def step_hit(self, direction: int, here: int) -> bool:
+        """Go to the next (+1) or previous (-1) hit, at first from offset ``here``; False without hits."""
+        result = self.search_result
+        if result is None or not result.hits:
+            return False
+        count = len(result.hits)
+        if self.current_hit < 0:
+            after = [i for i, h in enumerate(result.hits) if h.start >= here]
+            if direction > 0:
+                number = after[0] if after else 0
+            else:
+                number = (after[0] - 1) % count if after else count - 1
+        else:
+            number = (self.current_hit + direction) % count
+        self.go_to_hit(number)
+        return True
+
+    def remember_query(self, query: str) -> list[str]:
+        """Keep a query in the recent list; returns the list."""
+        return self.settings.add_recent_query(query)
