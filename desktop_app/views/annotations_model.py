@@ -14,15 +14,11 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (
-    QWidget,
-)
+from PySide6.QtGui import QColor, QIcon
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
 from desktop_app.timeline import ChapterRow, chapter_at
-from desktop_app.views.item_painting import palette_is_dark
-from desktop_app.views.reader_view import highlight_color
+from desktop_app.views.theme import swatch_color, swatch_icon
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +35,6 @@ _CHAPTER = 0  # internal id of chapter rows; annotation rows carry their chapter
 _ROOT = QModelIndex()
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _ANNOTATION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-
-def swatch_icon(color: QColor, size: int = 12) -> QIcon:
-    """A small filled circle in a colour."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(color.darker(140))
-    painter.setBrush(color)
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def is_dark(widget: QWidget) -> bool:
-    return palette_is_dark(widget.palette())
-
-
-def swatch_color(key: str, dark: bool) -> QColor:
-    """A highlight colour as a swatch: the reader's colour, lifted in the dark theme so it stands out."""
-    color = highlight_color(key, dark)
-    return color.lighter(150) if dark else color.darker(108)
 
 
 def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:

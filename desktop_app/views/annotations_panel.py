@@ -59,11 +59,9 @@ from desktop_app.views.annotations_model import (
     ROLE_TAGS,
     AnnotationsFilterProxy,
     AnnotationsModel,
-    is_dark,
-    swatch_color,
-    swatch_icon,
 )
 from desktop_app.views.item_painting import draw_item_background
+from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
 
 logger = logging.getLogger(__name__)
 

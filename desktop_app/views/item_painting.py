@@ -6,11 +6,6 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 
-def palette_is_dark(palette: QPalette) -> bool:
-    """True for a dark theme (dark base colour)."""
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
-
-
 def draw_item_background(painter: QPainter, option: QStyleOptionViewItem) -> tuple[QColor, QColor]:
     """Draw the row's panel (selection, hover) as the style does; return the text colour and a muted one."""
     widget = option.widget

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 
 from desktop_app import APP_NAME
@@ -64,7 +64,7 @@ class MainMenu(QObject):
         self._build_view_menu(docks)
         self._build_go_and_help_menus()
 
-    def _action(self, menu: QMenu, text: str, signal: Signal | None = None, shortcut: Sequence[Shortcut] = (),
+    def _action(self, menu: QMenu, text: str, signal: SignalInstance | None = None, shortcut: Sequence[Shortcut] = (),
                 name: str = "", reader_only: bool = False) -> QAction:
         """An action in ``menu`` that emits ``signal``; ``reader_only`` keys work only while the reader has focus."""
         action = QAction(text, self._window)
@@ -124,7 +124,7 @@ class MainMenu(QObject):
 
     def _build_view_menu(self, docks: Sequence[tuple[QDockWidget, str]]) -> None:
         menu = self._window.menuBar().addMenu("&View")
-        zooms = (("Zoom &In", ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], "zoom_in", 1),
+        zooms: tuple[tuple[str, list[Shortcut], str, int], ...] = (("Zoom &In", ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], "zoom_in", 1),
                  ("Zoom &Out", ["Ctrl+-", QKeySequence.StandardKey.ZoomOut], "zoom_out", -1),
                  ("&Actual Size", ["Ctrl+0"], "zoom_reset", 0))
         for text, keys, name, step in zooms:

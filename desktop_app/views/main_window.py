@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayout, QMainWindow, QMenu, QMessageBox
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
-from desktop_app import APP_NAME, __version__
-from desktop_app.views import theme
+from desktop_app import APP_NAME
+from desktop_app.views import dialogs, theme
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
+from desktop_app.views.side_panels import MODULES, SidePanels, build_side_panels
 from desktop_app.views.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -33,19 +41,9 @@ if TYPE_CHECKING:
     from desktop_app.views.note_editor import NoteEditor
     from desktop_app.views.search_panel import SearchPanel
 
-# Built after the first paint (``_after_first_paint``), one module per event-loop turn.
-SIDE_PANEL_MODULES = ("desktop_app.views.annotations_panel", "desktop_app.views.note_editor",
-                      "desktop_app.views.search_panel")
 READER_MIN_WIDTH = 380
 STEP_INTERVAL_MS = 1  # a real timer, so that paint events and other timers run between the steps
 FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
-
-
-@dataclass
-class _SidePanels:
-    annotations: AnnotationsPanel
-    editor: NoteEditor
-    search: SearchPanel
 
 
 class MainWindow(QMainWindow):
@@ -82,7 +80,7 @@ class MainWindow(QMainWindow):
         self.outline_panel = OutlinePanel(self)
         self.outline_panel.setMinimumWidth(300)
         self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._side: _SidePanels | None = None  # the notes and search panels: built after the first paint
+        self._side: SidePanels | None = None  # the notes and search panels: built after the first paint
         self.notes_dock = self._dock("Highlights and Notes", "notes_dock", self._placeholder(),
                                      Qt.DockWidgetArea.RightDockWidgetArea)
         self.search_dock = self._dock("Search", "search_dock", self._placeholder(), Qt.DockWidgetArea.RightDockWidgetArea)
@@ -157,7 +155,7 @@ class MainWindow(QMainWindow):
         menu.open_requested.connect(self.choose_file)
         menu.open_path_requested.connect(self.open_path)
         menu.open_bundled_requested.connect(self.open_bundled)
-        menu.clear_recent_requested.connect(lambda: (self.settings.clear_recent_files(), menu.set_recent_files([])))
+        menu.clear_recent_requested.connect(self._clear_recent)
         menu.export_requested.connect(self.export_annotations)
         menu.show_annotations_file_requested.connect(self.show_annotations_file)
         menu.find_requested.connect(self.show_search)
@@ -171,13 +169,13 @@ class MainWindow(QMainWindow):
         menu.highlight_requested.connect(self.highlight_selection)
         menu.add_note_requested.connect(self.add_note)
         menu.delete_highlight_requested.connect(s.remove_selected)
-        menu.shortcuts_requested.connect(self.show_shortcuts)
-        menu.about_requested.connect(self.show_about)
+        menu.shortcuts_requested.connect(lambda: dialogs.show_shortcuts(self))
+        menu.about_requested.connect(lambda: dialogs.show_about(self, str(s.documents.dirs.data)))
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(lambda _scheme: self.apply_theme(self.settings.theme))
 
-    def _connect_side_panels(self, side: _SidePanels) -> None:
+    def _connect_side_panels(self, side: SidePanels) -> None:
         s, panel, editor, search = self.session, side.annotations, side.editor, side.search
         s.annotations_file.connect(panel.set_file_path)
         s.search_message.connect(search.show_message)
@@ -216,28 +214,13 @@ class MainWindow(QMainWindow):
         """The search field and results."""
         return self._side_panels().search
 
-    def _side_panels(self) -> _SidePanels:
+    def _side_panels(self) -> SidePanels:
         """Build the notes and search panels on first use; their modules load only then (faster first paint)."""
         if self._side is None:
-            from desktop_app.views.annotations_panel import AnnotationsPanel
-            from desktop_app.views.note_editor import NoteEditor
-            from desktop_app.views.search_panel import SearchPanel
-
-            notes = QSplitter(Qt.Orientation.Vertical, self)
-            side = _SidePanels(AnnotationsPanel(notes), NoteEditor(notes), SearchPanel(self))
-            notes.setStretchFactor(0, 3)
-            notes.setStretchFactor(1, 1)
-            notes.setMinimumWidth(320)
-            side.search.setMinimumWidth(320)
-            widths = [self.notes_dock.width(), self.search_dock.width()]
-            self.notes_dock.setWidget(notes)
-            self.search_dock.setWidget(side.search)
-            # Keep the docks as wide as their placeholders: a narrower reader would lay the whole text out again.
-            self.resizeDocks([self.notes_dock, self.search_dock], widths, Qt.Orientation.Horizontal)
-            self._side = side
-            self._connect_side_panels(side)
+            self._side = build_side_panels(self, self.notes_dock, self.search_dock)
+            self._connect_side_panels(self._side)
             if self.session.annotations.path is not None:
-                side.annotations.set_file_path(str(self.session.annotations.path))
+                self._side.annotations.set_file_path(str(self.session.annotations.path))
             if self.session.annotations.ready:
                 self._on_annotations()
         return self._side
@@ -248,7 +231,7 @@ class MainWindow(QMainWindow):
 
         One step per event-loop turn, so that none of them keeps the window from repainting for long.
         """
-        steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in SIDE_PANEL_MODULES]
+        steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in MODULES]
         self._pending_steps = [*steps, self._side_panels, self.session.attach_annotations,
                                self.session.start_background]
         self._run_next_step()
@@ -302,6 +285,11 @@ class MainWindow(QMainWindow):
         self.status.set_position(self.session.position_label())
         self.document_shown.emit(document)
 
+    @Slot()
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self.menu.set_recent_files([])
+
     @Slot(str, str)
     def _on_open_failed(self, _path: str, message: str) -> None:
         if self.session.document is None:
@@ -310,15 +298,9 @@ class MainWindow(QMainWindow):
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:
-        """A non-blocking, window-modal message box in plain text (kept in ``last_error`` for tests)."""
-        if self.last_error is not None and self.last_error.isVisible() and self.last_error.windowTitle() == title:
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_error = box
-        box.open()
+        """A non-blocking message box (kept in ``last_error`` for tests); one at a time for the same trouble."""
+        if self.last_error is None or not self.last_error.isVisible() or self.last_error.windowTitle() != title:
+            self.last_error = dialogs.show_error(self, title, message)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         """Accept files dropped from a file manager."""
@@ -411,12 +393,8 @@ class MainWindow(QMainWindow):
     def show_annotations_file(self) -> None:
         """Say where this transcript's highlights and notes are kept."""
         path = self.session.annotations.path
-        message = f"Your highlights and notes for this transcript are saved in:\n\n{path}" if path \
-            else "No transcript is open."
-        box = QMessageBox(QMessageBox.Icon.Information, "Annotations file", message, QMessageBox.StandardButton.Ok, self)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        dialogs.show_information(self, "Annotations file", "No transcript is open." if path is None else
+                                 f"Your highlights and notes for this transcript are saved in:\n\n{path}")
 
     @Slot()
     def export_annotations(self) -> None:
@@ -481,27 +459,6 @@ class MainWindow(QMainWindow):
             theme.apply_palette(app, self.resolved_theme)
         self.reader.set_colors(theme.reader_colors(self.resolved_theme))
         self.menu.set_theme(key)
-
-    @Slot()
-    def show_about(self) -> None:
-        """Help › About."""
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b> {__version__}<br>Read, search and annotate long interview "
-                          f"transcripts, offline.<br><br>Data folder: {self.session.documents.dirs.data}")
-
-    @Slot()
-    def show_shortcuts(self) -> None:
-        """F1: every keyboard shortcut."""
-        rows = {f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
-                f"<td>{a.text().replace('&', '')}</td></tr>"
-                for a in self.findChildren(QAction) if not a.shortcut().isEmpty() and a.text()}
-        extra = ("<tr><td><b>Space / Shift+Space</b></td><td>Page down / up</td></tr>"
-                 "<tr><td><b>Home / End</b></td><td>Beginning / end</td></tr>")
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
-                          f"<table cellpadding=3>{''.join(sorted(rows))}{extra}</table>",
-                          QMessageBox.StandardButton.Close, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Save the note being typed, the annotations, the position and the window's layout (once)."""

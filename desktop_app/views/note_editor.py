@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
-from desktop_app.views.annotations_model import is_dark, short_quote, swatch_color, swatch_icon
+from desktop_app.views.annotations_model import short_quote
+from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
 
 logger = logging.getLogger(__name__)
 

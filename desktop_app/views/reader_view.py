@@ -37,39 +37,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
 
 from desktop_app.display_text import DisplayMap, DisplayText, DocOffset
+from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color
 
 FONT_FAMILIES = ["Charis SIL", "Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
                  "DejaVu Serif", "serif"]
 BASE_POINT_SIZE = 13
 MEASURE_CHARS = 64
 LINE_HEIGHT_PERCENT = 122
-
-
-@dataclass(frozen=True)
-class ReaderColors:
-    """Colours of one theme."""
-
-    background: str
-    text: str
-    selection: str
-    search_hit: str
-    current_hit: str
-    muted: str
-
-
-LIGHT = ReaderColors("#fbf9f4", "#232220", "#b9d4f5", "#ffe58a", "#ff9f43", "#8a857a")
-DARK = ReaderColors("#1d1f23", "#d9d6cf", "#35507a", "#6b5a12", "#b5651d", "#8b8f98")
-
-HIGHLIGHT_COLORS = {
-    "light": {"yellow": "#fde68a", "green": "#bbf7d0", "blue": "#bfdbfe", "pink": "#fbcfe8", "purple": "#ddd6fe"},
-    "dark": {"yellow": "#665a1e", "green": "#1f5135", "blue": "#23446e", "pink": "#6b2a4c", "purple": "#4a3a78"},
-}
-
-
-def highlight_color(key: str, dark: bool) -> QColor:
-    """The background of a highlight colour key in a theme."""
-    palette = HIGHLIGHT_COLORS["dark" if dark else "light"]
-    return QColor(palette.get(key, palette["yellow"]))
 
 
 @dataclass(frozen=True)

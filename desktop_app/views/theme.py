@@ -1,19 +1,77 @@
-"""Light and dark palettes for the whole application, following the system by default."""
+"""Colours: light and dark palettes for the whole application (following the system by default), the
+reader's colours, the highlight colours and their swatches."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from dataclasses import dataclass
 
-from desktop_app.views.reader_view import DARK, LIGHT, ReaderColors
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+@dataclass(frozen=True)
+class ReaderColors:
+    """Colours of one theme."""
+
+    background: str
+    text: str
+    selection: str
+    search_hit: str
+    current_hit: str
+    muted: str
+
+
+LIGHT = ReaderColors("#fbf9f4", "#232220", "#b9d4f5", "#ffe58a", "#ff9f43", "#8a857a")
+DARK = ReaderColors("#1d1f23", "#d9d6cf", "#35507a", "#6b5a12", "#b5651d", "#8b8f98")
+
+HIGHLIGHT_COLORS = {
+    "light": {"yellow": "#fde68a", "green": "#bbf7d0", "blue": "#bfdbfe", "pink": "#fbcfe8", "purple": "#ddd6fe"},
+    "dark": {"yellow": "#665a1e", "green": "#1f5135", "blue": "#23446e", "pink": "#6b2a4c", "purple": "#4a3a78"},
+}
+
+
+def highlight_color(key: str, dark: bool) -> QColor:
+    """The background of a highlight colour key in a theme."""
+    palette = HIGHLIGHT_COLORS["dark" if dark else "light"]
+    return QColor(palette.get(key, palette["yellow"]))
+
+
+def palette_is_dark(palette: QPalette) -> bool:
+    """True for a dark theme (dark base colour)."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def is_dark(widget: QWidget) -> bool:
+    """True when a widget is shown in a dark palette."""
+    return palette_is_dark(widget.palette())
+
+
+def swatch_icon(color: QColor, size: int = 12) -> QIcon:
+    """A small filled circle in a colour."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(color.darker(140))
+    painter.setBrush(color)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def swatch_color(key: str, dark: bool) -> QColor:
+    """A highlight colour as a swatch: the reader's colour, lifted in the dark theme so it stands out."""
+    color = highlight_color(key, dark)
+    return color.lighter(150) if dark else color.darker(108)
 
 
 def system_is_dark() -> bool:
+    """True when the desktop asks for a dark theme."""
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)
     if scheme is not None:
-        return scheme() == Qt.ColorScheme.Dark
+        return bool(scheme() == Qt.ColorScheme.Dark)
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -25,6 +83,7 @@ def resolve(theme: str) -> str:
 
 
 def reader_colors(resolved: str) -> ReaderColors:
+    """The reader's colours in a resolved theme."""
     return DARK if resolved == "dark" else LIGHT
 
 

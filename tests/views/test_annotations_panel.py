@@ -11,6 +11,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from desktop_app.annotations.model import AnchorStatus, Annotation
+from desktop_app.timeline import ChapterRow
 from desktop_app.views.annotations_model import (
     ORPHANS_TITLE,
     ROLE_COLOR,
@@ -27,7 +28,6 @@ from desktop_app.views.annotations_model import (
     AnnotationsFilterProxy,
     AnnotationsModel,
 )
-from desktop_app.timeline import ChapterRow
 from desktop_app.views.annotations_panel import AnnotationsPanel
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]

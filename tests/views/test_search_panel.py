@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.search.index import Hit, SearchResult
 from desktop_app.timeline import Timeline, group_label
-from desktop_app.views.reader_view import DARK, LIGHT, ReaderColors
-from desktop_app.views.search_panel import (
+from desktop_app.views.search_panel import SearchPanel, focus_snippet
+from desktop_app.views.search_results_model import (
     MAX_SHOWN,
     ROLE_HIT,
     ROLE_KIND,
@@ -21,9 +21,8 @@ from desktop_app.views.search_panel import (
     ROLE_POSITION,
     ROLE_SPANS,
     ROLE_START,
-    SearchPanel,
-    focus_snippet,
 )
+from desktop_app.views.theme import DARK, LIGHT, ReaderColors
 
 if TYPE_CHECKING:
     from pytestqt.modeltest import ModelTester

@@ -1,0 +1,53 @@
+"""Small window-modal message boxes: errors, information, the keyboard shortcuts, About."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktop_app import APP_NAME, __version__
+
+
+def _open(box: QMessageBox) -> QMessageBox:
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
+    """A warning in plain text (a file's content in the message can never become a link)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return _open(box)
+
+
+def show_information(parent: QWidget, title: str, message: str) -> QMessageBox:
+    """A plain-text message whose text can be selected and copied (a path)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return _open(box)
+
+
+def show_about(parent: QWidget, data_folder: str) -> QMessageBox:
+    """Help › About: the version and where the user's data is kept."""
+    text = (f"<b>{APP_NAME}</b> {__version__}<br>Read, search and annotate long interview transcripts, offline."
+            f"<br><br>Data folder: {html.escape(data_folder)}")
+    return _open(QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", text, QMessageBox.StandardButton.Close,
+                             parent))
+
+
+def show_shortcuts(parent: QWidget) -> QMessageBox:
+    """F1: every keyboard shortcut of the window's actions, and the reading keys."""
+    rows = {f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
+            f"<td>{html.escape(a.text().replace('&', ''))}</td></tr>"
+            for a in parent.findChildren(QAction) if not a.shortcut().isEmpty() and a.text()}
+    extra = ("<tr><td><b>Space / Shift+Space</b></td><td>Page down / up</td></tr>"
+             "<tr><td><b>Home / End</b></td><td>Beginning / end</td></tr>")
+    return _open(QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
+                             f"<table cellpadding=3>{''.join(sorted(rows))}{extra}</table>",
+                             QMessageBox.StandardButton.Close, parent))
