@@ -6,7 +6,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__
 
@@ -16,6 +16,19 @@ def _open(box: QMessageBox) -> QMessageBox:
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def choose_transcript(parent: QWidget, start_dir: str, file_filter: str) -> str:
+    """File › Open: the chosen file ("" when cancelled)."""
+    path, _chosen = QFileDialog.getOpenFileName(parent, "Open Transcript", start_dir, file_filter)
+    return path
+
+
+def choose_export(parent: QWidget, suggested: str) -> tuple[str, str]:
+    """File › Export: the chosen file and its format, ``"markdown"`` or ``"json"`` ("" when cancelled)."""
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export Highlights and Notes", suggested,
+                                               "Markdown (*.md);;Web Annotation JSON (*.json)")
+    return path, "json" if path.endswith(".json") or "JSON" in chosen else "markdown"
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

@@ -18,7 +18,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplicat
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMenu,
@@ -31,7 +30,7 @@ from desktop_app.views import dialogs, theme
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
-from desktop_app.views.side_panels import MODULES, SidePanels, build_side_panels
+from desktop_app.views.side_panels import MIN_WIDTH, MODULES, SidePanels, build_side_panels
 from desktop_app.views.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -79,18 +78,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.outline_panel = OutlinePanel(self)
         self.outline_panel.setMinimumWidth(300)
-        self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel)
         self._side: SidePanels | None = None  # the notes and search panels: built after the first paint
-        self.notes_dock = self._dock("Highlights and Notes", "notes_dock", self._placeholder(),
-                                     Qt.DockWidgetArea.RightDockWidgetArea)
-        self.search_dock = self._dock("Search", "search_dock", self._placeholder(), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.notes_dock = self._dock("Highlights and Notes", "notes_dock")
+        self.search_dock = self._dock("Search", "search_dock")
         self.tabifyDockWidget(self.notes_dock, self.search_dock)
         self.notes_dock.raise_()
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self.menu = MainMenu(self, self.reader, session.annotations.undo_stack,
-                             [(self.outline_dock, "Ctrl+Shift+O"), (self.search_dock, ""),
-                              (self.notes_dock, "Ctrl+Shift+H")])
+        docks = [(self.outline_dock, "Ctrl+Shift+O"), (self.search_dock, ""), (self.notes_dock, "Ctrl+Shift+H")]
+        self.menu = MainMenu(self, self.reader, session.annotations.undo_stack, docks)
         self._pending_steps: list[Callable[[], object]] = []
         self._step_timer = QTimer(self, singleShot=True, interval=STEP_INTERVAL_MS)
         self._step_timer.timeout.connect(self._run_next_step)
@@ -107,19 +104,19 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget | None = None) -> QDockWidget:
+        """A dock on the left holding ``widget``, or on the right holding a placeholder for a side panel."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
+        features = QDockWidget.DockWidgetFeature
+        dock.setFeatures(features.DockWidgetMovable | features.DockWidgetClosable)
+        area = Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
+        if widget is None:
+            widget = QWidget(self)
+            widget.setMinimumWidth(MIN_WIDTH)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(area, dock)
         return dock
-
-    def _placeholder(self) -> QWidget:
-        widget = QWidget(self)
-        widget.setMinimumWidth(320)
-        return widget
 
     def _connect(self) -> None:
         """Every connection of the window, in one place: session facts to views, view intents to the session."""
@@ -249,7 +246,7 @@ class MainWindow(QMainWindow):
         """File › Open: ask for a transcript."""
         document = self.session.document
         start_dir = str(Path(document.transcript.source).parent) if document else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open Transcript", start_dir, FILE_FILTER)
+        path = dialogs.choose_transcript(self, start_dir, FILE_FILTER)
         if path:
             self.open_path(path)
 
@@ -399,13 +396,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def export_annotations(self) -> None:
         """File › Export: choose a file and a format, then export on a worker."""
-        if self.session.document is None:
-            return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export Highlights and Notes",
-                                                   self.session.suggested_export_path(),
-                                                   "Markdown (*.md);;Web Annotation JSON (*.json)")
-        if path:
-            self.session.export(path, "json" if path.endswith(".json") or "JSON" in chosen else "markdown")
+        if self.session.document is not None:
+            path, fmt = dialogs.choose_export(self, self.session.suggested_export_path())
+            if path:
+                self.session.export(path, fmt)
 
     # -- search -------------------------------------------------------------------------------
     @Slot()
@@ -473,10 +467,3 @@ class MainWindow(QMainWindow):
             self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
             self.settings.sync()
         super().closeEvent(event)
-
-
-def screen_fits(window: QMainWindow) -> None:
-    """Keep a restored window on a screen that exists."""
-    screen = QGuiApplication.screenAt(window.geometry().center()) or QGuiApplication.primaryScreen()
-    if screen is not None and not screen.availableGeometry().intersects(window.geometry()):
-        window.move(screen.availableGeometry().topLeft())
