@@ -13,7 +13,7 @@ QT_DEBS_X11 := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 lib
 	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxcb-shm0 libxcb-sync1 \
 	libxcb-util1 libxrender1 libsm6 libice6
 
-.PHONY: run test setup system-deps system-deps-x11 bench lint clean bundle dist check-bundle
+.PHONY: run test check setup setup-dev system-deps system-deps-x11 bench lint format clean bundle dist check-bundle
 
 run: system-deps-x11 setup ## set up and open the app on the bundled transcript
 	$(PY) -m desktop_app $(ARGS)
@@ -50,8 +50,24 @@ apt:
 bench: setup ## print the benchmark figures (some read ../shared when present)
 	for b in benchmarks/*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
 
-lint: setup
-	$(PY) -m pip install --quiet ruff && $(PY) -m ruff check desktop_app tests benchmarks
+DEV_STAMP := $(VENV)/.installed-dev
+
+setup-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,dev]"
+	touch $(DEV_STAMP)
+
+check: setup-dev ## guard rails: lint, formatting and strict types (CI runs this before the tests)
+	$(PY) -m ruff check desktop_app tests benchmarks packaging
+	$(PY) -m ruff format --check desktop_app tests benchmarks packaging
+	$(PY) -m mypy
+
+lint: check
+
+format: setup-dev ## apply the formatter and the safe lint fixes
+	$(PY) -m ruff check --fix desktop_app tests benchmarks packaging
+	$(PY) -m ruff format desktop_app tests benchmarks packaging
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotations.model import COLOR_KEYS, Annotation, make_target  # noqa: E402
-from desktop_app.annotations.store import (  # noqa: E402
+from desktop_app.annotations.model import COLOR_KEYS, Annotation, make_target
+from desktop_app.annotations.store import (
     AnnotationFile,
     AnnotationFileError,
     DocumentRef,

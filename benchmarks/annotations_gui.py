@@ -23,19 +23,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
 
-from desktop_app.annotations import store  # noqa: E402
-from desktop_app.annotations.model import COLOR_KEYS, Annotation  # noqa: E402
-from desktop_app.annotations.service import AnnotationService  # noqa: E402
-from desktop_app.document import DocumentService  # noqa: E402
-from desktop_app.paths import app_dirs, default_transcript  # noqa: E402
-from desktop_app.search.service import SearchService  # noqa: E402
-from desktop_app.settings import Settings  # noqa: E402
-from desktop_app.tasks import TaskRunner  # noqa: E402
-from desktop_app.transcript import load_transcript  # noqa: E402
-from desktop_app.views.main_window import MainWindow  # noqa: E402
+from desktop_app.annotations import store
+from desktop_app.annotations.model import COLOR_KEYS, Annotation
+from desktop_app.annotations.service import AnnotationService
+from desktop_app.document import DocumentService
+from desktop_app.paths import app_dirs, default_transcript
+from desktop_app.search.service import SearchService
+from desktop_app.settings import Settings
+from desktop_app.tasks import TaskRunner
+from desktop_app.transcript import load_transcript
+from desktop_app.views.main_window import MainWindow
 
 
 def write_annotations(folder: Path, count: int) -> None:

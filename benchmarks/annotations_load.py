@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+import yaml
 
-from desktop_app.annotations import store  # noqa: E402
-from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations  # noqa: E402
+from desktop_app.annotations import store
+from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 
@@ -46,7 +46,7 @@ def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
     return store.AnnotationFile(document=store.DocumentRef("Seed", "0" * 64, str(SEED)), annotations=items)
 
 
-def timed(action):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+def timed(action):  # type: ignore[no-untyped-def]
     began = time.perf_counter()
     result = action()
     return result, time.perf_counter() - began
@@ -66,7 +66,7 @@ def run_size(text: str, count: int, folder: Path, rng: random.Random) -> None:
     _, t_save = timed(lambda: store.save(path, content))
     data = path.read_bytes()
     _, t_scan = timed(lambda: store._scan_events(data.decode("utf-8"), path))
-    raw, t_construct = timed(lambda: yaml.load(data.decode("utf-8"), Loader=store._Loader))  # noqa: S506
+    raw, t_construct = timed(lambda: yaml.load(data.decode("utf-8"), Loader=store._Loader))
     _, t_validate = timed(lambda: store._Validator(path).file(raw))
     loaded, t_load = timed(lambda: store.load(path))
     print(f"{count:5d} annotations, {len(data) / 1e6:.2f} MB: save {t_save * 1000:6.0f} ms | load {t_load * 1000:6.0f} ms "

@@ -19,8 +19,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.outline import chapters as outline  # noqa: E402
-from desktop_app.paths import default_transcript  # noqa: E402
+from desktop_app.outline import chapters as outline
+from desktop_app.paths import default_transcript
 
 
 def crude_starts(text: str) -> list[int]:

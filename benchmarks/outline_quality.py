@@ -24,13 +24,17 @@ import re
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 # The outline's matrices are small: BLAS threads only add contention (as the app should also set).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.outline import chapters as outline  # noqa: E402
+from typing import TYPE_CHECKING
+
+from desktop_app.outline import chapters as outline
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 _REPO = Path(__file__).resolve().parent.parent
 # ../shared next to the repository (the development machine and CI), else the usual absolute place

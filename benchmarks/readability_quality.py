@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.readability import network as rn  # noqa: E402
-from desktop_app.readability import segmentation as rd  # noqa: E402
+from desktop_app.readability import network as rn
+from desktop_app.readability import segmentation as rd
 
 SHARED = Path("/work/shared")
 CORPUS = SHARED / "dev-corpus"

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotations.model import (  # noqa: E402
+from desktop_app.annotations.model import (
     _WORD_RE,
     AnchorStatus,
     Annotation,

@@ -33,17 +33,21 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.paths import resource_path  # noqa: E402
-from desktop_app.search.index import SearchIndex  # noqa: E402
-from desktop_app.search.query import STOP_WORDS, stem_words  # noqa: E402
-from desktop_app.search.snippets import make_snippet  # noqa: E402
-from desktop_app.search.vocabulary import Vocabulary  # noqa: E402
+from typing import TYPE_CHECKING
+
+from desktop_app.paths import resource_path
+from desktop_app.search.index import SearchIndex
+from desktop_app.search.query import STOP_WORDS, stem_words
+from desktop_app.search.snippets import make_snippet
+from desktop_app.search.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 KINDS = ("word", "phrase", "boolean", "wildcard", "fuzzy")
 SNIPPETS = 20
@@ -79,7 +83,7 @@ def seed_paragraphs(text: str) -> tuple[Paragraphs, str]:
         from desktop_app.readability import segmentation as readability
 
         return [(p.start, p.end) for p in readability.segment(text).paragraphs], "readability.segment"
-    except Exception as exc:  # noqa: BLE001 - the benchmark must run even if that module is broken
+    except Exception as exc:
         print(f"(readability unavailable: {exc!r}; using 80-word paragraphs)")
         spans = [m.span() for m in re.finditer(r"\S+", text)]
         return [(spans[i][0], spans[min(i + 80, len(spans)) - 1][1]) for i in range(0, len(spans), 80)], (

@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,8 @@ from desktop_app import APP_ID, APP_NAME, __version__, cli
 from desktop_app.paths import app_dirs, default_transcript
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.document import DocumentService
@@ -148,7 +149,7 @@ class SmokeTest:
         smoke = self
 
         class _PaintWatcher(QObject):
-            def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            def eventFilter(self, obj: QObject, event: QEvent) -> bool:
                 if event.type() == QEvent.Type.Paint and ("shown" not in smoke._pending or "preview" in smoke.timings):
                     smoke.timings["first_paint_wall"] = time.time()
                     smoke._done("painted")

@@ -13,22 +13,23 @@ import itertools
 import logging
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app import cache
 from desktop_app.display_text import DisplayText, build_display
-from desktop_app.paths import AppDirs
-from desktop_app.tasks import TaskRunner
 from desktop_app.timeline import Timeline
 from desktop_app.transcript import Transcript, load_transcript
 
 if TYPE_CHECKING:  # segmentation (and its model) loads on the worker thread that first needs it
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from desktop_app.paths import AppDirs
     from desktop_app.readability.segmentation import Readable
+    from desktop_app.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 

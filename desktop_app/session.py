@@ -9,7 +9,6 @@ intents (methods) into facts (signals) that the views show. Views never decide; 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -21,6 +20,8 @@ from desktop_app.outline import edits as outline_edits
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.service import AnnotationService
     from desktop_app.outline.chapters import Section

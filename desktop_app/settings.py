@@ -7,9 +7,12 @@ position per document (keyed by the text's sha256). Annotations live in their YA
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_RECENT = 10
 MAX_RECENT_QUERIES = 15

@@ -113,7 +113,7 @@ class _Runnable(QRunnable):
         self._job = job
         self._handle = handle
 
-    def run(self) -> None:  # noqa: D102 - runs on a worker thread
+    def run(self) -> None:
         handle = self._handle
         try:
             result = self._job(Reporter(handle))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import shiboken6
@@ -14,6 +13,10 @@ from desktop_app.annotations import store
 from desktop_app.annotations.model import Annotation
 from desktop_app.annotations.service import AnnotationService
 from desktop_app.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 TEXT = "we talk about open source models and about jiu-jitsu and about the metaverse " * 30
 SHA = "f" * 64

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from desktop_app import cli
 from desktop_app.app import main
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SMALL = ("so let me ask you about open source what do you think about llama "
          "i think open source is great because it lets people build things and we believe in it "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.document import PREVIEW_WORDS, Preview, prepare_document
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _plain_words(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +17,9 @@ from desktop_app.outline.chapters import (
     to_json,
 )
 from desktop_app.paths import default_transcript
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _TOPICS = {
     "chess": "chess opening gambit bishop knight rook endgame grandmaster tournament pawn",

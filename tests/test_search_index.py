@@ -147,7 +147,7 @@ def test_two_openers_at_once_both_succeed(tmp_path: Path, excerpt: str) -> None:
     def run() -> None:
         try:
             results.append(open_index(tmp_path, excerpt))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(3)]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -14,11 +13,15 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
 from desktop_app.timeline import ChapterRow, chapter_at
 from desktop_app.views.theme import swatch_color, swatch_icon
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from PySide6.QtGui import QColor, QIcon
 
 logger = logging.getLogger(__name__)
 
@@ -217,14 +220,14 @@ class AnnotationsModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, _CHAPTER)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         if not parent.isValid():
             return len(self._groups)
         if parent.column() == 0 and parent.internalId() == _CHAPTER and parent.row() < len(self._groups):
             return len(self._groups[parent.row()].items)
         return 0
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 1
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -331,7 +334,7 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
             return all(term in haystack for term in self._terms)
         return True
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if not source_parent.isValid():
             return False  # a chapter is shown when one of its annotations is (recursive filtering)
         annotation = self._source().annotation_at(source_parent.row(), source_row)

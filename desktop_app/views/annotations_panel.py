@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -47,7 +46,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations.model import COLOR_KEYS, Annotation
-from desktop_app.timeline import ChapterRow
 from desktop_app.views.annotations_model import (
     ROLE_COLOR,
     ROLE_ID,
@@ -62,6 +60,11 @@ from desktop_app.views.annotations_model import (
 )
 from desktop_app.views.item_painting import draw_item_background
 from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from desktop_app.timeline import ChapterRow
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ class _AnnotationDelegate(QStyledItemDelegate):
         lines.append(("meta", " · ".join(m for m in meta if m)))
         return lines
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         """Cheap: called for every row (one ``data()`` call per annotation)."""
         spacing = QFontMetrics(option.font).lineSpacing()
         if not index.parent().isValid():
@@ -148,7 +151,7 @@ class _AnnotationTree(QTreeView):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
             self.delete_pressed.emit()
             return
@@ -377,7 +380,7 @@ class AnnotationsPanel(QWidget):
         self.count_label.setText(text + (f" · {orphans} unplaced" if orphans else "") if total
                                  else "No highlights yet — select text and press 1–5")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._sync_theme()
         super().changeEvent(event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,8 @@ from desktop_app import APP_NAME
 from desktop_app.annotations.model import COLOR_KEYS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 

@@ -8,7 +8,6 @@ each other, and this module keeps no reading state of its own.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +33,8 @@ from desktop_app.views.side_panels import MIN_WIDTH, MODULES, SidePanels, build_
 from desktop_app.views.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desktop_app.document import Document, Preview
     from desktop_app.session import ReadingSession
     from desktop_app.views.annotations_panel import AnnotationsPanel
@@ -299,12 +300,12 @@ class MainWindow(QMainWindow):
         if self.last_error is None or not self.last_error.isVisible() or self.last_error.windowTitle() != title:
             self.last_error = dialogs.show_error(self, title, message)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept files dropped from a file manager."""
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:
         """Open the first file dropped on the window."""
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
@@ -454,7 +455,7 @@ class MainWindow(QMainWindow):
         self.reader.set_colors(theme.reader_colors(self.resolved_theme))
         self.menu.set_theme(key)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Save the note being typed, the annotations, the position and the window's layout (once)."""
         if not self._closed:
             self._closed = True

@@ -11,7 +11,7 @@ Signals (NoteEditor):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
@@ -39,6 +39,9 @@ from PySide6.QtWidgets import (
 from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
 from desktop_app.views.annotations_model import short_quote
 from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +76,10 @@ class TagCompleter(QCompleter):
         assert isinstance(model, QStringListModel)
         return model.stringList()
 
-    def splitPath(self, path: str) -> list[str]:  # noqa: N802 - Qt override
+    def splitPath(self, path: str) -> list[str]:
         return [path.rsplit(",", 1)[-1].strip()]
 
-    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:  # noqa: N802 - Qt override
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
         widget = self.widget()
         typed = widget.text() if isinstance(widget, QLineEdit) else ""
         done = [part.strip() for part in typed.split(",")[:-1] if part.strip()]
@@ -221,7 +224,7 @@ class NoteEditor(QWidget):
             button.setToolTip(f"{self._colors.get(key, key)} ({key}, key {number})")
             button.setChecked(key == self._color)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._refresh_colors()
         super().changeEvent(event)
@@ -255,7 +258,7 @@ class NoteEditor(QWidget):
         self.tags.setText(", ".join(tags))
         self.tags_edited.emit(self._id, list(tags))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush()
         return super().eventFilter(watched, event)

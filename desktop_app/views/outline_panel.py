@@ -12,8 +12,7 @@ Signals (OutlinePanel):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -39,7 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.timeline import ChapterRow
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from desktop_app.timeline import ChapterRow
 
 _ROOT = QModelIndex()
 ROLE_START = int(Qt.ItemDataRole.UserRole) + 1
@@ -91,13 +93,13 @@ class OutlineModel(QAbstractTableModel):
                                       [Qt.ItemDataRole.FontRole])
 
     # -- QAbstractItemModel -------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._sections)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return ("Chapter", "Length")[section] if 0 <= section < 2 else None
         return None
@@ -136,7 +138,7 @@ class OutlineModel(QAbstractTableModel):
             return list(section.keywords)
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Editing a title does not change the model: the panel asks for a rename, the owner applies it."""
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or index.column() != 0:
             return False
@@ -309,7 +311,7 @@ class ChapterStrip(QWidget):
     def bands(self) -> list[tuple[float, float, str]]:
         return list(self._bands)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(10, 200)
 
     def _band_at(self, y: int) -> int:
@@ -319,7 +321,7 @@ class ChapterStrip(QWidget):
                 return row
         return -1
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         height = self.height()
         for row, (start, end, _title) in enumerate(self._bands):
@@ -333,7 +335,7 @@ class ChapterStrip(QWidget):
                 painter.drawRect(QRect(0, top, self.width() - 1, max(1, bottom - top - 1)))
         painter.end()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         row = self._band_at(int(event.position().y()))
         if row >= 0:
             self.chapter_clicked.emit(row)

@@ -14,7 +14,7 @@ Signals:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -38,6 +38,9 @@ from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
 
 from desktop_app.display_text import DisplayMap, DisplayText, DocOffset
 from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FONT_FAMILIES = ["Charis SIL", "Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
                  "DejaVu Serif", "serif"]
@@ -81,7 +84,7 @@ class MarkerScrollBar(QScrollBar):
     def markers(self, kind: str) -> list[float]:
         return list(self._markers.get(kind, ([], QColor()))[0])
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._markers:
             return
@@ -261,7 +264,7 @@ class ReaderView(QTextEdit):
         frame_format.setBottomMargin(64)
         frame.setFrameFormat(frame_format)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         anchor = self._top_position()
         super().resizeEvent(event)
         self._update_column()
@@ -355,7 +358,7 @@ class ReaderView(QTextEdit):
     def _on_selection_changed(self) -> None:
         self.selection_changed.emit(*self.selection_range())
 
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The standard menu, offered to others (``context_menu_requested``) before it is shown."""
         menu = self.createStandardContextMenu(event.pos())
         self.context_menu_requested.emit(menu, *self.selection_range())
@@ -499,7 +502,7 @@ class ReaderView(QTextEdit):
         self._formats[key] = char_format
         return char_format
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         """The text, then a note mark in the left margin beside each visible highlight that has a note."""
         super().paintEvent(event)
         if self._first_paint_pending:
@@ -542,14 +545,14 @@ class ReaderView(QTextEdit):
             return True
         return super().event(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             span = self._highlight_at_point(event.position().toPoint())
             self.highlight_clicked.emit(span.id if span else "")
 
     # -- keyboard -----------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Reading keys: Space / Shift+Space page, Home / End jump, arrows scroll by lines."""
         bar = self.verticalScrollBar()
         key, mods = event.key(), event.modifiers()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -70,6 +69,8 @@ from desktop_app.views.search_results_model import (
 from desktop_app.views.theme import DARK, LIGHT, palette_is_dark
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from desktop_app.search.index import SearchResult
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class _SnippetDelegate(QStyledItemDelegate):
     PAD = 4
     LINES = 2
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         """The same for every row; no ``data()``."""
         return QSize(120, option.fontMetrics.lineSpacing() * self.LINES + 2 * self.PAD)
 
@@ -220,7 +221,7 @@ class _QueryEdit(QLineEdit):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         popup = self.completer().popup() if self.completer() is not None else None
         if popup is not None and popup.isVisible() and key in (
@@ -262,7 +263,7 @@ class _ResultTree(QTreeView):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key, mods = event.key(), event.modifiers()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.enter_pressed.emit()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from desktop_app.search.index import Hit, SearchResult
 
 # Roles. KIND: "group" | "hit"; HIT: the hit's number in result.hits (-1 for groups); START / END: document
@@ -123,17 +124,17 @@ class SearchResultModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, _GROUP)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         if not parent.isValid():
             return len(self._groups)
         if parent.column() == 0 and parent.internalId() == _GROUP and parent.row() < len(self._groups):
             return len(self._groups[parent.row()].hits)
         return 0
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 1
 
-    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:  # noqa: N802
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
         """One call per row instead of ``flags`` + ``rowCount`` (the view asks for every row when expanding)."""
         if not parent.isValid():
             return bool(self._groups)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import shiboken6
@@ -16,6 +15,10 @@ from desktop_app.session import ReadingSession
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
 from desktop_app.views.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def open_ready(harness, seed_path: Path):

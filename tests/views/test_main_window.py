@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_opens_the_seed_as_readable_paragraphs(harness, seed_path: Path) -> None:

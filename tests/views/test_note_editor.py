@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QLineEdit
 
 from desktop_app.annotations.model import Annotation
 from desktop_app.views.note_editor import HINT, NoteEditor, TagCompleter, parse_tags
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 

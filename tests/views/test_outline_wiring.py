@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def open_with_outline(harness, seed_path: Path):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def open_searchable(harness, seed_path: Path):
