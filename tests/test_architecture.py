@@ -1,4 +1,10 @@
-"""The module map of design.md §3: domain modules import no Qt; imports point downwards only."""
+"""The module map of design.md §3, enforced: every module has a layer, and imports point downwards only.
+
+Layers, bottom up: ``domain`` (plain Python, no Qt), ``service`` (QtCore/QtGui objects that own state and
+background work), ``view`` (widgets), ``entry`` (the composition root). A package's folder gives its layer
+(``views/`` are views, ``training/`` is offline domain code); every other module is named in ``LAYERS``, so a
+new module cannot escape the rules: it fails ``test_every_module_has_a_layer`` until it is classified.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,56 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "desktop_app"
 
-SERVICES = {"settings", "tasks", "document", "session", "search.service", "annotations.service"}
-ENTRY = {"app", "__main__"}
-
-
-def _is_domain(name: str) -> bool:
-    """Everything that is not a view, a service or the entry point is domain code."""
-    return not name.startswith("views") and name not in SERVICES and name not in ENTRY
+FOLDERS = {"views": "view", "training": "domain"}
+LAYERS = {
+    "__init__": "domain",
+    "__main__": "entry",
+    "app": "entry",
+    "annotations": "domain",
+    "annotations.model": "domain",
+    "annotations.store": "domain",
+    "annotations.service": "service",
+    "atomic_file": "domain",
+    "cache": "domain",
+    "cli": "domain",
+    "display_text": "domain",
+    "document": "service",
+    "export": "domain",
+    "outline": "domain",
+    "outline.chapters": "domain",
+    "outline.edits": "domain",
+    "outline.titles": "domain",
+    "outline.vectors": "domain",
+    "paths": "domain",
+    "readability": "domain",
+    "readability.network": "domain",
+    "readability.segmentation": "domain",
+    "search": "domain",
+    "search._speedups": "domain",
+    "search.index": "domain",
+    "search.query": "domain",
+    "search.service": "service",
+    "search.snippets": "domain",
+    "search.store": "domain",
+    "search.vocabulary": "domain",
+    "session": "service",
+    "settings": "service",
+    "tasks": "service",
+    "timeline": "domain",
+    "transcript": "domain",
+}
+ORDER = {"domain": 0, "service": 1, "view": 2, "entry": 3}
+QT = ("PySide6", "PyQt", "shiboken")
 
 
 def _module_name(path: Path) -> str:
     rel = path.relative_to(PACKAGE).with_suffix("")
-    return ".".join(rel.parts)
+    parts = rel.parts[:-1] if rel.name == "__init__" and len(rel.parts) > 1 else rel.parts
+    return ".".join(parts)
+
+
+def _layer(name: str) -> str | None:
+    return FOLDERS.get(name.split(".")[0]) or LAYERS.get(name)
 
 
 def _imports(path: Path) -> set[str]:
@@ -29,40 +73,56 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
 def _all_modules() -> dict[str, set[str]]:
-    return {_module_name(p): _imports(p) for p in PACKAGE.rglob("*.py") if "training" not in p.parts}
+    return {_module_name(p): _imports(p) for p in PACKAGE.rglob("*.py")}
+
+
+def _internal_layer(imported: str) -> str | None:
+    """The layer of an imported ``desktop_app`` module (the longest classified prefix), None for others."""
+    if not imported.startswith("desktop_app."):
+        return None
+    parts = imported.removeprefix("desktop_app.").split(".")
+    for size in range(len(parts), 0, -1):
+        layer = _layer(".".join(parts[:size]))
+        if layer is not None:
+            return layer
+    return None
+
+
+def test_every_module_has_a_layer() -> None:
+    unclassified = sorted(name for name in _all_modules() if _layer(name) is None)
+    assert not unclassified, f"add these modules to LAYERS in {Path(__file__).name}: {unclassified}"
+
+
+def test_the_map_names_only_modules_that_exist() -> None:
+    assert not sorted(set(LAYERS) - set(_all_modules()))
 
 
 def test_domain_modules_import_no_qt() -> None:
-    modules = _all_modules()
-    offenders = {
-        name: sorted(i for i in imports if i.startswith(("PySide6", "PyQt", "shiboken")))
-        for name, imports in modules.items()
-        if _is_domain(name)
-    }
+    offenders = {name: sorted(i for i in imports if i.startswith(QT))
+                 for name, imports in _all_modules().items() if _layer(name) == "domain"}
     assert not {k: v for k, v in offenders.items() if v}
 
 
-def test_domain_and_services_never_import_views() -> None:
-    modules = _all_modules()
-    for name, imports in modules.items():
-        if _is_domain(name) or name in SERVICES:
-            assert not [i for i in imports if i.startswith("desktop_app.views") or i == "desktop_app.app"], name
+def test_imports_point_downwards_only() -> None:
+    upward = []
+    for name, imports in _all_modules().items():
+        own = ORDER[_layer(name) or "entry"]
+        for imported in imports:
+            layer = _internal_layer(imported)
+            if layer is not None and ORDER[layer] > own:
+                upward.append(f"{name} ({_layer(name)}) imports {imported} ({layer})")
+    assert not upward
 
 
-def test_domain_modules_do_not_import_services() -> None:
-    modules = _all_modules()
-    service_modules = {f"desktop_app.{s}" for s in SERVICES}
-    for name, imports in modules.items():
-        if _is_domain(name):
-            assert not imports & service_modules, name
-
-
-def test_known_domain_modules_exist() -> None:
-    names = set(_all_modules())
-    for required in ("transcript", "readability.segmentation", "display_text", "cli", "paths", "outline.chapters", "outline.edits",
-                     "annotations.model", "annotations.store", "export", "search.index", "search.query"):
-        assert required in names
+def test_qt_services_are_named_as_such() -> None:
+    """A package's Qt service is its ``service`` module; nothing else in a domain package imports Qt."""
+    for name, imports in _all_modules().items():
+        if "." in name and _layer(name) == "service":
+            assert name.endswith(".service"), name
+        if any(i.startswith(QT) for i in imports) and _layer(name) == "domain":
+            raise AssertionError(f"{name} imports Qt")

@@ -1,0 +1,89 @@
+"""Timeline: seconds at offsets (cue times or the words-per-minute estimate), labels, and chapter_at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from desktop_app.timeline import (
+    WORDS_PER_MINUTE,
+    ChapterRow,
+    Timeline,
+    chapter_at,
+    chapter_rows,
+    format_clock,
+    group_label,
+    word_starts,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    start: int
+    end: int
+    keywords: tuple[str, ...] = ()
+
+
+TEXT = "word " * (WORDS_PER_MINUTE * 30)  # thirty minutes at the estimated pace
+SECTIONS = [Section("Intro", 0, 100), Section("Middle", 100, 5000), Section("End", 5000, len(TEXT))]
+
+
+@pytest.mark.parametrize(("seconds", "clock"), [(0, "00:00"), (59.9, "00:59"), (754.2, "12:34"),
+                                                (3754, "1:02:34"), (-5, "00:00")])
+def test_format_clock(seconds: float, clock: str) -> None:
+    assert format_clock(seconds) == clock
+
+
+def test_word_starts() -> None:
+    assert word_starts("  a bc\n d ") == [2, 4, 8]
+
+
+def test_untimed_text_runs_at_the_words_per_minute_estimate() -> None:
+    timeline = Timeline(TEXT)
+    assert not timeline.timed
+    assert timeline.seconds_at(0) == 0
+    one_minute_in = 5 * WORDS_PER_MINUTE  # five characters a word
+    assert timeline.seconds_at(one_minute_in) == pytest.approx(60)
+    assert timeline.duration == pytest.approx(30 * 60, abs=1)
+    assert timeline.place_label(one_minute_in) == "min 1"
+    assert timeline.length_label(0, one_minute_in * 4) == "4 min"
+    assert timeline.position_label(len(TEXT) // 2) == "50%  ·  minute 15 of 30"
+
+
+def test_cue_times_win_where_the_file_has_them() -> None:
+    timeline = Timeline(TEXT, cue_time=lambda offset: offset / 10 if offset < 1000 else None)
+    assert timeline.timed
+    assert timeline.seconds_at(500) == 50
+    assert timeline.seconds_at(2000) == pytest.approx(400 * 60 / WORDS_PER_MINUTE)  # no cue there: estimate
+    assert timeline.place_label(754) == "01:15"
+    assert timeline.length_label(0, 600) == "01:00"
+    assert timeline.position_label(0).startswith("0%  ·  00:00 / ")
+
+
+def test_fraction_is_clamped_and_empty_text_is_safe() -> None:
+    assert Timeline(TEXT).fraction_at(10 * len(TEXT)) == 1.0
+    empty = Timeline("")
+    assert empty.fraction_at(0) == 0.0 and empty.duration == 0.0 and empty.word_count == 0
+
+
+@pytest.mark.parametrize(("offset", "chapter"), [(0, 0), (99, 0), (100, 1), (4999, 1), (5000, 2),
+                                                 (len(TEXT) - 1, 2), (len(TEXT), -1), (-1, -1)])
+def test_chapter_at_uses_half_open_spans(offset: int, chapter: int) -> None:
+    assert chapter_at(SECTIONS, offset) == chapter
+
+
+def test_chapter_at_outside_every_chapter_and_without_chapters() -> None:
+    gappy = [Section("A", 10, 20), Section("B", 30, 40)]
+    assert [chapter_at(gappy, o) for o in (5, 10, 25, 30, 45)] == [-1, 0, -1, 1, -1]
+    assert chapter_at([], 5) == -1
+
+
+def test_chapter_rows_and_group_labels() -> None:
+    timeline = Timeline(TEXT)
+    rows = chapter_rows(SECTIONS, timeline)
+    assert rows[0] == ChapterRow("Intro", 0, 100, "1 min", ())
+    assert [r.title for r in rows] == ["Intro", "Middle", "End"]
+    assert group_label(SECTIONS, timeline, 200) == "Middle"
+    assert group_label([], timeline, 5 * WORDS_PER_MINUTE * 12) == "Minutes 10–20"
