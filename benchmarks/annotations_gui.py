@@ -35,6 +35,7 @@ from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
 from desktop_app.transcript import load_transcript
+from desktop_app.session import ReadingSession
 from desktop_app.views.main_window import MainWindow
 
 
@@ -61,7 +62,8 @@ def measure(data_dir: Path, count: int) -> dict[str, float]:
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
     annotations = AnnotationService(tasks)
-    window = MainWindow(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
+    session = ReadingSession(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
+    window = MainWindow(session)
     window.resize(1280, 860)
     window.show()
     gaps: list[float] = []

@@ -27,6 +27,7 @@ from desktop_app.paths import app_dirs, default_transcript
 from desktop_app.search.service import SearchService
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
+from desktop_app.session import ReadingSession
 from desktop_app.views.main_window import MainWindow
 
 
@@ -53,7 +54,8 @@ def open_once(data_dir: Path) -> tuple[float, float, list[float]]:
     tasks = TaskRunner()
     service = DocumentService(dirs, tasks)
     annotations = AnnotationService(tasks)
-    window = MainWindow(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
+    session = ReadingSession(service, annotations, SearchService(tasks), Settings(dirs.settings_file))
+    window = MainWindow(session)
     window.show()
     pending = {"outline", "index", "annotations"}
     loop = QEventLoop()
