@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,6 +27,11 @@ import yaml
 
 from desktop_app.annotations import store
 from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 
@@ -46,7 +52,7 @@ def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
     return store.AnnotationFile(document=store.DocumentRef("Seed", "0" * 64, str(SEED)), annotations=items)
 
 
-def timed(action):  # type: ignore[no-untyped-def]
+def timed(action: Callable[..., T]) -> tuple[T, float]:
     began = time.perf_counter()
     result = action()
     return result, time.perf_counter() - began

@@ -29,6 +29,7 @@ PROCESS_START = time.perf_counter()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser of the GUI (the headless commands parse their own arguments in ``cli``)."""
     parser = argparse.ArgumentParser(
         prog="python -m desktop_app",
         description=f"{APP_NAME}: read, search and annotate long interview transcripts, offline.",
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a headless command if the first argument names one, else the GUI; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in cli.COMMANDS:
         return cli.main(args_list)
@@ -65,6 +67,7 @@ def _initial_path(args: argparse.Namespace, last: str | None) -> str:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    """Open the window on the given (or last) document, run the event loop and return the exit code."""
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.document import DocumentService

@@ -177,10 +177,12 @@ class DocumentService(QObject):
 
     @property
     def dirs(self) -> AppDirs:
+        """The run's data, cache and config folders."""
         return self._dirs
 
     @property
     def tasks(self) -> TaskRunner:
+        """The runner that this service's background jobs go to."""
         return self._tasks
 
     def open(self, path: str, title: str | None = None) -> None:
@@ -311,5 +313,6 @@ class DocumentService(QObject):
             self.index = None
 
     def close(self) -> None:
+        """Ignore the results of jobs still running and close the search index."""
         self._generation += 1
         self._close_index()

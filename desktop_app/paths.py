@@ -46,10 +46,12 @@ class AppDirs:
 
     @property
     def annotations(self) -> Path:
+        """The folder of the annotation (YAML) files."""
         return self.data / "annotations"
 
     @property
     def settings_file(self) -> Path:
+        """The INI file of the UI settings."""
         return self.config / "settings.ini"
 
     def ensure(self) -> None:

@@ -44,11 +44,13 @@ class Settings:
         self._qs = QSettings(str(path), QSettings.Format.IniFormat)
 
     def sync(self) -> None:
+        """Write pending changes to the INI file now."""
         self._qs.sync()
 
     # -- appearance -------------------------------------------------------------------------
     @property
     def theme(self) -> str:
+        """``"system"``, ``"light"`` or ``"dark"`` (an unknown stored value reads as ``"system"``)."""
         value = str(self._qs.value("appearance/theme", "system"))
         return value if value in THEMES else "system"
 
@@ -67,18 +69,21 @@ class Settings:
 
     # -- window -------------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
+        """The saved window geometry and main-window state (None where none is stored)."""
         geometry = self._qs.value("window/geometry")
         state = self._qs.value("window/state")
         return (geometry if isinstance(geometry, QByteArray) else None,
                 state if isinstance(state, QByteArray) else None)
 
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
+        """Save the window geometry and main-window state."""
         self._qs.setValue("window/geometry", geometry)
         self._qs.setValue("window/state", state)
 
     # -- documents ----------------------------------------------------------------------------
     @property
     def last_document(self) -> str | None:
+        """The path of the last document opened (None if none)."""
         value = self._qs.value("documents/last")
         return str(value) if value else None
 
@@ -87,20 +92,25 @@ class Settings:
         self._qs.setValue("documents/last", path)
 
     def recent_files(self) -> list[str]:
+        """Recently opened files, newest first."""
         return [str(v) for v in _as_list(self._qs.value("documents/recent", [])) if v]
 
     def add_recent_file(self, path: str) -> list[str]:
+        """Put a path first in the recent files (at most ``MAX_RECENT``); returns the new list."""
         recent = [path] + [p for p in self.recent_files() if p != path]
         self._qs.setValue("documents/recent", recent[:MAX_RECENT])
         return recent[:MAX_RECENT]
 
     def clear_recent_files(self) -> None:
+        """Forget the recent files."""
         self._qs.setValue("documents/recent", [])
 
     def recent_queries(self) -> list[str]:
+        """Recent search queries, newest first."""
         return [str(v) for v in _as_list(self._qs.value("search/recent", [])) if str(v).strip()]
 
     def add_recent_query(self, query: str) -> list[str]:
+        """Put a query (whitespace collapsed) first in the recent queries; returns the new list."""
         query = " ".join(query.split())
         recent = ([query] if query else []) + [q for q in self.recent_queries() if q != query]
         self._qs.setValue("search/recent", recent[:MAX_RECENT_QUERIES])
@@ -111,4 +121,5 @@ class Settings:
         return max(0, _as_int(self._qs.value(f"positions/{sha256}", 0), 0))
 
     def set_position(self, sha256: str, offset: int) -> None:
+        """Remember the reading position (document offset) of a document."""
         self._qs.setValue(f"positions/{sha256}", int(offset))

@@ -28,9 +28,11 @@ class Reporter:
         self._handle = handle
 
     def __call__(self, fraction: float) -> None:
+        """Report the fraction of the job done (0..1)."""
         self._handle.progressed.emit(fraction)
 
     def partial(self, value: object) -> None:
+        """Send an early result to the GUI thread."""
         self._handle.partial.emit(value)
 
 
@@ -148,6 +150,7 @@ class TaskRunner(QObject):
         return handle
 
     def active_count(self) -> int:
+        """The number of jobs running now, in both lanes."""
         return self._pool.activeThreadCount() + self._serial.activeThreadCount()
 
     def wait_serial(self, msecs: int = 30_000) -> bool:

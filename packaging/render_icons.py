@@ -49,6 +49,7 @@ def render_png(size: int) -> bytes:
 
 
 def main() -> int:
+    """Render the SVG to the PNG sizes, ``transcript-reader.ico`` and ``.icns`` under resources/icons."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PIL import Image
     from PySide6.QtGui import QGuiApplication

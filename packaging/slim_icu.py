@@ -167,6 +167,7 @@ def slim(source: Path, output: Path) -> tuple[int, int]:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: ``SRC OUT``; prints the usage and returns 2 on other arguments."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)

@@ -107,6 +107,7 @@ def keep_token(tok: str) -> bool:
 
 
 def distil(model_dir: Path, dims: int, batch: int = 512) -> tuple[list[str], np.ndarray]:
+    """The tokens kept and their mean-pooled outputs, PCA-reduced to ``dims`` and scaled to unit length."""
     vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").split("\n")
     vocab = [v for v in vocab if v != ""]
     params = {k: v.astype(np.float32) for k, v in load_safetensors(model_dir / "model.safetensors").items()
@@ -137,6 +138,7 @@ def save(path: Path, tokens: list[str], vectors: np.ndarray) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: distil the vectors from the model folder and write them to ``--out``."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model-dir", type=Path)

@@ -238,6 +238,7 @@ def save(nets: Sequence[dict[str, np.ndarray]], path: Path, trained_on: Sequence
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: train the linear models (unless ``--tagger-only``) and the tagger on the corpus."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)

@@ -147,6 +147,7 @@ def column_examples(eps: Sequence[Episode], columns: Any, labels_of: Any) -> tup
 
 
 def start_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
+    """Word-level "a sentence starts at word i" examples."""
     return column_examples(eps, rd.start_feature_columns, lambda ep: set(ep.starts))
 
 
@@ -156,6 +157,7 @@ def comma_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
 
 
 def question_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
+    """Sentence-level examples: the sentence's question features, labelled 1 when it ends with "?"."""
     rows: list[list[str]] = []
     labels: list[int] = []
     for ep in eps:
@@ -265,6 +267,7 @@ def _dumps(value: Any) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: train the linear models on the corpus and write them to ``--out``."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)

@@ -41,6 +41,7 @@ _ANNOTATION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Q
 
 
 def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """Text on one line (whitespace collapsed), cut to ``limit`` characters with "…"."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -127,6 +128,7 @@ class AnnotationsModel(QAbstractItemModel):
             self._apply(False)
 
     def sort_mode(self) -> str:
+        """The row order: ``"position"`` or ``"date"``."""
         return self._mode
 
     def _apply(self, everything: bool) -> bool:
@@ -173,9 +175,11 @@ class AnnotationsModel(QAbstractItemModel):
                                       [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
 
     def colors(self) -> dict[str, str]:
+        """The colour meanings in force (colour key → meaning, defaults filled in)."""
         return dict(self._colors)
 
     def annotations(self) -> list[Annotation]:
+        """All annotations, in row order."""
         return [a for g in self._groups for a in g.items]
 
     def annotation(self, index: QModelIndex | QPersistentModelIndex) -> Annotation | None:
@@ -185,10 +189,12 @@ class AnnotationsModel(QAbstractItemModel):
         return self.annotation_at(index.internalId() - 1, index.row())
 
     def annotation_at(self, chapter_row: int, row: int) -> Annotation | None:
+        """The annotation at ``row`` under chapter ``chapter_row`` (None when out of range)."""
         group = self._groups[chapter_row] if 0 <= chapter_row < len(self._groups) else None
         return group.items[row] if group is not None and 0 <= row < len(group.items) else None
 
     def find(self, annotation_id: str) -> QModelIndex:
+        """The index of an annotation by id (invalid when it is not listed)."""
         for row, group in enumerate(self._groups):
             for child, annotation in enumerate(group.items):
                 if annotation.id == annotation_id:
@@ -196,6 +202,7 @@ class AnnotationsModel(QAbstractItemModel):
         return QModelIndex()
 
     def swatch_color(self, key: str) -> QColor:
+        """The swatch colour of a colour key in the current (dark or light) theme."""
         return swatch_color(key, self._dark)
 
     def _icon(self, key: str) -> QIcon:
@@ -206,6 +213,7 @@ class AnnotationsModel(QAbstractItemModel):
 
     # -- QAbstractItemModel -------------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
+        """Chapters at the top level, their annotations below (internal id: the chapter row + 1)."""
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
@@ -216,11 +224,13 @@ class AnnotationsModel(QAbstractItemModel):
         return QModelIndex()
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        """The chapter of an annotation row; the root for chapters."""
         if not index.isValid() or index.internalId() == _CHAPTER:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, _CHAPTER)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """Chapters at the top level, each chapter's annotations under it."""
         if not parent.isValid():
             return len(self._groups)
         if parent.column() == 0 and parent.internalId() == _CHAPTER and parent.row() < len(self._groups):
@@ -228,13 +238,16 @@ class AnnotationsModel(QAbstractItemModel):
         return 0
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """One column."""
         return 1
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        """Annotations are selectable; chapters are headers without flags."""
         # a chapter is a header (no flags: keyboard navigation skips it)
         return _ANNOTATION_FLAGS if index.isValid() and index.internalId() != _CHAPTER else _NO_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Chapters: title, start, newest update; annotations: quote, swatch, tooltip and the custom roles."""
         if not index.isValid():
             return None
         if index.internalId() == _CHAPTER:
@@ -311,6 +324,7 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def is_filtering(self) -> bool:
+        """Whether a colour, tag or text filter is set."""
         return bool(self._colors or self._tag or self._terms)
 
     def set_sort_mode(self, mode: str) -> None:
@@ -318,6 +332,7 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         self._source().set_sort_mode(mode)
 
     def sort_mode(self) -> str:
+        """The source model's row order (``"position"`` or ``"date"``)."""
         return self._source().sort_mode()
 
     def _source(self) -> AnnotationsModel:
@@ -335,6 +350,7 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         return True
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        """Annotations that pass the filters; chapters only through recursive filtering."""
         if not source_parent.isValid():
             return False  # a chapter is shown when one of its annotations is (recursive filtering)
         annotation = self._source().annotation_at(source_parent.row(), source_row)

@@ -320,6 +320,7 @@ class AnnotationsPanel(QWidget):
             self._quiet -= 1
 
     def current_annotation(self) -> str:
+        """The id of the selected annotation ("" when none)."""
         return self.view.currentIndex().data(ROLE_ID) or ""
 
     def _restore_selection(self) -> None:
@@ -381,6 +382,7 @@ class AnnotationsPanel(QWidget):
                                  else "No highlights yet — select text and press 1–5")
 
     def changeEvent(self, event: QEvent) -> None:
+        """Follow palette changes (light or dark swatches and colour buttons)."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._sync_theme()
         super().changeEvent(event)

@@ -65,6 +65,7 @@ class TagCompleter(QCompleter):
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
 
     def set_tags(self, tags: Iterable[str]) -> None:
+        """The tags offered for completion (sorted case-insensitively)."""
         model = self.model()
         assert isinstance(model, QStringListModel)
         tags = sorted(set(tags), key=str.casefold)
@@ -72,14 +73,17 @@ class TagCompleter(QCompleter):
             model.setStringList(tags)
 
     def tags(self) -> list[str]:
+        """The tags offered for completion."""
         model = self.model()
         assert isinstance(model, QStringListModel)
         return model.stringList()
 
     def splitPath(self, path: str) -> list[str]:
+        """Complete only the tag after the last comma."""
         return [path.rsplit(",", 1)[-1].strip()]
 
     def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        """The field's text with the tag being typed replaced by the chosen one."""
         widget = self.widget()
         typed = widget.text() if isinstance(widget, QLineEdit) else ""
         done = [part.strip() for part in typed.split(",")[:-1] if part.strip()]
@@ -173,6 +177,7 @@ class NoteEditor(QWidget):
 
     # -- content ------------------------------------------------------------------------------
     def annotation_id(self) -> str:
+        """The id of the annotation being edited ("" when none)."""
         return self._id
 
     def set_annotation(self, annotation: Annotation | None, colors: dict[str, str] | None = None,
@@ -225,6 +230,7 @@ class NoteEditor(QWidget):
             button.setChecked(key == self._color)
 
     def changeEvent(self, event: QEvent) -> None:
+        """Recolour the colour buttons when the palette changes."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._refresh_colors()
         super().changeEvent(event)
@@ -259,6 +265,7 @@ class NoteEditor(QWidget):
         self.tags_edited.emit(self._id, list(tags))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Emit a pending note edit when the note field loses focus."""
         if watched is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush()
         return super().eventFilter(watched, event)

@@ -94,23 +94,28 @@ class OutlineModel(QAbstractTableModel):
 
     # -- QAbstractItemModel -------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """Chapters at the top level; no children."""
         return 0 if parent.isValid() else len(self._sections)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """Two columns: chapter title and length."""
         return 2
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The column titles "Chapter" and "Length"."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return ("Chapter", "Length")[section] if 0 <= section < 2 else None
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        """Chapters are selectable and have no children; titles (column 0) are editable."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         return base | Qt.ItemFlag.ItemIsEditable if index.column() == 0 else base
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Numbered title, length, keyword tooltip, bold current chapter and the chapter's start/end roles."""
         if not index.isValid() or not (0 <= index.row() < len(self._sections)):
             return None
         section = self._sections[index.row()]
@@ -223,6 +228,7 @@ class OutlinePanel(QWidget):
         self.reset_action.setEnabled(edited)
 
     def show_message(self, message: str) -> None:
+        """Show a message instead of chapters."""
         self.model.set_sections([])
         self.status.setText(message)
 
@@ -237,6 +243,7 @@ class OutlinePanel(QWidget):
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def current_row(self) -> int:
+        """The selected chapter's row (-1 when none)."""
         index = self.view.currentIndex()
         return index.row() if index.isValid() else -1
 
@@ -304,14 +311,17 @@ class ChapterStrip(QWidget):
         self.update()
 
     def set_current(self, row: int) -> None:
+        """Outline band ``row`` as the chapter being read (-1: none)."""
         if row != self._current:
             self._current = row
             self.update()
 
     def bands(self) -> list[tuple[float, float, str]]:
+        """The bands shown: (start, end, title) per chapter."""
         return list(self._bands)
 
     def sizeHint(self) -> QSize:
+        """10 px wide (the strip's fixed width), 200 px tall."""
         return QSize(10, 200)
 
     def _band_at(self, y: int) -> int:
@@ -322,6 +332,7 @@ class ChapterStrip(QWidget):
         return -1
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """One band per chapter, faded unless it is the current one, which is outlined."""
         painter = QPainter(self)
         height = self.height()
         for row, (start, end, _title) in enumerate(self._bands):
@@ -336,11 +347,13 @@ class ChapterStrip(QWidget):
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on a band emits ``chapter_clicked``."""
         row = self._band_at(int(event.position().y()))
         if row >= 0:
             self.chapter_clicked.emit(row)
 
     def event(self, event: Any) -> bool:
+        """Tooltips show the title of the chapter under the pointer."""
         from PySide6.QtCore import QEvent
         from PySide6.QtWidgets import QToolTip
 

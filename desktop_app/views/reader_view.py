@@ -78,13 +78,16 @@ class MarkerScrollBar(QScrollBar):
         self._markers: dict[str, tuple[list[float], QColor]] = {}
 
     def set_markers(self, kind: str, fractions: list[float], color: QColor) -> None:
+        """Set the ticks of one kind (fractions of the document, one colour) and repaint."""
         self._markers[kind] = (fractions, color)
         self.update()
 
     def markers(self, kind: str) -> list[float]:
+        """The tick fractions of one kind."""
         return list(self._markers.get(kind, ([], QColor()))[0])
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """The scrollbar, then a tick at each marker."""
         super().paintEvent(event)
         if not self._markers:
             return
@@ -201,6 +204,7 @@ class ReaderView(QTextEdit):
     # -- appearance ---------------------------------------------------------------------------
     @property
     def zoom(self) -> int:
+        """Font size steps relative to the default."""
         return self._zoom
 
     def set_zoom(self, steps: int) -> None:
@@ -214,6 +218,7 @@ class ReaderView(QTextEdit):
         self._scroll_to_position(anchor)
 
     def point_size(self) -> float:
+        """The reading font's point size."""
         return self.font().pointSizeF()
 
     def _apply_font(self) -> None:
@@ -231,6 +236,7 @@ class ReaderView(QTextEdit):
         self._repaint_search()
 
     def set_colors(self, colors: ReaderColors) -> None:
+        """Switch colour scheme: background, text, selection, and repaint highlights and search hits."""
         self._colors = colors
         self._dark = colors is DARK
         self._formats = {}
@@ -244,6 +250,7 @@ class ReaderView(QTextEdit):
 
     @property
     def colors(self) -> ReaderColors:
+        """The colour scheme in use."""
         return self._colors
 
     def _update_column(self) -> None:
@@ -265,6 +272,7 @@ class ReaderView(QTextEdit):
         frame.setFrameFormat(frame_format)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-centre the text column, keeping the reading position."""
         anchor = self._top_position()
         super().resizeEvent(event)
         self._update_column()
@@ -419,6 +427,7 @@ class ReaderView(QTextEdit):
         return list(self._highlights)
 
     def set_selected_highlight(self, annotation_id: str) -> None:
+        """Mark the selected annotation's highlight ("": none) and repaint the highlights."""
         if annotation_id != self._selected_highlight:
             self._selected_highlight = annotation_id
             self._paint_highlights()
@@ -546,6 +555,7 @@ class ReaderView(QTextEdit):
         return super().event(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """A click without a selection emits ``highlight_clicked`` with the highlight there ("" if none)."""
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
             span = self._highlight_at_point(event.position().toPoint())

@@ -82,6 +82,7 @@ ELLIPSIS = "…"
 SYNTAX_HINT = ('Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
                "zuckerburg~ (typos), note: (your notes only).")
 def plural(count: int, word: str) -> str:
+    """``count`` with thousands separators and ``word`` in the singular or plural."""
     return f"{count:,} {word}{'' if count == 1 else 'es' if word.endswith('ch') else 's'}"
 
 
@@ -395,6 +396,7 @@ class SearchPanel(QWidget):
             self._advance_timer.start()  # after the caller is done with this result (no re-entrant requests)
 
     def result(self) -> SearchResult | None:
+        """The result shown (None when none)."""
         return self.model.result()
 
     def select_hit(self, number: int) -> None:
@@ -427,6 +429,7 @@ class SearchPanel(QWidget):
         self.recent_button.setEnabled(bool(queries))
 
     def recent(self) -> list[str]:
+        """The recent queries, newest first."""
         return list(self.recent_model.stringList())
 
     def set_busy(self, busy: bool) -> None:

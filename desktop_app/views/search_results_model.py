@@ -77,6 +77,7 @@ class SearchResultModel(QAbstractItemModel):
         self.endResetModel()
 
     def result(self) -> SearchResult | None:
+        """The result shown (None when none)."""
         return self._result
 
     def shown_count(self) -> int:
@@ -110,6 +111,7 @@ class SearchResultModel(QAbstractItemModel):
 
     # -- QAbstractItemModel ---------------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
+        """Groups at the top level, their hits below (internal id: the group row + 1)."""
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
@@ -120,11 +122,13 @@ class SearchResultModel(QAbstractItemModel):
         return QModelIndex()
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+        """The group of a hit row; the root for groups."""
         if not index.isValid() or index.internalId() == _GROUP:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, _GROUP)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """Groups at the top level, each group's hits under it."""
         if not parent.isValid():
             return len(self._groups)
         if parent.column() == 0 and parent.internalId() == _GROUP and parent.row() < len(self._groups):
@@ -132,6 +136,7 @@ class SearchResultModel(QAbstractItemModel):
         return 0
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        """One column."""
         return 1
 
     def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
@@ -141,11 +146,13 @@ class SearchResultModel(QAbstractItemModel):
         return parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        """Hits are selectable; groups are headers without flags."""
         if not index.isValid() or index.internalId() == _GROUP:
             return _NO_FLAGS  # a header: keyboard navigation skips it
         return _HIT_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Groups: heading, start, hit count; hits: snippet, its spans, place, offsets and note id."""
         if role not in _ROLES or not index.isValid():
             return None
         if index.internalId() == _GROUP:
