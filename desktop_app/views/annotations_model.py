@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -16,6 +15,7 @@ from PySide6.QtCore import (
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
 from desktop_app.timeline import ChapterRow, chapter_at
+from desktop_app.views.grouped_model import HEADER, GroupedItemModel
 from desktop_app.views.theme import swatch_color, swatch_icon
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ logger = logging.getLogger(__name__)
 
 QUOTE_CHARS = 140
 ORPHANS_TITLE = "Unplaced (orphaned)"
-_CHAPTER = 0  # internal id of chapter rows; annotation rows carry their chapter row + 1
-_ROOT = QModelIndex()
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
-_ANNOTATION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
@@ -85,7 +81,7 @@ def _group(annotations: Iterable[Annotation], sections: Sequence[ChapterRow], mo
     return groups + ([orphans] if orphans.items else [])
 
 
-class AnnotationsModel(QAbstractItemModel):
+class AnnotationsModel(GroupedItemModel):
     """Chapters (parents; unplaced annotations last) → annotations (children); one column.
 
     The model orders its rows itself (``set_sort_mode``): one Python sort instead of a proxy calling ``data()``
@@ -155,11 +151,11 @@ class AnnotationsModel(QAbstractItemModel):
         """Move rows (same chapters, same annotations, another order), keeping persistent indexes."""
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        keys = [("chapter", self._groups[i.row()].key) if i.internalId() == _CHAPTER
+        keys = [("chapter", self._groups[i.row()].key) if i.internalId() == HEADER
                 else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id) for i in old]
         self._groups = groups
         rows: dict[tuple[str, tuple[bool, str, int] | str], tuple[int, int, int]] = {
-            ("chapter", g.key): (row, 0, _CHAPTER) for row, g in enumerate(groups)}
+            ("chapter", g.key): (row, 0, HEADER) for row, g in enumerate(groups)}
         rows.update({("annotation", a.id): (child, 0, row + 1)
                      for row, g in enumerate(groups) for child, a in enumerate(g.items)})
         self.changePersistentIndexList(old, [self.createIndex(*rows[key]) for key in keys])
@@ -184,9 +180,8 @@ class AnnotationsModel(QAbstractItemModel):
 
     def annotation(self, index: QModelIndex | QPersistentModelIndex) -> Annotation | None:
         """The annotation of a row of this model (None for chapter rows)."""
-        if not index.isValid() or index.internalId() == _CHAPTER:
-            return None
-        return self.annotation_at(index.internalId() - 1, index.row())
+        position = self.item_position(index)
+        return None if position is None else self.annotation_at(*position)
 
     def annotation_at(self, chapter_row: int, row: int) -> Annotation | None:
         """The annotation at ``row`` under chapter ``chapter_row`` (None when out of range)."""
@@ -198,7 +193,7 @@ class AnnotationsModel(QAbstractItemModel):
         for row, group in enumerate(self._groups):
             for child, annotation in enumerate(group.items):
                 if annotation.id == annotation_id:
-                    return self.createIndex(child, 0, row + 1)
+                    return self.item_index(row, child)
         return QModelIndex()
 
     def swatch_color(self, key: str) -> QColor:
@@ -211,46 +206,20 @@ class AnnotationsModel(QAbstractItemModel):
             cached = self._icons[(key, self._dark)] = swatch_icon(self.swatch_color(key))
         return cached
 
-    # -- QAbstractItemModel -------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
-        """Chapters at the top level, their annotations below (internal id: the chapter row + 1)."""
-        if column != 0 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, 0, _CHAPTER) if row < len(self._groups) else QModelIndex()
-        chapter = parent.row()
-        if parent.internalId() == _CHAPTER and chapter < len(self._groups) and row < len(self._groups[chapter].items):
-            return self.createIndex(row, 0, chapter + 1)
-        return QModelIndex()
+    # -- GroupedItemModel ----------------------------------------------------------------------
+    def group_count(self) -> int:
+        """Chapters that hold highlights (and the unplaced ones)."""
+        return len(self._groups)
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
-        """The chapter of an annotation row; the root for chapters."""
-        if not index.isValid() or index.internalId() == _CHAPTER:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, _CHAPTER)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        """Chapters at the top level, each chapter's annotations under it."""
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.column() == 0 and parent.internalId() == _CHAPTER and parent.row() < len(self._groups):
-            return len(self._groups[parent.row()].items)
-        return 0
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        """One column."""
-        return 1
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Annotations are selectable; chapters are headers without flags."""
-        # a chapter is a header (no flags: keyboard navigation skips it)
-        return _ANNOTATION_FLAGS if index.isValid() and index.internalId() != _CHAPTER else _NO_FLAGS
+    def item_count(self, group: int) -> int:
+        """Highlights under chapter row ``group``."""
+        return len(self._groups[group].items)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Chapters: title, start, newest update; annotations: quote, swatch, tooltip and the custom roles."""
         if not index.isValid():
             return None
-        if index.internalId() == _CHAPTER:
+        if index.internalId() == HEADER:
             return self._chapter_data(self._groups[index.row()], role) if index.row() < len(self._groups) else None
         annotation = self.annotation(index)
         if annotation is None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from desktop_app.views.grouped_model import HEADER, GroupedItemModel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,10 +22,6 @@ if TYPE_CHECKING:
  ROLE_COUNT) = range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 10)
 
 MAX_SHOWN = 1000  # hits listed (a model reset with this many stays well under a frame)
-_ROOT = QModelIndex()
-_GROUP = 0  # internal id of group rows; hit rows carry their group row + 1
-_HIT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS,
                     ROLE_POSITION, ROLE_NOTE_ID, ROLE_COUNT})  # the roles answered (the view asks for many more)
@@ -50,7 +48,7 @@ def group_hits(headings: Sequence[str]) -> list[_Group]:
     return groups
 
 
-class SearchResultModel(QAbstractItemModel):
+class SearchResultModel(GroupedItemModel):
     """Groups (parents, not selectable) → hits (children) in document order; one column.
 
     Only the first ``MAX_SHOWN`` hits are listed; a hit row's ``ROLE_HIT`` is its number in ``result.hits``.
@@ -89,14 +87,15 @@ class SearchResultModel(QAbstractItemModel):
         if not 0 <= number < len(self._rows):
             return QModelIndex()
         row, child = self._rows[number]
-        return self.createIndex(child, 0, row + 1)
+        return self.item_index(row, child)
 
     def hit_at(self, index: QModelIndex | QPersistentModelIndex) -> int:
         """The hit number of a row of this model (-1 for group rows and invalid indexes)."""
-        if not index.isValid() or index.internalId() == _GROUP:
+        position = self.item_position(index)
+        if position is None or position[0] >= len(self._groups):
             return -1
-        group = self._groups[index.internalId() - 1] if index.internalId() - 1 < len(self._groups) else None
-        return group.hits[index.row()] if group is not None and index.row() < len(group.hits) else -1
+        hits = self._groups[position[0]].hits
+        return hits[position[1]] if position[1] < len(hits) else -1
 
     def find(self, start: int, end: int, note_id: str | None) -> int:
         """The number of a listed hit at these offsets (-1 if none)."""
@@ -109,53 +108,20 @@ class SearchResultModel(QAbstractItemModel):
         """Where hit ``number`` is (``note · 12:34`` for a hit in a note)."""
         return self._places[number] if 0 <= number < len(self._places) else ""
 
-    # -- QAbstractItemModel ---------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:
-        """Groups at the top level, their hits below (internal id: the group row + 1)."""
-        if column != 0 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, 0, _GROUP) if row < len(self._groups) else QModelIndex()
-        group = parent.row()
-        if parent.internalId() == _GROUP and group < len(self._groups) and row < len(self._groups[group].hits):
-            return self.createIndex(row, 0, group + 1)
-        return QModelIndex()
+    # -- GroupedItemModel ----------------------------------------------------------------------
+    def group_count(self) -> int:
+        """Groups of hits."""
+        return len(self._groups)
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
-        """The group of a hit row; the root for groups."""
-        if not index.isValid() or index.internalId() == _GROUP:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, _GROUP)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        """Groups at the top level, each group's hits under it."""
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.column() == 0 and parent.internalId() == _GROUP and parent.row() < len(self._groups):
-            return len(self._groups[parent.row()].hits)
-        return 0
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        """One column."""
-        return 1
-
-    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
-        """One call per row instead of ``flags`` + ``rowCount`` (the view asks for every row when expanding)."""
-        if not parent.isValid():
-            return bool(self._groups)
-        return parent.internalId() == _GROUP and parent.column() == 0 and parent.row() < len(self._groups)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        """Hits are selectable; groups are headers without flags."""
-        if not index.isValid() or index.internalId() == _GROUP:
-            return _NO_FLAGS  # a header: keyboard navigation skips it
-        return _HIT_FLAGS
+    def item_count(self, group: int) -> int:
+        """Hits in group ``group``."""
+        return len(self._groups[group].hits)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Groups: heading, start, hit count; hits: snippet, its spans, place, offsets and note id."""
         if role not in _ROLES or not index.isValid():
             return None
-        if index.internalId() == _GROUP:
+        if index.internalId() == HEADER:
             return self._group_data(index.row(), role)
         number = self.hit_at(index)
         return None if number < 0 else self._hit_data(number, role)
