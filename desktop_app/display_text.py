@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NewType
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from desktop_app.readability.segmentation import Readable
 
 DocOffset = NewType("DocOffset", int)
@@ -79,6 +81,7 @@ class DisplayText:
     text: str
     paragraph_starts: tuple[int, ...]  # display position of each paragraph (block) start
     map: DisplayMap
+    labels: tuple[tuple[int, int], ...] = ()  # display ranges of speaker labels (not document text)
 
 
 class _Builder:
@@ -104,13 +107,15 @@ class _Builder:
         self.length += len(piece)
 
     def insert(self, text: str) -> None:
+        """Add text that is not in the document (a mark, a break, a label)."""
         self.parts.append(text)
         self.length += len(text)
 
-    def build(self, starts: tuple[int, ...]) -> DisplayText:
+    def build(self, starts: tuple[int, ...], labels: tuple[tuple[int, int], ...] = ()) -> DisplayText:
+        """The display text and its map."""
         text = "".join(self.parts)
         mapping = DisplayMap(self.display_starts, self.doc_starts, self.lengths, len(text), len(self.doc))
-        return DisplayText(text, starts, mapping)
+        return DisplayText(text, starts, mapping, labels)
 
 
 def _paragraph_piece(doc: str, start: int, end: int, capitals: set[int]) -> str:
@@ -124,9 +129,19 @@ def _paragraph_piece(doc: str, start: int, end: int, capitals: set[int]) -> str:
     return "".join(chars)
 
 
-def build_display(doc: str, readable: Readable) -> DisplayText:
-    """Display text for ``doc`` as segmented in ``readable``."""
+LABEL_GAP = "\u2003"
+"""Between a speaker label and the paragraph's first word (an em space)."""
+
+
+def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] | None = None) -> DisplayText:
+    """Display text for ``doc`` as segmented in ``readable``.
+
+    ``speakers`` (one name or None per paragraph) puts a label before each paragraph where the speaker
+    changes: display text only, mapped like an inserted mark, so offsets, quotes and search ignore it.
+    """
     builder = _Builder(doc)
+    labels: list[tuple[int, int]] = []
+    previous: str | None = None
     capitals = sorted(readable.capitalize)
     insertions = _insertions(readable)
     paragraph_starts: list[int] = []
@@ -135,6 +150,11 @@ def build_display(doc: str, readable: Readable) -> DisplayText:
         if number:
             builder.insert("\n")
         paragraph_starts.append(builder.length)
+        speaker = speakers[number] if speakers is not None and number < len(speakers) else None
+        if speaker and speaker != previous:
+            labels.append((builder.length, builder.length + len(speaker)))
+            builder.insert(speaker + LABEL_GAP)
+        previous = speaker
         caps: set[int] = set()
         while cap_i < len(capitals) and capitals[cap_i] < paragraph.end:
             if capitals[cap_i] >= paragraph.start:
@@ -146,7 +166,7 @@ def build_display(doc: str, readable: Readable) -> DisplayText:
             builder.insert(mark)
             position = cut
         builder.copy(position, paragraph.end, _paragraph_piece(doc, position, paragraph.end, caps))
-    return builder.build(tuple(paragraph_starts))
+    return builder.build(tuple(paragraph_starts), tuple(labels))
 
 
 def _insertions(readable: Readable) -> list[tuple[int, str]]:

@@ -72,3 +72,24 @@ def test_a_range_ending_at_a_sentence_end_excludes_the_inserted_mark() -> None:
     assert display.text[a:b] == "about that"
     a, b = display.map.range_to_display(DOC.index("do it"), len(DOC))
     assert display.text[a:b] == "Do it ok"
+
+
+def test_speaker_labels_are_display_text_only() -> None:
+    from desktop_app.readability.segmentation import Paragraph, Readable, Sentence
+
+    doc = "so what do you think i think it is good yes it is"
+    cuts = [0, doc.index("i think"), doc.index("yes")]
+    ends = [*cuts[1:], len(doc)]
+    paragraphs = tuple(Paragraph(a, b - (1 if b < len(doc) else 0), (Sentence(a, b - (1 if b < len(doc) else 0), ""),))
+                       for a, b in zip(cuts, ends, strict=True))
+    readable = Readable(paragraphs=paragraphs)
+    display = build_display(doc, readable, ["Lex", "Mark", "Mark"])
+    shown = [display.text[a:b] for a, b in display.labels]
+    assert shown == ["Lex", "Mark"]  # a label where the speaker changes, none for the same speaker again
+    assert display.text.split("\n")[1].startswith("Mark\u2003i think")
+    for paragraph in readable.paragraphs:  # document offsets are unaffected
+        start = display.map.to_display(paragraph.start)
+        assert display.map.to_doc(start) == paragraph.start
+        assert display.text[start:start + 3].lower() == doc[paragraph.start:paragraph.start + 3]
+    label_start, label_end = display.labels[1]
+    assert display.map.range_to_doc(label_start, label_end)[0] <= readable.paragraphs[1].start

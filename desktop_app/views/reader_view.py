@@ -128,6 +128,7 @@ class ReaderView(QTextEdit):
         self._colors = LIGHT
         self._dark = False
         self._map = DisplayMap.identity(0)
+        self._labels: tuple[tuple[int, int], ...] = ()  # display ranges of speaker labels
         self._search_ranges: list[tuple[int, int]] = []  # display ranges
         self._current_hit: tuple[int, int] | None = None
         self._search_offsets: list[tuple[DocOffset, DocOffset]] = []
@@ -155,6 +156,7 @@ class ReaderView(QTextEdit):
     def set_display(self, display: DisplayText) -> None:
         """Replace the content with a document's display text (paragraphs separated by newlines) and its map."""
         self._clear(display.map)
+        self._labels = display.labels
         self._install(self._new_document(display.text, Qt.AlignmentFlag.AlignLeft))
         self._first_paint_pending = True
 
@@ -163,6 +165,7 @@ class ReaderView(QTextEdit):
         self._search_ranges, self._current_hit = [], None
         self._search_offsets, self._current_offsets = [], None
         self._highlights, self._shown, self._painted, self._selected_highlight = [], [], {}, ""
+        self._labels = ()
         self.setExtraSelections([])
 
     # -- the one place display positions and document offsets meet ----------------------------
@@ -183,7 +186,24 @@ class ReaderView(QTextEdit):
         cursor = QTextCursor(document)
         cursor.setBlockFormat(self._block_format(align))
         cursor.insertText(text)
+        if self._labels:
+            label_format = self._label_format()
+            for start, end in self._labels:
+                self._merge(cursor, start, end, label_format)
         return document
+
+    def _label_format(self) -> QTextCharFormat:
+        """Speaker labels: a run-in head in small capitals, bold, in the muted colour."""
+        label = QTextCharFormat()
+        label.setFontCapitalization(QFont.Capitalization.SmallCaps)
+        label.setFontWeight(QFont.Weight.DemiBold)
+        label.setForeground(QColor(self._colors.muted))
+        return label
+
+    def speaker_labels(self) -> list[str]:
+        """The speaker labels shown, in order (for tests and accessibility)."""
+        text = self.document().toPlainText()
+        return [text[start:end] for start, end in self._labels]
 
     def _block_format(self, align: Qt.AlignmentFlag) -> QTextBlockFormat:
         block_format = QTextBlockFormat()
@@ -245,6 +265,10 @@ class ReaderView(QTextEdit):
             f"QTextEdit#reader {{ background: {colors.background}; color: {colors.text};"
             f" selection-background-color: {colors.selection}; selection-color: {colors.text}; }}"
         )
+        if self._labels:  # the labels' colour is in the text: lay the text out again, where it was
+            anchor = self._top_position()
+            self._apply_font()
+            self._scroll_to_position(anchor)
         self._repaint_search()
         self._paint_highlights()
 
