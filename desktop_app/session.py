@@ -93,6 +93,8 @@ class ReadingSession(QObject):
         self.current_chapter = -1
         self._reading_offset = DocOffset(0)
         self._attach_pending: Document | None = None
+        self.last_save_error = ""
+        self._stopping = False
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
         self._save_position_timer.timeout.connect(self.save_position)
         self._connect_services()
@@ -112,7 +114,7 @@ class ReadingSession(QObject):
         notes.colors_changed.connect(self.colors_changed)
         notes.loaded.connect(lambda: self.annotations_file.emit(str(notes.path or "")))
         notes.load_failed.connect(self._on_annotations_unavailable)
-        notes.save_failed.connect(lambda message: self.problem.emit("Could not save highlights and notes", message))
+        notes.save_failed.connect(self._on_save_failed)
         notes.saved.connect(lambda _path: self.notice.emit("Saved"))
         search.results_ready.connect(self._on_search_results)
 
@@ -221,11 +223,42 @@ class ReadingSession(QObject):
         """Start the outline and the search index of the open document."""
         self.documents.start_background()
 
-    def stop(self) -> None:
-        """The window is closing: no late attach, save the position and the annotations."""
+    def stop(self) -> bool:
+        """The window is closing: no late attach, save the position and the annotations (False: not saved)."""
         self._attach_pending = None
         self.save_position()
-        self.annotations.flush()
+        self._stopping = True  # a failure is asked about by the window, not shown as well
+        try:
+            return self.annotations.flush()
+        finally:
+            self._stopping = False
+
+    @Slot(str)
+    def _on_save_failed(self, message: str) -> None:
+        self.last_save_error = message
+        if not self._stopping:
+            self.problem.emit("Could not save highlights and notes", message)
+
+    def save_annotations_copy(self, path: str) -> bool:
+        """Write the highlights, notes and outline edits as they are in memory to another file."""
+        from desktop_app.annotations import store
+        from desktop_app.atomic_file import write_text_atomic
+
+        content = self.annotations.content
+        if content is None:
+            return False
+        try:
+            write_text_atomic(path, store.dump(content))
+        except OSError as error:
+            self.problem.emit("Could not save a copy", f"{path}: {error.strerror or error}")
+            return False
+        self.notice.emit(f"A copy of your highlights and notes is in {path}")
+        return True
+
+    def suggested_copy_path(self) -> str:
+        """Where a copy of the annotations file is offered: the home folder, under the file's own name."""
+        name = self.annotations.path.name if self.annotations.path is not None else "annotations.yaml"
+        return str(Path.home() / name)
 
     @Slot(str, str)
     def _on_stage_failed(self, stage: str, message: str) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _open(box: QMessageBox) -> QMessageBox:
@@ -29,6 +33,32 @@ def choose_export(parent: QWidget, suggested: str) -> tuple[str, str]:
     path, chosen = QFileDialog.getSaveFileName(parent, "Export Highlights and Notes", suggested,
                                                "Markdown (*.md);;Web Annotation JSON (*.json)")
     return path, "json" if path.endswith(".json") or "JSON" in chosen else "markdown"
+
+
+QUIT_CHOICES = ("retry", "elsewhere", "quit")
+"""What ``ask_before_quit`` offers; ``choose`` is called with one of these, or "cancel"."""
+
+
+def ask_before_quit(parent: QWidget, message: str, choose: Callable[[str], None]) -> QMessageBox:
+    """The highlights could not be saved: try again, save a copy elsewhere, quit anyway, or stay (non-blocking)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Highlights and notes not saved",
+                      f"{message}\n\nYour unsaved highlights and notes are still here.", parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    buttons: dict[QAbstractButton, str] = {
+        box.addButton("Try Again", QMessageBox.ButtonRole.AcceptRole): "retry",
+        box.addButton("Save a Copy…", QMessageBox.ButtonRole.ActionRole): "elsewhere",
+        box.addButton("Quit Without Saving", QMessageBox.ButtonRole.DestructiveRole): "quit",
+        box.addButton(QMessageBox.StandardButton.Cancel): "cancel",
+    }
+    box.finished.connect(lambda _result: choose(buttons.get(box.clickedButton(), "cancel")))
+    return _open(box)
+
+
+def choose_copy_path(parent: QWidget, suggested: str) -> str:
+    """Where to save a copy of the annotations file ("" when cancelled)."""
+    path, _chosen = QFileDialog.getSaveFileName(parent, "Save a Copy of the Highlights and Notes", suggested,
+                                                "Annotations (*.yaml)")
+    return path
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

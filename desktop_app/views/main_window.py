@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.settings = session.settings
         self.last_error: QMessageBox | None = None
         self._closed = False
+        self._quit_unsaved = False  # the user chose to quit although the annotations could not be saved
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -456,15 +457,29 @@ class MainWindow(QMainWindow):
         self.menu.set_theme(key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the note being typed, the annotations, the position and the window's layout (once)."""
+        """Save the note being typed, the annotations, the position and the layout; ask when saving fails."""
         if not self._closed:
+            if self._side is not None:
+                self._side.editor.flush()
+            if not self.session.stop() and not self._quit_unsaved:
+                event.ignore()
+                message = self.session.last_save_error or "The annotations file could not be written."
+                dialogs.ask_before_quit(self, message, self._after_quit_question)
+                return
             self._closed = True
             self._pending_steps.clear()
             self._step_timer.stop()
             self.reader.position_changed.disconnect(self._on_scrolled)  # the session may go before this window
-            if self._side is not None:
-                self._side.editor.flush()
-            self.session.stop()
             self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
             self.settings.sync()
         super().closeEvent(event)
+
+    def _after_quit_question(self, choice: str) -> None:
+        if choice == "elsewhere":
+            path = dialogs.choose_copy_path(self, self.session.suggested_copy_path())
+            if not path or not self.session.save_annotations_copy(path):
+                return
+        if choice in ("elsewhere", "quit"):
+            self._quit_unsaved = True
+        if choice != "cancel":
+            self.close()
