@@ -52,6 +52,7 @@ FORMAT_NAME = "transcript-reader-annotations"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 40
+MAX_OFFSET = 2**31 - 1  # a document offset (Qt's text positions are 32-bit)
 STALE_TEMP_SECONDS = 600
 TOMBSTONE_DAYS = 90  # a deletion is remembered this long, so that merges do not bring the annotation back
 
@@ -160,8 +161,8 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
         _scan_events(text, path)
         try:
             raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
-        except (yaml.YAMLError, RecursionError, ValueError) as exc:
-            raise AnnotationFileError(path, f"not valid YAML: {exc}") from exc
+        except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError, ArithmeticError) as exc:
+            raise AnnotationFileError(path, f"not valid YAML: {_reason(exc)}") from exc
     return _Validator(path).file(raw)
 
 
@@ -184,9 +185,12 @@ def _read_limited(path: Path) -> tuple[bytes, os.stat_result]:
 
 
 def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
-    """Refuse aliases, anchors, several documents and deep nesting before anything is constructed."""
+    """Refuse aliases, anchors, several documents, deep nesting and repeated keys before anything is
+    constructed."""
     depth = 0
     documents = 0
+    keys: list[set[str] | None] = []  # per open collection: the plain keys seen (None: a sequence)
+    expect_key: list[bool] = []
     try:
         event: Any
         for event in yaml.parse(text, Loader=_Loader):
@@ -195,12 +199,29 @@ def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
                 raise AnnotationFileError(path, f"line {line}: YAML aliases (*{event.anchor}) are not allowed")
             if getattr(event, "anchor", None):
                 raise AnnotationFileError(path, f"line {line}: YAML anchors (&{event.anchor}) are not allowed")
+            is_key = bool(expect_key) and keys[-1] is not None and expect_key[-1]
+            if expect_key and keys[-1] is not None and isinstance(
+                event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+            ):
+                expect_key[-1] = not expect_key[-1]
+            if isinstance(event, yaml.ScalarEvent) and is_key:
+                seen = keys[-1]
+                assert seen is not None
+                if event.value in seen:
+                    raise AnnotationFileError(
+                        path, f"line {line}: the key {_show(event.value)} appears twice in the same mapping"
+                    )
+                seen.add(event.value)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise AnnotationFileError(path, f"line {line}: nested deeper than {MAX_DEPTH} levels")
+                keys.append(set() if isinstance(event, yaml.MappingStartEvent) else None)
+                expect_key.append(True)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+                keys.pop()
+                expect_key.pop()
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -222,6 +243,31 @@ _SCALAR_TAGS = {
 _NO_KEY = object()
 
 
+def _where(stack: list[list[Any]]) -> str:
+    """Where the builder is, as ``annotations[3] field 'note': `` (empty at the top level)."""
+    parts: list[str] = []
+    for container, key, name in stack:
+        if name is not None:
+            parts.append(f"[{name}]" if isinstance(name, int) and not isinstance(name, bool) else f".{name}")
+    container, key, _name = stack[-1]
+    if type(container) is list:
+        parts.append(f"[{len(container)}]")
+    elif key is not _NO_KEY:
+        parts.append(f".{key}")
+    path = "".join(parts).lstrip(".")
+    if not path:
+        return ""
+    head, _, field_name = path.partition("].")
+    if field_name:
+        return f"{head}] field '{field_name}': "
+    return f"'{path}': "
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).split("\n")[0]
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 class _EventBuilder:
     """Builds plain Python data straight from the (C) parser's events, refusing aliases, anchors, several
     documents and deep nesting as it goes: one pass, nothing built for a hostile file, and about twice as
@@ -233,7 +279,7 @@ class _EventBuilder:
         self.cache: dict[str, Any] = {}
 
     def build(self, text: str) -> Any:  # noqa: ANN401 - any YAML value
-        stack: list[list[Any]] = []  # [container, pending key]
+        stack: list[list[Any]] = []  # [container, pending key, its key or index in its parent]
         root: Any = None
         documents = 0
         event: Any
@@ -243,7 +289,7 @@ class _EventBuilder:
                 if kind is yaml.ScalarEvent:
                     if event.anchor:
                         raise self._refuse(event, f"YAML anchors (&{event.anchor}) are not allowed")
-                    value = self._scalar(event)
+                    value = self._scalar(event, stack)
                 elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                     if event.anchor:
                         raise self._refuse(event, f"YAML anchors (&{event.anchor}) are not allowed")
@@ -263,12 +309,13 @@ class _EventBuilder:
                         if documents > 1:
                             raise self._refuse(event, "more than one YAML document in the file")
                     continue
+                name: Any = None
                 if not stack:
                     root = value
                 else:
-                    self._attach(stack[-1], value)
+                    name = self._attach(stack, value, event)
                 if kind is not yaml.ScalarEvent:
-                    stack.append([value, _NO_KEY])
+                    stack.append([value, _NO_KEY, name])
         except yaml.YAMLError as exc:
             raise AnnotationFileError(self.path, f"not valid YAML: {exc}") from exc
         return root
@@ -277,20 +324,36 @@ class _EventBuilder:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
         return AnnotationFileError(self.path, f"line {line}: {message}")
 
-    @staticmethod
-    def _attach(top: list[Any], value: Any) -> None:  # noqa: ANN401
+    def _attach(self, stack: list[list[Any]], value: Any, event: Any) -> Any:  # noqa: ANN401
+        """Put ``value`` into the innermost open collection; returns its index or key there."""
+        top = stack[-1]
         container = top[0]
         if type(container) is list:
             container.append(value)
-        elif top[1] is _NO_KEY:
+            return len(container) - 1
+        if top[1] is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise _Unusual  # a complex key
+            if value in container:  # PyYAML would keep the last value silently: the first would be lost
+                where = _where(stack) or "top level: "
+                raise self._refuse(event, f"{where}the key {_show(value)} appears twice in the same mapping")
             top[1] = value
-        else:
-            container[top[1]] = value
-            top[1] = _NO_KEY
+            return None
+        key = top[1]
+        container[key] = value
+        top[1] = _NO_KEY
+        return key
 
-    def _scalar(self, event: Any) -> Any:  # noqa: ANN401
+    def _scalar(self, event: Any, stack: list[list[Any]]) -> Any:  # noqa: ANN401
+        try:
+            return self._scalar_value(event)
+        except (ValueError, OverflowError, TypeError, ArithmeticError, yaml.YAMLError) as exc:
+            tag = (event.tag or self._resolve(event.value)).rsplit(":", 1)[-1]
+            raise self._refuse(
+                event, f"{_where(stack)}the value {_show(event.value)} is not a valid {tag} ({_reason(exc)})"
+            ) from exc
+
+    def _scalar_value(self, event: Any) -> Any:  # noqa: ANN401
         tag = event.tag
         value = event.value
         if tag is None or tag == "!":
@@ -399,8 +462,28 @@ class _Validator:
         if not isinstance(raw, list):
             raise self.fail("'outline'", f"must be a list (got {_kind(raw)})")
         for number, item in enumerate(raw):
+            where = f"outline[{number}]"
             if not isinstance(item, dict):
-                raise self.fail(f"outline[{number}]", f"must be a mapping (got {_kind(item)})")
+                raise self.fail(where, f"must be a mapping (got {_kind(item)})")
+            title = item.get("title")
+            if title is not None and not isinstance(title, str):
+                raise self.fail(where, f"field 'title' must be text (got {_show(title)})")
+            keywords = item.get("keywords")
+            if keywords is not None and (
+                not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords)
+            ):
+                raise self.fail(where, f"field 'keywords' must be a list of text (got {_show(keywords)})")
+            start = item.get("start")
+            if start is not None:
+                if not isinstance(start, dict):
+                    raise self.fail(where, f"field 'start' must be a mapping with start, end and exact (got {_kind(start)})")
+                first, last = self.offset(where, start, "start", "start."), self.offset(where, start, "end", "start.")
+                if last < first:
+                    raise self.fail(where, f"field 'start.end' ({last}) must not be before 'start.start' ({first})")
+                for key in ("exact", "prefix", "suffix"):
+                    value = start.get(key, "")
+                    if value is not None and not isinstance(value, str):
+                        raise self.fail(where, f"field 'start.{key}' must be text (got {_show(value)})")
         return raw
 
     def tombstones(self, raw: Any) -> list[Tombstone]:
@@ -484,10 +567,12 @@ class _Validator:
         extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
-    def offset(self, where: str, raw: dict[str, Any], key: str) -> int:
+    def offset(self, where: str, raw: dict[str, Any], key: str, prefix: str = "target.") -> int:
         value = raw.get(key)
-        if not _is_int(value) or value < 0:
-            raise self.fail(where, f"field 'target.{key}' must be a whole number >= 0 (got {_show(value)})")
+        if not _is_int(value) or not 0 <= value <= MAX_OFFSET:
+            raise self.fail(
+                where, f"field '{prefix}{key}' must be a whole number from 0 to {MAX_OFFSET} (got {_show(value)})"
+            )
         return value
 
     def timestamp(self, where: str, key: str, value: Any) -> str:
@@ -495,7 +580,7 @@ class _Validator:
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
         try:
             return format_timestamp(parse_timestamp(value))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
 
 
@@ -776,10 +861,16 @@ def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bo
 def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | None = None) -> AnnotationFile:
     """Combine two versions of a file by annotation id.
 
-    The newest ``updated`` wins (ties: ours); a tombstone beats an edit unless the edit is newer. With
-    ``base`` (the version both started from) an annotation that ``theirs`` dropped without a tombstone
-    (deleted by hand) and that we did not edit stays deleted, and colours/outline/unknown fields take
-    their side when ours did not change them. Without a base, ours wins for those.
+    With ``base`` (the version both started from) the merge is three-way and per field: a field (colour,
+    note, tags, target, unknown fields) changed on one side only takes that side's value, whatever the
+    ``updated`` stamps say (a text editor does not bump them); a field changed on both sides takes the side
+    with the newer ``updated`` (ties: ours). An annotation deleted on one side (tombstone, or dropped by hand)
+    stays deleted if the other side left it unchanged, and comes back if the other side edited it (no edit is
+    lost). Colour meanings and unknown fields merge per key the same way; the outline (one list of chapters)
+    takes the side that changed it (both: ours).
+
+    Without a base (or for an id the base does not hold) the newest ``updated`` wins (ties: ours), and a
+    tombstone beats an edit unless the edit is newer; colours/outline/unknown fields: ours.
     """
     tombs: dict[str, Tombstone] = {}
     for tomb in [*theirs.deleted, *ours.deleted]:
@@ -791,32 +882,84 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
     based = {a.id: a for a in base.annotations} if base is not None else {}
     merged: list[Annotation] = []
     for ident in [*mine, *(i for i in other if i not in mine)]:
-        winner = _newest(mine.get(ident), other.get(ident))
-        if ident in based and ident not in other and mine[ident].updated == based[ident].updated:
-            continue  # removed on their side (by hand), untouched on ours
-        grave = tombs.get(ident)
-        if grave is not None:
-            if parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
-                continue
-            del tombs[ident]  # edited after the deletion: the edit wins
-        merged.append(winner)
+        kept = _merge_one(mine.get(ident), other.get(ident), based.get(ident), tombs.get(ident))
+        if kept is None:
+            continue
+        tombs.pop(ident, None)  # kept: an edit beat the deletion
+        merged.append(kept)
     merged.sort(key=_position_key)
-
-    def side(name: str) -> Any:  # noqa: ANN401
-        mine_value = getattr(ours, name)
-        if base is not None and mine_value == getattr(base, name):
-            return getattr(theirs, name)
-        return mine_value
-
+    if base is None:
+        colors, outline, extra = ours.colors, ours.outline, {**theirs.extra, **ours.extra}
+    else:
+        colors = _merge_keys(ours.colors, theirs.colors, base.colors)
+        outline = theirs.outline if ours.outline == base.outline else ours.outline
+        extra = _merge_keys(ours.extra, theirs.extra, base.extra)
     return AnnotationFile(
         document=ours.document,
         annotations=merged,
-        colors=side("colors"),
-        outline=side("outline"),
+        colors=dict(colors),
+        outline=copy.deepcopy(outline),
         deleted=sorted(tombs.values(), key=lambda t: t.id),
-        extra={**theirs.extra, **ours.extra} if base is None else side("extra"),
+        extra=copy.deepcopy(extra),
         stamp=None,
     )
+
+
+_FIELDS = ("color", "note", "tags", "target", "extra")
+
+
+def _same(one: Annotation, two: Annotation) -> bool:
+    """Equal in every saved field but ``updated`` (which a hand edit does not bump)."""
+    return all(getattr(one, name) == getattr(two, name) for name in _FIELDS) and one.target.extra == two.target.extra
+
+
+def _merge_one(
+    mine: Annotation | None, other: Annotation | None, base: Annotation | None, grave: Tombstone | None
+) -> Annotation | None:
+    """The merged version of one annotation (None: it stays deleted)."""
+    if base is not None:
+        if mine is None or other is None:
+            present = mine if mine is not None else other
+            assert present is not None
+            return None if _same(present, base) else present  # deleted there; edited here: the edit wins
+        return _merge_fields(mine, other, base)
+    winner = _newest(mine, other)
+    if grave is not None and parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
+        return None
+    return winner
+
+
+def _merge_fields(mine: Annotation, other: Annotation, base: Annotation) -> Annotation:
+    if _same(mine, base):
+        return mine if _same(other, base) else other
+    if _same(other, base):
+        return mine
+    newer, older = (mine, other) if _newest(mine, other) is mine else (other, mine)
+    changes: dict[str, Any] = {}
+    for name in _FIELDS:
+        value_new, value_old, value_base = getattr(newer, name), getattr(older, name), getattr(base, name)
+        if name == "target":
+            new_changed = value_new != value_base or value_new.extra != value_base.extra
+            old_changed = value_old != value_base or value_old.extra != value_base.extra
+        else:
+            new_changed, old_changed = value_new != value_base, value_old != value_base
+        changes[name] = value_old if old_changed and not new_changed else value_new
+    if changes["target"] is older.target:
+        changes["status"] = older.status
+    return dataclasses.replace(newer, **changes)
+
+
+def _merge_keys(ours: dict[str, Any], theirs: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Per key: the side that changed it (both: ours); a key removed on one side and unchanged on the other
+    goes."""
+    missing = object()
+    result: dict[str, Any] = {}
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        mine, other, was = ours.get(key, missing), theirs.get(key, missing), base.get(key, missing)
+        value = other if mine == was else mine
+        if value is not missing:
+            result[key] = value
+    return result
 
 
 def _newest(mine: Annotation | None, other: Annotation | None) -> Annotation:
