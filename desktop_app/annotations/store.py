@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import shutil
+import stat as stat_module
 import time
 import unicodedata
 import uuid
@@ -246,7 +247,7 @@ _NO_KEY = object()
 def _where(stack: list[list[Any]]) -> str:
     """Where the builder is, as ``annotations[3] field 'note': `` (empty at the top level)."""
     parts: list[str] = []
-    for container, key, name in stack:
+    for _container, _key, name in stack:
         if name is not None:
             parts.append(f"[{name}]" if isinstance(name, int) and not isinstance(name, bool) else f".{name}")
     container, key, _name = stack[-1]
@@ -682,6 +683,19 @@ def dump(content: AnnotationFile) -> str:
 
 
 _WIDTH = 110
+
+
+def value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
+    """The size of ``value`` written as YAML (UTF-8 bytes), to estimate how a change grows the file."""
+    events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
+    _value_events(value, events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    return len(yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH).encode("utf-8"))
+
+
+def entry_bytes(annotation: Annotation) -> int:
+    """About what ``annotation`` takes in the file (its entry in the ``annotations`` list)."""
+    return value_bytes([_entry_data(annotation)]) + 2
 _PLAIN_TAGS: dict[type, str] = {int: "tag:yaml.org,2002:int", bool: "tag:yaml.org,2002:bool"}
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -755,11 +769,21 @@ def _write_all(fd: int, data: bytes) -> None:
 def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
     """Write atomically (temp file, fsync, ``.bak`` of the previous version, ``os.replace``, folder fsync).
 
+    A symbolic link is written through: its target is replaced (atomically, in the target's folder) and the
+    link stays. The file keeps its permission bits; a read-only file is refused, and so is content over
+    :data:`MAX_FILE_BYTES` (which :func:`load` would refuse). A file with other hard links is replaced like
+    any other (atomicity first): the other names keep the previous version, and a warning is logged.
     On failure (e.g. a full disk) the previous file is left untouched and :class:`AnnotationFileError` is
     raised. Sets and returns ``content.stamp``.
     """
-    target = Path(path)
+    target = real_path(path)
     data = dump(content).encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise AnnotationFileError(target, too_big_to_save(len(data)))
+    existing = _existing(target)
+    mode = check_writable(target, existing)
+    if existing is not None and existing.st_nlink > 1:
+        logger.warning("%s has %d hard links; the others keep the previous version", target, existing.st_nlink)
     folder = target.parent
     temp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -767,11 +791,13 @@ def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
         _remove_stale_temps(folder, target.name)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         try:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
             _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
-        if target.exists():
+        if existing is not None:
             _keep_backup(target)
         os.replace(temp, target)
     except OSError as exc:
@@ -781,6 +807,46 @@ def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
     stat = os.stat(target)
     content.stamp = FileStamp(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest())
     return content.stamp
+
+
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """The file a path names, symbolic links followed (the path itself if it cannot be resolved)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(path)
+
+
+def _existing(target: Path) -> os.stat_result | None:
+    try:
+        return os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AnnotationFileError(target, _save_failure(exc)) from exc
+
+
+def check_writable(target: Path, existing: os.stat_result | None) -> int | None:
+    """The permission bits to keep (None: a new file); refuses a file that is not a regular file or is
+    read-only (no write permission for its owner, or none for us)."""
+    if existing is None:
+        return None
+    if not stat_module.S_ISREG(existing.st_mode):
+        raise AnnotationFileError(target, "not saved: this is not a regular file")
+    mode = stat_module.S_IMODE(existing.st_mode)
+    if not mode & stat_module.S_IWUSR or not os.access(target, os.W_OK):
+        raise AnnotationFileError(
+            target,
+            "not saved: the file is read-only. Make it writable (or choose another place to save) and your "
+            "highlights will be saved; they are kept in memory meanwhile",
+        )
+    return mode
+
+
+def too_big_to_save(size: int) -> str:
+    """The refusal of a save that would write ``size`` bytes."""
+    return (f"not saved: the annotations would take {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
+            "limit of annotation files (which could then not be opened); remove long notes or some highlights")
 
 
 def _save_failure(exc: OSError) -> str:
@@ -1013,7 +1079,7 @@ class AnnotationStore:
             raise AnnotationFileError(
                 self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
             )
-        with _exclusive(self.path):  # another app instance saving the same file waits for us
+        with _exclusive(real_path(self.path)):  # another app instance saving the same file waits for us
             if self.changed_on_disk() and self.path.exists():
                 theirs = load(self.path)  # a broken file raises here and is not overwritten
                 logger.info("%s changed on disk; merging", self.path)
