@@ -48,6 +48,7 @@ class _Pending:
 
     store: AnnotationStore
     content: AnnotationFile
+    base: AnnotationFile | None
     error: str | None = None
 
 
@@ -119,6 +120,8 @@ class AnnotationService(QObject):
         self._revision = 0
         self._saved_revision = 0
         self._saving = False
+        self._base: AnnotationFile | None = None  # the file version the content derives from (merge base)
+        self._save_epoch = 0  # bumped by a synchronous save: an older background save's result is stale
         self._size = 0  # what the file would take now (bytes, estimated from the last save)
         self._pending: dict[str, _Pending] = {}  # by annotations path: documents switched away from, unsaved
         self.last_save_error: str | None = None
@@ -167,11 +170,12 @@ class AnnotationService(QObject):
             self._on_load_error(generation, path, error or "unreadable")
             return
         self.content = content
+        self._base = _snapshot(content)
         self._revision = self._saved_revision = 0
         self._size = content.stamp.size if content.stamp is not None else len(_store_module().dump(content).encode())
         pending = self._pending.pop(str(path), None)
         if pending is not None:  # this document's unsaved changes from before a switch: they come back, unsaved
-            self._store = pending.store
+            self._store, self._base = pending.store, pending.base
             pending.content.annotations = anchor_annotations(self._text, pending.content.annotations)
             pending.content.document = content.document
             self.content = pending.content
@@ -341,15 +345,16 @@ class AnnotationService(QObject):
             self._autosave.start()
             return
         self._saving = True
-        revision, snapshot, file_store = self._revision, _snapshot(self._loaded()), self._store
-        generation = self._generation
-        self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
-                           on_done=lambda written: self._on_saved(generation, revision, snapshot, written),
+        revision, snapshot, file_store, base = self._revision, _snapshot(self._loaded()), self._store, self._base
+        generation, epoch = self._generation, self._save_epoch
+        self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot, base), serial=True,
+                           on_done=lambda written: self._on_saved((generation, epoch), revision, snapshot, written),
                            on_error=lambda message, _e: self._on_save_error(generation, message))
 
-    def _on_saved(self, generation: int, revision: int, snapshot: AnnotationFile, written: AnnotationFile) -> None:
+    def _on_saved(self, when: tuple[int, int], revision: int, snapshot: AnnotationFile,
+                  written: AnnotationFile) -> None:
         self._saving = False
-        if generation != self._generation:
+        if when != (self._generation, self._save_epoch):  # another document, or flush() saved since
             return
         self._saved_revision = max(self._saved_revision, revision)
         self.last_save_error = None
@@ -357,6 +362,8 @@ class AnnotationService(QObject):
             self._size = written.stamp.size
         if written is not snapshot:
             self._adopt(written, snapshot)
+        else:
+            self._base = _snapshot(written)
         if self.path is not None and str(self.path) not in self._watcher.files() and self.path.exists():
             self._watcher.addPath(str(self.path))
         self.saved.emit(str(self.path))
@@ -368,6 +375,7 @@ class AnnotationService(QObject):
     def _adopt(self, written: AnnotationFile, snapshot: AnnotationFile) -> None:
         """The save merged someone else's changes in: take them, keeping every edit made since the snapshot
         (a three-way merge with the snapshot as the base), so that the next save cannot drop them."""
+        self._base = _snapshot(written)
         current = self._loaded()
         if self._revision == self._saved_revision:
             merged = written
@@ -401,13 +409,13 @@ class AnnotationService(QObject):
         self._autosave.stop()
         if self.dirty and self._store is not None and self.ready and self.path is not None:
             key = str(self.path)
-            pending = _Pending(self._store, _snapshot(self._loaded()))
+            pending = _Pending(self._store, _snapshot(self._loaded()), self._base)
             self._pending[key] = pending
             self._submit_pending(key, pending)
         self._saved_revision = self._revision  # what was unsaved now lives in the pending entry
 
     def _submit_pending(self, key: str, pending: _Pending) -> None:
-        content, file_store = pending.content, pending.store
+        content, file_store, base = pending.content, pending.store, pending.base
 
         def done(_written: AnnotationFile) -> None:
             if self._pending.get(key) is pending:
@@ -421,7 +429,7 @@ class AnnotationService(QObject):
                                       "They are kept in memory; saving will be retried.")
                 self._autosave.start(RETRY_MS)
 
-        self._tasks.submit("annotations-save", lambda _p: file_store.save(content), serial=True,
+        self._tasks.submit("annotations-save", lambda _p: file_store.save(content, base), serial=True,
                            on_done=done, on_error=failed)
 
     def _retry_pending(self) -> None:
@@ -443,7 +451,7 @@ class AnnotationService(QObject):
         ok = True
         for key, pending in list(self._pending.items()):
             try:
-                pending.store.save(pending.content)
+                pending.store.save(pending.content, pending.base)
             except store.AnnotationFileError as error:
                 pending.error = self.last_save_error = error.message
                 self.save_failed.emit(f"Your annotations could not be saved to {key}: {error.message}")
@@ -454,17 +462,21 @@ class AnnotationService(QObject):
             return ok
         revision, snapshot = self._revision, _snapshot(self._loaded())
         try:
-            written = self._store.save(snapshot)
+            written = self._store.save(snapshot, self._base)
         except store.AnnotationFileError as error:
             self.last_save_error = error.message
             self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
             return False
         self._saved_revision = revision
+        self._save_epoch += 1
+        self._saving = False  # a background save still to report is stale now (see _on_saved)
         self.last_save_error = None
         if written.stamp is not None:
             self._size = written.stamp.size
         if written is not snapshot:
             self._adopt(written, snapshot)
+        else:
+            self._base = _snapshot(written)
         return ok
 
     def save_copy(self, path: str | Path) -> Path:
@@ -525,6 +537,7 @@ class AnnotationService(QObject):
                 logger.warning("external change to %s is unreadable: %s", path, error.message)
                 self._store.error = None  # keep our content; the next save merges or reports
                 return
+            self._base = _snapshot(theirs)
             theirs.annotations = anchor_annotations(self._text, theirs.annotations)
             theirs.document = self._loaded().document
             self.content = theirs

@@ -1037,6 +1037,9 @@ def _newest(mine: Annotation | None, other: Annotation | None) -> Annotation:
     return other
 
 
+_NO_BASE = object()
+
+
 class AnnotationStore:
     """One document's annotations file: load, and save with a merge when someone else changed it.
 
@@ -1073,17 +1076,27 @@ class AnnotationStore:
         """True if someone else changed (or removed) the file since we last read or wrote it."""
         return changed_on_disk(self.path, self.stamp)
 
-    def save(self, content: AnnotationFile) -> AnnotationFile:
-        """Write ``content`` (merged with an external change if there was one); returns what was written."""
+    def save(self, content: AnnotationFile, base: AnnotationFile | None | object = _NO_BASE) -> AnnotationFile:
+        """Write ``content`` (merged with an external change if there was one); returns what was written.
+
+        ``base`` is the version of the file ``content`` was derived from (its ``stamp`` says which file
+        state that was; None or a stamp-less base: no file yet). The file is merged in, three-way with that
+        base, whenever it differs from it, so that whatever was written in between (by someone else, or by
+        an earlier save whose result the caller has not adopted yet) is kept. Without ``base``: the last
+        version this store read or wrote.
+        """
         if self.error is not None:
             raise AnnotationFileError(
                 self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
             )
+        derived_from = self._base if base is _NO_BASE else base
+        assert derived_from is None or isinstance(derived_from, AnnotationFile)
         with _exclusive(real_path(self.path)):  # another app instance saving the same file waits for us
-            if self.changed_on_disk() and self.path.exists():
+            stamp = derived_from.stamp if derived_from is not None else None
+            if changed_on_disk(self.path, stamp) and self.path.exists():
                 theirs = load(self.path)  # a broken file raises here and is not overwritten
                 logger.info("%s changed on disk; merging", self.path)
-                content = merge(content, theirs, self._base)
+                content = merge(content, theirs, derived_from)
             content = prune_tombstones(content)
             save(self.path, content)
         self._base = _snapshot(content)
