@@ -171,9 +171,18 @@ def _too_big(size: int) -> str:
     return f"the file is {size / 1e6:.1f} MB; annotation files are limited to {MAX_FILE_BYTES // 2**20} MB"
 
 
+def _open_regular(path: str | os.PathLike[str]) -> int:
+    """A descriptor of a regular file, opened without blocking (a FIFO or device is refused, never waited on)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise AnnotationFileError(path, "not a regular file (a pipe, device or folder cannot hold annotations)")
+    return fd
+
+
 def _read_limited(path: Path) -> tuple[bytes, os.stat_result]:
     try:
-        with open(path, "rb") as handle:
+        with open(_open_regular(path), "rb") as handle:
             stat = os.fstat(handle.fileno())
             if stat.st_size > MAX_FILE_BYTES:
                 raise AnnotationFileError(path, _too_big(stat.st_size))
@@ -915,8 +924,9 @@ def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bo
     if (stat.st_mtime_ns, stat.st_size) == (stamp.mtime_ns, stamp.size):
         return False
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        with open(_open_regular(path), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, AnnotationFileError):
         return True
     return hashlib.sha256(data).hexdigest() != stamp.sha256
 
@@ -1205,11 +1215,11 @@ def read_document_header(path: str | os.PathLike[str]) -> dict[str, str] | None:
     """The scalar fields of the top-level ``document`` mapping, read from the event stream (nothing is
     constructed); None if the file is unreadable, too big, or not YAML."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
+        with open(_open_regular(path), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return None
             return _header_from_events(yaml.parse(handle, Loader=_Loader))
-    except (OSError, yaml.YAMLError, ValueError):
+    except (OSError, yaml.YAMLError, ValueError, AnnotationFileError, RecursionError):
         return None
 
 
