@@ -114,13 +114,15 @@ def test_both_sides_changing_one_field_the_newer_wins_other_fields_merge() -> No
     assert (merged.note, merged.tags) == ("ours", ("t",))
 
 
-def test_an_edit_beats_a_deletion_on_the_other_side_with_a_base() -> None:
+def test_an_edit_after_a_deletion_on_the_other_side_wins_with_a_base() -> None:
     a, b = note(2, 9), note(41, 57)
     base = make_file(a, b)
     ours = make_file(a.edited(note="kept"), b)
     theirs = make_file(a, b)
-    theirs.remove(a.id)
-    assert [x.note for x in merge(ours, theirs, base).annotations] == ["kept", ""]
+    theirs.remove(a.id, now="2026-11-29T11:00:00Z")
+    assert [x.note for x in merge(ours, theirs, base).annotations] == ["kept", ""]  # edited after the deletion
+    older = make_file(a.edited(note="older", now="2026-11-29T10:30:00Z"), b)
+    assert [x.id for x in merge(older, theirs, base).annotations] == [b.id]  # deleted after that edit
     untouched = make_file(a, b)
     merged = merge(untouched, theirs, base)
     assert [x.id for x in merged.annotations] == [b.id] and [t.id for t in merged.deleted] == [a.id]

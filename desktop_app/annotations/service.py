@@ -121,7 +121,10 @@ class AnnotationService(QObject):
         self._saved_revision = 0
         self._saving = False
         self._base: AnnotationFile | None = None  # the file version the content derives from (merge base)
-        self._save_epoch = 0  # bumped by a synchronous save: an older background save's result is stale
+        # A background save's result, put here by the worker as soon as the file is written (a tuple of
+        # generation, revision, snapshot, written): flush() adopts it even before its callback is delivered.
+        self._completed: tuple[int, int, AnnotationFile, AnnotationFile] | None = None
+        self._save_seq = 0  # the latest background save submitted
         self._size = 0  # what the file would take now (bytes, estimated from the last save)
         self._pending: dict[str, _Pending] = {}  # by annotations path: documents switched away from, unsaved
         self.last_save_error: str | None = None
@@ -346,15 +349,27 @@ class AnnotationService(QObject):
             return
         self._saving = True
         revision, snapshot, file_store, base = self._revision, _snapshot(self._loaded()), self._store, self._base
-        generation, epoch = self._generation, self._save_epoch
-        self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot, base), serial=True,
-                           on_done=lambda written: self._on_saved((generation, epoch), revision, snapshot, written),
-                           on_error=lambda message, _e: self._on_save_error(generation, message))
+        generation = self._generation
+        self._save_seq += 1
+        seq = self._save_seq
 
-    def _on_saved(self, when: tuple[int, int], revision: int, snapshot: AnnotationFile,
-                  written: AnnotationFile) -> None:
-        self._saving = False
-        if when != (self._generation, self._save_epoch):  # another document, or flush() saved since
+        def job(_progress: object) -> None:
+            written = file_store.save(snapshot, base)
+            self._completed = (generation, revision, snapshot, written)  # one reference assignment: atomic
+
+        self._tasks.submit("annotations-save", job, serial=True, on_done=lambda _none: self._take_completed(seq),
+                           on_error=lambda message, _e: self._on_save_error(generation, message, seq))
+
+    def _take_completed(self, seq: int | None = None) -> None:
+        """Adopt the result of the background save that finished (if flush() has not done so already)."""
+        if seq is None or seq == self._save_seq:
+            self._saving = False
+        completed, self._completed = self._completed, None
+        if completed is not None:
+            self._on_saved(*completed)
+
+    def _on_saved(self, generation: int, revision: int, snapshot: AnnotationFile, written: AnnotationFile) -> None:
+        if generation != self._generation:  # another document is open now
             return
         self._saved_revision = max(self._saved_revision, revision)
         self.last_save_error = None
@@ -395,8 +410,9 @@ class AnnotationService(QObject):
         if outline_changed:
             self.outline_changed.emit(copy.deepcopy(merged.outline))
 
-    def _on_save_error(self, generation: int, message: str) -> None:
-        self._saving = False
+    def _on_save_error(self, generation: int, message: str, seq: int) -> None:
+        if seq == self._save_seq:
+            self._saving = False
         if generation == self._generation:
             self.last_save_error = message
             self.save_failed.emit(f"Your annotations could not be saved: {message}\n"
@@ -447,6 +463,8 @@ class AnnotationService(QObject):
         """
         self._autosave.stop()
         self._tasks.wait_serial()
+        if self._completed is not None:  # a background save finished; its callback is still queued
+            self._take_completed()
         store = _store_module()
         ok = True
         for key, pending in list(self._pending.items()):
@@ -468,8 +486,6 @@ class AnnotationService(QObject):
             self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
             return False
         self._saved_revision = revision
-        self._save_epoch += 1
-        self._saving = False  # a background save still to report is stale now (see _on_saved)
         self.last_save_error = None
         if written.stamp is not None:
             self._size = written.stamp.size

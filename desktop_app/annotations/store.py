@@ -997,7 +997,11 @@ def _merge_one(
         if mine is None or other is None:
             present = mine if mine is not None else other
             assert present is not None
-            return None if _same(present, base) else present  # deleted there; edited here: the edit wins
+            if _same(present, base):
+                return None  # deleted on one side, untouched on the other
+            if grave is not None and parse_timestamp(grave.deleted) >= parse_timestamp(present.updated):
+                return None  # deleted after the last edit stamped on the other side
+            return present  # edited on one side (after the deletion, or by hand), deleted on the other: kept
         return _merge_fields(mine, other, base)
     winner = _newest(mine, other)
     if grave is not None and parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
