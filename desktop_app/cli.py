@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop_app import __version__
-from desktop_app.atomic_file import write_text_atomic
+from desktop_app.atomic_file import WriteRefused, write_text_atomic
 from desktop_app.timeline import Timeline, chapter_at
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
@@ -51,6 +51,9 @@ def main(argv: Sequence[str]) -> int:
         transcript = load_transcript(args.file)
         return int(_COMMANDS[args.command](transcript, args))
     except TranscriptError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except WriteRefused as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

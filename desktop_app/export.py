@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 WEB_ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|])")
+_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?=(?:javascript|vbscript|data|file)\s*:)", re.IGNORECASE)
+_UNSAFE_REFERENCE = re.compile(
+    r"^(\s{0,3})\[(?=[^\]]+\]:\s*<?\s*(?:javascript|vbscript|data|file)\s*:)", re.IGNORECASE | re.MULTILINE
+)
 
 
 class SectionLike(Protocol):
@@ -53,10 +57,10 @@ def to_markdown(
     meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
     timeline = timeline or Timeline(text)
     count = f"{len(anchored)} highlight{'s' if len(anchored) != 1 else ''}"
-    lines = [f"# {_one_line(title) or 'Transcript'}", "", f"*{count}*", ""]
+    lines = [f"# {safe_markdown(_one_line(title)) or 'Transcript'}", "", f"*{count}*", ""]
     for heading, group in _group_by_section(placed, sections):
         if heading is not None:
-            lines += [f"## {_one_line(heading)}", ""]
+            lines += [f"## {safe_markdown(_one_line(heading))}", ""]
         for item in group:
             lines += _entry_lines(text[item.start : item.end], item, meanings, timeline.place_label(item.start))
     if orphans:
@@ -69,13 +73,29 @@ def to_markdown(
 
 def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None) -> list[str]:
     lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
-    details = [part for part in (where, meanings.get(item.color, item.color)) if part]
+    details = [safe_markdown(_one_line(part)) for part in (where, meanings.get(item.color, item.color)) if part]
     lines += ["", f"*{' · '.join(details)}*", ""]
     if item.note.strip():
-        lines += [item.note.strip(), ""]
+        lines += [safe_markdown(item.note.strip()), ""]
     if item.tags:
-        lines += ["Tags: " + ", ".join(f"`{tag}`" for tag in item.tags), ""]
+        lines += ["Tags: " + ", ".join(_code(tag) for tag in item.tags), ""]
     return lines
+
+
+def safe_markdown(note: str) -> str:
+    """A note as Markdown, with nothing a Markdown renderer would turn into HTML of the note's choosing: raw
+    tags, comments and autolinks (``<`` becomes ``&lt;``), and links to ``javascript:``, ``data:``,
+    ``vbscript:`` or ``file:`` targets (their ``](`` is escaped, so they stay text). Emphasis, lists and
+    ordinary links still render: notes are Markdown by design."""
+    defanged = _UNSAFE_REFERENCE.sub(r"\1\\[", _UNSAFE_LINK.sub("]\\(", note))
+    return defanged.replace("<", "&lt;")
+
+
+def _code(tag: str) -> str:
+    """A tag as inline code (nothing in a code span renders as HTML); a backtick would end the span, so it
+    becomes an apostrophe."""
+    clean = _one_line(tag).replace("`", "'")
+    return f"`{clean}`"
 
 
 def _group_by_section(

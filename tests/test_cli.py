@@ -111,3 +111,43 @@ def test_version_and_help_in_a_real_process() -> None:
     result = subprocess.run([sys.executable, "-m", "desktop_app", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--data-dir" in result.stdout and "--smoke-test" in result.stdout
+
+
+HOSTILE_ANNOTATIONS = Path(__file__).parent / "data" / "annotations" / "hostile"
+
+
+@pytest.mark.parametrize("hostile", sorted(HOSTILE_ANNOTATIONS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_export_refuses_a_hostile_annotations_file_with_exit_2(capsys: pytest.CaptureFixture[str], small_file: Path,
+                                                               tmp_path: Path, hostile: Path) -> None:
+    from desktop_app.annotations import store as annotation_store
+    from desktop_app.paths import app_dirs
+    from desktop_app.transcript import load_transcript
+
+    transcript = load_transcript(small_file)
+    folder = app_dirs(str(tmp_path / "d")).annotations
+    folder.mkdir(parents=True)
+    target = annotation_store.annotations_path(folder, "small", transcript.sha256)
+    target.write_bytes(hostile.read_bytes())
+    assert main(["export", str(small_file), "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    expected = hostile.read_text(encoding="utf-8").splitlines()[0].split("expect: ", 1)[1]
+    assert expected in err and "Traceback" not in err
+
+
+def test_export_to_a_read_only_file_is_refused_with_exit_2(capsys: pytest.CaptureFixture[str], small_file: Path,
+                                                           tmp_path: Path) -> None:
+    out = tmp_path / "out.md"
+    out.write_text("keep me", encoding="utf-8")
+    out.chmod(0o444)
+    assert main(["export", str(small_file), "--data-dir", str(tmp_path / "d"), "-o", str(out)]) == 2
+    assert "read-only" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("query", ['"you know i"~100000000', "open^1e400", "know~99/999", "(((("])
+def test_search_with_hostile_parameters_answers(capsys: pytest.CaptureFixture[str], small_file: Path,
+                                                tmp_path: Path, query: str) -> None:
+    code = main(["search", str(small_file), query, "--json", "--limit", "-3", "--data-dir", str(tmp_path / "d")])
+    out, err = capsys.readouterr()
+    assert code in (0, 2) and "Traceback" not in err
+    assert code == 2 or json.loads(out)["total"] >= 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -139,3 +140,22 @@ def test_write_text_atomic_replaces_and_leaves_no_temporary_file(tmp_path: Path)
     write_text_atomic(target, "# new ✓\n")
     assert target.read_text(encoding="utf-8") == "# new ✓\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.md"]
+
+
+def test_markdown_export_renders_no_html_from_a_shared_file() -> None:
+    """Issue 16 item 11: notes stay Markdown, but nothing in them (or in titles, colour names, tags) becomes
+    HTML or a script link in a renderer."""
+    start = TEXT.index("compute is the currency")
+    hostile = Annotation.create(
+        TEXT, start, start + 7, color="<b>yellow</b>",
+        note="**fine** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org)\n"
+             "[r]: javascript:alert(2)\n<img src=x onerror=alert(3)>",
+        tags=["a`<img src=x>`"],
+    )
+    produced = to_markdown("<h1>Title</h1>", TEXT, [hostile], [Chapter("<i>chapter</i>", 0, len(TEXT))],
+                          colors={"<b>yellow</b>": "<a href='javascript:x'>meaning</a>"})
+    outside_code = re.sub(r"`[^`]*`", "", produced)
+    assert "<" not in outside_code
+    assert "](javascript:" not in produced.lower() and "\n[r]:" not in produced
+    assert "**fine**" in produced and "[ok](https://example.org)" in produced
+    assert "`a'<img src=x>'`" in produced

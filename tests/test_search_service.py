@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -71,7 +73,8 @@ class BlockingIndex:
         self.release = threading.Event()
         self.notes: list[Sequence[object]] = []
 
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
+               should_stop: Callable[[], bool] | None = None) -> SearchResult:
         if query == "slow":
             self.started.set()
             assert self.release.wait(10)
@@ -82,7 +85,8 @@ class BlockingIndex:
 
 
 class FailingIndex(BlockingIndex):
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
+               should_stop: Callable[[], bool] | None = None) -> SearchResult:
         raise RuntimeError("index gone")
 
 
@@ -202,3 +206,32 @@ def test_unsetting_the_index_drops_the_running_search(qtbot: QtBot, service: Sea
         slow.release.set()
         drain(tasks)
     assert service.busy  # still waiting for an index to answer "slow"
+
+
+class CancellableIndex(BlockingIndex):
+    """"slow" runs until the service says it is superseded (as SearchIndex does between documents)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = threading.Event()
+
+    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
+               should_stop: Callable[[], bool] | None = None) -> SearchResult:
+        if query == "slow":
+            assert should_stop is not None
+            self.started.set()
+            while not should_stop():
+                self.release.wait(0.002)  # a worker polling its flag, as between documents
+            self.cancelled.set()
+        return SearchResult(query, (), 0)
+
+
+def test_a_superseded_search_stops_running(qtbot: QtBot, service: SearchService) -> None:
+    slow = CancellableIndex()
+    service.set_index(slow)
+    service.search("slow")
+    assert slow.started.wait(10)
+    with qtbot.waitSignal(service.results_ready, timeout=10_000) as blocker:
+        service.search("fast")
+    assert slow.cancelled.wait(10)
+    assert blocker.args[0].query == "fast"

@@ -31,6 +31,25 @@ def _store_module() -> Any:
 logger = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 700
+RETRY_MS = 5000  # a failed save is retried this long after
+
+
+class AnnotationError(RuntimeError):
+    """An edit or save the service refuses; ``message`` is for the user (also ``str()``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclasses.dataclass
+class _Pending:
+    """Unsaved changes of a document the service has switched away from, kept until a save succeeds."""
+
+    store: AnnotationStore
+    content: AnnotationFile
+    base: AnnotationFile | None
+    error: str | None = None
 
 
 class _Change(QUndoCommand):
@@ -47,7 +66,17 @@ class _Change(QUndoCommand):
         self._apply(self._before)
 
 
+def _entry_bytes(annotation: Annotation | None) -> int:
+    """About what an annotation takes in the file (0 for none)."""
+    return 0 if annotation is None else _store_module().entry_bytes(annotation)
+
+
+def _value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
+    return _store_module().value_bytes(value)
+
+
 def _snapshot(content: AnnotationFile) -> AnnotationFile:
+    """A copy that later edits of ``content`` (in place for colours and the outline) cannot change."""
     return dataclasses.replace(content, annotations=list(content.annotations), colors=dict(content.colors),
                                outline=copy.deepcopy(content.outline), deleted=list(content.deleted),
                                extra=copy.deepcopy(content.extra))
@@ -62,8 +91,13 @@ class AnnotationService(QObject):
         outline_changed(object): the user's outline records (``list[dict]``, empty for automatic).
         colors_changed(): the colour meanings changed.
         load_failed(str): the file could not be read; message for the user (nothing will be written).
-        save_failed(str): a save failed (full disk…); the data is still in memory and will be retried.
+        save_failed(str): a save failed (full disk, read-only file…); the data is still in memory, marked
+            unsaved, and the save will be retried.
         saved(str): the file was written (path).
+
+    The unsaved state survives until a save succeeds, including across a switch to another document
+    (:attr:`has_unsaved_changes`, :meth:`unsaved_documents`); at quit, :meth:`flush` says whether
+    everything is on disk, and :meth:`save_copy` / :meth:`save_unsaved_to` write it elsewhere.
     """
 
     loaded = Signal()
@@ -86,6 +120,14 @@ class AnnotationService(QObject):
         self._revision = 0
         self._saved_revision = 0
         self._saving = False
+        self._base: AnnotationFile | None = None  # the file version the content derives from (merge base)
+        # A background save's result, put here by the worker as soon as the file is written (a tuple of
+        # generation, revision, snapshot, written): flush() adopts it even before its callback is delivered.
+        self._completed: tuple[int, int, AnnotationFile, AnnotationFile] | None = None
+        self._save_seq = 0  # the latest background save submitted
+        self._size = 0  # what the file would take now (bytes, estimated from the last save)
+        self._pending: dict[str, _Pending] = {}  # by annotations path: documents switched away from, unsaved
+        self.last_save_error: str | None = None
         self.ready = False
         self.error: str | None = None
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
@@ -131,7 +173,17 @@ class AnnotationService(QObject):
             self._on_load_error(generation, path, error or "unreadable")
             return
         self.content = content
+        self._base = _snapshot(content)
         self._revision = self._saved_revision = 0
+        self._size = content.stamp.size if content.stamp is not None else len(_store_module().dump(content).encode())
+        pending = self._pending.pop(str(path), None)
+        if pending is not None:  # this document's unsaved changes from before a switch: they come back, unsaved
+            self._store, self._base = pending.store, pending.base
+            pending.content.annotations = anchor_annotations(self._text, pending.content.annotations)
+            pending.content.document = content.document
+            self.content = pending.content
+            self._revision = 1
+            self._autosave.start()
         self.ready = True
         if path.exists():
             self._watcher.addPath(str(path))
@@ -174,21 +226,32 @@ class AnnotationService(QObject):
 
     # -- edits (all undoable) -----------------------------------------------------------------
     def _require_ready(self) -> AnnotationFile:
-        """The loaded content; RuntimeError while it is loading or failed to load."""
+        """The loaded content; :class:`AnnotationError` while it is loading or failed to load."""
         if not self.ready or self.content is None:
-            raise RuntimeError(self.error or "Annotations are still loading.")
+            raise AnnotationError(self.error or "Annotations are still loading.")
         return self.content
 
     def _loaded(self) -> AnnotationFile:
         """The content, for undo/redo and saves, which only exist once a document's file is loaded."""
         if self.content is None:
-            raise RuntimeError("Annotations are not loaded.")
+            raise AnnotationError("Annotations are not loaded.")
         return self.content
+
+    def _check_size(self, grows_by: int, what: str) -> None:
+        """Refuse a change that would take the file past the size limit that loading enforces."""
+        limit = _store_module().MAX_FILE_BYTES
+        if grows_by > 0 and self._size + grows_by > limit:
+            raise AnnotationError(
+                f"{what} was not made: the annotations file would grow past its {limit // 2**20} MB limit "
+                f"(it holds about {self._size / 1e6:.1f} MB), and could then not be opened. "
+                "Shorten long notes or remove some highlights first."
+            )
 
     def add(self, start: int, end: int, color: str, note: str = "", tags: Iterable[str] = ()) -> Annotation:
         """Highlight ``[start, end)`` of the document text."""
         self._require_ready()
         annotation = Annotation.create(self._text, start, end, color=color, note=note, tags=tags)
+        self._check_size(_entry_bytes(annotation), "The highlight")
         self._push("Highlight", annotation.id, None, annotation)
         return annotation
 
@@ -201,31 +264,43 @@ class AnnotationService(QObject):
         if (after.color, after.note, after.tags) == (before.color, before.note, before.tags):
             return before
         label = "Edit note" if "note" in changes else "Edit tags" if "tags" in changes else "Change colour"
+        self._check_size(_entry_bytes(after) - _entry_bytes(before), f"The change ({label.lower()})")
         self._push(label, annotation_id, before, after)
         return after
 
     def remove(self, annotation_id: str) -> None:
+        """Delete an annotation (a tombstone remembers it, so a merge does not bring it back)."""
         before = self._require_ready().find(annotation_id)
         if before is not None:
             self._push("Delete highlight", annotation_id, before, None)
 
     def _push(self, label: str, annotation_id: str, before: Annotation | None, after: Annotation | None) -> None:
         def apply(state: Annotation | None) -> None:
+            content = self._loaded()
+            old = content.find(annotation_id)
             if state is None:
-                self._loaded().remove(annotation_id)
+                content.remove(annotation_id)
             else:
-                self._loaded().restore(state)
+                content.restore(state)
+            self._size += _entry_bytes(state) - _entry_bytes(old)
             self._touch()
             self.changed.emit()
 
         self.undo_stack.push(_Change(label, apply, before, after))
 
     def set_color_meaning(self, key: str, meaning: str) -> None:
-        before = dict(self._require_ready().colors)
-        after = {**before, key: " ".join(meaning.split()) or before.get(key, key)}
+        """Rename what a colour means (undoable; only this colour's meaning changes, also on undo)."""
+        colors = self._require_ready().colors
+        before = colors.get(key)
+        after = " ".join(meaning.split())[:200] or colors.get(key, key)
 
-        def apply(state: dict[str, str]) -> None:
-            self._loaded().colors = dict(state)
+        def apply(state: str | None) -> None:
+            content = self._loaded()
+            content.colors = dict(content.colors)
+            if state is None:
+                content.colors.pop(key, None)
+            else:
+                content.colors[key] = state
             self._touch()
             self.colors_changed.emit()
 
@@ -234,6 +309,7 @@ class AnnotationService(QObject):
     def set_outline(self, records: list[dict[str, Any]], label: str) -> None:
         """Replace the user's outline (empty list: back to automatic); undoable."""
         before, after = copy.deepcopy(self._require_ready().outline), copy.deepcopy(records)
+        self._check_size(_value_bytes(after) - _value_bytes(before), "The outline change")
 
         def apply(state: list[dict[str, Any]]) -> None:
             self._loaded().outline = copy.deepcopy(state)
@@ -249,69 +325,209 @@ class AnnotationService(QObject):
 
     @property
     def dirty(self) -> bool:
+        """This document has changes that are not on disk yet."""
         return self._revision != self._saved_revision
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        """Anything not on disk: this document's changes, or another one's whose save has not succeeded yet."""
+        return self.dirty or bool(self._pending)
+
+    def unsaved_documents(self) -> list[Path]:
+        """The annotation files with changes not written yet (this document's first), for the quit dialog."""
+        paths = [self.path] if self.dirty and self.path is not None else []
+        return paths + [Path(p) for p in self._pending if self.path is None or Path(p) != self.path]
 
     @Slot()
     def save_soon(self) -> None:
         """Save in the background (the serial lane) if there is anything new."""
+        self._retry_pending()
         if not self.dirty or self._store is None or not self.ready:
             return
         if self._saving:
             self._autosave.start()
             return
         self._saving = True
-        revision, snapshot, file_store = self._revision, _snapshot(self._loaded()), self._store
+        revision, snapshot, file_store, base = self._revision, _snapshot(self._loaded()), self._store, self._base
         generation = self._generation
-        self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
-                           on_done=lambda written: self._on_saved(generation, revision, written),
-                           on_error=lambda message, _e: self._on_save_error(generation, message))
+        self._save_seq += 1
+        seq = self._save_seq
 
-    def _on_saved(self, generation: int, revision: int, written: AnnotationFile) -> None:
-        self._saving = False
-        if generation != self._generation:
+        def job(_progress: object) -> None:
+            written = file_store.save(snapshot, base)
+            self._completed = (generation, revision, snapshot, written)  # one reference assignment: atomic
+
+        self._tasks.submit("annotations-save", job, serial=True, on_done=lambda _none: self._take_completed(seq),
+                           on_error=lambda message, _e: self._on_save_error(generation, message, seq))
+
+    def _take_completed(self, seq: int | None = None) -> None:
+        """Adopt the result of the background save that finished (if flush() has not done so already)."""
+        if seq is None or seq == self._save_seq:
+            self._saving = False
+        completed, self._completed = self._completed, None
+        if completed is not None:
+            self._on_saved(*completed)
+
+    def _on_saved(self, generation: int, revision: int, snapshot: AnnotationFile, written: AnnotationFile) -> None:
+        if generation != self._generation:  # another document is open now
             return
         self._saved_revision = max(self._saved_revision, revision)
-        merged = written.annotations != self._loaded().annotations and revision == self._revision
-        if merged:  # an external change was merged in: adopt it
-            written.annotations = anchor_annotations(self._text, written.annotations)
-            self.content = written
-            self.changed.emit()
+        self.last_save_error = None
+        if written.stamp is not None:
+            self._size = written.stamp.size
+        if written is not snapshot:
+            self._adopt(written, snapshot)
+        else:
+            self._base = _snapshot(written)
         if self.path is not None and str(self.path) not in self._watcher.files() and self.path.exists():
             self._watcher.addPath(str(self.path))
         self.saved.emit(str(self.path))
         if self.dirty:
             self._autosave.start()
+        elif self._store is not None and self._store.changed_on_disk():  # written again while we saved
+            self._on_file_changed(str(self.path))
 
-    def _on_save_error(self, generation: int, message: str) -> None:
-        self._saving = False
+    def _adopt(self, written: AnnotationFile, snapshot: AnnotationFile) -> None:
+        """The save merged someone else's changes in: take them, keeping every edit made since the snapshot
+        (a three-way merge with the snapshot as the base), so that the next save cannot drop them."""
+        self._base = _snapshot(written)
+        current = self._loaded()
+        if self._revision == self._saved_revision:
+            merged = written
+        else:
+            merged = _store_module().merge(current, written, snapshot)
+            merged.stamp = written.stamp
+        merged.document = current.document
+        changed = merged.annotations != current.annotations
+        if changed:
+            merged.annotations = anchor_annotations(self._text, merged.annotations)
+        colors_changed, outline_changed = merged.colors != current.colors, merged.outline != current.outline
+        self.content = merged
+        if changed:
+            self.changed.emit()
+        if colors_changed:
+            self.colors_changed.emit()
+        if outline_changed:
+            self.outline_changed.emit(copy.deepcopy(merged.outline))
+
+    def _on_save_error(self, generation: int, message: str, seq: int) -> None:
+        if seq == self._save_seq:
+            self._saving = False
         if generation == self._generation:
+            self.last_save_error = message
             self.save_failed.emit(f"Your annotations could not be saved: {message}\n"
                                   "They are kept in memory; saving will be retried.")
-            self._autosave.start(5000)
+            self._autosave.start(RETRY_MS)
 
     def _save_before_switch(self) -> None:
-        """Another document is being opened: write this one's unsaved changes on the serial lane."""
+        """Another document is being opened: this one's unsaved changes are kept (as pending) and written on
+        the serial lane; they stay pending, and count as unsaved, until a save succeeds."""
         self._autosave.stop()
-        if self.dirty and self._store is not None and self.ready:
-            file_store, snapshot = self._store, _snapshot(self._loaded())
-            self._tasks.submit("annotations-save", lambda _p: file_store.save(snapshot), serial=True,
-                               on_error=lambda message, _e: self.save_failed.emit(
-                                   f"Your annotations could not be saved: {message}"))
-            self._saved_revision = self._revision
+        if self.dirty and self._store is not None and self.ready and self.path is not None:
+            key = str(self.path)
+            pending = _Pending(self._store, _snapshot(self._loaded()), self._base)
+            self._pending[key] = pending
+            self._submit_pending(key, pending)
+        self._saved_revision = self._revision  # what was unsaved now lives in the pending entry
+
+    def _submit_pending(self, key: str, pending: _Pending) -> None:
+        content, file_store, base = pending.content, pending.store, pending.base
+
+        def done(_written: AnnotationFile) -> None:
+            if self._pending.get(key) is pending:
+                del self._pending[key]
+
+        def failed(message: str, _error: BaseException) -> None:
+            if self._pending.get(key) is pending:
+                pending.error = message
+                self.last_save_error = message
+                self.save_failed.emit(f"Your annotations could not be saved to {key}: {message}\n"
+                                      "They are kept in memory; saving will be retried.")
+                self._autosave.start(RETRY_MS)
+
+        self._tasks.submit("annotations-save", lambda _p: file_store.save(content, base), serial=True,
+                           on_done=done, on_error=failed)
+
+    def _retry_pending(self) -> None:
+        for key, pending in list(self._pending.items()):
+            if pending.error is not None:
+                pending.error = None
+                self._submit_pending(key, pending)
 
     def flush(self) -> bool:
-        """Save now, on this thread (at quit). Returns False if the save failed."""
+        """Save now, on this thread (at quit), this document and any other whose save has not succeeded.
+
+        Returns False if something could not be saved (then :attr:`has_unsaved_changes` stays True,
+        :attr:`last_save_error` says why and ``save_failed`` was emitted): ask the user to retry, save
+        elsewhere (:meth:`save_unsaved_to`) or quit anyway.
+        """
         self._autosave.stop()
         self._tasks.wait_serial()
+        if self._completed is not None:  # a background save finished; its callback is still queued
+            self._take_completed()
+        store = _store_module()
+        ok = True
+        for key, pending in list(self._pending.items()):
+            try:
+                pending.store.save(pending.content, pending.base)
+            except store.AnnotationFileError as error:
+                pending.error = self.last_save_error = error.message
+                self.save_failed.emit(f"Your annotations could not be saved to {key}: {error.message}")
+                ok = False
+            else:
+                self._pending.pop(key, None)
         if not self.dirty or self._store is None or not self.ready:
-            return True
+            return ok
+        revision, snapshot = self._revision, _snapshot(self._loaded())
         try:
-            self._store.save(_snapshot(self._loaded()))
-        except _store_module().AnnotationFileError as error:
+            written = self._store.save(snapshot, self._base)
+        except store.AnnotationFileError as error:
+            self.last_save_error = error.message
             self.save_failed.emit(f"Your annotations could not be saved: {error.message}")
             return False
-        self._saved_revision = self._revision
-        return True
+        self._saved_revision = revision
+        self.last_save_error = None
+        if written.stamp is not None:
+            self._size = written.stamp.size
+        if written is not snapshot:
+            self._adopt(written, snapshot)
+        else:
+            self._base = _snapshot(written)
+        return ok
+
+    def save_copy(self, path: str | Path) -> Path:
+        """Write this document's annotations (with unsaved changes) to another file, e.g. when its own file
+        cannot be written; the document stays unsaved. Raises :class:`AnnotationError`."""
+        store = _store_module()
+        try:
+            store.save(Path(path), _snapshot(self._loaded()))
+        except store.AnnotationFileError as error:
+            raise AnnotationError(f"Could not save a copy to {path}: {error.message}") from error
+        return Path(path)
+
+    def save_unsaved_to(self, folder: str | Path) -> list[Path]:
+        """Write every document with unsaved changes into ``folder`` (same file names); returns the files
+        written. Raises :class:`AnnotationError` (after writing what it could)."""
+        store = _store_module()
+        target = Path(folder)
+        written: list[Path] = []
+        jobs: list[tuple[Path, AnnotationFile]] = [
+            (Path(key), pending.content) for key, pending in self._pending.items()
+        ]
+        if self.dirty and self.path is not None and self.content is not None:
+            jobs.insert(0, (self.path, _snapshot(self.content)))
+        failures = []
+        for original, content in jobs:
+            path = target / original.name
+            try:
+                store.save(path, content)
+            except store.AnnotationFileError as error:
+                failures.append(f"{path}: {error.message}")
+            else:
+                written.append(path)
+        if failures:
+            raise AnnotationError("Could not save: " + "; ".join(failures))
+        return written
 
     def close(self) -> bool:
         """Save what is unsaved and stop watching: the service is done with its document."""
@@ -337,6 +553,7 @@ class AnnotationService(QObject):
                 logger.warning("external change to %s is unreadable: %s", path, error.message)
                 self._store.error = None  # keep our content; the next save merges or reports
                 return
+            self._base = _snapshot(theirs)
             theirs.annotations = anchor_annotations(self._text, theirs.annotations)
             theirs.document = self._loaded().document
             self.content = theirs

@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import shutil
+import stat as stat_module
 import time
 import unicodedata
 import uuid
@@ -52,6 +53,7 @@ FORMAT_NAME = "transcript-reader-annotations"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 40
+MAX_OFFSET = 2**31 - 1  # a document offset (Qt's text positions are 32-bit)
 STALE_TEMP_SECONDS = 600
 TOMBSTONE_DAYS = 90  # a deletion is remembered this long, so that merges do not bring the annotation back
 
@@ -160,8 +162,8 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
         _scan_events(text, path)
         try:
             raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
-        except (yaml.YAMLError, RecursionError, ValueError) as exc:
-            raise AnnotationFileError(path, f"not valid YAML: {exc}") from exc
+        except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError, ArithmeticError) as exc:
+            raise AnnotationFileError(path, f"not valid YAML: {_reason(exc)}") from exc
     return _Validator(path).file(raw)
 
 
@@ -169,9 +171,18 @@ def _too_big(size: int) -> str:
     return f"the file is {size / 1e6:.1f} MB; annotation files are limited to {MAX_FILE_BYTES // 2**20} MB"
 
 
+def _open_regular(path: str | os.PathLike[str]) -> int:
+    """A descriptor of a regular file, opened without blocking (a FIFO or device is refused, never waited on)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise AnnotationFileError(path, "not a regular file (a pipe, device or folder cannot hold annotations)")
+    return fd
+
+
 def _read_limited(path: Path) -> tuple[bytes, os.stat_result]:
     try:
-        with open(path, "rb") as handle:
+        with open(_open_regular(path), "rb") as handle:
             stat = os.fstat(handle.fileno())
             if stat.st_size > MAX_FILE_BYTES:
                 raise AnnotationFileError(path, _too_big(stat.st_size))
@@ -184,9 +195,12 @@ def _read_limited(path: Path) -> tuple[bytes, os.stat_result]:
 
 
 def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
-    """Refuse aliases, anchors, several documents and deep nesting before anything is constructed."""
+    """Refuse aliases, anchors, several documents, deep nesting and repeated keys before anything is
+    constructed."""
     depth = 0
     documents = 0
+    keys: list[set[str] | None] = []  # per open collection: the plain keys seen (None: a sequence)
+    expect_key: list[bool] = []
     try:
         event: Any
         for event in yaml.parse(text, Loader=_Loader):
@@ -195,12 +209,29 @@ def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
                 raise AnnotationFileError(path, f"line {line}: YAML aliases (*{event.anchor}) are not allowed")
             if getattr(event, "anchor", None):
                 raise AnnotationFileError(path, f"line {line}: YAML anchors (&{event.anchor}) are not allowed")
+            is_key = bool(expect_key) and keys[-1] is not None and expect_key[-1]
+            if expect_key and keys[-1] is not None and isinstance(
+                event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+            ):
+                expect_key[-1] = not expect_key[-1]
+            if isinstance(event, yaml.ScalarEvent) and is_key:
+                seen = keys[-1]
+                assert seen is not None
+                if event.value in seen:
+                    raise AnnotationFileError(
+                        path, f"line {line}: the key {_show(event.value)} appears twice in the same mapping"
+                    )
+                seen.add(event.value)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise AnnotationFileError(path, f"line {line}: nested deeper than {MAX_DEPTH} levels")
+                keys.append(set() if isinstance(event, yaml.MappingStartEvent) else None)
+                expect_key.append(True)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+                keys.pop()
+                expect_key.pop()
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -222,6 +253,31 @@ _SCALAR_TAGS = {
 _NO_KEY = object()
 
 
+def _where(stack: list[list[Any]]) -> str:
+    """Where the builder is, as ``annotations[3] field 'note': `` (empty at the top level)."""
+    parts: list[str] = []
+    for _container, _key, name in stack:
+        if name is not None:
+            parts.append(f"[{name}]" if isinstance(name, int) and not isinstance(name, bool) else f".{name}")
+    container, key, _name = stack[-1]
+    if type(container) is list:
+        parts.append(f"[{len(container)}]")
+    elif key is not _NO_KEY:
+        parts.append(f".{key}")
+    path = "".join(parts).lstrip(".")
+    if not path:
+        return ""
+    head, _, field_name = path.partition("].")
+    if field_name:
+        return f"{head}] field '{field_name}': "
+    return f"'{path}': "
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).split("\n")[0]
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 class _EventBuilder:
     """Builds plain Python data straight from the (C) parser's events, refusing aliases, anchors, several
     documents and deep nesting as it goes: one pass, nothing built for a hostile file, and about twice as
@@ -233,7 +289,7 @@ class _EventBuilder:
         self.cache: dict[str, Any] = {}
 
     def build(self, text: str) -> Any:  # noqa: ANN401 - any YAML value
-        stack: list[list[Any]] = []  # [container, pending key]
+        stack: list[list[Any]] = []  # [container, pending key, its key or index in its parent]
         root: Any = None
         documents = 0
         event: Any
@@ -243,7 +299,7 @@ class _EventBuilder:
                 if kind is yaml.ScalarEvent:
                     if event.anchor:
                         raise self._refuse(event, f"YAML anchors (&{event.anchor}) are not allowed")
-                    value = self._scalar(event)
+                    value = self._scalar(event, stack)
                 elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                     if event.anchor:
                         raise self._refuse(event, f"YAML anchors (&{event.anchor}) are not allowed")
@@ -263,12 +319,13 @@ class _EventBuilder:
                         if documents > 1:
                             raise self._refuse(event, "more than one YAML document in the file")
                     continue
+                name: Any = None
                 if not stack:
                     root = value
                 else:
-                    self._attach(stack[-1], value)
+                    name = self._attach(stack, value, event)
                 if kind is not yaml.ScalarEvent:
-                    stack.append([value, _NO_KEY])
+                    stack.append([value, _NO_KEY, name])
         except yaml.YAMLError as exc:
             raise AnnotationFileError(self.path, f"not valid YAML: {exc}") from exc
         return root
@@ -277,20 +334,36 @@ class _EventBuilder:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
         return AnnotationFileError(self.path, f"line {line}: {message}")
 
-    @staticmethod
-    def _attach(top: list[Any], value: Any) -> None:  # noqa: ANN401
+    def _attach(self, stack: list[list[Any]], value: Any, event: Any) -> Any:  # noqa: ANN401
+        """Put ``value`` into the innermost open collection; returns its index or key there."""
+        top = stack[-1]
         container = top[0]
         if type(container) is list:
             container.append(value)
-        elif top[1] is _NO_KEY:
+            return len(container) - 1
+        if top[1] is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise _Unusual  # a complex key
+            if value in container:  # PyYAML would keep the last value silently: the first would be lost
+                where = _where(stack) or "top level: "
+                raise self._refuse(event, f"{where}the key {_show(value)} appears twice in the same mapping")
             top[1] = value
-        else:
-            container[top[1]] = value
-            top[1] = _NO_KEY
+            return None
+        key = top[1]
+        container[key] = value
+        top[1] = _NO_KEY
+        return key
 
-    def _scalar(self, event: Any) -> Any:  # noqa: ANN401
+    def _scalar(self, event: Any, stack: list[list[Any]]) -> Any:  # noqa: ANN401
+        try:
+            return self._scalar_value(event)
+        except (ValueError, OverflowError, TypeError, ArithmeticError, yaml.YAMLError) as exc:
+            tag = (event.tag or self._resolve(event.value)).rsplit(":", 1)[-1]
+            raise self._refuse(
+                event, f"{_where(stack)}the value {_show(event.value)} is not a valid {tag} ({_reason(exc)})"
+            ) from exc
+
+    def _scalar_value(self, event: Any) -> Any:  # noqa: ANN401
         tag = event.tag
         value = event.value
         if tag is None or tag == "!":
@@ -399,8 +472,28 @@ class _Validator:
         if not isinstance(raw, list):
             raise self.fail("'outline'", f"must be a list (got {_kind(raw)})")
         for number, item in enumerate(raw):
+            where = f"outline[{number}]"
             if not isinstance(item, dict):
-                raise self.fail(f"outline[{number}]", f"must be a mapping (got {_kind(item)})")
+                raise self.fail(where, f"must be a mapping (got {_kind(item)})")
+            title = item.get("title")
+            if title is not None and not isinstance(title, str):
+                raise self.fail(where, f"field 'title' must be text (got {_show(title)})")
+            keywords = item.get("keywords")
+            if keywords is not None and (
+                not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords)
+            ):
+                raise self.fail(where, f"field 'keywords' must be a list of text (got {_show(keywords)})")
+            start = item.get("start")
+            if start is not None:
+                if not isinstance(start, dict):
+                    raise self.fail(where, f"field 'start' must be a mapping with start, end and exact (got {_kind(start)})")
+                first, last = self.offset(where, start, "start", "start."), self.offset(where, start, "end", "start.")
+                if last < first:
+                    raise self.fail(where, f"field 'start.end' ({last}) must not be before 'start.start' ({first})")
+                for key in ("exact", "prefix", "suffix"):
+                    value = start.get(key, "")
+                    if value is not None and not isinstance(value, str):
+                        raise self.fail(where, f"field 'start.{key}' must be text (got {_show(value)})")
         return raw
 
     def tombstones(self, raw: Any) -> list[Tombstone]:
@@ -484,10 +577,12 @@ class _Validator:
         extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
-    def offset(self, where: str, raw: dict[str, Any], key: str) -> int:
+    def offset(self, where: str, raw: dict[str, Any], key: str, prefix: str = "target.") -> int:
         value = raw.get(key)
-        if not _is_int(value) or value < 0:
-            raise self.fail(where, f"field 'target.{key}' must be a whole number >= 0 (got {_show(value)})")
+        if not _is_int(value) or not 0 <= value <= MAX_OFFSET:
+            raise self.fail(
+                where, f"field '{prefix}{key}' must be a whole number from 0 to {MAX_OFFSET} (got {_show(value)})"
+            )
         return value
 
     def timestamp(self, where: str, key: str, value: Any) -> str:
@@ -495,7 +590,7 @@ class _Validator:
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
         try:
             return format_timestamp(parse_timestamp(value))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
 
 
@@ -597,6 +692,19 @@ def dump(content: AnnotationFile) -> str:
 
 
 _WIDTH = 110
+
+
+def value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
+    """The size of ``value`` written as YAML (UTF-8 bytes), to estimate how a change grows the file."""
+    events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
+    _value_events(value, events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    return len(yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH).encode("utf-8"))
+
+
+def entry_bytes(annotation: Annotation) -> int:
+    """About what ``annotation`` takes in the file (its entry in the ``annotations`` list)."""
+    return value_bytes([_entry_data(annotation)]) + 2
 _PLAIN_TAGS: dict[type, str] = {int: "tag:yaml.org,2002:int", bool: "tag:yaml.org,2002:bool"}
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -670,11 +778,21 @@ def _write_all(fd: int, data: bytes) -> None:
 def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
     """Write atomically (temp file, fsync, ``.bak`` of the previous version, ``os.replace``, folder fsync).
 
+    A symbolic link is written through: its target is replaced (atomically, in the target's folder) and the
+    link stays. The file keeps its permission bits; a read-only file is refused, and so is content over
+    :data:`MAX_FILE_BYTES` (which :func:`load` would refuse). A file with other hard links is replaced like
+    any other (atomicity first): the other names keep the previous version, and a warning is logged.
     On failure (e.g. a full disk) the previous file is left untouched and :class:`AnnotationFileError` is
     raised. Sets and returns ``content.stamp``.
     """
-    target = Path(path)
+    target = real_path(path)
     data = dump(content).encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise AnnotationFileError(target, too_big_to_save(len(data)))
+    existing = _existing(target)
+    mode = check_writable(target, existing)
+    if existing is not None and existing.st_nlink > 1:
+        logger.warning("%s has %d hard links; the others keep the previous version", target, existing.st_nlink)
     folder = target.parent
     temp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -682,11 +800,13 @@ def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
         _remove_stale_temps(folder, target.name)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         try:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
             _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
-        if target.exists():
+        if existing is not None:
             _keep_backup(target)
         os.replace(temp, target)
     except OSError as exc:
@@ -696,6 +816,46 @@ def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
     stat = os.stat(target)
     content.stamp = FileStamp(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest())
     return content.stamp
+
+
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """The file a path names, symbolic links followed (the path itself if it cannot be resolved)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(path)
+
+
+def _existing(target: Path) -> os.stat_result | None:
+    try:
+        return os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AnnotationFileError(target, _save_failure(exc)) from exc
+
+
+def check_writable(target: Path, existing: os.stat_result | None) -> int | None:
+    """The permission bits to keep (None: a new file); refuses a file that is not a regular file or is
+    read-only (no write permission for its owner, or none for us)."""
+    if existing is None:
+        return None
+    if not stat_module.S_ISREG(existing.st_mode):
+        raise AnnotationFileError(target, "not saved: this is not a regular file")
+    mode = stat_module.S_IMODE(existing.st_mode)
+    if not mode & stat_module.S_IWUSR or not os.access(target, os.W_OK):
+        raise AnnotationFileError(
+            target,
+            "not saved: the file is read-only. Make it writable (or choose another place to save) and your "
+            "highlights will be saved; they are kept in memory meanwhile",
+        )
+    return mode
+
+
+def too_big_to_save(size: int) -> str:
+    """The refusal of a save that would write ``size`` bytes."""
+    return (f"not saved: the annotations would take {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
+            "limit of annotation files (which could then not be opened); remove long notes or some highlights")
 
 
 def _save_failure(exc: OSError) -> str:
@@ -764,8 +924,9 @@ def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bo
     if (stat.st_mtime_ns, stat.st_size) == (stamp.mtime_ns, stamp.size):
         return False
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        with open(_open_regular(path), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, AnnotationFileError):
         return True
     return hashlib.sha256(data).hexdigest() != stamp.sha256
 
@@ -776,10 +937,16 @@ def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bo
 def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | None = None) -> AnnotationFile:
     """Combine two versions of a file by annotation id.
 
-    The newest ``updated`` wins (ties: ours); a tombstone beats an edit unless the edit is newer. With
-    ``base`` (the version both started from) an annotation that ``theirs`` dropped without a tombstone
-    (deleted by hand) and that we did not edit stays deleted, and colours/outline/unknown fields take
-    their side when ours did not change them. Without a base, ours wins for those.
+    With ``base`` (the version both started from) the merge is three-way and per field: a field (colour,
+    note, tags, target, unknown fields) changed on one side only takes that side's value, whatever the
+    ``updated`` stamps say (a text editor does not bump them); a field changed on both sides takes the side
+    with the newer ``updated`` (ties: ours). An annotation deleted on one side (tombstone, or dropped by hand)
+    stays deleted if the other side left it unchanged, and comes back if the other side edited it (no edit is
+    lost). Colour meanings and unknown fields merge per key the same way; the outline (one list of chapters)
+    takes the side that changed it (both: ours).
+
+    Without a base (or for an id the base does not hold) the newest ``updated`` wins (ties: ours), and a
+    tombstone beats an edit unless the edit is newer; colours/outline/unknown fields: ours.
     """
     tombs: dict[str, Tombstone] = {}
     for tomb in [*theirs.deleted, *ours.deleted]:
@@ -791,32 +958,88 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
     based = {a.id: a for a in base.annotations} if base is not None else {}
     merged: list[Annotation] = []
     for ident in [*mine, *(i for i in other if i not in mine)]:
-        winner = _newest(mine.get(ident), other.get(ident))
-        if ident in based and ident not in other and mine[ident].updated == based[ident].updated:
-            continue  # removed on their side (by hand), untouched on ours
-        grave = tombs.get(ident)
-        if grave is not None:
-            if parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
-                continue
-            del tombs[ident]  # edited after the deletion: the edit wins
-        merged.append(winner)
+        kept = _merge_one(mine.get(ident), other.get(ident), based.get(ident), tombs.get(ident))
+        if kept is None:
+            continue
+        tombs.pop(ident, None)  # kept: an edit beat the deletion
+        merged.append(kept)
     merged.sort(key=_position_key)
-
-    def side(name: str) -> Any:  # noqa: ANN401
-        mine_value = getattr(ours, name)
-        if base is not None and mine_value == getattr(base, name):
-            return getattr(theirs, name)
-        return mine_value
-
+    if base is None:
+        colors, outline, extra = ours.colors, ours.outline, {**theirs.extra, **ours.extra}
+    else:
+        colors = _merge_keys(ours.colors, theirs.colors, base.colors)
+        outline = theirs.outline if ours.outline == base.outline else ours.outline
+        extra = _merge_keys(ours.extra, theirs.extra, base.extra)
     return AnnotationFile(
         document=ours.document,
         annotations=merged,
-        colors=side("colors"),
-        outline=side("outline"),
+        colors=dict(colors),
+        outline=copy.deepcopy(outline),
         deleted=sorted(tombs.values(), key=lambda t: t.id),
-        extra={**theirs.extra, **ours.extra} if base is None else side("extra"),
+        extra=copy.deepcopy(extra),
         stamp=None,
     )
+
+
+_FIELDS = ("color", "note", "tags", "target", "extra")
+
+
+def _same(one: Annotation, two: Annotation) -> bool:
+    """Equal in every saved field but ``updated`` (which a hand edit does not bump)."""
+    return all(getattr(one, name) == getattr(two, name) for name in _FIELDS) and one.target.extra == two.target.extra
+
+
+def _merge_one(
+    mine: Annotation | None, other: Annotation | None, base: Annotation | None, grave: Tombstone | None
+) -> Annotation | None:
+    """The merged version of one annotation (None: it stays deleted)."""
+    if base is not None:
+        if mine is None or other is None:
+            present = mine if mine is not None else other
+            assert present is not None
+            if _same(present, base):
+                return None  # deleted on one side, untouched on the other
+            if grave is not None and parse_timestamp(grave.deleted) >= parse_timestamp(present.updated):
+                return None  # deleted after the last edit stamped on the other side
+            return present  # edited on one side (after the deletion, or by hand), deleted on the other: kept
+        return _merge_fields(mine, other, base)
+    winner = _newest(mine, other)
+    if grave is not None and parse_timestamp(grave.deleted) >= parse_timestamp(winner.updated):
+        return None
+    return winner
+
+
+def _merge_fields(mine: Annotation, other: Annotation, base: Annotation) -> Annotation:
+    if _same(mine, base):
+        return mine if _same(other, base) else other
+    if _same(other, base):
+        return mine
+    newer, older = (mine, other) if _newest(mine, other) is mine else (other, mine)
+    changes: dict[str, Any] = {}
+    for name in _FIELDS:
+        value_new, value_old, value_base = getattr(newer, name), getattr(older, name), getattr(base, name)
+        if name == "target":
+            new_changed = value_new != value_base or value_new.extra != value_base.extra
+            old_changed = value_old != value_base or value_old.extra != value_base.extra
+        else:
+            new_changed, old_changed = value_new != value_base, value_old != value_base
+        changes[name] = value_old if old_changed and not new_changed else value_new
+    if changes["target"] is older.target:
+        changes["status"] = older.status
+    return dataclasses.replace(newer, **changes)
+
+
+def _merge_keys(ours: dict[str, Any], theirs: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Per key: the side that changed it (both: ours); a key removed on one side and unchanged on the other
+    goes."""
+    missing = object()
+    result: dict[str, Any] = {}
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        mine, other, was = ours.get(key, missing), theirs.get(key, missing), base.get(key, missing)
+        value = other if mine == was else mine
+        if value is not missing:
+            result[key] = value
+    return result
 
 
 def _newest(mine: Annotation | None, other: Annotation | None) -> Annotation:
@@ -826,6 +1049,9 @@ def _newest(mine: Annotation | None, other: Annotation | None) -> Annotation:
     if other is None or parse_timestamp(mine.updated) >= parse_timestamp(other.updated):
         return mine
     return other
+
+
+_NO_BASE = object()
 
 
 class AnnotationStore:
@@ -864,17 +1090,27 @@ class AnnotationStore:
         """True if someone else changed (or removed) the file since we last read or wrote it."""
         return changed_on_disk(self.path, self.stamp)
 
-    def save(self, content: AnnotationFile) -> AnnotationFile:
-        """Write ``content`` (merged with an external change if there was one); returns what was written."""
+    def save(self, content: AnnotationFile, base: AnnotationFile | None | object = _NO_BASE) -> AnnotationFile:
+        """Write ``content`` (merged with an external change if there was one); returns what was written.
+
+        ``base`` is the version of the file ``content`` was derived from (its ``stamp`` says which file
+        state that was; None or a stamp-less base: no file yet). The file is merged in, three-way with that
+        base, whenever it differs from it, so that whatever was written in between (by someone else, or by
+        an earlier save whose result the caller has not adopted yet) is kept. Without ``base``: the last
+        version this store read or wrote.
+        """
         if self.error is not None:
             raise AnnotationFileError(
                 self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
             )
-        with _exclusive(self.path):  # another app instance saving the same file waits for us
-            if self.changed_on_disk() and self.path.exists():
+        derived_from = self._base if base is _NO_BASE else base
+        assert derived_from is None or isinstance(derived_from, AnnotationFile)
+        with _exclusive(real_path(self.path)):  # another app instance saving the same file waits for us
+            stamp = derived_from.stamp if derived_from is not None else None
+            if changed_on_disk(self.path, stamp) and self.path.exists():
                 theirs = load(self.path)  # a broken file raises here and is not overwritten
                 logger.info("%s changed on disk; merging", self.path)
-                content = merge(content, theirs, self._base)
+                content = merge(content, theirs, derived_from)
             content = prune_tombstones(content)
             save(self.path, content)
         self._base = _snapshot(content)
@@ -983,11 +1219,11 @@ def read_document_header(path: str | os.PathLike[str]) -> dict[str, str] | None:
     """The scalar fields of the top-level ``document`` mapping, read from the event stream (nothing is
     constructed); None if the file is unreadable, too big, or not YAML."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
+        with open(_open_regular(path), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return None
             return _header_from_events(yaml.parse(handle, Loader=_Loader))
-    except (OSError, yaml.YAMLError, ValueError):
+    except (OSError, yaml.YAMLError, ValueError, AnnotationFileError, RecursionError):
         return None
 
 

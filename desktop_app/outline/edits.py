@@ -25,6 +25,7 @@ class OutlineEditError(ValueError):
 
 
 def rename(sections: Sequence[Section], row: int, title: str) -> list[Section]:
+    """The chapters with chapter ``row`` renamed (whitespace collapsed; an empty title is refused)."""
     title = " ".join(title.split())
     if not title:
         raise OutlineEditError("A chapter title cannot be empty.")
@@ -50,6 +51,7 @@ def split(sections: Sequence[Section], offset: int, sentence_starts: Sequence[in
 
 
 def merge_with_next(sections: Sequence[Section], row: int) -> list[Section]:
+    """The chapters with chapter ``row`` and the next one made one (keywords of both, first six)."""
     _check_row(sections, row)
     if row + 1 >= len(sections):
         raise OutlineEditError("The last chapter has no next chapter to merge with.")
@@ -108,8 +110,11 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
     for number, record in enumerate(records):
         if not isinstance(record, dict):
             continue
-        title = str(record.get("title") or f"Chapter {number + 1}")
-        keywords = tuple(str(k) for k in record.get("keywords") or () if isinstance(k, (str, int)))
+        raw_title = record.get("title")
+        title = " ".join(raw_title.split()) if isinstance(raw_title, str) else ""
+        title = title or f"Chapter {number + 1}"
+        raw_keywords = record.get("keywords")
+        keywords = tuple(str(k) for k in raw_keywords if isinstance(k, str)) if isinstance(raw_keywords, list) else ()
         position = 0 if number == 0 else _anchored_start(record.get("start"), text)
         if position is None:
             continue
@@ -127,15 +132,24 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
     return [Section(title, bounds[i], bounds[i + 1], keywords) for i, (_s, title, keywords) in enumerate(unique)]
 
 
-def _anchored_start(raw: Any, text: str) -> int | None:
+def _anchored_start(raw: Any, text: str) -> int | None:  # noqa: ANN401 - a record's field, from YAML
+    """Where a stored chapter start lies in ``text`` (None: malformed or not found)."""
     if not isinstance(raw, dict):
         return None
-    try:
-        target = Target(start=int(raw["start"]), end=int(raw["end"]), exact=str(raw["exact"]),
-                        prefix=str(raw.get("prefix", "")), suffix=str(raw.get("suffix", "")))
-    except (KeyError, TypeError, ValueError):
+    start, end, exact = raw.get("start"), raw.get("end"), raw.get("exact")
+    prefix, suffix = raw.get("prefix", ""), raw.get("suffix", "")
+    if not (_is_offset(start) and _is_offset(end) and isinstance(exact, str) and exact):
         return None
+    target = Target(start=start, end=end, exact=exact, prefix=prefix if isinstance(prefix, str) else "",
+                    suffix=suffix if isinstance(suffix, str) else "")
     result = anchor(text, target)
-    if result.status is AnchorStatus.ORPHAN:
+    if result.status is AnchorStatus.ORPHAN or not 0 <= result.start <= len(text):
         return None
     return result.start
+
+
+MAX_OFFSET = 2**31 - 1
+
+
+def _is_offset(value: Any) -> bool:  # noqa: ANN401
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OFFSET

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +89,44 @@ LIMIT_MARGIN = 4  # hits located beyond the limit, so the last snippets emphasis
 EXACT_UP_TO = 5000
 COUNT_BUDGET = 60  # documents counted after the first `limit` hits were located
 SCAN_BUDGET = 600  # documents examined in all, once something was found
+MAX_LIMIT = 1_000_000  # hits located per search at most (a larger limit is taken as this)
+
+
+TIME_BUDGET_S = 3.0  # a query that runs longer stops and says so (the GUI's pool thread is not held for ever)
+_CHECK_EVERY = 16  # documents between two looks at the clock
+
+
+class SearchStopped(Exception):
+    """A search ran out of time or was cancelled (``cancelled`` says which)."""
+
+    def __init__(self, cancelled: bool) -> None:
+        super().__init__("cancelled" if cancelled else "out of time")
+        self.cancelled = cancelled
+
+
+class _Clock:
+    """A query's time budget and cancellation flag, looked at between documents."""
+
+    def __init__(self, budget: float | None, should_stop: Callable[[], bool] | None) -> None:
+        self.deadline = None if budget is None else time.monotonic() + max(0.0, budget)
+        self.should_stop = should_stop
+        self.ticks = 0
+
+    def check(self) -> None:
+        """Raise :class:`SearchStopped` when cancelled or past the deadline (looked at every few calls)."""
+        self.ticks += 1
+        if self.ticks % _CHECK_EVERY:
+            return
+        self.check_now()
+
+    def check_now(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise SearchStopped(cancelled=True)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise SearchStopped(cancelled=False)
+
+
+_UNLIMITED = _Clock(None, None)
 
 
 class SearchIndex:
@@ -155,46 +195,66 @@ class SearchIndex:
             self._notes = _Notes(items, index, vocabulary)
             self._suggest_vocabulary = self._vocabulary.merged(vocabulary)
 
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        limit: int | None = None,
+        join_adjacent: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        budget: float | None = TIME_BUDGET_S,
+    ) -> SearchResult:
         """Every occurrence matching ``query`` in document order (at most ``limit``); never raises.
 
         With ``join_adjacent``, different matched words with only whitespace between them are one hit
         ("open source" typed without quotes is one place to go to, not two); ``total`` then counts those
         hits (exactly when every occurrence was located, else an estimate).
+
+        The search stops (a result with no hits and an ``error`` saying why) when ``should_stop()`` returns
+        True (looked at between documents: a superseded search in the GUI) or after ``budget`` seconds.
         """
         if self._closed:
             return SearchResult(query, (), 0, None, "The search index is closed.")
+        limit = None if limit is None else max(0, min(int(limit), MAX_LIMIT))
         try:
-            return self._search(query, limit, join_adjacent)
+            return self._search(query, limit, join_adjacent, _Clock(budget, should_stop))
+        except SearchStopped as stopped:
+            if stopped.cancelled:
+                return SearchResult(query, (), 0, None, "The search was cancelled.")
+            return SearchResult(query, (), 0, None,
+                                f"This search took longer than {budget:g} s and was stopped; "
+                                "try fewer wildcards or more specific words.")
         except Exception:  # noqa: BLE001 - a search must never take the application down
             logger.exception("search failed for %r", query)
             return SearchResult(query, (), 0, None, "This query could not be run; try plain words.")
 
-    def _search(self, query: str, limit: int | None, join_adjacent: bool = False) -> SearchResult:
+    def _search(self, query: str, limit: int | None, join_adjacent: bool, clock: _Clock) -> SearchResult:
         parsed = parse_query(query)
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
         want = None if limit is None else max(0, limit) + LIMIT_MARGIN
         notes = self._notes  # one snapshot: set_notes may replace it meanwhile
-        found, total, approximate, has_patterns = self._find(parsed.query, want, notes, join_adjacent)
+        found, total, approximate, has_patterns = self._find(parsed.query, want, notes, join_adjacent, clock)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
         found.sort()
         shown = found if limit is None else found[: max(0, limit)]
         hits = tuple(self._make_hits(shown, found, notes))
-        suggestion = self._suggest(query) if total == 0 else None
+        clock.check_now()
+        suggestion = self._suggest(query, clock) if total == 0 else None
         return SearchResult(query, hits, total, suggestion, None, approximate)
 
     def _find(
-        self, query: wq.Query, want: int | None, notes: _Notes | None, join_adjacent: bool = False
+        self, query: wq.Query, want: int | None, notes: _Notes | None, join_adjacent: bool = False,
+        clock: _Clock = _UNLIMITED,
     ) -> tuple[list[_Found], int, bool, bool]:
         """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
         whether it is estimated, and whether the query has anything to highlight."""
         searcher = self._searcher(self._index)
-        expanded = expand_query(query, searcher.reader(), self._vocabulary)
+        expanded = expand_query(query, searcher.reader(), self._vocabulary, clock.check_now)
         patterns = match_patterns(expanded)
+        clock.check_now()
         matches, total, approximate = _matches(
-            searcher, loosen_phrases(expanded, searcher.reader()), patterns, CONTENT, want
+            searcher, loosen_phrases(expanded, searcher.reader()), patterns, CONTENT, want, clock
         )
         paragraphs = self._paragraphs
         found: list[_Found] = []
@@ -206,10 +266,10 @@ class SearchIndex:
         if notes is None:
             return found, total, approximate, bool(patterns)
         searcher = self._searcher(notes.index)
-        expanded = expand_query(query, searcher.reader(), notes.vocabulary)
+        expanded = expand_query(query, searcher.reader(), notes.vocabulary, clock.check_now)
         note_patterns = match_patterns(expanded)
         note_matches, _, _ = _matches(
-            searcher, loosen_phrases(expanded, searcher.reader()), note_patterns, NOTE, None
+            searcher, loosen_phrases(expanded, searcher.reader()), note_patterns, NOTE, None, clock
         )
         for docnum, score, spans in note_matches:
             _, _, start, end = notes.items[docnum]
@@ -247,7 +307,7 @@ class SearchIndex:
                 hits.append(Hit(start, end, score, snippet, spans, -1, note_id))
         return hits
 
-    def _suggest(self, query: str) -> str | None:
+    def _suggest(self, query: str, clock: _Clock = _UNLIMITED) -> str | None:
         """The query with unknown words replaced by the closest known ones, if that finds something."""
         vocabulary = self._suggest_vocabulary
         corrected = query
@@ -262,13 +322,14 @@ class SearchIndex:
         if not changed or corrected.lower() == query.lower():
             return None
         parsed = parse_query(corrected)
-        if parsed.query is None or not self._find(parsed.query, 1, self._notes)[1]:
+        if parsed.query is None or not self._find(parsed.query, 1, self._notes, False, clock)[1]:
             return None
         return corrected
 
 
 def _matches(
-    searcher: Searcher, query: wq.Query, patterns: Patterns, field: str, want: int | None
+    searcher: Searcher, query: wq.Query, patterns: Patterns, field: str, want: int | None,
+    clock: _Clock = _UNLIMITED,
 ) -> tuple[list[tuple[int, float, list[Span]]], int, bool]:
     """(document number, score, matched spans in the field text) for the matching documents in order, until
     ``want`` spans are located (all when None); then the number of occurrences and whether it is estimated.
@@ -289,6 +350,7 @@ def _matches(
     located = counted = counted_docs = scanned = 0
     budgeted = want is not None and reader.doc_count_all() > EXACT_UP_TO
     while matcher.is_active():
+        clock.check()
         docnum = matcher.id()
         scanned += 1
         if budgeted and scanned > SCAN_BUDGET and found:  # a rare match among very many candidates
@@ -409,18 +471,20 @@ def _exact_phrase_spans(
 
 def _phrase_spans(words: list[list[tuple[int, int, int]]], slop: int) -> list[Span]:
     """Spans of a phrase in one document, from each word's (position, start, end): each word within ``slop``
-    positions after the previous one."""
+    positions after the previous one (the nearest such), found by bisection: the cost does not grow with
+    ``slop``."""
     if not words or not all(words):
         return []
-    tables = [{pos: end for pos, _, end in word} for word in words[1:]]
+    tables = [sorted((pos, end) for pos, _, end in word) for word in words[1:]]
+    positions = [[pos for pos, _ in table] for table in tables]
     found = []
     for pos, start, end in words[0]:
         current, last_end = pos, end
-        for table in tables:
-            nxt = next((p for p in range(current + 1, current + slop + 1) if p in table), None)
-            if nxt is None:
+        for table, keys in zip(tables, positions, strict=True):
+            i = bisect_right(keys, current)
+            if i == len(keys) or keys[i] > current + slop:
                 break
-            current, last_end = nxt, table[nxt]
+            current, last_end = table[i]
         else:
             found.append((start, last_end))
     return found

@@ -9,10 +9,12 @@ Nothing here raises on malformed input: :func:`parse_query` returns an error tex
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
+import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from whoosh import fields, qparser
@@ -37,6 +39,8 @@ NOTE = "note"  # note text
 FIELDS = (CONTENT, NOTE)
 MAX_QUERY_CHARS = 400
 MAX_FUZZY_DISTANCE = 2
+MAX_SLOP = 1000  # words between a phrase's words: more than any paragraph (one search document) holds
+MAX_BOOST = 1000.0
 MAX_TERMS = 1000  # expanded terms per wildcard / fuzzy term (Whoosh reads ahead in an OR of more than 1,024)
 
 _NO_TERM = "\x00"
@@ -175,7 +179,35 @@ def _parse_normalised(stripped: str) -> ParsedQuery:
         return ParsedQuery(text, None, "Add some letters before or after the *.")
     if any(isinstance(node, wq.FuzzyTerm) and not node.text for node in nodes):
         return ParsedQuery(text, None, "Put ~ right after a word, e.g. zuckerburg~")
-    return ParsedQuery(text, _drop_stop_words(parsed))
+    return ParsedQuery(text, _bound_parameters(_drop_stop_words(parsed)))
+
+
+def _bound_parameters(node: wq.Query) -> wq.Query:
+    """Every number the user can type held to what makes sense: a phrase's slop to :data:`MAX_SLOP` (a paragraph
+    never holds more words; ``"a b"~100000000`` would otherwise scan that many positions), a boost finite and
+    within ``[0, MAX_BOOST]``, a fuzzy term's distance and prefix to the word."""
+
+    def bound(q: wq.Query) -> wq.Query:
+        changes: dict[str, object] = {}
+        boost = getattr(q, "boost", 1.0)
+        if not isinstance(boost, (int, float)) or not math.isfinite(boost) or not 0 <= boost <= MAX_BOOST:
+            good = isinstance(boost, (int, float)) and not math.isnan(boost)
+            changes["boost"] = min(max(float(boost), 0.0), MAX_BOOST) if good else 1.0
+        if isinstance(q, wq.Phrase) and not 0 < q.slop <= MAX_SLOP:
+            changes["slop"] = min(max(int(q.slop), 1), MAX_SLOP)
+        if isinstance(q, wq.FuzzyTerm):
+            if not 0 <= q.maxdist <= MAX_FUZZY_DISTANCE:
+                changes["maxdist"] = min(max(int(q.maxdist), 0), MAX_FUZZY_DISTANCE)
+            if not 0 <= q.prefixlength <= len(q.text):
+                changes["prefixlength"] = min(max(int(q.prefixlength), 0), len(q.text))
+        if not changes:
+            return q
+        q = copy.copy(q)
+        for name, value in changes.items():
+            setattr(q, name, value)
+        return q
+
+    return node.accept(bound)
 
 
 def walk(node: wq.Query) -> Iterator[wq.Query]:
@@ -204,11 +236,17 @@ def _drop_stop_words(node: wq.Query) -> wq.Query:
     return node.accept(rewrite)
 
 
-def expand_query(query: wq.Query, reader: IndexReader, vocabulary: Vocabulary) -> wq.Query:
-    """Replace wildcard and fuzzy terms by the indexed terms they stand for (an Or of Terms, or a NullQuery)."""
+def expand_query(
+    query: wq.Query, reader: IndexReader, vocabulary: Vocabulary, check: Callable[[], None] | None = None
+) -> wq.Query:
+    """Replace wildcard and fuzzy terms by the indexed terms they stand for (an Or of Terms, or a NullQuery).
+
+    ``check`` is called before each expansion (it may raise to stop a search that ran out of time)."""
 
     def rewrite(q: wq.Query) -> wq.Query:
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in FIELDS:
+            if check is not None:
+                check()
             terms = _expansions(q, reader, vocabulary)
             if not terms:  # keep the AND semantics: a term that matches nothing (Whoosh drops a NullQuery)
                 return wq.Term(q.fieldname, _NO_TERM, boost=q.boost)

@@ -1,7 +1,9 @@
 """Searches on the background pool for the GUI: the newest query wins, late results are dropped.
 
 The service owns no widget. Each :meth:`SearchService.search` gets a generation number; a job that starts after a
-newer search was asked for returns at once, and a result that arrives after a newer search is dropped, so
+newer search was asked for returns at once, a running one stops at its next look at the flag (between documents:
+the pool thread is free again within milliseconds), every search has a time budget (``TIME_BUDGET_S`` in
+``index.py``), and a result that arrives after a newer search is dropped, so
 ``results_ready`` only ever carries the result of the latest query. Note updates run on the serial lane (all index
 writes do, see ``tasks.py``) and then re-run the current query.
 """
@@ -9,7 +11,7 @@ writes do, see ``tasks.py``) and then re-run the current query.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -29,7 +31,13 @@ Note = tuple[str, str, int, int]  # (annotation id, note text, target start, tar
 class Searchable(Protocol):
     """What the service needs of an index (``SearchIndex``)."""
 
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False) -> SearchResult: ...
+    def search(
+        self,
+        query: str,
+        limit: int | None = None,
+        join_adjacent: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SearchResult: ...
 
     def set_notes(self, notes: Sequence[Note]) -> None: ...
 
@@ -124,10 +132,13 @@ class SearchService(QObject):
             return
         latest, limit = self._latest, self._limit
 
+        def superseded() -> bool:
+            return latest[0] != generation
+
         def job(_progress: object) -> SearchResult | None:
-            if latest[0] != generation:  # superseded before it started
+            if superseded():  # superseded before it started
                 return None
-            return index.search(query, limit, join_adjacent=True)
+            return index.search(query, limit, join_adjacent=True, should_stop=superseded)
 
         self._tasks.submit(
             "search",
