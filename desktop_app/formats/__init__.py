@@ -82,6 +82,7 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ", "an XZ-compressed file"),
 )
 _TIMING_LINE_RE = re.compile(r"^\s*(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*-->", re.MULTILINE)
+_JSON_START_RE = re.compile(r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+)?\s*[,\]]|true|false|null|$))')
 _MARKDOWN_HINT_RE = re.compile(r"^(?:\s{0,3}#{1,6}\s|\*\*[^*\n]{1,40}:?\*\*|---$)", re.MULTILINE)
 
 
@@ -120,7 +121,7 @@ def detect(text: str, suffix: str) -> str:
             return "html"
         if head.startswith("<?xml"):
             return "xml"
-    if head[:1] in "{[" and head:
+    if _JSON_START_RE.match(head):
         return "json"
     if head.split("\n", 1)[0].strip().lower().replace(" ", "") == "start\tend\ttext".replace(" ", ""):
         return "tsv"
@@ -160,6 +161,7 @@ def title_from_path(path: Path) -> str:
     stem = path.stem
     if stem.lower().endswith((".en", ".en-us", ".en-gb", ".live_chat")) or re.search(r"\.[a-z]{2}(-[A-Za-z]+)?$", stem):
         stem = stem.rsplit(".", 1)[0]  # yt-dlp's "Title [id].en.vtt"
+    stem = re.sub(r"\s*\[[A-Za-z0-9_-]{11}\]$", "", stem)  # yt-dlp's video id
     stem = re.sub(r"^\d{3}_[0-9a-f]{16}$", "Transcript", stem)
     words = re.sub(r"[_\-]+", " ", stem).split()
     if words and stem == stem.lower():

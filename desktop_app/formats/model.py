@@ -172,7 +172,10 @@ class DocumentBuilder:
         self._parts.append(separator + words)
         start = self._length + len(separator)
         self._length = start + len(words)
-        if t_start is not None:
+        if t_start is None:
+            if self._cues and self._cues[-1][1] == start - len(separator):
+                self._cues[-1][1] = self._length  # untimed text goes on from a timed piece: same cue
+        else:
             last = self._cues[-1] if self._cues else None
             if last is not None and last[1] == start - len(separator) and separator != "\n" and (
                     glue or (last[2] == t_start and last[3] == t_end)):

@@ -19,7 +19,7 @@ from statistics import median
 
 from desktop_app.formats.markup import unescape
 from desktop_app.formats.model import DocumentBuilder, Parsed
-from desktop_app.formats.speakers import accepted_names, clean_label
+from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
@@ -114,6 +114,9 @@ def read_text(text: str, markdown: bool) -> Parsed:
             in_head = False
         lines.append(line)
     names = accepted_names(line.label for line in lines if line.label)
+    if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
+        names |= {line.label for line in lines
+                  if line.label and (line.strong or line.time is not None) and looks_like_name(line.label)}
     stamped = sum(1 for line in lines if line.time is not None)
     for line in lines:
         if line.label and line.label not in names:  # not a speaker: the label is text again
@@ -123,6 +126,9 @@ def read_text(text: str, markdown: bool) -> Parsed:
             line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
     wrapped = _is_wrapped(lines)
+    if not markdown and not meta and not wrapped and not any(
+            line.label or line.time is not None or line.heading is not None for line in lines):
+        return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
     out = DocumentBuilder()
     speaker: str | None = None
     pending_time: float | None = None

@@ -118,8 +118,9 @@ def read_subtitles(text: str, name: str, fmt: str) -> Parsed:
     """An SRT or VTT text as a document (rolling YouTube captions deduplicated, speakers as turns)."""
     cues, warnings = parse_cues(text, name, fmt)
     scanned = [[scan(line) for line in cue.lines if line.strip()] for cue in cues]
-    if _is_rolling(scanned):
-        return _read_rolling(cues, scanned, warnings)
+    snaps = _snap_count(cues, scanned)
+    if snaps or _is_rolling(scanned):
+        return _read_rolling(cues, scanned, warnings, yt_dlp=snaps > 0)
     return _read_plain(cues, scanned, fmt, warnings)
 
 
@@ -140,24 +141,41 @@ def _is_rolling(scanned: list[list[Markup]]) -> bool:
     return pairs >= 4 and repeats >= 0.3 * pairs
 
 
-def _read_rolling(cues: list[RawCue], scanned: list[list[Markup]], warnings: list[str]) -> Parsed:
-    """Rolling captions: the lines new on screen, each word once, with its inline time where given."""
+def _snap_count(cues: list[RawCue], scanned: list[list[Markup]]) -> int:
+    """Snap cues: shorter than ``SNAP_SECONDS`` and showing the lines of the cue before them."""
+    count = 0
+    for k in range(1, len(cues)):
+        if cues[k].t_end - cues[k].t_start < SNAP_SECONDS:
+            now = [line.text for line in scanned[k] if line.text]
+            before = [line.text for line in scanned[k - 1] if line.text]
+            count += bool(now) and now == before[-len(now):]
+    return count
+
+
+def _read_rolling(cues: list[RawCue], scanned: list[list[Markup]], warnings: list[str],
+                  yt_dlp: bool = False) -> Parsed:
+    """Rolling captions: the lines new on screen, each word once, with its inline time where given.
+    ``yt_dlp``: the file has snap cues, so each longer cue adds exactly its last line."""
     out = DocumentBuilder()
     screen: list[str] = []
+    file_timed = yt_dlp or any(line.timed for cue in scanned for line in cue)
     for cue, lines in zip(cues, scanned, strict=True):
-        lines = [line for line in lines if _SOUND_RE.sub("", line.text).strip()]
         texts = [line.text for line in lines]
         if not texts:
             continue
         keep = _carried_over(texts, screen)
         first_timed = next((k for k, line in enumerate(lines) if line.timed), None)
+        snap = cue.t_end - cue.t_start < SNAP_SECONDS
         if first_timed is not None:
             keep = min(keep, first_timed)
-        elif keep == len(texts) or cue.t_end - cue.t_start < SNAP_SECONDS:
+        elif file_timed and not snap:  # yt-dlp: a cue adds its last line; a one-word line has no times
+            keep = min(keep, len(texts) - 1)
+        elif keep == len(texts) or snap:
             screen = texts
             continue
         for line in lines[keep:]:
-            _add_timed_words(out, line, cue.t_start)
+            if _SOUND_RE.sub("", line.text).strip():
+                _add_timed_words(out, line, cue.t_start)
         screen = texts
     return out.build("youtube-vtt", warnings=warnings)
 
@@ -189,8 +207,9 @@ def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warni
             match = _LABEL_RE.match(line.text)
             if match:
                 labels.append(match.group(1))
-    names = accepted_names(labels) | {clean_label(x) for x in labels
-                                      if x.isupper() and len(x) > 1 and looks_like_name(x)}
+    names = accepted_names(labels)
+    # once some names recur, any name-like label at a cue start is a speaker; ALL CAPS labels always are
+    names |= {clean_label(x) for x in labels if (names or x.isupper() and len(x) > 1) and looks_like_name(x)}
     out = DocumentBuilder()
     speaker: str | None = None
     for cue, lines in zip(cues, scanned, strict=True):
