@@ -38,6 +38,7 @@ class SectionLike(Protocol):
 
 
 TimeOf = Callable[[int], "float | None"]
+SpeakerOf = Callable[[int], "str | None"]
 
 
 def to_markdown(
@@ -47,10 +48,12 @@ def to_markdown(
     sections: Sequence[SectionLike] | None = None,
     colors: Mapping[str, str] | None = None,
     time_of: TimeOf | None = None,
+    speaker_of: SpeakerOf | None = None,
 ) -> str:
-    """A Markdown document: the title, then per chapter each highlight as a blockquote with its position
-    (timestamp from ``time_of(offset)`` seconds, else the minute at ~185 words a minute), colour meaning,
-    note and tags; orphans (quote no longer in the text) in a final section of their own."""
+    """A Markdown document: the title, then per chapter each highlight as a blockquote with its speaker
+    (``speaker_of(offset)``, e.g. ``Transcript.speaker_at``, when known), its position (timestamp from
+    ``time_of(offset)`` seconds, else the minute at ~185 words a minute), colour meaning, note and tags;
+    orphans (quote no longer in the text) in a final section of their own."""
     anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
     placed = [a for a in anchored if a.status is not AnchorStatus.ORPHAN]
     orphans = [a for a in anchored if a.status is AnchorStatus.ORPHAN]
@@ -62,7 +65,9 @@ def to_markdown(
         if heading is not None:
             lines += [f"## {_one_line(heading)}", ""]
         for item in group:
-            lines += _entry_lines(text[item.start : item.end], item, meanings, position.describe(item.start))
+            speaker = speaker_of(item.start) if speaker_of is not None else None
+            lines += _entry_lines(text[item.start : item.end], item, meanings, position.describe(item.start),
+                                  speaker)
     if orphans:
         lines += ["## Not found in the current text", ""]
         lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
@@ -71,8 +76,11 @@ def to_markdown(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None) -> list[str]:
+def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None,
+                 speaker: str | None = None) -> list[str]:
     lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
+    if speaker:
+        lines[0] = f"> **{_escape(_one_line(speaker))}:** {lines[0][2:]}".rstrip()
     details = [part for part in (where, meanings.get(item.color, item.color)) if part]
     lines += ["", f"*{' · '.join(details)}*", ""]
     if item.note.strip():
@@ -143,8 +151,13 @@ def to_web_annotation_json(
     source: str | None = None,
     sha256: str | None = None,
     colors: Mapping[str, str] | None = None,
+    time_of: TimeOf | None = None,
+    speaker_of: SpeakerOf | None = None,
 ) -> str:
     """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD) with one ``Annotation`` per highlight.
+
+    With ``time_of`` / ``speaker_of`` (e.g. ``Transcript.time_at`` / ``speaker_at``), a placed highlight
+    also carries ``"speaker"`` and ``"time"`` (seconds into the recording) where known.
 
     Each target carries a ``TextQuoteSelector`` and, unless the highlight is an orphan, a
     ``TextPositionSelector`` (code-point offsets, the same as our str offsets); the colour key is the
@@ -155,6 +168,15 @@ def to_web_annotation_json(
     meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
     source_id = _source_iri(source, sha256)
     items = [_web_annotation(a, text, source_id, meanings) for a in anchored]
+    for item, record in zip(anchored, items, strict=True):
+        if item.status is AnchorStatus.ORPHAN:
+            continue
+        speaker = speaker_of(item.start) if speaker_of is not None else None
+        seconds = time_of(item.start) if time_of is not None else None
+        if speaker:
+            record["speaker"] = speaker
+        if seconds is not None:
+            record["time"] = round(float(seconds), 3)
     collection = {
         "@context": WEB_ANNOTATION_CONTEXT,
         "type": "AnnotationCollection",

@@ -23,11 +23,12 @@ import logging
 import math
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.readability.network import Tagger
@@ -64,11 +65,26 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Consecutive sentences shown as one paragraph; ``start``/``end`` are those of its first/last sentence."""
+    """Consecutive sentences shown as one paragraph; ``start``/``end`` are those of its first/last sentence.
+    ``speaker``: who speaks it, from the transcript's turns (``None`` where the file names no one)."""
 
     start: int
     end: int
     sentences: tuple[Sentence, ...]
+    speaker: str | None = None
+
+
+class TurnLike(Protocol):
+    """A speaker turn: ``[start, end)`` offsets and a name (``formats.Turn``); read-only."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def speaker(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,11 @@ class Readable:
     capitalize: tuple[int, ...] = ()
     already_punctuated: bool = False
     outline_starts: tuple[int, ...] = ()  # the linear model's own sentence starts (see ``unit_starts``)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """The distinct speakers of the paragraphs, in order of first appearance."""
+        return tuple(dict.fromkeys(p.speaker for p in self.paragraphs if p.speaker))
 
     def sentence_starts(self) -> list[int]:
         """The start offset of every sentence."""
@@ -328,14 +349,34 @@ def default_model() -> Model:
 # Segmentation
 # --------------------------------------------------------------------------------------------------
 
-def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True) -> Readable:
+def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True,
+            turns: Sequence[TurnLike] = ()) -> Readable:
     """Split ``text`` into paragraphs of sentences (see the module docstring); ``network`` False: the linear
-    models alone (a quick first look: no numpy, no network to load)."""
+    models alone (a quick first look: no numpy, no network to load). ``turns``: the transcript's speaker
+    turns; a paragraph starts at each and carries its speaker (``with_speakers``)."""
     if not text.strip():
         return Readable(paragraphs=())
     punctuated = looks_punctuated(text)
     model = None if punctuated else default_model()
-    return Segmenter(model, network).segment(text, progress, punctuated=punctuated)
+    readable = Segmenter(model, network).segment(text, progress, punctuated=punctuated,
+                                                 breaks=[t.start for t in turns])
+    return with_speakers(readable, turns)
+
+
+def with_speakers(readable: Readable, turns: Sequence[TurnLike]) -> Readable:
+    """``readable`` with each paragraph's speaker: that of the turn holding the paragraph's start (``None``
+    outside every turn). Cheap (one pass); the cache keeps no speakers, so a cached segmentation gets them
+    from the transcript's turns this way."""
+    if not turns and not any(p.speaker for p in readable.paragraphs):
+        return readable
+    ordered = sorted(turns, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
+    paragraphs = []
+    for p in readable.paragraphs:
+        k = bisect_right(starts, p.start) - 1
+        speaker = ordered[k].speaker if k >= 0 and p.start < ordered[k].end else None
+        paragraphs.append(p if p.speaker == speaker else replace(p, speaker=speaker))
+    return replace(readable, paragraphs=tuple(paragraphs))
 
 
 def looks_punctuated(text: str) -> bool:
@@ -346,13 +387,21 @@ def looks_punctuated(text: str) -> bool:
     return ends > 0 and words / ends <= 60
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """``[start, end)`` of each line (line breaks: \\n, U+2028, U+2029)."""
+def _lines(text: str, breaks: Sequence[int] = ()) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` of each line (line breaks: \\n, U+2028, U+2029); also cut at the offsets ``breaks``
+    (speaker turns that do not start a line)."""
+    cuts = sorted(b for b in breaks if 0 < b < len(text))
+    k = 0
     start = 0
-    for m in _LINE_BREAK_RE.finditer(text):
-        yield start, m.start()
-        start = m.end()
-    yield start, len(text)
+    for end, after in [(m.start(), m.end()) for m in _LINE_BREAK_RE.finditer(text)] + [(len(text), len(text))]:
+        while k < len(cuts) and cuts[k] <= start:
+            k += 1
+        while k < len(cuts) and cuts[k] < end:
+            yield start, cuts[k]
+            start = cuts[k]
+            k += 1
+        yield start, end
+        start = after
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -368,8 +417,9 @@ class Segmenter:
         self.network = network
 
     def segment(self, text: str, progress: Callable[[float], None] | None = None,
-                punctuated: bool | None = None) -> Readable:
-        """Segment ``text``; ``punctuated`` overrides the automatic detection."""
+                punctuated: bool | None = None, breaks: Sequence[int] = ()) -> Readable:
+        """Segment ``text``; ``punctuated`` overrides the automatic detection; a paragraph starts at each
+        offset of ``breaks`` (speaker turns)."""
         if punctuated is None:
             punctuated = looks_punctuated(text)
         model = self.model
@@ -395,7 +445,7 @@ class Segmenter:
             return used
 
         size = _CHUNK_WORDS + _CHUNK_OVERLAP
-        for line_start, line_end in _lines(text):
+        for line_start, line_end in _lines(text, breaks):
             words_iter = _WORD_RE.finditer(text, line_start, line_end)
             pending: list[tuple[int, int]] = []
             while True:
@@ -702,8 +752,10 @@ def readable_to_cache(readable: Readable) -> dict[str, Any]:
     }
 
 
-def readable_from_cache(data: dict[str, Any]) -> Readable:
-    """The ``Readable`` saved by ``readable_to_cache``; ValueError when the data is malformed or stale."""
+def readable_from_cache(data: dict[str, Any], turns: Sequence[TurnLike] = ()) -> Readable:
+    """The ``Readable`` saved by ``readable_to_cache``; ValueError when the data is malformed or stale.
+    ``turns``: the transcript's speaker turns, which give the paragraphs their speakers (not cached: the
+    cache is keyed by the text alone)."""
     try:
         if data["version"] != ALGORITHM_VERSION:
             raise ValueError(f"cached segmentation has version {data['version']!r}, not {ALGORITHM_VERSION!r}")
@@ -713,10 +765,11 @@ def readable_from_cache(data: dict[str, Any]) -> Readable:
             if not sentences:
                 raise ValueError("empty paragraph in cached segmentation")
             paragraphs.append(Paragraph(sentences[0].start, sentences[-1].end, sentences))
-        return Readable(paragraphs=tuple(paragraphs),
-                        commas=tuple(int(x) for x in data.get("commas", ())),
-                        capitalize=tuple(int(x) for x in data.get("capitalize", ())),
-                        already_punctuated=bool(data.get("already_punctuated", False)),
-                        outline_starts=tuple(int(x) for x in data.get("outline_starts", ())))
+        return with_speakers(Readable(paragraphs=tuple(paragraphs),
+                                      commas=tuple(int(x) for x in data.get("commas", ())),
+                                      capitalize=tuple(int(x) for x in data.get("capitalize", ())),
+                                      already_punctuated=bool(data.get("already_punctuated", False)),
+                                      outline_starts=tuple(int(x) for x in data.get("outline_starts", ()))),
+                             turns)
     except (KeyError, TypeError) as error:
         raise ValueError(f"malformed cached segmentation: {error}") from error
