@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -17,6 +18,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """Bigger files are refused: a transcript of 64 MB is ~10 million words, far beyond any interview."""
 
 _CHUNK = 1 << 20
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -113,8 +115,7 @@ def _control_share(text: str) -> float:
     sample = text[:200_000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return bad / len(sample)
+    return len(_CONTROL_RE.findall(sample)) / len(sample)
 
 
 def normalize_newlines(text: str) -> str:

@@ -189,14 +189,15 @@ def _carried_over(texts: list[str], screen: list[str]) -> int:
 
 
 def _add_timed_words(out: DocumentBuilder, line: Markup, t_cue: float) -> None:
+    if not line.timed:
+        out.add(_SOUND_RE.sub(" ", line.text), t_cue)
+        return
+    words: list[tuple[str, float]] = []
     for piece, t_piece, _voice in line.pieces:
-        text = _SOUND_RE.sub(" ", piece)
         t = t_cue if t_piece is None else t_piece
-        if line.timed:
-            for word in text.split():
-                out.add(word, t)
-        else:
-            out.add(text, t)
+        words.extend((word, t) for word in (_SOUND_RE.sub(" ", piece) if "[" in piece or "♪" in piece
+                                            else piece).split())
+    out.add_words(words)
 
 
 def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warnings: list[str]) -> Parsed:
