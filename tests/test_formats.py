@@ -487,3 +487,15 @@ def test_exports_carry_speaker_and_time() -> None:
                                                speaker_of=t.speaker_at))["first"]["items"][0]
     assert record["speaker"] == "Marcus Webb"
     assert 9.0 < record["time"] < 14.0
+
+
+def test_huge_unpunctuated_text_is_segmented_coarsely(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.readability import segmentation as readability
+
+    text = ("so i think that is a really interesting question about open source models and what they mean "
+            "for people who build things ") * 60
+    monkeypatch.setattr(readability, "HUGE_TEXT_WORDS", 100)
+    readable = readability.segment(text)
+    assert readable.paragraphs[0].start == 0 and readable.paragraphs[-1].end == len(text.rstrip())
+    assert all(len(text[p.start:p.end].split()) <= 150 for p in readable.paragraphs)
+    assert readable.commas == ()  # the coarse path: no comma model

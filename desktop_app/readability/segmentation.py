@@ -35,11 +35,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-7"
+ALGORITHM_VERSION = "readability-8"
 MODEL_FILE = ("models", "readability.json.gz")
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
+HUGE_TEXT_WORDS = 250_000
+"""An unpunctuated text longer than this (~22 hours of talk) is segmented coarsely: the sentence model's
+word and neighbour features only, no network, commas or speaker-change guesses (a 10 MB line then takes
+seconds, not a minute)."""
+_COARSE_TEMPLATES = ("w-1", "w0", "w1", "b-1", "s")
 _CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
 _CHUNK_OVERLAP = 400
 _END_PUNCT = ".?!…"
@@ -358,8 +363,9 @@ def segment(text: str, progress: Callable[[float], None] | None = None, network:
         return Readable(paragraphs=())
     punctuated = looks_punctuated(text)
     model = None if punctuated else default_model()
-    readable = Segmenter(model, network).segment(text, progress, punctuated=punctuated,
-                                                 breaks=[t.start for t in turns])
+    coarse = not punctuated and text.count(" ") + text.count("\n") > HUGE_TEXT_WORDS
+    readable = Segmenter(model, network and not coarse, coarse).segment(text, progress, punctuated=punctuated,
+                                                                        breaks=[t.start for t in turns])
     return with_speakers(readable, turns)
 
 
@@ -412,9 +418,10 @@ def _is_abbreviation(word: str) -> bool:
 class Segmenter:
     """Segments texts with one model (``None``: punctuated texts only; ``network`` False: without its network)."""
 
-    def __init__(self, model: Model | None, network: bool = True) -> None:
+    def __init__(self, model: Model | None, network: bool = True, coarse: bool = False) -> None:
         self.model = model
         self.network = network
+        self.coarse = coarse
 
     def segment(self, text: str, progress: Callable[[float], None] | None = None,
                 punctuated: bool | None = None, breaks: Sequence[int] = ()) -> Readable:
@@ -436,7 +443,8 @@ class Segmenter:
             if punctuated:
                 used = _segment_punctuated(spans, words, final, out)
             else:
-                used = _segment_captions(model, spans, words, final, out, self.network)  # type: ignore[arg-type]
+                used = _segment_captions(model, spans, words, final, out, self.network,  # type: ignore[arg-type]
+                                         self.coarse)
             if progress and used:
                 done = spans[used - 1][1] / total
                 if done - reported[0] >= 0.02:
@@ -615,11 +623,13 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
 
 
 def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
-                      out: _Output, network: bool = True) -> int:
+                      out: _Output, network: bool = True, coarse: bool = False) -> int:
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
     types = {w: (normalize(w), shape(w)) for w in dict.fromkeys(words)}
     norm = [types[w][0] for w in words]
     shapes = [types[w][1] for w in words]
+    if coarse:
+        return _segment_coarsely(model, spans, words, norm, shapes, final, out)
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
     threshold = model.param("start_threshold", 0.25)
@@ -659,6 +669,35 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     if commas is not None:
         out.commas.extend(spans[i - 1][1] for i in _comma_positions(commas, starts, words, end,
                                                                     model.param("comma_threshold", 0.0)))
+    for s in starts:
+        off = _capital_offset(words[s])
+        if off is not None:
+            out.capitalize.append(spans[s][0] + off)
+    return end
+
+
+def _segment_coarsely(model: Model, spans: list[tuple[int, int]], words: list[str], norm: list[str],
+                      shapes: list[str], final: bool, out: _Output) -> int:
+    """The cheap segmentation of huge texts (``HUGE_TEXT_WORDS``): a few of the sentence model's feature
+    templates, end marks from the question model, paragraphs cut at the best sentence starts."""
+    n = len(words)
+    p = list(_PAD_BEFORE) + norm + list(_PAD_AFTER)
+    prev, here, nxt = p[2:2 + n], p[3:3 + n], p[4:4 + n]
+    columns = {"w-1": prev, "w0": here, "w1": nxt, "b-1": [a + " " + b for a, b in zip(prev, here, strict=True)],
+               "s": [a + b for a, b in zip(["^"] + shapes, shapes, strict=False)]}
+    scores = _column_scores(model.start, {k: columns[k] for k in _COARSE_TEMPLATES}, n)
+    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("linear_max_sentence", 60)))
+    end = n
+    if not final:
+        end = _cut_point(starts, _CHUNK_WORDS)
+        starts = [s for s in starts if s < end]
+    bounds = starts + [end]
+    q_thr = model.param("question_threshold", 0.0)
+    marks = ["" if _ends_with_punct(words[b - 1]) else ("?" if model.question_logit(norm[a:b]) > q_thr else ".")
+             for a, b in zip(bounds, bounds[1:], strict=False)]
+    par_starts = _split_long_paragraphs(starts, end, scores, [0.0] * len(starts), [0],
+                                        int(model.param("max_paragraph", 150)))
+    out.add(spans, starts, end, marks, par_starts)
     for s in starts:
         off = _capital_offset(words[s])
         if off is not None:
