@@ -172,7 +172,8 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     readable = _readable(transcript)
     paragraphs = [(p.start, p.end) for p in readable.paragraphs]
     dirs = app_dirs(args.data_dir)
-    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs)
+    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs,
+                                      speakers=[p.speaker for p in readable.paragraphs])
     try:
         result = index.search(args.query, limit=args.limit, join_adjacent=True)
     finally:
@@ -182,7 +183,8 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     sections = _sections(transcript) if result.hits else []
     hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
-             "section": _section_title(sections, h.start)} for h in result.hits]
+             "section": _section_title(sections, h.start), "speaker": transcript.speaker_at(h.start)}
+            for h in result.hits]
     payload: dict[str, Any] = {"total": int(result.total), "hits": hits}
     if result.suggestion:
         payload["suggestion"] = result.suggestion

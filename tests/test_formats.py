@@ -499,3 +499,29 @@ def test_huge_unpunctuated_text_is_segmented_coarsely(monkeypatch: pytest.Monkey
     assert readable.paragraphs[0].start == 0 and readable.paragraphs[-1].end == len(text.rstrip())
     assert all(len(text[p.start:p.end].split()) <= 150 for p in readable.paragraphs)
     assert readable.commas == ()  # the coarse path: no comma model
+
+
+def test_search_speaker_filter(tmp_path: Path) -> None:
+    from desktop_app.readability import segmentation as readability
+    from desktop_app.search.index import SearchIndex
+    from desktop_app.search.query import split_speaker_filter
+
+    assert split_speaker_filter('boat speaker:"Marcus Webb" speaker:sarah') == ("boat", ("Marcus Webb", "sarah"))
+    t = load(DATA / "otter.txt")
+    readable = readability.segment(t.text, turns=t.turns)
+    index = SearchIndex.open_or_build(tmp_path / "search", t.sha256, t.text,
+                                      [(p.start, p.end) for p in readable.paragraphs],
+                                      speakers=[p.speaker for p in readable.paragraphs])
+    try:
+        everyone = index.search("me")
+        assert everyone.total == 2  # "joining me", "Tell me"
+        marcus = index.search("the speaker:marcus")
+        assert marcus.total >= 1
+        assert all(t.speaker_at(h.start) == "Marcus Webb" for h in marcus.hits)
+        sarah = index.search('the speaker:"Sarah Chen"')
+        assert sarah.hits and all(t.speaker_at(h.start) == "Sarah Chen" for h in sarah.hits)
+        assert marcus.total + sarah.total == index.search("the").total
+        unknown = index.search("boat speaker:Zoe")
+        assert unknown.total == 0 and unknown.error and "Marcus Webb" in unknown.error
+    finally:
+        index.close()
