@@ -19,6 +19,8 @@ _TAG_RE = re.compile(r"<([^<>\n]*)>|\{\\[^{}\n]*\}")
 next such character, so scanning is linear even in a cue of 200,000 ``<``."""
 
 
+Piece = tuple[str, "float | None", "str | None"]
+"""A run of text, the inline time before it and the voice in force."""
 _CLASS_TAG_RE = re.compile(r"<c(?:\.[^<>\s]*)?>")
 _TIME_SPLIT_RE = re.compile(r"<(\d\d:\d\d:\d\d\.\d\d\d)>")
 
@@ -31,7 +33,7 @@ class Markup:
 
     __slots__ = ("pieces", "text", "timed")
 
-    def __init__(self, pieces: tuple[tuple[str, float | None, str | None], ...], timed: bool) -> None:
+    def __init__(self, pieces: tuple[Piece, ...], timed: bool) -> None:
         self.pieces = pieces
         self.timed = timed
         self.text = " ".join("".join(p[0] for p in pieces).split()) if len(pieces) != 1 \
@@ -59,10 +61,10 @@ def scan(line: str, voice: str | None = None) -> Markup:
         parts = _TIME_SPLIT_RE.split(line)
         if len(parts) > 1 and not any("<" in part for part in parts[::2]):  # text and word times only
             times = [int(x[:2]) * 3600 + int(x[3:5]) * 60 + int(x[6:8]) + int(x[9:]) / 1000 for x in parts[1::2]]
-            pieces = [(_decode(parts[0]), None, voice)] if parts[0] else []
-            pieces.extend((_decode(text), t, voice) for text, t in zip(parts[2::2], times, strict=True))
-            return Markup(tuple(pieces), True)
-    pieces: list[tuple[str, float | None, str | None]] = []
+            fast: list[Piece] = [(_decode(parts[0]), None, voice)] if parts[0] else []
+            fast.extend((_decode(text), t, voice) for text, t in zip(parts[2::2], times, strict=True))
+            return Markup(tuple(fast), True)
+    pieces: list[Piece] = []
     time: float | None = None
     timed = False
     buffer: list[str] = []
