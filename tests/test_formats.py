@@ -525,3 +525,59 @@ def test_search_speaker_filter(tmp_path: Path) -> None:
         assert unknown.total == 0 and unknown.error and "Marcus Webb" in unknown.error
     finally:
         index.close()
+
+
+def _mutate(data: str, rng: random.Random) -> str:
+    """One random damage: a line dropped, duplicated or cut, garbage or markup inserted, digits changed."""
+    lines = data.split("\n")
+    k = rng.randrange(len(lines))
+    kind = rng.randrange(6)
+    if kind == 0:
+        del lines[k]
+    elif kind == 1:
+        lines.insert(k, lines[k])
+    elif kind == 2:
+        lines[k] = lines[k][: rng.randrange(len(lines[k]) + 1)]
+    elif kind == 3:
+        lines.insert(k, rng.choice(["<", "-->", "<v ", "&", "{\\an8", "\x0b", "WEBVTT", "99", "[", '{"a":']) * rng.randint(1, 50))
+    elif kind == 4:
+        lines[k] = "".join(str(rng.randrange(10)) if c.isdigit() and rng.random() < 0.3 else c for c in lines[k])
+    else:
+        lines[k] = lines[k].replace(":", rng.choice(["", ";", "::", " : "]))
+    return "\n".join(lines)
+
+
+def test_mutated_files_open_or_are_refused_with_a_message(tmp_path: Path) -> None:
+    """Seeded fuzzing in CI size: every damaged fixture opens or is refused with a TranscriptError."""
+    rng = random.Random(16)
+    sources = sorted(DATA.iterdir())
+    opened = refused = 0
+    for number in range(300):
+        source = rng.choice(sources)
+        data = source.read_text(encoding="utf-8")
+        for _ in range(rng.randint(1, 4)):
+            data = _mutate(data, rng)
+        path = tmp_path / f"m{number}{source.suffix}"
+        path.write_text(data, encoding="utf-8")
+        try:
+            transcript = load(path)
+        except TranscriptError:
+            refused += 1
+            continue
+        opened += 1
+        assert transcript.text.strip()
+        assert all(0 <= c.start <= c.end <= len(transcript.text) for c in transcript.cues)
+        assert all(0 <= t.start < t.end <= len(transcript.text) for t in transcript.turns)
+    assert opened > 250, (opened, refused)
+
+
+def test_text_that_only_starts_like_json_or_subtitles_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("[1, 2] is how we counted, she said.\nAnd then we went home.\n", "utf-8")
+    t = load(path)
+    assert t.text.startswith("[1, 2] is how we counted")
+    assert "read as text" in t.warnings[-1]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"segments": [', "utf-8")
+    with pytest.raises(TranscriptError, match="cannot be read as JSON"):
+        load(broken)

@@ -86,6 +86,10 @@ _JSON_START_RE = re.compile(r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+
 _MARKDOWN_HINT_RE = re.compile(r"^(?:\s{0,3}#{1,6}\s|\*\*[^*\n]{1,40}:?\*\*|---$)", re.MULTILINE)
 
 
+_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv",), "vtt": (".vtt",), "srt": (".srt",)}
+_KIND_NAMES = {"json": "JSON", "tsv": "a Whisper TSV file", "vtt": "WebVTT subtitles", "srt": "SubRip subtitles"}
+
+
 def _refusal(name: str, what: str) -> TranscriptError:
     return TranscriptError(f"{name} looks like {what}, not a transcript. Transcript Reader opens "
                            f"{SUPPORTED_DESCRIPTION}.")
@@ -142,12 +146,19 @@ def parse(text: str, name: str, suffix: str = "") -> Parsed:
         raise _refusal(name, "TTML/DFXP subtitles (XML)")
     if kind == "xml":
         raise _refusal(name, "an XML document")
-    if kind == "json":
-        return read_json(text, name)
-    if kind == "tsv":
-        return read_tsv(text, name)
-    if kind in ("vtt", "srt"):
-        return read_subtitles(text, name, kind)
+    try:
+        if kind == "json":
+            return read_json(text, name)
+        if kind == "tsv":
+            return read_tsv(text, name)
+        if kind in ("vtt", "srt"):
+            return read_subtitles(text, name, kind)
+    except TranscriptError as error:
+        if suffix in _SUFFIXES_OF.get(kind, ()) or kind == "json" and "is a JSON file" in str(error):
+            raise
+        parsed = read_text(text, markdown=suffix in (".md", ".markdown"))  # e.g. a .txt that begins with "["
+        note = f"{name} looked like {_KIND_NAMES[kind]} but could not be read as such ({error}); it was read as text."
+        return Parsed(parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,))
     parsed = read_text(text, markdown=kind == "markdown")
     if suffix in (".srt", ".vtt"):
         note = f"{name} has no subtitle timings; it was read as plain text."

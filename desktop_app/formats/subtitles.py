@@ -121,7 +121,7 @@ def read_subtitles(text: str, name: str, fmt: str) -> Parsed:
     snaps = _snap_count(cues, scanned)
     if snaps or _is_rolling(scanned):
         return _read_rolling(cues, scanned, warnings, yt_dlp=snaps > 0)
-    return _read_plain(cues, scanned, fmt, warnings)
+    return _read_plain(cues, scanned, fmt, warnings, name)
 
 
 def _is_rolling(scanned: list[list[Markup]]) -> bool:
@@ -200,7 +200,8 @@ def _add_timed_words(out: DocumentBuilder, line: Markup, t_cue: float) -> None:
     out.add_words(words)
 
 
-def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warnings: list[str]) -> Parsed:
+def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warnings: list[str],
+                name: str) -> Parsed:
     """Ordinary cues: their texts joined; voices and recurring ``Name:`` labels become speaker turns."""
     labels: list[str] = []
     for lines in scanned:
@@ -228,5 +229,5 @@ def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warni
                 out.add(_SOUND_RE.sub(" ", text), cue.t_start, cue.t_end, speaker)
     parsed = out.build(fmt, warnings=warnings)
     if not parsed.text.strip():
-        raise TranscriptError("The subtitle cues hold no text.")
+        raise TranscriptError(f"{name} has subtitle cues but no text in them.")
     return parsed
