@@ -581,3 +581,13 @@ def test_text_that_only_starts_like_json_or_subtitles_is_read_as_text(tmp_path: 
     broken.write_text('{"segments": [', "utf-8")
     with pytest.raises(TranscriptError, match="cannot be read as JSON"):
         load(broken)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    from desktop_app import cache
+
+    entry = cache.cache_file(tmp_path, "readable", "ab" * 32, "v1")
+    entry.parent.mkdir(parents=True)
+    os.mkfifo(entry)
+    assert cache.load(tmp_path, "readable", "ab" * 32, "v1") is None
