@@ -591,3 +591,13 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
     entry.parent.mkdir(parents=True)
     os.mkfifo(entry)
     assert cache.load(tmp_path, "readable", "ab" * 32, "v1") is None
+
+
+def test_rolling_captions_without_word_times_or_snap_cues() -> None:
+    lines = ["so here we are", "at the start of", "a long talk about", "tide pools and", "the things in them",
+             "that we found"]
+    cues = [f"00:00:{k:02d}.000 --> 00:00:{k + 1:02d}.000\n{a}\n{b}\n" for k, (a, b) in
+            enumerate(zip(lines, lines[1:], strict=False))]
+    parsed = parse("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\nso here we are\n\n" + "\n".join(cues), "r.vtt", ".vtt")
+    assert parsed.text == " ".join(lines)
+    assert parsed.format == "youtube-vtt"
