@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -82,9 +83,13 @@ class Transcript:
         """The distinct speaker names, in order of first appearance."""
         return tuple(dict.fromkeys(turn.speaker for turn in self.turns))
 
+    @cached_property
+    def _turn_starts(self) -> list[int]:
+        return [t.start for t in self.turns]
+
     def turn_at(self, offset: int) -> Turn | None:
         """The speaker turn holding ``offset`` (``None`` outside any turn)."""
-        index = bisect_right([t.start for t in self.turns], offset) - 1
+        index = bisect_right(self._turn_starts, offset) - 1
         if index >= 0 and offset < self.turns[index].end:
             return self.turns[index]
         return None
