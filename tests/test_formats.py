@@ -198,9 +198,19 @@ def test_bracketed_time_stamps_with_names() -> None:
 
 def test_bare_time_stamps() -> None:
     t = load(DATA / "timestamps-bare.txt")
-    assert t.text == "Thanks for joining me today.\nIt started on a fishing boat.\nReally? Tell me more about that."
+    assert t.text == "Thanks for joining me today. It started on a fishing boat. Really? Tell me more about that."
     assert t.time_at(t.text.index("Really")) == pytest.approx(74.0)
     assert t.turns == ()
+
+
+def test_youtube_transcript_copied_from_the_page(tmp_path: Path) -> None:
+    """YouTube's "Show transcript" panel copied as text: a time on its own line, then the caption line."""
+    path = tmp_path / "copied.txt"
+    path.write_text("0:00\nso today we're going to\n0:03\ntalk about search\n1:02:05\nand that is it\n", "utf-8")
+    t = load(path)
+    assert t.text == "so today we're going to talk about search and that is it"
+    assert t.time_at(t.text.index("talk")) == pytest.approx(3.0)
+    assert t.time_at(t.text.index("and that")) == pytest.approx(3725.0)
 
 
 def test_descript_export_with_a_speaker_named_once() -> None:

@@ -139,7 +139,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
         if line.label:
             speaker = line.label
             out.paragraph_break()
-        elif not wrapped or line.time is not None:
+        elif not wrapped:
             out.paragraph_break()
         if line.time is not None:
             pending_time = line.time
