@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from desktop_app import __version__
 from desktop_app.atomic_file import WriteRefused, write_text_atomic
-from desktop_app.timeline import Timeline, chapter_at
+from desktop_app.timeline import Timeline, chapter_at, format_clock
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
 COMMANDS = ("paragraphs", "outline", "search", "export")
@@ -24,9 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Transcript Reader, headless commands.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("paragraphs", help="sentences and paragraphs of a transcript")
+    p = sub.add_parser("paragraphs", help="sentences and paragraphs of a transcript (or the readable text)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON (the default output is readable text)")
+    p.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="the readable transcript as plain text (default) or Markdown, with speaker labels")
+    p.add_argument("--timestamps", action="store_true", help="start each paragraph with its time, when known")
     p = sub.add_parser("outline", help="automatic chapters of a transcript")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
@@ -70,7 +74,7 @@ def _emit(payload: Any, as_json: bool, text: str) -> None:
 def _readable(transcript: Transcript) -> Any:
     from desktop_app.readability import segmentation as readability
 
-    return readability.segment(transcript.text)
+    return readability.segment(transcript.text, turns=transcript.turns)
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
@@ -78,8 +82,67 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.readability import segmentation as readability
 
     readable = _readable(transcript)
-    _emit(readability.to_json(readable), args.json, build_display(transcript.text, readable).text.replace("\n", "\n\n") + "\n")
+    display = build_display(transcript.text, readable)
+    shown = _paragraph_displays(display.text, display.paragraph_starts)
+    if args.json:
+        payload = readability.to_json(readable)
+        for record, paragraph, text in zip(payload["paragraphs"], readable.paragraphs, shown, strict=True):
+            seconds = transcript.time_at(paragraph.start)
+            record.update(display=text, speaker=paragraph.speaker,
+                          time=None if seconds is None else round(seconds, 3))
+        payload.update(text=transcript.text, format=transcript.format, title=transcript.title,
+                       speakers=list(transcript.speakers), warnings=list(transcript.warnings))
+        _emit(payload, True, "")
+        return 0
+    times = [transcript.time_at(p.start) if args.timestamps else None for p in readable.paragraphs]
+    speakers = [p.speaker for p in readable.paragraphs]
+    render = _markdown_transcript if args.format == "markdown" else _text_transcript
+    sys.stdout.write(render(transcript.title, shown, speakers, times))
     return 0
+
+
+def _paragraph_displays(text: str, starts: Sequence[int]) -> list[str]:
+    """Each paragraph's display text (paragraphs are joined by ``\\n`` in the display text)."""
+    bounds = list(starts) + [len(text) + 1]
+    return [text[a:b - 1] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _heads(speakers: Sequence[str | None], times: Sequence[float | None]) -> list[tuple[str | None, str | None]]:
+    """Per paragraph: the speaker label (on the first paragraph of a turn only) and the time stamp."""
+    heads: list[tuple[str | None, str | None]] = []
+    previous: str | None = None
+    for speaker, seconds in zip(speakers, times, strict=True):
+        heads.append((speaker if speaker and speaker != previous else None,
+                      None if seconds is None else format_clock(seconds)))
+        previous = speaker
+    return heads
+
+
+def _text_transcript(title: str, paragraphs: Sequence[str], speakers: Sequence[str | None],
+                     times: Sequence[float | None]) -> str:
+    """The readable transcript as plain text: ``[12:34] Name: text``, paragraphs separated by blank lines."""
+    out = []
+    for text, (speaker, clock) in zip(paragraphs, _heads(speakers, times), strict=True):
+        head = (f"[{clock}] " if clock else "") + (f"{speaker}: " if speaker else "")
+        out.append(head + text)
+    return "\n\n".join(out) + "\n"
+
+
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+
+
+def _markdown_transcript(title: str, paragraphs: Sequence[str], speakers: Sequence[str | None],
+                         times: Sequence[float | None]) -> str:
+    """The readable transcript as Markdown: a title, ``**Name:**`` labels, ``` `12:34` ``` time stamps."""
+    def escape(value: str) -> str:
+        return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIALS.sub(r"\\\1", value))
+
+    out = [f"# {escape(' '.join(title.split()))}"]
+    for text, (speaker, clock) in zip(paragraphs, _heads(speakers, times), strict=True):
+        head = (f"`{clock}` " if clock else "") + (f"**{escape(speaker)}:** " if speaker else "")
+        out.append(head + (escape(text) if not head else _MD_SPECIALS.sub(r"\\\1", text)))
+    return "\n\n".join(out) + "\n"
 
 
 def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
@@ -109,7 +172,8 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     readable = _readable(transcript)
     paragraphs = [(p.start, p.end) for p in readable.paragraphs]
     dirs = app_dirs(args.data_dir)
-    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs)
+    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs,
+                                      speakers=[p.speaker for p in readable.paragraphs])
     try:
         result = index.search(args.query, limit=args.limit, join_adjacent=True)
     finally:
@@ -119,7 +183,8 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     sections = _sections(transcript) if result.hits else []
     hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
-             "section": _section_title(sections, h.start)} for h in result.hits]
+             "section": _section_title(sections, h.start), "speaker": transcript.speaker_at(h.start)}
+            for h in result.hits]
     payload: dict[str, Any] = {"total": int(result.total), "hits": hits}
     if result.suggestion:
         payload["suggestion"] = result.suggestion
@@ -150,13 +215,16 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
     if args.format == "json":
         output = export.to_web_annotation_json(transcript.title, transcript.text, content.annotations,
                                                source=transcript.source, sha256=transcript.sha256,
-                                               colors=content.colors)
+                                               colors=content.colors,
+                                               time_of=transcript.time_at if transcript.cues else None,
+                                               speaker_of=transcript.speaker_at if transcript.turns else None)
     else:
         sections = (outline_edits.from_records(content.outline, transcript.text) if content.outline else None) \
             or _sections(transcript)
+        speaker_of = transcript.speaker_at if transcript.turns else None
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
-                                    colors=content.colors,
-                                    timeline=Timeline.of_transcript(transcript))
+                                    colors=content.colors, timeline=Timeline.of_transcript(transcript),
+                                    speaker_of=speaker_of)
     if args.output:
         write_text_atomic(args.output, output)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +40,12 @@ class SectionLike(Protocol):
     def end(self) -> int: ...
 
 
+TimeOf = Callable[[int], "float | None"]
+"""Seconds at an offset from the file's own times (None where it has none)."""
+SpeakerOf = Callable[[int], "str | None"]
+"""The speaker at an offset (None where unknown)."""
+
+
 def to_markdown(
     title: str,
     text: str,
@@ -47,8 +53,10 @@ def to_markdown(
     sections: Sequence[SectionLike] | None = None,
     colors: Mapping[str, str] | None = None,
     timeline: Timeline | None = None,
+    speaker_of: SpeakerOf | None = None,
 ) -> str:
-    """A Markdown document: the title, then per chapter each highlight as a blockquote with its position
+    """A Markdown document: the title, then per chapter each highlight as a blockquote with its speaker
+    (``speaker_of(offset)``, e.g. ``Transcript.speaker_at``, when known), its position
     (``timeline.place_label``: the real time for subtitles, else the estimated minute), colour meaning,
     note and tags; orphans (quote no longer in the text) in a final section of their own."""
     anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
@@ -62,7 +70,9 @@ def to_markdown(
         if heading is not None:
             lines += [f"## {safe_markdown(_one_line(heading))}", ""]
         for item in group:
-            lines += _entry_lines(text[item.start : item.end], item, meanings, timeline.place_label(item.start))
+            speaker = speaker_of(item.start) if speaker_of is not None else None
+            lines += _entry_lines(text[item.start : item.end], item, meanings, timeline.place_label(item.start),
+                                  speaker)
     if orphans:
         lines += ["## Not found in the current text", ""]
         lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
@@ -71,8 +81,11 @@ def to_markdown(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None) -> list[str]:
+def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None,
+                 speaker: str | None = None) -> list[str]:
     lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
+    if speaker:
+        lines[0] = f"> **{safe_markdown(_one_line(speaker))}:** {lines[0][2:]}".rstrip()
     details = [safe_markdown(_one_line(part)) for part in (where, meanings.get(item.color, item.color)) if part]
     lines += ["", f"*{' · '.join(details)}*", ""]
     if item.note.strip():
@@ -130,8 +143,13 @@ def to_web_annotation_json(
     source: str | None = None,
     sha256: str | None = None,
     colors: Mapping[str, str] | None = None,
+    time_of: TimeOf | None = None,
+    speaker_of: SpeakerOf | None = None,
 ) -> str:
     """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD) with one ``Annotation`` per highlight.
+
+    With ``time_of`` / ``speaker_of`` (e.g. ``Transcript.time_at`` / ``speaker_at``), a placed highlight
+    also carries ``"speaker"`` and ``"time"`` (seconds into the recording) where known.
 
     Each target carries a ``TextQuoteSelector`` and, unless the highlight is an orphan, a
     ``TextPositionSelector`` (code-point offsets, the same as our str offsets); the colour key is the
@@ -142,6 +160,15 @@ def to_web_annotation_json(
     meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
     source_id = _source_iri(source, sha256)
     items = [_web_annotation(a, text, source_id, meanings) for a in anchored]
+    for item, record in zip(anchored, items, strict=True):
+        if item.status is AnchorStatus.ORPHAN:
+            continue
+        speaker = speaker_of(item.start) if speaker_of is not None else None
+        seconds = time_of(item.start) if time_of is not None else None
+        if speaker:
+            record["speaker"] = speaker
+        if seconds is not None:
+            record["time"] = round(float(seconds), 3)
     collection = {
         "@context": WEB_ANNOTATION_CONTEXT,
         "type": "AnnotationCollection",

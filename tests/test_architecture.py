@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "desktop_app"
 
-FOLDERS = {"views": "view", "training": "domain"}
+FOLDERS = {"views": "view", "training": "domain", "formats": "domain"}
 LAYERS = {
     "__init__": "domain",
     "__main__": "entry",

@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from desktop_app import cli
 from desktop_app.app import main
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SMALL = ("so let me ask you about open source what do you think about llama "
          "i think open source is great because it lets people build things and we believe in it "

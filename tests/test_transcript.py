@@ -61,7 +61,9 @@ def test_srt_cues_joined_with_spaces_and_timed(tmp_path: Path) -> None:
     transcript = load_transcript(write(tmp_path, "episode.srt", SRT))
     assert transcript.format == "srt"
     assert transcript.text.startswith("hello and welcome to the show today we talk about search engines")
-    assert "\n\nLEX: so tell me" in transcript.text  # a speaker label starts a new block
+    assert transcript.text.endswith("search engines\nso tell me about yourself")  # a speaker starts a line
+    assert [(t.speaker, transcript.text[t.start:t.end]) for t in transcript.turns] == [
+        ("LEX", "so tell me about yourself")]
     assert len(transcript.cues) == 3
     for cue in transcript.cues:
         assert transcript.text[cue.start:cue.end].strip() == transcript.text[cue.start:cue.end]
@@ -74,7 +76,9 @@ def test_srt_cues_joined_with_spaces_and_timed(tmp_path: Path) -> None:
 def test_vtt_header_notes_ids_settings_and_voice_tags(tmp_path: Path) -> None:
     transcript = load_transcript(write(tmp_path, "talk.vtt", VTT))
     assert transcript.format == "vtt"
-    assert transcript.text == "Roger Bingham: we are in new york city and we're going to be talking"
+    assert transcript.text == "we are in new york city and we're going to be talking"
+    assert transcript.speakers == ("Roger Bingham",)  # the voice goes on: one turn
+    assert transcript.speaker_at(len(transcript.text) - 1) == "Roger Bingham"
     assert transcript.cues[1].t_end == pytest.approx(6.5)
 
 
@@ -114,7 +118,6 @@ def test_cp1252_fallback_warns(tmp_path: Path) -> None:
     ("controls.txt", bytes(range(1, 9)) * 200, "binary"),
     ("bad16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", "not valid UTF-16"),
     ("broken.srt", "1\n00:00:01,000 --> garbage\nhello\n", "malformed timing"),
-    ("notiming.srt", "1\nhello there\n\n2\n00:00:01,000 --> 00:00:02,000\nhi\n", "no timing line"),
     ("nocues.vtt", "WEBVTT\n\nNOTE only a note\n", "no subtitle cues"),
 ])
 def test_bad_input_gets_a_clear_message(tmp_path: Path, name: str, data: bytes | str, message: str) -> None:
@@ -132,10 +135,10 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "secret.txt", "words")
 
-    def deny(self: Path) -> bytes:
+    def deny(*_args: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr("desktop_app.formats.source.os.open", deny)
     with pytest.raises(TranscriptError, match="permission"):
         load_transcript(path)
 

@@ -23,22 +23,28 @@ import logging
 import math
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.readability.network import Tagger
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-7"
+ALGORITHM_VERSION = "readability-8"
 MODEL_FILE = ("models", "readability.json.gz")
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
+HUGE_TEXT_WORDS = 250_000
+"""An unpunctuated text longer than this (~22 hours of talk) is segmented coarsely: the sentence model's
+word and neighbour features only, no network, commas or speaker-change guesses (a 10 MB line then takes
+seconds, not a minute)."""
+_COARSE_TEMPLATES = ("w-1", "w0", "w1", "b-1", "s")
 _CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
 _CHUNK_OVERLAP = 400
 _END_PUNCT = ".?!…"
@@ -64,11 +70,26 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Consecutive sentences shown as one paragraph; ``start``/``end`` are those of its first/last sentence."""
+    """Consecutive sentences shown as one paragraph; ``start``/``end`` are those of its first/last sentence.
+    ``speaker``: who speaks it, from the transcript's turns (``None`` where the file names no one)."""
 
     start: int
     end: int
     sentences: tuple[Sentence, ...]
+    speaker: str | None = None
+
+
+class TurnLike(Protocol):
+    """A speaker turn: ``[start, end)`` offsets and a name (``formats.Turn``); read-only."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def speaker(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,11 @@ class Readable:
     capitalize: tuple[int, ...] = ()
     already_punctuated: bool = False
     outline_starts: tuple[int, ...] = ()  # the linear model's own sentence starts (see ``unit_starts``)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """The distinct speakers of the paragraphs, in order of first appearance."""
+        return tuple(dict.fromkeys(p.speaker for p in self.paragraphs if p.speaker))
 
     def sentence_starts(self) -> list[int]:
         """The start offset of every sentence."""
@@ -328,14 +354,35 @@ def default_model() -> Model:
 # Segmentation
 # --------------------------------------------------------------------------------------------------
 
-def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True) -> Readable:
+def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True,
+            turns: Sequence[TurnLike] = ()) -> Readable:
     """Split ``text`` into paragraphs of sentences (see the module docstring); ``network`` False: the linear
-    models alone (a quick first look: no numpy, no network to load)."""
+    models alone (a quick first look: no numpy, no network to load). ``turns``: the transcript's speaker
+    turns; a paragraph starts at each and carries its speaker (``with_speakers``)."""
     if not text.strip():
         return Readable(paragraphs=())
     punctuated = looks_punctuated(text)
     model = None if punctuated else default_model()
-    return Segmenter(model, network).segment(text, progress, punctuated=punctuated)
+    coarse = not punctuated and text.count(" ") + text.count("\n") > HUGE_TEXT_WORDS
+    readable = Segmenter(model, network and not coarse, coarse).segment(text, progress, punctuated=punctuated,
+                                                                        breaks=[t.start for t in turns])
+    return with_speakers(readable, turns)
+
+
+def with_speakers(readable: Readable, turns: Sequence[TurnLike]) -> Readable:
+    """``readable`` with each paragraph's speaker: that of the turn holding the paragraph's start (``None``
+    outside every turn). Cheap (one pass); the cache keeps no speakers, so a cached segmentation gets them
+    from the transcript's turns this way."""
+    if not turns and not any(p.speaker for p in readable.paragraphs):
+        return readable
+    ordered = sorted(turns, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
+    paragraphs = []
+    for p in readable.paragraphs:
+        k = bisect_right(starts, p.start) - 1
+        speaker = ordered[k].speaker if k >= 0 and p.start < ordered[k].end else None
+        paragraphs.append(p if p.speaker == speaker else replace(p, speaker=speaker))
+    return replace(readable, paragraphs=tuple(paragraphs))
 
 
 def looks_punctuated(text: str) -> bool:
@@ -346,13 +393,21 @@ def looks_punctuated(text: str) -> bool:
     return ends > 0 and words / ends <= 60
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """``[start, end)`` of each line (line breaks: \\n, U+2028, U+2029)."""
+def _lines(text: str, breaks: Sequence[int] = ()) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` of each line (line breaks: \\n, U+2028, U+2029); also cut at the offsets ``breaks``
+    (speaker turns that do not start a line)."""
+    cuts = sorted(b for b in breaks if 0 < b < len(text))
+    k = 0
     start = 0
-    for m in _LINE_BREAK_RE.finditer(text):
-        yield start, m.start()
-        start = m.end()
-    yield start, len(text)
+    for end, after in [(m.start(), m.end()) for m in _LINE_BREAK_RE.finditer(text)] + [(len(text), len(text))]:
+        while k < len(cuts) and cuts[k] <= start:
+            k += 1
+        while k < len(cuts) and cuts[k] < end:
+            yield start, cuts[k]
+            start = cuts[k]
+            k += 1
+        yield start, end
+        start = after
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -363,13 +418,15 @@ def _is_abbreviation(word: str) -> bool:
 class Segmenter:
     """Segments texts with one model (``None``: punctuated texts only; ``network`` False: without its network)."""
 
-    def __init__(self, model: Model | None, network: bool = True) -> None:
+    def __init__(self, model: Model | None, network: bool = True, coarse: bool = False) -> None:
         self.model = model
         self.network = network
+        self.coarse = coarse
 
     def segment(self, text: str, progress: Callable[[float], None] | None = None,
-                punctuated: bool | None = None) -> Readable:
-        """Segment ``text``; ``punctuated`` overrides the automatic detection."""
+                punctuated: bool | None = None, breaks: Sequence[int] = ()) -> Readable:
+        """Segment ``text``; ``punctuated`` overrides the automatic detection; a paragraph starts at each
+        offset of ``breaks`` (speaker turns)."""
         if punctuated is None:
             punctuated = looks_punctuated(text)
         model = self.model
@@ -386,7 +443,8 @@ class Segmenter:
             if punctuated:
                 used = _segment_punctuated(spans, words, final, out)
             else:
-                used = _segment_captions(model, spans, words, final, out, self.network)  # type: ignore[arg-type]
+                used = _segment_captions(model, spans, words, final, out, self.network,  # type: ignore[arg-type]
+                                         self.coarse)
             if progress and used:
                 done = spans[used - 1][1] / total
                 if done - reported[0] >= 0.02:
@@ -395,7 +453,7 @@ class Segmenter:
             return used
 
         size = _CHUNK_WORDS + _CHUNK_OVERLAP
-        for line_start, line_end in _lines(text):
+        for line_start, line_end in _lines(text, breaks):
             words_iter = _WORD_RE.finditer(text, line_start, line_end)
             pending: list[tuple[int, int]] = []
             while True:
@@ -565,11 +623,13 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
 
 
 def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
-                      out: _Output, network: bool = True) -> int:
+                      out: _Output, network: bool = True, coarse: bool = False) -> int:
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
     types = {w: (normalize(w), shape(w)) for w in dict.fromkeys(words)}
     norm = [types[w][0] for w in words]
     shapes = [types[w][1] for w in words]
+    if coarse:
+        return _segment_coarsely(model, spans, words, norm, shapes, final, out)
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
     threshold = model.param("start_threshold", 0.25)
@@ -609,6 +669,35 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     if commas is not None:
         out.commas.extend(spans[i - 1][1] for i in _comma_positions(commas, starts, words, end,
                                                                     model.param("comma_threshold", 0.0)))
+    for s in starts:
+        off = _capital_offset(words[s])
+        if off is not None:
+            out.capitalize.append(spans[s][0] + off)
+    return end
+
+
+def _segment_coarsely(model: Model, spans: list[tuple[int, int]], words: list[str], norm: list[str],
+                      shapes: list[str], final: bool, out: _Output) -> int:
+    """The cheap segmentation of huge texts (``HUGE_TEXT_WORDS``): a few of the sentence model's feature
+    templates, end marks from the question model, paragraphs cut at the best sentence starts."""
+    n = len(words)
+    p = list(_PAD_BEFORE) + norm + list(_PAD_AFTER)
+    prev, here, nxt = p[2:2 + n], p[3:3 + n], p[4:4 + n]
+    columns = {"w-1": prev, "w0": here, "w1": nxt, "b-1": [a + " " + b for a, b in zip(prev, here, strict=True)],
+               "s": [a + b for a, b in zip(["^"] + shapes, shapes, strict=False)]}
+    scores = _column_scores(model.start, {k: columns[k] for k in _COARSE_TEMPLATES}, n)
+    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("linear_max_sentence", 60)))
+    end = n
+    if not final:
+        end = _cut_point(starts, _CHUNK_WORDS)
+        starts = [s for s in starts if s < end]
+    bounds = starts + [end]
+    q_thr = model.param("question_threshold", 0.0)
+    marks = ["" if _ends_with_punct(words[b - 1]) else ("?" if model.question_logit(norm[a:b]) > q_thr else ".")
+             for a, b in zip(bounds, bounds[1:], strict=False)]
+    par_starts = _split_long_paragraphs(starts, end, scores, [0.0] * len(starts), [0],
+                                        int(model.param("max_paragraph", 150)))
+    out.add(spans, starts, end, marks, par_starts)
     for s in starts:
         off = _capital_offset(words[s])
         if off is not None:
@@ -702,8 +791,10 @@ def readable_to_cache(readable: Readable) -> dict[str, Any]:
     }
 
 
-def readable_from_cache(data: dict[str, Any]) -> Readable:
-    """The ``Readable`` saved by ``readable_to_cache``; ValueError when the data is malformed or stale."""
+def readable_from_cache(data: dict[str, Any], turns: Sequence[TurnLike] = ()) -> Readable:
+    """The ``Readable`` saved by ``readable_to_cache``; ValueError when the data is malformed or stale.
+    ``turns``: the transcript's speaker turns, which give the paragraphs their speakers (not cached: the
+    cache is keyed by the text alone)."""
     try:
         if data["version"] != ALGORITHM_VERSION:
             raise ValueError(f"cached segmentation has version {data['version']!r}, not {ALGORITHM_VERSION!r}")
@@ -713,10 +804,11 @@ def readable_from_cache(data: dict[str, Any]) -> Readable:
             if not sentences:
                 raise ValueError("empty paragraph in cached segmentation")
             paragraphs.append(Paragraph(sentences[0].start, sentences[-1].end, sentences))
-        return Readable(paragraphs=tuple(paragraphs),
-                        commas=tuple(int(x) for x in data.get("commas", ())),
-                        capitalize=tuple(int(x) for x in data.get("capitalize", ())),
-                        already_punctuated=bool(data.get("already_punctuated", False)),
-                        outline_starts=tuple(int(x) for x in data.get("outline_starts", ())))
+        return with_speakers(Readable(paragraphs=tuple(paragraphs),
+                                      commas=tuple(int(x) for x in data.get("commas", ())),
+                                      capitalize=tuple(int(x) for x in data.get("capitalize", ())),
+                                      already_punctuated=bool(data.get("already_punctuated", False)),
+                                      outline_starts=tuple(int(x) for x in data.get("outline_starts", ()))),
+                             turns)
     except (KeyError, TypeError) as error:
         raise ValueError(f"malformed cached segmentation: {error}") from error

@@ -33,6 +33,8 @@ from desktop_app.search.query import (
     match_patterns,
     parse_query,
     query_words,
+    speaker_matches,
+    split_speaker_filter,
     walk,
 )
 from desktop_app.search.snippets import make_snippet
@@ -150,6 +152,7 @@ class SearchIndex:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._closed = False
+        self._speakers: tuple[str | None, ...] = ()
         self.built = built  # True when this open had to build the index (False: loaded from the cache)
         self.folder = folder  # the cache folder (None when the cache was unusable and the index is in memory)
 
@@ -161,11 +164,26 @@ class SearchIndex:
         text: str,
         paragraphs: Sequence[tuple[int, int]],
         progress: Callable[[float], None] | None = None,
+        speakers: Sequence[str | None] = (),
     ) -> SearchIndex:
-        """Reopen ``cache_root/<sha256>-v<schema>/`` when valid, else (re)build it silently."""
+        """Reopen ``cache_root/<sha256>-v<schema>/`` when valid, else (re)build it silently. ``speakers``:
+        each paragraph's speaker (``Paragraph.speaker``), for ``speaker:Name`` filters (see ``set_speakers``)."""
         clean = _clean_paragraphs(text, paragraphs)
         opened = store.open_or_build(Path(cache_root), doc_sha256, text, clean, progress)
-        return cls(opened.index, opened.vocabulary, text, clean, opened.built, opened.folder)
+        index = cls(opened.index, opened.vocabulary, text, clean, opened.built, opened.folder)
+        index.set_speakers(speakers)
+        return index
+
+    def set_speakers(self, speakers: Sequence[str | None]) -> None:
+        """Each indexed paragraph's speaker (``None``: unknown), in paragraph order; ``speaker:Name`` in a
+        query keeps the hits in that speaker's paragraphs. Kept beside the index, not in it: speakers come
+        from the file's structure, the index from the text alone (its cache is keyed by the text)."""
+        self._speakers = tuple(speakers)[: len(self._paragraphs)]
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """The distinct speakers known to the index, in order of first appearance."""
+        return tuple(dict.fromkeys(s for s in self._speakers if s))
 
     @property
     def paragraphs(self) -> tuple[tuple[int, int], ...]:
@@ -228,14 +246,22 @@ class SearchIndex:
             return SearchResult(query, (), 0, None, "This query could not be run; try plain words.")
 
     def _search(self, query: str, limit: int | None, join_adjacent: bool, clock: _Clock) -> SearchResult:
-        parsed = parse_query(query)
+        words, wanted = split_speaker_filter(query)
+        if wanted and not any(speaker_matches(s, wanted) for s in self._speakers):
+            known = ", ".join(self.speakers)
+            return SearchResult(query, (), 0, None, f"No speaker called {' or '.join(wanted)} here"
+                                + (f" (speakers: {known})." if known else "; this transcript names no speakers."))
+        parsed = parse_query(words)
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
-        want = None if limit is None else max(0, limit) + LIMIT_MARGIN
+        want = None if limit is None or wanted else max(0, limit) + LIMIT_MARGIN
         notes = self._notes  # one snapshot: set_notes may replace it meanwhile
         found, total, approximate, has_patterns = self._find(parsed.query, want, notes, join_adjacent, clock)
         if not has_patterns:
             return SearchResult(query, (), 0, None, "Add a word to look for (NOT only excludes).")
+        if wanted:
+            found = [f for f in found if speaker_matches(self._speaker_of(f), wanted)]
+            total, approximate = len(found), False
         found.sort()
         shown = found if limit is None else found[: max(0, limit)]
         hits = tuple(self._make_hits(shown, found, notes))
@@ -275,6 +301,13 @@ class SearchIndex:
             _, _, start, end = notes.items[docnum]
             found.append((start, end, docnum, score, -1, tuple(spans)))
         return found, total + len(note_matches), approximate, bool(patterns or note_patterns)
+
+    def _speaker_of(self, found: _Found) -> str | None:
+        """The speaker of the paragraph a hit is in (a note's: that of its highlight's start)."""
+        paragraph = found[4]
+        if paragraph < 0:
+            paragraph = bisect_right([p[0] for p in self._paragraphs], found[0]) - 1
+        return self._speakers[paragraph] if 0 <= paragraph < len(self._speakers) else None
 
     def _searcher(self, index: Index) -> Searcher:
         """This thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is

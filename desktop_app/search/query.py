@@ -13,8 +13,9 @@ import copy
 import functools
 import logging
 import math
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from whoosh import fields, qparser
@@ -149,6 +150,28 @@ def _parser() -> qparser.QueryParser:
         parser.add_plugin(_FuzzyWordPlugin())
         _local.parser = parser
     return parser
+
+
+_SPEAKER_FILTER_RE = re.compile(r'(?<!\S)speaker:(?:"([^"\n]{1,80})"|(\S{1,80}))', re.IGNORECASE)
+
+
+def split_speaker_filter(text: str) -> tuple[str, tuple[str, ...]]:
+    """``speaker:Sarah`` / ``speaker:"Sarah Chen"`` taken out of a query: the rest of the query and the
+    speakers asked for (any of them; empty: no filter)."""
+    if "speaker:" not in text.lower():
+        return text, ()
+    wanted = tuple(" ".join((m.group(1) or m.group(2)).split()) for m in _SPEAKER_FILTER_RE.finditer(text))
+    return " ".join(_SPEAKER_FILTER_RE.sub(" ", text).split()), tuple(w for w in wanted if w)
+
+
+def speaker_matches(speaker: str | None, wanted: Sequence[str]) -> bool:
+    """Whether ``speaker`` is one of ``wanted``: the whole name, one of its words or its beginning, any case
+    (``speaker:sarah`` finds "Sarah Chen")."""
+    if not speaker:
+        return False
+    name = speaker.lower()
+    words = name.split()
+    return any(w.lower() == name or w.lower() in words or name.startswith(w.lower()) for w in wanted)
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -1,0 +1,171 @@
+"""Plain text and Markdown, with or without speaker labels and time stamps (no Qt).
+
+Recognised: YAML front matter and ``#`` headings (the title comes from them; they are not text), speaker
+labels as Otter, Descript, Rev and show-notes sites write them (``Name: text``, ``**Name:** text``,
+``Name (00:00:20):`` or ``Name  00:01:02`` on a line of their own), time stamps at the start of a line
+(``[00:00:17]``, ``00:00:17``), blank-line-separated turns. A label is a speaker only when it looks like a
+name and recurs. Lines broken inside sentences (Whisper's ``.txt``, hard-wrapped text) are joined into
+flowing text: a line break is a paragraph break only where lines are long (one paragraph per line) or a
+blank line separates them.
+
+All patterns are anchored at the start of a line and bounded, so a 10 MB line costs one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from desktop_app.formats.markup import unescape
+from desktop_app.formats.model import DocumentBuilder, Parsed
+from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
+
+_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
+_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.{0,500})")
+_BOLD_LABEL_RE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*")
+_TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[]({_STAMP})[)\]]\s*:?\s*")
+_LABEL_TIME_LINE_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s+({_STAMP})\s*$")
+_COLON_LABEL_RE = re.compile(r"^\s*([^\s:\d][^:\n]{0,39}?)\s*:(?:\s+|$)")
+_FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+WRAPPED_LINE_CHARS = 200
+"""Lines shorter than this (median) are wrapped text: joined into flowing text."""
+
+
+@dataclass
+class _Line:
+    """One line of the body: its text after the label and stamp, and what was recognised."""
+
+    text: str
+    raw: str = ""
+    time: float | None = None
+    label: str | None = None
+    strong: bool = False  # the label was marked up as one (bold, or with a time stamp)
+    heading: str | None = None
+    blank: bool = False
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    value = 0.0
+    for part in parts:
+        value = value * 60 + float(part)
+    return value
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter's simple ``key: value`` pairs and the text after it."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    alt = text.find("\n...", 4)
+    if end < 0 or 0 <= alt < end:
+        end = alt
+    if end < 0 or text.count("\n", 0, end) > 200:
+        return {}, text
+    values: dict[str, str] = {}
+    for line in text[4:end].split("\n"):
+        match = _FRONT_KEY_RE.match(line)
+        if match:
+            values[match.group(1).lower()] = match.group(2).strip().strip("'\"")
+    rest = text[end + 4:]
+    return values, rest[rest.find("\n") + 1:] if "\n" in rest else ""
+
+
+def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
+    if not raw.strip():
+        return _Line("", blank=True)
+    heading = _HEADING_RE.match(raw) if (headings_anywhere or in_head) else None
+    if heading:
+        return _Line("", heading=heading.group(2).strip().rstrip("#").strip())
+    line = _Line(raw, raw)
+    stamp = _STAMP_PREFIX_RE.match(raw)
+    if stamp:
+        line.time = _seconds(stamp.group(1))
+        raw = raw[stamp.end():]
+    for pattern, strong in ((_BOLD_LABEL_RE, True), (_TIMED_LABEL_RE, True), (_LABEL_TIME_LINE_RE, True),
+                            (_COLON_LABEL_RE, False)):
+        match = pattern.match(raw)
+        if match:
+            line.label = clean_label(match.group(1))
+            line.strong = strong
+            if pattern in (_TIMED_LABEL_RE, _LABEL_TIME_LINE_RE) and line.time is None:
+                line.time = _seconds(match.group(2))
+            raw = raw[match.end():]
+            break
+    if line.label is not None:  # "Name: [00:01:02] text"
+        stamp = _STAMP_PREFIX_RE.match(raw)
+        if stamp and line.time is None:
+            line.time = _seconds(stamp.group(1))
+            raw = raw[stamp.end():]
+    line.text = raw.strip()
+    return line
+
+
+def read_text(text: str, markdown: bool) -> Parsed:
+    """Plain text or Markdown as a document (see the module docstring)."""
+    meta, body = front_matter(text)
+    lines: list[_Line] = []
+    in_head = True
+    for raw in body.split("\n"):
+        line = _classify(raw, markdown, in_head)
+        if not line.blank and line.heading is None:
+            in_head = False
+        lines.append(line)
+    names = accepted_names(line.label for line in lines if line.label)
+    if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
+        names |= {line.label for line in lines
+                  if line.label and (line.strong or line.time is not None) and looks_like_name(line.label)}
+    stamped = sum(1 for line in lines if line.time is not None)
+    for line in lines:
+        if line.label and line.label not in names:  # not a speaker: the label is text again
+            line.text, line.label = line.raw.strip(), None
+            line.time = None
+        if stamped < 2 and line.time is not None:  # one "10:30" at a line start is text, not a time stamp
+            line.text, line.time = line.raw.strip(), None
+    title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
+    wrapped = _is_wrapped(lines)
+    if not markdown and not meta and not wrapped and not any(
+            line.label or line.time is not None or line.heading is not None for line in lines):
+        return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
+    out = DocumentBuilder()
+    speaker: str | None = None
+    pending_time: float | None = None
+    for line in lines:
+        if line.blank or line.heading is not None:
+            out.paragraph_break()
+            continue
+        if line.label:
+            speaker = line.label
+            out.paragraph_break()
+        elif not wrapped:
+            out.paragraph_break()
+        if line.time is not None:
+            pending_time = line.time
+        content = _inline_markdown(line.text) if markdown else line.text
+        if content.strip():
+            out.add(unescape(content) if "&" in content else content, pending_time, None, speaker)
+            pending_time = None
+    fmt = "markdown" if markdown else "text"
+    return out.build(fmt, title=unescape(title) if title else None)
+
+
+def _is_wrapped(lines: list[_Line]) -> bool:
+    """Whether the text lines are wrapped text (short lines) rather than one paragraph per line."""
+    lengths = [len(line.text) for line in lines if line.text and not line.label]
+    return bool(lengths) and median(lengths) < WRAPPED_LINE_CHARS
+
+
+_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.{1,200}?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]{1,200}?)(?<=\S)\*(?!\w)")
+_LINK_RE = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\s]{0,2000}\)")
+
+
+def _inline_markdown(text: str) -> str:
+    """Markdown emphasis and links reduced to their text; a list or quote mark at the start removed."""
+    text = re.sub(r"^(?:>\s?|[-*+]\s+|\d{1,3}[.)]\s+)", "", text)
+    if "[" in text:
+        text = _LINK_RE.sub(r"\1", text)
+    if "*" in text or "__" in text:
+        text = _EMPHASIS_RE.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(3), text)
+    return text
