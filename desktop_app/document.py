@@ -104,7 +104,7 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
     progress(0.1)
     readable = _readable(transcript, cache_dir, progress, preview)
     timings["segment"] = time.perf_counter() - started - timings["load"]
-    display = build_display(transcript.text, readable)
+    display = build_display(transcript.text, readable, [p.speaker for p in readable.paragraphs])
     timeline = Timeline.of_transcript(transcript)
     timings["prepare"] = time.perf_counter() - started
     progress(1.0)
@@ -116,16 +116,17 @@ def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float
     from desktop_app.readability import segmentation as readability
 
     version = readability.ALGORITHM_VERSION
-    cached = cache.load(cache_dir, "readable", transcript.sha256, version)
+    cached = cache.load(cache_dir, "readable", transcript.sha256, version, transcript.text)
     if cached is not None:
         try:
-            return readability.readable_from_cache(cached)
+            return readability.readable_from_cache(cached, transcript.turns)
         except (KeyError, TypeError, ValueError) as error:
             logger.info("readable cache corrupt (%s); recomputing", error)
     if preview is not None:
         _send_preview(transcript, preview)
-    readable = readability.segment(transcript.text, lambda f: progress(0.1 + 0.8 * f))
-    cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable))
+    readable = readability.segment(transcript.text, lambda f: progress(0.1 + 0.8 * f), turns=transcript.turns)
+    cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable),
+                transcript.text)
     return readable
 
 
@@ -137,7 +138,9 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
         return
     head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
     # the linear models alone: numpy and the network would double the time to this first screen
-    preview(Preview(transcript.title, build_display(head, readability.segment(head, network=False))))
+    turns = [turn for turn in transcript.turns if turn.start < len(head)]
+    readable = readability.segment(head, network=False, turns=turns)
+    preview(Preview(transcript.title, build_display(head, readable, [p.speaker for p in readable.paragraphs])))
 
 
 class DocumentService(QObject):
@@ -255,14 +258,14 @@ class DocumentService(QObject):
             from desktop_app.readability import segmentation as readability
 
             version = f"{outline.OUTLINE_VERSION}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
-            cached = cache.load(cache_dir, "outline", sha, version)
+            cached = cache.load(cache_dir, "outline", sha, version, text)
             if cached is not None:
                 try:
                     return list(outline.sections_from_cache(cached))
                 except (KeyError, TypeError, ValueError):
                     logger.info("outline cache corrupt; recomputing")
             sections = outline.outline_of(text, readable, granularity, report)
-            cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections))
+            cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections), text)
             return sections
 
         self._tasks.submit(
@@ -281,11 +284,12 @@ class DocumentService(QObject):
     def _start_index(self, generation: int, document: Document) -> None:
         root = self._dirs.cache / "search"
         text, sha, paragraphs = document.transcript.text, document.sha256, document.paragraph_spans()
+        speakers = [p.speaker for p in document.readable.paragraphs]
 
         def job(report: Callable[[float], None]) -> Any:
             from desktop_app.search.index import SearchIndex
 
-            return SearchIndex.open_or_build(root, sha, text, paragraphs, report)
+            return SearchIndex.open_or_build(root, sha, text, paragraphs, report, speakers)
 
         self._tasks.submit(
             "index", job,

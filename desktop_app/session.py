@@ -139,8 +139,17 @@ class ReadingSession(QObject):
         return chapter_rows(self.sections, self.timeline) if self.timeline is not None else []
 
     def place_label(self, offset: int) -> str:
-        """Where an offset is, in the one wording of lists (``12:34`` or ``min 12``)."""
-        return self.timeline.place_label(offset) if self.timeline is not None else ""
+        """Where an offset is, in the one wording of lists (``12:34`` or ``min 12``), after its speaker if known."""
+        if self.document is None:
+            return ""
+        place = self.document.timeline.place_label(offset)
+        speaker = self.document.transcript.speaker_at(offset)
+        return f"{speaker} · {place}" if speaker else place
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """The speakers the open transcript names (empty when it names none)."""
+        return self.document.transcript.speakers if self.document is not None else ()
 
     def position_label(self) -> str:
         """The status bar's reading position."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.formats import FILE_DIALOG_FILTER
 from desktop_app.views import dialogs, theme
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 READER_MIN_WIDTH = 380
 STEP_INTERVAL_MS = 1  # a real timer, so that paint events and other timers run between the steps
-FILE_FILTER = "Transcripts (*.txt *.srt *.vtt);;Plain text (*.txt);;Subtitles (*.srt *.vtt);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         if self._side is None:
             self._side = build_side_panels(self, self.notes_dock, self.search_dock)
             self._connect_side_panels(self._side)
+            self._side.search.set_speakers(self.session.speakers)
             if self.session.annotations.path is not None:
                 self._side.annotations.set_file_path(str(self.session.annotations.path))
             if self.session.annotations.ready:
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         """File › Open: ask for a transcript."""
         document = self.session.document
         start_dir = str(Path(document.transcript.source).parent) if document else str(Path.home())
-        path = dialogs.choose_transcript(self, start_dir, FILE_FILTER)
+        path = dialogs.choose_transcript(self, start_dir, FILE_DIALOG_FILTER)
         if path:
             self.open_path(path)
 
@@ -278,6 +279,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_document(self, document: Document) -> None:
         self.reader.set_display(document.display)
+        if self._side is not None:
+            self._side.search.set_speakers(self.session.speakers)
         self.setWindowTitle(f"{document.title} — {APP_NAME}")
         self.menu.set_recent_files(self.settings.recent_files())
         self.reader.scroll_to_offset(self.session.saved_position())

@@ -44,6 +44,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -364,6 +365,13 @@ class SearchPanel(QWidget):
         self._query_row.setSpacing(2)
         self._query_row.addWidget(self.query_edit, 1)
         self._query_row.addWidget(self.recent_button)
+        self.speaker_combo = QComboBox(self)
+        self.speaker_combo.setObjectName("search_speaker")
+        self.speaker_combo.setToolTip("Only what this speaker says (or type speaker:Name)")
+        self.speaker_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.speaker_combo.currentIndexChanged.connect(lambda _index: self._announce())
+        self.speaker_combo.hide()
+        self._query_row.addWidget(self.speaker_combo)
 
     def _connect_keys(self) -> None:
         edit, view = self.query_edit, self.view
@@ -458,8 +466,22 @@ class SearchPanel(QWidget):
         self._refresh_status()
 
     def current_query(self) -> str:
-        """The query in the field, stripped."""
-        return self.query_edit.text().strip()
+        """The query in the field, stripped, with the chosen speaker as a ``speaker:`` filter."""
+        words = self.query_edit.text().strip()
+        speaker = self.speaker_combo.currentData()
+        if words and speaker:
+            return f'{words} speaker:"{speaker}"'
+        return words
+
+    def set_speakers(self, speakers: Sequence[str]) -> None:
+        """Offer a speaker filter when the transcript names its speakers (hidden otherwise)."""
+        self.speaker_combo.blockSignals(True)
+        self.speaker_combo.clear()
+        self.speaker_combo.addItem("Everyone", "")
+        for name in speakers:
+            self.speaker_combo.addItem(name, name)
+        self.speaker_combo.blockSignals(False)
+        self.speaker_combo.setVisible(bool(speakers))
 
     # -- status -----------------------------------------------------------------------------------
     def _refresh_status(self) -> None:
