@@ -133,11 +133,13 @@ LABEL_GAP = "\u2003"
 """Between a speaker label and the paragraph's first word (an em space)."""
 
 
-def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] | None = None) -> DisplayText:
+def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] | None = None,
+                  hide_fillers: bool = False) -> DisplayText:
     """Display text for ``doc`` as segmented in ``readable``.
 
     ``speakers`` (one name or None per paragraph) puts a label before each paragraph where the speaker
     changes: display text only, mapped like an inserted mark, so offsets, quotes and search ignore it.
+    ``hide_fillers`` leaves out what clean verbatim hides (``clean_verbatim``): the map skips those words.
     """
     builder = _Builder(doc)
     labels: list[tuple[int, int]] = []
@@ -160,13 +162,52 @@ def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] |
             if capitals[cap_i] >= paragraph.start:
                 caps.add(capitals[cap_i])
             cap_i += 1
+        cuts = _cuts_within(insertions, paragraph.start, paragraph.end)
+        if hide_fillers:
+            _copy_clean(builder, doc, paragraph.start, paragraph.end, cuts, caps)
+            continue
         position = paragraph.start
-        for cut, mark in _cuts_within(insertions, paragraph.start, paragraph.end):
+        for cut, mark in cuts:
             builder.copy(position, cut, _paragraph_piece(doc, position, cut, caps))
             builder.insert(mark)
             position = cut
         builder.copy(position, paragraph.end, _paragraph_piece(doc, position, paragraph.end, caps))
     return builder.build(tuple(paragraph_starts), tuple(labels))
+
+
+def _copy_clean(builder: _Builder, doc: str, start: int, end: int, cuts: list[tuple[int, str]],
+                caps: set[int]) -> None:
+    """Copy a paragraph leaving out its hidden spans; their sentence marks move to the word before (their
+    commas go), their capitals to the word after; a mark that would open the paragraph is dropped."""
+    from desktop_app.clean_verbatim import hidden_spans
+
+    spans = hidden_spans(doc, start, end)
+    marks: dict[int, str] = {}
+    for cut, mark in cuts:
+        inside = next((a for a, b in spans if a < cut <= b), None)
+        if inside is not None and mark == ",":
+            continue  # the pause after a filler ("um,") goes with it
+        cut = cut if inside is None else inside
+        if cut > start and (cut not in marks or marks[cut] == ","):
+            marks[cut] = mark
+    for a, b in spans:
+        moved = {c for c in caps if a <= c < b}
+        if moved:
+            caps -= moved
+            after = b
+            while after < end and doc[after].isspace():
+                after += 1
+            caps.add(after)
+    events = sorted([(cut, 0, cut, mark) for cut, mark in marks.items()] + [(a, 1, b, "") for a, b in spans])
+    position = start
+    for offset, kind, skip_to, mark in events:
+        builder.copy(position, offset, _paragraph_piece(doc, position, offset, caps))
+        position = max(position, offset)
+        if kind == 0:
+            builder.insert(mark)
+        else:
+            position = max(position, skip_to)
+    builder.copy(position, end, _paragraph_piece(doc, position, end, caps))
 
 
 def _insertions(readable: Readable) -> list[tuple[int, str]]:

@@ -92,7 +92,8 @@ class Preview:
 
 
 def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], None],
-                     title: str | None = None, preview: Callable[[Preview], None] | None = None) -> Document:
+                     title: str | None = None, preview: Callable[[Preview], None] | None = None,
+                     hide_fillers: bool = False) -> Document:
     """Load and segment a transcript (pure work, run on a worker thread).
 
     ``preview`` (optional) receives the first paragraphs first when the whole text must be segmented.
@@ -104,11 +105,16 @@ def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], Non
     progress(0.1)
     readable = _readable(transcript, cache_dir, progress, preview)
     timings["segment"] = time.perf_counter() - started - timings["load"]
-    display = build_display(transcript.text, readable, [p.speaker for p in readable.paragraphs])
+    display = display_of(transcript.text, readable, hide_fillers)
     timeline = Timeline.of_transcript(transcript)
     timings["prepare"] = time.perf_counter() - started
     progress(1.0)
     return Document(transcript, readable, display, timeline, timings)
+
+
+def display_of(text: str, readable: Readable, hide_fillers: bool) -> DisplayText:
+    """The reader's text: paragraphs with their speakers' labels, with or without fillers (clean verbatim)."""
+    return build_display(text, readable, [p.speaker for p in readable.paragraphs], hide_fillers=hide_fillers)
 
 
 def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None],
@@ -177,6 +183,7 @@ class DocumentService(QObject):
         self.granularity = 1.0
         self._background_pending = -1
         self.opening: str | None = None  # the path being opened, until it is ready or has failed
+        self.hide_fillers = False  # clean verbatim for the documents opened from now on
 
     @property
     def dirs(self) -> AppDirs:
@@ -195,10 +202,10 @@ class DocumentService(QObject):
         self.opening = path
         self.loading_started.emit(path)
         self.progress.emit("Preparing transcript…", 0.0)
-        cache_dir = self._dirs.cache
+        cache_dir, hide_fillers = self._dirs.cache, self.hide_fillers
         self._tasks.submit(
             "open",
-            lambda report: prepare_document(path, cache_dir, report, title, preview=report.partial),
+            lambda report: prepare_document(path, cache_dir, report, title, report.partial, hide_fillers),
             on_done=lambda doc: self._on_prepared(generation, doc),
             on_partial=lambda preview: self._on_preview(generation, preview),
             on_error=lambda message, _error: self._on_open_failed(generation, path, message),

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app.display_text import DocOffset
-from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview
+from desktop_app.display_text import DisplayText, DocOffset
+from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
 from desktop_app.outline import edits as outline_edits
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
 
@@ -42,6 +42,8 @@ class ReadingSession(QObject):
         loading(str): a path is being opened.
         preview_ready(object): a :class:`~desktop_app.document.Preview` of a long transcript being opened.
         document_changed(object): a new :class:`~desktop_app.document.Document` is open.
+        display_changed(object): the open document is shown another way (clean verbatim on or off): its new
+            :class:`~desktop_app.display_text.DisplayText`.
         open_failed(str, str): path, message; the open document (if any) stays as it was.
         progress(str, float): background work and how far it is (0..1; 1 or "" when done).
         sections_changed(): the effective chapters changed (``sections``, ``outline_edited``).
@@ -61,6 +63,7 @@ class ReadingSession(QObject):
     loading = Signal(str)
     preview_ready = Signal(object)
     document_changed = Signal(object)
+    display_changed = Signal(object)
     open_failed = Signal(str, str)
     progress = Signal(str, float)
     sections_changed = Signal()
@@ -97,6 +100,7 @@ class ReadingSession(QObject):
         self._stopping = False
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
         self._save_position_timer.timeout.connect(self.save_position)
+        documents.hide_fillers = settings.hide_fillers
         self._connect_services()
 
     def _connect_services(self) -> None:
@@ -281,6 +285,26 @@ class ReadingSession(QObject):
     def _on_annotations_unavailable(self, message: str) -> None:
         self.annotations_file.emit(f"{self.annotations.path} (could not be read; left untouched)")
         self.problem.emit("Highlights and notes unavailable", message)
+
+    @property
+    def hide_fillers(self) -> bool:
+        """Whether the reader shows clean verbatim (no "um", "uh" or repeated words)."""
+        return self.documents.hide_fillers
+
+    def set_hide_fillers(self, hide: bool) -> None:
+        """Show the open document (and those opened later) with or without fillers; built on a worker."""
+        self.settings.hide_fillers = self.documents.hide_fillers = hide
+        document = self.document
+        if document is None:
+            return
+
+        def done(display: DisplayText) -> None:
+            if document is self.document and hide == self.hide_fillers:
+                document.display = display
+                self.display_changed.emit(display)
+
+        self.documents.tasks.submit("display", lambda _report: display_of(document.text, document.readable, hide),
+                                    on_done=done, on_error=lambda message, _e: self.notice.emit(message))
 
     # -- reading position ---------------------------------------------------------------------
     def set_position(self, top: int, reading: int) -> None:

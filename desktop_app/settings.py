@@ -67,6 +67,15 @@ class Settings:
     def zoom(self, value: int) -> None:
         self._qs.setValue("appearance/zoom", int(value))
 
+    @property
+    def hide_fillers(self) -> bool:
+        """Clean verbatim: the reader leaves out "um", "uh" and repeated words."""
+        return str(self._qs.value("appearance/hide_fillers", "false")).lower() in ("true", "1")
+
+    @hide_fillers.setter
+    def hide_fillers(self, value: bool) -> None:
+        self._qs.setValue("appearance/hide_fillers", "true" if value else "false")
+
     # -- window -------------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         """The saved window geometry and main-window state (None where none is stored)."""

@@ -24,6 +24,7 @@ LAYERS = {
     "annotations.service": "service",
     "atomic_file": "domain",
     "cache": "domain",
+    "clean_verbatim": "domain",
     "cli": "domain",
     "display_text": "domain",
     "document": "service",

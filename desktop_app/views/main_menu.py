@@ -28,6 +28,7 @@ class MainMenu(QObject):
         open_requested(), open_path_requested(str), open_bundled_requested(), clear_recent_requested(),
         export_requested(), show_annotations_file_requested(), find_requested(), find_next_requested(),
         find_previous_requested(), zoom_requested(int) (+1, -1, 0 = actual size), theme_requested(str),
+        hide_fillers_requested(bool),
         beginning_requested(), next_chapter_requested(), previous_chapter_requested(),
         highlight_requested(str) (a colour key), add_note_requested(), delete_highlight_requested(),
         shortcuts_requested(), about_requested().
@@ -44,6 +45,7 @@ class MainMenu(QObject):
     find_previous_requested = Signal()
     zoom_requested = Signal(int)
     theme_requested = Signal(str)
+    hide_fillers_requested = Signal(bool)
     beginning_requested = Signal()
     next_chapter_requested = Signal()
     previous_chapter_requested = Signal()
@@ -131,6 +133,11 @@ class MainMenu(QObject):
         for text, keys, name, step in zooms:
             action = self._action(menu, text, None, keys, name)
             action.triggered.connect(lambda _checked=False, s=step: self.zoom_requested.emit(s))
+        self.hide_fillers_action = self._action(menu, "Hide &Fillers (Clean Verbatim)", None, ["Ctrl+Shift+F"],
+                                                "hide_fillers")
+        self.hide_fillers_action.setCheckable(True)
+        self.hide_fillers_action.setToolTip('Leave out "um", "uh" and repeated words; the text and highlights stay')
+        self.hide_fillers_action.toggled.connect(self.hide_fillers_requested)
         menu.addSeparator()
         themes = menu.addMenu("&Theme")
         for key, label in THEMES:

@@ -36,6 +36,7 @@ from desktop_app.views.status_bar import StatusBar
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop_app.display_text import DisplayText
     from desktop_app.document import Document, Preview
     from desktop_app.session import ReadingSession
     from desktop_app.views.annotations_panel import AnnotationsPanel
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.menu.set_recent_files(self.settings.recent_files())
         self.menu.set_color_meanings(session.annotations.colors)
+        self.menu.hide_fillers_action.setChecked(session.hide_fillers)
         self.apply_theme(self.settings.theme)
         self.reader.set_zoom(self.settings.zoom)
         if session.documents.opening is not None:  # started before this window listened (app.run_gui)
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         s.loading.connect(self._on_loading)
         s.preview_ready.connect(self._on_preview)
         s.document_changed.connect(self._on_document)
+        s.display_changed.connect(self._on_display)
         s.open_failed.connect(self._on_open_failed)
         s.progress.connect(self.status.show_progress)
         s.notice.connect(self.status.show_notice)
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         menu.find_previous_requested.connect(lambda: self._step_hit(-1))
         menu.zoom_requested.connect(self.zoom)
         menu.theme_requested.connect(self.set_theme)
+        menu.hide_fillers_requested.connect(s.set_hide_fillers)
         menu.beginning_requested.connect(lambda: reader.scroll_to_offset(0))
         menu.next_chapter_requested.connect(lambda: self._scroll_to(s.next_chapter()))
         menu.previous_chapter_requested.connect(lambda: self._scroll_to(s.previous_chapter(reader.top_offset())))
@@ -286,6 +290,15 @@ class MainWindow(QMainWindow):
         self.reader.scroll_to_offset(self.session.saved_position())
         self.status.set_position(self.session.position_label())
         self.document_shown.emit(document)
+
+    @Slot(object)
+    def _on_display(self, display: DisplayText) -> None:
+        """The same document shown another way: keep the place, the highlights and the hits."""
+        top = self.reader.top_offset()
+        self.reader.set_display(display)
+        self._on_annotations()
+        self.reader.set_search_hits(self.session.hit_ranges(), current=self.session.current_hit_range())
+        self.reader.scroll_to_offset(top)
 
     @Slot()
     def _clear_recent(self) -> None:

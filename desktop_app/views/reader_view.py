@@ -343,7 +343,11 @@ class ReaderView(QTextEdit):
         target = block_top + line_y - margin_lines * self.fontMetrics().lineSpacing()
         if block.blockNumber() == 0 and line_y == 0:
             target = 0  # the first line: show the top margin too
-        self.verticalScrollBar().setValue(int(target))
+        bar = self.verticalScrollBar()
+        if target > bar.maximum():  # a new text is laid out lazily: the range may not reach there yet
+            reach = int(layout.documentSize().height()) - self.viewport().height()
+            bar.setRange(bar.minimum(), max(bar.maximum(), reach))
+        bar.setValue(int(target))
         self._position_timer.start()
 
     def reveal_range(self, start: int, end: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -49,12 +50,13 @@ def test_switching_theme_recolours_the_reader(harness, seed_path: Path) -> None:
     assert window.menu.theme_actions["light"].isChecked() and not window.menu.theme_actions["dark"].isChecked()
 
 
-def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, qtbot) -> None:
+@pytest.mark.parametrize("paragraph", [120, 480])  # far in: the text is still being laid out when restored
+def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, qtbot, paragraph: int) -> None:
     window = harness.start()
     harness.open(seed_path)
     window.resize(900, 700)
     document = window.session.document
-    target = document.readable.paragraphs[120].start
+    target = document.readable.paragraphs[paragraph].start
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
         window.reader.scroll_to_offset(target)
     saved_offset = window.reader.top_offset()
