@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.annotations.model import AnchorStatus, Target, anchor, make_target
+from desktop_app.timeline import chapter_at
 
 if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
     from desktop_app.outline.chapters import Section
@@ -41,7 +42,7 @@ def split(sections: Sequence[Section], offset: int, sentence_starts: Sequence[in
     starts = sorted(sentence_starts)
     i = bisect_right(starts, offset) - 1
     cut = starts[i] if i >= 0 else offset
-    row = next((r for r, s in enumerate(sections) if s.start <= cut < s.end), -1)
+    row = chapter_at(sections, cut)
     if row < 0 or cut <= sections[row].start:
         raise OutlineEditError("A chapter already starts here.")
     section = sections[row]
