@@ -12,11 +12,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
     QHBoxLayout,
     QMainWindow,
     QMenu,
@@ -30,8 +28,9 @@ from desktop_app.views import dialogs, theme
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
-from desktop_app.views.side_panels import MIN_WIDTH, MODULES, SidePanels, build_side_panels
+from desktop_app.views.side_panels import MODULES, SidePanels, build_side_panels
 from desktop_app.views.status_bar import StatusBar
+from desktop_app.views.window_parts import EventLoopSteps, add_dock
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from desktop_app.views.search_panel import SearchPanel
 
 READER_MIN_WIDTH = 380
-STEP_INTERVAL_MS = 1  # a real timer, so that paint events and other timers run between the steps
 
 
 class MainWindow(QMainWindow):
@@ -81,19 +79,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.outline_panel = OutlinePanel(self)
         self.outline_panel.setMinimumWidth(300)
-        self.outline_dock = self._dock("Outline", "outline_dock", self.outline_panel)
+        self.outline_dock = add_dock(self, "Outline", "outline_dock", self.outline_panel)
         self._side: SidePanels | None = None  # the notes and search panels: built after the first paint
-        self.notes_dock = self._dock("Highlights and Notes", "notes_dock")
-        self.search_dock = self._dock("Search", "search_dock")
+        self.notes_dock = add_dock(self, "Highlights and Notes", "notes_dock")
+        self.search_dock = add_dock(self, "Search", "search_dock")
         self.tabifyDockWidget(self.notes_dock, self.search_dock)
         self.notes_dock.raise_()
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         docks = [(self.outline_dock, "Ctrl+Shift+O"), (self.search_dock, ""), (self.notes_dock, "Ctrl+Shift+H")]
         self.menu = MainMenu(self, self.reader, session.annotations.undo_stack, docks)
-        self._pending_steps: list[Callable[[], object]] = []
-        self._step_timer = QTimer(self, singleShot=True, interval=STEP_INTERVAL_MS)
-        self._step_timer.timeout.connect(self._run_next_step)
+        self._steps = EventLoopSteps(self)
         self._connect()
         self.menu.set_recent_files(self.settings.recent_files())
         self.menu.set_color_meanings(session.annotations.colors)
@@ -107,20 +103,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
-
-    def _dock(self, title: str, name: str, widget: QWidget | None = None) -> QDockWidget:
-        """A dock on the left holding ``widget``, or on the right holding a placeholder for a side panel."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        features = QDockWidget.DockWidgetFeature
-        dock.setFeatures(features.DockWidgetMovable | features.DockWidgetClosable)
-        area = Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
-        if widget is None:
-            widget = QWidget(self)
-            widget.setMinimumWidth(MIN_WIDTH)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
 
     def _connect(self) -> None:
         """Every connection of the window, in one place: session facts to views, view intents to the session."""
@@ -236,16 +218,7 @@ class MainWindow(QMainWindow):
         One step per event-loop turn, so that none of them keeps the window from repainting for long.
         """
         steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in MODULES]
-        self._pending_steps = [*steps, self._side_panels, self.session.attach_annotations,
-                               self.session.start_background]
-        self._run_next_step()
-
-    @Slot()
-    def _run_next_step(self) -> None:
-        if self._pending_steps:
-            self._pending_steps.pop(0)()
-        if self._pending_steps:
-            self._step_timer.start()
+        self._steps.run([*steps, self._side_panels, self.session.attach_annotations, self.session.start_background])
 
     # -- opening ------------------------------------------------------------------------------
     @Slot()
@@ -318,13 +291,13 @@ class MainWindow(QMainWindow):
             self.last_error = dialogs.show_error(self, title, message)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Accept files dropped from a file manager."""
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+        """Accept files dragged from a file manager."""
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Open the first file dropped on the window."""
-        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if files:
             event.acceptProposedAction()
             self.open_path(files[0])
@@ -465,11 +438,7 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self, key: str) -> None:
         """Show the window in a theme."""
-        self.resolved_theme = theme.resolve(key)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            theme.apply_palette(app, self.resolved_theme)
-        self.reader.set_colors(theme.reader_colors(self.resolved_theme))
+        self.resolved_theme = theme.apply(key, self.reader)
         self.menu.set_theme(key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -483,8 +452,7 @@ class MainWindow(QMainWindow):
                 dialogs.ask_before_quit(self, message, self._after_quit_question)
                 return
             self._closed = True
-            self._pending_steps.clear()
-            self._step_timer.stop()
+            self._steps.stop()
             self.reader.position_changed.disconnect(self._on_scrolled)  # the session may go before this window
             self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
             self.settings.sync()

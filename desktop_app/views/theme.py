@@ -4,6 +4,7 @@ reader's colours, the highlight colours and their swatches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
@@ -126,3 +127,20 @@ def apply_palette(app: QApplication, resolved: str) -> None:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     app.setPalette(_dark_palette() if resolved == "dark" else _light_palette())
+
+
+class Colourable(Protocol):
+    """A view with colours of its own (the reader)."""
+
+    def set_colors(self, colors: ReaderColors) -> None:
+        """Switch to these colours."""
+
+
+def apply(key: str, reader: Colourable) -> str:
+    """Put the application and the reader in theme ``key``; returns ``"light"`` or ``"dark"``."""
+    resolved = resolve(key)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_palette(app, resolved)
+    reader.set_colors(reader_colors(resolved))
+    return resolved
