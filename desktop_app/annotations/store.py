@@ -36,6 +36,7 @@ from typing import Any, TypeGuard
 
 import yaml
 
+from desktop_app.annotations import fastyaml
 from desktop_app.annotations.model import (
     DEFAULT_COLOR_MEANINGS,
     Annotation,
@@ -157,7 +158,9 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
     else:
         text = data
     try:
-        raw = _EventBuilder(path).build(text)
+        raw = _fast_build(text, path)
+        if raw is _NO_KEY:
+            raw = _EventBuilder(path).build(text)
     except _Unusual:  # explicit tags, complex keys, merge keys: let PyYAML construct (after the scan)
         _scan_events(text, path)
         try:
@@ -165,6 +168,37 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
         except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError, ArithmeticError) as exc:
             raise AnnotationFileError(path, f"not valid YAML: {_reason(exc)}") from exc
     return _Validator(path).file(raw)
+
+
+_ANNOTATIONS_KEY = re.compile(r"^annotations:\n", re.MULTILINE)
+_BLOCK_END = re.compile(r"^(?!- |  |$)", re.MULTILINE)
+
+
+def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401 - YAML data
+    """The file's data with its ``annotations:`` block read by :mod:`fastyaml` when every entry is in the
+    canonical shape the app writes (the rest through the event builder, with the block's lines kept as empty
+    lines so that line numbers in messages stay right); ``_NO_KEY`` when the block is in another shape."""
+    found = _ANNOTATIONS_KEY.search(text)
+    if found is None:
+        return _NO_KEY
+    start = found.end()
+    end_match = _BLOCK_END.search(text, start)
+    end = end_match.start() if end_match is not None else len(text)
+    if end < len(text) and text[end - 1] != "\n":
+        return _NO_KEY
+    entries = fastyaml.parse_entries(text[start:end], _resolves_to_str, str)
+    if entries is None:
+        return _NO_KEY
+    rest = text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end) + text[end:]
+    raw = _EventBuilder(path).build(rest)
+    if not isinstance(raw, dict) or raw.get("annotations") != []:
+        return _NO_KEY
+    raw["annotations"] = entries
+    return raw
+
+
+def _resolves_to_str(value: str) -> bool:
+    return _EventBuilder._resolve(value) == _STR_TAG
 
 
 def _too_big(size: int) -> str:
@@ -586,12 +620,22 @@ class _Validator:
         return value
 
     def timestamp(self, where: str, key: str, value: Any) -> str:
+        if type(value) is str and _CANONICAL_STAMP.match(value):
+            try:
+                datetime.fromisoformat(value[:-1])  # a real date and time: the string is already canonical
+            except ValueError:
+                pass
+            else:
+                return value
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
         try:
             return format_timestamp(parse_timestamp(value))
         except (ValueError, TypeError, OverflowError) as exc:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
+
+
+_CANONICAL_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.(?!000)[0-9]{3})?Z\Z")
 
 
 def _is_int(value: Any) -> TypeGuard[int]:  # noqa: ANN401
@@ -685,8 +729,29 @@ def dump(content: AnnotationFile) -> str:
     Emits events straight to the (C) emitter; the output is the same as ``yaml.dump`` with our dumper
     (see :func:`_dump_with_representer`), about three times faster.
     """
+    data = to_data(content)
+    entries = data["annotations"]
+    data["annotations"] = []
+    head = _emit(data)
+    if not entries:
+        return head
+    parts = []
+    for entry in entries:
+        text = fastyaml.entry_text(entry, _resolves_to_str)
+        if text is None:  # LibYAML for an unusual entry
+            text = _emit([entry])
+            if text.endswith("\n...\n"):  # a "|+" block: LibYAML's "..." at the end depends on what follows
+                data["annotations"] = entries
+                return _emit(data)
+        parts.append(text)
+    marker = "\nannotations: []\n"
+    at = head.index(marker) + 1
+    return head[:at] + "annotations:\n" + "".join(parts) + head[at + len(marker) - 1:]
+
+
+def _emit(value: Any) -> str:  # noqa: ANN401 - plain YAML data
     events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
-    _value_events(to_data(content), events)
+    _value_events(value, events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
     return yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH)
 
