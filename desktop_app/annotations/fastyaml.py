@@ -102,22 +102,28 @@ def entry_text(entry: dict[str, Any], resolves_to_str: Callable[[str], bool]) ->
     target = entry["target"]
     if len(entry) != 7 or len(target) != 5:
         return None  # unknown fields: LibYAML
-    start, end = target["start"], target["end"]
+    return fields_text(entry["id"], entry["color"], str(entry["created"]), str(entry["updated"]), target["start"],
+                       target["end"], target["exact"], target["prefix"], target["suffix"], entry["note"],
+                       entry["tags"], resolves_to_str)
+
+
+def fields_text(ident: str, color: str, created: str, updated: str, start: int, end: int, exact: str, prefix: str,
+                suffix: str, note: str, tags: Any, resolves_to_str: Callable[[str], bool]) -> str | None:  # noqa: ANN401
+    """:func:`entry_text` from the fields (no mapping built); ``created``/``updated`` are canonical stamps."""
     if type(start) is not int or type(end) is not int:
         return None
-    ident, color = entry["id"], entry["color"]
     if not plain_ok(ident, resolves_to_str) or len(ident) > 80 or not plain_ok(color, resolves_to_str) or len(color) > 80:
         return None
-    exact = scalar(target["exact"], 11, 6, resolves_to_str)
-    prefix = scalar(target["prefix"], 12, 6, resolves_to_str)
-    suffix = scalar(target["suffix"], 12, 6, resolves_to_str)
-    note = scalar(entry["note"], 8, 4, resolves_to_str)
-    tags = _tags(entry["tags"], resolves_to_str)
-    if exact is None or prefix is None or suffix is None or note is None or tags is None:
+    exact_text = scalar(exact, 11, 6, resolves_to_str)
+    prefix_text = scalar(prefix, 12, 6, resolves_to_str)
+    suffix_text = scalar(suffix, 12, 6, resolves_to_str)
+    note_text = scalar(note, 8, 4, resolves_to_str)
+    tags_text = _tags(tags, resolves_to_str) if tags else "[]"
+    if exact_text is None or prefix_text is None or suffix_text is None or note_text is None or tags_text is None:
         return None
-    return (f"- id: {ident}\n  color: {color}\n  created: {entry['created']}\n  updated: {entry['updated']}\n"
-            f"  target:\n    start: {start}\n    end: {end}\n    exact: {exact}\n    prefix: {prefix}\n"
-            f"    suffix: {suffix}\n  note: {note}\n  tags: {tags}\n")
+    return (f"- id: {ident}\n  color: {color}\n  created: {created}\n  updated: {updated}\n"
+            f"  target:\n    start: {start}\n    end: {end}\n    exact: {exact_text}\n    prefix: {prefix_text}\n"
+            f"    suffix: {suffix_text}\n  note: {note_text}\n  tags: {tags_text}\n")
 
 
 def _tags(tags: list[str], resolves_to_str: Callable[[str], bool]) -> str | None:
@@ -153,6 +159,13 @@ def parse_entries(
     entries = []
     position, size = 0, len(block)
     while position < size:
+        simple = _SIMPLE_ENTRY.match(block, position)
+        if simple is not None:  # every value on its line: one match, then each value checked
+            entry = _simple_entry(simple, resolves_to_str, stamp)
+            if entry is not None:
+                entries.append(entry)
+                position = simple.end()
+                continue
         head = _HEAD.match(block, position)
         if head is None:
             return None
@@ -181,6 +194,71 @@ def parse_entries(
             "note": values[3], "tags": tag_list,
         })
     return entries
+
+
+_SIMPLE_ENTRY = re.compile(
+    r"- id: (?P<id>[^\n]*)\n  color: (?P<color>[^\n]*)\n  created: (?P<created>[^\n]*)\n"
+    r"  updated: (?P<updated>[^\n]*)\n  target:\n    start: (?P<start>0|[1-9][0-9]{0,9})\n"
+    r"    end: (?P<end>0|[1-9][0-9]{0,9})\n    exact: (?P<exact>[^\n]*(?:\n {6}[^\n]*)*)\n"
+    r"    prefix: (?P<prefix>[^\n]*(?:\n {6}[^\n]*)*)\n    suffix: (?P<suffix>[^\n]*(?:\n {6}[^\n]*)*)\n"
+    r"  note: (?P<note>[^\n]*(?:\n {4}[^\n]*)*)\n  tags: \[(?P<tags>[^\n]*)\]\n(?![ \n])"
+)
+_PAD6, _PAD4 = "\n      ", "\n    "
+
+
+def _simple_entry(found: re.Match[str], resolves_to_str: Callable[[str], bool],
+                  stamp: Callable[[str], Any]) -> dict[str, Any] | None:
+    ident, color, created, updated = found["id"], found["color"], found["created"], found["updated"]
+    if not plain_ok(ident, resolves_to_str) or not plain_ok(color, resolves_to_str):
+        return None
+    if not _STAMP.match(created) or not _STAMP.match(updated):
+        return None
+    values = [_lines(found["exact"], _PAD6, resolves_to_str), _lines(found["prefix"], _PAD6, resolves_to_str),
+              _lines(found["suffix"], _PAD6, resolves_to_str), _lines(found["note"], _PAD4, resolves_to_str)]
+    if None in values:
+        return None
+    tags = _parse_tags(f"  tags: [{found['tags']}]\n", 0, resolves_to_str) if found["tags"] else ([], 0)
+    if tags is None:
+        return None
+    exact, prefix, suffix, note = values
+    return {
+        "id": ident, "color": color, "created": stamp(created), "updated": stamp(updated),
+        "target": {"start": int(found["start"]), "end": int(found["end"]), "exact": exact, "prefix": prefix,
+                   "suffix": suffix},
+        "note": note, "tags": tags[0],
+    }
+
+
+def _lines(value: str, pad: str, resolves_to_str: Callable[[str], bool]) -> str | None:
+    """A value and its continuation lines (``pad``: a break and the indentation): folded, or a literal block."""
+    if pad not in value:
+        return _one_line(value, resolves_to_str)
+    parts = value.split(pad)
+    head, rest = parts[0], parts[1:]
+    if any(not part or part[0] == " " for part in rest):
+        return None
+    if head in ("|", "|-"):
+        text = "\n".join(rest) + ("\n" if head == "|" else "")
+        if _UNSAFE_BLOCK.search(text) or text[0] in " \n" or " \n" in text or "\n " in text or text.endswith(" "):
+            return None
+        return text
+    return _one_line(" ".join(parts), resolves_to_str)
+
+
+def _one_line(value: str, resolves_to_str: Callable[[str], bool]) -> str | None:
+    """A value written on one line: ``''``, a single-quoted or a plain scalar (None: anything else)."""
+    if value == "''":
+        return ""
+    if value[:1] == "'":
+        if len(value) < 2 or value[-1] != "'":
+            return None
+        inner = value[1:-1]
+        if "'" in inner.replace("''", "") or _UNSAFE.search(inner):
+            return None
+        return inner.replace("''", "'")
+    if value in ("|", "|-") or not plain_ok(value, resolves_to_str):
+        return None
+    return value
 
 
 def _value(block: str, position: int, key: str, indent: int,

@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "transcript-reader-annotations"
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # about 150,000 highlights; saves and loads refuse more alike
 MAX_DEPTH = 40
 MAX_OFFSET = 2**31 - 1  # a document offset (Qt's text positions are 32-bit)
 STALE_TEMP_SECONDS = 600
@@ -197,8 +197,18 @@ def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401
     return raw
 
 
+_RESOLVED: dict[str, bool] = {}
+
+
 def _resolves_to_str(value: str) -> bool:
-    return _EventBuilder._resolve(value) == _STR_TAG
+    """A plain reading of ``value`` gives text (not a number, a date, true/false or null)."""
+    known = _RESOLVED.get(value)
+    if known is not None:
+        return known
+    result = _EventBuilder._resolve(value) == _STR_TAG
+    if len(value) <= 24 and len(_RESOLVED) < 4096:  # colours, tags: few and repeated
+        _RESOLVED[value] = result
+    return result
 
 
 def _too_big(size: int) -> str:
@@ -433,6 +443,7 @@ _KNOWN_TOP = ("format", "version", "document", "colors", "annotations", "deleted
 _KNOWN_DOC = ("title", "sha256", "source")
 _KNOWN_ENTRY = ("id", "color", "created", "updated", "target", "note", "tags")
 _KNOWN_TARGET = ("start", "end", "exact", "prefix", "suffix")
+_KNOWN_ENTRY_SET, _KNOWN_TARGET_SET = frozenset(_KNOWN_ENTRY), frozenset(_KNOWN_TARGET)
 
 
 class _Validator:
@@ -589,8 +600,8 @@ class _Validator:
             updated=self.timestamp(where, "updated", raw.get("updated", raw.get("created"))),
             target=self.target(where, raw.get("target")),
             note=note,
-            tags=normalize_tags(tags),
-            extra={k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
+            tags=normalize_tags(tags) if tags else (),
+            extra={} if raw.keys() <= _KNOWN_ENTRY_SET else {k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
         )
 
     def target(self, where: str, raw: Any) -> Target:
@@ -608,7 +619,7 @@ class _Validator:
             texts[key] = value
         if not texts["exact"]:
             raise self.fail(where, "field 'target.exact' (the quoted text) is missing or empty")
-        extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
+        extra = {} if raw.keys() <= _KNOWN_TARGET_SET else {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
     def offset(self, where: str, raw: dict[str, Any], key: str, prefix: str = "target.") -> int:
@@ -678,15 +689,17 @@ _Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.o
 _Dumper.add_representer(str, _represent_str)
 
 
-def to_data(content: AnnotationFile) -> dict[str, Any]:
-    """Plain data in the file's key order (annotations sorted by position, then id)."""
+def to_data(content: AnnotationFile, with_annotations: bool = True) -> dict[str, Any]:
+    """Plain data in the file's key order (annotations sorted by position, then id; an empty list without
+    ``with_annotations``)."""
     doc = {"title": content.document.title, "sha256": content.document.sha256, "source": content.document.source}
     data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "document": {**doc, **content.document.extra},
         "colors": dict(content.colors),
-        "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)],
+        "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)]
+        if with_annotations else [],
     }
     if content.deleted:
         data["deleted"] = [{"id": t.id, "deleted": _Stamp(t.deleted)} for t in content.deleted]
@@ -729,20 +742,21 @@ def dump(content: AnnotationFile) -> str:
     Emits events straight to the (C) emitter; the output is the same as ``yaml.dump`` with our dumper
     (see :func:`_dump_with_representer`), about three times faster.
     """
-    data = to_data(content)
-    entries = data["annotations"]
-    data["annotations"] = []
+    data = to_data(content, with_annotations=False)
     head = _emit(data)
-    if not entries:
+    if not content.annotations:
         return head
     parts = []
-    for entry in entries:
-        text = fastyaml.entry_text(entry, _resolves_to_str)
+    for item in sorted(content.annotations, key=_position_key):
+        target = item.target
+        text = None if item.extra or target.extra else fastyaml.fields_text(
+            item.id, item.color, item.created, item.updated, target.start, target.end, target.exact,
+            target.prefix, target.suffix, item.note, item.tags, _resolves_to_str)
         if text is None:  # LibYAML for an unusual entry
+            entry = _entry_data(item)
             text = _emit([entry])
             if text.endswith("\n...\n"):  # a "|+" block: LibYAML's "..." at the end depends on what follows
-                data["annotations"] = entries
-                return _emit(data)
+                return _emit(to_data(content))
         parts.append(text)
     marker = "\nannotations: []\n"
     at = head.index(marker) + 1
