@@ -19,6 +19,8 @@ from typing import Any
 WIDTH = 110  # LibYAML's line width in our dumper
 _UNSAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _UNSAFE_BLOCK = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_EASY = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f ,.'?!;()\u2019\u201c\u201d\u2026-]*(?<! )\Z")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _ALWAYS_INDICATOR = set("#,[]{}&*!|>'\"%@`")
 _FLOW = set(",?[]{}:")
 
@@ -26,6 +28,10 @@ _FLOW = set(",?[]{}:")
 def plain_ok(value: str, resolves_to_str: Callable[[str], bool], flow: bool = False) -> bool:
     """True if LibYAML writes ``value`` (a string with no line breaks, tabs or unprintable characters) as a
     plain scalar: LibYAML's own rules (``yaml_emitter_analyze_scalar``), and a plain reading must give text."""
+    if not flow and _EASY.match(value):  # words and light punctuation: only true/false/null words resolve
+        return len(value) > 5 or resolves_to_str(value)
+    if _UUID.match(value):
+        return True  # no YAML type reads a uuid
     if not value or _UNSAFE.search(value) or value[0] == " " or value[-1] == " ":
         return False
     first = value[0]
