@@ -77,12 +77,19 @@ def main() -> int:
         for entry in plain["annotations"]:
             entry["created"], entry["updated"] = str(entry["created"]), str(entry["updated"])
         t_json = best(lambda: json.loads(json.dumps(plain)), args.repeat)
+    began = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    machine = time.perf_counter() - began
     limit = store.MAX_FILE_BYTES
     print(f"{args.count:,} highlights, {len(data) / 1e6:.1f} MB (limit {limit / 2**20:.0f} MiB, "
           f"{len(data) / limit:.0%} of it)")
     print(f"save {t_save:.2f} s  (LibYAML-only {t_old_save:.2f} s: {t_save / t_old_save:.2f}x)")
     print(f"load {t_load:.2f} s  (LibYAML-only {t_old_load:.2f} s: {t_load / t_old_load:.2f}x)")
     print(f"json dumps+loads of the same data {t_json:.2f} s (a C floor): save+load {(t_save + t_load) / t_json:.1f}x it")
+    print(f"machine: a 10M-step Python loop took {machine:.2f} s (about 0.5 s on an idle core of the development "
+          f"machine): at that speed, save ~{t_save * 0.5 / machine:.1f} s, load ~{t_load * 0.5 / machine:.1f} s")
     small = store.AnnotationFile(annotations=content.annotations[:10])
     store.MAX_FILE_BYTES = 3000
     try:

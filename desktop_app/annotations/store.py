@@ -189,8 +189,12 @@ def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401
     entries = fastyaml.parse_entries(text[start:end], _resolves_to_str, str)
     if entries is None:
         return _NO_KEY
-    rest = text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end) + text[end:]
-    raw = _EventBuilder(path).build(rest)
+    try:
+        raw = _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + text[end:])
+    except AnnotationFileError:  # again with the block's lines as empty lines, for the right line number
+        _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end)
+                                  + text[end:])
+        raise
     if not isinstance(raw, dict) or raw.get("annotations") != []:
         return _NO_KEY
     raw["annotations"] = entries
