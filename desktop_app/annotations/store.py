@@ -36,6 +36,7 @@ from typing import Any, TypeGuard
 
 import yaml
 
+from desktop_app.annotations import fastyaml
 from desktop_app.annotations.model import (
     DEFAULT_COLOR_MEANINGS,
     Annotation,
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "transcript-reader-annotations"
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # about 150,000 highlights; saves and loads refuse more alike
 MAX_DEPTH = 40
 MAX_OFFSET = 2**31 - 1  # a document offset (Qt's text positions are 32-bit)
 STALE_TEMP_SECONDS = 600
@@ -157,7 +158,9 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
     else:
         text = data
     try:
-        raw = _EventBuilder(path).build(text)
+        raw = _fast_build(text, path)
+        if raw is _NO_KEY:
+            raw = _EventBuilder(path).build(text)
     except _Unusual:  # explicit tags, complex keys, merge keys: let PyYAML construct (after the scan)
         _scan_events(text, path)
         try:
@@ -165,6 +168,51 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
         except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError, ArithmeticError) as exc:
             raise AnnotationFileError(path, f"not valid YAML: {_reason(exc)}") from exc
     return _Validator(path).file(raw)
+
+
+_ANNOTATIONS_KEY = re.compile(r"^annotations:\n", re.MULTILINE)
+_BLOCK_END = re.compile(r"^(?!- |  |$)", re.MULTILINE)
+
+
+def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401 - YAML data
+    """The file's data with its ``annotations:`` block read by :mod:`fastyaml` when every entry is in the
+    canonical shape the app writes (the rest through the event builder, with the block's lines kept as empty
+    lines so that line numbers in messages stay right); ``_NO_KEY`` when the block is in another shape."""
+    found = _ANNOTATIONS_KEY.search(text)
+    if found is None:
+        return _NO_KEY
+    start = found.end()
+    end_match = _BLOCK_END.search(text, start)
+    end = end_match.start() if end_match is not None else len(text)
+    if end < len(text) and text[end - 1] != "\n":
+        return _NO_KEY
+    entries = fastyaml.parse_entries(text[start:end], _resolves_to_str, str)
+    if entries is None:
+        return _NO_KEY
+    try:
+        raw = _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + text[end:])
+    except AnnotationFileError:  # again with the block's lines as empty lines, for the right line number
+        _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end)
+                                  + text[end:])
+        raise
+    if not isinstance(raw, dict) or raw.get("annotations") != []:
+        return _NO_KEY
+    raw["annotations"] = entries
+    return raw
+
+
+_RESOLVED: dict[str, bool] = {}
+
+
+def _resolves_to_str(value: str) -> bool:
+    """A plain reading of ``value`` gives text (not a number, a date, true/false or null)."""
+    known = _RESOLVED.get(value)
+    if known is not None:
+        return known
+    result = _EventBuilder._resolve(value) == _STR_TAG
+    if len(value) <= 24 and len(_RESOLVED) < 4096:  # colours, tags: few and repeated
+        _RESOLVED[value] = result
+    return result
 
 
 def _too_big(size: int) -> str:
@@ -399,6 +447,7 @@ _KNOWN_TOP = ("format", "version", "document", "colors", "annotations", "deleted
 _KNOWN_DOC = ("title", "sha256", "source")
 _KNOWN_ENTRY = ("id", "color", "created", "updated", "target", "note", "tags")
 _KNOWN_TARGET = ("start", "end", "exact", "prefix", "suffix")
+_KNOWN_ENTRY_SET, _KNOWN_TARGET_SET = frozenset(_KNOWN_ENTRY), frozenset(_KNOWN_TARGET)
 
 
 class _Validator:
@@ -555,8 +604,8 @@ class _Validator:
             updated=self.timestamp(where, "updated", raw.get("updated", raw.get("created"))),
             target=self.target(where, raw.get("target")),
             note=note,
-            tags=normalize_tags(tags),
-            extra={k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
+            tags=normalize_tags(tags) if tags else (),
+            extra={} if raw.keys() <= _KNOWN_ENTRY_SET else {k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
         )
 
     def target(self, where: str, raw: Any) -> Target:
@@ -574,7 +623,7 @@ class _Validator:
             texts[key] = value
         if not texts["exact"]:
             raise self.fail(where, "field 'target.exact' (the quoted text) is missing or empty")
-        extra = {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
+        extra = {} if raw.keys() <= _KNOWN_TARGET_SET else {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
     def offset(self, where: str, raw: dict[str, Any], key: str, prefix: str = "target.") -> int:
@@ -586,12 +635,22 @@ class _Validator:
         return value
 
     def timestamp(self, where: str, key: str, value: Any) -> str:
+        if type(value) is str and _CANONICAL_STAMP.match(value):
+            try:
+                datetime.fromisoformat(value[:-1])  # a real date and time: the string is already canonical
+            except ValueError:
+                pass
+            else:
+                return value
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
         try:
             return format_timestamp(parse_timestamp(value))
         except (ValueError, TypeError, OverflowError) as exc:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
+
+
+_CANONICAL_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.(?!000)[0-9]{3})?Z\Z")
 
 
 def _is_int(value: Any) -> TypeGuard[int]:  # noqa: ANN401
@@ -634,15 +693,17 @@ _Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.o
 _Dumper.add_representer(str, _represent_str)
 
 
-def to_data(content: AnnotationFile) -> dict[str, Any]:
-    """Plain data in the file's key order (annotations sorted by position, then id)."""
+def to_data(content: AnnotationFile, with_annotations: bool = True) -> dict[str, Any]:
+    """Plain data in the file's key order (annotations sorted by position, then id; an empty list without
+    ``with_annotations``)."""
     doc = {"title": content.document.title, "sha256": content.document.sha256, "source": content.document.source}
     data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "document": {**doc, **content.document.extra},
         "colors": dict(content.colors),
-        "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)],
+        "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)]
+        if with_annotations else [],
     }
     if content.deleted:
         data["deleted"] = [{"id": t.id, "deleted": _Stamp(t.deleted)} for t in content.deleted]
@@ -685,8 +746,30 @@ def dump(content: AnnotationFile) -> str:
     Emits events straight to the (C) emitter; the output is the same as ``yaml.dump`` with our dumper
     (see :func:`_dump_with_representer`), about three times faster.
     """
+    data = to_data(content, with_annotations=False)
+    head = _emit(data)
+    if not content.annotations:
+        return head
+    parts = []
+    for item in sorted(content.annotations, key=_position_key):
+        target = item.target
+        text = None if item.extra or target.extra else fastyaml.fields_text(
+            item.id, item.color, item.created, item.updated, target.start, target.end, target.exact,
+            target.prefix, target.suffix, item.note, item.tags, _resolves_to_str)
+        if text is None:  # LibYAML for an unusual entry
+            entry = _entry_data(item)
+            text = _emit([entry])
+            if text.endswith("\n...\n"):  # a "|+" block: LibYAML's "..." at the end depends on what follows
+                return _emit(to_data(content))
+        parts.append(text)
+    marker = "\nannotations: []\n"
+    at = head.index(marker) + 1
+    return head[:at] + "annotations:\n" + "".join(parts) + head[at + len(marker) - 1:]
+
+
+def _emit(value: Any) -> str:  # noqa: ANN401 - plain YAML data
     events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
-    _value_events(to_data(content), events)
+    _value_events(value, events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
     return yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH)
 
