@@ -35,20 +35,20 @@ __all__ = [
     "title_from_path", "known_title",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".tsv", ".json")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".tsv", ".csv", ".json")
 """The extensions the Open dialog offers (content decides the format; any extension is tried)."""
 
 FILE_DIALOG_FILTER = ";;".join([
     "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")",
     "Plain text and Markdown (*.txt *.md *.markdown)",
     "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt)",
-    "Whisper and transcript JSON (*.json *.tsv)",
+    "Whisper and transcript JSON (*.json *.tsv *.csv)",
     "All files (*)",
 ])
 """A Qt file-dialog filter string (plain text: Qt-free) for the supported formats."""
 
 SUPPORTED_DESCRIPTION = ("plain text and Markdown (.txt, .md, with or without speaker names), subtitles "
-                         "(.srt, .vtt, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .json) and "
+                         "(.srt, .vtt, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
                          "transcript JSON (Podcasting 2.0, YouTube transcript)")
 
 FORMAT_NAMES = {
@@ -86,7 +86,7 @@ _JSON_START_RE = re.compile(r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+
 _MARKDOWN_HINT_RE = re.compile(r"^(?:\s{0,3}#{1,6}\s|\*\*[^*\n]{1,40}:?\*\*|---$)", re.MULTILINE)
 
 
-_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv",), "vtt": (".vtt",), "srt": (".srt",)}
+_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv", ".csv"), "vtt": (".vtt",), "srt": (".srt",)}
 _KIND_NAMES = {"json": "JSON", "tsv": "a Whisper TSV file", "vtt": "WebVTT subtitles", "srt": "SubRip subtitles"}
 
 
@@ -127,7 +127,7 @@ def detect(text: str, suffix: str) -> str:
             return "xml"
     if _JSON_START_RE.match(head):
         return "json"
-    if head.split("\n", 1)[0].strip().lower().replace(" ", "") == "start\tend\ttext".replace(" ", ""):
+    if head.split("\n", 1)[0].strip().lower().replace(" ", "") in ("start\tend\ttext", "start,end,text"):
         return "tsv"
     if _TIMING_LINE_RE.search(head):
         return "vtt" if suffix == ".vtt" else "srt"
