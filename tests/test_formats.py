@@ -621,3 +621,11 @@ def test_whisper_cpp_json_and_csv() -> None:
     c = load(DATA / "whisper-cpp.csv")
     assert c.format == "whisper-tsv"
     assert c.text == 'So I started the company in 2015, and at the time "nobody" believed in it.'
+
+
+def test_youtube_studio_sbv_with_speaker_markers() -> None:
+    t = load(DATA / "youtube-studio.sbv")
+    assert t.format == "sbv"
+    assert t.text == "Hi, my name is Maya Ortiz and this is Sam Lee.\nAnd we run the harbour bakery.\nLet's start."
+    assert [s for s, _ in turns(t)] == ["MAYA", "SAM", "MAYA"]
+    assert t.time_at(t.text.index("And we")) == pytest.approx(4.16)

@@ -35,20 +35,20 @@ __all__ = [
     "title_from_path", "known_title",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".tsv", ".csv", ".json")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".sbv", ".tsv", ".csv", ".json")
 """The extensions the Open dialog offers (content decides the format; any extension is tried)."""
 
 FILE_DIALOG_FILTER = ";;".join([
     "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")",
     "Plain text and Markdown (*.txt *.md *.markdown)",
-    "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt)",
+    "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt *.sbv)",
     "Whisper and transcript JSON (*.json *.tsv *.csv)",
     "All files (*)",
 ])
 """A Qt file-dialog filter string (plain text: Qt-free) for the supported formats."""
 
 SUPPORTED_DESCRIPTION = ("plain text and Markdown (.txt, .md, with or without speaker names), subtitles "
-                         "(.srt, .vtt, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
+                         "(.srt, .vtt, .sbv, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
                          "transcript JSON (Podcasting 2.0, YouTube transcript)")
 
 FORMAT_NAMES = {
@@ -56,6 +56,7 @@ FORMAT_NAMES = {
     "markdown": "Markdown",
     "srt": "SubRip subtitles",
     "vtt": "WebVTT subtitles",
+    "sbv": "YouTube SubViewer subtitles",
     "youtube-vtt": "YouTube automatic captions",
     "youtube-json": "YouTube transcript (JSON)",
     "youtube-json3": "YouTube captions (json3)",
@@ -83,11 +84,14 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _TIMING_LINE_RE = re.compile(r"^\s*(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*-->", re.MULTILINE)
 _JSON_START_RE = re.compile(r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+)?\s*[,\]]|true|false|null|$))')
+_SBV_TIMING_RE = re.compile(r"^[ \t]*(\d{1,2}:\d{2}:\d{2}\.\d{3}),(\d{1,2}:\d{2}:\d{2}\.\d{3})[ \t]*$", re.MULTILINE)
 _MARKDOWN_HINT_RE = re.compile(r"^(?:\s{0,3}#{1,6}\s|\*\*[^*\n]{1,40}:?\*\*|---$)", re.MULTILINE)
 
 
-_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv", ".csv"), "vtt": (".vtt",), "srt": (".srt",)}
-_KIND_NAMES = {"json": "JSON", "tsv": "a Whisper TSV file", "vtt": "WebVTT subtitles", "srt": "SubRip subtitles"}
+_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv", ".csv"), "vtt": (".vtt",), "srt": (".srt",),
+                "sbv": (".sbv",)}
+_KIND_NAMES = {"json": "JSON", "tsv": "a Whisper TSV file", "vtt": "WebVTT subtitles", "srt": "SubRip subtitles",
+               "sbv": "SubViewer subtitles"}
 
 
 def _refusal(name: str, what: str) -> TranscriptError:
@@ -131,6 +135,8 @@ def detect(text: str, suffix: str) -> str:
         return "tsv"
     if _TIMING_LINE_RE.search(head):
         return "vtt" if suffix == ".vtt" else "srt"
+    if _SBV_TIMING_RE.match(head):
+        return "sbv"
     if suffix in (".md", ".markdown") or _MARKDOWN_HINT_RE.search(head):
         return "markdown"
     return "text"
@@ -153,6 +159,9 @@ def parse(text: str, name: str, suffix: str = "") -> Parsed:
             return read_tsv(text, name)
         if kind in ("vtt", "srt"):
             return read_subtitles(text, name, kind)
+        if kind == "sbv":  # YouTube's SubViewer: "0:00:01.000,0:00:03.500" timing lines
+            parsed = read_subtitles(_SBV_TIMING_RE.sub(r"\1 --> \2", text), name, "srt")
+            return Parsed(parsed.text, "sbv", parsed.cues, parsed.turns, parsed.title, parsed.warnings)
     except TranscriptError as error:
         if suffix in _SUFFIXES_OF.get(kind, ()) or kind == "json" and "is a JSON file" in str(error):
             raise
