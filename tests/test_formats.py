@@ -629,3 +629,15 @@ def test_youtube_studio_sbv_with_speaker_markers() -> None:
     assert t.text == "Hi, my name is Maya Ortiz and this is Sam Lee.\nAnd we run the harbour bakery.\nLet's start."
     assert [s for s, _ in turns(t)] == ["MAYA", "SAM", "MAYA"]
     assert t.time_at(t.text.index("And we")) == pytest.approx(4.16)
+
+
+def test_podcasting20_html_transcript() -> None:
+    t = load(DATA / "podcast.html")
+    assert t.format == "podcast-html"
+    assert t.text == ("Hey there, Jerod. Welcome to the Q&A show.\nWe have a lot to cover.\n"
+                      "Glad to be here, really.\nLet’s begin.")
+    assert [s for s, _ in turns(t)] == ["Chris Coyier", "Jerod Santo", "Chris Coyier"]
+    assert t.speaker_at(t.text.index("We have")) == "Chris Coyier"
+    assert t.time_at(t.text.index("Glad")) == pytest.approx(7.0)
+    assert t.time_at(t.text.index("Let")) == pytest.approx(3723.5)
+    assert_clean(t)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop_app.formats.htmltranscript import looks_like_podcast_html, read_podcast_html
 from desktop_app.formats.jsonformats import read_json, read_tsv
 from desktop_app.formats.model import (
     Cue,
@@ -38,7 +39,7 @@ __all__ = [
     "title_from_path", "known_title",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".sbv", ".tsv", ".csv", ".json")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".sbv", ".tsv", ".csv", ".json", ".html", ".htm")
 """The extensions the Open dialog offers (content decides the format; any extension is tried)."""
 
 FILE_DIALOG_FILTER = ";;".join([
@@ -46,13 +47,14 @@ FILE_DIALOG_FILTER = ";;".join([
     "Plain text and Markdown (*.txt *.md *.markdown)",
     "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt *.sbv)",
     "Whisper and transcript JSON (*.json *.tsv *.csv)",
+    "Podcast transcripts (*.json *.html *.htm *.vtt *.srt)",
     "All files (*)",
 ])
 """A Qt file-dialog filter string (plain text: Qt-free) for the supported formats."""
 
 SUPPORTED_DESCRIPTION = ("plain text and Markdown (.txt, .md, with or without speaker names), subtitles "
                          "(.srt, .vtt, .sbv, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
-                         "transcript JSON (Podcasting 2.0, YouTube transcript)")
+                         "podcast transcripts (Podcasting 2.0 JSON or HTML, YouTube transcript JSON)")
 
 FORMAT_NAMES = {
     "text": "Plain text",
@@ -66,6 +68,7 @@ FORMAT_NAMES = {
     "whisper-json": "Whisper transcript (JSON)",
     "whisper-tsv": "Whisper transcript (TSV)",
     "podcast-json": "Podcasting 2.0 transcript (JSON)",
+    "podcast-html": "Podcasting 2.0 transcript (HTML)",
 }
 """Format codes (``Transcript.format``) and the words to show a user for them."""
 
@@ -128,7 +131,8 @@ def detect(text: str, suffix: str) -> str:
     if head.startswith("<"):
         if "<tt" in lowered and "ttml" in lowered:
             return "ttml"
-        if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered or "<head" in lowered:
+        if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered or "<head" in lowered \
+                or "<cite" in lowered or "<p>" in lowered or "<div" in lowered:
             return "html"
         if head.startswith("<?xml"):
             return "xml"
@@ -167,6 +171,8 @@ def parse(text: str, name: str, suffix: str = "") -> Parsed:
 
 def _parse(text: str, name: str, suffix: str) -> Parsed:
     kind = detect(text, suffix)
+    if kind == "html" and looks_like_podcast_html(text):
+        return read_podcast_html(text)
     if kind == "html":
         raise _refusal(name, "a web page (HTML); save the transcript's text or subtitles instead")
     if kind == "ttml":
