@@ -40,8 +40,8 @@ MODEL_FILE = ("models", "readability.json.gz")
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
-HUGE_TEXT_WORDS = 250_000
-"""An unpunctuated text longer than this (~22 hours of talk) is segmented coarsely: the sentence model's
+HUGE_TEXT_WORDS = 150_000
+"""An unpunctuated text longer than this (~14 hours of talk) is segmented coarsely: the sentence model's
 word and neighbour features only, no network, commas or speaker-change guesses (a 10 MB line then takes
 seconds, not a minute)."""
 _COARSE_TEMPLATES = ("w-1", "w0", "w1", "b-1", "s")
