@@ -641,3 +641,14 @@ def test_podcasting20_html_transcript() -> None:
     assert t.time_at(t.text.index("Glad")) == pytest.approx(7.0)
     assert t.time_at(t.text.index("Let")) == pytest.approx(3723.5)
     assert_clean(t)
+
+
+def test_absurdly_long_text_runs_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.readability import segmentation as readability
+
+    text = "x " * 1000 + "end"
+    monkeypatch.setattr(readability, "TRIVIAL_TEXT_WORDS", 500)
+    monkeypatch.setattr(readability, "default_model", lambda: pytest.fail("no model for such a text"))
+    readable = readability.segment(text)
+    assert [len(p.sentences) for p in readable.paragraphs][:2] == [7, 7]
+    assert readable.paragraphs[-1].end == len(text)

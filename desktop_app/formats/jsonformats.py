@@ -133,7 +133,7 @@ def read_whisper_cpp(data: Any) -> Parsed | None:
     for item in data["transcription"]:
         if not isinstance(item, dict):
             continue
-        offsets = item.get("offsets") if isinstance(item.get("offsets"), dict) else {}
+        offsets: dict[str, Any] = item["offsets"] if isinstance(item.get("offsets"), dict) else {}
         start, end = _number(offsets.get("from")), _number(offsets.get("to"))
         out.add(_text(item.get("text")), None if start is None else start / 1000,
                 None if end is None else end / 1000, plain(item["speaker"]) if isinstance(item.get("speaker"), str)
