@@ -652,3 +652,11 @@ def test_absurdly_long_text_runs_no_model(monkeypatch: pytest.MonkeyPatch) -> No
     readable = readability.segment(text)
     assert [len(p.sentences) for p in readable.paragraphs][:2] == [7, 7]
     assert readable.paragraphs[-1].end == len(text)
+
+
+def test_a_stamped_line_whose_label_is_not_a_speaker_keeps_its_time(tmp_path: Path) -> None:
+    path = tmp_path / "stamps.txt"
+    path.write_text("[00:00:02] Here is the plan: we start early.\n[00:00:09] Then we eat.\n", "utf-8")
+    t = load(path)
+    assert t.text == "Here is the plan: we start early. Then we eat."
+    assert t.time_at(0) == pytest.approx(2.0) and t.turns == ()
