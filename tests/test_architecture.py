@@ -19,6 +19,7 @@ LAYERS = {
     "__main__": "entry",
     "app": "entry",
     "annotations": "domain",
+    "annotations.fastyaml": "domain",
     "annotations.model": "domain",
     "annotations.store": "domain",
     "annotations.service": "service",

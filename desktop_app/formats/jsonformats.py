@@ -124,7 +124,25 @@ def read_json3(data: Any) -> Parsed | None:
     return out.build("youtube-json3")
 
 
-READERS: tuple[Callable[[Any], Parsed | None], ...] = (read_podcast, read_whisper, read_fetcher, read_json3)
+def read_whisper_cpp(data: Any) -> Parsed | None:
+    """whisper.cpp's ``-oj`` JSON: ``{"transcription": [{"offsets": {"from", "to"} (ms), "text"}]}``
+    (``-ojf`` adds ``tokens``; the text is enough)."""
+    if not isinstance(data, dict) or not isinstance(data.get("transcription"), list):
+        return None
+    out = DocumentBuilder()
+    for item in data["transcription"]:
+        if not isinstance(item, dict):
+            continue
+        offsets: dict[str, Any] = item["offsets"] if isinstance(item.get("offsets"), dict) else {}
+        start, end = _number(offsets.get("from")), _number(offsets.get("to"))
+        out.add(_text(item.get("text")), None if start is None else start / 1000,
+                None if end is None else end / 1000, plain(item["speaker"]) if isinstance(item.get("speaker"), str)
+                else None)
+    return out.build("whisper-json")
+
+
+READERS: tuple[Callable[[Any], Parsed | None], ...] = (read_podcast, read_whisper, read_whisper_cpp, read_fetcher,
+                                                       read_json3)
 
 
 def read_json(text: str, name: str) -> Parsed:
@@ -144,13 +162,20 @@ def read_json(text: str, name: str) -> Parsed:
 
 
 def read_tsv(text: str, name: str) -> Parsed:
-    """Whisper's ``.tsv``: a ``start<TAB>end<TAB>text`` header, then times in milliseconds."""
+    """Whisper's ``.tsv``: a ``start<TAB>end<TAB>text`` header, then times in milliseconds; whisper.cpp's
+    ``.csv`` the same with commas and the text in double quotes."""
     out = DocumentBuilder()
     bad = 0
-    for line in text.split("\n")[1:]:
+    lines = text.split("\n")
+    comma = "\t" not in lines[0]
+    for line in lines[1:]:
         if not line.strip():
             continue
-        parts = line.split("\t", 2)
+        parts = line.split(",", 2) if comma else line.split("\t", 2)
+        if comma and len(parts) == 3:
+            parts[2] = parts[2].strip()
+            if len(parts[2]) >= 2 and parts[2][0] == parts[2][-1] == '"':
+                parts[2] = parts[2][1:-1].replace('""', '"')
         if len(parts) != 3 or not parts[0].strip().isdigit() or not parts[1].strip().isdigit():
             bad += 1
             continue

@@ -38,7 +38,8 @@ class _Line:
     """One line of the body: its text after the label and stamp, and what was recognised."""
 
     text: str
-    raw: str = ""
+    raw: str = ""  # the line as written
+    unlabelled: str = ""  # the line after its time stamp, before its label was taken off
     time: float | None = None
     label: str | None = None
     strong: bool = False  # the label was marked up as one (bold, or with a time stamp)
@@ -84,6 +85,7 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
     if stamp:
         line.time = _seconds(stamp.group(1))
         raw = raw[stamp.end():]
+    line.unlabelled = raw
     for pattern, strong in ((_BOLD_LABEL_RE, True), (_TIMED_LABEL_RE, True), (_LABEL_TIME_LINE_RE, True),
                             (_COLON_LABEL_RE, False)):
         match = pattern.match(raw)
@@ -120,8 +122,9 @@ def read_text(text: str, markdown: bool) -> Parsed:
     stamped = sum(1 for line in lines if line.time is not None)
     for line in lines:
         if line.label and line.label not in names:  # not a speaker: the label is text again
-            line.text, line.label = line.raw.strip(), None
-            line.time = None
+            stamp = _STAMP_PREFIX_RE.match(line.raw)
+            line.text, line.label = line.unlabelled.strip(), None
+            line.time = _seconds(stamp.group(1)) if stamp else None
         if stamped < 2 and line.time is not None:  # one "10:30" at a line start is text, not a time stamp
             line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or next((line.heading for line in lines if line.heading), None)

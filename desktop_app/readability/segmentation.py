@@ -40,11 +40,16 @@ MODEL_FILE = ("models", "readability.json.gz")
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
-HUGE_TEXT_WORDS = 250_000
-"""An unpunctuated text longer than this (~22 hours of talk) is segmented coarsely: the sentence model's
+HUGE_TEXT_WORDS = 150_000
+"""An unpunctuated text longer than this (~14 hours of talk) is segmented coarsely: the sentence model's
 word and neighbour features only, no network, commas or speaker-change guesses (a 10 MB line then takes
 seconds, not a minute)."""
 _COARSE_TEMPLATES = ("w-1", "w0", "w1", "b-1", "s")
+TRIVIAL_TEXT_WORDS = 1_000_000
+"""Beyond this (~90 hours of talk: no transcript, a hostile or broken file) no model runs at all: sentences of
+20 words, paragraphs of 140, so that even 10 MB of two-letter words segment in a few seconds."""
+_TRIVIAL_SENTENCE = 20
+_TRIVIAL_PARAGRAPH = 7  # sentences
 _CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
 _CHUNK_OVERLAP = 400
 _END_PUNCT = ".?!…"
@@ -362,8 +367,10 @@ def segment(text: str, progress: Callable[[float], None] | None = None, network:
     if not text.strip():
         return Readable(paragraphs=())
     punctuated = looks_punctuated(text)
-    model = None if punctuated else default_model()
-    coarse = not punctuated and text.count(" ") + text.count("\n") > HUGE_TEXT_WORDS
+    words = text.count(" ") + text.count("\n")
+    trivial = not punctuated and words > TRIVIAL_TEXT_WORDS
+    coarse = trivial or not punctuated and words > HUGE_TEXT_WORDS
+    model = None if punctuated or trivial else default_model()
     readable = Segmenter(model, network and not coarse, coarse).segment(text, progress, punctuated=punctuated,
                                                                         breaks=[t.start for t in turns])
     return with_speakers(readable, turns)
@@ -381,7 +388,7 @@ def with_speakers(readable: Readable, turns: Sequence[TurnLike]) -> Readable:
     for p in readable.paragraphs:
         k = bisect_right(starts, p.start) - 1
         speaker = ordered[k].speaker if k >= 0 and p.start < ordered[k].end else None
-        paragraphs.append(p if p.speaker == speaker else replace(p, speaker=speaker))
+        paragraphs.append(p if p.speaker == speaker else Paragraph(p.start, p.end, p.sentences, speaker))
     return replace(readable, paragraphs=tuple(paragraphs))
 
 
@@ -430,7 +437,7 @@ class Segmenter:
         if punctuated is None:
             punctuated = looks_punctuated(text)
         model = self.model
-        if not punctuated and model is None:
+        if not punctuated and model is None and not self.coarse:
             raise ValueError("an unpunctuated text needs a model")
         out = _Output()
         total = max(len(text), 1)
@@ -442,6 +449,8 @@ class Segmenter:
             words = [text[s:e] for s, e in spans]
             if punctuated:
                 used = _segment_punctuated(spans, words, final, out)
+            elif model is None:
+                used = _segment_trivially(spans, words, final, out)
             else:
                 used = _segment_captions(model, spans, words, final, out, self.network,  # type: ignore[arg-type]
                                          self.coarse)
@@ -698,6 +707,19 @@ def _segment_coarsely(model: Model, spans: list[tuple[int, int]], words: list[st
     par_starts = _split_long_paragraphs(starts, end, scores, [0.0] * len(starts), [0],
                                         int(model.param("max_paragraph", 150)))
     out.add(spans, starts, end, marks, par_starts)
+    for s in starts:
+        off = _capital_offset(words[s])
+        if off is not None:
+            out.capitalize.append(spans[s][0] + off)
+    return end
+
+
+def _segment_trivially(spans: list[tuple[int, int]], words: list[str], final: bool, out: _Output) -> int:
+    """No model (``TRIVIAL_TEXT_WORDS``): a sentence every 20 words, a paragraph every 7 sentences."""
+    end = len(words) if final else min(len(words), _CHUNK_WORDS)
+    starts = list(range(0, end, _TRIVIAL_SENTENCE))
+    marks = ["" if _ends_with_punct(words[min(s + _TRIVIAL_SENTENCE, end) - 1]) else "." for s in starts]
+    out.add(spans, starts, end, marks, starts[::_TRIVIAL_PARAGRAPH])
     for s in starts:
         off = _capital_offset(words[s])
         if off is not None:

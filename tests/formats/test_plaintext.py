@@ -1,0 +1,121 @@
+"""Plain text and Markdown: speaker labels (Otter, Rev, Descript, show notes), time stamps, front matter,
+headings, wrapped lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from format_samples import DATA, FOUR_TURNS, assert_clean, turns
+
+from desktop_app.formats import load
+
+
+@pytest.mark.parametrize("name", ["otter.txt", "rev.txt", "show-notes.md"])
+def test_speaker_labelled_text(name: str) -> None:
+    t = load(DATA / name)
+    assert [s for s, _ in turns(t)] == FOUR_TURNS
+    assert t.text.startswith("Thanks for joining me today. I wanted to start with how you got into oceanography")
+    assert t.text.count("\n") == 3
+    assert_clean(t)
+
+
+def test_otter_and_rev_times() -> None:
+    for name in ("otter.txt", "rev.txt"):
+        t = load(DATA / name)
+        assert t.time_at(t.text.index("Sure.")) == pytest.approx(9.0)
+
+
+def test_markdown_front_matter_headings_emphasis_links() -> None:
+    t = load(DATA / "show-notes.md")
+    assert t.format == "markdown"
+    assert t.title == "Episode 42: Life in the Tide Pools"
+    assert "Transcript" not in t.text and "title:" not in t.text and "#" not in t.text
+    assert "into oceanography in the first place." in t.text
+    assert "See our notes for the photos." in t.text
+    assert "Monterey & I worked" in t.text
+
+
+def test_colon_lines_that_are_not_speakers() -> None:
+    t = load(DATA / "colon-labels.txt")
+    assert t.speakers == ("Sarah", "Marcus")
+    assert "She said: never turn your back" in t.text
+    assert "J'ai dit: that's all there is to it." in t.text  # wrapped line joined, not a speaker
+    assert t.speaker_at(t.text.index("J'ai")) == "Marcus"
+
+
+def test_bracketed_time_stamps_with_names() -> None:
+    t = load(DATA / "timestamps.txt")
+    assert [s for s, _ in turns(t)] == ["Sarah", "Marcus", "Sarah", "Marcus"]
+    assert t.text.split("\n")[1] == "Sure. It started on a fishing boat."
+    assert t.time_at(t.text.index("Really")) == pytest.approx(14.0)
+
+
+def test_bare_time_stamps() -> None:
+    t = load(DATA / "timestamps-bare.txt")
+    assert t.text == "Thanks for joining me today. It started on a fishing boat. Really? Tell me more about that."
+    assert t.time_at(t.text.index("Really")) == pytest.approx(74.0)
+    assert t.turns == ()
+
+
+def test_youtube_transcript_copied_from_the_page(tmp_path: Path) -> None:
+    """YouTube's "Show transcript" panel copied as text: a time on its own line, then the caption line."""
+    path = tmp_path / "copied.txt"
+    path.write_text("0:00\nso today we're going to\n0:03\ntalk about search\n1:02:05\nand that is it\n", "utf-8")
+    t = load(path)
+    assert t.text == "so today we're going to talk about search and that is it"
+    assert t.time_at(t.text.index("talk")) == pytest.approx(3.0)
+    assert t.time_at(t.text.index("and that")) == pytest.approx(3725.0)
+
+
+def test_descript_export_with_a_speaker_named_once() -> None:
+    t = load(DATA / "descript.txt")
+    assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
+    assert "Sure. It started on a fishing boat, of all places. It was my uncle's boat." in t.text
+
+
+def test_blank_line_separated_turns_in_capitals() -> None:
+    t = load(DATA / "blank-line-turns.txt")
+    assert t.speakers == ("SARAH", "MARCUS")
+    assert t.text.split("\n")[:2] == ["Thanks for joining me today.",
+                                      "I wanted to start with how you got into oceanography."]
+    assert t.speaker_at(t.text.index("I wanted")) == "SARAH"  # a second paragraph of the same turn
+
+
+def test_plain_text_with_a_single_colon_line_has_no_speakers(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Here is the plan:\nwe go to the beach.\nMaria: one mention is not a speaker.\n", "utf-8")
+    t = load(path)
+    assert t.turns == ()
+    assert "Maria: one mention" in t.text
+
+
+def test_hashtag_line_in_plain_text_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text("we talked a lot\n#1 was the best part of it all and more words follow here\n", "utf-8")
+    assert "#1 was the best" in load(path).text
+
+
+def test_long_lines_stay_paragraphs(tmp_path: Path) -> None:
+    line = "This is one long paragraph of punctuated text that goes on. " * 6
+    path = tmp_path / "long.txt"
+    path.write_text(f"{line}\n{line}\n", "utf-8")
+    assert load(path).text.strip().count("\n") == 1
+
+
+def test_corpus_style_headings_give_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "200.txt"
+    path.write_text("# Michael Malice: Anarchy | Lex Fridman Podcast #200\n# Episode #200\n"
+                    "# Source: https://www.youtube.com/watch?v=R5rNoV1Qy_Q\n\nthe following is a conversation\n",
+                    "utf-8")
+    t = load(path)
+    assert t.title == "Michael Malice: Anarchy | Lex Fridman Podcast #200"
+    assert t.text == "the following is a conversation"
+
+
+def test_a_stamped_line_whose_label_is_not_a_speaker_keeps_its_time(tmp_path: Path) -> None:
+    path = tmp_path / "stamps.txt"
+    path.write_text("[00:00:02] Here is the plan: we start early.\n[00:00:09] Then we eat.\n", "utf-8")
+    t = load(path)
+    assert t.text == "Here is the plan: we start early. Then we eat."
+    assert t.time_at(0) == pytest.approx(2.0) and t.turns == ()

@@ -1,0 +1,116 @@
+"""Speakers and times as structure: paragraphs, the command line, the exports and the search filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from format_samples import DATA, FOUR_TURNS
+
+from desktop_app.formats import load
+
+
+def test_every_turn_starts_a_paragraph_that_carries_its_speaker() -> None:
+    from desktop_app.readability import segmentation as readability
+
+    for name in ("otter.txt", "podcast.json", "podcast-voices.vtt", "blank-line-turns.txt"):
+        t = load(DATA / name)
+        readable = readability.segment(t.text, turns=t.turns)
+        starts = {p.start: p.speaker for p in readable.paragraphs}
+        for turn in t.turns:
+            assert starts.get(turn.start) == turn.speaker, (name, turn)
+        assert all(p.speaker == t.speaker_at(p.start) for p in readable.paragraphs)
+        cached = readability.readable_from_cache(readability.readable_to_cache(readable), t.turns)
+        assert cached == readable
+        assert readable.speakers == t.speakers
+
+
+def test_turns_that_do_not_start_a_line_still_start_a_paragraph() -> None:
+    from desktop_app.formats import Turn
+    from desktop_app.readability import segmentation as readability
+
+    text = "Hello there. How are you doing today? I am fine, thanks for asking. Good to hear."
+    cut = text.index("I am")
+    readable = readability.segment(text, turns=[Turn(0, cut - 1, "A"), Turn(cut, len(text), "B")])
+    assert [(p.start, p.speaker) for p in readable.paragraphs] == [(0, "A"), (cut, "B")]
+
+
+def test_cli_paragraphs_json_has_text_format_speakers_display_time(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from desktop_app import cli
+
+    assert cli.main(["paragraphs", str(DATA / "rev.txt"), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["format"] == "text"
+    assert payload["speakers"] == ["Sarah Chen", "Marcus Webb"]
+    first = payload["paragraphs"][0]
+    assert payload["text"][first["start"]:first["end"]].startswith("Thanks for joining me today.")
+    assert first["display"].startswith("Thanks for joining me today.")
+    assert (first["speaker"], first["time"]) == ("Sarah Chen", 2.0)
+    assert [p["speaker"] for p in payload["paragraphs"]] == FOUR_TURNS
+
+
+def test_cli_paragraphs_as_text_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app import cli
+
+    assert cli.main(["paragraphs", str(DATA / "podcast.json"), "--timestamps"]) == 0
+    assert capsys.readouterr().out.split("\n\n")[1] == "[00:01] Jerod Santo: Hi Chris! Welcome to the Q&A show."
+    assert cli.main(["paragraphs", str(DATA / "podcast.json"), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert markdown.startswith("# Podcast\n\n**Chris Coyier:** Hey there, Jerod.")
+    assert "[" not in markdown
+
+
+def test_cli_refusal_is_exit_2_with_the_message(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from desktop_app import cli
+
+    path = tmp_path / "page.html"
+    path.write_text("<html><body>hello</body></html>", "utf-8")
+    assert cli.main(["paragraphs", str(path), "--json"]) == cli.EXIT_BAD_INPUT
+    assert "web page" in capsys.readouterr().err
+
+
+def test_exports_carry_speaker_and_time() -> None:
+    import json
+
+    from desktop_app.annotations.model import Annotation
+    from desktop_app.export import to_markdown, to_web_annotation_json
+    from desktop_app.timeline import Timeline
+
+    t = load(DATA / "rev.txt")
+    start = t.text.index("fishing boat")
+    notes = [Annotation.create(t.text, start, start + len("fishing boat"))]
+    markdown = to_markdown(t.title, t.text, notes, timeline=Timeline.of_transcript(t), speaker_of=t.speaker_at)
+    assert "> **Marcus Webb:** fishing boat" in markdown
+    assert "*00:" in markdown
+    record = json.loads(to_web_annotation_json(t.title, t.text, notes, time_of=t.time_at,
+                                               speaker_of=t.speaker_at))["first"]["items"][0]
+    assert record["speaker"] == "Marcus Webb"
+    assert 9.0 < record["time"] < 14.0
+
+
+def test_search_speaker_filter(tmp_path: Path) -> None:
+    from desktop_app.readability import segmentation as readability
+    from desktop_app.search.index import SearchIndex
+    from desktop_app.search.query import split_speaker_filter
+
+    assert split_speaker_filter('boat speaker:"Marcus Webb" speaker:sarah') == ("boat", ("Marcus Webb", "sarah"))
+    t = load(DATA / "otter.txt")
+    readable = readability.segment(t.text, turns=t.turns)
+    index = SearchIndex.open_or_build(tmp_path / "search", t.sha256, t.text,
+                                      [(p.start, p.end) for p in readable.paragraphs],
+                                      speakers=[p.speaker for p in readable.paragraphs])
+    try:
+        everyone = index.search("me")
+        assert everyone.total == 2  # "joining me", "Tell me"
+        marcus = index.search("the speaker:marcus")
+        assert marcus.total >= 1
+        assert all(t.speaker_at(h.start) == "Marcus Webb" for h in marcus.hits)
+        sarah = index.search('the speaker:"Sarah Chen"')
+        assert sarah.hits and all(t.speaker_at(h.start) == "Sarah Chen" for h in sarah.hits)
+        assert marcus.total + sarah.total == index.search("the").total
+        unknown = index.search("boat speaker:Zoe")
+        assert unknown.total == 0 and unknown.error and "Marcus Webb" in unknown.error
+    finally:
+        index.close()
