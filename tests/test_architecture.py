@@ -28,6 +28,8 @@ LAYERS = {
     "display_text": "domain",
     "document": "service",
     "export": "domain",
+    "library": "domain",
+    "library.catalog": "domain",
     "outline": "domain",
     "outline.chapters": "domain",
     "outline.edits": "domain",
