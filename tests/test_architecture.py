@@ -30,6 +30,8 @@ LAYERS = {
     "export": "domain",
     "library": "domain",
     "library.catalog": "domain",
+    "library.derived": "domain",
+    "library.index": "domain",
     "outline": "domain",
     "outline.chapters": "domain",
     "outline.edits": "domain",
