@@ -56,7 +56,9 @@ COMMIT_EVERY_S = 3.0
 """Episodes written since the last commit are published after this long (what a search sees meanwhile)."""
 DEFAULT_LIMIT = 50
 PHRASE_CHECK_LIMIT = 400
-"""Candidate paragraphs checked for a phrase; past this the total is extrapolated."""
+PHRASE_CHECK_MIN = 60
+"""Candidate paragraphs checked for a phrase: at least MIN (once ``limit`` hits are found) and at most LIMIT;
+when not all were checked, the total is extrapolated from the share that held the phrase."""
 
 
 def make_library_schema() -> fields.Schema:
@@ -289,7 +291,9 @@ class LibraryIndex:
             if info is None or text is None:
                 continue
             if phrases:
-                if checked >= PHRASE_CHECK_LIMIT:
+                if checked >= PHRASE_CHECK_LIMIT or (
+                    limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
+                ):
                     break
                 checked += 1
                 if not _has_phrases(text[start:end], phrases):
@@ -307,9 +311,8 @@ class LibraryIndex:
                 (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
             )
         if phrases:
-            total = (
-                verified if checked < PHRASE_CHECK_LIMIT else round(verified * len(results) / max(1, checked))
-            )
+            candidates = len(results)
+            total = verified if checked >= candidates else round(verified * candidates / max(1, checked))
         else:
             total = len(results)
         located.sort(key=lambda item: (item[0], item[1]))
@@ -386,7 +389,7 @@ class LibraryIndex:
         last_commit = time.monotonic()
         jobs = ((path, title) for _, path, title in todo)
         prepared_iter = (
-            prepare(jobs) if prepare is not None else (_prepare_safely(p, t, cache_dir) for p, t in jobs)
+            prepare(jobs) if prepare is not None else (prepare_or_error(p, t, cache_dir) for p, t in jobs)
         )
         for number, (item, (sha, path, _)) in enumerate(zip(prepared_iter, todo, strict=False)):
             if should_stop is not None and should_stop():
@@ -416,10 +419,11 @@ def prepare_many(
 ) -> Iterator[PreparedEpisode | Exception]:
     """Prepare episodes one after the other (errors become values)."""
     for path, title in jobs:
-        yield _prepare_safely(path, title, cache_dir)
+        yield prepare_or_error(path, title, cache_dir)
 
 
-def _prepare_safely(path: str, title: str | None, cache_dir: Path | None) -> PreparedEpisode | Exception:
+def prepare_or_error(path: str, title: str | None, cache_dir: Path | None) -> PreparedEpisode | Exception:
+    """:func:`prepare_episode`, with a file that cannot be read returned as its exception."""
     try:
         return prepare_episode(path, cache_dir, title)
     except (TranscriptError, OSError, ValueError) as error:
@@ -572,7 +576,7 @@ def _without_phrases(query: wq.Query) -> tuple[wq.Query, list[tuple[tuple[str, .
 class _TextStore:
     """The episodes' texts beside the index, one zlib file each, with a small in-memory cache."""
 
-    def __init__(self, folder: Path, keep: int = 48) -> None:
+    def __init__(self, folder: Path, keep: int = 400) -> None:
         self.folder = folder
         self._cache: OrderedDict[str, str] = OrderedDict()
         self._keep = keep
@@ -629,4 +633,5 @@ __all__ = [
     "SyncReport",
     "prepare_episode",
     "prepare_many",
+    "prepare_or_error",
 ]
