@@ -30,6 +30,7 @@ LAYERS = {
     "export": "domain",
     "library": "domain",
     "library.catalog": "domain",
+    "library.cli": "domain",
     "library.derived": "domain",
     "library.index": "domain",
     "outline": "domain",
