@@ -142,6 +142,25 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
+def describe_files(
+    files: Sequence[Path],
+    loader: Callable[[Path], Transcript] = load_transcript,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """Entries for files (pure work: a worker thread may do it), and (path, message) for those unreadable."""
+    stamp = now_iso()
+    entries: list[Entry] = []
+    failed: list[tuple[str, str]] = []
+    for number, path in enumerate(files):
+        try:
+            entries.append(entry_for(loader(path), stamp))
+        except (TranscriptError, OSError) as error:
+            failed.append((str(path), str(error)))
+        if progress is not None:
+            progress((number + 1) / len(files))
+    return entries, failed
+
+
 class Catalog:
     """The documents of the library, in the order they were added; saved to ``path`` on every change.
 
@@ -218,34 +237,29 @@ class Catalog:
         save: bool = True,
     ) -> AddResult:
         """Add files (and the transcript files of folders); a known text with a new path is a moved file."""
-        files = expand_paths(paths)
+        entries, failed = describe_files(expand_paths(paths), loader, progress)
+        result = self.add_entries(entries, save=save)
+        return replace(result, failed=tuple(failed))
+
+    def add_entries(self, entries: Iterable[Entry], save: bool = True) -> AddResult:
+        """Add described files (:func:`describe_files`): new texts are added, known ones with a new path moved."""
         added: list[Entry] = []
         moved: list[Entry] = []
         unchanged: list[Entry] = []
-        failed: list[tuple[str, str]] = []
-        stamp = now_iso()
-        for number, path in enumerate(files):
-            try:
-                transcript = loader(path)
-            except (TranscriptError, OSError) as error:
-                failed.append((str(path), str(error)))
-                continue
-            known = self._entries.get(transcript.sha256)
+        for described in entries:
+            known = self._entries.get(described.sha256)
             if known is None:
-                entry = entry_for(transcript, stamp)
-                self._entries[entry.sha256] = entry
-                added.append(entry)
-            elif known.path != transcript.source or known.missing:
-                entry = replace(known, path=transcript.source, missing=False)
+                self._entries[described.sha256] = described
+                added.append(described)
+            elif known.path != described.path or known.missing:
+                entry = replace(known, path=described.path, missing=False)
                 self._entries[entry.sha256] = entry
                 moved.append(entry)
             else:
                 unchanged.append(known)
-            if progress is not None:
-                progress((number + 1) / len(files))
         if save and (added or moved):
             self.save()
-        return AddResult(tuple(added), tuple(moved), tuple(unchanged), tuple(failed))
+        return AddResult(tuple(added), tuple(moved), tuple(unchanged))
 
     def remove(self, sha256s: Iterable[str], save: bool = True) -> list[Entry]:
         """Remove entries (their annotations files are left alone); returns the ones removed."""

@@ -198,6 +198,7 @@ class LibraryIndex:
         self._local = threading.local()
         self._texts = _TextStore(folder / "texts")
         self._searchers: list[Searcher] = []
+        self._indexed_cache: tuple[int, dict[str, dict[str, Any]]] | None = None
         self._searchers_lock = threading.Lock()
         self._generation = 0  # commits seen by this object: a thread's searcher older than this is refreshed
 
@@ -246,8 +247,14 @@ class LibraryIndex:
 
     def indexed(self) -> dict[str, dict[str, Any]]:
         """The episodes completely indexed: sha256 → their record (title, path, chapters, paragraphs)."""
+        generation = self._generation
+        cached = self._indexed_cache
+        if cached is not None and cached[0] == generation:
+            return dict(cached[1])
         searcher = self._searcher()
-        return {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        self._indexed_cache = (generation, found)
+        return dict(found)
 
     def paragraph_count(self) -> int:
         """The number of paragraph documents."""
