@@ -1,6 +1,8 @@
-"""Headless subcommands (no QApplication): ``paragraphs``, ``outline``, ``search``, ``export``.
+"""Headless subcommands (no QApplication): ``paragraphs``, ``outline``, ``search``, ``export``, ``library``.
 
-JSON on stdout with ``--json``; errors on stderr with a non-zero exit code.
+JSON on stdout with ``--json``; errors on stderr with a non-zero exit code. The segmentation and the outline
+come from the app's cache (``library/derived.py``, computed once per call when missing) and ``search`` reuses
+the persistent index, so a file seen before is not segmented again.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
 from desktop_app.atomic_file import WriteRefused, write_text_atomic
 from desktop_app.timeline import Timeline, chapter_at, format_clock
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
-COMMANDS = ("paragraphs", "outline", "search", "export")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+COMMANDS = ("paragraphs", "outline", "search", "export", "library")
 EXIT_BAD_INPUT = 2
 
 
@@ -31,10 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown"), default="text",
                    help="the readable transcript as plain text (default) or Markdown, with speaker labels")
     p.add_argument("--timestamps", action="store_true", help="start each paragraph with its time, when known")
+    p.add_argument("--data-dir", default=None, help="keep caches under this folder")
     p = sub.add_parser("outline", help="automatic chapters of a transcript")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("--granularity", type=float, default=1.0, help="0.5 = fewer chapters, 2 = more")
+    p.add_argument("--data-dir", default=None, help="keep caches under this folder")
     p = sub.add_parser("search", help="full-text search in a transcript")
     p.add_argument("file")
     p.add_argument("query")
@@ -46,12 +53,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    _add_library_parser(sub)
     return parser
+
+
+def _add_library_parser(sub: Any) -> None:
+    library = sub.add_parser("library", help="the library: add, list and search many transcripts")
+    commands = library.add_subparsers(dest="library_command", required=True)
+    p = commands.add_parser("add", help="add files or folders, then index them for search")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--no-index", action="store_true", help="only add to the catalog")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--data-dir", default=None)
+    p = commands.add_parser("index", help="index what is not indexed yet (resumes an interrupted run)")
+    p.add_argument("--data-dir", default=None)
+    p = commands.add_parser("list", help="the documents of the library")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--data-dir", default=None)
+    p = commands.add_parser("remove", help="remove documents (by path or sha256); annotations are kept")
+    p.add_argument("documents", nargs="+")
+    p.add_argument("--data-dir", default=None)
+    p = commands.add_parser("search", help="search every indexed document")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--data-dir", default=None)
 
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     try:
+        if args.command == "library":
+            from desktop_app.library import cli as library_cli
+
+            return library_cli.run(args)
         transcript = load_transcript(args.file)
         return int(_COMMANDS[args.command](transcript, args))
     except TranscriptError as error:
@@ -71,18 +106,25 @@ def _emit(payload: Any, as_json: bool, text: str) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n" if as_json else text)
 
 
-def _readable(transcript: Transcript) -> Any:
-    from desktop_app.readability import segmentation as readability
+def _cache_dir(args: argparse.Namespace) -> Path:
+    from desktop_app.paths import app_dirs
 
-    return readability.segment(transcript.text, turns=transcript.turns)
+    return app_dirs(getattr(args, "data_dir", None)).cache
+
+
+def _readable(transcript: Transcript, args: argparse.Namespace) -> Any:
+    """The segmentation, from the app's cache (computed and cached when missing)."""
+    from desktop_app.library.derived import readable_of
+
+    return readable_of(transcript, _cache_dir(args))
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.display_text import build_display
     from desktop_app.readability import segmentation as readability
 
-    readable = _readable(transcript)
-    display = build_display(transcript.text, readable)
+    readable = _readable(transcript, args)
+    display = build_display(transcript.text, readable)  # speakers are a field of their own here
     shown = _paragraph_displays(display.text, display.paragraph_starts)
     if args.json:
         payload = readability.to_json(readable)
@@ -145,16 +187,20 @@ def _markdown_transcript(title: str, paragraphs: Sequence[str], speakers: Sequen
     return "\n\n".join(out) + "\n"
 
 
-def _sections(transcript: Transcript, granularity: float = 1.0) -> list[Any]:
-    from desktop_app.outline import chapters as outline
+def _sections(transcript: Transcript, args: argparse.Namespace, granularity: float = 1.0,
+              readable: Any = None) -> list[Any]:
+    """The automatic chapters, from the app's cache (computed and cached when missing)."""
+    from desktop_app.library.derived import sections_of
 
-    return outline.outline_of(transcript.text, _readable(transcript), granularity)
+    if readable is None:
+        readable = _readable(transcript, args)
+    return sections_of(transcript, readable, _cache_dir(args), granularity)
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.outline import chapters as outline
 
-    sections = _sections(transcript, args.granularity)
+    sections = _sections(transcript, args, args.granularity)
     lines = [f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n" for i, s in enumerate(sections)]
     _emit(outline.to_json(sections), args.json, "".join(lines))
     return 0
@@ -169,7 +215,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.paths import app_dirs
     from desktop_app.search.index import SearchIndex
 
-    readable = _readable(transcript)
+    readable = _readable(transcript, args)
     paragraphs = [(p.start, p.end) for p in readable.paragraphs]
     dirs = app_dirs(args.data_dir)
     index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs,
@@ -181,7 +227,11 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     if result.error:
         print(f"error: {result.error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    sections = _sections(transcript) if result.hits else []
+    sections: list[Any] = []
+    if result.hits:
+        from desktop_app.library.derived import cached_chapters
+
+        sections = cached_chapters(transcript, _cache_dir(args)) or _sections(transcript, args, readable=readable)
     hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
              "section": _section_title(sections, h.start), "speaker": transcript.speaker_at(h.start)}
             for h in result.hits]
@@ -220,7 +270,7 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
                                                speaker_of=transcript.speaker_at if transcript.turns else None)
     else:
         sections = (outline_edits.from_records(content.outline, transcript.text) if content.outline else None) \
-            or _sections(transcript)
+            or _sections(transcript, args)
         speaker_of = transcript.speaker_at if transcript.turns else None
         output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
                                     colors=content.colors, timeline=Timeline.of_transcript(transcript),

@@ -1,0 +1,257 @@
+"""Library figures on the 375 caption files of ``../shared/library-corpus/lex-autocaptions.tar.xz``.
+
+Unpacks the archive into a temporary folder, then, with an empty data folder (nothing cached):
+
+* **catalog**: time until the catalog lists every file (``Catalog.add_files`` on the folder);
+* **indexing** on a background thread, as the app does (``LibraryIndex.sync``; segmentation and outline are
+  computed and cached for every episode, ``--workers N`` prepares episodes in N processes): time until the
+  first search answers (on what is committed so far) and until indexing is complete;
+* **queries**: p50 / p95 wall time of 1-3-word queries and phrases drawn from the texts with a fixed seed,
+  each asking for 20 hits with snippets, against **SQLite FTS5** (``porter unicode61``, ``bm25`` order,
+  ``snippet()`` of the best 20, ``count(*)``) over exactly the same paragraphs, built in the same run;
+* **size**: the index folder (postings + compressed texts) and the FTS5 database against the UTF-8 text;
+* **peak memory** (max RSS of this process and of the worker processes).
+
+The GUI-thread stall while indexing is measured by ``--gui`` (the Qt service and the panel, offscreen).
+Says so and exits 0 when ``../shared`` is missing.
+
+Usage: python benchmarks/library.py [--workers 1] [--queries 100] [--limit N files] [--gui]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desktop_app.library import catalog as library_catalog
+from desktop_app.library.index import LibraryIndex, prepare_or_error
+from desktop_app.search.query import STOP_WORDS
+
+ARCHIVE = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "library-corpus" / "lex-autocaptions.tar.xz"
+)
+SNIPPETS = 20
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def make_queries(texts: list[str], count: int, seed: int = 375) -> list[str]:
+    rng = random.Random(seed)
+    queries: list[str] = []
+    while len(queries) < count:
+        words = re.findall(r"[a-z]{4,}", rng.choice(texts)[:200_000].lower())
+        if len(words) < 10:
+            continue
+        kind = len(queries) % 4
+        at = rng.randrange(len(words) - 3)
+        if kind == 3:  # a phrase of 2-3 adjacent words
+            queries.append('"' + " ".join(words[at : at + rng.choice((2, 3))]) + '"')
+        else:  # 1-3 content words from one place
+            picked = [w for w in words[at : at + 12] if w not in STOP_WORDS][: kind + 1]
+            if picked:
+                queries.append(" ".join(picked))
+    return queries
+
+
+def fts5_build(db: Path, index: LibraryIndex) -> tuple[sqlite3.Connection, float]:
+    started = time.perf_counter()
+    connection = sqlite3.connect(db, check_same_thread=False)
+    connection.execute(
+        "CREATE VIRTUAL TABLE p USING fts5(doc UNINDEXED, start UNINDEXED, body, tokenize='porter unicode61')"
+    )
+    searcher = index._searcher()
+    rows = []
+    texts: dict[str, str] = {}
+    keys = {info["key"]: sha for sha, info in index.indexed().items()}
+    for fields in searcher.all_stored_fields():
+        if fields.get("kind") != "p":
+            continue
+        key, _, start, end, _ = fields["loc"]
+        sha = keys[key]
+        if sha not in texts:
+            texts[sha] = index.text_of(sha) or ""
+        rows.append((sha, start, texts[sha][start:end]))
+    connection.executemany("INSERT INTO p(doc, start, body) VALUES (?, ?, ?)", rows)
+    connection.commit()
+    connection.execute("INSERT INTO p(p) VALUES('optimize')")
+    connection.commit()
+    return connection, time.perf_counter() - started
+
+
+def fts5_query(connection: sqlite3.Connection, query: str) -> int:
+    match = query if query.startswith('"') else " ".join(query.split())
+    total = connection.execute("SELECT count(*) FROM p WHERE p MATCH ?", (match,)).fetchone()[0]
+    connection.execute(
+        "SELECT doc, start, snippet(p, 2, '[', ']', '…', 24) FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?",
+        (match, SNIPPETS),
+    ).fetchall()
+    return int(total)
+
+
+def timed(function, queries: list[str], repeat: int = 2) -> tuple[float, float, list[int]]:  # noqa: ANN001
+    times, totals = [], []
+    for query in queries:
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            total = function(query)
+            best = min(best, time.perf_counter() - started)
+        times.append(best * 1000)
+        totals.append(total)
+    return statistics.median(times), percentile(times, 0.95), totals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=1, help="processes preparing episodes (0: a thread)")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N files (quick runs)")
+    parser.add_argument("--keep", default="", help="keep the data folder here (else a temporary one)")
+    args = parser.parse_args()
+    if not ARCHIVE.exists():
+        print(f"library benchmark: {ARCHIVE} is missing (../shared not available); nothing measured.")
+        return 0
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; workers {args.workers}")
+    work = Path(tempfile.mkdtemp(prefix="library-bench-"))
+    try:
+        return run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    started = time.perf_counter()
+    with tarfile.open(ARCHIVE) as archive:
+        archive.extractall(work / "corpus", filter="data")
+    folder = next((work / "corpus").iterdir())
+    if args.limit:
+        for extra in sorted(folder.iterdir())[args.limit :]:
+            extra.unlink()
+    print(f"unpacked in {time.perf_counter() - started:.1f} s: {len(list(folder.iterdir()))} files")
+    data = Path(args.keep) if args.keep else work / "data"
+    cache = data / "cache"
+
+    started = time.perf_counter()
+    catalog = library_catalog.Catalog.open(data / library_catalog.CATALOG_FILE)
+    result = catalog.add_files([folder])
+    listed_s = time.perf_counter() - started
+    entries = catalog.entries()
+    print(f"catalog lists {len(entries)} files in {listed_s:.2f} s ({len(result.failed)} failed)")
+
+    index = LibraryIndex.open(cache)
+    wanted = [(e.sha256, e.path, e.title) for e in entries]
+    first_answer: list[float] = []
+    indexing_started = time.perf_counter()
+
+    def committed(count: int) -> None:
+        if not first_answer and count:
+            index.search("science", limit=SNIPPETS)
+            first_answer.append(time.perf_counter() - indexing_started)
+            print(
+                f"first search answered after {first_answer[0]:.1f} s of indexing ({count} episodes committed)",
+                flush=True,
+            )
+
+    def progress(done: int, total: int) -> None:
+        if done % 25 == 0:
+            print(f"  {done}/{total} episodes at {time.perf_counter() - indexing_started:.0f} s", flush=True)
+
+    pool = None
+    prepare = None
+    if args.workers > 0:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("spawn").Pool(args.workers)
+        job = functools.partial(_prepare_job, cache=cache)
+        prepare = functools.partial(pool.imap, job)
+    report_box = []
+    thread = threading.Thread(
+        target=lambda: report_box.append(
+            index.sync(wanted, cache, progress=progress, committed=committed, prepare=prepare)
+        )
+    )
+    thread.start()
+    thread.join()
+    indexed_s = time.perf_counter() - indexing_started
+    if pool is not None:
+        pool.close()
+        pool.join()
+    report = report_box[0]
+    print(
+        f"indexing complete in {indexed_s:.0f} s ({indexed_s / 60:.1f} min): {len(report.added)} episodes, "
+        f"{len(report.failed)} failed, {index.paragraph_count()} paragraphs"
+    )
+
+    texts = [index.text_of(sha) or "" for sha in index.indexed()]
+    text_bytes = sum(len(t.encode("utf-8")) for t in texts)
+    index_bytes = index.size_bytes()
+    print(
+        f"text {text_bytes / 1e6:.1f} MB; index {index_bytes / 1e6:.1f} MB = {index_bytes / text_bytes:.2f}× the text "
+        f"(postings {(index_bytes - _folder_size(index.folder / 'texts')) / 1e6:.1f} MB, "
+        f"compressed texts {_folder_size(index.folder / 'texts') / 1e6:.1f} MB)"
+    )
+
+    started = time.perf_counter()
+    reopened = LibraryIndex.open(cache)
+    reopened.search("science", limit=SNIPPETS)
+    print(f"reopen + first query: {(time.perf_counter() - started) * 1000:.0f} ms")
+    reopened.close()
+
+    connection, fts_build_s = fts5_build(work / "fts.db", index)
+    fts_bytes = (work / "fts.db").stat().st_size
+    print(
+        f"FTS5: built in {fts_build_s:.1f} s, {fts_bytes / 1e6:.1f} MB = {fts_bytes / text_bytes:.2f}× the text"
+    )
+
+    queries = make_queries(texts, args.queries)
+    for query in queries[:20]:  # warm both
+        index.search(query, limit=SNIPPETS)
+        fts5_query(connection, query)
+    phrase = [q for q in queries if q.startswith('"')]
+    words = [q for q in queries if not q.startswith('"')]
+    print(
+        f"{'queries (20 snippets)':<28}{'Whoosh p50':>11}{'p95':>8}{'FTS5 p50':>10}{'p95':>8}{'p95 ratio':>11}"
+    )
+    for name, chosen in (("1-3 words", words), ("phrases", phrase), ("all", queries)):
+        w50, w95, _ = timed(lambda q: index.search(q, limit=SNIPPETS).total, chosen)
+        f50, f95, _ = timed(lambda q: fts5_query(connection, q), chosen)
+        print(
+            f"{name + f' ({len(chosen)})':<28}{w50:>9.1f}ms{w95:>6.1f}ms{f50:>8.1f}ms{f95:>6.1f}ms{w95 / max(f95, 1e-9):>10.1f}×"
+        )
+    connection.close()
+    index.close()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: {own:.0f} MB this process, {children:.0f} MB largest worker process")
+    return 0
+
+
+def _prepare_job(job: tuple[str, str], cache: Path) -> object:
+    path, title = job
+    return prepare_or_error(path, title, cache)
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

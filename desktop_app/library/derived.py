@@ -1,0 +1,114 @@
+"""A document's readable segmentation and outline, read from the app's cache or computed once and cached.
+
+The same cache entries as the reader's (``document.py``): kind ``readable`` keyed by the text's sha256 and
+``segmentation.ALGORITHM_VERSION``, kind ``outline`` keyed by ``OUTLINE_VERSION``, the granularity and the
+segmentation version. The library indexer and the headless commands use these, so a document the user opened
+is not segmented again by the command line, and a document the library indexed opens at once.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app import cache
+
+if TYPE_CHECKING:
+    from desktop_app.outline.chapters import Section
+    from desktop_app.readability.segmentation import Readable
+    from desktop_app.transcript import Transcript
+
+logger = logging.getLogger(__name__)
+
+
+def readable_of(transcript: Transcript, cache_dir: Path | None) -> Readable:
+    """The sentences and paragraphs of ``transcript`` (cached; ``cache_dir`` None computes without caching)."""
+    from desktop_app.readability import segmentation as readability
+
+    version = readability.ALGORITHM_VERSION
+    text, turns = transcript.text, transcript.turns
+    if cache_dir is not None:
+        cached = cache.load(cache_dir, "readable", transcript.sha256, version, text)
+        if cached is not None:
+            try:
+                return readability.readable_from_cache(cached, turns)
+            except (KeyError, TypeError, ValueError) as error:
+                logger.info("readable cache corrupt (%s); recomputing", error)
+    readable = readability.segment(text, turns=turns)
+    if cache_dir is not None:
+        cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable), text)
+    return readable
+
+
+def outline_version(granularity: float) -> str:
+    """The cache version of an outline at ``granularity`` (the reader's key)."""
+    from desktop_app.readability import segmentation as readability
+
+    return f"{_outline_algorithm_version()}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
+
+
+@functools.lru_cache(maxsize=1)
+def _outline_algorithm_version() -> str:
+    """``outline.chapters.OUTLINE_VERSION`` read from its source: importing the module loads numpy (0.1-1 s),
+    which a headless search that finds its outline in the cache does not need."""
+    spec = importlib.util.find_spec("desktop_app.outline.chapters")
+    try:
+        assert spec is not None and spec.origin is not None
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "OUTLINE_VERSION" for t in node.targets
+            ):
+                return str(ast.literal_eval(node.value))
+    except (AssertionError, OSError, SyntaxError, ValueError):
+        pass
+    from desktop_app.outline import chapters as outline  # frozen app (no source) or an unexpected form
+
+    return str(outline.OUTLINE_VERSION)
+
+
+@dataclass(frozen=True)
+class ChapterSpan:
+    """A chapter as the cache holds it (title and ``[start, end)``), without the outline module."""
+
+    title: str
+    start: int
+    end: int
+
+
+def cached_chapters(
+    transcript: Transcript, cache_dir: Path, granularity: float = 1.0
+) -> list[ChapterSpan] | None:
+    """The cached automatic chapters, or None when they are not cached (no numpy import either way)."""
+    cached = cache.load(cache_dir, "outline", transcript.sha256, outline_version(granularity))
+    if not isinstance(cached, list):
+        return None
+    try:
+        return [ChapterSpan(str(r["title"]), int(r["start"]), int(r["end"])) for r in cached]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def sections_of(
+    transcript: Transcript, readable: Readable, cache_dir: Path | None, granularity: float = 1.0
+) -> list[Section]:
+    """The automatic chapters of ``transcript`` (cached like the reader's outline)."""
+    from desktop_app.outline import chapters as outline
+
+    version = outline_version(granularity)
+    if cache_dir is not None:
+        cached = cache.load(cache_dir, "outline", transcript.sha256, version)
+        if cached is not None:
+            try:
+                return list(outline.sections_from_cache(cached))
+            except (KeyError, TypeError, ValueError):
+                logger.info("outline cache corrupt; recomputing")
+    sections = outline.outline_of(transcript.text, readable, granularity)
+    if cache_dir is not None:
+        cache.store(cache_dir, "outline", transcript.sha256, version, outline.sections_to_cache(sections))
+    return sections

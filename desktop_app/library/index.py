@@ -1,0 +1,644 @@
+"""One Whoosh index over the whole library: a Whoosh document per reader paragraph, the episode as a field.
+
+Layout: a Whoosh ``FileStorage`` folder (``<cache>/library-index/``). Each episode is written in one commit
+together with an *episode record* (a document of kind ``episode`` holding its title, path and counts), and an
+episode is always deleted before it is written, so:
+
+* the index is complete for an episode exactly when its record is there (:meth:`LibraryIndex.indexed`);
+* a process killed mid-write leaves the last commit intact (Whoosh publishes a commit by renaming its table of
+  contents; its write lock is an OS lock that dies with the process), and the next :meth:`LibraryIndex.sync`
+  writes the episodes still missing;
+* adding an episode again never duplicates it.
+
+Paragraph documents store their offsets and chapter; the episode's text is kept beside the index, compressed
+(``texts/<sha256>.z``, written before the commit), so a hit's snippet needs no access to the file. Queries use the single-document search's language (``search/query.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import fields
+from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import Index, LockError
+
+from desktop_app.library.derived import readable_of, sections_of
+from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words
+from desktop_app.search.snippets import make_snippet
+from desktop_app.timeline import chapter_at
+from desktop_app.transcript import TranscriptError, load_transcript
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+    from whoosh.searching import Searcher
+
+logger = logging.getLogger(__name__)
+
+LIBRARY_SCHEMA_VERSION = 1
+INDEX_NAME = "LIBRARY"
+INDEX_FOLDER = f"library-index-v{LIBRARY_SCHEMA_VERSION}"
+KIND_PARAGRAPH = "p"
+KIND_EPISODE = "episode"
+COMMIT_EVERY_S = 3.0
+"""Episodes written since the last commit are published after this long (what a search sees meanwhile)."""
+DEFAULT_LIMIT = 50
+PHRASE_CHECK_LIMIT = 400
+PHRASE_CHECK_MIN = 60
+"""Candidate paragraphs checked for a phrase: at least MIN (once ``limit`` hits are found) and at most LIMIT;
+when not all were checked, the total is extrapolated from the share that held the phrase."""
+
+
+def make_library_schema() -> fields.Schema:
+    """The library schema: the single-document search's text fields (without positions: phrases are checked
+    on the paragraph text, which halves the index), the episode, and a small stored location per paragraph."""
+    analyzer = make_analyzer()
+    return fields.Schema(
+        kind=fields.ID(stored=True),
+        doc=fields.ID(),
+        loc=fields.STORED(),  # (episode key, paragraph number, start, end, chapter number)
+        info=fields.STORED(),  # the episode record: sha256, title, path, chapters…
+        **{
+            CONTENT: fields.TEXT(analyzer=analyzer, phrase=False),
+            NOTE: fields.TEXT(analyzer=analyzer, phrase=False),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PreparedEpisode:
+    """An episode ready to write: its paragraphs with their chapter titles (plain data, picklable)."""
+
+    sha256: str
+    path: str
+    title: str
+    text: str
+    paragraphs: tuple[tuple[int, int], ...]
+    section_titles: tuple[str, ...]
+    paragraph_sections: tuple[int, ...]  # the chapter of each paragraph (-1: none)
+
+
+def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None) -> PreparedEpisode:
+    """Load a transcript with its (cached) segmentation and outline; pure work, for a worker thread or process."""
+    transcript = load_transcript(path)
+    readable = readable_of(transcript, cache_dir)
+    sections = sections_of(transcript, readable, cache_dir)
+    paragraphs = tuple((p.start, p.end) for p in readable.paragraphs)
+    return PreparedEpisode(
+        sha256=transcript.sha256,
+        path=transcript.source,
+        title=title or transcript.title,
+        text=transcript.text,
+        paragraphs=paragraphs,
+        section_titles=tuple(s.title for s in sections),
+        paragraph_sections=tuple(chapter_at(sections, start) for start, _ in paragraphs),
+    )
+
+
+@dataclass(frozen=True)
+class LibraryHit:
+    """One paragraph that matched, with its first match in document offsets of its episode."""
+
+    document: str  # the episode's sha256
+    title: str
+    path: str
+    start: int
+    end: int
+    snippet: str
+    snippet_spans: tuple[tuple[int, int], ...]
+    section: str | None
+    section_number: int
+    score: float
+    speaker: str | None = None  # not known for caption text
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's hit: document, title, start, end, snippet, section, speaker."""
+        return {
+            "document": self.document,
+            "title": self.title,
+            "start": self.start,
+            "end": self.end,
+            "snippet": self.snippet,
+            "section": self.section,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
+class EpisodeGroup:
+    """The hits of one episode, by chapter: ``chapters`` is [(chapter title or None, hits in text order)]."""
+
+    document: str
+    title: str
+    path: str
+    chapters: tuple[tuple[str | None, tuple[LibraryHit, ...]], ...]
+
+
+@dataclass(frozen=True)
+class LibraryResult:
+    """The hits of a query, episodes by relevance and, inside one, in text order."""
+
+    query: str
+    hits: tuple[LibraryHit, ...] = ()
+    total: int = 0  # matching paragraphs
+    episodes_indexed: int = 0
+    error: str | None = None
+
+    def groups(self) -> list[EpisodeGroup]:
+        """The hits grouped by episode, then chapter."""
+        out: list[EpisodeGroup] = []
+        by_doc: dict[str, list[LibraryHit]] = {}
+        for hit in self.hits:
+            by_doc.setdefault(hit.document, []).append(hit)
+        for hits in by_doc.values():
+            chapters: list[tuple[str | None, list[LibraryHit]]] = []
+            for hit in hits:
+                if chapters and chapters[-1][1][0].section_number == hit.section_number:
+                    chapters[-1][1].append(hit)
+                else:
+                    chapters.append((hit.section, [hit]))
+            first = hits[0]
+            out.append(
+                EpisodeGroup(
+                    first.document, first.title, first.path, tuple((title, tuple(h)) for title, h in chapters)
+                )
+            )
+        return out
+
+
+@dataclass
+class SyncReport:
+    """What a :meth:`LibraryIndex.sync` did."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: bool = False
+
+
+class LibraryIndex:
+    """The library's search index. Searches may run on any thread; writes are serialised by a lock."""
+
+    def __init__(self, folder: Path, index: Index) -> None:
+        self.folder = folder
+        self._index = index
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._texts = _TextStore(folder / "texts")
+        self._searchers: list[Searcher] = []
+        self._indexed_cache: tuple[int, dict[str, dict[str, Any]]] | None = None
+        self._searchers_lock = threading.Lock()
+        self._generation = 0  # commits seen by this object: a thread's searcher older than this is refreshed
+
+    @classmethod
+    def open(cls, cache_dir: Path) -> LibraryIndex:
+        """Open the index under ``cache_dir`` (created when missing, rebuilt empty when unreadable)."""
+        folder = Path(cache_dir) / INDEX_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(folder))
+        try:
+            if storage.index_exists(INDEX_NAME):
+                return cls(folder, storage.open_index(INDEX_NAME))
+        except Exception as error:
+            logger.warning("library index %s unreadable (%s); starting again", folder, error)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            storage = FileStorage(str(folder))
+        return cls(folder, storage.create_index(make_library_schema(), indexname=INDEX_NAME))
+
+    # -- reading ------------------------------------------------------------------------------
+    def _searcher(self) -> Searcher:
+        local = self._local
+        searcher: Searcher | None = getattr(local, "searcher", None)
+        if searcher is None or getattr(local, "generation", -1) != self._generation:
+            if searcher is not None:  # (Searcher.refresh() fails in Whoosh 2.7.5 when segments were merged)
+                self._forget(searcher)
+            searcher = self._index.searcher()
+            with self._searchers_lock:
+                self._searchers.append(searcher)
+            local.searcher, local.generation = searcher, self._generation
+        return searcher
+
+    def _forget(self, searcher: Searcher) -> None:
+        with self._searchers_lock:
+            if searcher in self._searchers:
+                self._searchers.remove(searcher)
+        searcher.close()
+
+    def close(self) -> None:
+        """Close every searcher (of every thread); the index may be used again afterwards (new searchers)."""
+        with self._searchers_lock:
+            searchers, self._searchers = self._searchers, []
+            self._generation += 1
+        for searcher in searchers:
+            searcher.close()
+
+    def indexed(self) -> dict[str, dict[str, Any]]:
+        """The episodes completely indexed: sha256 → their record (title, path, chapters, paragraphs)."""
+        generation = self._generation
+        cached = self._indexed_cache
+        if cached is not None and cached[0] == generation:
+            return dict(cached[1])
+        searcher = self._searcher()
+        found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        self._indexed_cache = (generation, found)
+        return dict(found)
+
+    def paragraph_count(self) -> int:
+        """The number of paragraph documents."""
+        return int(self._searcher().doc_count()) - len(self.indexed())
+
+    def size_bytes(self) -> int:
+        """The bytes on disk (index and stored texts)."""
+        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+
+    def text_of(self, sha256: str) -> str | None:
+        """An indexed episode's document text (from the compressed copy beside the index)."""
+        return self._texts.get(sha256)
+
+    def search(self, query: str, limit: int | None = DEFAULT_LIMIT) -> LibraryResult:
+        """The best ``limit`` paragraphs for ``query`` across the library (never raises)."""
+        try:
+            return self._search(query, limit)
+        except Exception:
+            logger.exception("library search failed for %r", query)
+            return LibraryResult(query, error="This query could not be run; try plain words.")
+
+    def _search(self, query: str, limit: int | None) -> LibraryResult:
+        parsed = parse_query(query)
+        if parsed.query is None:
+            return LibraryResult(query, error=parsed.error)
+        searcher = self._searcher()
+        episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
+        whoosh_query, phrases = _without_phrases(parsed.query)
+        wanted = limit if limit is not None and not phrases else None
+        results = searcher.search(whoosh_query, limit=wanted, terms=True)
+        order: dict[str, int] = {}
+        located: list[tuple[int, int, LibraryHit]] = []
+        checked = verified = 0
+        for hit in results:
+            stored = hit.fields()
+            if stored.get("kind") != KIND_PARAGRAPH:
+                continue
+            key, _, start, end, section = stored["loc"]
+            info = episodes.get(key)
+            text = self._texts.get(str(info["sha256"])) if info else None
+            if info is None or text is None:
+                continue
+            if phrases:
+                if checked >= PHRASE_CHECK_LIMIT or (
+                    limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
+                ):
+                    break
+                checked += 1
+                if not _has_phrases(text[start:end], phrases):
+                    continue
+                verified += 1
+                if limit is not None and len(located) >= limit:
+                    continue
+            rank = order.setdefault(key, len(order))
+            terms = {
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for f, t in hit.matched_terms()
+                if f == CONTENT
+            }
+            located.append(
+                (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
+            )
+        if phrases:
+            candidates = len(results)
+            total = verified if checked >= candidates else round(verified * candidates / max(1, checked))
+        else:
+            total = len(results)
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(query, tuple(h for _, _, h in located), int(total), len(episodes))
+
+    # -- writing ------------------------------------------------------------------------------
+    def add(self, episodes: Sequence[PreparedEpisode], optimize: bool = False) -> None:
+        """Write episodes (replacing them if already there) in one commit; ``optimize`` merges all segments
+        into one (each Whoosh segment has its own term dictionary: many small ones take ~3× the space)."""
+        if not episodes and not optimize:
+            return
+        with self._write_lock:
+            for episode in episodes:  # texts first: an episode record never points to a missing text
+                self._texts.put(episode.sha256, episode.text)
+            writer = self._index.writer(limitmb=64, timeout=10.0)
+            try:
+                for episode in episodes:
+                    _write_episode(writer, episode)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=optimize)
+            self._committed()
+
+    def segment_count(self) -> int:
+        """The number of Whoosh segments (merged into one at the end of a sync that added episodes)."""
+        return len(self._index._segments())
+
+    def remove(self, sha256s: Iterable[str]) -> int:
+        """Delete episodes; returns the number of Whoosh documents deleted."""
+        shas = list(sha256s)
+        if not shas:
+            return 0
+        with self._write_lock:
+            writer = self._index.writer(timeout=10.0)
+            count = sum(int(writer.delete_by_term("doc", sha)) for sha in shas)
+            writer.commit()
+            self._committed()
+            for sha in shas:
+                self._texts.drop(sha)
+        return count
+
+    def _committed(self) -> None:
+        self._index = self._index.refresh()
+        self._generation += 1
+
+    def sync(
+        self,
+        wanted: Sequence[tuple[str, str, str]],
+        cache_dir: Path | None,
+        progress: Callable[[int, int], None] | None = None,
+        committed: Callable[[int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        prepare: Callable[[Iterable[tuple[str, str]]], Iterator[PreparedEpisode | Exception]] | None = None,
+    ) -> SyncReport:
+        """Make the index hold exactly the ``wanted`` episodes, given as (sha256, path, title).
+
+        Episodes no longer wanted are removed; missing ones are prepared (``prepare`` maps (path, title) pairs
+        to prepared episodes or exceptions, in order: a process pool may do it) and written, committed every
+        ``COMMIT_EVERY_S``. ``progress(done, total)`` follows the episodes; ``committed(n)`` says n episodes
+        are searchable; ``should_stop`` ends the run early (what is committed stays).
+        """
+        report = SyncReport()
+        have = self.indexed()
+        wanted_shas = {sha for sha, _, _ in wanted}
+        report.removed = [sha for sha in have if sha not in wanted_shas]
+        self.remove(report.removed)
+        self._texts.tidy(set(have) - set(report.removed))
+        todo = [(sha, path, title) for sha, path, title in wanted if sha not in have]
+        done_before = len(wanted) - len(todo)
+        if progress:
+            progress(done_before, len(wanted))
+        pending: list[PreparedEpisode] = []
+        last_commit = time.monotonic()
+        jobs = ((path, title) for _, path, title in todo)
+        prepared_iter = (
+            prepare(jobs) if prepare is not None else (prepare_or_error(p, t, cache_dir) for p, t in jobs)
+        )
+        for number, (item, (sha, path, _)) in enumerate(zip(prepared_iter, todo, strict=False)):
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
+            if isinstance(item, Exception):
+                report.failed.append((path, str(item)))
+            else:
+                pending.append(item)
+                report.added.append(item.sha256 if item.sha256 == sha else sha)
+            if pending and time.monotonic() - last_commit >= COMMIT_EVERY_S:
+                self.add(pending)
+                pending = []
+                last_commit = time.monotonic()
+                if committed:
+                    committed(len(self.indexed()))
+            if progress:
+                progress(done_before + number + 1, len(wanted))
+        self.add(pending, optimize=bool(report.added) and self.segment_count() + bool(pending) > 1)
+        if committed:
+            committed(len(self.indexed()))
+        return report
+
+
+def prepare_many(
+    jobs: Iterable[tuple[str, str]], cache_dir: Path | None
+) -> Iterator[PreparedEpisode | Exception]:
+    """Prepare episodes one after the other (errors become values)."""
+    for path, title in jobs:
+        yield prepare_or_error(path, title, cache_dir)
+
+
+def prepare_or_error(path: str, title: str | None, cache_dir: Path | None) -> PreparedEpisode | Exception:
+    """:func:`prepare_episode`, with a file that cannot be read returned as its exception."""
+    try:
+        return prepare_episode(path, cache_dir, title)
+    except (TranscriptError, OSError, ValueError) as error:
+        logger.warning("library: could not index %s: %s", path, error)
+        return error
+
+
+def _episode_key(sha256: str) -> str:
+    return sha256[:16]
+
+
+def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
+    writer.delete_by_term("doc", episode.sha256)
+    text = episode.text
+    key = _episode_key(episode.sha256)
+    for number, (start, end) in enumerate(episode.paragraphs):
+        chunk = text[start:end]
+        if not chunk.strip():
+            continue
+        loc = (key, number, start, end, episode.paragraph_sections[number])
+        writer.add_document(kind=KIND_PARAGRAPH, doc=episode.sha256, loc=loc, **{CONTENT: chunk})
+    info = {
+        "sha256": episode.sha256,
+        "key": key,
+        "title": episode.title,
+        "path": episode.path,
+        "paragraphs": len(episode.paragraphs),
+        "sections": list(episode.section_titles),
+        "chars": len(text),
+    }
+    writer.add_document(kind=KIND_EPISODE, doc=episode.sha256, info=info)
+
+
+def _make_hit(
+    info: dict[str, Any],
+    text: str,
+    start: int,
+    end: int,
+    section: int,
+    terms: set[str],
+    phrases: Sequence[tuple[tuple[str, ...], int]],
+    score: float,
+) -> LibraryHit:
+    """A hit on the first matched words of a paragraph, with its snippet."""
+    chunk = text[start:end]
+    spans = _match_spans(chunk, terms | {w for words, _ in phrases for w in words})
+    first_start, first_end = spans[0] if spans else (0, min(len(chunk), 1))
+    snippet, snippet_spans = make_snippet(
+        chunk, first_start, first_end, [s for s, _ in spans], [e for _, e in spans]
+    )
+    titles = info.get("sections") or []
+    return LibraryHit(
+        document=str(info["sha256"]),
+        title=str(info.get("title", "")),
+        path=str(info.get("path", "")),
+        start=start + first_start,
+        end=start + first_end,
+        snippet=snippet,
+        snippet_spans=snippet_spans,
+        section=str(titles[section]) if 0 <= section < len(titles) else None,
+        section_number=section,
+        score=float(score),
+    )
+
+
+_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    stems = stem_words(word)
+    return stems[0] if stems else word
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(stem, start, end) of every word of ``text``, as the index's analyser sees them (stems cached)."""
+    return [(_stem(m.group().lower()), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def _match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Spans of the matched words in ``text``; neighbouring matched words (only spaces between) are one span."""
+    spans: list[tuple[int, int]] = []
+    if not terms:
+        return spans
+    for stem, start, end in _tokens(text):
+        if stem in terms:
+            if spans and not text[spans[-1][1] : start].strip():
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return spans
+
+
+def _has_phrases(text: str, phrases: Sequence[tuple[tuple[str, ...], int]]) -> bool:
+    """Whether every phrase occurs in ``text`` (each word within ``slop`` words after the previous one)."""
+    stems = [stem for stem, _, _ in _tokens(text)]
+    positions: dict[str, list[int]] = {}
+    for number, stem in enumerate(stems):
+        positions.setdefault(stem, []).append(number)
+    for words, slop in phrases:
+        if not all(word in positions for word in words):
+            return False
+        found = False
+        for first in positions[words[0]]:
+            current = first
+            for word in words[1:]:
+                nxt = next((p for p in positions[word] if current < p <= current + max(1, slop)), None)
+                if nxt is None:
+                    break
+                current = nxt
+            else:
+                found = True
+                break
+        if not found:
+            return False
+    return True
+
+
+def _without_phrases(query: wq.Query) -> tuple[wq.Query, list[tuple[tuple[str, ...], int]]]:
+    """The query with every phrase turned into an AND of its words (the index has no positions), and the
+    phrases every hit must hold (those reached from the top through ANDs only; a phrase under OR or NOT is
+    matched as its words)."""
+    required: list[tuple[tuple[str, ...], int]] = []
+
+    def collect(node: wq.Query) -> None:
+        if isinstance(node, wq.Phrase):
+            words = tuple(w.decode("utf-8") if isinstance(w, bytes) else w for w in node.words)
+            if len(words) > 1 and (words, node.slop) not in required:
+                required.append((words, node.slop))
+        elif type(node) is wq.And:
+            for child in node.subqueries:
+                collect(child)
+        elif (
+            type(node) is wq.Or and node.subqueries and all(isinstance(c, wq.Phrase) for c in node.subqueries)
+        ):
+            for child in node.subqueries:
+                collect(child)
+
+    collect(query)
+
+    def rewrite(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Phrase):
+            terms = [wq.Term(node.fieldname, word) for word in node.words]
+            return terms[0] if len(terms) == 1 else wq.And(terms, boost=node.boost)
+        return node
+
+    return query.accept(rewrite), required
+
+
+class _TextStore:
+    """The episodes' texts beside the index, one zlib file each, with a small in-memory cache."""
+
+    def __init__(self, folder: Path, keep: int = 400) -> None:
+        self.folder = folder
+        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def _path(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}.z"
+
+    def put(self, sha256: str, text: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self._path(sha256)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temp.write_bytes(zlib.compress(text.encode("utf-8"), 9))
+        os.replace(temp, target)
+
+    def drop(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+        with self._lock:
+            self._cache.pop(sha256, None)
+
+    def get(self, sha256: str) -> str | None:
+        with self._lock:
+            text = self._cache.get(sha256)
+            if text is not None:
+                self._cache.move_to_end(sha256)
+                return text
+        try:
+            text = zlib.decompress(self._path(sha256).read_bytes()).decode("utf-8")
+        except (OSError, zlib.error, UnicodeDecodeError):
+            return None
+        with self._lock:
+            self._cache[sha256] = text
+            while len(self._cache) > self._keep:
+                self._cache.popitem(last=False)
+        return text
+
+    def tidy(self, keep: set[str]) -> None:
+        """Drop texts of episodes not indexed (left by a crash between writing a text and its commit)."""
+        for path in self.folder.glob("*.z"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+        for path in self.folder.glob(".*.tmp"):
+            path.unlink(missing_ok=True)
+
+
+__all__ = [
+    "INDEX_FOLDER",
+    "EpisodeGroup",
+    "LibraryHit",
+    "LibraryIndex",
+    "LibraryResult",
+    "LockError",
+    "PreparedEpisode",
+    "SyncReport",
+    "prepare_episode",
+    "prepare_many",
+    "prepare_or_error",
+]

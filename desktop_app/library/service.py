@@ -1,0 +1,281 @@
+"""The library for the GUI: the catalog on the GUI thread, file reading, indexing and searches on workers.
+
+* Adding files reads and hashes them on the pool (``catalog.describe_files``) and hands batches back as they
+  are read (``Reporter.partial``), so the list fills while a large folder is read; the catalog itself is only
+  changed on the GUI thread.
+* Indexing (``LibraryIndex.sync``) runs on the serial lane of ``tasks.py`` with all other index writes; it
+  reports progress and every commit (what searches see), stops early on :meth:`LibraryService.close`, and is
+  run again when the catalog changed meanwhile. A run that was killed is completed by the next :meth:`start`.
+* Searches run on the pool; the newest query wins and late results are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_paths, open_library_catalog
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+
+    from desktop_app.library.index import LibraryIndex, LibraryResult, SyncReport
+    from desktop_app.paths import AppDirs
+    from desktop_app.tasks import Reporter, TaskRunner
+
+logger = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 200
+"""Paragraphs listed per library search."""
+READ_BATCH = 40
+"""Files read before the list is updated, when adding a folder."""
+SAVE_DELAY_MS = 2000
+"""Reading positions are saved to the catalog this long after the last change."""
+
+
+class LibraryService(QObject):
+    """The library's state and background work.
+
+    Signals:
+        entries_changed(object): the catalog's entries (``list[Entry]``), after any change.
+        adding(int, int): files read so far and files to read, while adding (0, 0 when done).
+        add_failed(object): (path, message) pairs of files that could not be added.
+        indexing_progress(int, int): episodes indexed and episodes in the library.
+        indexed_changed(int): episodes searchable now (after each commit of the indexer).
+        indexing_finished(object): the :class:`SyncReport` of an indexing run.
+        results_ready(object): the :class:`LibraryResult` of the latest query.
+        notice(str): something to tell the user in passing.
+    """
+
+    entries_changed = Signal(object)
+    adding = Signal(int, int)
+    add_failed = Signal(object)
+    indexing_progress = Signal(int, int)
+    indexed_changed = Signal(int)
+    indexing_finished = Signal(object)
+    results_ready = Signal(object)
+    notice = Signal(str)
+
+    def __init__(
+        self,
+        dirs: AppDirs,
+        tasks: TaskRunner,
+        default_document: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._dirs = dirs
+        self._tasks = tasks
+        self._default_document = default_document
+        self.catalog: Catalog | None = None
+        self._index: LibraryIndex | None = None
+        self._indexing = False
+        self._resync = False
+        self._stop = [False]  # read by the indexing job
+        self._generation = 0
+        self._latest = [0]
+        self._query = ""
+        self.indexed_count = 0
+        self.last_result: LibraryResult | None = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self._save_catalog)
+
+    # -- state ----------------------------------------------------------------------------------
+    def entries(self) -> list[Entry]:
+        """The documents of the library (empty before :meth:`start`)."""
+        return self.catalog.entries() if self.catalog is not None else []
+
+    @property
+    def indexing(self) -> bool:
+        """An indexing run is going on."""
+        return self._indexing
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the catalog (the bundled transcript is added on the first start) and index what is missing."""
+        self.catalog = open_library_catalog(self._dirs.data, self._default_document)
+        self.entries_changed.emit(self.entries())
+        self.sync()
+
+    def close(self) -> None:
+        """Stop indexing at the next episode (what was committed stays) and save the catalog."""
+        self._stop[0] = True
+        self._generation += 1
+        self._latest[0] = self._generation
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self._save_catalog()
+
+    # -- catalog changes ------------------------------------------------------------------------
+    def add_paths(self, paths: Sequence[str]) -> None:
+        """Add files and folders: read on a worker, listed batch by batch, then indexed."""
+        files = expand_paths(paths)
+        if not files:
+            self.notice.emit("No transcripts (.txt, .srt, .vtt) found there.")
+            return
+        self.adding.emit(0, len(files))
+
+        def job(report: Reporter) -> list[tuple[str, str]]:
+            failed: list[tuple[str, str]] = []
+            for first in range(0, len(files), READ_BATCH):
+                entries, bad = describe_files(files[first : first + READ_BATCH])
+                failed.extend(bad)
+                report.partial((entries, min(len(files), first + READ_BATCH), len(files)))
+            return failed
+
+        self._tasks.submit(
+            "library-add",
+            job,
+            on_partial=self._on_described,
+            on_done=self._on_added,
+            on_error=lambda message, _e: self.notice.emit(f"Could not add files: {message}"),
+        )
+
+    def _on_described(self, batch: tuple[list[Entry], int, int]) -> None:
+        entries, done, total = batch
+        if self.catalog is None:
+            return
+        result = self.catalog.add_entries(entries)
+        if result.added or result.moved:
+            self.entries_changed.emit(self.entries())
+        self.adding.emit(done, total)
+
+    def _on_added(self, failed: list[tuple[str, str]]) -> None:
+        self.adding.emit(0, 0)
+        if failed:
+            self.add_failed.emit(failed)
+            self.notice.emit(f"{len(failed)} file(s) could not be read.")
+        self.sync()
+
+    def remove(self, sha256s: Iterable[str]) -> None:
+        """Remove documents from the library (their annotations files stay) and from its index."""
+        if self.catalog is None:
+            return
+        removed = self.catalog.remove(sha256s)
+        if removed:
+            self.entries_changed.emit(self.entries())
+            self.sync()
+
+    def set_reading_progress(self, sha256: str, fraction: float) -> None:
+        """Remember how far a document was read (0..1); saved a little later."""
+        if self.catalog is not None and self.catalog.get(sha256) is not None:
+            self.catalog.update(sha256, save=False, progress=max(0.0, min(1.0, float(fraction))))
+            self._save_timer.start()
+
+    def set_annotation_counts(self, sha256: str, highlights: int, notes: int) -> None:
+        """Update a document's numbers of highlights and notes (shown in the list)."""
+        if self.catalog is not None and self.catalog.get(sha256) is not None:
+            self.catalog.update(sha256, save=False, highlights=int(highlights), notes=int(notes))
+            self._save_timer.start()
+            self.entries_changed.emit(self.entries())
+
+    def _save_catalog(self) -> None:
+        if self.catalog is not None:
+            try:
+                self.catalog.save()
+            except OSError as error:
+                logger.warning("library catalog not saved: %s", error)
+
+    # -- indexing ---------------------------------------------------------------------------------
+    def sync(self) -> None:
+        """Index what the library holds and the index lacks (once the running run, if any, is over)."""
+        if self.catalog is None:
+            return
+        if self._indexing:
+            self._resync = True
+            return
+        self._indexing = True
+        self._resync = False
+        self._stop[0] = False
+        wanted = [(e.sha256, e.path, e.title) for e in self.catalog.entries() if not e.missing]
+        cache, stop = self._dirs.cache, self._stop
+        index = self._index
+
+        def job(report: Reporter) -> tuple[LibraryIndex, SyncReport]:
+            from desktop_app.library.index import LibraryIndex
+
+            ix = index if index is not None else LibraryIndex.open(cache)
+            report.partial(("opened", ix))
+            result = ix.sync(
+                wanted,
+                cache,
+                progress=lambda done, total: report.partial(("progress", (done, total))),
+                committed=lambda count: report.partial(("committed", count)),
+                should_stop=lambda: stop[0],
+            )
+            return ix, result
+
+        self._tasks.submit(
+            "library-index",
+            job,
+            on_partial=self._on_index_news,
+            on_done=self._on_indexed,
+            on_error=self._on_index_failed,
+            serial=True,
+        )
+
+    def _on_index_news(self, news: tuple[str, Any]) -> None:
+        kind, value = news
+        if kind == "opened":
+            first = self._index is None
+            self._index = value
+            if first and self._query.strip():
+                self.search(self._query)
+        elif kind == "progress":
+            self.indexing_progress.emit(*value)
+        elif kind == "committed":
+            self.indexed_count = int(value)
+            self.indexed_changed.emit(self.indexed_count)
+            if self._query.strip():  # what was just committed may answer the current query
+                self.search(self._query)
+
+    def _on_indexed(self, outcome: tuple[LibraryIndex, SyncReport]) -> None:
+        self._index, report = outcome
+        self._indexing = False
+        self.indexing_finished.emit(report)
+        if report.failed:
+            self.notice.emit(f"{len(report.failed)} document(s) could not be indexed.")
+        if self._resync and not self._stop[0]:
+            self.sync()
+
+    def _on_index_failed(self, message: str, _error: BaseException) -> None:
+        self._indexing = False
+        logger.error("library indexing failed: %s", message)
+        self.notice.emit(f"Library indexing stopped: {message}")
+
+    # -- searching --------------------------------------------------------------------------------
+    def search(self, query: str) -> None:
+        """Search the library in the background; ``results_ready`` carries the newest query's result."""
+        from desktop_app.library.index import LibraryResult
+
+        self._query = query
+        self._generation += 1
+        generation = self._latest[0] = self._generation
+        index = self._index
+        if not query.strip() or index is None:
+            self._deliver(generation, LibraryResult(query, episodes_indexed=self.indexed_count))
+            return
+        latest = self._latest
+
+        def job(_report: Reporter) -> LibraryResult | None:
+            if latest[0] != generation:
+                return None
+            return index.search(query, limit=SEARCH_LIMIT)
+
+        self._tasks.submit(
+            "library-search",
+            job,
+            on_done=lambda result: self._deliver(generation, result),
+            on_error=lambda message, _e: self.notice.emit(f"Search failed: {message}"),
+        )
+
+    def _deliver(self, generation: int, result: LibraryResult | None) -> None:
+        if result is None or generation != self._generation:
+            return
+        self.last_result = result
+        self.results_ready.emit(result)

@@ -1,0 +1,137 @@
+"""The library index: one Whoosh document per paragraph, episodes as a field, incremental and resumable."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from desktop_app.library.index import LibraryIndex, prepare_episode
+from desktop_app.transcript import load_transcript
+
+DATA = Path(__file__).parent / "data" / "library"
+FILES = sorted(str(p) for p in DATA.iterdir())
+
+
+@pytest.fixture
+def opened(tmp_path):
+    indexes = []
+
+    def open_index(folder=tmp_path):
+        indexes.append(LibraryIndex.open(folder))
+        return indexes[-1]
+
+    yield open_index
+    for index in indexes:
+        index.close()
+
+
+def _wanted(files=FILES):
+    return [(load_transcript(f).sha256, f, None) for f in files]
+
+
+def test_search_finds_words_across_episodes_grouped_by_episode(tmp_path, opened):
+    index = opened()
+    report = index.sync(_wanted(), tmp_path)
+    assert len(report.added) == 3 and not report.failed
+    result = index.search("patience")
+    assert result.total >= 3 and result.episodes_indexed == 3
+    assert len({h.document for h in result.hits}) == 3
+    groups = result.groups()
+    assert [g.document for g in groups] == list(dict.fromkeys(h.document for h in result.hits))
+    for hit in result.hits:
+        text = load_transcript(hit.path).text
+        assert text[hit.start : hit.end].lower() == "patience"
+        assert "patience" in hit.snippet.lower()
+
+
+def test_phrases_are_checked_on_the_text(tmp_path, opened):
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    hits = index.search('"open source"').hits
+    assert {Path(h.path).name for h in hits} == {"rocket-episode.txt"}
+    text = load_transcript(hits[0].path).text
+    assert text[hits[0].start : hits[0].end] == "open source"
+    assert index.search('"source open"').total == 0
+    assert index.search("sourdough bread").hits[0].to_json()["title"]
+
+
+def test_sync_is_incremental_and_removes_what_left_the_library(tmp_path, opened):
+    index = opened()
+    index.sync(_wanted(FILES[:1]), tmp_path)
+    assert len(index.indexed()) == 1
+    report = index.sync(_wanted(), tmp_path)
+    assert len(report.added) == 2
+    report = index.sync(_wanted(FILES[1:]), tmp_path)
+    assert not report.added and len(report.removed) == 1
+    assert set(index.indexed()) == {sha for sha, _, _ in _wanted(FILES[1:])}
+    assert index.search("sourdough").total == 0 or "bakery" not in FILES[0]
+
+
+def test_adding_an_episode_twice_does_not_duplicate_it(tmp_path, opened):
+    index = opened()
+    episode = prepare_episode(FILES[1], tmp_path)
+    index.add([episode])
+    index.add([episode])
+    assert index.search("marigolds").total == 1
+
+
+def test_bad_queries_and_unreadable_files_are_reported(tmp_path, opened):
+    index = opened()
+    report = index.sync([("0" * 64, str(tmp_path / "absent.txt"), None)], tmp_path)
+    assert report.failed and not index.indexed()
+    assert index.search("   ").hits == ()
+
+
+def test_a_killed_indexing_process_leaves_an_index_the_next_run_completes(tmp_path, opened):
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    for number in range(6):
+        for source in FILES:
+            name = Path(source).name
+            text = Path(source).read_text(encoding="utf-8")
+            (folder / f"{number}-{name}").write_text(text + f" variant number {number}\n", encoding="utf-8")
+    files = sorted(str(p) for p in folder.iterdir())
+    child = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from desktop_app.library import index as library_index
+        from desktop_app.transcript import load_transcript
+        library_index.COMMIT_EVERY_S = 0.0
+        files = {files!r}
+        wanted = [(load_transcript(f).sha256, f, None) for f in files]
+        ix = library_index.LibraryIndex.open(Path({str(tmp_path)!r}))
+
+        def committed(count):
+            print(count, flush=True)
+            if count >= 2:
+                sys.stdin.readline()  # wait here to be killed
+
+        ix.sync(wanted, Path({str(tmp_path)!r}), committed=committed)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    with subprocess.Popen(
+        [sys.executable, "-c", child], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    ) as process:
+        assert process.stdout is not None
+        seen = 0
+        while seen < 2:
+            line = process.stdout.readline()
+            assert line, "the indexing process ended early"
+            seen = int(line)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    index = opened()
+    partial = len(index.indexed())
+    assert 2 <= partial < len(files)
+    report = index.sync(_wanted(files), tmp_path)
+    assert len(report.added) == len(files) - partial
+    assert len(index.indexed()) == len(files)
+    assert index.search("marigolds").total == 6
