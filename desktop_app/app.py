@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Headless commands: " + ", ".join(f"'{c} FILE --json'" for c in cli.COMMANDS)
         + " (run 'python -m desktop_app COMMAND --help').",
     )
-    parser.add_argument("file", nargs="?", help="a transcript to open (.txt, .srt, .vtt); default: the last one")
+    parser.add_argument("file", nargs="?", help="a transcript to open (text, Markdown, subtitles, Whisper or podcast "
+                        "transcripts: see README); default: the last one")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--data-dir", help="keep all user data, settings and caches under this folder")
     parser.add_argument("--smoke-test", action="store_true",

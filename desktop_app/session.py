@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.display_text import DisplayText, DocOffset
+from desktop_app.formats import FORMAT_NAMES
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
 from desktop_app.outline import edits as outline_edits
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
@@ -220,6 +221,9 @@ class ReadingSession(QObject):
         self.document_changed.emit(document)
         self.outline_pending.emit("Finding chapters…")
         self.hits_changed.emit()
+        kind = FORMAT_NAMES.get(document.transcript.format, document.transcript.format)
+        self.notice.emit(f"{kind} · {document.timeline.word_count:,} words"
+                         + (f" · {len(self.speakers)} speakers" if self.speakers else ""))
         for warning in document.transcript.warnings:
             self.notice.emit(warning)
 
@@ -495,13 +499,16 @@ class ReadingSession(QObject):
         notes, sections, colors = self.annotations.annotations, list(self.sections), self.annotations.colors
 
         def job(_progress: object) -> str:
+            transcript = document.transcript
+            speaker_of = transcript.speaker_at if transcript.turns else None
             if fmt == "json":
                 output = export.to_web_annotation_json(document.title, document.text, notes,
-                                                       source=document.transcript.source, sha256=document.sha256,
-                                                       colors=colors)
+                                                       source=transcript.source, sha256=document.sha256,
+                                                       colors=colors, time_of=transcript.time_at,
+                                                       speaker_of=speaker_of)
             else:
                 output = export.to_markdown(document.title, document.text, notes, sections=sections, colors=colors,
-                                            timeline=document.timeline)
+                                            timeline=document.timeline, speaker_of=speaker_of)
             write_text_atomic(path, output)
             return path
 
