@@ -94,6 +94,7 @@ def run_gui(args: argparse.Namespace) -> int:
         settings.theme = args.theme
     tasks = TaskRunner(app)
     service = DocumentService(dirs, tasks, app)
+    service.hide_fillers = settings.hide_fillers  # the first document opens as the reader last showed text
     # The transcript is read and segmented on a worker while the window is built; its results arrive
     # through the event loop, once the window listens.
     service.open(_initial_path(args, settings.last_document))
