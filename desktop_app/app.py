@@ -33,18 +33,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m desktop_app",
         description=f"{APP_NAME}: read, search and annotate long interview transcripts, offline.",
-        epilog="Headless commands: " + ", ".join(f"'{c} FILE --json'" for c in cli.COMMANDS)
+        epilog="Headless commands: "
+        + ", ".join(f"'{c} FILE --json'" for c in cli.COMMANDS)
         + " (run 'python -m desktop_app COMMAND --help').",
     )
-    parser.add_argument("file", nargs="?", help="a transcript to open (text, Markdown, subtitles, Whisper or podcast "
-                        "transcripts: see README); default: the last one")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="a transcript to open (text, Markdown, subtitles, Whisper or podcast "
+        "transcripts: see README); default: the last one",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--data-dir", help="keep all user data, settings and caches under this folder")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the document, wait for background work, exercise the features, print timings "
-                             "as JSON and quit")
-    parser.add_argument("--screenshot", metavar="PNG", help="with --smoke-test: save a picture of the window before quitting")
-    parser.add_argument("--theme", choices=("system", "light", "dark"), help="override the theme for this run")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the document, wait for background work, exercise the features, print timings "
+        "as JSON and quit",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="with --smoke-test: save a picture of the window before quitting"
+    )
+    parser.add_argument(
+        "--theme", choices=("system", "light", "dark"), help="override the theme for this run"
+    )
     return parser
 
 
@@ -54,8 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in cli.COMMANDS:
         return cli.main(args_list)
     args = build_parser().parse_args(args_list)
-    logging.basicConfig(level=logging.INFO if args.smoke_test else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.smoke_test else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     return run_gui(args)
 
 
@@ -109,7 +124,9 @@ def run_gui(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def _build_window(app: QApplication, service: DocumentService, tasks: TaskRunner, settings: Settings) -> MainWindow:
+def _build_window(
+    app: QApplication, service: DocumentService, tasks: TaskRunner, settings: Settings
+) -> MainWindow:
     from PySide6.QtGui import QIcon
 
     from desktop_app.annotations.service import AnnotationService
@@ -155,7 +172,9 @@ class SmokeTest:
 
         class _PaintWatcher(QObject):
             def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint and ("shown" not in smoke._pending or "preview" in smoke.timings):
+                if event.type() == QEvent.Type.Paint and (
+                    "shown" not in smoke._pending or "preview" in smoke.timings
+                ):
                     smoke.timings["first_paint_wall"] = time.time()
                     smoke._done("painted")
                     obj.removeEventFilter(self)
@@ -164,7 +183,9 @@ class SmokeTest:
         self._watcher = _PaintWatcher()
         window.reader.viewport().installEventFilter(self._watcher)
         self._timeout = QTimer(singleShot=True, interval=self.TIMEOUT_MS)
-        self._timeout.timeout.connect(lambda: self._finish("timed out waiting for " + ", ".join(self._pending)))
+        self._timeout.timeout.connect(
+            lambda: self._finish("timed out waiting for " + ", ".join(self._pending))
+        )
         self._timeout.start()
 
     def _mark(self, name: str) -> None:
@@ -195,8 +216,9 @@ class SmokeTest:
         hit = result.hits[0]
         notes = self.window.session.annotations
         started = time.perf_counter()
-        annotation = notes.add(hit.start, hit.end, "yellow", note="Smoke test: where open source comes up",
-                               tags=["smoke-test"])
+        annotation = notes.add(
+            hit.start, hit.end, "yellow", note="Smoke test: where open source comes up", tags=["smoke-test"]
+        )
         if not notes.flush() or notes.path is None or not notes.path.exists():
             self._finish("the highlight could not be saved")
             return
@@ -219,13 +241,21 @@ class SmokeTest:
         self._finished = True
         self._timeout.stop()
         document = self.service.document
-        payload: dict[str, object] = {"ok": error is None, "timings_s": self.timings, "peak_rss_mb": _peak_rss_mb(),
-                                      "pid": os.getpid(), "version": __version__}
+        payload: dict[str, object] = {
+            "ok": error is None,
+            "timings_s": self.timings,
+            "peak_rss_mb": _peak_rss_mb(),
+            "pid": os.getpid(),
+            "version": __version__,
+        }
         if document is not None:
-            payload["document"] = {"title": document.title, "words": document.timeline.word_count,
-                                   "paragraphs": len(document.readable.paragraphs),
-                                   "sections": len(self.service.sections),
-                                   "prepare_s": document.timings}
+            payload["document"] = {
+                "title": document.title,
+                "words": document.timeline.word_count,
+                "paragraphs": len(document.readable.paragraphs),
+                "sections": len(self.service.sections),
+                "prepare_s": document.timings,
+            }
         payload.update(getattr(self, "report", {}))
         if error:
             payload["error"] = error

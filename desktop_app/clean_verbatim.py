@@ -11,8 +11,33 @@ import re
 
 FILLERS = frozenset({"um", "uh", "umm", "uhm", "uhh", "erm", "mm"})
 """Sounds that carry no words (not "hmm" or "uh-huh", which answer something)."""
-KEPT_REPEATS = frozenset({"very", "really", "so", "no", "yeah", "yes", "bye", "ha", "many", "much", "more", "far",
-                          "long", "again", "over", "after", "by", "okay", "ok", "right", "well", "go", "come"})
+KEPT_REPEATS = frozenset(
+    {
+        "very",
+        "really",
+        "so",
+        "no",
+        "yeah",
+        "yes",
+        "bye",
+        "ha",
+        "many",
+        "much",
+        "more",
+        "far",
+        "long",
+        "again",
+        "over",
+        "after",
+        "by",
+        "okay",
+        "ok",
+        "right",
+        "well",
+        "go",
+        "come",
+    }
+)
 """Words whose repetition is meant ("very very", "no no no")."""
 
 _WORD = re.compile(r"\S+")
@@ -35,8 +60,12 @@ def hidden_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         if n + 1 < len(said) and said[n + 1] == key:
             hidden[rest[n]] = True  # "I I think", "it's um it's": the first of two
-        elif n + 3 < len(said) and (key, said[n + 1]) == (said[n + 2], said[n + 3]) and key != said[n + 1] \
-                and said[n + 1] not in KEPT_REPEATS:
+        elif (
+            n + 3 < len(said)
+            and (key, said[n + 1]) == (said[n + 2], said[n + 3])
+            and key != said[n + 1]
+            and said[n + 1] not in KEPT_REPEATS
+        ):
             hidden[rest[n]] = hidden[rest[n + 1]] = True  # "it was it was": the first pair
     return [span for span, hide in zip(words, hidden, strict=True) if hide]
 

@@ -29,8 +29,14 @@ class DisplayMap:
     ``doc_starts[i]`` are where run *i* begins in each text and ``lengths[i]`` is its length.
     """
 
-    def __init__(self, display_starts: list[int], doc_starts: list[int], lengths: list[int],
-                 display_length: int, doc_length: int) -> None:
+    def __init__(
+        self,
+        display_starts: list[int],
+        doc_starts: list[int],
+        lengths: list[int],
+        display_length: int,
+        doc_length: int,
+    ) -> None:
         self._display_starts = display_starts
         self._doc_starts = doc_starts
         self._lengths = lengths
@@ -133,8 +139,9 @@ LABEL_GAP = "\u2003"
 """Between a speaker label and the paragraph's first word (an em space)."""
 
 
-def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] | None = None,
-                  hide_fillers: bool = False) -> DisplayText:
+def build_display(
+    doc: str, readable: Readable, speakers: Sequence[str | None] | None = None, hide_fillers: bool = False
+) -> DisplayText:
     """Display text for ``doc`` as segmented in ``readable``.
 
     ``speakers`` (one name or None per paragraph) puts a label before each paragraph where the speaker
@@ -175,8 +182,9 @@ def build_display(doc: str, readable: Readable, speakers: Sequence[str | None] |
     return builder.build(tuple(paragraph_starts), tuple(labels))
 
 
-def _copy_clean(builder: _Builder, doc: str, start: int, end: int, cuts: list[tuple[int, str]],
-                caps: set[int]) -> None:
+def _copy_clean(
+    builder: _Builder, doc: str, start: int, end: int, cuts: list[tuple[int, str]], caps: set[int]
+) -> None:
     """Copy a paragraph leaving out its hidden spans; their sentence marks move to the word before (their
     commas go), their capitals to the word after; a mark that would open the paragraph is dropped."""
     from desktop_app.clean_verbatim import hidden_spans

@@ -91,9 +91,14 @@ class Preview:
     display: DisplayText
 
 
-def prepare_document(path: str, cache_dir: Path, progress: Callable[[float], None],
-                     title: str | None = None, preview: Callable[[Preview], None] | None = None,
-                     hide_fillers: bool = False) -> Document:
+def prepare_document(
+    path: str,
+    cache_dir: Path,
+    progress: Callable[[float], None],
+    title: str | None = None,
+    preview: Callable[[Preview], None] | None = None,
+    hide_fillers: bool = False,
+) -> Document:
     """Load and segment a transcript (pure work, run on a worker thread).
 
     ``preview`` (optional) receives the first paragraphs first when the whole text must be segmented.
@@ -117,8 +122,12 @@ def display_of(text: str, readable: Readable, hide_fillers: bool) -> DisplayText
     return build_display(text, readable, [p.speaker for p in readable.paragraphs], hide_fillers=hide_fillers)
 
 
-def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float], None],
-              preview: Callable[[Preview], None] | None = None) -> Readable:
+def _readable(
+    transcript: Transcript,
+    cache_dir: Path,
+    progress: Callable[[float], None],
+    preview: Callable[[Preview], None] | None = None,
+) -> Readable:
     from desktop_app.readability import segmentation as readability
 
     version = readability.ALGORITHM_VERSION
@@ -131,8 +140,14 @@ def _readable(transcript: Transcript, cache_dir: Path, progress: Callable[[float
     if preview is not None:
         _send_preview(transcript, preview)
     readable = readability.segment(transcript.text, lambda f: progress(0.1 + 0.8 * f), turns=transcript.turns)
-    cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable),
-                transcript.text)
+    cache.store(
+        cache_dir,
+        "readable",
+        transcript.sha256,
+        version,
+        readability.readable_to_cache(readable),
+        transcript.text,
+    )
     return readable
 
 
@@ -142,11 +157,13 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
     words = list(itertools.islice(_WORD_RE.finditer(transcript.text), 2 * PREVIEW_WORDS))
     if len(words) < 2 * PREVIEW_WORDS:  # short: the whole text is segmented about as fast
         return
-    head = transcript.text[:words[PREVIEW_WORDS - 1].end()]
+    head = transcript.text[: words[PREVIEW_WORDS - 1].end()]
     # the linear models alone: numpy and the network would double the time to this first screen
     turns = [turn for turn in transcript.turns if turn.start < len(head)]
     readable = readability.segment(head, network=False, turns=turns)
-    preview(Preview(transcript.title, build_display(head, readable, [p.speaker for p in readable.paragraphs])))
+    preview(
+        Preview(transcript.title, build_display(head, readable, [p.speaker for p in readable.paragraphs]))
+    )
 
 
 class DocumentService(QObject):
@@ -276,7 +293,8 @@ class DocumentService(QObject):
             return sections
 
         self._tasks.submit(
-            "outline", job,
+            "outline",
+            job,
             on_done=lambda sections: self._on_outline(generation, sections),
             on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
             on_progress=lambda f: self._report(generation, "Finding chapters…", f),
@@ -299,7 +317,8 @@ class DocumentService(QObject):
             return SearchIndex.open_or_build(root, sha, text, paragraphs, report, speakers)
 
         self._tasks.submit(
-            "index", job,
+            "index",
+            job,
             on_done=lambda index: self._on_index(generation, index),
             on_error=lambda message, _e: self._on_stage_failed(generation, "index", message),
             on_progress=lambda f: self._report(generation, "Indexing for search…", f),

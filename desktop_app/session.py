@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.display_text import DisplayText, DocOffset
-from desktop_app.formats import FORMAT_NAMES
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
+from desktop_app.formats import FORMAT_NAMES
 from desktop_app.outline import edits as outline_edits
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
 
@@ -80,8 +80,14 @@ class ReadingSession(QObject):
     notice = Signal(str)
     problem = Signal(str, str)
 
-    def __init__(self, documents: DocumentService, annotations: AnnotationService, search: SearchService,
-                 settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        documents: DocumentService,
+        annotations: AnnotationService,
+        search: SearchService,
+        settings: Settings,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.documents = documents
         self.annotations = annotations
@@ -162,7 +168,9 @@ class ReadingSession(QObject):
 
     def placed_annotations(self) -> list[Annotation]:
         """Highlights that are found in the text (orphans are only listed)."""
-        return [a for a in self.annotations.annotations if not a.is_orphan] if self.document is not None else []
+        return (
+            [a for a in self.annotations.annotations if not a.is_orphan] if self.document is not None else []
+        )
 
     def annotation_places(self) -> dict[str, str]:
         """Place label of every placed highlight, by id."""
@@ -215,15 +223,19 @@ class ReadingSession(QObject):
         self.current_chapter = -1
         self.top_offset = self._reading_offset = DocOffset(self.settings.position(document.sha256))
         self._attach_pending = document
-        QTimer.singleShot(BACKGROUND_DELAY_MS, self.attach_annotations)  # at the latest; normally on first paint
+        QTimer.singleShot(
+            BACKGROUND_DELAY_MS, self.attach_annotations
+        )  # at the latest; normally on first paint
         self.settings.last_document = document.transcript.source
         self.settings.add_recent_file(document.transcript.source)
         self.document_changed.emit(document)
         self.outline_pending.emit("Finding chapters…")
         self.hits_changed.emit()
         kind = FORMAT_NAMES.get(document.transcript.format, document.transcript.format)
-        self.notice.emit(f"{kind} · {document.timeline.word_count:,} words"
-                         + (f" · {len(self.speakers)} speakers" if self.speakers else ""))
+        self.notice.emit(
+            f"{kind} · {document.timeline.word_count:,} words"
+            + (f" · {len(self.speakers)} speakers" if self.speakers else "")
+        )
         for warning in document.transcript.warnings:
             self.notice.emit(warning)
 
@@ -232,8 +244,13 @@ class ReadingSession(QObject):
         """Load the open document's highlights and notes (once its text is on screen)."""
         document, self._attach_pending = self._attach_pending, None
         if document is not None and document is self.document:
-            self.annotations.attach(document.text, document.title, document.sha256,
-                                    document.transcript.source, self.documents.dirs.annotations)
+            self.annotations.attach(
+                document.text,
+                document.title,
+                document.sha256,
+                document.transcript.source,
+                self.documents.dirs.annotations,
+            )
 
     @Slot()
     def start_background(self) -> None:
@@ -307,8 +324,12 @@ class ReadingSession(QObject):
                 document.display = display
                 self.display_changed.emit(display)
 
-        self.documents.tasks.submit("display", lambda _report: display_of(document.text, document.readable, hide),
-                                    on_done=done, on_error=lambda message, _e: self.notice.emit(message))
+        self.documents.tasks.submit(
+            "display",
+            lambda _report: display_of(document.text, document.readable, hide),
+            on_done=done,
+            on_error=lambda message, _e: self.notice.emit(message),
+        )
 
     # -- reading position ---------------------------------------------------------------------
     def set_position(self, top: int, reading: int) -> None:
@@ -344,7 +365,9 @@ class ReadingSession(QObject):
         if self.document is None:
             return
         records = self.annotations.outline_records
-        self.user_sections = outline_edits.from_records(records, self.document.text) or None if records else None
+        self.user_sections = (
+            outline_edits.from_records(records, self.document.text) or None if records else None
+        )
         if not self.sections:
             self.outline_pending.emit("Finding chapters…")
             return
@@ -381,7 +404,9 @@ class ReadingSession(QObject):
         """Start a new chapter at the paragraph holding offset ``at`` (the top of the reader)."""
         if self.document is not None:
             offset, starts = self.document.paragraph_start(at), self.document.sentence_starts()
-            self._edit_outline("Split chapter", lambda sections: outline_edits.split(sections, offset, starts))
+            self._edit_outline(
+                "Split chapter", lambda sections: outline_edits.split(sections, offset, starts)
+            )
 
     def merge_chapter(self, row: int) -> None:
         """Merge chapter ``row`` with the next one."""
@@ -391,8 +416,9 @@ class ReadingSession(QObject):
         """Move the start of chapter ``row`` to the paragraph holding offset ``at`` (the top of the reader)."""
         if self.document is not None:
             offset, starts = self.document.paragraph_start(at), self.document.sentence_starts()
-            self._edit_outline("Move chapter start",
-                               lambda sections: outline_edits.move_start(sections, row, offset, starts))
+            self._edit_outline(
+                "Move chapter start", lambda sections: outline_edits.move_start(sections, row, offset, starts)
+            )
 
     def reset_outline(self) -> None:
         """Drop the user's edits: the automatic outline is in force again."""
@@ -407,7 +433,9 @@ class ReadingSession(QObject):
         except outline_edits.OutlineEditError as error:
             self.notice.emit(str(error))
             return
-        self._guard(lambda: self.annotations.set_outline(outline_edits.to_records(sections, document.text), label))
+        self._guard(
+            lambda: self.annotations.set_outline(outline_edits.to_records(sections, document.text), label)
+        )
 
     # -- highlights ---------------------------------------------------------------------------
     def _guard(self, action: Callable[[], _T]) -> _T | None:
@@ -447,8 +475,13 @@ class ReadingSession(QObject):
         self.select_annotation(annotation.id)
         return annotation.id
 
-    def update_annotation(self, annotation_id: str, color: str | None = None, note: str | None = None,
-                          tags: list[str] | None = None) -> None:
+    def update_annotation(
+        self,
+        annotation_id: str,
+        color: str | None = None,
+        note: str | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
         """Change the colour, note or tags of a highlight."""
         changes = {k: v for k, v in (("color", color), ("note", note), ("tags", tags)) if v is not None}
         self._guard(lambda: self.annotations.update(annotation_id, **changes))
@@ -485,8 +518,9 @@ class ReadingSession(QObject):
             self.selected_annotation = ""
         self.annotations_changed.emit()
         self.selection_changed.emit(self.selected_annotation)
-        self.search_service.set_notes([(a.id, a.note, a.start, a.end)
-                                       for a in self.annotations.annotations if a.note.strip()])
+        self.search_service.set_notes(
+            [(a.id, a.note, a.start, a.end) for a in self.annotations.annotations if a.note.strip()]
+        )
 
     def export(self, path: str, fmt: str) -> None:
         """Write the highlights and notes (``"markdown"`` or ``"json"``) on a worker; report when done."""
@@ -502,18 +536,35 @@ class ReadingSession(QObject):
             transcript = document.transcript
             speaker_of = transcript.speaker_at if transcript.turns else None
             if fmt == "json":
-                output = export.to_web_annotation_json(document.title, document.text, notes,
-                                                       source=transcript.source, sha256=document.sha256,
-                                                       colors=colors, time_of=transcript.time_at,
-                                                       speaker_of=speaker_of)
+                output = export.to_web_annotation_json(
+                    document.title,
+                    document.text,
+                    notes,
+                    source=transcript.source,
+                    sha256=document.sha256,
+                    colors=colors,
+                    time_of=transcript.time_at,
+                    speaker_of=speaker_of,
+                )
             else:
-                output = export.to_markdown(document.title, document.text, notes, sections=sections, colors=colors,
-                                            timeline=document.timeline, speaker_of=speaker_of)
+                output = export.to_markdown(
+                    document.title,
+                    document.text,
+                    notes,
+                    sections=sections,
+                    colors=colors,
+                    timeline=document.timeline,
+                    speaker_of=speaker_of,
+                )
             write_text_atomic(path, output)
             return path
 
-        self.documents.tasks.submit("export", job, on_done=lambda p: self.notice.emit(f"Exported to {p}"),
-                                    on_error=lambda message, _e: self.problem.emit("Export failed", message))
+        self.documents.tasks.submit(
+            "export",
+            job,
+            on_done=lambda p: self.notice.emit(f"Exported to {p}"),
+            on_error=lambda message, _e: self.problem.emit("Export failed", message),
+        )
 
     def suggested_export_path(self) -> str:
         """Where an export is offered: the home folder, named after the transcript."""

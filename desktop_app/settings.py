@@ -81,8 +81,10 @@ class Settings:
         """The saved window geometry and main-window state (None where none is stored)."""
         geometry = self._qs.value("window/geometry")
         state = self._qs.value("window/state")
-        return (geometry if isinstance(geometry, QByteArray) else None,
-                state if isinstance(state, QByteArray) else None)
+        return (
+            geometry if isinstance(geometry, QByteArray) else None,
+            state if isinstance(state, QByteArray) else None,
+        )
 
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
         """Save the window geometry and main-window state."""

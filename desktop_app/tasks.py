@@ -57,10 +57,15 @@ class TaskHandle(QObject):
     progressed = Signal(float)
     partial = Signal(object)
 
-    def __init__(self, name: str, on_done: Callable[[Any], None] | None,
-                 on_error: Callable[[str, BaseException], None] | None,
-                 on_progress: Callable[[float], None] | None, parent: QObject | None = None,
-                 on_partial: Callable[[Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[str, BaseException], None] | None,
+        on_progress: Callable[[float], None] | None,
+        parent: QObject | None = None,
+        on_partial: Callable[[Any], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.name = name
         self.finished = False
@@ -140,10 +145,16 @@ class TaskRunner(QObject):
         self._serial = QThreadPool(self)
         self._serial.setMaxThreadCount(1)
 
-    def submit(self, name: str, job: Job, on_done: Callable[[Any], None] | None = None,
-               on_error: Callable[[str, BaseException], None] | None = None,
-               on_progress: Callable[[float], None] | None = None, serial: bool = False,
-               on_partial: Callable[[Any], None] | None = None) -> TaskHandle:
+    def submit(
+        self,
+        name: str,
+        job: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, BaseException], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
+        serial: bool = False,
+        on_partial: Callable[[Any], None] | None = None,
+    ) -> TaskHandle:
         """Start ``job`` in the background; callbacks run on the GUI thread."""
         handle = TaskHandle(name, on_done, on_error, on_progress, parent=self, on_partial=on_partial)
         (self._serial if serial else self._pool).start(_Runnable(job, handle))

@@ -73,7 +73,9 @@ class Timeline:
     the time is estimated from the number of words before the offset at :data:`WORDS_PER_MINUTE`.
     """
 
-    def __init__(self, text: str, starts: Sequence[int] | None = None, cue_time: CueTime | None = None) -> None:
+    def __init__(
+        self, text: str, starts: Sequence[int] | None = None, cue_time: CueTime | None = None
+    ) -> None:
         self._length = len(text)
         self._word_starts = list(starts) if starts is not None else word_starts(text)
         self._cue_time = cue_time
@@ -163,8 +165,10 @@ class Chapter(Span, Protocol):
 
 def chapter_rows(sections: Sequence[Chapter], timeline: Timeline) -> list[ChapterRow]:
     """The outline's rows, each with its length as the timeline tells it."""
-    return [ChapterRow(s.title, s.start, s.end, timeline.length_label(s.start, s.end), tuple(s.keywords))
-            for s in sections]
+    return [
+        ChapterRow(s.title, s.start, s.end, timeline.length_label(s.start, s.end), tuple(s.keywords))
+        for s in sections
+    ]
 
 
 def group_label(sections: Sequence[Chapter], timeline: Timeline, offset: int) -> str:

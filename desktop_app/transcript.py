@@ -28,7 +28,21 @@ from desktop_app.formats import (
 )
 
 __all__ = [
-    "FILE_DIALOG_FILTER", "FORMAT_NAMES", "MAX_FILE_BYTES", "SUPPORTED_SUFFIXES", "Cue", "Transcript",
-    "TranscriptError", "Turn", "count_words", "decode", "known_title", "load", "load_transcript",
-    "normalize_newlines", "read_bytes", "sha256_text", "title_from_path",
+    "FILE_DIALOG_FILTER",
+    "FORMAT_NAMES",
+    "MAX_FILE_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "Cue",
+    "Transcript",
+    "TranscriptError",
+    "Turn",
+    "count_words",
+    "decode",
+    "known_title",
+    "load",
+    "load_transcript",
+    "normalize_newlines",
+    "read_bytes",
+    "sha256_text",
+    "title_from_path",
 ]

@@ -16,15 +16,18 @@ def _hidden(text: str) -> list[str]:
     return [text[a:b] for a, b in hidden_words(text, 0, len(text))]
 
 
-@pytest.mark.parametrize(("text", "hidden"), [
-    ("I I I think so", ["I", "I"]),
-    ("you know that that is true", ["that"]),
-    ("um so uh we went", ["um", "uh"]),
-    ("it was it was fun", ["it", "was"]),
-    ("it's um it's awesome", ["it's", "um"]),
-    ("very very good, no no no", []),
-    ("I had a dog", []),
-])
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("I I I think so", ["I", "I"]),
+        ("you know that that is true", ["that"]),
+        ("um so uh we went", ["um", "uh"]),
+        ("it was it was fun", ["it", "was"]),
+        ("it's um it's awesome", ["it's", "um"]),
+        ("very very good, no no no", []),
+        ("I had a dog", []),
+    ],
+)
 def test_what_is_hidden(text: str, hidden: list[str]) -> None:
     assert _hidden(text) == hidden
 
@@ -72,7 +75,7 @@ def test_highlights_round_trip_through_both_views(seed_views) -> None:
         assert doc_start == start and _kept(text, hidden, doc_start, doc_end) == _words(clean.text[a:b])
         shown = full.map.range_to_display(doc_start, doc_end)  # shown in the full view: every word, exactly
         assert full.map.range_to_doc(*shown) == (doc_start, doc_end)
-        assert _words(full.text[shown[0]:shown[1]]) == _words(text[doc_start:doc_end])
+        assert _words(full.text[shown[0] : shown[1]]) == _words(text[doc_start:doc_end])
         made_in_full = full.map.range_to_doc(*full.map.range_to_display(start, end))  # made in the full view
         a, b = clean.map.range_to_display(*made_in_full)  # shows its kept words in the clean view
         assert _words(clean.text[a:b]) == _kept(text, hidden, *made_in_full)

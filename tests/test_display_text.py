@@ -29,7 +29,7 @@ def test_display_text_has_capitals_marks_commas_and_paragraph_breaks() -> None:
 def test_every_document_offset_round_trips() -> None:
     display = build_display(DOC, hand_readable())
     for offset in range(len(DOC) + 1):
-        if DOC[offset - 1:offset] == "\n":
+        if DOC[offset - 1 : offset] == "\n":
             continue  # the paragraph separator itself is not displayed
         assert display.map.to_doc(display.map.to_display(offset)) == offset
 
@@ -39,7 +39,9 @@ def test_displayed_characters_come_from_their_document_offsets() -> None:
     for position, char in enumerate(display.text):
         if char in ",.?\n":
             continue
-        assert DOC[display.map.to_doc(position)].lower() == char.lower().replace(" ", DOC[display.map.to_doc(position)])
+        assert DOC[display.map.to_doc(position)].lower() == char.lower().replace(
+            " ", DOC[display.map.to_doc(position)]
+        )
 
 
 def test_selection_of_displayed_words_maps_to_the_same_words() -> None:
@@ -80,8 +82,10 @@ def test_speaker_labels_are_display_text_only() -> None:
     doc = "so what do you think i think it is good yes it is"
     cuts = [0, doc.index("i think"), doc.index("yes")]
     ends = [*cuts[1:], len(doc)]
-    paragraphs = tuple(Paragraph(a, b - (1 if b < len(doc) else 0), (Sentence(a, b - (1 if b < len(doc) else 0), ""),))
-                       for a, b in zip(cuts, ends, strict=True))
+    paragraphs = tuple(
+        Paragraph(a, b - (1 if b < len(doc) else 0), (Sentence(a, b - (1 if b < len(doc) else 0), ""),))
+        for a, b in zip(cuts, ends, strict=True)
+    )
     readable = Readable(paragraphs=paragraphs)
     display = build_display(doc, readable, ["Lex", "Mark", "Mark"])
     shown = [display.text[a:b] for a, b in display.labels]
@@ -90,6 +94,6 @@ def test_speaker_labels_are_display_text_only() -> None:
     for paragraph in readable.paragraphs:  # document offsets are unaffected
         start = display.map.to_display(paragraph.start)
         assert display.map.to_doc(start) == paragraph.start
-        assert display.text[start:start + 3].lower() == doc[paragraph.start:paragraph.start + 3]
+        assert display.text[start : start + 3].lower() == doc[paragraph.start : paragraph.start + 3]
     label_start, label_end = display.labels[1]
     assert display.map.range_to_doc(label_start, label_end)[0] <= readable.paragraphs[1].start

@@ -16,7 +16,8 @@ def _plain_words(text: str) -> list[str]:
 
 
 def test_a_long_transcript_seen_first_sends_its_first_paragraphs_then_none_once_cached(
-        seed_path: Path, seed_text: str, tmp_path: Path) -> None:
+    seed_path: Path, seed_text: str, tmp_path: Path
+) -> None:
     previews: list[Preview] = []
     document = prepare_document(str(seed_path), tmp_path / "cache", lambda _f: None, preview=previews.append)
     assert len(previews) == 1
@@ -24,8 +25,12 @@ def test_a_long_transcript_seen_first_sends_its_first_paragraphs_then_none_once_
     assert preview.title == document.title
     assert _plain_words(preview.display.text) == _plain_words(seed_text)[:PREVIEW_WORDS]
     assert preview.display.text.startswith("The following is a conversation with Mark Zuckerberg")
-    assert preview.display.text.count("\n") >= 5 and preview.display.text.count(". ") >= 20  # paragraphs of sentences
-    assert document.display.text[:80] == preview.display.text[:80]  # paragraph breaks may differ (global thresholds)
+    assert (
+        preview.display.text.count("\n") >= 5 and preview.display.text.count(". ") >= 20
+    )  # paragraphs of sentences
+    assert (
+        document.display.text[:80] == preview.display.text[:80]
+    )  # paragraph breaks may differ (global thresholds)
 
     previews.clear()
     prepare_document(str(seed_path), tmp_path / "cache", lambda _f: None, preview=previews.append)

@@ -15,9 +15,20 @@ def test_smoke_test_opens_searches_highlights_and_saves(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     shot = tmp_path / "window.png"
     result = subprocess.run(
-        [sys.executable, "-m", "desktop_app", "--smoke-test", "--data-dir", str(tmp_path / "data"),
-         "--screenshot", str(shot)],
-        capture_output=True, text=True, timeout=240, env=env,
+        [
+            sys.executable,
+            "-m",
+            "desktop_app",
+            "--smoke-test",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     payload = json.loads(result.stdout.strip().splitlines()[-1])

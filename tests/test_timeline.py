@@ -30,8 +30,9 @@ TEXT = "word " * (WORDS_PER_MINUTE * 30)  # thirty minutes at the estimated pace
 SECTIONS = [Section("Intro", 0, 100), Section("Middle", 100, 5000), Section("End", 5000, len(TEXT))]
 
 
-@pytest.mark.parametrize(("seconds", "clock"), [(0, "00:00"), (59.9, "00:59"), (754.2, "12:34"),
-                                                (3754, "1:02:34"), (-5, "00:00")])
+@pytest.mark.parametrize(
+    ("seconds", "clock"), [(0, "00:00"), (59.9, "00:59"), (754.2, "12:34"), (3754, "1:02:34"), (-5, "00:00")]
+)
 def test_format_clock(seconds: float, clock: str) -> None:
     assert format_clock(seconds) == clock
 
@@ -68,8 +69,10 @@ def test_fraction_is_clamped_and_empty_text_is_safe() -> None:
     assert empty.fraction_at(0) == 0.0 and empty.duration == 0.0 and empty.word_count == 0
 
 
-@pytest.mark.parametrize(("offset", "chapter"), [(0, 0), (99, 0), (100, 1), (4999, 1), (5000, 2),
-                                                 (len(TEXT) - 1, 2), (len(TEXT), -1), (-1, -1)])
+@pytest.mark.parametrize(
+    ("offset", "chapter"),
+    [(0, 0), (99, 0), (100, 1), (4999, 1), (5000, 2), (len(TEXT) - 1, 2), (len(TEXT), -1), (-1, -1)],
+)
 def test_chapter_at_uses_half_open_spans(offset: int, chapter: int) -> None:
     assert chapter_at(SECTIONS, offset) == chapter
 

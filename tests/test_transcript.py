@@ -62,13 +62,14 @@ def test_srt_cues_joined_with_spaces_and_timed(tmp_path: Path) -> None:
     assert transcript.format == "srt"
     assert transcript.text.startswith("hello and welcome to the show today we talk about search engines")
     assert transcript.text.endswith("search engines\nso tell me about yourself")  # a speaker starts a line
-    assert [(t.speaker, transcript.text[t.start:t.end]) for t in transcript.turns] == [
-        ("LEX", "so tell me about yourself")]
+    assert [(t.speaker, transcript.text[t.start : t.end]) for t in transcript.turns] == [
+        ("LEX", "so tell me about yourself")
+    ]
     assert len(transcript.cues) == 3
     for cue in transcript.cues:
-        assert transcript.text[cue.start:cue.end].strip() == transcript.text[cue.start:cue.end]
+        assert transcript.text[cue.start : cue.end].strip() == transcript.text[cue.start : cue.end]
     second = transcript.cues[1]
-    assert transcript.text[second.start:second.end] == "today we talk about search engines"
+    assert transcript.text[second.start : second.end] == "today we talk about search engines"
     assert transcript.time_at(second.start) == pytest.approx(2.5)
     assert transcript.time_at(transcript.cues[2].end) == pytest.approx(68.0)
 
@@ -93,12 +94,15 @@ def test_real_subtitles_join_to_the_plain_text() -> None:
         assert all(a.t_start <= b.t_start for a, b in zip(transcript.cues, transcript.cues[1:], strict=False))
 
 
-@pytest.mark.parametrize("data, expected", [
-    (codecs.BOM_UTF8 + "café".encode(), "café"),
-    (codecs.BOM_UTF16_LE + "naïve".encode("utf-16-le"), "naïve"),
-    (codecs.BOM_UTF16_BE + "naïve".encode("utf-16-be"), "naïve"),
-    (b"line one\r\nline two\rthree", "line one\nline two\nthree"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (codecs.BOM_UTF8 + "café".encode(), "café"),
+        (codecs.BOM_UTF16_LE + "naïve".encode("utf-16-le"), "naïve"),
+        (codecs.BOM_UTF16_BE + "naïve".encode("utf-16-be"), "naïve"),
+        (b"line one\r\nline two\rthree", "line one\nline two\nthree"),
+    ],
+)
 def test_encodings_and_newlines(data: bytes, expected: str) -> None:
     text, warnings = decode(data)
     assert text == expected
@@ -111,15 +115,18 @@ def test_cp1252_fallback_warns(tmp_path: Path) -> None:
     assert transcript.warnings and "Windows-1252" in transcript.warnings[0]
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "empty"),
-    ("blank.txt", b"  \n\n \t ", "empty"),
-    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "binary"),
-    ("controls.txt", bytes(range(1, 9)) * 200, "binary"),
-    ("bad16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", "not valid UTF-16"),
-    ("broken.srt", "1\n00:00:01,000 --> garbage\nhello\n", "malformed timing"),
-    ("nocues.vtt", "WEBVTT\n\nNOTE only a note\n", "no subtitle cues"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n \t ", "empty"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "binary"),
+        ("controls.txt", bytes(range(1, 9)) * 200, "binary"),
+        ("bad16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", "not valid UTF-16"),
+        ("broken.srt", "1\n00:00:01,000 --> garbage\nhello\n", "malformed timing"),
+        ("nocues.vtt", "WEBVTT\n\nNOTE only a note\n", "no subtitle cues"),
+    ],
+)
 def test_bad_input_gets_a_clear_message(tmp_path: Path, name: str, data: bytes | str, message: str) -> None:
     with pytest.raises(TranscriptError, match=message):
         load_transcript(write(tmp_path, name, data))

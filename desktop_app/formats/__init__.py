@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.formats.htmltranscript import looks_like_podcast_html, read_podcast_html
 from desktop_app.formats.jsonformats import read_json, read_tsv
@@ -32,29 +31,67 @@ from desktop_app.formats.plaintext import read_text
 from desktop_app.formats.source import MAX_FILE_BYTES, decode, normalize_newlines, read_bytes
 from desktop_app.formats.subtitles import read_subtitles
 
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator
+
 __all__ = [
-    "FILE_DIALOG_FILTER", "FORMAT_NAMES", "MAX_FILE_BYTES", "SUPPORTED_DESCRIPTION", "SUPPORTED_SUFFIXES",
-    "Cue", "DocumentBuilder", "Parsed", "Transcript", "TranscriptError", "Turn", "count_words", "decode",
-    "detect", "load", "load_transcript", "normalize_newlines", "parse", "read_bytes", "sha256_text",
-    "title_from_path", "known_title",
+    "FILE_DIALOG_FILTER",
+    "FORMAT_NAMES",
+    "MAX_FILE_BYTES",
+    "SUPPORTED_DESCRIPTION",
+    "SUPPORTED_SUFFIXES",
+    "Cue",
+    "DocumentBuilder",
+    "Parsed",
+    "Transcript",
+    "TranscriptError",
+    "Turn",
+    "count_words",
+    "decode",
+    "detect",
+    "load",
+    "load_transcript",
+    "normalize_newlines",
+    "parse",
+    "read_bytes",
+    "sha256_text",
+    "title_from_path",
+    "known_title",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".srt", ".vtt", ".sbv", ".tsv", ".csv", ".json", ".html", ".htm")
+SUPPORTED_SUFFIXES = (
+    ".txt",
+    ".md",
+    ".markdown",
+    ".srt",
+    ".vtt",
+    ".sbv",
+    ".tsv",
+    ".csv",
+    ".json",
+    ".html",
+    ".htm",
+)
 """The extensions the Open dialog offers (content decides the format; any extension is tried)."""
 
-FILE_DIALOG_FILTER = ";;".join([
-    "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")",
-    "Plain text and Markdown (*.txt *.md *.markdown)",
-    "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt *.sbv)",
-    "Whisper and transcript JSON (*.json *.tsv *.csv)",
-    "Podcast transcripts (*.json *.html *.htm *.vtt *.srt)",
-    "All files (*)",
-])
+FILE_DIALOG_FILTER = ";;".join(
+    [
+        "Transcripts (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")",
+        "Plain text and Markdown (*.txt *.md *.markdown)",
+        "Subtitles: SubRip, WebVTT, YouTube captions (*.srt *.vtt *.sbv)",
+        "Whisper and transcript JSON (*.json *.tsv *.csv)",
+        "Podcast transcripts (*.json *.html *.htm *.vtt *.srt)",
+        "All files (*)",
+    ]
+)
 """A Qt file-dialog filter string (plain text: Qt-free) for the supported formats."""
 
-SUPPORTED_DESCRIPTION = ("plain text and Markdown (.txt, .md, with or without speaker names), subtitles "
-                         "(.srt, .vtt, .sbv, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
-                         "podcast transcripts (Podcasting 2.0 JSON or HTML, YouTube transcript JSON)")
+SUPPORTED_DESCRIPTION = (
+    "plain text and Markdown (.txt, .md, with or without speaker names), subtitles "
+    "(.srt, .vtt, .sbv, YouTube captions), Whisper output (.txt, .srt, .vtt, .tsv, .csv, .json) and "
+    "podcast transcripts (Podcasting 2.0 JSON or HTML, YouTube transcript JSON)"
+)
 
 FORMAT_NAMES = {
     "text": "Plain text",
@@ -89,20 +126,35 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ", "an XZ-compressed file"),
 )
 _TIMING_LINE_RE = re.compile(r"^\s*(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*-->", re.MULTILINE)
-_JSON_START_RE = re.compile(r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+)?\s*[,\]]|true|false|null|$))')
-_SBV_TIMING_RE = re.compile(r"^[ \t]*(\d{1,2}:\d{2}:\d{2}\.\d{3}),(\d{1,2}:\d{2}:\d{2}\.\d{3})[ \t]*$", re.MULTILINE)
+_JSON_START_RE = re.compile(
+    r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:[{\["\]]|-?\d+(?:\.\d+)?\s*[,\]]|true|false|null|$))'
+)
+_SBV_TIMING_RE = re.compile(
+    r"^[ \t]*(\d{1,2}:\d{2}:\d{2}\.\d{3}),(\d{1,2}:\d{2}:\d{2}\.\d{3})[ \t]*$", re.MULTILINE
+)
 _MARKDOWN_HINT_RE = re.compile(r"^(?:\s{0,3}#{1,6}\s|\*\*[^*\n]{1,40}:?\*\*|---$)", re.MULTILINE)
 
 
-_SUFFIXES_OF = {"json": (".json", ".json3"), "tsv": (".tsv", ".csv"), "vtt": (".vtt",), "srt": (".srt",),
-                "sbv": (".sbv",)}
-_KIND_NAMES = {"json": "JSON", "tsv": "a Whisper TSV file", "vtt": "WebVTT subtitles", "srt": "SubRip subtitles",
-               "sbv": "SubViewer subtitles"}
+_SUFFIXES_OF = {
+    "json": (".json", ".json3"),
+    "tsv": (".tsv", ".csv"),
+    "vtt": (".vtt",),
+    "srt": (".srt",),
+    "sbv": (".sbv",),
+}
+_KIND_NAMES = {
+    "json": "JSON",
+    "tsv": "a Whisper TSV file",
+    "vtt": "WebVTT subtitles",
+    "srt": "SubRip subtitles",
+    "sbv": "SubViewer subtitles",
+}
 
 
 def _refusal(name: str, what: str) -> TranscriptError:
-    return TranscriptError(f"{name} looks like {what}, not a transcript. Transcript Reader opens "
-                           f"{SUPPORTED_DESCRIPTION}.")
+    return TranscriptError(
+        f"{name} looks like {what}, not a transcript. Transcript Reader opens {SUPPORTED_DESCRIPTION}."
+    )
 
 
 def _sniff_binary(data: bytes, name: str) -> None:
@@ -110,9 +162,15 @@ def _sniff_binary(data: bytes, name: str) -> None:
     head = data[:64]
     if head.startswith(b"PK\x03\x04"):
         window = data[:4096]
-        what = ("a Word document (.docx)" if b"word/" in window else
-                "an OpenDocument file" if b"opendocument" in window else
-                "an e-book (EPUB)" if b"epub" in window else "a ZIP archive")
+        what = (
+            "a Word document (.docx)"
+            if b"word/" in window
+            else "an OpenDocument file"
+            if b"opendocument" in window
+            else "an e-book (EPUB)"
+            if b"epub" in window
+            else "a ZIP archive"
+        )
         raise _refusal(name, what)
     if head[4:8] == b"ftyp":
         raise _refusal(name, "an MP4/M4A audio or video file")
@@ -131,8 +189,15 @@ def detect(text: str, suffix: str) -> str:
     if head.startswith("<"):
         if "<tt" in lowered and "ttml" in lowered:
             return "ttml"
-        if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered or "<head" in lowered \
-                or "<cite" in lowered or "<p>" in lowered or "<div" in lowered:
+        if (
+            "<html" in lowered
+            or "<!doctype html" in lowered
+            or "<body" in lowered
+            or "<head" in lowered
+            or "<cite" in lowered
+            or "<p>" in lowered
+            or "<div" in lowered
+        ):
             return "html"
         if head.startswith("<?xml"):
             return "xml"
@@ -194,19 +259,24 @@ def _parse(text: str, name: str, suffix: str) -> Parsed:
             raise
         parsed = read_text(text, markdown=suffix in (".md", ".markdown"))  # e.g. a .txt that begins with "["
         note = f"{name} looked like {_KIND_NAMES[kind]} but could not be read as such ({error}); it was read as text."
-        return Parsed(parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,))
+        return Parsed(
+            parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,)
+        )
     parsed = read_text(text, markdown=kind == "markdown")
     if suffix in (".srt", ".vtt"):
         note = f"{name} has no subtitle timings; it was read as plain text."
-        parsed = Parsed(parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title,
-                        parsed.warnings + (note,))
+        parsed = Parsed(
+            parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,)
+        )
     return parsed
 
 
 def title_from_path(path: Path) -> str:
     """``lex-416-yann-lecun.srt`` -> ``Lex 416 Yann Lecun``; a hash-like name -> ``Transcript``."""
     stem = path.stem
-    if stem.lower().endswith((".en", ".en-us", ".en-gb", ".live_chat")) or re.search(r"\.[a-z]{2}(-[A-Za-z]+)?$", stem):
+    if stem.lower().endswith((".en", ".en-us", ".en-gb", ".live_chat")) or re.search(
+        r"\.[a-z]{2}(-[A-Za-z]+)?$", stem
+    ):
         stem = stem.rsplit(".", 1)[0]  # yt-dlp's "Title [id].en.vtt"
     stem = re.sub(r"\s*\[[A-Za-z0-9_-]{11}\]$", "", stem)  # yt-dlp's video id
     stem = re.sub(r"^\d{3}_[0-9a-f]{16}$", "Transcript", stem)
@@ -222,15 +292,20 @@ def known_title(text: str) -> str | None:
     lowered = head.lower()
     if "podcast" not in lowered or not ("freedman" in lowered or "fridman" in lowered):
         return None
-    match = re.search(r"conversation with ([A-Za-z][A-Za-z.' -]{2,40}?)(?: his| her| their| who|,| he | she | this | the )",
-                      head, re.IGNORECASE)
+    match = re.search(
+        r"conversation with ([A-Za-z][A-Za-z.' -]{2,40}?)(?: his| her| their| who|,| he | she | this | the )",
+        head,
+        re.IGNORECASE,
+    )
     if not match or not match.group(1)[0].isupper():  # a name, not "the founding members of …"
         return None
     guest = " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in match.group(1).split())
     return f"Lex Fridman Podcast: {guest}"
 
 
-def load(path: str | os.PathLike[str], title: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Transcript:
+def load(
+    path: str | os.PathLike[str], title: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Transcript:
     """Load a transcript file of any supported format; raises :class:`TranscriptError` with a message for
     the user (what the file is, what is read)."""
     file_path = Path(path).expanduser()

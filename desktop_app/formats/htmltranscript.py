@@ -50,7 +50,7 @@ def read_podcast_html(text: str) -> Parsed:
             time = None
 
     for match in _TAG_RE.finditer(text):
-        buffer.append(text[pos:match.start()])
+        buffer.append(text[pos : match.start()])
         pos = match.end()
         closing, name = match.group(1) == "/", match.group(2).lower()
         if name in ("cite", "time", "title"):

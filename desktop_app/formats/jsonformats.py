@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.formats.markup import plain
 from desktop_app.formats.model import DocumentBuilder, Parsed, TranscriptError
 from desktop_app.formats.subtitles import _SOUND_RE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _PUNCT_START = tuple(",.;:!?%)]}’”…")
 
@@ -54,8 +56,13 @@ def read_podcast(data: Any) -> Parsed | None:
         if isinstance(seg.get("speaker"), str) and seg["speaker"].strip():
             speaker = " ".join(plain(seg["speaker"]).split())
         body = _text(seg.get("body"))
-        out.add(body, _number(seg.get("startTime")), _number(seg.get("endTime")), speaker,
-                glue=body.startswith(_PUNCT_START))
+        out.add(
+            body,
+            _number(seg.get("startTime")),
+            _number(seg.get("endTime")),
+            speaker,
+            glue=body.startswith(_PUNCT_START),
+        )
     return out.build("podcast-json")
 
 
@@ -65,8 +72,11 @@ def read_whisper(data: Any) -> Parsed | None:
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         return None
     segments = [s for s in data["segments"] if isinstance(s, dict)]
-    if not segments or not all("text" in s or "words" in s for s in segments[:50]) \
-            or not any("start" in s for s in segments[:50]):
+    if (
+        not segments
+        or not all("text" in s or "words" in s for s in segments[:50])
+        or not any("start" in s for s in segments[:50])
+    ):
         return None
     out = DocumentBuilder()
     for seg in segments:
@@ -76,10 +86,14 @@ def read_whisper(data: Any) -> Parsed | None:
             for k, word in enumerate(words):
                 raw = word.get("word", word.get("text"))
                 raw = raw if isinstance(raw, str) else ""
-                glue = (k > 0 and not raw[:1].isspace() and raw.strip().startswith(_PUNCT_START))
-                out.add(plain(raw), _number(word.get("start")), _number(word.get("end")),
-                        speaker or (plain(word["speaker"]) if isinstance(word.get("speaker"), str) else None),
-                        glue=glue)
+                glue = k > 0 and not raw[:1].isspace() and raw.strip().startswith(_PUNCT_START)
+                out.add(
+                    plain(raw),
+                    _number(word.get("start")),
+                    _number(word.get("end")),
+                    speaker or (plain(word["speaker"]) if isinstance(word.get("speaker"), str) else None),
+                    glue=glue,
+                )
         else:
             out.add(_text(seg.get("text")), _number(seg.get("start")), _number(seg.get("end")), speaker)
     return out.build("whisper-json")
@@ -135,14 +149,22 @@ def read_whisper_cpp(data: Any) -> Parsed | None:
             continue
         offsets: dict[str, Any] = item["offsets"] if isinstance(item.get("offsets"), dict) else {}
         start, end = _number(offsets.get("from")), _number(offsets.get("to"))
-        out.add(_text(item.get("text")), None if start is None else start / 1000,
-                None if end is None else end / 1000, plain(item["speaker"]) if isinstance(item.get("speaker"), str)
-                else None)
+        out.add(
+            _text(item.get("text")),
+            None if start is None else start / 1000,
+            None if end is None else end / 1000,
+            plain(item["speaker"]) if isinstance(item.get("speaker"), str) else None,
+        )
     return out.build("whisper-json")
 
 
-READERS: tuple[Callable[[Any], Parsed | None], ...] = (read_podcast, read_whisper, read_whisper_cpp, read_fetcher,
-                                                       read_json3)
+READERS: tuple[Callable[[Any], Parsed | None], ...] = (
+    read_podcast,
+    read_whisper,
+    read_whisper_cpp,
+    read_fetcher,
+    read_json3,
+)
 
 
 def read_json(text: str, name: str) -> Parsed:
@@ -157,8 +179,10 @@ def read_json(text: str, name: str) -> Parsed:
             if not parsed.text.strip():
                 raise TranscriptError(f"{name} is a transcript JSON file with no text in it.")
             return parsed
-    raise TranscriptError(f"{name} is a JSON file, but not one of the transcript JSON formats this app reads "
-                          f"(Podcasting 2.0, Whisper, YouTube transcript).")
+    raise TranscriptError(
+        f"{name} is a JSON file, but not one of the transcript JSON formats this app reads "
+        f"(Podcasting 2.0, Whisper, YouTube transcript)."
+    )
 
 
 def read_tsv(text: str, name: str) -> Parsed:

@@ -36,8 +36,11 @@ class Markup:
     def __init__(self, pieces: tuple[Piece, ...], timed: bool) -> None:
         self.pieces = pieces
         self.timed = timed
-        self.text = " ".join("".join(p[0] for p in pieces).split()) if len(pieces) != 1 \
+        self.text = (
+            " ".join("".join(p[0] for p in pieces).split())
+            if len(pieces) != 1
             else " ".join(pieces[0][0].split())
+        )
 
     @property
     def voices(self) -> tuple[str, ...]:
@@ -60,7 +63,9 @@ def scan(line: str, voice: str | None = None) -> Markup:
         line = _CLASS_TAG_RE.sub("", line.replace("</c>", ""))
         parts = _TIME_SPLIT_RE.split(line)
         if len(parts) > 1 and not any("<" in part for part in parts[::2]):  # text and word times only
-            times = [int(x[:2]) * 3600 + int(x[3:5]) * 60 + int(x[6:8]) + int(x[9:]) / 1000 for x in parts[1::2]]
+            times = [
+                int(x[:2]) * 3600 + int(x[3:5]) * 60 + int(x[6:8]) + int(x[9:]) / 1000 for x in parts[1::2]
+            ]
             fast: list[Piece] = [(_decode(parts[0]), None, voice)] if parts[0] else []
             fast.extend((_decode(text), t, voice) for text, t in zip(parts[2::2], times, strict=True))
             return Markup(tuple(fast), True)
@@ -70,7 +75,7 @@ def scan(line: str, voice: str | None = None) -> Markup:
     buffer: list[str] = []
     pos = 0
     for match in _TAG_RE.finditer(line):
-        buffer.append(line[pos:match.start()])
+        buffer.append(line[pos : match.start()])
         pos = match.end()
         tag = match.group(1)
         if tag is None:  # an ASS override block: dropped

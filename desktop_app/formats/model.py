@@ -155,8 +155,14 @@ class DocumentBuilder:
         if self._parts:
             self._pending_break = True
 
-    def add(self, text: str, t_start: float | None = None, t_end: float | None = None,
-            speaker: str | None = None, glue: bool = False) -> None:
+    def add(
+        self,
+        text: str,
+        t_start: float | None = None,
+        t_end: float | None = None,
+        speaker: str | None = None,
+        glue: bool = False,
+    ) -> None:
         """Append one piece. ``speaker``: who says it (``None``: unknown); a different speaker from the
         previous piece's starts a new line. ``glue``: no space before it (a word's punctuation)."""
         words = " ".join(text.split())
@@ -183,8 +189,12 @@ class DocumentBuilder:
                 self._cues[-1][1] = self._length  # untimed text goes on from a timed piece: same cue
         else:
             last = self._cues[-1] if self._cues else None
-            if last is not None and last[1] == start - len(separator) and separator != "\n" and (
-                    glue or (last[2] == t_start and last[3] == t_end)):
+            if (
+                last is not None
+                and last[1] == start - len(separator)
+                and separator != "\n"
+                and (glue or (last[2] == t_start and last[3] == t_end))
+            ):
                 last[1] = self._length  # the same cue continued (its next line, a word's punctuation)
             else:
                 self._cues.append([start, self._length, t_start, t_end])
@@ -225,5 +235,11 @@ class DocumentBuilder:
             if t1 is None:
                 t1 = raw[k + 1][2] if k + 1 < len(raw) else t0
             cues.append(Cue(start, end, t0, t1 if t1 > t0 else t0))  # type: ignore[arg-type,operator]
-        return Parsed(text=text, format=fmt, cues=tuple(cues), turns=tuple(self._turns), title=title,
-                      warnings=tuple(warnings))
+        return Parsed(
+            text=text,
+            format=fmt,
+            cues=tuple(cues),
+            turns=tuple(self._turns),
+            title=title,
+            warnings=tuple(warnings),
+        )

@@ -70,8 +70,8 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         match = _FRONT_KEY_RE.match(line)
         if match:
             values[match.group(1).lower()] = match.group(2).strip().strip("'\"")
-    rest = text[end + 4:]
-    return values, rest[rest.find("\n") + 1:] if "\n" in rest else ""
+    rest = text[end + 4 :]
+    return values, rest[rest.find("\n") + 1 :] if "\n" in rest else ""
 
 
 def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
@@ -84,23 +84,27 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
     stamp = _STAMP_PREFIX_RE.match(raw)
     if stamp:
         line.time = _seconds(stamp.group(1))
-        raw = raw[stamp.end():]
+        raw = raw[stamp.end() :]
     line.unlabelled = raw
-    for pattern, strong in ((_BOLD_LABEL_RE, True), (_TIMED_LABEL_RE, True), (_LABEL_TIME_LINE_RE, True),
-                            (_COLON_LABEL_RE, False)):
+    for pattern, strong in (
+        (_BOLD_LABEL_RE, True),
+        (_TIMED_LABEL_RE, True),
+        (_LABEL_TIME_LINE_RE, True),
+        (_COLON_LABEL_RE, False),
+    ):
         match = pattern.match(raw)
         if match:
             line.label = clean_label(match.group(1))
             line.strong = strong
             if pattern in (_TIMED_LABEL_RE, _LABEL_TIME_LINE_RE) and line.time is None:
                 line.time = _seconds(match.group(2))
-            raw = raw[match.end():]
+            raw = raw[match.end() :]
             break
     if line.label is not None:  # "Name: [00:01:02] text"
         stamp = _STAMP_PREFIX_RE.match(raw)
         if stamp and line.time is None:
             line.time = _seconds(stamp.group(1))
-            raw = raw[stamp.end():]
+            raw = raw[stamp.end() :]
     line.text = raw.strip()
     return line
 
@@ -117,8 +121,11 @@ def read_text(text: str, markdown: bool) -> Parsed:
         lines.append(line)
     names = accepted_names(line.label for line in lines if line.label)
     if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
-        names |= {line.label for line in lines
-                  if line.label and (line.strong or line.time is not None) and looks_like_name(line.label)}
+        names |= {
+            line.label
+            for line in lines
+            if line.label and (line.strong or line.time is not None) and looks_like_name(line.label)
+        }
     stamped = sum(1 for line in lines if line.time is not None)
     for line in lines:
         if line.label and line.label not in names:  # not a speaker: the label is text again
@@ -129,8 +136,12 @@ def read_text(text: str, markdown: bool) -> Parsed:
             line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
     wrapped = _is_wrapped(lines)
-    if not markdown and not meta and not wrapped and not any(
-            line.label or line.time is not None or line.heading is not None for line in lines):
+    if (
+        not markdown
+        and not meta
+        and not wrapped
+        and not any(line.label or line.time is not None or line.heading is not None for line in lines)
+    ):
         return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
     out = DocumentBuilder()
     speaker: str | None = None
@@ -160,7 +171,9 @@ def _is_wrapped(lines: list[_Line]) -> bool:
     return bool(lengths) and median(lengths) < WRAPPED_LINE_CHARS
 
 
-_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.{1,200}?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]{1,200}?)(?<=\S)\*(?!\w)")
+_EMPHASIS_RE = re.compile(
+    r"(\*\*|__)(?=\S)(.{1,200}?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]{1,200}?)(?<=\S)\*(?!\w)"
+)
 _LINK_RE = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\s]{0,2000}\)")
 
 

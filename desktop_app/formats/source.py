@@ -10,9 +10,12 @@ import codecs
 import os
 import re
 import stat
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.formats.model import TranscriptError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Bigger files are refused: a transcript of 64 MB is ~10 million words, far beyond any interview."""
@@ -31,8 +34,10 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise TranscriptError(f"{path} is a folder, not a transcript file.")
         if not stat.S_ISREG(info.st_mode):
-            raise TranscriptError(f"{path} is not a regular file (it is a {_kind(info.st_mode)}); only "
-                                  f"transcript files saved on disk can be opened.")
+            raise TranscriptError(
+                f"{path} is not a regular file (it is a {_kind(info.st_mode)}); only "
+                f"transcript files saved on disk can be opened."
+            )
         if info.st_size > max_bytes:
             raise _too_big(path, info.st_size, max_bytes)
         return _read_bounded(path, max_bytes)
@@ -69,7 +74,8 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
 def _too_big(path: Path, size: int, max_bytes: int) -> TranscriptError:
     return TranscriptError(
         f"{path.name} is {size / 2**20:.0f} MB or more; transcripts up to {max_bytes // 2**20} MB can be opened "
-        f"here (the seed episode, three hours of talk, is 0.15 MB).")
+        f"here (the seed episode, three hours of talk, is 0.15 MB)."
+    )
 
 
 def _kind(mode: int) -> str:
@@ -91,7 +97,9 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, list[str]]:
         text = _strict(data, "utf-16", name)
     else:
         if b"\x00" in data:
-            raise TranscriptError(f"{name} looks like a binary file (it contains NUL bytes), not a transcript.")
+            raise TranscriptError(
+                f"{name} looks like a binary file (it contains NUL bytes), not a transcript."
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -121,4 +129,3 @@ def _control_share(text: str) -> float:
 def normalize_newlines(text: str) -> str:
     """``\\r\\n`` and ``\\r`` become ``\\n``."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
-

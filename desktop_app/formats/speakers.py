@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-_PARTICLES = frozenset("de da del della der den di do dos du la le van von bin ibn al el y ten ter st".split())
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_PARTICLES = frozenset(
+    "de da del della der den di do dos du la le van von bin ibn al el y ten ter st".split()
+)
 _NOT_NAMES = frozenset(
     "note notes nb ps update edit edited warning caution important tip example examples source sources summary "
     "transcript transcription chapter chapters episode topic topics title subject date time timestamp tags "

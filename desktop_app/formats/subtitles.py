@@ -25,8 +25,11 @@ from desktop_app.formats.speakers import accepted_names, clean_label, looks_like
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,:](\d{1,3}))?"
 _TIMING_RE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s|$)")
 _LABEL_RE = re.compile(r"^(?:[-–—]\s*)?(?:>>\s*)?([^:<>\n]{1,40}?):\s+(?=\S)")
-_SOUND_RE = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|silence|cheering|noise|"
-                       r"background noise|no audio|foreign|__)\]|♪+", re.IGNORECASE)
+_SOUND_RE = re.compile(
+    r"\[(?:music|applause|laughter|laughs|inaudible|silence|cheering|noise|"
+    r"background noise|no audio|foreign|__)\]|♪+",
+    re.IGNORECASE,
+)
 SNAP_SECONDS = 0.05
 """A cue this short only repeats the screen (YouTube's snap cues last 10 ms)."""
 
@@ -67,11 +70,13 @@ def parse_cues(text: str, name: str, fmt: str) -> tuple[list[RawCue], list[str]]
             continue
         g = match.groups()
         t_start, t_end = _seconds(*g[0:4]), _seconds(*g[4:8])
-        cues.append(RawCue(t_start, max(t_start, t_end), lines[i + 1:body_end]))
+        cues.append(RawCue(t_start, max(t_start, t_end), lines[i + 1 : body_end]))
     warnings = []
     if bad:
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
-        warnings.append(f"{name}: {len(bad)} damaged cue{'s' if len(bad) > 1 else ''} skipped ({bad[0]}{more}).")
+        warnings.append(
+            f"{name}: {len(bad)} damaged cue{'s' if len(bad) > 1 else ''} skipped ({bad[0]}{more})."
+        )
     if orphans:
         warnings.append(f"{name}: {orphans} block{'s' if orphans > 1 else ''} without a timing line skipped.")
     if not cues:
@@ -86,8 +91,12 @@ def parse_cues(text: str, name: str, fmt: str) -> tuple[list[RawCue], list[str]]
 def _block_start(lines: list[str], i: int) -> int:
     """The first line of the cue whose timing line is ``i``: its identifier line when it has one."""
     j = i - 1
-    if j >= 0 and lines[j].strip() and "-->" not in lines[j] and (j == 0 or not lines[j - 1].strip()
-                                                                 or lines[j].strip().isdigit()):
+    if (
+        j >= 0
+        and lines[j].strip()
+        and "-->" not in lines[j]
+        and (j == 0 or not lines[j - 1].strip() or lines[j].strip().isdigit())
+    ):
         return j
     return i
 
@@ -102,8 +111,12 @@ def _orphan_blocks(lines: list[str], header: bool) -> int:
             continue
         if block:
             head = block[0]
-            if not (header and head.startswith("WEBVTT")) and head.split(" ", 1)[0] not in ("NOTE", "STYLE", "REGION") \
-                    and not (len(block) == 1 and head.isdigit()) and not head.startswith("WEBVTT"):
+            if (
+                not (header and head.startswith("WEBVTT"))
+                and head.split(" ", 1)[0] not in ("NOTE", "STYLE", "REGION")
+                and not (len(block) == 1 and head.isdigit())
+                and not head.startswith("WEBVTT")
+            ):
                 count += 1
             header = False
             block = []
@@ -113,6 +126,7 @@ def _orphan_blocks(lines: list[str], header: bool) -> int:
 # --------------------------------------------------------------------------------------------------
 # From cues to the document
 # --------------------------------------------------------------------------------------------------
+
 
 def read_subtitles(text: str, name: str, fmt: str) -> Parsed:
     """An SRT or VTT text as a document (rolling YouTube captions deduplicated, speakers as turns)."""
@@ -148,12 +162,13 @@ def _snap_count(cues: list[RawCue], scanned: list[list[Markup]]) -> int:
         if cues[k].t_end - cues[k].t_start < SNAP_SECONDS:
             now = [line.text for line in scanned[k] if line.text]
             before = [line.text for line in scanned[k - 1] if line.text]
-            count += bool(now) and now == before[-len(now):]
+            count += bool(now) and now == before[-len(now) :]
     return count
 
 
-def _read_rolling(cues: list[RawCue], scanned: list[list[Markup]], warnings: list[str],
-                  yt_dlp: bool = False) -> Parsed:
+def _read_rolling(
+    cues: list[RawCue], scanned: list[list[Markup]], warnings: list[str], yt_dlp: bool = False
+) -> Parsed:
     """Rolling captions: the lines new on screen, each word once, with its inline time where given.
     ``yt_dlp``: the file has snap cues, so each longer cue adds exactly its last line."""
     out = DocumentBuilder()
@@ -195,13 +210,16 @@ def _add_timed_words(out: DocumentBuilder, line: Markup, t_cue: float) -> None:
     words: list[tuple[str, float]] = []
     for piece, t_piece, _voice in line.pieces:
         t = t_cue if t_piece is None else t_piece
-        words.extend((word, t) for word in (_SOUND_RE.sub(" ", piece) if "[" in piece or "♪" in piece
-                                            else piece).split())
+        words.extend(
+            (word, t)
+            for word in (_SOUND_RE.sub(" ", piece) if "[" in piece or "♪" in piece else piece).split()
+        )
     out.add_words(words)
 
 
-def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warnings: list[str],
-                name: str) -> Parsed:
+def _read_plain(
+    cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warnings: list[str], name: str
+) -> Parsed:
     """Ordinary cues: their texts joined; voices and recurring ``Name:`` labels become speaker turns."""
     labels: list[str] = []
     for lines in scanned:
@@ -223,7 +241,7 @@ def _read_plain(cues: list[RawCue], scanned: list[list[Markup]], fmt: str, warni
                 match = _LABEL_RE.match(text) if names else None
                 if match and clean_label(match.group(1)) in names:
                     speaker = clean_label(match.group(1))
-                    text = text[match.end():]
+                    text = text[match.end() :]
                 elif text[:1] in "-–—" and text[1:2] == " " and speaker is not None:
                     text = text[2:]
                 out.add(_SOUND_RE.sub(" ", text), cue.t_start, cue.t_end, speaker)

@@ -28,9 +28,21 @@ logger = logging.getLogger(__name__)
 # Roles. KIND: "chapter" | "annotation"; TAGS: list[str]; QUOTE: the whole quote; POSITION: a label ("12:34");
 # MEANING: the colour's meaning; SWATCH: QColor in the current theme. Chapter rows answer KIND, START (-1 for the
 # orphans group), IS_ORPHAN and UPDATED (their newest annotation's).
-(ROLE_KIND, ROLE_ID, ROLE_START, ROLE_COLOR, ROLE_CREATED, ROLE_UPDATED, ROLE_TAGS, ROLE_NOTE, ROLE_QUOTE,
- ROLE_IS_ORPHAN, ROLE_POSITION, ROLE_MEANING, ROLE_SWATCH) = \
-    range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 14)
+(
+    ROLE_KIND,
+    ROLE_ID,
+    ROLE_START,
+    ROLE_COLOR,
+    ROLE_CREATED,
+    ROLE_UPDATED,
+    ROLE_TAGS,
+    ROLE_NOTE,
+    ROLE_QUOTE,
+    ROLE_IS_ORPHAN,
+    ROLE_POSITION,
+    ROLE_MEANING,
+    ROLE_SWATCH,
+) = range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 14)
 
 QUOTE_CHARS = 140
 ORPHANS_TITLE = "Unplaced (orphaned)"
@@ -63,8 +75,12 @@ class _Group:
         return self.orphans, self.title, self.start
 
 
-def _group(annotations: Iterable[Annotation], sections: Sequence[ChapterRow], mode: str,
-           time: Callable[[Annotation], float]) -> list[_Group]:
+def _group(
+    annotations: Iterable[Annotation],
+    sections: Sequence[ChapterRow],
+    mode: str,
+    time: Callable[[Annotation], float],
+) -> list[_Group]:
     """Annotations by chapter (only chapters that have some), orphans last; by position or newest first."""
     chapters = [_Group(s.title, s.start) for s in sections]
     elsewhere = _Group("Highlights" if not sections else "Other highlights", 0)
@@ -100,8 +116,13 @@ class AnnotationsModel(GroupedItemModel):
         self._times: dict[str, float] = {}
 
     # -- content ------------------------------------------------------------------------------
-    def set_annotations(self, annotations: Iterable[Annotation], sections: Sequence[ChapterRow] = (),
-                        colors: dict[str, str] | None = None, places: Mapping[str, str] | None = None) -> bool:
+    def set_annotations(
+        self,
+        annotations: Iterable[Annotation],
+        sections: Sequence[ChapterRow] = (),
+        colors: dict[str, str] | None = None,
+        places: Mapping[str, str] | None = None,
+    ) -> bool:
         """Replace the content; returns True if the model was reset (annotations added, removed, regrouped).
 
         Otherwise rows that moved are moved with ``layoutChanged`` and edited rows get ``dataChanged``, so
@@ -129,14 +150,17 @@ class AnnotationsModel(GroupedItemModel):
 
     def _apply(self, everything: bool) -> bool:
         groups = _group(*self._input, self._mode, self._time)
-        if {g.key: {a.id for a in g.items} for g in groups} != {g.key: {a.id for a in g.items} for g in self._groups}:
+        if {g.key: {a.id for a in g.items} for g in groups} != {
+            g.key: {a.id for a in g.items} for g in self._groups
+        }:
             self.beginResetModel()
             self._groups = groups
             self.endResetModel()
             return True
         before = {a.id: a for g in self._groups for a in g.items}
-        if [(g.key, [a.id for a in g.items]) for g in groups] != \
-                [(g.key, [a.id for a in g.items]) for g in self._groups]:
+        if [(g.key, [a.id for a in g.items]) for g in groups] != [
+            (g.key, [a.id for a in g.items]) for g in self._groups
+        ]:
             self._relayout(groups)
         self._groups = groups
         for row, group in enumerate(groups):
@@ -151,13 +175,23 @@ class AnnotationsModel(GroupedItemModel):
         """Move rows (same chapters, same annotations, another order), keeping persistent indexes."""
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        keys = [("chapter", self._groups[i.row()].key) if i.internalId() == HEADER
-                else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id) for i in old]
+        keys = [
+            ("chapter", self._groups[i.row()].key)
+            if i.internalId() == HEADER
+            else ("annotation", self._groups[i.internalId() - 1].items[i.row()].id)
+            for i in old
+        ]
         self._groups = groups
         rows: dict[tuple[str, tuple[bool, str, int] | str], tuple[int, int, int]] = {
-            ("chapter", g.key): (row, 0, HEADER) for row, g in enumerate(groups)}
-        rows.update({("annotation", a.id): (child, 0, row + 1)
-                     for row, g in enumerate(groups) for child, a in enumerate(g.items)})
+            ("chapter", g.key): (row, 0, HEADER) for row, g in enumerate(groups)
+        }
+        rows.update(
+            {
+                ("annotation", a.id): (child, 0, row + 1)
+                for row, g in enumerate(groups)
+                for child, a in enumerate(g.items)
+            }
+        )
         self.changePersistentIndexList(old, [self.createIndex(*rows[key]) for key in keys])
         self.layoutChanged.emit()
 
@@ -167,8 +201,11 @@ class AnnotationsModel(GroupedItemModel):
             self._dark = dark
             for row, group in enumerate(self._groups):
                 parent = self.index(row, 0)
-                self.dataChanged.emit(self.index(0, 0, parent), self.index(len(group.items) - 1, 0, parent),
-                                      [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH])
+                self.dataChanged.emit(
+                    self.index(0, 0, parent),
+                    self.index(len(group.items) - 1, 0, parent),
+                    [Qt.ItemDataRole.DecorationRole, ROLE_SWATCH],
+                )
 
     def colors(self) -> dict[str, str]:
         """The colour meanings in force (colour key → meaning, defaults filled in)."""
@@ -215,12 +252,18 @@ class AnnotationsModel(GroupedItemModel):
         """Highlights under chapter row ``group``."""
         return len(self._groups[group].items)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """Chapters: title, start, newest update; annotations: quote, swatch, tooltip and the custom roles."""
         if not index.isValid():
             return None
         if index.internalId() == HEADER:
-            return self._chapter_data(self._groups[index.row()], role) if index.row() < len(self._groups) else None
+            return (
+                self._chapter_data(self._groups[index.row()], role)
+                if index.row() < len(self._groups)
+                else None
+            )
         annotation = self.annotation(index)
         if annotation is None:
             return None
@@ -238,10 +281,17 @@ class AnnotationsModel(GroupedItemModel):
         Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
         Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
         Qt.ItemDataRole.ToolTipRole: lambda m, a: m._tooltip(a),
-        ROLE_KIND: lambda m, a: "annotation", ROLE_ID: lambda m, a: a.id, ROLE_COLOR: lambda m, a: a.color,
-        ROLE_START: lambda m, a: a.start, ROLE_CREATED: lambda m, a: a.created, ROLE_UPDATED: lambda m, a: a.updated,
-        ROLE_TAGS: lambda m, a: list(a.tags), ROLE_NOTE: lambda m, a: a.note, ROLE_QUOTE: lambda m, a: a.target.exact,
-        ROLE_IS_ORPHAN: lambda m, a: a.is_orphan, ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
+        ROLE_KIND: lambda m, a: "annotation",
+        ROLE_ID: lambda m, a: a.id,
+        ROLE_COLOR: lambda m, a: a.color,
+        ROLE_START: lambda m, a: a.start,
+        ROLE_CREATED: lambda m, a: a.created,
+        ROLE_UPDATED: lambda m, a: a.updated,
+        ROLE_TAGS: lambda m, a: list(a.tags),
+        ROLE_NOTE: lambda m, a: a.note,
+        ROLE_QUOTE: lambda m, a: a.target.exact,
+        ROLE_IS_ORPHAN: lambda m, a: a.is_orphan,
+        ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
         ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._places.get(a.id, ""),
         ROLE_SWATCH: lambda m, a: m.swatch_color(a.color),
     }
@@ -311,7 +361,12 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
 
     def accepts(self, annotation: Annotation) -> bool:
         """Whether an annotation passes the filters."""
-        if self._colors and annotation.color not in self._colors or self._tag and self._tag not in annotation.tags:
+        if (
+            self._colors
+            and annotation.color not in self._colors
+            or self._tag
+            and self._tag not in annotation.tags
+        ):
             return False
         if self._terms:
             haystack = "\n".join((annotation.target.exact, annotation.note, *annotation.tags)).casefold()

@@ -80,8 +80,11 @@ class _AnnotationDelegate(QStyledItemDelegate):
         note = (index.data(ROLE_NOTE) or "").strip()
         if note:
             lines.append(("note", note.splitlines()[0]))
-        meta = [" ".join(f"#{t}" for t in index.data(ROLE_TAGS) or []), index.data(ROLE_POSITION) or "",
-                index.data(ROLE_MEANING) or ""]
+        meta = [
+            " ".join(f"#{t}" for t in index.data(ROLE_TAGS) or []),
+            index.data(ROLE_POSITION) or "",
+            index.data(ROLE_MEANING) or "",
+        ]
         lines.append(("meta", " · ".join(m for m in meta if m)))
         return lines
 
@@ -92,7 +95,9 @@ class _AnnotationDelegate(QStyledItemDelegate):
             return QSize(200, spacing + self.PAD)
         return QSize(200, spacing * (3 if (index.data(ROLE_NOTE) or "").strip() else 2) + 2 * self.PAD)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text_color, muted = draw_item_background(painter, opt)
@@ -103,8 +108,14 @@ class _AnnotationDelegate(QStyledItemDelegate):
             self._paint_card(painter, opt, index, text_color, muted)
         painter.restore()
 
-    def _paint_chapter(self, painter: QPainter, opt: QStyleOptionViewItem,
-                       index: QModelIndex | QPersistentModelIndex, text_color: QColor, muted: QColor) -> None:
+    def _paint_chapter(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        text_color: QColor,
+        muted: QColor,
+    ) -> None:
         rect = opt.rect.adjusted(self.PAD // 2, 0, -self.PAD, 0)
         count = str(index.model().rowCount(index))
         font = QFont(opt.font)
@@ -115,12 +126,21 @@ class _AnnotationDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(text_color)
-        title = QFontMetrics(font).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
-                                              Qt.TextElideMode.ElideRight, max(0, rect.width() - count_width))
+        title = QFontMetrics(font).elidedText(
+            index.data(Qt.ItemDataRole.DisplayRole) or "",
+            Qt.TextElideMode.ElideRight,
+            max(0, rect.width() - count_width),
+        )
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
 
-    def _paint_card(self, painter: QPainter, opt: QStyleOptionViewItem,
-                    index: QModelIndex | QPersistentModelIndex, text_color: QColor, muted: QColor) -> None:
+    def _paint_card(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        text_color: QColor,
+        muted: QColor,
+    ) -> None:
         rect = opt.rect.adjusted(2, self.PAD // 2, -self.PAD, -self.PAD // 2)
         bar = index.data(ROLE_SWATCH) or swatch_color(COLOR_KEYS[0], False)
         painter.fillRect(QRect(rect.left(), rect.top(), self.BAR, rect.height()), bar)
@@ -134,8 +154,11 @@ class _AnnotationDelegate(QStyledItemDelegate):
             painter.setFont(font)
             painter.setPen(muted if kind == "meta" else text_color)
             line = QRect(x, y, width, metrics.lineSpacing())
-            painter.drawText(line, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            painter.drawText(
+                line,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, width),
+            )
             y += metrics.lineSpacing()
 
 
@@ -145,8 +168,12 @@ class _AnnotationTree(QTreeView):
     delete_pressed = Signal()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and not event.modifiers()
+        ):
             event.accept()
             return True
         return super().event(event)
@@ -161,7 +188,9 @@ class _AnnotationTree(QTreeView):
 class _ColorMeaningsDialog(QDialog):
     """Edit what each of the five colours means."""
 
-    def __init__(self, colors: dict[str, str], icon: Callable[[str], QIcon], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, colors: dict[str, str], icon: Callable[[str], QIcon], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Colour Meanings")
         self.setObjectName("color_meanings_dialog")
@@ -173,7 +202,9 @@ class _ColorMeaningsDialog(QDialog):
             field_.addAction(icon(key), QLineEdit.ActionPosition.LeadingPosition)
             form.addRow(f"&{number}  {key.capitalize()}", field_)
             self.fields[key] = field_
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -251,7 +282,9 @@ class AnnotationsPanel(QWidget):
         self.filter_edit.setObjectName("annotations_filter")
         self.filter_edit.setPlaceholderText("Filter quotes, notes and tags")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(lambda text: self._change_filter(self.proxy.set_text_filter, text))
+        self.filter_edit.textChanged.connect(
+            lambda text: self._change_filter(self.proxy.set_text_filter, text)
+        )
         self._filter_row = row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
@@ -268,14 +301,16 @@ class AnnotationsPanel(QWidget):
         self.tag_combo.setObjectName("annotations_tag")
         self.tag_combo.addItem("All tags", "")
         self.tag_combo.currentIndexChanged.connect(
-            lambda _i: self._change_filter(self.proxy.set_tag_filter, self.tag_combo.currentData() or ""))
+            lambda _i: self._change_filter(self.proxy.set_tag_filter, self.tag_combo.currentData() or "")
+        )
         self.sort_combo = QComboBox(self)
         self.sort_combo.setObjectName("annotations_sort")
         self.sort_combo.addItem("Position", "position")
         self.sort_combo.addItem("Date", "date")
         self.sort_combo.setToolTip("Order by place in the transcript, or by last change (newest first)")
         self.sort_combo.currentIndexChanged.connect(
-            lambda _i: self._change_filter(self.proxy.set_sort_mode, self.sort_combo.currentData()))
+            lambda _i: self._change_filter(self.proxy.set_sort_mode, self.sort_combo.currentData())
+        )
         meanings = QToolButton(self)
         meanings.setText("Colours…")
         meanings.setToolTip("Edit what each colour means")
@@ -289,8 +324,13 @@ class AnnotationsPanel(QWidget):
         order.addWidget(self.sort_combo)
 
     # -- content ------------------------------------------------------------------------------
-    def set_annotations(self, annotations: Sequence[Annotation], sections: Sequence[ChapterRow] = (),
-                        colors: dict[str, str] | None = None, places: Mapping[str, str] | None = None) -> None:
+    def set_annotations(
+        self,
+        annotations: Sequence[Annotation],
+        sections: Sequence[ChapterRow] = (),
+        colors: dict[str, str] | None = None,
+        places: Mapping[str, str] | None = None,
+    ) -> None:
         """Show these annotations grouped by chapter, each with its place (by id); keeps the selection."""
         self._quiet += 1
         try:
@@ -367,8 +407,10 @@ class AnnotationsPanel(QWidget):
         colors = self.model.colors()
         for number, (key, button) in enumerate(self.color_buttons.items(), start=1):
             button.setIcon(swatch_icon(self.model.swatch_color(key), 14))
-            button.setToolTip(f"Show only “{colors.get(key, key)}” ({key}, key {number}); "
-                              "with none chosen, every colour is shown")
+            button.setToolTip(
+                f"Show only “{colors.get(key, key)}” ({key}, key {number}); "
+                "with none chosen, every colour is shown"
+            )
 
     def _update_count(self) -> None:
         everything = self.model.annotations()
@@ -378,8 +420,11 @@ class AnnotationsPanel(QWidget):
         total = len(everything)
         head = f"{len(shown)} of {total}" if self.proxy.is_filtering() else f"{total}"
         text = f"{head} highlight{'' if total == 1 else 's'} · {notes} note{'' if notes == 1 else 's'}"
-        self.count_label.setText(text + (f" · {orphans} unplaced" if orphans else "") if total
-                                 else "No highlights yet — select text and press 1–5")
+        self.count_label.setText(
+            text + (f" · {orphans} unplaced" if orphans else "")
+            if total
+            else "No highlights yet — select text and press 1–5"
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow palette changes (light or dark swatches and colour buttons)."""
@@ -425,12 +470,15 @@ class AnnotationsPanel(QWidget):
             colours = menu.addMenu("Colour")
             meanings = self.model.colors()
             for number, key in enumerate(COLOR_KEYS, start=1):
-                action = colours.addAction(swatch_icon(self.model.swatch_color(key)),
-                                           f"&{number}  {meanings.get(key, key)}")
+                action = colours.addAction(
+                    swatch_icon(self.model.swatch_color(key)), f"&{number}  {meanings.get(key, key)}"
+                )
                 action.setObjectName(f"color_{key}")
                 action.setCheckable(True)
                 action.setChecked(index.data(ROLE_COLOR) == key)
-                action.triggered.connect(lambda _=False, k=key: self.color_change_requested.emit(annotation_id, k))
+                action.triggered.connect(
+                    lambda _=False, k=key: self.color_change_requested.emit(annotation_id, k)
+                )
             delete = menu.addAction("Delete Highlight", lambda: self.delete_requested.emit(annotation_id))
             delete.setObjectName("delete_highlight")
             menu.addSeparator()
@@ -449,7 +497,9 @@ class AnnotationsPanel(QWidget):
     @Slot()
     def edit_color_meanings(self) -> QDialog:
         """Open the (window-modal) colour meanings dialog; OK asks for each renamed colour."""
-        dialog = _ColorMeaningsDialog(self.model.colors(), lambda k: swatch_icon(self.model.swatch_color(k)), self)
+        dialog = _ColorMeaningsDialog(
+            self.model.colors(), lambda k: swatch_icon(self.model.swatch_color(k)), self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def apply() -> None:

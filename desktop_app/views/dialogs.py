@@ -30,8 +30,9 @@ def choose_transcript(parent: QWidget, start_dir: str, file_filter: str) -> str:
 
 def choose_export(parent: QWidget, suggested: str) -> tuple[str, str]:
     """File › Export: the chosen file and its format, ``"markdown"`` or ``"json"`` ("" when cancelled)."""
-    path, chosen = QFileDialog.getSaveFileName(parent, "Export Highlights and Notes", suggested,
-                                               "Markdown (*.md);;Web Annotation JSON (*.json)")
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Export Highlights and Notes", suggested, "Markdown (*.md);;Web Annotation JSON (*.json)"
+    )
     return path, "json" if path.endswith(".json") or "JSON" in chosen else "markdown"
 
 
@@ -41,8 +42,12 @@ QUIT_CHOICES = ("retry", "elsewhere", "quit")
 
 def ask_before_quit(parent: QWidget, message: str, choose: Callable[[str], None]) -> QMessageBox:
     """The highlights could not be saved: try again, save a copy elsewhere, quit anyway, or stay (non-blocking)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Highlights and notes not saved",
-                      f"{message}\n\nYour unsaved highlights and notes are still here.", parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Highlights and notes not saved",
+        f"{message}\n\nYour unsaved highlights and notes are still here.",
+        parent=parent,
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     buttons: dict[QAbstractButton, str] = {
         box.addButton("Try Again", QMessageBox.ButtonRole.AcceptRole): "retry",
@@ -56,8 +61,9 @@ def ask_before_quit(parent: QWidget, message: str, choose: Callable[[str], None]
 
 def choose_copy_path(parent: QWidget, suggested: str) -> str:
     """Where to save a copy of the annotations file ("" when cancelled)."""
-    path, _chosen = QFileDialog.getSaveFileName(parent, "Save a Copy of the Highlights and Notes", suggested,
-                                                "Annotations (*.yaml)")
+    path, _chosen = QFileDialog.getSaveFileName(
+        parent, "Save a Copy of the Highlights and Notes", suggested, "Annotations (*.yaml)"
+    )
     return path
 
 
@@ -78,19 +84,35 @@ def show_information(parent: QWidget, title: str, message: str) -> QMessageBox:
 
 def show_about(parent: QWidget, data_folder: str) -> QMessageBox:
     """Help › About: the version and where the user's data is kept."""
-    text = (f"<b>{APP_NAME}</b> {__version__}<br>Read, search and annotate long interview transcripts, offline."
-            f"<br><br>Data folder: {html.escape(data_folder)}")
-    return _open(QMessageBox(QMessageBox.Icon.NoIcon, f"About {APP_NAME}", text, QMessageBox.StandardButton.Close,
-                             parent))
+    text = (
+        f"<b>{APP_NAME}</b> {__version__}<br>Read, search and annotate long interview transcripts, offline."
+        f"<br><br>Data folder: {html.escape(data_folder)}"
+    )
+    return _open(
+        QMessageBox(
+            QMessageBox.Icon.NoIcon, f"About {APP_NAME}", text, QMessageBox.StandardButton.Close, parent
+        )
+    )
 
 
 def show_shortcuts(parent: QWidget) -> QMessageBox:
     """F1: every keyboard shortcut of the window's actions, and the reading keys."""
-    rows = {f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
-            f"<td>{html.escape(a.text().replace('&', ''))}</td></tr>"
-            for a in parent.findChildren(QAction) if not a.shortcut().isEmpty() and a.text()}
-    extra = ("<tr><td><b>Space / Shift+Space</b></td><td>Page down / up</td></tr>"
-             "<tr><td><b>Home / End</b></td><td>Beginning / end</td></tr>")
-    return _open(QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
-                             f"<table cellpadding=3>{''.join(sorted(rows))}{extra}</table>",
-                             QMessageBox.StandardButton.Close, parent))
+    rows = {
+        f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
+        f"<td>{html.escape(a.text().replace('&', ''))}</td></tr>"
+        for a in parent.findChildren(QAction)
+        if not a.shortcut().isEmpty() and a.text()
+    }
+    extra = (
+        "<tr><td><b>Space / Shift+Space</b></td><td>Page down / up</td></tr>"
+        "<tr><td><b>Home / End</b></td><td>Beginning / end</td></tr>"
+    )
+    return _open(
+        QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Keyboard Shortcuts",
+            f"<table cellpadding=3>{''.join(sorted(rows))}{extra}</table>",
+            QMessageBox.StandardButton.Close,
+            parent,
+        )
+    )

@@ -13,8 +13,10 @@ def draw_item_background(painter: QPainter, option: QStyleOptionViewItem) -> tup
     if style is not None:
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
     selected = bool(option.state & QStyle.StateFlag.State_Selected)
-    text_color = option.palette.color(QPalette.ColorGroup.Active,
-                                      QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+    text_color = option.palette.color(
+        QPalette.ColorGroup.Active,
+        QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text,
+    )
     muted = QColor(text_color)
     muted.setAlpha(150)
     return text_color, muted

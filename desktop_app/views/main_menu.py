@@ -55,8 +55,13 @@ class MainMenu(QObject):
     shortcuts_requested = Signal()
     about_requested = Signal()
 
-    def __init__(self, window: QMainWindow, reader: QWidget, undo_stack: QUndoStack,
-                 docks: Sequence[tuple[QDockWidget, str]]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        reader: QWidget,
+        undo_stack: QUndoStack,
+        docks: Sequence[tuple[QDockWidget, str]],
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._reader = reader
@@ -67,8 +72,15 @@ class MainMenu(QObject):
         self._build_view_menu(docks)
         self._build_go_and_help_menus()
 
-    def _action(self, menu: QMenu, text: str, signal: SignalInstance | None = None, shortcut: Sequence[Shortcut] = (),
-                name: str = "", reader_only: bool = False) -> QAction:
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        signal: SignalInstance | None = None,
+        shortcut: Sequence[Shortcut] = (),
+        name: str = "",
+        reader_only: bool = False,
+    ) -> QAction:
         """An action in ``menu`` that emits ``signal``; ``reader_only`` keys work only while the reader has focus."""
         action = QAction(text, self._window)
         sequences: list[QKeySequence] = []
@@ -94,7 +106,9 @@ class MainMenu(QObject):
         self.recent_menu.setObjectName("recent_menu")
         self._action(menu, "Open &Bundled Transcript", self.open_bundled_requested)
         menu.addSeparator()
-        self._action(menu, "&Export Highlights and Notes…", self.export_requested, ["Ctrl+E"], "export_action")
+        self._action(
+            menu, "&Export Highlights and Notes…", self.export_requested, ["Ctrl+E"], "export_action"
+        )
         self._action(menu, "Show Annotations &File", self.show_annotations_file_requested)
         menu.addSeparator()
         quit_action = self._action(menu, "&Quit", None, [QKeySequence.StandardKey.Quit])
@@ -110,33 +124,54 @@ class MainMenu(QObject):
         menu.addAction(self.redo_action)
         menu.addSeparator()
         self._action(menu, "&Find…", self.find_requested, [QKeySequence.StandardKey.Find], "find_action")
-        self._action(menu, "Find &Next", self.find_next_requested, ["F3", QKeySequence.StandardKey.FindNext],
-                     "find_next_action")
-        self._action(menu, "Find &Previous", self.find_previous_requested,
-                     ["Shift+F3", QKeySequence.StandardKey.FindPrevious], "find_previous_action")
+        self._action(
+            menu,
+            "Find &Next",
+            self.find_next_requested,
+            ["F3", QKeySequence.StandardKey.FindNext],
+            "find_next_action",
+        )
+        self._action(
+            menu,
+            "Find &Previous",
+            self.find_previous_requested,
+            ["Shift+F3", QKeySequence.StandardKey.FindPrevious],
+            "find_previous_action",
+        )
         menu.addSeparator()
         colors = menu.addMenu("&Highlight Selection")
         for number, key in enumerate(COLOR_KEYS, start=1):
             action = self._action(colors, key, None, [str(number)], reader_only=True)
             action.triggered.connect(lambda _checked=False, k=key: self.highlight_requested.emit(k))
             self.highlight_actions[key] = action
-        self.add_note_action = self._action(menu, "Add &Note…", self.add_note_requested, ["N", "Ctrl+Shift+N"],
-                                            reader_only=True)
-        self.delete_highlight_action = self._action(menu, "&Delete Highlight", self.delete_highlight_requested,
-                                                    [QKeySequence.StandardKey.Delete, "Backspace"], reader_only=True)
+        self.add_note_action = self._action(
+            menu, "Add &Note…", self.add_note_requested, ["N", "Ctrl+Shift+N"], reader_only=True
+        )
+        self.delete_highlight_action = self._action(
+            menu,
+            "&Delete Highlight",
+            self.delete_highlight_requested,
+            [QKeySequence.StandardKey.Delete, "Backspace"],
+            reader_only=True,
+        )
 
     def _build_view_menu(self, docks: Sequence[tuple[QDockWidget, str]]) -> None:
         menu = self._window.menuBar().addMenu("&View")
-        zooms: tuple[tuple[str, list[Shortcut], str, int], ...] = (("Zoom &In", ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], "zoom_in", 1),
-                 ("Zoom &Out", ["Ctrl+-", QKeySequence.StandardKey.ZoomOut], "zoom_out", -1),
-                 ("&Actual Size", ["Ctrl+0"], "zoom_reset", 0))
+        zooms: tuple[tuple[str, list[Shortcut], str, int], ...] = (
+            ("Zoom &In", ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], "zoom_in", 1),
+            ("Zoom &Out", ["Ctrl+-", QKeySequence.StandardKey.ZoomOut], "zoom_out", -1),
+            ("&Actual Size", ["Ctrl+0"], "zoom_reset", 0),
+        )
         for text, keys, name, step in zooms:
             action = self._action(menu, text, None, keys, name)
             action.triggered.connect(lambda _checked=False, s=step: self.zoom_requested.emit(s))
-        self.hide_fillers_action = self._action(menu, "Hide &Fillers (Clean Verbatim)", None, ["Ctrl+Shift+F"],
-                                                "hide_fillers")
+        self.hide_fillers_action = self._action(
+            menu, "Hide &Fillers (Clean Verbatim)", None, ["Ctrl+Shift+F"], "hide_fillers"
+        )
         self.hide_fillers_action.setCheckable(True)
-        self.hide_fillers_action.setToolTip('Leave out "um", "uh" and repeated words; the text and highlights stay')
+        self.hide_fillers_action.setToolTip(
+            'Leave out "um", "uh" and repeated words; the text and highlights stay'
+        )
         self.hide_fillers_action.toggled.connect(self.hide_fillers_requested)
         menu.addSeparator()
         themes = menu.addMenu("&Theme")

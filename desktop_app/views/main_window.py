@@ -87,7 +87,11 @@ class MainWindow(QMainWindow):
         self.notes_dock.raise_()
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        docks = [(self.outline_dock, "Ctrl+Shift+O"), (self.search_dock, ""), (self.notes_dock, "Ctrl+Shift+H")]
+        docks = [
+            (self.outline_dock, "Ctrl+Shift+O"),
+            (self.search_dock, ""),
+            (self.notes_dock, "Ctrl+Shift+H"),
+        ]
         self.menu = MainMenu(self, self.reader, session.annotations.undo_stack, docks)
         self._steps = EventLoopSteps(self)
         self._connect()
@@ -150,7 +154,9 @@ class MainWindow(QMainWindow):
         menu.hide_fillers_requested.connect(s.set_hide_fillers)
         menu.beginning_requested.connect(lambda: reader.scroll_to_offset(0))
         menu.next_chapter_requested.connect(lambda: self._scroll_to(s.next_chapter()))
-        menu.previous_chapter_requested.connect(lambda: self._scroll_to(s.previous_chapter(reader.top_offset())))
+        menu.previous_chapter_requested.connect(
+            lambda: self._scroll_to(s.previous_chapter(reader.top_offset()))
+        )
         menu.highlight_requested.connect(self.highlight_selection)
         menu.add_note_requested.connect(self.add_note)
         menu.delete_highlight_requested.connect(s.remove_selected)
@@ -218,7 +224,9 @@ class MainWindow(QMainWindow):
         One step per event-loop turn, so that none of them keeps the window from repainting for long.
         """
         steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in MODULES]
-        self._steps.run([*steps, self._side_panels, self.session.attach_annotations, self.session.start_background])
+        self._steps.run(
+            [*steps, self._side_panels, self.session.attach_annotations, self.session.start_background]
+        )
 
     # -- opening ------------------------------------------------------------------------------
     @Slot()
@@ -281,13 +289,19 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_open_failed(self, _path: str, message: str) -> None:
         if self.session.document is None:
-            self.reader.set_placeholder("\n\n\nNo transcript is open.\nUse File › Open… (Ctrl+O) to open one.")
+            self.reader.set_placeholder(
+                "\n\n\nNo transcript is open.\nUse File › Open… (Ctrl+O) to open one."
+            )
         self.show_error("Could not open transcript", message)
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:
         """A non-blocking message box (kept in ``last_error`` for tests); one at a time for the same trouble."""
-        if self.last_error is None or not self.last_error.isVisible() or self.last_error.windowTitle() != title:
+        if (
+            self.last_error is None
+            or not self.last_error.isVisible()
+            or self.last_error.windowTitle() != title
+        ):
             self.last_error = dialogs.show_error(self, title, message)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -355,12 +369,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_annotations(self) -> None:
         s = self.session
-        self.reader.set_highlights([HighlightSpan(a.id, a.start, a.end, a.color, a.note)
-                                    for a in s.placed_annotations()])
+        self.reader.set_highlights(
+            [HighlightSpan(a.id, a.start, a.end, a.color, a.note) for a in s.placed_annotations()]
+        )
         self.menu.set_color_meanings(s.annotations.colors)
         if self._side is not None:
-            self._side.annotations.set_annotations(s.annotations.annotations, s.chapter_rows(), s.annotations.colors,
-                                                   s.annotation_places())
+            self._side.annotations.set_annotations(
+                s.annotations.annotations, s.chapter_rows(), s.annotations.colors, s.annotation_places()
+            )
             self._on_highlight_selected(s.selected_annotation)
 
     @Slot(str)
@@ -371,7 +387,9 @@ class MainWindow(QMainWindow):
         if self._side is not None:
             self._side.annotations.select_annotation(annotation_id)
             tags = sorted({t for a in notes.annotations for t in a.tags})
-            self._side.editor.set_annotation(notes.find(annotation_id) if annotation_id else None, notes.colors, tags)
+            self._side.editor.set_annotation(
+                notes.find(annotation_id) if annotation_id else None, notes.colors, tags
+            )
 
     @Slot(object, int, int)
     def _extend_context_menu(self, menu: QMenu, start: int, end: int) -> None:
@@ -381,8 +399,13 @@ class MainWindow(QMainWindow):
     def show_annotations_file(self) -> None:
         """Say where this transcript's highlights and notes are kept."""
         path = self.session.annotations.path
-        dialogs.show_information(self, "Annotations file", "No transcript is open." if path is None else
-                                 f"Your highlights and notes for this transcript are saved in:\n\n{path}")
+        dialogs.show_information(
+            self,
+            "Annotations file",
+            "No transcript is open."
+            if path is None
+            else f"Your highlights and notes for this transcript are saved in:\n\n{path}",
+        )
 
     @Slot()
     def export_annotations(self) -> None:
@@ -404,7 +427,10 @@ class MainWindow(QMainWindow):
         self.search_panel.focus_query()
 
     def _step_hit(self, direction: int) -> None:
-        if not self.session.step_hit(direction, self.reader.top_offset()) and not self.search_dock.isVisible():
+        if (
+            not self.session.step_hit(direction, self.reader.top_offset())
+            and not self.search_dock.isVisible()
+        ):
             self.show_search()
 
     @Slot()
@@ -453,7 +479,9 @@ class MainWindow(QMainWindow):
                 return
             self._closed = True
             self._steps.stop()
-            self.reader.position_changed.disconnect(self._on_scrolled)  # the session may go before this window
+            self.reader.position_changed.disconnect(
+                self._on_scrolled
+            )  # the session may go before this window
             self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
             self.settings.sync()
         super().closeEvent(event)

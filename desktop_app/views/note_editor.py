@@ -180,8 +180,12 @@ class NoteEditor(QWidget):
         """The id of the annotation being edited ("" when none)."""
         return self._id
 
-    def set_annotation(self, annotation: Annotation | None, colors: dict[str, str] | None = None,
-                       known_tags: Iterable[str] = ()) -> None:
+    def set_annotation(
+        self,
+        annotation: Annotation | None,
+        colors: dict[str, str] | None = None,
+        known_tags: Iterable[str] = (),
+    ) -> None:
         """Show an annotation (None: nothing selected). Emits nothing for it, except pending edits of the
         previous annotation. Text being typed is kept when the same annotation comes back with the note
         and tags last emitted or received (an autosave round trip)."""

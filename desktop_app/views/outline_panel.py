@@ -89,8 +89,9 @@ class OutlineModel(QAbstractTableModel):
         old, self._current = self._current, row
         for changed in (old, row):
             if 0 <= changed < len(self._sections):
-                self.dataChanged.emit(self.index(changed, 0), self.index(changed, 1),
-                                      [Qt.ItemDataRole.FontRole])
+                self.dataChanged.emit(
+                    self.index(changed, 0), self.index(changed, 1), [Qt.ItemDataRole.FontRole]
+                )
 
     # -- QAbstractItemModel -------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
@@ -101,7 +102,9 @@ class OutlineModel(QAbstractTableModel):
         """Two columns: chapter title and length."""
         return 2
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """The column titles "Chapter" and "Length"."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return ("Chapter", "Length")[section] if 0 <= section < 2 else None
@@ -114,7 +117,9 @@ class OutlineModel(QAbstractTableModel):
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         return base | Qt.ItemFlag.ItemIsEditable if index.column() == 0 else base
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """Numbered title, length, keyword tooltip, bold current chapter and the chapter's start/end roles."""
         if not index.isValid() or not (0 <= index.row() < len(self._sections)):
             return None
@@ -122,7 +127,11 @@ class OutlineModel(QAbstractTableModel):
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
-                return section.title if role == Qt.ItemDataRole.EditRole else f"{index.row() + 1}. {section.title}"
+                return (
+                    section.title
+                    if role == Qt.ItemDataRole.EditRole
+                    else f"{index.row() + 1}. {section.title}"
+                )
             return section.length
         if role == Qt.ItemDataRole.ToolTipRole:
             keywords = ", ".join(section.keywords)
@@ -143,7 +152,9 @@ class OutlineModel(QAbstractTableModel):
             return list(section.keywords)
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         """Editing a title does not change the model: the panel asks for a rename, the owner applies it."""
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or index.column() != 0:
             return False
@@ -176,8 +187,9 @@ class OutlinePanel(QWidget):
         self.view.setRootIsDecorated(False)
         self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.view.header()
@@ -238,7 +250,10 @@ class OutlinePanel(QWidget):
         if row < 0:
             return
         index = self.model.index(row, 0)
-        if self.view.currentIndex().row() != row and self.view.state() != QAbstractItemView.State.EditingState:
+        if (
+            self.view.currentIndex().row() != row
+            and self.view.state() != QAbstractItemView.State.EditingState
+        ):
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 

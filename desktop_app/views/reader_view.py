@@ -42,8 +42,17 @@ from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color
 if TYPE_CHECKING:
     from pathlib import Path
 
-FONT_FAMILIES = ["Charis SIL", "Charter", "Georgia", "Iowan Old Style", "Cambria", "Source Serif 4", "Noto Serif",
-                 "DejaVu Serif", "serif"]
+FONT_FAMILIES = [
+    "Charis SIL",
+    "Charter",
+    "Georgia",
+    "Iowan Old Style",
+    "Cambria",
+    "Source Serif 4",
+    "Noto Serif",
+    "DejaVu Serif",
+    "serif",
+]
 BASE_POINT_SIZE = 13
 MEASURE_CHARS = 64
 LINE_HEIGHT_PERCENT = 122
@@ -207,7 +216,9 @@ class ReaderView(QTextEdit):
 
     def _block_format(self, align: Qt.AlignmentFlag) -> QTextBlockFormat:
         block_format = QTextBlockFormat()
-        block_format.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        block_format.setLineHeight(
+            LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+        )
         block_format.setBottomMargin(self._paragraph_gap())
         block_format.setAlignment(align)
         return block_format
@@ -310,7 +321,9 @@ class ReaderView(QTextEdit):
     def reading_offset(self) -> DocOffset:
         """Document offset at the end of the top line: what the reader is reading (chapter following)."""
         side = int(self.document().rootFrame().frameFormat().rightMargin())
-        cursor = self.cursorForPosition(QPoint(max(0, self.viewport().width() - side - 2), self._first_text_y()))
+        cursor = self.cursorForPosition(
+            QPoint(max(0, self.viewport().width() - side - 2), self._first_text_y())
+        )
         return self._offset(cursor.position())
 
     def scroll_to_offset(self, offset: int, margin_lines: float = 0.0) -> None:
@@ -402,8 +415,9 @@ class ReaderView(QTextEdit):
         menu.deleteLater()
 
     # -- search hits ---------------------------------------------------------------------------
-    def set_search_hits(self, ranges: list[tuple[DocOffset, DocOffset]],
-                        current: tuple[DocOffset, DocOffset] | None = None) -> None:
+    def set_search_hits(
+        self, ranges: list[tuple[DocOffset, DocOffset]], current: tuple[DocOffset, DocOffset] | None = None
+    ) -> None:
         """Paint every hit of the current query (document ranges), the current one stronger; tick the scrollbar."""
         self._search_offsets, self._current_offsets = list(ranges), current
         self._search_ranges = [self._display_range(start, end) for start, end in ranges]
@@ -430,10 +444,13 @@ class ReaderView(QTextEdit):
             selections.append(self._extra_selection(*self._current_hit, current_format))
         self.setExtraSelections(selections)
         total = max(1, self.document().characterCount())
-        self.markers.set_markers("search", [s / total for s, _ in self._search_ranges],
-                                 QColor(self._colors.current_hit))
+        self.markers.set_markers(
+            "search", [s / total for s, _ in self._search_ranges], QColor(self._colors.current_hit)
+        )
 
-    def _extra_selection(self, start: int, end: int, char_format: QTextCharFormat) -> QTextEdit.ExtraSelection:
+    def _extra_selection(
+        self, start: int, end: int, char_format: QTextCharFormat
+    ) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
         cursor = QTextCursor(self.document())
         cursor.setPosition(start)
@@ -446,8 +463,10 @@ class ReaderView(QTextEdit):
     def set_highlights(self, spans: list[HighlightSpan]) -> None:
         """Paint annotations (document offsets) as character backgrounds, in one edit block (fast on long text)."""
         self._highlights = sorted(spans, key=lambda h: (h.start, h.end))
-        self._shown = [HighlightSpan(h.id, *self._display_range(h.start, h.end), h.color, h.note)
-                       for h in self._highlights]
+        self._shown = [
+            HighlightSpan(h.id, *self._display_range(h.start, h.end), h.color, h.note)
+            for h in self._highlights
+        ]
         self._paint_highlights()
 
     def highlights(self) -> list[HighlightSpan]:
@@ -482,10 +501,19 @@ class ReaderView(QTextEdit):
         for span in self._shown:
             start, end = max(0, span.start), min(limit, span.end)
             if end > start:
-                wanted[span.id] = (start, end, span.color, bool(span.note), span.id == self._selected_highlight)
+                wanted[span.id] = (
+                    start,
+                    end,
+                    span.color,
+                    bool(span.note),
+                    span.id == self._selected_highlight,
+                )
         cleared = [v[:2] for k, v in self._painted.items() if wanted.get(k) != v]
-        repaint = {k: v for k, v in wanted.items()
-                   if self._painted.get(k) != v or any(v[0] < e and s < v[1] for s, e in cleared)}
+        repaint = {
+            k: v
+            for k, v in wanted.items()
+            if self._painted.get(k) != v or any(v[0] < e and s < v[1] for s, e in cleared)
+        }
         if not cleared and not repaint:
             return
         big = len(cleared) + len(repaint) > 200
@@ -505,8 +533,11 @@ class ReaderView(QTextEdit):
             self._repaint_search()
         self._painted = wanted
         total = max(1, document.characterCount())
-        self.markers.set_markers("highlights", [h.start / total for h in self._shown],
-                                 highlight_color("yellow", self._dark).darker(150))
+        self.markers.set_markers(
+            "highlights",
+            [h.start / total for h in self._shown],
+            highlight_color("yellow", self._dark).darker(150),
+        )
         self.viewport().update()
 
     @staticmethod
@@ -596,20 +627,32 @@ class ReaderView(QTextEdit):
         key, mods = event.key(), event.modifiers()
         if key == Qt.Key.Key_Space:
             step = bar.pageStep() - self.fontMetrics().lineSpacing() * 2
-            bar.setValue(bar.value() - step if mods & Qt.KeyboardModifier.ShiftModifier else bar.value() + step)
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and not self.textCursor().hasSelection() \
-                and not mods & Qt.KeyboardModifier.ShiftModifier:
+            bar.setValue(
+                bar.value() - step if mods & Qt.KeyboardModifier.ShiftModifier else bar.value() + step
+            )
+        elif (
+            key in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+            and not self.textCursor().hasSelection()
+            and not mods & Qt.KeyboardModifier.ShiftModifier
+        ):
             delta = self.fontMetrics().lineSpacing() * (1 if key == Qt.Key.Key_Down else -1)
             bar.setValue(bar.value() + delta)
         elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp) and not mods & Qt.KeyboardModifier.ShiftModifier:
             step = bar.pageStep() - self.fontMetrics().lineSpacing() * 2
             bar.setValue(bar.value() + (step if key == Qt.Key.Key_PageDown else -step))
-        elif key == Qt.Key.Key_Home and mods & Qt.KeyboardModifier.ControlModifier or \
-                key == Qt.Key.Key_Home and not mods:
+        elif (
+            key == Qt.Key.Key_Home
+            and mods & Qt.KeyboardModifier.ControlModifier
+            or key == Qt.Key.Key_Home
+            and not mods
+        ):
             bar.setValue(bar.minimum())
-        elif key == Qt.Key.Key_End and mods & Qt.KeyboardModifier.ControlModifier or \
-                key == Qt.Key.Key_End and not mods:
+        elif (
+            key == Qt.Key.Key_End
+            and mods & Qt.KeyboardModifier.ControlModifier
+            or key == Qt.Key.Key_End
+            and not mods
+        ):
             bar.setValue(bar.maximum())
         else:
             super().keyPressEvent(event)
-

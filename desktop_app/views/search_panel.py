@@ -80,15 +80,20 @@ DEBOUNCE_MS = 150
 BUSY_DELAY_MS = 300  # "Searching…" appears only when a search takes this long (no flicker while typing)
 CONTEXT_CHARS = 28  # characters kept before the first emphasised span when a snippet is shortened
 ELLIPSIS = "…"
-SYNTAX_HINT = ('Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
-               "zuckerburg~ (typos), note: (your notes only).")
+SYNTAX_HINT = (
+    'Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
+    "zuckerburg~ (typos), note: (your notes only)."
+)
+
+
 def plural(count: int, word: str) -> str:
     """``count`` with thousands separators and ``word`` in the singular or plural."""
     return f"{count:,} {word}{'' if count == 1 else 'es' if word.endswith('ch') else 's'}"
 
 
-def focus_snippet(snippet: str, spans: Sequence[Sequence[int]],
-                  before: int = CONTEXT_CHARS) -> tuple[str, list[tuple[int, int]]]:
+def focus_snippet(
+    snippet: str, spans: Sequence[Sequence[int]], before: int = CONTEXT_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
     """Cut the start of a snippet so that its first emphasised span comes after about ``before`` characters
     (a narrow panel shows two lines: the match must be on them); the cut is at a word boundary, marked "…"."""
     clean = [(int(s), int(e)) for s, e in spans if 0 <= int(s) < int(e) <= len(snippet)]
@@ -114,8 +119,9 @@ class _SnippetDelegate(QStyledItemDelegate):
         """The same for every row; no ``data()``."""
         return QSize(120, option.fontMetrics.lineSpacing() * self.LINES + 2 * self.PAD)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         opt = option  # no initStyleOption: it asks the model for a dozen roles this delegate does not use
         text_color, muted = draw_item_background(painter, opt)
         painter.save()
@@ -125,11 +131,21 @@ class _SnippetDelegate(QStyledItemDelegate):
             self._paint_hit(painter, opt, index, text_color, muted)
         painter.restore()
 
-    def _paint_group(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-                     text_color: QColor, muted: QColor) -> None:
+    def _paint_group(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        text_color: QColor,
+        muted: QColor,
+    ) -> None:
         spacing = opt.fontMetrics.lineSpacing()
-        rect = QRect(opt.rect.left() + self.PAD, opt.rect.bottom() - spacing - self.PAD + 1,
-                     opt.rect.width() - 2 * self.PAD, spacing + self.PAD)
+        rect = QRect(
+            opt.rect.left() + self.PAD,
+            opt.rect.bottom() - spacing - self.PAD + 1,
+            opt.rect.width() - 2 * self.PAD,
+            spacing + self.PAD,
+        )
         count = str(index.data(ROLE_COUNT) or 0)
         painter.setFont(opt.font)
         painter.setPen(muted)
@@ -139,20 +155,32 @@ class _SnippetDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(text_color)
-        title = QFontMetrics(font).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "",
-                                              Qt.TextElideMode.ElideRight, max(0, rect.width() - count_width))
+        title = QFontMetrics(font).elidedText(
+            index.data(Qt.ItemDataRole.DisplayRole) or "",
+            Qt.TextElideMode.ElideRight,
+            max(0, rect.width() - count_width),
+        )
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
 
-    def _paint_hit(self, painter: QPainter, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-                   text_color: QColor, muted: QColor) -> None:
+    def _paint_hit(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        text_color: QColor,
+        muted: QColor,
+    ) -> None:
         rect = opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
         metrics = opt.fontMetrics
         label = index.data(ROLE_POSITION) or ""
         label_width = metrics.horizontalAdvance(label) + 2 * self.PAD if label else 0
         painter.setFont(opt.font)
         painter.setPen(muted)
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), metrics.lineSpacing()),
-                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), metrics.lineSpacing()),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            label,
+        )
         text, spans = focus_snippet(index.data(ROLE_SNIPPET) or "", index.data(ROLE_SPANS) or ())
         painter.setPen(text_color)
         painter.setClipRect(rect)
@@ -160,9 +188,13 @@ class _SnippetDelegate(QStyledItemDelegate):
         layout = _wrapped(text, spans, opt, rect.width(), label_width, self.LINES, ellipsis)
         layout.draw(painter, QPointF(rect.left(), rect.top()))
         last = layout.lineAt(layout.lineCount() - 1)
-        if last.isValid() and last.textStart() + last.textLength() < len(text):  # cut: end the last line with "…"
-            painter.drawText(QPointF(rect.left() + last.naturalTextWidth(), rect.top() + last.y() + last.ascent()),
-                             ELLIPSIS)
+        if last.isValid() and last.textStart() + last.textLength() < len(
+            text
+        ):  # cut: end the last line with "…"
+            painter.drawText(
+                QPointF(rect.left() + last.naturalTextWidth(), rect.top() + last.y() + last.ascent()),
+                ELLIPSIS,
+            )
 
 
 def _span_format(palette: QPalette) -> QTextCharFormat:
@@ -176,8 +208,15 @@ def _span_format(palette: QPalette) -> QTextCharFormat:
     return span_format
 
 
-def _wrapped(text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem, width: int,
-             first_line_indent: int, max_lines: int, last_line_reserve: int) -> QTextLayout:
+def _wrapped(
+    text: str,
+    spans: list[tuple[int, int]],
+    opt: QStyleOptionViewItem,
+    width: int,
+    first_line_indent: int,
+    max_lines: int,
+    last_line_reserve: int,
+) -> QTextLayout:
     """``text`` wrapped on at most ``max_lines`` lines, the first one ``first_line_indent`` shorter, the last one
     ``last_line_reserve`` shorter (room for "…")."""
     layout = QTextLayout(text, opt.font)
@@ -194,7 +233,9 @@ def _wrapped(text: str, spans: list[tuple[int, int]], opt: QStyleOptionViewItem,
         line = layout.createLine()
         if not line.isValid():
             break
-        shorter = (first_line_indent if number == 0 else 0) + (last_line_reserve if number == max_lines - 1 else 0)
+        shorter = (first_line_indent if number == 0 else 0) + (
+            last_line_reserve if number == max_lines - 1 else 0
+        )
         line.setLineWidth(max(10, width - shorter))
         line.setPosition(QPointF(0, number * spacing))
     layout.endLayout()
@@ -217,8 +258,11 @@ class _QueryEdit(QLineEdit):
     escape_pressed = Signal()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape):
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape)
+        ):
             event.accept()  # ours, before any window shortcut
             return True
         return super().event(event)
@@ -226,8 +270,12 @@ class _QueryEdit(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         popup = self.completer().popup() if self.completer() is not None else None
-        if popup is not None and popup.isVisible() and key in (
-                Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
+        if (
+            popup is not None
+            and popup.isVisible()
+            and key
+            in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down)
+        ):
             event.ignore()  # the completer handles it
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.enter_pressed.emit(shift)
@@ -259,8 +307,11 @@ class _ResultTree(QTreeView):
     typed = Signal(object)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape):
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_F3, Qt.Key.Key_Escape)
+        ):
             event.accept()
             return True
         return super().event(event)
@@ -275,8 +326,11 @@ class _ResultTree(QTreeView):
             self.escape_pressed.emit()
         elif key == Qt.Key.Key_Up and not mods and self._is_first_hit(self.currentIndex()):
             self.up_from_top.emit()
-        elif event.text().isprintable() and event.text().strip() and not mods & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+        elif (
+            event.text().isprintable()
+            and event.text().strip()
+            and not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        ):
             self.typed.emit(event)
         else:
             super().keyPressEvent(event)
@@ -309,8 +363,9 @@ class SearchPanel(QWidget):
         self.status.setObjectName("search_status")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.status.linkActivated.connect(self._on_link)
         self.view = _ResultTree(self)
         self.view.setObjectName("search_results")
@@ -343,8 +398,10 @@ class SearchPanel(QWidget):
         self.query_edit.setObjectName("search_query")
         self.query_edit.setPlaceholderText("Search the transcript")
         self.query_edit.setClearButtonEnabled(True)
-        self.query_edit.setToolTip(SYNTAX_HINT + "\nEnter / F3: next match · Shift+Enter / Shift+F3: previous · "
-                                   "Down: the list · Escape: back to the text")
+        self.query_edit.setToolTip(
+            SYNTAX_HINT + "\nEnter / F3: next match · Shift+Enter / Shift+F3: previous · "
+            "Down: the list · Escape: back to the text"
+        )
         self.recent_model = QStringListModel(self)
         self.completer = QCompleter(self.recent_model, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -393,8 +450,11 @@ class SearchPanel(QWidget):
         form a group. The selected hit stays selected when a new result of the same query still has it."""
         previous = self.model.result()
         kept = self.model.hit_at(self.view.currentIndex())
-        kept_hit = previous.hits[kept] if previous is not None and kept >= 0 and previous.query == result.query \
+        kept_hit = (
+            previous.hits[kept]
+            if previous is not None and kept >= 0 and previous.query == result.query
             else None
+        )
         self.model.set_result(result, labels)
         self.view.expandAll()
         if kept_hit is not None:

@@ -18,15 +18,35 @@ if TYPE_CHECKING:
 # offsets (a group's START is its first hit's); SNIPPET: str; SPANS: list of (start, end) in SNIPPET to emphasise;
 # POSITION: a label such as "12:34" or "min 12"; NOTE_ID: the annotation of a hit in a note (None otherwise);
 # COUNT: hits in a group.
-(ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS, ROLE_POSITION, ROLE_NOTE_ID,
- ROLE_COUNT) = range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 10)
+(
+    ROLE_KIND,
+    ROLE_HIT,
+    ROLE_START,
+    ROLE_END,
+    ROLE_SNIPPET,
+    ROLE_SPANS,
+    ROLE_POSITION,
+    ROLE_NOTE_ID,
+    ROLE_COUNT,
+) = range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 10)
 
 MAX_SHOWN = 1000  # hits listed (a model reset with this many stays well under a frame)
 _DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, ROLE_KIND, ROLE_HIT, ROLE_START, ROLE_END, ROLE_SNIPPET, ROLE_SPANS,
-                    ROLE_POSITION, ROLE_NOTE_ID, ROLE_COUNT})  # the roles answered (the view asks for many more)
-
-
+_ROLES = frozenset(
+    {
+        _DISPLAY,
+        _TOOLTIP,
+        ROLE_KIND,
+        ROLE_HIT,
+        ROLE_START,
+        ROLE_END,
+        ROLE_SNIPPET,
+        ROLE_SPANS,
+        ROLE_POSITION,
+        ROLE_NOTE_ID,
+        ROLE_COUNT,
+    }
+)  # the roles answered (the view asks for many more)
 
 
 @dataclass
@@ -117,7 +137,9 @@ class SearchResultModel(GroupedItemModel):
         """Hits in group ``group``."""
         return len(self._groups[group].hits)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """Groups: heading, start, hit count; hits: snippet, its spans, place, offsets and note id."""
         if role not in _ROLES or not index.isValid():
             return None
@@ -146,7 +168,10 @@ class SearchResultModel(GroupedItemModel):
             return [list(span) for span in hit.snippet_spans]
         if role == ROLE_POSITION:
             return self.position_label(number)
-        return {ROLE_KIND: "hit", ROLE_HIT: number, ROLE_START: hit.start, ROLE_END: hit.end,
-                ROLE_NOTE_ID: hit.note_id}.get(role)
-
-
+        return {
+            ROLE_KIND: "hit",
+            ROLE_HIT: number,
+            ROLE_START: hit.start,
+            ROLE_END: hit.end,
+            ROLE_NOTE_ID: hit.note_id,
+        }.get(role)

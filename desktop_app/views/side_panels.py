@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from desktop_app.views.note_editor import NoteEditor
     from desktop_app.views.search_panel import SearchPanel
 
-MODULES = ("desktop_app.views.annotations_panel", "desktop_app.views.note_editor", "desktop_app.views.search_panel")
+MODULES = (
+    "desktop_app.views.annotations_panel",
+    "desktop_app.views.note_editor",
+    "desktop_app.views.search_panel",
+)
 MIN_WIDTH = 320
 
 

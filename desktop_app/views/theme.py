@@ -27,8 +27,20 @@ LIGHT = ReaderColors("#fbf9f4", "#232220", "#b9d4f5", "#ffe58a", "#ff9f43", "#8a
 DARK = ReaderColors("#1d1f23", "#d9d6cf", "#35507a", "#6b5a12", "#b5651d", "#8b8f98")
 
 HIGHLIGHT_COLORS = {
-    "light": {"yellow": "#fde68a", "green": "#bbf7d0", "blue": "#bfdbfe", "pink": "#fbcfe8", "purple": "#ddd6fe"},
-    "dark": {"yellow": "#665a1e", "green": "#1f5135", "blue": "#23446e", "pink": "#6b2a4c", "purple": "#4a3a78"},
+    "light": {
+        "yellow": "#fde68a",
+        "green": "#bbf7d0",
+        "blue": "#bfdbfe",
+        "pink": "#fbcfe8",
+        "purple": "#ddd6fe",
+    },
+    "dark": {
+        "yellow": "#665a1e",
+        "green": "#1f5135",
+        "blue": "#23446e",
+        "pink": "#6b2a4c",
+        "purple": "#4a3a78",
+    },
 }
 
 

@@ -20,7 +20,9 @@ def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget | None 
     dock.setObjectName(name)
     features = QDockWidget.DockWidgetFeature
     dock.setFeatures(features.DockWidgetMovable | features.DockWidgetClosable)
-    area = Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
+    area = (
+        Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
+    )
     if widget is None:
         widget = QWidget(window)
         widget.setMinimumWidth(MIN_WIDTH)

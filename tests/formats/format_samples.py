@@ -3,17 +3,20 @@ rolling-caption writer and a file mutator (fixtures in tests/data/formats/ were 
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop_app.formats import Transcript
+if TYPE_CHECKING:
+    import random
+
+    from desktop_app.formats import Transcript
 
 DATA = Path(__file__).parent.parent / "data" / "formats"
 
 
 def turns(transcript: Transcript) -> list[tuple[str, str]]:
     """Each turn's speaker and the start of its text."""
-    return [(t.speaker, transcript.text[t.start:t.end][:24]) for t in transcript.turns]
+    return [(t.speaker, transcript.text[t.start : t.end][:24]) for t in transcript.turns]
 
 
 def assert_clean(transcript: Transcript) -> None:
@@ -39,7 +42,7 @@ def rolling_vtt(words: list[str], rng: random.Random) -> str:
     i = 0
     while i < len(words):
         n = rng.randint(1, 8)
-        lines.append(words[i:i + n])
+        lines.append(words[i : i + n])
         i += n
     out = ["WEBVTT", "Kind: captions", "Language: en", ""]
     t = 0.0
@@ -52,8 +55,12 @@ def rolling_vtt(words: list[str], rng: random.Random) -> str:
             timed += f"<{_clock(t)}><c> {word}</c>"
         t += rng.uniform(0.1, 0.6)
         out += [f"{_clock(start)} --> {_clock(t)} align:start position:0%", previous, timed, ""]
-        out += [f"{_clock(t)} --> {_clock(t + 0.01)} align:start position:0%", previous.strip() or " ".join(line),
-                " ".join(line) if previous.strip() else " ", ""]
+        out += [
+            f"{_clock(t)} --> {_clock(t + 0.01)} align:start position:0%",
+            previous.strip() or " ".join(line),
+            " ".join(line) if previous.strip() else " ",
+            "",
+        ]
         t += 0.01
         previous = " ".join(line)
     return "\n".join(out)
@@ -71,9 +78,15 @@ def _mutate(data: str, rng: random.Random) -> str:
     elif kind == 2:
         lines[k] = lines[k][: rng.randrange(len(lines[k]) + 1)]
     elif kind == 3:
-        lines.insert(k, rng.choice(["<", "-->", "<v ", "&", "{\\an8", "\x0b", "WEBVTT", "99", "[", '{"a":']) * rng.randint(1, 50))
+        lines.insert(
+            k,
+            rng.choice(["<", "-->", "<v ", "&", "{\\an8", "\x0b", "WEBVTT", "99", "[", '{"a":'])
+            * rng.randint(1, 50),
+        )
     elif kind == 4:
-        lines[k] = "".join(str(rng.randrange(10)) if c.isdigit() and rng.random() < 0.3 else c for c in lines[k])
+        lines[k] = "".join(
+            str(rng.randrange(10)) if c.isdigit() and rng.random() < 0.3 else c for c in lines[k]
+        )
     else:
         lines[k] = lines[k].replace(":", rng.choice(["", ";", "::", " : "]))
     return "\n".join(lines)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from format_samples import DATA
 
 from desktop_app.formats import FILE_DIALOG_FILTER, SUPPORTED_SUFFIXES, TranscriptError, load
 from desktop_app.transcript import load_transcript
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_detection_by_content_not_extension(tmp_path: Path) -> None:
@@ -31,17 +34,25 @@ def _docx(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name, data, what", [
-    ("interview.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
-    ("page.html", b"<!DOCTYPE html>\n<html><head><title>Episode</title></head><body>hi</body></html>",
-     "web page"),
-    ("data.json", b'{"name": "not a transcript", "items": [1, 2, 3]}', "JSON"),
-    ("list.json", b"[1, 2, 3]", "JSON"),
-    ("episode.mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(200), "MP3"),
-    ("notes.rtf", b"{\\rtf1\\ansi hello}", "RTF"),
-    ("subs.ttml", b'<?xml version="1.0"?>\n<tt xmlns="http://www.w3.org/ns/ttml"><body/></tt>', "TTML"),
-])
-def test_unsupported_content_is_refused_in_plain_words(tmp_path: Path, name: str, data: bytes, what: str) -> None:
+@pytest.mark.parametrize(
+    "name, data, what",
+    [
+        ("interview.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+        (
+            "page.html",
+            b"<!DOCTYPE html>\n<html><head><title>Episode</title></head><body>hi</body></html>",
+            "web page",
+        ),
+        ("data.json", b'{"name": "not a transcript", "items": [1, 2, 3]}', "JSON"),
+        ("list.json", b"[1, 2, 3]", "JSON"),
+        ("episode.mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(200), "MP3"),
+        ("notes.rtf", b"{\\rtf1\\ansi hello}", "RTF"),
+        ("subs.ttml", b'<?xml version="1.0"?>\n<tt xmlns="http://www.w3.org/ns/ttml"><body/></tt>', "TTML"),
+    ],
+)
+def test_unsupported_content_is_refused_in_plain_words(
+    tmp_path: Path, name: str, data: bytes, what: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(TranscriptError, match=what) as error:

@@ -3,19 +3,24 @@ headings, wrapped lines."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from format_samples import DATA, FOUR_TURNS, assert_clean, turns
 
 from desktop_app.formats import load
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 @pytest.mark.parametrize("name", ["otter.txt", "rev.txt", "show-notes.md"])
 def test_speaker_labelled_text(name: str) -> None:
     t = load(DATA / name)
     assert [s for s, _ in turns(t)] == FOUR_TURNS
-    assert t.text.startswith("Thanks for joining me today. I wanted to start with how you got into oceanography")
+    assert t.text.startswith(
+        "Thanks for joining me today. I wanted to start with how you got into oceanography"
+    )
     assert t.text.count("\n") == 3
     assert_clean(t)
 
@@ -53,7 +58,10 @@ def test_bracketed_time_stamps_with_names() -> None:
 
 def test_bare_time_stamps() -> None:
     t = load(DATA / "timestamps-bare.txt")
-    assert t.text == "Thanks for joining me today. It started on a fishing boat. Really? Tell me more about that."
+    assert (
+        t.text
+        == "Thanks for joining me today. It started on a fishing boat. Really? Tell me more about that."
+    )
     assert t.time_at(t.text.index("Really")) == pytest.approx(74.0)
     assert t.turns == ()
 
@@ -61,7 +69,9 @@ def test_bare_time_stamps() -> None:
 def test_youtube_transcript_copied_from_the_page(tmp_path: Path) -> None:
     """YouTube's "Show transcript" panel copied as text: a time on its own line, then the caption line."""
     path = tmp_path / "copied.txt"
-    path.write_text("0:00\nso today we're going to\n0:03\ntalk about search\n1:02:05\nand that is it\n", "utf-8")
+    path.write_text(
+        "0:00\nso today we're going to\n0:03\ntalk about search\n1:02:05\nand that is it\n", "utf-8"
+    )
     t = load(path)
     assert t.text == "so today we're going to talk about search and that is it"
     assert t.time_at(t.text.index("talk")) == pytest.approx(3.0)
@@ -77,8 +87,10 @@ def test_descript_export_with_a_speaker_named_once() -> None:
 def test_blank_line_separated_turns_in_capitals() -> None:
     t = load(DATA / "blank-line-turns.txt")
     assert t.speakers == ("SARAH", "MARCUS")
-    assert t.text.split("\n")[:2] == ["Thanks for joining me today.",
-                                      "I wanted to start with how you got into oceanography."]
+    assert t.text.split("\n")[:2] == [
+        "Thanks for joining me today.",
+        "I wanted to start with how you got into oceanography.",
+    ]
     assert t.speaker_at(t.text.index("I wanted")) == "SARAH"  # a second paragraph of the same turn
 
 
@@ -105,9 +117,11 @@ def test_long_lines_stay_paragraphs(tmp_path: Path) -> None:
 
 def test_corpus_style_headings_give_the_title(tmp_path: Path) -> None:
     path = tmp_path / "200.txt"
-    path.write_text("# Michael Malice: Anarchy | Lex Fridman Podcast #200\n# Episode #200\n"
-                    "# Source: https://www.youtube.com/watch?v=R5rNoV1Qy_Q\n\nthe following is a conversation\n",
-                    "utf-8")
+    path.write_text(
+        "# Michael Malice: Anarchy | Lex Fridman Podcast #200\n# Episode #200\n"
+        "# Source: https://www.youtube.com/watch?v=R5rNoV1Qy_Q\n\nthe following is a conversation\n",
+        "utf-8",
+    )
     t = load(path)
     assert t.title == "Michael Malice: Anarchy | Lex Fridman Podcast #200"
     assert t.text == "the following is a conversation"

@@ -44,7 +44,9 @@ def test_damaged_cues_are_skipped_and_reported() -> None:
 
 def test_damaged_srt_keeps_the_good_cues(tmp_path: Path) -> None:
     path = tmp_path / "x.srt"
-    path.write_text("1\nhello there\n\n2\n00:00:01,000 --> 00:00:02,000\nhi\n\n3\n00:00:0 --> 1\nbad\n", "utf-8")
+    path.write_text(
+        "1\nhello there\n\n2\n00:00:01,000 --> 00:00:02,000\nhi\n\n3\n00:00:0 --> 1\nbad\n", "utf-8"
+    )
     t = load(path)
     assert t.text == "hi"
     assert len(t.warnings) == 2
@@ -58,8 +60,11 @@ def test_hostile_markup_reads_in_one_pass(tmp_path: Path, cue: str) -> None:
 
 
 def test_whitespace_only_lines_stay_inside_a_cue() -> None:
-    parsed = parse("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n \nhello\n \n\n00:00:02.000 --> 00:00:03.000\nworld\n",
-                   "x.vtt", ".vtt")
+    parsed = parse(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n \nhello\n \n\n00:00:02.000 --> 00:00:03.000\nworld\n",
+        "x.vtt",
+        ".vtt",
+    )
     assert parsed.text == "hello world"
     assert parsed.warnings == ()
 
@@ -101,12 +106,14 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
 def test_huge_unpunctuated_text_is_segmented_coarsely(monkeypatch: pytest.MonkeyPatch) -> None:
     from desktop_app.readability import segmentation as readability
 
-    text = ("so i think that is a really interesting question about open source models and what they mean "
-            "for people who build things ") * 60
+    text = (
+        "so i think that is a really interesting question about open source models and what they mean "
+        "for people who build things "
+    ) * 60
     monkeypatch.setattr(readability, "HUGE_TEXT_WORDS", 100)
     readable = readability.segment(text)
     assert readable.paragraphs[0].start == 0 and readable.paragraphs[-1].end == len(text.rstrip())
-    assert all(len(text[p.start:p.end].split()) <= 150 for p in readable.paragraphs)
+    assert all(len(text[p.start : p.end].split()) <= 150 for p in readable.paragraphs)
     assert readable.commas == ()  # the coarse path: no comma model
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
 from format_samples import DATA, FOUR_TURNS
 
 from desktop_app.formats import load
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 
 def test_every_turn_starts_a_paragraph_that_carries_its_speaker() -> None:
@@ -35,7 +39,9 @@ def test_turns_that_do_not_start_a_line_still_start_a_paragraph() -> None:
     assert [(p.start, p.speaker) for p in readable.paragraphs] == [(0, "A"), (cut, "B")]
 
 
-def test_cli_paragraphs_json_has_text_format_speakers_display_time(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_paragraphs_json_has_text_format_speakers_display_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import json
 
     from desktop_app import cli
@@ -45,7 +51,7 @@ def test_cli_paragraphs_json_has_text_format_speakers_display_time(capsys: pytes
     assert payload["format"] == "text"
     assert payload["speakers"] == ["Sarah Chen", "Marcus Webb"]
     first = payload["paragraphs"][0]
-    assert payload["text"][first["start"]:first["end"]].startswith("Thanks for joining me today.")
+    assert payload["text"][first["start"] : first["end"]].startswith("Thanks for joining me today.")
     assert first["display"].startswith("Thanks for joining me today.")
     assert (first["speaker"], first["time"]) == ("Sarah Chen", 2.0)
     assert [p["speaker"] for p in payload["paragraphs"]] == FOUR_TURNS
@@ -55,7 +61,9 @@ def test_cli_paragraphs_as_text_and_markdown(capsys: pytest.CaptureFixture[str])
     from desktop_app import cli
 
     assert cli.main(["paragraphs", str(DATA / "podcast.json"), "--timestamps"]) == 0
-    assert capsys.readouterr().out.split("\n\n")[1] == "[00:01] Jerod Santo: Hi Chris! Welcome to the Q&A show."
+    assert (
+        capsys.readouterr().out.split("\n\n")[1] == "[00:01] Jerod Santo: Hi Chris! Welcome to the Q&A show."
+    )
     assert cli.main(["paragraphs", str(DATA / "podcast.json"), "--format", "markdown"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("# Podcast\n\n**Chris Coyier:** Hey there, Jerod.")
@@ -81,11 +89,14 @@ def test_exports_carry_speaker_and_time() -> None:
     t = load(DATA / "rev.txt")
     start = t.text.index("fishing boat")
     notes = [Annotation.create(t.text, start, start + len("fishing boat"))]
-    markdown = to_markdown(t.title, t.text, notes, timeline=Timeline.of_transcript(t), speaker_of=t.speaker_at)
+    markdown = to_markdown(
+        t.title, t.text, notes, timeline=Timeline.of_transcript(t), speaker_of=t.speaker_at
+    )
     assert "> **Marcus Webb:** fishing boat" in markdown
     assert "*00:" in markdown
-    record = json.loads(to_web_annotation_json(t.title, t.text, notes, time_of=t.time_at,
-                                               speaker_of=t.speaker_at))["first"]["items"][0]
+    record = json.loads(
+        to_web_annotation_json(t.title, t.text, notes, time_of=t.time_at, speaker_of=t.speaker_at)
+    )["first"]["items"][0]
     assert record["speaker"] == "Marcus Webb"
     assert 9.0 < record["time"] < 14.0
 
@@ -95,12 +106,19 @@ def test_search_speaker_filter(tmp_path: Path) -> None:
     from desktop_app.search.index import SearchIndex
     from desktop_app.search.query import split_speaker_filter
 
-    assert split_speaker_filter('boat speaker:"Marcus Webb" speaker:sarah') == ("boat", ("Marcus Webb", "sarah"))
+    assert split_speaker_filter('boat speaker:"Marcus Webb" speaker:sarah') == (
+        "boat",
+        ("Marcus Webb", "sarah"),
+    )
     t = load(DATA / "otter.txt")
     readable = readability.segment(t.text, turns=t.turns)
-    index = SearchIndex.open_or_build(tmp_path / "search", t.sha256, t.text,
-                                      [(p.start, p.end) for p in readable.paragraphs],
-                                      speakers=[p.speaker for p in readable.paragraphs])
+    index = SearchIndex.open_or_build(
+        tmp_path / "search",
+        t.sha256,
+        t.text,
+        [(p.start, p.end) for p in readable.paragraphs],
+        speakers=[p.speaker for p in readable.paragraphs],
+    )
     try:
         everyone = index.search("me")
         assert everyone.total == 2  # "joining me", "Tell me"

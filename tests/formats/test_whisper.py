@@ -18,8 +18,10 @@ def test_whisper_txt_lines_join_into_flowing_text() -> None:
 def test_whisper_tsv_times_in_milliseconds() -> None:
     t = load(DATA / "whisper.tsv")
     assert t.format == "whisper-tsv"
-    assert t.text == ("So I started the company in 2015, and at the time nobody believed in it. "
-                      "We had a tiny office & three people.")
+    assert t.text == (
+        "So I started the company in 2015, and at the time nobody believed in it. "
+        "We had a tiny office & three people."
+    )
     assert t.time_at(t.text.index("We had")) == pytest.approx(5.12)
 
 

@@ -49,7 +49,9 @@ class WindowHarness:
         self.service = DocumentService(self.dirs, self.tasks)
         self.annotations = AnnotationService(self.tasks)
         self.search = SearchService(self.tasks)
-        self.session = ReadingSession(self.service, self.annotations, self.search, Settings(self.dirs.settings_file))
+        self.session = ReadingSession(
+            self.service, self.annotations, self.search, Settings(self.dirs.settings_file)
+        )
         self.window = MainWindow(self.session)
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
         self.window.show()
@@ -57,7 +59,9 @@ class WindowHarness:
 
     def open(self, path: Path | str, wait_for: str = "document_shown") -> MainWindow:
         assert self.window is not None and self.service is not None
-        signal = self.window.document_shown if wait_for == "document_shown" else getattr(self.service, wait_for)
+        signal = (
+            self.window.document_shown if wait_for == "document_shown" else getattr(self.service, wait_for)
+        )
         with self.qtbot.waitSignal(signal, timeout=30_000):  # type: ignore[attr-defined]
             self.window.open_path(str(path))
         return self.window

@@ -32,13 +32,17 @@ from desktop_app.views.annotations_panel import AnnotationsPanel
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
-TEXT = ("we talked about open source models and the metaverse then about jiu jitsu and fear "
-        "and later about the future of work and what it means to build things for billions of people")
+TEXT = (
+    "we talked about open source models and the metaverse then about jiu jitsu and fear "
+    "and later about the future of work and what it means to build things for billions of people"
+)
 
 
-SECTIONS = [ChapterRow("Open source", 0, TEXT.index("then"), "1 min"),
-            ChapterRow("Jiu jitsu", TEXT.index("then"), TEXT.index("and later"), "1 min"),
-            ChapterRow("The future", TEXT.index("and later"), len(TEXT), "1 min")]
+SECTIONS = [
+    ChapterRow("Open source", 0, TEXT.index("then"), "1 min"),
+    ChapterRow("Jiu jitsu", TEXT.index("then"), TEXT.index("and later"), "1 min"),
+    ChapterRow("The future", TEXT.index("and later"), len(TEXT), "1 min"),
+]
 
 
 def places(notes: list[Annotation], label: str = "@") -> dict[str, str]:
@@ -46,8 +50,13 @@ def places(notes: list[Annotation], label: str = "@") -> dict[str, str]:
     return {n.id: f"{label}{n.start}" for n in notes}
 
 
-def make(word: str, color: str = "yellow", note: str = "", tags: tuple[str, ...] = (),
-         when: str = "2026-11-01T10:00:00Z") -> Annotation:
+def make(
+    word: str,
+    color: str = "yellow",
+    note: str = "",
+    tags: tuple[str, ...] = (),
+    when: str = "2026-11-01T10:00:00Z",
+) -> Annotation:
     start = TEXT.index(word)
     return Annotation.create(TEXT, start, start + len(word), color=color, note=note, tags=tags, now=when)
 
@@ -59,8 +68,10 @@ def notes() -> list[Annotation]:
         make("metaverse", "blue", "", ("vr",), "2026-11-03T10:00:00.500Z"),
         make("jiu jitsu", "green", "Martial arts\nsecond line", ("sport",), "2026-11-02T10:00:00Z"),
         make("future of work", "pink", "", (), "2026-11-04T09:00:00Z"),
-        dataclasses.replace(make("billions of people", "purple", "lost", ("ai",), "2026-11-01T12:00:00Z"),
-                            status=AnchorStatus.ORPHAN),
+        dataclasses.replace(
+            make("billions of people", "purple", "lost", ("ai",), "2026-11-01T12:00:00Z"),
+            status=AnchorStatus.ORPHAN,
+        ),
     ]
 
 
@@ -153,12 +164,16 @@ def test_long_quotes_are_shortened_and_no_sections_means_one_group(qapp) -> None
     assert child.data(ROLE_QUOTE) == long_text[:-1]
 
 
-def test_content_edits_update_rows_without_a_reset(qtbot, panel: AnnotationsPanel, notes: list[Annotation]) -> None:
+def test_content_edits_update_rows_without_a_reset(
+    qtbot, panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     panel.select_annotation(notes[2].id)
     resets: list[bool] = []
     panel.model.modelReset.connect(lambda: resets.append(True))
-    edited = [dataclasses.replace(n, note="new note", updated="2026-11-09T00:00:00Z") if n is notes[2] else n
-              for n in notes]
+    edited = [
+        dataclasses.replace(n, note="new note", updated="2026-11-09T00:00:00Z") if n is notes[2] else n
+        for n in notes
+    ]
     with qtbot.waitSignal(panel.model.dataChanged):
         panel.set_annotations(edited, SECTIONS, {"yellow": "Key idea"})
     assert not resets
@@ -179,7 +194,10 @@ def test_filter_by_colour_tag_and_text_hides_empty_chapters(panel: AnnotationsPa
     assert len(tree(panel.proxy)) == 4
 
     panel.tag_combo.setCurrentIndex(panel.tag_combo.findData("ai"))
-    assert tree(panel.proxy) == [("Open source", ["open source models"]), (ORPHANS_TITLE, ["billions of people"])]
+    assert tree(panel.proxy) == [
+        ("Open source", ["open source models"]),
+        (ORPHANS_TITLE, ["billions of people"]),
+    ]
     panel.tag_combo.setCurrentIndex(0)
 
     panel.filter_edit.setText("MARTIAL arts")  # note text, case-insensitive, every word
@@ -195,7 +213,9 @@ def test_filter_by_colour_tag_and_text_hides_empty_chapters(panel: AnnotationsPa
     assert panel.count_label.text() == "5 highlights · 3 notes · 1 unplaced"
 
 
-def test_tag_combo_lists_tags_with_counts_and_survives_updates(panel: AnnotationsPanel, notes: list[Annotation]) -> None:
+def test_tag_combo_lists_tags_with_counts_and_survives_updates(
+    panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     labels = [panel.tag_combo.itemText(i) for i in range(panel.tag_combo.count())]
     assert labels == ["All tags", "ai (2)", "open (1)", "sport (1)", "vr (1)"]
     panel.tag_combo.setCurrentIndex(panel.tag_combo.findData("sport"))
@@ -215,11 +235,17 @@ def test_sort_by_date_newest_first_and_back(panel: AnnotationsPanel) -> None:
     ]
     assert all(panel.view.isExpanded(panel.proxy.index(row, 0)) for row in range(panel.proxy.rowCount()))
     panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("position"))
-    assert [title for title, _ in tree(panel.proxy)] == ["Open source", "Jiu jitsu", "The future", ORPHANS_TITLE]
+    assert [title for title, _ in tree(panel.proxy)] == [
+        "Open source",
+        "Jiu jitsu",
+        "The future",
+        ORPHANS_TITLE,
+    ]
 
 
-def test_an_edit_moves_to_the_top_by_date_keeping_selection(qtbot, panel: AnnotationsPanel,
-                                                            notes: list[Annotation]) -> None:
+def test_an_edit_moves_to_the_top_by_date_keeping_selection(
+    qtbot, panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("date"))
     panel.select_annotation(notes[0].id)
     resets: list[bool] = []
@@ -251,8 +277,9 @@ def test_click_and_enter_activate_and_select(qtbot, panel: AnnotationsPanel, not
     assert entered.args == [notes[3].id]
 
 
-def test_delete_key_asks_to_delete_the_current_annotation(qtbot, panel: AnnotationsPanel,
-                                                          notes: list[Annotation]) -> None:
+def test_delete_key_asks_to_delete_the_current_annotation(
+    qtbot, panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     panel.select_annotation(notes[1].id)
     panel.view.setFocus()
     with qtbot.waitSignal(panel.delete_requested) as blocker:
@@ -263,7 +290,9 @@ def test_delete_key_asks_to_delete_the_current_annotation(qtbot, panel: Annotati
         qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
 
 
-def test_programmatic_selection_emits_nothing(qtbot, panel: AnnotationsPanel, notes: list[Annotation]) -> None:
+def test_programmatic_selection_emits_nothing(
+    qtbot, panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     with qtbot.assertNotEmitted(panel.current_changed), qtbot.assertNotEmitted(panel.annotation_activated):
         panel.select_annotation(notes[4].id)
         assert panel.current_annotation() == notes[4].id
@@ -276,7 +305,9 @@ def test_programmatic_selection_emits_nothing(qtbot, panel: AnnotationsPanel, no
     assert panel.current_annotation() == ""
 
 
-def test_context_menu_changes_colour_and_deletes(qtbot, panel: AnnotationsPanel, notes: list[Annotation]) -> None:
+def test_context_menu_changes_colour_and_deletes(
+    qtbot, panel: AnnotationsPanel, notes: list[Annotation]
+) -> None:
     menu = panel.context_menu(view_index(panel, notes[0].id))
     blue = next(a for a in menu.findChildren(type(menu.actions()[0])) if a.objectName() == "color_blue")
     with qtbot.waitSignal(panel.color_change_requested) as blocker:

@@ -32,8 +32,9 @@ def test_hiding_fillers_keeps_highlights_and_the_place(harness, seed_path: Path,
     shown = window.reader.toPlainText()
     assert _ums(shown) < 40
     assert window.settings.hide_fillers
-    assert [(h.id, h.start, h.end) for h in window.reader.highlights()] == [(highlight.id, highlight.start,
-                                                                               highlight.end)]
+    assert [(h.id, h.start, h.end) for h in window.reader.highlights()] == [
+        (highlight.id, highlight.start, highlight.end)
+    ]
     assert abs(window.reader.top_offset() - before) < 400  # still at the same place
     assert window.session.document.text == text  # the document itself is untouched
 

@@ -40,8 +40,9 @@ def select_words(qtbot, window, phrase: str, words: int) -> None:
     reader._scroll_to_position(position, margin_lines=3)  # where the word is on screen
     qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton, pos=point_at(window, position))
     for _ in range(words):
-        qtbot.keyClick(reader, Qt.Key.Key_Right,
-                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClick(
+            reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
 
 
 def test_select_press_key_undo_redo_delete(harness, seed_path: Path, qtbot) -> None:
@@ -54,7 +55,7 @@ def test_select_press_key_undo_redo_delete(harness, seed_path: Path, qtbot) -> N
     notes = harness.annotations.annotations
     assert len(notes) == 1 and notes[0].color == "green"
     text = window.session.document.transcript.text
-    assert text[notes[0].start:notes[0].end].startswith("fellow Jiu-Jitsu practitioner")
+    assert text[notes[0].start : notes[0].end].startswith("fellow Jiu-Jitsu practitioner")
     assert [h.color for h in window.reader.highlights()] == ["green"]
     fmt = window.reader.document().findBlock(window.reader.highlights()[0].start)
     assert fmt.isValid()
@@ -62,8 +63,9 @@ def test_select_press_key_undo_redo_delete(harness, seed_path: Path, qtbot) -> N
     qtbot.keyClick(window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert harness.annotations.annotations == []
     assert window.reader.highlights() == []
-    qtbot.keyClick(window.reader, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert len(harness.annotations.annotations) == 1
 
     # clicking inside the highlight selects it; Delete removes it
@@ -108,7 +110,9 @@ def test_corrupt_annotations_file_is_reported_and_never_overwritten(harness, see
     path = harness.annotations.path
     harness.stop()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("format: transcript-reader-annotations\nversion: 1\nannotations: [unclosed\n", encoding="utf-8")
+    path.write_text(
+        "format: transcript-reader-annotations\nversion: 1\nannotations: [unclosed\n", encoding="utf-8"
+    )
     before = path.read_bytes()
 
     window = harness.start()
@@ -155,7 +159,9 @@ def test_activating_an_annotation_in_the_panel_scrolls_the_reader(harness, seed_
     assert window.session.selected_annotation == annotation.id
 
 
-def test_export_from_the_window_writes_markdown_and_json(harness, seed_path: Path, qtbot, tmp_path: Path) -> None:
+def test_export_from_the_window_writes_markdown_and_json(
+    harness, seed_path: Path, qtbot, tmp_path: Path
+) -> None:
     window = open_ready(harness, seed_path)
     text = window.session.document.transcript.text
     start = text.index("Jiu-Jitsu")

@@ -47,11 +47,15 @@ def test_switching_theme_recolours_the_reader(harness, seed_path: Path) -> None:
     assert window.settings.theme == "dark"
     window.menu.theme_actions["light"].trigger()
     assert window.resolved_theme == "light"
-    assert window.menu.theme_actions["light"].isChecked() and not window.menu.theme_actions["dark"].isChecked()
+    assert (
+        window.menu.theme_actions["light"].isChecked() and not window.menu.theme_actions["dark"].isChecked()
+    )
 
 
 @pytest.mark.parametrize("paragraph", [120, 480])  # far in: the text is still being laid out when restored
-def test_reading_position_is_restored_after_a_restart(harness, seed_path: Path, qtbot, paragraph: int) -> None:
+def test_reading_position_is_restored_after_a_restart(
+    harness, seed_path: Path, qtbot, paragraph: int
+) -> None:
     window = harness.start()
     harness.open(seed_path)
     window.resize(900, 700)
@@ -98,7 +102,9 @@ def test_keyboard_scrolling(harness, seed_path: Path, qtbot) -> None:
     assert bar.value() == 0
 
 
-def test_a_bad_file_shows_a_message_and_keeps_the_open_document(harness, seed_path: Path, write_file, qtbot) -> None:
+def test_a_bad_file_shows_a_message_and_keeps_the_open_document(
+    harness, seed_path: Path, write_file, qtbot
+) -> None:
     window = harness.start()
     harness.open(seed_path)
     bad = write_file("broken.txt", b"\x00\x01\x02binary\x00" * 50)
@@ -154,26 +160,36 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
     path = write_file("dropped.txt", "this transcript arrived by drag and drop " * 40)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
     assert window.session.document.transcript.source == str(path.resolve())
 
 
-def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(harness, seed_text: str,
-                                                                           tmp_path: Path, qtbot) -> None:
+def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(
+    harness, seed_text: str, tmp_path: Path, qtbot
+) -> None:
     path = tmp_path / "never-seen.txt"
     path.write_text(seed_text + " and that is all", encoding="utf-8")  # a new text: nothing cached
     window = harness.start()
     seen: list[tuple[str, str]] = []
-    window.preview_shown.connect(lambda preview: seen.append((preview.display.text, window.reader.toPlainText())))
+    window.preview_shown.connect(
+        lambda preview: seen.append((preview.display.text, window.reader.toPlainText()))
+    )
     with qtbot.waitSignals([window.preview_shown, window.document_shown], order="strict", timeout=60_000):
         window.open_path(str(path))
-    (preview_text, shown_text), = seen
+    ((preview_text, shown_text),) = seen
     assert shown_text == preview_text and shown_text.startswith("The following is a conversation")
     assert len(window.reader.toPlainText()) > 10 * len(preview_text)  # then the whole text replaced it
-    assert window.session.document is not None and window.session.document.transcript.text.endswith("and that is all")
+    assert window.session.document is not None and window.session.document.transcript.text.endswith(
+        "and that is all"
+    )
 
 
 def test_a_window_built_after_the_open_started_still_shows_it(harness, seed_path: Path, qtbot) -> None:

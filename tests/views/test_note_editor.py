@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 TEXT = "the metaverse is a set of digital spaces where you can feel present with other people"
-COLORS = {"yellow": "Key idea", "green": "Quote", "blue": "Question", "pink": "Disagree", "purple": "Follow up"}
+COLORS = {
+    "yellow": "Key idea",
+    "green": "Quote",
+    "blue": "Question",
+    "pink": "Disagree",
+    "purple": "Follow up",
+}
 
 
 def make(word: str, note: str = "", tags: tuple[str, ...] = (), color: str = "yellow") -> Annotation:
@@ -55,8 +61,11 @@ def test_disabled_with_a_hint_when_nothing_is_selected(editor: NoteEditor) -> No
 def test_programmatic_set_emits_nothing(qtbot, editor: NoteEditor) -> None:
     first, second = make("metaverse", "a note", ("vr",)), make("digital spaces", "other", ("web",), "blue")
     signals = (editor.note_edited, editor.tags_edited, editor.color_requested, editor.delete_requested)
-    with qtbot.assertNotEmitted(signals[0], wait=0), qtbot.assertNotEmitted(signals[1], wait=0), \
-            qtbot.assertNotEmitted(signals[2], wait=0):
+    with (
+        qtbot.assertNotEmitted(signals[0], wait=0),
+        qtbot.assertNotEmitted(signals[1], wait=0),
+        qtbot.assertNotEmitted(signals[2], wait=0),
+    ):
         editor.set_annotation(first, COLORS, ["vr", "web"])
         editor.set_annotation(second, COLORS, ["vr", "web"])
         editor.set_annotation(dataclasses.replace(second, note="changed elsewhere"), COLORS, [])
@@ -176,7 +185,9 @@ def test_flush_before_quit(qtbot, editor: NoteEditor) -> None:
     assert blocker.args == [annotation.id, "last words"] and not editor.pending()
 
 
-def test_wired_to_the_annotation_service_typing_survives_round_trips(qtbot, editor: NoteEditor, tmp_path: Path) -> None:
+def test_wired_to_the_annotation_service_typing_survives_round_trips(
+    qtbot, editor: NoteEditor, tmp_path: Path
+) -> None:
     """The wiring the main window uses: edits go to the service, its ``changed`` comes back to the editor."""
     import hashlib
 
@@ -187,13 +198,20 @@ def test_wired_to_the_annotation_service_typing_survives_round_trips(qtbot, edit
     service = AnnotationService(tasks)
     try:
         with qtbot.waitSignal(service.loaded, timeout=10_000):
-            service.attach(TEXT, "Sample", hashlib.sha256(TEXT.encode()).hexdigest(), str(tmp_path / "t.txt"),
-                           tmp_path / "annotations")
+            service.attach(
+                TEXT,
+                "Sample",
+                hashlib.sha256(TEXT.encode()).hexdigest(),
+                str(tmp_path / "t.txt"),
+                tmp_path / "annotations",
+            )
         annotation = service.add(4, 13, "blue")
 
         def refresh() -> None:
             current = service.find(annotation.id)
-            editor.set_annotation(current, service.colors, sorted({t for a in service.annotations for t in a.tags}))
+            editor.set_annotation(
+                current, service.colors, sorted({t for a in service.annotations for t in a.tags})
+            )
 
         service.changed.connect(refresh)
         editor.note_edited.connect(lambda annotation_id, text: service.update(annotation_id, note=text))

@@ -30,7 +30,9 @@ def test_outline_lists_chapters_and_clicking_jumps(harness, seed_path: Path, qtb
     with qtbot.waitSignal(window.reader.position_changed, timeout=5000):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     section = window.session.sections[row]
-    assert window.reader.top_offset() <= section.start < window.reader.top_offset() + 200  # its line is at the top
+    assert (
+        window.reader.top_offset() <= section.start < window.reader.top_offset() + 200
+    )  # its line is at the top
     assert window.session.current_chapter == row
     assert window.outline_panel.current_row() == row
 
@@ -70,7 +72,9 @@ def test_rename_split_merge_reset_undo_and_restart(harness, seed_path: Path, qtb
 
     # split at the reading position, then merge back
     middle = window.session.sections[2]
-    paragraph = next(p for p in window.session.document.readable.paragraphs if p.start > (middle.start + middle.end) // 2)
+    paragraph = next(
+        p for p in window.session.document.readable.paragraphs if p.start > (middle.start + middle.end) // 2
+    )
     window.reader.scroll_to_offset(paragraph.start)
     window.outline_panel.split_requested.emit(2)  # Edit › Split chapter
     assert model.rowCount() == count + 1
@@ -120,8 +124,11 @@ def test_move_a_chapter_start_and_click_the_chapter_strip(harness, seed_path: Pa
     window = open_with_outline(harness, seed_path)
     row = 3
     section, previous = window.session.sections[row], window.session.sections[row - 1]
-    paragraph = next(p for p in window.session.document.readable.paragraphs
-                     if previous.start < p.start < section.start and p.start > (previous.start + section.start) // 2)
+    paragraph = next(
+        p
+        for p in window.session.document.readable.paragraphs
+        if previous.start < p.start < section.start and p.start > (previous.start + section.start) // 2
+    )
     window.reader.scroll_to_offset(paragraph.start)
     window.outline_panel.move_start_requested.emit(row)  # Edit › Move chapter start here
     assert window.session.sections[row].start == paragraph.start

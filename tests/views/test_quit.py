@@ -51,7 +51,9 @@ def test_cancel_keeps_the_window_and_the_unsaved_highlight(harness, seed_path: P
 
 
 @pytest.mark.parametrize("answer", ["Quit Without Saving", "Save a Copy…"])
-def test_quit_or_save_a_copy_then_quit(harness, seed_path: Path, monkeypatch, tmp_path: Path, answer: str) -> None:
+def test_quit_or_save_a_copy_then_quit(
+    harness, seed_path: Path, monkeypatch, tmp_path: Path, answer: str
+) -> None:
     window = _window_with_a_failing_disk(harness, seed_path, monkeypatch)
     copy = tmp_path / "elsewhere" / "copy.yaml"
     copy.parent.mkdir()

@@ -15,7 +15,9 @@ DOC = "so what do you think about open source i think it is good for everyone ye
 def _readable() -> Readable:
     cuts = [0, DOC.index("i think"), DOC.index("yes")]
     ends = [DOC.index(" i think"), DOC.index(" yes"), len(DOC)]
-    return Readable(paragraphs=tuple(Paragraph(a, b, (Sentence(a, b, "."),)) for a, b in zip(cuts, ends, strict=True)))
+    return Readable(
+        paragraphs=tuple(Paragraph(a, b, (Sentence(a, b, "."),)) for a, b in zip(cuts, ends, strict=True))
+    )
 
 
 def _reader(qtbot) -> ReaderView:

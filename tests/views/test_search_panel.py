@@ -36,8 +36,13 @@ def make_hit(start: int, note_id: str | None = None) -> Hit:
     return Hit(start, start + 5, 1.0, SNIPPET, (SPAN,), -1 if note_id else start // 100, note_id)
 
 
-def make_result(query: str, starts: list[int], suggestion: str | None = None, error: str | None = None,
-                total: int | None = None) -> SearchResult:
+def make_result(
+    query: str,
+    starts: list[int],
+    suggestion: str | None = None,
+    error: str | None = None,
+    total: int | None = None,
+) -> SearchResult:
     hits = tuple(make_hit(s) for s in starts)
     return SearchResult(query, hits, len(hits) if total is None else total, suggestion, error)
 
@@ -52,7 +57,10 @@ def label(offset: int) -> str:
 
 def labels(result: SearchResult) -> list[tuple[str, str]]:
     """What the session gives the panel: each hit's group heading and place."""
-    return [(chapter(h.start) or "", f"note · {label(h.start)}" if h.note_id else label(h.start)) for h in result.hits]
+    return [
+        (chapter(h.start) or "", f"note · {label(h.start)}" if h.note_id else label(h.start))
+        for h in result.hits
+    ]
 
 
 @pytest.fixture
@@ -66,8 +74,9 @@ def panel(qtbot: QtBot) -> SearchPanel:
     return widget
 
 
-def show(panel: SearchPanel, query: str, starts: list[int], suggestion: str | None = None,
-         error: str | None = None) -> SearchResult:
+def show(
+    panel: SearchPanel, query: str, starts: list[int], suggestion: str | None = None, error: str | None = None
+) -> SearchResult:
     """The lead's part: the user's query is in the field, and its result arrives."""
     panel.query_edit.setText(query)
     result = make_result(query, starts, suggestion, error)
@@ -87,7 +96,9 @@ def test_typing_emits_the_query_once_after_a_pause(qtbot: QtBot, panel: SearchPa
     assert emitted == ["open source"]
 
 
-def test_enter_emits_at_once_then_goes_to_the_first_hit_when_results_arrive(qtbot: QtBot, panel: SearchPanel) -> None:
+def test_enter_emits_at_once_then_goes_to_the_first_hit_when_results_arrive(
+    qtbot: QtBot, panel: SearchPanel
+) -> None:
     emitted: list[str] = []
     panel.query_changed.connect(emitted.append)
     qtbot.keyClicks(panel.query_edit, "llama")
@@ -172,26 +183,35 @@ def test_status_shows_errors_and_nothing_found(panel: SearchPanel) -> None:
 def test_suggestion_link_runs_the_suggestion(qtbot: QtBot, panel: SearchPanel) -> None:
     show(panel, "opne sorce", [], suggestion="open source")
     assert "did you mean" in panel.status.text() and "open source</a>" in panel.status.text()
-    with qtbot.waitSignal(panel.query_changed, timeout=0) as changed, \
-            qtbot.waitSignal(panel.query_committed, timeout=0) as committed:
+    with (
+        qtbot.waitSignal(panel.query_changed, timeout=0) as changed,
+        qtbot.waitSignal(panel.query_committed, timeout=0) as committed,
+    ):
         panel.status.linkActivated.emit("suggest")
     assert changed.args == committed.args == ["open source"]
     assert panel.current_query() == "open source"
 
 
-@pytest.mark.parametrize(("key", "modifier", "signal"), [
-    (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "next_requested"),
-    (Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier, "previous_requested"),
-    (Qt.Key.Key_F3, Qt.KeyboardModifier.NoModifier, "next_requested"),
-    (Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier, "previous_requested"),
-    (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier, "dismissed"),
-])
-def test_keys_in_the_query_field(qtbot: QtBot, panel: SearchPanel, key: Qt.Key, modifier: Qt.KeyboardModifier,
-                                 signal: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "modifier", "signal"),
+    [
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "next_requested"),
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier, "previous_requested"),
+        (Qt.Key.Key_F3, Qt.KeyboardModifier.NoModifier, "next_requested"),
+        (Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier, "previous_requested"),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier, "dismissed"),
+    ],
+)
+def test_keys_in_the_query_field(
+    qtbot: QtBot, panel: SearchPanel, key: Qt.Key, modifier: Qt.KeyboardModifier, signal: str
+) -> None:
     show(panel, "llama", [10, 1200])
     others = {"next_requested", "previous_requested", "dismissed"} - {signal}
-    with qtbot.waitSignal(getattr(panel, signal), timeout=0), \
-            qtbot.assertNotEmitted(getattr(panel, others.pop())), qtbot.assertNotEmitted(getattr(panel, others.pop())):
+    with (
+        qtbot.waitSignal(getattr(panel, signal), timeout=0),
+        qtbot.assertNotEmitted(getattr(panel, others.pop())),
+        qtbot.assertNotEmitted(getattr(panel, others.pop())),
+    ):
         qtbot.keyClick(panel.query_edit, key, modifier)
 
 
@@ -258,15 +278,19 @@ def test_typing_in_the_list_goes_to_the_query(qtbot: QtBot, panel: SearchPanel) 
 def test_clicking_a_hit_activates_it(qtbot: QtBot, panel: SearchPanel) -> None:
     show(panel, "llama", [10, 500, 1200])
     index = panel.model.hit_index(2)
-    with qtbot.waitSignal(panel.hit_activated, timeout=0) as activated, \
-            qtbot.waitSignal(panel.query_committed, timeout=0):
-        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton,
-                         pos=panel.view.visualRect(index).center())
+    with (
+        qtbot.waitSignal(panel.hit_activated, timeout=0) as activated,
+        qtbot.waitSignal(panel.query_committed, timeout=0),
+    ):
+        qtbot.mouseClick(
+            panel.view.viewport(), Qt.MouseButton.LeftButton, pos=panel.view.visualRect(index).center()
+        )
     assert activated.args == [2]
     header = panel.model.index(0, 0)
     with qtbot.assertNotEmitted(panel.hit_activated):
-        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton,
-                         pos=panel.view.visualRect(header).center())
+        qtbot.mouseClick(
+            panel.view.viewport(), Qt.MouseButton.LeftButton, pos=panel.view.visualRect(header).center()
+        )
 
 
 def test_select_hit_selects_without_emitting(qtbot: QtBot, panel: SearchPanel) -> None:
@@ -338,7 +362,9 @@ def colour_pixels(image: QImage, color: str) -> int:
 
 
 @pytest.mark.parametrize("colors", [LIGHT, DARK], ids=["light", "dark"])
-def test_delegate_paints_snippets_with_the_matches_emphasised(qtbot: QtBot, panel: SearchPanel, colors: ReaderColors) -> None:
+def test_delegate_paints_snippets_with_the_matches_emphasised(
+    qtbot: QtBot, panel: SearchPanel, colors: ReaderColors
+) -> None:
     palette = QPalette(panel.palette())
     palette.setColor(QPalette.ColorRole.Base, QColor(colors.background))
     palette.setColor(QPalette.ColorRole.Text, QColor(colors.text))
@@ -349,5 +375,7 @@ def test_delegate_paints_snippets_with_the_matches_emphasised(qtbot: QtBot, pane
     panel.select_hit(0)
     image = panel.grab().toImage()
     assert not image.isNull()
-    assert colour_pixels(image, colors.search_hit) > 100  # the matches are painted on the reader's search colour
+    assert (
+        colour_pixels(image, colors.search_hit) > 100
+    )  # the matches are painted on the reader's search colour
     assert colour_pixels(image, colors.background) > 1000  # in this theme

@@ -21,8 +21,11 @@ def open_searchable(harness, seed_path: Path):
 def type_query(qtbot, window, query: str) -> None:
     qtbot.keyClick(window.reader, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search_panel.query_edit.hasFocus()
-    with qtbot.waitSignal(window.session.search_service.results_ready, timeout=10_000,
-                          check_params_cb=lambda result: result.query == query):
+    with qtbot.waitSignal(
+        window.session.search_service.results_ready,
+        timeout=10_000,
+        check_params_cb=lambda result: result.query == query,
+    ):
         qtbot.keyClicks(window.search_panel.query_edit, query)
 
 
@@ -33,7 +36,7 @@ def test_typing_a_query_paints_every_hit_and_f3_walks_them(harness, seed_path: P
     result = window.session.search_result
     assert result.total >= 5
     text = window.session.document.transcript.text
-    assert all(text[h.start:h.end].lower().startswith("llama") for h in result.hits)
+    assert all(text[h.start : h.end].lower().startswith("llama") for h in result.hits)
     painted = window.reader.search_hits()
     assert len(painted) == result.total
     assert all(text[a:b].lower().startswith("llama") for a, b in painted)
@@ -80,7 +83,10 @@ def test_notes_are_searchable(harness, seed_path: Path, qtbot) -> None:
     annotation = harness.annotations.add(start, start + 9, "blue", note="remember the quokka example")
     window.reader.setFocus()
     type_query(qtbot, window, "note:quokka")
-    qtbot.waitUntil(lambda: window.session.search_result is not None and window.session.search_result.total >= 1, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.session.search_result is not None and window.session.search_result.total >= 1,
+        timeout=10_000,
+    )
     hit = window.session.search_result.hits[0]
     assert hit.note_id == annotation.id
     window.session.go_to_hit(0)

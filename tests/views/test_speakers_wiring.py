@@ -11,20 +11,27 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 HOST, GUEST = "Sarah Chen", "Marcus Webb"
-HOST_LINES = ["Thanks for joining me today, I wanted to ask about the ocean and the boats.",
-              "Really? Tell me more about the boats and the nets you used back then.",
-              "What did the ocean teach you about patience and about the weather?"]
-GUEST_LINES = ["It started on a fishing boat, of all places, when I was sixteen years old.",
-               "My uncle ran charters out of Monterey and every summer I worked the deck of his boat.",
-               "The ocean teaches you that the weather decides, and you listen or you go home early."]
+HOST_LINES = [
+    "Thanks for joining me today, I wanted to ask about the ocean and the boats.",
+    "Really? Tell me more about the boats and the nets you used back then.",
+    "What did the ocean teach you about patience and about the weather?",
+]
+GUEST_LINES = [
+    "It started on a fishing boat, of all places, when I was sixteen years old.",
+    "My uncle ran charters out of Monterey and every summer I worked the deck of his boat.",
+    "The ocean teaches you that the weather decides, and you listen or you go home early.",
+]
 
 
 def _rev_transcript(path: Path, rounds: int = 12) -> Path:
     lines, seconds = [], 2
     for number in range(rounds):
         for speaker, said in ((HOST, HOST_LINES), (GUEST, GUEST_LINES)):
-            lines += [f"{speaker} ({seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}):",
-                      said[number % 3], ""]
+            lines += [
+                f"{speaker} ({seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}):",
+                said[number % 3],
+                "",
+            ]
             seconds += 9
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -43,8 +50,10 @@ def test_speakers_are_labels_and_a_filter_and_times_are_real(harness, tmp_path: 
     assert [combo.itemText(i) for i in range(combo.count())] == ["Everyone", HOST, GUEST]
     window.search_dock.show()
     qtbot.keyClicks(panel.query_edit, "ocean")
-    qtbot.waitUntil(lambda: window.session.search_result is not None
-                    and window.session.search_result.query == "ocean", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.session.search_result is not None and window.session.search_result.query == "ocean",
+        timeout=10_000,
+    )
     both = window.session.search_result.total
     with qtbot.waitSignal(window.session.hits_changed, timeout=10_000):
         combo.setCurrentIndex(2)
