@@ -202,7 +202,10 @@ def _queries(folder: Path, text: str, text_path: Path, count: int, rng: random.R
         if number % 20 == 0:  # and through the CLI (a new process would add only start-up time)
             err = io.StringIO()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-                code = cli.main(["search", str(text_path), query, "--json", "--data-dir", str(folder / "data")])
+                try:  # "--": a query may start with "-" (argparse would take it for an option)
+                    code = cli.main(["search", "--json", "--data-dir", str(folder / "data"), "--", str(text_path), query])
+                except SystemExit as leaving:
+                    code = leaving.code if isinstance(leaving.code, int) else 1
             if code not in (0, 2) or "Traceback" in err.getvalue():
                 counts["query crash"] += 1
                 print(f"cli search {query!r}: exit {code} {err.getvalue()[:200]}", file=sys.stderr)
