@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import os
 import random
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -52,9 +54,10 @@ def make_base(text: str, count: int = 12, seed: int = 1) -> str:
     items = []
     for n in range(count):
         start = rng.randrange(0, max(1, len(text) - 200))
-        items.append(Annotation.create(text, start, start + rng.randrange(5, 120), color=["yellow", "blue"][n % 2],
-                                       note=f"note {n}\nline two: *markdown*" if n % 3 else "", tags=["a", f"t{n}"],
-                                       now="2026-11-29T10:00:00Z"))
+        made = Annotation.create(text, start, start + rng.randrange(5, 120), color=["yellow", "blue"][n % 2],
+                                 note=f"note {n}\nline two: *markdown*" if n % 3 else "", tags=["a", f"t{n}"],
+                                 now="2026-11-29T10:00:00Z")
+        items.append(dataclasses.replace(made, id=str(uuid.UUID(int=rng.getrandbits(128), version=4))))  # seeded
     content = store.AnnotationFile(document=store.DocumentRef("Fuzz", "0" * 64, "/tmp/fuzz.txt"), annotations=items)
     content.remove(items[-1].id, now="2026-11-29T11:00:00Z")
     content.outline = [{"title": "Start", "keywords": ["a"]},
@@ -202,7 +205,10 @@ def _queries(folder: Path, text: str, text_path: Path, count: int, rng: random.R
         if number % 20 == 0:  # and through the CLI (a new process would add only start-up time)
             err = io.StringIO()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-                code = cli.main(["search", str(text_path), query, "--json", "--data-dir", str(folder / "data")])
+                try:  # "--": a query may start with "-" (argparse would take it for an option)
+                    code = cli.main(["search", "--json", "--data-dir", str(folder / "data"), "--", str(text_path), query])
+                except SystemExit as leaving:
+                    code = leaving.code if isinstance(leaving.code, int) else 1
             if code not in (0, 2) or "Traceback" in err.getvalue():
                 counts["query crash"] += 1
                 print(f"cli search {query!r}: exit {code} {err.getvalue()[:200]}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from desktop_app.annotations.model import AnchorStatus, Target, anchor, make_target
 from desktop_app.timeline import chapter_at
@@ -152,5 +152,5 @@ def _anchored_start(raw: Any, text: str) -> int | None:  # noqa: ANN401 - a reco
 MAX_OFFSET = 2**31 - 1
 
 
-def _is_offset(value: Any) -> bool:  # noqa: ANN401
+def _is_offset(value: Any) -> TypeGuard[int]:  # noqa: ANN401
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OFFSET
