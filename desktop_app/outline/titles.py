@@ -8,11 +8,18 @@ share no word ("Llama, open source and Meta").
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
+
+from desktop_app.outline import vectors as outline_vectors
+from desktop_app.paths import resource_path
 
 logger = logging.getLogger(__name__)
 
@@ -116,26 +123,38 @@ _SHORT_OK = frozenset({"ai", "ml", "vr", "ar", "ui", "os"})
 
 
 def label_sections(words: Sequence[str], surface: Sequence[str], sections: Sequence[tuple[int, int]],
-                   intro_section: bool = False) -> list[tuple[str, list[str]]]:
-    """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges."""
-    content = {w for w in set(words) if _is_content(w)}
-    forms = _surface_forms(words, surface, content)
+                   intro_section: bool = False, exclude_names: Sequence[str] = ()
+                   ) -> list[tuple[str, list[str]]]:
+    """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges.
+
+    Titles are learned candidate phrases (see ``learned_titles``), distinct within the outline; words of
+    ``exclude_names`` (the speakers) are never a title or keyword. Keywords are the section's most
+    distinctive words and phrases."""
+    banned = name_tokens(exclude_names)
+    content = {w for w in set(words) if _is_content(w) and w not in banned}
+    forms = _surface_forms(words, surface, content | {w for w in set(words) if _is_content(w)})
     counts = [_section_terms(words, a, b, content) for a, b in sections]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
     n_sec = len(sections)
+    model = get_title_model()
+    learned = learned_titles(words, forms, sections, model, banned) if model is not None else None
     out: list[tuple[str, list[str]]] = []
+    taken: set[str] = set()
     for idx, c in enumerate(counts):
         ranked = _rank(c, df, n_sec, forms)
         keywords = [_show(t, forms) for t in ranked[:5]]
         if idx == 0 and intro_section:
-            out.append(("Introduction", keywords or ["introduction"]))
-            continue
-        title = _compose_title(ranked, forms)
-        if not keywords:
-            keywords = [title.lower()]
-        out.append((title, keywords))
+            title = "Introduction"
+        elif learned is not None and learned[idx]:
+            title = learned[idx] or ""
+        else:
+            title = _fallback_title(ranked, forms, taken)
+        if title.lower() in taken:  # "Introduction" twice, or a fallback clash
+            title = f"{title} ({idx + 1})"
+        taken.add(title.lower())
+        out.append((title, keywords or [title.lower()]))
     return out
 
 
@@ -217,19 +236,313 @@ def _show(term: str, forms: dict[str, str]) -> str:
     return " ".join(forms.get(p, p) for p in term.split(" "))
 
 
-def _compose_title(ranked: list[str], forms: dict[str, str]) -> str:
-    if not ranked:
-        return "Conversation"
-    parts: list[str] = []
-    n_words = 0
-    for term in ranked[:TITLE_TERMS]:
-        k = len(term.split(" "))
-        if parts and n_words + k + 1 > 6:  # + 1 for the "and"
+def _fallback_title(ranked: list[str], forms: dict[str, str], taken: set[str]) -> str:
+    """Without the title model: the section's best term that no earlier section has as its title."""
+    for term in ranked:
+        title = _show(term, forms)
+        title = title[0].upper() + title[1:]
+        if title.lower() not in taken:
+            return title
+    return "Conversation"
+
+
+# ------------------------------------------------------------------------------------ learned titles
+#
+# A chapter title is one candidate phrase of its section: 1-4 words, first and last a content word, inner
+# words content words or one of ``_CONNECTORS`` ("meaning of life", "war in Ukraine"). A logistic model
+# (``resources/models/outline_titles.json``, fitted by ``desktop_app/training/outline_titles.py`` on the
+# fitting split of the training corpus, target: the content-word F1 between the phrase and the human title)
+# scores each candidate from ``candidate_features``; a greedy pass gives every section its best phrase that
+# no other section has taken.
+
+TITLES_FILE = ("models", "outline_titles.json")
+MAX_PHRASE = 4
+TOP_CANDIDATES = 12
+_CONNECTORS = frozenset({"of", "and", "in", "for", "the", "on", "vs", "versus", "with", "to"})
+_NOUN_SUFFIXES = ("tion", "sion", "ity", "ness", "ism", "ment", "ogy", "ics", "ance", "ence", "ship", "ure",
+                  "ist", "ism", "acy", "age", "dom")
+FEATURES = ("log_tf", "rate_ratio", "share", "spread", "first_pos", "len1", "len2", "len3", "len4",
+            "capitalised", "acronym", "generic", "noun_suffix", "ing", "adverb_or_past", "connector",
+            "title_prior", "commonness", "log_tf_episode", "early", "multi_once", "centrality", "tf_rel")
+
+
+def stem(word: str) -> str:
+    """Suffix stripping as the outline scorer does it (``outline_eval.stem``), for comparing titles."""
+    w = word[:-2] if word.endswith("'s") else word
+    w = w.replace("'", "")
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif len(w) > 4 and w.endswith(("ches", "shes", "xes", "zes")):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("ingly", "edly", "ing", "ed", "ly"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)]
+            if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
             break
-        parts.append(_show(term, forms))
-        n_words += k
-    if len(parts) == 1:
-        title = parts[0]
+    for suf in ("ational", "ation", "ness", "ment", "ity", "ize", "ise"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[: -len(suf)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def title_stems(title: str) -> frozenset[str]:
+    """Content-word stems of a title (as the scorer compares titles)."""
+    out = set()
+    for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", title.lower()):
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        s = stem(w)
+        if len(s) >= 2 and s not in STOPWORDS:
+            out.add(s)
+    return frozenset(out)
+
+
+class TitleModel:
+    """Coefficients of the candidate scorer and the word tables it reads (title prior, commonness)."""
+
+    def __init__(self, coef: Sequence[float], bias: float, mean: Sequence[float], scale: Sequence[float],
+                 prior: dict[str, float], common: dict[str, float], prior_default: float,
+                 common_default: float, pair_margin: float | None = None):
+        self.coef, self.bias = list(coef), float(bias)
+        self.mean, self.scale = list(mean), list(scale)
+        self.prior, self.common = prior, common
+        self.prior_default, self.common_default = prior_default, common_default
+        self.pair_margin = pair_margin
+
+    @classmethod
+    def from_json(cls, data: dict) -> TitleModel:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("title model features do not match this version")
+        return cls(data["coef"], data["bias"], data["mean"], data["scale"], data["prior"], data["common"],
+                   data["prior_default"], data["common_default"], data.get("pair_margin"))
+
+    def score(self, feats: Sequence[float]) -> float:
+        z = self.bias
+        for f, c, m, s in zip(feats, self.coef, self.mean, self.scale, strict=True):
+            z += c * (f - m) / s
+        return z
+
+
+_title_model: TitleModel | None = None
+_title_model_failed = False
+_title_lock = threading.Lock()
+
+
+def get_title_model() -> TitleModel | None:
+    """The bundled title model (loaded once), or None when it is missing or unreadable."""
+    global _title_model, _title_model_failed
+    with _title_lock:
+        if _title_model is None and not _title_model_failed:
+            path = resource_path(*TITLES_FILE)
+            try:
+                _title_model = TitleModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                logger.warning("outline title model unavailable (%s): keyword titles", exc)
+                _title_model_failed = True
+        return _title_model
+
+
+def name_tokens(names: Sequence[str]) -> frozenset[str]:
+    """Normalised words of speaker names that may not appear in titles ("Lex Fridman" -> lex, fridman)."""
+    out = set()
+    for name in names:
+        for tok in re.split(r"[\s.]+", name):
+            w = normalize(tok)
+            if len(w) >= 2 and w not in STOPWORDS:
+                out.add(w)
+    return frozenset(out)
+
+
+def _candidates(words: Sequence[str], sections: Sequence[tuple[int, int]], banned: frozenset[str]
+                ) -> tuple[list[dict[tuple[str, ...], list[int]]], Counter[tuple[str, ...]]]:
+    """Per section: candidate phrase -> [count, first word index]; and each phrase's count in the text."""
+    n = len(words)
+    edge = [_is_content(w) and w not in banned and w not in _CONNECTORS and not w.replace("-", "").isdigit()
+            for w in words]
+    inner = [e or w in _CONNECTORS for e, w in zip(edge, words, strict=True)]
+    per: list[dict[tuple[str, ...], list[int]]] = []
+    total: Counter[tuple[str, ...]] = Counter()
+    for a, b in sections:
+        found: dict[tuple[str, ...], list[int]] = {}
+        for i in range(a, min(b, n)):
+            if not edge[i]:
+                continue
+            for j in range(i, min(i + MAX_PHRASE, b)):
+                if j > i and not inner[j]:
+                    break
+                if not edge[j]:
+                    continue
+                key = tuple(words[i:j + 1])
+                rec = found.get(key)
+                if rec is None:
+                    found[key] = [1, i]
+                else:
+                    rec[0] += 1
+        per.append(found)
+        for key, rec in found.items():
+            total[key] += rec[0]
+    return per, total
+
+
+def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Sequence[tuple[int, int]],
+                       model: TitleModel | None, prior: dict[str, float] | None = None,
+                       common: dict[str, float] | None = None, banned: frozenset[str] = frozenset()
+                       ) -> list[list[tuple[tuple[str, ...], list[float]]]]:
+    """Per section, its candidate phrases with their feature vectors (columns as ``FEATURES``).
+
+    ``prior``/``common`` override the model's word tables (training builds them out of fold)."""
+    if prior is None or common is None:
+        assert model is not None
+        prior, common = model.prior, model.common
+        p_def, c_def = model.prior_default, model.common_default
     else:
-        title = ", ".join(parts[:-1]) + " and " + parts[-1]
-    return title[0].upper() + title[1:]
+        p_def, c_def = prior.get("", -3.0), common.get("", 0.0)
+    per, total = _candidates(words, sections, banned)
+    n_words = max(len(words), 1)
+    n_sec = len(sections)
+    spread: Counter[tuple[str, ...]] = Counter()
+    for found in per:
+        spread.update(found.keys())
+    word_info: dict[str, tuple[float, float, float, float, float, float, float]] = {}
+
+    def info(w: str) -> tuple[float, float, float, float, float, float, float]:
+        got = word_info.get(w)
+        if got is None:
+            form = forms.get(w, w)
+            s = stem(w)
+            got = (float(any(ch.isupper() for ch in form)),
+                   float(len(form) >= 2 and form.isupper()),
+                   float(w in GENERIC),
+                   float(w.endswith(_NOUN_SUFFIXES)),
+                   float(w.endswith("ing")),
+                   float(w.endswith(("ly", "ed"))),
+                   prior.get(s, p_def))
+            word_info[w] = got
+        return got
+
+    wv = outline_vectors.get_vectors()
+    out: list[list[tuple[tuple[str, ...], list[float]]]] = []
+    for (a, b), found in zip(sections, per, strict=True):
+        sec_len = max(b - a, 1)
+        rest_len = max(n_words - sec_len, 1)
+        rows = []
+        centroid = _centroid(words[a:b], wv)
+        max_tf = max((rec[0] for rec in found.values()), default=1)
+        for key, (tf, first) in found.items():
+            content = [w for w in key if w not in _CONNECTORS]
+            if len(key) > 1 and tf < 2 and not all(info(w)[0] for w in content):
+                continue  # a phrase said once is no title, unless it is a name ("Larry Page")
+            tf_all = total[key]
+            infos = [info(w) for w in content]
+            k = len(key)
+            rate_sec = (tf + 0.5) / sec_len
+            rate_rest = (tf_all - tf + 0.5) / rest_len
+            rows.append((key, [
+                math.log1p(tf),
+                math.log(rate_sec / rate_rest),
+                tf / tf_all,
+                spread[key] / n_sec,
+                (first - a) / sec_len,
+                float(k == 1), float(k == 2), float(k == 3), float(k >= 4),
+                sum(x[0] for x in infos) / len(infos),
+                max(x[1] for x in infos),
+                sum(x[2] for x in infos) / len(infos),
+                infos[-1][3],
+                infos[-1][4],
+                max(x[5] for x in infos),
+                float(len(content) < k),
+                sum(x[6] for x in infos) / len(infos),
+                sum(common.get(stem(w), c_def) for w in content) / len(content),
+                math.log1p(tf_all),
+                float(first - a < 150),
+                float(k > 1 and tf < 2),
+                _cosine(content, centroid, wv),
+                tf / max_tf,
+            ]))
+        out.append(rows)
+    return out
+
+
+def _centroid(words: Sequence[str], wv: outline_vectors.WordVectors | None) -> np.ndarray | None:
+    """Normalised sum of the word vectors of a section's content words (None without vectors)."""
+    if wv is None:
+        return None
+    counts = Counter(w for w in words if _is_content(w) and w not in GENERIC)
+    if not counts:
+        return None
+    terms = sorted(counts)
+    vec = (wv.matrix(terms) * np.array([counts[t] for t in terms], dtype=np.float32)[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm > 0 else None
+
+
+def _cosine(content: Sequence[str], centroid: np.ndarray | None, wv: outline_vectors.WordVectors | None
+            ) -> float:
+    if centroid is None or wv is None:
+        return 0.0
+    vec = wv.matrix(list(content)).sum(axis=0)
+    norm = float(np.linalg.norm(vec))
+    return float(vec @ centroid) / norm if norm > 0 else 0.0
+
+
+def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequence[tuple[int, int]],
+                   model: TitleModel, banned: frozenset[str] = frozenset(),
+                   pair_margin: float | None = None) -> list[str | None]:
+    """Each section's best candidate phrase that no other section has taken (None: no candidate).
+
+    With a ``pair_margin`` (default: the model's), a second phrase scoring within that margin of the first
+    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all."""
+    margin = model.pair_margin if pair_margin is None else pair_margin
+    table = candidate_features(words, forms, sections, model, banned=banned)
+    per_section: list[list[tuple[float, tuple[str, ...]]]] = []
+    ranked: list[tuple[float, int, tuple[str, ...]]] = []
+    for s_i, rows in enumerate(table):
+        scored = sorted(((model.score(f), key) for key, f in rows), key=lambda x: (-x[0], x[1]))
+        per_section.append(scored[:TOP_CANDIDATES])
+        ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
+    ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
+    chosen: list[tuple[float, tuple[str, ...]] | None] = [None] * len(sections)
+    used: set[frozenset[str]] = set()
+    for sc, s_i, key in ranked:
+        if chosen[s_i] is not None:
+            continue
+        stems = _key_stems(key)
+        if stems in used:
+            continue
+        used.add(stems)
+        chosen[s_i] = (sc, key)
+    out: list[str | None] = []
+    for s_i, pick in enumerate(chosen):
+        if pick is None:
+            out.append(None)
+            continue
+        sc, key = pick
+        title = _phrase_title(key, forms)
+        if margin is not None and margin >= 0:
+            stems = _key_stems(key)
+            for sc2, key2 in per_section[s_i]:
+                if sc2 < sc - margin:
+                    break
+                if key2 == key or _key_stems(key2) & stems or len(key) + len(key2) > MAX_PHRASE:
+                    continue
+                title = f"{title} and {_phrase_title(key2, forms, first=False)}"
+                break
+        out.append(title)
+    return out
+
+
+def _key_stems(key: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w) for w in key if w not in _CONNECTORS)
+
+
+def _phrase_title(key: tuple[str, ...], forms: dict[str, str], first: bool = True) -> str:
+    shown = " ".join(w if w in _CONNECTORS else forms.get(w, w) for w in key)
+    return shown[0].upper() + shown[1:] if first else shown

@@ -73,13 +73,13 @@ def load(slug: str) -> dict:
     text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
     offs = [m.start() for m in re.finditer(r"\S+", text)]
+    from desktop_app.readability import segmentation as readability
+
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    path = CACHE / f"{slug}-{digest}.json"
+    path = CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}.json"
     if path.is_file():
         app = json.loads(path.read_text(encoding="utf-8"))
     else:
-        from desktop_app.readability import segmentation as readability
-
         readable = readability.segment(text)
         app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -88,6 +88,19 @@ def load(slug: str) -> dict:
             "truth_starts": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
             "units": app["units"], "display": app["display"],
             "speakers": sorted({s for s in truth.get("speakers") or [] if s})}
+
+
+def chapters(ep: dict) -> tuple[list[int], list[str]]:
+    """Human chapter start word indices and titles (a chapter starting where the next one does is dropped:
+    a few source outlines have two headings at one timestamp)."""
+    starts, titles = [], []
+    for w, t in zip(ep["truth"]["chapter_starts"], ep["truth"]["chapter_titles"], strict=True):
+        if starts and w <= starts[-1]:
+            titles[-1] = t
+            continue
+        starts.append(w)
+        titles.append(t)
+    return starts, titles
 
 
 if __name__ == "__main__":
