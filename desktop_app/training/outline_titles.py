@@ -1,4 +1,4 @@
-"""Fit the outline's title model (``resources/models/outline_titles.json``) on the fitting split.
+"""Fit the outline's title model (``resources/models/outline_titles.json.gz``) on the fitting split.
 
 Training time only. For every human chapter of the fitting episodes (``outline_data.split``), the
 candidate phrases of its section (``titles.candidate_features``) are labelled with the content-word F1
@@ -17,6 +17,7 @@ titles are judged apart from the boundaries:
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import os
@@ -35,7 +36,8 @@ from desktop_app.training import outline_data  # noqa: E402
 SKIP_TITLES = frozenset({"introduction", "intro", "episode highlight", "outro", "conclusion"})
 FOLDS = 4
 PRIOR_T, PRIOR_O = 0.2, 2.0
-PAIR_MARGINS = (0.5, 1.0, 1.5, 2.0, 3.0)
+PAIR_MARGINS = (0.5, 1.0, 1.5, 2.0)
+NOUN_MIN = 5
 
 
 def prepare(slug: str) -> dict:
@@ -45,14 +47,23 @@ def prepare(slug: str) -> dict:
     words = [T.normalize(t) for t in surface]
     content = {w for w in set(words) if T._is_content(w)}
     forms = T._surface_forms(words, surface, content)
-    starts = list(ep["truth"]["chapter_starts"])
+    starts, titles = outline_data.chapters(ep)
     sections = [(a, b) for a, b in zip(starts, starts[1:] + [len(words)], strict=True)]
-    return {"slug": slug, "words": words, "forms": forms, "sections": sections,
-            "titles": list(ep["truth"]["chapter_titles"]), "speakers": ep["speakers"]}
+    return {"slug": slug, "words": words, "forms": forms, "sections": sections, "noun": T.noun_table(words),
+            "titles": titles, "speakers": ep["speakers"]}
 
 
-def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float]]:
-    """Title prior and commonness of each stem, from these episodes (``""`` holds the defaults)."""
+def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Title prior and commonness of each stem, and the noun sign of each word (``titles.noun_table``),
+    from these episodes (``""`` holds the defaults)."""
+    noun: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for ep in eps:
+        a, b = ep["noun"]
+        noun.update(a)
+        other.update(b)
+    noun_sign = {w: round(math.log((noun[w] + 0.5) / (other[w] + 0.5)), 2)
+                 for w in set(noun) | set(other) if noun[w] + other[w] >= NOUN_MIN and T._is_content(w)}
     seen: Counter[str] = Counter()
     in_title: Counter[str] = Counter()
     ep_df: Counter[str] = Counter()
@@ -70,11 +81,11 @@ def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float]]:
     prior[""] = round(math.log(PRIOR_T / PRIOR_O), 3)
     common = {s: round(math.log((d + 0.5) / (n + 1)), 3) for s, d in ep_df.items() if d >= 2}
     common[""] = round(math.log(0.5 / (n + 1)), 3)
-    return prior, common
+    return prior, common, noun_sign
 
 
-def rows(ep: dict, prior: dict, common: dict) -> tuple[list[list[float]], list[float], list[int]]:
-    table = T.candidate_features(ep["words"], ep["forms"], ep["sections"], None, prior, common)
+def rows(ep: dict, prior: dict, common: dict, noun: dict) -> tuple[list[list[float]], list[float], list[int]]:
+    table = T.candidate_features(ep["words"], ep["forms"], ep["sections"], None, prior, common, noun=noun)
     x, y, group = [], [], []
     for s_i, (cands, title) in enumerate(zip(table, ep["titles"], strict=True)):
         if title.strip().lower() in SKIP_TITLES:
@@ -182,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     gs_eps: list[str] = []
     for k in range(FOLDS):
         held = [ep for i, ep in enumerate(fit_eps) if i % FOLDS == k]
-        prior, common = tables([ep for i, ep in enumerate(fit_eps) if i % FOLDS != k])
+        prior, common, noun = tables([ep for i, ep in enumerate(fit_eps) if i % FOLDS != k])
         for ep in held:
-            x, y, g = rows(ep, prior, common)
+            x, y, g = rows(ep, prior, common, noun)
             xs += x
             ys += y
             gs += [1000 * len(gs_eps) + v for v in g]
@@ -195,12 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     z = (x - mean) / scale
     print(f"{len(x)} candidates, {int((y > 0).sum())} sharing a word with the title, "
           f"mean label {y.mean():.4f}", flush=True)
-    prior, common = tables(fit_eps)
+    prior, common, noun = tables(fit_eps)
     group = np.array(gs)
     best = None
     for l2 in (float(v) for v in args.l2.split(",")):
         w = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
-        model = T.TitleModel(w[:-1], w[-1], mean, scale, prior, common, prior[""], common[""])
+        model = T.TitleModel(w[:-1], w[-1], mean, scale, prior, common, prior[""], common[""], noun=noun)
         val = oracle_score(val_eps, model)
         print(f"l2 {l2:g}: titleF1 on human sections, validation {val:.3f}", flush=True)
         if best is None or val > best[0]:
@@ -220,12 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     data = {"features": list(T.FEATURES), "coef": [round(float(v), 5) for v in w[:-1]],
             "bias": round(float(w[-1]), 5), "mean": [round(float(v), 5) for v in mean],
             "scale": [round(float(v), 5) for v in scale], "prior_default": prior[""],
-            "common_default": common[""], "pair_margin": model.pair_margin, "prior": prior, "common": common,
+            "common_default": common[""], "pair_margin": model.pair_margin, "noun": noun, "prior": prior, "common": common,
             "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt)"}
     if args.dry_run:
         return 0
     path = Path(resource_path(*T.TITLES_FILE))
-    path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
     return 0
 
