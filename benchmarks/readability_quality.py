@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from desktop_app.readability import network as rn
 from desktop_app.readability import segmentation as rd
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "dev-corpus"
 SCORER = SHARED / "tools" / "readability_eval.py"
 SEED = SHARED / "seed" / "000_0437f9af2b30a0a6.txt"

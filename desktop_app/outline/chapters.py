@@ -6,33 +6,39 @@ Pipeline (deterministic; numpy is the only dependency):
 2. Each unit gets two centred, normalised vectors: LSA of its TF-IDF counts (document-internal
    IDF, randomised truncated SVD), and the IDF-weighted mean of static word vectors distilled from the
    all-MiniLM-L6-v2 sentence-embedding model (``outline_vectors``; 2.6 MB, optional at run time).
-3. The number of sections is ``words / (WORDS_PER_SECTION / granularity)``. A dynamic programme finds
-   the partition into that many sections maximising, per section, cohesion (the summed pairwise
-   similarities of its ``m`` units divided by ``m ** COH_GAMMA``: ``(|sum|^2 - m) / m ** 0.8``), a bonus
-   for opening on a likely boundary, minus a log-normal length prior. The bonus is the log-odds of a small
-   logistic-regression boundary classifier (trained on the dev corpus by
-   ``desktop_app/training/outline_boundary.py``) over the novelty of the vocabulary before/after the unit
-   start and how far it stands above its neighbours (LSA and word vectors, 150/300/600-word windows),
-   a host's topic-changing question ("let me ask you about ...", "speaking of ...") and the first mentions
-   of recurring names (capitalised words) just after the start. A spoken introduction
-   ("... and now, dear friends, here's X") becomes its own section, titled "Introduction".
-4. Titles and keywords: each section's most distinctive words and two-word phrases, see
-   ``outline_titles``.
+3. The number of sections follows the episode's length: ``chapter_count`` =
+   ``granularity * COUNT_SCALE * (words / 10,000) ** COUNT_POWER`` (about 14 chapters for 1.5 h, 18 for 3.5 h,
+   as human outlines run). A dynamic programme finds the partition into that many sections maximising, per
+   section, cohesion (the summed pairwise similarities of its ``m`` units divided by ``m ** COH_GAMMA``:
+   ``(|sum|^2 - m) / m ** 0.8``), a bonus for opening on a likely boundary, minus a log-normal length prior.
+   The bonus is the log-odds of a small logistic-regression boundary classifier over the novelty of the
+   vocabulary before/after the unit start and how far it stands above its neighbours (LSA and word
+   vectors, 150/300/600-word windows), learned lexical cues (naive-Bayes log-odds of the words just after
+   and before a chapter start: "let's talk", "speaking of", "big question"; ``resources/models/
+   outline_boundary.json``), a host's topic-changing question ("let me ask you about ...") and the first
+   mentions of recurring names just after the start. A spoken introduction ("... and now, dear friends,
+   here's X") becomes its own section, titled "Introduction".
+4. Titles: a short phrase of the section chosen by a learned ranker, distinct within the outline;
+   keywords: its most distinctive words and phrases (``outline_titles``).
 
-Figures (dev corpus of six episodes, leave-one-episode-out classifier, units on the app's linear sentence
-starts, section starts snapped to the displayed ones): Pk 0.322, WindowDiff 0.334, boundary F1@150 0.59, title
-score 0.57; the seed takes well under a second.
+Fitting and selection (``desktop_app/training/``): the classifier, the cue table and the title model are
+fitted on 76 episodes of the training corpus; every setting (windows, label width, features, weights,
+count rule) is chosen on the 35 validation episodes (``outline_split.txt``); the development corpus is a
+further held-out check. Figures: ``benchmarks/outline_quality.py`` and the README.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,15 +46,22 @@ import numpy as np
 from desktop_app.outline import titles as outline_titles
 from desktop_app.outline import vectors as outline_vectors
 from desktop_app.outline.titles import STOPWORDS, normalize
+from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
     from desktop_app.readability.segmentation import Readable
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "12"
+OUTLINE_VERSION = "13"
 
-WORDS_PER_SECTION = 1300.0  # prior mean section length at granularity 1.0
+WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
+# Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
+# (human outlines: 13-27 chapters for 1.5-3.5 h); fitted and chosen on the training corpus
+# (desktop_app/training/outline_boundary.py).
+COUNT_SCALE = 11.86
+COUNT_POWER = 0.323
+MIN_MEAN_WORDS = 500.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
 MAX_TERMS = 6000  # most frequent content words used for LSA
@@ -56,21 +69,25 @@ MIN_SECTION_WORDS = 200
 MAX_SECTION_FACTOR = 3.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
-PRIOR_WEIGHT = 1.0  # weight of the squared log-length deviation
+PRIOR_WEIGHT = 0.5  # weight of the squared log-length deviation
 CUE_WEIGHT = 0.5
 EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
 COH_GAMMA = 0.8
-BOUNDARY_WEIGHT = 1.0
+BOUNDARY_WEIGHT = 2.0
 BOUNDARY_WINDOWS = (150.0, 300.0, 600.0)
 ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted
 ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
 ONSET_CAP = 5
-# Logistic-regression weights of _boundary_features, trained on the dev corpus (both kinds of sentence
-# starts) by desktop_app/training/outline_boundary.py; the DP adds BOUNDARY_WEIGHT * the log-odds.
-BOUNDARY_COEF = np.array([0.127, 0.080, 0.192, 0.034, -0.031, 0.507, -0.006, 0.099, 0.032, 0.278, 0.067,
-                          0.002, 2.080, 0.260])
+CUE_FILE = ("models", "outline_boundary.json")  # learned lexical cues (desktop_app/training/outline_boundary.py)
+CUE_AFTER = 15  # words after a unit start whose n-grams count as cues
+CUE_BEFORE = 10  # words before it
+# Logistic-regression weights of _boundary_features, fitted on the fitting split of the training corpus
+# (both kinds of sentence starts) by desktop_app/training/outline_boundary.py, which also writes the
+# settings chosen on the validation split; the DP adds BOUNDARY_WEIGHT * the log-odds.
+BOUNDARY_COEF = np.array([-0.027, 0.144, 0.088, 0.247, 0.194, 0.186, 0.050, 0.072, -0.012, 0.176, 0.172,
+                          0.101, 0.445, 2.043, 0.158])
 
 _WORD_RE = re.compile(r"\S+")
 
@@ -115,10 +132,11 @@ class Section:
 
 def build_outline(text: str, sentence_starts: Sequence[int], granularity: float = 1.0,
                   progress: Callable[[float], None] | None = None,
-                  snap_to: Sequence[int] = ()) -> list[Section]:
+                  snap_to: Sequence[int] = (), exclude_names: Sequence[str] = ()) -> list[Section]:
     """Split ``text`` into topical sections starting on ``sentence_starts`` (doc offsets); with ``snap_to``
     (the displayed sentence starts, when the units were built on other ones) each section start moves to the
-    nearest of those."""
+    nearest of those. Words of ``exclude_names`` (the transcript's speaker names) are never titles or
+    keywords."""
     report = progress or (lambda _f: None)
     if not text:
         return []
@@ -144,17 +162,20 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
         word_bounds = [bisect.bisect_left(word_starts, c) for c in char_bounds[:-1]]
     sections_words = [(word_bounds[i], word_bounds[i + 1] if i + 1 < len(word_bounds) else len(spans))
                       for i in range(len(word_bounds))]
-    labels = outline_titles.label_sections(words, surface, sections_words, intro_section=intro_section)
+    labels = outline_titles.label_sections(words, surface, sections_words, intro_section=intro_section,
+                                           exclude_names=exclude_names)
     report(1.0)
     return [Section(title, char_bounds[i], char_bounds[i + 1], tuple(kws))
             for i, (title, kws) in enumerate(labels)]
 
 
 def outline_of(text: str, readable: Readable, granularity: float = 1.0,
-               progress: Callable[[float], None] | None = None) -> list[Section]:
+               progress: Callable[[float], None] | None = None,
+               exclude_names: Sequence[str] = ()) -> list[Section]:
     """The outline of a segmented text, as the app shows it: units on ``readable.unit_starts()``, sections
-    starting on its displayed sentences."""
-    return build_outline(text, readable.unit_starts(), granularity, progress, snap_to=readable.sentence_starts())
+    starting on its displayed sentences; ``exclude_names``: speaker names, never used as titles."""
+    return build_outline(text, readable.unit_starts(), granularity, progress, snap_to=readable.sentence_starts(),
+                         exclude_names=exclude_names)
 
 
 def to_json(sections: Sequence[Section]) -> dict:
@@ -184,6 +205,14 @@ def sections_from_cache(records: list[dict]) -> list[Section]:
             raise ValueError(f"outline cache record {i}: keywords must be a list of strings")
         out.append(Section(title, start, end, tuple(keywords)))
     return out
+
+
+def chapter_count(n_words: float, granularity: float = 1.0) -> int:
+    """How many chapters an outline of ``n_words`` words has (before the section-length limits)."""
+    if n_words < 2 * SHORT_TEXT_WORDS:
+        return 1
+    want = granularity * COUNT_SCALE * (n_words / 10000.0) ** COUNT_POWER
+    return max(1, int(round(min(want, granularity * n_words / MIN_MEAN_WORDS))))
 
 
 def _snap(bounds: list[int], targets: list[int]) -> list[int]:
@@ -367,7 +396,8 @@ def _boundary_boost(words: list[str], caps: list[bool], units: list[int], blocks
     """Per unit start: the DP's bonus for opening a section there (classifier log-odds)."""
     cues = _cue_scores(words, units)
     if BOUNDARY_WEIGHT > 0:
-        feats = _boundary_features(blocks, unit_len, cues, _name_onsets(words, caps, units))
+        feats = _boundary_features(blocks, unit_len, cues, _name_onsets(words, caps, units),
+                                   _lexical_cues(words, units, get_cue_table()))
         return BOUNDARY_WEIGHT * (feats @ BOUNDARY_COEF)
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
     mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
@@ -383,13 +413,10 @@ def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray
     vocabulary (novelty), and a log-normal length prior.
     """
     total_words = float(unit_len.sum())
-    target = WORDS_PER_SECTION / granularity
-    if total_words < 1.5 * target and total_words < 2 * SHORT_TEXT_WORDS:
-        return [0]
-    target = min(target, total_words)
-    want = max(1, int(round(total_words / target)))
+    want = chapter_count(total_words, granularity)
     if want == 1:
         return [0]
+    target = total_words / want
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
     sqs, m, seg_words, src = _band_parts(blocks, unit_len, target)
     prior = PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
@@ -493,9 +520,10 @@ def _name_onsets(words: list[str], caps: list[bool], units: list[int]) -> np.nda
 
 
 def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
-                       onsets: np.ndarray) -> np.ndarray:
+                       onsets: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
     """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
-    of 150/300/600 words), the host-cue strength and the name onsets; columns match ``BOUNDARY_COEF``."""
+    of ``BOUNDARY_WINDOWS`` words), the learned lexical cues (``_lexical_cues``), the host-cue strength and
+    the name onsets; columns match ``BOUNDARY_COEF``."""
     cols = []
     mean_len = max(float(unit_len.mean()), 1.0)
     for feats in (blocks[0], blocks[-1]):
@@ -503,9 +531,61 @@ def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.
             nov = _novelty(feats, unit_len, words)
             cols.append(_zscore(nov))
             cols.append(_zscore(_peak_height(nov, max(1, int(words / mean_len)))))
+    cols.append(lexical if lexical is not None else np.zeros(len(unit_len)))
     cols.append(cues)
     cols.append(onsets)
     return np.stack(cols, axis=1)
+
+
+class CueTable:
+    """Learned log-odds of the words and word pairs just after (and just before) a chapter start."""
+
+    def __init__(self, after: dict[str, float], before: dict[str, float]):
+        self.after, self.before = after, before
+
+    @classmethod
+    def load(cls, path: Path) -> CueTable:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls({str(k): float(v) for k, v in data["after"].items()},
+                   {str(k): float(v) for k, v in data["before"].items()})
+
+
+_cue_table: CueTable | None = None
+_cue_table_failed = False
+_cue_lock = threading.Lock()
+
+
+def get_cue_table() -> CueTable | None:
+    """The bundled cue table (loaded once), or None when it is missing or unreadable."""
+    global _cue_table, _cue_table_failed
+    with _cue_lock:
+        if _cue_table is None and not _cue_table_failed:
+            try:
+                _cue_table = CueTable.load(resource_path(*CUE_FILE))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                logger.warning("outline cue table unavailable (%s)", exc)
+                _cue_table_failed = True
+        return _cue_table
+
+
+def cue_grams(words: Sequence[str]) -> set[str]:
+    """The words and adjacent word pairs of a window (the keys of a ``CueTable``)."""
+    return set(words) | {a + " " + b for a, b in zip(words, words[1:], strict=False)}
+
+
+def _lexical_cues(words: list[str], units: list[int], table: CueTable | None) -> np.ndarray:
+    """Per unit start: summed log-odds of the n-grams in the ``CUE_AFTER`` words after it and the
+    ``CUE_BEFORE`` words before it (each n-gram once per window), z-scored; zeros without a table."""
+    if table is None or len(units) < 2:
+        return np.zeros(len(units))
+    out = np.zeros(len(units))
+    for i, u in enumerate(units):
+        after = cue_grams(words[u:u + CUE_AFTER])
+        before = cue_grams(words[max(u - CUE_BEFORE, 0):u])
+        # fsum: exact, so the result does not depend on the (hash-seeded) order of the sets
+        out[i] = math.fsum([table.after.get(g, 0.0) for g in after] + [table.before.get(g, 0.0) for g in before])
+    out[0] = out.mean()
+    return _zscore(out)
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:

@@ -1,17 +1,26 @@
-"""Train the outline's boundary classifier (``outline.BOUNDARY_COEF``) and report leave-one-episode-out scores.
+"""Fit the outline's boundary classifier on the fitting split and choose its settings on the validation split.
 
-Training time only (not imported by the app); needs the development corpus in /work/shared (development
-machines only). For every unit start of every dev episode (units built from the true sentence starts and
-from the app's own readability segmenter), ``outline._boundary_features`` gives z-scored novelty and
-local-peak heights (LSA and word vectors, three window sizes), the host-cue strength and the onset of
-recurring names; the label says
-whether a human chapter starts within ``LABEL_WORDS`` words. An L2-regularised logistic regression (numpy,
-Newton steps) gives the coefficients. Each episode is then outlined with coefficients trained on the other
-five (and each ``BOUNDARY_WEIGHT`` of the grid), so the printed figures are honest leave-one-out ones.
-Finally the coefficients fitted on all six episodes are written into ``outline.py`` (``BOUNDARY_COEF``)
-unless ``--dry-run``; re-run this whenever the readability segmenter changes:
+Training time only (not imported by the app); needs ``/work/shared`` (development machines only).
 
-    python -m desktop_app.training.outline_boundary [--weights 0.5,1,2] [--dry-run] [--sensitivity]
+1. **Data** (``outline_data``): the training corpus split by a fixed rule into 76 fitting and 35 validation
+   episodes; the development corpus (six episodes) is a further held-out check, never used to choose.
+2. **Fitting**: for every unit start of every fitting episode (units built on the true sentence starts, when
+   the episode's punctuation is usable, and on the app's own segmenter), ``chapters._boundary_features``
+   gives z-scored novelty and local-peak heights (LSA and word vectors, three windows), the host-cue strength
+   the onset of recurring names and the learned lexical cues (naive-Bayes log-odds of the words just after and
+   before a chapter start, ``resources/models/outline_boundary.json``, learned out of fold); the label says whether a human chapter starts within ``label`` words.
+   An L2-regularised logistic regression (numpy, Newton steps) gives the coefficients.
+3. **Selection** on the validation split only (app pipeline: units on the app's sentence starts, section
+   starts snapped to the displayed ones), by mean Pk - 0.5 F1@150 (Pk alone favours too few
+   chapters): the feature windows, the label width and the feature
+   set (stage 1), then the classifier's weight in the dynamic programme, the length-prior weight and the
+   chapter-count rule (stage 2). The count rule ``COUNT_SCALE * (words / 10,000) ** COUNT_POWER`` has its
+   power fitted on the fitting split's human counts (log-log least squares) and its scale chosen.
+4. Prints validation and dev-corpus figures (Pk, WD, F1@150) for the shipped settings and the chosen ones,
+   and an even-split baseline with the same count; writes the chosen constants into ``chapters.py`` unless
+   ``--dry-run``. Re-run whenever the readability segmenter changes:
+
+    python -m desktop_app.training.outline_boundary [--dry-run] [--quick]
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import itertools
 import json
 import logging
 import os
@@ -34,61 +44,153 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from desktop_app.outline import chapters as outline  # noqa: E402
 from desktop_app.outline.titles import normalize  # noqa: E402
+from desktop_app.training import outline_data  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-CORPUS = Path("/work/shared/dev-corpus")
-SCORER = Path("/work/shared/tools/outline_eval.py")
-EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", "lex-447-cursor-team",
-            "vector-yury-malkov-hnsw", "vector-max-irwin-mighty")
-MODES = ("truth", "app")
 OUTLINE_PY = Path(outline.__file__)
-_COEF_RE = re.compile(r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", re.MULTILINE)
-LABEL_WORDS = 40
-SENSITIVITY_GRANULARITIES = (0.8, 0.9, 1.0, 1.1, 1.2)
 L2 = 1.0
+WINDOW_SETS = ((150.0, 300.0, 600.0), (100.0, 250.0, 700.0))
+LABEL_WIDTHS = (40, 80)
+# feature subsets (columns of _boundary_features: 12 novelty/peak columns, cue, onset)
+# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets)
+FEATURE_SETS = {"all": list(range(15)), "no-lexical": list(range(12)) + [13, 14],
+                "no-onsets": list(range(14))}
+N_FEATURES = 15
+CUE_FOLDS = 4
+CUE_MIN_COUNT = 4
+CUE_SMOOTH = 0.5
+WEIGHTS = (1.0, 1.5, 2.0, 3.0)
+PRIOR_WEIGHTS = (0.5, 1.0, 2.0)
+SCALE_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.0)
+COUNT_TOLERANCE = 0.1  # the chosen count rule gives 0.9-1.1 times the human chapter count on validation
 
 
 def load_scorer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("outline_eval", SCORER)
+    spec = importlib.util.spec_from_file_location("outline_eval", outline_data.SCORER)
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-def episode(slug: str) -> dict:
-    """Text, truth and both kinds of sentence starts (doc offsets) of one dev episode."""
-    from desktop_app.readability import segmentation as readability
+class Episode:
+    """One episode prepared as ``build_outline`` would, up to the boundary features (one kind of starts)."""
 
-    text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
-    truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))
-    offs = [m.start() for m in re.finditer(r"\S+", text)]
-    readable = readability.segment(text)
-    starts = {"truth": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
-              "app": sorted(set(readable.unit_starts()))}
-    return {"slug": slug, "text": text, "truth": truth, "starts": starts, "display": readable.sentence_starts()}
+    def __init__(self, ep: dict, mode: str, table: outline.CueTable | None):
+        text = ep["text"]
+        self.slug, self.mode, self.text = ep["slug"], mode, text
+        self.spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        surface = [text[a:b] for a, b in self.spans]
+        self.words = [normalize(t) for t in surface]
+        starts = ep["truth_starts"] if mode == "truth" else ep["units"]
+        self.snap_to = sorted(ep["display"]) if mode == "app" else []
+        self.cand = outline._candidate_starts(self.spans, starts, len(text))
+        self.units = outline._units(self.cand, len(self.words))
+        self.intro = outline._intro_end(self.words, self.units)
+        self.blocks = outline._unit_features(self.words, self.units)
+        self.unit_len = np.diff(np.array(self.units + [len(self.words)], dtype=np.float64))
+        self.cues = outline._cue_scores(self.words, self.units)
+        self.onsets = outline._name_onsets(self.words, outline._capitalised(surface, self.words), self.units)
+        self.lexical = outline._lexical_cues(self.words, self.units, table)
+        self.chapters, self.titles = outline_data.chapters(ep)
+        self._feats: dict[tuple[float, ...], np.ndarray] = {}
+
+    def features(self, windows: tuple[float, ...]) -> np.ndarray:
+        if windows not in self._feats:
+            saved = outline.BOUNDARY_WINDOWS
+            outline.BOUNDARY_WINDOWS = windows
+            try:
+                self._feats[windows] = outline._boundary_features(self.blocks, self.unit_len, self.cues,
+                                                                  self.onsets, self.lexical)
+            finally:
+                outline.BOUNDARY_WINDOWS = saved
+        return self._feats[windows]
+
+    def labels(self, width: int) -> np.ndarray:
+        u = np.array(self.units)
+        y = np.zeros(len(u))
+        for c in self.chapters[1:]:
+            y[np.abs(u - c) <= width] = 1.0
+        return y
+
+    def light(self) -> None:
+        """Drop what only the dynamic programme needs (fitting episodes)."""
+        self.blocks = []
+
+    def word_starts(self, boost: np.ndarray, granularity: float = 1.0) -> list[int]:
+        """Section start word indices, as ``build_outline`` places them for this boost."""
+        first = self.units.index(self.intro) if self.intro is not None and self.intro in self.units else 0
+        idx = outline._partition([b[first:] for b in self.blocks], self.unit_len[first:], boost[first:],
+                                 granularity)
+        bounds = [self.units[first + i] for i in idx]
+        if first:
+            bounds = [0] + bounds
+        return self._snapped(bounds)
+
+    def even_starts(self, granularity: float = 1.0) -> list[int]:
+        """Baseline: the same chapter count, sections of equal length (on unit starts)."""
+        k = outline.chapter_count(float(len(self.words)), granularity)
+        u = np.array(self.units)
+        picks = sorted({int(u[np.abs(u - i * len(self.words) / k).argmin()]) for i in range(k)} | {0})
+        return self._snapped(picks)
+
+    def _snapped(self, bounds: list[int]) -> list[int]:
+        chars = [0] + [self.cand[w] for w in bounds[1:]] + [len(self.text)]
+        if self.snap_to:
+            chars = outline._snap(chars, self.snap_to)
+        import bisect
+
+        starts = [a for a, _ in self.spans]
+        return [bisect.bisect_left(starts, c) for c in chars[:-1]]
 
 
-def features(text: str, starts: list[int]) -> tuple[np.ndarray, list[int]]:
-    """Boundary features of every unit start, as the outline computes them."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    surface = [text[a:b] for a, b in spans]
-    words = [normalize(t) for t in surface]
-    units = outline._units(outline._candidate_starts(spans, starts, len(text)), len(words))
-    blocks = outline._unit_features(words, units)
-    unit_len = np.diff(np.array(units + [len(words)], dtype=np.float64))
-    cues = outline._cue_scores(words, units)
-    onsets = outline._name_onsets(words, outline._capitalised(surface, words), units)
-    return outline._boundary_features(blocks, unit_len, cues, onsets), units
-
-
-def labels(units: list[int], chapter_starts: list[int]) -> np.ndarray:
+def cue_sample(raw: dict) -> tuple[list[set[str]], list[set[str]], int]:
+    """The (after, before) n-gram sets of each unit start of an episode (app's starts), and its label:
+    1 for the unit start nearest each human chapter start, 0 for those farther than 40 words from all,
+    -1 (unused) between."""
+    words = [normalize(t) for t in raw["text"].split()]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", raw["text"])]
+    units = outline._units(outline._candidate_starts(spans, raw["units"], len(raw["text"])), len(words))
     u = np.array(units)
-    y = np.zeros(len(units))
-    for c in chapter_starts[1:]:
-        y[np.abs(u - c) <= LABEL_WORDS] = 1.0
-    return y
+    lab = np.zeros(len(units), dtype=int)
+    chapters, _t = outline_data.chapters(raw)
+    for c in chapters[1:]:
+        lab[np.abs(u - c) <= 40] = -1
+    for c in chapters[1:]:
+        lab[int(np.abs(u - c).argmin())] = 1
+    lab[0] = -1
+    after = [outline.cue_grams(words[x:x + outline.CUE_AFTER]) for x in units]
+    before = [outline.cue_grams(words[max(x - outline.CUE_BEFORE, 0):x]) for x in units]
+    return after, before, lab  # type: ignore[return-value]
+
+
+def learn_cues(samples: list[tuple]) -> outline.CueTable:
+    """Naive-Bayes log-odds of each n-gram at chapter starts against other unit starts (smoothed, n-grams
+    seen at ``CUE_MIN_COUNT`` chapter starts or more)."""
+    tables = []
+    for side in (0, 1):
+        pos: dict[str, int] = {}
+        neg: dict[str, int] = {}
+        n_pos = n_neg = 0
+        for sample in samples:
+            for grams, lab in zip(sample[side], sample[2], strict=True):
+                if lab < 0:
+                    continue
+                target = pos if lab == 1 else neg
+                if lab == 1:
+                    n_pos += 1
+                else:
+                    n_neg += 1
+                for g in grams:
+                    target[g] = target.get(g, 0) + 1
+        table = {}
+        for g, c in pos.items():
+            if c >= CUE_MIN_COUNT:
+                lo = np.log((c + CUE_SMOOTH) / (n_pos + 1)) - np.log((neg.get(g, 0) + CUE_SMOOTH) / (n_neg + 1))
+                table[g] = round(float(np.clip(lo, -3, 3)), 3)
+        tables.append(table)
+    return outline.CueTable(tables[0], tables[1])
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.ndarray:
@@ -100,88 +202,164 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.nda
         p = 1.0 / (1.0 + np.exp(-xb @ w))
         grad = xb.T @ (p - y) + reg * w
         hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
-        w -= np.linalg.solve(hess, grad)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
     return w
 
 
-def auc(score: np.ndarray, y: np.ndarray) -> float:
-    ranks = np.empty(len(score))
-    ranks[np.argsort(score, kind="stable")] = np.arange(1, len(score) + 1)
-    pos = y.sum()
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos)))
-
-
-def evaluate(ep: dict, mode: str, scorer: ModuleType, granularity: float = 1.0) -> dict:
-    truth = ep["truth"]
-    ref = {"chapters": [{"title": t, "word_index": w}
-                        for t, w in zip(truth["chapter_titles"], truth["chapter_starts"], strict=True)]}
-    sections = outline.build_outline(ep["text"], ep["starts"][mode], granularity,
-                                     snap_to=ep["display"] if mode == "app" else ())
+def score(ep: Episode, starts: list[int], scorer: ModuleType) -> dict:
+    ref = {"chapters": [{"title": t, "word_index": w} for t, w in zip(ep.titles, ep.chapters, strict=True)]}
+    pred = {"sections": [{"title": "x", "start": ep.spans[w][0], "end": 0} for w in starts]}
+    for i, sec in enumerate(pred["sections"]):
+        sec["end"] = pred["sections"][i + 1]["start"] if i + 1 < len(starts) else len(ep.text)
     with contextlib.redirect_stderr(io.StringIO()):
-        return scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(ep["text"]))
+        return scorer.evaluate(ref, pred, scorer.WordIndex(ep.text))
 
 
-def sensitivity(eps: list[dict], mode: str, loo: dict[str, np.ndarray], scorer: ModuleType) -> str:
-    """LOO Pk averaged over granularities near 1 (one boundary more or less moves a single episode's Pk by
-    several points; this average is the steadier figure to compare settings by)."""
-    pks = []
+def mean_scores(eps: list[Episode], coef: np.ndarray, scorer: ModuleType, weight: float,
+                windows: tuple[float, ...]) -> dict:
+    rows = []
     for ep in eps:
-        outline.BOUNDARY_COEF = loo[ep["slug"]][:-1]
-        pks.append([evaluate(ep, mode, scorer, g)["pk"] for g in SENSITIVITY_GRANULARITIES])
-    per = " ".join(f"{float(np.mean(p)):.3f}" for p in pks)
-    return f"Pk over granularities {SENSITIVITY_GRANULARITIES}: {float(np.mean(pks)):.3f} | per episode {per}"
+        boost = weight * (ep.features(windows) @ coef)
+        rows.append(score(ep, ep.word_starts(boost), scorer) | {"human": len(ep.chapters)})
+    out = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
+    out["count_ratio"] = float(np.mean([r["pred_sections"] / r["human"] for r in rows]))
+    return out
+
+
+def objective(r: dict) -> float:
+    """What selection minimises: Pk alone rewards too few chapters, so boundary F1@150 counts too."""
+    return r["pk"] - 0.5 * r["f1@150"]
+
+
+def baseline(eps: list[Episode], scorer: ModuleType) -> dict:
+    rows = [score(ep, ep.even_starts(), scorer) for ep in eps]
+    return {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
+
+
+def fmt(name: str, r: dict) -> str:
+    extra = f" count/human {r['count_ratio']:.2f}" if "count_ratio" in r else ""
+    return f"{name:34} Pk {r['pk']:.3f} WD {r['windowdiff']:.3f} F1@150 {r['f1@150']:.3f}{extra}"
+
+
+def count_power(slugs: list[str]) -> tuple[float, float]:
+    """Least-squares fit of log(human chapters) on log(words / 10,000) over the fitting episodes."""
+    n, c = [], []
+    for s in slugs:
+        ep = outline_data.load(s)
+        n.append(len(ep["offsets"]) / 10000.0)
+        c.append(len(ep["truth"]["chapter_starts"]))
+    b, a = np.polyfit(np.log(n), np.log(c), 1)
+    return float(b), float(np.exp(a))
+
+
+class Settings:
+    def __init__(self, **kw: object):
+        self.__dict__.update(kw)
+
+
+def apply(s: Settings) -> None:
+    outline.BOUNDARY_WINDOWS = s.windows  # type: ignore[attr-defined]
+    outline.BOUNDARY_WEIGHT = s.weight  # type: ignore[attr-defined]
+    outline.PRIOR_WEIGHT = s.prior  # type: ignore[attr-defined]
+    outline.COUNT_SCALE = s.scale  # type: ignore[attr-defined]
+    outline.COUNT_POWER = s.power  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--weights", default="1", help="BOUNDARY_WEIGHT values to score, e.g. 0.5,1,2")
-    ap.add_argument("--dry-run", action="store_true", help="print the coefficients, do not write outline.py")
-    ap.add_argument("--sensitivity", action="store_true",
-                    help="also print LOO Pk averaged over granularities 0.8-1.2 (slower)")
+    ap.add_argument("--dry-run", action="store_true", help="print the settings, do not write chapters.py")
+    ap.add_argument("--quick", action="store_true", help="stage 2 only (shipped windows/labels/features)")
     args = ap.parse_args(argv)
-    if not CORPUS.is_dir() or not SCORER.is_file():
-        print(f"{CORPUS} or {SCORER} not found (development machines only)")
+    if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.SCORER.is_file():
+        print("the training corpus or the scorer is missing (development machines only)")
         return 0
     scorer = load_scorer()
-    eps = [episode(s) for s in EPISODES]
-    data = {}
-    for ep in eps:
-        for mode in MODES:
-            x, units = features(ep["text"], ep["starts"][mode])
-            data[ep["slug"], mode] = (x, labels(units, ep["truth"]["chapter_starts"]))
-    loo = {}
-    for ep in eps:
-        train = [data[s, m] for s in EPISODES if s != ep["slug"] for m in MODES]
-        loo[ep["slug"]] = fit(np.vstack([t[0] for t in train]), np.concatenate([t[1] for t in train]))
-        x, y = data[ep["slug"], "app"]
-        print(f"{ep['slug']:26} LOO AUC (app starts) {auc(x @ loo[ep['slug']][:-1], y):.3f}")
-    saved = outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT
-    keys = ("pk", "windowdiff", "f1@150", "titles")
-    try:
-        for weight in (float(w) for w in args.weights.split(",")):
-            outline.BOUNDARY_WEIGHT = weight
-            for mode in MODES:
-                rows = []
-                for ep in eps:
-                    outline.BOUNDARY_COEF = loo[ep["slug"]][:-1]
-                    rows.append(evaluate(ep, mode, scorer))
-                mean = {k: float(np.mean([r[k] for r in rows])) for k in keys}
-                per = " ".join(f"{r['pk']:.3f}/{r['pred_sections']}" for r in rows)
-                print(f"LOO weight {weight:g} {mode:5} Pk {mean['pk']:.3f} WD {mean['windowdiff']:.3f} "
-                      f"F1@150 {mean['f1@150']:.3f} titles {mean['titles']:.3f} | Pk/sections {per}")
-                if args.sensitivity:
-                    print(f"{'':17}{sensitivity(eps, mode, loo, scorer)}")
-    finally:
-        outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT = saved
-    w = fit(np.vstack([d[0] for d in data.values()]), np.concatenate([d[1] for d in data.values()]))
-    line = format_coef(w[:-1])
-    print(line)
+    fitting, validation = outline_data.split()
+    print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
+    samples = [cue_sample(outline_data.load(s)) for s in fitting]
+    table = learn_cues(samples)
+    print(f"cue table: {len(table.after)} n-grams after, {len(table.before)} before; strongest after: "
+          + ", ".join(sorted(table.after, key=lambda g: -table.after[g])[:12]), flush=True)
+    fold_tables = [learn_cues([x for j, x in enumerate(samples) if j % CUE_FOLDS != k]) for k in range(CUE_FOLDS)]
+    fit_eps: list[Episode] = []
+    for i, slug in enumerate(fitting):
+        raw = outline_data.load(slug)
+        fold_table = fold_tables[i % CUE_FOLDS]
+        for mode in (("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",)):
+            ep = Episode(raw, mode, fold_table)
+            for windows in WINDOW_SETS[:1] if args.quick else WINDOW_SETS:
+                ep.features(windows)
+            ep.light()
+            fit_eps.append(ep)
+    val_eps = [Episode(outline_data.load(s), "app", table) for s in validation]
+    dev_eps = [Episode(outline_data.load(s), "app", table) for s in outline_data.DEV_EPISODES]
+    print("features ready", flush=True)
+    power, scale = count_power(fitting)
+    print(f"count rule fitted on the fitting split: {scale:.2f} * (words / 10,000) ** {power:.3f}")
+
+    shipped = Settings(windows=outline.BOUNDARY_WINDOWS, weight=outline.BOUNDARY_WEIGHT,
+                       prior=outline.PRIOR_WEIGHT, scale=outline.COUNT_SCALE, power=outline.COUNT_POWER)
+    shipped_coef = outline.BOUNDARY_COEF.copy()
+
+    def coef_for(windows: tuple[float, ...], width: int, feats: str) -> np.ndarray:
+        cols = FEATURE_SETS[feats]
+        x = np.vstack([ep.features(windows)[:, cols] for ep in fit_eps])
+        y = np.concatenate([ep.labels(width) for ep in fit_eps])
+        w = fit(x, y)
+        full = np.zeros(N_FEATURES)
+        full[cols] = w[:-1]
+        return full
+
+    apply(shipped)
+    if len(shipped_coef) == N_FEATURES:
+        for name, eps in (("validation", val_eps), ("dev corpus", dev_eps)):
+            print(fmt(f"{name}, shipped", mean_scores(eps, shipped_coef, scorer, shipped.weight,
+                                                      shipped.windows)), flush=True)
+    base = Settings(windows=WINDOW_SETS[0], weight=1.0, prior=1.0, scale=scale, power=power)
+    apply(base)
+    best: tuple[float, tuple, np.ndarray] | None = None
+    stage1 = [(WINDOW_SETS[0], 40, "all")] if args.quick else list(
+        itertools.product(WINDOW_SETS, LABEL_WIDTHS, FEATURE_SETS))
+    for windows, width, feats in stage1:
+        coef = coef_for(windows, width, feats)
+        r = mean_scores(val_eps, coef, scorer, 1.0, windows)
+        print(fmt(f"val {windows} ±{width} {feats}", r), flush=True)
+        if best is None or objective(r) < best[0]:
+            best = (objective(r), (windows, width, feats), coef)
+    assert best is not None
+    (windows, width, feats), coef = best[1], best[2]
+    chosen = base
+    best2 = None
+    for weight, prior, factor in itertools.product(WEIGHTS, PRIOR_WEIGHTS, SCALE_FACTORS):
+        s = Settings(windows=windows, weight=weight, prior=prior, scale=scale * factor, power=power)
+        apply(s)
+        r = mean_scores(val_eps, coef, scorer, weight, windows)
+        print(fmt(f"val weight {weight} prior {prior} scale x{factor}", r), flush=True)
+        if abs(r["count_ratio"] - 1.0) > COUNT_TOLERANCE:
+            continue
+        if best2 is None or objective(r) < best2[0]:
+            best2, chosen = (objective(r), r), s
+    apply(chosen)
+    print(f"chosen: windows {windows} label ±{width} features {feats} weight {chosen.weight} "
+          f"prior {chosen.prior} scale {chosen.scale:.2f} power {chosen.power:.3f}")
+    print(fmt("validation, chosen", mean_scores(val_eps, coef, scorer, chosen.weight, windows)))
+    print(fmt("dev corpus, chosen", mean_scores(dev_eps, coef, scorer, chosen.weight, windows)))
+    print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
+    print(fmt("dev corpus, even split (same count)", baseline(dev_eps, scorer)))
+    print(format_coef(coef))
     if args.dry_run:
-        print("--dry-run: outline.py left unchanged")
-    elif write_coef(line):
-        print(f"wrote the coefficients to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
-    else:
-        print(f"{OUTLINE_PY} already has these coefficients")
+        print("--dry-run: chapters.py left unchanged")
+        return 0
+    write_settings(coef, windows, chosen)
+    path = outline.resource_path(*outline.CUE_FILE)
+    path.write_text(json.dumps({"after": table.after, "before": table.before,
+                                "trained_on": "fitting split (desktop_app/training/outline_split.txt)"},
+                               sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {path}")
+    print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
     return 0
 
 
@@ -199,16 +377,22 @@ def format_coef(coef: np.ndarray) -> str:
     return "\n".join(lines)
 
 
-def write_coef(line: str) -> bool:
-    """Replace the ``BOUNDARY_COEF`` assignment in outline.py; False when it is already ``line``."""
-    source = OUTLINE_PY.read_text(encoding="utf-8")
-    new, count = _COEF_RE.subn(lambda _m: line, source)
+def _sub(source: str, pattern: str, repl: str) -> str:
+    new, count = re.subn(pattern, lambda _m: repl, source, count=1, flags=re.MULTILINE)
     if count != 1:
-        raise RuntimeError(f"BOUNDARY_COEF assignment not found exactly once in {OUTLINE_PY}")
-    if new == source:
-        return False
-    OUTLINE_PY.write_text(new, encoding="utf-8")
-    return True
+        raise RuntimeError(f"{pattern!r} not found in {OUTLINE_PY}")
+    return new
+
+
+def write_settings(coef: np.ndarray, windows: tuple[float, ...], s: Settings) -> None:
+    src = OUTLINE_PY.read_text(encoding="utf-8")
+    src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", format_coef(coef))
+    src = _sub(src, r"^BOUNDARY_WINDOWS = \([^)]*\)", f"BOUNDARY_WINDOWS = {tuple(windows)!r}")
+    src = _sub(src, r"^BOUNDARY_WEIGHT = [0-9.]+", f"BOUNDARY_WEIGHT = {s.weight!r}")  # type: ignore[attr-defined]
+    src = _sub(src, r"^PRIOR_WEIGHT = [0-9.]+", f"PRIOR_WEIGHT = {s.prior!r}")  # type: ignore[attr-defined]
+    src = _sub(src, r"^COUNT_SCALE = [0-9.]+", f"COUNT_SCALE = {s.scale:.2f}")  # type: ignore[attr-defined]
+    src = _sub(src, r"^COUNT_POWER = [0-9.]+", f"COUNT_POWER = {s.power:.3f}")  # type: ignore[attr-defined]
+    OUTLINE_PY.write_text(src, encoding="utf-8")
 
 
 if __name__ == "__main__":

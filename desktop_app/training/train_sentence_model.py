@@ -42,7 +42,7 @@ from desktop_app.readability import segmentation as rd
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CORPUS = Path("/work/shared/dev-corpus")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "dev-corpus"
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "readability.json.gz"
 
 # Decoding parameters, chosen on leave-one-episode-out runs (benchmarks/readability_quality.py --loo).

@@ -1,0 +1,114 @@
+"""Episodes for fitting and selecting the outline models, and the fixed fitting / validation split.
+
+Training time only (not imported by the app). The training corpus (``/work/shared/train-corpus``, 111
+episodes with human chapters) is split by episode with a fixed rule: an episode is in the **validation**
+part when ``int(sha1(slug).hexdigest(), 16) % 10 < 3`` (35 episodes), otherwise in the **fitting** part
+(76). ``outline_split.txt`` next to this file lists the result; :func:`split` checks that the rule and the
+list agree. Models are fitted on the fitting part; every setting is chosen on the validation part; the
+development corpus (``/work/shared/dev-corpus``) is a further held-out check.
+
+The app's sentence starts of each episode (``readability.segment``, about a second per episode) are cached
+under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+SHARED = Path(os.environ.get("TRANSCRIPT_READER_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+TRAIN_CORPUS = SHARED / "train-corpus"
+DEV_CORPUS = SHARED / "dev-corpus"
+SCORER = SHARED / "tools" / "outline_eval.py"
+SPLIT_FILE = Path(__file__).with_name("outline_split.txt")
+DEV_EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", "lex-447-cursor-team",
+                "vector-yury-malkov-hnsw", "vector-max-irwin-mighty")
+CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "transcript-reader-training"))
+
+
+def is_validation(slug: str) -> bool:
+    """The split rule: 3 episodes in 10 (by a hash of the slug) are for validation."""
+    return int(hashlib.sha1(slug.encode("utf-8")).hexdigest(), 16) % 10 < 3
+
+
+def train_slugs() -> list[str]:
+    return sorted(p.name[: -len(".truth.json")] for p in TRAIN_CORPUS.glob("*.truth.json"))
+
+
+def split() -> tuple[list[str], list[str]]:
+    """``(fitting, validation)`` slugs of the training corpus; checked against ``outline_split.txt``."""
+    slugs = train_slugs()
+    fitting = [s for s in slugs if not is_validation(s)]
+    validation = [s for s in slugs if is_validation(s)]
+    if SPLIT_FILE.is_file():
+        listed = {}
+        for line in SPLIT_FILE.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                part, slug = line.split()
+                listed[slug] = part
+        want = {s: "fit" for s in fitting} | {s: "validation" for s in validation}
+        if listed != want:
+            raise RuntimeError(f"{SPLIT_FILE} does not match the split rule (or the corpus changed)")
+    return fitting, validation
+
+
+def write_split_file() -> None:
+    fitting, validation = (
+        [s for s in train_slugs() if not is_validation(s)], [s for s in train_slugs() if is_validation(s)])
+    lines = ["# outline training split: part slug (rule: sha1(slug) % 10 < 3 -> validation)"]
+    lines += [f"fit {s}" for s in fitting] + [f"validation {s}" for s in validation]
+    SPLIT_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def corpus_of(slug: str) -> Path:
+    return DEV_CORPUS if slug in DEV_EPISODES else TRAIN_CORPUS
+
+
+def load(slug: str) -> dict:
+    """Text, truth, word offsets, the app's unit starts and displayed sentence starts of one episode."""
+    corpus = corpus_of(slug)
+    text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
+    truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
+    offs = [m.start() for m in re.finditer(r"\S+", text)]
+    from desktop_app.readability import segmentation as readability
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    path = CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}.json"
+    if path.is_file():
+        app = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        readable = readability.segment(text)
+        app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(app), encoding="utf-8")
+    return {"slug": slug, "text": text, "truth": truth, "offsets": offs,
+            "truth_starts": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
+            "units": app["units"], "display": app["display"],
+            "speakers": sorted({s for s in truth.get("speakers") or [] if s})}
+
+
+def chapters(ep: dict) -> tuple[list[int], list[str]]:
+    """Human chapter start word indices and titles (a chapter starting where the next one does is dropped:
+    a few source outlines have two headings at one timestamp)."""
+    starts, titles = [], []
+    for w, t in zip(ep["truth"]["chapter_starts"], ep["truth"]["chapter_titles"], strict=True):
+        if starts and w <= starts[-1]:
+            titles[-1] = t
+            continue
+        starts.append(w)
+        titles.append(t)
+    return starts, titles
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_split_file()
+    fit_, val_ = split()
+    print(f"{len(fit_)} fitting, {len(val_)} validation episodes; caching the app's sentence starts")
+    for i, s in enumerate(list(DEV_EPISODES) + fit_ + val_):
+        load(s)
+        print(i, s, flush=True, file=sys.stderr)

@@ -1,0 +1,246 @@
+"""Fit the outline's title model (``resources/models/outline_titles.json.gz``) on the fitting split.
+
+Training time only. For every human chapter of the fitting episodes (``outline_data.split``), the
+candidate phrases of its section (``titles.candidate_features``) are labelled with the content-word F1
+between the phrase and the human title (the scorer's ``titleF1``); a logistic regression with these soft
+labels (standardised features, L2, Newton steps) scores candidates. Two word tables go with it, both built
+from the fitting episodes only: the *title prior* of a stem (how often a chapter whose text contains it has
+it in its title) and its *commonness* (the share of episodes that use it). While fitting, each episode sees
+tables built from the other folds (out of fold), so the tables do not leak its own titles.
+
+Reported: mean titleF1 with the human boundaries on the validation split (and on the dev corpus), so
+titles are judged apart from the boundaries:
+
+    python -m desktop_app.training.outline_titles [--l2 1.0] [--dry-run] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from desktop_app.outline import titles as T  # noqa: E402
+from desktop_app.paths import resource_path  # noqa: E402
+from desktop_app.training import outline_data  # noqa: E402
+
+SKIP_TITLES = frozenset({"introduction", "intro", "episode highlight", "outro", "conclusion"})
+FOLDS = 4
+PRIOR_T, PRIOR_O = 0.2, 2.0
+PAIR_MARGINS = (0.5, 1.0, 1.5, 2.0)
+NOUN_MIN = 5
+
+
+def prepare(slug: str) -> dict:
+    ep = outline_data.load(slug)
+    text = ep["text"]
+    surface = text.split()
+    words = [T.normalize(t) for t in surface]
+    content = {w for w in set(words) if T._is_content(w)}
+    forms = T._surface_forms(words, surface, content)
+    starts, titles = outline_data.chapters(ep)
+    sections = [(a, b) for a, b in zip(starts, starts[1:] + [len(words)], strict=True)]
+    return {"slug": slug, "words": words, "forms": forms, "sections": sections, "noun": T.noun_table(words),
+            "titles": titles, "speakers": ep["speakers"]}
+
+
+def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Title prior and commonness of each stem, and the noun sign of each word (``titles.noun_table``),
+    from these episodes (``""`` holds the defaults)."""
+    noun: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for ep in eps:
+        a, b = ep["noun"]
+        noun.update(a)
+        other.update(b)
+    noun_sign = {w: round(math.log((noun[w] + 0.5) / (other[w] + 0.5)), 2)
+                 for w in set(noun) | set(other) if noun[w] + other[w] >= NOUN_MIN and T._is_content(w)}
+    seen: Counter[str] = Counter()
+    in_title: Counter[str] = Counter()
+    ep_df: Counter[str] = Counter()
+    for ep in eps:
+        ep_stems: set[str] = set()
+        for (a, b), title in zip(ep["sections"], ep["titles"], strict=True):
+            stems = {T.stem(w) for w in ep["words"][a:b] if T._is_content(w)}
+            ep_stems |= stems
+            seen.update(stems)
+            in_title.update(stems & T.title_stems(title))
+        ep_df.update(ep_stems)
+    n = len(eps)
+    prior = {s: round(math.log((in_title[s] + PRIOR_T) / (o + PRIOR_O)), 3) for s, o in seen.items()
+             if o >= 3 or in_title[s]}
+    prior[""] = round(math.log(PRIOR_T / PRIOR_O), 3)
+    common = {s: round(math.log((d + 0.5) / (n + 1)), 3) for s, d in ep_df.items() if d >= 2}
+    common[""] = round(math.log(0.5 / (n + 1)), 3)
+    return prior, common, noun_sign
+
+
+def rows(ep: dict, prior: dict, common: dict, noun: dict) -> tuple[list[list[float]], list[float], list[int]]:
+    table = T.candidate_features(ep["words"], ep["forms"], ep["sections"], None, prior, common, noun=noun)
+    x, y, group = [], [], []
+    for s_i, (cands, title) in enumerate(zip(table, ep["titles"], strict=True)):
+        if title.strip().lower() in SKIP_TITLES:
+            continue
+        ref = T.title_stems(title)
+        if not ref:
+            continue
+        for key, f in cands:
+            hyp = frozenset(T.stem(w) for w in key if w not in T._CONNECTORS)
+            shared = len(ref & hyp)
+            x.append(f)
+            y.append(0.0 if not shared else 2 * shared / (len(ref) + len(hyp)))
+            group.append(s_i)
+    return x, y, group
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 25) -> np.ndarray:
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    reg = l2 * np.r_[np.ones(len(w) - 1), 0.0]
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-xb @ w))
+        grad = xb.T @ (p - y) + reg * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w
+
+
+def fit_listwise(x: np.ndarray, y: np.ndarray, group: np.ndarray, l2: float, steps: int = 30) -> np.ndarray:
+    """Conditional logit over each section's candidates, the target share of a candidate being its label
+    over its section's labels (sections without a positive label are left out); Newton steps."""
+    keep = np.isin(group, np.unique(group[y > 0]))
+    x, y, group = x[keep], y[keep], group[keep]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    tot = np.add.reduceat(y, starts)
+    t = y / np.repeat(tot, np.diff(np.r_[starts, len(y)]))
+    w = np.zeros(x.shape[1])
+    sizes = np.diff(np.r_[starts, len(y)])
+
+    def probs(w: np.ndarray) -> tuple[np.ndarray, float]:
+        z = x @ w
+        zmax = np.maximum.reduceat(z, starts)
+        e = np.exp(z - np.repeat(zmax, sizes))
+        tot = np.add.reduceat(e, starts)
+        loss = float(-(t * (z - np.repeat(zmax + np.log(tot), sizes))).sum() + 0.5 * l2 * w @ w)
+        return e / np.repeat(tot, sizes), loss
+
+    p, loss = probs(w)
+    for _ in range(steps):
+        grad = x.T @ (p - t) + l2 * w
+        m = np.add.reduceat(x * p[:, None], starts)
+        hess = (x * p[:, None]).T @ x - m.T @ m + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        rate = 1.0
+        while rate > 1e-4:
+            p_new, loss_new = probs(w - rate * step)
+            if loss_new <= loss:
+                break
+            rate /= 2
+        w, p, loss = w - rate * step, p_new, loss_new
+        if np.abs(rate * step).max() < 1e-7:
+            break
+    return np.r_[w, 0.0]
+
+
+def title_f1(ref: str, hyp: str) -> float:
+    r, h = T.title_stems(ref), T.title_stems(hyp)
+    shared = len(r & h)
+    return 0.0 if not shared else 2 * shared / (len(r) + len(h))
+
+
+def oracle_score(eps: list[dict], model: T.TitleModel, verbose: bool = False,
+                 margin: float | None = None) -> float:
+    """Mean titleF1 of the learned titles on the human sections (every chapter counts)."""
+    f1s = []
+    for ep in eps:
+        got = T.learned_titles(ep["words"], ep["forms"], ep["sections"], model, pair_margin=margin)
+        for i, (ref, hyp) in enumerate(zip(ep["titles"], got, strict=True)):
+            hyp = "Introduction" if i == 0 and ref.lower() in SKIP_TITLES else (hyp or "")
+            f1s.append(title_f1(ref, hyp))
+            if verbose:
+                print(f"  {ep['slug'][:22]:22} {ref[:40]:40} -> {hyp}")
+    return float(np.mean(f1s))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--l2", default="1", help="L2 values to compare on validation, e.g. 0.1,1,10")
+    ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--listwise", action=argparse.BooleanOptionalAction, default=True,
+                    help="conditional logit per section (default) or pointwise logistic regression")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if not outline_data.TRAIN_CORPUS.is_dir():
+        print(f"{outline_data.TRAIN_CORPUS} not found (development machines only)")
+        return 0
+    fitting, validation = outline_data.split()
+    fit_eps = [prepare(s) for s in fitting]
+    val_eps = [prepare(s) for s in validation]
+    dev_eps = [prepare(s) for s in outline_data.DEV_EPISODES]
+    xs, ys, gs = [], [], []
+    gs_eps: list[str] = []
+    for k in range(FOLDS):
+        held = [ep for i, ep in enumerate(fit_eps) if i % FOLDS == k]
+        prior, common, noun = tables([ep for i, ep in enumerate(fit_eps) if i % FOLDS != k])
+        for ep in held:
+            x, y, g = rows(ep, prior, common, noun)
+            xs += x
+            ys += y
+            gs += [1000 * len(gs_eps) + v for v in g]
+            gs_eps.append(ep["slug"])
+    x = np.array(xs)
+    y = np.array(ys)
+    mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
+    z = (x - mean) / scale
+    print(f"{len(x)} candidates, {int((y > 0).sum())} sharing a word with the title, "
+          f"mean label {y.mean():.4f}", flush=True)
+    prior, common, noun = tables(fit_eps)
+    group = np.array(gs)
+    best = None
+    for l2 in (float(v) for v in args.l2.split(",")):
+        w = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
+        model = T.TitleModel(w[:-1], w[-1], mean, scale, prior, common, prior[""], common[""], noun=noun)
+        val = oracle_score(val_eps, model)
+        print(f"l2 {l2:g}: titleF1 on human sections, validation {val:.3f}", flush=True)
+        if best is None or val > best[0]:
+            best = (val, l2, w, model)
+    assert best is not None
+    val, l2, w, model = best
+    margins = {-1.0: val}
+    for margin in PAIR_MARGINS:
+        margins[margin] = oracle_score(val_eps, model, margin=margin)
+        print(f"pair margin {margin:g}: validation {margins[margin]:.3f}", flush=True)
+    model.pair_margin = max(margins, key=lambda m: (margins[m], -m))
+    val = margins[model.pair_margin]
+    print(f"chosen pair margin {model.pair_margin:g} (-1: single phrases)")
+    print(f"chosen l2 {l2:g}: validation {val:.3f}, dev {oracle_score(dev_eps, model, args.verbose):.3f}")
+    for name, c in sorted(zip(T.FEATURES, w[:-1], strict=True), key=lambda t: -abs(t[1])):
+        print(f"  {name:16} {c:+.3f}")
+    data = {"features": list(T.FEATURES), "coef": [round(float(v), 5) for v in w[:-1]],
+            "bias": round(float(w[-1]), 5), "mean": [round(float(v), 5) for v in mean],
+            "scale": [round(float(v), 5) for v in scale], "prior_default": prior[""],
+            "common_default": common[""], "pair_margin": model.pair_margin, "noun": noun, "prior": prior, "common": common,
+            "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt)"}
+    if args.dry_run:
+        return 0
+    path = Path(resource_path(*T.TITLES_FILE))
+    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
