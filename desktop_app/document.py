@@ -276,6 +276,7 @@ class DocumentService(QObject):
     def _start_outline(self, generation: int, document: Document) -> None:
         cache_dir, granularity = self._dirs.cache, self.granularity
         text, sha, readable = document.transcript.text, document.sha256, document.readable
+        names = document.transcript.speakers  # said aloud, but never a chapter's topic
 
         def job(report: Callable[[float], None]) -> list[Any]:
             from desktop_app.outline import chapters as outline
@@ -288,7 +289,7 @@ class DocumentService(QObject):
                     return list(outline.sections_from_cache(cached))
                 except (KeyError, TypeError, ValueError):
                     logger.info("outline cache corrupt; recomputing")
-            sections = outline.outline_of(text, readable, granularity, report)
+            sections = outline.outline_of(text, readable, granularity, report, exclude_names=names)
             cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections), text)
             return sections
 

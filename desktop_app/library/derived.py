@@ -108,7 +108,7 @@ def sections_of(
                 return list(outline.sections_from_cache(cached))
             except (KeyError, TypeError, ValueError):
                 logger.info("outline cache corrupt; recomputing")
-    sections = outline.outline_of(transcript.text, readable, granularity)
+    sections = outline.outline_of(transcript.text, readable, granularity, exclude_names=transcript.speakers)
     if cache_dir is not None:
         cache.store(cache_dir, "outline", transcript.sha256, version, outline.sections_to_cache(sections))
     return sections
