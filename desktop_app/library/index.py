@@ -366,6 +366,11 @@ class LibraryIndex:
         self._index = self._index.refresh()
         self._generation += 1
 
+    def refresh(self) -> None:
+        """See the commits of another process (searches after this read the latest commit)."""
+        with self._write_lock:
+            self._committed()
+
     def sync(
         self,
         wanted: Sequence[tuple[str, str, str]],
@@ -419,6 +424,28 @@ class LibraryIndex:
         if committed:
             committed(len(self.indexed()))
         return report
+
+
+def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any) -> None:
+    """The body of an indexing process: ``LibraryIndex.sync`` reporting over a ``multiprocessing`` connection.
+
+    Sends ("progress", (done, total)), ("committed", count) and finally ("done", SyncReport); any message
+    received asks it to stop after the current episode. Indexing in a process of its own keeps the GUI
+    process's interpreter free (a thread would share its GIL with the window).
+    """
+    index = LibraryIndex.open(cache_dir)
+    try:
+        report = index.sync(
+            wanted,
+            cache_dir,
+            progress=lambda done, total: connection.send(("progress", (done, total))),
+            committed=lambda count: connection.send(("committed", count)),
+            should_stop=connection.poll,
+        )
+        connection.send(("done", report))
+    finally:
+        index.close()
+        connection.close()
 
 
 def prepare_many(

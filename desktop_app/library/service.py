@@ -79,6 +79,7 @@ class LibraryService(QObject):
         self._latest = [0]
         self._query = ""
         self.indexed_count = 0
+        self.in_process = False  # True: index on a thread of this process (tests, frozen apps without spawn)
         self.last_result: LibraryResult | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -196,18 +197,23 @@ class LibraryService(QObject):
         cache, stop = self._dirs.cache, self._stop
         index = self._index
 
+        in_process = self.in_process
+
         def job(report: Reporter) -> tuple[LibraryIndex, SyncReport]:
             from desktop_app.library.index import LibraryIndex
 
             ix = index if index is not None else LibraryIndex.open(cache)
             report.partial(("opened", ix))
-            result = ix.sync(
-                wanted,
-                cache,
-                progress=lambda done, total: report.partial(("progress", (done, total))),
-                committed=lambda count: report.partial(("committed", count)),
-                should_stop=lambda: stop[0],
-            )
+            if in_process:
+                result = ix.sync(
+                    wanted,
+                    cache,
+                    progress=lambda done, total: report.partial(("progress", (done, total))),
+                    committed=lambda count: report.partial(("committed", count)),
+                    should_stop=lambda: stop[0],
+                )
+            else:
+                result = _sync_in_child(ix, wanted, cache, report, stop)
             return ix, result
 
         self._tasks.submit(
@@ -279,3 +285,42 @@ class LibraryService(QObject):
             return
         self.last_result = result
         self.results_ready.emit(result)
+
+
+def _sync_in_child(
+    index: LibraryIndex, wanted: list[tuple[str, str, str]], cache: Path, report: Reporter, stop: list[bool]
+) -> SyncReport:
+    """Run the indexer in a spawned process (its own interpreter: no GIL shared with the window), relaying its
+    messages; a process that dies leaves the committed episodes, and the next start completes the rest."""
+    import multiprocessing
+
+    from desktop_app.library.index import run_sync_process
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=run_sync_process, args=(wanted, cache, theirs), daemon=True)
+    process.start()
+    theirs.close()
+    asked_to_stop = False
+    try:
+        while True:
+            if stop[0] and not asked_to_stop:
+                ours.send("stop")
+                asked_to_stop = True
+            if not ours.poll(0.1):
+                if not process.is_alive() and not ours.poll():
+                    raise RuntimeError("the indexing process ended unexpectedly")
+                continue
+            try:
+                kind, value = ours.recv()
+            except EOFError:
+                raise RuntimeError("the indexing process ended unexpectedly") from None
+            if kind == "done":
+                index.refresh()
+                return value  # type: ignore[no-any-return]
+            if kind == "committed":
+                index.refresh()
+            report.partial((kind, value))
+    finally:
+        ours.close()
+        process.join(timeout=30)
