@@ -308,7 +308,7 @@ def run_gui(args: argparse.Namespace, work: Path) -> int:
             marks["answered"] = clock.elapsed() / 1000
 
     def on_finished(_report: object) -> None:
-        if "listed" in marks:
+        if "listed" in marks and service.indexed_count >= len(service.entries()):
             marks["indexed"] = clock.elapsed() / 1000
             app.quit()
 

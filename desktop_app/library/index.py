@@ -55,6 +55,8 @@ KIND_EPISODE = "episode"
 COMMIT_EVERY_S = 3.0
 """Episodes written since the last commit are published after this long (what a search sees meanwhile)."""
 DEFAULT_LIMIT = 50
+INDEXER_NICENESS = 10
+"""The indexing process runs at a lower priority."""
 PHRASE_CHECK_LIMIT = 400
 PHRASE_CHECK_MIN = 60
 """Candidate paragraphs checked for a phrase: at least MIN (once ``limit`` hits are found) and at most LIMIT;
@@ -412,7 +414,9 @@ class LibraryIndex:
             else:
                 pending.append(item)
                 report.added.append(item.sha256 if item.sha256 == sha else sha)
-            if pending and time.monotonic() - last_commit >= COMMIT_EVERY_S:
+            if pending and (
+                time.monotonic() - last_commit >= COMMIT_EVERY_S or not (have or report.added[1:])
+            ):
                 self.add(pending)
                 pending = []
                 last_commit = time.monotonic()
@@ -433,6 +437,11 @@ def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, co
     received asks it to stop after the current episode. Indexing in a process of its own keeps the GUI
     process's interpreter free (a thread would share its GIL with the window).
     """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(INDEXER_NICENESS)  # background work: the window (and the rest of the machine) come first
+        except OSError:
+            pass
     index = LibraryIndex.open(cache_dir)
     try:
         report = index.sync(
