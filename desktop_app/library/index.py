@@ -16,6 +16,7 @@ Paragraph documents store their offsets and chapter; the episode's text is kept 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
@@ -52,6 +53,7 @@ INDEX_NAME = "LIBRARY"
 INDEX_FOLDER = f"library-index-v{LIBRARY_SCHEMA_VERSION}"
 KIND_PARAGRAPH = "p"
 KIND_EPISODE = "episode"
+KIND_NOTE = "note"
 COMMIT_EVERY_S = 3.0
 """Episodes written since the last commit are published after this long (what a search sees meanwhile)."""
 DEFAULT_LIMIT = 50
@@ -89,6 +91,7 @@ class PreparedEpisode:
     text: str
     paragraphs: tuple[tuple[int, int], ...]
     section_titles: tuple[str, ...]
+    section_starts: tuple[int, ...]
     paragraph_sections: tuple[int, ...]  # the chapter of each paragraph (-1: none)
 
 
@@ -105,6 +108,7 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
         text=transcript.text,
         paragraphs=paragraphs,
         section_titles=tuple(s.title for s in sections),
+        section_starts=tuple(s.start for s in sections),
         paragraph_sections=tuple(chapter_at(sections, start) for start, _ in paragraphs),
     )
 
@@ -124,6 +128,7 @@ class LibraryHit:
     section_number: int
     score: float
     speaker: str | None = None  # not known for caption text
+    note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's hit: document, title, start, end, snippet, section, speaker."""
@@ -292,6 +297,11 @@ class LibraryIndex:
         checked = verified = 0
         for hit in results:
             stored = hit.fields()
+            if stored.get("kind") == KIND_NOTE:
+                note_hit = _note_hit(stored, episodes, hit.matched_terms(), phrases, hit.score)
+                if note_hit is not None and (limit is None or len(located) < limit):
+                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
+                continue
             if stored.get("kind") != KIND_PARAGRAPH:
                 continue
             key, _, start, end, section = stored["loc"]
@@ -367,6 +377,33 @@ class LibraryIndex:
     def _committed(self) -> None:
         self._index = self._index.refresh()
         self._generation += 1
+
+    def set_notes(self, sha256: str, records: Sequence[tuple[str, str, int, int]]) -> None:
+        """Replace the notes and highlights of one indexed episode: (annotation id, text, start, end)."""
+        info = self.indexed().get(sha256)
+        with self._write_lock:
+            writer = self._index.writer(timeout=10.0)
+            try:
+                writer.delete_by_query(wq.And([wq.Term("doc", sha256), wq.Term("kind", KIND_NOTE)]))
+                titles = (info or {}).get("sections") or []
+                starts = (info or {}).get("section_starts") or []
+                key = _episode_key(sha256)
+                for note_id, text, start, end in records if info is not None else ():
+                    if not text.strip():
+                        continue
+                    section = bisect.bisect_right(starts, start) - 1 if starts else -1
+                    writer.add_document(
+                        kind=KIND_NOTE,
+                        doc=sha256,
+                        loc=(key, -1, int(start), int(end), section if section < len(titles) else -1),
+                        info={"id": note_id, "text": text},
+                        **{NOTE: text},
+                    )
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._committed()
 
     def refresh(self) -> None:
         """See the commits of another process (searches after this read the latest commit)."""
@@ -495,6 +532,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "path": episode.path,
         "paragraphs": len(episode.paragraphs),
         "sections": list(episode.section_titles),
+        "section_starts": list(episode.section_starts),
         "chars": len(text),
     }
     writer.add_document(kind=KIND_EPISODE, doc=episode.sha256, info=info)
@@ -529,6 +567,42 @@ def _make_hit(
         section=str(titles[section]) if 0 <= section < len(titles) else None,
         section_number=section,
         score=float(score),
+    )
+
+
+def _note_hit(
+    stored: dict[str, Any],
+    episodes: dict[str, dict[str, Any]],
+    matched: Any,
+    phrases: Sequence[tuple[tuple[str, ...], int]],
+    score: float,
+) -> LibraryHit | None:
+    """A hit in a note: the snippet is the note's text, the offsets those of the highlight."""
+    key, _, start, end, section = stored["loc"]
+    info = episodes.get(key)
+    note = stored.get("info") or {}
+    text = str(note.get("text", ""))
+    if info is None or (phrases and not _has_phrases(text, phrases)):
+        return None
+    terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched or () if f == NOTE}
+    spans = _match_spans(text, terms | {w for words, _ in phrases for w in words})
+    first = spans[0] if spans else (0, 0)
+    snippet, snippet_spans = make_snippet(
+        text, first[0], first[1], [s for s, _ in spans], [e for _, e in spans]
+    )
+    titles = info.get("sections") or []
+    return LibraryHit(
+        document=str(info["sha256"]),
+        title=str(info.get("title", "")),
+        path=str(info.get("path", "")),
+        start=int(start),
+        end=int(end),
+        snippet=snippet,
+        snippet_spans=snippet_spans,
+        section=str(titles[section]) if 0 <= section < len(titles) else None,
+        section_number=section,
+        score=float(score),
+        note_id=str(note.get("id", "")) or None,
     )
 
 
