@@ -36,7 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
 from desktop_app.library.derived import readable_of, sections_of
-from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words
+from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
 from desktop_app.timeline import chapter_at
 from desktop_app.transcript import TranscriptError, load_transcript
@@ -162,6 +162,7 @@ class LibraryResult:
     total: int = 0  # matching paragraphs
     episodes_indexed: int = 0
     error: str | None = None
+    approximate: bool = False  # ``total`` is extrapolated (a phrase of common words)
 
     def groups(self) -> list[EpisodeGroup]:
         """The hits grouped by episode, then chapter."""
@@ -290,15 +291,22 @@ class LibraryIndex:
         searcher = self._searcher()
         episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
         whoosh_query, phrases = _without_phrases(parsed.query)
-        wanted = limit if limit is not None and not phrases else None
-        results = searcher.search(whoosh_query, limit=wanted, terms=True)
+        if phrases:
+            return self._search_phrases(query, whoosh_query, phrases, limit, episodes)
+        wanted = limit
+        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
+        results = searcher.search(whoosh_query, limit=wanted, terms=expanding)
+        plain_terms = {
+            t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in whoosh_query.iter_all_terms()
+        }
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
         for hit in results:
             stored = hit.fields()
             if stored.get("kind") == KIND_NOTE:
-                note_hit = _note_hit(stored, episodes, hit.matched_terms(), phrases, hit.score)
+                matched = hit.matched_terms() if expanding else [(NOTE, t) for t in plain_terms]
+                note_hit = _note_hit(stored, episodes, matched, phrases, hit.score)
                 if note_hit is not None and (limit is None or len(located) < limit):
                     located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
                 continue
@@ -321,11 +329,14 @@ class LibraryIndex:
                 if limit is not None and len(located) >= limit:
                     continue
             rank = order.setdefault(key, len(order))
-            terms = {
-                t.decode("utf-8") if isinstance(t, bytes) else t
-                for f, t in hit.matched_terms()
-                if f == CONTENT
-            }
+            if expanding:
+                terms = {
+                    t.decode("utf-8") if isinstance(t, bytes) else t
+                    for f, t in hit.matched_terms()
+                    if f == CONTENT
+                }
+            else:
+                terms = plain_terms
             located.append(
                 (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
             )
@@ -336,6 +347,60 @@ class LibraryIndex:
             total = len(results)
         located.sort(key=lambda item: (item[0], item[1]))
         return LibraryResult(query, tuple(h for _, _, h in located), int(total), len(episodes))
+
+    def _search_phrases(
+        self,
+        query: str,
+        whoosh_query: wq.Query,
+        phrases: list[tuple[tuple[str, ...], int]],
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """Phrases: the paragraphs holding all the words, in index order (no scoring: for common words there
+        are tens of thousands), checked on the text until ``limit`` hits are found and at least
+        ``PHRASE_CHECK_MIN`` were checked; the total is extrapolated over the rest when they were not all."""
+        searcher = self._searcher()
+        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in whoosh_query.iter_all_terms()}
+        order: dict[str, int] = {}
+        located: list[tuple[int, int, LibraryHit]] = []
+        checked = verified = 0
+        exhausted = True
+        for docnum in searcher.docs_for_query(whoosh_query):
+            if checked >= PHRASE_CHECK_LIMIT or (
+                limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
+            ):
+                exhausted = False
+                break
+            stored = searcher.stored_fields(docnum)
+            if stored.get("kind") == KIND_NOTE:
+                note_hit = _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, 1.0)
+                if note_hit is not None and (limit is None or len(located) < limit):
+                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
+                continue
+            if stored.get("kind") != KIND_PARAGRAPH:
+                continue
+            key, _, start, end, section = stored["loc"]
+            info = episodes.get(key)
+            text = self._texts.get(str(info["sha256"])) if info else None
+            if info is None or text is None:
+                continue
+            checked += 1
+            if not _has_phrases(text[start:end], phrases):
+                continue
+            verified += 1
+            if limit is None or len(located) < limit:
+                rank = order.setdefault(key, len(order))
+                hit = _make_hit(info, text, start, end, section, terms, phrases, 1.0)
+                located.append((rank, start, hit))
+        if exhausted:
+            total = verified
+        else:
+            candidates = whoosh_query.estimate_size(searcher.reader())
+            total = round(verified * candidates / max(1, checked))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(
+            query, tuple(h for _, _, h in located), int(total), len(episodes), approximate=not exhausted
+        )
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, episodes: Sequence[PreparedEpisode], optimize: bool = False) -> None:
@@ -606,7 +671,7 @@ def _note_hit(
     )
 
 
-_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+_WORD_RE = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's RegexTokenizer default
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -634,8 +699,19 @@ def _match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=256)
+def _phrase_prefilter(words: tuple[str, ...], slop: int) -> re.Pattern[str]:
+    """A permissive regex for a phrase of stems (each stem cut by two letters: Porter stems are not always
+    prefixes of the words, "hoping" → "hope"): a text it does not match cannot hold the phrase."""
+    parts = [re.escape(word if len(word) <= 3 else word[:-2]) + r"\w*" for word in words]
+    gap = r"(?:\W+\w+){0," + str(max(1, slop) - 1) + r"}\W+"
+    return re.compile(r"(?<!\w)" + gap.join(parts), re.IGNORECASE)
+
+
 def _has_phrases(text: str, phrases: Sequence[tuple[tuple[str, ...], int]]) -> bool:
     """Whether every phrase occurs in ``text`` (each word within ``slop`` words after the previous one)."""
+    if not all(_phrase_prefilter(words, slop).search(text) for words, slop in phrases):
+        return False
     stems = [stem for stem, _, _ in _tokens(text)]
     positions: dict[str, list[int]] = {}
     for number, stem in enumerate(stems):
