@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -82,7 +83,9 @@ class LibraryService(QObject):
         self._query = ""
         self.indexed_count = 0
         self._annotations_read_once = False
-        self.in_process = False  # True: index on a thread of this process (tests, frozen apps without spawn)
+        # True: index on a thread of this process. A frozen (PyInstaller) app can only spawn the indexing
+        # process once app.main() calls multiprocessing.freeze_support(); until then it indexes in-process.
+        self.in_process = bool(getattr(sys, "frozen", False))
         self.last_result: LibraryResult | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
