@@ -170,3 +170,14 @@ def test_notes_are_counted_and_searchable_across_the_library(qtbot, library, tmp
     hits = ready.args[0].hits
     assert [(h.note_id, h.start) for h in hits] == [(highlight.id, at)]
     assert "companion planting" in hits[0].snippet
+
+
+def test_indexing_on_a_thread_of_the_app_works_too(qtbot, library, tmp_path):
+    service, panel = library()
+    service.in_process = True
+    _started(qtbot, service)
+    _add_folder(qtbot, service, panel, _episodes(tmp_path))
+    assert service.indexed_count == 3
+    with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
+        service.search("sourdough")
+    assert [Path(h.path).name for h in ready.args[0].hits] == ["bakery-episode.srt"]
