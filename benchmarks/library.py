@@ -125,6 +125,14 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--limit", type=int, default=0, help="use only the first N files (quick runs)")
     parser.add_argument("--keep", default="", help="keep the data folder here (else a temporary one)")
+    parser.add_argument(
+        "--gui",
+        action="store_true",
+        help="measure through the Qt service and panel (offscreen): list, first answer, GUI stall",
+    )
+    parser.add_argument(
+        "--screenshot", default="", help="with --gui: save the panel with a library search here"
+    )
     args = parser.parse_args()
     if not ARCHIVE.exists():
         print(f"library benchmark: {ARCHIVE} is missing (../shared not available); nothing measured.")
@@ -132,19 +140,14 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; workers {args.workers}")
     work = Path(tempfile.mkdtemp(prefix="library-bench-"))
     try:
-        return run(args, work)
+        return run_gui(args, work) if args.gui else run(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, work: Path) -> int:
     started = time.perf_counter()
-    with tarfile.open(ARCHIVE) as archive:
-        archive.extractall(work / "corpus", filter="data")
-    folder = next((work / "corpus").iterdir())
-    if args.limit:
-        for extra in sorted(folder.iterdir())[args.limit :]:
-            extra.unlink()
+    folder = unpack(args, work)
     print(f"unpacked in {time.perf_counter() - started:.1f} s: {len(list(folder.iterdir()))} files")
     data = Path(args.keep) if args.keep else work / "data"
     cache = data / "cache"
@@ -241,6 +244,117 @@ def run(args: argparse.Namespace, work: Path) -> int:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: {own:.0f} MB this process, {children:.0f} MB largest worker process")
+    return 0
+
+
+def unpack(args: argparse.Namespace, work: Path) -> Path:
+    with tarfile.open(ARCHIVE) as archive:
+        archive.extractall(work / "corpus", filter="data")
+    folder = next((work / "corpus").iterdir())
+    if args.limit:
+        for extra in sorted(folder.iterdir())[args.limit :]:
+            extra.unlink()
+    return folder
+
+
+def run_gui(args: argparse.Namespace, work: Path) -> int:
+    """The app's path: LibraryService + LibraryPanel on an offscreen QApplication, a 5 ms timer measuring the
+    longest gap between its ticks (the GUI thread's longest stall) while the folder is added and indexed."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.library.service import LibraryService
+    from desktop_app.paths import AppDirs
+    from desktop_app.tasks import TaskRunner
+    from desktop_app.views.library_panel import LibraryPanel, connect_library_panel
+
+    sys.setswitchinterval(0.001)  # as app.py does
+    app = QApplication([])
+    folder = unpack(args, work)
+    files = len(list(folder.iterdir()))
+    data = Path(args.keep) if args.keep else work / "data"
+    dirs = AppDirs(data=data / "data", cache=data / "cache", config=data / "config")
+    dirs.ensure()
+    tasks = TaskRunner()
+    service = LibraryService(dirs, tasks)
+    panel = LibraryPanel()
+    connect_library_panel(panel, service)
+    panel.resize(900, 800)
+    panel.show()
+    clock = QElapsedTimer()
+    ticks = QElapsedTimer()
+    marks: dict[str, float] = {}
+    stalls: list[float] = []
+
+    def tick() -> None:
+        stalls.append(ticks.restart())
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+
+    def on_adding(done: int, total: int) -> None:
+        if done == total == 0 and "listed" not in marks:  # every file read and listed
+            marks["listed"] = clock.elapsed() / 1000
+
+    def on_committed(count: int) -> None:
+        if count and "searching" not in marks:
+            marks["searching"] = clock.elapsed() / 1000
+            service.search("science")
+
+    def on_results(result: object) -> None:
+        if "answered" not in marks and getattr(result, "hits", ()):
+            marks["answered"] = clock.elapsed() / 1000
+
+    def on_finished(_report: object) -> None:
+        if "listed" in marks and service.indexed_count >= len(service.entries()):
+            marks["indexed"] = clock.elapsed() / 1000
+            app.quit()
+
+    service.adding.connect(on_adding)
+    service.indexed_changed.connect(on_committed)
+    service.results_ready.connect(on_results)
+    service.indexing_finished.connect(on_finished)
+    # baseline, same run: the longest gap between ticks of an idle event loop for 3 s (the machine's own noise)
+    ticks.start()
+    timer.start()
+    QTimer.singleShot(3000, app.quit)
+    app.exec()
+    idle = list(stalls)
+    stalls.clear()
+    clock.start()
+    service.start()
+    ticks.restart()
+    panel.add_paths([str(folder)])
+    app.exec()
+    timer.stop()
+    print(f"GUI (service + panel, offscreen), {files} files:")
+    print(
+        f"  list shows all documents after {marks.get('listed', float('nan')):.2f} s "
+        f"({len(service.entries())} documents: identical texts are one)"
+    )
+    print(
+        f"  first search answered after {marks.get('answered', float('nan')):.1f} s "
+        f"(first commit at {marks.get('searching', float('nan')):.1f} s)"
+    )
+    print(f"  indexing complete after {marks.get('indexed', float('nan')):.0f} s")
+    print(
+        f"  GUI thread: longest stall {max(stalls):.0f} ms (timer at 5 ms; p99 {percentile(stalls, 0.99):.0f} ms, "
+        f"{sum(1 for s in stalls if s > 100)} gaps over 100 ms in {len(stalls)} ticks); idle baseline in this "
+        f"run: longest {max(idle):.0f} ms, p99 {percentile(idle, 0.99):.0f} ms"
+    )
+    if args.screenshot:
+        panel.search_field.setText("open source")
+        loop_done: list[object] = []
+        service.results_ready.connect(lambda r: (loop_done.append(r), app.quit()))
+        app.exec()
+        panel.grab().save(args.screenshot)
+        print(f"  screenshot: {args.screenshot}")
+    service.close()
+    tasks.wait()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory: {own:.0f} MB")
     return 0
 
 

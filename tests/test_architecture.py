@@ -35,6 +35,7 @@ LAYERS = {
     "library.cli": "domain",
     "library.derived": "domain",
     "library.index": "domain",
+    "library.notes": "domain",
     "library.service": "service",
     "outline": "domain",
     "outline.chapters": "domain",

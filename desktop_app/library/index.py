@@ -16,6 +16,7 @@ Paragraph documents store their offsets and chapter; the episode's text is kept 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
@@ -35,7 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
 from desktop_app.library.derived import readable_of, sections_of
-from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words
+from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
 from desktop_app.timeline import chapter_at
 from desktop_app.transcript import TranscriptError, load_transcript
@@ -52,9 +53,12 @@ INDEX_NAME = "LIBRARY"
 INDEX_FOLDER = f"library-index-v{LIBRARY_SCHEMA_VERSION}"
 KIND_PARAGRAPH = "p"
 KIND_EPISODE = "episode"
+KIND_NOTE = "note"
 COMMIT_EVERY_S = 3.0
 """Episodes written since the last commit are published after this long (what a search sees meanwhile)."""
 DEFAULT_LIMIT = 50
+INDEXER_NICENESS = 10
+"""The indexing process runs at a lower priority."""
 PHRASE_CHECK_LIMIT = 400
 PHRASE_CHECK_MIN = 60
 """Candidate paragraphs checked for a phrase: at least MIN (once ``limit`` hits are found) and at most LIMIT;
@@ -87,6 +91,7 @@ class PreparedEpisode:
     text: str
     paragraphs: tuple[tuple[int, int], ...]
     section_titles: tuple[str, ...]
+    section_starts: tuple[int, ...]
     paragraph_sections: tuple[int, ...]  # the chapter of each paragraph (-1: none)
 
 
@@ -103,6 +108,7 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
         text=transcript.text,
         paragraphs=paragraphs,
         section_titles=tuple(s.title for s in sections),
+        section_starts=tuple(s.start for s in sections),
         paragraph_sections=tuple(chapter_at(sections, start) for start, _ in paragraphs),
     )
 
@@ -122,6 +128,7 @@ class LibraryHit:
     section_number: int
     score: float
     speaker: str | None = None  # not known for caption text
+    note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's hit: document, title, start, end, snippet, section, speaker."""
@@ -155,6 +162,7 @@ class LibraryResult:
     total: int = 0  # matching paragraphs
     episodes_indexed: int = 0
     error: str | None = None
+    approximate: bool = False  # ``total`` is extrapolated (a phrase of common words)
 
     def groups(self) -> list[EpisodeGroup]:
         """The hits grouped by episode, then chapter."""
@@ -283,13 +291,25 @@ class LibraryIndex:
         searcher = self._searcher()
         episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
         whoosh_query, phrases = _without_phrases(parsed.query)
-        wanted = limit if limit is not None and not phrases else None
-        results = searcher.search(whoosh_query, limit=wanted, terms=True)
+        if phrases:
+            return self._search_phrases(query, whoosh_query, phrases, limit, episodes)
+        wanted = limit
+        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
+        results = searcher.search(whoosh_query, limit=wanted, terms=expanding)
+        plain_terms = {
+            t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in whoosh_query.iter_all_terms()
+        }
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
         for hit in results:
             stored = hit.fields()
+            if stored.get("kind") == KIND_NOTE:
+                matched = hit.matched_terms() if expanding else [(NOTE, t) for t in plain_terms]
+                note_hit = _note_hit(stored, episodes, matched, phrases, hit.score)
+                if note_hit is not None and (limit is None or len(located) < limit):
+                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
+                continue
             if stored.get("kind") != KIND_PARAGRAPH:
                 continue
             key, _, start, end, section = stored["loc"]
@@ -309,11 +329,14 @@ class LibraryIndex:
                 if limit is not None and len(located) >= limit:
                     continue
             rank = order.setdefault(key, len(order))
-            terms = {
-                t.decode("utf-8") if isinstance(t, bytes) else t
-                for f, t in hit.matched_terms()
-                if f == CONTENT
-            }
+            if expanding:
+                terms = {
+                    t.decode("utf-8") if isinstance(t, bytes) else t
+                    for f, t in hit.matched_terms()
+                    if f == CONTENT
+                }
+            else:
+                terms = plain_terms
             located.append(
                 (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
             )
@@ -324,6 +347,60 @@ class LibraryIndex:
             total = len(results)
         located.sort(key=lambda item: (item[0], item[1]))
         return LibraryResult(query, tuple(h for _, _, h in located), int(total), len(episodes))
+
+    def _search_phrases(
+        self,
+        query: str,
+        whoosh_query: wq.Query,
+        phrases: list[tuple[tuple[str, ...], int]],
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """Phrases: the paragraphs holding all the words, in index order (no scoring: for common words there
+        are tens of thousands), checked on the text until ``limit`` hits are found and at least
+        ``PHRASE_CHECK_MIN`` were checked; the total is extrapolated over the rest when they were not all."""
+        searcher = self._searcher()
+        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in whoosh_query.iter_all_terms()}
+        order: dict[str, int] = {}
+        located: list[tuple[int, int, LibraryHit]] = []
+        checked = verified = 0
+        exhausted = True
+        for docnum in searcher.docs_for_query(whoosh_query):
+            if checked >= PHRASE_CHECK_LIMIT or (
+                limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
+            ):
+                exhausted = False
+                break
+            stored = searcher.stored_fields(docnum)
+            if stored.get("kind") == KIND_NOTE:
+                note_hit = _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, 1.0)
+                if note_hit is not None and (limit is None or len(located) < limit):
+                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
+                continue
+            if stored.get("kind") != KIND_PARAGRAPH:
+                continue
+            key, _, start, end, section = stored["loc"]
+            info = episodes.get(key)
+            text = self._texts.get(str(info["sha256"])) if info else None
+            if info is None or text is None:
+                continue
+            checked += 1
+            if not _has_phrases(text[start:end], phrases):
+                continue
+            verified += 1
+            if limit is None or len(located) < limit:
+                rank = order.setdefault(key, len(order))
+                hit = _make_hit(info, text, start, end, section, terms, phrases, 1.0)
+                located.append((rank, start, hit))
+        if exhausted:
+            total = verified
+        else:
+            candidates = whoosh_query.estimate_size(searcher.reader())
+            total = round(verified * candidates / max(1, checked))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(
+            query, tuple(h for _, _, h in located), int(total), len(episodes), approximate=not exhausted
+        )
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, episodes: Sequence[PreparedEpisode], optimize: bool = False) -> None:
@@ -366,6 +443,38 @@ class LibraryIndex:
         self._index = self._index.refresh()
         self._generation += 1
 
+    def set_notes(self, sha256: str, records: Sequence[tuple[str, str, int, int]]) -> None:
+        """Replace the notes and highlights of one indexed episode: (annotation id, text, start, end)."""
+        info = self.indexed().get(sha256)
+        with self._write_lock:
+            writer = self._index.writer(timeout=10.0)
+            try:
+                writer.delete_by_query(wq.And([wq.Term("doc", sha256), wq.Term("kind", KIND_NOTE)]))
+                titles = (info or {}).get("sections") or []
+                starts = (info or {}).get("section_starts") or []
+                key = _episode_key(sha256)
+                for note_id, text, start, end in records if info is not None else ():
+                    if not text.strip():
+                        continue
+                    section = bisect.bisect_right(starts, start) - 1 if starts else -1
+                    writer.add_document(
+                        kind=KIND_NOTE,
+                        doc=sha256,
+                        loc=(key, -1, int(start), int(end), section if section < len(titles) else -1),
+                        info={"id": note_id, "text": text},
+                        **{NOTE: text},
+                    )
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._committed()
+
+    def refresh(self) -> None:
+        """See the commits of another process (searches after this read the latest commit)."""
+        with self._write_lock:
+            self._committed()
+
     def sync(
         self,
         wanted: Sequence[tuple[str, str, str]],
@@ -407,7 +516,9 @@ class LibraryIndex:
             else:
                 pending.append(item)
                 report.added.append(item.sha256 if item.sha256 == sha else sha)
-            if pending and time.monotonic() - last_commit >= COMMIT_EVERY_S:
+            if pending and (
+                time.monotonic() - last_commit >= COMMIT_EVERY_S or not (have or report.added[1:])
+            ):
                 self.add(pending)
                 pending = []
                 last_commit = time.monotonic()
@@ -419,6 +530,33 @@ class LibraryIndex:
         if committed:
             committed(len(self.indexed()))
         return report
+
+
+def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any) -> None:
+    """The body of an indexing process: ``LibraryIndex.sync`` reporting over a ``multiprocessing`` connection.
+
+    Sends ("progress", (done, total)), ("committed", count) and finally ("done", SyncReport); any message
+    received asks it to stop after the current episode. Indexing in a process of its own keeps the GUI
+    process's interpreter free (a thread would share its GIL with the window).
+    """
+    if hasattr(os, "nice"):
+        try:
+            os.nice(INDEXER_NICENESS)  # background work: the window (and the rest of the machine) come first
+        except OSError:
+            pass
+    index = LibraryIndex.open(cache_dir)
+    try:
+        report = index.sync(
+            wanted,
+            cache_dir,
+            progress=lambda done, total: connection.send(("progress", (done, total))),
+            committed=lambda count: connection.send(("committed", count)),
+            should_stop=connection.poll,
+        )
+        connection.send(("done", report))
+    finally:
+        index.close()
+        connection.close()
 
 
 def prepare_many(
@@ -459,6 +597,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "path": episode.path,
         "paragraphs": len(episode.paragraphs),
         "sections": list(episode.section_titles),
+        "section_starts": list(episode.section_starts),
         "chars": len(text),
     }
     writer.add_document(kind=KIND_EPISODE, doc=episode.sha256, info=info)
@@ -496,7 +635,43 @@ def _make_hit(
     )
 
 
-_WORD_RE = re.compile(r"\w+(?:'\w+)*")
+def _note_hit(
+    stored: dict[str, Any],
+    episodes: dict[str, dict[str, Any]],
+    matched: Any,
+    phrases: Sequence[tuple[tuple[str, ...], int]],
+    score: float,
+) -> LibraryHit | None:
+    """A hit in a note: the snippet is the note's text, the offsets those of the highlight."""
+    key, _, start, end, section = stored["loc"]
+    info = episodes.get(key)
+    note = stored.get("info") or {}
+    text = str(note.get("text", ""))
+    if info is None or (phrases and not _has_phrases(text, phrases)):
+        return None
+    terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched or () if f == NOTE}
+    spans = _match_spans(text, terms | {w for words, _ in phrases for w in words})
+    first = spans[0] if spans else (0, 0)
+    snippet, snippet_spans = make_snippet(
+        text, first[0], first[1], [s for s, _ in spans], [e for _, e in spans]
+    )
+    titles = info.get("sections") or []
+    return LibraryHit(
+        document=str(info["sha256"]),
+        title=str(info.get("title", "")),
+        path=str(info.get("path", "")),
+        start=int(start),
+        end=int(end),
+        snippet=snippet,
+        snippet_spans=snippet_spans,
+        section=str(titles[section]) if 0 <= section < len(titles) else None,
+        section_number=section,
+        score=float(score),
+        note_id=str(note.get("id", "")) or None,
+    )
+
+
+_WORD_RE = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's RegexTokenizer default
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -524,8 +699,19 @@ def _match_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=256)
+def _phrase_prefilter(words: tuple[str, ...], slop: int) -> re.Pattern[str]:
+    """A permissive regex for a phrase of stems (each stem cut by two letters: Porter stems are not always
+    prefixes of the words, "hoping" → "hope"): a text it does not match cannot hold the phrase."""
+    parts = [re.escape(word if len(word) <= 3 else word[:-2]) + r"\w*" for word in words]
+    gap = r"(?:\W+\w+){0," + str(max(1, slop) - 1) + r"}\W+"
+    return re.compile(r"(?<!\w)" + gap.join(parts), re.IGNORECASE)
+
+
 def _has_phrases(text: str, phrases: Sequence[tuple[tuple[str, ...], int]]) -> bool:
     """Whether every phrase occurs in ``text`` (each word within ``slop`` words after the previous one)."""
+    if not all(_phrase_prefilter(words, slop).search(text) for words, slop in phrases):
+        return False
     stems = [stem for stem, _, _ in _tokens(text)]
     positions: dict[str, list[int]] = {}
     for number, stem in enumerate(stems):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -47,6 +48,7 @@ class LibraryService(QObject):
         indexed_changed(int): episodes searchable now (after each commit of the indexer).
         indexing_finished(object): the :class:`SyncReport` of an indexing run.
         results_ready(object): the :class:`LibraryResult` of the latest query.
+        annotations_read(): highlight and note counts (and the notes in the index) were refreshed.
         notice(str): something to tell the user in passing.
     """
 
@@ -57,6 +59,7 @@ class LibraryService(QObject):
     indexed_changed = Signal(int)
     indexing_finished = Signal(object)
     results_ready = Signal(object)
+    annotations_read = Signal()
     notice = Signal(str)
 
     def __init__(
@@ -79,6 +82,10 @@ class LibraryService(QObject):
         self._latest = [0]
         self._query = ""
         self.indexed_count = 0
+        self._annotations_read_once = False
+        # True: index on a thread of this process. A frozen (PyInstaller) app can only spawn the indexing
+        # process once app.main() calls multiprocessing.freeze_support(); until then it indexes in-process.
+        self.in_process = bool(getattr(sys, "frozen", False))
         self.last_result: LibraryResult | None = None
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -196,18 +203,23 @@ class LibraryService(QObject):
         cache, stop = self._dirs.cache, self._stop
         index = self._index
 
+        in_process = self.in_process
+
         def job(report: Reporter) -> tuple[LibraryIndex, SyncReport]:
             from desktop_app.library.index import LibraryIndex
 
             ix = index if index is not None else LibraryIndex.open(cache)
             report.partial(("opened", ix))
-            result = ix.sync(
-                wanted,
-                cache,
-                progress=lambda done, total: report.partial(("progress", (done, total))),
-                committed=lambda count: report.partial(("committed", count)),
-                should_stop=lambda: stop[0],
-            )
+            if in_process:
+                result = ix.sync(
+                    wanted,
+                    cache,
+                    progress=lambda done, total: report.partial(("progress", (done, total))),
+                    committed=lambda count: report.partial(("committed", count)),
+                    should_stop=lambda: stop[0],
+                )
+            else:
+                result = _sync_in_child(ix, wanted, cache, report, stop)
             return ix, result
 
         self._tasks.submit(
@@ -238,6 +250,11 @@ class LibraryService(QObject):
         self._index, report = outcome
         self._indexing = False
         self.indexing_finished.emit(report)
+        if not self._annotations_read_once:
+            self._annotations_read_once = True
+            self.refresh_annotations()
+        elif report.added:
+            self.refresh_annotations(report.added)
         if report.failed:
             self.notice.emit(f"{len(report.failed)} document(s) could not be indexed.")
         if self._resync and not self._stop[0]:
@@ -247,6 +264,54 @@ class LibraryService(QObject):
         self._indexing = False
         logger.error("library indexing failed: %s", message)
         self.notice.emit(f"Library indexing stopped: {message}")
+
+    # -- highlights and notes ---------------------------------------------------------------------
+    def refresh_annotations(self, sha256s: Sequence[str] | None = None) -> None:
+        """Read the annotations files of these documents (all when None): their numbers of highlights and
+        notes go to the list, their text to the library index (so notes are searchable across the library)."""
+        if self.catalog is None:
+            return
+        chosen = set(sha256s) if sha256s is not None else None
+        entries = [e for e in self.catalog.entries() if chosen is None or e.sha256 in chosen]
+        folder, cache, index = self._dirs.annotations, self._dirs.cache, self._index
+
+        def job(_report: Reporter) -> list[tuple[str, int, int]]:
+            from desktop_app.library.index import LibraryIndex
+            from desktop_app.library.notes import read_summary
+
+            ix = index if index is not None else LibraryIndex.open(cache)
+            counts = []
+            indexed = ix.indexed()
+            for entry in entries:
+                summary = read_summary(folder, entry.sha256, entry.path, entry.title)
+                if entry.sha256 in indexed and (summary.records or entry.highlights):
+                    ix.set_notes(entry.sha256, summary.records)
+                counts.append((entry.sha256, summary.highlights, summary.notes))
+            return counts
+
+        self._tasks.submit(
+            "library-annotations",
+            job,
+            on_done=self._on_annotations_read,
+            on_error=lambda message, _e: logger.warning("library annotations not read: %s", message),
+            serial=True,
+        )
+
+    def _on_annotations_read(self, counts: list[tuple[str, int, int]]) -> None:
+        if self.catalog is None:
+            return
+        changed = False
+        for sha, highlights, notes in counts:
+            entry = self.catalog.get(sha)
+            if entry is not None and (entry.highlights, entry.notes) != (highlights, notes):
+                self.catalog.update(sha, save=False, highlights=highlights, notes=notes)
+                changed = True
+        if changed:
+            self._save_timer.start()
+            self.entries_changed.emit(self.entries())
+        self.annotations_read.emit()
+        if self._query.strip():
+            self.search(self._query)
 
     # -- searching --------------------------------------------------------------------------------
     def search(self, query: str) -> None:
@@ -279,3 +344,42 @@ class LibraryService(QObject):
             return
         self.last_result = result
         self.results_ready.emit(result)
+
+
+def _sync_in_child(
+    index: LibraryIndex, wanted: list[tuple[str, str, str]], cache: Path, report: Reporter, stop: list[bool]
+) -> SyncReport:
+    """Run the indexer in a spawned process (its own interpreter: no GIL shared with the window), relaying its
+    messages; a process that dies leaves the committed episodes, and the next start completes the rest."""
+    import multiprocessing
+
+    from desktop_app.library.index import run_sync_process
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=run_sync_process, args=(wanted, cache, theirs), daemon=True)
+    process.start()
+    theirs.close()
+    asked_to_stop = False
+    try:
+        while True:
+            if stop[0] and not asked_to_stop:
+                ours.send("stop")
+                asked_to_stop = True
+            if not ours.poll(0.1):
+                if not process.is_alive() and not ours.poll():
+                    raise RuntimeError("the indexing process ended unexpectedly")
+                continue
+            try:
+                kind, value = ours.recv()
+            except EOFError:
+                raise RuntimeError("the indexing process ended unexpectedly") from None
+            if kind == "done":
+                index.refresh()
+                return value  # type: ignore[no-any-return]
+            if kind == "committed":
+                index.refresh()
+            report.partial((kind, value))
+    finally:
+        ours.close()
+        process.join(timeout=30)

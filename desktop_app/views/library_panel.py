@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -189,6 +190,12 @@ class LibraryResultModel(GroupedItemModel):
         """Hits of an episode."""
         return len(self._groups[group][1])
 
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """Episode rows are enabled (drawn in the text colour) but not selectable; hits are selectable."""
+        if self.is_header(index):
+            return Qt.ItemFlag.ItemIsEnabled
+        return super().flags(index)
+
     def hit(self, index: Index) -> LibraryHit | None:
         """The hit of an item row."""
         position = self.item_position(index)
@@ -203,6 +210,10 @@ class LibraryResultModel(GroupedItemModel):
         hit = self.hit(index)
         if hit is None:
             title, hits = self._groups[index.row()]
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
             return f"{title} ({len(hits)})" if role in (_DISPLAY, _TOOLTIP) else None
         if role == _DISPLAY:
             return f"{hit.section} — {hit.snippet}" if hit.section else hit.snippet

@@ -140,3 +140,44 @@ def test_a_start_completes_an_index_left_unfinished(qtbot, library, tmp_path):
         again.start()
     assert finished.args[0].added == [missing.sha256]
     assert again.indexed_count == 3
+
+
+def test_notes_are_counted_and_searchable_across_the_library(qtbot, library, tmp_path):
+    from desktop_app.annotations import store
+    from desktop_app.annotations.model import Annotation
+
+    folder = _episodes(tmp_path)
+    garden = load_transcript(folder / "garden-episode.txt")
+    at = garden.text.index("marigolds")
+    path, _ = store.find_annotation_file(
+        tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
+    )
+    highlight = Annotation.create(
+        garden.text, at, at + len("marigolds"), note="companion planting against aphids"
+    )
+    store.save(
+        path, store.AnnotationFile(store.DocumentRef(garden.title, garden.sha256, garden.source), [highlight])
+    )
+    service, panel = library()
+    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
+        service.start()
+    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
+        panel.add_paths([str(folder)])
+    entry = next(e for e in service.entries() if e.sha256 == garden.sha256)
+    assert (entry.highlights, entry.notes) == (1, 1)
+    with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
+        service.search("companion planting")
+    hits = ready.args[0].hits
+    assert [(h.note_id, h.start) for h in hits] == [(highlight.id, at)]
+    assert "companion planting" in hits[0].snippet
+
+
+def test_indexing_on_a_thread_of_the_app_works_too(qtbot, library, tmp_path):
+    service, panel = library()
+    service.in_process = True
+    _started(qtbot, service)
+    _add_folder(qtbot, service, panel, _episodes(tmp_path))
+    assert service.indexed_count == 3
+    with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
+        service.search("sourdough")
+    assert [Path(h.path).name for h in ready.args[0].hits] == ["bakery-episode.srt"]

@@ -1,0 +1,52 @@
+"""A library document's highlights and notes, read from its annotations file (never written here).
+
+The file is found as the reader finds it (``annotations.store.find_annotation_file``: by the text's sha256,
+else by the source path). What the library needs: how many highlights and notes there are (the list shows
+them) and the searchable text of each (the note, its tags and the highlighted quote).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from desktop_app.annotations import store as annotation_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+NoteRecord = tuple[str, str, int, int]
+"""(annotation id, searchable text, target start, target end)."""
+
+
+@dataclass(frozen=True)
+class AnnotationSummary:
+    """How many highlights and notes a document has, and their searchable records."""
+
+    highlights: int = 0
+    notes: int = 0
+    records: tuple[NoteRecord, ...] = ()
+
+
+def read_summary(
+    annotations_dir: Path, sha256: str, path: str, title: str | None = None
+) -> AnnotationSummary:
+    """The summary of one document's annotations (empty when it has none or its file cannot be read)."""
+    try:
+        found, _moved = annotation_store.find_annotation_file(annotations_dir, sha256, path, title)
+        if not found.exists():
+            return AnnotationSummary()
+        content = annotation_store.load(found)
+    except (OSError, annotation_store.AnnotationFileError) as error:
+        logger.info("library: annotations of %s not read: %s", path, error)
+        return AnnotationSummary()
+    records = []
+    notes = 0
+    for item in content.annotations:
+        notes += bool(item.note.strip())
+        text = " ".join(part for part in (item.note.strip(), " ".join(item.tags), item.target.exact) if part)
+        records.append((item.id, text, item.target.start, item.target.end))
+    return AnnotationSummary(len(content.annotations), notes, tuple(records))
