@@ -223,7 +223,7 @@ def _simple_entry(found: re.Match[str], resolves_to_str: Callable[[str], bool],
               _lines(found["suffix"], _PAD6, resolves_to_str), _lines(found["note"], _PAD4, resolves_to_str)]
     if None in values:
         return None
-    tags = _parse_tags(f"  tags: [{found['tags']}]\n", 0, resolves_to_str) if found["tags"] else ([], 0)
+    tags = _tag_list(found["tags"], resolves_to_str) if found["tags"] else []
     if tags is None:
         return None
     exact, prefix, suffix, note = values
@@ -231,7 +231,7 @@ def _simple_entry(found: re.Match[str], resolves_to_str: Callable[[str], bool],
         "id": ident, "color": color, "created": stamp(created), "updated": stamp(updated),
         "target": {"start": int(found["start"]), "end": int(found["end"]), "exact": exact, "prefix": prefix,
                    "suffix": suffix},
-        "note": note, "tags": tags[0],
+        "note": note, "tags": tags,
     }
 
 
@@ -326,7 +326,12 @@ def _parse_tags(block: str, position: int, resolves_to_str: Callable[[str], bool
     line_end = block.find("\n", position)
     if line_end < 0 or block[line_end - 1] != "]":
         return None
-    inner = block[position + len("  tags: ["):line_end - 1]
+    tags = _tag_list(block[position + len("  tags: ["):line_end - 1], resolves_to_str)
+    return None if tags is None else (tags, line_end + 1)
+
+
+def _tag_list(inner: str, resolves_to_str: Callable[[str], bool]) -> list[str] | None:
+    """The items of a flow list written by LibYAML (``a, 'b c'``), None if in another shape."""
     tags: list[str] = []
     if inner:
         for part in inner.split(", "):
@@ -339,4 +344,4 @@ def _parse_tags(block: str, position: int, resolves_to_str: Callable[[str], bool
                 tags.append(part)
             else:
                 return None
-    return tags, line_end + 1
+    return tags

@@ -455,6 +455,7 @@ class _Validator:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = path
+        self.stamps: set[str] = set()  # canonical time stamps already checked (many repeat)
 
     def fail(self, where: str, message: str) -> AnnotationFileError:
         return AnnotationFileError(self.path, f"{where}: {message}")
@@ -604,7 +605,7 @@ class _Validator:
             updated=self.timestamp(where, "updated", raw.get("updated", raw.get("created"))),
             target=self.target(where, raw.get("target")),
             note=note,
-            tags=normalize_tags(tags) if tags else (),
+            tags=_tags_tuple(tags),
             extra={} if raw.keys() <= _KNOWN_ENTRY_SET else {k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
         )
 
@@ -635,12 +636,16 @@ class _Validator:
         return value
 
     def timestamp(self, where: str, key: str, value: Any) -> str:
+        if type(value) is str and value in self.stamps:
+            return value
         if type(value) is str and _CANONICAL_STAMP.match(value):
             try:
                 datetime.fromisoformat(value[:-1])  # a real date and time: the string is already canonical
             except ValueError:
                 pass
             else:
+                if len(self.stamps) < 100_000:
+                    self.stamps.add(value)
                 return value
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
@@ -648,6 +653,15 @@ class _Validator:
             return format_timestamp(parse_timestamp(value))
         except (ValueError, TypeError, OverflowError) as exc:
             raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
+
+
+def _tags_tuple(tags: list[str]) -> tuple[str, ...]:
+    """``normalize_tags``, without its work when the tags are already clean (as the app writes them)."""
+    if not tags:
+        return ()
+    if len(set(tags)) == len(tags) and all(tag and tag == tag.strip() for tag in tags):
+        return tuple(tags)
+    return normalize_tags(tags)
 
 
 _CANONICAL_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.(?!000)[0-9]{3})?Z\Z")
