@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from desktop_app.annotations.service import AnnotationError
 from desktop_app.display_text import DisplayText, DocOffset
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
 from desktop_app.formats import FORMAT_NAMES
@@ -273,26 +274,22 @@ class ReadingSession(QObject):
         if not self._stopping:
             self.problem.emit("Could not save highlights and notes", message)
 
-    def save_annotations_copy(self, path: str) -> bool:
-        """Write the highlights, notes and outline edits as they are in memory to another file."""
-        from desktop_app.annotations import store
-        from desktop_app.atomic_file import write_text_atomic
-
-        content = self.annotations.content
-        if content is None:
-            return False
+    def save_unsaved_copies(self, folder: str) -> bool:
+        """Write every transcript's unsaved highlights, notes and outline edits into ``folder`` (same names)."""
         try:
-            write_text_atomic(path, store.dump(content))
-        except OSError as error:
-            self.problem.emit("Could not save a copy", f"{path}: {error.strerror or error}")
+            written = self.annotations.save_unsaved_to(folder)
+        except AnnotationError as error:  # what could not be written, and why
+            self.problem.emit("Could not save a copy", error.message)
             return False
-        self.notice.emit(f"A copy of your highlights and notes is in {path}")
+        self.notice.emit(
+            f"Saved {len(written)} annotations file{'s' if len(written) != 1 else ''} in {folder}"
+        )
         return True
 
-    def suggested_copy_path(self) -> str:
-        """Where a copy of the annotations file is offered: the home folder, under the file's own name."""
-        name = self.annotations.path.name if self.annotations.path is not None else "annotations.yaml"
-        return str(Path.home() / name)
+    @staticmethod
+    def suggested_copy_folder() -> str:
+        """Where copies of unsaved annotations are offered: the home folder."""
+        return str(Path.home())
 
     @Slot(str, str)
     def _on_stage_failed(self, stage: str, message: str) -> None:
@@ -442,8 +439,8 @@ class ReadingSession(QObject):
         """Run an annotation edit; when the annotations cannot be changed now, say why (``notice``)."""
         try:
             return action()
-        except RuntimeError as error:
-            self.notice.emit(str(error))
+        except AnnotationError as error:
+            self.notice.emit(error.message)
             return None
 
     def trimmed(self, start: int, end: int) -> tuple[int, int] | None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
 from desktop_app.timeline import ChapterRow, chapter_at
 from desktop_app.views.grouped_model import HEADER, GroupedItemModel
-from desktop_app.views.theme import swatch_color, swatch_icon
+from desktop_app.views.theme import plain_tooltip, swatch_color, swatch_icon
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -280,7 +280,7 @@ class AnnotationsModel(GroupedItemModel):
     _FIELDS: dict[int, Callable[[AnnotationsModel, Annotation], Any]] = {
         Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
         Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
-        Qt.ItemDataRole.ToolTipRole: lambda m, a: m._tooltip(a),
+        Qt.ItemDataRole.ToolTipRole: lambda m, a: plain_tooltip(m._tooltip(a)),
         ROLE_KIND: lambda m, a: "annotation",
         ROLE_ID: lambda m, a: a.id,
         ROLE_COLOR: lambda m, a: a.color,

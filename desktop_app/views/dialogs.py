@@ -59,12 +59,9 @@ def ask_before_quit(parent: QWidget, message: str, choose: Callable[[str], None]
     return _open(box)
 
 
-def choose_copy_path(parent: QWidget, suggested: str) -> str:
-    """Where to save a copy of the annotations file ("" when cancelled)."""
-    path, _chosen = QFileDialog.getSaveFileName(
-        parent, "Save a Copy of the Highlights and Notes", suggested, "Annotations (*.yaml)"
-    )
-    return path
+def choose_copy_folder(parent: QWidget, suggested: str) -> str:
+    """A folder for copies of the unsaved annotations files ("" when cancelled)."""
+    return QFileDialog.getExistingDirectory(parent, "Save Copies of the Highlights and Notes in", suggested)
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

@@ -488,8 +488,8 @@ class MainWindow(QMainWindow):
 
     def _after_quit_question(self, choice: str) -> None:
         if choice == "elsewhere":
-            path = dialogs.choose_copy_path(self, self.session.suggested_copy_path())
-            if not path or not self.session.save_annotations_copy(path):
+            folder = dialogs.choose_copy_folder(self, self.session.suggested_copy_folder())
+            if not folder or not self.session.save_unsaved_copies(folder):
                 return
         if choice in ("elsewhere", "quit"):
             self._quit_unsaved = True

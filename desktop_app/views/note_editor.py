@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
 from desktop_app.views.annotations_model import short_quote
-from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
+from desktop_app.views.theme import is_dark, plain_tooltip, swatch_color, swatch_icon
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -223,7 +223,7 @@ class NoteEditor(QWidget):
             self.tags.setText(", ".join(annotation.tags))
         quote = short_quote(annotation.target.exact, QUOTE_CHARS)
         self.quote.setText(f"“{quote}”" + ("\n(not found in the text)" if annotation.is_orphan else ""))
-        self.quote.setToolTip(short_quote(annotation.target.exact, 2000))
+        self.quote.setToolTip(plain_tooltip(short_quote(annotation.target.exact, 2000)))
         self._color = annotation.color
 
     def _refresh_colors(self) -> None:

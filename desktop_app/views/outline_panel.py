@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from desktop_app.timeline import ChapterRow
+from desktop_app.views.theme import plain_tooltip
 
 _ROOT = QModelIndex()
 ROLE_START = int(Qt.ItemDataRole.UserRole) + 1
@@ -135,7 +136,7 @@ class OutlineModel(QAbstractTableModel):
             return section.length
         if role == Qt.ItemDataRole.ToolTipRole:
             keywords = ", ".join(section.keywords)
-            return f"{section.title}\n{keywords}" if keywords else section.title
+            return plain_tooltip(f"{section.title}\n{keywords}" if keywords else section.title)
         if role == Qt.ItemDataRole.FontRole and index.row() == self._current:
             from PySide6.QtGui import QFont
 
@@ -375,7 +376,7 @@ class ChapterStrip(QWidget):
         if event.type() == QEvent.Type.ToolTip:
             row = self._band_at(int(event.pos().y()))
             if row >= 0:
-                QToolTip.showText(event.globalPos(), self._bands[row][2], self)
+                QToolTip.showText(event.globalPos(), plain_tooltip(self._bands[row][2]), self)
             else:
                 QToolTip.hideText()
             return True

@@ -37,7 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
 
 from desktop_app.display_text import DisplayMap, DisplayText, DocOffset
-from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color
+from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color, plain_tooltip
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -607,7 +607,7 @@ class ReaderView(QTextEdit):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             span = self._highlight_at_point(self.viewport().mapFromGlobal(event.globalPos()))
             if span is not None and span.note:
-                QToolTip.showText(event.globalPos(), span.note[:1200], self)
+                QToolTip.showText(event.globalPos(), plain_tooltip(span.note[:1200]), self)
             else:
                 QToolTip.hideText()
             return True

@@ -3,6 +3,7 @@ reader's colours, the highlight colours and their swatches."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -77,6 +78,11 @@ def swatch_color(key: str, dark: bool) -> QColor:
     """A highlight colour as a swatch: the reader's colour, lifted in the dark theme so it stands out."""
     color = highlight_color(key, dark)
     return color.lighter(150) if dark else color.darker(108)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as written: a note or a file's value never becomes markup or a link."""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 def system_is_dark() -> bool:

@@ -363,3 +363,13 @@ def test_adding_an_annotation_keeps_the_scroll_position(qtbot, panel: Annotation
     with qtbot.waitSignal(panel.model.modelReset):
         panel.set_annotations([*many, Annotation.create(TEXT, 160, 170)], SECTIONS)
     assert bar.value() == middle > 0
+
+
+def test_tooltips_show_notes_as_written(qtbot) -> None:
+    hostile = make("metaverse", "blue", "<a href='https://example.com'>click</a> <b>bold</b>")
+    panel = AnnotationsPanel()
+    qtbot.addWidget(panel)
+    panel.set_annotations([hostile], SECTIONS, {}, places([hostile]))
+    index = panel.model.find(hostile.id)
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "<a href" not in tip and "&lt;a href=" in tip  # shown as text, never a link

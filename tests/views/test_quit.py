@@ -55,9 +55,10 @@ def test_quit_or_save_a_copy_then_quit(
     harness, seed_path: Path, monkeypatch, tmp_path: Path, answer: str
 ) -> None:
     window = _window_with_a_failing_disk(harness, seed_path, monkeypatch)
-    copy = tmp_path / "elsewhere" / "copy.yaml"
-    copy.parent.mkdir()
-    monkeypatch.setattr(dialogs, "choose_copy_path", lambda _parent, _suggested: str(copy))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copy = elsewhere / harness.annotations.path.name
+    monkeypatch.setattr(dialogs, "choose_copy_folder", lambda _parent, _suggested: str(elsewhere))
     window.close()
     _click(_question(window), answer)
     harness.qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
