@@ -36,9 +36,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,10 +55,23 @@ from desktop_app.annotations.store import (
     save,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 TEXT = (ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt").read_text(encoding="utf-8")
 SHA = "0" * 64
-STEPS = ("lock", "read-theirs", "open-temp", "write", "fsync", "close", "bak-link", "bak-replace", "replace",
-         "folder-fsync")
+STEPS = (
+    "lock",
+    "read-theirs",
+    "open-temp",
+    "write",
+    "fsync",
+    "close",
+    "bak-link",
+    "bak-replace",
+    "replace",
+    "folder-fsync",
+)
 
 
 # --------------------------------------------------------------------------------------------- 1. kills
@@ -84,8 +96,12 @@ def state(k: int) -> AnnotationFile:
             )
         )
     items.sort(key=lambda a: (a.start, a.end, a.id))  # the order save() writes
-    return AnnotationFile(document=DocumentRef("Fault test", SHA, "/tmp/fault.txt"), annotations=items,
-                          extra={"state": k}, outline=[{"title": f"state {k}", "keywords": []}])
+    return AnnotationFile(
+        document=DocumentRef("Fault test", SHA, "/tmp/fault.txt"),
+        annotations=items,
+        extra={"state": k},
+        outline=[{"title": f"state {k}", "keywords": []}],
+    )
 
 
 def state_of(path: Path) -> int | None:
@@ -114,7 +130,7 @@ def _die_at(step: str, occurrence: int) -> None:
     real_open, real_write, real_fsync, real_close = os.open, os.write, os.fsync, os.close
     real_link, real_replace, real_load = os.link, os.replace, store.load
 
-    def fake_open(path: Any, flags: int, mode: int = 0o777, **kw: Any) -> int:  # noqa: ANN401
+    def fake_open(path: Any, flags: int, mode: int = 0o777, **kw: Any) -> int:
         name = os.fspath(path)
         if name.endswith(".lock"):
             hit("lock")
@@ -124,7 +140,7 @@ def _die_at(step: str, occurrence: int) -> None:
             hit("folder-fsync")
         return real_open(path, flags, mode, **kw)
 
-    def fake_write(fd: int, data: Any) -> int:  # noqa: ANN401
+    def fake_write(fd: int, data: Any) -> int:
         if step == "write" and len(data) > 1:
             written = real_write(fd, bytes(data[: len(data) // 2]))
             hit("write")
@@ -139,15 +155,15 @@ def _die_at(step: str, occurrence: int) -> None:
         real_close(fd)
         hit("close")
 
-    def fake_link(src: Any, dst: Any, **kw: Any) -> None:  # noqa: ANN401
+    def fake_link(src: Any, dst: Any, **kw: Any) -> None:
         real_link(src, dst, **kw)
         hit("bak-link")
 
-    def fake_replace(src: Any, dst: Any, **kw: Any) -> None:  # noqa: ANN401
+    def fake_replace(src: Any, dst: Any, **kw: Any) -> None:
         real_replace(src, dst, **kw)
         hit("bak-replace" if os.fspath(dst).endswith(".bak") else "replace")
 
-    def fake_load(path: Any) -> AnnotationFile:  # noqa: ANN401
+    def fake_load(path: Any) -> AnnotationFile:
         hit("read-theirs")
         return real_load(path)
 
@@ -311,14 +327,17 @@ def writers(folder: Path, rounds: int, rng: random.Random, explain: bool = False
             action = rng.random() if len(mine[who]) < 40 else 0.75  # the file stays small: rounds stay fast
             if action < 0.45 or not mine[who]:
                 start, end = spans.pop()
-                made = service.add(start, end, COLOR_KEYS[rng.randrange(5)], note=f"r{round_number} s{step} w{who}")
+                made = service.add(
+                    start, end, COLOR_KEYS[rng.randrange(5)], note=f"r{round_number} s{step} w{who}"
+                )
                 mine[who].append(made.id)
                 expected.notes[made.id] = (made.color, made.note)
                 log.append(f"w{who} add {made.id[:6]}")
             elif action < 0.7:
                 ident = rng.choice(mine[who])
-                edited = service.update(ident, note=f"edited r{round_number} w{who}",
-                                        color=COLOR_KEYS[rng.randrange(5)])
+                edited = service.update(
+                    ident, note=f"edited r{round_number} w{who}", color=COLOR_KEYS[rng.randrange(5)]
+                )
                 if edited is not None:
                     expected.notes[ident] = (edited.color, edited.note)
                 log.append(f"w{who} edit {ident[:6]}")
@@ -351,7 +370,9 @@ def writers(folder: Path, rounds: int, rng: random.Random, explain: bool = False
         counts.update(lost)
         counts["rounds"] += 1
         if sum(lost.values()):
-            print(f"round {round_number}: {dict(+lost)}" + (f" after {log}" if explain else ""), file=sys.stderr)
+            print(
+                f"round {round_number}: {dict(+lost)}" + (f" after {log}" if explain else ""), file=sys.stderr
+            )
     counts["annotations at the end"] = len(expected.notes)
     for service in services:
         service.close()
@@ -400,8 +421,10 @@ def hand_edits(folder: Path, edits: int, rng: random.Random) -> Counter[str]:
             ident = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             start, end = spans.pop()
             exact = TEXT[start:end].replace("'", "''")
-            block = (f"- id: {ident}\n  color: blue\n  created: 2026-12-01T10:00:00Z\n  updated: 2026-12-01T10:00:00Z\n"
-                     f"  target:\n    start: {start}\n    end: {end}\n    exact: '{exact}'\n  note: typed {number}\n")
+            block = (
+                f"- id: {ident}\n  color: blue\n  created: 2026-12-01T10:00:00Z\n  updated: 2026-12-01T10:00:00Z\n"
+                f"  target:\n    start: {start}\n    end: {end}\n    exact: '{exact}'\n  note: typed {number}\n"
+            )
             text = text.replace("\nannotations:\n", "\nannotations:\n" + block, 1)
             expected.notes[ident] = ("blue", f"typed {number}")
         else:  # an entry removed by hand (one the app did not touch)
@@ -436,7 +459,7 @@ def _entry_block(text: str, ident: str) -> tuple[int, int] | None:
     start = text.find(f"- id: {ident}\n")
     if start < 0:
         return None
-    following = re.search(r"\n(?=- |[^ \n])", text[start + 1:])
+    following = re.search(r"\n(?=- |[^ \n])", text[start + 1 :])
     return start, (start + 1 + following.start() + 1 if following else len(text))
 
 
@@ -444,23 +467,25 @@ def _retype_note(text: str, ident: str, note: str) -> tuple[str, bool]:
     span = _entry_block(text, ident)
     if span is None:
         return text, False
-    block = text[span[0]:span[1]]
+    block = text[span[0] : span[1]]
     new_block, hits = re.subn(r"^  note: .*$", f"  note: {note}", block, count=1, flags=re.MULTILINE)
-    return text[: span[0]] + new_block + text[span[1]:], hits == 1
+    return text[: span[0]] + new_block + text[span[1] :], hits == 1
 
 
 def _remove_entry(text: str, ident: str) -> tuple[str, bool]:
     span = _entry_block(text, ident)
     if span is None:
         return text, False
-    return text[: span[0]] + text[span[1]:], True
+    return text[: span[0]] + text[span[1] :], True
 
 
 # --------------------------------------------------------------------------------------------- main
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--step-kills", type=int, default=700)
     parser.add_argument("--random-kills", type=int, default=320)
     parser.add_argument("--rounds", type=int, default=500)
@@ -488,13 +513,29 @@ def main() -> int:
         began = time.perf_counter()
         (Path(tmp) / "hand").mkdir()
         results["hand"] = hand_edits(Path(tmp) / "hand", args.hand_edits, rng)
-        print(f"3. hand edits during unsaved changes ({time.perf_counter() - began:.0f} s): {_show(results['hand'])}")
-    bad_keys = ("lost", "bad .bak", "annotations lost", "deletions undone", "colour names lost", "outline edits lost",
-                "flush failures")
+        print(
+            f"3. hand edits during unsaved changes ({time.perf_counter() - began:.0f} s): {_show(results['hand'])}"
+        )
+    bad_keys = (
+        "lost",
+        "bad .bak",
+        "annotations lost",
+        "deletions undone",
+        "colour names lost",
+        "outline edits lost",
+        "flush failures",
+    )
     lost = sum(counts[key] for counts in results.values() for key in bad_keys)
-    enough = (results["kills"]["kills"] >= 1000 and results["writers"]["rounds"] >= 500
-              and results["hand"]["hand edits"] >= 100)
-    print(f"lost={lost}: " + ("PASS" if lost == 0 else "FAIL") + ("" if enough else " (fewer runs than issue 16 asks)"))
+    enough = (
+        results["kills"]["kills"] >= 1000
+        and results["writers"]["rounds"] >= 500
+        and results["hand"]["hand edits"] >= 100
+    )
+    print(
+        f"lost={lost}: "
+        + ("PASS" if lost == 0 else "FAIL")
+        + ("" if enough else " (fewer runs than issue 16 asks)")
+    )
     return 0 if lost == 0 else 1
 
 
@@ -504,5 +545,7 @@ def _show(counts: Counter[str]) -> str:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    logging.getLogger("desktop_app.annotations.store").setLevel(logging.ERROR)  # hard-link notes of killed saves
+    logging.getLogger("desktop_app.annotations.store").setLevel(
+        logging.ERROR
+    )  # hard-link notes of killed saves
     sys.exit(main())

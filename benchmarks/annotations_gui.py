@@ -32,10 +32,10 @@ from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import app_dirs, default_transcript
 from desktop_app.search.service import SearchService
+from desktop_app.session import ReadingSession
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
 from desktop_app.transcript import load_transcript
-from desktop_app.session import ReadingSession
 from desktop_app.views.main_window import MainWindow
 
 
@@ -47,10 +47,19 @@ def write_annotations(folder: Path, count: int) -> None:
     for n in range(count):
         first = rng.randrange(0, len(words) - 40)
         last = first + rng.randint(2, 30)
-        items.append(Annotation.create(text, words[first].start(), words[last].end(), color=COLOR_KEYS[n % 5],
-                                       note=f"note {n}" if n % 3 == 0 else "", tags=[f"t{n % 7}"]))
-    content = store.AnnotationFile(document=store.DocumentRef(transcript.title, transcript.sha256,
-                                                              transcript.source), annotations=items)
+        items.append(
+            Annotation.create(
+                text,
+                words[first].start(),
+                words[last].end(),
+                color=COLOR_KEYS[n % 5],
+                note=f"note {n}" if n % 3 == 0 else "",
+                tags=[f"t{n % 7}"],
+            )
+        )
+    content = store.AnnotationFile(
+        document=store.DocumentRef(transcript.title, transcript.sha256, transcript.source), annotations=items
+    )
     store.save(store.annotations_path(folder, transcript.title, transcript.sha256), content)
 
 
@@ -99,10 +108,15 @@ def measure(data_dir: Path, count: int) -> dict[str, float]:
     window.close()
     tasks.wait()
     service.close()
-    return {"ready": marks.get("painted", float("nan")) - started,
-            "after_open": marks.get("painted", float("nan")) - marks.get("opened", started),
-            "stall_ms": 1000 * max(gaps or [0]), "painted": painted, "listed": listed,
-            "frame_ms": 1000 * statistics.median(frames), "frame_max_ms": 1000 * max(frames)}
+    return {
+        "ready": marks.get("painted", float("nan")) - started,
+        "after_open": marks.get("painted", float("nan")) - marks.get("opened", started),
+        "stall_ms": 1000 * max(gaps or [0]),
+        "painted": painted,
+        "listed": listed,
+        "frame_ms": 1000 * statistics.median(frames),
+        "frame_max_ms": 1000 * max(frames),
+    }
 
 
 def main() -> int:
@@ -111,13 +125,17 @@ def main() -> int:
     args = parser.parse_args()
     sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    print(f"{'highlights':>10} {'ready s':>8} {'after open s':>13} {'stall ms':>9} {'painted':>8} {'listed':>7}"
-          f" {'repaint ms (median/max)':>24}")
+    print(
+        f"{'highlights':>10} {'ready s':>8} {'after open s':>13} {'stall ms':>9} {'painted':>8} {'listed':>7}"
+        f" {'repaint ms (median/max)':>24}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for count in args.sizes:
             r = measure(Path(tmp) / f"d{count}", count)
-            print(f"{count:>10} {r['ready']:8.2f} {r['after_open']:13.2f} {r['stall_ms']:9.0f} {r['painted']:>8}"
-                  f" {r['listed']:>7} {r['frame_ms']:>13.1f} / {r['frame_max_ms']:.1f}")
+            print(
+                f"{count:>10} {r['ready']:8.2f} {r['after_open']:13.2f} {r['stall_ms']:9.0f} {r['painted']:>8}"
+                f" {r['listed']:>7} {r['frame_ms']:>13.1f} / {r['frame_max_ms']:.1f}"
+            )
     print("targets: 1,000 ready ≤ 1 s and 5,000 ≤ 3 s (the 0 row is the baseline: the open itself)")
     del app
     return 0

@@ -44,7 +44,10 @@ def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
         last = first + rng.randint(2, 30)
         items.append(
             Annotation.create(
-                text, words[first].start(), words[last].end(), color=COLOR_KEYS[n % 5],
+                text,
+                words[first].start(),
+                words[last].end(),
+                color=COLOR_KEYS[n % 5],
                 note=f"note {n}: something worth remembering\nwith a second line" if n % 3 == 0 else "",
                 tags=["ai", f"t{n % 7}"] if n % 2 else [],
             )
@@ -75,12 +78,15 @@ def run_size(text: str, count: int, folder: Path, rng: random.Random) -> None:
     raw, t_construct = timed(lambda: yaml.load(data.decode("utf-8"), Loader=store._Loader))
     _, t_validate = timed(lambda: store._Validator(path).file(raw))
     loaded, t_load = timed(lambda: store.load(path))
-    print(f"{count:5d} annotations, {len(data) / 1e6:.2f} MB: save {t_save * 1000:6.0f} ms | load {t_load * 1000:6.0f} ms "
-          f"(of which validation {t_validate * 1000:.0f}; for comparison, the bare YAML event parse takes "
-          f"{t_scan * 1000:.0f} and PyYAML's own constructor {t_construct * 1000:.0f})")
+    print(
+        f"{count:5d} annotations, {len(data) / 1e6:.2f} MB: save {t_save * 1000:6.0f} ms | load {t_load * 1000:6.0f} ms "
+        f"(of which validation {t_validate * 1000:.0f}; for comparison, the bare YAML event parse takes "
+        f"{t_scan * 1000:.0f} and PyYAML's own constructor {t_construct * 1000:.0f})"
+    )
     cases = {
         "unchanged": text,
-        "paragraph inserted": "An introduction that was not in the first version of the transcript. " * 3 + text,
+        "paragraph inserted": "An introduction that was not in the first version of the transcript. " * 3
+        + text,
         "lightly edited": edited_text(text, rng),
     }
     for label, variant in cases.items():
@@ -121,12 +127,16 @@ def _report_refusal(label: str, path: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     args = parser.parse_args()
     text = SEED.read_text(encoding="utf-8")
     rng = random.Random(5)
-    print(f"PyYAML {yaml.__version__}, LibYAML {'yes' if yaml.__with_libyaml__ else 'NO (pure Python: ~6x slower)'}")
+    print(
+        f"PyYAML {yaml.__version__}, LibYAML {'yes' if yaml.__with_libyaml__ else 'NO (pure Python: ~6x slower)'}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for count in args.sizes:
             run_size(text, count, Path(tmp), rng)

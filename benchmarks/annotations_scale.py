@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotations import store  # noqa: E402
-from desktop_app.annotations.model import COLOR_KEYS, Annotation  # noqa: E402
+from desktop_app.annotations import store
+from desktop_app.annotations.model import COLOR_KEYS, Annotation
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 
@@ -38,11 +38,16 @@ def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
     for n in range(count):
         first = rng.randrange(0, len(words) - 40)
         last = first + rng.randint(2, 30)
-        items.append(Annotation.create(
-            text, words[first].start(), words[last].end(), color=COLOR_KEYS[n % 5],
-            note=f"note {n}: something worth remembering\nwith a second line" if n % 3 == 0 else "",
-            tags=["ai", f"t{n % 7}"] if n % 2 else [],
-        ))
+        items.append(
+            Annotation.create(
+                text,
+                words[first].start(),
+                words[last].end(),
+                color=COLOR_KEYS[n % 5],
+                note=f"note {n}: something worth remembering\nwith a second line" if n % 3 == 0 else "",
+                tags=["ai", f"t{n % 7}"] if n % 2 else [],
+            )
+        )
     return store.AnnotationFile(document=store.DocumentRef("Seed", "0" * 64, str(SEED)), annotations=items)
 
 
@@ -56,7 +61,9 @@ def best(action, repeat: int) -> float:  # type: ignore[no-untyped-def]  # noqa:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
@@ -68,11 +75,14 @@ def main() -> int:
         data = path.read_bytes()
         t_load = best(lambda: store.load(path), args.repeat)
         assert store.load(path).annotations == sorted(content.annotations, key=store._position_key)
-        t_old_save = best(lambda: Path(tmp, "old.yaml").write_bytes(store._emit(store.to_data(content)).encode()),
-                          args.repeat)
+        t_old_save = best(
+            lambda: Path(tmp, "old.yaml").write_bytes(store._emit(store.to_data(content)).encode()),
+            args.repeat,
+        )
         assert Path(tmp, "old.yaml").read_bytes() == data, "the fast writer must write LibYAML's bytes"
-        t_old_load = best(lambda: store._Validator(path).file(store._EventBuilder(path).build(data.decode())),
-                          args.repeat)
+        t_old_load = best(
+            lambda: store._Validator(path).file(store._EventBuilder(path).build(data.decode())), args.repeat
+        )
         plain = store.to_data(content)
         for entry in plain["annotations"]:
             entry["created"], entry["updated"] = str(entry["created"]), str(entry["updated"])
@@ -83,13 +93,19 @@ def main() -> int:
         total += number
     machine = time.perf_counter() - began
     limit = store.MAX_FILE_BYTES
-    print(f"{args.count:,} highlights, {len(data) / 1e6:.1f} MB (limit {limit / 2**20:.0f} MiB, "
-          f"{len(data) / limit:.0%} of it)")
+    print(
+        f"{args.count:,} highlights, {len(data) / 1e6:.1f} MB (limit {limit / 2**20:.0f} MiB, "
+        f"{len(data) / limit:.0%} of it)"
+    )
     print(f"save {t_save:.2f} s  (LibYAML-only {t_old_save:.2f} s: {t_save / t_old_save:.2f}x)")
     print(f"load {t_load:.2f} s  (LibYAML-only {t_old_load:.2f} s: {t_load / t_old_load:.2f}x)")
-    print(f"json dumps+loads of the same data {t_json:.2f} s (a C floor): save+load {(t_save + t_load) / t_json:.1f}x it")
-    print(f"machine: a 10M-step Python loop took {machine:.2f} s (about 0.5 s on an idle core of the development "
-          f"machine): at that speed, save ~{t_save * 0.5 / machine:.1f} s, load ~{t_load * 0.5 / machine:.1f} s")
+    print(
+        f"json dumps+loads of the same data {t_json:.2f} s (a C floor): save+load {(t_save + t_load) / t_json:.1f}x it"
+    )
+    print(
+        f"machine: a 10M-step Python loop took {machine:.2f} s (about 0.5 s on an idle core of the development "
+        f"machine): at that speed, save ~{t_save * 0.5 / machine:.1f} s, load ~{t_load * 0.5 / machine:.1f} s"
+    )
     small = store.AnnotationFile(annotations=content.annotations[:10])
     store.MAX_FILE_BYTES = 3000
     try:

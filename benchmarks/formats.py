@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app import cli  # noqa: E402
-from desktop_app.formats import load  # noqa: E402
-from desktop_app.paths import default_transcript  # noqa: E402
+from desktop_app import cli
+from desktop_app.formats import load
+from desktop_app.paths import default_transcript
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "library-corpus" / "lex-autocaptions.tar.xz"
@@ -95,9 +95,13 @@ def corpus(limit: int | None) -> None:
                 print(f"    … {number}/{len(files)} files, {time.perf_counter() - t0:.0f} s", flush=True)
         secs = time.perf_counter() - t0
     print(f"    files {len(files)}  errors {len(errors)}  empty files (refused: 'is empty') {empty}")
-    print(f"    formats {formats}  paragraphs {paragraphs:,d}  {secs:.0f} s ({secs / max(1, len(files)):.2f} s/file)")
-    print(f"    words kept {kept:,d} vs naive whitespace count {naive:,d}: ratio {kept / max(1, naive):.4f} "
-          f"(the difference: '# title / # Source' heading lines, taken as the title)")
+    print(
+        f"    formats {formats}  paragraphs {paragraphs:,d}  {secs:.0f} s ({secs / max(1, len(files)):.2f} s/file)"
+    )
+    print(
+        f"    words kept {kept:,d} vs naive whitespace count {naive:,d}: ratio {kept / max(1, naive):.4f} "
+        f"(the difference: '# title / # Source' heading lines, taken as the title)"
+    )
     for line in errors[:10]:
         print("    ERROR", line)
 
@@ -116,7 +120,7 @@ def yt_dlp_file(words: list[str], seconds: float) -> str:
     previous = " "
     i = 0
     while i < len(words):
-        line = words[i:i + rng.randint(5, 9)]
+        line = words[i : i + rng.randint(5, 9)]
         i += len(line)
         start = t
         timed = line[0]
@@ -125,8 +129,11 @@ def yt_dlp_file(words: list[str], seconds: float) -> str:
             timed += f"<{_clock(t)}><c> {word}</c>"
         t += step
         out += [f"{_clock(start)} --> {_clock(t)} align:start position:0%", previous, timed, ""]
-        out += [f"{_clock(t)} --> {_clock(t + 0.01)} align:start position:0%",
-                *(([previous.strip(), " ".join(line)]) if previous.strip() else [" ".join(line), " "]), ""]
+        out += [
+            f"{_clock(t)} --> {_clock(t + 0.01)} align:start position:0%",
+            *(([previous.strip(), " ".join(line)]) if previous.strip() else [" ".join(line), " "]),
+            "",
+        ]
         t += 0.01
         previous = " ".join(line)
     return "\n".join(out)
@@ -158,26 +165,39 @@ def rolling() -> None:
         vtt_path, txt_path = Path(tmp) / "episode [abcdefghijk].en.vtt", Path(tmp) / "episode.txt"
         vtt_path.write_text(vtt, encoding="utf-8")
         txt_path.write_text(plain, encoding="utf-8")
-        lines_path = Path(tmp) / "episode-whisper.txt"  # the same words as Whisper's .txt: short lines, joined
-        lines_path.write_text("\n".join(" ".join(words[i:i + 12]) for i in range(0, len(words), 12)), "utf-8")
+        lines_path = (
+            Path(tmp) / "episode-whisper.txt"
+        )  # the same words as Whisper's .txt: short lines, joined
+        lines_path.write_text(
+            "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12)), "utf-8"
+        )
         transcript = load(vtt_path)
         ok = transcript.text.split() == words and load(lines_path).text.split() == words
         t_vtt, c_vtt = best_of_both(lambda: load(vtt_path), 5)
         t_txt, c_txt = best_of_both(lambda: load(txt_path), 5)
         t_lines, c_lines = best_of_both(lambda: load(lines_path), 5)
-    print(f"    file {len(vtt) / 1e6:.2f} MB, {len(words):,d} words; read back exactly: {ok}; "
-          f"{len(transcript.cues):,d} word times")
-    print(f"    load .vtt {t_vtt:.3f} s wall, {c_vtt:.3f} s CPU   load .txt {t_txt:.3f} s wall, {c_txt:.3f} s CPU   "
-          f"ratio {t_vtt / max(t_txt, 1e-9):.0f}×   target ≤ 0.3 s: {'met' if min(t_vtt, c_vtt) <= 0.3 else 'NOT met'}"
-          f"{' (CPU time; the machine is busy)' if t_vtt > 0.3 >= c_vtt else ''}")
-    print(f"    the same words as Whisper-style .txt lines (joined): {t_lines:.3f} s wall, {c_lines:.3f} s CPU; "
-          f".vtt / lines ratio {c_vtt / max(c_lines, 1e-9):.1f}× (CPU)")
+    print(
+        f"    file {len(vtt) / 1e6:.2f} MB, {len(words):,d} words; read back exactly: {ok}; "
+        f"{len(transcript.cues):,d} word times"
+    )
+    print(
+        f"    load .vtt {t_vtt:.3f} s wall, {c_vtt:.3f} s CPU   load .txt {t_txt:.3f} s wall, {c_txt:.3f} s CPU   "
+        f"ratio {t_vtt / max(t_txt, 1e-9):.0f}×   target ≤ 0.3 s: {'met' if min(t_vtt, c_vtt) <= 0.3 else 'NOT met'}"
+        f"{' (CPU time; the machine is busy)' if t_vtt > 0.3 >= c_vtt else ''}"
+    )
+    print(
+        f"    the same words as Whisper-style .txt lines (joined): {t_lines:.3f} s wall, {c_lines:.3f} s CPU; "
+        f".vtt / lines ratio {c_vtt / max(c_lines, 1e-9):.1f}× (CPU)"
+    )
 
 
 def hostile() -> None:
     print("(c) hostile inputs (load; the 10 MB line through `paragraphs --json`)")
     cases = {
-        "200,000 '<' in one cue (.srt)": ("x.srt", "1\n00:00:01,000 --> 00:00:02,000\n" + "<" * 200_000 + "\n"),
+        "200,000 '<' in one cue (.srt)": (
+            "x.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\n" + "<" * 200_000 + "\n",
+        ),
         "'<v a' x 50,000 (.vtt)": ("x.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n" + "<v a" * 50_000 + "\n"),
         "'{\\' x 100,000 (.srt)": ("y.srt", "1\n00:00:01,000 --> 00:00:02,000\n" + "{\\" * 100_000 + " x\n"),
         "'<b>' x 100,000 (.srt)": ("z.srt", "1\n00:00:01,000 --> 00:00:02,000\n" + "<b>w " * 100_000 + "\n"),
@@ -199,14 +219,16 @@ def hostile() -> None:
         code, payload, err = run_paragraphs(path)
         secs = time.perf_counter() - t0
         paragraphs = len(payload["paragraphs"]) if payload else 0
-        print(f"    10 MB single line, paragraphs --json: exit {code}, {paragraphs:,d} paragraphs, {secs:.1f} s "
-              f"(target ≤ 15 s: {'met' if secs <= 15 else 'NOT met'}) {err.strip()[:80]}")
+        print(
+            f"    10 MB single line, paragraphs --json: exit {code}, {paragraphs:,d} paragraphs, {secs:.1f} s "
+            f"(target ≤ 15 s: {'met' if secs <= 15 else 'NOT met'}) {err.strip()[:80]}"
+        )
 
 
 def _try_load(path: Path) -> None:
     try:
         load(path)
-    except Exception as error:  # noqa: BLE001 - a refusal is a result here
+    except Exception as error:
         print(f"      ({type(error).__name__}: {str(error)[:80]})")
 
 

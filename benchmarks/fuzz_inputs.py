@@ -29,22 +29,85 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotations import store  # noqa: E402
-from desktop_app.annotations.model import Annotation  # noqa: E402
+from desktop_app.annotations import store
+from desktop_app.annotations.model import Annotation
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 SLOW_S = 10.0
 
 _TOKENS = [
-    ":", ": ", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!int ", "!!float ", "!!str ", "!!binary ", "!!set ",
-    "!!python/object:os.system ", "'", '"', "\n", "\n  ", "#", "\t", "\x00", "\ufeff", "\u202e", "|", ">", "?",
-    "~", "null", "true", "yes", "1e400", ".inf", ".nan", "-1", "9" * 5000, "9" * 400, "0x1f", "2026-02-30",
-    "2026-01-01T00:00:00+25:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "<<: ", "%YAML 1.1\n",
-    "---\n", "...\n", "\\", "é", "日本", "\U0001f600", " " * 40,
+    ":",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!!int ",
+    "!!float ",
+    "!!str ",
+    "!!binary ",
+    "!!set ",
+    "!!python/object:os.system ",
+    "'",
+    '"',
+    "\n",
+    "\n  ",
+    "#",
+    "\t",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "|",
+    ">",
+    "?",
+    "~",
+    "null",
+    "true",
+    "yes",
+    "1e400",
+    ".inf",
+    ".nan",
+    "-1",
+    "9" * 5000,
+    "9" * 400,
+    "0x1f",
+    "2026-02-30",
+    "2026-01-01T00:00:00+25:00",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "<<: ",
+    "%YAML 1.1\n",
+    "---\n",
+    "...\n",
+    "\\",
+    "é",
+    "日本",
+    "\U0001f600",
+    " " * 40,
 ]
 _VALUES = [
-    "{}", "[]", "~", "5", "-3", "1e400", ".inf", "!!int abc", "'x'", "2026-13-01", "[1, [2, [3]]]",
-    "{a: {b: {c: 1}}}", "9" * 4400, "true", "''", '"\\x00"', "&anchor 1", "*alias",
+    "{}",
+    "[]",
+    "~",
+    "5",
+    "-3",
+    "1e400",
+    ".inf",
+    "!!int abc",
+    "'x'",
+    "2026-13-01",
+    "[1, [2, [3]]]",
+    "{a: {b: {c: 1}}}",
+    "9" * 4400,
+    "true",
+    "''",
+    '"\\x00"',
+    "&anchor 1",
+    "*alias",
 ]
 
 
@@ -54,15 +117,30 @@ def make_base(text: str, count: int = 12, seed: int = 1) -> str:
     items = []
     for n in range(count):
         start = rng.randrange(0, max(1, len(text) - 200))
-        made = Annotation.create(text, start, start + rng.randrange(5, 120), color=["yellow", "blue"][n % 2],
-                                 note=f"note {n}\nline two: *markdown*" if n % 3 else "", tags=["a", f"t{n}"],
-                                 now="2026-11-29T10:00:00Z")
-        items.append(dataclasses.replace(made, id=str(uuid.UUID(int=rng.getrandbits(128), version=4))))  # seeded
-    content = store.AnnotationFile(document=store.DocumentRef("Fuzz", "0" * 64, "/tmp/fuzz.txt"), annotations=items)
+        made = Annotation.create(
+            text,
+            start,
+            start + rng.randrange(5, 120),
+            color=["yellow", "blue"][n % 2],
+            note=f"note {n}\nline two: *markdown*" if n % 3 else "",
+            tags=["a", f"t{n}"],
+            now="2026-11-29T10:00:00Z",
+        )
+        items.append(
+            dataclasses.replace(made, id=str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        )  # seeded
+    content = store.AnnotationFile(
+        document=store.DocumentRef("Fuzz", "0" * 64, "/tmp/fuzz.txt"), annotations=items
+    )
     content.remove(items[-1].id, now="2026-11-29T11:00:00Z")
-    content.outline = [{"title": "Start", "keywords": ["a"]},
-                       {"title": "Later", "keywords": [], "start": {"start": 500, "end": 540,
-                                                                    "exact": text[500:540], "prefix": "", "suffix": ""}}]
+    content.outline = [
+        {"title": "Start", "keywords": ["a"]},
+        {
+            "title": "Later",
+            "keywords": [],
+            "start": {"start": 500, "end": 540, "exact": text[500:540], "prefix": "", "suffix": ""},
+        },
+    ]
     return store.dump(content)
 
 
@@ -88,7 +166,7 @@ def mutate(text: str, rng: random.Random) -> str:
             lines[i] = f"{key}: {rng.choice(_VALUES)}"
         elif kind == 5 and lines[i]:
             j = rng.randrange(len(lines[i]))
-            lines[i] = lines[i][:j] + chr(rng.randrange(0, 0x3000)) + lines[i][j + 1:]
+            lines[i] = lines[i][:j] + chr(rng.randrange(0, 0x3000)) + lines[i][j + 1 :]
         else:
             lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
     return "\n".join(lines)
@@ -96,9 +174,48 @@ def mutate(text: str, rng: random.Random) -> str:
 
 def hostile_query(rng: random.Random) -> str:
     """A query from operators, numbers, odd characters and words of the seed."""
-    parts = ['"', "~", "^", "*", "?", "(", ")", ":", " AND ", " OR ", " NOT ", "note:", "content:", " ", "9", "-",
-             "/", "100000000", "1e400", "mark", "know", "you", "open", "source", "é", "\x00", "[", "]", "{", "}",
-             "'", "\\", "TO", "<", ">", "=", "~99999", "^1e9", '"you know i"~', "a*b*c*"]
+    parts = [
+        '"',
+        "~",
+        "^",
+        "*",
+        "?",
+        "(",
+        ")",
+        ":",
+        " AND ",
+        " OR ",
+        " NOT ",
+        "note:",
+        "content:",
+        " ",
+        "9",
+        "-",
+        "/",
+        "100000000",
+        "1e400",
+        "mark",
+        "know",
+        "you",
+        "open",
+        "source",
+        "é",
+        "\x00",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        "\\",
+        "TO",
+        "<",
+        ">",
+        "=",
+        "~99999",
+        "^1e9",
+        '"you know i"~',
+        "a*b*c*",
+    ]
     return "".join(rng.choice(parts) for _ in range(rng.randrange(1, 30)))
 
 
@@ -139,7 +256,9 @@ def run_file(text_path: Path, data_dir: Path, yaml_text: str) -> tuple[str, floa
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=16)
@@ -161,7 +280,7 @@ def main() -> int:
             mutated = mutate(base, rng)
             try:
                 outcome, seconds = run_file(text_path, folder / "data", mutated)
-            except Exception:  # noqa: BLE001 - counted and shown
+            except Exception:
                 outcome, seconds = "crash: " + traceback.format_exc(limit=3)[-300:], 0.0
             counts[outcome.split(":")[0]] += 1
             counts["slow"] += seconds > SLOW_S
@@ -169,17 +288,23 @@ def main() -> int:
                 slowest = (seconds, f"file {number}")
             if outcome.startswith("crash"):
                 print(f"file {number}: {outcome}\n{mutated[:400]!r}", file=sys.stderr)
-        print(f"files: {args.files} mutated; ok={counts['ok']} refused={counts['refused']} crash={counts['crash']} "
-              f"slow={counts['slow']}; unmutated file through the same path {baseline * 1000:.0f} ms")
+        print(
+            f"files: {args.files} mutated; ok={counts['ok']} refused={counts['refused']} crash={counts['crash']} "
+            f"slow={counts['slow']}; unmutated file through the same path {baseline * 1000:.0f} ms"
+        )
         counts = _queries(folder, text, text_path, args.queries, rng, counts)
     print(f"slowest run: {slowest[0] * 1000:.0f} ms ({slowest[1]})")
     crashes = counts["crash"] + counts["query crash"]
-    print(f"crashes={crashes} slow={counts['slow']}: " + ("PASS" if crashes == 0 and counts["slow"] == 0 else "FAIL"))
+    print(
+        f"crashes={crashes} slow={counts['slow']}: "
+        + ("PASS" if crashes == 0 and counts["slow"] == 0 else "FAIL")
+    )
     return 0 if crashes == 0 and counts["slow"] == 0 else 1
 
 
-def _queries(folder: Path, text: str, text_path: Path, count: int, rng: random.Random,
-             counts: Counter[str]) -> Counter[str]:
+def _queries(
+    folder: Path, text: str, text_path: Path, count: int, rng: random.Random, counts: Counter[str]
+) -> Counter[str]:
     from search_samples import split_paragraphs  # type: ignore[import-not-found]
 
     from desktop_app import cli
@@ -196,7 +321,7 @@ def _queries(folder: Path, text: str, text_path: Path, count: int, rng: random.R
         try:
             result = index.search(query, 100, join_adjacent=True)
             assert result.total >= 0
-        except Exception:  # noqa: BLE001 - counted and shown
+        except Exception:
             counts["query crash"] += 1
             print(f"query {query!r}: {traceback.format_exc(limit=3)[-300:]}", file=sys.stderr)
         seconds = time.perf_counter() - began
@@ -206,14 +331,18 @@ def _queries(folder: Path, text: str, text_path: Path, count: int, rng: random.R
             err = io.StringIO()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
                 try:  # "--": a query may start with "-" (argparse would take it for an option)
-                    code = cli.main(["search", "--json", "--data-dir", str(folder / "data"), "--", str(text_path), query])
+                    code = cli.main(
+                        ["search", "--json", "--data-dir", str(folder / "data"), "--", str(text_path), query]
+                    )
                 except SystemExit as leaving:
                     code = leaving.code if isinstance(leaving.code, int) else 1
             if code not in (0, 2) or "Traceback" in err.getvalue():
                 counts["query crash"] += 1
                 print(f"cli search {query!r}: exit {code} {err.getvalue()[:200]}", file=sys.stderr)
-    print(f"queries: {count} hostile; crash={counts['query crash']}; slowest {worst * 1000:.0f} ms "
-          f"({worst / max(plain, 1e-6):.0f}x a plain two-word query, {plain * 1000:.1f} ms)")
+    print(
+        f"queries: {count} hostile; crash={counts['query crash']}; slowest {worst * 1000:.0f} ms "
+        f"({worst / max(plain, 1e-6):.0f}x a plain two-word query, {plain * 1000:.1f} ms)"
+    )
     return counts
 
 

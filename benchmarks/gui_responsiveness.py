@@ -25,9 +25,9 @@ from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import app_dirs, default_transcript
 from desktop_app.search.service import SearchService
+from desktop_app.session import ReadingSession
 from desktop_app.settings import Settings
 from desktop_app.tasks import TaskRunner
-from desktop_app.session import ReadingSession
 from desktop_app.views.main_window import MainWindow
 
 

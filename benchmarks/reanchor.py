@@ -39,8 +39,10 @@ from desktop_app.annotations.model import (
 )
 
 # ../shared next to the repository (the development machine and CI), else the usual absolute place
-CORPUS = next((p for p in (ROOT.parent / "shared" / "dev-corpus", Path("/work/shared/dev-corpus")) if p.is_dir()),
-              ROOT.parent / "shared" / "dev-corpus")
+CORPUS = next(
+    (p for p in (ROOT.parent / "shared" / "dev-corpus", Path("/work/shared/dev-corpus")) if p.is_dir()),
+    ROOT.parent / "shared" / "dev-corpus",
+)
 NOT_WORDS = re.compile(r"^[^\n:]{1,60}:|\[inaudible[^\]]*\]", re.M)  # speaker labels, inaudible marks
 EXTRA_WORDS = ("um", "basically", "really", "actually", "like", "very")
 
@@ -155,7 +157,9 @@ class Tally:
 
 def run_file(captions: Path, per_file: int, rng: random.Random) -> tuple[Tally, Tally]:
     cap_text = captions.read_text(encoding="utf-8")
-    pun_text = captions.with_name(captions.name.replace(".captions.txt", ".punctuated.txt")).read_text(encoding="utf-8")
+    pun_text = captions.with_name(captions.name.replace(".captions.txt", ".punctuated.txt")).read_text(
+        encoding="utf-8"
+    )
     cap_words = list(re.finditer(r"\S+", cap_text))
     cap_tokens = Tokens.of(cap_text, skip=False)
     punctuated = Tokens.of(pun_text, skip=True)
@@ -213,14 +217,18 @@ def _score(text: str, tokens: Tokens, highlights: list[Annotation], expected: li
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--per-file", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     files = sorted(args.corpus.glob("*.captions.txt")) if args.corpus.is_dir() else []
     if not files:
-        print(f"re-anchoring benchmark skipped: no *.captions.txt under {args.corpus} (development machine only)")
+        print(
+            f"re-anchoring benchmark skipped: no *.captions.txt under {args.corpus} (development machine only)"
+        )
         return 0
     rng = random.Random(args.seed)
     total_plain, total_changed = Tally(), Tally()

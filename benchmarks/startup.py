@@ -52,7 +52,9 @@ print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_max
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiling the app's modules at every start is not what users see
+    env.pop(
+        "PYTHONDONTWRITEBYTECODE", None
+    )  # compiling the app's modules at every start is not what users see
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
@@ -84,8 +86,11 @@ def main() -> int:
         app = [sys.executable, "-m", "desktop_app", str(SEED), "--smoke-test"]
         _run(app + ["--data-dir", str(warm_dir)])  # fill the warm cache (and the bytecode caches)
         _run([sys.executable, str(bare_script), str(SEED)])
-        rows: dict[str, list[tuple[float, float]]] = {"bare QPlainTextEdit": [], "app (warm cache)": [],
-                                                       "app (cold cache)": []}
+        rows: dict[str, list[tuple[float, float]]] = {
+            "bare QPlainTextEdit": [],
+            "app (warm cache)": [],
+            "app (cold cache)": [],
+        }
         for number in range(args.runs):
             rows["bare QPlainTextEdit"].append(_run([sys.executable, str(bare_script), str(SEED)]))
             rows["app (warm cache)"].append(_run(app + ["--data-dir", str(warm_dir)]))
@@ -96,8 +101,10 @@ def main() -> int:
     for name, values in rows.items():
         times = [t for t, _ in values]
         rss = statistics.median(m for _, m in values)
-        print(f"{name:22} {statistics.median(times):9.3f} {min(times):7.3f} {statistics.median(times) / base:6.2f}"
-              f" {rss:12.0f}")
+        print(
+            f"{name:22} {statistics.median(times):9.3f} {min(times):7.3f} {statistics.median(times) / base:6.2f}"
+            f" {rss:12.0f}"
+        )
     print("target: app ≤ 1.5× the bare script (peak RSS of the app includes outline and index building)")
     return 0
 

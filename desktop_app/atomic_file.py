@@ -48,7 +48,9 @@ def kept_mode(target: Path) -> int | None:
         raise WriteRefused(target, "not written: this is not a regular file")
     mode = stat.S_IMODE(existing.st_mode)
     if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
-        raise WriteRefused(target, "not written: the file is read-only (make it writable or choose another file)")
+        raise WriteRefused(
+            target, "not written: the file is read-only (make it writable or choose another file)"
+        )
     return mode
 
 

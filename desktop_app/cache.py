@@ -17,11 +17,13 @@ import logging
 import math
 import os
 import stat
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.atomic_file import write_text_atomic
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +44,13 @@ def cache_file(cache_dir: Path, kind: str, sha256: str, version: str) -> Path:
     return cache_dir / safe_kind / f"{safe_sha}-{safe_version}.json"
 
 
-def checksum(value: Any) -> str:  # noqa: ANN401 - JSON data
+def checksum(value: Any) -> str:
     """The sha256 of ``value``'s canonical JSON."""
     canonical = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load(cache_dir: Path, kind: str, sha256: str, version: str, text: str | None = None) -> Any | None:  # noqa: ANN401
+def load(cache_dir: Path, kind: str, sha256: str, version: str, text: str | None = None) -> Any | None:
     """The cached value, or ``None`` when it is missing, unreadable or invalid (an invalid entry is removed).
 
     ``text``, when given, is the document text the entry must describe (its length bounds every offset).
@@ -75,8 +77,7 @@ def load(cache_dir: Path, kind: str, sha256: str, version: str, text: str | None
         return None
 
 
-def store(cache_dir: Path, kind: str, sha256: str, version: str, value: Any,  # noqa: ANN401 - JSON data
-          text: str | None = None) -> None:
+def store(cache_dir: Path, kind: str, sha256: str, version: str, value: Any, text: str | None = None) -> None:
     """Write atomically; failures (full disk, read-only folder) only cost a recomputation next time."""
     path = cache_file(cache_dir, kind, sha256, version)
     try:
@@ -113,11 +114,11 @@ def _read_regular(path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def _no_constant(name: str) -> Any:  # noqa: ANN401
+def _no_constant(name: str) -> Any:
     raise InvalidEntry(f"{name} is not a number JSON allows")
 
 
-def _validated(raw: bytes, kind: str, sha256: str, version: str, length: int | None) -> Any:  # noqa: ANN401
+def _validated(raw: bytes, kind: str, sha256: str, version: str, length: int | None) -> Any:
     payload = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     if not isinstance(payload, dict) or payload.get("sha256") != sha256 or payload.get("version") != version:
         raise InvalidEntry("another text or version")
@@ -135,7 +136,7 @@ def _validated(raw: bytes, kind: str, sha256: str, version: str, length: int | N
     return value
 
 
-def _check_depth(value: Any, depth: int) -> None:  # noqa: ANN401
+def _check_depth(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise InvalidEntry(f"nested deeper than {MAX_DEPTH}")
     if isinstance(value, dict):
@@ -149,19 +150,23 @@ def _check_depth(value: Any, depth: int) -> None:  # noqa: ANN401
         raise InvalidEntry("a number that is not finite")
 
 
-def _is_int(value: Any) -> bool:  # noqa: ANN401
+def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _offset(value: Any, bound: int, what: str) -> int:  # noqa: ANN401
+def _offset(value: Any, bound: int, what: str) -> int:
     if not _is_int(value) or not 0 <= value <= bound:
         raise InvalidEntry(f"{what} {value!r} is not an offset within the text (0..{bound})")
     return int(value)
 
 
-def _check_readable(value: Any, bound: int) -> None:  # noqa: ANN401
+def _check_readable(value: Any, bound: int) -> None:
     """Paragraphs of sentences ``[start, end, mark]``: non-empty, in order, not overlapping, within the text."""
-    if not isinstance(value, dict) or not isinstance(value.get("paragraphs"), list) or not value["paragraphs"]:
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("paragraphs"), list)
+        or not value["paragraphs"]
+    ):
         raise InvalidEntry("no paragraphs")
     last = 0
     for paragraph in value["paragraphs"]:
@@ -184,7 +189,7 @@ def _check_readable(value: Any, bound: int) -> None:  # noqa: ANN401
         raise InvalidEntry("already_punctuated is not true/false")
 
 
-def _check_outline(value: Any, bound: int) -> None:  # noqa: ANN401
+def _check_outline(value: Any, bound: int) -> None:
     """Sections ``{title, start, end, keywords}`` covering the text in order, none empty."""
     if not isinstance(value, list) or not value:
         raise InvalidEntry("no sections")

@@ -31,13 +31,16 @@ class SectionLike(Protocol):
     dataclasses match."""
 
     @property
-    def title(self) -> str: ...
+    def title(self) -> str:
+        """The chapter's title."""
 
     @property
-    def start(self) -> int: ...
+    def start(self) -> int:
+        """Document offset where the chapter starts."""
 
     @property
-    def end(self) -> int: ...
+    def end(self) -> int:
+        """Document offset where the chapter ends."""
 
 
 TimeOf = Callable[[int], "float | None"]
@@ -71,8 +74,9 @@ def to_markdown(
             lines += [f"## {safe_markdown(_one_line(heading))}", ""]
         for item in group:
             speaker = speaker_of(item.start) if speaker_of is not None else None
-            lines += _entry_lines(text[item.start : item.end], item, meanings, timeline.place_label(item.start),
-                                  speaker)
+            lines += _entry_lines(
+                text[item.start : item.end], item, meanings, timeline.place_label(item.start), speaker
+            )
     if orphans:
         lines += ["## Not found in the current text", ""]
         lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
@@ -81,12 +85,15 @@ def to_markdown(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry_lines(quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None,
-                 speaker: str | None = None) -> list[str]:
+def _entry_lines(
+    quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None, speaker: str | None = None
+) -> list[str]:
     lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
     if speaker:
         lines[0] = f"> **{safe_markdown(_one_line(speaker))}:** {lines[0][2:]}".rstrip()
-    details = [safe_markdown(_one_line(part)) for part in (where, meanings.get(item.color, item.color)) if part]
+    details = [
+        safe_markdown(_one_line(part)) for part in (where, meanings.get(item.color, item.color)) if part
+    ]
     lines += ["", f"*{' · '.join(details)}*", ""]
     if item.note.strip():
         lines += [safe_markdown(item.note.strip()), ""]
@@ -187,7 +194,9 @@ def _source_iri(source: str | None, sha256: str | None) -> str:
     return "urn:transcript-reader:document"
 
 
-def _web_annotation(item: Annotation, text: str, source_id: str, meanings: Mapping[str, str]) -> dict[str, Any]:
+def _web_annotation(
+    item: Annotation, text: str, source_id: str, meanings: Mapping[str, str]
+) -> dict[str, Any]:
     orphan = item.status is AnchorStatus.ORPHAN
     target = item.target
     quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": target.exact}
@@ -200,7 +209,9 @@ def _web_annotation(item: Annotation, text: str, source_id: str, meanings: Mappi
         selectors.append({"type": "TextPositionSelector", "start": item.start, "end": item.end})
     bodies: list[dict[str, Any]] = []
     if item.note.strip():
-        bodies.append({"type": "TextualBody", "value": item.note, "format": "text/markdown", "purpose": "commenting"})
+        bodies.append(
+            {"type": "TextualBody", "value": item.note, "format": "text/markdown", "purpose": "commenting"}
+        )
     bodies += [{"type": "TextualBody", "value": tag, "purpose": "tagging"} for tag in item.tags]
     meaning = meanings.get(item.color)
     if meaning:

@@ -62,10 +62,17 @@ def main() -> int:
         (png_dir / f"transcript-reader-{size}.png").write_bytes(rendered[size])
     images = {size: Image.open(io.BytesIO(data)).convert("RGBA") for size, data in rendered.items()}
     largest = max(ICO_SIZES)
-    images[largest].save(ICONS / "transcript-reader.ico", format="ICO", sizes=[(s, s) for s in ICO_SIZES],
-                         append_images=[images[s] for s in ICO_SIZES if s != largest])
-    images[1024].save(ICONS / "transcript-reader.icns", format="ICNS",
-                      append_images=[images[s] for s in ICNS_SIZES if s != 1024])
+    images[largest].save(
+        ICONS / "transcript-reader.ico",
+        format="ICO",
+        sizes=[(s, s) for s in ICO_SIZES],
+        append_images=[images[s] for s in ICO_SIZES if s != largest],
+    )
+    images[1024].save(
+        ICONS / "transcript-reader.icns",
+        format="ICNS",
+        append_images=[images[s] for s in ICNS_SIZES if s != 1024],
+    )
     print(f"wrote {len(PNG_SIZES)} PNGs, transcript-reader.ico and transcript-reader.icns under {ICONS}")
     return 0
 

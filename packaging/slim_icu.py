@@ -50,20 +50,26 @@ HEADER = struct.Struct("<HBB")
 
 def read_symbol(library: Path) -> tuple[str, bytes]:
     """The ``icudtNN_dat`` symbol's name and bytes from the data library."""
-    symbols = subprocess.run(["readelf", "-sW", "--dyn-syms", str(library)], capture_output=True, text=True,
-                             check=True).stdout
-    match = re.search(r"^\s*\d+:\s+([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+\S+\s+\d+\s+(icudt\d+_dat)$",
-                      symbols, re.MULTILINE)
+    symbols = subprocess.run(
+        ["readelf", "-sW", "--dyn-syms", str(library)], capture_output=True, text=True, check=True
+    ).stdout
+    match = re.search(
+        r"^\s*\d+:\s+([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+\S+\s+\d+\s+(icudt\d+_dat)$",
+        symbols,
+        re.MULTILINE,
+    )
     if match is None:
         raise ValueError(f"no icudtNN_dat symbol in {library}")
     address, size, name = int(match.group(1), 16), int(match.group(2), 0), match.group(3)
-    sections = subprocess.run(["readelf", "-SW", str(library)], capture_output=True, text=True, check=True).stdout
+    sections = subprocess.run(
+        ["readelf", "-SW", str(library)], capture_output=True, text=True, check=True
+    ).stdout
     for line in sections.splitlines():
         fields = line.replace("[ ", "[").split()
         if len(fields) > 5 and fields[1] == ".rodata":
             section_address, section_offset = int(fields[3], 16), int(fields[4], 16)
             offset = section_offset + address - section_address
-            return name, library.read_bytes()[offset:offset + size]
+            return name, library.read_bytes()[offset : offset + size]
     raise ValueError(f"no .rodata section in {library}")
 
 
@@ -77,7 +83,7 @@ def parse(package: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
     offsets = [struct.unpack_from("<II", toc, 4 + 8 * i) for i in range(count)]
     entries = []
     for index, (name_offset, data_offset) in enumerate(offsets):
-        name = toc[name_offset:toc.index(b"\0", name_offset)].decode("ascii")
+        name = toc[name_offset : toc.index(b"\0", name_offset)].decode("ascii")
         end = offsets[index + 1][1] if index + 1 < count else len(toc)
         entries.append((name, toc[data_offset:end]))
     return package[:header_size], entries
@@ -110,14 +116,30 @@ def link(symbol: str, package: bytes, soname: str, output: Path) -> None:
         blob, obj = Path(tmp) / "icudata.bin", Path(tmp) / "icudata.o"
         blob.write_bytes(package)
         subprocess.run(["ld", "-r", "-b", "binary", "-o", obj.name, blob.name], cwd=tmp, check=True)
-        subprocess.run(["objcopy", "--rename-section", ".data=.rodata,alloc,load,readonly,data,contents",
-                        "--set-section-alignment", ".rodata=16",
-                        "--redefine-sym", f"_binary_icudata_bin_start={symbol}",
-                        "--strip-symbol", "_binary_icudata_bin_end", "--strip-symbol", "_binary_icudata_bin_size",
-                        obj.name], cwd=tmp, check=True)
+        subprocess.run(
+            [
+                "objcopy",
+                "--rename-section",
+                ".data=.rodata,alloc,load,readonly,data,contents",
+                "--set-section-alignment",
+                ".rodata=16",
+                "--redefine-sym",
+                f"_binary_icudata_bin_start={symbol}",
+                "--strip-symbol",
+                "_binary_icudata_bin_end",
+                "--strip-symbol",
+                "_binary_icudata_bin_size",
+                obj.name,
+            ],
+            cwd=tmp,
+            check=True,
+        )
         output.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ld", "-shared", "-z", "noexecstack", "-soname", soname, "-o", str(output.resolve()),
-                        obj.name], cwd=tmp, check=True)
+        subprocess.run(
+            ["ld", "-shared", "-z", "noexecstack", "-soname", soname, "-o", str(output.resolve()), obj.name],
+            cwd=tmp,
+            check=True,
+        )
 
 
 # Run by verify() with the original and with the slim library: collation tailorings, locale-aware case mapping
@@ -140,12 +162,23 @@ def verify(slim_library: Path, python: str = sys.executable) -> None:
     import os
 
     def run(env: dict[str, str]) -> str:
-        return subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=True, timeout=120,
-                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}).stdout
+        return subprocess.run(
+            [python, "-c", PROBE],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
+        ).stdout
 
     original = run({})
-    slimmed = run({"LD_LIBRARY_PATH": os.pathsep.join(filter(None, [str(slim_library.parent),
-                                                                     os.environ.get("LD_LIBRARY_PATH")]))})
+    slimmed = run(
+        {
+            "LD_LIBRARY_PATH": os.pathsep.join(
+                filter(None, [str(slim_library.parent), os.environ.get("LD_LIBRARY_PATH")])
+            )
+        }
+    )
     if not original.strip() or slimmed != original:
         raise ValueError(f"Qt behaves differently with the slim ICU data:\n{original}\n---\n{slimmed}")
 
@@ -161,8 +194,13 @@ def slim(source: Path, output: Path) -> tuple[int, int]:
     parse(slim_package)  # round-trip check
     link(symbol, slim_package, source.name, output)
     verify(output)
-    logger.info("ICU data: %d of %d items kept, %.1f MB -> %.1f MB", len(kept), len(entries),
-                len(package) / 1e6, len(slim_package) / 1e6)
+    logger.info(
+        "ICU data: %d of %d items kept, %.1f MB -> %.1f MB",
+        len(kept),
+        len(entries),
+        len(package) / 1e6,
+        len(slim_package) / 1e6,
+    )
     return len(package), len(slim_package)
 
 

@@ -73,15 +73,18 @@ def test_an_edit_made_outside_the_app_is_picked_up(service: AnnotationService, q
     with qtbot.waitSignal(service.saved, timeout=10_000):
         ours = service.add(start, start + 4, "yellow")
     other = store.load(service.path)
-    theirs = Annotation.create(TEXT, TEXT.index("jiu-jitsu"), TEXT.index("jiu-jitsu") + 9, note="from elsewhere")
+    theirs = Annotation.create(
+        TEXT, TEXT.index("jiu-jitsu"), TEXT.index("jiu-jitsu") + 9, note="from elsewhere"
+    )
     other.annotations.append(theirs)
     with qtbot.waitSignal(service.changed, timeout=10_000):
         store.save(service.path, other)
     assert {a.id for a in service.annotations} == {ours.id, theirs.id}
 
 
-def test_a_full_disk_reports_keeps_the_data_and_the_old_file(service: AnnotationService, qtbot,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_reports_keeps_the_data_and_the_old_file(
+    service: AnnotationService, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     start = TEXT.index("open source")
     with qtbot.waitSignal(service.saved, timeout=10_000):
         service.add(start, start + 4, "yellow")
@@ -105,7 +108,9 @@ def test_a_broken_file_is_reported_and_never_written(qtbot, tmp_path: Path) -> N
     folder = tmp_path / "annotations"
     folder.mkdir()
     broken = store.annotations_path(folder, "Test episode", SHA)
-    broken.write_text("format: transcript-reader-annotations\nversion: 1\nannotations:\n  - {id: 1, color: [\n")
+    broken.write_text(
+        "format: transcript-reader-annotations\nversion: 1\nannotations:\n  - {id: 1, color: [\n"
+    )
     before = broken.read_bytes()
     tasks = TaskRunner()
     service = AnnotationService(tasks)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import shiboken6
@@ -15,6 +14,10 @@ from desktop_app.annotations import store
 from desktop_app.annotations.model import Annotation
 from desktop_app.annotations.service import AnnotationError, AnnotationService
 from desktop_app.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 TEXT = "we talk about open source models and about jiu-jitsu and about the metaverse " * 30
 OTHER_TEXT = "a second episode about llamas and about threads and about glasses " * 30
@@ -107,8 +110,9 @@ def test_a_hand_edit_made_during_unsaved_changes_is_kept(make_service, qtbot) ->
     assert service.find(edited.id).note == "typed in an editor"
 
 
-def test_unsaved_changes_survive_a_failed_save_when_switching_documents(make_service, qtbot, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsaved_changes_survive_a_failed_save_when_switching_documents(
+    make_service, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service = make_service()
     first_path = service.path
     service.add(*span("open source"), "yellow", note="must not be lost")
@@ -118,7 +122,9 @@ def test_unsaved_changes_survive_a_failed_save_when_switching_documents(make_ser
 
     monkeypatch.setattr(os, "write", no_space)
     with qtbot.waitSignal(service.save_failed, timeout=10_000) as failed:
-        service.attach(OTHER_TEXT, "Other episode", OTHER_SHA, str(tmp_path / "other.txt"), tmp_path / "annotations")
+        service.attach(
+            OTHER_TEXT, "Other episode", OTHER_SHA, str(tmp_path / "other.txt"), tmp_path / "annotations"
+        )
     assert "disk is full" in failed.args[0]
     qtbot.waitUntil(lambda: service.ready, timeout=10_000)
     assert service.has_unsaved_changes and service.unsaved_documents() == [first_path]
@@ -130,14 +136,18 @@ def test_unsaved_changes_survive_a_failed_save_when_switching_documents(make_ser
     assert [a.note for a in store.load(first_path).annotations] == ["must not be lost"]
 
 
-def test_reopening_a_document_whose_save_failed_brings_its_changes_back(make_service, qtbot, tmp_path: Path) -> None:
+def test_reopening_a_document_whose_save_failed_brings_its_changes_back(
+    make_service, qtbot, tmp_path: Path
+) -> None:
     service = make_service()
     with qtbot.waitSignal(service.saved, timeout=10_000):
         service.add(*span("open source"), "yellow")
     os.chmod(service.path, 0o444)
     kept = service.add(*span("metaverse"), "blue", note="kept")
     with qtbot.waitSignal(service.save_failed, timeout=10_000):
-        service.attach(OTHER_TEXT, "Other episode", OTHER_SHA, str(tmp_path / "other.txt"), tmp_path / "annotations")
+        service.attach(
+            OTHER_TEXT, "Other episode", OTHER_SHA, str(tmp_path / "other.txt"), tmp_path / "annotations"
+        )
     with qtbot.waitSignal(service.loaded, timeout=10_000):
         service.attach(TEXT, "Test episode", SHA, str(tmp_path / "episode.txt"), tmp_path / "annotations")
     assert service.find(kept.id) is not None and service.dirty
@@ -164,7 +174,9 @@ def test_a_read_only_file_at_quit_can_be_saved_elsewhere(make_service, qtbot, tm
     os.chmod(service.path, 0o644)
 
 
-def test_a_change_that_would_pass_the_size_limit_is_refused(make_service, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_that_would_pass_the_size_limit_is_refused(
+    make_service, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service = make_service()
     service.add(*span("open source"), "yellow")
     monkeypatch.setattr(store, "MAX_FILE_BYTES", 3000)

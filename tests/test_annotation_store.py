@@ -31,7 +31,9 @@ SHA = "5b1f0e6c1a2d3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4"
 
 
 def make_file(*annotations: Annotation) -> AnnotationFile:
-    return AnnotationFile(document=DocumentRef("Sample", SHA, "/tmp/sample.txt"), annotations=list(annotations))
+    return AnnotationFile(
+        document=DocumentRef("Sample", SHA, "/tmp/sample.txt"), annotations=list(annotations)
+    )
 
 
 def note(start: int, end: int, when: str = "2026-11-29T10:00:00Z", **kwargs: object) -> Annotation:
@@ -88,7 +90,13 @@ def test_unknown_fields_survive_an_edit_and_save(tmp_path: Path) -> None:
     content.upsert(content.annotations[1].edited(note="changed"))
     save(path, content)
     text = path.read_text(encoding="utf-8")
-    for kept in ("speaker: Ada", "pinned: true", "selector_hint: paragraph 1", "reading_position: 41", "date: 2026-11-30"):
+    for kept in (
+        "speaker: Ada",
+        "pinned: true",
+        "selector_hint: paragraph 1",
+        "reading_position: 41",
+        "date: 2026-11-30",
+    ):
         assert kept in text
     assert "note: changed" in text
 
@@ -129,18 +137,40 @@ def doc(entries: str = f"[{VALID_ENTRY}]", head: str = "version: 1") -> str:
         (doc(f"[{VALID_ENTRY}, {{id: b2, color: 7}}]"), "annotations[1] (id b2): field 'color'"),
         (doc("[{id: b2, color: blue, created: yesterday}]"), "annotations[0] (id b2): field 'created'"),
         (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z}]"), "(id b2): field 'target'"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: x, end: 3, exact: a}}]"),
-         "annotations[0] (id b2): field 'target.start'"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: true, end: 3, exact: a}}]"),
-         "field 'target.start'"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: -1, end: 3, exact: a}}]"),
-         "field 'target.start'"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 5, end: 3, exact: a}}]"),
-         "field 'target.end' (3) must be greater"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 1, end: 3}}]"),
-         "field 'target.exact'"),
-        (doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 1, end: 3, exact: [a]}}]"),
-         "field 'target.exact' must be text"),
+        (
+            doc(
+                "[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: x, end: 3, exact: a}}]"
+            ),
+            "annotations[0] (id b2): field 'target.start'",
+        ),
+        (
+            doc(
+                "[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: true, end: 3, exact: a}}]"
+            ),
+            "field 'target.start'",
+        ),
+        (
+            doc(
+                "[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: -1, end: 3, exact: a}}]"
+            ),
+            "field 'target.start'",
+        ),
+        (
+            doc(
+                "[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 5, end: 3, exact: a}}]"
+            ),
+            "field 'target.end' (3) must be greater",
+        ),
+        (
+            doc("[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 1, end: 3}}]"),
+            "field 'target.exact'",
+        ),
+        (
+            doc(
+                "[{id: b2, color: blue, created: 2026-11-29T10:00:00Z, target: {start: 1, end: 3, exact: [a]}}]"
+            ),
+            "field 'target.exact' must be text",
+        ),
         (doc(f"[{VALID_ENTRY[:-1]}, note: 5}}]"), "(id a1): field 'note'"),
         (doc(f"[{VALID_ENTRY[:-1]}, tags: ai}}]"), "(id a1): field 'tags'"),
         (doc(f"[{VALID_ENTRY[:-1]}, tags: [1, 2]}}]"), "(id a1): field 'tags'"),
@@ -202,7 +232,9 @@ def test_ten_thousand_levels_of_nesting_are_refused(tmp_path: Path, nested: str)
 def test_block_nesting_just_under_the_limit_loads(tmp_path: Path) -> None:
     nested = "".join("  " * i + f"k{i}:\n" for i in range(37)) + "  " * 37 + "leaf: 1\n"
     path = tmp_path / "ok.yaml"
-    path.write_text("version: 1\nx:\n" + "".join("  " + line + "\n" for line in nested.splitlines()), encoding="utf-8")
+    path.write_text(
+        "version: 1\nx:\n" + "".join("  " + line + "\n" for line in nested.splitlines()), encoding="utf-8"
+    )
     assert "x" in load(path).extra
 
 
@@ -241,7 +273,9 @@ def test_save_keeps_previous_version_as_bak_and_leaves_no_temp_files(tmp_path: P
 
 
 @pytest.mark.parametrize("failing", ["write", "fsync"])
-def test_full_disk_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+def test_full_disk_leaves_the_old_file_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
     path = tmp_path / "a.yaml"
     save(path, make_file(note(2, 9, note="precious")))
     before = path.read_bytes()
@@ -423,22 +457,66 @@ def test_read_document_header_anywhere_in_the_file(tmp_path: Path) -> None:
 
 
 TRICKY_TEXTS = [
-    "yes", "No", "on", "null", "~", "", " ", "12", "1:20", "0x1F", "1e3", ".inf", "2026-11-29", "2026-11-29T10:00:00Z",
-    "- item", "key: value", "# comment", "'quoted'", '"double"', "&anchor", "*alias", "!tag", "%directive", "@at",
-    " leading", "trailing ", "multi\nline", "multi\nline with trailing space \n", "\ttab", "tab\tinside",
-    "naïve café 日本語 😀", "line\u2028separator", "control\x07bell", "a" * 300, "long " * 60, "{flow}", "[list]",
+    "yes",
+    "No",
+    "on",
+    "null",
+    "~",
+    "",
+    " ",
+    "12",
+    "1:20",
+    "0x1F",
+    "1e3",
+    ".inf",
+    "2026-11-29",
+    "2026-11-29T10:00:00Z",
+    "- item",
+    "key: value",
+    "# comment",
+    "'quoted'",
+    '"double"',
+    "&anchor",
+    "*alias",
+    "!tag",
+    "%directive",
+    "@at",
+    " leading",
+    "trailing ",
+    "multi\nline",
+    "multi\nline with trailing space \n",
+    "\ttab",
+    "tab\tinside",
+    "naïve café 日本語 😀",
+    "line\u2028separator",
+    "control\x07bell",
+    "a" * 300,
+    "long " * 60,
+    "{flow}",
+    "[list]",
 ]
 
 
 @pytest.mark.parametrize("value", TRICKY_TEXTS)
 def test_fast_dump_matches_pyyaml_and_round_trips(tmp_path: Path, value: str) -> None:
     text = f"x{value}y and more words"
-    item = Annotation.create(text, 1, 1 + max(len(value), 1), note=value, tags=[value, "t"] if value.strip() else [],
-                             color=value.strip() or "yellow", now="2026-11-29T10:00:00Z")
+    item = Annotation.create(
+        text,
+        1,
+        1 + max(len(value), 1),
+        note=value,
+        tags=[value, "t"] if value.strip() else [],
+        color=value.strip() or "yellow",
+        now="2026-11-29T10:00:00Z",
+    )
     content = make_file(item)
     content.colors[value] = value
     content.outline = [{"title": value, "n": 1.5, value: [None, True, 3]}]
-    content.extra = {"when": __import__("datetime").date(2026, 1, 1), "blob": b"\x00\x01", value: {"deep": [value]}}
+    content.extra = {
+        "when": __import__("datetime").date(2026, 1, 1),
+        "blob": b"\x00\x01",
+        value: {"deep": [value]},
+    }
     assert store.dump(content) == store._dump_with_representer(content)
     path = tmp_path / "a.yaml"
     save(path, content)
@@ -480,5 +558,7 @@ def test_pure_python_yaml_gives_the_same_results() -> None:
         "print('ok')\n"
     )
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60
+    )
     assert done.stdout.strip() == "ok", done.stderr

@@ -30,7 +30,9 @@ SHA = "5" * 64
 
 
 def make_file(*annotations: Annotation) -> AnnotationFile:
-    return AnnotationFile(document=DocumentRef("Sample", SHA, "/tmp/sample.txt"), annotations=list(annotations))
+    return AnnotationFile(
+        document=DocumentRef("Sample", SHA, "/tmp/sample.txt"), annotations=list(annotations)
+    )
 
 
 def note(start: int, end: int, when: str = "2026-11-29T10:00:00Z", **kwargs: object) -> Annotation:
@@ -120,7 +122,10 @@ def test_an_edit_after_a_deletion_on_the_other_side_wins_with_a_base() -> None:
     ours = make_file(a.edited(note="kept"), b)
     theirs = make_file(a, b)
     theirs.remove(a.id, now="2026-11-29T11:00:00Z")
-    assert [x.note for x in merge(ours, theirs, base).annotations] == ["kept", ""]  # edited after the deletion
+    assert [x.note for x in merge(ours, theirs, base).annotations] == [
+        "kept",
+        "",
+    ]  # edited after the deletion
     older = make_file(a.edited(note="older", now="2026-11-29T10:30:00Z"), b)
     assert [x.id for x in merge(older, theirs, base).annotations] == [b.id]  # deleted after that edit
     untouched = make_file(a, b)

@@ -59,12 +59,19 @@ def test_make_target_refuses_bad_spans(start: int, end: int) -> None:
 
 
 def test_create_and_edit() -> None:
-    item = Annotation.create(TEXT, 2, 9, color="blue", note="n", tags=[" ai ", "ai", "", "x"], now="2026-11-29T10:00:00Z")
+    item = Annotation.create(
+        TEXT, 2, 9, color="blue", note="n", tags=[" ai ", "ai", "", "x"], now="2026-11-29T10:00:00Z"
+    )
     assert len(item.id) == 36 and item.color == "blue" and item.tags == ("ai", "x")
     assert item.created == item.updated == "2026-11-29T10:00:00Z"
     assert (item.start, item.end) == (2, 9) and item.status is AnchorStatus.EXACT
     changed = item.edited(note="m", tags=["b"], now="2026-11-29T11:00:00Z")
-    assert (changed.note, changed.tags, changed.updated, changed.created) == ("m", ("b",), "2026-11-29T11:00:00Z", item.created)
+    assert (changed.note, changed.tags, changed.updated, changed.created) == (
+        "m",
+        ("b",),
+        "2026-11-29T11:00:00Z",
+        item.created,
+    )
     assert changed.id == item.id and item.note == "n"
     assert Annotation.create(TEXT, 2, 9).id != Annotation.create(TEXT, 2, 9).id
 
@@ -93,7 +100,11 @@ def test_normalize_tags_keeps_first_order() -> None:
 def test_unchanged_text_anchors_exactly() -> None:
     start, end = span_of(TEXT, "the road to AGI")
     assert anchor(TEXT, make_target(TEXT, start, end)) == dataclasses.replace(
-        anchor(TEXT, make_target(TEXT, start, end)), start=start, end=end, status=AnchorStatus.EXACT, score=1.0
+        anchor(TEXT, make_target(TEXT, start, end)),
+        start=start,
+        end=end,
+        status=AnchorStatus.EXACT,
+        score=1.0,
     )
 
 
@@ -127,7 +138,9 @@ def test_repunctuated_text_keeps_the_same_words() -> None:
         assert words_at(punctuated, result.start, result.end) == normalized_words(phrase)
     start, end = span_of(TEXT, "i think", nth=1)  # the second "i think": context decides
     result = anchor(punctuated, make_target(TEXT, start, end))
-    assert punctuated[result.start : result.end] == "I think" and result.start == punctuated.index("I think it")
+    assert punctuated[result.start : result.end] == "I think" and result.start == punctuated.index(
+        "I think it"
+    )
 
 
 def test_partial_word_selection_is_kept_partial() -> None:
@@ -171,7 +184,9 @@ def test_vanished_quote_is_an_orphan_not_dropped() -> None:
     start, end = span_of(TEXT, "giant power struggle")
     target = make_target(TEXT, start, end)
     result = anchor("something else entirely", target)
-    assert result.status is AnchorStatus.ORPHAN and result.start == result.end == len("something else entirely")
+    assert result.status is AnchorStatus.ORPHAN and result.start == result.end == len(
+        "something else entirely"
+    )
     assert anchor("", target).status is AnchorStatus.ORPHAN
     bad = Target(0, 3, "", "", "")
     assert anchor(TEXT, bad).status is AnchorStatus.ORPHAN
@@ -184,7 +199,9 @@ def test_anchor_annotations_updates_moved_targets_and_keeps_orphans() -> None:
     new_text = "Inserted. " + TEXT.replace("giant power struggle", "big fight")
     moved, orphan, exact = anchor_annotations(new_text, [a, b, c])
     assert moved.status is AnchorStatus.MOVED and moved.updated == a.updated
-    assert new_text[moved.start : moved.end] == "the road to AGI" and moved.target.prefix.endswith("remarkable ")
+    assert new_text[moved.start : moved.end] == "the road to AGI" and moved.target.prefix.endswith(
+        "remarkable "
+    )
     assert orphan.is_orphan and orphan.target == b.target
     assert exact.status is AnchorStatus.MOVED  # shifted by the insertion
     assert [x.status for x in anchor_annotations(TEXT, [a, b, c])] == [AnchorStatus.EXACT] * 3
@@ -206,7 +223,11 @@ def test_seed_transcript_random_highlights_survive_light_edits() -> None:
 
 
 def test_edited_place_beats_an_exact_copy_in_a_foreign_context() -> None:
-    text = "we said the models are not controllable at all " + "filler words here " * 20 + "but the models are not controllable by design"
+    text = (
+        "we said the models are not controllable at all "
+        + "filler words here " * 20
+        + "but the models are not controllable by design"
+    )
     start, end = span_of(text, "models are not controllable by design")
     edited = text.replace("not controllable by design", "not steerable by design")
     result = anchor(edited, make_target(text, start, end))
@@ -215,7 +236,14 @@ def test_edited_place_beats_an_exact_copy_in_a_foreign_context() -> None:
 
 def test_words_joined_by_punctuation_compare_without_it() -> None:
     assert normalized_words("Visit cursor.com, it’s GPT-4 — $3,500… and/or DALL·E") == [
-        "visit", "cursorcom", "its", "gpt4", "3500", "and", "or", "dalle",
+        "visit",
+        "cursorcom",
+        "its",
+        "gpt4",
+        "3500",
+        "and",
+        "or",
+        "dalle",
     ]
     captions = "go to cursorcom and its free"
     punctuated = "Go to cursor.com, and it’s free."

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from desktop_app import cache
 from desktop_app.outline import chapters as outline
 from desktop_app.readability import segmentation as readability
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SHA = "a" * 64
 TEXT = "so we talk about open source and then about the metaverse and then we stop " * 40
@@ -22,10 +24,15 @@ TEXT = "so we talk about open source and then about the metaverse and then we st
 def real_values() -> dict[str, Any]:
     readable = readability.segment(TEXT)
     sections = outline.outline_of(TEXT, readable, 1.0)
-    return {"readable": readability.readable_to_cache(readable), "outline": outline.sections_to_cache(sections)}
+    return {
+        "readable": readability.readable_to_cache(readable),
+        "outline": outline.sections_to_cache(sections),
+    }
 
 
-def test_real_entries_round_trip_with_and_without_the_text(tmp_path: Path, real_values: dict[str, Any]) -> None:
+def test_real_entries_round_trip_with_and_without_the_text(
+    tmp_path: Path, real_values: dict[str, Any]
+) -> None:
     for kind, value in real_values.items():
         cache.store(tmp_path, kind, SHA, "v1", value, text=TEXT)
         assert cache.load(tmp_path, kind, SHA, "v1", text=TEXT) == value
@@ -43,7 +50,11 @@ def corrupt_cases(values: dict[str, Any]) -> list[tuple[str, str, Any]]:
     overlapping = json.loads(json.dumps(readable))
     overlapping["paragraphs"].insert(1, overlapping["paragraphs"][0])
     huge_comma = {**readable, "commas": [10**400]}
-    gap = [dict(sections[0], end=sections[0]["end"] - 1), *sections[1:]] if len(sections) > 1 else [{"title": 1}]
+    gap = (
+        [dict(sections[0], end=sections[0]["end"] - 1), *sections[1:]]
+        if len(sections) > 1
+        else [{"title": 1}]
+    )
     return [
         ("readable", "offset past the text", past_end),
         ("readable", "empty paragraph", empty_paragraph),
@@ -56,7 +67,9 @@ def corrupt_cases(values: dict[str, Any]) -> list[tuple[str, str, Any]]:
     ]
 
 
-def test_entries_that_parse_but_lie_are_misses_and_removed(tmp_path: Path, real_values: dict[str, Any]) -> None:
+def test_entries_that_parse_but_lie_are_misses_and_removed(
+    tmp_path: Path, real_values: dict[str, Any]
+) -> None:
     for kind, label, value in corrupt_cases(real_values):
         cache.store(tmp_path, kind, SHA, "v1", value, text=TEXT)  # even with a valid checksum
         path = cache.cache_file(tmp_path, kind, SHA, "v1")
@@ -98,7 +111,9 @@ def test_a_fifo_in_place_of_an_entry_does_not_hang(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
     assert cache.load(tmp_path, "outline", SHA, "v1", text=TEXT) is None
-    cache.store(tmp_path, "outline", SHA, "v1", [{"title": "All", "start": 0, "end": len(TEXT), "keywords": []}])
+    cache.store(
+        tmp_path, "outline", SHA, "v1", [{"title": "All", "start": 0, "end": len(TEXT), "keywords": []}]
+    )
     assert cache.load(tmp_path, "outline", SHA, "v1", text=TEXT) is not None
 
 

@@ -41,7 +41,12 @@ def sample_annotations() -> list[Annotation]:
         target=Target(5, 20, "a sentence that was cut", "", ""),
     )
     return [
-        at("who builds it first and what *they* do", color="blue", note="Who, though?\n\n- open\n- closed", tags=["ai", "power"]),
+        at(
+            "who builds it first and what *they* do",
+            color="blue",
+            note="Who, though?\n\n- open\n- closed",
+            tags=["ai", "power"],
+        ),
         at("compute is the currency of the future", color="yellow", tags=["economics"]),
         at("welcome to the show", color="green"),
         orphan,
@@ -73,7 +78,9 @@ def test_markdown_golden() -> None:
 
 
 def test_markdown_content() -> None:
-    md = to_markdown("Sample show #1", TEXT, sample_annotations(), chapters(), colors={"blue": "Open question"})
+    md = to_markdown(
+        "Sample show #1", TEXT, sample_annotations(), chapters(), colors={"blue": "Open question"}
+    )
     assert md.startswith("# Sample show #1\n\n*4 highlights*\n")
     intro, rest = md.split("## Compute and power")
     assert "## Introduction" in intro and "> welcome to the show" in intro and "Quote" in intro
@@ -87,14 +94,18 @@ def test_markdown_content() -> None:
 
 
 def test_markdown_timestamps_and_no_chapters() -> None:
-    md = to_markdown("T", TEXT, sample_annotations()[:2], timeline=Timeline(TEXT, cue_time=lambda offset: offset / 10))
+    md = to_markdown(
+        "T", TEXT, sample_annotations()[:2], timeline=Timeline(TEXT, cue_time=lambda offset: offset / 10)
+    )
     assert "##" not in md
     start = TEXT.index("compute is the currency")
     assert f"*{format_clock(start / 10)} · Key idea*" in md
 
 
 def test_markdown_highlights_outside_chapters_are_kept() -> None:
-    md = to_markdown("T", TEXT, sample_annotations()[:3], [Chapter("Late", TEXT.index("so the question"), len(TEXT))])
+    md = to_markdown(
+        "T", TEXT, sample_annotations()[:3], [Chapter("Late", TEXT.index("so the question"), len(TEXT))]
+    )
     assert md.index("## Other highlights") < md.index("## Late")
     assert "welcome to the show" in md.split("## Late")[0]
 
@@ -103,13 +114,17 @@ def test_markdown_empty() -> None:
     assert to_markdown("", "text", []) == "# Transcript\n\n*0 highlights*\n"
 
 
-@pytest.mark.parametrize(("seconds", "clock"), [(0, "00:00"), (754.9, "12:34"), (3754, "1:02:34"), (-3, "00:00")])
+@pytest.mark.parametrize(
+    ("seconds", "clock"), [(0, "00:00"), (754.9, "12:34"), (3754, "1:02:34"), (-3, "00:00")]
+)
 def test_format_clock(seconds: float, clock: str) -> None:
     assert format_clock(seconds) == clock
 
 
 def test_web_annotation_golden() -> None:
-    produced = to_web_annotation_json("Sample show #1", TEXT, ids_fixed(sample_annotations()), source="/talks/sample.txt")
+    produced = to_web_annotation_json(
+        "Sample show #1", TEXT, ids_fixed(sample_annotations()), source="/talks/sample.txt"
+    )
     check_golden("export.json", produced)
 
 
@@ -147,13 +162,21 @@ def test_markdown_export_renders_no_html_from_a_shared_file() -> None:
     HTML or a script link in a renderer."""
     start = TEXT.index("compute is the currency")
     hostile = Annotation.create(
-        TEXT, start, start + 7, color="<b>yellow</b>",
+        TEXT,
+        start,
+        start + 7,
+        color="<b>yellow</b>",
         note="**fine** <script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org)\n"
-             "[r]: javascript:alert(2)\n<img src=x onerror=alert(3)>",
+        "[r]: javascript:alert(2)\n<img src=x onerror=alert(3)>",
         tags=["a`<img src=x>`"],
     )
-    produced = to_markdown("<h1>Title</h1>", TEXT, [hostile], [Chapter("<i>chapter</i>", 0, len(TEXT))],
-                          colors={"<b>yellow</b>": "<a href='javascript:x'>meaning</a>"})
+    produced = to_markdown(
+        "<h1>Title</h1>",
+        TEXT,
+        [hostile],
+        [Chapter("<i>chapter</i>", 0, len(TEXT))],
+        colors={"<b>yellow</b>": "<a href='javascript:x'>meaning</a>"},
+    )
     outside_code = re.sub(r"`[^`]*`", "", produced)
     assert "<" not in outside_code
     assert "](javascript:" not in produced.lower() and "\n[r]:" not in produced

@@ -10,10 +10,66 @@ import pytest
 from desktop_app.annotations import store
 from desktop_app.annotations.model import Annotation, Target
 
-PIECES = ["word", "Word", "it's", "don't", "a", "I", " ", " ", "  ", ",", ".", ":", ": ", "#", " #", "-", "- ", "?",
-          "'", "''", '"', "[x]", "{y}", "*", "&", "!", "|", ">", "%", "@", "`", "é", "日本語", "😀", "\n", "\n\n",
-          "\t", "yes", "no", "null", "~", "123", "1.5", "2026-11-29", "...", "---", "\u2028", "\x85", "\ufeff",
-          "x" * 30, "long words " * 12, "\\", "\u00a0", "0x1f", "1e5", "true", "=", "<<"]
+PIECES = [
+    "word",
+    "Word",
+    "it's",
+    "don't",
+    "a",
+    "I",
+    " ",
+    " ",
+    "  ",
+    ",",
+    ".",
+    ":",
+    ": ",
+    "#",
+    " #",
+    "-",
+    "- ",
+    "?",
+    "'",
+    "''",
+    '"',
+    "[x]",
+    "{y}",
+    "*",
+    "&",
+    "!",
+    "|",
+    ">",
+    "%",
+    "@",
+    "`",
+    "é",
+    "日本語",
+    "😀",
+    "\n",
+    "\n\n",
+    "\t",
+    "yes",
+    "no",
+    "null",
+    "~",
+    "123",
+    "1.5",
+    "2026-11-29",
+    "...",
+    "---",
+    "\u2028",
+    "\x85",
+    "\ufeff",
+    "x" * 30,
+    "long words " * 12,
+    "\\",
+    "\u00a0",
+    "0x1f",
+    "1e5",
+    "true",
+    "=",
+    "<<",
+]
 
 
 def random_string(rng: random.Random, max_pieces: int = 12) -> str:
@@ -25,15 +81,25 @@ def random_file(rng: random.Random, count: int) -> store.AnnotationFile:
     for n in range(count):
         start = rng.randrange(0, 10**6)
         exact = random_string(rng) or "x"
-        items.append(Annotation(
-            id=rng.choice([f"id-{n}-{rng.random()}", random_string(rng, 3).strip() + str(n), "123" + str(n)]),
-            color=rng.choice(["yellow", "blue", random_string(rng, 2).strip() or "c"]),
-            created=rng.choice(["2026-11-29T10:00:00Z", "2026-11-29T10:00:00.250Z", "0001-01-01T00:00:00Z"]),
-            updated="2026-11-29T10:16:30.001Z",
-            target=Target(start, start + rng.randrange(1, 500), exact, random_string(rng, 4), random_string(rng, 4)),
-            note=random_string(rng, 20),
-            tags=tuple(t for t in (random_string(rng, 2) for _ in range(rng.randrange(0, 4))) if t.strip()),
-        ))
+        items.append(
+            Annotation(
+                id=rng.choice(
+                    [f"id-{n}-{rng.random()}", random_string(rng, 3).strip() + str(n), "123" + str(n)]
+                ),
+                color=rng.choice(["yellow", "blue", random_string(rng, 2).strip() or "c"]),
+                created=rng.choice(
+                    ["2026-11-29T10:00:00Z", "2026-11-29T10:00:00.250Z", "0001-01-01T00:00:00Z"]
+                ),
+                updated="2026-11-29T10:16:30.001Z",
+                target=Target(
+                    start, start + rng.randrange(1, 500), exact, random_string(rng, 4), random_string(rng, 4)
+                ),
+                note=random_string(rng, 20),
+                tags=tuple(
+                    t for t in (random_string(rng, 2) for _ in range(rng.randrange(0, 4))) if t.strip()
+                ),
+            )
+        )
     return store.AnnotationFile(document=store.DocumentRef("T", "0" * 64, "/x"), annotations=items)
 
 
@@ -57,8 +123,12 @@ def test_fast_parse_gives_what_libyaml_gives(seed: int) -> None:
 def test_most_entries_take_the_fast_path() -> None:
     rng = random.Random(7)
     text = "compute is the currency of the future and we talk about it a lot " * 50
-    items = [Annotation.create(text, s, s + rng.randrange(5, 300), note="a note\nwith two lines" if s % 3 else "",
-                               tags=["ai"]) for s in range(0, 3000, 7)]
+    items = [
+        Annotation.create(
+            text, s, s + rng.randrange(5, 300), note="a note\nwith two lines" if s % 3 else "", tags=["ai"]
+        )
+        for s in range(0, 3000, 7)
+    ]
     entries = store.to_data(store.AnnotationFile(annotations=items))["annotations"]
     fast = [store.fastyaml.entry_text(e, store._resolves_to_str) for e in entries]
     assert sum(t is not None for t in fast) >= 0.95 * len(fast)
@@ -72,16 +142,16 @@ def slow_parse(text: str) -> store.AnnotationFile:
         raw = store._EventBuilder("<slow>").build(text)
     except store._Unusual:
         store._scan_events(text, "<slow>")
-        raw = store.yaml.load(text, Loader=store._Loader)  # noqa: S506 - a safe loader
+        raw = store.yaml.load(text, Loader=store._Loader)
     return store._Validator("<slow>").file(raw)
 
 
-def outcome(parse, text: str) -> object:  # type: ignore[no-untyped-def]  # noqa: ANN001
+def outcome(parse, text: str) -> object:  # type: ignore[no-untyped-def]
     try:
         return parse(text)
     except store.AnnotationFileError:
         return "refused"
-    except Exception as error:  # noqa: BLE001 - PyYAML's own errors, for the slow path
+    except Exception as error:
         return f"error {type(error).__name__}"
 
 
@@ -91,26 +161,53 @@ def test_near_canonical_files_mean_the_same_to_the_fast_reader(seed: int) -> Non
     with and without the fast reader, or refused by both."""
     rng = random.Random(500 + seed)
     text = "compute is the currency of the future and we talk about it a lot " * 50
-    items = [Annotation.create(text, s, s + rng.randrange(5, 200), note="a note\nwith two lines" if s % 3 else "x",
-                               tags=["ai"], now="2026-11-29T10:00:00Z") for s in range(0, 1500, 37)]
+    items = [
+        Annotation.create(
+            text,
+            s,
+            s + rng.randrange(5, 200),
+            note="a note\nwith two lines" if s % 3 else "x",
+            tags=["ai"],
+            now="2026-11-29T10:00:00Z",
+        )
+        for s in range(0, 1500, 37)
+    ]
     base = store.dump(store.AnnotationFile(annotations=items))
     assert store._fast_build(base, "<fast>") is not store._NO_KEY  # the unedited file takes the fast path
-    edits = [("  note: x", "  note: x # a comment"), ("  note: x", "  note: 'x'"), ("  note: x", '  note: "x"'),
-             ("  note: x", "  note: |\n    x"), ("  note: x", "  note:"), ("  note: x", "  note: 5"),
-             ("    exact: ", "    exact:  "), ("    exact: ", "    exact: '"), ("  tags: [ai]", "  tags: [ai, ai]"),
-             ("  tags: [ai]", "  tags: ['a''i']"), ("  tags: [ai]", "  tags: [a: i]"), ("  color: green", "  color: yes"),
-             ("    start: ", "    start: 0"), ("    end: ", "    end: -"), ("  updated: 2026", "  updated: 2025"),
-             ("- id: ", "- id: &a "), ("  target:\n", "  target: \n"), ("\n  note:", "\n  note2: 1\n  note:"),
-             ("      ", "       "), ("  note: |-\n", "  note: |+\n"), ("  note: |-\n", "  note: >-\n"),
-             ("with two lines", "with two lines\n\n    after a blank"), ("    prefix: ", "    prefix: ''"),
-             ("annotations:\n", "annotations:\n\n"), ("\noutline: []", "\nannotations: []\noutline: []")]
+    edits = [
+        ("  note: x", "  note: x # a comment"),
+        ("  note: x", "  note: 'x'"),
+        ("  note: x", '  note: "x"'),
+        ("  note: x", "  note: |\n    x"),
+        ("  note: x", "  note:"),
+        ("  note: x", "  note: 5"),
+        ("    exact: ", "    exact:  "),
+        ("    exact: ", "    exact: '"),
+        ("  tags: [ai]", "  tags: [ai, ai]"),
+        ("  tags: [ai]", "  tags: ['a''i']"),
+        ("  tags: [ai]", "  tags: [a: i]"),
+        ("  color: green", "  color: yes"),
+        ("    start: ", "    start: 0"),
+        ("    end: ", "    end: -"),
+        ("  updated: 2026", "  updated: 2025"),
+        ("- id: ", "- id: &a "),
+        ("  target:\n", "  target: \n"),
+        ("\n  note:", "\n  note2: 1\n  note:"),
+        ("      ", "       "),
+        ("  note: |-\n", "  note: |+\n"),
+        ("  note: |-\n", "  note: >-\n"),
+        ("with two lines", "with two lines\n\n    after a blank"),
+        ("    prefix: ", "    prefix: ''"),
+        ("annotations:\n", "annotations:\n\n"),
+        ("\noutline: []", "\nannotations: []\noutline: []"),
+    ]
     for _ in range(60):
         text_now = base
         for old, new in rng.sample(edits, rng.randrange(1, 4)):
             spots = [i for i in range(len(text_now)) if text_now.startswith(old, i)]
             if spots:
                 at = rng.choice(spots)
-                text_now = text_now[:at] + new + text_now[at + len(old):]
+                text_now = text_now[:at] + new + text_now[at + len(old) :]
         fast, slow = outcome(store.parse, text_now), outcome(slow_parse, text_now)
         if isinstance(slow, str) and slow.startswith("error"):
             slow = "refused"  # the app's parse turns PyYAML's errors into refusals

@@ -16,7 +16,7 @@ from desktop_app.annotations.model import anchor_annotations
 from desktop_app.outline import edits as outline_edits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from fuzz_inputs import make_base, mutate  # noqa: E402
+from fuzz_inputs import make_base, mutate
 
 
 @pytest.mark.parametrize("batch", range(4))

@@ -11,8 +11,9 @@ from desktop_app.readability import network as rn
 from desktop_app.readability import segmentation as rd
 
 
-def random_net(rng: np.random.Generator, d_in: int, c: int, dilations: tuple[int, ...],
-               vocab: list[str]) -> dict[str, np.ndarray]:
+def random_net(
+    rng: np.random.Generator, d_in: int, c: int, dilations: tuple[int, ...], vocab: list[str]
+) -> dict[str, np.ndarray]:
     net = {
         "vocab": np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
         "w_dense": rng.normal(size=(d_in, c)).astype(np.float32),
@@ -149,7 +150,9 @@ def test_stacked_net_reads_the_linear_logits_and_vocabularies_stay_per_net() -> 
     linear = [3.0, -2.0, 0.5, -8.0, 1.0]
     ids0, dense = rn.tagger_inputs(words, norm, shapes, {"so": 1}, rn.tagger_vectors())
     ids1, _ = rn.tagger_inputs(words, norm, shapes, {"and": 1, "so": 2}, rn.tagger_vectors())
-    expected = (rn._cnn(stacked, ids0, np.hstack([dense, rn.stack_input(linear)])) + rn._cnn(plain, ids1, dense)) / 2
+    expected = (
+        rn._cnn(stacked, ids0, np.hstack([dense, rn.stack_input(linear)])) + rn._cnn(plain, ids1, dense)
+    ) / 2
     assert tagger.logits(words, norm, shapes, linear) == pytest.approx(expected, rel=1e-5, abs=1e-5)
     other = tagger.logits(words, norm, shapes, [0.0] * 5)
     assert not np.allclose(other, expected)
@@ -160,8 +163,14 @@ def test_training_labels_and_masks() -> None:
 
     from desktop_app.training import train_readability_tagger as tt
 
-    ep = SimpleNamespace(words="so what do you think I think it works".split(), starts=[0, 5], marks="?.",
-                         commas={6}, turns={0, 5}, truth={"sentence_truth": "ok"})
+    ep = SimpleNamespace(
+        words="so what do you think I think it works".split(),
+        starts=[0, 5],
+        marks="?.",
+        commas={6},
+        turns={0, 5},
+        truth={"sentence_truth": "ok"},
+    )
     y, m = tt.labels(ep)  # type: ignore[arg-type]
     assert np.flatnonzero(y[:, 0]).tolist() == [0, 5]
     assert np.flatnonzero(y[:, 1]).tolist() == [4]  # "think" ends the question
@@ -196,14 +205,20 @@ def test_numpy_and_the_network_load_only_when_needed() -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04broken"])
-def test_unreadable_network_file_leaves_the_linear_models(tmp_path: Path, content: bytes, seed_text: str,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_unreadable_network_file_leaves_the_linear_models(
+    tmp_path: Path, content: bytes, seed_text: str, caplog: pytest.LogCaptureFixture
+) -> None:
     bad = tmp_path / "readability_tagger.npz"
     bad.write_bytes(content)
     data = rd.default_model().data

@@ -20,7 +20,6 @@ from desktop_app.search.index import INDEX_SCHEMA_VERSION, SearchIndex
 SHA = "0437f9af2b30a0a6"
 
 
-
 @pytest.fixture(scope="module")
 def excerpt() -> str:
     """The first ~3,000 words of the seed (fast to index)."""

@@ -87,8 +87,36 @@ def test_limits_out_of_range_are_bounded(index: SearchIndex) -> None:
 
 def test_seeded_query_fuzz_never_raises(index: SearchIndex) -> None:
     rng = random.Random(16)
-    alphabet = ['"', "~", "^", "*", "?", "(", ")", ":", "AND ", "OR ", "NOT ", "note:", " ", "9", "-", "/",
-                "mark", "know", "you", "open", "source", "\u00e9", "\x00", "1e400", "[", "]", "{", "}"]
+    alphabet = [
+        '"',
+        "~",
+        "^",
+        "*",
+        "?",
+        "(",
+        ")",
+        ":",
+        "AND ",
+        "OR ",
+        "NOT ",
+        "note:",
+        " ",
+        "9",
+        "-",
+        "/",
+        "mark",
+        "know",
+        "you",
+        "open",
+        "source",
+        "\u00e9",
+        "\x00",
+        "1e400",
+        "[",
+        "]",
+        "{",
+        "}",
+    ]
     for _ in range(150):
         query = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 25)))
         result = index.search(query, 20, join_adjacent=True)

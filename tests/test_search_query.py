@@ -19,7 +19,6 @@ SEED = resource_path("transcripts", "lex-383-mark-zuckerberg.txt")
 WORD = re.compile(r"\w")
 
 
-
 @pytest.fixture(scope="module")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
@@ -426,7 +425,7 @@ def test_snippets_cut_at_word_boundaries_and_shift_their_spans() -> None:
 def test_adjacent_matched_words_can_be_joined_into_one_hit(index: SearchIndex, seed_text: str) -> None:
     joined = index.search("open source", join_adjacent=True)
     words = index.search("open source")
-    texts = [seed_text[h.start:h.end].lower() for h in text_hits(joined)]
+    texts = [seed_text[h.start : h.end].lower() for h in text_hits(joined)]
     assert "open source" in texts
     assert joined.total == len(joined.hits) < words.total
     assert all(h.snippet[a:b] for h in text_hits(joined) for a, b in h.snippet_spans)

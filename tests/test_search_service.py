@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +16,10 @@ from desktop_app.search.service import SearchService
 from desktop_app.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from pytestqt.qtbot import QtBot
-
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +72,13 @@ class BlockingIndex:
         self.release = threading.Event()
         self.notes: list[Sequence[object]] = []
 
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
-               should_stop: Callable[[], bool] | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        limit: int | None = None,
+        join_adjacent: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SearchResult:
         if query == "slow":
             self.started.set()
             assert self.release.wait(10)
@@ -85,13 +89,19 @@ class BlockingIndex:
 
 
 class FailingIndex(BlockingIndex):
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
-               should_stop: Callable[[], bool] | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        limit: int | None = None,
+        join_adjacent: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SearchResult:
         raise RuntimeError("index gone")
 
 
-def test_newer_search_supersedes_older(qtbot: QtBot, service: SearchService, index: SearchIndex,
-                                       tasks: TaskRunner) -> None:
+def test_newer_search_supersedes_older(
+    qtbot: QtBot, service: SearchService, index: SearchIndex, tasks: TaskRunner
+) -> None:
     service.set_index(index)
     emitted = record(service)
     with qtbot.waitSignal(service.results_ready, timeout=10_000) as blocker:
@@ -105,7 +115,9 @@ def test_newer_search_supersedes_older(qtbot: QtBot, service: SearchService, ind
     assert service.last_result is emitted[0] and not service.busy
 
 
-def test_late_result_of_an_older_search_is_dropped(qtbot: QtBot, service: SearchService, tasks: TaskRunner) -> None:
+def test_late_result_of_an_older_search_is_dropped(
+    qtbot: QtBot, service: SearchService, tasks: TaskRunner
+) -> None:
     slow = BlockingIndex()
     service.set_index(slow)
     service.search("slow")
@@ -128,8 +140,9 @@ def test_busy_while_searching(qtbot: QtBot, service: SearchService, index: Searc
     assert busy == [True, False]
 
 
-def test_empty_query_gives_an_empty_result_at_once(qtbot: QtBot, service: SearchService, index: SearchIndex,
-                                                   tasks: TaskRunner) -> None:
+def test_empty_query_gives_an_empty_result_at_once(
+    qtbot: QtBot, service: SearchService, index: SearchIndex, tasks: TaskRunner
+) -> None:
     service.set_index(index)
     emitted = record(service)
     service.search("llama")
@@ -140,7 +153,9 @@ def test_empty_query_gives_an_empty_result_at_once(qtbot: QtBot, service: Search
     assert len(emitted) == 1
 
 
-def test_malformed_query_gives_an_error_not_a_failure(qtbot: QtBot, service: SearchService, index: SearchIndex) -> None:
+def test_malformed_query_gives_an_error_not_a_failure(
+    qtbot: QtBot, service: SearchService, index: SearchIndex
+) -> None:
     service.set_index(index)
     with qtbot.assertNotEmitted(service.search_failed):
         with qtbot.waitSignal(service.results_ready, timeout=10_000) as blocker:
@@ -169,8 +184,9 @@ def test_set_notes_makes_notes_searchable(qtbot: QtBot, service: SearchService, 
     assert "zebra" in hit.snippet
 
 
-def test_notes_that_do_not_change_the_answer_emit_nothing(qtbot: QtBot, service: SearchService, index: SearchIndex,
-                                                          tasks: TaskRunner) -> None:
+def test_notes_that_do_not_change_the_answer_emit_nothing(
+    qtbot: QtBot, service: SearchService, index: SearchIndex, tasks: TaskRunner
+) -> None:
     service.set_index(index)
     with qtbot.waitSignal(service.results_ready, timeout=10_000):
         service.search("llama")
@@ -183,7 +199,9 @@ def test_notes_that_do_not_change_the_answer_emit_nothing(qtbot: QtBot, service:
     assert busy == [True, False]  # the query did run again
 
 
-def test_a_search_waits_for_the_index_and_its_notes(qtbot: QtBot, service: SearchService, index: SearchIndex) -> None:
+def test_a_search_waits_for_the_index_and_its_notes(
+    qtbot: QtBot, service: SearchService, index: SearchIndex
+) -> None:
     service.set_notes([("note-9", "zebra", 5, 9)])
     busy: list[bool] = []
     service.busy_changed.connect(busy.append)
@@ -196,7 +214,9 @@ def test_a_search_waits_for_the_index_and_its_notes(qtbot: QtBot, service: Searc
     assert busy == [True, False]
 
 
-def test_unsetting_the_index_drops_the_running_search(qtbot: QtBot, service: SearchService, tasks: TaskRunner) -> None:
+def test_unsetting_the_index_drops_the_running_search(
+    qtbot: QtBot, service: SearchService, tasks: TaskRunner
+) -> None:
     slow = BlockingIndex()
     service.set_index(slow)
     service.search("slow")
@@ -209,14 +229,19 @@ def test_unsetting_the_index_drops_the_running_search(qtbot: QtBot, service: Sea
 
 
 class CancellableIndex(BlockingIndex):
-    """"slow" runs until the service says it is superseded (as SearchIndex does between documents)."""
+    """The query "slow" runs until the service says it is superseded (as SearchIndex does between documents)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.cancelled = threading.Event()
 
-    def search(self, query: str, limit: int | None = None, join_adjacent: bool = False,
-               should_stop: Callable[[], bool] | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        limit: int | None = None,
+        join_adjacent: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> SearchResult:
         if query == "slow":
             assert should_stop is not None
             self.started.set()

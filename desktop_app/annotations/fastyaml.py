@@ -13,13 +13,17 @@ No Qt here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 WIDTH = 110  # LibYAML's line width in our dumper
 _UNSAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _UNSAFE_BLOCK = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
-_EASY = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f ,.'?!;()\u2019\u201c\u201d\u2026-]*(?<! )\Z")
+_EASY = re.compile(
+    r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f ,.'?!;()\u2019\u201c\u201d\u2026-]*(?<! )\Z"
+)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _ALWAYS_INDICATOR = set("#,[]{}&*!|>'\"%@`")
 _FLOW = set(",?[]{}:")
@@ -108,28 +112,64 @@ def entry_text(entry: dict[str, Any], resolves_to_str: Callable[[str], bool]) ->
     target = entry["target"]
     if len(entry) != 7 or len(target) != 5:
         return None  # unknown fields: LibYAML
-    return fields_text(entry["id"], entry["color"], str(entry["created"]), str(entry["updated"]), target["start"],
-                       target["end"], target["exact"], target["prefix"], target["suffix"], entry["note"],
-                       entry["tags"], resolves_to_str)
+    return fields_text(
+        entry["id"],
+        entry["color"],
+        str(entry["created"]),
+        str(entry["updated"]),
+        target["start"],
+        target["end"],
+        target["exact"],
+        target["prefix"],
+        target["suffix"],
+        entry["note"],
+        entry["tags"],
+        resolves_to_str,
+    )
 
 
-def fields_text(ident: str, color: str, created: str, updated: str, start: int, end: int, exact: str, prefix: str,
-                suffix: str, note: str, tags: Any, resolves_to_str: Callable[[str], bool]) -> str | None:  # noqa: ANN401
+def fields_text(
+    ident: str,
+    color: str,
+    created: str,
+    updated: str,
+    start: int,
+    end: int,
+    exact: str,
+    prefix: str,
+    suffix: str,
+    note: str,
+    tags: Any,
+    resolves_to_str: Callable[[str], bool],
+) -> str | None:
     """:func:`entry_text` from the fields (no mapping built); ``created``/``updated`` are canonical stamps."""
     if type(start) is not int or type(end) is not int:
         return None
-    if not plain_ok(ident, resolves_to_str) or len(ident) > 80 or not plain_ok(color, resolves_to_str) or len(color) > 80:
+    if (
+        not plain_ok(ident, resolves_to_str)
+        or len(ident) > 80
+        or not plain_ok(color, resolves_to_str)
+        or len(color) > 80
+    ):
         return None
     exact_text = scalar(exact, 11, 6, resolves_to_str)
     prefix_text = scalar(prefix, 12, 6, resolves_to_str)
     suffix_text = scalar(suffix, 12, 6, resolves_to_str)
     note_text = scalar(note, 8, 4, resolves_to_str)
     tags_text = _tags(tags, resolves_to_str) if tags else "[]"
-    if exact_text is None or prefix_text is None or suffix_text is None or note_text is None or tags_text is None:
+    if (
+        exact_text is None
+        or prefix_text is None
+        or suffix_text is None
+        or note_text is None
+        or tags_text is None
+    ):
         return None
-    return (f"- id: {ident}\n  color: {color}\n  created: {created}\n  updated: {updated}\n"
-            f"  target:\n    start: {start}\n    end: {end}\n    exact: {exact_text}\n    prefix: {prefix_text}\n"
-            f"    suffix: {suffix_text}\n  note: {note_text}\n  tags: {tags_text}\n")
+    return (
+        f"- id: {ident}\n  color: {color}\n  created: {created}\n  updated: {updated}\n"
+        f"  target:\n    start: {start}\n    end: {end}\n    exact: {exact_text}\n    prefix: {prefix_text}\n"
+        f"    suffix: {suffix_text}\n  note: {note_text}\n  tags: {tags_text}\n"
+    )
 
 
 def _tags(tags: list[str], resolves_to_str: Callable[[str], bool]) -> str | None:
@@ -193,12 +233,23 @@ def parse_entries(
         if tags is None:
             return None
         tag_list, position = tags
-        entries.append({
-            "id": ident, "color": color, "created": stamp(created), "updated": stamp(updated),
-            "target": {"start": int(head["start"]), "end": int(head["end"]), "exact": values[0],
-                       "prefix": values[1], "suffix": values[2]},
-            "note": values[3], "tags": tag_list,
-        })
+        entries.append(
+            {
+                "id": ident,
+                "color": color,
+                "created": stamp(created),
+                "updated": stamp(updated),
+                "target": {
+                    "start": int(head["start"]),
+                    "end": int(head["end"]),
+                    "exact": values[0],
+                    "prefix": values[1],
+                    "suffix": values[2],
+                },
+                "note": values[3],
+                "tags": tag_list,
+            }
+        )
     return entries
 
 
@@ -212,15 +263,20 @@ _SIMPLE_ENTRY = re.compile(
 _PAD6, _PAD4 = "\n      ", "\n    "
 
 
-def _simple_entry(found: re.Match[str], resolves_to_str: Callable[[str], bool],
-                  stamp: Callable[[str], Any]) -> dict[str, Any] | None:
+def _simple_entry(
+    found: re.Match[str], resolves_to_str: Callable[[str], bool], stamp: Callable[[str], Any]
+) -> dict[str, Any] | None:
     ident, color, created, updated = found["id"], found["color"], found["created"], found["updated"]
     if not plain_ok(ident, resolves_to_str) or not plain_ok(color, resolves_to_str):
         return None
     if not _STAMP.match(created) or not _STAMP.match(updated):
         return None
-    values = [_lines(found["exact"], _PAD6, resolves_to_str), _lines(found["prefix"], _PAD6, resolves_to_str),
-              _lines(found["suffix"], _PAD6, resolves_to_str), _lines(found["note"], _PAD4, resolves_to_str)]
+    values = [
+        _lines(found["exact"], _PAD6, resolves_to_str),
+        _lines(found["prefix"], _PAD6, resolves_to_str),
+        _lines(found["suffix"], _PAD6, resolves_to_str),
+        _lines(found["note"], _PAD4, resolves_to_str),
+    ]
     if None in values:
         return None
     tags = _tag_list(found["tags"], resolves_to_str) if found["tags"] else []
@@ -228,10 +284,19 @@ def _simple_entry(found: re.Match[str], resolves_to_str: Callable[[str], bool],
         return None
     exact, prefix, suffix, note = values
     return {
-        "id": ident, "color": color, "created": stamp(created), "updated": stamp(updated),
-        "target": {"start": int(found["start"]), "end": int(found["end"]), "exact": exact, "prefix": prefix,
-                   "suffix": suffix},
-        "note": note, "tags": tags,
+        "id": ident,
+        "color": color,
+        "created": stamp(created),
+        "updated": stamp(updated),
+        "target": {
+            "start": int(found["start"]),
+            "end": int(found["end"]),
+            "exact": exact,
+            "prefix": prefix,
+            "suffix": suffix,
+        },
+        "note": note,
+        "tags": tags,
     }
 
 
@@ -245,7 +310,13 @@ def _lines(value: str, pad: str, resolves_to_str: Callable[[str], bool]) -> str 
         return None
     if head in ("|", "|-"):
         text = "\n".join(rest) + ("\n" if head == "|" else "")
-        if _UNSAFE_BLOCK.search(text) or text[0] in " \n" or " \n" in text or "\n " in text or text.endswith(" "):
+        if (
+            _UNSAFE_BLOCK.search(text)
+            or text[0] in " \n"
+            or " \n" in text
+            or "\n " in text
+            or text.endswith(" ")
+        ):
             return None
         return text
     return _one_line(" ".join(parts), resolves_to_str)
@@ -267,8 +338,9 @@ def _one_line(value: str, resolves_to_str: Callable[[str], bool]) -> str | None:
     return value
 
 
-def _value(block: str, position: int, key: str, indent: int,
-           resolves_to_str: Callable[[str], bool]) -> tuple[str, int] | None:
+def _value(
+    block: str, position: int, key: str, indent: int, resolves_to_str: Callable[[str], bool]
+) -> tuple[str, int] | None:
     if not block.startswith(key, position):
         return None
     position += len(key)
@@ -285,7 +357,7 @@ def _value(block: str, position: int, key: str, indent: int,
             line_end = block.find("\n", position)
             if line_end < 0:
                 return None
-            lines.append(block[position + indent:line_end])
+            lines.append(block[position + indent : line_end])
             position = line_end + 1
         elif literal and block.startswith("\n", position):
             lines.append("")
@@ -300,7 +372,11 @@ def _value(block: str, position: int, key: str, indent: int,
         if not body or any(not line or line[0] == " " for line in body if line != ""):
             return None
         text = "\n".join(body) + ("\n" if first == "|" else "")
-        return (text, position) if _literal(text, indent) is not None and not _UNSAFE_BLOCK.search(text) else None
+        return (
+            (text, position)
+            if _literal(text, indent) is not None and not _UNSAFE_BLOCK.search(text)
+            else None
+        )
     if any(not line or line[0] == " " for line in lines[1:]):
         return None
     if first.startswith("'"):
@@ -320,13 +396,15 @@ def _value(block: str, position: int, key: str, indent: int,
     return text, position
 
 
-def _parse_tags(block: str, position: int, resolves_to_str: Callable[[str], bool]) -> tuple[list[str], int] | None:
+def _parse_tags(
+    block: str, position: int, resolves_to_str: Callable[[str], bool]
+) -> tuple[list[str], int] | None:
     if not block.startswith("  tags: [", position):
         return None
     line_end = block.find("\n", position)
     if line_end < 0 or block[line_end - 1] != "]":
         return None
-    tags = _tag_list(block[position + len("  tags: ["):line_end - 1], resolves_to_str)
+    tags = _tag_list(block[position + len("  tags: [") : line_end - 1], resolves_to_str)
     return None if tags is None else (tags, line_end + 1)
 
 

@@ -24,13 +24,15 @@ import re
 import uuid
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from difflib import Match, SequenceMatcher
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -169,14 +171,17 @@ class Annotation:
 
     @property
     def start(self) -> int:
+        """Document offset where the highlighted words start."""
         return self.target.start
 
     @property
     def end(self) -> int:
+        """Document offset just past the highlighted words."""
         return self.target.end
 
     @property
     def is_orphan(self) -> bool:
+        """Whether the quote is no longer found in the text."""
         return self.status is AnchorStatus.ORPHAN
 
 
@@ -347,7 +352,8 @@ def _shortlist(index: _WordIndex, near: int, quote: _Quote, starts: list[int]) -
     after = quote.after[0] if quote.after else None
     words = index.words
     keep = [
-        s for s in starts
+        s
+        for s in starts
         if (before is not None and s > 0 and words[s - 1] == before)
         or (after is not None and s + n < len(words) and words[s + n] == after)
     ]
@@ -414,7 +420,9 @@ class _Candidate:
     quality: float  # 1.0 raw exact, 0.9 same words, lower for approximate
 
 
-def _exact_candidates(text: str, target: Target, index: _WordIndex, quote: _Quote, near: int) -> list[_Candidate]:
+def _exact_candidates(
+    text: str, target: Target, index: _WordIndex, quote: _Quote, near: int
+) -> list[_Candidate]:
     """Occurrences of the quote as the same normalised words (quality 1.0 where the characters are
     identical too, else 0.9); a raw substring search only for quotes without words."""
     found: dict[int, _Candidate] = {}
@@ -438,7 +446,11 @@ def _word_sequence_starts(index: _WordIndex, quote: _Quote) -> list[int]:
     """Word indices where the quote's normalised tokens occur in sequence."""
     tokens = quote.tokens
     n = len(tokens)
-    full = [j for j in range(n) if not (j == 0 and quote.partial_first) and not (j == n - 1 and quote.partial_last)]
+    full = [
+        j
+        for j in range(n)
+        if not (j == 0 and quote.partial_first) and not (j == n - 1 and quote.partial_last)
+    ]
     if full:
         pivot = min(full, key=lambda j: len(index.positions.get(tokens[j], ())))
         starts: Iterable[int] = (p - pivot for p in index.positions.get(tokens[pivot], ()))
@@ -454,14 +466,20 @@ def _word_sequence_starts(index: _WordIndex, quote: _Quote) -> list[int]:
     return result
 
 
-def _word_span(text: str, index: _WordIndex, quote: _Quote, first: int, stop: int, quality: float) -> _Candidate:
+def _word_span(
+    text: str, index: _WordIndex, quote: _Quote, first: int, stop: int, quality: float
+) -> _Candidate:
     """The character span of words ``[first, stop)``, trimmed for partial words, widened for edge punctuation."""
     start = index.starts[first]
     end = index.ends[stop - 1]
     if quote.partial_first and index.words[first].endswith(quote.tokens[0]):
-        start = max(start, _last_chars_start(text, index.starts[first], index.ends[first], len(quote.tokens[0])))
+        start = max(
+            start, _last_chars_start(text, index.starts[first], index.ends[first], len(quote.tokens[0]))
+        )
     if quote.partial_last and index.words[stop - 1].startswith(quote.tokens[-1]):
-        end = min(end, _first_chars_end(text, index.starts[stop - 1], index.ends[stop - 1], len(quote.tokens[-1])))
+        end = min(
+            end, _first_chars_end(text, index.starts[stop - 1], index.ends[stop - 1], len(quote.tokens[-1]))
+        )
     if quote.lead and text[max(0, start - len(quote.lead)) : start] == quote.lead:
         start -= len(quote.lead)
     if quote.trail and text[end : end + len(quote.trail)] == quote.trail:
@@ -529,8 +547,14 @@ def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int
     matched = sum(b.size for b in blocks)
     if not blocks or matched / len(quote.tokens) < _FUZZY_MIN_WORD_RATIO:
         return None
-    first, stop = _extend_edges(index, quote, lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size,
-                                blocks[0].a, len(quote.tokens) - blocks[-1].a - blocks[-1].size)
+    first, stop = _extend_edges(
+        index,
+        quote,
+        lo + blocks[0].b,
+        lo + blocks[-1].b + blocks[-1].size,
+        blocks[0].a,
+        len(quote.tokens) - blocks[-1].a - blocks[-1].size,
+    )
     found = index.words[first:stop]
     similarity = 2 * matched / (len(quote.tokens) + len(found))  # word level
     if matched / len(quote.tokens) < _FUZZY_SURE_WORD_RATIO:
@@ -559,7 +583,9 @@ def _trim_stray_blocks(blocks: list[Match]) -> list[Match]:
     return blocks
 
 
-def _extend_edges(index: _WordIndex, quote: _Quote, first: int, stop: int, head: int, tail: int) -> tuple[int, int]:
+def _extend_edges(
+    index: _WordIndex, quote: _Quote, first: int, stop: int, head: int, tail: int
+) -> tuple[int, int]:
     """Widen a fuzzy match over quote words replaced at its edges (``head``/``tail`` unmatched words),
     unless the context shows they were deleted (the context word sits right next to the match)."""
     words = index.words

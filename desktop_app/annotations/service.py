@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +16,19 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
-from desktop_app.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the YAML store (and PyYAML) loads with the first document, off the start-up path
+    from collections.abc import Callable, Iterable
+
     from desktop_app.annotations.store import AnnotationFile, AnnotationStore
+    from desktop_app.tasks import TaskRunner
 
 
 def _store_module() -> Any:
     from desktop_app.annotations import store as annotation_store
 
     return annotation_store
+
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +70,23 @@ class _Change(QUndoCommand):
 
 def _entry_bytes(annotation: Annotation | None) -> int:
     """About what an annotation takes in the file (0 for none)."""
-    return 0 if annotation is None else _store_module().entry_bytes(annotation)
+    return 0 if annotation is None else int(_store_module().entry_bytes(annotation))
 
 
-def _value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
-    return _store_module().value_bytes(value)
+def _value_bytes(value: Any) -> int:
+    return int(_store_module().value_bytes(value))
 
 
 def _snapshot(content: AnnotationFile) -> AnnotationFile:
     """A copy that later edits of ``content`` (in place for colours and the outline) cannot change."""
-    return dataclasses.replace(content, annotations=list(content.annotations), colors=dict(content.colors),
-                               outline=copy.deepcopy(content.outline), deleted=list(content.deleted),
-                               extra=copy.deepcopy(content.extra))
+    return dataclasses.replace(
+        content,
+        annotations=list(content.annotations),
+        colors=dict(content.colors),
+        outline=copy.deepcopy(content.outline),
+        deleted=list(content.deleted),
+        extra=copy.deepcopy(content.extra),
+    )
 
 
 class AnnotationService(QObject):
@@ -147,7 +154,9 @@ class AnnotationService(QObject):
         if self._watcher.files():
             self._watcher.removePaths(self._watcher.files())
 
-        def job(_progress: Callable[[float], None]) -> tuple[Path, AnnotationStore, AnnotationFile | None, str | None]:
+        def job(
+            _progress: Callable[[float], None],
+        ) -> tuple[Path, AnnotationStore, AnnotationFile | None, str | None]:
             store = _store_module()
             annotations_dir.mkdir(parents=True, exist_ok=True)
             path, _reanchor = store.find_annotation_file(annotations_dir, sha256, source, title)
@@ -157,15 +166,27 @@ class AnnotationService(QObject):
             except store.AnnotationFileError as error:
                 return path, file_store, None, error.message
             content.annotations = anchor_annotations(text, content.annotations)
-            content.document = store.DocumentRef(title=title, sha256=sha256, source=source, extra=content.document.extra)
+            content.document = store.DocumentRef(
+                title=title, sha256=sha256, source=source, extra=content.document.extra
+            )
             return path, file_store, content, None
 
-        self._tasks.submit("annotations-load", job, serial=True,
-                           on_done=lambda result: self._on_loaded(generation, *result),
-                           on_error=lambda message, _e: self._on_load_error(generation, None, message))
+        self._tasks.submit(
+            "annotations-load",
+            job,
+            serial=True,
+            on_done=lambda result: self._on_loaded(generation, *result),
+            on_error=lambda message, _e: self._on_load_error(generation, None, message),
+        )
 
-    def _on_loaded(self, generation: int, path: Path, file_store: AnnotationStore,
-                   content: AnnotationFile | None, error: str | None) -> None:
+    def _on_loaded(
+        self,
+        generation: int,
+        path: Path,
+        file_store: AnnotationStore,
+        content: AnnotationFile | None,
+        error: str | None,
+    ) -> None:
         if generation != self._generation:
             return
         self.path, self._store = path, file_store
@@ -175,9 +196,13 @@ class AnnotationService(QObject):
         self.content = content
         self._base = _snapshot(content)
         self._revision = self._saved_revision = 0
-        self._size = content.stamp.size if content.stamp is not None else len(_store_module().dump(content).encode())
+        self._size = (
+            content.stamp.size if content.stamp is not None else len(_store_module().dump(content).encode())
+        )
         pending = self._pending.pop(str(path), None)
-        if pending is not None:  # this document's unsaved changes from before a switch: they come back, unsaved
+        if (
+            pending is not None
+        ):  # this document's unsaved changes from before a switch: they come back, unsaved
             self._store, self._base = pending.store, pending.base
             pending.content.annotations = anchor_annotations(self._text, pending.content.annotations)
             pending.content.document = content.document
@@ -197,17 +222,21 @@ class AnnotationService(QObject):
             return
         self.ready = False
         where = f"{path}" if path else "the annotations file"
-        self.error = (f"Your highlights and notes could not be loaded from {where}: {message}\n\n"
-                      "The file has been left exactly as it is, and nothing will be saved over it. "
-                      "You can keep reading; fix or move the file and reopen the transcript.")
+        self.error = (
+            f"Your highlights and notes could not be loaded from {where}: {message}\n\n"
+            "The file has been left exactly as it is, and nothing will be saved over it. "
+            "You can keep reading; fix or move the file and reopen the transcript."
+        )
         self.load_failed.emit(self.error)
 
     # -- queries ------------------------------------------------------------------------------
     @property
     def annotations(self) -> list[Annotation]:
+        """The open document's highlights (a copy of the list)."""
         return list(self.content.annotations) if self.content is not None else []
 
     def find(self, annotation_id: str) -> Annotation | None:
+        """The highlight with this id, if any."""
         return self.content.find(annotation_id) if self.content is not None else None
 
     def at(self, offset: int) -> Annotation | None:
@@ -217,6 +246,7 @@ class AnnotationService(QObject):
 
     @property
     def colors(self) -> dict[str, str]:
+        """What each highlight colour means (the defaults until a file is loaded)."""
         return dict(self.content.colors) if self.content is not None else dict(DEFAULT_COLOR_MEANINGS)
 
     @property
@@ -274,7 +304,9 @@ class AnnotationService(QObject):
         if before is not None:
             self._push("Delete highlight", annotation_id, before, None)
 
-    def _push(self, label: str, annotation_id: str, before: Annotation | None, after: Annotation | None) -> None:
+    def _push(
+        self, label: str, annotation_id: str, before: Annotation | None, after: Annotation | None
+    ) -> None:
         def apply(state: Annotation | None) -> None:
             content = self._loaded()
             old = content.find(annotation_id)
@@ -325,7 +357,7 @@ class AnnotationService(QObject):
 
     @property
     def dirty(self) -> bool:
-        """This document has changes that are not on disk yet."""
+        """Whether the open document has changes that are not on disk yet."""
         return self._revision != self._saved_revision
 
     @property
@@ -348,7 +380,12 @@ class AnnotationService(QObject):
             self._autosave.start()
             return
         self._saving = True
-        revision, snapshot, file_store, base = self._revision, _snapshot(self._loaded()), self._store, self._base
+        revision, snapshot, file_store, base = (
+            self._revision,
+            _snapshot(self._loaded()),
+            self._store,
+            self._base,
+        )
         generation = self._generation
         self._save_seq += 1
         seq = self._save_seq
@@ -357,8 +394,13 @@ class AnnotationService(QObject):
             written = file_store.save(snapshot, base)
             self._completed = (generation, revision, snapshot, written)  # one reference assignment: atomic
 
-        self._tasks.submit("annotations-save", job, serial=True, on_done=lambda _none: self._take_completed(seq),
-                           on_error=lambda message, _e: self._on_save_error(generation, message, seq))
+        self._tasks.submit(
+            "annotations-save",
+            job,
+            serial=True,
+            on_done=lambda _none: self._take_completed(seq),
+            on_error=lambda message, _e: self._on_save_error(generation, message, seq),
+        )
 
     def _take_completed(self, seq: int | None = None) -> None:
         """Adopt the result of the background save that finished (if flush() has not done so already)."""
@@ -368,7 +410,9 @@ class AnnotationService(QObject):
         if completed is not None:
             self._on_saved(*completed)
 
-    def _on_saved(self, generation: int, revision: int, snapshot: AnnotationFile, written: AnnotationFile) -> None:
+    def _on_saved(
+        self, generation: int, revision: int, snapshot: AnnotationFile, written: AnnotationFile
+    ) -> None:
         if generation != self._generation:  # another document is open now
             return
         self._saved_revision = max(self._saved_revision, revision)
@@ -415,8 +459,10 @@ class AnnotationService(QObject):
             self._saving = False
         if generation == self._generation:
             self.last_save_error = message
-            self.save_failed.emit(f"Your annotations could not be saved: {message}\n"
-                                  "They are kept in memory; saving will be retried.")
+            self.save_failed.emit(
+                f"Your annotations could not be saved: {message}\n"
+                "They are kept in memory; saving will be retried."
+            )
             self._autosave.start(RETRY_MS)
 
     def _save_before_switch(self) -> None:
@@ -441,12 +487,19 @@ class AnnotationService(QObject):
             if self._pending.get(key) is pending:
                 pending.error = message
                 self.last_save_error = message
-                self.save_failed.emit(f"Your annotations could not be saved to {key}: {message}\n"
-                                      "They are kept in memory; saving will be retried.")
+                self.save_failed.emit(
+                    f"Your annotations could not be saved to {key}: {message}\n"
+                    "They are kept in memory; saving will be retried."
+                )
                 self._autosave.start(RETRY_MS)
 
-        self._tasks.submit("annotations-save", lambda _p: file_store.save(content, base), serial=True,
-                           on_done=done, on_error=failed)
+        self._tasks.submit(
+            "annotations-save",
+            lambda _p: file_store.save(content, base),
+            serial=True,
+            on_done=done,
+            on_error=failed,
+        )
 
     def _retry_pending(self) -> None:
         for key, pending in list(self._pending.items()):

@@ -28,11 +28,10 @@ import stat as stat_module
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import yaml
 
@@ -48,6 +47,9 @@ from desktop_app.annotations.model import (
     utc_now,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "transcript-reader-annotations"
@@ -60,6 +62,7 @@ TOMBSTONE_DAYS = 90  # a deletion is remembered this long, so that merges do not
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 class AnnotationFileError(Exception):
     """An annotations file could not be read, validated or written. ``str()`` names the file."""
@@ -164,7 +167,7 @@ def parse(data: bytes | str, path: str | os.PathLike[str] = "<memory>") -> Annot
     except _Unusual:  # explicit tags, complex keys, merge keys: let PyYAML construct (after the scan)
         _scan_events(text, path)
         try:
-            raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+            raw = yaml.load(text, Loader=_Loader)
         except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError, ArithmeticError) as exc:
             raise AnnotationFileError(path, f"not valid YAML: {_reason(exc)}") from exc
     return _Validator(path).file(raw)
@@ -174,7 +177,7 @@ _ANNOTATIONS_KEY = re.compile(r"^annotations:\n", re.MULTILINE)
 _BLOCK_END = re.compile(r"^(?!- |  |$)", re.MULTILINE)
 
 
-def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401 - YAML data
+def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:
     """The file's data with its ``annotations:`` block read by :mod:`fastyaml` when every entry is in the
     canonical shape the app writes (the rest through the event builder, with the block's lines kept as empty
     lines so that line numbers in messages stay right); ``_NO_KEY`` when the block is in another shape."""
@@ -192,8 +195,9 @@ def _fast_build(text: str, path: str | os.PathLike[str]) -> Any:  # noqa: ANN401
     try:
         raw = _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + text[end:])
     except AnnotationFileError:  # again with the block's lines as empty lines, for the right line number
-        _EventBuilder(path).build(text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end)
-                                  + text[end:])
+        _EventBuilder(path).build(
+            text[: found.start()] + "annotations: []\n" + "\n" * text.count("\n", start, end) + text[end:]
+        )
         raise
     if not isinstance(raw, dict) or raw.get("annotations") != []:
         return _NO_KEY
@@ -224,7 +228,9 @@ def _open_regular(path: str | os.PathLike[str]) -> int:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     if not stat_module.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise AnnotationFileError(path, "not a regular file (a pipe, device or folder cannot hold annotations)")
+        raise AnnotationFileError(
+            path, "not a regular file (a pipe, device or folder cannot hold annotations)"
+        )
     return fd
 
 
@@ -254,12 +260,18 @@ def _scan_events(text: str, path: str | os.PathLike[str]) -> None:
         for event in yaml.parse(text, Loader=_Loader):
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
             if isinstance(event, yaml.AliasEvent):
-                raise AnnotationFileError(path, f"line {line}: YAML aliases (*{event.anchor}) are not allowed")
+                raise AnnotationFileError(
+                    path, f"line {line}: YAML aliases (*{event.anchor}) are not allowed"
+                )
             if getattr(event, "anchor", None):
-                raise AnnotationFileError(path, f"line {line}: YAML anchors (&{event.anchor}) are not allowed")
+                raise AnnotationFileError(
+                    path, f"line {line}: YAML anchors (&{event.anchor}) are not allowed"
+                )
             is_key = bool(expect_key) and keys[-1] is not None and expect_key[-1]
-            if expect_key and keys[-1] is not None and isinstance(
-                event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+            if (
+                expect_key
+                and keys[-1] is not None
+                and isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent))
             ):
                 expect_key[-1] = not expect_key[-1]
             if isinstance(event, yaml.ScalarEvent) and is_key:
@@ -336,7 +348,7 @@ class _EventBuilder:
         self.path = path
         self.cache: dict[str, Any] = {}
 
-    def build(self, text: str) -> Any:  # noqa: ANN401 - any YAML value
+    def build(self, text: str) -> Any:
         stack: list[list[Any]] = []  # [container, pending key, its key or index in its parent]
         root: Any = None
         documents = 0
@@ -378,11 +390,11 @@ class _EventBuilder:
             raise AnnotationFileError(self.path, f"not valid YAML: {exc}") from exc
         return root
 
-    def _refuse(self, event: Any, message: str) -> AnnotationFileError:  # noqa: ANN401
+    def _refuse(self, event: Any, message: str) -> AnnotationFileError:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
         return AnnotationFileError(self.path, f"line {line}: {message}")
 
-    def _attach(self, stack: list[list[Any]], value: Any, event: Any) -> Any:  # noqa: ANN401
+    def _attach(self, stack: list[list[Any]], value: Any, event: Any) -> Any:
         """Put ``value`` into the innermost open collection; returns its index or key there."""
         top = stack[-1]
         container = top[0]
@@ -402,7 +414,7 @@ class _EventBuilder:
         top[1] = _NO_KEY
         return key
 
-    def _scalar(self, event: Any, stack: list[list[Any]]) -> Any:  # noqa: ANN401
+    def _scalar(self, event: Any, stack: list[list[Any]]) -> Any:
         try:
             return self._scalar_value(event)
         except (ValueError, OverflowError, TypeError, ArithmeticError, yaml.YAMLError) as exc:
@@ -411,7 +423,7 @@ class _EventBuilder:
                 event, f"{_where(stack)}the value {_show(event.value)} is not a valid {tag} ({_reason(exc)})"
             ) from exc
 
-    def _scalar_value(self, event: Any) -> Any:  # noqa: ANN401
+    def _scalar_value(self, event: Any) -> Any:
         tag = event.tag
         value = event.value
         if tag is None or tag == "!":
@@ -436,7 +448,7 @@ class _EventBuilder:
         return _STR_TAG
 
     @staticmethod
-    def _construct(tag: str, value: str) -> Any:  # noqa: ANN401
+    def _construct(tag: str, value: str) -> Any:
         if tag not in _SCALAR_TAGS:
             raise _Unusual  # merge keys, '=' values, custom tags
         node = yaml.ScalarNode(tag, value)
@@ -536,10 +548,18 @@ class _Validator:
             start = item.get("start")
             if start is not None:
                 if not isinstance(start, dict):
-                    raise self.fail(where, f"field 'start' must be a mapping with start, end and exact (got {_kind(start)})")
-                first, last = self.offset(where, start, "start", "start."), self.offset(where, start, "end", "start.")
+                    raise self.fail(
+                        where,
+                        f"field 'start' must be a mapping with start, end and exact (got {_kind(start)})",
+                    )
+                first, last = (
+                    self.offset(where, start, "start", "start."),
+                    self.offset(where, start, "end", "start."),
+                )
                 if last < first:
-                    raise self.fail(where, f"field 'start.end' ({last}) must not be before 'start.start' ({first})")
+                    raise self.fail(
+                        where, f"field 'start.end' ({last}) must not be before 'start.start' ({first})"
+                    )
                 for key in ("exact", "prefix", "suffix"):
                     value = start.get(key, "")
                     if value is not None and not isinstance(value, str):
@@ -559,7 +579,9 @@ class _Validator:
             ident = item.get("id")
             if not isinstance(ident, str) or not ident.strip():
                 raise self.fail(where, f"field 'id' must be non-empty text (got {_show(ident)})")
-            result.append(Tombstone(ident, self.timestamp(f"{where} (id {ident})", "deleted", item.get("deleted"))))
+            result.append(
+                Tombstone(ident, self.timestamp(f"{where} (id {ident})", "deleted", item.get("deleted")))
+            )
         return result
 
     def annotations(self, raw: Any) -> list[Annotation]:
@@ -573,7 +595,8 @@ class _Validator:
             entry = self.entry(number, item)
             if entry.id in seen:
                 raise self.fail(
-                    f"annotations[{number}] (id {entry.id})", f"field 'id' repeats annotations[{seen[entry.id]}]"
+                    f"annotations[{number}] (id {entry.id})",
+                    f"field 'id' repeats annotations[{seen[entry.id]}]",
                 )
             seen[entry.id] = number
             result.append(entry)
@@ -589,7 +612,9 @@ class _Validator:
         where = f"{where} (id {ident})"
         color = raw.get("color")
         if not isinstance(color, str) or not color.strip():
-            raise self.fail(where, f"field 'color' must be a colour key such as 'yellow' (got {_show(color)})")
+            raise self.fail(
+                where, f"field 'color' must be a colour key such as 'yellow' (got {_show(color)})"
+            )
         note = raw.get("note", "")
         note = "" if note is None else note
         if not isinstance(note, str):
@@ -606,15 +631,21 @@ class _Validator:
             target=self.target(where, raw.get("target")),
             note=note,
             tags=_tags_tuple(tags),
-            extra={} if raw.keys() <= _KNOWN_ENTRY_SET else {k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
+            extra={}
+            if raw.keys() <= _KNOWN_ENTRY_SET
+            else {k: v for k, v in raw.items() if k not in _KNOWN_ENTRY},
         )
 
     def target(self, where: str, raw: Any) -> Target:
         if not isinstance(raw, dict):
-            raise self.fail(where, f"field 'target' must be a mapping with start, end and exact (got {_kind(raw)})")
+            raise self.fail(
+                where, f"field 'target' must be a mapping with start, end and exact (got {_kind(raw)})"
+            )
         start, end = self.offset(where, raw, "start"), self.offset(where, raw, "end")
         if end <= start:
-            raise self.fail(where, f"field 'target.end' ({end}) must be greater than 'target.start' ({start})")
+            raise self.fail(
+                where, f"field 'target.end' ({end}) must be greater than 'target.start' ({start})"
+            )
         texts = {}
         for key in ("exact", "prefix", "suffix"):
             value = raw.get(key, "")
@@ -624,14 +655,19 @@ class _Validator:
             texts[key] = value
         if not texts["exact"]:
             raise self.fail(where, "field 'target.exact' (the quoted text) is missing or empty")
-        extra = {} if raw.keys() <= _KNOWN_TARGET_SET else {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
+        extra = (
+            {}
+            if raw.keys() <= _KNOWN_TARGET_SET
+            else {k: v for k, v in raw.items() if k not in _KNOWN_TARGET}
+        )
         return Target(start, end, texts["exact"], texts["prefix"], texts["suffix"], extra)
 
     def offset(self, where: str, raw: dict[str, Any], key: str, prefix: str = "target.") -> int:
         value = raw.get(key)
         if not _is_int(value) or not 0 <= value <= MAX_OFFSET:
             raise self.fail(
-                where, f"field '{prefix}{key}' must be a whole number from 0 to {MAX_OFFSET} (got {_show(value)})"
+                where,
+                f"field '{prefix}{key}' must be a whole number from 0 to {MAX_OFFSET} (got {_show(value)})",
             )
         return value
 
@@ -652,7 +688,9 @@ class _Validator:
         try:
             return format_timestamp(parse_timestamp(value))
         except (ValueError, TypeError, OverflowError) as exc:
-            raise self.fail(where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})") from exc
+            raise self.fail(
+                where, f"field '{key}' must be a UTC time like 2026-11-29T10:15:00Z (got {_show(value)})"
+            ) from exc
 
 
 def _tags_tuple(tags: list[str]) -> tuple[str, ...]:
@@ -664,10 +702,12 @@ def _tags_tuple(tags: list[str]) -> tuple[str, ...]:
     return normalize_tags(tags)
 
 
-_CANONICAL_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.(?!000)[0-9]{3})?Z\Z")
+_CANONICAL_STAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.(?!000)[0-9]{3})?Z\Z"
+)
 
 
-def _is_int(value: Any) -> TypeGuard[int]:  # noqa: ANN401
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -688,12 +728,12 @@ class _Stamp(str):
     """A timestamp string written as a plain YAML scalar (``2026-11-29T10:15:00Z``, no quotes)."""
 
 
-class _FlowList(list):
+class _FlowList(list[Any]):
     """A short list written inline (``[quote, ai]``)."""
 
 
 class _Dumper(_BaseDumper):
-    def ignore_aliases(self, data: Any) -> bool:  # noqa: ANN401 - PyYAML hook
+    def ignore_aliases(self, data: Any) -> bool:
         return True  # never write anchors/aliases: our own loader refuses them
 
 
@@ -703,21 +743,28 @@ def _represent_str(dumper: Any, value: str) -> Any:
 
 
 _Dumper.add_representer(_Stamp, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", str(v)))
-_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
 _Dumper.add_representer(str, _represent_str)
 
 
 def to_data(content: AnnotationFile, with_annotations: bool = True) -> dict[str, Any]:
     """Plain data in the file's key order (annotations sorted by position, then id; an empty list without
     ``with_annotations``)."""
-    doc = {"title": content.document.title, "sha256": content.document.sha256, "source": content.document.source}
+    doc = {
+        "title": content.document.title,
+        "sha256": content.document.sha256,
+        "source": content.document.source,
+    }
     data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "document": {**doc, **content.document.extra},
         "colors": dict(content.colors),
         "annotations": [_entry_data(a) for a in sorted(content.annotations, key=_position_key)]
-        if with_annotations else [],
+        if with_annotations
+        else [],
     }
     if content.deleted:
         data["deleted"] = [{"id": t.id, "deleted": _Stamp(t.deleted)} for t in content.deleted]
@@ -767,9 +814,24 @@ def dump(content: AnnotationFile) -> str:
     parts = []
     for item in sorted(content.annotations, key=_position_key):
         target = item.target
-        text = None if item.extra or target.extra else fastyaml.fields_text(
-            item.id, item.color, item.created, item.updated, target.start, target.end, target.exact,
-            target.prefix, target.suffix, item.note, item.tags, _resolves_to_str)
+        text = (
+            None
+            if item.extra or target.extra
+            else fastyaml.fields_text(
+                item.id,
+                item.color,
+                item.created,
+                item.updated,
+                target.start,
+                target.end,
+                target.exact,
+                target.prefix,
+                target.suffix,
+                item.note,
+                item.tags,
+                _resolves_to_str,
+            )
+        )
         if text is None:  # LibYAML for an unusual entry
             entry = _entry_data(item)
             text = _emit([entry])
@@ -778,20 +840,20 @@ def dump(content: AnnotationFile) -> str:
         parts.append(text)
     marker = "\nannotations: []\n"
     at = head.index(marker) + 1
-    return head[:at] + "annotations:\n" + "".join(parts) + head[at + len(marker) - 1:]
+    return head[:at] + "annotations:\n" + "".join(parts) + head[at + len(marker) - 1 :]
 
 
-def _emit(value: Any) -> str:  # noqa: ANN401 - plain YAML data
+def _emit(value: Any) -> str:
     events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
     _value_events(value, events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
-    return yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH)
+    return str(yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=_WIDTH))
 
 
 _WIDTH = 110
 
 
-def value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
+def value_bytes(value: Any) -> int:
     """The size of ``value`` written as YAML (UTF-8 bytes), to estimate how a change grows the file."""
     events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
     _value_events(value, events)
@@ -802,12 +864,14 @@ def value_bytes(value: Any) -> int:  # noqa: ANN401 - plain YAML data
 def entry_bytes(annotation: Annotation) -> int:
     """About what ``annotation`` takes in the file (its entry in the ``annotations`` list)."""
     return value_bytes([_entry_data(annotation)]) + 2
+
+
 _PLAIN_TAGS: dict[type, str] = {int: "tag:yaml.org,2002:int", bool: "tag:yaml.org,2002:bool"}
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
-def _value_events(value: Any, out: list[Any]) -> None:  # noqa: ANN401
+def _value_events(value: Any, out: list[Any]) -> None:
     kind = type(value)
     if kind is str:
         plain = _EventBuilder._resolve(value) == _STR_TAG
@@ -833,7 +897,7 @@ def _value_events(value: Any, out: list[Any]) -> None:  # noqa: ANN401
         _node_events(_REPRESENTER.represent_data(value), out)
 
 
-def _node_events(node: Any, out: list[Any]) -> None:  # noqa: ANN401
+def _node_events(node: Any, out: list[Any]) -> None:
     if isinstance(node, yaml.ScalarNode):
         implicit = (node.tag == _EventBuilder._resolve(node.value), node.tag == _STR_TAG)
         out.append(yaml.ScalarEvent(None, node.tag, implicit, node.value, style=node.style))
@@ -851,7 +915,7 @@ def _node_events(node: Any, out: list[Any]) -> None:  # noqa: ANN401
 
 
 class _Representer(yaml.representer.SafeRepresenter):
-    def ignore_aliases(self, data: Any) -> bool:  # noqa: ANN401 - PyYAML hook
+    def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
@@ -860,8 +924,15 @@ _REPRESENTER = _Representer(default_flow_style=False, sort_keys=False)
 
 def _dump_with_representer(content: AnnotationFile) -> str:
     """The reference output: PyYAML's representer and serializer (slower); tests compare the two."""
-    return yaml.dump(
-        to_data(content), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=_WIDTH
+    return str(
+        yaml.dump(
+            to_data(content),
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=_WIDTH,
+        )
     )
 
 
@@ -889,7 +960,9 @@ def save(path: str | os.PathLike[str], content: AnnotationFile) -> FileStamp:
     existing = _existing(target)
     mode = check_writable(target, existing)
     if existing is not None and existing.st_nlink > 1:
-        logger.warning("%s has %d hard links; the others keep the previous version", target, existing.st_nlink)
+        logger.warning(
+            "%s has %d hard links; the others keep the previous version", target, existing.st_nlink
+        )
     folder = target.parent
     temp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -951,8 +1024,10 @@ def check_writable(target: Path, existing: os.stat_result | None) -> int | None:
 
 def too_big_to_save(size: int) -> str:
     """The refusal of a save that would write ``size`` bytes."""
-    return (f"not saved: the annotations would take {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
-            "limit of annotation files (which could then not be opened); remove long notes or some highlights")
+    return (
+        f"not saved: the annotations would take {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
+        "limit of annotation files (which could then not be opened); remove long notes or some highlights"
+    )
 
 
 def _save_failure(exc: OSError) -> str:
@@ -1004,7 +1079,9 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:  # e.g. Windows cannot open a folder
         return
     try:
-        with contextlib.suppress(OSError):  # some file systems cannot sync a folder; the data is synced already
+        with contextlib.suppress(
+            OSError
+        ):  # some file systems cannot sync a folder; the data is synced already
             os.fsync(fd)
     finally:
         os.close(fd)
@@ -1083,7 +1160,10 @@ _FIELDS = ("color", "note", "tags", "target", "extra")
 
 def _same(one: Annotation, two: Annotation) -> bool:
     """Equal in every saved field but ``updated`` (which a hand edit does not bump)."""
-    return all(getattr(one, name) == getattr(two, name) for name in _FIELDS) and one.target.extra == two.target.extra
+    return (
+        all(getattr(one, name) == getattr(two, name) for name in _FIELDS)
+        and one.target.extra == two.target.extra
+    )
 
 
 def _merge_one(
@@ -1166,6 +1246,7 @@ class AnnotationStore:
 
     @property
     def stamp(self) -> FileStamp | None:
+        """Size and time of the file as last read or written (None before)."""
         return self._base.stamp if self._base is not None else None
 
     def load(self, document: DocumentRef | None = None) -> AnnotationFile:
@@ -1187,7 +1268,9 @@ class AnnotationStore:
         """True if someone else changed (or removed) the file since we last read or wrote it."""
         return changed_on_disk(self.path, self.stamp)
 
-    def save(self, content: AnnotationFile, base: AnnotationFile | None | object = _NO_BASE) -> AnnotationFile:
+    def save(
+        self, content: AnnotationFile, base: AnnotationFile | None | object = _NO_BASE
+    ) -> AnnotationFile:
         """Write ``content`` (merged with an external change if there was one); returns what was written.
 
         ``base`` is the version of the file ``content`` was derived from (its ``stamp`` says which file
@@ -1198,7 +1281,8 @@ class AnnotationStore:
         """
         if self.error is not None:
             raise AnnotationFileError(
-                self.path, f"not saved, because the file could not be read ({self.error.message}); it is kept as is"
+                self.path,
+                f"not saved, because the file could not be read ({self.error.message}); it is kept as is",
             )
         derived_from = self._base if base is _NO_BASE else base
         assert derived_from is None or isinstance(derived_from, AnnotationFile)
@@ -1297,7 +1381,11 @@ def find_annotation_file(
             return path, False
     if source_path:
         wanted = _same_path_key(source_path)
-        same_source = [p for p, h in headers if h is not None and h.get("source") and _same_path_key(h["source"]) == wanted]
+        same_source = [
+            p
+            for p, h in headers
+            if h is not None and h.get("source") and _same_path_key(h["source"]) == wanted
+        ]
         if same_source:
             return max(same_source, key=lambda p: p.stat().st_mtime_ns), True
     name = title or (Path(source_path).stem if source_path else "")
@@ -1339,7 +1427,9 @@ def _header_from_events(events: Iterator[Any]) -> dict[str, str] | None:
             return None
         if isinstance(value, yaml.MappingStartEvent) and key.value == "document":
             return _collect_scalars(stream)
-        if isinstance(value, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and not _skip_collection(stream):
+        if isinstance(value, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and not _skip_collection(
+            stream
+        ):
             return None
 
 
@@ -1379,4 +1469,3 @@ def _collect_scalars(events: Iterator[Any]) -> dict[str, str]:
                 result[pending] = event.value
                 pending = None
     return result
-

@@ -14,10 +14,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from whoosh.codec import whoosh3
 from whoosh.matching import ReadTooFar
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
 

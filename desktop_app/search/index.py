@@ -13,14 +13,11 @@ import re
 import threading
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
-from whoosh.index import Index
-from whoosh.matching import Matcher
-from whoosh.searching import Searcher
 
 from desktop_app.search import _speedups, store
 from desktop_app.search.query import (
@@ -39,6 +36,13 @@ from desktop_app.search.query import (
 )
 from desktop_app.search.snippets import make_snippet
 from desktop_app.search.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from whoosh.index import Index
+    from whoosh.matching import Matcher
+    from whoosh.searching import Searcher
 
 logger = logging.getLogger(__name__)
 _speedups.install()
@@ -238,10 +242,15 @@ class SearchIndex:
         except SearchStopped as stopped:
             if stopped.cancelled:
                 return SearchResult(query, (), 0, None, "The search was cancelled.")
-            return SearchResult(query, (), 0, None,
-                                f"This search took longer than {budget:g} s and was stopped; "
-                                "try fewer wildcards or more specific words.")
-        except Exception:  # noqa: BLE001 - a search must never take the application down
+            return SearchResult(
+                query,
+                (),
+                0,
+                None,
+                f"This search took longer than {budget:g} s and was stopped; "
+                "try fewer wildcards or more specific words.",
+            )
+        except Exception:
             logger.exception("search failed for %r", query)
             return SearchResult(query, (), 0, None, "This query could not be run; try plain words.")
 
@@ -249,8 +258,14 @@ class SearchIndex:
         words, wanted = split_speaker_filter(query)
         if wanted and not any(speaker_matches(s, wanted) for s in self._speakers):
             known = ", ".join(self.speakers)
-            return SearchResult(query, (), 0, None, f"No speaker called {' or '.join(wanted)} here"
-                                + (f" (speakers: {known})." if known else "; this transcript names no speakers."))
+            return SearchResult(
+                query,
+                (),
+                0,
+                None,
+                f"No speaker called {' or '.join(wanted)} here"
+                + (f" (speakers: {known})." if known else "; this transcript names no speakers."),
+            )
         parsed = parse_query(words)
         if parsed.query is None:
             return SearchResult(query, (), 0, None, parsed.error)
@@ -270,7 +285,11 @@ class SearchIndex:
         return SearchResult(query, hits, total, suggestion, None, approximate)
 
     def _find(
-        self, query: wq.Query, want: int | None, notes: _Notes | None, join_adjacent: bool = False,
+        self,
+        query: wq.Query,
+        want: int | None,
+        notes: _Notes | None,
+        join_adjacent: bool = False,
         clock: _Clock = _UNLIMITED,
     ) -> tuple[list[_Found], int, bool, bool]:
         """Occurrences in paragraphs (located: at least the first ``want``) and notes (all), the total number,
@@ -310,7 +329,7 @@ class SearchIndex:
         return self._speakers[paragraph] if 0 <= paragraph < len(self._speakers) else None
 
     def _searcher(self, index: Index) -> Searcher:
-        """This thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is
+        """The calling thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is
         kept per thread instead of opened per call (a searcher is not safe to share between threads)."""
         cache: dict[int, tuple[Index, Searcher]] | None = getattr(self._local, "searchers", None)
         if cache is None:
@@ -361,7 +380,11 @@ class SearchIndex:
 
 
 def _matches(
-    searcher: Searcher, query: wq.Query, patterns: Patterns, field: str, want: int | None,
+    searcher: Searcher,
+    query: wq.Query,
+    patterns: Patterns,
+    field: str,
+    want: int | None,
     clock: _Clock = _UNLIMITED,
 ) -> tuple[list[tuple[int, float, list[Span]]], int, bool]:
     """(document number, score, matched spans in the field text) for the matching documents in order, until
@@ -529,9 +552,13 @@ def _join_adjacent(text: str, offset: int, spans: Sequence[Span]) -> list[Span]:
     joined: list[Span] = []
     last_word = ""
     for start, end in sorted(spans):
-        word = text[offset + start:offset + end].lower()
-        if joined and start >= joined[-1][1] and word != last_word \
-                and not text[offset + joined[-1][1]:offset + start].strip():
+        word = text[offset + start : offset + end].lower()
+        if (
+            joined
+            and start >= joined[-1][1]
+            and word != last_word
+            and not text[offset + joined[-1][1] : offset + start].strip()
+        ):
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))

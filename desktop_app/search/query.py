@@ -15,8 +15,8 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whoosh import fields, qparser
 from whoosh import query as wq
@@ -27,11 +27,15 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
 )
-from whoosh.fields import Schema
-from whoosh.reading import IndexReader
 from whoosh.support.charset import accent_map
 
-from desktop_app.search.vocabulary import Vocabulary
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from whoosh.fields import Schema
+    from whoosh.reading import IndexReader
+
+    from desktop_app.search.vocabulary import Vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +196,7 @@ def _parse_normalised(stripped: str) -> ParsedQuery:
         return ParsedQuery(text, None, None)
     try:
         parsed = _parser().parse(stripped)
-    except Exception as exc:  # noqa: BLE001 - Whoosh's parser raises assorted errors on odd input
+    except Exception as exc:
         logger.info("query %r did not parse: %s", stripped, exc)
         return ParsedQuery(text, None, "This query could not be understood; try plain words.")
     if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):

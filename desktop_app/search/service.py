@@ -11,12 +11,13 @@ writes do, see ``tasks.py``) and then re-run the current query.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from desktop_app.search.index import SearchResult
     from desktop_app.tasks import TaskRunner
 
@@ -37,9 +38,11 @@ class Searchable(Protocol):
         limit: int | None = None,
         join_adjacent: bool = False,
         should_stop: Callable[[], bool] | None = None,
-    ) -> SearchResult: ...
+    ) -> SearchResult:
+        """Every hit of ``query`` (see ``SearchIndex.search``)."""
 
-    def set_notes(self, notes: Sequence[Note]) -> None: ...
+    def set_notes(self, notes: Sequence[Note]) -> None:
+        """Make these notes searchable."""
 
 
 def empty_result(query: str = "") -> SearchResult:
@@ -89,10 +92,12 @@ class SearchService(QObject):
 
     @property
     def has_index(self) -> bool:
+        """Whether an index is there to search."""
         return self._index is not None
 
     @property
     def busy(self) -> bool:
+        """Whether a search is running."""
         return self._busy
 
     def set_index(self, index: Searchable | None) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ELLIPSIS = "…"
 BEFORE = 60  # characters of context before the hit (before cutting at a word boundary)

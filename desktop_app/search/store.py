@@ -24,14 +24,18 @@ import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.structfile import BufferFile
-from whoosh.index import Index
 
 from desktop_app.search.query import CONTENT, make_schema
 from desktop_app.search.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from whoosh.index import Index
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +57,13 @@ class MemoryStorage(RamStorage):
     """A RamStorage that shares its buffers with readers (no copy per searcher) and keeps temp files in RAM."""
 
     def open_file(self, name: str, **kwargs: object) -> BufferFile:
+        """A reader over the file's buffer, shared rather than copied."""
         if name not in self.files:
             raise NameError(name)
         return BufferFile(self.files[name], name=name)
 
     def temp_storage(self, name: str | None = None) -> MemoryStorage:
+        """Temporary files in memory too."""
         return MemoryStorage()
 
 
@@ -233,7 +239,7 @@ def load(folder: Path, doc_sha256: str, digest: str, paragraph_count: int) -> Op
             raise IndexCorrupt("wrong number of documents")
     except IndexCorrupt:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure to read means "rebuild"
+    except Exception as exc:
         raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
     return OpenedIndex(index, vocabulary, False, folder)
 
