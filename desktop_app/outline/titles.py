@@ -332,6 +332,7 @@ class TitleModel:
                  noun: dict[str, float] | None = None):
         self.coef, self.bias = list(coef), float(bias)
         self.mean, self.scale = list(mean), list(scale)
+        self._coef, self._mean, self._scale = (np.asarray(v, dtype=np.float64) for v in (coef, mean, scale))
         self.prior, self.common = prior, common
         self.prior_default, self.common_default = prior_default, common_default
         self.pair_margin = pair_margin
@@ -343,6 +344,11 @@ class TitleModel:
             raise ValueError("title model features do not match this version")
         return cls(data["coef"], data["bias"], data["mean"], data["scale"], data["prior"], data["common"],
                    data["prior_default"], data["common_default"], data.get("pair_margin"), data["noun"])
+
+    def score_many(self, feats: Sequence[Sequence[float]]) -> np.ndarray:
+        """Scores of many feature rows at once."""
+        x = (np.asarray(feats, dtype=np.float64) - self._mean) / self._scale
+        return x @ self._coef + self.bias
 
     def score(self, feats: Sequence[float]) -> float:
         z = self.bias
@@ -458,7 +464,8 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
         p_def, c_def = model.prior_default, model.common_default
     else:
         p_def, c_def = prior.get("", -3.0), common.get("", 0.0)
-    verbs = frozenset(w for w, v in noun.items() if v < VERB_SIGN and w not in forms_capitalised(forms))
+    capitalised = forms_capitalised(forms)
+    verbs = frozenset(w for w, v in noun.items() if v < VERB_SIGN and w not in capitalised)
     per, total = _candidates(words, sections, banned, verbs)
     n_words = max(len(words), 1)
     n_sec = len(sections)
@@ -608,7 +615,9 @@ def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequen
     per_section: list[list[tuple[float, tuple[str, ...]]]] = []
     ranked: list[tuple[float, int, tuple[str, ...]]] = []
     for s_i, rows in enumerate(table):
-        scored = sorted(((model.score(f), key) for key, f in rows), key=lambda x: (-x[0], x[1]))
+        values = model.score_many([f for _key, f in rows]) if rows else []
+        scored = sorted(((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)),
+                        key=lambda x: (-x[0], x[1]))
         per_section.append(scored[:TOP_CANDIDATES])
         ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
     ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
