@@ -615,7 +615,7 @@ def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequen
     per_section: list[list[tuple[float, tuple[str, ...]]]] = []
     ranked: list[tuple[float, int, tuple[str, ...]]] = []
     for s_i, rows in enumerate(table):
-        values = model.score_many([f for _key, f in rows]) if rows else []
+        values = model.score_many([f for _key, f in rows]) if rows else np.zeros(0)
         scored = sorted(((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)),
                         key=lambda x: (-x[0], x[1]))
         per_section.append(scored[:TOP_CANDIDATES])

@@ -229,19 +229,21 @@ def main(argv: list[str] | None = None) -> int:
     fit_eps = [prepare(s) for s in fitting]
     val_eps = [prepare(s) for s in validation]
     dev_eps = [prepare(s) for s in outline_data.DEV_EPISODES]
-    xs, ys, gs = [], [], []
+    xs: list[list[float]] = []
+    ys: list[float] = []
+    gs: list[int] = []
     gs_eps: list[str] = []
     for k in range(FOLDS):
         held = [ep for i, ep in enumerate(fit_eps) if i % FOLDS == k]
         prior, common, noun = tables([ep for i, ep in enumerate(fit_eps) if i % FOLDS != k])
         for ep in held:
-            x, y, g = rows(ep, prior, common, noun)
-            xs += x
-            ys += y
+            x_ep, y_ep, g = rows(ep, prior, common, noun)
+            xs += x_ep
+            ys += y_ep
             gs += [1000 * len(gs_eps) + v for v in g]
             gs_eps.append(ep["slug"])
-    x = np.array(xs)
-    y = np.array(ys)
+    x: np.ndarray = np.array(xs)
+    y: np.ndarray = np.array(ys)
     mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
     z = (x - mean) / scale
     print(f"{len(x)} candidates, {int((y > 0).sum())} sharing a word with the title, "
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     best = None
     for l2 in (float(v) for v in args.l2.split(",")):
         w = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
-        model = T.TitleModel(w[:-1], w[-1], mean, scale, prior, common, prior[""], common[""], noun=noun)
+        model = T.TitleModel(w[:-1].tolist(), w[-1], mean.tolist(), scale.tolist(), prior, common, prior[""], common[""], noun=noun)
         val = oracle_score(val_eps, model)
         print(f"l2 {l2:g}: titleF1 on human sections, validation {val:.3f}", flush=True)
         if best is None or val > best[0]:
