@@ -275,6 +275,7 @@ basically mean say said saying get got getting want wanted make made good great 
 """.split())
 VERB_SIGN = -1.0  # a word whose noun sign (``noun_table``) is below this is a verb ("learn", "train")
 ABSORB_SHARE = 0.6
+MAX_CANDIDATES = 600  # per section; a 1,500-word section has about 200
 _CONNECTORS = frozenset({"of", "and", "in", "for", "the", "on", "vs", "versus", "with", "to"})
 _NOUN_SUFFIXES = ("tion", "sion", "ity", "ness", "ism", "ment", "ogy", "ics", "ance", "ence", "ship", "ure",
                   "ist", "ism", "acy", "age", "dom")
@@ -520,6 +521,9 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
             if len(key) > 1 and tf < 2 and not all(word_info[w][0] for w in key if w not in _CONNECTORS):
                 continue  # a phrase said once is no title, unless it is a name ("Larry Page")
             keys.append(key)
+        if len(keys) > MAX_CANDIDATES:  # very long sections: the most frequent phrases only (bounded time)
+            keep = set(sorted(keys, key=lambda kk: (-found[kk][0], found[kk][1], kk))[:MAX_CANDIDATES])
+            keys = [kk for kk in keys if kk in keep]
         cos = _centralities(keys, words[a:b], wmat, vrow)
         rows = []
         for key, centrality in zip(keys, cos, strict=True):
