@@ -275,6 +275,7 @@ basically mean say said saying get got getting want wanted make made good great 
 """.split())
 VERB_SIGN = -1.0  # a word whose noun sign (``noun_table``) is below this is a verb ("learn", "train")
 ABSORB_SHARE = 0.6
+MAX_CANDIDATES = 600  # per section; a 1,500-word section has about 200
 _CONNECTORS = frozenset({"of", "and", "in", "for", "the", "on", "vs", "versus", "with", "to"})
 _NOUN_SUFFIXES = ("tion", "sion", "ity", "ness", "ism", "ment", "ogy", "ics", "ance", "ence", "ship", "ure",
                   "ist", "ism", "acy", "age", "dom")
@@ -332,6 +333,7 @@ class TitleModel:
                  noun: dict[str, float] | None = None):
         self.coef, self.bias = list(coef), float(bias)
         self.mean, self.scale = list(mean), list(scale)
+        self._coef, self._mean, self._scale = (np.asarray(v, dtype=np.float64) for v in (coef, mean, scale))
         self.prior, self.common = prior, common
         self.prior_default, self.common_default = prior_default, common_default
         self.pair_margin = pair_margin
@@ -343,6 +345,11 @@ class TitleModel:
             raise ValueError("title model features do not match this version")
         return cls(data["coef"], data["bias"], data["mean"], data["scale"], data["prior"], data["common"],
                    data["prior_default"], data["common_default"], data.get("pair_margin"), data["noun"])
+
+    def score_many(self, feats: Sequence[Sequence[float]]) -> np.ndarray:
+        """Scores of many feature rows at once."""
+        x = (np.asarray(feats, dtype=np.float64) - self._mean) / self._scale
+        return x @ self._coef + self.bias
 
     def score(self, feats: Sequence[float]) -> float:
         z = self.bias
@@ -458,7 +465,8 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
         p_def, c_def = model.prior_default, model.common_default
     else:
         p_def, c_def = prior.get("", -3.0), common.get("", 0.0)
-    verbs = frozenset(w for w, v in noun.items() if v < VERB_SIGN and w not in forms_capitalised(forms))
+    capitalised = forms_capitalised(forms)
+    verbs = frozenset(w for w, v in noun.items() if v < VERB_SIGN and w not in capitalised)
     per, total = _candidates(words, sections, banned, verbs)
     n_words = max(len(words), 1)
     n_sec = len(sections)
@@ -513,6 +521,9 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
             if len(key) > 1 and tf < 2 and not all(word_info[w][0] for w in key if w not in _CONNECTORS):
                 continue  # a phrase said once is no title, unless it is a name ("Larry Page")
             keys.append(key)
+        if len(keys) > MAX_CANDIDATES:  # very long sections: the most frequent phrases only (bounded time)
+            keep = set(sorted(keys, key=lambda kk: (-found[kk][0], found[kk][1], kk))[:MAX_CANDIDATES])
+            keys = [kk for kk in keys if kk in keep]
         cos = _centralities(keys, words[a:b], wmat, vrow)
         rows = []
         for key, centrality in zip(keys, cos, strict=True):
@@ -608,7 +619,9 @@ def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequen
     per_section: list[list[tuple[float, tuple[str, ...]]]] = []
     ranked: list[tuple[float, int, tuple[str, ...]]] = []
     for s_i, rows in enumerate(table):
-        scored = sorted(((model.score(f), key) for key, f in rows), key=lambda x: (-x[0], x[1]))
+        values = model.score_many([f for _key, f in rows]) if rows else np.zeros(0)
+        scored = sorted(((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)),
+                        key=lambda x: (-x[0], x[1]))
         per_section.append(scored[:TOP_CANDIDATES])
         ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
     ranked.sort(key=lambda x: (-x[0], x[1], x[2]))

@@ -35,6 +35,7 @@ import logging
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -255,17 +256,21 @@ def count_power(slugs: list[str]) -> tuple[float, float]:
     return float(b), float(np.exp(a))
 
 
+@dataclass
 class Settings:
-    def __init__(self, **kw: object):
-        self.__dict__.update(kw)
+    windows: tuple[float, ...]
+    weight: float
+    prior: float
+    scale: float
+    power: float
 
 
 def apply(s: Settings) -> None:
-    outline.BOUNDARY_WINDOWS = s.windows  # type: ignore[attr-defined]
-    outline.BOUNDARY_WEIGHT = s.weight  # type: ignore[attr-defined]
-    outline.PRIOR_WEIGHT = s.prior  # type: ignore[attr-defined]
-    outline.COUNT_SCALE = s.scale  # type: ignore[attr-defined]
-    outline.COUNT_POWER = s.power  # type: ignore[attr-defined]
+    outline.BOUNDARY_WINDOWS = s.windows
+    outline.BOUNDARY_WEIGHT = s.weight
+    outline.PRIOR_WEIGHT = s.prior
+    outline.COUNT_SCALE = s.scale
+    outline.COUNT_POWER = s.power
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,11 +392,12 @@ def _sub(source: str, pattern: str, repl: str) -> str:
 def write_settings(coef: np.ndarray, windows: tuple[float, ...], s: Settings) -> None:
     src = OUTLINE_PY.read_text(encoding="utf-8")
     src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", format_coef(coef))
-    src = _sub(src, r"^BOUNDARY_WINDOWS = \([^)]*\)", f"BOUNDARY_WINDOWS = {tuple(windows)!r}")
-    src = _sub(src, r"^BOUNDARY_WEIGHT = [0-9.]+", f"BOUNDARY_WEIGHT = {s.weight!r}")  # type: ignore[attr-defined]
-    src = _sub(src, r"^PRIOR_WEIGHT = [0-9.]+", f"PRIOR_WEIGHT = {s.prior!r}")  # type: ignore[attr-defined]
-    src = _sub(src, r"^COUNT_SCALE = [0-9.]+", f"COUNT_SCALE = {s.scale:.2f}")  # type: ignore[attr-defined]
-    src = _sub(src, r"^COUNT_POWER = [0-9.]+", f"COUNT_POWER = {s.power:.3f}")  # type: ignore[attr-defined]
+    src = _sub(src, r"^BOUNDARY_WINDOWS: tuple\[float, \.\.\.\] = \([^)]*\)",
+               f"BOUNDARY_WINDOWS: tuple[float, ...] = {tuple(windows)!r}")
+    src = _sub(src, r"^BOUNDARY_WEIGHT = [0-9.]+", f"BOUNDARY_WEIGHT = {s.weight!r}")
+    src = _sub(src, r"^PRIOR_WEIGHT = [0-9.]+", f"PRIOR_WEIGHT = {s.prior!r}")
+    src = _sub(src, r"^COUNT_SCALE = [0-9.]+", f"COUNT_SCALE = {s.scale:.2f}")
+    src = _sub(src, r"^COUNT_POWER = [0-9.]+", f"COUNT_POWER = {s.power:.3f}")
     OUTLINE_PY.write_text(src, encoding="utf-8")
 
 

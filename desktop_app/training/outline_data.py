@@ -93,7 +93,8 @@ def load(slug: str) -> dict:
 def chapters(ep: dict) -> tuple[list[int], list[str]]:
     """Human chapter start word indices and titles (a chapter starting where the next one does is dropped:
     a few source outlines have two headings at one timestamp)."""
-    starts, titles = [], []
+    starts: list[int] = []
+    titles: list[str] = []
     for w, t in zip(ep["truth"]["chapter_starts"], ep["truth"]["chapter_titles"], strict=True):
         if starts and w <= starts[-1]:
             titles[-1] = t
