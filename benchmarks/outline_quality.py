@@ -60,12 +60,14 @@ def even_split(text: str, sections: list[outline.Section], starts: list[int]) ->
     for i in range(1, k):
         target = len(text) * i / k
         j = bisect.bisect_left(starts, target)
-        near = [s for s in starts[max(j - 1, 0): j + 1] if bounds[-1] < s < len(text)]
+        near = [s for s in starts[max(j - 1, 0) : j + 1] if bounds[-1] < s < len(text)]
         if near:
             bounds.append(min(near, key=lambda s: abs(s - target)))
     bounds.append(len(text))
-    return [outline.Section(sections[min(i, k - 1)].title, a, b, ())
-            for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+    return [
+        outline.Section(sections[min(i, k - 1)].title, a, b, ())
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]
 
 
 def run_episode(slug: str, scorer: ModuleType, mode: str, granularity: float) -> tuple[dict, dict]:
@@ -80,35 +82,45 @@ def run_episode(slug: str, scorer: ModuleType, mode: str, granularity: float) ->
     ref = {"chapters": [{"title": t, "word_index": w} for t, w in zip(titles, ch, strict=True)]}
     with contextlib.redirect_stderr(io.StringIO()):
         res = scorer.evaluate(ref, outline.to_json(sections), scorer.WordIndex(text))
-        base = scorer.evaluate(ref, outline.to_json(even_split(text, sections, sorted(snap or starts))),
-                               scorer.WordIndex(text))
+        base = scorer.evaluate(
+            ref, outline.to_json(even_split(text, sections, sorted(snap or starts))), scorer.WordIndex(text)
+        )
     res["seconds"] = elapsed
     return res, base
 
 
 def report(name: str, slugs: list[str], scorer: ModuleType, args: argparse.Namespace) -> None:
     print(f"\n== {name}: {len(slugs)} episodes")
-    print(f"{'episode':34} {'ref':>4} {'pred':>4} {'Pk':>6} {'WD':>6} {'F1@150':>7} {'titles':>7} "
-          f"{'titleF1':>7} {'sec':>5}")
+    print(
+        f"{'episode':34} {'ref':>4} {'pred':>4} {'Pk':>6} {'WD':>6} {'F1@150':>7} {'titles':>7} "
+        f"{'titleF1':>7} {'sec':>5}"
+    )
     rows, bases = [], []
     for slug in slugs:
         res, base = run_episode(slug, scorer, args.starts, args.granularity)
         rows.append(res)
         bases.append(base)
-        print(f"{slug[:34]:34} {res['ref_sections']:4d} {res['pred_sections']:4d} {res['pk']:6.3f} "
-              f"{res['windowdiff']:6.3f} {res['f1@150']:7.3f} {res['titles']:7.3f} {res['titleF1']:7.3f} "
-              f"{res['seconds']:5.2f}", flush=True)
+        print(
+            f"{slug[:34]:34} {res['ref_sections']:4d} {res['pred_sections']:4d} {res['pk']:6.3f} "
+            f"{res['windowdiff']:6.3f} {res['f1@150']:7.3f} {res['titles']:7.3f} {res['titleF1']:7.3f} "
+            f"{res['seconds']:5.2f}",
+            flush=True,
+        )
         if args.verbose:
             for row in res["title_rows"]:
                 mark = "+" if row["shared"] else "-"
                 print(f"    {mark} {row['reference'][:45]:45} -> {row['predicted']}")
     for label, rs in (("MEAN", rows), ("even split, same count", bases)):
         mean = {k: sum(r[k] for r in rs) / len(rs) for k in KEYS}
-        print(f"{label:34} {'':4} {'':4} {mean['pk']:6.3f} {mean['windowdiff']:6.3f} {mean['f1@150']:7.3f} "
-              f"{mean['titles']:7.3f} {mean['titleF1']:7.3f}")
+        print(
+            f"{label:34} {'':4} {'':4} {mean['pk']:6.3f} {mean['windowdiff']:6.3f} {mean['f1@150']:7.3f} "
+            f"{mean['titles']:7.3f} {mean['titleF1']:7.3f}"
+        )
     ratio = [r["pred_sections"] / r["ref_sections"] for r in rows]
-    print(f"chapters / human chapters: mean {sum(ratio) / len(ratio):.2f}, "
-          f"range {min(ratio):.2f}-{max(ratio):.2f}")
+    print(
+        f"chapters / human chapters: mean {sum(ratio) / len(ratio):.2f}, "
+        f"range {min(ratio):.2f}-{max(ratio):.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,13 +131,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print titles per episode")
     ap.add_argument("--only", help="run one episode (slug)")
     args = ap.parse_args(argv)
-    if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.DEV_CORPUS.is_dir() \
-            or not outline_data.SCORER.is_file():
-        print(f"outline_quality: {outline_data.SHARED} (corpora and scorer) not found "
-              "(development machines only); skipped")
+    if (
+        not outline_data.TRAIN_CORPUS.is_dir()
+        or not outline_data.DEV_CORPUS.is_dir()
+        or not outline_data.SCORER.is_file()
+    ):
+        print(
+            f"outline_quality: {outline_data.SHARED} (corpora and scorer) not found "
+            "(development machines only); skipped"
+        )
         return 0
     scorer = load_scorer()
-    print(f"outline {outline.OUTLINE_VERSION}, sentence starts: {args.starts}, granularity {args.granularity}")
+    print(
+        f"outline {outline.OUTLINE_VERSION}, sentence starts: {args.starts}, granularity {args.granularity}"
+    )
     _fitting, validation = outline_data.split()
     parts = []
     if args.split in ("validation", "both"):

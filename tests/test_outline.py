@@ -177,8 +177,12 @@ def test_synthetic_topics_are_found() -> None:
         assert any(abs(f - b) <= 100 for f in found), (found, true_bounds)
     joined = " ".join(s.title.lower() for s in sections)
     for topic in ("chess", "bread", "boat", "telescope"):
-        assert any(w in joined for w in _TOPICS[{"chess": "chess", "bread": "baking", "boat": "sailing",
-                                                  "telescope": "astronomy"}[topic]].split()), joined
+        assert any(
+            w in joined
+            for w in _TOPICS[
+                {"chess": "chess", "bread": "baking", "boat": "sailing", "telescope": "astronomy"}[topic]
+            ].split()
+        ), joined
 
 
 def test_starts_inside_words_are_ignored() -> None:
@@ -205,13 +209,16 @@ def test_json_and_cache_round_trip(seed_outline: list[Section]) -> None:
     assert sections_from_cache(sections_to_cache(seed_outline)) == seed_outline
 
 
-@pytest.mark.parametrize("bad", [
-    [{"title": "x", "start": 0}],
-    [{"title": 3, "start": 0, "end": 4, "keywords": []}],
-    [{"title": "x", "start": 5, "end": 4, "keywords": []}],
-    [{"title": "x", "start": 0, "end": 4, "keywords": "abc"}],
-    ["not a dict"],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [{"title": "x", "start": 0}],
+        [{"title": 3, "start": 0, "end": 4, "keywords": []}],
+        [{"title": "x", "start": 5, "end": 4, "keywords": []}],
+        [{"title": "x", "start": 0, "end": 4, "keywords": "abc"}],
+        ["not a dict"],
+    ],
+)
 def test_cache_rejects_malformed(bad: list) -> None:
     with pytest.raises(ValueError):
         sections_from_cache(bad)
@@ -222,6 +229,7 @@ def test_version_is_a_string() -> None:
 
 
 # ------------------------------------------------------------------ word vectors and fallbacks
+
 
 def test_bundled_word_vectors_load_and_make_sense() -> None:
     from desktop_app.outline import vectors as outline_vectors
@@ -265,8 +273,10 @@ def test_outline_without_word_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_spoken_introduction_is_its_own_section() -> None:
-    intro = ("the following is a conversation with Ada Lovelace she is a mathematician this is the "
-             "podcast and now dear friends here's Ada Lovelace ")
+    intro = (
+        "the following is a conversation with Ada Lovelace she is a mathematician this is the "
+        "podcast and now dear friends here's Ada Lovelace "
+    )
     text = intro + topic_text(("chess", "baking", "sailing"))
     starts = crude_starts(text, every=8)
     sections = build_outline(text, starts)
@@ -350,12 +360,16 @@ def test_name_onsets_ignore_words_mostly_written_lower_case() -> None:
 def test_section_starts_snap_to_the_displayed_sentence_starts(seed_text: str) -> None:
     units = crude_starts(seed_text)
     words = [m.start() for m in re.finditer(r"\S+", seed_text)]
-    shifted = sorted({words[min(bisect_left(words, u) + 2, len(words) - 1)] for u in units})  # two words later
+    shifted = sorted(
+        {words[min(bisect_left(words, u) + 2, len(words) - 1)] for u in units}
+    )  # two words later
     sections = build_outline(seed_text, units, snap_to=shifted)
     check_invariants(seed_text, shifted, sections)
     plain = build_outline(seed_text, units)
     assert len(sections) == len(plain)  # titles may differ a little: they are taken from the snapped sections
-    assert [bisect_left(words, s.start) for s in sections[1:]] == [bisect_left(words, s.start) + 2 for s in plain[1:]]
+    assert [bisect_left(words, s.start) for s in sections[1:]] == [
+        bisect_left(words, s.start) + 2 for s in plain[1:]
+    ]
 
 
 def test_snap_takes_the_nearest_target_between_the_neighbours() -> None:

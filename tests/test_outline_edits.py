@@ -8,13 +8,23 @@ from desktop_app.outline import edits
 from desktop_app.outline.chapters import Section
 
 TEXT = " ".join(f"word{i}" for i in range(400))
-STARTS = [i for i in range(len(TEXT)) if i == 0 or TEXT[i - 1] == " " and TEXT[i:].startswith("word") and
-          int(TEXT[i + 4:].split(" ", 1)[0]) % 10 == 0]
+STARTS = [
+    i
+    for i in range(len(TEXT))
+    if i == 0
+    or TEXT[i - 1] == " "
+    and TEXT[i:].startswith("word")
+    and int(TEXT[i + 4 :].split(" ", 1)[0]) % 10 == 0
+]
 
 
 def sections() -> list[Section]:
     a, b = TEXT.index("word100"), TEXT.index("word250")
-    return [Section("Intro", 0, a, ("x",)), Section("Middle", a, b, ("y",)), Section("End", b, len(TEXT), ("z",))]
+    return [
+        Section("Intro", 0, a, ("x",)),
+        Section("Middle", a, b, ("y",)),
+        Section("End", b, len(TEXT), ("z",)),
+    ]
 
 
 def assert_covers(result: list[Section]) -> None:
@@ -75,7 +85,7 @@ def test_records_round_trip_and_survive_an_insertion() -> None:
 
 def test_lost_chapter_start_merges_into_the_previous_one() -> None:
     records = edits.to_records(sections(), TEXT)
-    damaged = TEXT.replace(TEXT[TEXT.index("word250"):TEXT.index("word260")], "completely different text ")
+    damaged = TEXT.replace(TEXT[TEXT.index("word250") : TEXT.index("word260")], "completely different text ")
     result = edits.from_records(records, damaged)
     assert result is not None and [s.title for s in result] == ["Intro", "Middle"]
     assert edits.from_records([], TEXT) is None

@@ -36,9 +36,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +47,9 @@ from desktop_app.outline.titles import STOPWORDS, normalize
 from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
     from desktop_app.readability.segmentation import Readable
 
 logger = logging.getLogger(__name__)
@@ -80,35 +81,86 @@ BOUNDARY_WINDOWS: tuple[float, ...] = (150.0, 300.0, 600.0)
 ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted
 ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
 ONSET_CAP = 5
-CUE_FILE = ("models", "outline_boundary.json")  # learned lexical cues (desktop_app/training/outline_boundary.py)
+CUE_FILE = (
+    "models",
+    "outline_boundary.json",
+)  # learned lexical cues (desktop_app/training/outline_boundary.py)
 CUE_AFTER = 15  # words after a unit start whose n-grams count as cues
 CUE_BEFORE = 10  # words before it
 # Logistic-regression weights of _boundary_features, fitted on the fitting split of the training corpus
 # (both kinds of sentence starts) by desktop_app/training/outline_boundary.py, which also writes the
 # settings chosen on the validation split; the DP adds BOUNDARY_WEIGHT * the log-odds.
-BOUNDARY_COEF = np.array([-0.027, 0.144, 0.088, 0.247, 0.194, 0.186, 0.050, 0.072, -0.012, 0.176, 0.172,
-                          0.101, 0.445, 2.043, 0.158])
+BOUNDARY_COEF = np.array(
+    [
+        -0.027,
+        0.144,
+        0.088,
+        0.247,
+        0.194,
+        0.186,
+        0.050,
+        0.072,
+        -0.012,
+        0.176,
+        0.172,
+        0.101,
+        0.445,
+        2.043,
+        0.158,
+    ]
+)
 
 _WORD_RE = re.compile(r"\S+")
 
 # Host phrases that open a new topic, with their strength. Matched on normalised, lower-case words.
 _CUES: tuple[tuple[str, float], ...] = (
-    ("let me ask you", 1.0), ("let me ask", 0.8), ("i have to ask", 1.0), ("i gotta ask", 1.0),
-    ("i got to ask", 1.0), ("i've got to ask", 1.0), ("i want to ask", 0.8), ("i wanted to ask", 0.8),
-    ("i'd like to ask", 0.8), ("let's talk about", 1.0), ("let's talk", 0.7), ("can we talk about", 1.0),
-    ("can you talk about", 0.7), ("i want to talk about", 0.9), ("speaking of", 1.0),
-    ("switching gears", 1.0), ("switch gears", 1.0), ("change gears", 1.0), ("shifting gears", 1.0),
-    ("moving on", 0.8), ("on the topic of", 1.0), ("on the question of", 0.7), ("the next question", 0.8),
-    ("another question", 0.8), ("a question about", 0.7), ("tell me about", 0.7),
-    ("take me through", 0.8), ("let's go to", 0.7), ("let's get into", 0.8), ("let's dive into", 0.8),
-    ("let's move", 0.8), ("what do you think about", 0.6), ("what are your thoughts on", 0.6),
-    ("you mentioned", 0.4), ("you've talked about", 0.5), ("you wrote", 0.4), ("what about", 0.3),
-    ("big question", 0.6), ("ridiculous question", 0.8), ("let's go back", 0.5), ("back to", 0.2),
+    ("let me ask you", 1.0),
+    ("let me ask", 0.8),
+    ("i have to ask", 1.0),
+    ("i gotta ask", 1.0),
+    ("i got to ask", 1.0),
+    ("i've got to ask", 1.0),
+    ("i want to ask", 0.8),
+    ("i wanted to ask", 0.8),
+    ("i'd like to ask", 0.8),
+    ("let's talk about", 1.0),
+    ("let's talk", 0.7),
+    ("can we talk about", 1.0),
+    ("can you talk about", 0.7),
+    ("i want to talk about", 0.9),
+    ("speaking of", 1.0),
+    ("switching gears", 1.0),
+    ("switch gears", 1.0),
+    ("change gears", 1.0),
+    ("shifting gears", 1.0),
+    ("moving on", 0.8),
+    ("on the topic of", 1.0),
+    ("on the question of", 0.7),
+    ("the next question", 0.8),
+    ("another question", 0.8),
+    ("a question about", 0.7),
+    ("tell me about", 0.7),
+    ("take me through", 0.8),
+    ("let's go to", 0.7),
+    ("let's get into", 0.8),
+    ("let's dive into", 0.8),
+    ("let's move", 0.8),
+    ("what do you think about", 0.6),
+    ("what are your thoughts on", 0.6),
+    ("you mentioned", 0.4),
+    ("you've talked about", 0.5),
+    ("you wrote", 0.4),
+    ("what about", 0.3),
+    ("big question", 0.6),
+    ("ridiculous question", 0.8),
+    ("let's go back", 0.5),
+    ("back to", 0.2),
 )
 _CUE_WINDOW = 30  # cue must begin within this many words of the unit start
 _CUE_WEIGHTS = dict(_CUES)
-_CUE_RE = re.compile(r"(?<= )(" + "|".join(re.escape(p) for p, _w in sorted(_CUES, key=lambda c: -len(c[0])))
-                     + r")(?= )")
+_CUE_RE = re.compile(
+    r"(?<= )(" + "|".join(re.escape(p) for p, _w in sorted(_CUES, key=lambda c: -len(c[0]))) + r")(?= )"
+)
 
 _INTRO_END = re.compile(
     r"\b(?:dear friends here's|and now here's|now dear friends here's)\b"
@@ -130,9 +182,15 @@ class Section:
 
 # ----------------------------------------------------------------------------------------- public API
 
-def build_outline(text: str, sentence_starts: Sequence[int], granularity: float = 1.0,
-                  progress: Callable[[float], None] | None = None,
-                  snap_to: Sequence[int] = (), exclude_names: Sequence[str] = ()) -> list[Section]:
+
+def build_outline(
+    text: str,
+    sentence_starts: Sequence[int],
+    granularity: float = 1.0,
+    progress: Callable[[float], None] | None = None,
+    snap_to: Sequence[int] = (),
+    exclude_names: Sequence[str] = (),
+) -> list[Section]:
     """Split ``text`` into topical sections starting on ``sentence_starts`` (doc offsets); with ``snap_to``
     (the displayed sentence starts, when the units were built on other ones) each section start moves to the
     nearest of those. Words of ``exclude_names`` (the transcript's speaker names) are never titles or
@@ -160,22 +218,37 @@ def build_outline(text: str, sentence_starts: Sequence[int], granularity: float 
         char_bounds = _snap(char_bounds, sorted(snap_to))
         word_starts = [a for a, _ in spans]
         word_bounds = [bisect.bisect_left(word_starts, c) for c in char_bounds[:-1]]
-    sections_words = [(word_bounds[i], word_bounds[i + 1] if i + 1 < len(word_bounds) else len(spans))
-                      for i in range(len(word_bounds))]
-    labels = outline_titles.label_sections(words, surface, sections_words, intro_section=intro_section,
-                                           exclude_names=exclude_names)
+    sections_words = [
+        (word_bounds[i], word_bounds[i + 1] if i + 1 < len(word_bounds) else len(spans))
+        for i in range(len(word_bounds))
+    ]
+    labels = outline_titles.label_sections(
+        words, surface, sections_words, intro_section=intro_section, exclude_names=exclude_names
+    )
     report(1.0)
-    return [Section(title, char_bounds[i], char_bounds[i + 1], tuple(kws))
-            for i, (title, kws) in enumerate(labels)]
+    return [
+        Section(title, char_bounds[i], char_bounds[i + 1], tuple(kws))
+        for i, (title, kws) in enumerate(labels)
+    ]
 
 
-def outline_of(text: str, readable: Readable, granularity: float = 1.0,
-               progress: Callable[[float], None] | None = None,
-               exclude_names: Sequence[str] = ()) -> list[Section]:
+def outline_of(
+    text: str,
+    readable: Readable,
+    granularity: float = 1.0,
+    progress: Callable[[float], None] | None = None,
+    exclude_names: Sequence[str] = (),
+) -> list[Section]:
     """The outline of a segmented text, as the app shows it: units on ``readable.unit_starts()``, sections
     starting on its displayed sentences; ``exclude_names``: speaker names, never used as titles."""
-    return build_outline(text, readable.unit_starts(), granularity, progress, snap_to=readable.sentence_starts(),
-                         exclude_names=exclude_names)
+    return build_outline(
+        text,
+        readable.unit_starts(),
+        granularity,
+        progress,
+        snap_to=readable.sentence_starts(),
+        exclude_names=exclude_names,
+    )
 
 
 def to_json(sections: Sequence[Section]) -> dict:
@@ -185,8 +258,9 @@ def to_json(sections: Sequence[Section]) -> dict:
 
 def sections_to_cache(sections: Sequence[Section]) -> list[dict]:
     """Plain JSON/YAML-able records."""
-    return [{"title": s.title, "start": s.start, "end": s.end, "keywords": list(s.keywords)}
-            for s in sections]
+    return [
+        {"title": s.title, "start": s.start, "end": s.end, "keywords": list(s.keywords)} for s in sections
+    ]
 
 
 def sections_from_cache(records: list[dict]) -> list[Section]:
@@ -198,8 +272,14 @@ def sections_from_cache(records: list[dict]) -> list[Section]:
             keywords = rec.get("keywords", [])
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"outline cache record {i}: missing field ({exc})") from exc
-        if not isinstance(title, str) or not isinstance(start, int) or not isinstance(end, int) \
-                or isinstance(start, bool) or isinstance(end, bool) or not 0 <= start <= end:
+        if (
+            not isinstance(title, str)
+            or not isinstance(start, int)
+            or not isinstance(end, int)
+            or isinstance(start, bool)
+            or isinstance(end, bool)
+            or not 0 <= start <= end
+        ):
             raise ValueError(f"outline cache record {i}: bad title/start/end")
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
             raise ValueError(f"outline cache record {i}: keywords must be a list of strings")
@@ -222,7 +302,7 @@ def _snap(bounds: list[int], targets: list[int]) -> list[int]:
     for k in range(1, len(bounds) - 1):
         b, lo, hi = bounds[k], out[-1], bounds[k + 1]
         i = bisect.bisect_left(targets, b)
-        near = [t for t in targets[max(i - 1, 0): i + 1] if lo < t < hi]
+        near = [t for t in targets[max(i - 1, 0) : i + 1] if lo < t < hi]
         if near:
             out.append(min(near, key=lambda t: abs(t - b)))
     out.append(bounds[-1])
@@ -231,8 +311,10 @@ def _snap(bounds: list[int], targets: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------------------------------- candidates
 
-def _candidate_starts(spans: list[tuple[int, int]], sentence_starts: Sequence[int],
-                      n_chars: int) -> dict[int, int]:
+
+def _candidate_starts(
+    spans: list[tuple[int, int]], sentence_starts: Sequence[int], n_chars: int
+) -> dict[int, int]:
     """Word index -> doc offset of a sentence start at (or just before) that word."""
     word_starts = [a for a, _ in spans]
     cand: dict[int, int] = {0: 0}
@@ -277,13 +359,20 @@ def _intro_end(words: list[str], units: list[int]) -> int | None:
 
 # -------------------------------------------------------------------------------------- segmentation
 
+
 def _capitalised(surface: list[str], words: list[str]) -> list[bool]:
     """Whether each word is a capitalised content word (a name, product or acronym in caption text)."""
     return [s[:1].isupper() and w not in STOPWORDS for s, w in zip(surface, words, strict=True)]
 
 
-def _segment(words: list[str], caps: list[bool], units: list[int], intro: int | None, granularity: float,
-             report: Callable[[float], None]) -> list[int]:
+def _segment(
+    words: list[str],
+    caps: list[bool],
+    units: list[int],
+    intro: int | None,
+    granularity: float,
+    report: Callable[[float], None],
+) -> list[int]:
     """Section start word indices (first is 0), chosen among unit starts."""
     n_words = len(words)
     if n_words < SHORT_TEXT_WORDS or len(units) < 3:
@@ -363,7 +452,9 @@ def _truncated_svd(x: np.ndarray, k: int) -> np.ndarray:
     evals, evecs = np.linalg.eigh((b @ b.T).astype(np.float64))
     order = np.argsort(evals)[::-1][:k]
     # x ~ y b, and b's left singular vectors are evecs: x v_i = y u_i s_i
-    return (y @ evecs[:, order].astype(np.float32)) * np.sqrt(np.maximum(evals[order], 0.0)).astype(np.float32)
+    return (y @ evecs[:, order].astype(np.float32)) * np.sqrt(np.maximum(evals[order], 0.0)).astype(
+        np.float32
+    )
 
 
 def _orthonormal(y: np.ndarray) -> np.ndarray:
@@ -391,21 +482,28 @@ def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
     return out
 
 
-def _boundary_boost(words: list[str], caps: list[bool], units: list[int], blocks: list[np.ndarray],
-                    unit_len: np.ndarray) -> np.ndarray:
+def _boundary_boost(
+    words: list[str], caps: list[bool], units: list[int], blocks: list[np.ndarray], unit_len: np.ndarray
+) -> np.ndarray:
     """Per unit start: the DP's bonus for opening a section there (classifier log-odds)."""
     cues = _cue_scores(words, units)
     if BOUNDARY_WEIGHT > 0:
-        feats = _boundary_features(blocks, unit_len, cues, _name_onsets(words, caps, units),
-                                   _lexical_cues(words, units, get_cue_table()))
+        feats = _boundary_features(
+            blocks,
+            unit_len,
+            cues,
+            _name_onsets(words, caps, units),
+            _lexical_cues(words, units, get_cue_table()),
+        )
         return BOUNDARY_WEIGHT * (feats @ BOUNDARY_COEF)
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
     mixed = np.hstack([np.sqrt(1.0 - alpha) * blocks[0]] + ([np.sqrt(alpha) * blocks[1]] if alpha else []))
     return CUE_WEIGHT * cues + NOVELTY_WEIGHT * _novelty(mixed, unit_len)
 
 
-def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray,
-               granularity: float) -> list[int]:
+def _partition(
+    blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray, granularity: float
+) -> list[int]:
     """Optimal partition of units into ``words / target`` sections: section start unit indices.
 
     A section scores its cohesion (``(m - 1)`` times the mean pairwise similarity of its ``m`` units,
@@ -429,8 +527,9 @@ def _partition(blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray
     return _dp_fixed(cohesion(alpha, COH_GAMMA) + base, src, want)
 
 
-def _band_parts(blocks: list[np.ndarray], unit_len: np.ndarray, target: float
-                ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+def _band_parts(
+    blocks: list[np.ndarray], unit_len: np.ndarray, target: float
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """For sections ``[j - l, j)`` (rows j = 0..n, columns l = 1..width): squared norm of each
     block's vector sum, unit count, word count and start unit (``-1`` where not allowed)."""
     n = len(unit_len)
@@ -519,8 +618,13 @@ def _name_onsets(words: list[str], caps: list[bool], units: list[int]) -> np.nda
     return _zscore(np.log1p(cum[np.minimum(u + ONSET_WORDS, n)] - cum[u]))
 
 
-def _boundary_features(blocks: list[np.ndarray], unit_len: np.ndarray, cues: np.ndarray,
-                       onsets: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
+def _boundary_features(
+    blocks: list[np.ndarray],
+    unit_len: np.ndarray,
+    cues: np.ndarray,
+    onsets: np.ndarray,
+    lexical: np.ndarray | None = None,
+) -> np.ndarray:
     """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
     of ``BOUNDARY_WINDOWS`` words), the learned lexical cues (``_lexical_cues``), the host-cue strength and
     the name onsets; columns match ``BOUNDARY_COEF``."""
@@ -545,9 +649,12 @@ class CueTable:
 
     @classmethod
     def load(cls, path: Path) -> CueTable:
+        """The cue table saved by the boundary trainer (JSON)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({str(k): float(v) for k, v in data["after"].items()},
-                   {str(k): float(v) for k, v in data["before"].items()})
+        return cls(
+            {str(k): float(v) for k, v in data["after"].items()},
+            {str(k): float(v) for k, v in data["before"].items()},
+        )
 
 
 _cue_table: CueTable | None = None
@@ -580,10 +687,12 @@ def _lexical_cues(words: list[str], units: list[int], table: CueTable | None) ->
         return np.zeros(len(units))
     out = np.zeros(len(units))
     for i, u in enumerate(units):
-        after = cue_grams(words[u:u + CUE_AFTER])
-        before = cue_grams(words[max(u - CUE_BEFORE, 0):u])
+        after = cue_grams(words[u : u + CUE_AFTER])
+        before = cue_grams(words[max(u - CUE_BEFORE, 0) : u])
         # fsum: exact, so the result does not depend on the (hash-seeded) order of the sets
-        out[i] = math.fsum([table.after.get(g, 0.0) for g in after] + [table.before.get(g, 0.0) for g in before])
+        out[i] = math.fsum(
+            [table.after.get(g, 0.0) for g in after] + [table.before.get(g, 0.0) for g in before]
+        )
     out[0] = out.mean()
     return _zscore(out)
 
@@ -598,7 +707,7 @@ def _peak_height(x: np.ndarray, r: int) -> np.ndarray:
     pad = np.concatenate([np.full(r, -np.inf), x, np.full(r, -np.inf)])
     win = np.lib.stride_tricks.sliding_window_view(pad, 2 * r + 1)
     left = win[:, :r].max(axis=1) if r else np.full(n, -np.inf)
-    right = win[:, r + 1:].max(axis=1) if r else np.full(n, -np.inf)
+    right = win[:, r + 1 :].max(axis=1) if r else np.full(n, -np.inf)
     nb = np.maximum(left, right)
     return x - np.where(np.isfinite(nb), nb, x)
 

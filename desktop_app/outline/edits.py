@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_right
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from desktop_app.annotations.model import AnchorStatus, Target, anchor, make_target
 from desktop_app.timeline import chapter_at
 
 if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
+    from collections.abc import Sequence
+
     from desktop_app.outline.chapters import Section
 
 ANCHOR_CHARS = 48
@@ -36,8 +37,9 @@ def rename(sections: Sequence[Section], row: int, title: str) -> list[Section]:
     return result
 
 
-def split(sections: Sequence[Section], offset: int, sentence_starts: Sequence[int],
-          title: str = "New chapter") -> list[Section]:
+def split(
+    sections: Sequence[Section], offset: int, sentence_starts: Sequence[int], title: str = "New chapter"
+) -> list[Section]:
     """Start a new chapter at the sentence that contains ``offset``."""
     starts = sorted(sentence_starts)
     i = bisect_right(starts, offset) - 1
@@ -48,7 +50,7 @@ def split(sections: Sequence[Section], offset: int, sentence_starts: Sequence[in
     section = sections[row]
     first = dataclasses.replace(section, end=cut)
     second = dataclasses.replace(section, title=title, start=cut, keywords=())
-    return [*sections[:row], first, second, *sections[row + 1:]]
+    return [*sections[:row], first, second, *sections[row + 1 :]]
 
 
 def merge_with_next(sections: Sequence[Section], row: int) -> list[Section]:
@@ -59,10 +61,12 @@ def merge_with_next(sections: Sequence[Section], row: int) -> list[Section]:
     first, second = sections[row], sections[row + 1]
     keywords = tuple(dict.fromkeys(first.keywords + second.keywords))[:6]
     merged = dataclasses.replace(first, end=second.end, keywords=keywords)
-    return [*sections[:row], merged, *sections[row + 2:]]
+    return [*sections[:row], merged, *sections[row + 2 :]]
 
 
-def move_start(sections: Sequence[Section], row: int, offset: int, sentence_starts: Sequence[int]) -> list[Section]:
+def move_start(
+    sections: Sequence[Section], row: int, offset: int, sentence_starts: Sequence[int]
+) -> list[Section]:
     """Move the start of chapter ``row`` (not the first) to the sentence containing ``offset``."""
     _check_row(sections, row)
     if row == 0:
@@ -86,6 +90,7 @@ def _check_row(sections: Sequence[Section], row: int) -> None:
 
 # -- storage ------------------------------------------------------------------------------------
 
+
 def to_records(sections: Sequence[Section], text: str) -> list[dict[str, Any]]:
     """YAML-ready records: title, keywords, and the chapter start anchored like an annotation."""
     records = []
@@ -94,8 +99,13 @@ def to_records(sections: Sequence[Section], text: str) -> list[dict[str, Any]]:
         target = make_target(text, section.start, end) if end > section.start else None
         record: dict[str, Any] = {"title": section.title, "keywords": list(section.keywords)}
         if target is not None:
-            record["start"] = {"start": target.start, "end": target.end, "exact": target.exact,
-                               "prefix": target.prefix, "suffix": target.suffix}
+            record["start"] = {
+                "start": target.start,
+                "end": target.end,
+                "exact": target.exact,
+                "prefix": target.prefix,
+                "suffix": target.suffix,
+            }
         records.append(record)
     return records
 
@@ -115,7 +125,11 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
         title = " ".join(raw_title.split()) if isinstance(raw_title, str) else ""
         title = title or f"Chapter {number + 1}"
         raw_keywords = record.get("keywords")
-        keywords = tuple(str(k) for k in raw_keywords if isinstance(k, str)) if isinstance(raw_keywords, list) else ()
+        keywords = (
+            tuple(str(k) for k in raw_keywords if isinstance(k, str))
+            if isinstance(raw_keywords, list)
+            else ()
+        )
         position = 0 if number == 0 else _anchored_start(record.get("start"), text)
         if position is None:
             continue
@@ -130,10 +144,12 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
             continue
         unique.append(item)
     bounds = [item[0] for item in unique] + [len(text)]
-    return [Section(title, bounds[i], bounds[i + 1], keywords) for i, (_s, title, keywords) in enumerate(unique)]
+    return [
+        Section(title, bounds[i], bounds[i + 1], keywords) for i, (_s, title, keywords) in enumerate(unique)
+    ]
 
 
-def _anchored_start(raw: Any, text: str) -> int | None:  # noqa: ANN401 - a record's field, from YAML
+def _anchored_start(raw: Any, text: str) -> int | None:
     """Where a stored chapter start lies in ``text`` (None: malformed or not found)."""
     if not isinstance(raw, dict):
         return None
@@ -141,8 +157,13 @@ def _anchored_start(raw: Any, text: str) -> int | None:  # noqa: ANN401 - a reco
     prefix, suffix = raw.get("prefix", ""), raw.get("suffix", "")
     if not (_is_offset(start) and _is_offset(end) and isinstance(exact, str) and exact):
         return None
-    target = Target(start=start, end=end, exact=exact, prefix=prefix if isinstance(prefix, str) else "",
-                    suffix=suffix if isinstance(suffix, str) else "")
+    target = Target(
+        start=start,
+        end=end,
+        exact=exact,
+        prefix=prefix if isinstance(prefix, str) else "",
+        suffix=suffix if isinstance(suffix, str) else "",
+    )
     result = anchor(text, target)
     if result.status is AnchorStatus.ORPHAN or not 0 <= result.start <= len(text):
         return None
@@ -152,5 +173,5 @@ def _anchored_start(raw: Any, text: str) -> int | None:  # noqa: ANN401 - a reco
 MAX_OFFSET = 2**31 - 1
 
 
-def _is_offset(value: Any) -> TypeGuard[int]:  # noqa: ANN401
+def _is_offset(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OFFSET

@@ -23,16 +23,20 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from desktop_app.outline import vectors as outline_vectors
 from desktop_app.paths import resource_path
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 logger = logging.getLogger(__name__)
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all almost also am an and any are aren't as at be because been before
 being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
 during each either else ever every few for from further get gets getting got had hadn't has hasn't have
@@ -45,10 +49,12 @@ towards under until up upon us very vs was wasn't we we'd we'll we're we've were
 when's where where's whether which while who who's whom whose why why's will with within without won't
 would wouldn't yes yet you you'd you'll you're you've your yours yourself yourselves
 um uh uhm hmm mm mm-hmm oh ah yeah yep yup okay ok gonna wanna gotta kinda sorta y'know ya
-""".split())
+""".split()
+)
 
 # Content words too generic to name a topic (conversation glue, vague nouns, common verbs/adjectives).
-GENERIC = frozenset("""
+GENERIC = frozenset(
+    """
 think thinking thought thoughts know knowing knew known people person thing things stuff going go goes went
 gone come comes coming came really mean means meaning kind kinds sort sorts lot lots bunch want wants wanted
 wanting actually say says saying said way ways time times something someone somebody everything everyone
@@ -91,7 +97,8 @@ hoped wish wished care cared matter mattered worry struggle struggling sensation
 include includes including involve involves involved require requires required offer offers
 provide provides provided continue continued follow following followed allow allowing
 quickly slowly spent spend spending expressing express expressed recently currently
-""".split())
+""".split()
+)
 
 TITLE_TERMS = 4
 MIN_TF = 2
@@ -131,9 +138,13 @@ def _is_title_word(w: str) -> bool:
 _SHORT_OK = frozenset({"ai", "ml", "vr", "ar", "ui", "os"})
 
 
-def label_sections(words: Sequence[str], surface: Sequence[str], sections: Sequence[tuple[int, int]],
-                   intro_section: bool = False, exclude_names: Sequence[str] = ()
-                   ) -> list[tuple[str, list[str]]]:
+def label_sections(
+    words: Sequence[str],
+    surface: Sequence[str],
+    sections: Sequence[tuple[int, int]],
+    intro_section: bool = False,
+    exclude_names: Sequence[str] = (),
+) -> list[tuple[str, list[str]]]:
     """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges.
 
     Titles are learned candidate phrases (see ``learned_titles``), distinct within the outline; words of
@@ -175,8 +186,9 @@ def _surface_forms(words: Sequence[str], surface: Sequence[str], content: set[st
         if w in content:
             tally.setdefault(w, Counter())[_display(s)] += n
     # ties go to the lower-case spelling: a capital seen as often as not is no sign of a name
-    return {w: min(c.items(), key=lambda kv: (-kv[1], kv[0] != kv[0].lower(), kv[0]))[0]
-            for w, c in tally.items()}
+    return {
+        w: min(c.items(), key=lambda kv: (-kv[1], kv[0] != kv[0].lower(), kv[0]))[0] for w, c in tally.items()
+    }
 
 
 def _section_terms(words: Sequence[str], a: int, b: int, content: set[str]) -> Counter[str]:
@@ -200,7 +212,7 @@ def _rank(c: Counter[str], df: Counter[str], n_sec: int, forms: dict[str, str]) 
         parts = term.split(" ")
         if tf < MIN_TF or not all(_is_title_word(p) for p in parts):
             continue
-        score = tf ** TF_POWER * math.log(1.0 + n_sec / df[term]) ** IDF_POWER
+        score = tf**TF_POWER * math.log(1.0 + n_sec / df[term]) ** IDF_POWER
         if any(any(ch.isupper() for ch in forms.get(p, "")) for p in parts):
             score *= CAP_BONUS
         if len(parts) == 2:
@@ -268,21 +280,65 @@ TITLES_FILE = ("models", "outline_titles.json.gz")
 MAX_PHRASE = 4
 TOP_CANDIDATES = 12
 # never part of a title (vague words people do not title a chapter with)
-VAGUE = frozenset("""
+VAGUE = frozenset(
+    """
 thing things people person know think really going like stuff lot lots kind kinds sort way ways something
 someone somebody everything everyone anything anyone nothing guy guys yeah okay gonna wanna actually
 basically mean say said saying get got getting want wanted make made good great pretty sure
-""".split())
+""".split()
+)
 VERB_SIGN = -1.0  # a word whose noun sign (``noun_table``) is below this is a verb ("learn", "train")
 ABSORB_SHARE = 0.6
 MAX_CANDIDATES = 600  # per section; a 1,500-word section has about 200
 _CONNECTORS = frozenset({"of", "and", "in", "for", "the", "on", "vs", "versus", "with", "to"})
-_NOUN_SUFFIXES = ("tion", "sion", "ity", "ness", "ism", "ment", "ogy", "ics", "ance", "ence", "ship", "ure",
-                  "ist", "ism", "acy", "age", "dom")
-FEATURES = ("log_tf", "rate_ratio", "share", "spread", "first_pos", "len1", "len2", "len3", "len4",
-            "capitalised", "acronym", "generic", "noun_suffix", "ing", "adverb_or_past", "connector",
-            "title_prior", "commonness", "log_tf_episode", "early", "multi_once", "centrality", "tf_rel",
-            "head_noun", "first_noun", "head_verb", "head_modifier")
+_NOUN_SUFFIXES = (
+    "tion",
+    "sion",
+    "ity",
+    "ness",
+    "ism",
+    "ment",
+    "ogy",
+    "ics",
+    "ance",
+    "ence",
+    "ship",
+    "ure",
+    "ist",
+    "ism",
+    "acy",
+    "age",
+    "dom",
+)
+FEATURES = (
+    "log_tf",
+    "rate_ratio",
+    "share",
+    "spread",
+    "first_pos",
+    "len1",
+    "len2",
+    "len3",
+    "len4",
+    "capitalised",
+    "acronym",
+    "generic",
+    "noun_suffix",
+    "ing",
+    "adverb_or_past",
+    "connector",
+    "title_prior",
+    "commonness",
+    "log_tf_episode",
+    "early",
+    "multi_once",
+    "centrality",
+    "tf_rel",
+    "head_noun",
+    "first_noun",
+    "head_verb",
+    "head_modifier",
+)
 
 
 def stem(word: str) -> str:
@@ -327,10 +383,19 @@ def title_stems(title: str) -> frozenset[str]:
 class TitleModel:
     """Coefficients of the candidate scorer and the word tables it reads (title prior, commonness)."""
 
-    def __init__(self, coef: Sequence[float], bias: float, mean: Sequence[float], scale: Sequence[float],
-                 prior: dict[str, float], common: dict[str, float], prior_default: float,
-                 common_default: float, pair_margin: float | None = None,
-                 noun: dict[str, float] | None = None):
+    def __init__(
+        self,
+        coef: Sequence[float],
+        bias: float,
+        mean: Sequence[float],
+        scale: Sequence[float],
+        prior: dict[str, float],
+        common: dict[str, float],
+        prior_default: float,
+        common_default: float,
+        pair_margin: float | None = None,
+        noun: dict[str, float] | None = None,
+    ):
         self.coef, self.bias = list(coef), float(bias)
         self.mean, self.scale = list(mean), list(scale)
         self._coef, self._mean, self._scale = (np.asarray(v, dtype=np.float64) for v in (coef, mean, scale))
@@ -341,10 +406,21 @@ class TitleModel:
 
     @classmethod
     def from_json(cls, data: dict) -> TitleModel:
+        """The ranker saved by the title trainer; ValueError when its features are not this version's."""
         if list(data["features"]) != list(FEATURES):
             raise ValueError("title model features do not match this version")
-        return cls(data["coef"], data["bias"], data["mean"], data["scale"], data["prior"], data["common"],
-                   data["prior_default"], data["common_default"], data.get("pair_margin"), data["noun"])
+        return cls(
+            data["coef"],
+            data["bias"],
+            data["mean"],
+            data["scale"],
+            data["prior"],
+            data["common"],
+            data["prior_default"],
+            data["common_default"],
+            data.get("pair_margin"),
+            data["noun"],
+        )
 
     def score_many(self, feats: Sequence[Sequence[float]]) -> np.ndarray:
         """Scores of many feature rows at once."""
@@ -352,6 +428,7 @@ class TitleModel:
         return x @ self._coef + self.bias
 
     def score(self, feats: Sequence[float]) -> float:
+        """The logit of one candidate phrase from its features."""
         z = self.bias
         for f, c, m, s in zip(feats, self.coef, self.mean, self.scale, strict=True):
             z += c * (f - m) / s
@@ -389,9 +466,12 @@ def name_tokens(names: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _candidates(words: Sequence[str], sections: Sequence[tuple[int, int]], banned: frozenset[str],
-                verbs: frozenset[str] = frozenset()
-                ) -> tuple[list[dict[tuple[str, ...], list[int]]], Counter[tuple[str, ...]]]:
+def _candidates(
+    words: Sequence[str],
+    sections: Sequence[tuple[int, int]],
+    banned: frozenset[str],
+    verbs: frozenset[str] = frozenset(),
+) -> tuple[list[dict[tuple[str, ...], list[int]]], Counter[tuple[str, ...]]]:
     """Per section: candidate phrase -> [count, first word index]; and each phrase's count in the text.
 
     A phrase starts on a specific word (not ``GENERIC``) and ends on a content word, may hold connectors
@@ -421,7 +501,7 @@ def _candidates(words: Sequence[str], sections: Sequence[tuple[int, int]], banne
                     break
                 if kj < 2:
                     continue  # starts on a specific word, ends on a content word ("meaning of life")
-                key = tuple(words[i:j + 1])
+                key = tuple(words[i : j + 1])
                 rec = found.get(key)
                 if rec is None:
                     found[key] = [1, i]
@@ -434,8 +514,10 @@ def _candidates(words: Sequence[str], sections: Sequence[tuple[int, int]], banne
 
 
 _NOUN_BEFORE = frozenset("the a an this these those my your his her our their its every each".split())
-_OTHER_BEFORE = frozenset("i you we they he she to will would can could should don't didn't can't won't might "
-                          "must very so too more most less pretty quite".split())
+_OTHER_BEFORE = frozenset(
+    "i you we they he she to will would can could should don't didn't can't won't might "
+    "must very so too more most less pretty quite".split()
+)
 
 
 def noun_table(words: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
@@ -451,11 +533,16 @@ def noun_table(words: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
     return noun, other
 
 
-def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Sequence[tuple[int, int]],
-                       model: TitleModel | None, prior: dict[str, float] | None = None,
-                       common: dict[str, float] | None = None, banned: frozenset[str] = frozenset(),
-                       noun: dict[str, float] | None = None
-                       ) -> list[list[tuple[tuple[str, ...], list[float]]]]:
+def candidate_features(
+    words: Sequence[str],
+    forms: dict[str, str],
+    sections: Sequence[tuple[int, int]],
+    model: TitleModel | None,
+    prior: dict[str, float] | None = None,
+    common: dict[str, float] | None = None,
+    banned: frozenset[str] = frozenset(),
+    noun: dict[str, float] | None = None,
+) -> list[list[tuple[tuple[str, ...], list[float]]]]:
     """Per section, its candidate phrases with their feature vectors (columns as ``FEATURES``).
 
     ``prior``/``common``/``noun`` override the model's word tables (training builds them out of fold)."""
@@ -481,15 +568,17 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
                     continue
                 form = forms.get(w, w)
                 st = _stem_cached(w)
-                word_info[w] = (float(any(ch.isupper() for ch in form)),
-                                float(len(form) >= 2 and form.isupper()),
-                                float(w in GENERIC),
-                                float(w.endswith(_NOUN_SUFFIXES)),
-                                float(w.endswith("ing")),
-                                float(w.endswith(("ly", "ed"))),
-                                prior.get(st, p_def),
-                                common.get(st, c_def),
-                                noun.get(w, 0.0))
+                word_info[w] = (
+                    float(any(ch.isupper() for ch in form)),
+                    float(len(form) >= 2 and form.isupper()),
+                    float(w in GENERIC),
+                    float(w.endswith(_NOUN_SUFFIXES)),
+                    float(w.endswith("ing")),
+                    float(w.endswith(("ly", "ed"))),
+                    prior.get(st, p_def),
+                    common.get(st, c_def),
+                    noun.get(w, 0.0),
+                )
     # how often each word is followed by a content word ("martial arts", "existential risk"): a modifier
     followed: Counter[str] = Counter()
     seen: Counter[str] = Counter()
@@ -535,32 +624,40 @@ def candidate_features(words: Sequence[str], forms: dict[str, str], sections: Se
             k = len(key)
             rate_sec = (tf + 0.5) / sec_len
             rate_rest = (tf_all - tf + 0.5) / rest_len
-            rows.append((key, [
-                math.log1p(tf),
-                math.log(rate_sec / rate_rest),
-                tf / tf_all,
-                spread[key] / n_sec,
-                (first - a) / sec_len,
-                float(k == 1), float(k == 2), float(k == 3), float(k >= 4),
-                sum(x[0] for x in infos) / m,
-                max(x[1] for x in infos),
-                sum(x[2] for x in infos) / m,
-                infos[-1][3],
-                infos[-1][4],
-                max(x[5] for x in infos),
-                float(m < k),
-                sum(x[6] for x in infos) / m,
-                sum(x[7] for x in infos) / m,
-                math.log1p(tf_all),
-                float(first - a < 150),
-                float(k > 1 and tf < 2),
-                centrality,
-                tf / max_tf,
-                infos[-1][8],
-                infos[0][8],
-                float(infos[-1][8] < -0.5),
-                modifier.get(content[-1], 0.0),
-            ]))
+            rows.append(
+                (
+                    key,
+                    [
+                        math.log1p(tf),
+                        math.log(rate_sec / rate_rest),
+                        tf / tf_all,
+                        spread[key] / n_sec,
+                        (first - a) / sec_len,
+                        float(k == 1),
+                        float(k == 2),
+                        float(k == 3),
+                        float(k >= 4),
+                        sum(x[0] for x in infos) / m,
+                        max(x[1] for x in infos),
+                        sum(x[2] for x in infos) / m,
+                        infos[-1][3],
+                        infos[-1][4],
+                        max(x[5] for x in infos),
+                        float(m < k),
+                        sum(x[6] for x in infos) / m,
+                        sum(x[7] for x in infos) / m,
+                        math.log1p(tf_all),
+                        float(first - a < 150),
+                        float(k > 1 and tf < 2),
+                        centrality,
+                        tf / max_tf,
+                        infos[-1][8],
+                        infos[0][8],
+                        float(infos[-1][8] < -0.5),
+                        modifier.get(content[-1], 0.0),
+                    ],
+                )
+            )
         out.append(rows)
     return out
 
@@ -582,8 +679,9 @@ def _stem_cached(w: str) -> str:
     return got
 
 
-def _centralities(keys: list[tuple[str, ...]], section: Sequence[str], wmat: np.ndarray | None,
-                  vrow: dict[str, int]) -> list[float]:
+def _centralities(
+    keys: list[tuple[str, ...]], section: Sequence[str], wmat: np.ndarray | None, vrow: dict[str, int]
+) -> list[float]:
     """Cosine between each phrase's summed word vectors and the section's (0 without vectors)."""
     if wmat is None or not keys:
         return [0.0] * len(keys)
@@ -607,9 +705,14 @@ def _centralities(keys: list[tuple[str, ...]], section: Sequence[str], wmat: np.
     return out
 
 
-def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequence[tuple[int, int]],
-                   model: TitleModel, banned: frozenset[str] = frozenset(),
-                   pair_margin: float | None = None) -> list[str | None]:
+def learned_titles(
+    words: Sequence[str],
+    forms: dict[str, str],
+    sections: Sequence[tuple[int, int]],
+    model: TitleModel,
+    banned: frozenset[str] = frozenset(),
+    pair_margin: float | None = None,
+) -> list[str | None]:
     """Each section's best candidate phrase that no other section has taken (None: no candidate).
 
     With a ``pair_margin`` (default: the model's), a second phrase scoring within that margin of the first
@@ -620,8 +723,9 @@ def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequen
     ranked: list[tuple[float, int, tuple[str, ...]]] = []
     for s_i, rows in enumerate(table):
         values = model.score_many([f for _key, f in rows]) if rows else np.zeros(0)
-        scored = sorted(((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)),
-                        key=lambda x: (-x[0], x[1]))
+        scored = sorted(
+            ((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)), key=lambda x: (-x[0], x[1])
+        )
         per_section.append(scored[:TOP_CANDIDATES])
         ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
     ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -649,8 +753,11 @@ def learned_titles(words: Sequence[str], forms: dict[str, str], sections: Sequen
                 if sc2 < sc - margin:
                     break
                 stems2 = _key_stems(key2)
-                if stems2 & taken or len(key) + len(key2) > MAX_PHRASE \
-                        or min(model.noun.get(key[-1], 0.0), model.noun.get(key2[-1], 0.0)) < 0:
+                if (
+                    stems2 & taken
+                    or len(key) + len(key2) > MAX_PHRASE
+                    or min(model.noun.get(key[-1], 0.0), model.noun.get(key2[-1], 0.0)) < 0
+                ):
                     continue  # "Open source and Llama", not "Martial and train"
                 taken |= stems2
                 title = f"{title} and {_phrase_title(key2, forms, first=False)}"

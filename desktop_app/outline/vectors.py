@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from desktop_app.paths import resource_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class WordVectors:
 
     @classmethod
     def load(cls, path: Path) -> WordVectors:
+        """The word vectors saved in a ``.npz`` file."""
         with np.load(path, allow_pickle=False) as data:
             tokens = bytes(data["tokens"]).decode("utf-8").split("\n")
             vectors = data["vectors"]

@@ -37,15 +37,20 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from desktop_app.outline import chapters as outline  # noqa: E402
-from desktop_app.outline.titles import normalize  # noqa: E402
-from desktop_app.training import outline_data  # noqa: E402
+from typing import TYPE_CHECKING
+
+from desktop_app.outline import chapters as outline
+from desktop_app.outline.titles import normalize
+from desktop_app.paths import resource_path
+from desktop_app.training import outline_data
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +60,11 @@ WINDOW_SETS = ((150.0, 300.0, 600.0), (100.0, 250.0, 700.0))
 LABEL_WIDTHS = (40, 80)
 # feature subsets (columns of _boundary_features: 12 novelty/peak columns, cue, onset)
 # feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets)
-FEATURE_SETS = {"all": list(range(15)), "no-lexical": list(range(12)) + [13, 14],
-                "no-onsets": list(range(14))}
+FEATURE_SETS = {
+    "all": list(range(15)),
+    "no-lexical": list(range(12)) + [13, 14],
+    "no-onsets": list(range(14)),
+}
 N_FEATURES = 15
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4
@@ -102,8 +110,9 @@ class Episode:
             saved = outline.BOUNDARY_WINDOWS
             outline.BOUNDARY_WINDOWS = windows
             try:
-                self._feats[windows] = outline._boundary_features(self.blocks, self.unit_len, self.cues,
-                                                                  self.onsets, self.lexical)
+                self._feats[windows] = outline._boundary_features(
+                    self.blocks, self.unit_len, self.cues, self.onsets, self.lexical
+                )
             finally:
                 outline.BOUNDARY_WINDOWS = saved
         return self._feats[windows]
@@ -122,8 +131,9 @@ class Episode:
     def word_starts(self, boost: np.ndarray, granularity: float = 1.0) -> list[int]:
         """Section start word indices, as ``build_outline`` places them for this boost."""
         first = self.units.index(self.intro) if self.intro is not None and self.intro in self.units else 0
-        idx = outline._partition([b[first:] for b in self.blocks], self.unit_len[first:], boost[first:],
-                                 granularity)
+        idx = outline._partition(
+            [b[first:] for b in self.blocks], self.unit_len[first:], boost[first:], granularity
+        )
         bounds = [self.units[first + i] for i in idx]
         if first:
             bounds = [0] + bounds
@@ -161,8 +171,8 @@ def cue_sample(raw: dict) -> tuple[list[set[str]], list[set[str]], int]:
     for c in chapters[1:]:
         lab[int(np.abs(u - c).argmin())] = 1
     lab[0] = -1
-    after = [outline.cue_grams(words[x:x + outline.CUE_AFTER]) for x in units]
-    before = [outline.cue_grams(words[max(x - outline.CUE_BEFORE, 0):x]) for x in units]
+    after = [outline.cue_grams(words[x : x + outline.CUE_AFTER]) for x in units]
+    before = [outline.cue_grams(words[max(x - outline.CUE_BEFORE, 0) : x]) for x in units]
     return after, before, lab  # type: ignore[return-value]
 
 
@@ -188,7 +198,9 @@ def learn_cues(samples: list[tuple]) -> outline.CueTable:
         table = {}
         for g, c in pos.items():
             if c >= CUE_MIN_COUNT:
-                lo = np.log((c + CUE_SMOOTH) / (n_pos + 1)) - np.log((neg.get(g, 0) + CUE_SMOOTH) / (n_neg + 1))
+                lo = np.log((c + CUE_SMOOTH) / (n_pos + 1)) - np.log(
+                    (neg.get(g, 0) + CUE_SMOOTH) / (n_neg + 1)
+                )
                 table[g] = round(float(np.clip(lo, -3, 3)), 3)
         tables.append(table)
     return outline.CueTable(tables[0], tables[1])
@@ -219,8 +231,9 @@ def score(ep: Episode, starts: list[int], scorer: ModuleType) -> dict:
         return scorer.evaluate(ref, pred, scorer.WordIndex(ep.text))
 
 
-def mean_scores(eps: list[Episode], coef: np.ndarray, scorer: ModuleType, weight: float,
-                windows: tuple[float, ...]) -> dict:
+def mean_scores(
+    eps: list[Episode], coef: np.ndarray, scorer: ModuleType, weight: float, windows: tuple[float, ...]
+) -> dict:
     rows = []
     for ep in eps:
         boost = weight * (ep.features(windows) @ coef)
@@ -286,14 +299,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
     samples = [cue_sample(outline_data.load(s)) for s in fitting]
     table = learn_cues(samples)
-    print(f"cue table: {len(table.after)} n-grams after, {len(table.before)} before; strongest after: "
-          + ", ".join(sorted(table.after, key=lambda g: -table.after[g])[:12]), flush=True)
-    fold_tables = [learn_cues([x for j, x in enumerate(samples) if j % CUE_FOLDS != k]) for k in range(CUE_FOLDS)]
+    print(
+        f"cue table: {len(table.after)} n-grams after, {len(table.before)} before; strongest after: "
+        + ", ".join(sorted(table.after, key=lambda g: -table.after[g])[:12]),
+        flush=True,
+    )
+    fold_tables = [
+        learn_cues([x for j, x in enumerate(samples) if j % CUE_FOLDS != k]) for k in range(CUE_FOLDS)
+    ]
     fit_eps: list[Episode] = []
     for i, slug in enumerate(fitting):
         raw = outline_data.load(slug)
         fold_table = fold_tables[i % CUE_FOLDS]
-        for mode in (("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",)):
+        for mode in ("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",):
             ep = Episode(raw, mode, fold_table)
             for windows in WINDOW_SETS[:1] if args.quick else WINDOW_SETS:
                 ep.features(windows)
@@ -305,8 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     power, scale = count_power(fitting)
     print(f"count rule fitted on the fitting split: {scale:.2f} * (words / 10,000) ** {power:.3f}")
 
-    shipped = Settings(windows=outline.BOUNDARY_WINDOWS, weight=outline.BOUNDARY_WEIGHT,
-                       prior=outline.PRIOR_WEIGHT, scale=outline.COUNT_SCALE, power=outline.COUNT_POWER)
+    shipped = Settings(
+        windows=outline.BOUNDARY_WINDOWS,
+        weight=outline.BOUNDARY_WEIGHT,
+        prior=outline.PRIOR_WEIGHT,
+        scale=outline.COUNT_SCALE,
+        power=outline.COUNT_POWER,
+    )
     shipped_coef = outline.BOUNDARY_COEF.copy()
 
     def coef_for(windows: tuple[float, ...], width: int, feats: str) -> np.ndarray:
@@ -321,13 +344,21 @@ def main(argv: list[str] | None = None) -> int:
     apply(shipped)
     if len(shipped_coef) == N_FEATURES:
         for name, eps in (("validation", val_eps), ("dev corpus", dev_eps)):
-            print(fmt(f"{name}, shipped", mean_scores(eps, shipped_coef, scorer, shipped.weight,
-                                                      shipped.windows)), flush=True)
+            print(
+                fmt(
+                    f"{name}, shipped",
+                    mean_scores(eps, shipped_coef, scorer, shipped.weight, shipped.windows),
+                ),
+                flush=True,
+            )
     base = Settings(windows=WINDOW_SETS[0], weight=1.0, prior=1.0, scale=scale, power=power)
     apply(base)
     best: tuple[float, tuple, np.ndarray] | None = None
-    stage1 = [(WINDOW_SETS[0], 40, "all")] if args.quick else list(
-        itertools.product(WINDOW_SETS, LABEL_WIDTHS, FEATURE_SETS))
+    stage1 = (
+        [(WINDOW_SETS[0], 40, "all")]
+        if args.quick
+        else list(itertools.product(WINDOW_SETS, LABEL_WIDTHS, FEATURE_SETS))
+    )
     for windows, width, feats in stage1:
         coef = coef_for(windows, width, feats)
         r = mean_scores(val_eps, coef, scorer, 1.0, windows)
@@ -348,8 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         if best2 is None or objective(r) < best2[0]:
             best2, chosen = (objective(r), r), s
     apply(chosen)
-    print(f"chosen: windows {windows} label ±{width} features {feats} weight {chosen.weight} "
-          f"prior {chosen.prior} scale {chosen.scale:.2f} power {chosen.power:.3f}")
+    print(
+        f"chosen: windows {windows} label ±{width} features {feats} weight {chosen.weight} "
+        f"prior {chosen.prior} scale {chosen.scale:.2f} power {chosen.power:.3f}"
+    )
     print(fmt("validation, chosen", mean_scores(val_eps, coef, scorer, chosen.weight, windows)))
     print(fmt("dev corpus, chosen", mean_scores(dev_eps, coef, scorer, chosen.weight, windows)))
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
@@ -359,10 +392,19 @@ def main(argv: list[str] | None = None) -> int:
         print("--dry-run: chapters.py left unchanged")
         return 0
     write_settings(coef, windows, chosen)
-    path = outline.resource_path(*outline.CUE_FILE)
-    path.write_text(json.dumps({"after": table.after, "before": table.before,
-                                "trained_on": "fitting split (desktop_app/training/outline_split.txt)"},
-                               sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    path = resource_path(*outline.CUE_FILE)
+    path.write_text(
+        json.dumps(
+            {
+                "after": table.after,
+                "before": table.before,
+                "trained_on": "fitting split (desktop_app/training/outline_split.txt)",
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        ),
+        encoding="utf-8",
+    )
     print(f"wrote {path}")
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
     return 0
@@ -392,8 +434,11 @@ def _sub(source: str, pattern: str, repl: str) -> str:
 def write_settings(coef: np.ndarray, windows: tuple[float, ...], s: Settings) -> None:
     src = OUTLINE_PY.read_text(encoding="utf-8")
     src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", format_coef(coef))
-    src = _sub(src, r"^BOUNDARY_WINDOWS: tuple\[float, \.\.\.\] = \([^)]*\)",
-               f"BOUNDARY_WINDOWS: tuple[float, ...] = {tuple(windows)!r}")
+    src = _sub(
+        src,
+        r"^BOUNDARY_WINDOWS: tuple\[float, \.\.\.\] = \([^)]*\)",
+        f"BOUNDARY_WINDOWS: tuple[float, ...] = {tuple(windows)!r}",
+    )
     src = _sub(src, r"^BOUNDARY_WEIGHT = [0-9.]+", f"BOUNDARY_WEIGHT = {s.weight!r}")
     src = _sub(src, r"^PRIOR_WEIGHT = [0-9.]+", f"PRIOR_WEIGHT = {s.prior!r}")
     src = _sub(src, r"^COUNT_SCALE = [0-9.]+", f"COUNT_SCALE = {s.scale:.2f}")

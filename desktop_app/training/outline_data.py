@@ -24,8 +24,14 @@ TRAIN_CORPUS = SHARED / "train-corpus"
 DEV_CORPUS = SHARED / "dev-corpus"
 SCORER = SHARED / "tools" / "outline_eval.py"
 SPLIT_FILE = Path(__file__).with_name("outline_split.txt")
-DEV_EPISODES = ("lex-416-yann-lecun", "lex-419-sam-altman", "lex-428-sean-carroll", "lex-447-cursor-team",
-                "vector-yury-malkov-hnsw", "vector-max-irwin-mighty")
+DEV_EPISODES = (
+    "lex-416-yann-lecun",
+    "lex-419-sam-altman",
+    "lex-428-sean-carroll",
+    "lex-447-cursor-team",
+    "vector-yury-malkov-hnsw",
+    "vector-max-irwin-mighty",
+)
 CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "transcript-reader-training"))
 
 
@@ -57,7 +63,9 @@ def split() -> tuple[list[str], list[str]]:
 
 def write_split_file() -> None:
     fitting, validation = (
-        [s for s in train_slugs() if not is_validation(s)], [s for s in train_slugs() if is_validation(s)])
+        [s for s in train_slugs() if not is_validation(s)],
+        [s for s in train_slugs() if is_validation(s)],
+    )
     lines = ["# outline training split: part slug (rule: sha1(slug) % 10 < 3 -> validation)"]
     lines += [f"fit {s}" for s in fitting] + [f"validation {s}" for s in validation]
     SPLIT_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -84,10 +92,16 @@ def load(slug: str) -> dict:
         app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
         CACHE.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(app), encoding="utf-8")
-    return {"slug": slug, "text": text, "truth": truth, "offsets": offs,
-            "truth_starts": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
-            "units": app["units"], "display": app["display"],
-            "speakers": sorted({s for s in truth.get("speakers") or [] if s})}
+    return {
+        "slug": slug,
+        "text": text,
+        "truth": truth,
+        "offsets": offs,
+        "truth_starts": [offs[i] for i in truth["sentence_starts"] if i < len(offs)],
+        "units": app["units"],
+        "display": app["display"],
+        "speakers": sorted({s for s in truth.get("speakers") or [] if s}),
+    }
 
 
 def chapters(ep: dict) -> tuple[list[int], list[str]]:

@@ -45,7 +45,7 @@ def load_safetensors(path: Path) -> dict[str, np.ndarray]:
     """Read a .safetensors file (F32/I64 tensors) into numpy arrays."""
     raw = path.read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
+    header = json.loads(raw[8 : 8 + n])
     base = 8 + n
     dtypes = {"F32": np.float32, "I64": np.int64, "F16": np.float16}
     out = {}
@@ -53,7 +53,9 @@ def load_safetensors(path: Path) -> dict[str, np.ndarray]:
         if name == "__metadata__":
             continue
         a, b = meta["data_offsets"]
-        out[name] = np.frombuffer(raw[base + a:base + b], dtype=dtypes[meta["dtype"]]).reshape(meta["shape"])
+        out[name] = np.frombuffer(raw[base + a : base + b], dtype=dtypes[meta["dtype"]]).reshape(
+            meta["shape"]
+        )
     return out
 
 
@@ -71,8 +73,11 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 def bert_mean_pooled(p: dict[str, np.ndarray], ids: np.ndarray, heads: int = 12) -> np.ndarray:
     """Mean-pooled last hidden states of a BERT encoder for equal-length id batches (no padding)."""
     batch, length = ids.shape
-    x = p["embeddings.word_embeddings.weight"][ids] + p["embeddings.position_embeddings.weight"][:length] \
+    x = (
+        p["embeddings.word_embeddings.weight"][ids]
+        + p["embeddings.position_embeddings.weight"][:length]
         + p["embeddings.token_type_embeddings.weight"][0]
+    )
     x = _layer_norm(x, p["embeddings.LayerNorm.weight"], p["embeddings.LayerNorm.bias"])
     hidden = x.shape[-1]
     dh = hidden // heads
@@ -91,11 +96,15 @@ def bert_mean_pooled(p: dict[str, np.ndarray], ids: np.ndarray, heads: int = 12)
         att = np.exp(att - att.max(-1, keepdims=True))
         att /= att.sum(-1, keepdims=True)
         ctx = (att @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-        x = _layer_norm(x + lin("attention.output.dense", ctx), p[pre + "attention.output.LayerNorm.weight"],
-                        p[pre + "attention.output.LayerNorm.bias"])
+        x = _layer_norm(
+            x + lin("attention.output.dense", ctx),
+            p[pre + "attention.output.LayerNorm.weight"],
+            p[pre + "attention.output.LayerNorm.bias"],
+        )
         h = _gelu(lin("intermediate.dense", x))
-        x = _layer_norm(x + lin("output.dense", h), p[pre + "output.LayerNorm.weight"],
-                        p[pre + "output.LayerNorm.bias"])
+        x = _layer_norm(
+            x + lin("output.dense", h), p[pre + "output.LayerNorm.weight"], p[pre + "output.LayerNorm.bias"]
+        )
         layer += 1
     return x.mean(axis=1)
 
@@ -110,16 +119,19 @@ def distil(model_dir: Path, dims: int, batch: int = 512) -> tuple[list[str], np.
     """The tokens kept and their mean-pooled outputs, PCA-reduced to ``dims`` and scaled to unit length."""
     vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").split("\n")
     vocab = [v for v in vocab if v != ""]
-    params = {k: v.astype(np.float32) for k, v in load_safetensors(model_dir / "model.safetensors").items()
-              if v.dtype != np.int64}
+    params = {
+        k: v.astype(np.float32)
+        for k, v in load_safetensors(model_dir / "model.safetensors").items()
+        if v.dtype != np.int64
+    }
     cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
     keep = [i for i, t in enumerate(vocab) if keep_token(t)]
     logger.info("embedding %d of %d tokens", len(keep), len(vocab))
     out = np.zeros((len(keep), 384), dtype=np.float32)
     t0 = time.time()
     for a in range(0, len(keep), batch):
-        ids = np.array([[cls_id, i, sep_id] for i in keep[a:a + batch]], dtype=np.int64)
-        out[a:a + batch] = bert_mean_pooled(params, ids)
+        ids = np.array([[cls_id, i, sep_id] for i in keep[a : a + batch]], dtype=np.int64)
+        out[a : a + batch] = bert_mean_pooled(params, ids)
         if a % (batch * 10) == 0:
             logger.info("%d/%d tokens, %.0f s", a, len(keep), time.time() - t0)
     mean = out.mean(axis=0, keepdims=True)
@@ -133,8 +145,9 @@ def distil(model_dir: Path, dims: int, batch: int = 512) -> tuple[list[str], np.
 def save(path: Path, tokens: list[str], vectors: np.ndarray) -> None:
     """Unit vectors quantised to int8 (x 127) with the newline-joined token list."""
     q = np.clip(np.round(vectors * 127.0), -127, 127).astype(np.int8)
-    np.savez_compressed(path, tokens=np.frombuffer("\n".join(tokens).encode("utf-8"), dtype=np.uint8),
-                        vectors=q)
+    np.savez_compressed(
+        path, tokens=np.frombuffer("\n".join(tokens).encode("utf-8"), dtype=np.uint8), vectors=q
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     tokens, vectors = distil(model_dir, args.dims)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save(args.out, tokens, vectors)
-    logger.info("wrote %s: %d tokens x %d dims, %.1f MB", args.out, len(tokens), vectors.shape[1],
-                args.out.stat().st_size / 1e6)
+    logger.info(
+        "wrote %s: %d tokens x %d dims, %.1f MB",
+        args.out,
+        len(tokens),
+        vectors.shape[1],
+        args.out.stat().st_size / 1e6,
+    )
     return 0
 
 

@@ -29,9 +29,9 @@ import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from desktop_app.outline import titles as T  # noqa: E402
-from desktop_app.paths import resource_path  # noqa: E402
-from desktop_app.training import outline_data  # noqa: E402
+from desktop_app.outline import titles as T
+from desktop_app.paths import resource_path
+from desktop_app.training import outline_data
 
 SKIP_TITLES = frozenset({"introduction", "intro", "episode highlight", "outro", "conclusion"})
 FOLDS = 4
@@ -49,8 +49,15 @@ def prepare(slug: str) -> dict:
     forms = T._surface_forms(words, surface, content)
     starts, titles = outline_data.chapters(ep)
     sections = [(a, b) for a, b in zip(starts, starts[1:] + [len(words)], strict=True)]
-    return {"slug": slug, "words": words, "forms": forms, "sections": sections, "noun": T.noun_table(words),
-            "titles": titles, "speakers": ep["speakers"]}
+    return {
+        "slug": slug,
+        "words": words,
+        "forms": forms,
+        "sections": sections,
+        "noun": T.noun_table(words),
+        "titles": titles,
+        "speakers": ep["speakers"],
+    }
 
 
 def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
@@ -62,8 +69,11 @@ def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float], dict[st
         a, b = ep["noun"]
         noun.update(a)
         other.update(b)
-    noun_sign = {w: round(math.log((noun[w] + 0.5) / (other[w] + 0.5)), 2)
-                 for w in set(noun) | set(other) if noun[w] + other[w] >= NOUN_MIN and T._is_content(w)}
+    noun_sign = {
+        w: round(math.log((noun[w] + 0.5) / (other[w] + 0.5)), 2)
+        for w in set(noun) | set(other)
+        if noun[w] + other[w] >= NOUN_MIN and T._is_content(w)
+    }
     seen: Counter[str] = Counter()
     in_title: Counter[str] = Counter()
     ep_df: Counter[str] = Counter()
@@ -76,8 +86,11 @@ def tables(eps: list[dict]) -> tuple[dict[str, float], dict[str, float], dict[st
             in_title.update(stems & T.title_stems(title))
         ep_df.update(ep_stems)
     n = len(eps)
-    prior = {s: round(math.log((in_title[s] + PRIOR_T) / (o + PRIOR_O)), 3) for s, o in seen.items()
-             if o >= 3 or in_title[s]}
+    prior = {
+        s: round(math.log((in_title[s] + PRIOR_T) / (o + PRIOR_O)), 3)
+        for s, o in seen.items()
+        if o >= 3 or in_title[s]
+    }
     prior[""] = round(math.log(PRIOR_T / PRIOR_O), 3)
     common = {s: round(math.log((d + 0.5) / (n + 1)), 3) for s, d in ep_df.items() if d >= 2}
     common[""] = round(math.log(0.5 / (n + 1)), 3)
@@ -160,8 +173,9 @@ def title_f1(ref: str, hyp: str) -> float:
     return 0.0 if not shared else 2 * shared / (len(r) + len(h))
 
 
-def oracle_score(eps: list[dict], model: T.TitleModel, verbose: bool = False,
-                 margin: float | None = None) -> float:
+def oracle_score(
+    eps: list[dict], model: T.TitleModel, verbose: bool = False, margin: float | None = None
+) -> float:
     """Mean titleF1 of the learned titles on the human sections (every chapter counts)."""
     f1s = []
     for ep in eps:
@@ -189,9 +203,14 @@ def predicted_sections(slug: str) -> dict:
     starts = [a for a, _ in spans]
     bounds = [bisect.bisect_left(starts, s.start) for s in secs] + [len(spans)]
     ch, titles = outline_data.chapters(ep)
-    return {"surface": surface, "words": [T.normalize(t) for t in surface],
-            "secs": list(zip(bounds, bounds[1:], strict=False)), "intro": secs[0].title == "Introduction",
-            "ref": list(zip(ch, titles, strict=True)), "n": len(spans)}
+    return {
+        "surface": surface,
+        "words": [T.normalize(t) for t in surface],
+        "secs": list(zip(bounds, bounds[1:], strict=False)),
+        "intro": secs[0].title == "Introduction",
+        "ref": list(zip(ch, titles, strict=True)),
+        "n": len(spans),
+    }
 
 
 def end_to_end(outlines: list[dict], model: T.TitleModel) -> tuple[float, float]:
@@ -199,8 +218,9 @@ def end_to_end(outlines: list[dict], model: T.TitleModel) -> tuple[float, float]
     hits, f1s = [], []
     saved, T._title_model = T._title_model, model  # label_sections titles with the bundled model
     try:
-        labels_of = [T.label_sections(o["words"], o["surface"], o["secs"], intro_section=o["intro"])
-                     for o in outlines]
+        labels_of = [
+            T.label_sections(o["words"], o["surface"], o["secs"], intro_section=o["intro"]) for o in outlines
+        ]
     finally:
         T._title_model = saved
     for o, labels in zip(outlines, labels_of, strict=True):
@@ -218,8 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--l2", default="1", help="L2 values to compare on validation, e.g. 0.1,1,10")
     ap.add_argument("--dry-run", action="store_true")
-    ap.add_argument("--listwise", action=argparse.BooleanOptionalAction, default=True,
-                    help="conditional logit per section (default) or pointwise logistic regression")
+    ap.add_argument(
+        "--listwise",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="conditional logit per section (default) or pointwise logistic regression",
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir():
@@ -246,14 +270,26 @@ def main(argv: list[str] | None = None) -> int:
     y: np.ndarray = np.array(ys)
     mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
     z = (x - mean) / scale
-    print(f"{len(x)} candidates, {int((y > 0).sum())} sharing a word with the title, "
-          f"mean label {y.mean():.4f}", flush=True)
+    print(
+        f"{len(x)} candidates, {int((y > 0).sum())} sharing a word with the title, mean label {y.mean():.4f}",
+        flush=True,
+    )
     prior, common, noun = tables(fit_eps)
     group = np.array(gs)
     best = None
     for l2 in (float(v) for v in args.l2.split(",")):
         w = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
-        model = T.TitleModel(w[:-1].tolist(), w[-1], mean.tolist(), scale.tolist(), prior, common, prior[""], common[""], noun=noun)
+        model = T.TitleModel(
+            w[:-1].tolist(),
+            w[-1],
+            mean.tolist(),
+            scale.tolist(),
+            prior,
+            common,
+            prior[""],
+            common[""],
+            noun=noun,
+        )
         val = oracle_score(val_eps, model)
         print(f"l2 {l2:g}: titleF1 on human sections, validation {val:.3f}", flush=True)
         if best is None or val > best[0]:
@@ -267,19 +303,31 @@ def main(argv: list[str] | None = None) -> int:
     for margin in (-1.0, *PAIR_MARGINS):
         model.pair_margin = margin
         margins[margin] = end_to_end(outlines, model)
-        print(f"pair margin {margin:g}: validation, app's sections: titles {margins[margin][0]:.3f} "
-              f"titleF1 {margins[margin][1]:.3f}", flush=True)
+        print(
+            f"pair margin {margin:g}: validation, app's sections: titles {margins[margin][0]:.3f} "
+            f"titleF1 {margins[margin][1]:.3f}",
+            flush=True,
+        )
     model.pair_margin = max(margins, key=lambda m: (margins[m][1], -m))
     print(f"chosen pair margin {model.pair_margin:g} (-1: single phrases)")
     val = oracle_score(val_eps, model)
     print(f"chosen l2 {l2:g}: validation {val:.3f}, dev {oracle_score(dev_eps, model, args.verbose):.3f}")
     for name, c in sorted(zip(T.FEATURES, w[:-1], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:16} {c:+.3f}")
-    data = {"features": list(T.FEATURES), "coef": [round(float(v), 5) for v in w[:-1]],
-            "bias": round(float(w[-1]), 5), "mean": [round(float(v), 5) for v in mean],
-            "scale": [round(float(v), 5) for v in scale], "prior_default": prior[""],
-            "common_default": common[""], "pair_margin": model.pair_margin, "noun": noun, "prior": prior, "common": common,
-            "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt)"}
+    data = {
+        "features": list(T.FEATURES),
+        "coef": [round(float(v), 5) for v in w[:-1]],
+        "bias": round(float(w[-1]), 5),
+        "mean": [round(float(v), 5) for v in mean],
+        "scale": [round(float(v), 5) for v in scale],
+        "prior_default": prior[""],
+        "common_default": common[""],
+        "pair_margin": model.pair_margin,
+        "noun": noun,
+        "prior": prior,
+        "common": common,
+        "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt)",
+    }
     if args.dry_run:
         return 0
     path = Path(resource_path(*T.TITLES_FILE))
