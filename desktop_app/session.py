@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.service import AnnotationService
-    from desktop_app.outline.chapters import Section
+    from desktop_app.outline.section import Section
     from desktop_app.search.index import Hit, SearchResult
     from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
@@ -48,7 +48,7 @@ class ReadingSession(QObject):
             :class:`~desktop_app.display_text.DisplayText`.
         open_failed(str, str): path, message; the open document (if any) stays as it was.
         progress(str, float): background work and how far it is (0..1; 1 or "" when done).
-        sections_changed(): the effective chapters changed (``sections``, ``outline_edited``).
+        sections_changed(): the effective chapters changed (``sections``, ``outline_source``).
         outline_pending(str): no chapters yet; the message says why.
         chapter_changed(int): the chapter at the reading position changed (-1 for none).
         annotations_changed(): highlights or notes changed (added, edited, removed, loaded).
@@ -97,6 +97,8 @@ class ReadingSession(QObject):
         self.document: Document | None = None
         self.auto_sections: list[Section] = []
         self.user_sections: list[Section] | None = None
+        self.episode_sections: list[Section] = []  # the chapters the file gives
+        self.use_episode_chapters = True
         self.search_result: SearchResult | None = None
         self.current_hit = -1
         self.selected_annotation = ""
@@ -138,8 +140,20 @@ class ReadingSession(QObject):
 
     @property
     def sections(self) -> list[Section]:
-        """The chapters in force: the user's edited outline if there is one, else the automatic one."""
-        return self.user_sections if self.user_sections is not None else self.auto_sections
+        """The chapters in force: the user's edited outline if there is one, else the episode's own chapters
+        (when the file gives them and they are chosen), else the automatic ones."""
+        if self.user_sections is not None:
+            return self.user_sections
+        if self.episode_sections and self.use_episode_chapters:
+            return self.episode_sections
+        return self.auto_sections
+
+    @property
+    def outline_source(self) -> str:
+        """Whose chapters are in force: ``"edited"`` (the user's), ``"episode"`` (the file's) or ``"automatic"``."""
+        if self.user_sections is not None:
+            return "edited"
+        return "episode" if self.episode_sections and self.use_episode_chapters else "automatic"
 
     @property
     def outline_edited(self) -> bool:
@@ -221,6 +235,7 @@ class ReadingSession(QObject):
         if self.search_service.current_query.strip():
             self.search_message.emit("Indexing the new transcript…")
         self.auto_sections, self.user_sections, self.selected_annotation = [], None, ""
+        self.episode_sections, self.use_episode_chapters = _episode_sections(document), True
         self.current_chapter = -1
         self.top_offset = self._reading_offset = DocOffset(self.settings.position(document.sha256))
         self._attach_pending = document
@@ -230,7 +245,10 @@ class ReadingSession(QObject):
         self.settings.last_document = document.transcript.source
         self.settings.add_recent_file(document.transcript.source)
         self.document_changed.emit(document)
-        self.outline_pending.emit("Finding chapters…")
+        if self.episode_sections:
+            self._refresh_sections()
+        else:
+            self.outline_pending.emit("Finding chapters…")
         self.hits_changed.emit()
         kind = FORMAT_NAMES.get(document.transcript.format, document.transcript.format)
         self.notice.emit(
@@ -390,8 +408,16 @@ class ReadingSession(QObject):
         return self.chapter_start(max(0, row))
 
     def set_granularity(self, granularity: float) -> None:
-        """Recompute the automatic outline with fewer or more chapters."""
+        """Show the automatic outline, recomputed with fewer or more chapters."""
+        self.use_episode_chapters = False
+        if self.auto_sections:
+            self._refresh_sections()
         self.documents.rebuild_outline(granularity)
+
+    def use_episode_outline(self) -> None:
+        """Show the chapters the file gives (when it gives some)."""
+        self.use_episode_chapters = True
+        self._refresh_sections()
 
     def rename_chapter(self, row: int, title: str) -> None:
         """Give chapter ``row`` a new title."""
@@ -612,3 +638,15 @@ class ReadingSession(QObject):
     def remember_query(self, query: str) -> list[str]:
         """Keep a query in the recent list; returns the list."""
         return self.settings.add_recent_query(query)
+
+
+def _episode_sections(document: Document) -> list[Section]:
+    """The chapters the file gives (Markdown headings), as sections; none when it gives fewer than two."""
+    from desktop_app.outline.section import Section
+
+    headings = [h for h in document.transcript.chapters if 0 <= h.start < len(document.text)]
+    if len(headings) < 2:
+        return []
+    starts = [0, *(h.start for h in headings[1:])]  # the first chapter takes in whatever comes before it
+    ends = [*starts[1:], len(document.text)]
+    return [Section(h.title, a, b, ()) for h, a, b in zip(headings, starts, ends, strict=True) if b > a]

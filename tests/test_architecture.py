@@ -40,6 +40,7 @@ LAYERS = {
     "outline": "domain",
     "outline.chapters": "domain",
     "outline.edits": "domain",
+    "outline.section": "domain",
     "outline.titles": "domain",
     "outline.vectors": "domain",
     "paths": "domain",

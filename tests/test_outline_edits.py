@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.outline import edits
-from desktop_app.outline.chapters import Section
+from desktop_app.outline.section import Section
 
 TEXT = " ".join(f"word{i}" for i in range(400))
 STARTS = [

@@ -328,6 +328,7 @@ def load(
         cues=parsed.cues,
         warnings=tuple(warnings),
         turns=parsed.turns,
+        chapters=parsed.chapters,
     )
 
 

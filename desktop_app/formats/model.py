@@ -41,6 +41,14 @@ class Turn:
     speaker: str
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A chapter the file itself gives: its title, and the document offset where its text starts."""
+
+    start: int
+    title: str
+
+
 def count_words(text: str) -> int:
     """Whitespace-separated words of ``text``."""
     return len(text.split())
@@ -67,6 +75,7 @@ class Transcript:
     cues: tuple[Cue, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     turns: tuple[Turn, ...] = ()
+    chapters: tuple[Heading, ...] = ()  # the file's own chapters (Markdown headings), in order
 
     @property
     def word_count(self) -> int:
@@ -128,6 +137,7 @@ class Parsed:
     turns: tuple[Turn, ...] = ()
     title: str | None = None
     warnings: tuple[str, ...] = ()
+    chapters: tuple[Heading, ...] = ()
 
 
 class DocumentBuilder:
@@ -144,11 +154,18 @@ class DocumentBuilder:
         self._speaker: str | None = None
         self._turn_start = 0
         self._pending_break = False
+        self._chapters: list[Heading] = []
+        self._pending_chapter: str | None = None
 
     @property
     def empty(self) -> bool:
         """Whether nothing has been added yet."""
         return not self._parts
+
+    def chapter(self, title: str) -> None:
+        """The next piece starts a chapter the file names (a Markdown heading)."""
+        self.paragraph_break()
+        self._pending_chapter = " ".join(title.split()) or None
 
     def paragraph_break(self) -> None:
         """The next piece starts a new line (a paragraph), same speaker."""
@@ -183,6 +200,9 @@ class DocumentBuilder:
         self._pending_break = False
         self._parts.append(separator + words)
         start = self._length + len(separator)
+        if self._pending_chapter is not None:
+            self._chapters.append(Heading(start, self._pending_chapter))
+            self._pending_chapter = None
         self._length = start + len(words)
         if t_start is None:
             if self._cues and self._cues[-1][1] == start - len(separator):
@@ -242,4 +262,5 @@ class DocumentBuilder:
             turns=tuple(self._turns),
             title=title,
             warnings=tuple(warnings),
+            chapters=tuple(self._chapters),
         )

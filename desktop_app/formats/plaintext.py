@@ -44,6 +44,7 @@ class _Line:
     label: str | None = None
     strong: bool = False  # the label was marked up as one (bold, or with a time stamp)
     heading: str | None = None
+    level: int = 0
     blank: bool = False
 
 
@@ -79,7 +80,7 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
         return _Line("", blank=True)
     heading = _HEADING_RE.match(raw) if (headings_anywhere or in_head) else None
     if heading:
-        return _Line("", heading=heading.group(2).strip().rstrip("#").strip())
+        return _Line("", heading=heading.group(2).strip().rstrip("#").strip(), level=len(heading.group(1)))
     line = _Line(raw, raw)
     stamp = _STAMP_PREFIX_RE.match(raw)
     if stamp:
@@ -146,7 +147,14 @@ def read_text(text: str, markdown: bool) -> Parsed:
     out = DocumentBuilder()
     speaker: str | None = None
     pending_time: float | None = None
-    for line in lines:
+    started = (
+        False  # "#" lines before the first text are header lines (title, episode, source); after it, and
+    )
+    for line in lines:  # "##" lines anywhere, they are the file's own chapters
+        if line.heading is not None and line.heading.strip() and (started or line.level >= 2):
+            out.chapter(unescape(line.heading) if "&" in line.heading else line.heading)
+            continue
+        started = started or bool(line.text.strip()) and line.heading is None
         if line.blank or line.heading is not None:
             out.paragraph_break()
             continue

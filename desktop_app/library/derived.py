@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from desktop_app import cache
 
 if TYPE_CHECKING:
-    from desktop_app.outline.chapters import Section
+    from desktop_app.outline.section import Section
     from desktop_app.readability.segmentation import Readable
     from desktop_app.transcript import Transcript
 

@@ -36,13 +36,13 @@ import math
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from desktop_app.outline import titles as outline_titles
 from desktop_app.outline import vectors as outline_vectors
+from desktop_app.outline.section import Section as Section  # re-exported: the outline's sections
 from desktop_app.outline.titles import STOPWORDS, normalize
 from desktop_app.paths import resource_path
 
@@ -168,16 +168,6 @@ _INTRO_END = re.compile(
     r"|welcome to the podcast|thanks for coming on|thank you for coming on)\b"
 )
 _INTRO_MAX_WORDS = 700
-
-
-@dataclass(frozen=True)
-class Section:
-    """One chapter of the outline: ``[start, end)`` document offsets."""
-
-    title: str
-    start: int
-    end: int
-    keywords: tuple[str, ...]
 
 
 # ----------------------------------------------------------------------------------------- public API

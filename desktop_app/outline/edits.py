@@ -17,7 +17,7 @@ from desktop_app.timeline import chapter_at
 if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
     from collections.abc import Sequence
 
-    from desktop_app.outline.chapters import Section
+    from desktop_app.outline.section import Section
 
 ANCHOR_CHARS = 48
 
@@ -115,7 +115,7 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
 
     Returns ``None`` when the records hold no usable outline (then the automatic one is shown).
     """
-    from desktop_app.outline.chapters import Section
+    from desktop_app.outline.section import Section
 
     starts: list[tuple[int, str, tuple[str, ...]]] = []
     for number, record in enumerate(records):

@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         outline.move_start_requested.connect(lambda row: s.move_chapter_start(row, reader.top_offset()))
         outline.reset_requested.connect(s.reset_outline)
         outline.granularity_requested.connect(s.set_granularity)
+        outline.episode_chapters_requested.connect(s.use_episode_outline)
         self.chapter_strip.chapter_clicked.connect(self.go_to_chapter)
         menu.open_requested.connect(self.choose_file)
         menu.open_path_requested.connect(self.open_path)
@@ -264,6 +265,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_document(self, document: Document) -> None:
         self.reader.set_display(document.display)
+        self.outline_panel.offer_episode_chapters(bool(self.session.episode_sections))
         if self._side is not None:
             self._side.search.set_speakers(self.session.speakers)
         self.setWindowTitle(f"{document.title} — {APP_NAME}")
@@ -335,7 +337,7 @@ class MainWindow(QMainWindow):
     def _on_sections(self) -> None:
         rows = self.session.chapter_rows()
         length = max(1, self.session.timeline.length if self.session.timeline is not None else 1)
-        self.outline_panel.set_sections(rows, edited=self.session.outline_edited)
+        self.outline_panel.set_sections(rows, source=self.session.outline_source)
         self.chapter_strip.set_bands([(r.start / length, r.end / length, r.title) for r in rows])
         self._on_annotations()
 

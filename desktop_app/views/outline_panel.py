@@ -8,6 +8,7 @@ Signals (OutlinePanel):
     move_start_requested(int): move the start of chapter *i* to the reading position.
     reset_requested(): drop the user's edits and show the automatic outline.
     granularity_requested(float): recompute the automatic outline with fewer / more chapters.
+    episode_chapters_requested(): show the chapters the file itself gives.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ ROLE_END = ROLE_START + 1
 ROLE_KEYWORDS = ROLE_START + 2
 
 GRANULARITIES = (("Fewer chapters", 0.6), ("Automatic", 1.0), ("More chapters", 1.6))
+EPISODE_CHAPTERS = "episode"  # the choice of the file's own chapters, beside the granularities
 BAND_COLORS = ("#8fb3d9", "#c9a7d8", "#9fcfa8", "#e7c08d", "#e59a9a", "#a7c7c5")
 
 
@@ -176,6 +178,7 @@ class OutlinePanel(QWidget):
     move_start_requested = Signal(int)
     reset_requested = Signal()
     granularity_requested = Signal(float)
+    episode_chapters_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,12 +236,15 @@ class OutlinePanel(QWidget):
         self.view.customContextMenuRequested.connect(self._show_context_menu)
 
     # -- content ------------------------------------------------------------------------------
-    def set_sections(self, sections: Sequence[ChapterRow], edited: bool = False) -> None:
+    def set_sections(self, sections: Sequence[ChapterRow], source: str = "automatic") -> None:
         """Show the chapters in force; ``edited``: they are the user's, not the automatic ones."""
         self.model.set_sections(sections)
         count = len(sections)
-        self.status.setText(f"{count} chapters" + (" · edited by you" if edited else " · automatic"))
-        self.reset_action.setEnabled(edited)
+        whose = {"edited": "edited by you", "episode": "the episode's own"}.get(source, "automatic")
+        self.status.setText(f"{count} chapters · {whose}")
+        if source == "episode":
+            self.granularity.setCurrentIndex(self.granularity.findData(EPISODE_CHAPTERS))
+        self.reset_action.setEnabled(source == "edited")
 
     def show_message(self, message: str) -> None:
         """Show a message instead of chapters."""
@@ -271,7 +277,20 @@ class OutlinePanel(QWidget):
 
     @Slot(int)
     def _on_granularity(self, position: int) -> None:
-        self.granularity_requested.emit(float(self.granularity.itemData(position)))
+        value = self.granularity.itemData(position)
+        if value == EPISODE_CHAPTERS:
+            self.episode_chapters_requested.emit()
+        else:
+            self.granularity_requested.emit(float(value))
+
+    def offer_episode_chapters(self, offered: bool) -> None:
+        """List "The episode's chapters" among the outline choices (when the file gives chapters)."""
+        position = self.granularity.findData(EPISODE_CHAPTERS)
+        if offered and position < 0:
+            self.granularity.insertItem(0, "The episode's chapters", EPISODE_CHAPTERS)
+        elif not offered and position >= 0:
+            self.granularity.removeItem(position)
+            self.granularity.setCurrentIndex(self.granularity.findData(1.0))
 
     @Slot()
     def _rename_current(self) -> None:

@@ -79,3 +79,25 @@ def test_a_failed_open_leaves_the_open_transcript_as_it_was(harness, tmp_path: P
     assert window.outline_panel.model.rowCount() == chapters and chapters > 0
     assert "Finding chapters" not in window.outline_panel.status.text()
     assert window.last_error.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_the_episodes_own_chapters_are_shown_and_automatic_is_one_choice_away(harness, qtbot) -> None:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "formats" / "chaptered-show.md"
+    window = harness.start()
+    harness.open(path)
+    panel = window.outline_panel
+    titles = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
+    assert titles == ["1. Introduction", "2. Anemones & urchins", "3. Protecting the coast"]
+    assert "the episode's own" in panel.status.text()
+    combo = panel.granularity
+    assert combo.currentText() == "The episode's chapters"
+    with qtbot.waitSignal(window.session.sections_changed, timeout=30_000):
+        combo.setCurrentIndex(combo.findText("Automatic"))
+        combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: "automatic" in panel.status.text(), timeout=30_000)
+    with qtbot.waitSignal(window.session.sections_changed, timeout=5_000):
+        combo.setCurrentIndex(combo.findText("The episode's chapters"))
+        combo.activated.emit(combo.currentIndex())
+    assert "the episode's own" in panel.status.text() and panel.model.rowCount() == 3
