@@ -193,18 +193,24 @@ def _logit_bin(z: float, low: int, high: int) -> str:
     return str(max(low, min(high, round(z * 2))))
 
 
-def turn_sentence_features(norm: Sequence[str], bounds: Sequence[int], k: int, word_turn: float,
-                           questions: Sequence[float]) -> list[str]:
-    """Features of "a new speaker starts with sentence k" (k >= 1): the word-level turn logit, whether the
-    previous and this sentence are questions, the sentences' lengths and their first and last words.
-    ``bounds``: the sentence starts and then the end; ``questions``: each sentence's question logit."""
+def turn_sentence_features(norm: Sequence[str], bounds: Sequence[int], k: int, word_turn: Sequence[float],
+                           questions: Sequence[float], start_score: float) -> list[str]:
+    """Features of "a new speaker starts with sentence k" (k >= 1): the word-level turn logits here and at
+    the neighbouring sentence starts, the sentence-start logit, whether the previous and this sentence are
+    questions, the sentences' lengths and their first and last words. ``bounds``: the sentence starts and
+    then the end; ``word_turn`` and ``questions``: per sentence; ``start_score``: the linear model's
+    sentence-start logit at this start."""
     a, s, e = bounds[k - 1], bounds[k], bounds[k + 1]
     prev, cur = norm[a:s], norm[s:e]
     nxt_len = bounds[k + 2] - e if k + 2 < len(bounds) else 0
     pq, cq = _logit_bin(questions[k - 1], -6, 6), _logit_bin(questions[k], -6, 6)
     pl, cl, nl = _length_bucket(len(prev)), _length_bucket(len(cur)), _length_bucket(nxt_len)
     c2 = cur[1] if len(cur) > 1 else "</s>"
-    return ["wt=" + _logit_bin(word_turn, -16, 8), "pq=" + pq, "cq=" + cq, f"pq,cq={pq},{cq}",
+    wt = _logit_bin(word_turn[k], -16, 8)
+    wp = _logit_bin(word_turn[k - 1], -8, 4) if k > 1 else "^"
+    wn = _logit_bin(word_turn[k + 1], -8, 4) if k + 1 < len(word_turn) else "$"
+    st = _logit_bin(start_score, -12, 12)
+    return ["wt=" + wt, f"wp,pl={wp},{pl}", f"wn,cl={wn},{cl}", "st=" + st, f"st,wt={st},{wt}", "pq=" + pq, "cq=" + cq, f"pq,cq={pq},{cq}",
             f"pl={pl}", f"cl={cl}", f"nl={nl}", f"pl,cl={pl},{cl}", f"pq,pl={pq},{pl}", f"cl,nl={cl},{nl}",
             "f1=" + cur[0], "f2=" + cur[0] + " " + c2, "l1=" + prev[-1], "l2=" + " ".join(prev[-2:]),
             "pf1=" + prev[0], f"f1,pl={cur[0]},{pl}", f"f1,cl={cur[0]},{cl}", f"l1,f1={prev[-1]},{cur[0]}"]
@@ -293,10 +299,12 @@ class Model:
         return out
 
     def sentence_turn_logits(self, norm: Sequence[str], start_columns: dict[str, list[str]],
-                             starts: Sequence[int], end: int, questions: Sequence[float]) -> list[float]:
+                             starts: Sequence[int], end: int, questions: Sequence[float],
+                             start_scores: Sequence[float]) -> list[float]:
         """Logit of "a new speaker starts here" at each sentence start (``starts``, the text ending at word
-        ``end``; ``questions``: each sentence's question logit): the word-level turn model's best logit
-        within one word of the start, rescored by the sentence-level model when there is one."""
+        ``end``; ``questions``: each sentence's question logit; ``start_scores``: the linear model's
+        sentence-start logits): the word-level turn model's best logit within one word of the start,
+        rescored by the sentence-level model when there is one."""
         near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
         turn_at = dict(zip(near, self.turn_scores_at(norm, start_columns, near), strict=False))
         word_turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
@@ -305,9 +313,32 @@ class Model:
             return word_turn
         weights, bias = part["weights"], float(part["bias"])
         bounds = list(starts) + [end]
-        return word_turn[:1] + [bias + sum(weights.get(f, 0.0) for f in
-                                           turn_sentence_features(norm, bounds, k, word_turn[k], questions))
+        return word_turn[:1] + [bias + sum(weights.get(f, 0.0) for f in turn_sentence_features(
+                                    norm, bounds, k, word_turn, questions, start_scores[starts[k]]))
                                 for k in range(1, len(starts))]
+
+    def turn_insertions(self, norm: Sequence[str], start_columns: dict[str, list[str]],
+                        start_scores: Sequence[float], starts: Sequence[int], end: int) -> list[int]:
+        """Word indices (< ``end``) where a speaker turn is so likely that a sentence starts there although
+        the sentence decoding put none within two words: the word-level turn logit exceeds the model's
+        ``insert_threshold`` at a word whose start logit exceeds ``insert_start_floor`` (none without an
+        ``insert_threshold``). Of two such words within two words of each other, the likelier is kept."""
+        threshold = self.params.get("insert_threshold")
+        if threshold is None:
+            return []
+        floor = self.param("insert_start_floor", -3.0)
+        taken = {j for s in starts for j in range(s - 2, s + 3)}
+        candidates = [i for i in range(1, end) if start_scores[i] > floor and i not in taken]
+        picks = [(i, z) for i, z in zip(candidates, self.turn_scores_at(norm, start_columns, candidates),
+                                        strict=False) if z > threshold]
+        out: list[tuple[int, float]] = []
+        for i, z in picks:
+            if out and i - out[-1][0] <= 2:
+                if z > out[-1][1]:
+                    out[-1] = (i, z)
+                continue
+            out.append((i, z))
+        return [i for i, _ in out]
 
     def comma_scores(self, norm: Sequence[str], shapes: Sequence[str],
                      columns: dict[str, list[str]] | None = None) -> list[float] | None:
@@ -633,6 +664,7 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     shapes = [types[w][1] for w in words]
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
+    linear_scores = scores
     threshold = model.param("start_threshold", 0.25)
     starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
     linear_starts = None  # the linear model's own starts, kept for the outline when the network takes part
@@ -645,6 +677,9 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
         starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
                                model.param("pair_threshold", 1.0))
+    inserted = model.turn_insertions(norm, columns, linear_scores, starts, len(words))
+    if inserted:
+        starts = sorted(set(starts).union(inserted))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)
@@ -657,7 +692,7 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     questions = [model.question_logit(norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
     for b, q in zip(bounds[1:], questions, strict=False):
         marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else "."))
-    turn = model.sentence_turn_logits(norm, columns, starts, end, questions)
+    turn = model.sentence_turn_logits(norm, columns, starts, end, questions, linear_scores)
     t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
     par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
                               t_thr + model.param("short_turn_margin", 0.0))

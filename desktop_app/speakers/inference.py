@@ -196,7 +196,8 @@ def sentence_units(text: str, readable: Readable, model: rd.Model | None = None)
     bounds = starts + [len(words)]
     questions = [model.question_logit(norm[a:b] or ["</s>"]) for a, b in zip(bounds, bounds[1:], strict=False)]
     columns = rd.start_feature_columns(norm, shapes)
-    turns = model.sentence_turn_logits(norm, columns, starts, len(words), questions) if starts else []
+    start_scores = model.start_scores(norm, shapes, columns)
+    turns = model.sentence_turn_logits(norm, columns, starts, len(words), questions, start_scores) if starts else []
     return SentenceUnits(norm, starts, paragraph_first, questions, turns)
 
 
