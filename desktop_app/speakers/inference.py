@@ -16,6 +16,7 @@ import bisect
 import logging
 import math
 import threading
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ HOST = "Host"
 GUEST = "Guest"
 # Decoding defaults (the model file's "params" override them; chosen on the validation split).
 DEFAULT_PARAMS = {"evidence": 0.5, "turn_scale": 1.0, "turn_shift": 0.0, "host_threshold": 0.5,
-                  "prior": -1.4}
+                  "prior": -1.4, "adapt_weight": 0.0, "adapt_rounds": 2.0, "length_weight": 0.0}
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,38 @@ def host_posteriors(evidence: Sequence[float], turns: Sequence[float], params: d
     return out
 
 
+def adapted_posteriors(evidence: Sequence[float], turns: Sequence[float], words: Sequence[Sequence[str]],
+                       params: dict[str, float]) -> list[float]:
+    """``host_posteriors``, then adapted to this episode: each round, every paragraph's evidence gains
+    ``adapt_weight`` times the log-ratio of its words under the host's and the guest's vocabulary of this
+    episode (word counts weighted by the current posteriors, the paragraph's own words left out).
+    ``words``: the normalised words of each paragraph."""
+    prob = host_posteriors(evidence, turns, params)
+    weight = params.get("adapt_weight", 0.0)
+    if weight <= 0:
+        return prob
+    counts = [Counter(ws) for ws in words]
+    for _ in range(int(params.get("adapt_rounds", 2))):
+        host: dict[str, float] = defaultdict(float)
+        guest: dict[str, float] = defaultdict(float)
+        for c, p in zip(counts, prob, strict=False):
+            for w, k in c.items():
+                host[w] += p * k
+                guest[w] += (1 - p) * k
+        n_host, n_guest = sum(host.values()), sum(guest.values())
+        vocab = len(host) or 1
+        extra = []
+        for c, p in zip(counts, prob, strict=False):
+            nh = n_host - p * sum(c.values()) + 0.5 * vocab
+            ng = n_guest - (1 - p) * sum(c.values()) + 0.5 * vocab
+            z = 0.0
+            for w, k in c.items():
+                z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
+            extra.append(weight * z)
+        prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
+    return prob
+
+
 def _logaddexp(a: float, b: float) -> float:
     if a < b:
         a, b = b, a
@@ -205,11 +238,23 @@ def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> lis
     """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
     n = max(len(units.norm), 1)
     bounds = units.starts + [len(units.norm)]
-    prior = speaker_model.params["prior"]
-    sentence = [speaker_model.sentence_logit(speaker_sentence_features(units.norm[a:b], q, a / n)) - prior
+    sentence = [speaker_model.sentence_logit(speaker_sentence_features(units.norm[a:b], q, a / n))
                 for a, b, q in zip(bounds, bounds[1:], units.questions, strict=False)]
     firsts = units.paragraph_first + [len(units.starts)]
-    return [sum(sentence[a:b]) for a, b in zip(firsts, firsts[1:], strict=False)]
+    return combine_evidence(sentence, firsts, bounds, speaker_model.params)
+
+
+def combine_evidence(sentence_logits: Sequence[float], firsts: Sequence[int], bounds: Sequence[int],
+                     params: dict[str, float]) -> list[float]:
+    """Per paragraph (its sentences ``firsts[j]`` to ``firsts[j + 1]``; sentence k covers words
+    ``bounds[k]`` to ``bounds[k + 1]``): the summed sentence log-odds relative to the prior, plus
+    ``length_weight`` times how much shorter than 32 words it is, in doublings (the host is brief)."""
+    prior, weight = params["prior"], params.get("length_weight", 0.0)
+    out = []
+    for a, b in zip(firsts, firsts[1:], strict=False):
+        words = bounds[b] - bounds[a]
+        out.append(sum(z - prior for z in sentence_logits[a:b]) + weight * (5.0 - math.log2(1 + words)))
+    return out
 
 
 def infer_speakers(text: str, readable: Readable, model: rd.Model | None = None,
@@ -223,7 +268,9 @@ def infer_speakers(text: str, readable: Readable, model: rd.Model | None = None,
     units = sentence_units(text, readable, model)
     evidence = paragraph_evidence(units, speaker_model)
     turns = [units.turns[k] for k in units.paragraph_first]
-    probability = host_posteriors(evidence, turns, speaker_model.params)
+    firsts = [units.starts[k] for k in units.paragraph_first] + [len(units.norm)]
+    words = [units.norm[a:b] for a, b in zip(firsts, firsts[1:], strict=False)]
+    probability = adapted_posteriors(evidence, turns, words, speaker_model.params)
     names = find_names(text)
     host, guest = names.host or HOST, names.guest or GUEST
     threshold = speaker_model.params["host_threshold"]

@@ -27,6 +27,7 @@ import gzip
 import itertools
 import json
 import logging
+import math
 import statistics
 import sys
 import time
@@ -291,8 +292,7 @@ def speaker_inputs(ep: Episode, pars: list[int], turn: list[float], speaker: si.
     """Per paragraph, the evidence and the turn logit at its start."""
     index = {s: k for k, s in enumerate(ep.starts)}
     firsts = [index[p] for p in pars] + [len(ep.starts)]
-    prior = speaker.params["prior"]
-    evidence = [sum(z - prior for z in sentence_logits[a:b]) for a, b in zip(firsts, firsts[1:], strict=False)]
+    evidence = si.combine_evidence(sentence_logits, firsts, ep.starts + [ep.n], {**speaker.params, "length_weight": 0.0})
     return evidence, [turn[k] for k in firsts[:-1]]
 
 
@@ -330,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
+    ap.add_argument("--turns-from", type=Path, help="use this turn model file instead of training one "
+                    "(the speaker model only; the fit episodes then get its in-sample turn insertions)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     split = json.loads(SPLIT_FILE.read_text(encoding="utf-8"))
@@ -342,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     val_turns = [e for e in val if e.has_turns]
     dev_turns = [e for e in dev if e.has_turns]
 
+    if args.turns_from:
+        model = rd.Model(base.data)
+        model.use_turn_model(rd.read_model_file(args.turns_from))
+        for ep in fit + val + dev:
+            ep.insert_turns(model, model.params.get("insert_threshold"))
+        train_speaker_model(model, fit, val_turns, dev_turns, args.speakers_out)
+        return 0
     # word-level turn model: cross-fitted models on the fit split (for the sentence-level model's inputs)
     halves = [fit_turns[0::2], fit_turns[1::2]]
     cross: dict[str, rd.Model] = {}
@@ -385,7 +394,16 @@ def main(argv: list[str] | None = None) -> int:
     for ep in val + dev:
         ep.insert_turns(model, params.get("insert_threshold"))
 
-    # speaker model
+    tr.save({"format": "transcript-reader-turns", "algorithm": rd.ALGORITHM_VERSION,
+             "trained_on": [e.slug for e in fit_turns], "params": params, "turn": turn,
+             "turn_sentence": sentence}, args.turns_out)
+    train_speaker_model(model, fit, val_turns, dev_turns, args.speakers_out)
+    return 0
+
+
+def train_speaker_model(model: rd.Model, fit: list[Episode], val_turns: list[Episode], dev_turns: list[Episode],
+                        out: Path) -> None:
+    """Fit the speaker model on ``fit``, choose its decoding on ``val_turns``, report, write it to ``out``."""
     speaker_flat = tr.fit_logistic(*speaker_examples(fit), **SPEAKER_HYPER)
     speaker = si.SpeakerModel({**speaker_flat, "params": {"prior": speaker_flat["bias"]}})
     speaker_params = tune_speakers(model, speaker, val_turns)
@@ -393,22 +411,19 @@ def main(argv: list[str] | None = None) -> int:
     for name, eps in (("validation", val_turns), ("dev", dev_turns)):
         logger.info("speakers %s: %s", name, speaker_report(model, speaker, eps))
 
-    tr.save({"format": "transcript-reader-turns", "algorithm": rd.ALGORITHM_VERSION,
-             "trained_on": [e.slug for e in fit_turns], "params": params, "turn": turn,
-             "turn_sentence": sentence}, args.turns_out)
-    args.speakers_out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.GzipFile(args.speakers_out, "wb", mtime=0, compresslevel=9) as f:
-        f.write(json.dumps({"format": "transcript-reader-speakers", "trained_on": [e.slug for e in fit_turns],
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.GzipFile(out, "wb", mtime=0, compresslevel=9) as f:
+        f.write(json.dumps({"format": "transcript-reader-speakers", "trained_on": [e.slug for e in fit if e.has_turns],
                             "bias": speaker_flat["bias"], "weights": speaker_flat["weights"],
                             "params": speaker.params}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-    logger.info("wrote %s (%d bytes), %s (%d bytes)", args.turns_out, args.turns_out.stat().st_size,
-                args.speakers_out, args.speakers_out.stat().st_size)
-    return 0
+    logger.info("wrote %s (%d bytes)", out, out.stat().st_size)
 
 
-def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode],
-                   ) -> list[tuple[Episode, list[int], list[float], list[float]]]:
-    """Per episode: paragraph starts, evidence and turn logits at the paragraph starts."""
+Scored = list[tuple[Episode, list[int], list[float], list[float], list[list[str]]]]
+
+
+def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> Scored:
+    """Per episode: paragraph starts, evidence, turn logits at the paragraph starts, paragraph words."""
     out = []
     for ep in eps:
         turn = turn_logits(model, ep)
@@ -417,15 +432,18 @@ def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]
         logits = [speaker.sentence_logit(si.speaker_sentence_features(ep.norm[a:b], q, a / ep.n))
                   for a, b, q in zip(bounds, bounds[1:], ep.questions, strict=False)]
         evidence, turns = speaker_inputs(ep, pars, turn, speaker, logits)
-        out.append((ep, pars, evidence, turns))
+        pb = pars + [ep.n]
+        out.append((ep, pars, evidence, turns, [ep.norm[a:b] for a, b in zip(pb, pb[1:], strict=False)]))
     return out
 
 
-def _accuracies(scored: list[tuple[Episode, list[int], list[float], list[float]]],
-                params: dict[str, float]) -> list[tuple[float, int]]:
+def _accuracies(scored: Scored, params: dict[str, float]) -> list[tuple[float, int]]:
     out = []
-    for ep, pars, evidence, turns in scored:
-        prob = si.host_posteriors(evidence, turns, params)
+    for ep, pars, evidence, turns, words in scored:
+        lw = params.get("length_weight", 0.0)
+        if lw:
+            evidence = [e + lw * (5.0 - math.log2(1 + len(w))) for e, w in zip(evidence, words, strict=False)]
+        prob = si.adapted_posteriors(evidence, turns, words, params)
         out.append(balanced_accuracy(ep.word_speaker, word_labels(ep, pars, prob, params["host_threshold"])))
     return out
 
@@ -435,14 +453,22 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
     as the others)."""
     scored = speaker_scores(model, speaker, eps)
     best: tuple[float, dict[str, float]] | None = None
-    for evidence, scale, shift, thr in itertools.product((0.1, 0.2, 0.35, 0.5, 0.75, 1.0), (0.5, 1.0, 1.5),
-                                                         (-2.0, -1.0, 0.0, 1.0), (0.3, 0.4, 0.5, 0.6)):
+    for evidence, scale, shift, thr, lw in itertools.product((0.1, 0.2, 0.35, 0.5, 0.75), (0.25, 0.5, 1.0),
+                                                             (-2.0, -1.0, 0.0, 1.0), (0.2, 0.3, 0.4, 0.5),
+                                                             (0.0, 0.5, 1.0, 2.0)):
         params = {**speaker.params, "evidence": evidence, "turn_scale": scale, "turn_shift": shift,
-                  "host_threshold": thr}
+                  "host_threshold": thr, "adapt_weight": 0.0, "length_weight": lw}
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         if best is None or acc > best[0]:
             best = (acc, params)
     assert best is not None
+    logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
+    for weight, rounds, thr in itertools.product((0.05, 0.1, 0.2, 0.35), (1, 2, 3), (0.3, 0.4, 0.5, 0.6)):
+        params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
+        acc = statistics.mean(a for a, _ in _accuracies(scored, params))
+        logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
+        if acc > best[0]:
+            best = (acc, params)
     logger.info("chosen speaker decoding %s: balanced accuracy %.3f", best[1], best[0])
     return best[1]
 
