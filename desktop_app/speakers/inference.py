@@ -75,6 +75,25 @@ def speaker_sentence_features(norm: Sequence[str], question: float, position: fl
     return feats
 
 
+def sentence_feature_rows(norm: Sequence[str], starts: Sequence[int], questions: Sequence[float]) -> list[list[str]]:
+    """``speaker_sentence_features`` of every sentence (``starts``: their first words; ``questions``: their
+    question logits), plus their neighbours': whether the previous and the next sentence are questions, their
+    lengths, and the next sentence's first word."""
+    n = max(len(norm), 1)
+    bounds = list(starts) + [len(norm)]
+    rows = []
+    for k, (a, b, q) in enumerate(zip(bounds, bounds[1:], questions, strict=False)):
+        feats = speaker_sentence_features(norm[a:b], q, a / n)
+        if k > 0:
+            feats += ["pq=" + str(max(-6, min(6, round(questions[k - 1] * 2)))),
+                      f"pl={_length_bucket(a - bounds[k - 1])}"]
+        if k + 1 < len(questions):
+            feats += ["nq=" + str(max(-6, min(6, round(questions[k + 1] * 2)))),
+                      f"nl={_length_bucket(bounds[k + 2] - b)}", "nf1=" + (norm[b] if b < len(norm) else "</s>")]
+        rows.append(feats)
+    return rows
+
+
 class SpeakerModel:
     """The sentence model's weights and the decoding parameters (a plain dict loaded from JSON)."""
 
@@ -236,10 +255,9 @@ def sentence_units(text: str, readable: Readable, model: rd.Model | None = None)
 
 def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
     """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
-    n = max(len(units.norm), 1)
     bounds = units.starts + [len(units.norm)]
-    sentence = [speaker_model.sentence_logit(speaker_sentence_features(units.norm[a:b], q, a / n))
-                for a, b, q in zip(bounds, bounds[1:], units.questions, strict=False)]
+    sentence = [speaker_model.sentence_logit(f)
+                for f in sentence_feature_rows(units.norm, units.starts, units.questions)]
     firsts = units.paragraph_first + [len(units.starts)]
     return combine_evidence(sentence, firsts, bounds, speaker_model.params)
 

@@ -252,9 +252,9 @@ def speaker_examples(eps: list[Episode]) -> tuple[list[list[str]], list[int]]:
             continue
         host = ep.speaker_names.index(HOST_NAME)
         bounds = ep.starts + [ep.n]
-        for a, b, q in zip(bounds, bounds[1:], ep.questions, strict=False):
+        rows.extend(si.sentence_feature_rows(ep.norm, ep.starts, ep.questions))
+        for a, b in zip(bounds, bounds[1:], strict=False):
             share = sum(1 for i in range(a, b) if ep.word_speaker[i] == host) / (b - a)
-            rows.append(si.speaker_sentence_features(ep.norm[a:b], q, a / ep.n))
             labels.append(1 if share > 0.5 else 0)
     return rows, labels
 
@@ -428,9 +428,7 @@ def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]
     for ep in eps:
         turn = turn_logits(model, ep)
         pars = paragraph_starts(model, ep, turn)
-        bounds = ep.starts + [ep.n]
-        logits = [speaker.sentence_logit(si.speaker_sentence_features(ep.norm[a:b], q, a / ep.n))
-                  for a, b, q in zip(bounds, bounds[1:], ep.questions, strict=False)]
+        logits = [speaker.sentence_logit(f) for f in si.sentence_feature_rows(ep.norm, ep.starts, ep.questions)]
         evidence, turns = speaker_inputs(ep, pars, turn, speaker, logits)
         pb = pars + [ep.n]
         out.append((ep, pars, evidence, turns, [ep.norm[a:b] for a, b in zip(pb, pb[1:], strict=False)]))
@@ -453,9 +451,9 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
     as the others)."""
     scored = speaker_scores(model, speaker, eps)
     best: tuple[float, dict[str, float]] | None = None
-    for evidence, scale, shift, thr, lw in itertools.product((0.1, 0.2, 0.35, 0.5, 0.75), (0.25, 0.5, 1.0),
-                                                             (-2.0, -1.0, 0.0, 1.0), (0.2, 0.3, 0.4, 0.5),
-                                                             (0.0, 0.5, 1.0, 2.0)):
+    for evidence, scale, shift, thr, lw in itertools.product((0.35, 0.5, 0.75, 1.0, 1.5), (0.25, 0.5, 0.75),
+                                                             (-1.0, 0.0, 1.0), (0.1, 0.15, 0.2, 0.3),
+                                                             (0.0, 0.5)):
         params = {**speaker.params, "evidence": evidence, "turn_scale": scale, "turn_shift": shift,
                   "host_threshold": thr, "adapt_weight": 0.0, "length_weight": lw}
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
@@ -463,7 +461,7 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             best = (acc, params)
     assert best is not None
     logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
-    for weight, rounds, thr in itertools.product((0.05, 0.1, 0.2, 0.35), (1, 2, 3), (0.3, 0.4, 0.5, 0.6)):
+    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1), (1, 2), (0.1, 0.15, 0.2, 0.3)):
         params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
