@@ -243,7 +243,10 @@ class Model:
         self.turn_sentence: dict[str, Any] | None = data.get("turn_sentence")
 
     def use_turn_model(self, data: dict[str, Any]) -> None:
-        """Replace the turn models (and their decoding parameters) with those of a turn model file."""
+        """Replace the turn models (and their decoding parameters) with those of a turn model file (``data``
+        too, so that ``Model(model.data)`` is the same model)."""
+        self.data = {**self.data, "turn": data["turn"], "turn_sentence": data.get("turn_sentence"),
+                     "params": {**self.data.get("params", {}), **data.get("params", {})}}
         self.turn = data["turn"]
         self.turn_sentence = data.get("turn_sentence")
         self.params.update(data.get("params", {}))

@@ -330,9 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
+    ap.add_argument("--speaker-l2", type=float, default=SPEAKER_HYPER["l2"], help="L2 of the speaker model")
     ap.add_argument("--turns-from", type=Path, help="use this turn model file instead of training one "
                     "(the speaker model only; the fit episodes then get its in-sample turn insertions)")
     args = ap.parse_args(argv)
+    SPEAKER_HYPER["l2"] = args.speaker_l2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     split = json.loads(SPLIT_FILE.read_text(encoding="utf-8"))
     base = rd.Model.load(resource_path(*rd.MODEL_FILE))  # the turn models before this training: "before"
