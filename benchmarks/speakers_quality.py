@@ -40,8 +40,15 @@ DEV = SHARED / "dev-corpus"
 SCORER = SHARED / "tools" / "readability_eval.py"
 SPLIT = ROOT / "desktop_app" / "training" / "corpus_split.json"
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
-COLUMNS = [("sent_f1_1", "sentF1±1"), ("turn_r", "turnR"), ("par_p", "parP"), ("par_len_median", "parLenMed"),
-           ("paragraphs", "pars"), ("spk_bacc", "spkBAcc"), ("speakers", "nSpk")]
+COLUMNS = [
+    ("sent_f1_1", "sentF1±1"),
+    ("turn_r", "turnR"),
+    ("par_p", "parP"),
+    ("par_len_median", "parLenMed"),
+    ("paragraphs", "pars"),
+    ("spk_bacc", "spkBAcc"),
+    ("speakers", "nSpk"),
+]
 
 
 def scorer() -> Any:
@@ -111,7 +118,9 @@ def table(title: str, rows: dict[str, dict[str, Any]]) -> None:
     ms = list(rows.values())
     print(f"{'mean':44}" + "".join(fmt(mean(ms, k)) for k, _ in COLUMNS))
     two = [m for m in ms if m.get("speakers") == 2]
-    print(f"{f'mean, two-person interviews ({len(two)})':44}" + "".join(fmt(mean(two, k)) for k, _ in COLUMNS))
+    print(
+        f"{f'mean, two-person interviews ({len(two)})':44}" + "".join(fmt(mean(two, k)) for k, _ in COLUMNS)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ev = scorer()
     split = json.loads(SPLIT.read_text(encoding="utf-8"))
-    sets = [("development corpus", DEV, sorted(p.name[: -len(".truth.json")] for p in DEV.glob("*.truth.json")))]
+    sets = [
+        ("development corpus", DEV, sorted(p.name[: -len(".truth.json")] for p in DEV.glob("*.truth.json")))
+    ]
     if not args.dev_only:
         sets.insert(0, ("validation split", TRAIN, split["validation"]))
     models = [("shipped", rd.default_model())]
@@ -139,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for parts in (rd.MODEL_FILE, rd.TURN_FILE, si.MODEL_FILE, rd.TAGGER_FILE):
         path = resource_path(*parts)
-        print(f"{'/'.join(parts):34} {path.stat().st_size / 1e6:6.2f} MB" if path.is_file() else f"{parts}: missing")
+        print(
+            f"{'/'.join(parts):34} {path.stat().st_size / 1e6:6.2f} MB"
+            if path.is_file()
+            else f"{parts}: missing"
+        )
     text = SEED.read_text(encoding="utf-8")
     rd.segment(text)
     infer_speakers(text, rd.segment(text))
@@ -152,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         seg_t.append(t1 - t0)
         spk_t.append(time.process_time() - t1)
     share = {s: sum(1 for x in labels.labels if x == s) for s in labels.speakers}
-    print(f"seed {SEED.name}: {len(readable.paragraphs)} paragraphs, speakers {share}; segmentation "
-          f"{min(seg_t) * 1000:.0f} ms CPU, speaker labels {min(spk_t) * 1000:.0f} ms CPU (best of 3, models loaded)")
+    print(
+        f"seed {SEED.name}: {len(readable.paragraphs)} paragraphs, speakers {share}; segmentation "
+        f"{min(seg_t) * 1000:.0f} ms CPU, speaker labels {min(spk_t) * 1000:.0f} ms CPU (best of 3, models loaded)"
+    )
     return 0
 
 

@@ -35,8 +35,16 @@ MODEL_FILE = ("models", "speakers.json.gz")
 HOST = "Host"
 GUEST = "Guest"
 # Decoding defaults (the model file's "params" override them; chosen on the validation split).
-DEFAULT_PARAMS = {"evidence": 0.5, "turn_scale": 1.0, "turn_shift": 0.0, "host_threshold": 0.5,
-                  "prior": -1.4, "adapt_weight": 0.0, "adapt_rounds": 2.0, "length_weight": 0.0}
+DEFAULT_PARAMS = {
+    "evidence": 0.5,
+    "turn_scale": 1.0,
+    "turn_shift": 0.0,
+    "host_threshold": 0.5,
+    "prior": -1.4,
+    "adapt_weight": 0.0,
+    "adapt_rounds": 2.0,
+    "length_weight": 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,21 @@ def speaker_sentence_features(norm: Sequence[str], question: float, position: fl
         return []
     feats = ["u=" + w for w in dict.fromkeys(norm)]
     feats += ["b=" + b for b in dict.fromkeys(a + " " + b for a, b in zip(norm, norm[1:], strict=False))]
-    feats += ["f1=" + norm[0], "f2=" + " ".join(norm[:2]), "l1=" + norm[-1], "l2=" + " ".join(norm[-2:]),
-              f"len={_length_bucket(len(norm))}", "q=" + str(max(-6, min(6, round(question * 2)))),
-              f"pos={min(int(position * 50), 3)}"]
+    feats += [
+        "f1=" + norm[0],
+        "f2=" + " ".join(norm[:2]),
+        "l1=" + norm[-1],
+        "l2=" + " ".join(norm[-2:]),
+        f"len={_length_bucket(len(norm))}",
+        "q=" + str(max(-6, min(6, round(question * 2)))),
+        f"pos={min(int(position * 50), 3)}",
+    ]
     return feats
 
 
-def sentence_feature_rows(norm: Sequence[str], starts: Sequence[int], questions: Sequence[float]) -> list[list[str]]:
+def sentence_feature_rows(
+    norm: Sequence[str], starts: Sequence[int], questions: Sequence[float]
+) -> list[list[str]]:
     """``speaker_sentence_features`` of every sentence (``starts``: their first words; ``questions``: their
     question logits), plus their neighbours': whether the previous and the next sentence are questions, their
     lengths, and the next sentence's first word."""
@@ -85,11 +101,16 @@ def sentence_feature_rows(norm: Sequence[str], starts: Sequence[int], questions:
     for k, (a, b, q) in enumerate(zip(bounds, bounds[1:], questions, strict=False)):
         feats = speaker_sentence_features(norm[a:b], q, a / n)
         if k > 0:
-            feats += ["pq=" + str(max(-6, min(6, round(questions[k - 1] * 2)))),
-                      f"pl={_length_bucket(a - bounds[k - 1])}"]
+            feats += [
+                "pq=" + str(max(-6, min(6, round(questions[k - 1] * 2)))),
+                f"pl={_length_bucket(a - bounds[k - 1])}",
+            ]
         if k + 1 < len(questions):
-            feats += ["nq=" + str(max(-6, min(6, round(questions[k + 1] * 2)))),
-                      f"nl={_length_bucket(bounds[k + 2] - b)}", "nf1=" + (norm[b] if b < len(norm) else "</s>")]
+            feats += [
+                "nq=" + str(max(-6, min(6, round(questions[k + 1] * 2)))),
+                f"nl={_length_bucket(bounds[k + 2] - b)}",
+                "nf1=" + (norm[b] if b < len(norm) else "</s>"),
+            ]
         rows.append(feats)
     return rows
 
@@ -138,7 +159,9 @@ def default_speaker_model() -> SpeakerModel | None:
         return _model
 
 
-def host_posteriors(evidence: Sequence[float], turns: Sequence[float], params: dict[str, float]) -> list[float]:
+def host_posteriors(
+    evidence: Sequence[float], turns: Sequence[float], params: dict[str, float]
+) -> list[float]:
     """Each unit's probability of being the host's, from the forward-backward pass of a two-state HMM.
 
     ``evidence``: per unit, the summed sentence log-odds of "host" (relative to the prior); ``turns``: per
@@ -157,7 +180,9 @@ def host_posteriors(evidence: Sequence[float], turns: Sequence[float], params: d
     for j in range(1, n):
         stay, move = math.log(1 - change[j]), math.log(change[j])
         h, g = fwd[-1]
-        fwd.append((_logaddexp(h + stay, g + move) + log_emit[j][0], _logaddexp(g + stay, h + move) + log_emit[j][1]))
+        fwd.append(
+            (_logaddexp(h + stay, g + move) + log_emit[j][0], _logaddexp(g + stay, h + move) + log_emit[j][1])
+        )
     bwd = [(0.0, 0.0)] * n
     for j in range(n - 2, -1, -1):
         stay, move = math.log(1 - change[j + 1]), math.log(change[j + 1])
@@ -170,8 +195,12 @@ def host_posteriors(evidence: Sequence[float], turns: Sequence[float], params: d
     return out
 
 
-def adapted_posteriors(evidence: Sequence[float], turns: Sequence[float], words: Sequence[Sequence[str]],
-                       params: dict[str, float]) -> list[float]:
+def adapted_posteriors(
+    evidence: Sequence[float],
+    turns: Sequence[float],
+    words: Sequence[Sequence[str]],
+    params: dict[str, float],
+) -> list[float]:
     """``host_posteriors``, then adapted to this episode: each round, every paragraph's evidence gains
     ``adapt_weight`` times the log-ratio of its words under the host's and the guest's vocabulary of this
     episode (word counts weighted by the current posteriors, the paragraph's own words left out).
@@ -196,7 +225,9 @@ def adapted_posteriors(evidence: Sequence[float], turns: Sequence[float], words:
             ng = n_guest - (1 - p) * sum(c.values()) + 0.5 * vocab
             z = 0.0
             for w, k in c.items():
-                z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
+                z += k * (
+                    math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng)
+                )
             extra.append(weight * z)
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
     return prob
@@ -246,24 +277,33 @@ def sentence_units(text: str, readable: Readable, model: rd.Model | None = None)
                 k = starts[-1] + 1  # a sentence without words of its own: keep the starts increasing
             starts.append(min(k, max(len(words) - 1, 0)))
     bounds = starts + [len(words)]
-    questions = [model.question_logit(norm[a:b] or ["</s>"]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    questions = [
+        model.question_logit(norm[a:b] or ["</s>"]) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
     columns = rd.start_feature_columns(norm, shapes)
     start_scores = model.start_scores(norm, shapes, columns)
-    turns = model.sentence_turn_logits(norm, columns, starts, len(words), questions, start_scores) if starts else []
+    turns = (
+        model.sentence_turn_logits(norm, columns, starts, len(words), questions, start_scores)
+        if starts
+        else []
+    )
     return SentenceUnits(norm, starts, paragraph_first, questions, turns)
 
 
 def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
     """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
     bounds = units.starts + [len(units.norm)]
-    sentence = [speaker_model.sentence_logit(f)
-                for f in sentence_feature_rows(units.norm, units.starts, units.questions)]
+    sentence = [
+        speaker_model.sentence_logit(f)
+        for f in sentence_feature_rows(units.norm, units.starts, units.questions)
+    ]
     firsts = units.paragraph_first + [len(units.starts)]
     return combine_evidence(sentence, firsts, bounds, speaker_model.params)
 
 
-def combine_evidence(sentence_logits: Sequence[float], firsts: Sequence[int], bounds: Sequence[int],
-                     params: dict[str, float]) -> list[float]:
+def combine_evidence(
+    sentence_logits: Sequence[float], firsts: Sequence[int], bounds: Sequence[int], params: dict[str, float]
+) -> list[float]:
     """Per paragraph (its sentences ``firsts[j]`` to ``firsts[j + 1]``; sentence k covers words
     ``bounds[k]`` to ``bounds[k + 1]``): the summed sentence log-odds relative to the prior, plus
     ``length_weight`` times how much shorter than 32 words it is, in doublings (the host is brief)."""
@@ -275,8 +315,9 @@ def combine_evidence(sentence_logits: Sequence[float], firsts: Sequence[int], bo
     return out
 
 
-def infer_speakers(text: str, readable: Readable, model: rd.Model | None = None,
-                   speaker_model: SpeakerModel | None = None) -> SpeakerLabels:
+def infer_speakers(
+    text: str, readable: Readable, model: rd.Model | None = None, speaker_model: SpeakerModel | None = None
+) -> SpeakerLabels:
     """A speaker for every paragraph of ``readable`` (the segmentation of ``text``): the interview's host or
     guest, named from the opening when it says them (see the module docstring). ``model`` /
     ``speaker_model``: the readability and speaker models, by default the bundled ones."""

@@ -29,7 +29,9 @@ _HOST_PATTERNS = [
     re.compile(r"\bI'm your host,? " + _NAME + r"\b"),
 ]
 _NOT_NAMES = frozenset("I I'm I've I'll I'd The This That AI And So Yeah Okay".split())
-_TITLES = frozenset("Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Imam Rabbi President General".split())
+_TITLES = frozenset(
+    "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Imam Rabbi President General".split()
+)
 _ROLES = frozenset("CEO CTO Founder Co-founder Inside Host Author President Director".split())
 
 

@@ -51,7 +51,13 @@ SPEAKERS_OUT = ROOT / "resources" / "models" / "speakers.json.gz"
 HOST_NAME = "Lex Fridman"
 PAR_PRECISION_FLOOR = 0.78
 INSERT_START_FLOOR = -3.0
-INSERT_THRESHOLDS = (None, 1.0, 0.0, -0.5, -1.0)  # the decoding maximises turn recall with validation paragraph precision above this
+INSERT_THRESHOLDS = (
+    None,
+    1.0,
+    0.0,
+    -0.5,
+    -1.0,
+)  # the decoding maximises turn recall with validation paragraph precision above this
 
 TURN_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300}
 SENTENCE_HYPER: tr.Hyper = {"l2": 1e-4, "min_count": 3, "prune": 0.01, "iters": 300}
@@ -93,7 +99,9 @@ class Episode:
         """Use these sentence starts (the predicted ones, or those plus turn insertions)."""
         self.starts = starts
         bounds = starts + [self.n]
-        self.questions = [self.model.question_logit(self.norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+        self.questions = [
+            self.model.question_logit(self.norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
 
     def insert_turns(self, model: rd.Model, threshold: float | None) -> int:
         """Add the sentence starts that ``model``'s turn insertions give at ``threshold`` (None: none) to the
@@ -119,7 +127,11 @@ def predicted(ep: Episode, cache: Path, model: rd.Model) -> dict[str, Any]:
     cache.mkdir(parents=True, exist_ok=True)
     starts = [0] + [i + 1 for i, c in enumerate(ep.text) if c == " "]
     readable = rd.Segmenter(model).segment(ep.text)
-    data = {"sentences": [bisect.bisect_right(starts, s.start) - 1 for p in readable.paragraphs for s in p.sentences]}
+    data = {
+        "sentences": [
+            bisect.bisect_right(starts, s.start) - 1 for p in readable.paragraphs for s in p.sentences
+        ]
+    }
     path.write_text(json.dumps(data), encoding="utf-8")
     return data
 
@@ -137,6 +149,7 @@ def load(corpus: Path, slugs: list[str], cache: Path, model: rd.Model) -> list[E
 # ---------------------------------------------------------------------------------------------------
 # Turns
 # ---------------------------------------------------------------------------------------------------
+
 
 def near_positions(ep: Episode) -> list[int]:
     """Word indices where the word-level model is used: within one word of a predicted sentence start, and
@@ -170,7 +183,9 @@ def word_turn_logits(model: rd.Model, ep: Episode) -> list[float]:
         model.turn_sentence = saved
 
 
-def sentence_turn_examples(eps: list[Episode], word_turn: dict[str, list[float]]) -> tuple[list[list[str]], list[int]]:
+def sentence_turn_examples(
+    eps: list[Episode], word_turn: dict[str, list[float]]
+) -> tuple[list[list[str]], list[int]]:
     """Sentence-level examples: label 1 when a true turn starts within two words of the sentence start."""
     rows: list[list[str]] = []
     labels: list[int] = []
@@ -178,8 +193,9 @@ def sentence_turn_examples(eps: list[Episode], word_turn: dict[str, list[float]]
         bounds = ep.starts + [ep.n]
         wt = word_turn[ep.slug]
         for k in range(1, len(ep.starts)):
-            rows.append(rd.turn_sentence_features(ep.norm, bounds, k, wt, ep.questions,
-                                                  ep.start_scores[ep.starts[k]]))
+            rows.append(
+                rd.turn_sentence_features(ep.norm, bounds, k, wt, ep.questions, ep.start_scores[ep.starts[k]])
+            )
             labels.append(1 if _near(ep.turns, ep.starts[k], 2) else 0)
     return rows, labels
 
@@ -198,11 +214,20 @@ def paragraph_starts(model: rd.Model, ep: Episode, turn: list[float] | None = No
     """Paragraph starts (word indices) as ``_segment_captions`` decodes them (on the linear start scores)."""
     if turn is None:
         turn = turn_logits(model, ep)
-    t_thr = rd._turn_threshold(turn, ep.n, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
-    par = rd._turn_breaks(ep.starts, ep.n, turn, t_thr, int(model.param("min_paragraph", 0)),
-                          t_thr + model.param("short_turn_margin", 0.0))
-    return rd._split_long_paragraphs(ep.starts, ep.n, ep.start_scores, turn, par,
-                                     int(model.param("max_paragraph", 150)))
+    t_thr = rd._turn_threshold(
+        turn, ep.n, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0)
+    )
+    par = rd._turn_breaks(
+        ep.starts,
+        ep.n,
+        turn,
+        t_thr,
+        int(model.param("min_paragraph", 0)),
+        t_thr + model.param("short_turn_margin", 0.0),
+    )
+    return rd._split_long_paragraphs(
+        ep.starts, ep.n, ep.start_scores, turn, par, int(model.param("max_paragraph", 150))
+    )
 
 
 def sentence_f1(ep: Episode) -> float:
@@ -225,8 +250,10 @@ def paragraph_metrics(ep: Episode, pars: list[int]) -> dict[str, float]:
     ±1 of a true sentence or turn start), as ``tools/readability_eval.py`` computes them."""
     ps = sorted(p for p in set(pars) if p)
     ok = sorted(set(ep.sentences_true) | set(ep.turns))
-    m = {"par_p": sum(1 for p in ps if _near(ok, p, 1)) / len(ps) if ps else 0.0,
-         "par_len_median": statistics.median([b - a for a, b in zip([0] + ps, ps + [ep.n], strict=False)])}
+    m = {
+        "par_p": sum(1 for p in ps if _near(ok, p, 1)) / len(ps) if ps else 0.0,
+        "par_len_median": statistics.median([b - a for a, b in zip([0] + ps, ps + [ep.n], strict=False)]),
+    }
     turns = [t for t in ep.turns if t]
     if turns:
         m["turn_r"] = sum(1 for t in turns if _near(ps, t, 2)) / len(turns)
@@ -242,6 +269,7 @@ def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------------
 # Speakers
 # ---------------------------------------------------------------------------------------------------
+
 
 def speaker_examples(eps: list[Episode]) -> tuple[list[list[str]], list[int]]:
     """Sentence-level examples: label 1 when most of the sentence's words are the host's."""
@@ -287,12 +315,15 @@ def word_labels(ep: Episode, pars: list[int], host_prob: list[float], threshold:
     return out
 
 
-def speaker_inputs(ep: Episode, pars: list[int], turn: list[float], speaker: si.SpeakerModel,
-                   sentence_logits: list[float]) -> tuple[list[float], list[float]]:
+def speaker_inputs(
+    ep: Episode, pars: list[int], turn: list[float], speaker: si.SpeakerModel, sentence_logits: list[float]
+) -> tuple[list[float], list[float]]:
     """Per paragraph, the evidence and the turn logit at its start."""
     index = {s: k for k, s in enumerate(ep.starts)}
     firsts = [index[p] for p in pars] + [len(ep.starts)]
-    evidence = si.combine_evidence(sentence_logits, firsts, ep.starts + [ep.n], {**speaker.params, "length_weight": 0.0})
+    evidence = si.combine_evidence(
+        sentence_logits, firsts, ep.starts + [ep.n], {**speaker.params, "length_weight": 0.0}
+    )
     return evidence, [turn[k] for k in firsts[:-1]]
 
 
@@ -300,25 +331,39 @@ def speaker_inputs(ep: Episode, pars: list[int], turn: list[float], speaker: si.
 # Main
 # ---------------------------------------------------------------------------------------------------
 
+
 def fit_turn_model(eps: list[Episode]) -> dict[str, Any]:
     """The word-level turn model fitted on ``eps``."""
-    return tr.split_tables(tr.fit_logistic(*word_turn_examples([e for e in eps if e.has_turns]), **TURN_HYPER))
+    return tr.split_tables(
+        tr.fit_logistic(*word_turn_examples([e for e in eps if e.has_turns]), **TURN_HYPER)
+    )
 
 
 def tune_paragraphs(model: rd.Model, eps: list[Episode]) -> dict[str, float]:
     """Decoding parameters maximising mean turn recall with mean paragraph precision >= the floor."""
     turns = {ep.slug: turn_logits(model, ep) for ep in eps}
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
-    grid = itertools.product((-3.0, -2.5, -2.0, -1.75, -1.5, -1.25, -1.0, -0.5, 0.0), (0, 40), (0, 6), (0.0, 1.5))
+    grid = itertools.product(
+        (-3.0, -2.5, -2.0, -1.75, -1.5, -1.25, -1.0, -0.5, 0.0), (0, 40), (0, 6), (0.0, 1.5)
+    )
     for thr, wpt, minp, margin in grid:
-        params = {"turn_threshold": thr, "words_per_turn": wpt, "min_paragraph": minp, "short_turn_margin": margin}
+        params = {
+            "turn_threshold": thr,
+            "words_per_turn": wpt,
+            "min_paragraph": minp,
+            "short_turn_margin": margin,
+        }
         model.params.update(params)
         m = mean_metrics([paragraph_metrics(ep, paragraph_starts(model, ep, turns[ep.slug])) for ep in eps])
         logger.info("decode %s: %s", params, {k: round(v, 3) for k, v in m.items()})
         if m["par_p"] >= PAR_PRECISION_FLOOR and (best is None or m["turn_r"] > best[0]):
             best = (m["turn_r"], params, m)
     if best is None:
-        best = (0.0, {"turn_threshold": 0.0, "words_per_turn": 0, "min_paragraph": 0, "short_turn_margin": 0.0}, {})
+        best = (
+            0.0,
+            {"turn_threshold": 0.0, "words_per_turn": 0, "min_paragraph": 0, "short_turn_margin": 0.0},
+            {},
+        )
     logger.info("chosen decoding %s: %s", best[1], best[2])
     model.params.update(best[1])
     return {**best[1], "turn_r": best[0]}
@@ -331,8 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
     ap.add_argument("--speaker-l2", type=float, default=SPEAKER_HYPER["l2"], help="L2 of the speaker model")
-    ap.add_argument("--turns-from", type=Path, help="use this turn model file instead of training one "
-                    "(the speaker model only; the fit episodes then get its in-sample turn insertions)")
+    ap.add_argument(
+        "--turns-from",
+        type=Path,
+        help="use this turn model file instead of training one "
+        "(the speaker model only; the fit episodes then get its in-sample turn insertions)",
+    )
     args = ap.parse_args(argv)
     SPEAKER_HYPER["l2"] = args.speaker_l2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -376,14 +425,21 @@ def main(argv: list[str] | None = None) -> int:
         model = rd.Model({**base.data, "turn": turn, "turn_sentence": sentence})
         model.params["insert_start_floor"] = INSERT_START_FLOOR
         decode = tune_paragraphs(model, val_turns)
-        logger.info("insert %s: %d inserted on validation, sentence F1±1 %.4f, decoding %s", insert, inserted,
-                    sent_f1, decode)
+        logger.info(
+            "insert %s: %d inserted on validation, sentence F1±1 %.4f, decoding %s",
+            insert,
+            inserted,
+            sent_f1,
+            decode,
+        )
         results.append((decode.pop("turn_r"), insert, sentence, decode))
     _, insert, sentence, decode = max(results, key=lambda r: r[0])
     params: dict[str, Any] = {**decode, "insert_start_floor": INSERT_START_FLOOR}
     if insert is not None:
         params["insert_threshold"] = insert
-    model = rd.Model({**base.data, "turn": turn, "turn_sentence": sentence, "params": {**base.params, **params}})
+    model = rd.Model(
+        {**base.data, "turn": turn, "turn_sentence": sentence, "params": {**base.params, **params}}
+    )
     for name, eps in (("validation", val_turns), ("dev", dev_turns)):
         for label, mdl in (("before", base), ("after", model)):
             for ep in eps:
@@ -396,15 +452,24 @@ def main(argv: list[str] | None = None) -> int:
     for ep in val + dev:
         ep.insert_turns(model, params.get("insert_threshold"))
 
-    tr.save({"format": "transcript-reader-turns", "algorithm": rd.ALGORITHM_VERSION,
-             "trained_on": [e.slug for e in fit_turns], "params": params, "turn": turn,
-             "turn_sentence": sentence}, args.turns_out)
+    tr.save(
+        {
+            "format": "transcript-reader-turns",
+            "algorithm": rd.ALGORITHM_VERSION,
+            "trained_on": [e.slug for e in fit_turns],
+            "params": params,
+            "turn": turn,
+            "turn_sentence": sentence,
+        },
+        args.turns_out,
+    )
     train_speaker_model(model, fit, val_turns, dev_turns, args.speakers_out)
     return 0
 
 
-def train_speaker_model(model: rd.Model, fit: list[Episode], val_turns: list[Episode], dev_turns: list[Episode],
-                        out: Path) -> None:
+def train_speaker_model(
+    model: rd.Model, fit: list[Episode], val_turns: list[Episode], dev_turns: list[Episode], out: Path
+) -> None:
     """Fit the speaker model on ``fit``, choose its decoding on ``val_turns``, report, write it to ``out``."""
     speaker_flat = tr.fit_logistic(*speaker_examples(fit), **SPEAKER_HYPER)
     speaker = si.SpeakerModel({**speaker_flat, "params": {"prior": speaker_flat["bias"]}})
@@ -415,9 +480,19 @@ def train_speaker_model(model: rd.Model, fit: list[Episode], val_turns: list[Epi
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(out, "wb", mtime=0, compresslevel=9) as f:
-        f.write(json.dumps({"format": "transcript-reader-speakers", "trained_on": [e.slug for e in fit if e.has_turns],
-                            "bias": speaker_flat["bias"], "weights": speaker_flat["weights"],
-                            "params": speaker.params}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        f.write(
+            json.dumps(
+                {
+                    "format": "transcript-reader-speakers",
+                    "trained_on": [e.slug for e in fit if e.has_turns],
+                    "bias": speaker_flat["bias"],
+                    "weights": speaker_flat["weights"],
+                    "params": speaker.params,
+                },
+                sort_keys=True,
+                separators=(",", ":"),
+            ).encode("utf-8")
+        )
     logger.info("wrote %s (%d bytes)", out, out.stat().st_size)
 
 
@@ -430,7 +505,9 @@ def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]
     for ep in eps:
         turn = turn_logits(model, ep)
         pars = paragraph_starts(model, ep, turn)
-        logits = [speaker.sentence_logit(f) for f in si.sentence_feature_rows(ep.norm, ep.starts, ep.questions)]
+        logits = [
+            speaker.sentence_logit(f) for f in si.sentence_feature_rows(ep.norm, ep.starts, ep.questions)
+        ]
         evidence, turns = speaker_inputs(ep, pars, turn, speaker, logits)
         pb = pars + [ep.n]
         out.append((ep, pars, evidence, turns, [ep.norm[a:b] for a, b in zip(pb, pb[1:], strict=False)]))
@@ -453,11 +530,18 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
     as the others)."""
     scored = speaker_scores(model, speaker, eps)
     best: tuple[float, dict[str, float]] | None = None
-    for evidence, scale, shift, thr, lw in itertools.product((0.35, 0.5, 0.75, 1.0, 1.5), (0.25, 0.5, 0.75),
-                                                             (-1.0, 0.0, 1.0), (0.1, 0.15, 0.2, 0.3),
-                                                             (0.0, 0.5)):
-        params = {**speaker.params, "evidence": evidence, "turn_scale": scale, "turn_shift": shift,
-                  "host_threshold": thr, "adapt_weight": 0.0, "length_weight": lw}
+    for evidence, scale, shift, thr, lw in itertools.product(
+        (0.35, 0.5, 0.75, 1.0, 1.5), (0.25, 0.5, 0.75), (-1.0, 0.0, 1.0), (0.1, 0.15, 0.2, 0.3), (0.0, 0.5)
+    ):
+        params = {
+            **speaker.params,
+            "evidence": evidence,
+            "turn_scale": scale,
+            "turn_shift": shift,
+            "host_threshold": thr,
+            "adapt_weight": 0.0,
+            "length_weight": lw,
+        }
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         if best is None or acc > best[0]:
             best = (acc, params)
@@ -477,9 +561,12 @@ def speaker_report(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]
     """Mean balanced accuracy over all episodes and over two-person interviews."""
     acc = _accuracies(speaker_scores(model, speaker, eps), speaker.params)
     two = [a for a, k in acc if k == 2]
-    return {"all": round(statistics.mean(a for a, _ in acc), 3),
-            "two_person": round(statistics.mean(two), 3) if two else float("nan"), "episodes": len(acc),
-            "two_person_episodes": len(two)}
+    return {
+        "all": round(statistics.mean(a for a, _ in acc), 3),
+        "two_person": round(statistics.mean(two), 3) if two else float("nan"),
+        "episodes": len(acc),
+        "two_person_episodes": len(two),
+    }
 
 
 if __name__ == "__main__":
