@@ -61,7 +61,7 @@ INSERT_THRESHOLDS = (
 
 TURN_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300}
 SENTENCE_HYPER: tr.Hyper = {"l2": 1e-4, "min_count": 3, "prune": 0.01, "iters": 300}
-SPEAKER_HYPER: tr.Hyper = {"l2": 1e-4, "min_count": 3, "prune": 0.01, "iters": 300}
+SPEAKER_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 3, "prune": 0.01, "iters": 300}
 
 
 class Episode:
