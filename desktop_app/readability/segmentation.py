@@ -31,12 +31,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
     from desktop_app.readability.network import Tagger
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-8"
+ALGORITHM_VERSION = "readability-9"
 MODEL_FILE = ("models", "readability.json.gz")
+TURN_FILE = ("models", "turns.json.gz")  # the speaker-turn models (``train_speakers``), over MODEL_FILE's
 TAGGER_FILE = ("models", "readability_tagger.npz")
 
 MAX_PARAGRAPH_WORDS = 250
@@ -214,6 +217,37 @@ def turn_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str
     return cols
 
 
+def _length_bucket(n: int) -> int:
+    return min(n.bit_length(), 8)
+
+
+def _logit_bin(z: float, low: int, high: int) -> str:
+    return str(max(low, min(high, round(z * 2))))
+
+
+def turn_sentence_features(norm: Sequence[str], bounds: Sequence[int], k: int, word_turn: Sequence[float],
+                           questions: Sequence[float], start_score: float) -> list[str]:
+    """Features of "a new speaker starts with sentence k" (k >= 1): the word-level turn logits here and at
+    the neighbouring sentence starts, the sentence-start logit, whether the previous and this sentence are
+    questions, the sentences' lengths and their first and last words. ``bounds``: the sentence starts and
+    then the end; ``word_turn`` and ``questions``: per sentence; ``start_score``: the linear model's
+    sentence-start logit at this start."""
+    a, s, e = bounds[k - 1], bounds[k], bounds[k + 1]
+    prev, cur = norm[a:s], norm[s:e]
+    nxt_len = bounds[k + 2] - e if k + 2 < len(bounds) else 0
+    pq, cq = _logit_bin(questions[k - 1], -6, 6), _logit_bin(questions[k], -6, 6)
+    pl, cl, nl = _length_bucket(len(prev)), _length_bucket(len(cur)), _length_bucket(nxt_len)
+    c2 = cur[1] if len(cur) > 1 else "</s>"
+    wt = _logit_bin(word_turn[k], -16, 8)
+    wp = _logit_bin(word_turn[k - 1], -8, 4) if k > 1 else "^"
+    wn = _logit_bin(word_turn[k + 1], -8, 4) if k + 1 < len(word_turn) else "$"
+    st = _logit_bin(start_score, -12, 12)
+    return ["wt=" + wt, f"wp,pl={wp},{pl}", f"wn,cl={wn},{cl}", "st=" + st, f"st,wt={st},{wt}", "pq=" + pq, "cq=" + cq, f"pq,cq={pq},{cq}",
+            f"pl={pl}", f"cl={cl}", f"nl={nl}", f"pl,cl={pl},{cl}", f"pq,pl={pq},{pl}", f"cl,nl={cl},{nl}",
+            "f1=" + cur[0], "f2=" + cur[0] + " " + c2, "l1=" + prev[-1], "l2=" + " ".join(prev[-2:]),
+            "pf1=" + prev[0], f"f1,pl={cur[0]},{pl}", f"f1,cl={cur[0]},{cl}", f"l1,f1={prev[-1]},{cur[0]}"]
+
+
 def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -238,6 +272,16 @@ class Model:
         self.question: dict[str, Any] = data.get("question", {"bias": -3.0, "weights": {}})
         self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
         self.comma: dict[str, Any] | None = data.get("comma")
+        self.turn_sentence: dict[str, Any] | None = data.get("turn_sentence")
+
+    def use_turn_model(self, data: dict[str, Any]) -> None:
+        """Replace the turn models (and their decoding parameters) with those of a turn model file (``data``
+        too, so that ``Model(model.data)`` is the same model)."""
+        self.data = {**self.data, "turn": data["turn"], "turn_sentence": data.get("turn_sentence"),
+                     "params": {**self.data.get("params", {}), **data.get("params", {})}}
+        self.turn = data["turn"]
+        self.turn_sentence = data.get("turn_sentence")
+        self.params.update(data.get("params", {}))
 
     @property
     def tagger(self) -> Tagger | None:
@@ -256,15 +300,10 @@ class Model:
         table per line. Parsing piece by piece never holds the interpreter for long (one ``json.loads`` of the
         whole model held it ~0.1 s, a visible stall of the GUI thread); a one-line file is the whole model.
         ``tagger_path``: the network file, read on first use of ``tagger``."""
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            data = json.loads(f.readline())
-            for line in f:
-                if line.strip():
-                    part = json.loads(line)
-                    data[part["model"]]["tables"][part["table"]] = part["weights"]
-        return cls(data, tagger_path=tagger_path)
+        return cls(read_model_file(path), tagger_path=tagger_path)
 
     def param(self, name: str, default: float) -> float:
+        """A decoding parameter of the model (``default`` when the model file does not set it)."""
         return float(self.params.get(name, default))
 
     def start_scores(self, norm: Sequence[str], shapes: Sequence[str],
@@ -294,6 +333,48 @@ class Model:
             out.append(z)
         return out
 
+    def sentence_turn_logits(self, norm: Sequence[str], start_columns: dict[str, list[str]],
+                             starts: Sequence[int], end: int, questions: Sequence[float],
+                             start_scores: Sequence[float]) -> list[float]:
+        """Logit of "a new speaker starts here" at each sentence start (``starts``, the text ending at word
+        ``end``; ``questions``: each sentence's question logit; ``start_scores``: the linear model's
+        sentence-start logits): the word-level turn model's best logit within one word of the start,
+        rescored by the sentence-level model when there is one."""
+        near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
+        turn_at = dict(zip(near, self.turn_scores_at(norm, start_columns, near), strict=False))
+        word_turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
+        part = self.turn_sentence
+        if part is None or len(starts) < 2:
+            return word_turn
+        weights, bias = part["weights"], float(part["bias"])
+        bounds = list(starts) + [end]
+        return word_turn[:1] + [bias + sum(weights.get(f, 0.0) for f in turn_sentence_features(
+                                    norm, bounds, k, word_turn, questions, start_scores[starts[k]]))
+                                for k in range(1, len(starts))]
+
+    def turn_insertions(self, norm: Sequence[str], start_columns: dict[str, list[str]],
+                        start_scores: Sequence[float], starts: Sequence[int], end: int) -> list[int]:
+        """Word indices (< ``end``) where a speaker turn is so likely that a sentence starts there although
+        the sentence decoding put none within two words: the word-level turn logit exceeds the model's
+        ``insert_threshold`` at a word whose start logit exceeds ``insert_start_floor`` (none without an
+        ``insert_threshold``). Of two such words within two words of each other, the likelier is kept."""
+        threshold = self.params.get("insert_threshold")
+        if threshold is None:
+            return []
+        floor = self.param("insert_start_floor", -3.0)
+        taken = {j for s in starts for j in range(s - 2, s + 3)}
+        candidates = [i for i in range(1, end) if start_scores[i] > floor and i not in taken]
+        picks = [(i, z) for i, z in zip(candidates, self.turn_scores_at(norm, start_columns, candidates),
+                                        strict=False) if z > threshold]
+        out: list[tuple[int, float]] = []
+        for i, z in picks:
+            if out and i - out[-1][0] <= 2:
+                if z > out[-1][1]:
+                    out[-1] = (i, z)
+                continue
+            out.append((i, z))
+        return [i for i, _ in out]
+
     def comma_scores(self, norm: Sequence[str], shapes: Sequence[str],
                      columns: dict[str, list[str]] | None = None) -> list[float] | None:
         """Logit of "a comma follows the previous word" at every word (None: the model has no comma part)."""
@@ -304,7 +385,19 @@ class Model:
     def question_logit(self, norm: Sequence[str]) -> float:
         """Logit of "this sentence is a question"."""
         w = self.question["weights"]
-        return float(self.question["bias"]) + sum(w.get(f, 0.0) for f in question_features(norm))
+        return float(self.question["bias"] + sum(w.get(f, 0.0) for f in question_features(norm)))
+
+
+def read_model_file(path: str | Path) -> dict[str, Any]:
+    """The dict in a model file: gzip-compressed JSON lines, the model without its weight tables first, then
+    one table per line (see ``Model.load``)."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        data: dict[str, Any] = json.loads(f.readline())
+        for line in f:
+            if line.strip():
+                part = json.loads(line)
+                data[part["model"]]["tables"][part["table"]] = part["weights"]
+    return data
 
 
 def _column_scores(part: dict[str, Any], columns: dict[str, list[str]], n: int) -> list[float]:
@@ -351,6 +444,9 @@ def default_model() -> Model:
             path = resource_path(*MODEL_FILE)
             network = Path(resource_path(*TAGGER_FILE))
             _model = Model.load(path, network if network.is_file() else None)
+            turns = Path(resource_path(*TURN_FILE))
+            if turns.is_file():
+                _model.use_turn_model(read_model_file(turns))
             logger.info("loaded readability model %s (network: %s)", path, network.is_file())
         return _model
 
@@ -641,6 +737,7 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         return _segment_coarsely(model, spans, words, norm, shapes, final, out)
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
+    linear_scores = scores
     threshold = model.param("start_threshold", 0.25)
     starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
     linear_starts = None  # the linear model's own starts, kept for the outline when the network takes part
@@ -653,6 +750,9 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
         starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
                                model.param("pair_threshold", 1.0))
+    inserted = model.turn_insertions(norm, columns, linear_scores, starts, len(words))
+    if inserted:
+        starts = sorted(set(starts).union(inserted))
     end = len(words)
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)
@@ -662,12 +762,10 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     bounds = starts + [end]
     q_thr = model.param("question_threshold", 0.0)
     marks = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
-        q = model.question_logit(norm[a:b]) > q_thr
-        marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q else "."))
-    near = sorted({j for s in starts for j in (s - 1, s, s + 1) if 0 <= j < end})
-    turn_at = dict(zip(near, model.turn_scores_at(norm, columns, near), strict=False))
-    turn = [max(turn_at[j] for j in (s - 1, s, s + 1) if j in turn_at) for s in starts]
+    questions = [model.question_logit(norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    for b, q in zip(bounds[1:], questions, strict=False):
+        marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else "."))
+    turn = model.sentence_turn_logits(norm, columns, starts, end, questions, linear_scores)
     t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
     par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
                               t_thr + model.param("short_turn_margin", 0.0))

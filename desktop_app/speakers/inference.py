@@ -1,0 +1,338 @@
+"""Who speaks in an interview whose file names no speakers: a host or guest label for every paragraph (no Qt).
+
+Each sentence gets a "the host says this" logit from a linear model over its words (questions, "do you
+think", the host's introduction and sponsor reads…; ``resources/models/speakers.json.gz``, trained by
+``desktop_app.training.train_speakers``). A two-state hidden Markov model over the paragraphs (host, guest)
+then joins that evidence with the speaker-turn logit at each paragraph start (the readability model's, see
+``Model.sentence_turn_logits``): a paragraph that starts a new turn likely changes the speaker, one that
+continues a long answer likely does not. Forward-backward gives each paragraph's probability of being the
+host's. The names come from the opening ("a conversation with …", "this is the … podcast"), else "Host" and
+"Guest". More than two voices (panels, debates) are labelled as host and guest too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.readability import segmentation as rd
+from desktop_app.speakers.names import find_names
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from desktop_app.readability.segmentation import Readable
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = ("models", "speakers.json.gz")
+HOST = "Host"
+GUEST = "Guest"
+# Decoding defaults (the model file's "params" override them; chosen on the validation split).
+DEFAULT_PARAMS = {
+    "evidence": 0.5,
+    "turn_scale": 1.0,
+    "turn_shift": 0.0,
+    "host_threshold": 0.5,
+    "prior": -1.4,
+    "adapt_weight": 0.0,
+    "adapt_rounds": 2.0,
+    "length_weight": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class SpeakerLabels:
+    """Speaker labels of a document's paragraphs.
+
+    ``speakers``: the names used, host first (a name from the text, else "Host" / "Guest"); ``labels``: one
+    per paragraph of the ``Readable``, a name from ``speakers`` (None: no label, e.g. without a model);
+    ``host_probability``: per paragraph, the model's probability that the host speaks it.
+    """
+
+    speakers: tuple[str, ...]
+    labels: tuple[str | None, ...]
+    host_probability: tuple[float, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"speakers": [...], "paragraph_speakers": [...]}`` (the ``paragraphs --json`` additions)."""
+        return {"speakers": list(self.speakers), "paragraph_speakers": list(self.labels)}
+
+
+def _length_bucket(n: int) -> int:
+    return min(n.bit_length(), 8)
+
+
+def speaker_sentence_features(norm: Sequence[str], question: float, position: float) -> list[str]:
+    """Features of one sentence (its normalised words) for "the host says it": its words and word pairs,
+    first and last words, length, question logit (``question``) and place in the episode (``position``,
+    0 to 1: the host opens)."""
+    if not norm:
+        return []
+    feats = ["u=" + w for w in dict.fromkeys(norm)]
+    feats += ["b=" + b for b in dict.fromkeys(a + " " + b for a, b in zip(norm, norm[1:], strict=False))]
+    feats += [
+        "f1=" + norm[0],
+        "f2=" + " ".join(norm[:2]),
+        "l1=" + norm[-1],
+        "l2=" + " ".join(norm[-2:]),
+        f"len={_length_bucket(len(norm))}",
+        "q=" + str(max(-6, min(6, round(question * 2)))),
+        f"pos={min(int(position * 50), 3)}",
+    ]
+    return feats
+
+
+def sentence_feature_rows(
+    norm: Sequence[str], starts: Sequence[int], questions: Sequence[float]
+) -> list[list[str]]:
+    """``speaker_sentence_features`` of every sentence (``starts``: their first words; ``questions``: their
+    question logits), plus their neighbours': whether the previous and the next sentence are questions, their
+    lengths, and the next sentence's first word."""
+    n = max(len(norm), 1)
+    bounds = list(starts) + [len(norm)]
+    rows = []
+    for k, (a, b, q) in enumerate(zip(bounds, bounds[1:], questions, strict=False)):
+        feats = speaker_sentence_features(norm[a:b], q, a / n)
+        if k > 0:
+            feats += [
+                "pq=" + str(max(-6, min(6, round(questions[k - 1] * 2)))),
+                f"pl={_length_bucket(a - bounds[k - 1])}",
+            ]
+        if k + 1 < len(questions):
+            feats += [
+                "nq=" + str(max(-6, min(6, round(questions[k + 1] * 2)))),
+                f"nl={_length_bucket(bounds[k + 2] - b)}",
+                "nf1=" + (norm[b] if b < len(norm) else "</s>"),
+            ]
+        rows.append(feats)
+    return rows
+
+
+class SpeakerModel:
+    """The sentence model's weights and the decoding parameters (a plain dict loaded from JSON)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.bias = float(data["bias"])
+        self.weights: dict[str, float] = data["weights"]
+        self.params = {**DEFAULT_PARAMS, **data.get("params", {})}
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpeakerModel:
+        """Read a model file written by ``train_speakers`` (gzip-compressed JSON)."""
+        import gzip
+        import json
+
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return cls(json.load(f))
+
+    def sentence_logit(self, features: Sequence[str]) -> float:
+        """Logit of "the host says this sentence"."""
+        get = self.weights.get
+        return self.bias + sum(get(f, 0.0) for f in features)
+
+
+_model: SpeakerModel | None = None
+_model_missing = False
+_model_lock = threading.Lock()
+
+
+def default_speaker_model() -> SpeakerModel | None:
+    """The bundled speaker model, loaded on first use (None when the file is missing)."""
+    global _model, _model_missing
+    with _model_lock:
+        if _model is None and not _model_missing:
+            from desktop_app.paths import resource_path
+
+            path = Path(resource_path(*MODEL_FILE))
+            if path.is_file():
+                _model = SpeakerModel.load(path)
+            else:
+                _model_missing = True
+                logger.warning("speaker model %s missing: paragraphs get no speaker", path)
+        return _model
+
+
+def host_posteriors(
+    evidence: Sequence[float], turns: Sequence[float], params: dict[str, float]
+) -> list[float]:
+    """Each unit's probability of being the host's, from the forward-backward pass of a two-state HMM.
+
+    ``evidence``: per unit, the summed sentence log-odds of "host" (relative to the prior); ``turns``: per
+    unit, the turn logit at its start (the first is ignored). The speaker changes at unit j with probability
+    ``sigmoid(turn_scale * turns[j] + turn_shift)``.
+    """
+    n = len(evidence)
+    if n == 0:
+        return []
+    scale, shift, weight = params["turn_scale"], params["turn_shift"], params["evidence"]
+    prior = params["prior"]
+    log_emit = [(weight * e / 2, -weight * e / 2) for e in evidence]
+    change = [0.5] + [min(max(_sigmoid(scale * t + shift), 1e-4), 1 - 1e-4) for t in turns[1:]]
+    p_host = _sigmoid(prior)
+    fwd = [(math.log(p_host) + log_emit[0][0], math.log(1 - p_host) + log_emit[0][1])]
+    for j in range(1, n):
+        stay, move = math.log(1 - change[j]), math.log(change[j])
+        h, g = fwd[-1]
+        fwd.append(
+            (_logaddexp(h + stay, g + move) + log_emit[j][0], _logaddexp(g + stay, h + move) + log_emit[j][1])
+        )
+    bwd = [(0.0, 0.0)] * n
+    for j in range(n - 2, -1, -1):
+        stay, move = math.log(1 - change[j + 1]), math.log(change[j + 1])
+        h, g = bwd[j + 1]
+        eh, eg = log_emit[j + 1]
+        bwd[j] = (_logaddexp(stay + eh + h, move + eg + g), _logaddexp(stay + eg + g, move + eh + h))
+    out = []
+    for (fh, fg), (bh, bg) in zip(fwd, bwd, strict=False):
+        out.append(_sigmoid((fh + bh) - (fg + bg)))
+    return out
+
+
+def adapted_posteriors(
+    evidence: Sequence[float],
+    turns: Sequence[float],
+    words: Sequence[Sequence[str]],
+    params: dict[str, float],
+) -> list[float]:
+    """``host_posteriors``, then adapted to this episode: each round, every paragraph's evidence gains
+    ``adapt_weight`` times the log-ratio of its words under the host's and the guest's vocabulary of this
+    episode (word counts weighted by the current posteriors, the paragraph's own words left out).
+    ``words``: the normalised words of each paragraph."""
+    prob = host_posteriors(evidence, turns, params)
+    weight = params.get("adapt_weight", 0.0)
+    if weight <= 0:
+        return prob
+    counts = [Counter(ws) for ws in words]
+    for _ in range(int(params.get("adapt_rounds", 2))):
+        host: dict[str, float] = defaultdict(float)
+        guest: dict[str, float] = defaultdict(float)
+        for c, p in zip(counts, prob, strict=False):
+            for w, k in c.items():
+                host[w] += p * k
+                guest[w] += (1 - p) * k
+        n_host, n_guest = sum(host.values()), sum(guest.values())
+        vocab = len(host) or 1
+        extra = []
+        for c, p in zip(counts, prob, strict=False):
+            nh = n_host - p * sum(c.values()) + 0.5 * vocab
+            ng = n_guest - (1 - p) * sum(c.values()) + 0.5 * vocab
+            z = 0.0
+            for w, k in c.items():
+                z += k * (
+                    math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng)
+                )
+            extra.append(weight * z)
+        prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
+    return prob
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a < b:
+        a, b = b, a
+    return a + math.log1p(math.exp(b - a))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class SentenceUnits:
+    """The sentences of a ``Readable`` as word indices, with what the speaker decoding needs of them."""
+
+    norm: list[str]
+    starts: list[int]  # word index of each sentence start
+    paragraph_first: list[int]  # index of each paragraph's first sentence
+    questions: list[float]  # question logit per sentence
+    turns: list[float]  # turn logit per sentence start
+
+
+def sentence_units(text: str, readable: Readable, model: rd.Model | None = None) -> SentenceUnits:
+    """Words, sentences, question and turn logits of ``readable``'s sentences (``model``: the readability
+    model, by default the bundled one)."""
+    model = model or rd.default_model()
+    spans = [m.span() for m in rd._WORD_RE.finditer(text)]
+    word_starts = [s for s, _ in spans]
+    words = [text[s:e] for s, e in spans]
+    types = {w: (rd.normalize(w), rd.shape(w)) for w in dict.fromkeys(words)}
+    norm = [types[w][0] for w in words]
+    shapes = [types[w][1] for w in words]
+    starts: list[int] = []
+    paragraph_first: list[int] = []
+    for paragraph in readable.paragraphs:
+        paragraph_first.append(len(starts))
+        for sentence in paragraph.sentences:
+            k = bisect.bisect_left(word_starts, sentence.start)
+            if starts and k <= starts[-1]:
+                k = starts[-1] + 1  # a sentence without words of its own: keep the starts increasing
+            starts.append(min(k, max(len(words) - 1, 0)))
+    bounds = starts + [len(words)]
+    questions = [
+        model.question_logit(norm[a:b] or ["</s>"]) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    columns = rd.start_feature_columns(norm, shapes)
+    start_scores = model.start_scores(norm, shapes, columns)
+    turns = (
+        model.sentence_turn_logits(norm, columns, starts, len(words), questions, start_scores)
+        if starts
+        else []
+    )
+    return SentenceUnits(norm, starts, paragraph_first, questions, turns)
+
+
+def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
+    """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
+    bounds = units.starts + [len(units.norm)]
+    sentence = [
+        speaker_model.sentence_logit(f)
+        for f in sentence_feature_rows(units.norm, units.starts, units.questions)
+    ]
+    firsts = units.paragraph_first + [len(units.starts)]
+    return combine_evidence(sentence, firsts, bounds, speaker_model.params)
+
+
+def combine_evidence(
+    sentence_logits: Sequence[float], firsts: Sequence[int], bounds: Sequence[int], params: dict[str, float]
+) -> list[float]:
+    """Per paragraph (its sentences ``firsts[j]`` to ``firsts[j + 1]``; sentence k covers words
+    ``bounds[k]`` to ``bounds[k + 1]``): the summed sentence log-odds relative to the prior, plus
+    ``length_weight`` times how much shorter than 32 words it is, in doublings (the host is brief)."""
+    prior, weight = params["prior"], params.get("length_weight", 0.0)
+    out = []
+    for a, b in zip(firsts, firsts[1:], strict=False):
+        words = bounds[b] - bounds[a]
+        out.append(sum(z - prior for z in sentence_logits[a:b]) + weight * (5.0 - math.log2(1 + words)))
+    return out
+
+
+def infer_speakers(
+    text: str, readable: Readable, model: rd.Model | None = None, speaker_model: SpeakerModel | None = None
+) -> SpeakerLabels:
+    """A speaker for every paragraph of ``readable`` (the segmentation of ``text``): the interview's host or
+    guest, named from the opening when it says them (see the module docstring). ``model`` /
+    ``speaker_model``: the readability and speaker models, by default the bundled ones."""
+    speaker_model = speaker_model or default_speaker_model()
+    if speaker_model is None or not readable.paragraphs:
+        return SpeakerLabels((), (None,) * len(readable.paragraphs))
+    units = sentence_units(text, readable, model)
+    evidence = paragraph_evidence(units, speaker_model)
+    turns = [units.turns[k] for k in units.paragraph_first]
+    firsts = [units.starts[k] for k in units.paragraph_first] + [len(units.norm)]
+    words = [units.norm[a:b] for a, b in zip(firsts, firsts[1:], strict=False)]
+    probability = adapted_posteriors(evidence, turns, words, speaker_model.params)
+    names = find_names(text)
+    host, guest = names.host or HOST, names.guest or GUEST
+    threshold = speaker_model.params["host_threshold"]
+    labels = tuple(host if p > threshold else guest for p in probability)
+    speakers = tuple(s for s in (host, guest) if s in labels)
+    return SpeakerLabels(speakers, labels, tuple(round(p, 4) for p in probability))

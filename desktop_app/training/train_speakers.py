@@ -1,0 +1,573 @@
+"""Train the speaker-turn models and the host/guest model on the training corpus, with a validation split.
+
+Data: ``/work/shared/train-corpus`` (111 episodes built like the development corpus; 94 Lex Fridman Podcast
+episodes have speaker turns and names; not shipped), split by episode in ``corpus_split.json`` next to this
+file: every model is fitted on ``fit`` and every setting is chosen on ``validation``. The development corpus
+(``/work/shared/dev-corpus``) is only reported. The sentences are those the shipped readability model finds in
+the caption text (segmented once and cached under ``--cache``), so the models learn from what they will see.
+
+Three L2-regularised logistic regressions (``train_sentence_model.fit_logistic``):
+  * turn (word level): "a new speaker starts at word i", the features of ``turn_feature_columns``, on the
+    words within one of a predicted sentence start;
+  * turn_sentence: "a turn starts within two words of this sentence start", from the word-level logit
+    (cross-fitted on two halves of ``fit``), the question logits, the sentence lengths and first and last
+    words (``turn_sentence_features``);
+  * speaker: "the host says this sentence" (``speakers.inference.speaker_sentence_features``).
+Then the paragraph decoding (turn threshold, minimum paragraph…) is chosen on validation for turn recall at a
+paragraph precision floor, and the speaker HMM's parameters for balanced accuracy.
+
+    python -m desktop_app.training.train_speakers [--cache DIR] [--turns-out FILE] [--speakers-out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import gzip
+import itertools
+import json
+import logging
+import math
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from desktop_app.paths import resource_path
+from desktop_app.readability import segmentation as rd
+from desktop_app.speakers import inference as si
+from desktop_app.training import train_sentence_model as tr
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAIN_CORPUS = Path("/work/shared/train-corpus")
+DEV_CORPUS = Path("/work/shared/dev-corpus")
+SPLIT_FILE = Path(__file__).with_name("corpus_split.json")
+TURNS_OUT = ROOT / "resources" / "models" / "turns.json.gz"
+SPEAKERS_OUT = ROOT / "resources" / "models" / "speakers.json.gz"
+HOST_NAME = "Lex Fridman"
+PAR_PRECISION_FLOOR = 0.78
+INSERT_START_FLOOR = -3.0
+INSERT_THRESHOLDS = (
+    None,
+    1.0,
+    0.0,
+    -0.5,
+    -1.0,
+)  # the decoding maximises turn recall with validation paragraph precision above this
+
+TURN_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300}
+SENTENCE_HYPER: tr.Hyper = {"l2": 1e-4, "min_count": 3, "prune": 0.01, "iters": 300}
+SPEAKER_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 3, "prune": 0.01, "iters": 300}
+
+
+class Episode:
+    """One episode: caption words, truth, and the sentences the shipped model predicts."""
+
+    def __init__(self, corpus: Path, slug: str, cache: Path, model: rd.Model) -> None:
+        self.slug = slug
+        self.text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8").rstrip("\n")
+        self.words = self.text.split(" ")
+        self.truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
+        self.norm = [rd.normalize(w) for w in self.words]
+        self.shapes = [rd.shape(w) for w in self.words]
+        self.n = len(self.words)
+        self.turns = sorted(self.truth.get("turn_starts", []))
+        self.sentences_true = self.truth["sentence_starts"]
+        pred = predicted(self, cache, model)
+        self.model = model
+        self.base_starts: list[int] = pred["sentences"]
+        self.columns = rd.start_feature_columns(self.norm, self.shapes)
+        self.start_scores = model.start_scores(self.norm, self.shapes, self.columns)
+        self.set_starts(self.base_starts)
+        # per word, the true speaker (index into speaker names), for speaker scoring
+        names = list(self.truth.get("speakers", []))
+        tb = self.turns + [self.n]
+        if names and self.turns[0] != 0:  # words before the first labelled turn (one episode): "Unknown"
+            names, tb = ["Unknown"] + names, [0] + tb
+        self.speaker_names = sorted(set(names))
+        self.word_speaker: list[int] = []
+        for a, b, name in zip(tb, tb[1:], names, strict=False):
+            self.word_speaker.extend([self.speaker_names.index(name)] * (b - a))
+        if names and len(self.word_speaker) != self.n:
+            raise ValueError(f"{slug}: turns do not cover the words")
+
+    def set_starts(self, starts: list[int]) -> None:
+        """Use these sentence starts (the predicted ones, or those plus turn insertions)."""
+        self.starts = starts
+        bounds = starts + [self.n]
+        self.questions = [
+            self.model.question_logit(self.norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
+
+    def insert_turns(self, model: rd.Model, threshold: float | None) -> int:
+        """Add the sentence starts that ``model``'s turn insertions give at ``threshold`` (None: none) to the
+        predicted ones; returns how many."""
+        model.params["insert_threshold"] = threshold  # type: ignore[assignment]
+        if threshold is None:
+            del model.params["insert_threshold"]
+        extra = model.turn_insertions(self.norm, self.columns, self.start_scores, self.base_starts, self.n)
+        self.set_starts(sorted(set(self.base_starts).union(extra)))
+        return len(extra)
+
+    @property
+    def has_turns(self) -> bool:
+        """Whether the episode has speaker-turn truth."""
+        return len(self.turns) > 1 and bool(self.speaker_names)
+
+
+def predicted(ep: Episode, cache: Path, model: rd.Model) -> dict[str, Any]:
+    """The shipped model's sentence starts for ``ep`` (word indices), cached in ``cache``."""
+    path = cache / f"{ep.slug}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    cache.mkdir(parents=True, exist_ok=True)
+    starts = [0] + [i + 1 for i, c in enumerate(ep.text) if c == " "]
+    readable = rd.Segmenter(model).segment(ep.text)
+    data = {
+        "sentences": [
+            bisect.bisect_right(starts, s.start) - 1 for p in readable.paragraphs for s in p.sentences
+        ]
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return data
+
+
+def load(corpus: Path, slugs: list[str], cache: Path, model: rd.Model) -> list[Episode]:
+    """The episodes ``slugs`` of ``corpus``."""
+    out = []
+    for slug in slugs:
+        t0 = time.perf_counter()
+        out.append(Episode(corpus, slug, cache, model))
+        logger.info("loaded %s (%.1f s)", slug, time.perf_counter() - t0)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Turns
+# ---------------------------------------------------------------------------------------------------
+
+
+def near_positions(ep: Episode) -> list[int]:
+    """Word indices where the word-level model is used: within one word of a predicted sentence start, and
+    the candidates for turn insertions (start logit above ``INSERT_START_FLOOR``)."""
+    near = {j for s in ep.base_starts[1:] for j in (s - 1, s, s + 1) if 0 < j < ep.n}
+    near.update(i for i in range(1, ep.n) if ep.start_scores[i] > INSERT_START_FLOOR)
+    return sorted(near)
+
+
+def word_turn_examples(eps: list[Episode]) -> tuple[list[list[str]], list[int]]:
+    """Word-level turn examples at the positions near predicted sentence starts."""
+    rows: list[list[str]] = []
+    labels: list[int] = []
+    for ep in eps:
+        cols = rd.turn_feature_columns(ep.norm, ep.shapes)
+        items = [(name.split("@", 1)[0], keys) for name, keys in cols.items()]
+        turns = set(ep.turns)
+        for i in near_positions(ep):
+            rows.append([f"{name}={keys[i]}" for name, keys in items])
+            labels.append(1 if i in turns else 0)
+    return rows, labels
+
+
+def word_turn_logits(model: rd.Model, ep: Episode) -> list[float]:
+    """The word-level turn logit at each predicted sentence start (best within one word)."""
+    saved = model.turn_sentence
+    model.turn_sentence = None
+    try:
+        return turn_logits(model, ep)
+    finally:
+        model.turn_sentence = saved
+
+
+def sentence_turn_examples(
+    eps: list[Episode], word_turn: dict[str, list[float]]
+) -> tuple[list[list[str]], list[int]]:
+    """Sentence-level examples: label 1 when a true turn starts within two words of the sentence start."""
+    rows: list[list[str]] = []
+    labels: list[int] = []
+    for ep in eps:
+        bounds = ep.starts + [ep.n]
+        wt = word_turn[ep.slug]
+        for k in range(1, len(ep.starts)):
+            rows.append(
+                rd.turn_sentence_features(ep.norm, bounds, k, wt, ep.questions, ep.start_scores[ep.starts[k]])
+            )
+            labels.append(1 if _near(ep.turns, ep.starts[k], 2) else 0)
+    return rows, labels
+
+
+def turn_logits(model: rd.Model, ep: Episode) -> list[float]:
+    """``model``'s turn logit at each sentence start of ``ep``."""
+    return model.sentence_turn_logits(ep.norm, ep.columns, ep.starts, ep.n, ep.questions, ep.start_scores)
+
+
+def _near(xs: list[int], x: int, tol: int) -> bool:
+    k = bisect.bisect_left(xs, x - tol)
+    return k < len(xs) and xs[k] <= x + tol
+
+
+def paragraph_starts(model: rd.Model, ep: Episode, turn: list[float] | None = None) -> list[int]:
+    """Paragraph starts (word indices) as ``_segment_captions`` decodes them (on the linear start scores)."""
+    if turn is None:
+        turn = turn_logits(model, ep)
+    t_thr = rd._turn_threshold(
+        turn, ep.n, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0)
+    )
+    par = rd._turn_breaks(
+        ep.starts,
+        ep.n,
+        turn,
+        t_thr,
+        int(model.param("min_paragraph", 0)),
+        t_thr + model.param("short_turn_margin", 0.0),
+    )
+    return rd._split_long_paragraphs(
+        ep.starts, ep.n, ep.start_scores, turn, par, int(model.param("max_paragraph", 150))
+    )
+
+
+def sentence_f1(ep: Episode) -> float:
+    """Sentence-boundary F1 within ±1 word (one-to-one matching, word 0 left out), as the scorer does."""
+    pred = [s for s in ep.starts if s]
+    true = [s for s in ep.sentences_true if s]
+    i = j = m = 0
+    while i < len(pred) and j < len(true):
+        if abs(pred[i] - true[j]) <= 1:
+            m, i, j = m + 1, i + 1, j + 1
+        elif pred[i] < true[j]:
+            i += 1
+        else:
+            j += 1
+    return 2 * m / (len(pred) + len(true)) if pred or true else 0.0
+
+
+def paragraph_metrics(ep: Episode, pars: list[int]) -> dict[str, float]:
+    """Turn recall (a paragraph starts within ±2 words of the turn) and paragraph precision (a break within
+    ±1 of a true sentence or turn start), as ``tools/readability_eval.py`` computes them."""
+    ps = sorted(p for p in set(pars) if p)
+    ok = sorted(set(ep.sentences_true) | set(ep.turns))
+    m = {
+        "par_p": sum(1 for p in ps if _near(ok, p, 1)) / len(ps) if ps else 0.0,
+        "par_len_median": statistics.median([b - a for a, b in zip([0] + ps, ps + [ep.n], strict=False)]),
+    }
+    turns = [t for t in ep.turns if t]
+    if turns:
+        m["turn_r"] = sum(1 for t in turns if _near(ps, t, 2)) / len(turns)
+    return m
+
+
+def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Mean of each metric over the episodes that have it."""
+    keys = {k for r in rows for k in r}
+    return {k: statistics.mean(r[k] for r in rows if k in r) for k in sorted(keys)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Speakers
+# ---------------------------------------------------------------------------------------------------
+
+
+def speaker_examples(eps: list[Episode]) -> tuple[list[list[str]], list[int]]:
+    """Sentence-level examples: label 1 when most of the sentence's words are the host's."""
+    rows: list[list[str]] = []
+    labels: list[int] = []
+    for ep in eps:
+        if not ep.has_turns or HOST_NAME not in ep.speaker_names:
+            continue
+        host = ep.speaker_names.index(HOST_NAME)
+        bounds = ep.starts + [ep.n]
+        rows.extend(si.sentence_feature_rows(ep.norm, ep.starts, ep.questions))
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            share = sum(1 for i in range(a, b) if ep.word_speaker[i] == host) / (b - a)
+            labels.append(1 if share > 0.5 else 0)
+    return rows, labels
+
+
+def balanced_accuracy(true: list[int], pred: list[int]) -> tuple[float, int]:
+    """Speaker balanced accuracy (issue 13): predicted labels mapped one-to-one to true speakers by shared
+    words; the mean over true speakers with >= 5 % of the words of the share of their words labelled as
+    them. Also returns the number of such speakers."""
+    n = len(true)
+    counts = Counter(true)
+    major = [s for s, c in counts.items() if c >= 0.05 * n]
+    shared = Counter(zip(true, pred, strict=False))
+    labels = sorted(set(pred))
+    speakers = sorted(counts)
+    best, best_map = -1, {}
+    for perm in itertools.permutations(speakers, min(len(labels), len(speakers))):
+        total = sum(shared[(s, lab)] for s, lab in zip(perm, labels, strict=False))
+        if total > best:
+            best, best_map = total, dict(zip(perm, labels, strict=False))
+    scores = [shared[(s, best_map[s])] / counts[s] if s in best_map else 0.0 for s in major]
+    return statistics.mean(scores), len(major)
+
+
+def word_labels(ep: Episode, pars: list[int], host_prob: list[float], threshold: float) -> list[int]:
+    """Per word, 1 when its paragraph is labelled as the host's."""
+    out: list[int] = []
+    bounds = pars + [ep.n]
+    for a, b, p in zip(bounds, bounds[1:], host_prob, strict=False):
+        out.extend([1 if p > threshold else 0] * (b - a))
+    return out
+
+
+def speaker_inputs(
+    ep: Episode, pars: list[int], turn: list[float], speaker: si.SpeakerModel, sentence_logits: list[float]
+) -> tuple[list[float], list[float]]:
+    """Per paragraph, the evidence and the turn logit at its start."""
+    index = {s: k for k, s in enumerate(ep.starts)}
+    firsts = [index[p] for p in pars] + [len(ep.starts)]
+    evidence = si.combine_evidence(
+        sentence_logits, firsts, ep.starts + [ep.n], {**speaker.params, "length_weight": 0.0}
+    )
+    return evidence, [turn[k] for k in firsts[:-1]]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------------
+
+
+def fit_turn_model(eps: list[Episode]) -> dict[str, Any]:
+    """The word-level turn model fitted on ``eps``."""
+    return tr.split_tables(
+        tr.fit_logistic(*word_turn_examples([e for e in eps if e.has_turns]), **TURN_HYPER)
+    )
+
+
+def tune_paragraphs(model: rd.Model, eps: list[Episode]) -> dict[str, float]:
+    """Decoding parameters maximising mean turn recall with mean paragraph precision >= the floor."""
+    turns = {ep.slug: turn_logits(model, ep) for ep in eps}
+    best: tuple[float, dict[str, float], dict[str, float]] | None = None
+    grid = itertools.product(
+        (-3.0, -2.5, -2.0, -1.75, -1.5, -1.25, -1.0, -0.5, 0.0), (0, 40), (0, 6), (0.0, 1.5)
+    )
+    for thr, wpt, minp, margin in grid:
+        params = {
+            "turn_threshold": thr,
+            "words_per_turn": wpt,
+            "min_paragraph": minp,
+            "short_turn_margin": margin,
+        }
+        model.params.update(params)
+        m = mean_metrics([paragraph_metrics(ep, paragraph_starts(model, ep, turns[ep.slug])) for ep in eps])
+        logger.info("decode %s: %s", params, {k: round(v, 3) for k, v in m.items()})
+        if m["par_p"] >= PAR_PRECISION_FLOOR and (best is None or m["turn_r"] > best[0]):
+            best = (m["turn_r"], params, m)
+    if best is None:
+        best = (
+            0.0,
+            {"turn_threshold": 0.0, "words_per_turn": 0, "min_paragraph": 0, "short_turn_margin": 0.0},
+            {},
+        )
+    logger.info("chosen decoding %s: %s", best[1], best[2])
+    model.params.update(best[1])
+    return {**best[1], "turn_r": best[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: train, choose settings on validation, write the two model files, print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
+    ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
+    ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
+    ap.add_argument("--speaker-l2", type=float, default=SPEAKER_HYPER["l2"], help="L2 of the speaker model")
+    ap.add_argument(
+        "--turns-from",
+        type=Path,
+        help="use this turn model file instead of training one "
+        "(the speaker model only; the fit episodes then get its in-sample turn insertions)",
+    )
+    args = ap.parse_args(argv)
+    SPEAKER_HYPER["l2"] = args.speaker_l2
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    split = json.loads(SPLIT_FILE.read_text(encoding="utf-8"))
+    base = rd.Model.load(resource_path(*rd.MODEL_FILE))  # the turn models before this training: "before"
+    fit = load(TRAIN_CORPUS, split["fit"], args.cache, rd.default_model())
+    val = load(TRAIN_CORPUS, split["validation"], args.cache, rd.default_model())
+    dev_slugs = sorted(p.name[: -len(".truth.json")] for p in DEV_CORPUS.glob("*.truth.json"))
+    dev = load(DEV_CORPUS, dev_slugs, args.cache, rd.default_model())
+    fit_turns = [e for e in fit if e.has_turns]
+    val_turns = [e for e in val if e.has_turns]
+    dev_turns = [e for e in dev if e.has_turns]
+
+    if args.turns_from:
+        model = rd.Model(base.data)
+        model.use_turn_model(rd.read_model_file(args.turns_from))
+        for ep in fit + val + dev:
+            ep.insert_turns(model, model.params.get("insert_threshold"))
+        train_speaker_model(model, fit, val_turns, dev_turns, args.speakers_out)
+        return 0
+    # word-level turn model: cross-fitted models on the fit split (for the sentence-level model's inputs)
+    halves = [fit_turns[0::2], fit_turns[1::2]]
+    cross: dict[str, rd.Model] = {}
+    for k, half in enumerate(halves):
+        m = rd.Model({**base.data, "turn": fit_turn_model(halves[1 - k])})
+        m.params["insert_start_floor"] = INSERT_START_FLOOR
+        for ep in half:
+            cross[ep.slug] = m
+    turn = fit_turn_model(fit_turns)
+    word_model = rd.Model({**base.data, "turn": turn})
+    word_model.params["insert_start_floor"] = INSERT_START_FLOOR
+    results = []
+    for insert in INSERT_THRESHOLDS:
+        word_turn: dict[str, list[float]] = {}
+        for ep in fit_turns:
+            ep.insert_turns(cross[ep.slug], insert)
+            word_turn[ep.slug] = word_turn_logits(cross[ep.slug], ep)
+        inserted = sum(ep.insert_turns(word_model, insert) for ep in val_turns)
+        sent_f1 = statistics.mean(sentence_f1(ep) for ep in val_turns)
+        sentence = tr.fit_logistic(*sentence_turn_examples(fit_turns, word_turn), **SENTENCE_HYPER)
+        model = rd.Model({**base.data, "turn": turn, "turn_sentence": sentence})
+        model.params["insert_start_floor"] = INSERT_START_FLOOR
+        decode = tune_paragraphs(model, val_turns)
+        logger.info(
+            "insert %s: %d inserted on validation, sentence F1±1 %.4f, decoding %s",
+            insert,
+            inserted,
+            sent_f1,
+            decode,
+        )
+        results.append((decode.pop("turn_r"), insert, sentence, decode))
+    _, insert, sentence, decode = max(results, key=lambda r: r[0])
+    params: dict[str, Any] = {**decode, "insert_start_floor": INSERT_START_FLOOR}
+    if insert is not None:
+        params["insert_threshold"] = insert
+    model = rd.Model(
+        {**base.data, "turn": turn, "turn_sentence": sentence, "params": {**base.params, **params}}
+    )
+    for name, eps in (("validation", val_turns), ("dev", dev_turns)):
+        for label, mdl in (("before", base), ("after", model)):
+            for ep in eps:
+                ep.insert_turns(mdl, mdl.params.get("insert_threshold"))
+            figures = mean_metrics([paragraph_metrics(ep, paragraph_starts(mdl, ep)) for ep in eps])
+            figures["sent_f1_1"] = statistics.mean(sentence_f1(ep) for ep in eps)
+            logger.info("turns %s %s: %s", name, label, {k: round(v, 3) for k, v in figures.items()})
+    for ep in fit:
+        ep.insert_turns(cross.get(ep.slug, model), params.get("insert_threshold"))
+    for ep in val + dev:
+        ep.insert_turns(model, params.get("insert_threshold"))
+
+    tr.save(
+        {
+            "format": "transcript-reader-turns",
+            "algorithm": rd.ALGORITHM_VERSION,
+            "trained_on": [e.slug for e in fit_turns],
+            "params": params,
+            "turn": turn,
+            "turn_sentence": sentence,
+        },
+        args.turns_out,
+    )
+    train_speaker_model(model, fit, val_turns, dev_turns, args.speakers_out)
+    return 0
+
+
+def train_speaker_model(
+    model: rd.Model, fit: list[Episode], val_turns: list[Episode], dev_turns: list[Episode], out: Path
+) -> None:
+    """Fit the speaker model on ``fit``, choose its decoding on ``val_turns``, report, write it to ``out``."""
+    speaker_flat = tr.fit_logistic(*speaker_examples(fit), **SPEAKER_HYPER)
+    speaker = si.SpeakerModel({**speaker_flat, "params": {"prior": speaker_flat["bias"]}})
+    speaker_params = tune_speakers(model, speaker, val_turns)
+    speaker.params.update(speaker_params)
+    for name, eps in (("validation", val_turns), ("dev", dev_turns)):
+        logger.info("speakers %s: %s", name, speaker_report(model, speaker, eps))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.GzipFile(out, "wb", mtime=0, compresslevel=9) as f:
+        f.write(
+            json.dumps(
+                {
+                    "format": "transcript-reader-speakers",
+                    "trained_on": [e.slug for e in fit if e.has_turns],
+                    "bias": speaker_flat["bias"],
+                    "weights": speaker_flat["weights"],
+                    "params": speaker.params,
+                },
+                sort_keys=True,
+                separators=(",", ":"),
+            ).encode("utf-8")
+        )
+    logger.info("wrote %s (%d bytes)", out, out.stat().st_size)
+
+
+Scored = list[tuple[Episode, list[int], list[float], list[float], list[list[str]]]]
+
+
+def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> Scored:
+    """Per episode: paragraph starts, evidence, turn logits at the paragraph starts, paragraph words."""
+    out = []
+    for ep in eps:
+        turn = turn_logits(model, ep)
+        pars = paragraph_starts(model, ep, turn)
+        logits = [
+            speaker.sentence_logit(f) for f in si.sentence_feature_rows(ep.norm, ep.starts, ep.questions)
+        ]
+        evidence, turns = speaker_inputs(ep, pars, turn, speaker, logits)
+        pb = pars + [ep.n]
+        out.append((ep, pars, evidence, turns, [ep.norm[a:b] for a, b in zip(pb, pb[1:], strict=False)]))
+    return out
+
+
+def _accuracies(scored: Scored, params: dict[str, float]) -> list[tuple[float, int]]:
+    out = []
+    for ep, pars, evidence, turns, words in scored:
+        lw = params.get("length_weight", 0.0)
+        if lw:
+            evidence = [e + lw * (5.0 - math.log2(1 + len(w))) for e, w in zip(evidence, words, strict=False)]
+        prob = si.adapted_posteriors(evidence, turns, words, params)
+        out.append(balanced_accuracy(ep.word_speaker, word_labels(ep, pars, prob, params["host_threshold"])))
+    return out
+
+
+def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> dict[str, float]:
+    """HMM parameters maximising the mean balanced accuracy on ``eps`` (two-person interviews weigh as much
+    as the others)."""
+    scored = speaker_scores(model, speaker, eps)
+    best: tuple[float, dict[str, float]] | None = None
+    for evidence, scale, shift, thr, lw in itertools.product(
+        (0.35, 0.5, 0.75, 1.0, 1.5), (0.25, 0.5, 0.75), (-1.0, 0.0, 1.0), (0.1, 0.15, 0.2, 0.3), (0.0, 0.5)
+    ):
+        params = {
+            **speaker.params,
+            "evidence": evidence,
+            "turn_scale": scale,
+            "turn_shift": shift,
+            "host_threshold": thr,
+            "adapt_weight": 0.0,
+            "length_weight": lw,
+        }
+        acc = statistics.mean(a for a, _ in _accuracies(scored, params))
+        if best is None or acc > best[0]:
+            best = (acc, params)
+    assert best is not None
+    logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
+    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1), (1, 2), (0.1, 0.15, 0.2, 0.3)):
+        params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
+        acc = statistics.mean(a for a, _ in _accuracies(scored, params))
+        logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
+        if acc > best[0]:
+            best = (acc, params)
+    logger.info("chosen speaker decoding %s: balanced accuracy %.3f", best[1], best[0])
+    return best[1]
+
+
+def speaker_report(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> dict[str, float]:
+    """Mean balanced accuracy over all episodes and over two-person interviews."""
+    acc = _accuracies(speaker_scores(model, speaker, eps), speaker.params)
+    two = [a for a, k in acc if k == 2]
+    return {
+        "all": round(statistics.mean(a for a, _ in acc), 3),
+        "two_person": round(statistics.mean(two), 3) if two else float("nan"),
+        "episodes": len(acc),
+        "two_person_episodes": len(two),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Tests for desktop_app.speakers: names from the opening, host/guest labels, alternation."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.readability import segmentation as rd
+from desktop_app.speakers import SpeakerLabels, infer_speakers
+from desktop_app.speakers.inference import SpeakerModel, host_posteriors
+from desktop_app.speakers.names import find_names
+
+INTRO = (
+    "the following is a conversation with Jane Doe a physicist at the University of Nowhere "
+    "this is the John Smith podcast and now dear friends here's Jane Doe"
+)
+
+
+def toy_model(**params: float) -> SpeakerModel:
+    """A speaker model that knows two words: "asks" (the host) and "answers" (the guest)."""
+    return SpeakerModel(
+        {
+            "bias": 0.0,
+            "weights": {"u=asks": 4.0, "u=answers": -4.0},
+            "params": {
+                "prior": 0.0,
+                "evidence": 1.0,
+                "turn_scale": 1.0,
+                "turn_shift": 0.0,
+                "host_threshold": 0.5,
+                **params,
+            },
+        }
+    )
+
+
+def punctuated(lines: list[str]) -> tuple[str, rd.Readable]:
+    """A punctuated text, one paragraph per line."""
+    text = "\n".join(lines)
+    readable = rd.segment(text)
+    assert len(readable.paragraphs) == len(lines)
+    return text, readable
+
+
+def test_names_from_the_opening() -> None:
+    names = find_names(INTRO + " so what do you think about black holes")
+    assert names.host == "John Smith"
+    assert names.guest == "Jane Doe"
+
+
+@pytest.mark.parametrize(
+    "opening, host, guest",
+    [
+        ("this is The Lex Fridman Podcast to support it", "Lex Fridman", None),
+        ("today I'm talking to Max Irwin he's a star", None, "Max Irwin"),
+        ("a conversation with Dr Omar Suleiman CEO of something", None, "Omar Suleiman"),
+        ("this is Alex Freedman podcast and now here's Mark Zuckerberg", None, "Mark Zuckerberg"),
+        ("so what do you think I think it is great", None, None),
+    ],
+)
+def test_names_patterns(opening: str, host: str | None, guest: str | None) -> None:
+    names = find_names(opening)
+    assert (names.host, names.guest) == (host, guest)
+
+
+def test_names_only_read_the_opening() -> None:
+    late = " ".join(["word"] * 1000) + " a conversation with Jane Doe"
+    assert find_names(late).guest is None
+
+
+def test_host_and_guest_named_from_the_text() -> None:
+    text, readable = punctuated(
+        [
+            INTRO + ". So he asks, what is it?",
+            "Well, she answers, it is a long answer about stars and answers more.",
+            "He asks again: why?",
+            "Because, she answers, that is how it answers.",
+        ]
+    )
+    labels = infer_speakers(text, readable, speaker_model=toy_model(turn_shift=4.0))
+    assert labels.labels == ("John Smith", "Jane Doe", "John Smith", "Jane Doe")
+    assert labels.speakers == ("John Smith", "Jane Doe")
+    assert labels.to_json() == {
+        "speakers": ["John Smith", "Jane Doe"],
+        "paragraph_speakers": ["John Smith", "Jane Doe", "John Smith", "Jane Doe"],
+    }
+    assert len(labels.host_probability) == 4
+
+
+def test_host_guest_fallback_without_names() -> None:
+    text, readable = punctuated(["He asks a thing.", "She answers it.", "He asks more."])
+    labels = infer_speakers(text, readable, speaker_model=toy_model(turn_shift=4.0))
+    assert labels.labels == ("Host", "Guest", "Host")
+    assert labels.speakers == ("Host", "Guest")
+
+
+def test_neutral_paragraph_continues_the_speaker_without_a_turn() -> None:
+    # the middle unit has no evidence; a weak turn logit before it keeps the previous speaker
+    params = toy_model().params
+    prob = host_posteriors([-5.0, 0.0, 5.0], [0.0, -8.0, 8.0], params)
+    assert prob[0] < 0.5 and prob[1] < 0.5 and prob[2] > 0.5
+    prob = host_posteriors([5.0, 0.0, -5.0], [0.0, -8.0, 8.0], params)
+    assert prob[0] > 0.5 and prob[1] > 0.5 and prob[2] < 0.5
+
+
+def test_strong_turns_alternate_speakers() -> None:
+    params = toy_model().params
+    prob = host_posteriors([3.0, 0.0, 0.0, 0.0], [0.0, 9.0, 9.0, 9.0], params)
+    assert [p > 0.5 for p in prob] == [True, False, True, False]
+
+
+def test_empty_document() -> None:
+    readable = rd.segment("")
+    assert infer_speakers("", readable, speaker_model=toy_model()) == SpeakerLabels((), (), ())
+
+
+def test_shipped_model_labels_an_interview() -> None:
+    text = (
+        INTRO + " so what do you think is the most beautiful idea in physics and why do you think "
+        "people find it so hard to understand well I think the most beautiful idea is that the universe "
+        "is comprehensible at all it's kind of a miracle that we can write down equations and they work "
+        "and I've spent my whole career being amazed by that and I still am every day when I go to work "
+        "and look at the data from the telescopes and we see the same laws out there as here"
+    )
+    readable = rd.segment(text)
+    labels = infer_speakers(text, readable)
+    assert len(labels.labels) == len(readable.paragraphs)
+    assert labels.labels[0] == "John Smith"
+    assert set(labels.labels) <= {"John Smith", "Jane Doe"}
