@@ -13,7 +13,8 @@ import itertools
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -75,6 +76,19 @@ class Document:
         """Document offsets where displayed sentences start."""
         return self.readable.sentence_starts()
 
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Who speaks: the names the file gives, else those inferred for its paragraphs (host first)."""
+        if self.transcript.turns:
+            return self.transcript.speakers
+        return tuple(dict.fromkeys(p.speaker for p in self.readable.paragraphs if p.speaker))
+
+    def speaker_at(self, offset: int) -> str | None:
+        """The speaker of the paragraph holding ``offset`` (None where unknown)."""
+        paragraphs = self.readable.paragraphs
+        number = bisect_right([p.start for p in paragraphs], offset) - 1
+        return paragraphs[number].speaker if number >= 0 else None
+
     def paragraph_start(self, offset: int) -> int:
         """Start of the paragraph holding ``offset`` (or of the next one, between paragraphs)."""
         for paragraph in self.readable.paragraphs:
@@ -109,6 +123,7 @@ def prepare_document(
     timings["load"] = time.perf_counter() - started
     progress(0.1)
     readable = _readable(transcript, cache_dir, progress, preview)
+    readable = _with_inferred_speakers(transcript, readable, cache_dir)
     timings["segment"] = time.perf_counter() - started - timings["load"]
     display = display_of(transcript.text, readable, hide_fillers)
     timeline = Timeline.of_transcript(transcript)
@@ -120,6 +135,30 @@ def prepare_document(
 def display_of(text: str, readable: Readable, hide_fillers: bool) -> DisplayText:
     """The reader's text: paragraphs with their speakers' labels, with or without fillers (clean verbatim)."""
     return build_display(text, readable, [p.speaker for p in readable.paragraphs], hide_fillers=hide_fillers)
+
+
+SPEAKERS_VERSION = "speakers-1"
+"""Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
+
+
+def _with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path) -> Readable:
+    """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached)."""
+    if transcript.turns or not readable.paragraphs or readable.already_punctuated:
+        return readable
+    from desktop_app.readability import segmentation as readability
+
+    version = f"{SPEAKERS_VERSION}-{readability.ALGORITHM_VERSION}"
+    cached = cache.load(cache_dir, "speakers", transcript.sha256, version, transcript.text)
+    labels = cached if isinstance(cached, list) and len(cached) == len(readable.paragraphs) else None
+    if labels is None or not all(label is None or isinstance(label, str) for label in labels):
+        from desktop_app.speakers import infer_speakers
+
+        labels = list(infer_speakers(transcript.text, readable).labels)
+        cache.store(cache_dir, "speakers", transcript.sha256, version, labels, transcript.text)
+    paragraphs = tuple(
+        replace(p, speaker=label) for p, label in zip(readable.paragraphs, labels, strict=True)
+    )
+    return replace(readable, paragraphs=paragraphs)
 
 
 def _readable(
@@ -276,7 +315,7 @@ class DocumentService(QObject):
     def _start_outline(self, generation: int, document: Document) -> None:
         cache_dir, granularity = self._dirs.cache, self.granularity
         text, sha, readable = document.transcript.text, document.sha256, document.readable
-        names = document.transcript.speakers  # said aloud, but never a chapter's topic
+        names = document.speakers  # said aloud, but never a chapter's topic
 
         def job(report: Callable[[float], None]) -> list[Any]:
             from desktop_app.outline import chapters as outline

@@ -169,13 +169,13 @@ class ReadingSession(QObject):
         if self.document is None:
             return ""
         place = self.document.timeline.place_label(offset)
-        speaker = self.document.transcript.speaker_at(offset)
+        speaker = self.document.speaker_at(offset)
         return f"{speaker} · {place}" if speaker else place
 
     @property
     def speakers(self) -> tuple[str, ...]:
         """The speakers the open transcript names (empty when it names none)."""
-        return self.document.transcript.speakers if self.document is not None else ()
+        return self.document.speakers if self.document is not None else ()
 
     def position_label(self) -> str:
         """The status bar's reading position."""
@@ -557,7 +557,7 @@ class ReadingSession(QObject):
 
         def job(_progress: object) -> str:
             transcript = document.transcript
-            speaker_of = transcript.speaker_at if transcript.turns else None
+            speaker_of = document.speaker_at if document.speakers else None
             if fmt == "json":
                 output = export.to_web_annotation_json(
                     document.title,

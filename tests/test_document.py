@@ -5,10 +5,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from desktop_app.display_text import LABEL_GAP, DisplayText
 from desktop_app.document import PREVIEW_WORDS, Preview, prepare_document
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+def _without_labels(display: DisplayText) -> str:
+    """The display text without its speaker labels (they are not document text)."""
+    text = display.text
+    for start, end in reversed(display.labels):
+        text = text[:start] + text[end + len(LABEL_GAP) :]
+    return text
 
 
 def _plain_words(text: str) -> list[str]:
@@ -28,9 +37,8 @@ def test_a_long_transcript_seen_first_sends_its_first_paragraphs_then_none_once_
     assert (
         preview.display.text.count("\n") >= 5 and preview.display.text.count(". ") >= 20
     )  # paragraphs of sentences
-    assert (
-        document.display.text[:80] == preview.display.text[:80]
-    )  # paragraph breaks may differ (global thresholds)
+    assert _without_labels(document.display)[:80] == preview.display.text[:80]  # paragraph breaks may differ
+    assert document.display.labels and document.speakers  # the whole text also says who speaks
 
     previews.clear()
     prepare_document(str(seed_path), tmp_path / "cache", lambda _f: None, preview=previews.append)
@@ -43,4 +51,4 @@ def test_a_short_transcript_gets_no_preview(seed_text: str, tmp_path: Path) -> N
     previews: list[Preview] = []
     document = prepare_document(str(path), tmp_path / "cache", lambda _f: None, preview=previews.append)
     assert previews == []
-    assert len(document.display.text.split()) == 2 * PREVIEW_WORDS - 1
+    assert len(_without_labels(document.display).split()) == 2 * PREVIEW_WORDS - 1

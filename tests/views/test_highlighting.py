@@ -170,6 +170,6 @@ def test_export_from_the_window_writes_markdown_and_json(
     window.session.export(str(markdown), "markdown")
     window.session.export(str(web), "json")
     qtbot.waitUntil(lambda: markdown.exists() and web.exists(), timeout=10_000)
-    assert "> Jiu-Jitsu" in markdown.read_text(encoding="utf-8")
+    assert "> **Host:** Jiu-Jitsu" in markdown.read_text(encoding="utf-8")  # with who said it
     assert "the sport" in markdown.read_text(encoding="utf-8")
     assert '"TextPositionSelector"' in web.read_text(encoding="utf-8")
