@@ -36,9 +36,18 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "dev-corpus"
 SCORER = SHARED / "tools" / "readability_eval.py"
 SEED = SHARED / "seed" / "000_0437f9af2b30a0a6.txt"
-COLUMNS = [("sent_f1_1", "sentF1±1"), ("sent_f1", "sentF1"), ("sent_p1", "P±1"), ("sent_r1", "R±1"),
-           ("turn_r", "turnR"), ("par_p", "parP"), ("par_len_median", "parLenMed"), ("par_len_max", "parLenMax"),
-           ("paragraphs", "pars"), ("q_f1", "qF1")]
+COLUMNS = [
+    ("sent_f1_1", "sentF1±1"),
+    ("sent_f1", "sentF1"),
+    ("sent_p1", "P±1"),
+    ("sent_r1", "R±1"),
+    ("turn_r", "turnR"),
+    ("par_p", "parP"),
+    ("par_len_median", "parLenMed"),
+    ("par_len_max", "parLenMax"),
+    ("paragraphs", "pars"),
+    ("q_f1", "qF1"),
+]
 
 
 def score(slug: str, readable: rd.Readable, workdir: Path) -> dict:
@@ -46,8 +55,18 @@ def score(slug: str, readable: rd.Readable, workdir: Path) -> dict:
     pred = workdir / f"{slug}.pred.json"
     out = workdir / f"{slug}.metrics.json"
     pred.write_text(json.dumps(rd.to_json(readable)), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(SCORER), str(CORPUS / f"{slug}.truth.json"), str(pred),
-                           "--metrics-json", str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(SCORER),
+            str(CORPUS / f"{slug}.truth.json"),
+            str(pred),
+            "--metrics-json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"scorer failed on {slug}: {proc.stderr.strip()}")
     metrics = json.loads(out.read_text(encoding="utf-8"))
@@ -119,28 +138,42 @@ def loo_row(slug: str, tagger: bool, workdir: Path) -> dict[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
-    ap.add_argument("--no-tagger", dest="tagger", action="store_false",
-                    help="leave-one-out with the linear models only (no network: minutes instead of ~30 with --jobs 2)")
+    ap.add_argument(
+        "--no-tagger",
+        dest="tagger",
+        action="store_false",
+        help="leave-one-out with the linear models only (no network: minutes instead of ~30 with --jobs 2)",
+    )
     ap.add_argument("--jobs", type=int, default=1, help="leave-one-out folds trained in parallel processes")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir() or not SCORER.is_file():
-        print(f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure.")
+        print(
+            f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure."
+        )
         return 0
     names = slugs()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         shipped = rd.Segmenter(rd.default_model())
-        table("shipped model (trained on all six episodes: these are training figures)",
-              evaluate(shipped, names, work))
+        table(
+            "shipped model (trained on all six episodes: these are training figures)",
+            evaluate(shipped, names, work),
+        )
         if args.loo:
             if args.tagger and importlib.util.find_spec("torch") is None:
-                print("\nleave-one-out: torch is not installed, so the network is not trained: linear models only")
+                print(
+                    "\nleave-one-out: torch is not installed, so the network is not trained: linear models only"
+                )
                 args.tagger = False
             with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
                 parts = pool.map(loo_row, names, [args.tagger] * len(names), [work] * len(names))
                 rows = {slug: row for part in parts for slug, row in part.items()}
-            table("leave-one-episode-out (model trained on the other five"
-                  + ("" if args.tagger else "; linear models only") + ")", rows)
+            table(
+                "leave-one-episode-out (model trained on the other five"
+                + ("" if args.tagger else "; linear models only")
+                + ")",
+                rows,
+            )
     seed = SEED if SEED.is_file() else ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
     text = seed.read_text(encoding="utf-8")
     rd.default_model()
@@ -152,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         cpu.append(time.process_time() - c0)
     n_words = len(text.split())
     n_sent = sum(len(p.sentences) for p in readable.paragraphs)
-    print(f"\nseed {seed.name}: {n_words} words -> {len(readable.paragraphs)} paragraphs, {n_sent} sentences; "
-          f"segmentation {min(times) * 1000:.0f} ms wall, {min(cpu) * 1000:.0f} ms CPU (best of 3, model already loaded)")
+    print(
+        f"\nseed {seed.name}: {n_words} words -> {len(readable.paragraphs)} paragraphs, {n_sent} sentences; "
+        f"segmentation {min(times) * 1000:.0f} ms wall, {min(cpu) * 1000:.0f} ms CPU (best of 3, model already loaded)"
+    )
     return 0
 
 

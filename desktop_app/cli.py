@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
@@ -20,6 +19,7 @@ from desktop_app.timeline import Timeline, chapter_at, format_clock
 from desktop_app.transcript import Transcript, TranscriptError, load_transcript
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 COMMANDS = ("paragraphs", "outline", "search", "export", "library")
@@ -27,14 +27,20 @@ EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m desktop_app", description="Transcript Reader, headless commands.")
+    parser = argparse.ArgumentParser(
+        prog="python -m desktop_app", description="Transcript Reader, headless commands."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("paragraphs", help="sentences and paragraphs of a transcript (or the readable text)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON (the default output is readable text)")
-    p.add_argument("--format", choices=("text", "markdown"), default="text",
-                   help="the readable transcript as plain text (default) or Markdown, with speaker labels")
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="the readable transcript as plain text (default) or Markdown, with speaker labels",
+    )
     p.add_argument("--timestamps", action="store_true", help="start each paragraph with its time, when known")
     p.add_argument("--data-dir", default=None, help="keep caches under this folder")
     p = sub.add_parser("outline", help="automatic chapters of a transcript")
@@ -130,10 +136,16 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
         payload = readability.to_json(readable)
         for record, paragraph, text in zip(payload["paragraphs"], readable.paragraphs, shown, strict=True):
             seconds = transcript.time_at(paragraph.start)
-            record.update(display=text, speaker=paragraph.speaker,
-                          time=None if seconds is None else round(seconds, 3))
-        payload.update(text=transcript.text, format=transcript.format, title=transcript.title,
-                       speakers=list(transcript.speakers), warnings=list(transcript.warnings))
+            record.update(
+                display=text, speaker=paragraph.speaker, time=None if seconds is None else round(seconds, 3)
+            )
+        payload.update(
+            text=transcript.text,
+            format=transcript.format,
+            title=transcript.title,
+            speakers=list(transcript.speakers),
+            warnings=list(transcript.warnings),
+        )
         _emit(payload, True, "")
         return 0
     times = [transcript.time_at(p.start) if args.timestamps else None for p in readable.paragraphs]
@@ -146,22 +158,29 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
 def _paragraph_displays(text: str, starts: Sequence[int]) -> list[str]:
     """Each paragraph's display text (paragraphs are joined by ``\\n`` in the display text)."""
     bounds = list(starts) + [len(text) + 1]
-    return [text[a:b - 1] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a : b - 1] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
-def _heads(speakers: Sequence[str | None], times: Sequence[float | None]) -> list[tuple[str | None, str | None]]:
+def _heads(
+    speakers: Sequence[str | None], times: Sequence[float | None]
+) -> list[tuple[str | None, str | None]]:
     """Per paragraph: the speaker label (on the first paragraph of a turn only) and the time stamp."""
     heads: list[tuple[str | None, str | None]] = []
     previous: str | None = None
     for speaker, seconds in zip(speakers, times, strict=True):
-        heads.append((speaker if speaker and speaker != previous else None,
-                      None if seconds is None else format_clock(seconds)))
+        heads.append(
+            (
+                speaker if speaker and speaker != previous else None,
+                None if seconds is None else format_clock(seconds),
+            )
+        )
         previous = speaker
     return heads
 
 
-def _text_transcript(title: str, paragraphs: Sequence[str], speakers: Sequence[str | None],
-                     times: Sequence[float | None]) -> str:
+def _text_transcript(
+    title: str, paragraphs: Sequence[str], speakers: Sequence[str | None], times: Sequence[float | None]
+) -> str:
     """The readable transcript as plain text: ``[12:34] Name: text``, paragraphs separated by blank lines."""
     out = []
     for text, (speaker, clock) in zip(paragraphs, _heads(speakers, times), strict=True):
@@ -174,9 +193,11 @@ _MD_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
-def _markdown_transcript(title: str, paragraphs: Sequence[str], speakers: Sequence[str | None],
-                         times: Sequence[float | None]) -> str:
+def _markdown_transcript(
+    title: str, paragraphs: Sequence[str], speakers: Sequence[str | None], times: Sequence[float | None]
+) -> str:
     """The readable transcript as Markdown: a title, ``**Name:**`` labels, ``` `12:34` ``` time stamps."""
+
     def escape(value: str) -> str:
         return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIALS.sub(r"\\\1", value))
 
@@ -187,8 +208,9 @@ def _markdown_transcript(title: str, paragraphs: Sequence[str], speakers: Sequen
     return "\n\n".join(out) + "\n"
 
 
-def _sections(transcript: Transcript, args: argparse.Namespace, granularity: float = 1.0,
-              readable: Any = None) -> list[Any]:
+def _sections(
+    transcript: Transcript, args: argparse.Namespace, granularity: float = 1.0, readable: Any = None
+) -> list[Any]:
     """The automatic chapters, from the app's cache (computed and cached when missing)."""
     from desktop_app.library.derived import sections_of
 
@@ -201,7 +223,10 @@ def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.outline import chapters as outline
 
     sections = _sections(transcript, args, args.granularity)
-    lines = [f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n" for i, s in enumerate(sections)]
+    lines = [
+        f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n"
+        for i, s in enumerate(sections)
+    ]
     _emit(outline.to_json(sections), args.json, "".join(lines))
     return 0
 
@@ -218,8 +243,13 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     readable = _readable(transcript, args)
     paragraphs = [(p.start, p.end) for p in readable.paragraphs]
     dirs = app_dirs(args.data_dir)
-    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs,
-                                      speakers=[p.speaker for p in readable.paragraphs])
+    index = SearchIndex.open_or_build(
+        dirs.cache / "search",
+        transcript.sha256,
+        transcript.text,
+        paragraphs,
+        speakers=[p.speaker for p in readable.paragraphs],
+    )
     try:
         result = index.search(args.query, limit=args.limit, join_adjacent=True)
     finally:
@@ -231,10 +261,20 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     if result.hits:
         from desktop_app.library.derived import cached_chapters
 
-        sections = cached_chapters(transcript, _cache_dir(args)) or _sections(transcript, args, readable=readable)
-    hits = [{"start": h.start, "end": h.end, "score": round(float(h.score), 4), "snippet": h.snippet,
-             "section": _section_title(sections, h.start), "speaker": transcript.speaker_at(h.start)}
-            for h in result.hits]
+        sections = cached_chapters(transcript, _cache_dir(args)) or _sections(
+            transcript, args, readable=readable
+        )
+    hits = [
+        {
+            "start": h.start,
+            "end": h.end,
+            "score": round(float(h.score), 4),
+            "snippet": h.snippet,
+            "section": _section_title(sections, h.start),
+            "speaker": transcript.speaker_at(h.start),
+        }
+        for h in result.hits
+    ]
     payload: dict[str, Any] = {"total": int(result.total), "hits": hits}
     if result.suggestion:
         payload["suggestion"] = result.suggestion
@@ -252,7 +292,9 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.paths import app_dirs
 
     folder = app_dirs(args.data_dir).annotations
-    path, _moved = annotation_store.find_annotation_file(folder, transcript.sha256, transcript.source, transcript.title)
+    path, _moved = annotation_store.find_annotation_file(
+        folder, transcript.sha256, transcript.source, transcript.title
+    )
     if not path.exists():
         print(f"note: no highlights or notes for this transcript yet (looked in {folder})", file=sys.stderr)
         content = annotation_store.AnnotationFile()
@@ -263,18 +305,30 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
     if args.format == "json":
-        output = export.to_web_annotation_json(transcript.title, transcript.text, content.annotations,
-                                               source=transcript.source, sha256=transcript.sha256,
-                                               colors=content.colors,
-                                               time_of=transcript.time_at if transcript.cues else None,
-                                               speaker_of=transcript.speaker_at if transcript.turns else None)
+        output = export.to_web_annotation_json(
+            transcript.title,
+            transcript.text,
+            content.annotations,
+            source=transcript.source,
+            sha256=transcript.sha256,
+            colors=content.colors,
+            time_of=transcript.time_at if transcript.cues else None,
+            speaker_of=transcript.speaker_at if transcript.turns else None,
+        )
     else:
-        sections = (outline_edits.from_records(content.outline, transcript.text) if content.outline else None) \
-            or _sections(transcript, args)
+        sections = (
+            outline_edits.from_records(content.outline, transcript.text) if content.outline else None
+        ) or _sections(transcript, args)
         speaker_of = transcript.speaker_at if transcript.turns else None
-        output = export.to_markdown(transcript.title, transcript.text, content.annotations, sections=sections,
-                                    colors=content.colors, timeline=Timeline.of_transcript(transcript),
-                                    speaker_of=speaker_of)
+        output = export.to_markdown(
+            transcript.title,
+            transcript.text,
+            content.annotations,
+            sections=sections,
+            colors=content.colors,
+            timeline=Timeline.of_transcript(transcript),
+            speaker_of=speaker_of,
+        )
     if args.output:
         write_text_atomic(args.output, output)
     else:

@@ -66,7 +66,7 @@ def test_seed_sentence_and_paragraph_lengths(seed_text: str, seed_readable: rd.R
     n_words = len(seed_text.split())
     sentences = [s for p in seed_readable.paragraphs for s in p.sentences]
     assert 4 < n_words / len(sentences) < 40
-    lengths = [len(seed_text[p.start:p.end].split()) for p in seed_readable.paragraphs]
+    lengths = [len(seed_text[p.start : p.end].split()) for p in seed_readable.paragraphs]
     assert max(lengths) <= rd.MAX_PARAGRAPH_WORDS
     lengths.sort()
     assert 20 <= lengths[len(lengths) // 2] <= 150
@@ -83,13 +83,17 @@ def test_seed_marks_and_capitals(seed_text: str, seed_readable: rd.Readable) -> 
     starts = {s.start for s in sentences}
     assert all(off in starts for off in caps)
     lower_starts = [s.start for s in sentences if seed_text[s.start].islower()]
-    assert all(s in caps for s in lower_starts if not any(c.isupper() for c in seed_text[s:s + 20].split()[0]))
+    assert all(
+        s in caps for s in lower_starts if not any(c.isupper() for c in seed_text[s : s + 20].split()[0])
+    )
 
 
 def test_obvious_questions_get_question_marks() -> None:
-    text = ("so what do you think about the future of open source AI systems in the next ten years "
-            "I think it is going to be really important for everybody and that is why we release the models "
-            "do you think that the big companies will keep doing that")
+    text = (
+        "so what do you think about the future of open source AI systems in the next ten years "
+        "I think it is going to be really important for everybody and that is why we release the models "
+        "do you think that the big companies will keep doing that"
+    )
     readable = rd.segment(text)
     sentences = [s for p in readable.paragraphs for s in p.sentences]
     assert len(sentences) >= 2
@@ -105,17 +109,19 @@ def test_line_breaks_are_paragraph_breaks() -> None:
     for line_start in (text.index("and this"), text.index("third")):
         assert line_start in par_starts
     for p in readable.paragraphs:
-        assert "\n" not in text[p.start:p.end]
+        assert "\n" not in text[p.start : p.end]
 
 
 def test_punctuated_text_is_split_on_its_own_punctuation() -> None:
-    text = ("Lex Fridman: What do you think, Mr. Smith? Is it good?\n"
-            "Smith: I think so. It works, e.g. here… And there!\n")
+    text = (
+        "Lex Fridman: What do you think, Mr. Smith? Is it good?\n"
+        "Smith: I think so. It works, e.g. here… And there!\n"
+    )
     readable = rd.segment(text)
     check_invariants(text, readable)
     assert readable.already_punctuated
     assert readable.capitalize == () and readable.commas == ()
-    sentences = [(text[s.start:s.end], s.mark) for p in readable.paragraphs for s in p.sentences]
+    sentences = [(text[s.start : s.end], s.mark) for p in readable.paragraphs for s in p.sentences]
     assert sentences == [
         ("Lex Fridman: What do you think, Mr. Smith?", ""),
         ("Is it good?", ""),
@@ -123,7 +129,7 @@ def test_punctuated_text_is_split_on_its_own_punctuation() -> None:
         ("It works, e.g. here…", ""),
         ("And there!", ""),
     ]
-    assert [text[p.start:p.start + 5] for p in readable.paragraphs] == ["Lex F", "Smith"]
+    assert [text[p.start : p.start + 5] for p in readable.paragraphs] == ["Lex F", "Smith"]
 
 
 def test_long_punctuated_line_is_split_into_paragraphs() -> None:
@@ -132,7 +138,7 @@ def test_long_punctuated_line_is_split_into_paragraphs() -> None:
     readable = rd.segment(text)
     check_invariants(text, readable)
     assert len(readable.paragraphs) > 1
-    assert all(len(text[p.start:p.end].split()) <= rd.MAX_PARAGRAPH_WORDS for p in readable.paragraphs)
+    assert all(len(text[p.start : p.end].split()) <= rd.MAX_PARAGRAPH_WORDS for p in readable.paragraphs)
     assert all(s.mark == "" for p in readable.paragraphs for s in p.sentences)
 
 
@@ -145,8 +151,10 @@ def test_existing_end_punctuation_in_captions_gets_no_extra_mark() -> None:
 
 
 def test_unicode_digits_and_hyphens_are_robust() -> None:
-    text = ("naïve café 東京 is great 🙂 we paid $3,500 for a 40% share of the well-known start-up in 2021 "
-            "— and the 1.4 version ｆｕｌｌ width text ok \u00a0 zero\u200bwidth done")
+    text = (
+        "naïve café 東京 is great 🙂 we paid $3,500 for a 40% share of the well-known start-up in 2021 "
+        "— and the 1.4 version ｆｕｌｌ width text ok \u00a0 zero\u200bwidth done"
+    )
     readable = rd.segment(text)
     check_invariants(text, readable)
 
@@ -195,10 +203,16 @@ def test_cache_round_trip(seed_readable: rd.Readable) -> None:
     assert rd.readable_from_cache(data) == seed_readable
 
 
-@pytest.mark.parametrize("bad", [{}, {"version": "old", "paragraphs": []},
-                                 {"version": rd.ALGORITHM_VERSION, "paragraphs": [[]]},
-                                 {"version": rd.ALGORITHM_VERSION, "paragraphs": [[[1, 2]]]},
-                                 {"version": rd.ALGORITHM_VERSION, "paragraphs": 5}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {},
+        {"version": "old", "paragraphs": []},
+        {"version": rd.ALGORITHM_VERSION, "paragraphs": [[]]},
+        {"version": rd.ALGORITHM_VERSION, "paragraphs": [[[1, 2]]]},
+        {"version": rd.ALGORITHM_VERSION, "paragraphs": 5},
+    ],
+)
 def test_cache_rejects_malformed_data(bad: dict) -> None:
     with pytest.raises(ValueError):
         rd.readable_from_cache(bad)
@@ -225,7 +239,15 @@ def test_normalize_and_shape() -> None:
     assert rd.normalize("It’s,") == "it's"
     assert rd.normalize("$3,500") == "<num>"
     assert rd.normalize("...") == "..."
-    assert [rd.shape(w) for w in ("I", "I'm", "Meta", "AI", "3", "so", "—")] == ["I", "I", "C", "U", "D", "l", "p"]
+    assert [rd.shape(w) for w in ("I", "I'm", "Meta", "AI", "3", "so", "—")] == [
+        "I",
+        "I",
+        "C",
+        "U",
+        "D",
+        "l",
+        "p",
+    ]
 
 
 def test_turn_scores_at_positions_match_full_scores(seed_text: str) -> None:
@@ -239,8 +261,10 @@ def test_turn_scores_at_positions_match_full_scores(seed_text: str) -> None:
     assert some == pytest.approx([full[i] for i in positions])
 
 
-@pytest.mark.parametrize("text", ["x" * 300_000, "!" * 200_000 + "a", ("ab." * 50_000 + " ") * 3,
-                                  "word " * 10 + "-" * 100_000 + " end"])
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 300_000, "!" * 200_000 + "a", ("ab." * 50_000 + " ") * 3, "word " * 10 + "-" * 100_000 + " end"],
+)
 def test_pathological_words_are_handled(text: str) -> None:
     readable = rd.segment(text)
     check_invariants(text, readable)
@@ -263,8 +287,11 @@ def test_outline_units_are_the_linear_models_own_sentence_starts(seed_text: str)
     spans = [m.span() for m in re.finditer(r"\S+", text)]
     words = [text[a:b] for a, b in spans]
     norm, shapes = [rd.normalize(w) for w in words], [rd.shape(w) for w in words]
-    linear = rd.decode_starts(model.start_scores(norm, shapes), model.param("start_threshold", 0.25),
-                              int(model.param("linear_max_sentence", 60)))
+    linear = rd.decode_starts(
+        model.start_scores(norm, shapes),
+        model.param("start_threshold", 0.25),
+        int(model.param("linear_max_sentence", 60)),
+    )
     assert list(readable.outline_starts) == [spans[i][0] for i in linear]
     assert readable.unit_starts() == list(readable.outline_starts) != readable.sentence_starts()
     plain = rd.Readable(paragraphs=readable.paragraphs)

@@ -7,11 +7,13 @@ text is segmented in full (the quick preview of a long text and a cached segment
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 _VECTOR_DIMS = 128
 
@@ -25,8 +27,9 @@ def tagger_vectors() -> Any:
     return get_vectors()
 
 
-def tagger_inputs(words: Sequence[str], norm: Sequence[str], shapes: Sequence[str], index: dict[str, int],
-                  vectors: Any) -> tuple[np.ndarray, np.ndarray]:
+def tagger_inputs(
+    words: Sequence[str], norm: Sequence[str], shapes: Sequence[str], index: dict[str, int], vectors: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """The tagger's inputs: vocabulary ids (0: other words) and dense features (n, dims + 7): the word's
     static vector, its shape one-hot, and whether it repeats the previous word."""
     types = list(dict.fromkeys(norm))
@@ -72,16 +75,22 @@ class Tagger:
     @classmethod
     def from_arrays(cls, nets: list[dict[str, np.ndarray]]) -> Tagger:
         """A tagger from in-memory networks (as the training script's ``export`` returns them)."""
-        return cls([{k: (v.astype(np.float32) if v.dtype == np.float16 else v) for k, v in n.items()}
-                    for n in nets])
+        return cls(
+            [{k: (v.astype(np.float32) if v.dtype == np.float16 else v) for k, v in n.items()} for n in nets]
+        )
 
     @property
     def stacked(self) -> bool:
         """Whether some network reads the linear model's start logits as an extra input."""
         return any(_is_stacked(net) for net in self.nets)
 
-    def logits(self, words: Sequence[str], norm: Sequence[str], shapes: Sequence[str],
-               linear: Sequence[float] | None = None) -> np.ndarray:
+    def logits(
+        self,
+        words: Sequence[str],
+        norm: Sequence[str],
+        shapes: Sequence[str],
+        linear: Sequence[float] | None = None,
+    ) -> np.ndarray:
         """(n, 4) logits: start, question end, comma before, turn (``linear``: the linear start logits,
         required when the tagger is ``stacked``)."""
         if self.stacked and linear is None:
@@ -119,10 +128,10 @@ def _cnn(net: dict[str, np.ndarray], ids: np.ndarray, dense: np.ndarray) -> np.n
     for k, d in enumerate(int(x) for x in net["dilations"]):
         w = net[f"conv{k}_w"]
         r = np.zeros((n + 4 * d, h.shape[1]), dtype=np.float32)
-        np.maximum(h, 0.0, out=r[2 * d: 2 * d + n])
+        np.maximum(h, 0.0, out=r[2 * d : 2 * d + n])
         y = r[0:n] @ w[0]
         for j in range(1, w.shape[0]):
-            y += r[j * d: j * d + n] @ w[j]
+            y += r[j * d : j * d + n] @ w[j]
         h = h + y + net[f"conv{k}_b"]
     return np.maximum(h, 0.0) @ net["w_out"] + net["b_out"]
 

@@ -91,13 +91,16 @@ class TurnLike(Protocol):
     """A speaker turn: ``[start, end)`` offsets and a name (``formats.Turn``); read-only."""
 
     @property
-    def start(self) -> int: ...
+    def start(self) -> int:
+        """Document offset where the turn starts."""
 
     @property
-    def end(self) -> int: ...
+    def end(self) -> int:
+        """Document offset where the turn ends."""
 
     @property
-    def speaker(self) -> str: ...
+    def speaker(self) -> str:
+        """Who speaks."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Readable:
 # --------------------------------------------------------------------------------------------------
 # Words and features (shared with the training script)
 # --------------------------------------------------------------------------------------------------
+
 
 def normalize(word: str) -> str:
     """The feature form of a word: lower case, outer punctuation stripped, numbers folded to ``<num>``."""
@@ -165,7 +169,7 @@ def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[st
     p = list(_PAD_BEFORE) + list(norm) + list(_PAD_AFTER)
 
     def col(k: int) -> list[str]:
-        return p[3 + k: 3 + k + n]
+        return p[3 + k : 3 + k + n]
 
     u = {k: col(k) for k in range(-3, 3)}
     sp = ["^"] + list(shapes)
@@ -184,8 +188,9 @@ def start_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[st
 _COMMA_TEMPLATES = ("w-2", "w-1", "w0", "w1", "b-2", "b-1", "b0", "t-1")
 
 
-def comma_feature_columns(norm: Sequence[str], shapes: Sequence[str],
-                          columns: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+def comma_feature_columns(
+    norm: Sequence[str], shapes: Sequence[str], columns: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
     """Columns for "a comma follows word i - 1": a subset of the start columns."""
     if columns is None:
         columns = start_feature_columns(norm, shapes)
@@ -195,9 +200,17 @@ def comma_feature_columns(norm: Sequence[str], shapes: Sequence[str],
 def question_features(norm: Sequence[str]) -> list[str]:
     """Features of one sentence for "it ends with a question mark"."""
     w = list(norm[:4]) + ["</s>"] * max(0, 4 - len(norm))
-    feats = ["f1=" + w[0], "f2=" + w[0] + " " + w[1], "f3=" + w[0] + " " + w[1] + " " + w[2],
-             "s2=" + w[1], "s23=" + w[1] + " " + w[2], "s3=" + w[2],
-             "l1=" + norm[-1], "l2=" + " ".join(norm[-2:]), "len=" + str(min(len(norm), 12) // 3)]
+    feats = [
+        "f1=" + w[0],
+        "f2=" + w[0] + " " + w[1],
+        "f3=" + w[0] + " " + w[1] + " " + w[2],
+        "s2=" + w[1],
+        "s23=" + w[1] + " " + w[2],
+        "s3=" + w[2],
+        "l1=" + norm[-1],
+        "l2=" + " ".join(norm[-2:]),
+        "len=" + str(min(len(norm), 12) // 3),
+    ]
     feats.extend("in=" + x for x in dict.fromkeys(norm[:8]))
     return feats
 
@@ -211,9 +224,9 @@ def turn_feature_columns(norm: Sequence[str], shapes: Sequence[str]) -> dict[str
     cols = start_feature_columns(norm, shapes)
     p = ["<s>"] * 10 + list(norm) + ["</s>"] * 6
     for k in range(-10, -3):
-        cols[f"pb@{k}"] = p[10 + k: 10 + k + n]
+        cols[f"pb@{k}"] = p[10 + k : 10 + k + n]
     for k in range(3, 6):
-        cols[f"nb@{k}"] = p[10 + k: 10 + k + n]
+        cols[f"nb@{k}"] = p[10 + k : 10 + k + n]
     return cols
 
 
@@ -225,8 +238,14 @@ def _logit_bin(z: float, low: int, high: int) -> str:
     return str(max(low, min(high, round(z * 2))))
 
 
-def turn_sentence_features(norm: Sequence[str], bounds: Sequence[int], k: int, word_turn: Sequence[float],
-                           questions: Sequence[float], start_score: float) -> list[str]:
+def turn_sentence_features(
+    norm: Sequence[str],
+    bounds: Sequence[int],
+    k: int,
+    word_turn: Sequence[float],
+    questions: Sequence[float],
+    start_score: float,
+) -> list[str]:
     """Features of "a new speaker starts with sentence k" (k >= 1): the word-level turn logits here and at
     the neighbouring sentence starts, the sentence-start logit, whether the previous and this sentence are
     questions, the sentences' lengths and their first and last words. ``bounds``: the sentence starts and
@@ -242,10 +261,30 @@ def turn_sentence_features(norm: Sequence[str], bounds: Sequence[int], k: int, w
     wp = _logit_bin(word_turn[k - 1], -8, 4) if k > 1 else "^"
     wn = _logit_bin(word_turn[k + 1], -8, 4) if k + 1 < len(word_turn) else "$"
     st = _logit_bin(start_score, -12, 12)
-    return ["wt=" + wt, f"wp,pl={wp},{pl}", f"wn,cl={wn},{cl}", "st=" + st, f"st,wt={st},{wt}", "pq=" + pq, "cq=" + cq, f"pq,cq={pq},{cq}",
-            f"pl={pl}", f"cl={cl}", f"nl={nl}", f"pl,cl={pl},{cl}", f"pq,pl={pq},{pl}", f"cl,nl={cl},{nl}",
-            "f1=" + cur[0], "f2=" + cur[0] + " " + c2, "l1=" + prev[-1], "l2=" + " ".join(prev[-2:]),
-            "pf1=" + prev[0], f"f1,pl={cur[0]},{pl}", f"f1,cl={cur[0]},{cl}", f"l1,f1={prev[-1]},{cur[0]}"]
+    return [
+        "wt=" + wt,
+        f"wp,pl={wp},{pl}",
+        f"wn,cl={wn},{cl}",
+        "st=" + st,
+        f"st,wt={st},{wt}",
+        "pq=" + pq,
+        "cq=" + cq,
+        f"pq,cq={pq},{cq}",
+        f"pl={pl}",
+        f"cl={cl}",
+        f"nl={nl}",
+        f"pl,cl={pl},{cl}",
+        f"pq,pl={pq},{pl}",
+        f"cl,nl={cl},{nl}",
+        "f1=" + cur[0],
+        "f2=" + cur[0] + " " + c2,
+        "l1=" + prev[-1],
+        "l2=" + " ".join(prev[-2:]),
+        "pf1=" + prev[0],
+        f"f1,pl={cur[0]},{pl}",
+        f"f1,cl={cur[0]},{cl}",
+        f"l1,f1={prev[-1]},{cur[0]}",
+    ]
 
 
 def _sigmoid(z: float) -> float:
@@ -259,11 +298,13 @@ def _sigmoid(z: float) -> float:
 # The model
 # --------------------------------------------------------------------------------------------------
 
+
 class Model:
     """The learned weights and decoding parameters (a plain dict loaded from JSON)."""
 
-    def __init__(self, data: dict[str, Any], tagger: Tagger | None = None,
-                 tagger_path: str | Path | None = None) -> None:
+    def __init__(
+        self, data: dict[str, Any], tagger: Tagger | None = None, tagger_path: str | Path | None = None
+    ) -> None:
         self.data = data
         self._tagger = tagger
         self._tagger_path = tagger_path  # read on first use: numpy and the network stay off the start-up path
@@ -277,8 +318,12 @@ class Model:
     def use_turn_model(self, data: dict[str, Any]) -> None:
         """Replace the turn models (and their decoding parameters) with those of a turn model file (``data``
         too, so that ``Model(model.data)`` is the same model)."""
-        self.data = {**self.data, "turn": data["turn"], "turn_sentence": data.get("turn_sentence"),
-                     "params": {**self.data.get("params", {}), **data.get("params", {})}}
+        self.data = {
+            **self.data,
+            "turn": data["turn"],
+            "turn_sentence": data.get("turn_sentence"),
+            "params": {**self.data.get("params", {}), **data.get("params", {})},
+        }
         self.turn = data["turn"]
         self.turn_sentence = data.get("turn_sentence")
         self.params.update(data.get("params", {}))
@@ -306,8 +351,9 @@ class Model:
         """A decoding parameter of the model (``default`` when the model file does not set it)."""
         return float(self.params.get(name, default))
 
-    def start_scores(self, norm: Sequence[str], shapes: Sequence[str],
-                     columns: dict[str, list[str]] | None = None) -> list[float]:
+    def start_scores(
+        self, norm: Sequence[str], shapes: Sequence[str], columns: dict[str, list[str]] | None = None
+    ) -> list[float]:
         """Logit of "a sentence starts here" at every word (``columns``: precomputed start columns)."""
         if columns is None:
             columns = start_feature_columns(norm, shapes)
@@ -317,8 +363,9 @@ class Model:
         """Logit of "a new speaker starts here" at every word."""
         return _column_scores(self.turn, turn_feature_columns(norm, shapes), len(norm))
 
-    def turn_scores_at(self, norm: Sequence[str], start_columns: dict[str, list[str]],
-                       positions: Sequence[int]) -> list[float]:
+    def turn_scores_at(
+        self, norm: Sequence[str], start_columns: dict[str, list[str]], positions: Sequence[int]
+    ) -> list[float]:
         """``turn_scores`` at some positions only (same result; ``start_columns`` from the start model)."""
         tables = self.turn["tables"]
         bias = float(self.turn["bias"])
@@ -333,9 +380,15 @@ class Model:
             out.append(z)
         return out
 
-    def sentence_turn_logits(self, norm: Sequence[str], start_columns: dict[str, list[str]],
-                             starts: Sequence[int], end: int, questions: Sequence[float],
-                             start_scores: Sequence[float]) -> list[float]:
+    def sentence_turn_logits(
+        self,
+        norm: Sequence[str],
+        start_columns: dict[str, list[str]],
+        starts: Sequence[int],
+        end: int,
+        questions: Sequence[float],
+        start_scores: Sequence[float],
+    ) -> list[float]:
         """Logit of "a new speaker starts here" at each sentence start (``starts``, the text ending at word
         ``end``; ``questions``: each sentence's question logit; ``start_scores``: the linear model's
         sentence-start logits): the word-level turn model's best logit within one word of the start,
@@ -348,12 +401,25 @@ class Model:
             return word_turn
         weights, bias = part["weights"], float(part["bias"])
         bounds = list(starts) + [end]
-        return word_turn[:1] + [bias + sum(weights.get(f, 0.0) for f in turn_sentence_features(
-                                    norm, bounds, k, word_turn, questions, start_scores[starts[k]]))
-                                for k in range(1, len(starts))]
+        return word_turn[:1] + [
+            bias
+            + sum(
+                weights.get(f, 0.0)
+                for f in turn_sentence_features(
+                    norm, bounds, k, word_turn, questions, start_scores[starts[k]]
+                )
+            )
+            for k in range(1, len(starts))
+        ]
 
-    def turn_insertions(self, norm: Sequence[str], start_columns: dict[str, list[str]],
-                        start_scores: Sequence[float], starts: Sequence[int], end: int) -> list[int]:
+    def turn_insertions(
+        self,
+        norm: Sequence[str],
+        start_columns: dict[str, list[str]],
+        start_scores: Sequence[float],
+        starts: Sequence[int],
+        end: int,
+    ) -> list[int]:
         """Word indices (< ``end``) where a speaker turn is so likely that a sentence starts there although
         the sentence decoding put none within two words: the word-level turn logit exceeds the model's
         ``insert_threshold`` at a word whose start logit exceeds ``insert_start_floor`` (none without an
@@ -364,8 +430,11 @@ class Model:
         floor = self.param("insert_start_floor", -3.0)
         taken = {j for s in starts for j in range(s - 2, s + 3)}
         candidates = [i for i in range(1, end) if start_scores[i] > floor and i not in taken]
-        picks = [(i, z) for i, z in zip(candidates, self.turn_scores_at(norm, start_columns, candidates),
-                                        strict=False) if z > threshold]
+        picks = [
+            (i, z)
+            for i, z in zip(candidates, self.turn_scores_at(norm, start_columns, candidates), strict=False)
+            if z > threshold
+        ]
         out: list[tuple[int, float]] = []
         for i, z in picks:
             if out and i - out[-1][0] <= 2:
@@ -375,8 +444,9 @@ class Model:
             out.append((i, z))
         return [i for i, _ in out]
 
-    def comma_scores(self, norm: Sequence[str], shapes: Sequence[str],
-                     columns: dict[str, list[str]] | None = None) -> list[float] | None:
+    def comma_scores(
+        self, norm: Sequence[str], shapes: Sequence[str], columns: dict[str, list[str]] | None = None
+    ) -> list[float] | None:
         """Logit of "a comma follows the previous word" at every word (None: the model has no comma part)."""
         if self.comma is None:
             return None
@@ -455,8 +525,13 @@ def default_model() -> Model:
 # Segmentation
 # --------------------------------------------------------------------------------------------------
 
-def segment(text: str, progress: Callable[[float], None] | None = None, network: bool = True,
-            turns: Sequence[TurnLike] = ()) -> Readable:
+
+def segment(
+    text: str,
+    progress: Callable[[float], None] | None = None,
+    network: bool = True,
+    turns: Sequence[TurnLike] = (),
+) -> Readable:
     """Split ``text`` into paragraphs of sentences (see the module docstring); ``network`` False: the linear
     models alone (a quick first look: no numpy, no network to load). ``turns``: the transcript's speaker
     turns; a paragraph starts at each and carries its speaker (``with_speakers``)."""
@@ -467,8 +542,9 @@ def segment(text: str, progress: Callable[[float], None] | None = None, network:
     trivial = not punctuated and words > TRIVIAL_TEXT_WORDS
     coarse = trivial or not punctuated and words > HUGE_TEXT_WORDS
     model = None if punctuated or trivial else default_model()
-    readable = Segmenter(model, network and not coarse, coarse).segment(text, progress, punctuated=punctuated,
-                                                                        breaks=[t.start for t in turns])
+    readable = Segmenter(model, network and not coarse, coarse).segment(
+        text, progress, punctuated=punctuated, breaks=[t.start for t in turns]
+    )
     return with_speakers(readable, turns)
 
 
@@ -502,7 +578,9 @@ def _lines(text: str, breaks: Sequence[int] = ()) -> Iterator[tuple[int, int]]:
     cuts = sorted(b for b in breaks if 0 < b < len(text))
     k = 0
     start = 0
-    for end, after in [(m.start(), m.end()) for m in _LINE_BREAK_RE.finditer(text)] + [(len(text), len(text))]:
+    for end, after in [(m.start(), m.end()) for m in _LINE_BREAK_RE.finditer(text)] + [
+        (len(text), len(text))
+    ]:
         while k < len(cuts) and cuts[k] <= start:
             k += 1
         while k < len(cuts) and cuts[k] < end:
@@ -526,8 +604,13 @@ class Segmenter:
         self.network = network
         self.coarse = coarse
 
-    def segment(self, text: str, progress: Callable[[float], None] | None = None,
-                punctuated: bool | None = None, breaks: Sequence[int] = ()) -> Readable:
+    def segment(
+        self,
+        text: str,
+        progress: Callable[[float], None] | None = None,
+        punctuated: bool | None = None,
+        breaks: Sequence[int] = (),
+    ) -> Readable:
         """Segment ``text``; ``punctuated`` overrides the automatic detection; a paragraph starts at each
         offset of ``breaks`` (speaker turns)."""
         if punctuated is None:
@@ -548,8 +631,15 @@ class Segmenter:
             elif model is None:
                 used = _segment_trivially(spans, words, final, out)
             else:
-                used = _segment_captions(model, spans, words, final, out, self.network,  # type: ignore[arg-type]
-                                         self.coarse)
+                used = _segment_captions(
+                    model,
+                    spans,
+                    words,
+                    final,
+                    out,
+                    self.network,
+                    self.coarse,
+                )
             if progress and used:
                 done = spans[used - 1][1] / total
                 if done - reported[0] >= 0.02:
@@ -565,14 +655,18 @@ class Segmenter:
                 pending.extend(m.span() for m in islice(words_iter, size - len(pending)))
                 if len(pending) < size:
                     break
-                pending = pending[run(pending, False):]
+                pending = pending[run(pending, False) :]
             if pending:
                 run(pending, True)
         if progress:
             progress(1.0)
-        return Readable(paragraphs=tuple(out.paragraphs), commas=tuple(out.commas),
-                        capitalize=tuple(out.capitalize), already_punctuated=punctuated,
-                        outline_starts=tuple(out.outline_starts))
+        return Readable(
+            paragraphs=tuple(out.paragraphs),
+            commas=tuple(out.commas),
+            capitalize=tuple(out.capitalize),
+            already_punctuated=punctuated,
+            outline_starts=tuple(out.outline_starts),
+        )
 
 
 class _Output:
@@ -584,12 +678,20 @@ class _Output:
         self.capitalize: list[int] = []
         self.outline_starts: list[int] = []
 
-    def add(self, spans: Sequence[tuple[int, int]], starts: Sequence[int], end: int, marks: Sequence[str],
-            par_starts: Sequence[int]) -> None:
+    def add(
+        self,
+        spans: Sequence[tuple[int, int]],
+        starts: Sequence[int],
+        end: int,
+        marks: Sequence[str],
+        par_starts: Sequence[int],
+    ) -> None:
         """Sentences start at word indices ``starts`` (the run ends at word ``end``); paragraphs likewise."""
         bounds = list(starts) + [end]
-        sentences = [Sentence(spans[a][0], spans[b - 1][1], mark)
-                     for a, b, mark in zip(bounds, bounds[1:], marks, strict=False)]
+        sentences = [
+            Sentence(spans[a][0], spans[b - 1][1], mark)
+            for a, b, mark in zip(bounds, bounds[1:], marks, strict=False)
+        ]
         index = {s: k for k, s in enumerate(starts)}
         pb = [index[p] for p in par_starts] + [len(sentences)]
         for a, b in zip(pb, pb[1:], strict=False):
@@ -625,8 +727,9 @@ def _segment_punctuated(spans: list[tuple[int, int]], words: list[str], final: b
     starts = [0]
     for i in range(1, n):
         prev = words[i - 1]
-        if (_ends_with_punct(prev) and not _is_abbreviation(prev) and _begins_sentence(words[i])) \
-                or i - starts[-1] >= MAX_PARAGRAPH_WORDS:
+        if (
+            _ends_with_punct(prev) and not _is_abbreviation(prev) and _begins_sentence(words[i])
+        ) or i - starts[-1] >= MAX_PARAGRAPH_WORDS:
             starts.append(i)
     end = n
     if not final:
@@ -685,9 +788,14 @@ def _split_span(scores: Sequence[float], a: int, b: int, max_len: int) -> list[i
     return out
 
 
-def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequence[float],
-                           sent_scores: Sequence[float], par_starts: Sequence[int],
-                           max_words: int = 0) -> list[int]:
+def _split_long_paragraphs(
+    starts: Sequence[int],
+    end: int,
+    word_scores: Sequence[float],
+    sent_scores: Sequence[float],
+    par_starts: Sequence[int],
+    max_words: int = 0,
+) -> list[int]:
     """Add paragraph breaks (at sentence starts) until no paragraph exceeds ``max_words`` words.
 
     A paragraph is cut at the sentence boundary with the best ``sent_scores`` (turn logits) plus
@@ -727,8 +835,15 @@ def _split_long_paragraphs(starts: Sequence[int], end: int, word_scores: Sequenc
     return result
 
 
-def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[str], final: bool,
-                      out: _Output, network: bool = True, coarse: bool = False) -> int:
+def _segment_captions(
+    model: Model,
+    spans: list[tuple[int, int]],
+    words: list[str],
+    final: bool,
+    out: _Output,
+    network: bool = True,
+    coarse: bool = False,
+) -> int:
     """Segment one run of unpunctuated words with the model; returns the number of words used."""
     types = {w: (normalize(w), shape(w)) for w in dict.fromkeys(words)}
     norm = [types[w][0] for w in words]
@@ -748,8 +863,9 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
 
         linear_starts = starts
         scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
-        starts = decode_starts(scores, threshold, int(model.param("max_sentence", 60)),
-                               model.param("pair_threshold", 1.0))
+        starts = decode_starts(
+            scores, threshold, int(model.param("max_sentence", 60)), model.param("pair_threshold", 1.0)
+        )
     inserted = model.turn_insertions(norm, columns, linear_scores, starts, len(words))
     if inserted:
         starts = sorted(set(starts).union(inserted))
@@ -767,15 +883,24 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
         marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else "."))
     turn = model.sentence_turn_logits(norm, columns, starts, end, questions, linear_scores)
     t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
-    par_starts = _turn_breaks(starts, end, turn, t_thr, int(model.param("min_paragraph", 0)),
-                              t_thr + model.param("short_turn_margin", 0.0))
-    par_starts = _split_long_paragraphs(starts, end, scores, turn, par_starts,
-                                        int(model.param("max_paragraph", 150)))
+    par_starts = _turn_breaks(
+        starts,
+        end,
+        turn,
+        t_thr,
+        int(model.param("min_paragraph", 0)),
+        t_thr + model.param("short_turn_margin", 0.0),
+    )
+    par_starts = _split_long_paragraphs(
+        starts, end, scores, turn, par_starts, int(model.param("max_paragraph", 150))
+    )
     out.add(spans, starts, end, marks, par_starts)
     commas = model.comma_scores(norm, shapes, columns)
     if commas is not None:
-        out.commas.extend(spans[i - 1][1] for i in _comma_positions(commas, starts, words, end,
-                                                                    model.param("comma_threshold", 0.0)))
+        out.commas.extend(
+            spans[i - 1][1]
+            for i in _comma_positions(commas, starts, words, end, model.param("comma_threshold", 0.0))
+        )
     for s in starts:
         off = _capital_offset(words[s])
         if off is not None:
@@ -783,27 +908,44 @@ def _segment_captions(model: Model, spans: list[tuple[int, int]], words: list[st
     return end
 
 
-def _segment_coarsely(model: Model, spans: list[tuple[int, int]], words: list[str], norm: list[str],
-                      shapes: list[str], final: bool, out: _Output) -> int:
+def _segment_coarsely(
+    model: Model,
+    spans: list[tuple[int, int]],
+    words: list[str],
+    norm: list[str],
+    shapes: list[str],
+    final: bool,
+    out: _Output,
+) -> int:
     """The cheap segmentation of huge texts (``HUGE_TEXT_WORDS``): a few of the sentence model's feature
     templates, end marks from the question model, paragraphs cut at the best sentence starts."""
     n = len(words)
     p = list(_PAD_BEFORE) + norm + list(_PAD_AFTER)
-    prev, here, nxt = p[2:2 + n], p[3:3 + n], p[4:4 + n]
-    columns = {"w-1": prev, "w0": here, "w1": nxt, "b-1": [a + " " + b for a, b in zip(prev, here, strict=True)],
-               "s": [a + b for a, b in zip(["^"] + shapes, shapes, strict=False)]}
+    prev, here, nxt = p[2 : 2 + n], p[3 : 3 + n], p[4 : 4 + n]
+    columns = {
+        "w-1": prev,
+        "w0": here,
+        "w1": nxt,
+        "b-1": [a + " " + b for a, b in zip(prev, here, strict=True)],
+        "s": [a + b for a, b in zip(["^"] + shapes, shapes, strict=False)],
+    }
     scores = _column_scores(model.start, {k: columns[k] for k in _COARSE_TEMPLATES}, n)
-    starts = decode_starts(scores, model.param("start_threshold", 0.25), int(model.param("linear_max_sentence", 60)))
+    starts = decode_starts(
+        scores, model.param("start_threshold", 0.25), int(model.param("linear_max_sentence", 60))
+    )
     end = n
     if not final:
         end = _cut_point(starts, _CHUNK_WORDS)
         starts = [s for s in starts if s < end]
     bounds = starts + [end]
     q_thr = model.param("question_threshold", 0.0)
-    marks = ["" if _ends_with_punct(words[b - 1]) else ("?" if model.question_logit(norm[a:b]) > q_thr else ".")
-             for a, b in zip(bounds, bounds[1:], strict=False)]
-    par_starts = _split_long_paragraphs(starts, end, scores, [0.0] * len(starts), [0],
-                                        int(model.param("max_paragraph", 150)))
+    marks = [
+        "" if _ends_with_punct(words[b - 1]) else ("?" if model.question_logit(norm[a:b]) > q_thr else ".")
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    par_starts = _split_long_paragraphs(
+        starts, end, scores, [0.0] * len(starts), [0], int(model.param("max_paragraph", 150))
+    )
     out.add(spans, starts, end, marks, par_starts)
     for s in starts:
         off = _capital_offset(words[s])
@@ -837,8 +979,9 @@ def _turn_threshold(turn: Sequence[float], n_words: int, floor: float, words_per
     return max(floor, ranked[budget] if budget >= 0 else ranked[0])
 
 
-def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], threshold: float, min_words: int,
-                 strong: float) -> list[int]:
+def _turn_breaks(
+    starts: Sequence[int], end: int, turn: Sequence[float], threshold: float, min_words: int, strong: float
+) -> list[int]:
     """Paragraph starts at sentence starts whose turn logit exceeds ``threshold``; a paragraph shorter than
     ``min_words`` is kept only when the turns around it are ``strong``, else joined to its neighbour."""
     breaks = [0] + [s for s, t in zip(starts[1:], turn[1:], strict=False) if t > threshold]
@@ -849,24 +992,32 @@ def _turn_breaks(starts: Sequence[int], end: int, turn: Sequence[float], thresho
     for k in range(1, len(breaks)):
         s = breaks[k]
         nxt = breaks[k + 1] if k + 1 < len(breaks) else end
-        if (s - kept[-1] < min_words and logit[s] <= strong and kept[-1] != 0) or \
-                (nxt - s < min_words and logit[s] <= strong and nxt != end and logit[nxt] <= strong):
+        if (s - kept[-1] < min_words and logit[s] <= strong and kept[-1] != 0) or (
+            nxt - s < min_words and logit[s] <= strong and nxt != end and logit[nxt] <= strong
+        ):
             continue
         kept.append(s)
     return kept
 
 
-def _comma_positions(scores: Sequence[float], starts: Sequence[int], words: Sequence[str], end: int,
-                     threshold: float) -> list[int]:
+def _comma_positions(
+    scores: Sequence[float], starts: Sequence[int], words: Sequence[str], end: int, threshold: float
+) -> list[int]:
     """Words i (< ``end``) after whose predecessor a comma goes: local maxima above ``threshold``, not at a
     sentence start, not after a word that already ends with punctuation, not next to another comma."""
     is_start = set(starts)
     out: list[int] = []
     for i in range(2, end):
         z = scores[i]
-        if z > threshold and z >= scores[i - 1] and (i + 1 >= len(scores) or z > scores[i + 1]) \
-                and i not in is_start and i - 1 not in is_start and (not out or out[-1] < i - 1) \
-                and words[i - 1][-1].isalnum():
+        if (
+            z > threshold
+            and z >= scores[i - 1]
+            and (i + 1 >= len(scores) or z > scores[i + 1])
+            and i not in is_start
+            and i - 1 not in is_start
+            and (not out or out[-1] < i - 1)
+            and words[i - 1][-1].isalnum()
+        ):
             out.append(i)
     return out
 
@@ -875,7 +1026,7 @@ def _capital_offset(word: str) -> int | None:
     """Offset in ``word`` of a lower-case first letter to show in upper case (None: leave as is)."""
     for k, c in enumerate(word):
         if c.isalpha():
-            if c.islower() and not any(x.isupper() for x in word[k + 1:]):
+            if c.islower() and not any(x.isupper() for x in word[k + 1 :]):
                 return k
             return None
         if c.isdigit():
@@ -887,12 +1038,16 @@ def _capital_offset(word: str) -> int | None:
 # JSON and cache forms
 # --------------------------------------------------------------------------------------------------
 
+
 def to_json(readable: Readable) -> dict[str, Any]:
     """The ``paragraphs --json`` form (design.md §7), with each sentence's end mark as an extra key."""
     return {
         "paragraphs": [
-            {"start": p.start, "end": p.end,
-             "sentences": [{"start": s.start, "end": s.end, "mark": s.mark} for s in p.sentences]}
+            {
+                "start": p.start,
+                "end": p.end,
+                "sentences": [{"start": s.start, "end": s.end, "mark": s.mark} for s in p.sentences],
+            }
             for p in readable.paragraphs
         ],
         "already_punctuated": readable.already_punctuated,
@@ -917,18 +1072,24 @@ def readable_from_cache(data: dict[str, Any], turns: Sequence[TurnLike] = ()) ->
     cache is keyed by the text alone)."""
     try:
         if data["version"] != ALGORITHM_VERSION:
-            raise ValueError(f"cached segmentation has version {data['version']!r}, not {ALGORITHM_VERSION!r}")
+            raise ValueError(
+                f"cached segmentation has version {data['version']!r}, not {ALGORITHM_VERSION!r}"
+            )
         paragraphs = []
         for group in data["paragraphs"]:
             sentences = tuple(Sentence(int(s), int(e), str(m)) for s, e, m in group)
             if not sentences:
                 raise ValueError("empty paragraph in cached segmentation")
             paragraphs.append(Paragraph(sentences[0].start, sentences[-1].end, sentences))
-        return with_speakers(Readable(paragraphs=tuple(paragraphs),
-                                      commas=tuple(int(x) for x in data.get("commas", ())),
-                                      capitalize=tuple(int(x) for x in data.get("capitalize", ())),
-                                      already_punctuated=bool(data.get("already_punctuated", False)),
-                                      outline_starts=tuple(int(x) for x in data.get("outline_starts", ()))),
-                             turns)
+        return with_speakers(
+            Readable(
+                paragraphs=tuple(paragraphs),
+                commas=tuple(int(x) for x in data.get("commas", ())),
+                capitalize=tuple(int(x) for x in data.get("capitalize", ())),
+                already_punctuated=bool(data.get("already_punctuated", False)),
+                outline_starts=tuple(int(x) for x in data.get("outline_starts", ())),
+            ),
+            turns,
+        )
     except (KeyError, TypeError) as error:
         raise ValueError(f"malformed cached segmentation: {error}") from error

@@ -41,15 +41,17 @@ import logging
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from desktop_app.readability import network as rn
 from desktop_app.readability import segmentation as rd
 from desktop_app.training.train_sentence_model import DEFAULT_CORPUS, Episode, episodes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +110,13 @@ def labels(ep: Episode, approx_weight: float = 1.0) -> tuple[np.ndarray, np.ndar
     return y, m
 
 
-def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: Sequence[int] = (),
-        stack: dict[str, np.ndarray] | None = None) -> dict[int, dict[str, np.ndarray]]:
+def fit(
+    train_eps: Sequence[Episode],
+    hyper: dict[str, Any],
+    seed: int,
+    epochs: Sequence[int] = (),
+    stack: dict[str, np.ndarray] | None = None,
+) -> dict[int, dict[str, np.ndarray]]:
     """Train one network; its numpy weights after each epoch in ``epochs`` (default: the last).
 
     ``stack``: per episode slug, the start logits of a linear model that did not see that episode (an extra
@@ -129,7 +136,9 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
         if stack is not None:
             dense = np.hstack([dense, rn.stack_input(stack[ep.slug])])
         y, m = labels(ep, hyper["approx_weight"])
-        data.append((torch.from_numpy(ids), torch.from_numpy(dense), torch.from_numpy(y), torch.from_numpy(m)))
+        data.append(
+            (torch.from_numpy(ids), torch.from_numpy(dense), torch.from_numpy(y), torch.from_numpy(m))
+        )
     c, d_in = hyper["channels"], data[0][1].shape[1]
 
     class Net(nn.Module):
@@ -137,7 +146,9 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
             super().__init__()
             self.emb = nn.Embedding(len(vocab) + 1, hyper["emb"])
             self.inp = nn.Linear(d_in + hyper["emb"], c)
-            self.convs = nn.ModuleList(nn.Conv1d(c, c, 5, dilation=d, padding=2 * d) for d in hyper["dilations"])
+            self.convs = nn.ModuleList(
+                nn.Conv1d(c, c, 5, dilation=d, padding=2 * d) for d in hyper["dilations"]
+            )
             self.drop = nn.Dropout(hyper["dropout"])
             self.out = nn.Linear(c, 4)
 
@@ -166,12 +177,14 @@ def fit(train_eps: Sequence[Episode], hyper: dict[str, Any], seed: int, epochs: 
             for k in eps_k:
                 ids, dense, y, m = data[k]
                 a = int(rng.integers(0, len(ids) - win))
-                parts.append((ids[a:a + win], dense[a:a + win], y[a:a + win], m[a:a + win]))
+                parts.append((ids[a : a + win], dense[a : a + win], y[a : a + win], m[a : a + win]))
             ids, dense, y, m = (torch.stack(z) for z in zip(*parts, strict=True))
             drop = torch.rand(ids.shape) < hyper["word_dropout"]
             ids = ids.masked_fill(drop, 0)
             z = net(ids, dense)
-            loss = nn.functional.binary_cross_entropy_with_logits(z, y, weight=m * tw, reduction="sum") / m.sum()
+            loss = (
+                nn.functional.binary_cross_entropy_with_logits(z, y, weight=m * tw, reduction="sum") / m.sum()
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -212,11 +225,15 @@ def stack_logits(eps: Sequence[Episode]) -> dict[str, np.ndarray]:
     for ep in eps:
         others = [e for e in eps if e is not ep]
         part = tr.split_tables(tr.fit_logistic(*tr.start_examples(others), **tr.HYPER["start"]))
-        out[ep.slug] = np.asarray(rd.Model({"start": part}).start_scores(ep.norm, ep.shapes), dtype=np.float32)
+        out[ep.slug] = np.asarray(
+            rd.Model({"start": part}).start_scores(ep.norm, ep.shapes), dtype=np.float32
+        )
     return out
 
 
-def train(eps: Sequence[Episode], nets: Sequence[dict[str, Any]] | None = None) -> list[dict[str, np.ndarray]]:
+def train(
+    eps: Sequence[Episode], nets: Sequence[dict[str, Any]] | None = None
+) -> list[dict[str, np.ndarray]]:
     """The networks ``nets`` (overrides of ``HYPER``; default ``NETS``) trained on ``eps``."""
     configs = [{**HYPER, **net} for net in (NETS if nets is None else nets)]
     stack = stack_logits(eps) if any(c["stack"] for c in configs) else None
@@ -243,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--holdout", nargs="*", default=[], help="episodes to leave out")
-    ap.add_argument("--tagger-only", action="store_true", help="do not retrain the linear models (written next to "
-                    "--out as readability.json.gz)")
+    ap.add_argument(
+        "--tagger-only",
+        action="store_true",
+        help="do not retrain the linear models (written next to --out as readability.json.gz)",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.corpus.is_dir():

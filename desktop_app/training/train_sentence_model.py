@@ -32,13 +32,15 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from desktop_app.readability import segmentation as rd
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +96,9 @@ class Episode:
         self.starts: list[int] = self.truth["sentence_starts"]
         self.marks: str = self.truth["sentence_end_marks"]
         self.turns = set(self.truth["turn_starts"])
-        self.commas = comma_positions(corpus / f"{slug}.punctuated.txt", self.words, self.truth.get("speakers", []))
+        self.commas = comma_positions(
+            corpus / f"{slug}.punctuated.txt", self.words, self.truth.get("speakers", [])
+        )
 
 
 def _reduce(word: str) -> str:
@@ -108,11 +112,12 @@ def comma_positions(punctuated: Path, words: list[str], speakers: Iterable[str])
     for line in punctuated.read_text(encoding="utf-8").splitlines():
         for label in labels:
             if line.startswith(label):
-                line = line[len(label):]
+                line = line[len(label) :]
                 break
         tokens.extend(line.split())
-    matcher = difflib.SequenceMatcher(None, [_reduce(t) for t in tokens], [_reduce(w) for w in words],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [_reduce(t) for t in tokens], [_reduce(w) for w in words], autojunk=False
+    )
     commas = set()
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
@@ -132,7 +137,10 @@ def episodes(corpus: Path, exclude: Iterable[str] = ()) -> list[Episode]:
 # Examples
 # ---------------------------------------------------------------------------------------------------
 
-def column_examples(eps: Sequence[Episode], columns: Any, labels_of: Any) -> tuple[list[list[str]], list[int]]:
+
+def column_examples(
+    eps: Sequence[Episode], columns: Any, labels_of: Any
+) -> tuple[list[list[str]], list[int]]:
     """One example per word (but the first) of each episode; ``name@k`` columns share the feature ``name``."""
     rows: list[list[str]] = []
     labels: list[int] = []
@@ -177,8 +185,10 @@ def turn_examples(eps: Sequence[Episode]) -> tuple[list[list[str]], list[int]]:
 # Logistic regression
 # ---------------------------------------------------------------------------------------------------
 
-def fit_logistic(rows: list[list[str]], labels: list[int], l2: float, min_count: int, prune: float,
-                 iters: int) -> dict[str, Any]:
+
+def fit_logistic(
+    rows: list[list[str]], labels: list[int], l2: float, min_count: int, prune: float, iters: int
+) -> dict[str, Any]:
     """Fit; return ``{"bias": b, "weights": {feature: w}}`` with small weights pruned."""
     counts = Counter(f for r in rows for f in r)
     vocab = {f: k for k, f in enumerate(f for f, c in counts.items() if c >= min_count)}
@@ -208,9 +218,9 @@ def fit_logistic(rows: list[list[str]], labels: list[int], l2: float, min_count:
         v_w = beta2 * v_w + (1 - beta2) * gw * gw
         m_b = beta1 * m_b + (1 - beta1) * gb
         v_b = beta2 * v_b + (1 - beta2) * gb * gb
-        step = lr / (1 - beta1 ** t)
-        w -= step * m_w / (np.sqrt(v_w / (1 - beta2 ** t)) + eps)
-        b -= step * m_b / (np.sqrt(v_b / (1 - beta2 ** t)) + eps)
+        step = lr / (1 - beta1**t)
+        w -= step * m_w / (np.sqrt(v_w / (1 - beta2**t)) + eps)
+        b -= step * m_b / (np.sqrt(v_b / (1 - beta2**t)) + eps)
     loss = float(np.mean(np.logaddexp(0, z) - y * z))
     names = list(vocab)
     kept = {names[k]: round(float(w[k]), 3) for k in np.flatnonzero(np.abs(w) >= prune)}
@@ -250,13 +260,17 @@ def train(eps: Sequence[Episode], params: dict[str, float] | None = None) -> dic
 def save(model: dict[str, Any], path: Path) -> None:
     """JSON lines: the model without its weight tables, then one table per line (see ``Model.load``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    head = {key: ({**value, "tables": {}} if isinstance(value, dict) and "tables" in value else value)
-            for key, value in model.items()}
+    head = {
+        key: ({**value, "tables": {}} if isinstance(value, dict) and "tables" in value else value)
+        for key, value in model.items()
+    }
     lines = [_dumps(head)]
     for name, value in sorted(model.items()):
         if isinstance(value, dict) and "tables" in value:
-            lines += [_dumps({"model": name, "table": table, "weights": weights})
-                      for table, weights in sorted(value["tables"].items())]
+            lines += [
+                _dumps({"model": name, "table": table, "weights": weights})
+                for table, weights in sorted(value["tables"].items())
+            ]
     with gzip.GzipFile(path, "wb", mtime=0, compresslevel=9) as f:
         f.write("\n".join(lines).encode("utf-8") + b"\n")
     logger.info("wrote %s (%d bytes)", path, path.stat().st_size)
