@@ -213,6 +213,7 @@ class DocumentService(QObject):
         preview_ready(object): a :class:`Preview` of the document being opened (long texts seen first).
         opened(object): a :class:`Document` is ready to display.
         open_failed(str, str): path and a message for the user.
+        open_cancelled(str): the user stopped waiting for this path (the document on screen stays).
         progress(str, float): what is being done and how far (0..1).
         outline_ready(object): the sections (``list[outline.Section]``) of the current document.
         index_ready(object): the current document's search index.
@@ -223,6 +224,7 @@ class DocumentService(QObject):
     preview_ready = Signal(object)
     opened = Signal(object)
     open_failed = Signal(str, str)
+    open_cancelled = Signal(str)
     progress = Signal(str, float)
     outline_ready = Signal(object)
     index_ready = Signal(object)
@@ -232,7 +234,8 @@ class DocumentService(QObject):
         super().__init__(parent)
         self._dirs = dirs
         self._tasks = tasks
-        self._generation = 0
+        self._generation = 0  # the document on screen: its background stages carry this number
+        self._open_request = 0  # the newest open (or cancel): only its results are delivered
         self.document: Document | None = None
         self.sections: list[Any] = []
         self.index: Any = None
@@ -252,9 +255,10 @@ class DocumentService(QObject):
         return self._tasks
 
     def open(self, path: str, title: str | None = None) -> None:
-        """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``."""
-        self._generation += 1
-        generation = self._generation
+        """Start opening ``path``; the result arrives as ``opened`` or ``open_failed``. The document on screen
+        (and its outline and index, still being made) stays until the new one is ready."""
+        self._open_request += 1
+        request = self._open_request
         self.opening = path
         self.loading_started.emit(path)
         self.progress.emit("Preparing transcript…", 0.0)
@@ -262,29 +266,45 @@ class DocumentService(QObject):
         self._tasks.submit(
             "open",
             lambda report: prepare_document(path, cache_dir, report, title, report.partial, hide_fillers),
-            on_done=lambda doc: self._on_prepared(generation, doc),
-            on_partial=lambda preview: self._on_preview(generation, preview),
-            on_error=lambda message, _error: self._on_open_failed(generation, path, message),
-            on_progress=lambda f: self._report(generation, "Preparing transcript…", f),
+            on_done=lambda doc: self._on_prepared(request, doc),
+            on_partial=lambda preview: self._on_preview(request, preview),
+            on_error=lambda message, _error: self._on_open_failed(request, path, message),
+            on_progress=lambda f: self._report_open(request, f),
         )
+
+    def cancel_open(self) -> None:
+        """Stop waiting for the transcript being opened: its result, when it comes, is dropped."""
+        path = self.opening
+        if path is None:
+            return
+        self._open_request += 1
+        self.opening = None
+        self.progress.emit("", 1.0)
+        self.open_cancelled.emit(path)
+
+    def _report_open(self, request: int, fraction: float) -> None:
+        if request == self._open_request:
+            self.progress.emit("Preparing transcript…", fraction)
 
     def _report(self, generation: int, label: str, fraction: float) -> None:
         if generation == self._generation:
             self.progress.emit(label, fraction)
 
-    def _on_preview(self, generation: int, preview: Preview) -> None:
-        if generation == self._generation:
+    def _on_preview(self, request: int, preview: Preview) -> None:
+        if request == self._open_request:
             self.preview_ready.emit(preview)
 
-    def _on_open_failed(self, generation: int, path: str, message: str) -> None:
-        if generation == self._generation:
+    def _on_open_failed(self, request: int, path: str, message: str) -> None:
+        if request == self._open_request:
             self.opening = None
             self.progress.emit("", 1.0)
             self.open_failed.emit(path, message)
 
-    def _on_prepared(self, generation: int, document: Document) -> None:
-        if generation != self._generation:
+    def _on_prepared(self, request: int, document: Document) -> None:
+        if request != self._open_request:
             return
+        self._generation += 1
+        generation = self._generation
         self._close_index()
         self.opening = None
         self.document = document
@@ -385,4 +405,5 @@ class DocumentService(QObject):
     def close(self) -> None:
         """Ignore the results of jobs still running and close the search index."""
         self._generation += 1
+        self._open_request += 1
         self._close_index()

@@ -47,6 +47,7 @@ class ReadingSession(QObject):
         display_changed(object): the open document is shown another way (clean verbatim on or off): its new
             :class:`~desktop_app.display_text.DisplayText`.
         open_failed(str, str): path, message; the open document (if any) stays as it was.
+        open_cancelled(str): the user stopped the opening of this path; the open document stays.
         progress(str, float): background work and how far it is (0..1; 1 or "" when done).
         sections_changed(): the effective chapters changed (``sections``, ``outline_source``).
         outline_pending(str): no chapters yet; the message says why.
@@ -67,6 +68,7 @@ class ReadingSession(QObject):
     document_changed = Signal(object)
     display_changed = Signal(object)
     open_failed = Signal(str, str)
+    open_cancelled = Signal(str)
     progress = Signal(str, float)
     sections_changed = Signal()
     outline_pending = Signal(str)
@@ -119,6 +121,7 @@ class ReadingSession(QObject):
         documents.preview_ready.connect(self._on_preview)
         documents.opened.connect(self._on_opened)
         documents.open_failed.connect(self.open_failed)
+        documents.open_cancelled.connect(self.open_cancelled)
         documents.progress.connect(self.progress)
         documents.outline_ready.connect(self._on_outline_ready)
         documents.index_ready.connect(search.set_index)
@@ -221,6 +224,10 @@ class ReadingSession(QObject):
         """Open a transcript; the current one stays until the new one is ready (or stays if it fails)."""
         self.save_position()
         self.documents.open(path)
+
+    def cancel_open(self) -> None:
+        """Stop opening the transcript being opened (the one on screen stays)."""
+        self.documents.cancel_open()
 
     @Slot(object)
     def _on_preview(self, preview: Preview) -> None:

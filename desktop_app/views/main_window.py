@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from desktop_app.views.search_panel import SearchPanel
 
 READER_MIN_WIDTH = 380
+NOTHING_OPEN = "\n\n\nNo transcript is open.\nUse File › Open… (Ctrl+O) to open one."
 
 
 class MainWindow(QMainWindow):
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         s.document_changed.connect(self._on_document)
         s.display_changed.connect(self._on_display)
         s.open_failed.connect(self._on_open_failed)
+        s.open_cancelled.connect(lambda path: self._on_open_failed(path, ""))
+        self.status.cancel_requested.connect(s.cancel_open)
         s.progress.connect(self.status.show_progress)
         s.notice.connect(self.status.show_notice)
         s.problem.connect(self.show_error)
@@ -291,10 +294,9 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_open_failed(self, _path: str, message: str) -> None:
         if self.session.document is None:
-            self.reader.set_placeholder(
-                "\n\n\nNo transcript is open.\nUse File › Open… (Ctrl+O) to open one."
-            )
-        self.show_error("Could not open transcript", message)
+            self.reader.set_placeholder(NOTHING_OPEN)
+        if message:  # "" when the user cancelled
+            self.show_error("Could not open transcript", message)
 
     @Slot(str, str)
     def show_error(self, title: str, message: str) -> None:

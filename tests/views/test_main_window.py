@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox
 
 if TYPE_CHECKING:
@@ -209,3 +209,34 @@ def test_a_window_built_after_the_open_started_still_shows_it(harness, seed_path
     assert late.session.document is service.document
     assert "The following is a conversation with Mark Zuckerberg" in late.reader.toPlainText()[:80]
     late.close()
+
+
+def test_opening_can_be_cancelled_and_the_transcript_on_screen_stays(
+    harness, seed_path: Path, tmp_path: Path, qtbot
+) -> None:
+    window = harness.start()
+    harness.open(seed_path)
+    title, shown = window.windowTitle(), window.reader.toPlainText()
+    other = tmp_path / "other.txt"
+    other.write_text("a whole other conversation about the sea " * 3000, encoding="utf-8")  # new: not cached
+    window.open_path(str(other))
+    assert window.status.cancel_button.isVisible()
+    with qtbot.waitSignal(window.session.open_cancelled, timeout=5_000):
+        qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.status.cancel_button.isVisible()
+    harness.tasks.wait()  # the cancelled job finishes on its worker; its result is dropped
+    QCoreApplication.processEvents()  # any late delivery reaches the window now (there must be none)
+    assert (window.windowTitle(), window.reader.toPlainText()) == (title, shown)
+    assert window.last_error is None or not window.last_error.isVisible()
+
+
+def test_a_failed_open_while_chapters_are_made_still_shows_them(
+    harness, seed_path: Path, tmp_path: Path, qtbot
+) -> None:
+    window = harness.start()
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(100))
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        harness.open(seed_path)
+        window.open_path(str(broken))  # fails while the seed's outline is still being made
+    assert window.outline_panel.model.rowCount() > 5
