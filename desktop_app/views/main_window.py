@@ -147,7 +147,8 @@ class MainWindow(QMainWindow):
         menu.open_requested.connect(self.choose_file)
         menu.open_path_requested.connect(self.open_path)
         menu.open_bundled_requested.connect(self.open_bundled)
-        menu.clear_recent_requested.connect(self._clear_recent)
+        menu.clear_recent_requested.connect(self.settings.clear_recent_files)
+        menu.clear_recent_requested.connect(lambda: menu.set_recent_files([]))
         menu.export_requested.connect(self.export_annotations)
         menu.show_annotations_file_requested.connect(self.show_annotations_file)
         menu.find_requested.connect(self.show_search)
@@ -285,11 +286,6 @@ class MainWindow(QMainWindow):
         self._on_annotations()
         self.reader.set_search_hits(self.session.hit_ranges(), current=self.session.current_hit_range())
         self.reader.scroll_to_offset(top)
-
-    @Slot()
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent_files()
-        self.menu.set_recent_files([])
 
     @Slot(str, str)
     def _on_open_failed(self, _path: str, message: str) -> None:
