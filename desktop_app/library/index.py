@@ -526,9 +526,11 @@ class LibraryIndex:
                     committed(len(self.indexed()))
             if progress:
                 progress(done_before + number + 1, len(wanted))
-        self.add(pending, optimize=bool(report.added) and self.segment_count() + bool(pending) > 1)
+        self.add(pending)
         if committed:
             committed(len(self.indexed()))
+        if report.added and self.segment_count() > 1 and not (should_stop is not None and should_stop()):
+            self.add([], optimize=True)  # every episode is searchable already: this only compacts
         return report
 
 
