@@ -77,18 +77,18 @@ def fts5_build(db: Path, index: LibraryIndex) -> tuple[sqlite3.Connection, float
     connection.execute(
         "CREATE VIRTUAL TABLE p USING fts5(doc UNINDEXED, start UNINDEXED, body, tokenize='porter unicode61')"
     )
-    searcher = index._searcher()
     rows = []
     texts: dict[str, str] = {}
     keys = {info["key"]: sha for sha, info in index.indexed().items()}
-    for fields in searcher.all_stored_fields():
-        if fields.get("kind") != "p":
-            continue
-        key, _, start, end, _ = fields["loc"]
-        sha = keys[key]
-        if sha not in texts:
-            texts[sha] = index.text_of(sha) or ""
-        rows.append((sha, start, texts[sha][start:end]))
+    with index._leased() as searcher:
+        for fields in searcher.all_stored_fields():
+            if fields.get("kind") != "p":
+                continue
+            key, _, start, end, _ = fields["loc"]
+            sha = keys[key]
+            if sha not in texts:
+                texts[sha] = index.text_of(sha) or ""
+            rows.append((sha, start, texts[sha][start:end]))
     connection.executemany("INSERT INTO p(doc, start, body) VALUES (?, ?, ?)", rows)
     connection.commit()
     connection.execute("INSERT INTO p(p) VALUES('optimize')")
