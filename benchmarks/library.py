@@ -355,8 +355,12 @@ def run_gui(args: argparse.Namespace, work: Path) -> int:
     )
     if args.screenshot:
         panel.search_field.setText("open source")
-        loop_done: list[object] = []
-        service.results_ready.connect(lambda r: (loop_done.append(r), app.quit()))
+
+        def shown(result: object) -> None:
+            if getattr(result, "query", "") == "open source":
+                app.quit()
+
+        service.results_ready.connect(shown)
         app.exec()
         panel.grab().save(args.screenshot)
         print(f"  screenshot: {args.screenshot}")
