@@ -293,8 +293,28 @@ def run_gui(args: argparse.Namespace, work: Path) -> int:
     marks: dict[str, float] = {}
     stalls: list[float] = []
 
+    long_gaps: list[tuple[float, float]] = []  # (seconds since the start, gap ms) of the gaps over 100 ms
+    gc_pauses: list[tuple[float, float, int]] = []  # (seconds since the start, ms, generation) of collections
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info.get("generation") == 2 or time.perf_counter() - gc_started[0] > 0.05:
+            took = (time.perf_counter() - gc_started[0]) * 1000
+            gc_pauses.append(
+                (clock.elapsed() / 1000 if clock.isValid() else 0.0, took, info.get("generation", -1))
+            )
+
+    import gc
+
+    gc.callbacks.append(on_gc)
+
     def tick() -> None:
-        stalls.append(ticks.restart())
+        gap = ticks.restart()
+        stalls.append(gap)
+        if gap > 100 and clock.isValid():
+            long_gaps.append((clock.elapsed() / 1000, gap))
 
     timer = QTimer()
     timer.setInterval(5)
@@ -352,6 +372,12 @@ def run_gui(args: argparse.Namespace, work: Path) -> int:
         f"  GUI thread: longest stall {max(stalls):.0f} ms (timer at 5 ms; p99 {percentile(stalls, 0.99):.0f} ms, "
         f"{sum(1 for s in stalls if s > 100)} gaps over 100 ms in {len(stalls)} ticks); idle baseline in this "
         f"run: longest {max(idle):.0f} ms, p99 {percentile(idle, 0.99):.0f} ms"
+    )
+    print("  gaps over 100 ms at (s, ms): " + ", ".join(f"{t:.0f}: {g:.0f}" for t, g in long_gaps))
+    slow_gc = sorted(gc_pauses, key=lambda p: -p[1])[:8]
+    print(
+        "  slowest garbage collections in this process (s, ms, generation): "
+        + ", ".join(f"{t:.0f}: {ms:.0f} g{g}" for t, ms, g in slow_gc)
     )
     if args.screenshot:
         panel.search_field.setText("open source")
