@@ -17,6 +17,7 @@ Paragraph documents store their offsets and chapter; the episode's text is kept 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import logging
 import os
@@ -59,6 +60,7 @@ COMMIT_EVERY_S = 3.0
 DEFAULT_LIMIT = 50
 INDEXER_NICENESS = 10
 """The indexing process runs at a lower priority."""
+MAX_IDLE_SEARCHERS = 2
 PHRASE_CHECK_LIMIT = 400
 PHRASE_CHECK_MIN = 60
 """Candidate paragraphs checked for a phrase: at least MIN (once ``limit`` hits are found) and at most LIMIT;
@@ -203,9 +205,8 @@ class LibraryIndex:
         self.folder = folder
         self._index = index
         self._write_lock = threading.Lock()
-        self._local = threading.local()
         self._texts = _TextStore(folder / "texts")
-        self._searchers: list[Searcher] = []
+        self._idle: list[Searcher] = []
         self._indexed_cache: tuple[int, dict[str, dict[str, Any]]] | None = None
         self._searchers_lock = threading.Lock()
         self._generation = 0  # commits seen by this object: a thread's searcher older than this is refreshed
@@ -227,31 +228,37 @@ class LibraryIndex:
         return cls(folder, storage.create_index(make_library_schema(), indexname=INDEX_NAME))
 
     # -- reading ------------------------------------------------------------------------------
-    def _searcher(self) -> Searcher:
-        local = self._local
-        searcher: Searcher | None = getattr(local, "searcher", None)
-        if searcher is None or getattr(local, "generation", -1) != self._generation:
-            if searcher is not None:  # (Searcher.refresh() fails in Whoosh 2.7.5 when segments were merged)
-                self._forget(searcher)
-            searcher = self._index.searcher()
-            with self._searchers_lock:
-                self._searchers.append(searcher)
-            local.searcher, local.generation = searcher, self._generation
-        return searcher
-
-    def _forget(self, searcher: Searcher) -> None:
+    @contextlib.contextmanager
+    def _leased(self) -> Iterator[Searcher]:
+        """A searcher of the latest commit for the duration of a call (a searcher is not thread-safe): taken
+        from a small pool of idle ones, returned to it afterwards, closed once a newer commit exists. Searchers
+        are never left open per thread: each keeps every segment file open (and mapped)."""
         with self._searchers_lock:
-            if searcher in self._searchers:
-                self._searchers.remove(searcher)
-        searcher.close()
+            generation = self._generation
+            searcher = self._idle.pop() if self._idle else None
+        if searcher is None:
+            searcher = self._index.searcher()
+        try:
+            yield searcher
+        finally:
+            with self._searchers_lock:
+                keep = generation == self._generation and len(self._idle) < MAX_IDLE_SEARCHERS
+                if keep:
+                    self._idle.append(searcher)
+            if not keep:
+                searcher.close()
+
+    def _retire_searchers(self) -> None:
+        """A commit happened: idle searchers of the older one are closed (busy ones when they come back)."""
+        with self._searchers_lock:
+            self._generation += 1
+            retired, self._idle = self._idle, []
+        for searcher in retired:
+            searcher.close()
 
     def close(self) -> None:
-        """Close every searcher (of every thread); the index may be used again afterwards (new searchers)."""
-        with self._searchers_lock:
-            searchers, self._searchers = self._searchers, []
-            self._generation += 1
-        for searcher in searchers:
-            searcher.close()
+        """Close the idle searchers (the index may be used again afterwards: new searchers are opened)."""
+        self._retire_searchers()
 
     def indexed(self) -> dict[str, dict[str, Any]]:
         """The episodes completely indexed: sha256 → their record (title, path, chapters, paragraphs)."""
@@ -259,14 +266,16 @@ class LibraryIndex:
         cached = self._indexed_cache
         if cached is not None and cached[0] == generation:
             return dict(cached[1])
-        searcher = self._searcher()
-        found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        with self._leased() as searcher:
+            found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
         self._indexed_cache = (generation, found)
         return dict(found)
 
     def paragraph_count(self) -> int:
         """The number of paragraph documents."""
-        return int(self._searcher().doc_count()) - len(self.indexed())
+        with self._leased() as searcher:
+            documents = int(searcher.doc_count())
+        return documents - len(self.indexed())
 
     def size_bytes(self) -> int:
         """The bytes on disk (index and stored texts)."""
@@ -288,11 +297,16 @@ class LibraryIndex:
         parsed = parse_query(query)
         if parsed.query is None:
             return LibraryResult(query, error=parsed.error)
-        searcher = self._searcher()
+        with self._leased() as searcher:
+            return self._search_with(searcher, query, parsed.query, limit)
+
+    def _search_with(
+        self, searcher: Searcher, query: str, parsed: wq.Query, limit: int | None
+    ) -> LibraryResult:
         episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
-        whoosh_query, phrases = _without_phrases(parsed.query)
+        whoosh_query, phrases = _without_phrases(parsed)
         if phrases:
-            return self._search_phrases(query, whoosh_query, phrases, limit, episodes)
+            return self._search_phrases(searcher, query, whoosh_query, phrases, limit, episodes)
         wanted = limit
         expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
         results = searcher.search(whoosh_query, limit=wanted, terms=expanding)
@@ -350,6 +364,7 @@ class LibraryIndex:
 
     def _search_phrases(
         self,
+        searcher: Searcher,
         query: str,
         whoosh_query: wq.Query,
         phrases: list[tuple[tuple[str, ...], int]],
@@ -359,7 +374,6 @@ class LibraryIndex:
         """Phrases: the paragraphs holding all the words, in index order (no scoring: for common words there
         are tens of thousands), checked on the text until ``limit`` hits are found and at least
         ``PHRASE_CHECK_MIN`` were checked; the total is extrapolated over the rest when they were not all."""
-        searcher = self._searcher()
         terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in whoosh_query.iter_all_terms()}
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
@@ -441,7 +455,7 @@ class LibraryIndex:
 
     def _committed(self) -> None:
         self._index = self._index.refresh()
-        self._generation += 1
+        self._retire_searchers()
 
     def set_notes(self, sha256: str, records: Sequence[tuple[str, str, int, int]]) -> None:
         """Replace the notes and highlights of one indexed episode: (annotation id, text, start, end)."""
@@ -526,9 +540,11 @@ class LibraryIndex:
                     committed(len(self.indexed()))
             if progress:
                 progress(done_before + number + 1, len(wanted))
-        self.add(pending, optimize=bool(report.added) and self.segment_count() + bool(pending) > 1)
+        self.add(pending)
         if committed:
             committed(len(self.indexed()))
+        if report.added and self.segment_count() > 1 and not (should_stop is not None and should_stop()):
+            self.add([], optimize=True)  # every episode is searchable already: this only compacts
         return report
 
 
