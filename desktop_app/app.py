@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import sys
 import time
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a headless command if the first argument names one, else the GUI; returns the exit code."""
+    multiprocessing.freeze_support()  # the library indexes in a process of its own (a frozen app too)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in cli.COMMANDS:
         return cli.main(args_list)
@@ -117,6 +119,8 @@ def run_gui(args: argparse.Namespace) -> int:
     smoke = SmokeTest(window, service, args.screenshot) if args.smoke_test else None
     window.show()
     code = app.exec()
+    if window.session.library is not None:
+        window.session.library.close()  # indexing stops at the next episode; what is committed stays
     tasks.wait()
     service.close()
     if smoke is not None:
@@ -140,8 +144,12 @@ def _build_window(
     icon = resource_path("icons", "transcript-reader.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    session = ReadingSession(service, AnnotationService(tasks, app), SearchService(tasks, app), settings, app)
-    return MainWindow(session)
+    from desktop_app.library.service import LibraryService
+    from desktop_app.paths import default_transcript
+
+    library = LibraryService(service.dirs, tasks, default_document=default_transcript(), parent=app)
+    notes, search = AnnotationService(tasks, app), SearchService(tasks, app)
+    return MainWindow(ReadingSession(service, notes, search, settings, app, library=library))
 
 
 class SmokeTest:

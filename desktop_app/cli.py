@@ -27,6 +27,7 @@ EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The headless commands and their options."""
     parser = argparse.ArgumentParser(
         prog="python -m desktop_app", description="Transcript Reader, headless commands."
     )
@@ -87,6 +88,7 @@ def _add_library_parser(sub: Any) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
+    """Run one headless command; returns the exit code (2: bad input, 1: another failure)."""
     args = build_parser().parse_args(list(argv))
     try:
         if args.command == "library":
@@ -126,6 +128,7 @@ def _readable(transcript: Transcript, args: argparse.Namespace) -> Any:
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
+    """Print the sentences and paragraphs (JSON), or the readable transcript (text or Markdown)."""
     from desktop_app.display_text import build_display
     from desktop_app.readability import segmentation as readability
 
@@ -220,6 +223,7 @@ def _sections(
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
+    """Print the automatic chapters."""
     from desktop_app.outline import chapters as outline
 
     sections = _sections(transcript, args, args.granularity)
@@ -237,6 +241,7 @@ def _section_title(sections: list[Any], offset: int) -> str | None:
 
 
 def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
+    """Print the hits of a query (its speaker and chapter with each)."""
     from desktop_app.paths import app_dirs
     from desktop_app.search.index import SearchIndex
 
@@ -286,6 +291,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
 
 
 def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
+    """Write the highlights and notes as Markdown or Web Annotation JSON."""
     from desktop_app import export
     from desktop_app.annotations import store as annotation_store
     from desktop_app.outline import edits as outline_edits

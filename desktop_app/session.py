@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.service import AnnotationService
+    from desktop_app.library.service import LibraryService
     from desktop_app.outline.section import Section
     from desktop_app.search.index import Hit, SearchResult
     from desktop_app.search.service import SearchService
@@ -90,8 +91,11 @@ class ReadingSession(QObject):
         search: SearchService,
         settings: Settings,
         parent: QObject | None = None,
+        library: LibraryService | None = None,
     ) -> None:
         super().__init__(parent)
+        self.library = library  # the catalog of every transcript the user added (None: no library)
+        self._open_at: int | None = None  # where to show the transcript being opened (a library hit)
         self.documents = documents
         self.annotations = annotations
         self.search_service = search
@@ -220,10 +224,23 @@ class ReadingSession(QObject):
         return DocOffset(hit.start), DocOffset(hit.end)
 
     # -- opening ------------------------------------------------------------------------------
-    def open(self, path: str) -> None:
-        """Open a transcript; the current one stays until the new one is ready (or stays if it fails)."""
+    def open(self, path: str, at: int = -1, query: str = "") -> None:
+        """Open a transcript; the current one stays until the new one is ready (or stays if it fails).
+
+        ``at`` (a library hit): show that offset instead of the last reading position; ``query``: search for
+        it in the new transcript too, so that every hit is painted.
+        """
         self.save_position()
+        self._open_at = at if at >= 0 else None
+        if query.strip():
+            self.search(query)
         self.documents.open(path)
+
+    @Slot()
+    def start_library(self) -> None:
+        """Open the library's catalog and index what is new (after the first paint)."""
+        if self.library is not None:
+            self.library.start()
 
     def cancel_open(self) -> None:
         """Stop opening the transcript being opened (the one on screen stays)."""
@@ -244,7 +261,9 @@ class ReadingSession(QObject):
         self.auto_sections, self.user_sections, self.selected_annotation = [], None, ""
         self.episode_sections, self.use_episode_chapters = _episode_sections(document), True
         self.current_chapter = -1
-        self.top_offset = self._reading_offset = DocOffset(self.settings.position(document.sha256))
+        at, self._open_at = self._open_at, None
+        saved = self.settings.position(document.sha256) if at is None else min(at, len(document.text))
+        self.top_offset = self._reading_offset = DocOffset(saved)
         self._attach_pending = document
         QTimer.singleShot(
             BACKGROUND_DELAY_MS, self.attach_annotations
@@ -371,6 +390,10 @@ class ReadingSession(QObject):
         """Remember the reading position of the open document (restored when it is opened again)."""
         if self.document is not None:
             self.settings.set_position(self.document.sha256, self.top_offset)
+            if self.library is not None:
+                self.library.set_reading_progress(
+                    self.document.sha256, self.document.timeline.fraction_at(self.top_offset)
+                )
 
     def saved_position(self) -> DocOffset:
         """Where the user was reading when the open document was last closed."""
@@ -548,6 +571,10 @@ class ReadingSession(QObject):
             self.selected_annotation = ""
         self.annotations_changed.emit()
         self.selection_changed.emit(self.selected_annotation)
+        if self.library is not None and self.document is not None:
+            self.library.refresh_annotations(
+                [self.document.sha256]
+            )  # counts, and notes searchable everywhere
         self.search_service.set_notes(
             [(a.id, a.note, a.start, a.end) for a in self.annotations.annotations if a.note.strip()]
         )

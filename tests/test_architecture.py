@@ -116,8 +116,11 @@ def test_the_map_names_only_modules_that_exist() -> None:
 
 
 def test_domain_modules_import_no_qt() -> None:
-    offenders = {name: sorted(i for i in imports if i.startswith(QT))
-                 for name, imports in _all_modules().items() if _layer(name) == "domain"}
+    offenders = {
+        name: sorted(i for i in imports if i.startswith(QT))
+        for name, imports in _all_modules().items()
+        if _layer(name) == "domain"
+    }
     assert not {k: v for k, v in offenders.items() if v}
 
 

@@ -12,9 +12,11 @@ import pytest
 from desktop_app import cli
 from desktop_app.app import main
 
-SMALL = ("so let me ask you about open source what do you think about llama "
-         "i think open source is great because it lets people build things and we believe in it "
-         "and now let's talk about fighting i do jiu-jitsu every day it is fun ") * 20
+SMALL = (
+    "so let me ask you about open source what do you think about llama "
+    "i think open source is great because it lets people build things and we believe in it "
+    "and now let's talk about fighting i do jiu-jitsu every day it is fun "
+) * 20
 
 
 @pytest.fixture
@@ -45,18 +47,30 @@ def test_outline_json(capsys: pytest.CaptureFixture[str], small_file: Path) -> N
     assert all(s["title"] for s in sections)
 
 
-def test_search_json_offsets_land_on_words(capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path) -> None:
-    payload = run_json(capsys, "search", str(small_file), "fight", "--json", "--data-dir", str(tmp_path / "d"),
-                       "--limit", "5")
+def test_search_json_offsets_land_on_words(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path
+) -> None:
+    payload = run_json(
+        capsys,
+        "search",
+        str(small_file),
+        "fight",
+        "--json",
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--limit",
+        "5",
+    )
     assert payload["total"] >= 20
     assert len(payload["hits"]) == 5
     for hit in payload["hits"]:
-        assert SMALL[hit["start"]:hit["end"]].lower().startswith("fight")
+        assert SMALL[hit["start"] : hit["end"]].lower().startswith("fight")
         assert set(hit) >= {"start", "end", "score", "snippet", "section"}
 
 
-def test_export_finds_annotations_by_text_hash_from_any_path(capsys: pytest.CaptureFixture[str], small_file: Path,
-                                                             tmp_path: Path) -> None:
+def test_export_finds_annotations_by_text_hash_from_any_path(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path
+) -> None:
     from desktop_app.annotations import store as annotation_store
     from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.store import AnnotationFile, DocumentRef
@@ -67,9 +81,13 @@ def test_export_finds_annotations_by_text_hash_from_any_path(capsys: pytest.Capt
     dirs = app_dirs(tmp_path / "d")
     dirs.ensure()
     start = SMALL.index("llama")
-    content = AnnotationFile(document=DocumentRef(transcript.title, transcript.sha256, transcript.source),
-                             annotations=[Annotation.create(SMALL, start, start + 5, note="the model", tags=["ai"])])
-    annotation_store.save(annotation_store.annotations_path(dirs.annotations, "small", transcript.sha256), content)
+    content = AnnotationFile(
+        document=DocumentRef(transcript.title, transcript.sha256, transcript.source),
+        annotations=[Annotation.create(SMALL, start, start + 5, note="the model", tags=["ai"])],
+    )
+    annotation_store.save(
+        annotation_store.annotations_path(dirs.annotations, "small", transcript.sha256), content
+    )
     copy = tmp_path / "elsewhere" / "renamed.txt"
     copy.parent.mkdir()
     copy.write_text(SMALL, encoding="utf-8")
@@ -80,12 +98,16 @@ def test_export_finds_annotations_by_text_hash_from_any_path(capsys: pytest.Capt
     assert "TextQuoteSelector" in json.dumps(data)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["paragraphs", "/nonexistent/file.txt", "--json"], "does not exist"),
-    (["outline", "{tmp}", "--json"], "is a folder"),
-])
-def test_errors_go_to_stderr_with_a_non_zero_exit(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                  args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["paragraphs", "/nonexistent/file.txt", "--json"], "does not exist"),
+        (["outline", "{tmp}", "--json"], "is a folder"),
+    ],
+)
+def test_errors_go_to_stderr_with_a_non_zero_exit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
+) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     assert main(args) == cli.EXIT_BAD_INPUT
     captured = capsys.readouterr()
@@ -93,8 +115,9 @@ def test_errors_go_to_stderr_with_a_non_zero_exit(capsys: pytest.CaptureFixture[
     assert captured.out == ""
 
 
-def test_malformed_query_is_reported_not_raised(capsys: pytest.CaptureFixture[str], small_file: Path,
-                                                tmp_path: Path) -> None:
+def test_malformed_query_is_reported_not_raised(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path
+) -> None:
     code = main(["search", str(small_file), '"unbalanced AND (', "--json", "--data-dir", str(tmp_path / "d")])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -102,11 +125,13 @@ def test_malformed_query_is_reported_not_raised(capsys: pytest.CaptureFixture[st
 
 
 def test_version_and_help_in_a_real_process() -> None:
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "--version"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "Transcript Reader" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "desktop_app", "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "--data-dir" in result.stdout and "--smoke-test" in result.stdout
 
 
@@ -114,8 +139,9 @@ HOSTILE_ANNOTATIONS = Path(__file__).parent / "data" / "annotations" / "hostile"
 
 
 @pytest.mark.parametrize("hostile", sorted(HOSTILE_ANNOTATIONS.glob("*.yaml")), ids=lambda p: p.stem)
-def test_export_refuses_a_hostile_annotations_file_with_exit_2(capsys: pytest.CaptureFixture[str], small_file: Path,
-                                                               tmp_path: Path, hostile: Path) -> None:
+def test_export_refuses_a_hostile_annotations_file_with_exit_2(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path, hostile: Path
+) -> None:
     from desktop_app.annotations import store as annotation_store
     from desktop_app.paths import app_dirs
     from desktop_app.transcript import load_transcript
@@ -131,8 +157,9 @@ def test_export_refuses_a_hostile_annotations_file_with_exit_2(capsys: pytest.Ca
     assert expected in err and "Traceback" not in err
 
 
-def test_export_to_a_read_only_file_is_refused_with_exit_2(capsys: pytest.CaptureFixture[str], small_file: Path,
-                                                           tmp_path: Path) -> None:
+def test_export_to_a_read_only_file_is_refused_with_exit_2(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out.md"
     out.write_text("keep me", encoding="utf-8")
     out.chmod(0o444)
@@ -142,9 +169,12 @@ def test_export_to_a_read_only_file_is_refused_with_exit_2(capsys: pytest.Captur
 
 
 @pytest.mark.parametrize("query", ['"you know i"~100000000', "open^1e400", "know~99/999", "(((("])
-def test_search_with_hostile_parameters_answers(capsys: pytest.CaptureFixture[str], small_file: Path,
-                                                tmp_path: Path, query: str) -> None:
-    code = main(["search", str(small_file), query, "--json", "--limit", "-3", "--data-dir", str(tmp_path / "d")])
+def test_search_with_hostile_parameters_answers(
+    capsys: pytest.CaptureFixture[str], small_file: Path, tmp_path: Path, query: str
+) -> None:
+    code = main(
+        ["search", str(small_file), query, "--json", "--limit", "-3", "--data-dir", str(tmp_path / "d")]
+    )
     out, err = capsys.readouterr()
     assert code in (0, 2) and "Traceback" not in err
     assert code == 2 or json.loads(out)["total"] >= 0

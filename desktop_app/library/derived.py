@@ -41,7 +41,9 @@ def readable_of(transcript: Transcript, cache_dir: Path | None) -> Readable:
                 logger.info("readable cache corrupt (%s); recomputing", error)
     readable = readability.segment(text, turns=turns)
     if cache_dir is not None:
-        cache.store(cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable), text)
+        cache.store(
+            cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable), text
+        )
     return readable
 
 

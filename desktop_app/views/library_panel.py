@@ -40,11 +40,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.timeline import format_clock
+from desktop_app.timeline import WORDS_PER_MINUTE, format_clock
 from desktop_app.views.grouped_model import GroupedItemModel
+from desktop_app.views.theme import plain_tooltip
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
@@ -113,12 +114,12 @@ class LibraryTableModel(QAbstractTableModel):
         if role == ROLE_PATH:
             return entry.path
         if role == _TOOLTIP:
-            return entry.path + (" (missing)" if entry.missing else "")
+            return plain_tooltip(entry.path + (" (missing)" if entry.missing else ""))
         if role == ROLE_SORT:
             keys = (
                 entry.title.lower(),
                 entry.show.lower(),
-                entry.duration or entry.words / 185 * 60,
+                entry.duration or entry.words / WORDS_PER_MINUTE * 60,
                 entry.added,
                 entry.progress,
                 entry.highlights,
@@ -423,8 +424,13 @@ class LibraryPanel(QWidget):
         event.acceptProposedAction()
 
 
-def connect_library_panel(panel: LibraryPanel, service: LibraryService) -> None:
-    """Connect a panel and the library service both ways (the window still handles ``open_requested``)."""
+def connect_library_panel(
+    panel: LibraryPanel, service: LibraryService, open_at: Callable[[str, int, str], None] | None = None
+) -> None:
+    """Connect a panel and the library service both ways; ``open_at(path, offset, query)`` opens a chosen
+    transcript at a hit (offset -1: at the last reading position), searching it for the library query."""
+    if open_at is not None:
+        panel.open_requested.connect(lambda path, at: open_at(path, at, panel.search_field.text()))
     panel.add_requested.connect(service.add_paths)
     panel.remove_requested.connect(service.remove)
     panel.search_requested.connect(service.search)

@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
         self._side: SidePanels | None = None  # the notes and search panels: built after the first paint
         self.notes_dock = add_dock(self, "Highlights and Notes", "notes_dock")
         self.search_dock = add_dock(self, "Search", "search_dock")
+        self.library_dock = add_dock(self, "Library", "library_dock")
+        self.tabifyDockWidget(self.notes_dock, self.library_dock)
         self.tabifyDockWidget(self.notes_dock, self.search_dock)
         self.notes_dock.raise_()
         self.status = StatusBar(self)
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
             (self.search_dock, ""),
             (self.notes_dock, "Ctrl+Shift+H"),
         ]
+        docks.append((self.library_dock, "Ctrl+Shift+L"))
         self.menu = MainMenu(self, self.reader, session.annotations.undo_stack, docks)
         self._steps = EventLoopSteps(self)
         self._connect()
@@ -155,7 +158,7 @@ class MainWindow(QMainWindow):
         menu.find_next_requested.connect(lambda: self._step_hit(+1))
         menu.find_previous_requested.connect(lambda: self._step_hit(-1))
         menu.zoom_requested.connect(self.zoom)
-        menu.theme_requested.connect(self.set_theme)
+        menu.theme_requested.connect(lambda key: self.apply_theme(key, remember=True))
         menu.hide_fillers_requested.connect(s.set_hide_fillers)
         menu.beginning_requested.connect(lambda: reader.scroll_to_offset(0))
         menu.next_chapter_requested.connect(lambda: self._scroll_to(s.next_chapter()))
@@ -193,6 +196,10 @@ class MainWindow(QMainWindow):
         search.previous_requested.connect(lambda: self._step_hit(-1))
         search.dismissed.connect(self.reader.setFocus)
         search.set_recent(self.settings.recent_queries())
+        if s.library is not None:
+            from desktop_app.views.library_panel import connect_library_panel
+
+            connect_library_panel(side.library, s.library, s.open)
 
     # -- the side panels, built lazily --------------------------------------------------------
     @property
@@ -213,7 +220,7 @@ class MainWindow(QMainWindow):
     def _side_panels(self) -> SidePanels:
         """Build the notes and search panels on first use; their modules load only then (faster first paint)."""
         if self._side is None:
-            self._side = build_side_panels(self, self.notes_dock, self.search_dock)
+            self._side = build_side_panels(self, self.notes_dock, self.search_dock, self.library_dock)
             self._connect_side_panels(self._side)
             self._side.search.set_speakers(self.session.speakers)
             if self.session.annotations.path is not None:
@@ -224,13 +231,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _after_first_paint(self) -> None:
-        """The text is on screen: build the side panels, then start the annotations, the outline and the index.
-
-        One step per event-loop turn, so that none of them keeps the window from repainting for long.
-        """
+        """The text is on screen: build the side panels, then start the annotations, the outline, the index and
+        the library, one step per event-loop turn so that none keeps the window from repainting for long."""
         steps: list[Callable[[], object]] = [partial(importlib.import_module, name) for name in MODULES]
+        s = self.session
         self._steps.run(
-            [*steps, self._side_panels, self.session.attach_annotations, self.session.start_background]
+            [*steps, self._side_panels, s.attach_annotations, s.start_background, s.start_library]
         )
 
     # -- opening ------------------------------------------------------------------------------
@@ -457,13 +463,10 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Text size {self.reader.point_size():g} pt", 2000)
 
     @Slot(str)
-    def set_theme(self, key: str) -> None:
-        """Choose light, dark or the system's theme (remembered)."""
-        self.settings.theme = key
-        self.apply_theme(key)
-
-    def apply_theme(self, key: str) -> None:
-        """Show the window in a theme."""
+    def apply_theme(self, key: str, remember: bool = False) -> None:
+        """Show the window in light, dark or the system's theme (``remember``: the user chose it)."""
+        if remember:
+            self.settings.theme = key
         self.resolved_theme = theme.apply(key, self.reader)
         self.menu.set_theme(key)
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget, QMainWindow
 
     from desktop_app.views.annotations_panel import AnnotationsPanel
+    from desktop_app.views.library_panel import LibraryPanel
     from desktop_app.views.note_editor import NoteEditor
     from desktop_app.views.search_panel import SearchPanel
 
@@ -23,6 +24,7 @@ MODULES = (
     "desktop_app.views.annotations_panel",
     "desktop_app.views.note_editor",
     "desktop_app.views.search_panel",
+    "desktop_app.views.library_panel",
 )
 MIN_WIDTH = 320
 
@@ -34,19 +36,24 @@ class SidePanels:
     annotations: AnnotationsPanel
     editor: NoteEditor
     search: SearchPanel
+    library: LibraryPanel
 
 
-def build_side_panels(window: QMainWindow, notes_dock: QDockWidget, search_dock: QDockWidget) -> SidePanels:
+def build_side_panels(
+    window: QMainWindow, notes_dock: QDockWidget, search_dock: QDockWidget, library_dock: QDockWidget
+) -> SidePanels:
     """Build the panels into their docks, keeping the docks as wide as their placeholders.
 
     A narrower reader would lay the whole text out again.
     """
     from desktop_app.views.annotations_panel import AnnotationsPanel
+    from desktop_app.views.library_panel import LibraryPanel
     from desktop_app.views.note_editor import NoteEditor
     from desktop_app.views.search_panel import SearchPanel
 
     notes = QSplitter(Qt.Orientation.Vertical, window)
-    side = SidePanels(AnnotationsPanel(notes), NoteEditor(notes), SearchPanel(window))
+    side = SidePanels(AnnotationsPanel(notes), NoteEditor(notes), SearchPanel(window), LibraryPanel(window))
+    library_dock.setWidget(side.library)
     notes.setStretchFactor(0, 3)
     notes.setStretchFactor(1, 1)
     notes.setMinimumWidth(MIN_WIDTH)

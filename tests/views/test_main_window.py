@@ -240,3 +240,20 @@ def test_a_failed_open_while_chapters_are_made_still_shows_them(
         harness.open(seed_path)
         window.open_path(str(broken))  # fails while the seed's outline is still being made
     assert window.outline_panel.model.rowCount() > 5
+
+
+def test_a_library_hit_opens_its_transcript_at_the_hit_with_every_hit_painted(
+    harness, seed_path: Path, seed_text: str, qtbot
+) -> None:
+    window = harness.start()
+    at = seed_text.index("rear naked choke")
+    with qtbot.waitSignal(
+        window.session.hits_changed,
+        timeout=30_000,
+        check_params_cb=lambda: window.session.search_result is not None,
+    ):
+        window.session.open(str(seed_path), at, "rear naked choke")  # what the library panel asks for
+    qtbot.waitUntil(lambda: window.session.document is not None, timeout=30_000)
+    assert abs(window.reader.top_offset() - at) < 300  # shown where the hit is, not at the last position
+    qtbot.waitUntil(lambda: bool(window.reader.search_hits()), timeout=30_000)
+    assert any(start <= at < end + 1 for start, end in window.reader.search_hits())
