@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import sys
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
@@ -120,11 +121,12 @@ def _cache_dir(args: argparse.Namespace) -> Path:
     return app_dirs(getattr(args, "data_dir", None)).cache
 
 
-def _readable(transcript: Transcript, args: argparse.Namespace) -> Any:
-    """The segmentation, from the app's cache (computed and cached when missing)."""
+def _readable(transcript: Transcript, args: argparse.Namespace, speakers: bool = False) -> Any:
+    """The segmentation, from the app's cache (computed and cached when missing); ``speakers``: with the
+    speaker of each paragraph inferred when the file names none, as the reader shows."""
     from desktop_app.library.derived import readable_of
 
-    return readable_of(transcript, _cache_dir(args))
+    return readable_of(transcript, _cache_dir(args), speakers)
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
@@ -132,7 +134,7 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app.display_text import build_display
     from desktop_app.readability import segmentation as readability
 
-    readable = _readable(transcript, args)
+    readable = _readable(transcript, args, speakers=True)
     display = build_display(transcript.text, readable)  # speakers are a field of their own here
     shown = _paragraph_displays(display.text, display.paragraph_starts)
     if args.json:
@@ -146,7 +148,7 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
             text=transcript.text,
             format=transcript.format,
             title=transcript.title,
-            speakers=list(transcript.speakers),
+            speakers=list(dict.fromkeys(p.speaker for p in readable.paragraphs if p.speaker)),
             warnings=list(transcript.warnings),
         )
         _emit(payload, True, "")
@@ -240,12 +242,18 @@ def _section_title(sections: list[Any], offset: int) -> str | None:
     return str(sections[number].title) if number >= 0 else None
 
 
+def _paragraph_speaker(readable: Any, offset: int) -> str | None:
+    """Who speaks the paragraph holding ``offset`` (None where unknown)."""
+    number = bisect_right([p.start for p in readable.paragraphs], offset) - 1
+    return readable.paragraphs[number].speaker if number >= 0 else None
+
+
 def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the hits of a query (its speaker and chapter with each)."""
     from desktop_app.paths import app_dirs
     from desktop_app.search.index import SearchIndex
 
-    readable = _readable(transcript, args)
+    readable = _readable(transcript, args, speakers=True)
     paragraphs = [(p.start, p.end) for p in readable.paragraphs]
     dirs = app_dirs(args.data_dir)
     index = SearchIndex.open_or_build(
@@ -276,7 +284,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
             "score": round(float(h.score), 4),
             "snippet": h.snippet,
             "section": _section_title(sections, h.start),
-            "speaker": transcript.speaker_at(h.start),
+            "speaker": _paragraph_speaker(readable, h.start),
         }
         for h in result.hits
     ]

@@ -14,13 +14,14 @@ import logging
 import re
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app import cache
 from desktop_app.display_text import DisplayText, build_display
+from desktop_app.library.derived import with_inferred_speakers
 from desktop_app.timeline import Timeline
 from desktop_app.transcript import Transcript, load_transcript
 
@@ -123,7 +124,7 @@ def prepare_document(
     timings["load"] = time.perf_counter() - started
     progress(0.1)
     readable = _readable(transcript, cache_dir, progress, preview)
-    readable = _with_inferred_speakers(transcript, readable, cache_dir)
+    readable = with_inferred_speakers(transcript, readable, cache_dir)
     timings["segment"] = time.perf_counter() - started - timings["load"]
     display = display_of(transcript.text, readable, hide_fillers)
     timeline = Timeline.of_transcript(transcript)
@@ -135,30 +136,6 @@ def prepare_document(
 def display_of(text: str, readable: Readable, hide_fillers: bool) -> DisplayText:
     """The reader's text: paragraphs with their speakers' labels, with or without fillers (clean verbatim)."""
     return build_display(text, readable, [p.speaker for p in readable.paragraphs], hide_fillers=hide_fillers)
-
-
-SPEAKERS_VERSION = "speakers-1"
-"""Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
-
-
-def _with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path) -> Readable:
-    """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached)."""
-    if transcript.turns or not readable.paragraphs or readable.already_punctuated:
-        return readable
-    from desktop_app.readability import segmentation as readability
-
-    version = f"{SPEAKERS_VERSION}-{readability.ALGORITHM_VERSION}"
-    cached = cache.load(cache_dir, "speakers", transcript.sha256, version, transcript.text)
-    labels = cached if isinstance(cached, list) and len(cached) == len(readable.paragraphs) else None
-    if labels is None or not all(label is None or isinstance(label, str) for label in labels):
-        from desktop_app.speakers import infer_speakers
-
-        labels = list(infer_speakers(transcript.text, readable).labels)
-        cache.store(cache_dir, "speakers", transcript.sha256, version, labels, transcript.text)
-    paragraphs = tuple(
-        replace(p, speaker=label) for p, label in zip(readable.paragraphs, labels, strict=True)
-    )
-    return replace(readable, paragraphs=paragraphs)
 
 
 def _readable(

@@ -12,7 +12,7 @@ import ast
 import functools
 import importlib.util
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def readable_of(transcript: Transcript, cache_dir: Path | None) -> Readable:
-    """The sentences and paragraphs of ``transcript`` (cached; ``cache_dir`` None computes without caching)."""
+def readable_of(transcript: Transcript, cache_dir: Path | None, speakers: bool = False) -> Readable:
+    """The sentences and paragraphs of ``transcript`` (cached; ``cache_dir`` None computes without caching);
+    ``speakers``: with host / guest labels inferred when the file names no speakers, as the reader shows."""
+    readable = _segmentation_of(transcript, cache_dir)
+    return with_inferred_speakers(transcript, readable, cache_dir) if speakers else readable
+
+
+def _segmentation_of(transcript: Transcript, cache_dir: Path | None) -> Readable:
     from desktop_app.readability import segmentation as readability
 
     version = readability.ALGORITHM_VERSION
@@ -45,6 +51,33 @@ def readable_of(transcript: Transcript, cache_dir: Path | None) -> Readable:
             cache_dir, "readable", transcript.sha256, version, readability.readable_to_cache(readable), text
         )
     return readable
+
+
+SPEAKERS_VERSION = "speakers-1"
+"""Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
+
+
+def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path | None) -> Readable:
+    """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached)."""
+    if transcript.turns or not readable.paragraphs or readable.already_punctuated:
+        return readable
+    from desktop_app.readability import segmentation as readability
+
+    version = f"{SPEAKERS_VERSION}-{readability.ALGORITHM_VERSION}"
+    cached = (
+        cache.load(cache_dir, "speakers", transcript.sha256, version, transcript.text) if cache_dir else None
+    )
+    labels = cached if isinstance(cached, list) and len(cached) == len(readable.paragraphs) else None
+    if labels is None or not all(label is None or isinstance(label, str) for label in labels):
+        from desktop_app.speakers import infer_speakers
+
+        labels = list(infer_speakers(transcript.text, readable).labels)
+        if cache_dir is not None:
+            cache.store(cache_dir, "speakers", transcript.sha256, version, labels, transcript.text)
+    paragraphs = tuple(
+        replace(p, speaker=label) for p, label in zip(readable.paragraphs, labels, strict=True)
+    )
+    return replace(readable, paragraphs=paragraphs)
 
 
 def outline_version(granularity: float) -> str:

@@ -48,6 +48,9 @@ def test_cancel_keeps_the_window_and_the_unsaved_highlight(harness, seed_path: P
     _click(_question(window), "Cancel")
     assert window.isVisible()
     assert [a.note for a in harness.annotations.annotations] == ["kept in memory"]
+    monkeypatch.undo()  # the disk has room again: now the window closes and saves
+    window.close()
+    assert not window.isVisible()
 
 
 @pytest.mark.parametrize("answer", ["Quit Without Saving", "Save a Copy…"])
