@@ -178,3 +178,14 @@ def test_search_with_hostile_parameters_answers(
     out, err = capsys.readouterr()
     assert code in (0, 2) and "Traceback" not in err
     assert code == 2 or json.loads(out)["total"] >= 0
+
+
+def test_paragraphs_of_an_interview_without_names_say_who_speaks(
+    capsys: pytest.CaptureFixture[str], seed_path: Path, tmp_path: Path
+) -> None:
+    assert main(["paragraphs", str(seed_path), "--json", "--data-dir", str(tmp_path / "d")]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["speakers"] == ["Host", "Mark Zuckerberg"]  # the guest is named in the introduction
+    labels = {p["speaker"] for p in payload["paragraphs"]}
+    assert labels == {"Host", "Mark Zuckerberg"}
+    assert all("Host" not in p["display"][:5] for p in payload["paragraphs"])  # a field, not text
