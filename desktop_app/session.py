@@ -681,6 +681,8 @@ def _episode_sections(document: Document) -> list[Section]:
     headings = [h for h in document.transcript.chapters if 0 <= h.start < len(document.text)]
     if len(headings) < 2:
         return []
-    starts = [0, *(h.start for h in headings[1:])]  # the first chapter takes in whatever comes before it
+    sentences = document.sentence_starts()  # a start placed by an estimated time moves to a sentence start
+    snapped = [min(sentences, key=lambda s: abs(s - h.start)) if sentences else h.start for h in headings[1:]]
+    starts = [0, *snapped]  # the first chapter takes in whatever comes before it
     ends = [*starts[1:], len(document.text)]
     return [Section(h.title, a, b, ()) for h, a, b in zip(headings, starts, ends, strict=True) if b > a]

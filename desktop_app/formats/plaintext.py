@@ -14,12 +14,14 @@ All patterns are anchored at the start of a line and bounded, so a 10 MB line co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from statistics import median
 
 from desktop_app.formats.markup import unescape
-from desktop_app.formats.model import DocumentBuilder, Parsed
+from desktop_app.formats.model import DocumentBuilder, Heading, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
+from desktop_app.timeline import WORDS_PER_MINUTE
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
@@ -113,6 +115,7 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
 def read_text(text: str, markdown: bool) -> Parsed:
     """Plain text or Markdown as a document (see the module docstring)."""
     meta, body = front_matter(text)
+    chapter_list, body = youtube_chapters(body)
     lines: list[_Line] = []
     in_head = True
     for raw in body.split("\n"):
@@ -141,6 +144,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
         not markdown
         and not meta
         and not wrapped
+        and not chapter_list
         and not any(line.label or line.time is not None or line.heading is not None for line in lines)
     ):
         return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
@@ -170,7 +174,56 @@ def read_text(text: str, markdown: bool) -> Parsed:
             out.add(unescape(content) if "&" in content else content, pending_time, None, speaker)
             pending_time = None
     fmt = "markdown" if markdown else "text"
-    return out.build(fmt, title=unescape(title) if title else None)
+    parsed = out.build(fmt, title=unescape(title) if title else None)
+    if chapter_list:
+        parsed = replace(parsed, chapters=_place_chapters(parsed, chapter_list))
+    return parsed
+
+
+_CHAPTER_LINE_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*(?:[-–—|:]\s*)?(\S.{{0,79}})$")
+_CHAPTER_INTRO_RE = re.compile(r"^\s*(chapters|timestamps|time stamps|outline|contents)\s*:?\s*$", re.I)
+
+
+def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
+    """A YouTube chapter list pasted at the top ("0:00 Intro", one per line, from 0:00, times rising), and
+    the text after it; none (and the text unchanged) when the top of the text is not such a list."""
+    lines = body.split("\n")
+    first = 0
+    while first < len(lines) and (not lines[first].strip() or _CHAPTER_INTRO_RE.match(lines[first])):
+        first += 1
+    found: list[tuple[float, str]] = []
+    end = first
+    while end < len(lines) and (match := _CHAPTER_LINE_RE.match(lines[end])):
+        seconds, title = _seconds(match.group(1)), match.group(2).strip()
+        if len(title.split()) > 12 or (found and seconds <= found[-1][0]):
+            break
+        found.append((seconds, title))
+        end += 1
+    rest = lines[end:]
+    following = next((line for line in rest if line.strip()), "")
+    if len(found) < 3 or found[0][0] != 0 or (rest and rest[0].strip()) or _STAMP_PREFIX_RE.match(following):
+        return (
+            [],
+            body,
+        )  # too short, not from the start, or time-stamped text that goes on: not a chapter list
+    return found, "\n".join(rest)
+
+
+def _place_chapters(parsed: Parsed, chapters: list[tuple[float, str]]) -> tuple[Heading, ...]:
+    """Where each listed chapter starts: by the file's times, else at ~``WORDS_PER_MINUTE`` (an estimate)."""
+    words = [m.start() for m in re.finditer(r"\S+", parsed.text)]
+    if not words:
+        return ()
+    cue_times = [cue.t_start for cue in parsed.cues]
+    placed: list[Heading] = []
+    for seconds, title in chapters:
+        if cue_times:
+            offset = parsed.cues[min(bisect_left(cue_times, seconds), len(cue_times) - 1)].start
+        else:
+            offset = words[min(int(seconds / 60 * WORDS_PER_MINUTE), len(words) - 1)]
+        if not placed or offset > placed[-1].start:
+            placed.append(Heading(offset, title))
+    return tuple(placed)
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

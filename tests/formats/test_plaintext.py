@@ -133,3 +133,33 @@ def test_a_stamped_line_whose_label_is_not_a_speaker_keeps_its_time(tmp_path: Pa
     t = load(path)
     assert t.text == "Here is the plan: we start early. Then we eat."
     assert t.time_at(0) == pytest.approx(2.0) and t.turns == ()
+
+
+def test_a_youtube_chapter_list_at_the_top_gives_the_chapters_not_text(tmp_path: Path) -> None:
+    words = " ".join(f"word{i}" for i in range(185 * 12))  # twelve minutes at the estimated pace
+    path = tmp_path / "episode.txt"
+    path.write_text(
+        "Chapters:\n0:00 Intro\n2:00 The first topic\n10:30 - Questions\n\n" + words, encoding="utf-8"
+    )
+    transcript = load(path)
+    assert transcript.text == words  # the list is not text: offsets (and annotations) match the bare text
+    assert [h.title for h in transcript.chapters] == ["Intro", "The first topic", "Questions"]
+    assert [transcript.text[h.start :].split()[0] for h in transcript.chapters] == [
+        "word0",
+        "word370",
+        "word1942",
+    ]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "0:00 Intro\n2:00 Topic\n\n",  # too short for a list
+        "1:00 Intro\n2:00 Topic\n3:00 More\n\n",  # does not start at 0:00
+        "0:00 so we started\n0:05 and then we went on\n0:09 to the harbour\n0:12 and that was it\n",  # stamped text
+    ],
+)
+def test_time_stamped_lines_that_are_not_a_chapter_list(tmp_path: Path, top: str) -> None:
+    path = tmp_path / "episode.txt"
+    path.write_text(top + "the conversation goes on here for a long while " * 40, encoding="utf-8")
+    assert load(path).chapters == ()

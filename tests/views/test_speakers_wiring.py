@@ -101,3 +101,21 @@ def test_the_episodes_own_chapters_are_shown_and_automatic_is_one_choice_away(ha
         combo.setCurrentIndex(combo.findText("The episode's chapters"))
         combo.activated.emit(combo.currentIndex())
     assert "the episode's own" in panel.status.text() and panel.model.rowCount() == 3
+
+
+def test_a_youtube_chapter_list_becomes_the_outline(harness, seed_text: str, tmp_path: Path) -> None:
+    path = tmp_path / "with-chapters.txt"
+    chapters = "0:00 Introduction\n2:01 Jiu-jitsu competition\n16:24 AI and open source movement\n41:44 Apple Vision Pro"
+    path.write_text(chapters + "\n\n" + seed_text, encoding="utf-8")
+    window = harness.start()
+    harness.open(path)
+    panel = window.outline_panel
+    titles = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
+    assert titles == [
+        "1. Introduction",
+        "2. Jiu-jitsu competition",
+        "3. AI and open source movement",
+        "4. Apple Vision Pro",
+    ]
+    starts = set(window.session.document.sentence_starts())
+    assert all(section.start in starts or section.start == 0 for section in window.session.sections)
