@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
@@ -148,7 +147,7 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
             text=transcript.text,
             format=transcript.format,
             title=transcript.title,
-            speakers=list(dict.fromkeys(p.speaker for p in readable.paragraphs if p.speaker)),
+            speakers=list(readable.speakers),
             warnings=list(transcript.warnings),
         )
         _emit(payload, True, "")
@@ -242,12 +241,6 @@ def _section_title(sections: list[Any], offset: int) -> str | None:
     return str(sections[number].title) if number >= 0 else None
 
 
-def _paragraph_speaker(readable: Any, offset: int) -> str | None:
-    """Who speaks the paragraph holding ``offset`` (None where unknown)."""
-    number = bisect_right([p.start for p in readable.paragraphs], offset) - 1
-    return readable.paragraphs[number].speaker if number >= 0 else None
-
-
 def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the hits of a query (its speaker and chapter with each)."""
     from desktop_app.paths import app_dirs
@@ -284,7 +277,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
             "score": round(float(h.score), 4),
             "snippet": h.snippet,
             "section": _section_title(sections, h.start),
-            "speaker": _paragraph_speaker(readable, h.start),
+            "speaker": readable.speaker_at(h.start),
         }
         for h in result.hits
     ]

@@ -13,7 +13,6 @@ import itertools
 import logging
 import re
 import time
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,15 +79,11 @@ class Document:
     @property
     def speakers(self) -> tuple[str, ...]:
         """Who speaks: the names the file gives, else those inferred for its paragraphs (host first)."""
-        if self.transcript.turns:
-            return self.transcript.speakers
-        return tuple(dict.fromkeys(p.speaker for p in self.readable.paragraphs if p.speaker))
+        return self.readable.speakers
 
     def speaker_at(self, offset: int) -> str | None:
         """The speaker of the paragraph holding ``offset`` (None where unknown)."""
-        paragraphs = self.readable.paragraphs
-        number = bisect_right([p.start for p in paragraphs], offset) - 1
-        return paragraphs[number].speaker if number >= 0 else None
+        return self.readable.speaker_at(offset)
 
     def paragraph_start(self, offset: int) -> int:
         """Start of the paragraph holding ``offset`` (or of the next one, between paragraphs)."""

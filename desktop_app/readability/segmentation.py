@@ -17,6 +17,7 @@ from ``resources/models/`` (without the network file, the linear models work alo
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import logging
@@ -117,6 +118,15 @@ class Readable:
     def speakers(self) -> tuple[str, ...]:
         """The distinct speakers of the paragraphs, in order of first appearance."""
         return tuple(dict.fromkeys(p.speaker for p in self.paragraphs if p.speaker))
+
+    @functools.cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [p.start for p in self.paragraphs]
+
+    def speaker_at(self, offset: int) -> str | None:
+        """Who speaks the paragraph holding ``offset`` (None where unknown)."""
+        number = bisect_right(self._paragraph_starts, offset) - 1
+        return self.paragraphs[number].speaker if number >= 0 else None
 
     def sentence_starts(self) -> list[int]:
         """The start offset of every sentence."""
