@@ -241,7 +241,7 @@ class OutlinePanel(QWidget):
         self.model.set_sections(sections)
         count = len(sections)
         whose = {"edited": "edited by you", "episode": "the episode's own"}.get(source, "automatic")
-        self.status.setText(f"{count} chapters · {whose}")
+        self.status.setText(f"{count} chapter{'' if count == 1 else 's'} · {whose}")
         if source == "episode":
             self.granularity.setCurrentIndex(self.granularity.findData(EPISODE_CHAPTERS))
         self.reset_action.setEnabled(source == "edited")
