@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.formats.chapter_files import place_chapters, sidecar_chapters
 from desktop_app.formats.htmltranscript import looks_like_podcast_html, read_podcast_html
 from desktop_app.formats.jsonformats import read_json, read_tsv
 from desktop_app.formats.model import (
@@ -319,6 +321,8 @@ def load(
     if not parsed.text.strip():
         raise TranscriptError(f"{name} contains no text.")
     warnings.extend(parsed.warnings)
+    if not parsed.chapters:
+        parsed = _with_sidecar_chapters(parsed, file_path, warnings)
     return Transcript(
         text=parsed.text,
         title=title or parsed.title or known_title(parsed.text) or title_from_path(file_path),
@@ -330,6 +334,21 @@ def load(
         turns=parsed.turns,
         chapters=parsed.chapters,
     )
+
+
+def _with_sidecar_chapters(parsed: Parsed, file_path: Path, warnings: list[str]) -> Parsed:
+    """The parsed file with the chapters of a chapters file beside it (Podcasting 2.0 JSON), if any."""
+    found = sidecar_chapters(file_path)
+    if found is None:
+        return parsed
+    chapters_file, chapters = found
+    placed = place_chapters(parsed, chapters)
+    if len(placed) < len(chapters):
+        warnings.append(
+            f"{chapters_file.name} lists {len(chapters)} chapters; {len(placed)} of them fall inside "
+            f"this transcript."
+        )
+    return replace(parsed, chapters=placed)
 
 
 load_transcript = load

@@ -11,6 +11,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.formats.chapter_files import chapters_from_json
 from desktop_app.formats.markup import plain
 from desktop_app.formats.model import DocumentBuilder, Parsed, TranscriptError
 from desktop_app.formats.subtitles import _SOUND_RE
@@ -179,6 +180,15 @@ def read_json(text: str, name: str) -> Parsed:
             if not parsed.text.strip():
                 raise TranscriptError(f"{name} is a transcript JSON file with no text in it.")
             return parsed
+    chapters = chapters_from_json(data)
+    if chapters:
+        stem = name.rsplit(".", 1)[0].removesuffix(".chapters")
+        raise TranscriptError(
+            f"{name} is a chapters file ({len(chapters)} chapter{'s' if len(chapters) != 1 else ''}, from “{chapters[0][1]}”), not a "
+            f"transcript: it has times and titles but none of the words. Open the episode's transcript; "
+            f"with this file beside it, saved as “{stem}.chapters.json” next to “{stem}.srt” (or .vtt, "
+            f".txt…), its chapters become the episode's outline."
+        )
     raise TranscriptError(
         f"{name} is a JSON file, but not one of the transcript JSON formats this app reads "
         f"(Podcasting 2.0, Whisper, YouTube transcript)."

@@ -14,14 +14,13 @@ All patterns are anchored at the start of a line and bounded, so a 10 MB line co
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, replace
 from statistics import median
 
+from desktop_app.formats.chapter_files import place_chapters
 from desktop_app.formats.markup import unescape
-from desktop_app.formats.model import DocumentBuilder, Heading, Parsed
+from desktop_app.formats.model import DocumentBuilder, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
-from desktop_app.timeline import WORDS_PER_MINUTE
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
@@ -176,7 +175,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
     fmt = "markdown" if markdown else "text"
     parsed = out.build(fmt, title=unescape(title) if title else None)
     if chapter_list:
-        parsed = replace(parsed, chapters=_place_chapters(parsed, chapter_list))
+        parsed = replace(parsed, chapters=place_chapters(parsed, chapter_list))
     return parsed
 
 
@@ -207,23 +206,6 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
             body,
         )  # too short, not from the start, or time-stamped text that goes on: not a chapter list
     return found, "\n".join(rest)
-
-
-def _place_chapters(parsed: Parsed, chapters: list[tuple[float, str]]) -> tuple[Heading, ...]:
-    """Where each listed chapter starts: by the file's times, else at ~``WORDS_PER_MINUTE`` (an estimate)."""
-    words = [m.start() for m in re.finditer(r"\S+", parsed.text)]
-    if not words:
-        return ()
-    cue_times = [cue.t_start for cue in parsed.cues]
-    placed: list[Heading] = []
-    for seconds, title in chapters:
-        if cue_times:
-            offset = parsed.cues[min(bisect_left(cue_times, seconds), len(cue_times) - 1)].start
-        else:
-            offset = words[min(int(seconds / 60 * WORDS_PER_MINUTE), len(words) - 1)]
-        if not placed or offset > placed[-1].start:
-            placed.append(Heading(offset, title))
-    return tuple(placed)
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -119,3 +120,39 @@ def test_a_youtube_chapter_list_becomes_the_outline(harness, seed_text: str, tmp
     ]
     starts = set(window.session.document.sentence_starts())
     assert all(section.start in starts or section.start == 0 for section in window.session.sections)
+
+
+def _subtitles(path: Path, cues: int = 120) -> Path:
+    blocks = []
+    for number in range(cues):
+        start = number * 5
+        said = GUEST_LINES[number % 3] if number < 60 else HOST_LINES[number % 3]
+        blocks.append(
+            f"{number + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> 00:{(start + 5) // 60:02d}:"
+            f"{(start + 5) % 60:02d},000\n{said}\n"
+        )
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def test_a_podcasting20_chapters_file_beside_the_subtitles_is_the_outline(harness, tmp_path: Path) -> None:
+    import json
+
+    srt = _subtitles(tmp_path / "episode.en.srt")
+    chapters = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 0, "title": "Fishing boats"},
+            {"startTime": 150, "title": "Sponsor", "toc": False},
+            {"startTime": 300, "title": "The weather decides"},
+        ],
+    }
+    (tmp_path / "episode.chapters.json").write_text(json.dumps(chapters), encoding="utf-8")
+    window = harness.start()
+    harness.open(srt)
+    panel = window.outline_panel
+    titles = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
+    assert titles == ["1. Fishing boats", "2. The weather decides"]
+    assert "the episode's own" in panel.status.text()
+    second = window.session.sections[1]
+    assert window.session.document.transcript.time_at(second.start) == pytest.approx(300, abs=5)

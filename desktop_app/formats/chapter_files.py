@@ -1,0 +1,125 @@
+"""Chapters that come with an episode in a file of their own (no Qt).
+
+A Podcasting 2.0 chapters file (``{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}``,
+the ``<podcast:chapters>`` of a feed) saved beside the transcript as ``NAME.chapters.json`` or
+``chapters.json`` gives the episode's own outline. Lenient about the spellings other tools write
+(``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a bare list of chapters).
+Chapters marked ``"toc": false`` are not part of the table of contents and are left out.
+
+Where a chapter starts in the text: by the file's cue times when it has them, else at
+``WORDS_PER_MINUTE`` (an estimate, said as such by the outline's place labels).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.formats.markup import plain
+from desktop_app.formats.model import Heading, Parsed
+from desktop_app.timeline import WORDS_PER_MINUTE
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MAX_CHAPTERS_BYTES = 2 * 1024 * 1024
+"""A chapters file is small; anything bigger beside a transcript is not one."""
+_START_KEYS = ("startTime", "start_time", "start", "seconds", "time", "timestamp")
+_TITLE_KEYS = ("title", "name", "label")
+
+ChapterList = list[tuple[float, str]]
+"""``(seconds, title)`` pairs in order of time."""
+
+
+def _seconds(value: Any) -> float | None:
+    """A start time in seconds from a number or a ``"[h:]mm:ss[.fff]"`` string; ``None`` otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if isinstance(value, str) and re.fullmatch(r"\s*(\d{1,3}:){0,2}\d{1,6}([.,]\d{1,3})?\s*", value):
+        total = 0.0
+        for part in value.strip().replace(",", ".").split(":"):
+            total = total * 60 + float(part)
+        return total
+    return None
+
+
+def _entry(item: Any) -> tuple[float, str] | None:
+    """One chapter of the list, or ``None`` when the item is not a chapter (or is hidden from the TOC)."""
+    if not isinstance(item, dict) or item.get("toc") is False:
+        return None
+    start = next((s for key in _START_KEYS if (s := _seconds(item.get(key))) is not None), None)
+    title = next((t for key in _TITLE_KEYS if isinstance(t := item.get(key), str) and t.strip()), None)
+    if start is None or title is None:
+        return None
+    return start, " ".join(plain(title).split())[:200]
+
+
+def chapters_from_json(data: Any) -> ChapterList | None:
+    """The chapters of a chapters JSON document, sorted by time; ``None`` when it is not one."""
+    items = data.get("chapters") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not items:
+        return None
+    entries = [entry for item in items if (entry := _entry(item)) is not None]
+    if not entries or len(entries) < len(items) // 2:
+        return None  # mostly not chapters: some other JSON list
+    entries.sort(key=lambda entry: entry[0])
+    return entries
+
+
+def read_chapters_file(path: Path) -> ChapterList | None:
+    """The chapters of a file, or ``None`` when it is missing, unreadable, too big or not a chapters file."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CHAPTERS_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return chapters_from_json(data)
+
+
+def sidecar_candidates(transcript: Path) -> list[Path]:
+    """Where an episode's chapters file may sit beside its transcript, most specific first:
+    ``NAME.chapters.json`` for the name with each of its suffixes taken off (``ep.en.vtt`` → ``ep.en``,
+    ``ep``), ``NAME.json`` (not the transcript itself), then ``chapters.json`` in the same folder."""
+    folder, name = transcript.parent, transcript.name
+    stems: list[str] = []
+    while "." in name:
+        name = name.rsplit(".", 1)[0]
+        if name:
+            stems.append(name)
+    candidates = [folder / f"{stem}.chapters.json" for stem in stems]
+    candidates += [folder / f"{stem}.json" for stem in stems]
+    candidates.append(folder / "chapters.json")
+    return [path for path in dict.fromkeys(candidates) if path != transcript]
+
+
+def sidecar_chapters(transcript: Path) -> tuple[Path, ChapterList] | None:
+    """The first chapters file found beside ``transcript`` and its chapters (``None`` when none is)."""
+    for candidate in sidecar_candidates(transcript):
+        chapters = read_chapters_file(candidate)
+        if chapters:
+            return candidate, chapters
+    return None
+
+
+def place_chapters(parsed: Parsed, chapters: ChapterList) -> tuple[Heading, ...]:
+    """Where each listed chapter starts in the text: at the first cue from its time when the file has
+    times, else at ~``WORDS_PER_MINUTE`` (an estimate; past the end means at the last word). A chapter
+    that would not start after the previous one is dropped."""
+    words = [m.start() for m in re.finditer(r"\S+", parsed.text)]
+    if not words:
+        return ()
+    cue_times = [cue.t_start for cue in parsed.cues]
+    placed: list[Heading] = []
+    for seconds, title in chapters:
+        if cue_times:
+            offset = parsed.cues[min(bisect_left(cue_times, seconds), len(cue_times) - 1)].start
+        else:
+            offset = words[min(int(seconds / 60 * WORDS_PER_MINUTE), len(words) - 1)]
+        if not placed or offset > placed[-1].start:
+            placed.append(Heading(offset, title))
+    return tuple(placed)

@@ -1,0 +1,102 @@
+"""Chapters files beside a transcript (Podcasting 2.0 JSON chapters): found, read leniently, placed."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from desktop_app.formats import TranscriptError, load
+from desktop_app.formats.chapter_files import chapters_from_json, sidecar_candidates
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WORDS = " ".join(f"word{n}" for n in range(3000))  # ~16 minutes at 185 words a minute
+
+
+def _write(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_podcasting20_chapters_are_read_in_time_order_without_hidden_ones() -> None:
+    data = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 600.5, "title": "Later"},
+            {"startTime": 0, "title": "Intro", "img": "a.png"},
+            {"startTime": 300, "title": "Ad break", "toc": False},
+        ],
+    }
+    assert chapters_from_json(data) == [(0.0, "Intro"), (600.5, "Later")]
+
+
+def test_other_spellings_of_chapter_lists_are_read() -> None:
+    assert chapters_from_json([{"start": "1:02:03", "name": "Late"}, {"seconds": 0, "title": "Start"}]) == [
+        (0.0, "Start"),
+        (3723.0, "Late"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"segments": []}, {"chapters": []}, [1, 2, 3], {"chapters": [{"title": "no time"}]}, "chapters"],
+)
+def test_json_that_is_not_a_chapter_list_is_not_taken_for_one(data: object) -> None:
+    assert chapters_from_json(data) is None
+
+
+def test_sidecar_names_go_from_the_most_specific(tmp_path: Path) -> None:
+    names = [p.name for p in sidecar_candidates(tmp_path / "Show [abcdefghijk].en.vtt")]
+    assert names == [
+        "Show [abcdefghijk].en.chapters.json",
+        "Show [abcdefghijk].chapters.json",
+        "Show [abcdefghijk].en.json",
+        "Show [abcdefghijk].json",
+        "chapters.json",
+    ]
+
+
+def test_a_text_transcript_takes_the_chapters_file_beside_it(tmp_path: Path) -> None:
+    transcript = tmp_path / "episode.txt"
+    transcript.write_text(WORDS, encoding="utf-8")
+    _write(
+        tmp_path / "episode.chapters.json",
+        {"chapters": [{"startTime": 0, "title": "A"}, {"startTime": 60, "title": "B"}]},
+    )
+    loaded = load(transcript)
+    assert [h.title for h in loaded.chapters] == ["A", "B"]
+    assert loaded.chapters[1].start == loaded.text.index("word185 ")  # one minute at 185 words a minute
+
+
+def test_chapters_past_the_end_of_the_text_are_reported(tmp_path: Path) -> None:
+    transcript = tmp_path / "episode.txt"
+    transcript.write_text(WORDS, encoding="utf-8")
+    chapters = [{"startTime": t, "title": f"C{t}"} for t in (0, 60, 4000, 5000)]
+    _write(tmp_path / "chapters.json", {"chapters": chapters})
+    loaded = load(transcript)
+    assert [h.title for h in loaded.chapters] == ["C0", "C60", "C4000"]  # the first past the end: last word
+    assert any("4 chapters" in warning and "3 of them" in warning for warning in loaded.warnings)
+
+
+def test_a_broken_chapters_file_is_ignored_and_the_transcript_opens(tmp_path: Path) -> None:
+    transcript = tmp_path / "episode.txt"
+    transcript.write_text(WORDS, encoding="utf-8")
+    (tmp_path / "episode.chapters.json").write_text("{not json", encoding="utf-8")
+    assert load(transcript).chapters == ()
+
+
+def test_opening_a_chapters_file_by_itself_says_what_it_is(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "ep.chapters.json", {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}
+    )
+    with pytest.raises(TranscriptError) as raised:
+        load(path)
+    message = str(raised.value)
+    assert (
+        "chapters file (1 chapter," in message
+        and "not a transcript" in message
+        and "ep.chapters.json" in message
+    )
