@@ -85,3 +85,33 @@ def test_first_start_adds_the_bundled_transcript_once(tmp_path):
     assert [Path(e.path).name for e in catalog.entries()] == [default_transcript().name]
     catalog.remove([catalog.entries()[0].sha256])
     assert len(lib.open_library_catalog(tmp_path, default_transcript())) == 0
+
+
+def test_a_folder_gives_one_file_per_episode_in_every_format_the_app_reads(tmp_path):
+    names = [
+        "whisper-ep.txt",
+        "whisper-ep.srt",
+        "whisper-ep.vtt",
+        "whisper-ep.tsv",
+        "whisper-ep.json",
+        "Talk [AbCdEfGhIjk].en.vtt",
+        "Talk [AbCdEfGhIjk].info.json",
+        "Talk [AbCdEfGhIjk].description",
+        "Talk [AbCdEfGhIjk].de.vtt",
+        "notes.md",
+        "show.chapters.json",
+        "chapters.json",
+        "cover.jpg",
+        ".hidden.txt",
+        "otter.docx",
+    ]
+    assert lib.one_per_episode(names) == [
+        "Talk [AbCdEfGhIjk].de.vtt",
+        "Talk [AbCdEfGhIjk].en.vtt",
+        "notes.md",
+        "whisper-ep.vtt",
+    ]
+    (tmp_path / "season").mkdir()
+    for name in names:
+        (tmp_path / "season" / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in lib.files_in(tmp_path)] == lib.one_per_episode(names)

@@ -28,8 +28,12 @@ logger = logging.getLogger(__name__)
 CATALOG_FILE = "library.json"
 CATALOG_FORMAT = "transcript-reader-library"
 CATALOG_VERSION = 1
-SUFFIXES = (".txt", ".srt", ".vtt")
-"""The files a folder contributes (others are skipped)."""
+SUFFIXES = (".vtt", ".srt", ".sbv", ".json", ".tsv", ".csv", ".md", ".markdown", ".txt", ".html", ".htm")
+"""The files a folder contributes (others are skipped), best first: when one tool wrote the same episode in
+several formats (Whisper writes ``ep.txt``, ``ep.srt``, ``ep.vtt``, ``ep.tsv``, ``ep.json``), the folder
+contributes the first of them (times, and speakers where the tool gives them)."""
+NOT_TRANSCRIPTS = (".info.json", ".chapters.json", ".live_chat.json", ".description", "chapters.json")
+"""Files that sit beside transcripts but are not one (yt-dlp's metadata, chapters files)."""
 _KEYS = ("title", "show", "podcast", "episode", "source", "url", "date", "guest")
 _HEADER_RE = re.compile(rf"^#\s*({'|'.join(_KEYS)})\s*:\s*(.+?)\s*$", re.IGNORECASE)
 _EPISODE_RE = re.compile(r"^#\s*(episode\s*#?\s*\d+)\s*$", re.IGNORECASE)
@@ -131,15 +135,30 @@ def now_iso() -> str:
 
 
 def files_in(folder: str | os.PathLike[str]) -> list[Path]:
-    """The transcript files under ``folder`` (recursively, sorted; hidden files and folders skipped)."""
+    """The transcript files under ``folder`` (recursively, sorted; hidden files and folders skipped), one
+    per episode where the same name comes in several formats (see :data:`SUFFIXES`)."""
     root = Path(folder)
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append(Path(dirpath) / name)
+        found.extend(Path(dirpath) / name for name in one_per_episode(filenames))
     return found
+
+
+def one_per_episode(names: Iterable[str]) -> list[str]:
+    """The transcript file names among ``names``, sorted, keeping for each name stem only its best format."""
+    best: dict[str, tuple[int, str]] = {}
+    for name in names:
+        lowered = name.lower()
+        if name.startswith(".") or lowered.endswith(NOT_TRANSCRIPTS):
+            continue
+        rank = next((i for i, suffix in enumerate(SUFFIXES) if lowered.endswith(suffix)), None)
+        if rank is None:
+            continue
+        stem = name[: len(name) - len(SUFFIXES[rank])]
+        if stem not in best or rank < best[stem][0]:
+            best[stem] = (rank, name)
+    return sorted(name for _rank, name in best.values())
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
