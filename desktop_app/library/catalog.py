@@ -138,7 +138,7 @@ def files_in(folder: str | os.PathLike[str]) -> list[Path]:
     """The transcript files under ``folder`` (recursively, sorted; hidden files and folders skipped), one
     per episode where the same name comes in several formats (see :data:`SUFFIXES`)."""
     root = Path(folder)
-    found = []
+    found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend(Path(dirpath) / name for name in one_per_episode(filenames))
