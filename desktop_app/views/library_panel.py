@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.formats import FILE_DIALOG_FILTER
 from desktop_app.timeline import WORDS_PER_MINUTE, format_clock
 from desktop_app.views.grouped_model import GroupedItemModel
 from desktop_app.views.theme import plain_tooltip
@@ -388,9 +389,7 @@ class LibraryPanel(QWidget):
             self.remove_requested.emit(chosen)
 
     def _choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add Transcripts", "", "Transcripts (*.txt *.srt *.vtt)"
-        )
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add Transcripts", "", FILE_DIALOG_FILTER)
         self.add_paths(paths)
 
     def _choose_folder(self) -> None:
