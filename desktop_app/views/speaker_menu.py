@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -156,6 +157,10 @@ class SpeakerMenu(QObject):
         dialog.setComboBoxEditable(True)  # a new name can be typed
         if chosen:
             dialog.setTextValue(chosen)
+        combo = dialog.findChild(QComboBox)
+        completer = combo.completer() if combo is not None else None
+        if completer is not None:  # inline completion would take the first Enter
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         dialog.accepted.connect(lambda: _give_name(dialog.textValue(), done))
         self._show(dialog)
 
@@ -191,6 +196,7 @@ class _RenameDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setObjectName("rename_speaker_new")
         self.name.setMaxLength(80)
+        self.name.setMinimumWidth(260)
         self.name.setPlaceholderText("e.g. the guest's full name")
         form.addRow("Speaker:", self.speaker)
         form.addRow("New name (everywhere in this transcript):", self.name)
