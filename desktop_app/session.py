@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from desktop_app.annotations.service import AnnotationService
     from desktop_app.library.service import LibraryService
     from desktop_app.outline.section import Section
-    from desktop_app.readability.segmentation import Readable
     from desktop_app.search.index import Hit, SearchResult
     from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
@@ -117,9 +116,6 @@ class ReadingSession(QObject):
         self.current_chapter = -1
         self._reading_offset = DocOffset(0)
         self._attach_pending: Document | None = None
-        self._automatic_readable: Readable | None = (
-            None  # the open document's speakers before the user's edits
-        )
         self._speaker_edits: ReadEdits | None = None  # the open document's corrections (None: not loaded yet)
         self._reported_speaker_problems: tuple[str, ...] = ()
         self.last_save_error = ""
@@ -270,7 +266,7 @@ class ReadingSession(QObject):
     @Slot(object)
     def _on_opened(self, document: Document) -> None:
         self.document = document
-        self._automatic_readable, self._speaker_edits = document.readable, None
+        self._speaker_edits = None
         self.search_service.set_index(None)  # the query runs again once the new index is ready
         self.search_result, self.current_hit = None, -1
         if self.search_service.current_query.strip():
@@ -512,7 +508,7 @@ class ReadingSession(QObject):
     # -- who speaks ---------------------------------------------------------------------------
     def rename_speaker(self, old: str, new: str) -> None:
         """Call speaker ``old`` ``new`` throughout the open document (undoable)."""
-        base = self._automatic_readable.speakers if self._automatic_readable is not None else ()
+        base = self.document.automatic_readable.speakers if self.document is not None else ()
         self._edit_speakers(
             "Rename speaker", lambda edits, _doc: _speaker_edits().rename(edits, old, new, base)
         )
@@ -554,9 +550,10 @@ class ReadingSession(QObject):
     @Slot(object)
     def _apply_speaker_edits(self, record: object) -> None:
         """The stored corrections changed (loaded, edited, undone, merged): show who speaks with them."""
-        document, automatic = self.document, self._automatic_readable
-        if document is None or automatic is None:
+        document = self.document
+        if document is None:
             return
+        automatic = document.automatic_readable
         speaker_edits = _speaker_edits()
         self._speaker_edits = read = speaker_edits.edits_from_record(record)
         if read.problems and read.problems != self._reported_speaker_problems:
@@ -571,7 +568,7 @@ class ReadingSession(QObject):
         readable = speaker_edits.apply_edits(automatic, document.text, read.edits)
         if readable is document.readable:
             return
-        document.readable = readable
+        document.automatic, document.readable = automatic, readable
         document.display = display_of(document.text, readable, self.hide_fillers)
         self._sync_index_speakers(self.documents.index)
         self.display_changed.emit(document.display)
