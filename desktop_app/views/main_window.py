@@ -290,11 +290,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_display(self, display: DisplayText) -> None:
         """The same document shown another way: keep the place, the highlights and the hits."""
-        top = self.reader.top_offset()
-        self.reader.set_display(display)
+        self.reader.replace_display(display)
         self._on_annotations()
         self.reader.set_search_hits(self.session.hit_ranges(), current=self.session.current_hit_range())
-        self.reader.scroll_to_offset(top)
 
     @Slot()
     def _on_speakers(self) -> None:

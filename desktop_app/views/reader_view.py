@@ -171,6 +171,16 @@ class ReaderView(QTextEdit):
         self._install(self._new_document(display.text, Qt.AlignmentFlag.AlignLeft))
         self._first_paint_pending = True
 
+    def replace_display(self, display: DisplayText) -> None:
+        """The same document shown another way (clean verbatim, corrected speakers): keep the reading place and
+        the text cursor; no ``document_painted`` (the document is not new). Highlights and hits are set again
+        by the caller."""
+        top, cursor = self.top_offset(), self.cursor_offset()
+        self.set_display(display)
+        self._first_paint_pending = False
+        self.select_range(cursor, cursor)
+        self.scroll_to_offset(top)
+
     def _clear(self, mapping: DisplayMap) -> None:
         self._map = mapping
         self._search_ranges, self._current_hit = [], None

@@ -102,6 +102,7 @@ def test_rename_reassign_split_undo_and_restart(harness, seed_path: Path, qtbot)
     assert next(p for p in readable.paragraphs if p.start == cut).speaker == "Producer"
     assert "Producer" in window.reader.speaker_labels()
     assert window.speaker_menu.speakers == ("Lex Fridman", GUEST, "Producer")
+    assert window.reader.cursor_offset() == cut  # the cursor stays: the next split is one key away
 
     # undo the split, then redo it (Edit › Undo / Redo: the same stack as highlights and chapters)
     assert window.menu.undo_action.text() == "&Undo Split turn"
