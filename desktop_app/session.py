@@ -565,7 +565,14 @@ class ReadingSession(QObject):
                 "file as they are; everything else (highlights, notes, other corrections) is in use.",
             )
         self._reported_speaker_problems = read.problems
-        readable = speaker_edits.apply_edits(automatic, document.text, read.edits)
+        positions = speaker_edits.turn_positions(read.edits, document.text)
+        lost = sum(position is None for position in positions)
+        if lost:
+            self.notice.emit(
+                f"{lost} speaker correction{'s no longer match' if lost != 1 else ' no longer matches'} "
+                "the text (kept in the annotations file, not shown)"
+            )
+        readable = speaker_edits.apply_edits(automatic, document.text, read.edits, positions)
         if readable is document.readable:
             return
         document.automatic, document.readable = automatic, readable

@@ -201,15 +201,19 @@ def turn_positions(edits: SpeakerEdits, text: str) -> list[int | None]:
     return positions
 
 
-def apply_edits(readable: Readable, text: str, edits: SpeakerEdits) -> Readable:
+def apply_edits(
+    readable: Readable, text: str, edits: SpeakerEdits, positions: Sequence[int | None] | None = None
+) -> Readable:
     """``readable`` with the user's corrections: turns split off, speakers renamed, paragraphs reassigned.
 
     ``readable`` carries the speakers the file names or the app inferred; renames apply to those, and a
     turn's speaker (a name as the user sees it) to the paragraph holding its anchor, later turns last.
+    ``positions``: the turns' :func:`turn_positions` in ``text``, when already known.
     """
     if not edits.renames and not edits.turns:
         return readable
-    positions = turn_positions(edits, text)
+    if positions is None:
+        positions = turn_positions(edits, text)
     cuts = sorted(
         {p for p, t in zip(positions, edits.turns, strict=True) if t.split and p is not None and p > 0}
     )

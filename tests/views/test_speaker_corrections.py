@@ -200,3 +200,55 @@ def test_a_malformed_speaker_entry_is_reported_and_loses_nothing(harness, seed_p
     window.session.rename_speaker("Mark", "Mark Zuckerberg")
     assert harness.annotations.flush()
     assert "speaker: Someone" in path.read_text(encoding="utf-8")  # kept as it was
+
+
+def _rev_interview(path: Path, intro: str = "") -> Path:
+    lines, seconds = [], 2
+    said = {
+        "Sarah Chen": "Thanks for joining me today, tell me about the boats of {}.",
+        "Marcus Webb": "It started on a fishing boat in {}. My uncle ran charters and every summer I worked the deck.",
+    }
+    if intro:
+        lines += ["Sarah Chen (00:00:00):", intro, ""]
+    for place in ("Maine", "Oregon", "Alaska", "Texas"):
+        for speaker, line in said.items():
+            lines += [f"{speaker} (00:{seconds // 60:02d}:{seconds % 60:02d}):", line.format(place), ""]
+            seconds += 9
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_corrections_follow_the_words_when_the_transcript_is_edited(harness, tmp_path: Path, qtbot) -> None:
+    path = _rev_interview(tmp_path / "interview.txt")
+    window = harness.start()
+    harness.open(path)
+    qtbot.waitUntil(lambda: harness.annotations.ready, timeout=10_000)
+    session = window.session
+    text, paragraphs = session.document.text, session.document.readable.paragraphs
+    assert session.speakers == ("Sarah Chen", "Marcus Webb")
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        session.rename_speaker("Marcus Webb", "Marcus")
+    third_guest = [p for p in paragraphs if p.speaker == "Marcus Webb"][2]
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        session.assign_speaker(third_guest.start + 3, "Sarah Chen")
+    cut = text.index("every summer", third_guest.end)  # in the fourth guest turn
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        session.split_turn(cut + 2, "Producer")
+    assert session.speaker_at(cut) == "Producer" and session.speaker_at(cut - 3) == "Marcus"
+    assert harness.annotations.flush()
+    harness.stop()
+
+    # the transcript gains an opening turn: every offset moves, the file is found by its path
+    _rev_interview(path, intro="Welcome to the show, a few words before we start with our guest today.")
+    window = harness.start()
+    with qtbot.waitSignal(harness.annotations.speakers_changed, timeout=30_000):
+        harness.open(path)
+    session = window.session
+    new_text = session.document.text
+    shift = new_text.index("Thanks for joining")
+    new_cut = new_text.index("every summer", third_guest.end + shift)
+    assert new_cut == cut + shift
+    assert session.speakers == ("Sarah Chen", "Marcus", "Producer")
+    assert session.speaker_at(third_guest.start + shift) == "Sarah Chen"
+    assert session.speaker_at(new_cut) == "Producer" and session.speaker_at(new_cut - 3) == "Marcus"
+    assert "Producer" in window.reader.speaker_labels()
