@@ -8,6 +8,7 @@ intents (methods) into facts (signals) that the views show. Views never decide; 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -526,6 +527,17 @@ class ReadingSession(QObject):
             "Split turn",
             lambda edits, doc: _speaker_edits().split_turn(edits, doc.text, doc.readable, at, speaker),
         )
+
+    def reset_speakers(self) -> None:
+        """Drop the user's speaker corrections: the file's or the inferred speakers again (undoable; entries
+        this version cannot read stay in the file)."""
+
+        def reset(edits: SpeakerEdits, _document: Document) -> SpeakerEdits:
+            if not edits.renames and not edits.turns:
+                raise _speaker_edits().SpeakerEditError("There are no speaker corrections to reset.")
+            return dataclasses.replace(edits, renames={}, turns=())
+
+        self._edit_speakers("Reset speakers", reset)
 
     def _edit_speakers(self, label: str, edit: Callable[[SpeakerEdits, Document], SpeakerEdits]) -> None:
         document, read, speaker_edits = self.document, self._speaker_edits, _speaker_edits()

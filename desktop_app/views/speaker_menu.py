@@ -39,6 +39,7 @@ class SpeakerMenu(QObject):
         rename_requested(str, str): call this speaker by the new name throughout the document.
         assign_requested(int, str): give the paragraph holding this document offset to this speaker.
         split_requested(int, str): start a new turn of this speaker at this document offset.
+        reset_requested(): drop the document's speaker corrections.
         rename_asked(int), assign_asked(int), split_asked(int): a menu item or key asks for a dialog about
             the document offset of the reader's cursor; the answer is ``ask_rename`` / ``ask_assign`` /
             ``ask_split`` with the speaker there.
@@ -47,6 +48,7 @@ class SpeakerMenu(QObject):
     rename_requested = Signal(str, str)
     assign_requested = Signal(int, str)
     split_requested = Signal(int, str)
+    reset_requested = Signal()
     rename_asked = Signal(int)
     assign_asked = Signal(int)
     split_asked = Signal(int)
@@ -63,6 +65,9 @@ class SpeakerMenu(QObject):
         self.rename_action = self._action("&Rename Speaker…", self.rename_asked)
         self.assign_action = self._action("&Change Speaker of Paragraph…", self.assign_asked)
         self.split_action = self._action("&Split Turn at Cursor…", self.split_asked, SPLIT_SHORTCUTS)
+        self.menu.addSeparator()
+        self.reset_action = self.menu.addAction("Reset Speaker &Corrections")
+        self.reset_action.triggered.connect(lambda _checked=False: self.reset_requested.emit())
 
     def _action(self, text: str, asked: SignalInstance, keys: Sequence[str] = ()) -> QAction:
         action = QAction(text, self._window)
@@ -244,6 +249,7 @@ def connect_speaker_menu(menu: SpeakerMenu, session: ReadingSession, reader: Rea
     menu.rename_requested.connect(session.rename_speaker)
     menu.assign_requested.connect(session.assign_speaker)
     menu.split_requested.connect(session.split_turn)
+    menu.reset_requested.connect(session.reset_speakers)
     session.document_changed.connect(lambda _document: menu.set_speakers(session.speakers))
     session.speakers_changed.connect(lambda: menu.set_speakers(session.speakers))
     menu.set_speakers(session.speakers)

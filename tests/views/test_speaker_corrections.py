@@ -133,6 +133,14 @@ def test_rename_reassign_split_undo_and_restart(harness, seed_path: Path, qtbot)
     assert session.speaker_at(guest.start) == "Lex Fridman" and session.speaker_at(cut) == "Producer"
     assert len(session.document.readable.paragraphs) == count + 1
 
+    # Edit › Speakers › Reset Speaker Corrections, undoable
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        window.speaker_menu.reset_action.trigger()
+    assert session.speakers == (host, GUEST) and len(session.document.readable.paragraphs) == count
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        window.menu.undo_action.trigger()
+    assert session.speakers == ("Lex Fridman", GUEST, "Producer")
+
 
 def test_search_results_highlights_and_exports_name_the_corrected_speaker(
     harness, seed_path: Path, qtbot, tmp_path: Path
