@@ -10,20 +10,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QInputDialog,
-    QLineEdit,
-    QMenu,
-    QWidget,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
     from desktop_app.session import ReadingSession
     from desktop_app.views.reader_view import ReaderView
@@ -117,12 +108,14 @@ class SpeakerMenu(QObject):
         if name != here:
             self.assign_requested.emit(offset, name)
 
-    # -- dialogs (window-modal, not blocking) -------------------------------------------------
+    # -- dialogs (window-modal, not blocking; their module loads on first use) ---------------
     def ask_rename(self, here: str | None) -> None:
         """Ask which speaker gets which new name (``here`` chosen first)."""
+        from desktop_app.views.speaker_dialogs import RenameDialog
+
         if not self._speakers:
             return
-        dialog = _RenameDialog(self._window, self._speakers, here)
+        dialog = RenameDialog(self._window, self._speakers, here)
         dialog.accepted.connect(lambda: self.rename_requested.emit(dialog.old_name(), dialog.new_name()))
         self._show(dialog)
 
@@ -147,27 +140,14 @@ class SpeakerMenu(QObject):
 
     def ask_name(self, done: Callable[[str], None]) -> None:
         """Ask for a new speaker's name; ``done`` receives it (not empty)."""
-        dialog = QInputDialog(self._window)
-        dialog.setWindowTitle("New Speaker")
-        dialog.setLabelText("Name of the new speaker:")
-        dialog.setInputMode(QInputDialog.InputMode.TextInput)
-        dialog.accepted.connect(lambda: _give_name(dialog.textValue(), done))
-        self._show(dialog)
+        from desktop_app.views.speaker_dialogs import name_dialog
+
+        self._show(name_dialog(self._window, "New Speaker", "Name of the new speaker:", None, None, done))
 
     def _ask_choice(self, title: str, label: str, chosen: str | None, done: Callable[[str], None]) -> None:
-        dialog = QInputDialog(self._window)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setComboBoxItems(list(self._speakers))
-        dialog.setComboBoxEditable(True)  # a new name can be typed
-        if chosen:
-            dialog.setTextValue(chosen)
-        combo = dialog.findChild(QComboBox)
-        completer = combo.completer() if combo is not None else None
-        if completer is not None:  # inline completion would take the first Enter
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        dialog.accepted.connect(lambda: _give_name(dialog.textValue(), done))
-        self._show(dialog)
+        from desktop_app.views.speaker_dialogs import name_dialog
+
+        self._show(name_dialog(self._window, title, label, self._speakers, chosen, done))
 
     def _show(self, dialog: QDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -179,60 +159,6 @@ class SpeakerMenu(QObject):
     @Slot()
     def _forget_dialog(self) -> None:
         self.dialog = None
-
-
-def _give_name(name: str, done: Callable[[str], None]) -> None:
-    if name.strip():
-        done(name.strip())
-
-
-class _RenameDialog(QDialog):
-    """Which speaker, and the new name (for the whole document)."""
-
-    def __init__(self, parent: QWidget, names: Sequence[str], here: str | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Rename Speaker")
-        form = QFormLayout(self)
-        self.speaker = QComboBox(self)
-        self.speaker.setObjectName("rename_speaker_old")
-        self.speaker.addItems(list(names))
-        if here is not None and here in names:
-            self.speaker.setCurrentText(here)
-        self.name = QLineEdit(self)
-        self.name.setObjectName("rename_speaker_new")
-        self.name.setMaxLength(80)
-        self.name.setMinimumWidth(260)
-        self.name.setPlaceholderText("e.g. the guest's full name")
-        form.addRow("Speaker:", self.speaker)
-        form.addRow("New name (everywhere in this transcript):", self.name)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.speaker.currentTextChanged.connect(self._fill)
-        self.name.textChanged.connect(self._check)
-        self._fill(self.speaker.currentText())
-
-    @Slot(str)
-    def _fill(self, name: str) -> None:
-        self.name.setText(name)
-        self.name.selectAll()
-        self.name.setFocus()
-
-    @Slot(str)
-    def _check(self, text: str) -> None:
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(bool(text.strip()) and text.strip() != self.speaker.currentText())
-
-    def old_name(self) -> str:
-        """The speaker to rename."""
-        return self.speaker.currentText()
-
-    def new_name(self) -> str:
-        """The name to give."""
-        return self.name.text().strip()
 
 
 def connect_speaker_menu(menu: SpeakerMenu, session: ReadingSession, reader: ReaderView) -> None:
