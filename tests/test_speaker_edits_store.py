@@ -118,3 +118,24 @@ def test_the_service_saves_undoes_and_redoes_corrections(service: AnnotationServ
     assert changed.args == [None] and service.speaker_record is None
     service.undo_stack.redo()
     assert service.speaker_record == RECORD
+
+
+def test_the_search_index_takes_speakers_by_offset_after_a_split(tmp_path: Path) -> None:
+    from desktop_app.search.index import SearchIndex
+
+    text = "the boats were old and the nets were torn\nwe sailed at dawn and the weather was kind"
+    paragraphs = [(0, 41), (42, len(text))]
+    index = SearchIndex.open_or_build(
+        tmp_path / "search", "a" * 64, text, paragraphs, speakers=["Host", "Guest"]
+    )
+    try:
+        assert {h.start for h in index.search("speaker:Guest weather").hits} == {text.index("weather")}
+        assert index.search("speaker:Host weather").total == 0
+        cut = text.index("the weather")  # the user split the second paragraph: "the weather…" is the host's
+        index.set_speakers(["Host", "Guest", "Host"], [0, 42, cut])
+        assert index.paragraphs == tuple(paragraphs)  # the index keeps its paragraphs
+        assert index.search("speaker:Guest weather").total == 0
+        assert {h.start for h in index.search("speaker:Host weather").hits} == {text.index("weather")}
+        assert index.speakers == ("Host", "Guest")
+    finally:
+        index.close()
