@@ -147,8 +147,30 @@ def test_search_results_highlights_and_exports_name_the_corrected_speaker(
 ) -> None:
     window = open_seed(harness, seed_path)
     session = window.session
-    session.rename_speaker(GUEST, "Mark")
-    qtbot.waitUntil(lambda: "Mark" in session.speakers, timeout=5000)
+    first_guest = next(p for p in session.document.readable.paragraphs if p.speaker == GUEST)
+    window.reader.select_range(first_guest.start + 3, first_guest.start + 3)
+    window.speaker_menu.rename_action.trigger()  # Edit › Speakers › Rename Speaker…: the speaker at the cursor
+    dialog = window.speaker_menu.dialog
+    assert dialog.speaker.currentText() == GUEST and dialog.name.text() == GUEST
+    qtbot.keyClicks(dialog.name, "Mark")  # the name is selected: typing replaces it
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    assert "Mark" in session.speakers
+
+    # Edit › Speakers › Change Speaker of Paragraph…: a new name typed in the dialog, then undone
+    window.reader.select_range(first_guest.start + 3, first_guest.start + 3)
+    window.speaker_menu.assign_action.trigger()
+    dialog = window.speaker_menu.dialog
+    combo = dialog.findChild(QComboBox)
+    assert combo.currentText() == "Mark"
+    combo.lineEdit().selectAll()
+    qtbot.keyClicks(combo.lineEdit(), "Interpreter")
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        click_ok(qtbot, dialog)
+    assert session.speaker_at(first_guest.start) == "Interpreter"
+    with qtbot.waitSignal(session.speakers_changed, timeout=5000):
+        window.menu.undo_action.trigger()
+    assert session.speaker_at(first_guest.start) == "Mark"
     paragraph = next(p for p in session.document.readable.paragraphs if p.speaker == "Mark")
     highlight = session.highlight(paragraph.start, paragraph.start + 20, "yellow")
     assert highlight is not None
