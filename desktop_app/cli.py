@@ -122,10 +122,44 @@ def _cache_dir(args: argparse.Namespace) -> Path:
 
 def _readable(transcript: Transcript, args: argparse.Namespace, speakers: bool = False) -> Any:
     """The segmentation, from the app's cache (computed and cached when missing); ``speakers``: with the
-    speaker of each paragraph inferred when the file names none, as the reader shows."""
+    speaker of each paragraph inferred when the file names none and the user's corrections, as the reader
+    shows."""
     from desktop_app.library.derived import readable_of
 
-    return readable_of(transcript, _cache_dir(args), speakers)
+    readable = readable_of(transcript, _cache_dir(args), speakers)
+    return _with_speaker_edits(transcript, args, readable) if speakers else readable
+
+
+def _annotations(transcript: Transcript, args: argparse.Namespace) -> tuple[Path, Any]:
+    """The transcript's annotations file and its content (None: no file yet); AnnotationFileError when it
+    cannot be read."""
+    from desktop_app.annotations import store as annotation_store
+    from desktop_app.paths import app_dirs
+
+    folder = app_dirs(getattr(args, "data_dir", None)).annotations
+    path, _moved = annotation_store.find_annotation_file(
+        folder, transcript.sha256, transcript.source, transcript.title
+    )
+    return path, annotation_store.load(path) if path.exists() else None
+
+
+def _with_speaker_edits(transcript: Transcript, args: argparse.Namespace, readable: Any) -> Any:
+    """``readable`` with the user's speaker corrections (renames, reassigned paragraphs, split turns) from the
+    transcript's annotations file; what cannot be read is reported on stderr and left out."""
+    from desktop_app.annotations.store import AnnotationFileError
+    from desktop_app.speakers import edits
+
+    try:
+        path, content = _annotations(transcript, args)
+    except AnnotationFileError as error:
+        print(f"warning: speaker corrections not applied: {error}", file=sys.stderr)
+        return readable
+    if content is None or content.speakers is None:
+        return readable
+    read = edits.edits_from_record(content.speakers)
+    for problem in read.problems:
+        print(f"warning: {path}: {problem} (not applied)", file=sys.stderr)
+    return edits.apply_edits(readable, transcript.text, read.edits)
 
 
 def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
@@ -243,19 +277,16 @@ def _section_title(sections: list[Any], offset: int) -> str | None:
 
 def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the hits of a query (its speaker and chapter with each)."""
+    from desktop_app.library.derived import readable_of
     from desktop_app.paths import app_dirs
     from desktop_app.search.index import SearchIndex
 
-    readable = _readable(transcript, args, speakers=True)
-    paragraphs = [(p.start, p.end) for p in readable.paragraphs]
+    automatic = readable_of(transcript, _cache_dir(args), True)  # the paragraphs the reader's index has
+    readable = _with_speaker_edits(transcript, args, automatic)
+    paragraphs = [(p.start, p.end) for p in automatic.paragraphs]
     dirs = app_dirs(args.data_dir)
-    index = SearchIndex.open_or_build(
-        dirs.cache / "search",
-        transcript.sha256,
-        transcript.text,
-        paragraphs,
-        speakers=[p.speaker for p in readable.paragraphs],
-    )
+    index = SearchIndex.open_or_build(dirs.cache / "search", transcript.sha256, transcript.text, paragraphs)
+    index.set_speakers([p.speaker for p in readable.paragraphs], [p.start for p in readable.paragraphs])
     try:
         result = index.search(args.query, limit=args.limit, join_adjacent=True)
     finally:
@@ -268,7 +299,7 @@ def cmd_search(transcript: Transcript, args: argparse.Namespace) -> int:
         from desktop_app.library.derived import cached_chapters
 
         sections = cached_chapters(transcript, _cache_dir(args)) or _sections(
-            transcript, args, readable=readable
+            transcript, args, readable=automatic
         )
     hits = [
         {
@@ -296,21 +327,19 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
     from desktop_app import export
     from desktop_app.annotations import store as annotation_store
     from desktop_app.outline import edits as outline_edits
-    from desktop_app.paths import app_dirs
 
-    folder = app_dirs(args.data_dir).annotations
-    path, _moved = annotation_store.find_annotation_file(
-        folder, transcript.sha256, transcript.source, transcript.title
-    )
-    if not path.exists():
-        print(f"note: no highlights or notes for this transcript yet (looked in {folder})", file=sys.stderr)
+    try:
+        path, content = _annotations(transcript, args)
+    except annotation_store.AnnotationFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if content is None:
+        print(
+            f"note: no highlights or notes for this transcript yet (looked in {path.parent})", file=sys.stderr
+        )
         content = annotation_store.AnnotationFile()
-    else:
-        try:
-            content = annotation_store.load(path)
-        except annotation_store.AnnotationFileError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+    readable = _readable(transcript, args, speakers=True)
+    speaker_of = readable.speaker_at if readable.speakers else None
     if args.format == "json":
         output = export.to_web_annotation_json(
             transcript.title,
@@ -320,13 +349,12 @@ def cmd_export(transcript: Transcript, args: argparse.Namespace) -> int:
             sha256=transcript.sha256,
             colors=content.colors,
             time_of=transcript.time_at if transcript.cues else None,
-            speaker_of=transcript.speaker_at if transcript.turns else None,
+            speaker_of=speaker_of,
         )
     else:
         sections = (
             outline_edits.from_records(content.outline, transcript.text) if content.outline else None
         ) or _sections(transcript, args)
-        speaker_of = transcript.speaker_at if transcript.turns else None
         output = export.to_markdown(
             transcript.title,
             transcript.text,

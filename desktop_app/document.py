@@ -52,6 +52,13 @@ class Document:
     display: DisplayText
     timeline: Timeline
     timings: dict[str, float] = field(default_factory=dict)
+    automatic: Readable | None = None  # ``readable`` before the user's speaker corrections (None: none made)
+
+    @property
+    def automatic_readable(self) -> Readable:
+        """The segmentation and speakers as found (the file's or inferred), before the user's corrections:
+        what the outline and the search index are built on, whatever the user corrects."""
+        return self.automatic if self.automatic is not None else self.readable
 
     @property
     def title(self) -> str:
@@ -306,7 +313,7 @@ class DocumentService(QObject):
 
     def _start_outline(self, generation: int, document: Document) -> None:
         cache_dir, granularity = self._dirs.cache, self.granularity
-        text, sha, readable = document.transcript.text, document.sha256, document.readable
+        text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
         names = document.speakers  # said aloud, but never a chapter's topic
 
         def job(report: Callable[[float], None]) -> list[Any]:
@@ -340,8 +347,9 @@ class DocumentService(QObject):
     # -- search index -------------------------------------------------------------------------
     def _start_index(self, generation: int, document: Document) -> None:
         root = self._dirs.cache / "search"
-        text, sha, paragraphs = document.transcript.text, document.sha256, document.paragraph_spans()
-        speakers = [p.speaker for p in document.readable.paragraphs]
+        text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
+        paragraphs = [(p.start, p.end) for p in readable.paragraphs]
+        speakers = [p.speaker for p in readable.paragraphs]  # the session gives the corrected ones
 
         def job(report: Callable[[float], None]) -> Any:
             from desktop_app.search.index import SearchIndex

@@ -8,9 +8,10 @@ intents (methods) into facts (signals) that the views show. Views never decide; 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from desktop_app.search.index import Hit, SearchResult
     from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
+    from desktop_app.speakers.edits import ReadEdits, SpeakerEdits
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -55,6 +57,8 @@ class ReadingSession(QObject):
         chapter_changed(int): the chapter at the reading position changed (-1 for none).
         annotations_changed(): highlights or notes changed (added, edited, removed, loaded).
         colors_changed(): the meanings of the highlight colours changed.
+        speakers_changed(): who speaks changed (the user's corrections): ``speakers``, the paragraphs' speakers
+            and breaks (``display_changed`` carries the new display text).
         annotations_file(str): where the annotations are kept (a label for the user).
         selection_changed(str): the selected highlight ("" for none).
         hits_changed(): a new search result (``search_result``).
@@ -76,6 +80,7 @@ class ReadingSession(QObject):
     chapter_changed = Signal(int)
     annotations_changed = Signal()
     colors_changed = Signal()
+    speakers_changed = Signal()
     annotations_file = Signal(str)
     selection_changed = Signal(str)
     hits_changed = Signal()
@@ -112,6 +117,8 @@ class ReadingSession(QObject):
         self.current_chapter = -1
         self._reading_offset = DocOffset(0)
         self._attach_pending: Document | None = None
+        self._speaker_edits: ReadEdits | None = None  # the open document's corrections (None: not loaded yet)
+        self._reported_speaker_problems: tuple[str, ...] = ()
         self.last_save_error = ""
         self._stopping = False
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
@@ -128,10 +135,12 @@ class ReadingSession(QObject):
         documents.open_cancelled.connect(self.open_cancelled)
         documents.progress.connect(self.progress)
         documents.outline_ready.connect(self._on_outline_ready)
+        documents.index_ready.connect(self._sync_index_speakers)  # before the search runs on it
         documents.index_ready.connect(search.set_index)
         documents.stage_failed.connect(self._on_stage_failed)
         notes.changed.connect(self._on_annotations_changed)
         notes.outline_changed.connect(self._refresh_sections)
+        notes.speakers_changed.connect(self._apply_speaker_edits)
         notes.colors_changed.connect(self.colors_changed)
         notes.loaded.connect(lambda: self.annotations_file.emit(str(notes.path or "")))
         notes.load_failed.connect(self._on_annotations_unavailable)
@@ -181,8 +190,12 @@ class ReadingSession(QObject):
 
     @property
     def speakers(self) -> tuple[str, ...]:
-        """The speakers the open transcript names (empty when it names none)."""
+        """Who speaks in the open transcript, with the user's corrections (empty when nobody is known)."""
         return self.document.speakers if self.document is not None else ()
+
+    def speaker_at(self, offset: int) -> str | None:
+        """Who speaks the paragraph holding ``offset`` (None where unknown or nothing is open)."""
+        return self.document.speaker_at(offset) if self.document is not None else None
 
     def position_label(self) -> str:
         """The status bar's reading position."""
@@ -254,6 +267,7 @@ class ReadingSession(QObject):
     @Slot(object)
     def _on_opened(self, document: Document) -> None:
         self.document = document
+        self._speaker_edits = None
         self.search_service.set_index(None)  # the query runs again once the new index is ready
         self.search_result, self.current_hit = None, -1
         if self.search_service.current_query.strip():
@@ -360,14 +374,16 @@ class ReadingSession(QObject):
         if document is None:
             return
 
+        readable = document.readable
+
         def done(display: DisplayText) -> None:
-            if document is self.document and hide == self.hide_fillers:
+            if document is self.document and hide == self.hide_fillers and readable is document.readable:
                 document.display = display
                 self.display_changed.emit(display)
 
         self.documents.tasks.submit(
             "display",
-            lambda _report: display_of(document.text, document.readable, hide),
+            lambda _report: display_of(document.text, readable, hide),
             on_done=done,
             on_error=lambda message, _e: self.notice.emit(message),
         )
@@ -489,6 +505,102 @@ class ReadingSession(QObject):
         self._guard(
             lambda: self.annotations.set_outline(outline_edits.to_records(sections, document.text), label)
         )
+
+    # -- who speaks ---------------------------------------------------------------------------
+    def rename_speaker(self, old: str, new: str) -> None:
+        """Call speaker ``old`` ``new`` throughout the open document (undoable)."""
+        base = self.document.automatic_readable.speakers if self.document is not None else ()
+        self._edit_speakers(
+            "Rename speaker", lambda edits, _doc: _speaker_edits().rename(edits, old, new, base)
+        )
+
+    def assign_speaker(self, at: int, speaker: str) -> None:
+        """Give the paragraph holding offset ``at`` to ``speaker`` (a known or a new name; undoable)."""
+        self._edit_speakers(
+            "Change speaker",
+            lambda edits, doc: _speaker_edits().assign(edits, doc.text, doc.readable, at, speaker),
+        )
+
+    def split_turn(self, at: int, speaker: str) -> None:
+        """Start a new paragraph spoken by ``speaker`` at the word holding offset ``at`` (undoable)."""
+        self._edit_speakers(
+            "Split turn",
+            lambda edits, doc: _speaker_edits().split_turn(edits, doc.text, doc.readable, at, speaker),
+        )
+
+    def reset_speakers(self) -> None:
+        """Drop the user's speaker corrections: the file's or the inferred speakers again (undoable; entries
+        this version cannot read stay in the file)."""
+
+        def reset(edits: SpeakerEdits, _document: Document) -> SpeakerEdits:
+            if not edits.renames and not edits.turns:
+                raise _speaker_edits().SpeakerEditError("There are no speaker corrections to reset.")
+            return dataclasses.replace(edits, renames={}, turns=())
+
+        self._edit_speakers("Reset speakers", reset)
+
+    def _edit_speakers(self, label: str, edit: Callable[[SpeakerEdits, Document], SpeakerEdits]) -> None:
+        document, read, speaker_edits = self.document, self._speaker_edits, _speaker_edits()
+        if document is None:
+            return
+        if read is None:
+            read = speaker_edits.edits_from_record(None)  # not loaded yet: set_speakers says so
+        if not read.writable:
+            self.notice.emit(
+                "Speaker corrections cannot be changed: the 'speakers' entry of the annotations file is in a "
+                "form this version does not know (it is kept as it is)."
+            )
+            return
+        try:
+            edits = edit(read.edits, document)
+        except speaker_edits.SpeakerEditError as error:
+            self.notice.emit(str(error))
+            return
+        record = speaker_edits.edits_to_record(edits) or None
+        self._guard(lambda: self.annotations.set_speakers(record, label))
+
+    @Slot(object)
+    def _apply_speaker_edits(self, record: object) -> None:
+        """The stored corrections changed (loaded, edited, undone, merged): show who speaks with them."""
+        document = self.document
+        if document is None:
+            return
+        automatic = document.automatic_readable
+        speaker_edits = _speaker_edits()
+        self._speaker_edits = read = speaker_edits.edits_from_record(record)
+        if read.problems and read.problems != self._reported_speaker_problems:
+            self.problem.emit(
+                "Some speaker corrections were not applied",
+                f"{self.annotations.path}:\n"
+                + "\n".join(read.problems)
+                + "\n\nThese entries are kept in the "
+                "file as they are; everything else (highlights, notes, other corrections) is in use.",
+            )
+        self._reported_speaker_problems = read.problems
+        positions = speaker_edits.turn_positions(read.edits, document.text)
+        lost = sum(position is None for position in positions)
+        if lost:
+            self.notice.emit(
+                f"{lost} speaker correction{'s no longer match' if lost != 1 else ' no longer matches'} "
+                "the text (kept in the annotations file, not shown)"
+            )
+        readable = speaker_edits.apply_edits(automatic, document.text, read.edits, positions)
+        if readable is document.readable:
+            return
+        document.automatic, document.readable = automatic, readable
+        document.display = display_of(document.text, readable, self.hide_fillers)
+        self._sync_index_speakers(self.documents.index)
+        self.display_changed.emit(document.display)
+        self.speakers_changed.emit()
+        self.hits_changed.emit()  # their places name the speaker
+
+    @Slot(object)
+    def _sync_index_speakers(self, index: object) -> None:
+        """Give the search index (``speaker:`` filters) the open document's speakers, corrections included."""
+        document, set_speakers = self.document, getattr(index, "set_speakers", None)
+        if document is not None and set_speakers is not None:
+            paragraphs = document.readable.paragraphs
+            set_speakers([p.speaker for p in paragraphs], [p.start for p in paragraphs])
 
     # -- highlights ---------------------------------------------------------------------------
     def _guard(self, action: Callable[[], _T]) -> _T | None:
@@ -672,6 +784,14 @@ class ReadingSession(QObject):
     def remember_query(self, query: str) -> list[str]:
         """Keep a query in the recent list; returns the list."""
         return self.settings.add_recent_query(query)
+
+
+def _speaker_edits() -> Any:
+    """``speakers.edits``, imported with the first document's annotations: the ``speakers`` package loads the
+    inference model's code (and the segmentation), which the first paint does not need."""
+    from desktop_app.speakers import edits
+
+    return edits
 
 
 def _episode_sections(document: Document) -> list[Section]:

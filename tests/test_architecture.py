@@ -58,6 +58,7 @@ LAYERS = {
     "session": "service",
     "settings": "service",
     "speakers": "domain",
+    "speakers.edits": "domain",
     "speakers.inference": "domain",
     "speakers.names": "domain",
     "tasks": "service",

@@ -93,7 +93,8 @@ def test_export_finds_annotations_by_text_hash_from_any_path(
     copy.write_text(SMALL, encoding="utf-8")
     assert main(["export", str(copy), "--format", "markdown", "--data-dir", str(tmp_path / "d")]) == 0
     markdown = capsys.readouterr().out
-    assert "> llama" in markdown and "the model" in markdown and "`ai`" in markdown
+    assert "> **Host:** llama" in markdown  # the inferred speaker, as in the app's export
+    assert "the model" in markdown and "`ai`" in markdown
     data = run_json(capsys, "export", str(copy), "--format", "json", "--data-dir", str(tmp_path / "d"))
     assert "TextQuoteSelector" in json.dumps(data)
 

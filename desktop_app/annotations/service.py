@@ -86,6 +86,7 @@ def _snapshot(content: AnnotationFile) -> AnnotationFile:
         outline=copy.deepcopy(content.outline),
         deleted=list(content.deleted),
         extra=copy.deepcopy(content.extra),
+        speakers=copy.deepcopy(content.speakers),
     )
 
 
@@ -96,6 +97,8 @@ class AnnotationService(QObject):
         loaded(): a document's annotations were loaded (or a new empty file prepared).
         changed(): the list of annotations changed (edit, undo, merge).
         outline_changed(object): the user's outline records (``list[dict]``, empty for automatic).
+        speakers_changed(object): the user's speaker corrections as stored (the ``speakers:`` value, None
+            for none; ``speakers.edits`` reads it).
         colors_changed(): the colour meanings changed.
         load_failed(str): the file could not be read; message for the user (nothing will be written).
         save_failed(str): a save failed (full disk, read-only file…); the data is still in memory, marked
@@ -110,6 +113,7 @@ class AnnotationService(QObject):
     loaded = Signal()
     changed = Signal()
     outline_changed = Signal(object)
+    speakers_changed = Signal(object)
     colors_changed = Signal()
     load_failed = Signal(str)
     save_failed = Signal(str)
@@ -216,6 +220,7 @@ class AnnotationService(QObject):
         self.changed.emit()
         self.colors_changed.emit()
         self.outline_changed.emit(list(content.outline))
+        self.speakers_changed.emit(copy.deepcopy(self.content.speakers))
 
     def _on_load_error(self, generation: int, path: Path | None, message: str) -> None:
         if generation != self._generation:
@@ -253,6 +258,11 @@ class AnnotationService(QObject):
     def outline_records(self) -> list[dict[str, Any]]:
         """The user's outline (empty: the automatic one is shown)."""
         return list(self.content.outline) if self.content is not None else []
+
+    @property
+    def speaker_record(self) -> Any:
+        """The user's speaker corrections as stored (None: none, or nothing loaded)."""
+        return copy.deepcopy(self.content.speakers) if self.content is not None else None
 
     # -- edits (all undoable) -----------------------------------------------------------------
     def _require_ready(self) -> AnnotationFile:
@@ -347,6 +357,18 @@ class AnnotationService(QObject):
             self._loaded().outline = copy.deepcopy(state)
             self._touch()
             self.outline_changed.emit(copy.deepcopy(state))
+
+        self.undo_stack.push(_Change(label, apply, before, after))
+
+    def set_speakers(self, record: Any, label: str) -> None:
+        """Replace the user's speaker corrections (None: none); undoable."""
+        before, after = copy.deepcopy(self._require_ready().speakers), copy.deepcopy(record)
+        self._check_size(_value_bytes(after) - _value_bytes(before), "The speaker change")
+
+        def apply(state: Any) -> None:
+            self._loaded().speakers = copy.deepcopy(state)
+            self._touch()
+            self.speakers_changed.emit(copy.deepcopy(state))
 
         self.undo_stack.push(_Change(label, apply, before, after))
 
@@ -446,6 +468,7 @@ class AnnotationService(QObject):
         if changed:
             merged.annotations = anchor_annotations(self._text, merged.annotations)
         colors_changed, outline_changed = merged.colors != current.colors, merged.outline != current.outline
+        speakers_changed = merged.speakers != current.speakers
         self.content = merged
         if changed:
             self.changed.emit()
@@ -453,6 +476,8 @@ class AnnotationService(QObject):
             self.colors_changed.emit()
         if outline_changed:
             self.outline_changed.emit(copy.deepcopy(merged.outline))
+        if speakers_changed:
+            self.speakers_changed.emit(copy.deepcopy(merged.speakers))
 
     def _on_save_error(self, generation: int, message: str, seq: int) -> None:
         if seq == self._save_seq:
@@ -613,5 +638,6 @@ class AnnotationService(QObject):
             self.changed.emit()
             self.colors_changed.emit()
             self.outline_changed.emit(list(theirs.outline))
+            self.speakers_changed.emit(copy.deepcopy(theirs.speakers))
         if Path(path).exists() and path not in self._watcher.files():
             self._watcher.addPath(path)

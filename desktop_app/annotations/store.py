@@ -97,8 +97,9 @@ class AnnotationFile:
     """The content of one annotations file.
 
     ``colors`` maps colour keys to their meanings (an extension of the design's schema), ``outline`` holds
-    the user's outline edits as plain mappings, ``deleted`` the tombstones, ``extra`` unknown top-level
-    fields. ``stamp`` is runtime only: the disk state this content was loaded from or saved as.
+    the user's outline edits as plain mappings, ``speakers`` the user's speaker corrections as written (None:
+    none; read by ``speakers.edits``, which keeps and reports what it cannot read, so it is never refused
+    here), ``deleted`` the tombstones, ``extra`` unknown top-level fields. ``stamp`` is runtime only: the disk state this content was loaded from or saved as.
     """
 
     document: DocumentRef = field(default_factory=DocumentRef)
@@ -107,6 +108,7 @@ class AnnotationFile:
     outline: list[dict[str, Any]] = field(default_factory=list)
     deleted: list[Tombstone] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    speakers: Any = None
     version: int = FORMAT_VERSION
     stamp: FileStamp | None = field(default=None, compare=False, repr=False)
 
@@ -455,7 +457,7 @@ class _EventBuilder:
         return _SCALAR_CONSTRUCTOR.yaml_constructors[tag](_SCALAR_CONSTRUCTOR, node)
 
 
-_KNOWN_TOP = ("format", "version", "document", "colors", "annotations", "deleted", "outline")
+_KNOWN_TOP = ("format", "version", "document", "colors", "annotations", "deleted", "outline", "speakers")
 _KNOWN_DOC = ("title", "sha256", "source")
 _KNOWN_ENTRY = ("id", "color", "created", "updated", "target", "note", "tags")
 _KNOWN_TARGET = ("start", "end", "exact", "prefix", "suffix")
@@ -498,6 +500,7 @@ class _Validator:
             outline=self.outline(raw.get("outline")),
             deleted=self.tombstones(raw.get("deleted")),
             extra={k: v for k, v in raw.items() if k not in _KNOWN_TOP},
+            speakers=raw.get("speakers"),
             version=FORMAT_VERSION,
         )
 
@@ -769,6 +772,8 @@ def to_data(content: AnnotationFile, with_annotations: bool = True) -> dict[str,
     if content.deleted:
         data["deleted"] = [{"id": t.id, "deleted": _Stamp(t.deleted)} for t in content.deleted]
     data["outline"] = list(content.outline)
+    if content.speakers is not None:
+        data["speakers"] = content.speakers
     for key, value in content.extra.items():
         data.setdefault(key, value)
     return data
@@ -1117,7 +1122,7 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
     with the newer ``updated`` (ties: ours). An annotation deleted on one side (tombstone, or dropped by hand)
     stays deleted if the other side left it unchanged, and comes back if the other side edited it (no edit is
     lost). Colour meanings and unknown fields merge per key the same way; the outline (one list of chapters)
-    takes the side that changed it (both: ours).
+    and the speaker corrections each take the side that changed them (both: ours).
 
     Without a base (or for an id the base does not hold) the newest ``updated`` wins (ties: ours), and a
     tombstone beats an edit unless the edit is newer; colours/outline/unknown fields: ours.
@@ -1140,9 +1145,11 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
     merged.sort(key=_position_key)
     if base is None:
         colors, outline, extra = ours.colors, ours.outline, {**theirs.extra, **ours.extra}
+        speakers = ours.speakers if ours.speakers is not None else theirs.speakers
     else:
         colors = _merge_keys(ours.colors, theirs.colors, base.colors)
         outline = theirs.outline if ours.outline == base.outline else ours.outline
+        speakers = theirs.speakers if ours.speakers == base.speakers else ours.speakers
         extra = _merge_keys(ours.extra, theirs.extra, base.extra)
     return AnnotationFile(
         document=ours.document,
@@ -1151,6 +1158,7 @@ def merge(ours: AnnotationFile, theirs: AnnotationFile, base: AnnotationFile | N
         outline=copy.deepcopy(outline),
         deleted=sorted(tombs.values(), key=lambda t: t.id),
         extra=copy.deepcopy(extra),
+        speakers=copy.deepcopy(speakers),
         stamp=None,
     )
 
@@ -1338,6 +1346,7 @@ def _snapshot(content: AnnotationFile) -> AnnotationFile:
         outline=copy.deepcopy(content.outline),
         deleted=list(content.deleted),
         extra=copy.deepcopy(content.extra),
+        speakers=copy.deepcopy(content.speakers),
     )
 
 

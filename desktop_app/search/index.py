@@ -157,6 +157,8 @@ class SearchIndex:
         self._local = threading.local()
         self._closed = False
         self._speakers: tuple[str | None, ...] = ()
+        # (starts, speakers) set together, read as one by searches on workers; starts None: by paragraph
+        self._speaker_map: tuple[tuple[int, ...] | None, tuple[str | None, ...]] = (None, ())
         self.built = built  # True when this open had to build the index (False: loaded from the cache)
         self.folder = folder  # the cache folder (None when the cache was unusable and the index is in memory)
 
@@ -178,11 +180,17 @@ class SearchIndex:
         index.set_speakers(speakers)
         return index
 
-    def set_speakers(self, speakers: Sequence[str | None]) -> None:
+    def set_speakers(self, speakers: Sequence[str | None], starts: Sequence[int] | None = None) -> None:
         """Each indexed paragraph's speaker (``None``: unknown), in paragraph order; ``speaker:Name`` in a
         query keeps the hits in that speaker's paragraphs. Kept beside the index, not in it: speakers come
-        from the file's structure, the index from the text alone (its cache is keyed by the text)."""
-        self._speakers = tuple(speakers)[: len(self._paragraphs)]
+        from the file's structure, the index from the text alone (its cache is keyed by the text).
+        ``starts``: the speakers are those of paragraphs starting at these offsets (the user split turns
+        since the index was built), not of the indexed paragraphs."""
+        if starts is not None and len(starts) == len(speakers):
+            self._speaker_map = (tuple(starts), tuple(speakers))
+        else:
+            self._speaker_map = (None, tuple(speakers)[: len(self._paragraphs)])
+        self._speakers = self._speaker_map[1]
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -324,9 +332,12 @@ class SearchIndex:
     def _speaker_of(self, found: _Found) -> str | None:
         """The speaker of the paragraph a hit is in (a note's: that of its highlight's start)."""
         paragraph = found[4]
-        if paragraph < 0:
+        starts, speakers = self._speaker_map
+        if starts is not None:
+            paragraph = bisect_right(starts, found[0]) - 1
+        elif paragraph < 0:
             paragraph = bisect_right([p[0] for p in self._paragraphs], found[0]) - 1
-        return self._speakers[paragraph] if 0 <= paragraph < len(self._speakers) else None
+        return speakers[paragraph] if 0 <= paragraph < len(speakers) else None
 
     def _searcher(self, index: Index) -> Searcher:
         """The calling thread's searcher of ``index``: indexes are immutable in memory once built, so a searcher is

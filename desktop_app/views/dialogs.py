@@ -79,6 +79,16 @@ def show_information(parent: QWidget, title: str, message: str) -> QMessageBox:
     return _open(box)
 
 
+def show_annotations_file(parent: QWidget, path: object) -> QMessageBox:
+    """Where this transcript's highlights, notes and corrections are kept (``path`` None: nothing is open)."""
+    message = (
+        "No transcript is open."
+        if path is None
+        else f"Your highlights, notes and corrections for this transcript are saved in:\n\n{path}"
+    )
+    return show_information(parent, "Annotations file", message)
+
+
 def show_about(parent: QWidget, data_folder: str) -> QMessageBox:
     """Help › About: the version and where the user's data is kept."""
     text = (

@@ -29,6 +29,7 @@ from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
 from desktop_app.views.side_panels import MODULES, SidePanels, build_side_panels
+from desktop_app.views.speaker_menu import SpeakerMenu, connect_speaker_menu
 from desktop_app.views.status_bar import StatusBar
 from desktop_app.views.window_parts import EventLoopSteps, add_dock
 
@@ -97,8 +98,10 @@ class MainWindow(QMainWindow):
         ]
         docks.append((self.library_dock, "Ctrl+Shift+L"))
         self.menu = MainMenu(self, self.reader, session.annotations.undo_stack, docks)
+        self.speaker_menu = SpeakerMenu(self, self.reader, self.menu.edit_menu)
         self._steps = EventLoopSteps(self)
         self._connect()
+        connect_speaker_menu(self.speaker_menu, session, self.reader)
         self.menu.set_recent_files(self.settings.recent_files())
         self.menu.set_color_meanings(session.annotations.colors)
         self.menu.hide_fillers_action.setChecked(session.hide_fillers)
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         s.chapter_changed.connect(self.chapter_strip.set_current)
         s.annotations_changed.connect(self._on_annotations)
         s.colors_changed.connect(self._on_annotations)
+        s.speakers_changed.connect(self._on_speakers)
         s.selection_changed.connect(self._on_highlight_selected)
         s.hits_changed.connect(self._on_hits)
         s.current_hit_changed.connect(self._on_current_hit)
@@ -222,7 +226,7 @@ class MainWindow(QMainWindow):
         if self._side is None:
             self._side = build_side_panels(self, self.notes_dock, self.search_dock, self.library_dock)
             self._connect_side_panels(self._side)
-            self._side.search.set_speakers(self.session.speakers)
+            self._on_speakers()
             if self.session.annotations.path is not None:
                 self._side.annotations.set_file_path(str(self.session.annotations.path))
             if self.session.annotations.ready:
@@ -276,8 +280,7 @@ class MainWindow(QMainWindow):
     def _on_document(self, document: Document) -> None:
         self.reader.set_display(document.display)
         self.outline_panel.offer_episode_chapters(bool(self.session.episode_sections))
-        if self._side is not None:
-            self._side.search.set_speakers(self.session.speakers)
+        self._on_speakers()
         self.setWindowTitle(f"{document.title} — {APP_NAME}")
         self.menu.set_recent_files(self.settings.recent_files())
         self.reader.scroll_to_offset(self.session.saved_position())
@@ -287,11 +290,14 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_display(self, display: DisplayText) -> None:
         """The same document shown another way: keep the place, the highlights and the hits."""
-        top = self.reader.top_offset()
-        self.reader.set_display(display)
+        self.reader.replace_display(display)
         self._on_annotations()
         self.reader.set_search_hits(self.session.hit_ranges(), current=self.session.current_hit_range())
-        self.reader.scroll_to_offset(top)
+
+    @Slot()
+    def _on_speakers(self) -> None:
+        if self._side is not None:
+            self._side.search.set_speakers(self.session.speakers)
 
     @Slot(str, str)
     def _on_open_failed(self, _path: str, message: str) -> None:
@@ -404,14 +410,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_annotations_file(self) -> None:
         """Say where this transcript's highlights and notes are kept."""
-        path = self.session.annotations.path
-        dialogs.show_information(
-            self,
-            "Annotations file",
-            "No transcript is open."
-            if path is None
-            else f"Your highlights and notes for this transcript are saved in:\n\n{path}",
-        )
+        dialogs.show_annotations_file(self, self.session.annotations.path)
 
     @Slot()
     def export_annotations(self) -> None:
@@ -482,9 +481,8 @@ class MainWindow(QMainWindow):
                 return
             self._closed = True
             self._steps.stop()
-            self.reader.position_changed.disconnect(
-                self._on_scrolled
-            )  # the session may go before this window
+            # the session may go before this window
+            self.reader.position_changed.disconnect(self._on_scrolled)
             self.settings.set_window_state(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
             self.settings.sync()
         super().closeEvent(event)

@@ -13,6 +13,7 @@ Signals:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,9 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFrameFormat,
 )
-from PySide6.QtWidgets import QScrollBar, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QScrollBar, QTextEdit, QToolTip, QWidget
 
-from desktop_app.display_text import DisplayMap, DisplayText, DocOffset
+from desktop_app.display_text import LABEL_GAP, DisplayMap, DisplayText, DocOffset
 from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color, plain_tooltip
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class ReaderView(QTextEdit):
         self._dark = False
         self._map = DisplayMap.identity(0)
         self._labels: tuple[tuple[int, int], ...] = ()  # display ranges of speaker labels
+        self.context_offset = DocOffset(0)  # the document offset where the last context menu was asked for
         self._search_ranges: list[tuple[int, int]] = []  # display ranges
         self._current_hit: tuple[int, int] | None = None
         self._search_offsets: list[tuple[DocOffset, DocOffset]] = []
@@ -168,6 +170,16 @@ class ReaderView(QTextEdit):
         self._labels = display.labels
         self._install(self._new_document(display.text, Qt.AlignmentFlag.AlignLeft))
         self._first_paint_pending = True
+
+    def replace_display(self, display: DisplayText) -> None:
+        """The same document shown another way (clean verbatim, corrected speakers): keep the reading place and
+        the text cursor; no ``document_painted`` (the document is not new). Highlights and hits are set again
+        by the caller."""
+        top, cursor = self.top_offset(), self.cursor_offset()
+        self.set_display(display)
+        self._first_paint_pending = False
+        self.select_range(cursor, cursor)
+        self.scroll_to_offset(top)
 
     def _clear(self, mapping: DisplayMap) -> None:
         self._map = mapping
@@ -409,10 +421,29 @@ class ReaderView(QTextEdit):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The standard menu, offered to others (``context_menu_requested``) before it is shown."""
-        menu = self.createStandardContextMenu(event.pos())
-        self.context_menu_requested.emit(menu, *self.selection_range())
+        menu = self.context_menu_at(event.pos())
         menu.exec(event.globalPos())
         menu.deleteLater()
+
+    def context_menu_at(self, point: QPoint) -> QMenu:
+        """The context menu for a point of the viewport (not shown): ``context_offset`` is the document
+        offset there (a speaker label counts as its paragraph's first word) while others add their actions."""
+        menu = self.createStandardContextMenu(point)
+        self.context_offset = self.offset_at(point)
+        self.context_menu_requested.emit(menu, *self.selection_range())
+        return menu
+
+    def offset_at(self, point: QPoint) -> DocOffset:
+        """The document offset under a point of the viewport (on a speaker label: its paragraph's start)."""
+        position = self.cursorForPosition(point).position()
+        number = bisect_right(self._labels, (position, 1 << 62)) - 1
+        if number >= 0 and self._labels[number][0] <= position <= self._labels[number][1]:
+            position = self._labels[number][1] + len(LABEL_GAP)  # the paragraph's first character
+        return self._offset(position)
+
+    def cursor_offset(self) -> DocOffset:
+        """The document offset of the text cursor (the start of the selection, if any)."""
+        return self.selection_range()[0]
 
     # -- search hits ---------------------------------------------------------------------------
     def set_search_hits(
