@@ -61,6 +61,7 @@ class AnnotationTools(QObject):
         self.show_action = self.dock.toggleViewAction()
         self.show_action.setText("&All Annotations")
         self.show_action.setShortcut(QKeySequence(SHOW_SHORTCUT))
+        self.show_action.triggered.connect(self._raise_when_shown)  # a tab behind the library's otherwise
         self.export_action = QAction("&Export All Annotations to Folder…", window)
         self.export_action.setObjectName("export_all_action")
         self.export_action.triggered.connect(self.choose_export)
@@ -109,6 +110,11 @@ class AnnotationTools(QObject):
         """Show the dock in front (it reads the library's highlights)."""
         self.dock.show()
         self.dock.raise_()
+
+    @Slot(bool)
+    def _raise_when_shown(self, checked: bool) -> None:
+        if checked:
+            self.dock.raise_()
 
     @Slot(bool)
     def _on_visibility(self, visible: bool) -> None:
