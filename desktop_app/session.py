@@ -724,8 +724,8 @@ class ReadingSession(QObject):
         from desktop_app.library.all_annotations import LiveAnnotations
 
         notes = self.annotations
-        if self.document is None or not notes.ready:
-            return {}
+        if self.document is None or self._attach_pending is not None or not notes.ready:
+            return {}  # the highlights held are not (yet) this document's: its file is read instead
         live = LiveAnnotations(tuple(notes.annotations), dict(notes.colors), tuple(notes.outline_records))
         return {self.document.sha256: live}
 

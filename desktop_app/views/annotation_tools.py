@@ -193,14 +193,17 @@ class AnnotationTools(QObject):
     # -- copy as quote ------------------------------------------------------------------------
     @Slot()
     def copy_quote(self) -> None:
-        """Ctrl+Shift+C: the highlight chosen in All Annotations when it has the focus, else the reader's
-        selection, else the selected highlight, as a Markdown quote on the clipboard."""
+        """Ctrl+Shift+C: the highlight chosen in All Annotations or in Highlights and Notes when one of them
+        has the focus, else the reader's selection, else the selected highlight, as a Markdown quote on the
+        clipboard."""
         focus, panel = QApplication.focusWidget(), self.panel
         chosen = panel.current_highlight() if panel is not None else None
         if chosen is not None and focus is not None and panel is not None and panel.isAncestorOf(focus):
             self._copy_highlight(chosen)
             return
-        text = self.session.quote_markdown(*self.window.reader.selection_range())
+        in_highlights = focus is not None and self.window.notes_dock.isAncestorOf(focus)
+        selection = (0, 0) if in_highlights else self.window.reader.selection_range()
+        text = self.session.quote_markdown(*selection)  # no words given: the selected highlight
         if text:
             QGuiApplication.clipboard().setText(text)
 

@@ -10,10 +10,14 @@ import yaml
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from desktop_app.annotations.service import AnnotationService
+from desktop_app.document import DocumentService
 from desktop_app.library.catalog import open_library_catalog
 from desktop_app.library.service import LibraryService
+from desktop_app.search.service import SearchService
 from desktop_app.session import ReadingSession
 from desktop_app.settings import Settings
+from desktop_app.tasks import TaskRunner
 from desktop_app.views import annotation_tools
 from desktop_app.views.main_window import MainWindow
 
@@ -45,14 +49,14 @@ def episodes(tmp_path: Path) -> tuple[Path, Path]:
 def window(harness, episodes: tuple[Path, Path]) -> MainWindow:
     """The window over a library holding both episodes (the catalog filled as Library › Add does)."""
     h = harness
-    h.start()  # builds the services; rebuilt below with a library
-    h.window.close()
+    h.tasks = TaskRunner()
+    h.service = DocumentService(h.dirs, h.tasks)
+    h.annotations, h.search = AnnotationService(h.tasks), SearchService(h.tasks)
     library = LibraryService(h.dirs, h.tasks)
     library.catalog = open_library_catalog(h.dirs.data)
     library.catalog.add_files([str(p) for p in episodes])
-    h.session = ReadingSession(
-        h.service, h.annotations, h.search, Settings(h.dirs.settings_file), library=library
-    )
+    settings = Settings(h.dirs.settings_file)
+    h.session = ReadingSession(h.service, h.annotations, h.search, settings, library=library)
     h.window = MainWindow(h.session)
     h.qtbot.addWidget(h.window)
     h.window.resize(1400, 900)
@@ -61,8 +65,9 @@ def window(harness, episodes: tuple[Path, Path]) -> MainWindow:
 
 
 def open_ready(harness, path: Path) -> None:
-    harness.open(path)
-    harness.qtbot.waitUntil(lambda: harness.annotations.ready, timeout=10_000)
+    """Open an episode and wait until its own highlights are loaded (not the previous episode's)."""
+    with harness.qtbot.waitSignal(harness.annotations.loaded, timeout=WAIT_MS):
+        harness.open(path)
 
 
 def highlight(
@@ -187,6 +192,12 @@ def test_copy_as_quote_with_the_shortcut(harness, window, episodes, qtbot) -> No
     highlight(harness, window, "we release the models", Qt.Key.Key_1)  # a highlight chosen, nothing selected
     window.reader.clear_selection()
     qtbot.keyClick(window.reader, Qt.Key.Key_C, CTRL_SHIFT)
+    assert "release the models" in QGuiApplication.clipboard().text()
+
+    window.reader.select_range(start, start + len("nobody can do it alone"))  # a selection left in the reader
+    tree = window.annotations_panel.view
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_C, CTRL_SHIFT)  # the highlight chosen in the panel, not the selection
     assert "release the models" in QGuiApplication.clipboard().text()
 
 
