@@ -212,6 +212,15 @@ class ReadingSession(QObject):
             return {}
         return {a.id: readable_quote(document.display, a.start, a.end) for a in self.placed_annotations()}
 
+    def quote_of(self, annotation_id: str) -> str:
+        """A placed highlight's words as the reader shows them ("" for orphans and unknown ids)."""
+        from desktop_app.quotes import readable_quote
+
+        found = self.annotations.find(annotation_id) if annotation_id else None
+        if found is None or found.is_orphan or self.document is None:
+            return ""
+        return readable_quote(self.document.display, found.start, found.end)
+
     # -- quotes and links back ----------------------------------------------------------------
     def source_url(self) -> str:
         """The video or page the open transcript names ("" when none): read once per document."""

@@ -384,15 +384,14 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_highlight_selected(self, annotation_id: str) -> None:
-        notes = self.session.annotations
+        s, notes = self.session, self.session.annotations
         self.reader.set_selected_highlight(annotation_id)
         self.menu.set_highlight_selected(bool(annotation_id))
         if self._side is not None:
             self._side.annotations.select_annotation(annotation_id)
             tags = sorted({t for a in notes.annotations for t in a.tags})
-            self._side.editor.set_annotation(
-                notes.find(annotation_id) if annotation_id else None, notes.colors, tags
-            )
+            found, words = notes.find(annotation_id) if annotation_id else None, s.quote_of(annotation_id)
+            self._side.editor.set_annotation(found, notes.colors, tags, words)
 
     @Slot(object, int, int)
     def _extend_context_menu(self, menu: QMenu, start: int, end: int) -> None:

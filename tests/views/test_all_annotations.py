@@ -219,3 +219,38 @@ def test_a_corrupt_annotations_file_does_not_hide_the_other_episodes(
     assert other.read_text(encoding="utf-8").startswith(
         "format: transcript-reader-annotations\nannotations: ["
     )
+
+
+def test_panels_and_the_single_export_show_quotes_as_the_reader_does(
+    harness, window, episodes, qtbot, tmp_path
+):
+    one, _two = episodes
+    open_ready(harness, one)
+    highlight(harness, window, "i think it is the future of computing", Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: window.annotations_panel.model.rowCount() > 0, timeout=WAIT_MS)
+    panel = window.annotations_panel
+    chapter = panel.model.index(0, 0)
+    shown = panel.model.index(0, 0, chapter).data()
+    assert shown.startswith("I think it is the future of computing")  # capitalised, not the raw caption
+    assert window.note_editor.quote.text().startswith("“I think it is the future of computing")
+    target = tmp_path / "notes.md"
+    with qtbot.waitSignal(window.session.notice, timeout=WAIT_MS, check_params_cb=lambda m: "Exported" in m):
+        window.session.export(str(target), "markdown")
+    exported = target.read_text(encoding="utf-8")
+    assert "I think it is the future of computing" in exported
+    assert "https://www.youtube.com/watch?v=5t1vTLU7s40&t=" in exported
+    assert yaml.safe_load(exported.split("---\n")[1])["source"] == "https://youtube.com/watch?v=5t1vTLU7s40"
+
+
+def test_a_highlight_whose_transcript_is_gone_says_so(harness, window, episodes, qtbot) -> None:
+    one, two = episodes
+    open_ready(harness, one)
+    highlight(harness, window, "nobody can do it alone", Qt.Key.Key_2)
+    switch_to(harness, two)
+    one.unlink()
+    panel = show_all(harness, window)
+    assert panel.model.rowCount() == 1 and "problem" in panel.status.text()
+    panel.list.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert window.last_error is not None and "no longer at" in window.last_error.text()
+    assert window.session.document.transcript.source == str(two)
