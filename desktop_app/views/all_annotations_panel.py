@@ -91,7 +91,7 @@ def row_text(item: LibraryHighlight) -> str:
     if item.note.strip():
         lines.append(short_quote(item.note, 200))
     if item.tags:
-        lines.append(" ".join(f"#{tag}" for tag in item.tags))
+        lines.append("Tags: " + ", ".join(item.tags))
     return "\n".join(lines)
 
 
