@@ -137,8 +137,8 @@ def _file_for(files: dict[str, Path], episode: EpisodeRef) -> Path | None:
     exact = files.get(episode.sha256)
     if exact is not None:
         return exact
-    by_prefix = next((p for sha, p in files.items() if sha == episode.sha256[:12]), None)
-    return by_prefix or files.get("path:" + _path_key(episode.path))
+    named = files.get(episode.sha256[:12])  # a file whose header cannot be read, found by its name
+    return named or files.get("path:" + _path_key(episode.path))
 
 
 @dataclass(frozen=True)
