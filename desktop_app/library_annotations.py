@@ -61,9 +61,15 @@ class LibraryAnnotationsService(QObject):
         self.last: LibraryAnnotations | None = None
         self.loading = False
 
-    def load(self, entries: list[Entry], live: Mapping[str, LiveAnnotations] | None = None) -> None:
-        """Collect every highlight of these episodes (``live``: open ones as they are now); ``loaded`` follows."""
+    def load(
+        self, entries: list[Entry], live: Mapping[str, LiveAnnotations] | None = None, afresh: bool = False
+    ) -> None:
+        """Collect every highlight of these episodes (``live``: open ones as they are now); ``loaded`` follows.
+
+        Episodes whose files did not change since the last collection are taken from it, unless ``afresh``.
+        """
         self._generation += 1
+        reuse = dict(self.last.reusable) if self.last is not None and not afresh else {}
         generation = self._latest[0] = self._generation
         episodes, live_now = episode_refs(entries), dict(live or {})
         folder, cache, latest = self._dirs.annotations, self._dirs.cache, self._latest
@@ -78,6 +84,7 @@ class LibraryAnnotationsService(QObject):
                 progress=lambda done, total: report.partial((generation, done, total)),
                 should_stop=lambda: latest[0] != generation,
                 live=live_now,
+                reuse=reuse,
             )
             return result if latest[0] == generation else None
 

@@ -738,11 +738,12 @@ class ReadingSession(QObject):
         live = LiveAnnotations(tuple(notes.annotations), dict(notes.colors), tuple(notes.outline_records))
         return {self.document.sha256: live}
 
-    def load_library_annotations(self) -> None:
-        """Collect every highlight of every episode of the library, on a worker (``loaded`` follows)."""
+    def load_library_annotations(self, afresh: bool = False) -> None:
+        """Collect every highlight of every episode of the library, on a worker (``loaded`` follows);
+        ``afresh``: read every file again, even those unchanged since the last time."""
         service = self.library_annotations
         if service is not None and self.library is not None:
-            service.load(self.library.entries(), self.live_annotations())
+            service.load(self.library.entries(), self.live_annotations(), afresh)
 
     def export_library_annotations(self, folder: str) -> None:
         """Write one Markdown file per episode with highlights into ``folder``, on a worker."""

@@ -213,3 +213,19 @@ def test_a_folder_inside_a_file_is_refused_and_nothing_is_lost(
     with pytest.raises(ExportFolderError, match="is a file"):
         export_library(blocker, collected.episodes)
     assert blocker.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_unchanged_episodes_are_reused_and_changed_ones_read_again(
+    library: tuple[list[EpisodeRef], Path],
+) -> None:
+    episodes, notes_dir = library
+    first = collect_library(episodes, notes_dir, None)
+    again = collect_library(episodes, notes_dir, None, reuse=first.reusable)
+    assert again.episodes[0] is first.episodes[0] and again.episodes[1] is first.episodes[1]
+    changed = next(p for p in notes_dir.glob("*.yaml") if episodes[1].sha256[:12] in p.name)
+    content = annotation_store.load(changed)
+    content.annotations[0] = content.annotations[0].edited(note="A new note")
+    annotation_store.save(changed, content)
+    third = collect_library(episodes, notes_dir, None, reuse=again.reusable)
+    assert third.episodes[0] is first.episodes[0]
+    assert third.episodes[1].highlights[0].note == "A new note"

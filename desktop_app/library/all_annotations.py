@@ -12,6 +12,7 @@ still lists its highlights with their quotes as saved.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,11 +97,16 @@ class EpisodeAnnotations:
     date: str = ""  # the episode's date when its header gives one
 
 
+Reusable = dict[str, tuple[tuple[object, ...], EpisodeAnnotations]]
+"""Episodes described by an earlier walk, by sha256, with the stamp of the files they were read from."""
+
+
 @dataclass(frozen=True)
 class LibraryAnnotations:
     """Every episode that has highlights (or a problem), in library order."""
 
     episodes: tuple[EpisodeAnnotations, ...] = ()
+    reusable: Reusable = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def highlights(self) -> list[LibraryHighlight]:
@@ -157,24 +163,49 @@ def collect_library(
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     live: Mapping[str, LiveAnnotations] | None = None,
+    reuse: Reusable | None = None,
 ) -> LibraryAnnotations:
     """Every highlight of every episode (episodes without an annotations file are left out);
     ``progress(done, total)`` after each episode; ``should_stop()`` ends the walk early; ``live``: the
-    highlights of open episodes (by sha256), used instead of their files."""
+    highlights of open episodes (by sha256), used instead of their files; ``reuse``: an earlier walk's
+    :attr:`LibraryAnnotations.reusable`, whose episodes are taken as they were while their files are
+    unchanged (a library of hundreds of annotated episodes is read again in a moment)."""
     files = annotation_files(annotations_dir)
     collected: list[EpisodeAnnotations] = []
+    reusable: Reusable = {}
     for number, episode in enumerate(episodes):
         if should_stop is not None and should_stop():
             break
         path = _file_for(files, episode)
         current = (live or {}).get(episode.sha256)
         if path is not None or current is not None:
-            result = collect_episode(episode, path, cache_dir, current)
+            stamp = _stamp(episode, path) if current is None and path is not None else None
+            earlier = (reuse or {}).get(episode.sha256)
+            if stamp is not None and earlier is not None and earlier[0] == stamp:
+                result = earlier[1]
+            else:
+                result = collect_episode(episode, path, cache_dir, current)
+            if stamp is not None:
+                reusable[episode.sha256] = (stamp, result)
             if result.highlights or result.problem:
                 collected.append(result)
         if progress is not None:
             progress(number + 1, len(episodes))
-    return LibraryAnnotations(tuple(collected))
+    return LibraryAnnotations(tuple(collected), reusable)
+
+
+def _stamp(episode: EpisodeRef, annotations_file: Path) -> tuple[object, ...] | None:
+    """What an episode's description depends on: its entry, its annotations file and its transcript file."""
+    try:
+        notes = annotations_file.stat()
+    except OSError:
+        return None
+    try:
+        text = os.stat(episode.path)
+        transcript: tuple[int, int] | None = (text.st_mtime_ns, text.st_size)
+    except OSError:
+        transcript = None
+    return (episode, str(annotations_file), notes.st_mtime_ns, notes.st_size, transcript)
 
 
 def collect_episode(

@@ -102,7 +102,7 @@ class AnnotationTools(QObject):
             self.dock.setWidget(panel)
             panel.highlight_activated.connect(self.open_highlight)
             panel.quote_copy_requested.connect(self._copy_highlight)
-            panel.refresh_requested.connect(self.load)
+            panel.refresh_requested.connect(self.refresh)
             panel.export_requested.connect(self.choose_export)
         return self.panel
 
@@ -124,11 +124,17 @@ class AnnotationTools(QObject):
 
     @Slot()
     def load(self) -> None:
-        """Read every highlight of the library again (on a worker)."""
+        """Read the library's highlights again (on a worker; episodes whose files did not change are reused)."""
         if self.session.library is None:
             self.ensure_panel().status.setText("The library is not available.")
             return
         self.session.load_library_annotations()
+
+    @Slot()
+    def refresh(self) -> None:
+        """The Refresh button: read every file again, changed or not (chapters computed since, too)."""
+        if self.session.library is not None:
+            self.session.load_library_annotations(afresh=True)
 
     def _reload_if_shown(self) -> None:
         if self.panel is not None and self.dock.isVisible():
