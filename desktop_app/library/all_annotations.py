@@ -403,6 +403,11 @@ def filter_highlights(items: Iterable[LibraryHighlight], wanted: AnnotationFilte
     return [item for item in items if wanted.matches(item)]
 
 
+def newest_first(items: Iterable[LibraryHighlight]) -> list[LibraryHighlight]:
+    """The highlights by their last change, newest first (equal times keep their order)."""
+    return sorted(items, key=lambda item: item.updated, reverse=True)
+
+
 @dataclass(frozen=True)
 class Facets:
     """The values the filter offers: tags, speakers and episodes (sha256, title) that occur, sorted."""

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS
-from desktop_app.library.all_annotations import AnnotationFilter, facets_of, filter_highlights
+from desktop_app.library.all_annotations import AnnotationFilter, facets_of, filter_highlights, newest_first
 from desktop_app.views.annotations_model import short_quote
 from desktop_app.views.theme import plain_tooltip, swatch_color, swatch_icon
 
@@ -113,6 +113,10 @@ class AllAnnotationsPanel(QWidget):
         self.text_filter.setPlaceholderText("Filter quotes, notes, tags, episodes")
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.textChanged.connect(self._debounce.start)
+        self.order = QComboBox(self)
+        self.order.addItems(["Episode order", "Newest first"])
+        self.order.setToolTip("List the highlights episode by episode, or by their last change")
+        self.order.currentIndexChanged.connect(self._apply_filter)
         self.color_filter = self._combo("Any colour")
         self.tag_filter = self._combo("Any tag")
         self.speaker_filter = self._combo("Any speaker")
@@ -158,7 +162,10 @@ class AllAnnotationsPanel(QWidget):
     def _layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.text_filter)
+        top = QHBoxLayout()
+        top.addWidget(self.text_filter, 1)
+        top.addWidget(self.order)
+        layout.addLayout(top)
         for pair in ((self.color_filter, self.tag_filter), (self.speaker_filter, self.episode_filter)):
             row = QHBoxLayout()
             for combo in pair:
@@ -216,6 +223,8 @@ class AllAnnotationsPanel(QWidget):
 
     def _apply_filter(self) -> None:
         shown = filter_highlights(self._all, self.current_filter())
+        if self.order.currentIndex() == 1:
+            shown = newest_first(shown)
         self.model.set_items(shown)
         episodes = len({h.episode for h in self._all})
         if not self._all:

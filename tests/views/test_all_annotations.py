@@ -127,6 +127,9 @@ def test_all_annotations_filter_and_open_at_a_highlight(harness, window, episode
     panel.color_filter.setCurrentIndex(panel.color_filter.findData("yellow"))
     assert panel.model.rowCount() == 1
     panel.color_filter.setCurrentIndex(0)
+    panel.order.setCurrentIndex(1)  # newest first: the highlight made last comes first
+    assert panel.model.item(0).color == "blue"
+    panel.order.setCurrentIndex(0)
     panel.episode_filter.setCurrentIndex(panel.episode_filter.findText("Open Source AI"))
     assert panel.model.rowCount() == 1
 
