@@ -229,3 +229,17 @@ def test_unchanged_episodes_are_reused_and_changed_ones_read_again(
     third = collect_library(episodes, notes_dir, None, reuse=again.reusable)
     assert third.episodes[0] is first.episodes[0]
     assert third.episodes[1].highlights[0].note == "A new note"
+
+
+def test_two_episodes_with_one_title_get_two_files(
+    library: tuple[list[EpisodeRef], Path], tmp_path: Path
+) -> None:
+    episodes, notes_dir = library
+    collected = collect_library(episodes, notes_dir, None).episodes
+    twins = [replace(e, episode=replace(e.episode, title="Same Title")) for e in collected]
+    report = export_library(tmp_path / "twins", twins)
+    assert sorted(p.name for p in report.written) == ["Same Title (2).md", "Same Title.md"]
+    assert report.renamed == ()  # taken by this export's other episode, not by a file of the user's
+    again = export_library(tmp_path / "twins", twins)
+    assert sorted(p.name for p in again.written) == ["Same Title (2).md", "Same Title.md"]
+    assert again.renamed == ()

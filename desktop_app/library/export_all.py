@@ -173,6 +173,7 @@ def plan_names(folder: Path, episodes: Sequence[EpisodeAnnotations]) -> list[tup
     another episode of this export, or by a file that is not this episode's export, is not used."""
     taken: set[str] = set()
     planned: list[tuple[Path, bool]] = []
+    ours = {e.episode.sha256 for e in episodes}
     for episode in episodes:
         stem = safe_file_stem(episode.episode.title)
         number = 1
@@ -188,12 +189,13 @@ def plan_names(folder: Path, episodes: Sequence[EpisodeAnnotations]) -> list[tup
                 break
             number += 1
         taken.add(name.casefold())
-        planned.append((path, number > 1 and _taken_by_file(folder / f"{stem}.md", episode)))
+        planned.append((path, number > 1 and _taken_by_user(folder / f"{stem}.md", ours)))
     return planned
 
 
-def _taken_by_file(path: Path, episode: EpisodeAnnotations) -> bool:
-    return (path.exists() or path.is_symlink()) and exported_episode(path) != episode.episode.sha256
+def _taken_by_user(path: Path, ours: set[str]) -> bool:
+    """Whether ``path`` is a file that none of the episodes being exported wrote (the user's own)."""
+    return (path.exists() or path.is_symlink()) and exported_episode(path) not in ours
 
 
 def export_library(

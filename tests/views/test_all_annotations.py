@@ -103,7 +103,9 @@ def show_all(harness, window: MainWindow):
     return tools.panel
 
 
-def test_all_annotations_filter_and_open_at_a_highlight(harness, window, episodes, qtbot) -> None:
+def test_all_annotations_filter_and_open_at_a_highlight(
+    harness, window, episodes, qtbot, qtmodeltester
+) -> None:
     one, two = episodes
     open_ready(harness, one)
     first = highlight(
@@ -114,6 +116,7 @@ def test_all_annotations_filter_and_open_at_a_highlight(harness, window, episode
     panel = show_all(harness, window)
     assert panel.model.rowCount() == 2
     assert "2 highlights in 2 episodes" in panel.status.text()
+    qtmodeltester.check(panel.model)
     quotes = [panel.model.item(row).quote for row in range(2)]
     assert quotes[0].startswith("I think it is the future of computing")  # as the reader shows it
 
