@@ -37,10 +37,12 @@ from desktop_app.views.theme import plain_tooltip, swatch_color, swatch_icon
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QIcon
 
     from desktop_app.library.all_annotations import LibraryAnnotations, LibraryHighlight
 
 DEBOUNCE_MS = 150
+BATCH_ROWS = 100
 ROLE_HIGHLIGHT = int(Qt.ItemDataRole.UserRole) + 1
 Index = QModelIndex | QPersistentModelIndex
 _ANY = ""
@@ -52,6 +54,7 @@ class AllAnnotationsModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._items: list[LibraryHighlight] = []
+        self._icons: dict[tuple[str, bool], QIcon] = {}
         self.dark = False
 
     def set_items(self, items: list[LibraryHighlight]) -> None:
@@ -76,7 +79,10 @@ class AllAnnotationsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row_text(item)
         if role == Qt.ItemDataRole.DecorationRole:
-            return swatch_icon(swatch_color(item.color, self.dark))
+            key = (item.color, self.dark)
+            if key not in self._icons:
+                self._icons[key] = swatch_icon(swatch_color(item.color, self.dark))
+            return self._icons[key]
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(f"“{short_quote(item.quote, 800)}”\n\n{item.meaning}\n\n{item.note}".strip())
         if role == ROLE_HIGHLIGHT:
@@ -128,6 +134,8 @@ class AllAnnotationsPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         self.list.setAlternatingRowColors(True)
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)  # thousands of rows: laid out a batch at a time
+        self.list.setBatchSize(BATCH_ROWS)
         self.list.setIconSize(QSize(12, 12))
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
