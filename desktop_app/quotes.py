@@ -14,6 +14,7 @@ the same thing in the same words:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,8 +154,11 @@ def readable_quote(display: DisplayText, start: int, end: int) -> str:
         last += 1
     pieces: list[str] = []
     position = first
-    for label_start, label_end in display.labels:
-        if label_end + len(LABEL_GAP) <= position or label_start >= last:
+    labels = display.labels  # sorted and apart: only those from the one starting before ``first`` on
+    for label_start, label_end in labels[max(0, bisect_right(labels, (first, first)) - 1) :]:
+        if label_start >= last:
+            break
+        if label_end + len(LABEL_GAP) <= position:
             continue
         pieces.append(text[position:label_start])
         position = max(position, label_end + len(LABEL_GAP))
