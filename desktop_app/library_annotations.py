@@ -96,6 +96,12 @@ class LibraryAnnotationsService(QObject):
             on_error=lambda message, _e: self._on_load_failed(generation, message),
         )
 
+    def cancel(self) -> None:
+        """Stop the collection under way at the next episode (its result is dropped)."""
+        self._generation += 1
+        self._latest[0] = self._generation
+        self.loading = False
+
     def _on_progress(self, news: tuple[int, int, int]) -> None:
         generation, done, total = news
         if generation == self._generation:

@@ -384,6 +384,8 @@ class ReadingSession(QObject):
     def stop(self) -> bool:
         """The window is closing: no late attach, save the position and the annotations (False: not saved)."""
         self._attach_pending = None
+        if self._library_annotations is not None:
+            self._library_annotations.cancel()  # reading every episode's highlights: no need to wait for it
         self.save_position()
         self._stopping = True  # a failure is asked about by the window, not shown as well
         try:
