@@ -243,3 +243,14 @@ def test_two_episodes_with_one_title_get_two_files(
     again = export_library(tmp_path / "twins", twins)
     assert sorted(p.name for p in again.written) == ["Same Title (2).md", "Same Title.md"]
     assert again.renamed == ()
+
+
+def test_an_unreadable_transcript_keeps_its_highlights_as_saved(
+    library: tuple[list[EpisodeRef], Path],
+) -> None:
+    episodes, notes_dir = library
+    Path(episodes[1].path).write_bytes(b"\x00\x01 not a transcript \x00")
+    result = collect_library(episodes, notes_dir, None)
+    assert [e.problem for e in result.episodes][0] == ""
+    assert "could not be read" in result.episodes[1].problem
+    assert result.episodes[1].highlights[0].quote == "compute is going to be the currency"

@@ -22,7 +22,7 @@ from desktop_app.annotations import store as annotation_store
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
 from desktop_app.display_text import build_display
 from desktop_app.timeline import Timeline, chapter_at
-from desktop_app.transcript import Transcript, TranscriptError, load_transcript
+from desktop_app.transcript import Transcript, load_transcript
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -240,17 +240,22 @@ def _describe_episode(
     source = episode.source_url or quotes.source_url(episode.path, head)
     try:
         transcript = load_transcript(episode.path)
-    except (TranscriptError, OSError) as error:
-        logger.info("library transcript %s not read: %s", episode.path, error)
-        items = [_as_saved(episode, a, colors, source) for a in content.annotations]
-        problem = (
-            f"The transcript of “{episode.title}” was not found at {episode.path}; its "
-            f"{len(items)} highlight(s) are listed with their words as saved."
+        items = describe_highlights(
+            episode, transcript, content.annotations, colors, source, content.outline, cache_dir
         )
-        return EpisodeAnnotations(episode, tuple(items), colors, source, problem, _date(head))
-    items = describe_highlights(
-        episode, transcript, content.annotations, colors, source, content.outline, cache_dir
-    )
+    except Exception as error:  # one episode's trouble (a file gone, unreadable, odd) never stops the others
+        logger.info("library transcript %s not described: %s", episode.path, error, exc_info=True)
+        saved = [_as_saved(episode, a, colors, source) for a in content.annotations]
+        trouble = (
+            f"was not found at {episode.path}"
+            if not Path(episode.path).exists()
+            else f"could not be read ({_reason(error)})"
+        )
+        problem = (
+            f"The transcript of “{episode.title}” {trouble}; its {len(saved)} highlight(s) are listed with "
+            "their words as saved."
+        )
+        return EpisodeAnnotations(episode, tuple(saved), colors, source, problem, _date(head))
     return EpisodeAnnotations(episode, tuple(items), colors, source, "", _date(head))
 
 
