@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import yaml
+
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
+from desktop_app.quotes import linked_place
 from desktop_app.timeline import Timeline, chapter_at
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,12 @@ SpeakerOf = Callable[[int], "str | None"]
 """The speaker at an offset (None where unknown)."""
 
 
+QuoteOf = Callable[[int, int], str]
+"""The words of ``[start, end)`` as the reader shows them (``quotes.readable_quote`` over the display)."""
+LinkOf = Callable[[int], str]
+"""The link back to an offset: the source video at that second, else the transcript file."""
+
+
 def to_markdown(
     title: str,
     text: str,
@@ -57,26 +66,34 @@ def to_markdown(
     colors: Mapping[str, str] | None = None,
     timeline: Timeline | None = None,
     speaker_of: SpeakerOf | None = None,
+    quote_of: QuoteOf | None = None,
+    link_of: LinkOf | None = None,
+    header: Mapping[str, Any] | None = None,
 ) -> str:
     """A Markdown document: the title, then per chapter each highlight as a blockquote with its speaker
     (``speaker_of(offset)``, e.g. ``Transcript.speaker_at``, when known), its position
-    (``timeline.place_label``: the real time for subtitles, else the estimated minute), colour meaning,
-    note and tags; orphans (quote no longer in the text) in a final section of their own."""
+    (``timeline.place_label``: the real time for subtitles, else the estimated minute; linked to
+    ``link_of(offset)`` when given), colour meaning, note and tags; orphans (quote no longer in the text) in a
+    final section of their own. ``quote_of(start, end)`` gives the words as the reader shows them (else the
+    document text); ``header``: YAML front matter (:func:`front_matter`)."""
     anchored = sorted(anchor_annotations(text, list(annotations)), key=lambda a: (a.start, a.end, a.id))
     placed = [a for a in anchored if a.status is not AnchorStatus.ORPHAN]
     orphans = [a for a in anchored if a.status is AnchorStatus.ORPHAN]
     meanings = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
     timeline = timeline or Timeline(text)
     count = f"{len(anchored)} highlight{'s' if len(anchored) != 1 else ''}"
-    lines = [f"# {safe_markdown(_one_line(title)) or 'Transcript'}", "", f"*{count}*", ""]
+    lines = [front_matter(header)] if header is not None else []
+    lines += [f"# {safe_markdown(_one_line(title)) or 'Transcript'}", "", f"*{count}*", ""]
     for heading, group in _group_by_section(placed, sections):
         if heading is not None:
             lines += [f"## {safe_markdown(_one_line(heading))}", ""]
         for item in group:
             speaker = speaker_of(item.start) if speaker_of is not None else None
-            lines += _entry_lines(
-                text[item.start : item.end], item, meanings, timeline.place_label(item.start), speaker
-            )
+            quote = (quote_of(item.start, item.end) if quote_of is not None else "") or text[
+                item.start : item.end
+            ]
+            link = link_of(item.start) if link_of is not None else ""
+            lines += _entry_lines(quote, item, meanings, timeline.place_label(item.start), speaker, link)
     if orphans:
         lines += ["## Not found in the current text", ""]
         lines += ["*These highlights were made on an earlier version of the transcript.*", ""]
@@ -85,21 +102,48 @@ def to_markdown(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry_lines(
-    quote: str, item: Annotation, meanings: Mapping[str, str], where: str | None, speaker: str | None = None
+def front_matter(fields: Mapping[str, Any]) -> str:
+    """A YAML front matter block (``---`` lines around it), as Obsidian and Logseq read it: written by the
+    YAML library, so every value is quoted and escaped as it must be; empty values are left out."""
+    kept = {k: v for k, v in fields.items() if v not in ("", None, [], ())}
+    body = yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000)
+    return f"---\n{body}---\n"
+
+
+def highlight_lines(
+    quote: str,
+    meaning: str,
+    where: str | None,
+    speaker: str | None = None,
+    link: str = "",
+    note: str = "",
+    tags: Sequence[str] = (),
 ) -> list[str]:
+    """One highlight in Markdown: the quote as a block quote (the speaker first, in bold), then its place
+    (linked when ``link`` is given) and colour meaning in italics, its note and its tags."""
     lines = [f"> {_escape(line)}" if line.strip() else ">" for line in quote.strip().splitlines()] or [">"]
     if speaker:
         lines[0] = f"> **{safe_markdown(_one_line(speaker))}:** {lines[0][2:]}".rstrip()
-    details = [
-        safe_markdown(_one_line(part)) for part in (where, meanings.get(item.color, item.color)) if part
-    ]
+    details = [linked_place(where or "", link)] if link else []
+    details += [safe_markdown(_one_line(part)) for part in ((None if link else where), meaning) if part]
     lines += ["", f"*{' · '.join(details)}*", ""]
-    if item.note.strip():
-        lines += [safe_markdown(item.note.strip()), ""]
-    if item.tags:
-        lines += ["Tags: " + ", ".join(_code(tag) for tag in item.tags), ""]
+    if note.strip():
+        lines += [safe_markdown(note.strip()), ""]
+    if tags:
+        lines += ["Tags: " + ", ".join(_code(tag) for tag in tags), ""]
     return lines
+
+
+def _entry_lines(
+    quote: str,
+    item: Annotation,
+    meanings: Mapping[str, str],
+    where: str | None,
+    speaker: str | None = None,
+    link: str = "",
+) -> list[str]:
+    meaning = meanings.get(item.color, item.color)
+    return highlight_lines(quote, meaning, where, speaker, link, item.note, item.tags)
 
 
 def safe_markdown(note: str) -> str:

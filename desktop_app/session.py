@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 
     from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.service import AnnotationService
+    from desktop_app.library.all_annotations import LiveAnnotations
     from desktop_app.library.service import LibraryService
+    from desktop_app.library_annotations import LibraryAnnotationsService
     from desktop_app.outline.section import Section
+    from desktop_app.quotes import QuotePlace
     from desktop_app.search.index import Hit, SearchResult
     from desktop_app.search.service import SearchService
     from desktop_app.settings import Settings
@@ -121,6 +124,8 @@ class ReadingSession(QObject):
         self._reported_speaker_problems: tuple[str, ...] = ()
         self.last_save_error = ""
         self._stopping = False
+        self._sources: dict[str, str] = {}  # the source video or page of each document opened, by sha256
+        self._library_annotations: LibraryAnnotationsService | None = None
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
         self._save_position_timer.timeout.connect(self.save_position)
         documents.hide_fillers = settings.hide_fillers
@@ -210,6 +215,80 @@ class ReadingSession(QObject):
     def annotation_places(self) -> dict[str, str]:
         """Place label of every placed highlight, by id."""
         return {a.id: self.place_label(a.start) for a in self.placed_annotations()}
+
+    def annotation_quotes(self) -> dict[str, str]:
+        """The words of every placed highlight as the reader shows them (punctuated, capitalised), by id."""
+        from desktop_app.quotes import readable_quote
+
+        document = self.document
+        if document is None:
+            return {}
+        return {a.id: readable_quote(document.display, a.start, a.end) for a in self.placed_annotations()}
+
+    def quote_of(self, annotation_id: str) -> str:
+        """A placed highlight's words as the reader shows them ("" for orphans and unknown ids)."""
+        from desktop_app.quotes import readable_quote
+
+        found = self.annotations.find(annotation_id) if annotation_id else None
+        if found is None or found.is_orphan or self.document is None:
+            return ""
+        return readable_quote(self.document.display, found.start, found.end)
+
+    # -- quotes and links back ----------------------------------------------------------------
+    def source_url(self) -> str:
+        """The video or page the open transcript names ("" when none): read once per document."""
+        from desktop_app.quotes import source_url
+
+        document = self.document
+        if document is None:
+            return ""
+        if document.sha256 not in self._sources:
+            self._sources[document.sha256] = source_url(document.transcript.source)
+        return self._sources[document.sha256]
+
+    def link_at(self, offset: int) -> str:
+        """The link back to an offset: the source video at that second, else the transcript file."""
+        from desktop_app.quotes import link_back
+
+        document = self.document
+        if document is None:
+            return ""
+        seconds = document.timeline.seconds_at(offset)
+        return link_back(self.source_url(), document.transcript.source, seconds)
+
+    def quote_place(self, start: int, end: int) -> QuotePlace | None:
+        """The words of ``[start, end)`` as the reader shows them, with speaker, chapter, time and link."""
+        from desktop_app.quotes import QuotePlace, readable_quote
+
+        span, document = self.trimmed(start, end), self.document
+        if span is None or document is None:
+            return None
+        words = readable_quote(document.display, *span) or document.text[span[0] : span[1]]
+        chapter = chapter_at(self.sections, span[0])
+        return QuotePlace(
+            words,
+            document.timeline.place_label(span[0]),
+            self.link_at(span[0]),
+            document.speaker_at(span[0]) or "",
+            self.sections[chapter].title if chapter >= 0 else "",
+            document.title,
+        )
+
+    def quote_markdown(self, start: int, end: int) -> str:
+        """Copy as quote: the selection ``[start, end)`` or, without one, the selected highlight, as a Markdown
+        block quote with speaker, chapter, time and a link back ("" and a notice when there is nothing)."""
+        from desktop_app.quotes import markdown_quote
+
+        if self.trimmed(start, end) is None and self.selected_annotation:
+            found = self.annotations.find(self.selected_annotation)
+            if found is not None and not found.is_orphan:
+                start, end = found.start, found.end
+        where = self.quote_place(start, end)
+        if where is None:
+            self.notice.emit("Select some text or a highlight first, then copy it as a quote.")
+            return ""
+        self.notice.emit("Copied as a quote")
+        return markdown_quote(where)
 
     def hit_labels(self) -> list[tuple[str, str]]:
         """(group heading, place) for every hit of the current result."""
@@ -319,6 +398,8 @@ class ReadingSession(QObject):
     def stop(self) -> bool:
         """The window is closing: no late attach, save the position and the annotations (False: not saved)."""
         self._attach_pending = None
+        if self._library_annotations is not None:
+            self._library_annotations.cancel()  # reading every episode's highlights: no need to wait for it
         self.save_position()
         self._stopping = True  # a failure is asked about by the window, not shown as well
         try:
@@ -695,11 +776,13 @@ class ReadingSession(QObject):
         """Write the highlights and notes (``"markdown"`` or ``"json"``) on a worker; report when done."""
         from desktop_app import export
         from desktop_app.atomic_file import write_text_atomic
+        from desktop_app.quotes import file_uri, link_back, readable_quote
 
         document = self.document
         if document is None:
             return
         notes, sections, colors = self.annotations.annotations, list(self.sections), self.annotations.colors
+        source = self.source_url()
 
         def job(_progress: object) -> str:
             transcript = document.transcript
@@ -724,6 +807,11 @@ class ReadingSession(QObject):
                     colors=colors,
                     timeline=document.timeline,
                     speaker_of=speaker_of,
+                    quote_of=lambda start, end: readable_quote(document.display, start, end),
+                    link_of=lambda offset: link_back(
+                        source, transcript.source, document.timeline.seconds_at(offset)
+                    ),
+                    header={"title": document.title, "source": source or file_uri(transcript.source)},
                 )
             write_text_atomic(path, output)
             return path
@@ -741,6 +829,49 @@ class ReadingSession(QObject):
 
         title = self.document.title if self.document is not None else "transcript"
         return str(Path.home() / f"{slugify(title)}-notes.md")
+
+    # -- every highlight of the library --------------------------------------------------------
+    @property
+    def library_annotations(self) -> LibraryAnnotationsService | None:
+        """The service that collects and exports every highlight of the library (None without a library)."""
+        if self._library_annotations is None and self.library is not None:
+            from desktop_app.library_annotations import LibraryAnnotationsService
+
+            self._library_annotations = LibraryAnnotationsService(
+                self.documents.dirs, self.documents.tasks, self
+            )
+        return self._library_annotations
+
+    def live_annotations(self) -> dict[str, LiveAnnotations]:
+        """The open document's highlights as they are now (saved or not), by sha256."""
+        from desktop_app.library.all_annotations import LiveAnnotations
+
+        notes = self.annotations
+        if self.document is None or self._attach_pending is not None or not notes.ready:
+            return {}  # the highlights held are not (yet) this document's: its file is read instead
+        live = LiveAnnotations(tuple(notes.annotations), dict(notes.colors), tuple(notes.outline_records))
+        return {self.document.sha256: live}
+
+    def load_library_annotations(self, afresh: bool = False) -> None:
+        """Collect every highlight of every episode of the library, on a worker (``loaded`` follows);
+        ``afresh``: read every file again, even those unchanged since the last time."""
+        service = self.library_annotations
+        if service is not None and self.library is not None:
+            service.load(self.library.entries(), self.live_annotations(), afresh)
+
+    def export_library_annotations(self, folder: str) -> None:
+        """Write one Markdown file per episode with highlights into ``folder``, on a worker."""
+        service = self.library_annotations
+        if service is not None and self.library is not None:
+            service.export(folder, self.library.entries(), self.live_annotations())
+
+    def open_highlight(self, path: str, sha256: str, start: int) -> bool:
+        """Open the episode of a library highlight at the highlight; False when it is the open document
+        already (the window scrolls to it instead)."""
+        if self.document is not None and self.document.sha256 == sha256:
+            return False
+        self.open(path, at=start)
+        return True
 
     # -- search -------------------------------------------------------------------------------
     def search(self, query: str) -> None:

@@ -182,3 +182,23 @@ def test_markdown_export_renders_no_html_from_a_shared_file() -> None:
     assert "](javascript:" not in produced.lower() and "\n[r]:" not in produced
     assert "**fine**" in produced and "[ok](https://example.org)" in produced
     assert "`a'<img src=x>'`" in produced
+
+
+def test_markdown_with_readable_quotes_links_and_front_matter() -> None:
+    import yaml
+
+    notes = ids_fixed(sample_annotations())
+    output = to_markdown(
+        "Show: #1 'quoted'",
+        TEXT,
+        notes,
+        quote_of=lambda start, end: TEXT[start:end].capitalize() + ".",
+        link_of=lambda offset: f"https://www.youtube.com/watch?v=dQw4w9WgXcQ&t={offset}s",
+        header={"title": "Show: #1 'quoted'", "source": "https://youtu.be/dQw4w9WgXcQ", "tags": []},
+    )
+    front = yaml.safe_load(output.split("---\n")[1])
+    assert front == {"title": "Show: #1 'quoted'", "source": "https://youtu.be/dQw4w9WgXcQ"}
+    assert "> Welcome to the show." in output
+    start = TEXT.index("welcome to the show")
+    assert f"*[min 0](https://www.youtube.com/watch?v=dQw4w9WgXcQ&t={start}s) · " in output
+    assert "> a sentence that was cut" in output  # an orphan keeps its saved words, without a link

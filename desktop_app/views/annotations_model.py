@@ -111,6 +111,7 @@ class AnnotationsModel(GroupedItemModel):
         self._mode = "position"
         self._colors: dict[str, str] = dict(DEFAULT_COLOR_MEANINGS)
         self._places: dict[str, str] = {}
+        self._quotes: dict[str, str] = {}  # as the reader shows them, by id (else the anchored words)
         self._dark = False
         self._icons: dict[tuple[str, bool], QIcon] = {}
         self._times: dict[str, float] = {}
@@ -122,17 +123,24 @@ class AnnotationsModel(GroupedItemModel):
         sections: Sequence[ChapterRow] = (),
         colors: dict[str, str] | None = None,
         places: Mapping[str, str] | None = None,
+        quotes: Mapping[str, str] | None = None,
     ) -> bool:
-        """Replace the content; returns True if the model was reset (annotations added, removed, regrouped).
+        """Replace the content (``quotes``: each highlight's words as the reader shows them, by id); returns True if the model was reset (annotations added, removed, regrouped).
 
         Otherwise rows that moved are moved with ``layoutChanged`` and edited rows get ``dataChanged``, so
         selection and scrolling are kept.
         """
         new_colors = {**DEFAULT_COLOR_MEANINGS, **(colors or {})}
-        everything = new_colors != self._colors or (places is not None and places != self._places)
+        everything = (
+            new_colors != self._colors
+            or (places is not None and places != self._places)
+            or (quotes is not None and quotes != self._quotes)
+        )
         self._colors = new_colors
         if places is not None:
             self._places = dict(places)
+        if quotes is not None:
+            self._quotes = dict(quotes)
         self._input = (list(annotations), list(sections))
         return self._apply(everything)
 
@@ -278,7 +286,7 @@ class AnnotationsModel(GroupedItemModel):
         return {ROLE_KIND: "chapter", ROLE_START: group.start, ROLE_IS_ORPHAN: group.orphans}.get(role)
 
     _FIELDS: dict[int, Callable[[AnnotationsModel, Annotation], Any]] = {
-        Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(a.target.exact),
+        Qt.ItemDataRole.DisplayRole: lambda m, a: short_quote(m.quote(a)),
         Qt.ItemDataRole.DecorationRole: lambda m, a: m._icon(a.color),
         Qt.ItemDataRole.ToolTipRole: lambda m, a: plain_tooltip(m._tooltip(a)),
         ROLE_KIND: lambda m, a: "annotation",
@@ -289,7 +297,7 @@ class AnnotationsModel(GroupedItemModel):
         ROLE_UPDATED: lambda m, a: a.updated,
         ROLE_TAGS: lambda m, a: list(a.tags),
         ROLE_NOTE: lambda m, a: a.note,
-        ROLE_QUOTE: lambda m, a: a.target.exact,
+        ROLE_QUOTE: lambda m, a: m.quote(a),
         ROLE_IS_ORPHAN: lambda m, a: a.is_orphan,
         ROLE_MEANING: lambda m, a: m._colors.get(a.color, a.color),
         ROLE_POSITION: lambda m, a: "not found in the text" if a.is_orphan else m._places.get(a.id, ""),
@@ -302,8 +310,12 @@ class AnnotationsModel(GroupedItemModel):
             value = self._times[annotation.updated] = _epoch(annotation.updated)
         return value
 
+    def quote(self, annotation: Annotation) -> str:
+        """A highlight's words as the reader shows them (the anchored words until they are known)."""
+        return self._quotes.get(annotation.id) or annotation.target.exact
+
     def _tooltip(self, a: Annotation) -> str:
-        parts = [f"“{short_quote(a.target.exact, 600)}”", f"{self._colors.get(a.color, a.color)} ({a.color})"]
+        parts = [f"“{short_quote(self.quote(a), 600)}”", f"{self._colors.get(a.color, a.color)} ({a.color})"]
         if a.note.strip():
             parts.append(short_quote(a.note, 600))
         if a.tags:
@@ -369,7 +381,8 @@ class AnnotationsFilterProxy(QSortFilterProxyModel):
         ):
             return False
         if self._terms:
-            haystack = "\n".join((annotation.target.exact, annotation.note, *annotation.tags)).casefold()
+            words = self._source().quote(annotation)
+            haystack = "\n".join((words, annotation.note, *annotation.tags)).casefold()
             return all(term in haystack for term in self._terms)
         return True
 

@@ -330,11 +330,13 @@ class AnnotationsPanel(QWidget):
         sections: Sequence[ChapterRow] = (),
         colors: dict[str, str] | None = None,
         places: Mapping[str, str] | None = None,
+        quotes: Mapping[str, str] | None = None,
     ) -> None:
-        """Show these annotations grouped by chapter, each with its place (by id); keeps the selection."""
+        """Show these annotations grouped by chapter, each with its place and its words as the reader shows
+        them (by id); keeps the selection."""
         self._quiet += 1
         try:
-            reset = self.model.set_annotations(annotations, sections, colors, places)
+            reset = self.model.set_annotations(annotations, sections, colors, places, quotes)
             self._refresh_tags(annotations)
             if reset:
                 self._expand()

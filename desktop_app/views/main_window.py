@@ -14,17 +14,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.formats import FILE_DIALOG_FILTER
 from desktop_app.views import dialogs, theme
+from desktop_app.views.annotation_tools import AnnotationTools
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
 from desktop_app.views.reader_view import HighlightSpan, ReaderView
@@ -114,6 +109,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self.annotation_tools = AnnotationTools(self)  # All Annotations, Export All, Copy as Quote
 
     def _connect(self) -> None:
         """Every connection of the window, in one place: session facts to views, view intents to the session."""
@@ -386,22 +382,22 @@ class MainWindow(QMainWindow):
         )
         self.menu.set_color_meanings(s.annotations.colors)
         if self._side is not None:
+            places, quotes = s.annotation_places(), s.annotation_quotes()
             self._side.annotations.set_annotations(
-                s.annotations.annotations, s.chapter_rows(), s.annotations.colors, s.annotation_places()
+                s.annotations.annotations, s.chapter_rows(), s.annotations.colors, places, quotes
             )
             self._on_highlight_selected(s.selected_annotation)
 
     @Slot(str)
     def _on_highlight_selected(self, annotation_id: str) -> None:
-        notes = self.session.annotations
+        s, notes = self.session, self.session.annotations
         self.reader.set_selected_highlight(annotation_id)
         self.menu.set_highlight_selected(bool(annotation_id))
         if self._side is not None:
             self._side.annotations.select_annotation(annotation_id)
             tags = sorted({t for a in notes.annotations for t in a.tags})
-            self._side.editor.set_annotation(
-                notes.find(annotation_id) if annotation_id else None, notes.colors, tags
-            )
+            found, words = notes.find(annotation_id) if annotation_id else None, s.quote_of(annotation_id)
+            self._side.editor.set_annotation(found, notes.colors, tags, words)
 
     @Slot(object, int, int)
     def _extend_context_menu(self, menu: QMenu, start: int, end: int) -> None:

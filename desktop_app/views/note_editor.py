@@ -185,9 +185,10 @@ class NoteEditor(QWidget):
         annotation: Annotation | None,
         colors: dict[str, str] | None = None,
         known_tags: Iterable[str] = (),
+        quote: str = "",
     ) -> None:
-        """Show an annotation (None: nothing selected). Emits nothing for it, except pending edits of the
-        previous annotation. Text being typed is kept when the same annotation comes back with the note
+        """Show an annotation (None: nothing selected; ``quote``: its words as the reader shows them, else
+        the anchored words). Emits nothing for it, except pending edits of the previous annotation. Text being typed is kept when the same annotation comes back with the note
         and tags last emitted or received (an autosave round trip)."""
         if colors is not None:
             self._colors = {**DEFAULT_COLOR_MEANINGS, **colors}
@@ -197,13 +198,13 @@ class NoteEditor(QWidget):
             self._commit_tags()
         self._setting = True
         try:
-            self._show(annotation, same=new_id == self._id)
+            self._show(annotation, same=new_id == self._id, words=quote)
         finally:
             self._setting = False
         self.completer.set_tags(known_tags)
         self._refresh_colors()
 
-    def _show(self, annotation: Annotation | None, same: bool) -> None:
+    def _show(self, annotation: Annotation | None, same: bool, words: str = "") -> None:
         self._id = annotation.id if annotation is not None else ""
         self.hint.setVisible(annotation is None)
         self.form.setEnabled(annotation is not None)
@@ -221,9 +222,10 @@ class NoteEditor(QWidget):
         if not same or annotation.tags != self._tags_known:
             self._tags_known = annotation.tags
             self.tags.setText(", ".join(annotation.tags))
-        quote = short_quote(annotation.target.exact, QUOTE_CHARS)
+        words = words or annotation.target.exact
+        quote = short_quote(words, QUOTE_CHARS)
         self.quote.setText(f"“{quote}”" + ("\n(not found in the text)" if annotation.is_orphan else ""))
-        self.quote.setToolTip(plain_tooltip(short_quote(annotation.target.exact, 2000)))
+        self.quote.setToolTip(plain_tooltip(short_quote(words, 2000)))
         self._color = annotation.color
 
     def _refresh_colors(self) -> None:
