@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.outline_panel.setMinimumWidth(300)
         self.outline_dock = add_dock(self, "Outline", "outline_dock", self.outline_panel)
         self._side: SidePanels | None = None  # the notes and search panels: built after the first paint
-        self.notes_dock = add_dock(self, "Highlights and Notes", "notes_dock")
+        self.notes_dock = add_dock(self, "Highlights", "notes_dock")
         self.search_dock = add_dock(self, "Search", "search_dock")
         self.library_dock = add_dock(self, "Library", "library_dock")
         self.tabifyDockWidget(self.notes_dock, self.library_dock)
