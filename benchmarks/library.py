@@ -84,7 +84,7 @@ def fts5_build(db: Path, index: LibraryIndex) -> tuple[sqlite3.Connection, float
         for fields in searcher.all_stored_fields():
             if fields.get("kind") != "p":
                 continue
-            key, _, start, end, _ = fields["loc"]
+            key, _, start, end, *_ = fields["loc"]
             sha = keys[key]
             if sha not in texts:
                 texts[sha] = index.text_of(sha) or ""

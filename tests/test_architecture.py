@@ -36,6 +36,7 @@ LAYERS = {
     "library.derived": "domain",
     "library.index": "domain",
     "library.notes": "domain",
+    "library.postings": "domain",
     "library.service": "service",
     "outline": "domain",
     "outline.chapters": "domain",

@@ -135,3 +135,43 @@ def test_a_killed_indexing_process_leaves_an_index_the_next_run_completes(tmp_pa
     assert len(report.added) == len(files) - partial
     assert len(index.indexed()) == len(files)
     assert index.search("marigolds").total == 6
+
+
+@pytest.mark.parametrize(
+    "query", ["patience", "soil patience", "rocket OR bread", "patience NOT soil", "the", "absentword"]
+)
+def test_array_scoring_finds_and_orders_what_whoosh_does(tmp_path, opened, query):
+    from desktop_app.library.index import _arrays_of, _without_phrases
+    from desktop_app.library.postings import top
+    from desktop_app.search.query import parse_query
+
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    index.set_notes(_wanted()[0][0], [("n1", "patience is a virtue of soil", 0, 10)])
+    whoosh_query, _ = _without_phrases(parse_query(query).query)
+    with index._leased() as searcher:
+        expected = searcher.search(whoosh_query, limit=None)
+        ids, scores = _arrays_of(searcher).evaluate(whoosh_query)
+        assert len(ids) == len(expected)
+        ranked = [int(ids[p]) for p in top(ids, scores, None)]
+        assert ranked == [hit.docnum for hit in expected]
+        assert [round(float(scores[p]), 4) for p in top(ids, scores, None)] == [
+            round(hit.score, 4) for hit in expected
+        ]
+        if len(ids) > 2:
+            assert [int(ids[p]) for p in top(ids, scores, 2)] == ranked[:2]
+
+
+def test_wildcards_and_fuzzy_words_still_work(tmp_path, opened):
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    assert index.search("patien*").total == index.search("patience").total > 0
+    assert index.search("soill~").total == index.search("soil").total > 0
+
+
+def test_hits_name_who_speaks(tmp_path, opened):
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    hits = index.search("patience", limit=None).hits
+    assert hits and all(hit.speaker for hit in hits)
+    assert all(hit.to_json()["speaker"] == hit.speaker for hit in hits)

@@ -27,7 +27,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
 from desktop_app.library.derived import readable_of, sections_of
+from desktop_app.library.postings import PostingArrays, top
 from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
 from desktop_app.timeline import chapter_at
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LIBRARY_SCHEMA_VERSION = 1
+LIBRARY_SCHEMA_VERSION = 2
 INDEX_NAME = "LIBRARY"
 INDEX_FOLDER = f"library-index-v{LIBRARY_SCHEMA_VERSION}"
 KIND_PARAGRAPH = "p"
@@ -74,7 +75,7 @@ def make_library_schema() -> fields.Schema:
     return fields.Schema(
         kind=fields.ID(stored=True),
         doc=fields.ID(),
-        loc=fields.STORED(),  # (episode key, paragraph number, start, end, chapter number)
+        loc=fields.STORED(),  # (episode key, paragraph number, start, end, chapter number, speaker number)
         info=fields.STORED(),  # the episode record: sha256, title, path, chapters…
         **{
             CONTENT: fields.TEXT(analyzer=analyzer, phrase=False),
@@ -95,14 +96,21 @@ class PreparedEpisode:
     section_titles: tuple[str, ...]
     section_starts: tuple[int, ...]
     paragraph_sections: tuple[int, ...]  # the chapter of each paragraph (-1: none)
+    speakers: tuple[str, ...] = ()  # who speaks (named in the file, or the inferred host / guest)
+    paragraph_speakers: tuple[
+        int, ...
+    ] = ()  # the speaker of each paragraph (index in ``speakers``; -1: none)
 
 
 def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None) -> PreparedEpisode:
-    """Load a transcript with its (cached) segmentation and outline; pure work, for a worker thread or process."""
+    """Load a transcript with its (cached) segmentation, speakers and outline; pure work, for a worker thread or
+    process. Speakers are the file's, else the host / guest labels the reader shows (cached as it caches them)."""
     transcript = load_transcript(path)
-    readable = readable_of(transcript, cache_dir)
+    readable = readable_of(transcript, cache_dir, speakers=True)
     sections = sections_of(transcript, readable, cache_dir)
     paragraphs = tuple((p.start, p.end) for p in readable.paragraphs)
+    speakers = readable.speakers
+    numbers = {name: number for number, name in enumerate(speakers)}
     return PreparedEpisode(
         sha256=transcript.sha256,
         path=transcript.source,
@@ -112,6 +120,10 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
         section_titles=tuple(s.title for s in sections),
         section_starts=tuple(s.start for s in sections),
         paragraph_sections=tuple(chapter_at(sections, start) for start, _ in paragraphs),
+        speakers=speakers,
+        paragraph_speakers=tuple(
+            numbers.get(p.speaker, -1) if p.speaker else -1 for p in readable.paragraphs
+        ),
     )
 
 
@@ -129,7 +141,7 @@ class LibraryHit:
     section: str | None
     section_number: int
     score: float
-    speaker: str | None = None  # not known for caption text
+    speaker: str | None = None  # who speaks the paragraph (the file's name or the inferred host / guest)
     note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
 
     def to_json(self) -> dict[str, Any]:
@@ -305,62 +317,113 @@ class LibraryIndex:
     ) -> LibraryResult:
         episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
         whoosh_query, phrases = _without_phrases(parsed)
+        evaluated = _arrays_of(searcher).evaluate(whoosh_query)
+        if evaluated is None:  # wildcards, fuzzy terms: Whoosh's own search
+            if phrases:
+                return self._search_phrases(searcher, query, whoosh_query, phrases, limit, episodes)
+            return self._search_whoosh(searcher, query, whoosh_query, limit, episodes)
+        ids, scores = evaluated
+        terms = _plain_terms(whoosh_query)
         if phrases:
-            return self._search_phrases(searcher, query, whoosh_query, phrases, limit, episodes)
-        wanted = limit
-        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
-        results = searcher.search(whoosh_query, limit=wanted, terms=expanding)
-        plain_terms = {
-            t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in whoosh_query.iter_all_terms()
-        }
+            return self._check_phrases(searcher, query, (ids, scores), terms, phrases, limit, episodes)
+        located: list[tuple[int, int, LibraryHit]] = []
+        order: dict[str, int] = {}
+        for position in top(ids, scores, limit):
+            stored = searcher.stored_fields(int(ids[position]))
+            hit = self._hit_of(stored, episodes, terms, phrases, float(scores[position]))
+            if hit is not None:
+                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(query, tuple(h for _, _, h in located), len(ids), len(episodes))
+
+    def _check_phrases(
+        self,
+        searcher: Searcher,
+        query: str,
+        evaluated: tuple[Any, Any],
+        terms: set[str],
+        phrases: list[tuple[tuple[str, ...], int]],
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """Phrases: the paragraphs holding all the words, best first, checked on the text until ``limit`` hits
+        are found and at least ``PHRASE_CHECK_MIN`` were checked (at most ``PHRASE_CHECK_LIMIT``); the total is
+        extrapolated over the rest when they were not all checked."""
+        ids, scores = evaluated
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
+        candidates = top(ids, scores, PHRASE_CHECK_LIMIT)
+        for position in candidates:
+            if limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN:
+                break
+            stored = searcher.stored_fields(int(ids[position]))
+            checked += 1
+            hit = self._hit_of(stored, episodes, terms, phrases, float(scores[position]))
+            if hit is None:
+                continue
+            verified += 1
+            if limit is None or len(located) < limit:
+                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
+        exhausted = checked >= len(ids)
+        total = verified if exhausted else round(verified * len(ids) / max(1, checked))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(
+            query, tuple(h for _, _, h in located), int(total), len(episodes), approximate=not exhausted
+        )
+
+    def _hit_of(
+        self,
+        stored: dict[str, Any],
+        episodes: dict[str, dict[str, Any]],
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of a matching paragraph or note (None: its episode is gone, or a phrase is not there)."""
+        if stored.get("kind") == KIND_NOTE:
+            return _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, score)
+        if stored.get("kind") != KIND_PARAGRAPH:
+            return None
+        key, _, start, end, section, *rest = stored["loc"]
+        info = episodes.get(key)
+        text = self._texts.get(str(info["sha256"])) if info else None
+        if info is None or text is None:
+            return None
+        if phrases and not _has_phrases(text[start:end], phrases):
+            return None
+        hit = _make_hit(info, text, start, end, section, terms, phrases, score)
+        speakers = info.get("speakers") or []
+        if rest and 0 <= rest[0] < len(speakers):
+            hit = replace(hit, speaker=str(speakers[rest[0]]))
+        return hit
+
+    def _search_whoosh(
+        self,
+        searcher: Searcher,
+        query: str,
+        whoosh_query: wq.Query,
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """A query the arrays do not answer (wildcards, fuzzy terms), scored and counted by Whoosh."""
+        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
+        results = searcher.search(whoosh_query, limit=limit, terms=expanding)
+        plain_terms = _plain_terms(whoosh_query)
+        order: dict[str, int] = {}
+        located: list[tuple[int, int, LibraryHit]] = []
         for hit in results:
             stored = hit.fields()
-            if stored.get("kind") == KIND_NOTE:
-                matched = hit.matched_terms() if expanding else [(NOTE, t) for t in plain_terms]
-                note_hit = _note_hit(stored, episodes, matched, phrases, hit.score)
-                if note_hit is not None and (limit is None or len(located) < limit):
-                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
-                continue
-            if stored.get("kind") != KIND_PARAGRAPH:
-                continue
-            key, _, start, end, section = stored["loc"]
-            info = episodes.get(key)
-            text = self._texts.get(str(info["sha256"])) if info else None
-            if info is None or text is None:
-                continue
-            if phrases:
-                if checked >= PHRASE_CHECK_LIMIT or (
-                    limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
-                ):
-                    break
-                checked += 1
-                if not _has_phrases(text[start:end], phrases):
-                    continue
-                verified += 1
-                if limit is not None and len(located) >= limit:
-                    continue
-            rank = order.setdefault(key, len(order))
             if expanding:
-                terms = {
-                    t.decode("utf-8") if isinstance(t, bytes) else t
-                    for f, t in hit.matched_terms()
-                    if f == CONTENT
-                }
+                fieldname = NOTE if stored.get("kind") == KIND_NOTE else CONTENT
+                terms = {_decoded(t) for f, t in hit.matched_terms() if f == fieldname}
             else:
                 terms = plain_terms
-            located.append(
-                (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
-            )
-        if phrases:
-            candidates = len(results)
-            total = verified if checked >= candidates else round(verified * candidates / max(1, checked))
-        else:
-            total = len(results)
+            found = self._hit_of(stored, episodes, terms, (), hit.score)
+            if found is not None:
+                located.append((order.setdefault(stored["loc"][0], len(order)), found.start, found))
         located.sort(key=lambda item: (item[0], item[1]))
-        return LibraryResult(query, tuple(h for _, _, h in located), int(total), len(episodes))
+        return LibraryResult(query, tuple(h for _, _, h in located), len(results), len(episodes))
 
     def _search_phrases(
         self,
@@ -371,10 +434,9 @@ class LibraryIndex:
         limit: int | None,
         episodes: dict[str, dict[str, Any]],
     ) -> LibraryResult:
-        """Phrases: the paragraphs holding all the words, in index order (no scoring: for common words there
-        are tens of thousands), checked on the text until ``limit`` hits are found and at least
-        ``PHRASE_CHECK_MIN`` were checked; the total is extrapolated over the rest when they were not all."""
-        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in whoosh_query.iter_all_terms()}
+        """Phrases with wildcards or fuzzy words: the paragraphs holding all the words, in index order (no
+        scoring), checked on the text as :meth:`_check_phrases` does."""
+        terms = _plain_terms(whoosh_query)
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
@@ -386,26 +448,13 @@ class LibraryIndex:
                 exhausted = False
                 break
             stored = searcher.stored_fields(docnum)
-            if stored.get("kind") == KIND_NOTE:
-                note_hit = _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, 1.0)
-                if note_hit is not None and (limit is None or len(located) < limit):
-                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
-                continue
-            if stored.get("kind") != KIND_PARAGRAPH:
-                continue
-            key, _, start, end, section = stored["loc"]
-            info = episodes.get(key)
-            text = self._texts.get(str(info["sha256"])) if info else None
-            if info is None or text is None:
-                continue
             checked += 1
-            if not _has_phrases(text[start:end], phrases):
+            hit = self._hit_of(stored, episodes, terms, phrases, 1.0)
+            if hit is None:
                 continue
             verified += 1
             if limit is None or len(located) < limit:
-                rank = order.setdefault(key, len(order))
-                hit = _make_hit(info, text, start, end, section, terms, phrases, 1.0)
-                located.append((rank, start, hit))
+                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
         if exhausted:
             total = verified
         else:
@@ -592,6 +641,24 @@ def prepare_or_error(path: str, title: str | None, cache_dir: Path | None) -> Pr
         return error
 
 
+def _decoded(text: str | bytes) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text
+
+
+def _plain_terms(query: wq.Query) -> set[str]:
+    """The words of a query (stems), for the snippets' emphasis."""
+    return {_decoded(t) for _f, t in query.iter_all_terms()}
+
+
+def _arrays_of(searcher: Searcher) -> PostingArrays:
+    """The postings arrays of a searcher (made on first use, kept as long as the searcher: one commit)."""
+    arrays: PostingArrays | None = getattr(searcher, "_library_arrays", None)
+    if arrays is None:
+        arrays = PostingArrays(searcher)
+        searcher._library_arrays = arrays
+    return arrays
+
+
 def _episode_key(sha256: str) -> str:
     return sha256[:16]
 
@@ -604,7 +671,8 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         chunk = text[start:end]
         if not chunk.strip():
             continue
-        loc = (key, number, start, end, episode.paragraph_sections[number])
+        speaker = episode.paragraph_speakers[number] if number < len(episode.paragraph_speakers) else -1
+        loc = (key, number, start, end, episode.paragraph_sections[number], speaker)
         writer.add_document(kind=KIND_PARAGRAPH, doc=episode.sha256, loc=loc, **{CONTENT: chunk})
     info = {
         "sha256": episode.sha256,
@@ -613,6 +681,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "path": episode.path,
         "paragraphs": len(episode.paragraphs),
         "sections": list(episode.section_titles),
+        "speakers": list(episode.speakers),
         "section_starts": list(episode.section_starts),
         "chars": len(text),
     }
@@ -659,7 +728,7 @@ def _note_hit(
     score: float,
 ) -> LibraryHit | None:
     """A hit in a note: the snippet is the note's text, the offsets those of the highlight."""
-    key, _, start, end, section = stored["loc"]
+    key, _, start, end, section, *_rest = stored["loc"]
     info = episodes.get(key)
     note = stored.get("info") or {}
     text = str(note.get("text", ""))
