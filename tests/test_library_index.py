@@ -175,3 +175,31 @@ def test_hits_name_who_speaks(tmp_path, opened):
     hits = index.search("patience", limit=None).hits
     assert hits and all(hit.speaker for hit in hits)
     assert all(hit.to_json()["speaker"] == hit.speaker for hit in hits)
+
+
+def test_an_indexing_process_with_preparing_workers_indexes_everything(tmp_path, opened):
+    import multiprocessing
+
+    from desktop_app.library.index import POOL_MIN_EPISODES, run_sync_process
+
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    for number in range(POOL_MIN_EPISODES // len(FILES) + 1):
+        for source in FILES:
+            text = Path(source).read_text(encoding="utf-8") + f" variant number {number}\n"
+            (folder / f"{number}-{Path(source).name}").write_text(text, encoding="utf-8")
+    files = sorted(str(p) for p in folder.iterdir())
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=run_sync_process, args=(_wanted(files), tmp_path, theirs, 2))
+    process.start()
+    theirs.close()
+    while True:
+        kind, value = ours.recv()
+        if kind == "done":
+            break
+    process.join(timeout=60)
+    assert len(value.added) == len(files) and not value.failed
+    index = opened()
+    assert len(index.indexed()) == len(files)
+    assert index.search("marigolds").total == len(files) // len(FILES)

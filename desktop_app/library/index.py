@@ -61,6 +61,9 @@ COMMIT_EVERY_S = 3.0
 DEFAULT_LIMIT = 50
 INDEXER_NICENESS = 10
 """The indexing process runs at a lower priority."""
+MAX_INDEXING_WORKERS = 4
+POOL_MIN_EPISODES = 12
+"""Fewer episodes to index are prepared by the indexing process itself."""
 MAX_IDLE_SEARCHERS = 2
 PHRASE_CHECK_LIMIT = 400
 PHRASE_CHECK_MIN = 60
@@ -597,12 +600,20 @@ class LibraryIndex:
         return report
 
 
-def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any) -> None:
+def indexing_workers() -> int:
+    """Processes preparing episodes for an indexing run: one per core, at most ``MAX_INDEXING_WORKERS``."""
+    return max(1, min(MAX_INDEXING_WORKERS, os.cpu_count() or 1))
+
+
+def run_sync_process(
+    wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any, workers: int = 1
+) -> None:
     """The body of an indexing process: ``LibraryIndex.sync`` reporting over a ``multiprocessing`` connection.
 
     Sends ("progress", (done, total)), ("committed", count) and finally ("done", SyncReport); any message
     received asks it to stop after the current episode. Indexing in a process of its own keeps the GUI
-    process's interpreter free (a thread would share its GIL with the window).
+    process's interpreter free (a thread would share its GIL with the window); with ``workers`` > 1, that many
+    spawned processes (at the same low priority) prepare the episodes and this one writes them.
     """
     if hasattr(os, "nice"):
         try:
@@ -610,18 +621,34 @@ def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, co
         except OSError:
             pass
     index = LibraryIndex.open(cache_dir)
-    try:
-        report = index.sync(
-            wanted,
-            cache_dir,
-            progress=lambda done, total: connection.send(("progress", (done, total))),
-            committed=lambda count: connection.send(("committed", count)),
-            should_stop=connection.poll,
-        )
-        connection.send(("done", report))
-    finally:
-        index.close()
-        connection.close()
+    with contextlib.ExitStack() as stack:
+        prepare = None
+        have = index.indexed()
+        missing = sum(1 for sha, _, _ in wanted if sha not in have)
+        if workers > 1 and missing >= POOL_MIN_EPISODES:  # starting the processes takes seconds
+            import multiprocessing
+
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(workers))
+            prepare = functools.partial(pool.imap, functools.partial(_prepare_pair, cache_dir=cache_dir))
+        try:
+            report = index.sync(
+                wanted,
+                cache_dir,
+                progress=lambda done, total: connection.send(("progress", (done, total))),
+                committed=lambda count: connection.send(("committed", count)),
+                should_stop=connection.poll,
+                prepare=prepare,
+            )
+            connection.send(("done", report))
+        finally:
+            index.close()
+            connection.close()
+
+
+def _prepare_pair(job: tuple[str, str], cache_dir: Path) -> PreparedEpisode | Exception:
+    """:func:`prepare_or_error` on a (path, title) pair (for a process pool's ``imap``)."""
+    path, title = job
+    return prepare_or_error(path, title, cache_dir)
 
 
 def prepare_many(
@@ -911,5 +938,6 @@ __all__ = [
     "SyncReport",
     "prepare_episode",
     "prepare_many",
+    "indexing_workers",
     "prepare_or_error",
 ]
