@@ -338,7 +338,10 @@ class LibraryPanel(QWidget):
             self.status.setText(f"{total:,} documents indexed.")
 
     def set_result(self, result: LibraryResult) -> None:
-        """Show a library search result, grouped by episode."""
+        """Show a library search result, grouped by episode (a result of another query, asked for by the
+        search panel's library scope, is not this panel's)."""
+        if result.query.strip() != self.search_field.text().strip():
+            return
         self.results.set_result(result)
         self.result_view.expandAll()
         if result.error:
