@@ -34,6 +34,7 @@ LAYERS = {
     "library.catalog": "domain",
     "library.cli": "domain",
     "library.derived": "domain",
+    "library.doctable": "domain",
     "library.index": "domain",
     "library.notes": "domain",
     "library.postings": "domain",

@@ -203,3 +203,31 @@ def test_an_indexing_process_with_preparing_workers_indexes_everything(tmp_path,
     index = opened()
     assert len(index.indexed()) == len(files)
     assert index.search("marigolds").total == len(files) // len(FILES)
+
+
+def test_the_paragraph_table_agrees_with_the_stored_fields(tmp_path, opened):
+    from desktop_app.library.index import KIND_PARAGRAPH, _table_of
+
+    index = opened()
+    index.sync(_wanted(FILES[:2]), tmp_path)
+    index.set_notes(_wanted()[0][0], [("n1", "a note on patience", 0, 10)])
+    index.sync(_wanted(), tmp_path)  # a second segment
+    index.remove([_wanted()[1][0]])  # deletions
+    with index._leased() as searcher:
+        table = _table_of(searcher)
+        paragraphs = 0
+        for docnum in range(searcher.doc_count_all()):
+            if searcher.reader().is_deleted(docnum):
+                continue
+            stored = searcher.stored_fields(docnum)
+            where = table.location(docnum)
+            if stored.get("kind") != KIND_PARAGRAPH:
+                assert where is None
+                continue
+            paragraphs += 1
+            assert where is not None
+            assert (where.info["key"], where.start, where.end, where.section, where.speaker) == (
+                stored["loc"][0],
+                *stored["loc"][2:],
+            )
+    assert paragraphs == index.paragraph_count() - 1  # and the note

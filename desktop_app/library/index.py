@@ -37,6 +37,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
 from desktop_app.library.derived import readable_of, sections_of
+from desktop_app.library.doctable import DocTable
 from desktop_app.library.postings import PostingArrays, top
 from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
@@ -332,10 +333,11 @@ class LibraryIndex:
         located: list[tuple[int, int, LibraryHit]] = []
         order: dict[str, int] = {}
         for position in top(ids, scores, limit):
-            stored = searcher.stored_fields(int(ids[position]))
-            hit = self._hit_of(stored, episodes, terms, phrases, float(scores[position]))
+            hit = self._hit_at(
+                searcher, int(ids[position]), episodes, terms, phrases, float(scores[position])
+            )
             if hit is not None:
-                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
+                located.append((order.setdefault(hit.document, len(order)), hit.start, hit))
         located.sort(key=lambda item: (item[0], item[1]))
         return LibraryResult(query, tuple(h for _, _, h in located), len(ids), len(episodes))
 
@@ -360,19 +362,38 @@ class LibraryIndex:
         for position in candidates:
             if limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN:
                 break
-            stored = searcher.stored_fields(int(ids[position]))
             checked += 1
-            hit = self._hit_of(stored, episodes, terms, phrases, float(scores[position]))
+            hit = self._hit_at(
+                searcher, int(ids[position]), episodes, terms, phrases, float(scores[position])
+            )
             if hit is None:
                 continue
             verified += 1
             if limit is None or len(located) < limit:
-                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
+                located.append((order.setdefault(hit.document, len(order)), hit.start, hit))
         exhausted = checked >= len(ids)
         total = verified if exhausted else round(verified * len(ids) / max(1, checked))
         located.sort(key=lambda item: (item[0], item[1]))
         return LibraryResult(
             query, tuple(h for _, _, h in located), int(total), len(episodes), approximate=not exhausted
+        )
+
+    def _hit_at(
+        self,
+        searcher: Searcher,
+        docnum: int,
+        episodes: dict[str, dict[str, Any]],
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of document ``docnum``: a paragraph from the searcher's table, anything else from its stored
+        fields."""
+        where = _table_of(searcher).location(docnum)
+        if where is None:
+            return self._hit_of(searcher.stored_fields(docnum), episodes, terms, phrases, score)
+        return self._paragraph_hit(
+            where.info, where.start, where.end, where.section, where.speaker, terms, phrases, score
         )
 
     def _hit_of(
@@ -390,15 +411,30 @@ class LibraryIndex:
             return None
         key, _, start, end, section, *rest = stored["loc"]
         info = episodes.get(key)
-        text = self._texts.get(str(info["sha256"])) if info else None
-        if info is None or text is None:
+        if info is None:
             return None
-        if phrases and not _has_phrases(text[start:end], phrases):
+        speaker = int(rest[0]) if rest else -1
+        return self._paragraph_hit(info, start, end, section, speaker, terms, phrases, score)
+
+    def _paragraph_hit(
+        self,
+        info: dict[str, Any],
+        start: int,
+        end: int,
+        section: int,
+        speaker: int,
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of a paragraph of an episode (None: its text is gone, or a phrase is not there)."""
+        text = self._texts.get(str(info["sha256"]))
+        if text is None or (phrases and not _has_phrases(text[start:end], phrases)):
             return None
         hit = _make_hit(info, text, start, end, section, terms, phrases, score)
         speakers = info.get("speakers") or []
-        if rest and 0 <= rest[0] < len(speakers):
-            hit = replace(hit, speaker=str(speakers[rest[0]]))
+        if 0 <= speaker < len(speakers):
+            hit = replace(hit, speaker=str(speakers[speaker]))
         return hit
 
     def _search_whoosh(
@@ -686,6 +722,15 @@ def _arrays_of(searcher: Searcher) -> PostingArrays:
     return arrays
 
 
+def _table_of(searcher: Searcher) -> DocTable:
+    """The paragraph table of a searcher (made on first use, kept as long as the searcher)."""
+    table: DocTable | None = getattr(searcher, "_library_table", None)
+    if table is None:
+        table = DocTable(searcher, KIND_EPISODE)
+        searcher._library_table = table
+    return table
+
+
 def _episode_key(sha256: str) -> str:
     return sha256[:16]
 
@@ -694,6 +739,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
     writer.delete_by_term("doc", episode.sha256)
     text = episode.text
     key = _episode_key(episode.sha256)
+    columns: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
     for number, (start, end) in enumerate(episode.paragraphs):
         chunk = text[start:end]
         if not chunk.strip():
@@ -701,6 +747,8 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         speaker = episode.paragraph_speakers[number] if number < len(episode.paragraph_speakers) else -1
         loc = (key, number, start, end, episode.paragraph_sections[number], speaker)
         writer.add_document(kind=KIND_PARAGRAPH, doc=episode.sha256, loc=loc, **{CONTENT: chunk})
+        for column, value in zip(columns, loc[2:], strict=True):
+            column.append(value)
     info = {
         "sha256": episode.sha256,
         "key": key,
@@ -711,6 +759,8 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "speakers": list(episode.speakers),
         "section_starts": list(episode.section_starts),
         "chars": len(text),
+        # the paragraph documents just written, in order (``doctable.py`` reads them from here)
+        **dict(zip(("doc_starts", "doc_ends", "doc_sections", "doc_speakers"), columns, strict=True)),
     }
     writer.add_document(kind=KIND_EPISODE, doc=episode.sha256, info=info)
 
