@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 B = 0.75  # Whoosh's BM25F defaults
 K1 = 1.2
-CACHED_TERMS = 256
-"""Decoded postings kept per searcher (typing a query re-reads the same terms)."""
+CACHE_BYTES = 16_000_000
+"""Decoded postings kept per searcher, at most this many bytes (typing a query re-reads the same terms)."""
 _LENGTH_TABLE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 _EMPTY_IDS: Ids = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES: Scores = np.zeros(0, dtype=np.float64)
@@ -50,6 +50,7 @@ class PostingArrays:
         self._leaves: list[tuple[Any, int]] = list(searcher.reader().leaf_readers())
         self._lengths: dict[str, NDArray[np.float64]] = {}
         self._terms: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float64]]] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
     # -- evaluating a query ---------------------------------------------------------------------------
@@ -105,10 +106,14 @@ class PostingArrays:
             found = parts[0]
         else:
             found = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        size = found[0].nbytes + found[1].nbytes
         with self._lock:
-            self._terms[key] = found
-            while len(self._terms) > CACHED_TERMS:
-                self._terms.popitem(last=False)
+            if key not in self._terms and size <= CACHE_BYTES:
+                self._terms[key] = found
+                self._cached_bytes += size
+            while self._cached_bytes > CACHE_BYTES:
+                _key, (ids, weights) = self._terms.popitem(last=False)
+                self._cached_bytes -= ids.nbytes + weights.nbytes
         return found
 
     @staticmethod

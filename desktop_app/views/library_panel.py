@@ -167,7 +167,7 @@ class _EntryFilter(QSortFilterProxyModel):
 
 class LibraryResultModel(GroupedItemModel):
     """Library hits: an episode per header row (title and count), its hits below in text order, each shown as
-    "chapter — snippet"."""
+    "chapter — speaker: snippet"."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -216,8 +216,9 @@ class LibraryResultModel(GroupedItemModel):
                 font.setBold(True)
                 return font
             return f"{title} ({len(hits)})" if role in (_DISPLAY, _TOOLTIP) else None
-        if role == _DISPLAY:
-            return f"{hit.section} — {hit.snippet}" if hit.section else hit.snippet
+        if role == _DISPLAY:  # "Chapter — Guest: …snippet"
+            lead = " — ".join(part for part in (hit.section, hit.speaker) if part)
+            return f"{lead}: {hit.snippet}" if lead else hit.snippet
         if role == _TOOLTIP:
             return hit.snippet
         if role == ROLE_PATH:

@@ -91,3 +91,50 @@ def test_this_episode_scope_searches_the_open_transcript_again(
         panel.scope_combo.setCurrentIndex(panel.scope_combo.findText("This episode"))
     assert panel.view.model() is panel.model
     assert panel.model.shown_count() >= 5
+
+
+def _hit(document: str, title: str, start: int, section: str | None, number: int, speaker: str | None):
+    from desktop_app.library.index import LibraryHit
+
+    return LibraryHit(
+        document,
+        title,
+        f"/x/{title}.txt",
+        start,
+        start + 4,
+        f"…word {start}…",
+        ((1, 5),),
+        section,
+        number,
+        1.0,
+        speaker,
+    )
+
+
+def test_library_hits_model_groups_episodes_then_chapters_and_passes_the_model_tester(qtmodeltester) -> None:
+    from desktop_app.library.index import LibraryResult
+    from desktop_app.views.library_hits_model import LibraryHitsModel
+    from desktop_app.views.search_results_model import ROLE_COUNT, ROLE_KIND, ROLE_POSITION
+
+    hits = (
+        _hit("a", "Episode A", 10, "Intro", 0, "Host"),
+        _hit("a", "Episode A", 50, "Intro", 0, "Guest"),
+        _hit("a", "Episode A", 900, "Rockets", 1, "Guest"),
+        _hit("b", "Episode B", 5, None, -1, None),
+    )
+    model = LibraryHitsModel()
+    model.set_result(LibraryResult("word", hits, total=4, episodes_indexed=2))
+    qtmodeltester.check(model)
+    groups = [model.index(row, 0) for row in range(model.rowCount())]
+    assert [(g.data(), g.data(ROLE_EPISODE), g.data(ROLE_COUNT)) for g in groups] == [
+        ("Intro", "Episode A", 2),
+        ("Rockets", "", 1),
+        ("Matches", "Episode B", 1),
+    ]
+    assert groups[0].data(ROLE_KIND) == "group"
+    first = model.index(1, 0, groups[0])
+    assert first.data(ROLE_KIND) == "hit" and first.data(ROLE_POSITION) == "Guest"
+    assert model.hit(first) == hits[1]
+    assert (model.shown_count(), model.episode_count()) == (4, 2)
+    model.set_result(None)
+    assert model.rowCount() == 0
