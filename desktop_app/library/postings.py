@@ -208,26 +208,36 @@ def _intersection(parts: list[tuple[Ids, Scores]], boost: float) -> tuple[Ids, S
 
 
 def _read_blocks(matcher: W3LeafMatcher) -> tuple[Ids, NDArray[np.float64]]:
-    """Every block of a Whoosh 3 postings list, decoded with numpy (ids are delta-coded within a block)."""
-    id_parts: list[Ids] = []
-    weight_parts: list[NDArray[np.float64]] = []
+    """Every block of a Whoosh 3 postings list, decoded with numpy: the blocks' values are gathered into one
+    list each, then converted once; ids are delta-coded within a block (a cumulative sum over all blocks, minus
+    the sum before each block)."""
+    deltas: list[int] = []
+    weights: list[float] = []
+    lengths: list[int] = []
+    postfile = matcher._postfile
     while matcher.is_active():
         start, end = matcher._dataoffset, matcher._nextoffset
-        data = matcher._postfile.get(start, end - start)
+        data = postfile.get(start, end - start)
         raw_ids, raw_weights, _values = loads(zlib.decompress(data) if matcher._compression else data)
         count = matcher._blocklength
-        ids = np.asarray(raw_ids, dtype=np.int64)
-        id_parts.append(ids if matcher._byteids else np.cumsum(ids))
+        deltas.extend(raw_ids)
+        lengths.append(count)
         if raw_weights is None:
-            weight_parts.append(np.ones(count))
+            weights.extend([1.0] * count)
         elif isinstance(raw_weights, float):
-            weight_parts.append(np.full(count, raw_weights))
+            weights.extend([raw_weights] * count)
         else:
-            weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
+            weights.extend(raw_weights)
         matcher._next_block()
-    if not id_parts:
+    if not deltas:
         return _EMPTY_IDS, np.zeros(0)
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
+    ids = np.array(deltas, dtype=np.int64)
+    if not matcher._byteids:
+        summed = np.cumsum(ids)
+        ends = np.cumsum(lengths)
+        before = np.concatenate(([0], summed[ends[:-1] - 1]))  # the running sum before each block
+        ids = summed - np.repeat(before, lengths)
+    return ids, np.array(weights, dtype=np.float64)
 
 
 def _read_matcher(matcher: Any) -> tuple[Ids, NDArray[np.float64]]:
