@@ -231,3 +231,22 @@ def test_the_paragraph_table_agrees_with_the_stored_fields(tmp_path, opened):
                 *stored["loc"][2:],
             )
     assert paragraphs == index.paragraph_count() - 1  # and the note
+
+
+def test_a_retired_searcher_is_freed_without_the_cyclic_garbage_collector(tmp_path, opened):
+    import gc
+    import weakref
+
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    gc.collect()
+    gc.disable()  # what matters: freed at once, not at the next full collection (200-300 ms on the GUI thread)
+    try:
+        index.search("patience")  # the searcher gets its arrays and table
+        with index._leased() as searcher:
+            freed = weakref.ref(searcher)
+            del searcher
+        index._retire_searchers()  # a commit
+        assert freed() is None
+    finally:
+        gc.enable()
