@@ -37,13 +37,18 @@ class DocTable:
 
     def __init__(self, searcher: Searcher, episode_kind: str) -> None:
         count = int(searcher.doc_count_all())
-        self.infos: list[dict[str, Any]] = []
+        self.records: list[
+            dict[str, Any]
+        ] = []  # every episode record (``LibraryIndex.indexed`` reads them here)
+        self.infos: list[dict[str, Any]] = []  # the records of the episodes in the table
         self.episode: NDArray[np.int32] = np.full(count, -1, dtype=np.int32)
         self._columns: NDArray[np.int64] = np.zeros(
             (4, count), dtype=np.int64
         )  # start, end, section, speaker
         for docnum in searcher.document_numbers(kind=episode_kind):
-            self._add(searcher, int(docnum), searcher.stored_fields(docnum).get("info") or {})
+            info = searcher.stored_fields(docnum).get("info") or {}
+            self.records.append(info)
+            self._add(searcher, int(docnum), info)
 
     def _add(self, searcher: Searcher, record: int, info: dict[str, Any]) -> None:
         starts = info.get("doc_starts") or []

@@ -282,8 +282,10 @@ class LibraryIndex:
         cached = self._indexed_cache
         if cached is not None and cached[0] == generation:
             return dict(cached[1])
-        with self._leased() as searcher:
-            found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        with self._leased() as searcher:  # the records are read once per commit, with the paragraph table
+            found = {
+                str(info["sha256"]): dict(info) for info in _table_of(searcher).records if "sha256" in info
+            }
         self._indexed_cache = (generation, found)
         return dict(found)
 
@@ -319,7 +321,8 @@ class LibraryIndex:
     def _search_with(
         self, searcher: Searcher, query: str, parsed: wq.Query, limit: int | None
     ) -> LibraryResult:
-        episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
+        records = _table_of(searcher).records  # this searcher's (another one may see another commit)
+        episodes = {key: info for info in records if "sha256" in info and (key := str(info["key"]))}
         whoosh_query, phrases = _without_phrases(parsed)
         evaluated = _arrays_of(searcher).evaluate(whoosh_query)
         if evaluated is None:  # wildcards, fuzzy terms: Whoosh's own search
