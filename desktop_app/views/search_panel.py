@@ -409,6 +409,7 @@ class SearchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._query_row)
+        layout.addLayout(self._options_row)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -454,7 +455,10 @@ class SearchPanel(QWidget):
         self.speaker_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.speaker_combo.currentIndexChanged.connect(lambda _index: self._announce())
         self.speaker_combo.hide()
-        self._query_row.addWidget(self.speaker_combo)
+        self._options_row = QHBoxLayout()  # below the query: a narrow dock keeps the field wide
+        self._options_row.setContentsMargins(0, 0, 0, 0)
+        self._options_row.setSpacing(4)
+        self._options_row.addWidget(self.speaker_combo)
         self.scope_combo = QComboBox(self)
         self.scope_combo.setObjectName("search_scope")
         self.scope_combo.addItem("This episode", SCOPE_EPISODE)
@@ -463,7 +467,8 @@ class SearchPanel(QWidget):
         self.scope_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.scope_combo.currentIndexChanged.connect(self._on_scope_changed)
         self.scope_combo.hide()
-        self._query_row.addWidget(self.scope_combo)
+        self._options_row.addWidget(self.scope_combo)
+        self._options_row.addStretch(1)
 
     def _connect_keys(self) -> None:
         edit, view = self.query_edit, self.view
@@ -579,7 +584,7 @@ class SearchPanel(QWidget):
         for name in speakers:
             self.speaker_combo.addItem(name, name)
         self.speaker_combo.blockSignals(False)
-        self.speaker_combo.setVisible(bool(speakers))
+        self.speaker_combo.setVisible(bool(speakers) and not self.library_scope())
 
     # -- the library scope ---------------------------------------------------------------------------
     def set_library_available(self, available: bool) -> None:
@@ -615,6 +620,8 @@ class SearchPanel(QWidget):
     @Slot(int)
     def _on_scope_changed(self, _row: int) -> None:
         library = self.library_scope()
+        # the speaker filter is this episode's
+        self.speaker_combo.setVisible(not library and self.speaker_combo.count() > 1)
         self.view.setModel(self.library_model if library else self.model)
         self.view.expandAll()
         self.query_edit.setPlaceholderText("Search the whole library" if library else "Search the transcript")
