@@ -86,6 +86,9 @@ def test_bad_queries_and_unreadable_files_are_reported(tmp_path, opened):
     report = index.sync([("0" * 64, str(tmp_path / "absent.txt"), None)], tmp_path)
     assert report.failed and not index.indexed()
     assert index.search("   ").hits == ()
+    for query in ("science", '"open source"', "sci*", "a NOT b"):  # an empty index answers, without an error
+        result = index.search(query)
+        assert (result.total, result.error) == (0, None)
 
 
 def test_a_killed_indexing_process_leaves_an_index_the_next_run_completes(tmp_path, opened):

@@ -122,16 +122,19 @@ class PostingArrays:
     ) -> tuple[Ids, NDArray[np.float64]]:
         if fieldname not in reader.schema:
             return _EMPTY_IDS, np.zeros(0)
+        terms = getattr(reader, "_terms", None)
         try:
+            if terms is None:  # not a segment (an empty index): its public matcher, deletions applied
+                return _read_matcher(reader.postings(fieldname, text))
             btext = reader._text_to_bytes(fieldname, text)
-            matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
         except TermNotFound:
             return _EMPTY_IDS, np.zeros(0)
         if isinstance(matcher, W3LeafMatcher):
             ids, weights = _read_blocks(matcher)
         else:
             ids, weights = _read_matcher(matcher)
-        deleted = reader.deleted_docs_set
+        deleted = getattr(reader, "deleted_docs_set", None)
         if deleted:
             keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
             ids, weights = ids[keep], weights[keep]
@@ -254,7 +257,8 @@ def _read_matcher(matcher: Any) -> tuple[Ids, NDArray[np.float64]]:
 def _leaf_lengths(reader: Any, fieldname: str) -> NDArray[np.float64]:
     """A segment's field lengths: its one-byte-per-document length column, decoded through Whoosh's table."""
     count = int(reader.doc_count_all())
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    perdoc = getattr(reader, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc is not None else None
     if column is None:
         return np.zeros(count)
     try:
