@@ -8,7 +8,11 @@ Both use Python's bytecode caches, as on a user's machine (pip compiles an insta
 writes ``__pycache__`` on its first run): ``PYTHONDONTWRITEBYTECODE`` is removed from the children's
 environment and a first, untimed run of each fills the caches.
 
-Usage: python benchmarks/startup.py [--runs N]
+``--library DIR``: also the app reopened with a data folder holding an indexed library (the folder kept by
+``benchmarks/library.py --gui --keep DIR``), against the warm cache without one: the library must not slow the
+first paint (it is opened after it).
+
+Usage: python benchmarks/startup.py [--runs N] [--library DIR]
 """
 
 from __future__ import annotations
@@ -78,6 +82,9 @@ def _run(command: list[str]) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--library", default="", help="a data folder with an indexed library (library.py --keep)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bare_script = Path(tmp) / "bare.py"
@@ -91,10 +98,15 @@ def main() -> int:
             "app (warm cache)": [],
             "app (cold cache)": [],
         }
+        if args.library:
+            _run(app + ["--data-dir", args.library])  # the seed's segmentation cached there too
+            rows["app (warm, library)"] = []
         for number in range(args.runs):
             rows["bare QPlainTextEdit"].append(_run([sys.executable, str(bare_script), str(SEED)]))
             rows["app (warm cache)"].append(_run(app + ["--data-dir", str(warm_dir)]))
             rows["app (cold cache)"].append(_run(app + ["--data-dir", str(Path(tmp) / f"cold{number}")]))
+            if args.library:
+                rows["app (warm, library)"].append(_run(app + ["--data-dir", args.library]))
     base = statistics.median(t for t, _ in rows["bare QPlainTextEdit"])
     print(f"Start-up to first paint of the seed transcript, {args.runs} runs each (median, spawn → paint)")
     print(f"{'':22} {'median s':>9} {'min s':>7} {'ratio':>6} {'peak RSS MB':>12}")
@@ -106,6 +118,12 @@ def main() -> int:
             f" {rss:12.0f}"
         )
     print("target: app ≤ 1.5× the bare script (peak RSS of the app includes outline and index building)")
+    if args.library:
+        with_library = statistics.median(t for t, _ in rows["app (warm, library)"])
+        without = statistics.median(t for t, _ in rows["app (warm cache)"])
+        print(
+            f"indexed library: first paint {with_library / without:.2f}× the warm start without one (target ≤ 1.2×)"
+        )
     return 0
 
 

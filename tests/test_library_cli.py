@@ -35,6 +35,7 @@ def test_library_add_list_search(capsys, tmp_path):
         assert set(hit) == {"document", "title", "start", "end", "snippet", "section", "speaker"}
         path = next(d["path"] for d in documents if d["sha256"] == hit["document"])
         assert load_transcript(path).text[hit["start"] : hit["end"]].lower() == "patience"
+        assert hit["speaker"] in ("Host", "Guest")  # caption text: the inferred speakers, as the reader shows
     rocket = str(folder / "rocket-episode.txt")
     assert main(["library", "remove", rocket, *data]) == 0
     payload = run_json(capsys, "library", "search", '"open source"', "--json", *data)

@@ -27,7 +27,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
 from desktop_app.library.derived import readable_of, sections_of
+from desktop_app.library.doctable import DocTable
+from desktop_app.library.postings import PostingArrays, top
 from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
 from desktop_app.timeline import chapter_at
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LIBRARY_SCHEMA_VERSION = 1
+LIBRARY_SCHEMA_VERSION = 2
 INDEX_NAME = "LIBRARY"
 INDEX_FOLDER = f"library-index-v{LIBRARY_SCHEMA_VERSION}"
 KIND_PARAGRAPH = "p"
@@ -60,6 +62,9 @@ COMMIT_EVERY_S = 3.0
 DEFAULT_LIMIT = 50
 INDEXER_NICENESS = 10
 """The indexing process runs at a lower priority."""
+MAX_INDEXING_WORKERS = 4
+POOL_MIN_EPISODES = 12
+"""Fewer episodes to index are prepared by the indexing process itself."""
 MAX_IDLE_SEARCHERS = 2
 PHRASE_CHECK_LIMIT = 400
 PHRASE_CHECK_MIN = 60
@@ -74,7 +79,7 @@ def make_library_schema() -> fields.Schema:
     return fields.Schema(
         kind=fields.ID(stored=True),
         doc=fields.ID(),
-        loc=fields.STORED(),  # (episode key, paragraph number, start, end, chapter number)
+        loc=fields.STORED(),  # (episode key, paragraph number, start, end, chapter number, speaker number)
         info=fields.STORED(),  # the episode record: sha256, title, path, chapters…
         **{
             CONTENT: fields.TEXT(analyzer=analyzer, phrase=False),
@@ -95,14 +100,21 @@ class PreparedEpisode:
     section_titles: tuple[str, ...]
     section_starts: tuple[int, ...]
     paragraph_sections: tuple[int, ...]  # the chapter of each paragraph (-1: none)
+    speakers: tuple[str, ...] = ()  # who speaks (named in the file, or the inferred host / guest)
+    paragraph_speakers: tuple[
+        int, ...
+    ] = ()  # the speaker of each paragraph (index in ``speakers``; -1: none)
 
 
 def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None) -> PreparedEpisode:
-    """Load a transcript with its (cached) segmentation and outline; pure work, for a worker thread or process."""
+    """Load a transcript with its (cached) segmentation, speakers and outline; pure work, for a worker thread or
+    process. Speakers are the file's, else the host / guest labels the reader shows (cached as it caches them)."""
     transcript = load_transcript(path)
-    readable = readable_of(transcript, cache_dir)
+    readable = readable_of(transcript, cache_dir, speakers=True)
     sections = sections_of(transcript, readable, cache_dir)
     paragraphs = tuple((p.start, p.end) for p in readable.paragraphs)
+    speakers = readable.speakers
+    numbers = {name: number for number, name in enumerate(speakers)}
     return PreparedEpisode(
         sha256=transcript.sha256,
         path=transcript.source,
@@ -112,6 +124,10 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
         section_titles=tuple(s.title for s in sections),
         section_starts=tuple(s.start for s in sections),
         paragraph_sections=tuple(chapter_at(sections, start) for start, _ in paragraphs),
+        speakers=speakers,
+        paragraph_speakers=tuple(
+            numbers.get(p.speaker, -1) if p.speaker else -1 for p in readable.paragraphs
+        ),
     )
 
 
@@ -129,7 +145,7 @@ class LibraryHit:
     section: str | None
     section_number: int
     score: float
-    speaker: str | None = None  # not known for caption text
+    speaker: str | None = None  # who speaks the paragraph (the file's name or the inferred host / guest)
     note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
 
     def to_json(self) -> dict[str, Any]:
@@ -246,7 +262,7 @@ class LibraryIndex:
                 if keep:
                     self._idle.append(searcher)
             if not keep:
-                searcher.close()
+                _release(searcher)
 
     def _retire_searchers(self) -> None:
         """A commit happened: idle searchers of the older one are closed (busy ones when they come back)."""
@@ -254,7 +270,7 @@ class LibraryIndex:
             self._generation += 1
             retired, self._idle = self._idle, []
         for searcher in retired:
-            searcher.close()
+            _release(searcher)
 
     def close(self) -> None:
         """Close the idle searchers (the index may be used again afterwards: new searchers are opened)."""
@@ -266,8 +282,10 @@ class LibraryIndex:
         cached = self._indexed_cache
         if cached is not None and cached[0] == generation:
             return dict(cached[1])
-        with self._leased() as searcher:
-            found = {str(f["info"]["sha256"]): dict(f["info"]) for f in searcher.documents(kind=KIND_EPISODE)}
+        with self._leased() as searcher:  # the records are read once per commit, with the paragraph table
+            found = {
+                str(info["sha256"]): dict(info) for info in _table_of(searcher).records if "sha256" in info
+            }
         self._indexed_cache = (generation, found)
         return dict(found)
 
@@ -303,64 +321,151 @@ class LibraryIndex:
     def _search_with(
         self, searcher: Searcher, query: str, parsed: wq.Query, limit: int | None
     ) -> LibraryResult:
-        episodes = {key: info for info in self.indexed().values() if (key := str(info["key"]))}
+        records = _table_of(searcher).records  # this searcher's (another one may see another commit)
+        episodes = {key: info for info in records if "sha256" in info and (key := str(info["key"]))}
         whoosh_query, phrases = _without_phrases(parsed)
+        evaluated = _arrays_of(searcher).evaluate(whoosh_query)
+        if evaluated is None:  # wildcards, fuzzy terms: Whoosh's own search
+            if phrases:
+                return self._search_phrases(searcher, query, whoosh_query, phrases, limit, episodes)
+            return self._search_whoosh(searcher, query, whoosh_query, limit, episodes)
+        ids, scores = evaluated
+        terms = _plain_terms(whoosh_query)
         if phrases:
-            return self._search_phrases(searcher, query, whoosh_query, phrases, limit, episodes)
-        wanted = limit
-        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
-        results = searcher.search(whoosh_query, limit=wanted, terms=expanding)
-        plain_terms = {
-            t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in whoosh_query.iter_all_terms()
-        }
+            return self._check_phrases(searcher, query, (ids, scores), terms, phrases, limit, episodes)
+        located: list[tuple[int, int, LibraryHit]] = []
+        order: dict[str, int] = {}
+        for position in top(ids, scores, limit):
+            hit = self._hit_at(
+                searcher, int(ids[position]), episodes, terms, phrases, float(scores[position])
+            )
+            if hit is not None:
+                located.append((order.setdefault(hit.document, len(order)), hit.start, hit))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(query, tuple(h for _, _, h in located), len(ids), len(episodes))
+
+    def _check_phrases(
+        self,
+        searcher: Searcher,
+        query: str,
+        evaluated: tuple[Any, Any],
+        terms: set[str],
+        phrases: list[tuple[tuple[str, ...], int]],
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """Phrases: the paragraphs holding all the words, best first, checked on the text until ``limit`` hits
+        are found and at least ``PHRASE_CHECK_MIN`` were checked (at most ``PHRASE_CHECK_LIMIT``); the total is
+        extrapolated over the rest when they were not all checked."""
+        ids, scores = evaluated
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
+        candidates = top(ids, scores, PHRASE_CHECK_LIMIT)
+        for position in candidates:
+            if limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN:
+                break
+            checked += 1
+            hit = self._hit_at(
+                searcher, int(ids[position]), episodes, terms, phrases, float(scores[position])
+            )
+            if hit is None:
+                continue
+            verified += 1
+            if limit is None or len(located) < limit:
+                located.append((order.setdefault(hit.document, len(order)), hit.start, hit))
+        exhausted = checked >= len(ids)
+        total = verified if exhausted else round(verified * len(ids) / max(1, checked))
+        located.sort(key=lambda item: (item[0], item[1]))
+        return LibraryResult(
+            query, tuple(h for _, _, h in located), int(total), len(episodes), approximate=not exhausted
+        )
+
+    def _hit_at(
+        self,
+        searcher: Searcher,
+        docnum: int,
+        episodes: dict[str, dict[str, Any]],
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of document ``docnum``: a paragraph from the searcher's table, anything else from its stored
+        fields."""
+        where = _table_of(searcher).location(docnum)
+        if where is None:
+            return self._hit_of(searcher.stored_fields(docnum), episodes, terms, phrases, score)
+        return self._paragraph_hit(
+            where.info, where.start, where.end, where.section, where.speaker, terms, phrases, score
+        )
+
+    def _hit_of(
+        self,
+        stored: dict[str, Any],
+        episodes: dict[str, dict[str, Any]],
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of a matching paragraph or note (None: its episode is gone, or a phrase is not there)."""
+        if stored.get("kind") == KIND_NOTE:
+            return _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, score)
+        if stored.get("kind") != KIND_PARAGRAPH:
+            return None
+        key, _, start, end, section, *rest = stored["loc"]
+        info = episodes.get(key)
+        if info is None:
+            return None
+        speaker = int(rest[0]) if rest else -1
+        return self._paragraph_hit(info, start, end, section, speaker, terms, phrases, score)
+
+    def _paragraph_hit(
+        self,
+        info: dict[str, Any],
+        start: int,
+        end: int,
+        section: int,
+        speaker: int,
+        terms: set[str],
+        phrases: Sequence[tuple[tuple[str, ...], int]],
+        score: float,
+    ) -> LibraryHit | None:
+        """The hit of a paragraph of an episode (None: its text is gone, or a phrase is not there)."""
+        text = self._texts.get(str(info["sha256"]))
+        if text is None or (phrases and not _has_phrases(text[start:end], phrases)):
+            return None
+        hit = _make_hit(info, text, start, end, section, terms, phrases, score)
+        speakers = info.get("speakers") or []
+        if 0 <= speaker < len(speakers):
+            hit = replace(hit, speaker=str(speakers[speaker]))
+        return hit
+
+    def _search_whoosh(
+        self,
+        searcher: Searcher,
+        query: str,
+        whoosh_query: wq.Query,
+        limit: int | None,
+        episodes: dict[str, dict[str, Any]],
+    ) -> LibraryResult:
+        """A query the arrays do not answer (wildcards, fuzzy terms), scored and counted by Whoosh."""
+        expanding = any(isinstance(n, (wq.Wildcard, wq.Prefix, wq.FuzzyTerm)) for n in walk(whoosh_query))
+        results = searcher.search(whoosh_query, limit=limit, terms=expanding)
+        plain_terms = _plain_terms(whoosh_query)
+        order: dict[str, int] = {}
+        located: list[tuple[int, int, LibraryHit]] = []
         for hit in results:
             stored = hit.fields()
-            if stored.get("kind") == KIND_NOTE:
-                matched = hit.matched_terms() if expanding else [(NOTE, t) for t in plain_terms]
-                note_hit = _note_hit(stored, episodes, matched, phrases, hit.score)
-                if note_hit is not None and (limit is None or len(located) < limit):
-                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
-                continue
-            if stored.get("kind") != KIND_PARAGRAPH:
-                continue
-            key, _, start, end, section = stored["loc"]
-            info = episodes.get(key)
-            text = self._texts.get(str(info["sha256"])) if info else None
-            if info is None or text is None:
-                continue
-            if phrases:
-                if checked >= PHRASE_CHECK_LIMIT or (
-                    limit is not None and len(located) >= limit and checked >= PHRASE_CHECK_MIN
-                ):
-                    break
-                checked += 1
-                if not _has_phrases(text[start:end], phrases):
-                    continue
-                verified += 1
-                if limit is not None and len(located) >= limit:
-                    continue
-            rank = order.setdefault(key, len(order))
             if expanding:
-                terms = {
-                    t.decode("utf-8") if isinstance(t, bytes) else t
-                    for f, t in hit.matched_terms()
-                    if f == CONTENT
-                }
+                fieldname = NOTE if stored.get("kind") == KIND_NOTE else CONTENT
+                terms = {_decoded(t) for f, t in hit.matched_terms() if f == fieldname}
             else:
                 terms = plain_terms
-            located.append(
-                (rank, start, _make_hit(info, text, start, end, section, terms, phrases, hit.score))
-            )
-        if phrases:
-            candidates = len(results)
-            total = verified if checked >= candidates else round(verified * candidates / max(1, checked))
-        else:
-            total = len(results)
+            found = self._hit_of(stored, episodes, terms, (), hit.score)
+            if found is not None:
+                located.append((order.setdefault(stored["loc"][0], len(order)), found.start, found))
         located.sort(key=lambda item: (item[0], item[1]))
-        return LibraryResult(query, tuple(h for _, _, h in located), int(total), len(episodes))
+        return LibraryResult(query, tuple(h for _, _, h in located), len(results), len(episodes))
 
     def _search_phrases(
         self,
@@ -371,10 +476,9 @@ class LibraryIndex:
         limit: int | None,
         episodes: dict[str, dict[str, Any]],
     ) -> LibraryResult:
-        """Phrases: the paragraphs holding all the words, in index order (no scoring: for common words there
-        are tens of thousands), checked on the text until ``limit`` hits are found and at least
-        ``PHRASE_CHECK_MIN`` were checked; the total is extrapolated over the rest when they were not all."""
-        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in whoosh_query.iter_all_terms()}
+        """Phrases with wildcards or fuzzy words: the paragraphs holding all the words, in index order (no
+        scoring), checked on the text as :meth:`_check_phrases` does."""
+        terms = _plain_terms(whoosh_query)
         order: dict[str, int] = {}
         located: list[tuple[int, int, LibraryHit]] = []
         checked = verified = 0
@@ -386,26 +490,13 @@ class LibraryIndex:
                 exhausted = False
                 break
             stored = searcher.stored_fields(docnum)
-            if stored.get("kind") == KIND_NOTE:
-                note_hit = _note_hit(stored, episodes, [(NOTE, t) for t in terms], phrases, 1.0)
-                if note_hit is not None and (limit is None or len(located) < limit):
-                    located.append((order.setdefault(stored["loc"][0], len(order)), note_hit.start, note_hit))
-                continue
-            if stored.get("kind") != KIND_PARAGRAPH:
-                continue
-            key, _, start, end, section = stored["loc"]
-            info = episodes.get(key)
-            text = self._texts.get(str(info["sha256"])) if info else None
-            if info is None or text is None:
-                continue
             checked += 1
-            if not _has_phrases(text[start:end], phrases):
+            hit = self._hit_of(stored, episodes, terms, phrases, 1.0)
+            if hit is None:
                 continue
             verified += 1
             if limit is None or len(located) < limit:
-                rank = order.setdefault(key, len(order))
-                hit = _make_hit(info, text, start, end, section, terms, phrases, 1.0)
-                located.append((rank, start, hit))
+                located.append((order.setdefault(stored["loc"][0], len(order)), hit.start, hit))
         if exhausted:
             total = verified
         else:
@@ -548,12 +639,20 @@ class LibraryIndex:
         return report
 
 
-def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any) -> None:
+def indexing_workers() -> int:
+    """Processes preparing episodes for an indexing run: one per core, at most ``MAX_INDEXING_WORKERS``."""
+    return max(1, min(MAX_INDEXING_WORKERS, os.cpu_count() or 1))
+
+
+def run_sync_process(
+    wanted: Sequence[tuple[str, str, str]], cache_dir: Path, connection: Any, workers: int = 1
+) -> None:
     """The body of an indexing process: ``LibraryIndex.sync`` reporting over a ``multiprocessing`` connection.
 
     Sends ("progress", (done, total)), ("committed", count) and finally ("done", SyncReport); any message
     received asks it to stop after the current episode. Indexing in a process of its own keeps the GUI
-    process's interpreter free (a thread would share its GIL with the window).
+    process's interpreter free (a thread would share its GIL with the window); with ``workers`` > 1, that many
+    spawned processes (at the same low priority) prepare the episodes and this one writes them.
     """
     if hasattr(os, "nice"):
         try:
@@ -561,18 +660,34 @@ def run_sync_process(wanted: Sequence[tuple[str, str, str]], cache_dir: Path, co
         except OSError:
             pass
     index = LibraryIndex.open(cache_dir)
-    try:
-        report = index.sync(
-            wanted,
-            cache_dir,
-            progress=lambda done, total: connection.send(("progress", (done, total))),
-            committed=lambda count: connection.send(("committed", count)),
-            should_stop=connection.poll,
-        )
-        connection.send(("done", report))
-    finally:
-        index.close()
-        connection.close()
+    with contextlib.ExitStack() as stack:
+        prepare = None
+        have = index.indexed()
+        missing = sum(1 for sha, _, _ in wanted if sha not in have)
+        if workers > 1 and missing >= POOL_MIN_EPISODES:  # starting the processes takes seconds
+            import multiprocessing
+
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(workers))
+            prepare = functools.partial(pool.imap, functools.partial(_prepare_pair, cache_dir=cache_dir))
+        try:
+            report = index.sync(
+                wanted,
+                cache_dir,
+                progress=lambda done, total: connection.send(("progress", (done, total))),
+                committed=lambda count: connection.send(("committed", count)),
+                should_stop=connection.poll,
+                prepare=prepare,
+            )
+            connection.send(("done", report))
+        finally:
+            index.close()
+            connection.close()
+
+
+def _prepare_pair(job: tuple[str, str], cache_dir: Path) -> PreparedEpisode | Exception:
+    """:func:`prepare_or_error` on a (path, title) pair (for a process pool's ``imap``)."""
+    path, title = job
+    return prepare_or_error(path, title, cache_dir)
 
 
 def prepare_many(
@@ -592,6 +707,44 @@ def prepare_or_error(path: str, title: str | None, cache_dir: Path | None) -> Pr
         return error
 
 
+def _decoded(text: str | bytes) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text
+
+
+def _plain_terms(query: wq.Query) -> set[str]:
+    """The words of a query (stems), for the snippets' emphasis."""
+    return {_decoded(t) for _f, t in query.iter_all_terms()}
+
+
+def _arrays_of(searcher: Searcher) -> PostingArrays:
+    """The postings arrays of a searcher (made on first use, kept as long as the searcher: one commit)."""
+    arrays: PostingArrays | None = getattr(searcher, "_library_arrays", None)
+    if arrays is None:
+        arrays = PostingArrays(searcher)
+        searcher._library_arrays = arrays
+    return arrays
+
+
+def _release(searcher: Searcher) -> None:
+    """Close a searcher and drop its arrays now. The arrays refer to the searcher, and sub-searchers to their
+    parent: left to the cyclic garbage collector, every retired searcher (one per commit, tens of MB with its
+    arrays) piles up until a full collection, which then takes 200-300 ms on the GUI thread."""
+    searcher.close()
+    for name in ("_library_arrays", "_library_table"):
+        if hasattr(searcher, name):
+            delattr(searcher, name)
+    searcher.subsearchers = None  # sub-searchers refer to their parent
+
+
+def _table_of(searcher: Searcher) -> DocTable:
+    """The paragraph table of a searcher (made on first use, kept as long as the searcher)."""
+    table: DocTable | None = getattr(searcher, "_library_table", None)
+    if table is None:
+        table = DocTable(searcher, KIND_EPISODE)
+        searcher._library_table = table
+    return table
+
+
 def _episode_key(sha256: str) -> str:
     return sha256[:16]
 
@@ -600,12 +753,16 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
     writer.delete_by_term("doc", episode.sha256)
     text = episode.text
     key = _episode_key(episode.sha256)
+    columns: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
     for number, (start, end) in enumerate(episode.paragraphs):
         chunk = text[start:end]
         if not chunk.strip():
             continue
-        loc = (key, number, start, end, episode.paragraph_sections[number])
+        speaker = episode.paragraph_speakers[number] if number < len(episode.paragraph_speakers) else -1
+        loc = (key, number, start, end, episode.paragraph_sections[number], speaker)
         writer.add_document(kind=KIND_PARAGRAPH, doc=episode.sha256, loc=loc, **{CONTENT: chunk})
+        for column, value in zip(columns, loc[2:], strict=True):
+            column.append(value)
     info = {
         "sha256": episode.sha256,
         "key": key,
@@ -613,8 +770,11 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "path": episode.path,
         "paragraphs": len(episode.paragraphs),
         "sections": list(episode.section_titles),
+        "speakers": list(episode.speakers),
         "section_starts": list(episode.section_starts),
         "chars": len(text),
+        # the paragraph documents just written, in order (``doctable.py`` reads them from here)
+        **dict(zip(("doc_starts", "doc_ends", "doc_sections", "doc_speakers"), columns, strict=True)),
     }
     writer.add_document(kind=KIND_EPISODE, doc=episode.sha256, info=info)
 
@@ -659,7 +819,7 @@ def _note_hit(
     score: float,
 ) -> LibraryHit | None:
     """A hit in a note: the snippet is the note's text, the offsets those of the highlight."""
-    key, _, start, end, section = stored["loc"]
+    key, _, start, end, section, *_rest = stored["loc"]
     info = episodes.get(key)
     note = stored.get("info") or {}
     text = str(note.get("text", ""))
@@ -842,5 +1002,6 @@ __all__ = [
     "SyncReport",
     "prepare_episode",
     "prepare_many",
+    "indexing_workers",
     "prepare_or_error",
 ]

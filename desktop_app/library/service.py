@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -91,6 +92,8 @@ class LibraryService(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save_catalog)
+        self._save_lock = threading.Lock()  # catalog writes happen on the pool, newest snapshot last
+        self._saves = [0, 0]  # [snapshots taken, newest snapshot written]
 
     # -- state ----------------------------------------------------------------------------------
     def entries(self) -> list[Entry]:
@@ -116,7 +119,7 @@ class LibraryService(QObject):
         self._latest[0] = self._generation
         if self._save_timer.isActive():
             self._save_timer.stop()
-            self._save_catalog()
+            self._save_catalog(wait=True)
 
     # -- catalog changes ------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str]) -> None:
@@ -147,8 +150,9 @@ class LibraryService(QObject):
         entries, done, total = batch
         if self.catalog is None:
             return
-        result = self.catalog.add_entries(entries)
+        result = self.catalog.add_entries(entries, save=False)
         if result.added or result.moved:
+            self._save_catalog()
             self.entries_changed.emit(self.entries())
         self.adding.emit(done, total)
 
@@ -163,8 +167,9 @@ class LibraryService(QObject):
         """Remove documents from the library (their annotations files stay) and from its index."""
         if self.catalog is None:
             return
-        removed = self.catalog.remove(sha256s)
+        removed = self.catalog.remove(sha256s, save=False)
         if removed:
+            self._save_catalog()
             self.entries_changed.emit(self.entries())
             self.sync()
 
@@ -181,12 +186,30 @@ class LibraryService(QObject):
             self._save_timer.start()
             self.entries_changed.emit(self.entries())
 
-    def _save_catalog(self) -> None:
-        if self.catalog is not None:
-            try:
-                self.catalog.save()
-            except OSError as error:
-                logger.warning("library catalog not saved: %s", error)
+    def _save_catalog(self, wait: bool = False) -> None:
+        """Write a snapshot of the catalog on the pool (``wait``: here, at once). Never on the GUI thread while
+        the app runs: replacing a file can wait for the disk for a long time while the indexer merges."""
+        if self.catalog is None:
+            return
+        snapshot = Catalog(self.catalog.path)
+        snapshot.add_entries(self.catalog.entries(), save=False)
+        self._saves[0] += 1
+        number, lock, saves = self._saves[0], self._save_lock, self._saves
+
+        def job(_report: object) -> None:
+            with lock:
+                if saves[1] > number:  # a newer snapshot is already written
+                    return
+                try:
+                    snapshot.save()
+                except OSError as error:
+                    logger.warning("library catalog not saved: %s", error)
+                saves[1] = number
+
+        if wait:
+            job(None)
+        else:
+            self._tasks.submit("library-save", job)
 
     # -- indexing ---------------------------------------------------------------------------------
     def sync(self) -> None:
@@ -353,11 +376,12 @@ def _sync_in_child(
     messages; a process that dies leaves the committed episodes, and the next start completes the rest."""
     import multiprocessing
 
-    from desktop_app.library.index import run_sync_process
+    from desktop_app.library.index import indexing_workers, run_sync_process
 
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    process = context.Process(target=run_sync_process, args=(wanted, cache, theirs), daemon=True)
+    workers = indexing_workers()
+    process = context.Process(target=run_sync_process, args=(wanted, cache, theirs, workers))
     process.start()
     theirs.close()
     asked_to_stop = False

@@ -168,7 +168,7 @@ class _EntryFilter(QSortFilterProxyModel):
 
 class LibraryResultModel(GroupedItemModel):
     """Library hits: an episode per header row (title and count), its hits below in text order, each shown as
-    "chapter — snippet"."""
+    "chapter — speaker: snippet"."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -217,8 +217,9 @@ class LibraryResultModel(GroupedItemModel):
                 font.setBold(True)
                 return font
             return f"{title} ({len(hits)})" if role in (_DISPLAY, _TOOLTIP) else None
-        if role == _DISPLAY:
-            return f"{hit.section} — {hit.snippet}" if hit.section else hit.snippet
+        if role == _DISPLAY:  # "Chapter — Guest: …snippet"
+            lead = " — ".join(part for part in (hit.section, hit.speaker) if part)
+            return f"{lead}: {hit.snippet}" if lead else hit.snippet
         if role == _TOOLTIP:
             return hit.snippet
         if role == ROLE_PATH:
@@ -339,7 +340,10 @@ class LibraryPanel(QWidget):
             self.status.setText(f"{total:,} documents indexed.")
 
     def set_result(self, result: LibraryResult) -> None:
-        """Show a library search result, grouped by episode."""
+        """Show a library search result, grouped by episode (a result of another query, asked for by the
+        search panel's library scope, is not this panel's)."""
+        if result.query.strip() != self.search_field.text().strip():
+            return
         self.results.set_result(result)
         self.result_view.expandAll()
         if result.error:

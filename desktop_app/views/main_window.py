@@ -197,9 +197,9 @@ class MainWindow(QMainWindow):
         search.dismissed.connect(self.reader.setFocus)
         search.set_recent(self.settings.recent_queries())
         if s.library is not None:
-            from desktop_app.views.library_panel import connect_library_panel
+            from desktop_app.views.library_scope import connect_library
 
-            connect_library_panel(side.library, s.library, s.open)
+            connect_library(side.library, search, s.library, s.open)
 
     # -- the side panels, built lazily --------------------------------------------------------
     @property

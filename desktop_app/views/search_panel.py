@@ -11,6 +11,10 @@ Signals (SearchPanel):
     next_requested(): go to the next hit (F3, or Enter in the query field once its results are shown).
     previous_requested(): go to the previous hit (Shift+F3, Shift+Enter).
     dismissed(): Escape: give the focus back to the reader.
+    library_query_changed(str): in the "Whole library" scope, the query to search the library for (instead of
+        ``query_changed``; the same pauses).
+    library_hit_activated(str, int): in the "Whole library" scope, the user chose a hit: open this file at this
+        document offset.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.views.item_painting import draw_item_background
+from desktop_app.views.library_hits_model import ROLE_EPISODE, LibraryHitsModel
 from desktop_app.views.search_results_model import (
     ROLE_COUNT,
     ROLE_KIND,
@@ -72,6 +77,7 @@ from desktop_app.views.theme import DARK, LIGHT, palette_is_dark
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from desktop_app.library.index import LibraryResult
     from desktop_app.search.index import SearchResult
 
 logger = logging.getLogger(__name__)
@@ -80,6 +86,8 @@ DEBOUNCE_MS = 150
 BUSY_DELAY_MS = 300  # "Searching…" appears only when a search takes this long (no flicker while typing)
 CONTEXT_CHARS = 28  # characters kept before the first emphasised span when a snippet is shortened
 ELLIPSIS = "…"
+SCOPE_EPISODE = "episode"
+SCOPE_LIBRARY = "library"
 SYNTAX_HINT = (
     'Words find every form ("fight" finds "fighting"). Also "exact phrase", OR, NOT, censor*, '
     "zuckerburg~ (typos), note: (your notes only)."
@@ -155,12 +163,26 @@ class _SnippetDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(text_color)
-        title = QFontMetrics(font).elidedText(
+        metrics = QFontMetrics(font)
+        title = metrics.elidedText(
             index.data(Qt.ItemDataRole.DisplayRole) or "",
             Qt.TextElideMode.ElideRight,
             max(0, rect.width() - count_width),
         )
+        episode = index.data(ROLE_EPISODE)
+        if episode:  # a library result: the episode above its first chapter
+            painter.setFont(opt.font)
+            painter.setPen(muted)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
+        if episode:
+            painter.setFont(font)
+            painter.setPen(text_color)
+            above = rect.translated(0, -spacing)
+            painter.drawText(
+                above,
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                metrics.elidedText(episode, Qt.TextElideMode.ElideRight, rect.width()),
+            )
 
     def _paint_hit(
         self,
@@ -349,11 +371,15 @@ class SearchPanel(QWidget):
     next_requested = Signal()
     previous_requested = Signal()
     dismissed = Signal()
+    library_query_changed = Signal(str)
+    library_hit_activated = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("search_panel")
         self.model = SearchResultModel(self)
+        self.library_model = LibraryHitsModel(self)
+        self._library_progress = (0, 0)  # episodes indexed, episodes in the library
         self._emitted = ""  # the last query announced
         self._committed = ""
         self._advance = 0  # +1 / -1: Enter was pressed before the results of the query arrived
@@ -383,6 +409,7 @@ class SearchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._query_row)
+        layout.addLayout(self._options_row)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -428,7 +455,20 @@ class SearchPanel(QWidget):
         self.speaker_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.speaker_combo.currentIndexChanged.connect(lambda _index: self._announce())
         self.speaker_combo.hide()
-        self._query_row.addWidget(self.speaker_combo)
+        self._options_row = QHBoxLayout()  # below the query: a narrow dock keeps the field wide
+        self._options_row.setContentsMargins(0, 0, 0, 0)
+        self._options_row.setSpacing(4)
+        self._options_row.addWidget(self.speaker_combo)
+        self.scope_combo = QComboBox(self)
+        self.scope_combo.setObjectName("search_scope")
+        self.scope_combo.addItem("This episode", SCOPE_EPISODE)
+        self.scope_combo.addItem("Whole library", SCOPE_LIBRARY)
+        self.scope_combo.setToolTip("Search the open transcript, or every transcript of the library")
+        self.scope_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.scope_combo.currentIndexChanged.connect(self._on_scope_changed)
+        self.scope_combo.hide()
+        self._options_row.addWidget(self.scope_combo)
+        self._options_row.addStretch(1)
 
     def _connect_keys(self) -> None:
         edit, view = self.query_edit, self.view
@@ -469,6 +509,8 @@ class SearchPanel(QWidget):
 
     def select_hit(self, number: int) -> None:
         """Select and reveal hit ``number`` (clear the selection when it is not listed); emits nothing."""
+        if self.library_scope():
+            return
         index = self.model.hit_index(number)
         if not index.isValid():
             self.view.selectionModel().clear()
@@ -477,8 +519,8 @@ class SearchPanel(QWidget):
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def current_hit(self) -> int:
-        """The selected hit's number (-1 for none)."""
-        return self.model.hit_at(self.view.currentIndex())
+        """The selected hit's number (-1 for none, and in the library scope)."""
+        return -1 if self.library_scope() else self.model.hit_at(self.view.currentIndex())
 
     def focus_query(self, select_all: bool = True) -> None:
         """Put the cursor in the query field (Ctrl+F)."""
@@ -513,7 +555,8 @@ class SearchPanel(QWidget):
     def show_message(self, message: str) -> None:
         """A status message (e.g. the index could not be built); the list is emptied."""
         self.model.set_result(None)
-        self.status.setText(html.escape(message))
+        if not self.library_scope():
+            self.status.setText(html.escape(message))
 
     def clear(self) -> None:
         """Empty the field, the list and the status (another document); emits nothing."""
@@ -529,7 +572,7 @@ class SearchPanel(QWidget):
         """The query in the field, stripped, with the chosen speaker as a ``speaker:`` filter."""
         words = self.query_edit.text().strip()
         speaker = self.speaker_combo.currentData()
-        if words and speaker:
+        if words and speaker and not self.library_scope():
             return f'{words} speaker:"{speaker}"'
         return words
 
@@ -541,11 +584,74 @@ class SearchPanel(QWidget):
         for name in speakers:
             self.speaker_combo.addItem(name, name)
         self.speaker_combo.blockSignals(False)
-        self.speaker_combo.setVisible(bool(speakers))
+        self.speaker_combo.setVisible(bool(speakers) and not self.library_scope())
+
+    # -- the library scope ---------------------------------------------------------------------------
+    def set_library_available(self, available: bool) -> None:
+        """Offer the "This episode / Whole library" switch (the app has a library)."""
+        self.scope_combo.setVisible(available)
+        if not available:
+            self.set_scope(SCOPE_EPISODE)
+
+    def set_scope(self, scope: str) -> None:
+        """Search this episode (``SCOPE_EPISODE``) or the whole library (``SCOPE_LIBRARY``)."""
+        row = self.scope_combo.findData(scope)
+        if row >= 0:
+            self.scope_combo.setCurrentIndex(row)
+
+    def library_scope(self) -> bool:
+        """The query runs across the library."""
+        return bool(self.scope_combo.currentData() == SCOPE_LIBRARY)
+
+    def set_library_result(self, result: LibraryResult) -> None:
+        """Show a library result, grouped by episode then chapter (a result of another query is ignored)."""
+        if not self.library_scope() or result.query.strip() != self.current_query():
+            return
+        self.library_model.set_result(result)
+        self.view.expandAll()
+        self._refresh_status()
+
+    def set_library_progress(self, done: int, total: int) -> None:
+        """Episodes indexed so far (the library scope says when it searched only part of the library)."""
+        self._library_progress = (done, total)
+        if self.library_scope():
+            self._refresh_status()
+
+    @Slot(int)
+    def _on_scope_changed(self, _row: int) -> None:
+        library = self.library_scope()
+        # the speaker filter is this episode's
+        self.speaker_combo.setVisible(not library and self.speaker_combo.count() > 1)
+        self.view.setModel(self.library_model if library else self.model)
+        self.view.expandAll()
+        self.query_edit.setPlaceholderText("Search the whole library" if library else "Search the transcript")
+        self._emitted = ""  # the query runs again, in the new scope
+        self._refresh_status()
+        if self.current_query():
+            self._announce()
+
+    def _library_status(self) -> str:
+        result = self.library_model.result()
+        if not self.current_query() or result is None:
+            return html.escape(SYNTAX_HINT)
+        if result.error:
+            return f"<span style='color:#c0392b'>{html.escape(result.error)}</span>"
+        done, total = self._library_progress
+        searched = f"{result.episodes_indexed:,} episodes searched"
+        if done < total:
+            searched += f" ({total - done:,} still being indexed)"
+        if not result.hits:
+            return html.escape(f"No matches · {searched}")
+        about = "about " if result.approximate else ""
+        episodes = self.library_model.episode_count()
+        text = f"{about}{plural(result.total, 'paragraph')} in {plural(episodes, 'episode')}"
+        if self.library_model.shown_count() < result.total:
+            text += f", showing {self.library_model.shown_count():,}"
+        return html.escape(f"{text} · {searched}")
 
     # -- status -----------------------------------------------------------------------------------
     def _refresh_status(self) -> None:
-        self.status.setText(self._status_html())
+        self.status.setText(self._library_status() if self.library_scope() else self._status_html())
 
     def _status_html(self) -> str:
         result = self.model.result()
@@ -589,7 +695,7 @@ class SearchPanel(QWidget):
         query = self.current_query()
         if query != self._emitted:
             self._emitted = query
-            self.query_changed.emit(query)
+            (self.library_query_changed if self.library_scope() else self.query_changed).emit(query)
 
     @Slot(str)
     def _run_now(self, query: str) -> None:
@@ -614,6 +720,10 @@ class SearchPanel(QWidget):
         if not query:
             return
         self._commit(query)
+        if self.library_scope():
+            self._debounce.stop()
+            self._announce()
+            return
         if self._results_shown():
             self._step(backwards)
             return
@@ -642,7 +752,12 @@ class SearchPanel(QWidget):
     def _enter_results(self) -> None:
         """Down in the query field: into the list (on the selected hit, else the first); with no list, the
         recent queries."""
-        if self.model.shown_count():
+        if self.library_scope():
+            first = self.library_model.index(0, 0, self.library_model.index(0, 0))
+            if first.isValid():
+                self.view.setCurrentIndex(first)
+                self.view.setFocus(Qt.FocusReason.TabFocusReason)
+        elif self.model.shown_count():
             current = self.current_hit()
             self.select_hit(current if current >= 0 else 0)
             self.view.setFocus(Qt.FocusReason.TabFocusReason)
@@ -659,6 +774,12 @@ class SearchPanel(QWidget):
         self._activate(index)
 
     def _activate(self, index: QModelIndex) -> None:
+        if self.library_scope():
+            hit = self.library_model.hit(index)
+            if hit is not None:
+                self._commit(self.current_query())
+                self.library_hit_activated.emit(hit.path, hit.start)
+            return
         number = self.model.hit_at(index)
         if number >= 0:
             self._commit(self.current_query())

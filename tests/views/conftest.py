@@ -9,6 +9,7 @@ import shiboken6
 
 from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
+from desktop_app.library.service import LibraryService
 from desktop_app.paths import AppDirs
 from desktop_app.search.service import SearchService
 from desktop_app.session import ReadingSession
@@ -43,14 +44,21 @@ class WindowHarness:
         self.annotations: AnnotationService | None = None
         self.search: SearchService | None = None
         self.session: ReadingSession | None = None
+        self.library: LibraryService | None = None
 
-    def start(self) -> MainWindow:
+    def start(self, library: bool = False) -> MainWindow:
+        """Build the window (``library``: with a library service, started after the first paint)."""
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
         self.annotations = AnnotationService(self.tasks)
         self.search = SearchService(self.tasks)
+        self.library = LibraryService(self.dirs, self.tasks) if library else None
         self.session = ReadingSession(
-            self.service, self.annotations, self.search, Settings(self.dirs.settings_file)
+            self.service,
+            self.annotations,
+            self.search,
+            Settings(self.dirs.settings_file),
+            library=self.library,
         )
         self.window = MainWindow(self.session)
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
@@ -71,16 +79,18 @@ class WindowHarness:
             self.window.close()
         if self.annotations is not None:
             self.annotations.close()
+        if self.library is not None:
+            self.library.close()
         if self.tasks is not None:
             self.tasks.wait()
         if self.service is not None:
             self.service.close()
         # Delete the services here, on the GUI thread: left to Python's cyclic GC they could be destroyed on a
         # worker thread, taking a QFileSystemWatcher's socket notifier with them.
-        for service in (self.session, self.annotations, self.search, self.service):
+        for service in (self.session, self.annotations, self.search, self.service, self.library):
             if service is not None and shiboken6.isValid(service):
                 shiboken6.delete(service)
-        self.session = None
+        self.session = self.library = None
         self.annotations = self.search = self.service = None
         self.window = None
 

@@ -87,6 +87,7 @@ def test_library_search_groups_by_episode_and_opens_at_the_hit(qtbot, library, t
     hit_index = panel.results.index(0, 0, header)
     hit = panel.results.hit(hit_index)
     assert hit is not None
+    assert hit.speaker and f"{hit.speaker}: " in panel.results.data(hit_index)  # who says it
     with qtbot.waitSignal(panel.open_requested) as opened:
         panel.result_view.activated.emit(hit_index)
     path, offset = opened.args
