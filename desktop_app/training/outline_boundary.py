@@ -45,7 +45,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from typing import TYPE_CHECKING
 
 from desktop_app.outline import chapters as outline
-from desktop_app.outline.titles import normalize
+from desktop_app.outline.title_words import normalize
 from desktop_app.paths import resource_path
 from desktop_app.training import outline_data
 
@@ -69,7 +69,7 @@ N_FEATURES = 15
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4
 CUE_SMOOTH = 0.5
-WEIGHTS = (1.0, 1.5, 2.0, 3.0)
+WEIGHTS = (1.5, 2.0, 3.0, 4.0, 6.0)
 PRIOR_WEIGHTS = (0.5, 1.0, 2.0)
 SCALE_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.0)
 COUNT_TOLERANCE = 0.1  # the chosen count rule gives 0.9-1.1 times the human chapter count on validation
@@ -392,6 +392,13 @@ def main(argv: list[str] | None = None) -> int:
         print("--dry-run: chapters.py left unchanged")
         return 0
     write_settings(coef, windows, chosen)
+    write_cues(table)
+    print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
+    return 0
+
+
+def write_cues(table: outline.CueTable) -> None:
+    """Save the learned lexical cue table (``resources/models/outline_boundary.json``)."""
     path = resource_path(*outline.CUE_FILE)
     path.write_text(
         json.dumps(
@@ -406,8 +413,6 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"wrote {path}")
-    print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
-    return 0
 
 
 def format_coef(coef: np.ndarray) -> str:
@@ -433,7 +438,7 @@ def _sub(source: str, pattern: str, repl: str) -> str:
 
 def write_settings(coef: np.ndarray, windows: tuple[float, ...], s: Settings) -> None:
     src = OUTLINE_PY.read_text(encoding="utf-8")
-    src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", format_coef(coef))
+    src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\s*\[[^\]]*\]\s*\)", format_coef(coef))
     src = _sub(
         src,
         r"^BOUNDARY_WINDOWS: tuple\[float, \.\.\.\] = \([^)]*\)",

@@ -151,7 +151,9 @@ if __name__ == "__main__":
 
     write_split_file()
     fit_, val_, held_ = split3()
-    print(f"{len(fit_)} fitting, {len(val_)} selection, {len(held_)} held-out episodes; caching the app's sentences")
+    print(
+        f"{len(fit_)} fitting, {len(val_)} selection, {len(held_)} held-out episodes; caching the app's sentences"
+    )
     for i, s in enumerate(list(DEV_EPISODES) + fit_ + val_ + held_):
         load(s)
         print(i, s, flush=True, file=sys.stderr)
