@@ -70,6 +70,7 @@ FEATURES = (
     "template",
     "template_pos",
     "template_phrase",
+    "about",
 )
 
 
@@ -218,6 +219,7 @@ def candidate_features(
         sec_len = max(b - a, 1)
         rest_len = max(n_words - sec_len, 1)
         max_tf = max((rec[0] for rec in found.values()), default=1)
+        about = _after_about(words, a, b)
         # a word said mostly as part of one phrase is that phrase ("martial" -> "martial arts")
         in_phrase: Counter[str] = Counter()
         for key, (tf, _first) in found.items():
@@ -283,10 +285,25 @@ def candidate_features(
                         t_eps,
                         -abs(where - t_pos) if t_eps else 0.0,
                         float(key in t_phrase),
+                        math.log1p(about[content[0]]),
                     ],
                 )
             )
         out.append(rows)
+    return out
+
+
+_ABOUT_WORDS = 3
+
+
+def _after_about(words: Sequence[str], a: int, b: int) -> Counter[str]:
+    """How often each word comes within ``_ABOUT_WORDS`` words after "about" or "speaking of" in
+    ``words[a:b]`` ("let me ask you about the metaverse", "talk about open source"): what is talked about."""
+    out: Counter[str] = Counter()
+    for i in range(a, min(b, len(words)) - 1):
+        w = words[i]
+        if w == "about" or (w == "of" and i > a and words[i - 1] == "speaking"):
+            out.update(set(words[i + 1 : min(i + 1 + _ABOUT_WORDS, b)]))
     return out
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from desktop_app.outline.title_candidates import FEATURES, MAX_PHRASE, candidate_features, template_key
+from desktop_app.outline.title_candidates import FEATURES, MAX_PHRASE, _says, candidate_features, template_key
 from desktop_app.outline.title_words import _CONNECTORS, stem
 from desktop_app.paths import resource_path
 
@@ -162,13 +162,23 @@ def learned_titles(
                     or key2 in shown
                     or len(key) + len(key2) > MAX_PHRASE
                     or min(model.noun.get(key[-1], 0.0), model.noun.get(key2[-1], 0.0)) < 0
+                    or _one_phrase(words, sections[s_i], key, key2)
                 ):
-                    continue  # "Open source and Llama", not "Martial and train"
+                    continue  # "Open source and Llama", not "Martial and train" or "Existential and risks"
                 taken |= stems2
                 title = f"{title} and {_phrase_title(key2, forms, first=False)}"
                 break
         out.append(title)
     return out
+
+
+def _one_phrase(
+    words: Sequence[str], span: tuple[int, int], key: tuple[str, ...], key2: tuple[str, ...]
+) -> bool:
+    """Whether the two phrases are said one after the other in the section ("existential risks"): one phrase
+    cut in two, not two topics."""
+    a, b = span
+    return any(_says(words, a, b, k) for k in (key + key2, key2 + key))
 
 
 def _key_stems(key: tuple[str, ...]) -> frozenset[str]:
