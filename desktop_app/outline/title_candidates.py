@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 MAX_PHRASE = 4
 VERB_SIGN = -1.0  # a word whose noun sign (``noun_table``) is below this is a verb ("learn", "train")
 ABSORB_SHARE = 0.6
+MODIFIER_ALONE = 0.6  # share of a word's uses followed by a specific content word: a modifier, no title alone
 MAX_CANDIDATES = 600  # per section; a 1,500-word section has about 200
 FEATURES = (
     "log_tf",
@@ -225,7 +226,7 @@ def candidate_features(
         for key, (tf, _first) in found.items():
             if len(key) == 2 and tf >= 2:
                 for w in key:
-                    in_phrase[w] = max(in_phrase[w], tf)
+                    in_phrase[w] += tf  # "existential risk" and "existential risks" both absorb "existential"
         keys = []
         for key, (tf, _first) in found.items():
             if key in t_keys:
@@ -233,6 +234,8 @@ def candidate_features(
                 continue
             if len(key) == 1 and in_phrase[key[0]] >= ABSORB_SHARE * tf:
                 continue
+            if len(key) == 1 and modifier.get(key[0], 0.0) >= MODIFIER_ALONE and not word_info[key[0]][0]:
+                continue  # a word nearly always said before another ("existential ...") is no title alone
             if len(key) > 1 and tf < 2 and not all(word_info[w][0] for w in key if w not in _CONNECTORS):
                 continue  # a phrase said once is no title, unless it is a name ("Larry Page")
             keys.append(key)
