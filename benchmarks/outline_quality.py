@@ -1,19 +1,20 @@
-"""Outline quality on the validation split of the training corpus and on the development corpus.
+"""Outline quality on the held-out split of the training corpus and on the development corpus.
 
 Pk, WindowDiff, boundary F1@150, the title score (``titles``: the human chapter's best-overlapping section
 shares a content word) and ``titleF1`` (content-word F1 between the titles), scored by
 /work/shared/tools/outline_eval.py; the chapter count against the human count per episode; and, in the same
 run, an even-split baseline with the app's chapter count (keyword titles are not part of it: its titles are
-the app's own for those sections). Neither corpus was used to fit anything: the models are fitted on the
-fitting split and their settings chosen on the validation split (``desktop_app/training/outline_data.py``),
-so the development corpus is a held-out check and the validation figures are the ones settings were chosen
-by. Both corpora exist only on the development machines: without them this prints a message and exits 0.
+the app's own for those sections). The models are fitted on the fitting split and their settings chosen on
+the selection split (``desktop_app/training/outline_data.py``); the held-out split (22 episodes) and the
+development corpus (6) were used for neither, so their figures are the evidence (``--split selection`` shows
+the figures settings were chosen by, which are not). Both corpora exist only on the development machines:
+without them this prints a message and exits 0.
 
 Input is each episode's ``*.captions.txt``, outlined as the app does (``outline_of``: units on the app's
 sentence starts, section starts snapped to the displayed sentences; the segmentation is cached by
 ``outline_data``). ``--starts truth`` uses the true sentence starts instead.
 
-    python benchmarks/outline_quality.py [--split validation|dev|both] [--starts app|truth] [-v]
+    python benchmarks/outline_quality.py [--split heldout|dev|both|selection] [--starts app|truth] [-v]
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def report(name: str, slugs: list[str], scorer: ModuleType, args: argparse.Names
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("validation", "dev", "both"), default="both")
+    ap.add_argument("--split", choices=("heldout", "dev", "both", "selection"), default="both")
     ap.add_argument("--starts", choices=("app", "truth"), default="app")
     ap.add_argument("--granularity", type=float, default=1.0)
     ap.add_argument("-v", "--verbose", action="store_true", help="print titles per episode")
@@ -145,10 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"outline {outline.OUTLINE_VERSION}, sentence starts: {args.starts}, granularity {args.granularity}"
     )
-    _fitting, validation = outline_data.split()
+    _fitting, selection, heldout = outline_data.split3()
     parts = []
-    if args.split in ("validation", "both"):
-        parts.append(("validation split (settings chosen here)", validation))
+    if args.split == "selection":
+        parts.append(("selection split (settings chosen here: not evidence)", selection))
+    if args.split in ("heldout", "both"):
+        parts.append(("held-out split (nothing fitted or chosen on it)", heldout))
     if args.split in ("dev", "both"):
         parts.append(("development corpus (held out)", list(outline_data.DEV_EPISODES)))
     for name, slugs in parts:

@@ -43,7 +43,7 @@ import numpy as np
 from desktop_app.outline import titles as outline_titles
 from desktop_app.outline import vectors as outline_vectors
 from desktop_app.outline.section import Section as Section  # re-exported: the outline's sections
-from desktop_app.outline.titles import STOPWORDS, normalize
+from desktop_app.outline.title_words import STOPWORDS, normalize
 from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
@@ -54,14 +54,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "13"
+OUTLINE_VERSION = "18"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
 # (human outlines: 13-27 chapters for 1.5-3.5 h); fitted and chosen on the training corpus
 # (desktop_app/training/outline_boundary.py).
-COUNT_SCALE = 11.86
-COUNT_POWER = 0.323
+COUNT_SCALE = 13.00
+COUNT_POWER = 0.295
 MIN_MEAN_WORDS = 500.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
@@ -70,13 +70,13 @@ MIN_SECTION_WORDS = 200
 MAX_SECTION_FACTOR = 3.0  # longest section = factor * prior length
 SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
-PRIOR_WEIGHT = 0.5  # weight of the squared log-length deviation
+PRIOR_WEIGHT = 2.0  # weight of the squared log-length deviation
 CUE_WEIGHT = 0.5
 EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
 COH_GAMMA = 0.8
-BOUNDARY_WEIGHT = 2.0
+BOUNDARY_WEIGHT = 6.0
 BOUNDARY_WINDOWS: tuple[float, ...] = (150.0, 300.0, 600.0)
 ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted
 ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
@@ -92,21 +92,21 @@ CUE_BEFORE = 10  # words before it
 # settings chosen on the validation split; the DP adds BOUNDARY_WEIGHT * the log-odds.
 BOUNDARY_COEF = np.array(
     [
-        -0.027,
-        0.144,
-        0.088,
-        0.247,
-        0.194,
-        0.186,
-        0.050,
-        0.072,
-        -0.012,
-        0.176,
-        0.172,
-        0.101,
-        0.445,
-        2.043,
-        0.158,
+        -0.058,
+        0.150,
+        0.109,
+        0.233,
+        0.223,
+        0.165,
+        0.047,
+        0.082,
+        -0.028,
+        0.205,
+        0.175,
+        0.117,
+        0.434,
+        1.982,
+        0.152,
     ]
 )
 

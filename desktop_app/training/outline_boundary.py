@@ -1,9 +1,10 @@
-"""Fit the outline's boundary classifier on the fitting split and choose its settings on the validation split.
+"""Fit the outline's boundary classifier on the fitting split and choose its settings on the selection split.
 
 Training time only (not imported by the app); needs ``/work/shared`` (development machines only).
 
-1. **Data** (``outline_data``): the training corpus split by a fixed rule into 76 fitting and 35 validation
-   episodes; the development corpus (six episodes) is a further held-out check, never used to choose.
+1. **Data** (``outline_data``): the training corpus split by fixed rules into 54 fitting, 35 selection (called
+   "validation" in the code and the split file) and 22 held-out episodes; the held-out part and the
+   development corpus (six episodes) are scored by ``benchmarks/outline_quality.py`` only, never here.
 2. **Fitting**: for every unit start of every fitting episode (units built on the true sentence starts, when
    the episode's punctuation is usable, and on the app's own segmenter), ``chapters._boundary_features``
    gives z-scored novelty and local-peak heights (LSA and word vectors, three windows), the host-cue strength
@@ -16,7 +17,7 @@ Training time only (not imported by the app); needs ``/work/shared`` (developmen
    set (stage 1), then the classifier's weight in the dynamic programme, the length-prior weight and the
    chapter-count rule (stage 2). The count rule ``COUNT_SCALE * (words / 10,000) ** COUNT_POWER`` has its
    power fitted on the fitting split's human counts (log-log least squares) and its scale chosen.
-4. Prints validation and dev-corpus figures (Pk, WD, F1@150) for the shipped settings and the chosen ones,
+4. Prints selection figures (Pk, WD, F1@150) for the shipped settings and the chosen ones,
    and an even-split baseline with the same count; writes the chosen constants into ``chapters.py`` unless
    ``--dry-run``. Re-run whenever the readability segmenter changes:
 
@@ -45,7 +46,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from typing import TYPE_CHECKING
 
 from desktop_app.outline import chapters as outline
-from desktop_app.outline.titles import normalize
+from desktop_app.outline.title_words import normalize
 from desktop_app.paths import resource_path
 from desktop_app.training import outline_data
 
@@ -69,9 +70,9 @@ N_FEATURES = 15
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4
 CUE_SMOOTH = 0.5
-WEIGHTS = (1.0, 1.5, 2.0, 3.0)
-PRIOR_WEIGHTS = (0.5, 1.0, 2.0)
-SCALE_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.0)
+WEIGHTS = (3.0, 4.0, 6.0, 8.0, 12.0)
+PRIOR_WEIGHTS = (1.0, 2.0, 4.0)
+SCALE_FACTORS = (0.85, 0.9, 0.95, 1.0)
 COUNT_TOLERANCE = 0.1  # the chosen count rule gives 0.9-1.1 times the human chapter count on validation
 
 
@@ -318,7 +319,6 @@ def main(argv: list[str] | None = None) -> int:
             ep.light()
             fit_eps.append(ep)
     val_eps = [Episode(outline_data.load(s), "app", table) for s in validation]
-    dev_eps = [Episode(outline_data.load(s), "app", table) for s in outline_data.DEV_EPISODES]
     print("features ready", flush=True)
     power, scale = count_power(fitting)
     print(f"count rule fitted on the fitting split: {scale:.2f} * (words / 10,000) ** {power:.3f}")
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
 
     apply(shipped)
     if len(shipped_coef) == N_FEATURES:
-        for name, eps in (("validation", val_eps), ("dev corpus", dev_eps)):
+        for name, eps in (("selection", val_eps),):
             print(
                 fmt(
                     f"{name}, shipped",
@@ -384,14 +384,19 @@ def main(argv: list[str] | None = None) -> int:
         f"prior {chosen.prior} scale {chosen.scale:.2f} power {chosen.power:.3f}"
     )
     print(fmt("validation, chosen", mean_scores(val_eps, coef, scorer, chosen.weight, windows)))
-    print(fmt("dev corpus, chosen", mean_scores(dev_eps, coef, scorer, chosen.weight, windows)))
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
-    print(fmt("dev corpus, even split (same count)", baseline(dev_eps, scorer)))
     print(format_coef(coef))
     if args.dry_run:
         print("--dry-run: chapters.py left unchanged")
         return 0
     write_settings(coef, windows, chosen)
+    write_cues(table)
+    print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
+    return 0
+
+
+def write_cues(table: outline.CueTable) -> None:
+    """Save the learned lexical cue table (``resources/models/outline_boundary.json``)."""
     path = resource_path(*outline.CUE_FILE)
     path.write_text(
         json.dumps(
@@ -406,8 +411,6 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"wrote {path}")
-    print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
-    return 0
 
 
 def format_coef(coef: np.ndarray) -> str:
@@ -433,7 +436,7 @@ def _sub(source: str, pattern: str, repl: str) -> str:
 
 def write_settings(coef: np.ndarray, windows: tuple[float, ...], s: Settings) -> None:
     src = OUTLINE_PY.read_text(encoding="utf-8")
-    src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\[[^\]]*\]\)", format_coef(coef))
+    src = _sub(src, r"^BOUNDARY_COEF = np\.array\(\s*\[[^\]]*\]\s*\)", format_coef(coef))
     src = _sub(
         src,
         r"^BOUNDARY_WINDOWS: tuple\[float, \.\.\.\] = \([^)]*\)",

@@ -1,11 +1,18 @@
-"""Episodes for fitting and selecting the outline models, and the fixed fitting / validation split.
+"""Episodes for fitting and selecting the outline models, and the fixed fitting / selection / held-out split.
 
 Training time only (not imported by the app). The training corpus (``/work/shared/train-corpus``, 111
-episodes with human chapters) is split by episode with a fixed rule: an episode is in the **validation**
-part when ``int(sha1(slug).hexdigest(), 16) % 10 < 3`` (35 episodes), otherwise in the **fitting** part
-(76). ``outline_split.txt`` next to this file lists the result; :func:`split` checks that the rule and the
-list agree. Models are fitted on the fitting part; every setting is chosen on the validation part; the
-development corpus (``/work/shared/dev-corpus``) is a further held-out check.
+episodes with human chapters) is split by episode with two fixed hash rules:
+
+- **selection** (35 episodes): ``int(sha1(slug).hexdigest(), 16) % 10 < 3`` (the former "validation"
+  part): every setting is chosen here;
+- **held-out** (22): of the rest, ``int(sha1("heldout/" + slug).hexdigest(), 16) % 10 < 3``: nothing is
+  fitted or chosen on these; they are scored once, by ``benchmarks/outline_quality.py``;
+- **fitting** (54): everything else; models are fitted here.
+
+The held-out part was carved out of the former fitting part, whose episodes were only ever fitted on (never
+used to choose a setting), and every model is refitted without them. ``outline_split.txt`` next to this
+file lists the result; :func:`split3` checks that the rules and the list agree. The development corpus
+(``/work/shared/dev-corpus``) is a further held-out check.
 
 The app's sentence starts of each episode (``readability.segment``, about a second per episode) are cached
 under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``).
@@ -36,38 +43,59 @@ CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "tra
 
 
 def is_validation(slug: str) -> bool:
-    """The split rule: 3 episodes in 10 (by a hash of the slug) are for validation."""
+    """The selection rule: 3 episodes in 10 (by a hash of the slug) are for choosing settings."""
     return int(hashlib.sha1(slug.encode("utf-8")).hexdigest(), 16) % 10 < 3
+
+
+def is_heldout(slug: str) -> bool:
+    """The held-out rule: of the episodes not for selection, 3 in 10 by a second hash."""
+    if is_validation(slug):
+        return False
+    return int(hashlib.sha1(("heldout/" + slug).encode("utf-8")).hexdigest(), 16) % 10 < 3
 
 
 def train_slugs() -> list[str]:
     return sorted(p.name[: -len(".truth.json")] for p in TRAIN_CORPUS.glob("*.truth.json"))
 
 
-def split() -> tuple[list[str], list[str]]:
-    """``(fitting, validation)`` slugs of the training corpus; checked against ``outline_split.txt``."""
+def part_of(slug: str) -> str:
+    """``"fit"``, ``"validation"`` (selection) or ``"heldout"``."""
+    if is_validation(slug):
+        return "validation"
+    return "heldout" if is_heldout(slug) else "fit"
+
+
+def split3() -> tuple[list[str], list[str], list[str]]:
+    """``(fitting, selection, heldout)`` slugs of the training corpus; checked against ``outline_split.txt``."""
     slugs = train_slugs()
-    fitting = [s for s in slugs if not is_validation(s)]
-    validation = [s for s in slugs if is_validation(s)]
+    parts: dict[str, list[str]] = {"fit": [], "validation": [], "heldout": []}
+    for s in slugs:
+        parts[part_of(s)].append(s)
     if SPLIT_FILE.is_file():
         listed = {}
         for line in SPLIT_FILE.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 part, slug = line.split()
                 listed[slug] = part
-        want = {s: "fit" for s in fitting} | {s: "validation" for s in validation}
-        if listed != want:
+        if listed != {s: part_of(s) for s in slugs}:
             raise RuntimeError(f"{SPLIT_FILE} does not match the split rule (or the corpus changed)")
-    return fitting, validation
+    return parts["fit"], parts["validation"], parts["heldout"]
+
+
+def split() -> tuple[list[str], list[str]]:
+    """``(fitting, selection)`` slugs: the held-out part is in neither."""
+    fitting, selection, _heldout = split3()
+    return fitting, selection
 
 
 def write_split_file() -> None:
-    fitting, validation = (
-        [s for s in train_slugs() if not is_validation(s)],
-        [s for s in train_slugs() if is_validation(s)],
-    )
-    lines = ["# outline training split: part slug (rule: sha1(slug) % 10 < 3 -> validation)"]
-    lines += [f"fit {s}" for s in fitting] + [f"validation {s}" for s in validation]
+    slugs = train_slugs()
+    lines = [
+        "# outline training split: part slug (rules in outline_data.py: sha1(slug) % 10 < 3 -> validation,"
+        " i.e. selection; else sha1('heldout/' + slug) % 10 < 3 -> heldout; else fit)"
+    ]
+    for part in ("fit", "validation", "heldout"):
+        lines += [f"{part} {s}" for s in slugs if part_of(s) == part]
     SPLIT_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -122,8 +150,10 @@ if __name__ == "__main__":
     import sys
 
     write_split_file()
-    fit_, val_ = split()
-    print(f"{len(fit_)} fitting, {len(val_)} validation episodes; caching the app's sentence starts")
-    for i, s in enumerate(list(DEV_EPISODES) + fit_ + val_):
+    fit_, val_, held_ = split3()
+    print(
+        f"{len(fit_)} fitting, {len(val_)} selection, {len(held_)} held-out episodes; caching the app's sentences"
+    )
+    for i, s in enumerate(list(DEV_EPISODES) + fit_ + val_ + held_):
         load(s)
         print(i, s, flush=True, file=sys.stderr)

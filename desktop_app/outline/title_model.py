@@ -1,0 +1,190 @@
+"""The learned title ranker: its coefficients and word tables (``resources/models/outline_titles.json.gz``,
+fitted by ``desktop_app/training/outline_titles.py`` on the fitting split of the training corpus, target: the
+content-word F1 between a candidate phrase and the human title), and the choice of one title per section.
+
+``learned_titles`` scores every candidate of every section (``title_candidates.candidate_features``); a
+greedy pass gives each section its best phrase that no other section has taken.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from desktop_app.outline.title_candidates import FEATURES, MAX_PHRASE, _says, candidate_features, template_key
+from desktop_app.outline.title_words import _CONNECTORS, stem
+from desktop_app.paths import resource_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+logger = logging.getLogger(__name__)
+
+TITLES_FILE = ("models", "outline_titles.json.gz")
+TOP_CANDIDATES = 12
+
+
+class TitleModel:
+    """Coefficients of the candidate scorer and the word tables it reads (title prior, commonness)."""
+
+    def __init__(
+        self,
+        coef: Sequence[float],
+        bias: float,
+        mean: Sequence[float],
+        scale: Sequence[float],
+        prior: dict[str, float],
+        common: dict[str, float],
+        prior_default: float,
+        common_default: float,
+        pair_margin: float | None = None,
+        noun: dict[str, float] | None = None,
+        templates: dict[str, tuple[float, float]] | None = None,
+    ):
+        self.coef, self.bias = list(coef), float(bias)
+        self.mean, self.scale = list(mean), list(scale)
+        self._coef, self._mean, self._scale = (np.asarray(v, dtype=np.float64) for v in (coef, mean, scale))
+        self.prior, self.common = prior, common
+        self.prior_default, self.common_default = prior_default, common_default
+        self.pair_margin = pair_margin
+        self.noun = noun or {}
+        self.templates = templates or {}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TitleModel:
+        """The ranker saved by the title trainer; ValueError when its features are not this version's."""
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("title model features do not match this version")
+        return cls(
+            data["coef"],
+            data["bias"],
+            data["mean"],
+            data["scale"],
+            data["prior"],
+            data["common"],
+            data["prior_default"],
+            data["common_default"],
+            data.get("pair_margin"),
+            data["noun"],
+            {k: (float(v[0]), float(v[1])) for k, v in data.get("templates", {}).items()},
+        )
+
+    def score_many(self, feats: Sequence[Sequence[float]]) -> np.ndarray:
+        """Scores of many feature rows at once."""
+        x = (np.asarray(feats, dtype=np.float64) - self._mean) / self._scale
+        return x @ self._coef + self.bias
+
+    def score(self, feats: Sequence[float]) -> float:
+        """The logit of one candidate phrase from its features."""
+        z = self.bias
+        for f, c, m, s in zip(feats, self.coef, self.mean, self.scale, strict=True):
+            z += c * (f - m) / s
+        return z
+
+
+_title_model: TitleModel | None = None
+_title_model_failed = False
+_title_lock = threading.Lock()
+
+
+def get_title_model() -> TitleModel | None:
+    """The bundled title model (loaded once), or None when it is missing or unreadable."""
+    global _title_model, _title_model_failed
+    with _title_lock:
+        if _title_model is None and not _title_model_failed:
+            path = resource_path(*TITLES_FILE)
+            try:
+                with gzip.open(path, "rt", encoding="utf-8") as fh:
+                    _title_model = TitleModel.from_json(json.load(fh))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                logger.warning("outline title model unavailable (%s): keyword titles", exc)
+                _title_model_failed = True
+        return _title_model
+
+
+def learned_titles(
+    words: Sequence[str],
+    forms: dict[str, str],
+    sections: Sequence[tuple[int, int]],
+    model: TitleModel,
+    banned: frozenset[str] = frozenset(),
+    pair_margin: float | None = None,
+) -> list[str | None]:
+    """Each section's best candidate phrase that no other section has taken (None: no candidate).
+
+    With a ``pair_margin`` (default: the model's), a second phrase scoring within that margin of the first
+    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all."""
+    margin = model.pair_margin if pair_margin is None else pair_margin
+    table = candidate_features(words, forms, sections, model, banned=banned)
+    per_section: list[list[tuple[float, tuple[str, ...]]]] = []
+    ranked: list[tuple[float, int, tuple[str, ...]]] = []
+    for s_i, rows in enumerate(table):
+        values = model.score_many([f for _key, f in rows]) if rows else np.zeros(0)
+        scored = sorted(
+            ((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)), key=lambda x: (-x[0], x[1])
+        )
+        per_section.append(scored[:TOP_CANDIDATES])
+        ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
+    ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
+    chosen: list[tuple[float, tuple[str, ...]] | None] = [None] * len(sections)
+    used: set[frozenset[str]] = set()
+    for sc, s_i, key in ranked:
+        if chosen[s_i] is not None:
+            continue
+        stems = _key_stems(key)
+        if stems in used:
+            continue
+        used.add(stems)
+        chosen[s_i] = (sc, key)
+    # a second phrase may name no other chapter's topic, and joins one title only ("... and AI" once)
+    taken = set().union(*used) if used else set()
+    shown = {template_key(t): t for t in model.templates}
+    out: list[str | None] = []
+    for s_i, pick in enumerate(chosen):
+        if pick is None:
+            out.append(None)
+            continue
+        sc, key = pick
+        title = shown.get(key) or _phrase_title(key, forms)
+        if margin is not None and margin >= 0:
+            for sc2, key2 in per_section[s_i]:
+                if sc2 < sc - margin:
+                    break
+                stems2 = _key_stems(key2)
+                if (
+                    stems2 & taken
+                    or key in shown
+                    or key2 in shown
+                    or len(key) + len(key2) > MAX_PHRASE
+                    or min(model.noun.get(key[-1], 0.0), model.noun.get(key2[-1], 0.0)) < 0
+                    or _one_phrase(words, sections[s_i], key, key2)
+                ):
+                    continue  # "Open source and Llama", not "Martial and train" or "Existential and risks"
+                taken |= stems2
+                title = f"{title} and {_phrase_title(key2, forms, first=False)}"
+                break
+        out.append(title)
+    return out
+
+
+def _one_phrase(
+    words: Sequence[str], span: tuple[int, int], key: tuple[str, ...], key2: tuple[str, ...]
+) -> bool:
+    """Whether the two phrases are said one after the other in the section ("existential risks"): one phrase
+    cut in two, not two topics."""
+    a, b = span
+    return any(_says(words, a, b, k) for k in (key + key2, key2 + key))
+
+
+def _key_stems(key: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w) for w in key if w not in _CONNECTORS)
+
+
+def _phrase_title(key: tuple[str, ...], forms: dict[str, str], first: bool = True) -> str:
+    shown = " ".join(w if w in _CONNECTORS else forms.get(w, w) for w in key)
+    return shown[0].upper() + shown[1:] if first else shown
