@@ -238,7 +238,10 @@ class AllAnnotationsPanel(QWidget):
         if not self._all:
             self.status.setText("No highlights in the library yet.")
         elif len(shown) == len(self._all):
-            self.status.setText(f"{len(self._all)} highlights in {episodes} episodes")
+            highlights = "highlight" if len(self._all) == 1 else "highlights"
+            self.status.setText(
+                f"{len(self._all)} {highlights} in {episodes} episode{'s' if episodes != 1 else ''}"
+            )
         else:
             self.status.setText(f"{len(shown)} of {len(self._all)} highlights")
 
