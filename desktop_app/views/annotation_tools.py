@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
-from desktop_app.views.window_parts import add_dock
+from desktop_app.views.window_parts import add_dock, unelided_dock_tabs
 
 if TYPE_CHECKING:
     from desktop_app.library.all_annotations import LibraryAnnotations, LibraryHighlight
@@ -119,6 +119,7 @@ class AnnotationTools(QObject):
     @Slot(bool)
     def _on_visibility(self, visible: bool) -> None:
         if visible:
+            unelided_dock_tabs(self.window)
             self.ensure_panel()
             self.load()
 

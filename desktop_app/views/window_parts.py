@@ -58,3 +58,14 @@ class EventLoopSteps(QObject):
             self._steps.pop(0)()
         if self._steps:
             self._timer.start()
+
+
+def unelided_dock_tabs(window: QMainWindow) -> None:
+    """Tabs of tabified docks show their whole titles (with scroll arrows when they do not all fit) instead of
+    "Highlig…", "Libr…"."""
+    from PySide6.QtWidgets import QTabBar
+
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window:
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
