@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop_app.paths import resource_path
 from desktop_app.readability import network as rr
 from desktop_app.readability import segmentation as rd
 from desktop_app.training.train_sentence_tagger import FIXTURE_WORDS
@@ -69,6 +70,13 @@ def test_logits_are_deterministic_and_empty_text_is_fine() -> None:
     norm, shapes = features(words)
     assert np.array_equal(tagger.logits(words, norm, shapes), tagger.logits(words, norm, shapes))
     assert tagger.logits([], [], []).shape == (0, 4)
+
+
+def test_shipped_tagger_is_recurrent_with_its_settings() -> None:
+    model = rd.Model.load(resource_path(*rd.MODEL_FILE), resource_path(*rd.TAGGER_FILE))
+    tagger = model.tagger
+    assert isinstance(tagger, rr.RecurrentTagger)
+    assert {"tagger_start", "start_threshold", "turn_threshold"} <= set(tagger.params)
 
 
 def test_load_refuses_other_files(tmp_path: Path) -> None:

@@ -909,7 +909,7 @@ def _segment_captions(
     questions = [model.question_logit(norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
     turn = model.sentence_turn_logits(norm, columns, starts, end, questions, linear_scores)
     if net is not None:
-        questions, turn = _with_network(net, bounds, questions, turn, param)
+        questions, turn = _with_network(net, bounds, questions, turn, scores, param)
     q_thr = param("question_threshold", 0.0)
     marks = [
         "" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else ".")
@@ -953,19 +953,25 @@ def _decoding_params(model: Model, tagger: Any) -> Callable[[str, float], float]
 
 
 def _with_network(
-    net: Any, bounds: Sequence[int], questions: Sequence[float], turn: Sequence[float], param: Any
+    net: Any,
+    bounds: Sequence[int],
+    questions: Sequence[float],
+    turn: Sequence[float],
+    scores: Sequence[float],
+    param: Any,
 ) -> tuple[list[float], list[float]]:
     """Question and turn logits of each sentence mixed with the network's (weights ``tagger_question`` and
     ``tagger_turn``; 0 leaves the linear models' logits): the question logit at the sentence's last word, the
-    turn logit the best within one word of its start."""
-    wq, wt = param("tagger_question", 0.0), param("tagger_turn", 0.0)
-    if not wq and not wt:
-        return list(questions), list(turn)
+    turn logit the best within one word of its start, plus ``turn_start_weight`` times the start's sentence
+    logit (``scores``: a break on a doubtful sentence start is a doubtful break)."""
+    wq, wt, ws = param("tagger_question", 0.0), param("tagger_turn", 0.0), param("turn_start_weight", 0.0)
     n = len(net)
     q_net = [float(net[b - 1, 1]) for b in bounds[1:]]
     t_net = [float(max(net[j, 3] for j in (s - 1, s, s + 1) if 0 <= j < n)) for s in bounds[:-1]]
     mixed_q = [(1.0 - wq) * a + wq * b for a, b in zip(questions, q_net, strict=True)]
-    mixed_t = [(1.0 - wt) * a + wt * b for a, b in zip(turn, t_net, strict=True)]
+    mixed_t = [
+        (1.0 - wt) * a + wt * b + ws * scores[s] for a, b, s in zip(turn, t_net, bounds[:-1], strict=True)
+    ]
     return mixed_q, mixed_t
 
 

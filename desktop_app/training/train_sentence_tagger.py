@@ -274,24 +274,26 @@ def start_f1(
 # ---------------------------------------------------------------------------------------------------
 
 START_GRID = {
-    "tagger_start": (0.5, 0.7, 0.85, 1.0),
+    "tagger_start": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     "start_threshold": (0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6),
     "pair_threshold": (0.5, 0.6, 0.7, 1.0),
     "max_sentence": (40, 60),
 }
 QUESTION_GRID = {
     "tagger_question": (0.0, 0.5, 0.75, 1.0),
-    "question_threshold": (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5),
+    "question_threshold": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5),
 }
 TURN_GRID = {
-    "tagger_turn": (0.0, 0.5, 0.75, 1.0),
-    "turn_threshold": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5),
+    "tagger_turn": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "turn_threshold": (-5.0, -4.5, -4.0, -3.5, -3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5),
     "words_per_turn": (0.0, 40.0),
     "min_paragraph": (0.0, 6.0),
+    "turn_start_weight": (0.0, 0.25, 0.5, 0.75, 1.0),
 }
-MIN_PARAGRAPH_PRECISION = (
-    0.82  # turn settings: the best turn recall whose selection paragraph precision is this
-)
+TURN_TARGET, PARAGRAPH_TARGET = 0.70, 0.80
+"""The turn settings maximise ``min(turn recall / TURN_TARGET, paragraph precision / PARAGRAPH_TARGET)`` on
+selection: more breaks find more turns but fall on weaker sentence starts; this balances the two against the
+issue's targets."""
 
 
 class Decoded:
@@ -321,8 +323,11 @@ class Decoded:
 
     def paragraphs(self, p: dict[str, float]) -> list[int]:
         """Paragraph starts (word indices) under the turn settings ``p``."""
-        wt = p["tagger_turn"]
-        turn = [(1.0 - wt) * a + wt * b for a, b in zip(self.turn, self.t_net, strict=True)]
+        wt, ws = p["tagger_turn"], p["turn_start_weight"]
+        turn = [
+            (1.0 - wt) * a + wt * b + ws * self.scores[s]
+            for a, b, s in zip(self.turn, self.t_net, self.starts, strict=True)
+        ]
         thr = rd._turn_threshold(turn, self.n, p["turn_threshold"], p["words_per_turn"])
         pars = rd._turn_breaks(
             self.starts, self.n, turn, thr, int(p["min_paragraph"]), thr + p["short_turn_margin"]
@@ -427,8 +432,9 @@ def tune(
         precision = float(np.mean([q for _, q in scored]))
         rows.append((recall, precision, p))
         logger.debug("turns %s: recall %.4f precision %.4f", p, recall, precision)
-    allowed = [r for r in rows if r[1] >= MIN_PARAGRAPH_PRECISION] or [max(rows, key=lambda r: r[1])]
-    recall, precision, best_t = max(allowed, key=lambda r: (r[0], r[1]))
+    recall, precision, best_t = max(  # ties: the higher threshold (a floor that binds on short texts too)
+        rows, key=lambda r: (min(r[0] / TURN_TARGET, r[1] / PARAGRAPH_TARGET), r[2]["turn_threshold"])
+    )
     logger.info("selection: turn recall %.4f paragraph precision %.4f with %s", recall, precision, best_t)
     params.update(best_t)
     figures = {
