@@ -1,83 +1,66 @@
-"""Quality and speed of sentence/paragraph segmentation on the development corpus.
+"""Quality and speed of sentence/paragraph segmentation: validation split and development corpus.
 
-Reads /work/shared (the development corpus and its scorer; it is not part of the repository and does not
-exist on users' machines: the script says so and exits 0 when it is missing). For every
-``dev-corpus/*.captions.txt`` it segments the text, writes the ``paragraphs --json`` form, scores it with
-``tools/readability_eval.py`` against ``*.truth.json`` and prints a table and the means; then it times the
-segmentation of the seed transcript.
+Reads /work/shared (the training and development corpora and the paragraph scorer; not part of the
+repository: the script says so and exits 0 when they are missing). For every episode of a set it segments the
+caption text with the shipped models, scores the ``paragraphs --json`` form with ``tools/readability_eval.py``
+(sentence F1 exact and ±1 word, turn recall ±2 words, paragraph precision), the question-mark F1 (on
+predicted sentences whose end is a true sentence end) and, for episodes with named speakers, the speaker
+balanced accuracy of ``desktop_app.speakers.infer_speakers`` (as ``speakers_quality.py`` defines it). Sets:
 
-    python benchmarks/readability_quality.py          # the shipped model
-    python benchmarks/readability_quality.py --loo    # also leave-one-episode-out (train on 5, test on the 6th;
-                                                      # needs numpy and torch for training,
-                                                      # ~55 min on 1 core; --jobs 2: two at once)
-    python benchmarks/readability_quality.py --loo --no-tagger   # the same for the linear models alone
+* validation: the 22 validation episodes of ``desktop_app/training/sentence_split.json`` (held out from the
+  sentence tagger's fitting and selection; the speaker models chose their settings on them);
+* dev: ``/work/shared/dev-corpus`` (never fitted on by the sentence tagger);
+* selection (``--selection``): the episodes the tagger's settings were chosen on.
+
+Means: sentence and question figures over episodes with usable sentence truth; turn, paragraph and speaker
+figures also over the two-person interviews. Then the model files' sizes and the time to segment the seed.
+
+    python benchmarks/readability_quality.py [--sets validation dev selection] [--tagger FILE]
+
+``--tagger FILE``: another tagger file in place of ``resources/models/readability_tagger.npz`` (the figures
+"before" a new network).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import bisect
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from desktop_app.readability import network as rn
+import speakers_quality as sq
+
+from desktop_app.paths import resource_path
 from desktop_app.readability import segmentation as rd
+from desktop_app.speakers import infer_speakers
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = SHARED / "dev-corpus"
-SCORER = SHARED / "tools" / "readability_eval.py"
-SEED = SHARED / "seed" / "000_0437f9af2b30a0a6.txt"
+SHARED = Path("/work/shared")
+TRAIN = SHARED / "train-corpus"
+DEV = SHARED / "dev-corpus"
+SPLIT = ROOT / "desktop_app" / "training" / "sentence_split.json"
+SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 COLUMNS = [
     ("sent_f1_1", "sentF1±1"),
     ("sent_f1", "sentF1"),
-    ("sent_p1", "P±1"),
-    ("sent_r1", "R±1"),
+    ("q_f1", "qF1"),
     ("turn_r", "turnR"),
     ("par_p", "parP"),
     ("par_len_median", "parLenMed"),
-    ("par_len_max", "parLenMax"),
-    ("paragraphs", "pars"),
-    ("q_f1", "qF1"),
+    ("spk_bacc", "spkBAcc"),
 ]
+SENTENCE_KEYS = ("sent_f1_1", "sent_f1", "q_f1")
 
 
-def score(slug: str, readable: rd.Readable, workdir: Path) -> dict:
-    """Run the shared scorer on one episode's segmentation; its metrics plus the question-mark F1."""
-    pred = workdir / f"{slug}.pred.json"
-    out = workdir / f"{slug}.metrics.json"
-    pred.write_text(json.dumps(rd.to_json(readable)), encoding="utf-8")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(SCORER),
-            str(CORPUS / f"{slug}.truth.json"),
-            str(pred),
-            "--metrics-json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"scorer failed on {slug}: {proc.stderr.strip()}")
-    metrics = json.loads(out.read_text(encoding="utf-8"))
-    metrics["q_f1"] = question_f1(slug, readable)
-    return metrics
-
-
-def question_f1(slug: str, readable: rd.Readable) -> float:
+def question_f1(text: str, truth: dict[str, Any], readable: rd.Readable) -> float:
     """F1 of "?" on predicted sentences whose end matches a true sentence end (word-exact)."""
-    text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
-    truth = json.loads((CORPUS / f"{slug}.truth.json").read_text(encoding="utf-8"))
     ends = [i for i, c in enumerate(text) if c == " "] + [len(text.rstrip("\n"))]
     starts = truth["sentence_starts"] + [truth["words"]]
     true_q = {ends[b - 1] for k, b in enumerate(starts[1:]) if truth["sentence_end_marks"][k] == "?"}
@@ -91,9 +74,33 @@ def question_f1(slug: str, readable: rd.Readable) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def table(title: str, rows: dict[str, dict]) -> None:
+def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[str, Any]:
+    """All figures of one episode."""
+    text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
+    truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
+    readable = segmenter.segment(text)
+    words = ev.Words(text)
+    metrics: dict[str, Any] = ev.evaluate(truth, words, ev.parse_prediction(rd.to_json(readable), words))
+    if truth.get("speakers") and len(truth["turn_starts"]) > 1:
+        labels = infer_speakers(text, readable, model=segmenter.model)
+        par_words = [bisect.bisect_right(words.starts, p.start) - 1 for p in readable.paragraphs]
+        bounds = par_words + [words.n]
+        pred: list[str | None] = []
+        for a, b, label in zip(bounds, bounds[1:], labels.labels, strict=False):
+            pred.extend([label] * (b - a))
+        metrics["spk_bacc"], metrics["speakers"] = sq.balanced_accuracy(sq.true_speakers(truth), pred)
+    if str(truth.get("sentence_truth", "ok")).startswith("ok"):
+        metrics["q_f1"] = question_f1(text, truth, readable)
+    else:
+        for key in SENTENCE_KEYS:
+            metrics[key] = None  # the episode's punctuation is not usable truth
+    return metrics
+
+
+def table(title: str, rows: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """Print the rows and their means; return the means (all, and ``2p:`` two-person interviews)."""
     print(f"\n{title}")
-    head = f"{'episode':30}" + "".join(f"{h:>10}" for _, h in COLUMNS)
+    head = f"{'episode':44}" + "".join(f"{h:>10}" for _, h in COLUMNS)
     print(head)
     print("-" * len(head))
 
@@ -104,91 +111,85 @@ def table(title: str, rows: dict[str, dict]) -> None:
             return f"{v:>10.3f}"
         return f"{int(v):>10d}"  # type: ignore[call-overload]
 
+    def mean(ms: list[dict[str, Any]], key: str) -> float | None:
+        vals = [m[key] for m in ms if m.get(key) is not None]
+        return statistics.mean(vals) if vals else None
+
     for slug, m in rows.items():
-        print(f"{slug:30}" + "".join(fmt(m.get(k)) for k, _ in COLUMNS))
-    means = {}
-    for k, _ in COLUMNS:
-        vals = [m[k] for m in rows.values() if m.get(k) is not None]
-        means[k] = statistics.mean(vals) if vals else None
-    print(f"{'mean':30}" + "".join(fmt(float(v) if v is not None else None) for v in means.values()))
+        print(f"{slug[:44]:44}" + "".join(fmt(m.get(k)) for k, _ in COLUMNS))
+    ms = list(rows.values())
+    two = [m for m in ms if m.get("speakers") == 2]
+    print(f"{'mean':44}" + "".join(fmt(mean(ms, k)) for k, _ in COLUMNS))
+    print(
+        f"{f'mean, two-person interviews ({len(two)})':44}" + "".join(fmt(mean(two, k)) for k, _ in COLUMNS)
+    )
+    out = {k: mean(ms, k) for k, _ in COLUMNS}
+    out.update({f"2p:{k}": mean(two, k) for k, _ in COLUMNS})
+    return out
 
 
-def slugs() -> list[str]:
-    return sorted(p.name[: -len(".captions.txt")] for p in CORPUS.glob("*.captions.txt"))
+def model_with(tagger: Path | None) -> rd.Model:
+    """The shipped model, or the same with another tagger file."""
+    if tagger is None:
+        return rd.default_model()
+    model = rd.Model.load(resource_path(*rd.MODEL_FILE), tagger)
+    turns = Path(resource_path(*rd.TURN_FILE))
+    if turns.is_file():
+        model.use_turn_model(rd.read_model_file(turns))
+    return model
 
 
-def evaluate(segmenter: rd.Segmenter, names: list[str], workdir: Path) -> dict[str, dict]:
-    rows = {}
-    for slug in names:
-        text = (CORPUS / f"{slug}.captions.txt").read_text(encoding="utf-8")
-        rows[slug] = score(slug, segmenter.segment(text), workdir)
-    return rows
-
-
-def loo_row(slug: str, tagger: bool, workdir: Path) -> dict[str, dict]:
-    """Train on the other episodes (the network too when ``tagger``), score ``slug``."""
-    from desktop_app.training import train_readability_tagger as tt
-    from desktop_app.training import train_sentence_model as tr
-
-    eps = tr.episodes(CORPUS, exclude=[slug])
-    model = rd.Model(tr.train(eps), rn.Tagger.from_arrays(tt.train(eps)) if tagger else None)
-    return evaluate(rd.Segmenter(model), [slug], workdir)
+def seed_timing(model: rd.Model) -> None:
+    """Model sizes and the time to segment the seed (best of 3, models loaded)."""
+    for parts in (rd.MODEL_FILE, rd.TURN_FILE, rd.TAGGER_FILE):
+        path = resource_path(*parts)
+        print(
+            f"{'/'.join(parts):34} {path.stat().st_size / 1e6:6.2f} MB"
+            if path.is_file()
+            else f"{parts}: missing"
+        )
+    text = SEED.read_text(encoding="utf-8")
+    segmenter = rd.Segmenter(model)
+    segmenter.segment(text)
+    wall, cpu = [], []
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        readable = segmenter.segment(text)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    n_sent = sum(len(p.sentences) for p in readable.paragraphs)
+    print(
+        f"seed {SEED.name}: {len(text.split())} words -> {len(readable.paragraphs)} paragraphs, {n_sent} "
+        f"sentences; segmentation {min(wall) * 1000:.0f} ms wall, {min(cpu) * 1000:.0f} ms CPU (best of 3)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: score the sets, print sizes and the seed's timing."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--loo", action="store_true", help="also leave-one-episode-out figures (trains 6 models)")
     ap.add_argument(
-        "--no-tagger",
-        dest="tagger",
-        action="store_false",
-        help="leave-one-out with the linear models only (no network: minutes instead of ~30 with --jobs 2)",
+        "--sets", nargs="*", default=["validation", "dev"], choices=["validation", "dev", "selection"]
     )
-    ap.add_argument("--jobs", type=int, default=1, help="leave-one-out folds trained in parallel processes")
+    ap.add_argument("--selection", action="store_true", help="also the selection split")
+    ap.add_argument("--tagger", type=Path, help="another tagger file (figures before a new network)")
+    ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args(argv)
-    if not CORPUS.is_dir() or not SCORER.is_file():
-        print(
-            f"readability_quality: {SHARED} (development corpus and scorer) is missing: nothing to measure."
-        )
+    if not TRAIN.is_dir() or not DEV.is_dir() or not sq.SCORER.is_file():
+        print(f"readability_quality: {SHARED} (corpora and scorer) is missing: nothing to measure.")
         return 0
-    names = slugs()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        shipped = rd.Segmenter(rd.default_model())
-        table(
-            "shipped model (trained on all six episodes: these are training figures)",
-            evaluate(shipped, names, work),
-        )
-        if args.loo:
-            if args.tagger and importlib.util.find_spec("torch") is None:
-                print(
-                    "\nleave-one-out: torch is not installed, so the network is not trained: linear models only"
-                )
-                args.tagger = False
-            with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                parts = pool.map(loo_row, names, [args.tagger] * len(names), [work] * len(names))
-                rows = {slug: row for part in parts for slug, row in part.items()}
-            table(
-                "leave-one-episode-out (model trained on the other five"
-                + ("" if args.tagger else "; linear models only")
-                + ")",
-                rows,
-            )
-    seed = SEED if SEED.is_file() else ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
-    text = seed.read_text(encoding="utf-8")
-    rd.default_model()
-    times, cpu = [], []
-    for _ in range(3):
-        t0, c0 = time.perf_counter(), time.process_time()
-        readable = rd.segment(text)
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    n_words = len(text.split())
-    n_sent = sum(len(p.sentences) for p in readable.paragraphs)
-    print(
-        f"\nseed {seed.name}: {n_words} words -> {len(readable.paragraphs)} paragraphs, {n_sent} sentences; "
-        f"segmentation {min(times) * 1000:.0f} ms wall, {min(cpu) * 1000:.0f} ms CPU (best of 3, model already loaded)"
-    )
+    ev = sq.scorer()
+    split = json.loads(SPLIT.read_text(encoding="utf-8"))
+    sets = list(args.sets) + (["selection"] if args.selection and "selection" not in args.sets else [])
+    model = model_with(args.tagger)
+    segmenter = rd.Segmenter(model)
+    for name in sets:
+        corpus, slugs = (DEV, sorted(p.name[: -len(".truth.json")] for p in DEV.glob("*.truth.json")))
+        if name != "dev":
+            corpus, slugs = TRAIN, split[name]
+        table(f"{name} ({len(slugs)} episodes)", {s: episode(ev, corpus, s, segmenter) for s in slugs})
+    if not args.no_timing:
+        print()
+        seed_timing(model)
     return 0
 
 

@@ -1,12 +1,14 @@
-"""The neural part of the readability model: small dilated 1-D CNNs over words, numpy inference.
-
-Trained by ``desktop_app.training.train_readability_tagger``; ``readability`` averages their sentence-start
-logits with those of its linear model. Kept apart so that numpy and the network load only when a caption
+"""The neural part of the readability model, numpy inference: the sentence tagger (``RecurrentTagger``, a
+small convolutional + bidirectional GRU network, trained by ``desktop_app.training.train_sentence_tagger``),
+or the older dilated 1-D CNNs (``Tagger``, trained by ``desktop_app.training.train_readability_tagger``);
+``readability`` mixes their sentence-start logits with those of its linear model. Kept apart so that numpy and the network load only when a caption
 text is segmented in full (the quick preview of a long text and a cached segmentation never need them).
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -141,3 +143,157 @@ def mix_logits(linear: Sequence[float], tagger: np.ndarray, weight: float) -> li
     if not weight:
         return list(linear)
     return ((1.0 - weight) * np.asarray(linear, dtype=np.float64) + weight * tagger).tolist()
+
+
+# --------------------------------------------------------------------------------------------------
+# The recurrent sentence tagger
+#
+# Per word four logits: a sentence starts here, a question ends here, a comma goes before this word, a new
+# speaker starts here. Inputs: those of ``tagger_inputs`` plus a hashed three-letter suffix of the word. A
+# long text is cut into overlapping windows (``WINDOW`` words owning ``STRIDE`` of them, with ``MARGIN`` words
+# of context on each side) that run as one batch, so that the recurrence's Python loop runs ``WINDOW`` steps
+# whatever the length of the text. Deterministic: float32 numpy throughout.
+# --------------------------------------------------------------------------------------------------
+
+FORMAT = b"transcript-reader-sentence-tagger-1"
+SUFFIX_BUCKETS = 1024
+STRIDE = 192
+MARGIN = 32
+WINDOW = STRIDE + 2 * MARGIN
+
+
+def suffix_ids(norm: Sequence[str]) -> np.ndarray:
+    """Hashed three-letter suffix of each normalised word, in ``[1, SUFFIX_BUCKETS]``."""
+    cache: dict[str, int] = {}
+    out = np.empty(len(norm), dtype=np.int64)
+    for k, w in enumerate(norm):
+        v = cache.get(w)
+        if v is None:
+            v = cache[w] = zlib.crc32(w[-3:].encode("utf-8")) % SUFFIX_BUCKETS + 1
+        out[k] = v
+    return out
+
+
+def is_recurrent_file(data: Any) -> bool:
+    """Whether an opened ``.npz`` holds this tagger (``format`` key)."""
+    return "format" in data.files and bytes(data["format"]) == FORMAT
+
+
+class RecurrentTagger:
+    """The network's numpy weights and its inference (``logits``)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.w = {k: (v.astype(np.float32) if v.dtype == np.float16 else v) for k, v in arrays.items()}
+        self.vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
+        self.index = {w: k + 1 for k, w in enumerate(self.vocab)}
+        self.dilations = [int(d) for d in arrays["dilations"]]
+        raw = bytes(arrays["params"]).decode("utf-8") if "params" in arrays else "{}"
+        self.params: dict[str, float] = {k: float(v) for k, v in json.loads(raw).items()}
+
+    @classmethod
+    def load(cls, path: str | Path) -> RecurrentTagger:
+        """Read the ``.npz`` written by the training script."""
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
+            if not is_recurrent_file(data):
+                raise ValueError(f"{path} is not a sentence tagger file")
+            return cls({k: data[k] for k in data.files})
+
+    @property
+    def stacked(self) -> bool:
+        """Never reads the linear model's logits (kept for ``network.Tagger``'s interface)."""
+        return False
+
+    def logits(
+        self,
+        words: Sequence[str],
+        norm: Sequence[str],
+        shapes: Sequence[str],
+        linear: Sequence[float] | None = None,
+    ) -> np.ndarray:
+        """(n, 4) logits per word: sentence start, question end, comma before, speaker turn (``linear`` is
+        not used)."""
+        n = len(words)
+        if n == 0:
+            return np.zeros((0, 4), dtype=np.float32)
+        ids, dense = tagger_inputs(words, norm, shapes, self.index, tagger_vectors())
+        x = dense @ self.w["w_dense"] + self.w["emb"][ids] + self.w["suffix"][suffix_ids(norm)]
+        x += self.w["b_in"]
+        r = self.local(x[None])[0]  # the convolutions over the whole text, then the recurrence by windows
+        starts = window_starts(n)
+        batch = np.stack([r[s : s + min(WINDOW, n)] for s in starts])
+        y = self.head(batch)
+        owner = np.minimum(np.arange(n) // STRIDE, len(starts) - 1)
+        out: np.ndarray = y[owner, np.arange(n) - starts[owner]]
+        return out
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """(batch, time, 4) logits from the projected inputs (batch, time, channels)."""
+        return self.head(self.local(x))
+
+    def local(self, x: np.ndarray) -> np.ndarray:
+        """The residual convolutions, rectified: (batch, time, channels)."""
+        h = x
+        for k, d in enumerate(self.dilations):
+            h = h + conv(np.maximum(h, 0.0), self.w[f"conv{k}_w"], self.w[f"conv{k}_b"], d)
+        out: np.ndarray = np.maximum(h, 0.0)
+        return out
+
+    def head(self, r: np.ndarray) -> np.ndarray:
+        """The bidirectional GRU over the convolutions' output and the linear head: (batch, time, 4)."""
+        fwd = gru(r, self.w, "f", reverse=False)
+        bwd = gru(r, self.w, "b", reverse=True)
+        out: np.ndarray = (
+            r @ self.w["out_h"] + fwd @ self.w["out_f"] + bwd @ self.w["out_b"] + self.w["out_bias"]
+        )
+        return out
+
+
+def window_starts(n: int) -> np.ndarray:
+    """Start of each window: word i belongs to window ``i // STRIDE`` with at least ``MARGIN`` words of
+    context on each side (where the text has them)."""
+    if n <= WINDOW:
+        return np.zeros(1, dtype=np.int64)
+    count = -(-n // STRIDE)
+    return np.clip(np.arange(count) * STRIDE - MARGIN, 0, n - WINDOW).astype(np.int64)
+
+
+def conv(h: np.ndarray, w: np.ndarray, b: np.ndarray, dilation: int) -> np.ndarray:
+    """Same-length 1-D convolution over time of (batch, time, c_in) with ``w`` (taps, c_in, c_out)."""
+    taps = w.shape[0]
+    pad = (taps // 2) * dilation
+    t = h.shape[1]
+    padded = np.zeros((h.shape[0], t + 2 * pad, h.shape[2]), dtype=np.float32)
+    padded[:, pad : pad + t] = h
+    y = padded[:, 0:t] @ w[0]
+    for j in range(1, taps):
+        y += padded[:, j * dilation : j * dilation + t] @ w[j]
+    out: np.ndarray = y + b
+    return out
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * x))
+    return out
+
+
+def gru(x: np.ndarray, w: dict[str, np.ndarray], side: str, reverse: bool) -> np.ndarray:
+    """One direction of a GRU (PyTorch's equations and gate order r, z, n) over (batch, time, c)."""
+    gates_x = np.ascontiguousarray(
+        (x @ w[f"{side}_wi"] + w[f"{side}_bi"]).transpose(1, 0, 2)
+    )  # (time, batch, 3h)
+    w_h, b_h = w[f"{side}_wh"], w[f"{side}_bh"]
+    size = w_h.shape[0]
+    steps, batch = gates_x.shape[0], gates_x.shape[1]
+    h = np.zeros((batch, size), dtype=np.float32)
+    out = np.empty((steps, batch, size), dtype=np.float32)
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    for t in order:
+        gx = gates_x[t]
+        gh = h @ w_h
+        gh += b_h
+        rz = _sigmoid(gx[:, : 2 * size] + gh[:, : 2 * size])
+        cand = np.tanh(gx[:, 2 * size :] + rz[:, :size] * gh[:, 2 * size :])
+        h = cand + rz[:, size:] * (h - cand)
+        out[t] = h
+    result: np.ndarray = out.transpose(1, 0, 2)
+    return result

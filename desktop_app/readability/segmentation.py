@@ -2,12 +2,14 @@
 
 Caption text (one long line, no punctuation, sentence-initial capitals lowered) is split into sentences by a
 small linear model that scores "a sentence starts at word i" from the surrounding words (trained by
-``desktop_app.training.train_sentence_model`` on the development corpus), averaged with three small dilated
-1-D CNNs over static word vectors (``readability_network``, numpy, loaded on first use; trained by
-``desktop_app.training.train_readability_tagger``). Two adjacent words may both start sentences (a one-word
-sentence such as "Yeah.") when both are likely. A second linear model gives each
-sentence its end mark ("." or "?"), a third scores "a new speaker starts here"; confident turns become
-paragraph breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
+``desktop_app.training.train_sentence_model`` on the development corpus), mixed with a small neural sentence
+tagger (``network.RecurrentTagger``: dilated convolutions and a bidirectional GRU over word vectors, numpy,
+``readability_tagger.npz``, loaded on first use; trained by ``desktop_app.training.train_sentence_tagger`` on the
+training corpus, which also chose the decoding settings stored with it). Two adjacent words may both start
+sentences (a one-word sentence such as "Yeah.") when both are likely. Each sentence gets its end mark ("." or
+"?") from a linear question model mixed with the tagger's question logit; "a new speaker starts here" comes
+from the turn models (``turns.json.gz``) mixed with the tagger's turn logit; confident turns become paragraph
+breaks; long paragraphs are split at their best sentence boundaries. Text that already has its own
 punctuation is split on it and left unaltered. Line breaks in the text always end a paragraph.
 
 Every position is a ``[start, end)`` index into the document text. Inference is linear in the text length
@@ -34,11 +36,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from desktop_app.readability.network import Tagger
+    from desktop_app.readability.network import RecurrentTagger, Tagger
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-9"
+ALGORITHM_VERSION = "readability-11"
 MODEL_FILE = ("models", "readability.json.gz")
 TURN_FILE = ("models", "turns.json.gz")  # the speaker-turn models (``train_speakers``), over MODEL_FILE's
 TAGGER_FILE = ("models", "readability_tagger.npz")
@@ -313,7 +315,10 @@ class Model:
     """The learned weights and decoding parameters (a plain dict loaded from JSON)."""
 
     def __init__(
-        self, data: dict[str, Any], tagger: Tagger | None = None, tagger_path: str | Path | None = None
+        self,
+        data: dict[str, Any],
+        tagger: Tagger | RecurrentTagger | None = None,
+        tagger_path: str | Path | None = None,
     ) -> None:
         self.data = data
         self._tagger = tagger
@@ -339,7 +344,7 @@ class Model:
         self.params.update(data.get("params", {}))
 
     @property
-    def tagger(self) -> Tagger | None:
+    def tagger(self) -> Tagger | RecurrentTagger | None:
         """The network (``readability_network``), if the model has one; loaded on first use. A network file
         that cannot be read, or missing word vectors (its input), leave the linear models to work alone."""
         if self._tagger is None and self._tagger_path is not None:
@@ -497,14 +502,23 @@ _model_lock = threading.Lock()
 _network_lock = threading.Lock()
 
 
-def _load_network(path: str | Path) -> Tagger | None:
+def np_load(f: Any) -> Any:
+    """``numpy.load`` of an open ``.npz`` (no pickles)."""
+    import numpy as np
+
+    return np.load(f, allow_pickle=False)
+
+
+def _load_network(path: str | Path) -> Tagger | RecurrentTagger | None:
     """The network in ``path``, or None (with a warning) when it cannot be used."""
     import zipfile
 
-    from desktop_app.readability.network import Tagger, tagger_vectors
+    from desktop_app.readability.network import RecurrentTagger, Tagger, is_recurrent_file, tagger_vectors
 
     try:
-        tagger = Tagger.load(path)
+        with open(path, "rb") as f, np_load(f) as data:
+            recurrent = is_recurrent_file(data)
+        tagger: Tagger | RecurrentTagger = RecurrentTagger.load(path) if recurrent else Tagger.load(path)
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
         logger.warning("readability network %s unreadable (%s): linear models only", path, error)
         return None
@@ -863,18 +877,24 @@ def _segment_captions(
     columns = start_feature_columns(norm, shapes)
     scores = model.start_scores(norm, shapes, columns)
     linear_scores = scores
-    threshold = model.param("start_threshold", 0.25)
-    starts = decode_starts(scores, threshold, int(model.param("linear_max_sentence", 60)))
+    tagger = model.tagger if network and model.param("tagger_start", 0.0) else None
+    param = _decoding_params(model, tagger)
+    starts = decode_starts(
+        scores, model.param("start_threshold", 0.25), int(model.param("linear_max_sentence", 60))
+    )
     linear_starts = None  # the linear model's own starts, kept for the outline when the network takes part
-    weight = model.param("tagger_start", 0.0) if network else 0.0
-    tagger = model.tagger if weight else None
+    net = None
     if tagger is not None:
         from desktop_app.readability.network import mix_logits
 
         linear_starts = starts
-        scores = mix_logits(scores, tagger.logits(words, norm, shapes, scores)[:, 0], weight)
+        net = tagger.logits(words, norm, shapes, scores)
+        scores = mix_logits(scores, net[:, 0], param("tagger_start", 0.0))
         starts = decode_starts(
-            scores, threshold, int(model.param("max_sentence", 60)), model.param("pair_threshold", 1.0)
+            scores,
+            param("start_threshold", 0.25),
+            int(param("max_sentence", 60)),
+            param("pair_threshold", 1.0),
         )
     inserted = model.turn_insertions(norm, columns, linear_scores, starts, len(words))
     if inserted:
@@ -886,23 +906,26 @@ def _segment_captions(
     if linear_starts is not None:
         out.outline_starts.extend(spans[s][0] for s in linear_starts if s < end)
     bounds = starts + [end]
-    q_thr = model.param("question_threshold", 0.0)
-    marks = []
     questions = [model.question_logit(norm[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-    for b, q in zip(bounds[1:], questions, strict=False):
-        marks.append("" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else "."))
     turn = model.sentence_turn_logits(norm, columns, starts, end, questions, linear_scores)
-    t_thr = _turn_threshold(turn, end, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0))
+    if net is not None:
+        questions, turn = _with_network(net, bounds, questions, turn, scores, param)
+    q_thr = param("question_threshold", 0.0)
+    marks = [
+        "" if _ends_with_punct(words[b - 1]) else ("?" if q > q_thr else ".")
+        for b, q in zip(bounds[1:], questions, strict=False)
+    ]
+    t_thr = _turn_threshold(turn, end, param("turn_threshold", 0.0), param("words_per_turn", 0.0))
     par_starts = _turn_breaks(
         starts,
         end,
         turn,
         t_thr,
-        int(model.param("min_paragraph", 0)),
-        t_thr + model.param("short_turn_margin", 0.0),
+        int(param("min_paragraph", 0)),
+        t_thr + param("short_turn_margin", 0.0),
     )
     par_starts = _split_long_paragraphs(
-        starts, end, scores, turn, par_starts, int(model.param("max_paragraph", 150))
+        starts, end, scores, turn, par_starts, int(param("max_paragraph", 150))
     )
     out.add(spans, starts, end, marks, par_starts)
     commas = model.comma_scores(norm, shapes, columns)
@@ -916,6 +939,40 @@ def _segment_captions(
         if off is not None:
             out.capitalize.append(spans[s][0] + off)
     return end
+
+
+def _decoding_params(model: Model, tagger: Any) -> Callable[[str, float], float]:
+    """``param(name, default)``: the model's decoding parameters, overridden by those stored with the
+    network when it takes part (the recurrent tagger carries the settings chosen for it)."""
+    extra: dict[str, float] = getattr(tagger, "params", {}) if tagger is not None else {}
+
+    def param(name: str, default: float) -> float:
+        return float(extra[name]) if name in extra else model.param(name, default)
+
+    return param
+
+
+def _with_network(
+    net: Any,
+    bounds: Sequence[int],
+    questions: Sequence[float],
+    turn: Sequence[float],
+    scores: Sequence[float],
+    param: Any,
+) -> tuple[list[float], list[float]]:
+    """Question and turn logits of each sentence mixed with the network's (weights ``tagger_question`` and
+    ``tagger_turn``; 0 leaves the linear models' logits): the question logit at the sentence's last word, the
+    turn logit the best within one word of its start, plus ``turn_start_weight`` times the start's sentence
+    logit (``scores``: a break on a doubtful sentence start is a doubtful break)."""
+    wq, wt, ws = param("tagger_question", 0.0), param("tagger_turn", 0.0), param("turn_start_weight", 0.0)
+    n = len(net)
+    q_net = [float(net[b - 1, 1]) for b in bounds[1:]]
+    t_net = [float(max(net[j, 3] for j in (s - 1, s, s + 1) if 0 <= j < n)) for s in bounds[:-1]]
+    mixed_q = [(1.0 - wq) * a + wq * b for a, b in zip(questions, q_net, strict=True)]
+    mixed_t = [
+        (1.0 - wt) * a + wt * b + ws * scores[s] for a, b, s in zip(turn, t_net, bounds[:-1], strict=True)
+    ]
+    return mixed_q, mixed_t
 
 
 def _segment_coarsely(

@@ -1,4 +1,8 @@
-"""Train the neural part of the readability model: small dilated 1-D CNNs over word vectors.
+"""Train the older neural part of the readability model: small dilated 1-D CNNs over word vectors.
+
+Superseded by ``train_sentence_tagger`` (a convolutional + recurrent tagger fitted on the training corpus),
+which writes the shipped ``readability_tagger.npz``; the app still reads this script's format
+(``network.Tagger``), so it stays for comparison (``--out`` elsewhere to keep the shipped file).
 
 Data: the development corpus (``/work/shared/dev-corpus``; not shipped), read as in
 ``train_sentence_model`` (caption text plus the truth derived from the human-edited punctuated text; sources
