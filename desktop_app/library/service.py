@@ -126,7 +126,9 @@ class LibraryService(QObject):
         """Add files and folders: read on a worker, listed batch by batch, then indexed."""
         files = expand_paths(paths)
         if not files:
-            self.notice.emit("No transcripts (.txt, .srt, .vtt) found there.")
+            self.notice.emit(
+                "No transcript files found there (the library takes subtitles, text, Markdown, JSON and TSV transcripts)."
+            )
             return
         self.adding.emit(0, len(files))
 
