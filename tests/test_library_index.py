@@ -208,6 +208,33 @@ def test_an_indexing_process_with_preparing_workers_indexes_everything(tmp_path,
     assert index.search("marigolds").total == len(files) // len(FILES)
 
 
+def test_an_indexing_process_whose_app_has_gone_stops_quietly(tmp_path):
+    import multiprocessing
+
+    from desktop_app.library.index import run_sync_process
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    ours.close()  # the app is gone before the indexer says anything
+    errors = tmp_path / "stderr.txt"
+    process = context.Process(
+        target=_run_with_stderr, args=(run_sync_process, errors, _wanted(), tmp_path, theirs)
+    )
+    process.start()
+    theirs.close()
+    process.join(timeout=120)
+    assert process.exitcode == 0
+    assert "Traceback" not in errors.read_text(encoding="utf-8")
+
+
+def _run_with_stderr(target, errors_path, *args):
+    import sys
+
+    with open(errors_path, "w", encoding="utf-8") as errors:
+        sys.stderr = errors
+        target(*args)
+
+
 def test_the_paragraph_table_agrees_with_the_stored_fields(tmp_path, opened):
     from desktop_app.library.index import KIND_PARAGRAPH, _table_of
 

@@ -670,18 +670,50 @@ def run_sync_process(
             pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(workers))
             prepare = functools.partial(pool.imap, functools.partial(_prepare_pair, cache_dir=cache_dir))
         try:
+            link = _ParentLink(connection)
             report = index.sync(
                 wanted,
                 cache_dir,
-                progress=lambda done, total: connection.send(("progress", (done, total))),
-                committed=lambda count: connection.send(("committed", count)),
-                should_stop=connection.poll,
+                progress=lambda done, total: link.send(("progress", (done, total))),
+                committed=lambda count: link.send(("committed", count)),
+                should_stop=link.should_stop,
                 prepare=prepare,
             )
-            connection.send(("done", report))
+            link.send(("done", report))
         finally:
             index.close()
             connection.close()
+
+
+class _ParentLink:
+    """The indexing process's side of its pipe to the app; a closed app means stop, quietly.
+
+    When the window's process ends (quit, crash, killed) the pipe breaks: the indexer finishes the episode it
+    is writing, commits and exits instead of printing a ``BrokenPipeError`` traceback on the terminal.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self.parent_gone = False
+
+    def send(self, message: tuple[str, Any]) -> None:
+        """Send ``message`` unless the app has gone away."""
+        if self.parent_gone:
+            return
+        try:
+            self._connection.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+            self.parent_gone = True
+
+    def should_stop(self) -> bool:
+        """True when the app asked to stop (any message) or is no longer there."""
+        if self.parent_gone:
+            return True
+        try:
+            return bool(self._connection.poll())
+        except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+            self.parent_gone = True
+            return True
 
 
 def _prepare_pair(job: tuple[str, str], cache_dir: Path) -> PreparedEpisode | Exception:
