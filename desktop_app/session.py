@@ -658,6 +658,8 @@ class ReadingSession(QObject):
                 "file as they are; everything else (highlights, notes, other corrections) is in use.",
             )
         self._reported_speaker_problems = read.problems
+        if self.library is not None:
+            self.library.set_speaker_edits(document.sha256, read.edits)
         positions = speaker_edits.turn_positions(read.edits, document.text)
         lost = sum(position is None for position in positions)
         if lost:

@@ -257,3 +257,16 @@ def test_word_start() -> None:
         9,
         14,
     ]
+
+
+def test_corrected_speaker_of_an_automatic_paragraph_agrees_with_the_reader() -> None:
+    text, readable = make()
+    third, fourth = readable.paragraphs[2], readable.paragraphs[3]
+    changed = edits.rename(SpeakerEdits(), GUEST, "Mark", readable.speakers)
+    changed = edits.assign(changed, text, readable, fourth.start + 3, "Producer")
+    changed = edits.split_turn(changed, text, readable, text.index("we left", third.start), HOST)
+    shown = edits.apply_edits(readable, text, changed)
+    by_start = {p.start: p.speaker for p in shown.paragraphs}
+    library = [edits.corrected_speaker(changed, p.speaker, p.start, p.end) for p in readable.paragraphs]
+    assert library == [by_start[p.start] for p in readable.paragraphs]
+    assert library == [HOST, "Mark", "Mark", "Producer", "Mark"]  # the split paragraph: its first part counts

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.library.catalog import Catalog, open_library_catalog
 from desktop_app.library.index import LibraryIndex
+from desktop_app.library.notes import read_summary, with_speaker_corrections
 from desktop_app.paths import app_dirs, default_transcript
 
 if TYPE_CHECKING:
     import argparse
 
     from desktop_app.paths import AppDirs
+    from desktop_app.speakers.edits import SpeakerEdits
 
 EXIT_BAD_INPUT = 2
 
@@ -123,8 +125,22 @@ def _search(args: argparse.Namespace, dirs: AppDirs, catalog: Catalog) -> int:
             "(run 'library index' to finish)",
             file=sys.stderr,
         )
+    result = with_speaker_corrections(
+        result, _speaker_edits_of(dirs, catalog, {h.document for h in result.hits})
+    )
     titles = {e.sha256: e.title for e in catalog.entries()}
     hits = [{**hit.to_json(), "title": titles.get(hit.document, hit.title)} for hit in result.hits]
     text = "".join(f"{h['title']} @{h['start']}  {h['section'] or ''}: {h['snippet']}\n" for h in hits)
     _print({"total": result.total, "hits": hits}, args.json, text or "No matches.\n")
     return 0
+
+
+def _speaker_edits_of(dirs: AppDirs, catalog: Catalog, sha256s: set[str]) -> dict[str, SpeakerEdits]:
+    """The user's speaker corrections of these documents (those that have any)."""
+    edits = {}
+    for entry in catalog.entries():
+        if entry.sha256 in sha256s:
+            summary = read_summary(dirs.annotations, entry.sha256, entry.path, entry.title)
+            if not summary.speakers.is_empty:
+                edits[entry.sha256] = summary.speakers
+    return edits

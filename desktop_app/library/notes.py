@@ -2,19 +2,25 @@
 
 The file is found as the reader finds it (``annotations.store.find_annotation_file``: by the text's sha256,
 else by the source path). What the library needs: how many highlights and notes there are (the list shows
-them) and the searchable text of each (the note, its tags and the highlighted quote).
+them), the searchable text of each (the note, its tags and the highlighted quote) and the user's speaker
+corrections (library hits name speakers as the reader does).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from desktop_app.annotations import store as annotation_store
+from desktop_app.speakers.edits import SpeakerEdits, corrected_speaker, edits_from_record
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
+
+    from desktop_app.library.index import LibraryResult
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +35,7 @@ class AnnotationSummary:
     highlights: int = 0
     notes: int = 0
     records: tuple[NoteRecord, ...] = ()
+    speakers: SpeakerEdits = field(default_factory=SpeakerEdits)
 
 
 def read_summary(
@@ -49,4 +56,20 @@ def read_summary(
         notes += bool(item.note.strip())
         text = " ".join(part for part in (item.note.strip(), " ".join(item.tags), item.target.exact) if part)
         records.append((item.id, text, item.target.start, item.target.end))
-    return AnnotationSummary(len(content.annotations), notes, tuple(records))
+    speakers = edits_from_record(content.speakers).edits
+    return AnnotationSummary(len(content.annotations), notes, tuple(records), speakers)
+
+
+def with_speaker_corrections(result: LibraryResult, edits: Mapping[str, SpeakerEdits]) -> LibraryResult:
+    """``result`` with each paragraph hit's speaker as the user corrected it (``edits`` by document sha256)."""
+    if not any(hit.document in edits for hit in result.hits):
+        return result
+    hits = tuple(
+        dataclasses.replace(
+            hit, speaker=corrected_speaker(edits[hit.document], hit.speaker, hit.start, hit.end)
+        )
+        if hit.document in edits and hit.note_id is None
+        else hit
+        for hit in result.hits
+    )
+    return dataclasses.replace(result, hits=hits)

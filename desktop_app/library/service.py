@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_paths, open_library_catalog
+from desktop_app.library.notes import AnnotationSummary, with_speaker_corrections
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from desktop_app.library.index import LibraryIndex, LibraryResult, SyncReport
     from desktop_app.paths import AppDirs
+    from desktop_app.speakers.edits import SpeakerEdits
     from desktop_app.tasks import Reporter, TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -88,6 +90,7 @@ class LibraryService(QObject):
         # process once app.main() calls multiprocessing.freeze_support(); until then it indexes in-process.
         self.in_process = bool(getattr(sys, "frozen", False))
         self.last_result: LibraryResult | None = None
+        self._speaker_edits: dict[str, SpeakerEdits] = {}  # the user's speaker corrections, by document
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -293,26 +296,27 @@ class LibraryService(QObject):
     # -- highlights and notes ---------------------------------------------------------------------
     def refresh_annotations(self, sha256s: Sequence[str] | None = None) -> None:
         """Read the annotations files of these documents (all when None): their numbers of highlights and
-        notes go to the list, their text to the library index (so notes are searchable across the library)."""
+        notes go to the list, their text to the library index (so notes are searchable across the library),
+        their speaker corrections to the speakers of library hits."""
         if self.catalog is None:
             return
         chosen = set(sha256s) if sha256s is not None else None
         entries = [e for e in self.catalog.entries() if chosen is None or e.sha256 in chosen]
         folder, cache, index = self._dirs.annotations, self._dirs.cache, self._index
 
-        def job(_report: Reporter) -> list[tuple[str, int, int]]:
+        def job(_report: Reporter) -> list[tuple[str, AnnotationSummary]]:
             from desktop_app.library.index import LibraryIndex
             from desktop_app.library.notes import read_summary
 
             ix = index if index is not None else LibraryIndex.open(cache)
-            counts = []
+            summaries = []
             indexed = ix.indexed()
             for entry in entries:
                 summary = read_summary(folder, entry.sha256, entry.path, entry.title)
                 if entry.sha256 in indexed and (summary.records or entry.highlights):
                     ix.set_notes(entry.sha256, summary.records)
-                counts.append((entry.sha256, summary.highlights, summary.notes))
-            return counts
+                summaries.append((entry.sha256, summary))
+            return summaries
 
         self._tasks.submit(
             "library-annotations",
@@ -322,14 +326,15 @@ class LibraryService(QObject):
             serial=True,
         )
 
-    def _on_annotations_read(self, counts: list[tuple[str, int, int]]) -> None:
+    def _on_annotations_read(self, summaries: list[tuple[str, AnnotationSummary]]) -> None:
         if self.catalog is None:
             return
         changed = False
-        for sha, highlights, notes in counts:
+        for sha, summary in summaries:
+            self._keep_speaker_edits(sha, summary.speakers)
             entry = self.catalog.get(sha)
-            if entry is not None and (entry.highlights, entry.notes) != (highlights, notes):
-                self.catalog.update(sha, save=False, highlights=highlights, notes=notes)
+            if entry is not None and (entry.highlights, entry.notes) != (summary.highlights, summary.notes):
+                self.catalog.update(sha, save=False, highlights=summary.highlights, notes=summary.notes)
                 changed = True
         if changed:
             self._save_timer.start()
@@ -337,6 +342,20 @@ class LibraryService(QObject):
         self.annotations_read.emit()
         if self._query.strip():
             self.search(self._query)
+
+    def set_speaker_edits(self, sha256: str, edits: SpeakerEdits) -> None:
+        """The open document's speaker corrections changed: library hits in it name speakers so from now on."""
+        if self._keep_speaker_edits(sha256, edits) and self.last_result is not None:
+            self._deliver(self._generation, self.last_result)
+
+    def _keep_speaker_edits(self, sha256: str, edits: SpeakerEdits) -> bool:
+        """Remember a document's corrections; whether that changed anything."""
+        had = self._speaker_edits.get(sha256)
+        if edits.is_empty:
+            self._speaker_edits.pop(sha256, None)
+        else:
+            self._speaker_edits[sha256] = edits
+        return had != self._speaker_edits.get(sha256)
 
     # -- searching --------------------------------------------------------------------------------
     def search(self, query: str) -> None:
@@ -368,7 +387,7 @@ class LibraryService(QObject):
         if result is None or generation != self._generation:
             return
         self.last_result = result
-        self.results_ready.emit(result)
+        self.results_ready.emit(with_speaker_corrections(result, self._speaker_edits))
 
 
 def _sync_in_child(

@@ -234,6 +234,24 @@ def apply_edits(
     return dataclasses.replace(readable, paragraphs=result, capitalize=capitalize)
 
 
+def corrected_speaker(edits: SpeakerEdits, speaker: str | None, start: int, end: int) -> str | None:
+    """Who speaks the automatic paragraph ``[start, end)`` (spoken by ``speaker``) with the user's corrections.
+
+    For places that keep the automatic paragraphs (the library's index): a rename applies, a turn anchored
+    inside the paragraph gives it its speaker (later turns last), and where a split turn cuts the paragraph,
+    its first part, the one the paragraph starts with, is the one that counts. Anchors are taken as stored
+    (the same text: the library keeps documents by their sha256).
+    """
+    name = edits.renames.get(speaker, speaker) if speaker else None
+    first_cut = min(
+        (t.target.start for t in edits.turns if t.split and start < t.target.start < end), default=end
+    )
+    for turn in edits.turns:
+        if start <= turn.target.start < first_cut:
+            name = turn.speaker
+    return name
+
+
 def split_paragraphs(
     paragraphs: Sequence[Paragraph], text: str, cuts: Sequence[int]
 ) -> tuple[Paragraph, ...]:

@@ -173,6 +173,33 @@ def test_notes_are_counted_and_searchable_across_the_library(qtbot, library, tmp
     assert "companion planting" in hits[0].snippet
 
 
+def test_library_hits_name_speakers_as_the_user_corrected_them(qtbot, library, tmp_path):
+    from desktop_app.annotations import store
+
+    folder = _episodes(tmp_path)
+    garden = load_transcript(folder / "garden-episode.txt")
+    service, panel = library()
+    _started(qtbot, service)
+    _add_folder(qtbot, service, panel, folder)
+
+    def speakers_of_hits() -> list[str | None]:
+        with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
+            service.search("marigolds")
+        return [h.speaker for h in ready.args[0].hits if h.document == garden.sha256]
+
+    before = speakers_of_hits()
+    assert before and all(before)
+    path, _ = store.find_annotation_file(
+        tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
+    )
+    renames = {before[0]: "Jane Gardener"}
+    ref = store.DocumentRef(garden.title, garden.sha256, garden.source)
+    store.save(path, store.AnnotationFile(ref, [], speakers={"renames": renames}))
+    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
+        service.refresh_annotations([garden.sha256])
+    assert speakers_of_hits() == [renames.get(name, name) for name in before]
+
+
 def test_indexing_on_a_thread_of_the_app_works_too(qtbot, library, tmp_path):
     service, panel = library()
     service.in_process = True
