@@ -818,6 +818,7 @@ class ReadingSession(QObject):
             write_text_atomic(path, output)
             return path
 
+        self.settings.set_folder("export", str(Path(path).parent))
         self.documents.tasks.submit(
             "export",
             job,
@@ -826,11 +827,12 @@ class ReadingSession(QObject):
         )
 
     def suggested_export_path(self) -> str:
-        """Where an export is offered: the home folder, named after the transcript."""
+        """Where an export is offered: the folder of the last export (else the home folder), named after the
+        transcript."""
         from desktop_app.annotations.store import slugify
 
         title = self.document.title if self.document is not None else "transcript"
-        return str(Path.home() / f"{slugify(title)}-notes.md")
+        return str(Path(self.settings.folder("export") or Path.home()) / f"{slugify(title)}-notes.md")
 
     # -- every highlight of the library --------------------------------------------------------
     @property

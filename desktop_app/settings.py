@@ -7,12 +7,9 @@ position per document (keyed by the text's sha256). Annotations live in their YA
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MAX_RECENT = 10
 MAX_RECENT_QUERIES = 15
@@ -90,6 +87,16 @@ class Settings:
         """Save the window geometry and main-window state."""
         self._qs.setValue("window/geometry", geometry)
         self._qs.setValue("window/state", state)
+
+    # -- folders the user chose -----------------------------------------------------------------
+    def folder(self, purpose: str) -> str:
+        """The folder last chosen for ``purpose`` (``"export"``, ``"export_all"`` …; "" when none or gone)."""
+        value = self._qs.value(f"folders/{purpose}")
+        return str(value) if value and Path(str(value)).is_dir() else ""
+
+    def set_folder(self, purpose: str, folder: str) -> None:
+        """Remember the folder chosen for ``purpose`` (the next dialog for it starts there)."""
+        self._qs.setValue(f"folders/{purpose}", folder)
 
     # -- documents ----------------------------------------------------------------------------
     @property

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
-from desktop_app.views.window_parts import add_dock, unelided_dock_tabs
+from desktop_app.views.window_parts import add_late_dock, unelided_dock_tabs
 
 if TYPE_CHECKING:
     from desktop_app.library.all_annotations import LibraryAnnotations, LibraryHighlight
@@ -50,9 +50,10 @@ class AnnotationTools(QObject):
         self._reveal_after_open = ""  # the highlight to select once its episode is open
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.load)
-        self.dock = add_dock(window, "All Annotations", "all_annotations_dock")
-        window.tabifyDockWidget(window.library_dock, self.dock)
-        self.dock.hide()
+        self.dock, restored = add_late_dock(window, "All Annotations", "all_annotations_dock")
+        if not restored:  # first start: a tab beside the library's, hidden
+            window.tabifyDockWidget(window.library_dock, self.dock)
+            self.dock.hide()
         self._build_actions()
         self._connect()
 
@@ -181,8 +182,10 @@ class AnnotationTools(QObject):
     @Slot()
     def choose_export(self) -> None:
         """Library › Export All Annotations: ask for a folder, then export on a worker."""
-        folder = choose_export_folder(self.window, str(Path.home()))
+        settings = self.session.settings
+        folder = choose_export_folder(self.window, settings.folder("export_all") or str(Path.home()))
         if folder:
+            settings.set_folder("export_all", folder)
             self.export_to(folder)
 
     def export_to(self, folder: str) -> None:

@@ -16,18 +16,33 @@ if TYPE_CHECKING:
 def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget | None = None) -> QDockWidget:
     """A movable, closable dock: on the left holding ``widget``, or on the right holding a placeholder for a
     side panel built later."""
+    dock = _new_dock(window, title, name, widget)
+    area = (
+        Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
+    )
+    window.addDockWidget(area, dock)
+    return dock
+
+
+def add_late_dock(window: QMainWindow, title: str, name: str) -> tuple[QDockWidget, bool]:
+    """A dock made after the window restored its saved layout: put back where that layout had it (True),
+    else on the right (False), holding a placeholder for a side panel built later."""
+    dock = _new_dock(window, title, name, None)
+    if window.restoreDockWidget(dock):
+        return dock, True
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    return dock, False
+
+
+def _new_dock(window: QMainWindow, title: str, name: str, widget: QWidget | None) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
     features = QDockWidget.DockWidgetFeature
     dock.setFeatures(features.DockWidgetMovable | features.DockWidgetClosable)
-    area = (
-        Qt.DockWidgetArea.LeftDockWidgetArea if widget is not None else Qt.DockWidgetArea.RightDockWidgetArea
-    )
     if widget is None:
         widget = QWidget(window)
         widget.setMinimumWidth(MIN_WIDTH)
     dock.setWidget(widget)
-    window.addDockWidget(area, dock)
     return dock
 
 

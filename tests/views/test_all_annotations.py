@@ -48,6 +48,11 @@ def episodes(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def window(harness, episodes: tuple[Path, Path]) -> MainWindow:
     """The window over a library holding both episodes (the catalog filled as Library › Add does)."""
+    return make_window(harness, episodes)
+
+
+def make_window(harness, episodes: tuple[Path, Path]) -> MainWindow:
+    """A window as the app builds it, on the harness's data folder (a second one: a restart)."""
     h = harness
     h.tasks = TaskRunner()
     h.service = DocumentService(h.dirs, h.tasks)
@@ -179,6 +184,36 @@ def test_export_all_to_a_folder(harness, window, episodes, qtbot, tmp_path, monk
         yaml.safe_load(compute.split("---\n")[1])["source"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
     assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=" in compute
+
+
+def test_export_all_starts_in_the_folder_chosen_last_time(
+    harness, window, episodes, qtbot, monkeypatch
+) -> None:
+    folder = episodes[0].parent / "exports"
+    folder.mkdir()
+    asked: list[str] = []
+
+    def choose(_parent, start: str) -> str:
+        asked.append(start)
+        return str(folder)
+
+    monkeypatch.setattr(annotation_tools, "choose_export_folder", choose)
+    service = window.session.library_annotations
+    for _ in range(2):
+        with qtbot.waitSignal(service.exported, timeout=WAIT_MS):
+            window.annotation_tools.export_action.trigger()
+    assert asked[1] == str(folder) != asked[0]
+
+
+def test_the_all_annotations_dock_comes_back_where_the_user_left_it(harness, window, episodes, qtbot) -> None:
+    dock = window.annotation_tools.dock
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    dock.show()
+    assert window.close()
+    again = make_window(harness, episodes)
+    restored = again.annotation_tools.dock
+    qtbot.waitUntil(restored.isVisible, timeout=WAIT_MS)
+    assert again.dockWidgetArea(restored) == Qt.DockWidgetArea.LeftDockWidgetArea
 
 
 def test_copy_as_quote_with_the_shortcut(harness, window, episodes, qtbot) -> None:
