@@ -193,6 +193,10 @@ class ReadingSession(QObject):
         speaker = self.document.speaker_at(offset)
         return f"{speaker} · {place}" if speaker else place
 
+    def open_sha256(self) -> str:
+        """The sha256 of the open document's text ("" when nothing is open)."""
+        return self.document.sha256 if self.document is not None else ""
+
     @property
     def speakers(self) -> tuple[str, ...]:
         """Who speaks in the open transcript, with the user's corrections (empty when nobody is known)."""

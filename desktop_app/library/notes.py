@@ -73,3 +73,15 @@ def with_speaker_corrections(result: LibraryResult, edits: Mapping[str, SpeakerE
         for hit in result.hits
     )
     return dataclasses.replace(result, hits=hits)
+
+
+def annotation_files_of(
+    annotations_dir: Path, sha256: str, path: str, title: str | None = None
+) -> list[Path]:
+    """A document's own annotations file and its backup, when they exist: only a file made for exactly this
+    text (found by its sha256), never one the reader would merely re-anchor from another version."""
+    found, moved = annotation_store.find_annotation_file(annotations_dir, sha256, path, title)
+    if moved or not found.exists():
+        return []
+    backup = annotation_store.backup_path(found)
+    return [found, backup] if backup.exists() else [found]

@@ -14,16 +14,16 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QFile, QObject, QStandardPaths, QTimer, Signal
 
 from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_paths, open_library_catalog
 from desktop_app.library.notes import AnnotationSummary, with_speaker_corrections
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
-    from pathlib import Path
+    from collections.abc import Collection, Iterable, Sequence
 
     from desktop_app.library.index import LibraryIndex, LibraryResult, SyncReport
     from desktop_app.paths import AppDirs
@@ -168,8 +168,12 @@ class LibraryService(QObject):
             self.notice.emit(f"{len(failed)} file(s) could not be read.")
         self.sync()
 
-    def remove(self, sha256s: Iterable[str]) -> None:
-        """Remove documents from the library (their annotations files stay) and from its index."""
+    def remove(
+        self, sha256s: Iterable[str], trash_annotations: bool = False, keep: Collection[str] = ()
+    ) -> None:
+        """Remove documents from the library and from its index. Their annotations files stay, unless
+        ``trash_annotations``: then they go to the system's trash (recoverable), except those of ``keep``
+        (the document being read, whose highlights are in use)."""
         if self.catalog is None:
             return
         removed = self.catalog.remove(sha256s, save=False)
@@ -177,6 +181,46 @@ class LibraryService(QObject):
             self._save_catalog()
             self.entries_changed.emit(self.entries())
             self.sync()
+        if trash_annotations:
+            kept = [e for e in removed if e.sha256 in keep]
+            if kept:
+                self.notice.emit(
+                    f"The highlights of “{kept[0].title}”, open in the reader, are kept (open another transcript "
+                    "first to remove them)."
+                )
+            self._trash_annotations([e for e in removed if e.sha256 not in keep])
+
+    def _trash_annotations(self, entries: Sequence[Entry]) -> None:
+        folder = self._dirs.annotations
+
+        def job(_report: Reporter) -> tuple[int, list[str]]:
+            from desktop_app.library.notes import annotation_files_of
+
+            moved = 0
+            failed: list[str] = []
+            _ensure_trash_home()
+            for entry in entries:
+                for path in annotation_files_of(folder, entry.sha256, entry.path, entry.title):
+                    if QFile.moveToTrash(str(path)):
+                        moved += path.suffix == ".yaml"
+                    else:
+                        failed.append(str(path))
+            return moved, failed
+
+        self._tasks.submit(
+            "library-trash-annotations",
+            job,
+            on_done=self._on_annotations_trashed,
+            on_error=lambda message, _e: self.notice.emit(f"Highlights not moved to the trash: {message}"),
+            serial=True,
+        )
+
+    def _on_annotations_trashed(self, outcome: tuple[int, list[str]]) -> None:
+        moved, failed = outcome
+        if moved:
+            self.notice.emit(f"Moved the highlights and notes of {moved} transcript(s) to the trash")
+        if failed:
+            self.notice.emit(f"Could not move to the trash (kept where they are): {', '.join(failed)}")
 
     def set_reading_progress(self, sha256: str, fraction: float) -> None:
         """Remember how far a document was read (0..1); saved a little later."""
@@ -388,6 +432,15 @@ class LibraryService(QObject):
             return
         self.last_result = result
         self.results_ready.emit(with_speaker_corrections(result, self._speaker_edits))
+
+
+def _ensure_trash_home() -> None:
+    """Qt puts the trash of a Linux desktop under the user's data folder (``~/.local/share``), and fails when
+    that folder does not exist yet (a new account): make it."""
+    if sys.platform.startswith("linux"):
+        home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+        if home:
+            Path(home).mkdir(parents=True, exist_ok=True)
 
 
 def _sync_in_child(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QFileDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__
 
@@ -62,6 +62,39 @@ def ask_before_quit(parent: QWidget, message: str, choose: Callable[[str], None]
 def choose_copy_folder(parent: QWidget, suggested: str) -> str:
     """A folder for copies of the unsaved annotations files ("" when cancelled)."""
     return QFileDialog.getExistingDirectory(parent, "Save Copies of the Highlights and Notes in", suggested)
+
+
+def confirm_library_removal(
+    parent: QWidget, count: int, annotated: int, remove: Callable[[bool], None]
+) -> QMessageBox:
+    """Removing transcripts of which ``annotated`` have highlights or notes: ask first (non-blocking);
+    ``remove(trash_annotations)`` runs only when the user confirms. Keeping the highlights is the default."""
+    what = "this transcript" if count == 1 else f"these {count} transcripts"
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Remove from the Library",
+        f"Remove {what} from the library? The files themselves stay where they are.",
+        parent=parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    whose = "It has" if count == 1 else f"{annotated} of them have"
+    box.setInformativeText(
+        f"{whose} highlights or notes. They are kept, and come back when you add the file again, unless you "
+        "move them to the trash."
+    )
+    trash = QCheckBox("Also move their highlights and notes to the trash")
+    trash.setObjectName("trash_annotations")
+    box.setCheckBox(trash)
+    confirm = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(confirm)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is confirm:
+            remove(trash.isChecked())
+
+    box.finished.connect(finished)
+    return _open(box)
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

@@ -6,7 +6,8 @@ The panel runs nothing itself: it shows the entries, indexing state and results 
 Signals (LibraryPanel):
     open_requested(str, int): open this file; at this document offset (-1: at the last reading position).
     add_requested(list): add these files and folders to the library (buttons, drag and drop).
-    remove_requested(list): remove these documents (sha256s) from the library.
+    remove_requested(list, bool): remove these documents (sha256s) from the library; True: and move their
+        highlights and notes to the trash (asked first whenever they have any).
     search_requested(str): search the library for this query (after a 150 ms pause in typing, or on Enter).
 """
 
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.formats import FILE_DIALOG_FILTER
 from desktop_app.timeline import WORDS_PER_MINUTE, format_clock
+from desktop_app.views import dialogs
 from desktop_app.views.grouped_model import GroupedItemModel
 from desktop_app.views.theme import plain_tooltip
 
@@ -89,6 +91,11 @@ class LibraryTableModel(QAbstractTableModel):
     def entry(self, row: int) -> Entry:
         """The entry of a row."""
         return self._entries[row]
+
+    def annotated(self, sha256s: Sequence[str]) -> int:
+        """How many of these documents have highlights or notes."""
+        wanted = set(sha256s)
+        return sum(1 for e in self._entries if e.sha256 in wanted and (e.highlights or e.notes))
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         """One row per entry."""
@@ -234,7 +241,7 @@ class LibraryPanel(QWidget):
 
     open_requested = Signal(str, int)
     add_requested = Signal(list)
-    remove_requested = Signal(list)
+    remove_requested = Signal(list, bool)
     search_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -257,7 +264,9 @@ class LibraryPanel(QWidget):
         self.add_files_button = QPushButton("Add Files…")
         self.add_folder_button = QPushButton("Add Folder…")
         self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Remove from the library (highlights and notes are kept)")
+        self.remove_button.setToolTip(
+            "Remove from the library (the file stays; its highlights are kept unless you choose otherwise)"
+        )
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -387,10 +396,17 @@ class LibraryPanel(QWidget):
         return [str(self.proxy.data(row, ROLE_SHA)) for row in rows]
 
     def remove_selected(self) -> None:
-        """Ask for the selected documents to be removed."""
+        """Ask for the selected documents to be removed (first asking the user when some have highlights)."""
         chosen = self.selected_documents()
-        if chosen:
-            self.remove_requested.emit(chosen)
+        if not chosen:
+            return
+        annotated = self.model.annotated(chosen)
+        if not annotated:
+            self.remove_requested.emit(chosen, False)
+            return
+        self.removal_question = dialogs.confirm_library_removal(
+            self, len(chosen), annotated, lambda trash: self.remove_requested.emit(chosen, trash)
+        )
 
     def _choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Add Transcripts", "", FILE_DIALOG_FILTER)
@@ -428,14 +444,18 @@ class LibraryPanel(QWidget):
 
 
 def connect_library_panel(
-    panel: LibraryPanel, service: LibraryService, open_at: Callable[[str, int, str], None] | None = None
+    panel: LibraryPanel,
+    service: LibraryService,
+    open_at: Callable[[str, int, str], None] | None = None,
+    reading: Callable[[], str] = lambda: "",
 ) -> None:
     """Connect a panel and the library service both ways; ``open_at(path, offset, query)`` opens a chosen
-    transcript at a hit (offset -1: at the last reading position), searching it for the library query."""
+    transcript at a hit (offset -1: at the last reading position), searching it for the library query;
+    ``reading()`` names the document open in the reader (its highlights are in use: never trashed)."""
     if open_at is not None:
         panel.open_requested.connect(lambda path, at: open_at(path, at, panel.search_field.text()))
     panel.add_requested.connect(service.add_paths)
-    panel.remove_requested.connect(service.remove)
+    panel.remove_requested.connect(lambda shas, trash: service.remove(shas, trash, keep={reading()}))
     panel.search_requested.connect(service.search)
     service.entries_changed.connect(panel.set_entries)
     service.adding.connect(panel.set_adding)

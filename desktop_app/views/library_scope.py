@@ -24,10 +24,11 @@ def connect_library(
     search_panel: SearchPanel,
     service: LibraryService,
     open_at: Callable[[str, int, str], None],
+    reading: Callable[[], str] = lambda: "",
 ) -> None:
     """Connect the Library dock and the search panel's "Whole library" scope to the library service; a chosen
-    hit calls ``open_at(path, offset, query)``."""
-    connect_library_panel(library_panel, service, open_at)
+    hit calls ``open_at(path, offset, query)``; ``reading()`` names the document open in the reader."""
+    connect_library_panel(library_panel, service, open_at, reading)
     search_panel.library_query_changed.connect(service.search)
     service.results_ready.connect(search_panel.set_library_result)
     service.indexing_progress.connect(search_panel.set_library_progress)

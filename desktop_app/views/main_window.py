@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         if s.library is not None:
             from desktop_app.views.library_scope import connect_library
 
-            connect_library(side.library, search, s.library, s.open)
+            connect_library(side.library, search, s.library, s.open, s.open_sha256)
 
     # -- the side panels, built lazily --------------------------------------------------------
     @property

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_app.library.index import LibraryIndex, prepare_episode
 from desktop_app.library.service import LibraryService
@@ -115,6 +116,71 @@ def test_removing_a_document_drops_it_from_the_list_and_the_index(qtbot, library
     with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
         service.search('"open source"')
     assert ready.args[0].total == 0
+
+
+def _annotated_library(qtbot, library, tmp_path):
+    """A library of the three episodes, the garden one with a highlight; (service, panel, its file)."""
+    from desktop_app.annotations import store
+    from desktop_app.annotations.model import Annotation
+
+    folder = _episodes(tmp_path)
+    garden = load_transcript(folder / "garden-episode.txt")
+    path, _ = store.find_annotation_file(
+        tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
+    )
+    at = garden.text.index("marigolds")
+    highlight = Annotation.create(garden.text, at, at + len("marigolds"))
+    store.save(
+        path, store.AnnotationFile(store.DocumentRef(garden.title, garden.sha256, garden.source), [highlight])
+    )
+    service, panel = library()
+    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
+        service.start()
+    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
+        panel.add_paths([str(folder)])
+    row = next(r for r in range(3) if "garden" in panel.proxy.index(r, 0).data(0x0003))
+    panel.table.selectRow(row)
+    return service, panel, path
+
+
+def _answer(qtbot, panel, button: str, trash: bool) -> None:
+    from PySide6.QtWidgets import QCheckBox, QMessageBox
+
+    panel.remove_selected()
+    box = panel.removal_question
+    assert isinstance(box, QMessageBox) and "highlights or notes" in box.informativeText()
+    box.findChild(QCheckBox, "trash_annotations").setChecked(trash)
+    chosen = next(b for b in box.buttons() if b.text().replace("&", "") == button)
+    qtbot.mouseClick(chosen, Qt.MouseButton.LeftButton)
+
+
+def test_removing_an_annotated_document_asks_and_keeps_its_highlights(qtbot, library, tmp_path):
+    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    _answer(qtbot, panel, "Cancel", trash=True)
+    assert panel.model.rowCount() == 3 and annotations.exists()
+    with qtbot.waitSignal(service.indexing_finished, timeout=WAIT_MS):
+        _answer(qtbot, panel, "Remove", trash=False)
+    assert panel.model.rowCount() == 2 and annotations.exists()
+
+
+def test_removing_with_the_highlights_moves_them_to_the_trash(qtbot, library, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))  # the trash of this test
+    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    with qtbot.waitSignal(service.notice, timeout=WAIT_MS, check_params_cb=lambda m: "trash" in m) as notice:
+        _answer(qtbot, panel, "Remove", trash=True)
+    assert notice.args[0] == "Moved the highlights and notes of 1 transcript(s) to the trash"
+    assert panel.model.rowCount() == 2 and not annotations.exists()
+    assert (tmp_path / "home-data" / "Trash" / "files" / annotations.name).exists()
+
+
+def test_the_highlights_of_the_open_document_are_never_trashed(qtbot, library, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
+    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    garden = load_transcript(tmp_path / "episodes" / "garden-episode.txt")
+    with qtbot.waitSignal(service.notice, timeout=WAIT_MS) as notice:
+        service.remove([garden.sha256], trash_annotations=True, keep={garden.sha256})
+    assert "open in the reader, are kept" in notice.args[0]
+    assert annotations.exists() and len(service.entries()) == 2
 
 
 def test_the_bundled_transcript_is_in_the_library_on_first_start(qtbot, library, tmp_path):
