@@ -50,6 +50,7 @@ class AnnotationTools(QObject):
         self._reveal_after_open = ""  # the highlight to select once its episode is open
         self._reload = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
         self._reload.timeout.connect(self.load)
+        self.session.destroyed.connect(self._reload.stop)  # a reload due after the session has gone: none
         self.dock, restored = add_late_dock(window, "All Annotations", "all_annotations_dock")
         if not restored:  # first start: a tab beside the library's, hidden
             window.tabifyDockWidget(window.library_dock, self.dock)
