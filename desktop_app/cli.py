@@ -80,6 +80,12 @@ def _add_library_parser(sub: Any) -> None:
     p = commands.add_parser("remove", help="remove documents (by path or sha256); annotations are kept")
     p.add_argument("documents", nargs="+")
     p.add_argument("--data-dir", default=None)
+    p = commands.add_parser(
+        "export", help="write every document's highlights and notes into a folder, one Markdown file each"
+    )
+    p.add_argument("folder")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--data-dir", default=None)
     p = commands.add_parser("search", help="search every indexed document")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")

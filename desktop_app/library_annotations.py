@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.library.all_annotations import (
-    EpisodeRef,
     LibraryAnnotations,
     LiveAnnotations,
     collect_library,
+    episode_refs,
 )
 
 if TYPE_CHECKING:
@@ -29,11 +29,6 @@ if TYPE_CHECKING:
     from desktop_app.tasks import Reporter, TaskRunner
 
 logger = logging.getLogger(__name__)
-
-
-def episode_refs(entries: list[Entry]) -> list[EpisodeRef]:
-    """The catalog's entries as the plain references the collector reads."""
-    return [EpisodeRef(e.sha256, e.path, e.title, e.show, e.added, e.source_url) for e in entries]
 
 
 class LibraryAnnotationsService(QObject):

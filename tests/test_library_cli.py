@@ -82,3 +82,30 @@ def test_paragraphs_computes_once_per_call(capsys, tmp_path, monkeypatch):
 def test_single_file_commands_accept_a_data_dir(capsys, tmp_path, command):
     assert main([command, str(DATA / "rocket-episode.txt"), "--json", "--data-dir", str(tmp_path)]) == 0
     assert list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_library_export_writes_what_export_all_writes(capsys, tmp_path):
+    from desktop_app.annotations import store
+    from desktop_app.annotations.model import Annotation
+
+    folder = tmp_path / "episodes"
+    shutil.copytree(DATA, folder)
+    data = ["--data-dir", str(tmp_path / "d")]
+    run_json(capsys, "library", "add", str(folder), "--no-index", "--json", *data)
+    garden = load_transcript(folder / "garden-episode.txt")
+    notes = tmp_path / "d" / "data" / "annotations"
+    path, _ = store.find_annotation_file(notes, garden.sha256, garden.source, garden.title)
+    at = garden.text.index("marigolds")
+    highlight = Annotation.create(garden.text, at, at + len("marigolds"), note="plant them early")
+    ref = store.DocumentRef(garden.title, garden.sha256, garden.source)
+    store.save(path, store.AnnotationFile(ref, [highlight]))
+    out = tmp_path / "vault"
+    out.mkdir()
+    payload = run_json(capsys, "library", "export", str(out), "--json", *data)
+    assert len(payload["written"]) == 1 and not payload["failed"]
+    written = Path(payload["written"][0]).read_text(encoding="utf-8")
+    assert written.startswith("---\n") and "plant them early" in written and "arigolds" in written
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert main(["library", "export", str(blocked), *data]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err

@@ -27,6 +27,8 @@ from desktop_app.transcript import Transcript, load_transcript
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from desktop_app.library.catalog import Entry
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,6 +42,11 @@ class EpisodeRef:
     show: str = ""
     added: str = ""  # ISO 8601
     source_url: str = ""  # from the catalog, when it read one
+
+
+def episode_refs(entries: Iterable[Entry]) -> list[EpisodeRef]:
+    """The catalog's entries as the plain references the collector reads."""
+    return [EpisodeRef(e.sha256, e.path, e.title, e.show, e.added, e.source_url) for e in entries]
 
 
 @dataclass(frozen=True)

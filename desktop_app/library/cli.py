@@ -1,4 +1,5 @@
-"""The headless ``library`` commands: ``add PATH…``, ``index``, ``list``, ``remove``, ``search QUERY``.
+"""The headless ``library`` commands: ``add PATH…``, ``index``, ``list``, ``remove``, ``export FOLDER``,
+``search QUERY``.
 
 The same catalog and index as the app (``--data-dir`` or the platform folders). Indexing progress goes to
 stderr; JSON to stdout with ``--json``.
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         return _list(args, catalog)
     if command == "remove":
         return _remove(args, dirs, catalog)
+    if command == "export":
+        return _export(args, dirs, catalog)
     return _search(args, dirs, catalog)
 
 
@@ -108,6 +111,31 @@ def _remove(args: argparse.Namespace, dirs: AppDirs, catalog: Catalog) -> int:
     finally:
         index.close()
     return 0
+
+
+def _export(args: argparse.Namespace, dirs: AppDirs, catalog: Catalog) -> int:
+    """Export All, as Library › Export All Annotations to Folder does (the same files)."""
+    from desktop_app.library.all_annotations import collect_library, episode_refs
+    from desktop_app.library.export_all import ExportFolderError, export_library
+
+    collected = collect_library(episode_refs(catalog.entries()), dirs.annotations, dirs.cache)
+    for problem in collected.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    try:
+        report = export_library(args.folder, collected.episodes)
+    except ExportFolderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for title, message in report.failed:
+        print(f"not written {title}: {message}", file=sys.stderr)
+    payload = {
+        "folder": str(report.folder),
+        "written": [str(p) for p in report.written],
+        "renamed": list(report.renamed),
+        "failed": [{"title": t, "error": m} for t, m in report.failed],
+    }
+    _print(payload, args.json, report.summary() + "\n")
+    return 0 if not report.failed else 1
 
 
 def _search(args: argparse.Namespace, dirs: AppDirs, catalog: Catalog) -> int:

@@ -147,6 +147,7 @@ class LibraryHit:
     score: float
     speaker: str | None = None  # who speaks the paragraph (the file's name or the inferred host / guest)
     note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
+    paragraph: tuple[int, int] = (0, 0)  # the paragraph holding the hit (start, end)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's hit: document, title, start, end, snippet, section, speaker."""
@@ -434,7 +435,9 @@ class LibraryIndex:
         text = self._texts.get(str(info["sha256"]))
         if text is None or (phrases and not _has_phrases(text[start:end], phrases)):
             return None
-        hit = _make_hit(info, text, start, end, section, terms, phrases, score)
+        hit = replace(
+            _make_hit(info, text, start, end, section, terms, phrases, score), paragraph=(start, end)
+        )
         speakers = info.get("speakers") or []
         if 0 <= speaker < len(speakers):
             hit = replace(hit, speaker=str(speakers[speaker]))

@@ -66,7 +66,7 @@ def with_speaker_corrections(result: LibraryResult, edits: Mapping[str, SpeakerE
         return result
     hits = tuple(
         dataclasses.replace(
-            hit, speaker=corrected_speaker(edits[hit.document], hit.speaker, hit.start, hit.end)
+            hit, speaker=corrected_speaker(edits[hit.document], hit.speaker, *hit.paragraph, hit.start)
         )
         if hit.document in edits and hit.note_id is None
         else hit

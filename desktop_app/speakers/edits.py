@@ -234,20 +234,20 @@ def apply_edits(
     return dataclasses.replace(readable, paragraphs=result, capitalize=capitalize)
 
 
-def corrected_speaker(edits: SpeakerEdits, speaker: str | None, start: int, end: int) -> str | None:
-    """Who speaks the automatic paragraph ``[start, end)`` (spoken by ``speaker``) with the user's corrections.
+def corrected_speaker(edits: SpeakerEdits, speaker: str | None, start: int, end: int, at: int) -> str | None:
+    """Who speaks at offset ``at`` of the automatic paragraph ``[start, end)`` (spoken by ``speaker``), with
+    the user's corrections, for places that keep the automatic paragraphs (the library's index).
 
-    For places that keep the automatic paragraphs (the library's index): a rename applies, a turn anchored
-    inside the paragraph gives it its speaker (later turns last), and where a split turn cuts the paragraph,
-    its first part, the one the paragraph starts with, is the one that counts. Anchors are taken as stored
-    (the same text: the library keeps documents by their sha256).
+    As :func:`apply_edits`: split turns inside the paragraph cut it into pieces, a rename applies to the
+    automatic speaker, and a turn anchored in the piece holding ``at`` gives it its speaker (later turns
+    last). Anchors are taken as stored (the same text: the library keeps documents by their sha256).
     """
+    cuts = [t.target.start for t in edits.turns if t.split and start < t.target.start < end]
+    piece_start = max((c for c in cuts if c <= at), default=start)
+    piece_end = min((c for c in cuts if c > at), default=end)
     name = edits.renames.get(speaker, speaker) if speaker else None
-    first_cut = min(
-        (t.target.start for t in edits.turns if t.split and start < t.target.start < end), default=end
-    )
     for turn in edits.turns:
-        if start <= turn.target.start < first_cut:
+        if piece_start <= turn.target.start < piece_end:
             name = turn.speaker
     return name
 

@@ -241,6 +241,8 @@ def test_notes_are_counted_and_searchable_across_the_library(qtbot, library, tmp
 
 def test_library_hits_name_speakers_as_the_user_corrected_them(qtbot, library, tmp_path):
     from desktop_app.annotations import store
+    from desktop_app.annotations.model import make_target
+    from desktop_app.speakers.edits import SpeakerEdits, TurnEdit, edits_to_record
 
     folder = _episodes(tmp_path)
     garden = load_transcript(folder / "garden-episode.txt")
@@ -248,22 +250,30 @@ def test_library_hits_name_speakers_as_the_user_corrected_them(qtbot, library, t
     _started(qtbot, service)
     _add_folder(qtbot, service, panel, folder)
 
-    def speakers_of_hits() -> list[str | None]:
+    def hits_in_garden() -> list:
         with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
-            service.search("marigolds")
-        return [h.speaker for h in ready.args[0].hits if h.document == garden.sha256]
+            service.search("patience OR marigolds")
+        return [h for h in ready.args[0].hits if h.document == garden.sha256]
 
-    before = speakers_of_hits()
-    assert before and all(before)
+    before = hits_in_garden()
+    assert len(before) >= 2 and all(h.speaker for h in before)
+    given = before[-1].paragraph  # this paragraph goes to someone else
+    corrections = SpeakerEdits(
+        renames={before[0].speaker: "Jane Gardener"},
+        turns=(TurnEdit("Producer", make_target(garden.text, given[0], given[0] + 20)),),
+    )
     path, _ = store.find_annotation_file(
         tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
     )
-    renames = {before[0]: "Jane Gardener"}
     ref = store.DocumentRef(garden.title, garden.sha256, garden.source)
-    store.save(path, store.AnnotationFile(ref, [], speakers={"renames": renames}))
+    store.save(path, store.AnnotationFile(ref, [], speakers=edits_to_record(corrections)))
     with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
         service.refresh_annotations([garden.sha256])
-    assert speakers_of_hits() == [renames.get(name, name) for name in before]
+    expected = [
+        "Producer" if h.paragraph == given else corrections.renames.get(h.speaker, h.speaker) for h in before
+    ]
+    assert [h.speaker for h in hits_in_garden()] == expected
+    assert "Jane Gardener" in expected
 
 
 def test_indexing_on_a_thread_of_the_app_works_too(qtbot, library, tmp_path):
