@@ -118,8 +118,9 @@ def test_removing_a_document_drops_it_from_the_list_and_the_index(qtbot, library
     assert ready.args[0].total == 0
 
 
-def _annotated_library(qtbot, library, tmp_path):
-    """A library of the three episodes, the garden one with a highlight; (service, panel, its file)."""
+def _annotated_library(qtbot, library, tmp_path, note: str = ""):
+    """A library of the three episodes, the garden one with a highlight on "marigolds" (with ``note``),
+    started and its annotations read: (service, panel, the highlight, its annotations file)."""
     from desktop_app.annotations import store
     from desktop_app.annotations.model import Annotation
 
@@ -129,7 +130,7 @@ def _annotated_library(qtbot, library, tmp_path):
         tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
     )
     at = garden.text.index("marigolds")
-    highlight = Annotation.create(garden.text, at, at + len("marigolds"))
+    highlight = Annotation.create(garden.text, at, at + len("marigolds"), note=note)
     store.save(
         path, store.AnnotationFile(store.DocumentRef(garden.title, garden.sha256, garden.source), [highlight])
     )
@@ -138,9 +139,12 @@ def _annotated_library(qtbot, library, tmp_path):
         service.start()
     with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
         panel.add_paths([str(folder)])
-    row = next(r for r in range(3) if "garden" in panel.proxy.index(r, 0).data(0x0003))
+    return service, panel, highlight, path
+
+
+def _select_garden(panel) -> None:
+    row = next(r for r in range(3) if "garden" in panel.proxy.index(r, 0).data(0x0003))  # tooltip: the path
     panel.table.selectRow(row)
-    return service, panel, path
 
 
 def _answer(qtbot, panel, button: str, trash: bool) -> None:
@@ -155,7 +159,8 @@ def _answer(qtbot, panel, button: str, trash: bool) -> None:
 
 
 def test_removing_an_annotated_document_asks_and_keeps_its_highlights(qtbot, library, tmp_path):
-    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    service, panel, _highlight, annotations = _annotated_library(qtbot, library, tmp_path)
+    _select_garden(panel)
     _answer(qtbot, panel, "Cancel", trash=True)
     assert panel.model.rowCount() == 3 and annotations.exists()
     with qtbot.waitSignal(service.indexing_finished, timeout=WAIT_MS):
@@ -165,7 +170,8 @@ def test_removing_an_annotated_document_asks_and_keeps_its_highlights(qtbot, lib
 
 def test_removing_with_the_highlights_moves_them_to_the_trash(qtbot, library, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))  # the trash of this test
-    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    service, panel, _highlight, annotations = _annotated_library(qtbot, library, tmp_path)
+    _select_garden(panel)
     with qtbot.waitSignal(service.notice, timeout=WAIT_MS, check_params_cb=lambda m: "trash" in m) as notice:
         _answer(qtbot, panel, "Remove", trash=True)
     assert notice.args[0] == "Moved the highlights and notes of 1 transcript(s) to the trash"
@@ -175,7 +181,8 @@ def test_removing_with_the_highlights_moves_them_to_the_trash(qtbot, library, tm
 
 def test_the_highlights_of_the_open_document_are_never_trashed(qtbot, library, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
-    service, panel, annotations = _annotated_library(qtbot, library, tmp_path)
+    service, panel, _highlight, annotations = _annotated_library(qtbot, library, tmp_path)
+    _select_garden(panel)
     garden = load_transcript(tmp_path / "episodes" / "garden-episode.txt")
     with qtbot.waitSignal(service.notice, timeout=WAIT_MS) as notice:
         service.remove([garden.sha256], trash_annotations=True, keep={garden.sha256})
@@ -210,26 +217,11 @@ def test_a_start_completes_an_index_left_unfinished(qtbot, library, tmp_path):
 
 
 def test_notes_are_counted_and_searchable_across_the_library(qtbot, library, tmp_path):
-    from desktop_app.annotations import store
-    from desktop_app.annotations.model import Annotation
-
-    folder = _episodes(tmp_path)
-    garden = load_transcript(folder / "garden-episode.txt")
-    at = garden.text.index("marigolds")
-    path, _ = store.find_annotation_file(
-        tmp_path / "data" / "annotations", garden.sha256, garden.source, garden.title
+    service, panel, highlight, _path = _annotated_library(
+        qtbot, library, tmp_path, note="companion planting against aphids"
     )
-    highlight = Annotation.create(
-        garden.text, at, at + len("marigolds"), note="companion planting against aphids"
-    )
-    store.save(
-        path, store.AnnotationFile(store.DocumentRef(garden.title, garden.sha256, garden.source), [highlight])
-    )
-    service, panel = library()
-    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
-        service.start()
-    with qtbot.waitSignal(service.annotations_read, timeout=WAIT_MS):
-        panel.add_paths([str(folder)])
+    garden = load_transcript(tmp_path / "episodes" / "garden-episode.txt")
+    at = highlight.start
     entry = next(e for e in service.entries() if e.sha256 == garden.sha256)
     assert (entry.highlights, entry.notes) == (1, 1)
     with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
