@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QFile, QObject, QStandardPaths, QTimer, Signal
 
 from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_paths, open_library_catalog
-from desktop_app.library.notes import AnnotationSummary, with_speaker_corrections
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
     from desktop_app.library.index import LibraryIndex, LibraryResult, SyncReport
+    from desktop_app.library.notes import AnnotationSummary
     from desktop_app.paths import AppDirs
     from desktop_app.speakers.edits import SpeakerEdits
     from desktop_app.tasks import Reporter, TaskRunner
@@ -431,7 +431,11 @@ class LibraryService(QObject):
         if result is None or generation != self._generation:
             return
         self.last_result = result
-        self.results_ready.emit(with_speaker_corrections(result, self._speaker_edits))
+        if self._speaker_edits:  # (their module came with them: no import on this thread at start-up)
+            from desktop_app.library.notes import with_speaker_corrections
+
+            result = with_speaker_corrections(result, self._speaker_edits)
+        self.results_ready.emit(result)
 
 
 def _ensure_trash_home() -> None:

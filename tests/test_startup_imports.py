@@ -1,0 +1,39 @@
+"""What the window's modules import before the first paint: none of the heavy parts (segmentation, speaker
+inference, the outline, numpy, YAML, Whoosh), which load with the first document, on workers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+WINDOW_MODULES = (
+    "desktop_app.app",
+    "desktop_app.session",
+    "desktop_app.document",
+    "desktop_app.views.main_window",
+    "desktop_app.library.service",
+    "desktop_app.annotations.service",
+    "desktop_app.search.service",
+)
+HEAVY = (
+    "numpy",
+    "yaml",
+    "whoosh",
+    "desktop_app.readability.segmentation",
+    "desktop_app.speakers",
+    "desktop_app.outline.chapters",
+    "desktop_app.annotations.store",
+    "desktop_app.library.index",
+)
+
+
+def test_the_window_modules_leave_the_heavy_parts_for_later() -> None:
+    script = (
+        "import sys\n"
+        + "".join(f"import {name}\n" for name in WINDOW_MODULES)
+        + f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == ""
