@@ -40,6 +40,7 @@ LAYERS = {
     "library.index": "domain",
     "library.notes": "domain",
     "library.postings": "domain",
+    "library.results": "domain",
     "library.service": "service",
     "library_annotations": "service",
     "outline": "domain",

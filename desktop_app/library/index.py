@@ -39,6 +39,7 @@ from whoosh.index import Index, LockError
 from desktop_app.library.derived import readable_of, sections_of
 from desktop_app.library.doctable import DocTable
 from desktop_app.library.postings import PostingArrays, top
+from desktop_app.library.results import LibraryHit, LibraryResult
 from desktop_app.search.query import CONTENT, NOTE, make_analyzer, parse_query, stem_words, walk
 from desktop_app.search.snippets import make_snippet
 from desktop_app.timeline import chapter_at
@@ -129,80 +130,6 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
             numbers.get(p.speaker, -1) if p.speaker else -1 for p in readable.paragraphs
         ),
     )
-
-
-@dataclass(frozen=True)
-class LibraryHit:
-    """One paragraph that matched, with its first match in document offsets of its episode."""
-
-    document: str  # the episode's sha256
-    title: str
-    path: str
-    start: int
-    end: int
-    snippet: str
-    snippet_spans: tuple[tuple[int, int], ...]
-    section: str | None
-    section_number: int
-    score: float
-    speaker: str | None = None  # who speaks the paragraph (the file's name or the inferred host / guest)
-    note_id: str | None = None  # a hit in a note (or a highlight's tags or quote): its annotation
-    paragraph: tuple[int, int] = (0, 0)  # the paragraph holding the hit (start, end)
-
-    def to_json(self) -> dict[str, Any]:
-        """The CLI's hit: document, title, start, end, snippet, section, speaker."""
-        return {
-            "document": self.document,
-            "title": self.title,
-            "start": self.start,
-            "end": self.end,
-            "snippet": self.snippet,
-            "section": self.section,
-            "speaker": self.speaker,
-        }
-
-
-@dataclass(frozen=True)
-class EpisodeGroup:
-    """The hits of one episode, by chapter: ``chapters`` is [(chapter title or None, hits in text order)]."""
-
-    document: str
-    title: str
-    path: str
-    chapters: tuple[tuple[str | None, tuple[LibraryHit, ...]], ...]
-
-
-@dataclass(frozen=True)
-class LibraryResult:
-    """The hits of a query, episodes by relevance and, inside one, in text order."""
-
-    query: str
-    hits: tuple[LibraryHit, ...] = ()
-    total: int = 0  # matching paragraphs
-    episodes_indexed: int = 0
-    error: str | None = None
-    approximate: bool = False  # ``total`` is extrapolated (a phrase of common words)
-
-    def groups(self) -> list[EpisodeGroup]:
-        """The hits grouped by episode, then chapter."""
-        out: list[EpisodeGroup] = []
-        by_doc: dict[str, list[LibraryHit]] = {}
-        for hit in self.hits:
-            by_doc.setdefault(hit.document, []).append(hit)
-        for hits in by_doc.values():
-            chapters: list[tuple[str | None, list[LibraryHit]]] = []
-            for hit in hits:
-                if chapters and chapters[-1][1][0].section_number == hit.section_number:
-                    chapters[-1][1].append(hit)
-                else:
-                    chapters.append((hit.section, [hit]))
-            first = hits[0]
-            out.append(
-                EpisodeGroup(
-                    first.document, first.title, first.path, tuple((title, tuple(h)) for title, h in chapters)
-                )
-            )
-        return out
 
 
 @dataclass
@@ -1028,10 +955,7 @@ class _TextStore:
 
 __all__ = [
     "INDEX_FOLDER",
-    "EpisodeGroup",
-    "LibraryHit",
     "LibraryIndex",
-    "LibraryResult",
     "LockError",
     "PreparedEpisode",
     "SyncReport",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from desktop_app.library.index import LibraryResult
+    from desktop_app.library.results import LibraryResult
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_p
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
-    from desktop_app.library.index import LibraryIndex, LibraryResult, SyncReport
+    from desktop_app.library.index import LibraryIndex, SyncReport
     from desktop_app.library.notes import AnnotationSummary
+    from desktop_app.library.results import LibraryResult
     from desktop_app.paths import AppDirs
     from desktop_app.speakers.edits import SpeakerEdits
     from desktop_app.tasks import Reporter, TaskRunner
@@ -404,7 +405,7 @@ class LibraryService(QObject):
     # -- searching --------------------------------------------------------------------------------
     def search(self, query: str) -> None:
         """Search the library in the background; ``results_ready`` carries the newest query's result."""
-        from desktop_app.library.index import LibraryResult
+        from desktop_app.library.results import LibraryResult
 
         self._query = query
         self._generation += 1

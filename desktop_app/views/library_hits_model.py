@@ -25,7 +25,7 @@ from desktop_app.views.search_results_model import (
 )
 
 if TYPE_CHECKING:
-    from desktop_app.library.index import LibraryHit, LibraryResult
+    from desktop_app.library.results import LibraryHit, LibraryResult
 
 ROLE_EPISODE = int(Qt.ItemDataRole.UserRole) + 20
 """The episode's title, on the first chapter group of each episode ("" on the others)."""

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
     from desktop_app.library.catalog import Entry
-    from desktop_app.library.index import LibraryHit, LibraryResult
+    from desktop_app.library.results import LibraryHit, LibraryResult
     from desktop_app.library.service import LibraryService
 
 DEBOUNCE_MS = 150

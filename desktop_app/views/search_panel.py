@@ -77,7 +77,7 @@ from desktop_app.views.theme import DARK, LIGHT, palette_is_dark
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from desktop_app.library.index import LibraryResult
+    from desktop_app.library.results import LibraryResult
     from desktop_app.search.index import SearchResult
 
 logger = logging.getLogger(__name__)

@@ -94,7 +94,7 @@ def test_this_episode_scope_searches_the_open_transcript_again(
 
 
 def _hit(document: str, title: str, start: int, section: str | None, number: int, speaker: str | None):
-    from desktop_app.library.index import LibraryHit
+    from desktop_app.library.results import LibraryHit
 
     return LibraryHit(
         document,
@@ -112,7 +112,7 @@ def _hit(document: str, title: str, start: int, section: str | None, number: int
 
 
 def test_library_hits_model_groups_episodes_then_chapters_and_passes_the_model_tester(qtmodeltester) -> None:
-    from desktop_app.library.index import LibraryResult
+    from desktop_app.library.results import LibraryResult
     from desktop_app.views.library_hits_model import LibraryHitsModel
     from desktop_app.views.search_results_model import ROLE_COUNT, ROLE_KIND, ROLE_POSITION
 
