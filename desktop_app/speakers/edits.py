@@ -35,6 +35,7 @@ ANCHOR_CHARS = 48
 """How much of a paragraph's start a turn quotes (as for the user's chapter starts)."""
 MAX_NAME_CHARS = 80
 MAX_OFFSET = 2**31 - 1
+INTERRUPTION_MARK = "—"
 
 
 class SpeakerEditError(ValueError):
@@ -256,7 +257,7 @@ def split_paragraphs(
     paragraphs: Sequence[Paragraph], text: str, cuts: Sequence[int]
 ) -> tuple[Paragraph, ...]:
     """``paragraphs`` with a new paragraph starting at each cut strictly inside one (a sentence the cut falls
-    in is split too: its first part ends at the last word before the cut, without an end mark)."""
+    in is split too: its first part ends at the last word before the cut, with a dash: it was cut off)."""
     if not cuts:
         return tuple(paragraphs)
     result: list[Paragraph] = []
@@ -278,13 +279,19 @@ def _split_one(paragraph: Paragraph, text: str, cuts: list[int]) -> list[Paragra
             cut = pending.pop(0)
             if cut > current.start:
                 head_end = _end_before(text, current.start, cut)
-                groups[-1].append(Sentence(current.start, head_end, ""))
+                groups[-1].append(Sentence(current.start, head_end, _cut_off_mark(text, head_end)))
                 current = Sentence(cut, current.end, current.mark)
             groups.append([])
         groups[-1].append(current)
     return [
         Paragraph(group[0].start, group[-1].end, tuple(group), paragraph.speaker) for group in groups if group
     ]
+
+
+def _cut_off_mark(text: str, end: int) -> str:
+    """The mark of a sentence cut off by another speaker: a dash, as transcripts write an interruption
+    ("and then we—"), unless the text already ends it with punctuation."""
+    return "" if not text[end - 1].isalnum() else INTERRUPTION_MARK
 
 
 def _end_before(text: str, start: int, cut: int) -> int:

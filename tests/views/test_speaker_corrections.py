@@ -103,6 +103,14 @@ def test_rename_reassign_split_undo_and_restart(harness, seed_path: Path, qtbot)
     assert "Producer" in window.reader.speaker_labels()
     assert window.speaker_menu.speakers == ("Lex Fridman", GUEST, "Producer")
     assert window.reader.cursor_offset() == cut  # the cursor stays: the next split is one key away
+    head = next(p for p in reversed(readable.paragraphs) if p.end < cut)
+    assert head.sentences[-1].mark in (
+        ".",
+        "?",
+        "!",
+        "—",
+    )  # cut off mid-sentence: a dash, as transcripts write it
+    assert "—" in session.document.display.text or head.sentences[-1].mark != "—"
 
     # undo the split, then redo it (Edit › Undo / Redo: the same stack as highlights and chapters)
     assert window.menu.undo_action.text() == "&Undo Split turn"
