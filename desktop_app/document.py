@@ -249,6 +249,7 @@ class DocumentService(QObject):
             on_partial=lambda preview: self._on_preview(request, preview),
             on_error=lambda message, _error: self._on_open_failed(request, path, message),
             on_progress=lambda f: self._report_open(request, f),
+            owner=self,
         )
 
     def cancel_open(self) -> None:
@@ -337,6 +338,7 @@ class DocumentService(QObject):
             on_done=lambda sections: self._on_outline(generation, sections),
             on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
             on_progress=lambda f: self._report(generation, "Finding chapters…", f),
+            owner=self,
         )
 
     def _on_outline(self, generation: int, sections: list[Any]) -> None:
@@ -363,6 +365,7 @@ class DocumentService(QObject):
             on_error=lambda message, _e: self._on_stage_failed(generation, "index", message),
             on_progress=lambda f: self._report(generation, "Indexing for search…", f),
             serial=True,
+            owner=self,
         )
 
     def _on_index(self, generation: int, index: Any) -> None:

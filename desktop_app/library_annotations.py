@@ -89,6 +89,7 @@ class LibraryAnnotationsService(QObject):
             on_partial=self._on_progress,
             on_done=lambda result: self._on_loaded(generation, result),
             on_error=lambda message, _e: self._on_load_failed(generation, message),
+            owner=self,
         )
 
     def cancel(self) -> None:
@@ -137,4 +138,5 @@ class LibraryAnnotationsService(QObject):
             job,
             on_done=self.exported.emit,
             on_error=lambda message, _e: self.failed.emit("Export failed", message),
+            owner=self,
         )

@@ -471,6 +471,7 @@ class ReadingSession(QObject):
             lambda _report: display_of(document.text, readable, hide),
             on_done=done,
             on_error=lambda message, _e: self.notice.emit(message),
+            owner=self,
         )
 
     # -- reading position ---------------------------------------------------------------------
@@ -828,6 +829,7 @@ class ReadingSession(QObject):
             job,
             on_done=lambda p: self.notice.emit(f"Exported to {p}"),
             on_error=lambda message, _e: self.problem.emit("Export failed", message),
+            owner=self,
         )
 
     def suggested_export_path(self) -> str:

@@ -65,6 +65,7 @@ class TaskHandle(QObject):
         on_progress: Callable[[float], None] | None,
         parent: QObject | None = None,
         on_partial: Callable[[Any], None] | None = None,
+        owner: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.name = name
@@ -77,6 +78,12 @@ class TaskHandle(QObject):
         self.failed.connect(self._deliver_error)
         self.progressed.connect(self._deliver_progress)
         self.partial.connect(self._deliver_partial)
+        if owner is not None:  # the callbacks belong to the owner: once it is gone, nothing is delivered
+            owner.destroyed.connect(self._forget_callbacks)
+
+    @Slot()
+    def _forget_callbacks(self) -> None:
+        self._on_done = self._on_error = self._on_progress = self._on_partial = None
 
     @Slot(object)
     def _deliver_result(self, value: object) -> None:
@@ -99,7 +106,7 @@ class TaskHandle(QObject):
             self._release()
 
     def _release(self) -> None:
-        self._on_done = self._on_error = self._on_progress = self._on_partial = None  # drop references now
+        self._forget_callbacks()  # drop references now
         self.deleteLater()
 
     @Slot(float)
@@ -154,9 +161,16 @@ class TaskRunner(QObject):
         on_progress: Callable[[float], None] | None = None,
         serial: bool = False,
         on_partial: Callable[[Any], None] | None = None,
+        owner: QObject | None = None,
     ) -> TaskHandle:
-        """Start ``job`` in the background; callbacks run on the GUI thread."""
-        handle = TaskHandle(name, on_done, on_error, on_progress, parent=self, on_partial=on_partial)
+        """Start ``job`` in the background; callbacks run on the GUI thread.
+
+        ``owner``: the object the callbacks act on (a service); when it is destroyed before the job ends
+        (a window closed while a worker reads), the callbacks are dropped instead of reaching a deleted object.
+        """
+        handle = TaskHandle(
+            name, on_done, on_error, on_progress, parent=self, on_partial=on_partial, owner=owner
+        )
         (self._serial if serial else self._pool).start(_Runnable(job, handle))
         return handle
 

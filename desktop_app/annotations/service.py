@@ -181,6 +181,7 @@ class AnnotationService(QObject):
             serial=True,
             on_done=lambda result: self._on_loaded(generation, *result),
             on_error=lambda message, _e: self._on_load_error(generation, None, message),
+            owner=self,
         )
 
     def _on_loaded(
@@ -422,6 +423,7 @@ class AnnotationService(QObject):
             serial=True,
             on_done=lambda _none: self._take_completed(seq),
             on_error=lambda message, _e: self._on_save_error(generation, message, seq),
+            owner=self,
         )
 
     def _take_completed(self, seq: int | None = None) -> None:
@@ -524,6 +526,7 @@ class AnnotationService(QObject):
             serial=True,
             on_done=done,
             on_error=failed,
+            owner=self,
         )
 
     def _retry_pending(self) -> None:

@@ -150,6 +150,7 @@ class LibraryService(QObject):
             on_partial=self._on_described,
             on_done=self._on_added,
             on_error=lambda message, _e: self.notice.emit(f"Could not add files: {message}"),
+            owner=self,
         )
 
     def _on_described(self, batch: tuple[list[Entry], int, int]) -> None:
@@ -214,6 +215,7 @@ class LibraryService(QObject):
             on_done=self._on_annotations_trashed,
             on_error=lambda message, _e: self.notice.emit(f"Highlights not moved to the trash: {message}"),
             serial=True,
+            owner=self,
         )
 
     def _on_annotations_trashed(self, outcome: tuple[int, list[str]]) -> None:
@@ -302,6 +304,7 @@ class LibraryService(QObject):
             on_done=self._on_indexed,
             on_error=self._on_index_failed,
             serial=True,
+            owner=self,
         )
 
     def _on_index_news(self, news: tuple[str, Any]) -> None:
@@ -369,6 +372,7 @@ class LibraryService(QObject):
             on_done=self._on_annotations_read,
             on_error=lambda message, _e: logger.warning("library annotations not read: %s", message),
             serial=True,
+            owner=self,
         )
 
     def _on_annotations_read(self, summaries: list[tuple[str, AnnotationSummary]]) -> None:
@@ -426,6 +430,7 @@ class LibraryService(QObject):
             job,
             on_done=lambda result: self._deliver(generation, result),
             on_error=lambda message, _e: self.notice.emit(f"Search failed: {message}"),
+            owner=self,
         )
 
     def _deliver(self, generation: int, result: LibraryResult | None) -> None:

@@ -150,6 +150,7 @@ class SearchService(QObject):
             job,
             on_done=lambda result: self._deliver(generation, result, quiet_if_same),
             on_error=lambda message, _error: self._fail(generation, message),
+            owner=self,
         )
 
     def _submit_notes(self, index: Searchable, notes: tuple[Note, ...]) -> None:
@@ -162,6 +163,7 @@ class SearchService(QObject):
             on_done=lambda _none: self._notes_applied(index),
             on_error=lambda message, _error: self._notes_failed(index, message),
             serial=True,
+            owner=self,
         )
 
     def _notes_applied(self, index: Searchable) -> None:
