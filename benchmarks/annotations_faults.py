@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop_app.annotations import store
+from desktop_app.annotations import store, yaml_scalars
 from desktop_app.annotations.model import COLOR_KEYS, Annotation, make_target
 from desktop_app.annotations.store import (
     AnnotationFile,
@@ -499,7 +499,7 @@ def main() -> int:
     from PySide6.QtGui import QGuiApplication
 
     rng = random.Random(args.seed)
-    print(f"LibYAML: {hasattr(store.yaml, 'CSafeLoader')}; seed {args.seed}")
+    print(f"LibYAML: {yaml_scalars.LOADER.__name__ == 'CSafeLoader'}; seed {args.seed}")
     results: dict[str, Counter[str]] = {}
     with tempfile.TemporaryDirectory(prefix="annotations-faults-") as tmp:
         began = time.perf_counter()
@@ -545,7 +545,5 @@ def _show(counts: Counter[str]) -> str:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    logging.getLogger("desktop_app.annotations.store").setLevel(
-        logging.ERROR
-    )  # hard-link notes of killed saves
+    logging.getLogger("desktop_app.annotations").setLevel(logging.ERROR)  # hard-link notes of killed saves
     sys.exit(main())

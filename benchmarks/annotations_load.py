@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml
 
-from desktop_app.annotations import store
+from desktop_app.annotations import schema, store, yaml_reader, yaml_scalars
 from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations
 
 if TYPE_CHECKING:
@@ -74,9 +74,9 @@ def run_size(text: str, count: int, folder: Path, rng: random.Random) -> None:
     path = folder / f"load-{count}.yaml"
     _, t_save = timed(lambda: store.save(path, content))
     data = path.read_bytes()
-    _, t_scan = timed(lambda: store._scan_events(data.decode("utf-8"), path))
-    raw, t_construct = timed(lambda: yaml.load(data.decode("utf-8"), Loader=store._Loader))
-    _, t_validate = timed(lambda: store._Validator(path).file(raw))
+    _, t_scan = timed(lambda: yaml_reader._scan_events(data.decode("utf-8"), path))
+    raw, t_construct = timed(lambda: yaml.load(data.decode("utf-8"), Loader=yaml_scalars.LOADER))
+    _, t_validate = timed(lambda: schema._Validator(path).file(raw))
     loaded, t_load = timed(lambda: store.load(path))
     print(
         f"{count:5d} annotations, {len(data) / 1e6:.2f} MB: save {t_save * 1000:6.0f} ms | load {t_load * 1000:6.0f} ms "

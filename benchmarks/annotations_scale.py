@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from desktop_app.annotations import store
+from desktop_app.annotations import file_model, schema, store, yaml_reader, yaml_writer
 from desktop_app.annotations.model import COLOR_KEYS, Annotation
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
@@ -74,14 +74,15 @@ def main() -> int:
         t_save = best(lambda: store.save(path, content), args.repeat)
         data = path.read_bytes()
         t_load = best(lambda: store.load(path), args.repeat)
-        assert store.load(path).annotations == sorted(content.annotations, key=store._position_key)
+        assert store.load(path).annotations == sorted(content.annotations, key=file_model.position_key)
         t_old_save = best(
-            lambda: Path(tmp, "old.yaml").write_bytes(store._emit(store.to_data(content)).encode()),
+            lambda: Path(tmp, "old.yaml").write_bytes(yaml_writer._emit(store.to_data(content)).encode()),
             args.repeat,
         )
         assert Path(tmp, "old.yaml").read_bytes() == data, "the fast writer must write LibYAML's bytes"
         t_old_load = best(
-            lambda: store._Validator(path).file(store._EventBuilder(path).build(data.decode())), args.repeat
+            lambda: schema._Validator(path).file(yaml_reader._EventBuilder(path).build(data.decode())),
+            args.repeat,
         )
         plain = store.to_data(content)
         for entry in plain["annotations"]:
@@ -92,7 +93,7 @@ def main() -> int:
     for number in range(10_000_000):
         total += number
     machine = time.perf_counter() - began
-    limit = store.MAX_FILE_BYTES
+    limit = file_model.MAX_FILE_BYTES
     print(
         f"{args.count:,} highlights, {len(data) / 1e6:.1f} MB (limit {limit / 2**20:.0f} MiB, "
         f"{len(data) / limit:.0%} of it)"
@@ -107,7 +108,7 @@ def main() -> int:
         f"machine): at that speed, save ~{t_save * 0.5 / machine:.1f} s, load ~{t_load * 0.5 / machine:.1f} s"
     )
     small = store.AnnotationFile(annotations=content.annotations[:10])
-    store.MAX_FILE_BYTES = 3000
+    file_model.MAX_FILE_BYTES = 3000
     try:
         store.save(Path(tempfile.gettempdir()) / "never-written.yaml", small)
         print("a save over the limit was NOT refused")
@@ -115,7 +116,7 @@ def main() -> int:
     except store.AnnotationFileError as error:
         print(f"over the limit: refused ({error.message[:60]}...)")
     finally:
-        store.MAX_FILE_BYTES = limit
+        file_model.MAX_FILE_BYTES = limit
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 import shiboken6
 
-from desktop_app.annotations import store
+from desktop_app.annotations import file_model, store
 from desktop_app.annotations.model import Annotation
 from desktop_app.annotations.service import AnnotationError, AnnotationService
 from desktop_app.tasks import TaskRunner
@@ -179,7 +179,7 @@ def test_a_change_that_would_pass_the_size_limit_is_refused(
 ) -> None:
     service = make_service()
     service.add(*span("open source"), "yellow")
-    monkeypatch.setattr(store, "MAX_FILE_BYTES", 3000)
+    monkeypatch.setattr(file_model, "MAX_FILE_BYTES", 3000)
     with pytest.raises(AnnotationError, match="limit"):
         service.add(*span("metaverse"), "blue", note="n" * 3000)
     assert len(service.annotations) == 1

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.annotations import store
-from desktop_app.annotations.model import Annotation, Tombstone
+from desktop_app.annotations import store, yaml_writer
+from desktop_app.annotations.model import Annotation, Tombstone, parse_timestamp
 from desktop_app.annotations.store import (
     AnnotationFile,
     AnnotationFileError,
@@ -517,7 +517,7 @@ def test_fast_dump_matches_pyyaml_and_round_trips(tmp_path: Path, value: str) ->
         "blob": b"\x00\x01",
         value: {"deep": [value]},
     }
-    assert store.dump(content) == store._dump_with_representer(content)
+    assert store.dump(content) == yaml_writer._dump_with_representer(content)
     path = tmp_path / "a.yaml"
     save(path, content)
     assert load(path) == content
@@ -526,7 +526,7 @@ def test_fast_dump_matches_pyyaml_and_round_trips(tmp_path: Path, value: str) ->
 def test_old_tombstones_are_pruned_when_the_store_saves(tmp_path: Path) -> None:
     content = make_file()
     content.deleted = [Tombstone("old", "2020-01-01T00:00:00Z"), Tombstone("new", "2026-11-29T10:00:00Z")]
-    now = store.parse_timestamp("2026-12-01T00:00:00Z")
+    now = parse_timestamp("2026-12-01T00:00:00Z")
     assert [t.id for t in store.prune_tombstones(content, now).deleted] == ["new"]
     assert store.prune_tombstones(make_file(), now).deleted == []
     keeper = AnnotationStore(tmp_path / "a.yaml")
@@ -544,8 +544,8 @@ def test_pure_python_yaml_gives_the_same_results() -> None:
     script = (
         "import yaml\n"
         "del yaml.CSafeLoader, yaml.CSafeDumper\n"
-        "from desktop_app.annotations import store as st\n"
-        "assert st._Loader is yaml.SafeLoader\n"
+        "from desktop_app.annotations import store as st, yaml_scalars\n"
+        "assert yaml_scalars.LOADER is yaml.SafeLoader\n"
         f"golden = open({str(DATA / 'canonical.yaml')!r}, encoding='utf-8').read()\n"
         "assert st.dump(st.parse(golden)) == golden\n"
         "for bad in ('x: &a 1', 'x: ' + '[' * 100 + ']' * 100):\n"

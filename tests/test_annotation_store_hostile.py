@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import atomic_file
-from desktop_app.annotations import store
+from desktop_app.annotations import file_model, store
 from desktop_app.annotations.model import Annotation
 from desktop_app.annotations.store import (
     AnnotationFile,
@@ -187,7 +187,7 @@ def test_a_save_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pyte
     path = tmp_path / "a.yaml"
     save(path, make_file(note(2, 9)))
     before = path.read_bytes()
-    monkeypatch.setattr(store, "MAX_FILE_BYTES", 2000)
+    monkeypatch.setattr(file_model, "MAX_FILE_BYTES", 2000)
     with pytest.raises(AnnotationFileError, match="over the 0 MB limit|limit of annotation files"):
         save(path, make_file(note(2, 9, note="x" * 3000)))
     assert path.read_bytes() == before

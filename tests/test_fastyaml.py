@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 
 import pytest
+import yaml
 
-from desktop_app.annotations import store
+from desktop_app.annotations import fastyaml, schema, store, yaml_reader, yaml_scalars, yaml_writer
 from desktop_app.annotations.model import Annotation, Target
 
 PIECES = [
@@ -107,14 +108,14 @@ def random_file(rng: random.Random, count: int) -> store.AnnotationFile:
 def test_fast_dump_is_byte_for_byte_libyaml(seed: int) -> None:
     content = random_file(random.Random(seed), 150)
     data = store.to_data(content)
-    assert store.dump(content) == store._emit(data)
+    assert store.dump(content) == yaml_writer._emit(data)
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_fast_parse_gives_what_libyaml_gives(seed: int) -> None:
     content = random_file(random.Random(100 + seed), 150)
     text = store.dump(content)
-    slow = store._Validator("<slow>").file(store._EventBuilder("<slow>").build(text))
+    slow = schema._Validator("<slow>").file(yaml_reader._EventBuilder("<slow>").build(text))
     fast = store.parse(text)
     assert fast == slow
     assert [a.target.extra for a in fast.annotations] == [a.target.extra for a in slow.annotations]
@@ -130,20 +131,20 @@ def test_most_entries_take_the_fast_path() -> None:
         for s in range(0, 3000, 7)
     ]
     entries = store.to_data(store.AnnotationFile(annotations=items))["annotations"]
-    fast = [store.fastyaml.entry_text(e, store._resolves_to_str) for e in entries]
+    fast = [fastyaml.entry_text(e, yaml_scalars.resolves_to_str) for e in entries]
     assert sum(t is not None for t in fast) >= 0.95 * len(fast)
     block = "".join(t for t in fast if t is not None)
-    assert store.fastyaml.parse_entries(block, store._resolves_to_str, str) is not None
+    assert fastyaml.parse_entries(block, yaml_scalars.resolves_to_str, str) is not None
 
 
 def slow_parse(text: str) -> store.AnnotationFile:
     """What the file means to LibYAML and the validator alone (no fast reader)."""
     try:
-        raw = store._EventBuilder("<slow>").build(text)
-    except store._Unusual:
-        store._scan_events(text, "<slow>")
-        raw = store.yaml.load(text, Loader=store._Loader)
-    return store._Validator("<slow>").file(raw)
+        raw = yaml_reader._EventBuilder("<slow>").build(text)
+    except yaml_reader._Unusual:
+        yaml_reader._scan_events(text, "<slow>")
+        raw = yaml.load(text, Loader=yaml_scalars.LOADER)
+    return schema._Validator("<slow>").file(raw)
 
 
 def outcome(parse, text: str) -> object:  # type: ignore[no-untyped-def]
@@ -173,7 +174,9 @@ def test_near_canonical_files_mean_the_same_to_the_fast_reader(seed: int) -> Non
         for s in range(0, 1500, 37)
     ]
     base = store.dump(store.AnnotationFile(annotations=items))
-    assert store._fast_build(base, "<fast>") is not store._NO_KEY  # the unedited file takes the fast path
+    assert (
+        yaml_reader._fast_build(base, "<fast>") is not yaml_reader._NO_KEY
+    )  # the unedited file takes the fast path
     edits = [
         ("  note: x", "  note: x # a comment"),
         ("  note: x", "  note: 'x'"),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from desktop_app.annotations import file_model
 from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
 
 if TYPE_CHECKING:  # the YAML store (and PyYAML) loads with the first document, off the start-up path
@@ -280,7 +281,7 @@ class AnnotationService(QObject):
 
     def _check_size(self, grows_by: int, what: str) -> None:
         """Refuse a change that would take the file past the size limit that loading enforces."""
-        limit = _store_module().MAX_FILE_BYTES
+        limit = file_model.MAX_FILE_BYTES
         if grows_by > 0 and self._size + grows_by > limit:
             raise AnnotationError(
                 f"{what} was not made: the annotations file would grow past its {limit // 2**20} MB limit "
