@@ -223,6 +223,3 @@ def changed_on_disk(path: str | os.PathLike[str], stamp: FileStamp | None) -> bo
     except (OSError, AnnotationFileError):
         return True
     return hashlib.sha256(data).hexdigest() != stamp.sha256
-
-
-# --------------------------------------------------------------------------------------------- merging
