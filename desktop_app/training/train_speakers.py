@@ -66,8 +66,7 @@ SPLIT_FILE = Path(__file__).with_name("corpus_split.json")
 SENTENCE_SPLIT_FILE = Path(__file__).with_name("sentence_split.json")
 TURNS_OUT = ROOT / "resources" / "models" / "turns.json.gz"
 SPEAKERS_OUT = ROOT / "resources" / "models" / "speakers.json.gz"
-TAGGER_OUT = ROOT / "resources" / "models" / "readability_tagger.npz"
-TURN_DECODING = (  # the paragraph decoding settings chosen here, written into the tagger's file too
+TURN_DECODING = (  # the paragraph decoding settings chosen here (with the tagger: the turn file's network_params)
     "turn_threshold",
     "words_per_turn",
     "min_paragraph",
@@ -76,6 +75,7 @@ TURN_DECODING = (  # the paragraph decoding settings chosen here, written into t
     "turn_start_weight",
 )
 HOST_NAME = "Lex Fridman"
+HOST_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)  # the speaker HMM's host posterior threshold
 PAR_PRECISION_FLOOR = 0.81
 INSERT_START_FLOOR = -3.0
 INSERT_THRESHOLDS = (None, 0.0, -1.0)
@@ -85,7 +85,9 @@ LINEAR_TURN_THRESHOLDS = (-3.0, -2.5, -2.0, -1.75, -1.5, -1.25, -1.0, -0.5, 0.0)
 # with the sentence tagger: its turn logit's weight and that of the sentence-start logit (``_with_network``)
 TURN_THRESHOLDS = (-3.5, -3.0, -2.75, -2.5, -2.25, -2.0, -1.75, -1.5, -1.25, -1.0, -0.5)
 TAGGER_TURN = (0.5, 0.75, 0.9, 1.0)
-TURN_START_WEIGHT = (0.75, 1.0, 1.25, 1.5)
+TURN_START_WEIGHT = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+MIN_PARAGRAPH = (0, 4, 6, 8)  # sentences
+SHORT_TURN_MARGIN = (0.0, 1.5, 2.5)
 
 TURN_HYPER: tr.Hyper = {"l2": 3e-5, "min_count": 2, "prune": 0.02, "iters": 300}
 SENTENCE_HYPER: tr.Hyper = {"l2": 1e-4, "min_count": 3, "prune": 0.01, "iters": 300}
@@ -415,8 +417,8 @@ def tune_paragraphs(model: rd.Model, eps: list[Episode]) -> dict[str, float]:
     grid = itertools.product(
         TURN_THRESHOLDS if network else LINEAR_TURN_THRESHOLDS,
         (0, 40),
-        (0, 6),
-        (0.0, 1.5),
+        MIN_PARAGRAPH,
+        SHORT_TURN_MARGIN,
         TAGGER_TURN if network else (0.0,),
         TURN_START_WEIGHT if network else (0.0,),
     )
@@ -459,9 +461,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
     ap.add_argument(
-        "--tagger-out", type=Path, default=TAGGER_OUT, help="where the tagger goes with its settings"
-    )
-    ap.add_argument(
         "--split",
         choices=("sentence", "corpus"),
         default="sentence",
@@ -502,8 +501,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.turns_from:
         model = rd.Model({**base.data, "params": base.params})
-        model.use_turn_model(rd.read_model_file(args.turns_from))
-        model.params.update(tagger_params)  # as in the app
+        turns_file = rd.read_model_file(args.turns_from)
+        model.use_turn_model(turns_file)
+        model.params.update(tagger_params)  # as in the app: the tagger's settings, then the turn file's
+        model.params.update(turns_file.get("network_params", {}) if tagger_params else {})
         for ep in fit + val:
             ep.insert_turns(model, model.params.get("insert_threshold"))
         train_speaker_model(model, fit, val_turns, args.speakers_out)
@@ -556,30 +557,46 @@ def main(argv: list[str] | None = None) -> int:
     for ep in val:
         ep.insert_turns(model, params.get("insert_threshold"))
 
-    tr.save(
-        {
-            "format": "transcript-reader-turns",
-            "algorithm": rd.ALGORITHM_VERSION,
-            "trained_on": [e.slug for e in fit_turns],
-            "params": params,
-            "turn": turn,
-            "turn_sentence": sentence,
-        },
-        args.turns_out,
-    )
-    if tagger_params:  # the app reads the turn decoding from the tagger's file (it overrides the others)
-        import numpy as np
-
-        from desktop_app.training.train_sentence_tagger import save as save_tagger
-
-        with open(resource_path(*rd.TAGGER_FILE), "rb") as f, np.load(f, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files if k != "params"}
-        tuned = {**tagger_params, **{k: float(params[k]) for k in TURN_DECODING if k in params}}
-        save_tagger(arrays, tuned, args.tagger_out)
+    tr.save(turn_file(params, turn, sentence, [e.slug for e in fit_turns], bool(tagger_params)), args.turns_out)
     if args.no_speakers:
         return 0
     train_speaker_model(model, fit, val_turns, args.speakers_out)
     return 0
+
+
+def turn_file(
+    params: dict[str, Any],
+    turn: dict[str, Any],
+    sentence: dict[str, Any],
+    trained_on: list[str],
+    network: bool,
+) -> dict[str, Any]:
+    """The turn model file's content. With the tagger (``network``) the chosen paragraph decoding goes into
+    ``network_params``, which the app applies over the tagger file's settings when the network takes part
+    (``segmentation._decoding_params``); ``params`` then keeps the turn insertion settings and, for the linear
+    models alone (the quick first look at a file's head), the previous turn file's paragraph settings."""
+    if not network:
+        return {
+            "format": "transcript-reader-turns",
+            "algorithm": rd.ALGORITHM_VERSION,
+            "trained_on": trained_on,
+            "params": params,
+            "turn": turn,
+            "turn_sentence": sentence,
+        }
+    previous: dict[str, Any] = {}
+    if Path(resource_path(*rd.TURN_FILE)).is_file():
+        previous = rd.read_model_file(resource_path(*rd.TURN_FILE)).get("params", {})
+    linear = {k: previous[k] for k in TURN_DECODING if k in previous}
+    return {
+        "format": "transcript-reader-turns",
+        "algorithm": rd.ALGORITHM_VERSION,
+        "trained_on": trained_on,
+        "params": {**linear, **{k: v for k, v in params.items() if k not in TURN_DECODING}},
+        "network_params": {k: float(params[k]) for k in TURN_DECODING if k in params},
+        "turn": turn,
+        "turn_sentence": sentence,
+    }
 
 
 def train_speaker_model(model: rd.Model, fit: list[Episode], val_turns: list[Episode], out: Path) -> None:
@@ -644,7 +661,11 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
     scored = speaker_scores(model, speaker, eps)
     best: tuple[float, dict[str, float]] | None = None
     for evidence, scale, shift, thr, lw in itertools.product(
-        (0.35, 0.5, 0.75, 1.0, 1.5), (0.25, 0.5, 0.75), (-1.0, 0.0, 1.0), (0.1, 0.15, 0.2, 0.3), (0.0, 0.5)
+        (0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0),
+        (0.25, 0.5, 0.75, 1.0, 1.5),
+        (-1.0, 0.0, 1.0),
+        HOST_THRESHOLDS,
+        (0.0, 0.5),
     ):
         params = {
             **speaker.params,
@@ -660,7 +681,7 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             best = (acc, params)
     assert best is not None
     logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
-    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1), (1, 2), (0.1, 0.15, 0.2, 0.3)):
+    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1, 0.2, 0.3), (1, 2, 3), HOST_THRESHOLDS):
         params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
