@@ -69,7 +69,7 @@ def test_seed_sentence_and_paragraph_lengths(seed_text: str, seed_readable: rd.R
     lengths = [len(seed_text[p.start : p.end].split()) for p in seed_readable.paragraphs]
     assert max(lengths) <= rd.MAX_PARAGRAPH_WORDS
     lengths.sort()
-    assert 20 <= lengths[len(lengths) // 2] <= 150
+    assert 15 <= lengths[len(lengths) // 2] <= 150  # more turn breaks (turn recall 0.65 -> 0.73)
 
 
 def test_seed_marks_and_capitals(seed_text: str, seed_readable: rd.Readable) -> None:

@@ -1,8 +1,9 @@
-"""Train the speaker-turn models and the host/guest model on the training corpus, with a validation split.
+"""Train the speaker-turn models and the host/guest model on the training corpus, with a selection split.
 
 Data: ``/work/shared/train-corpus`` (111 episodes built like the development corpus; 94 Lex Fridman Podcast
-episodes have speaker turns and names; not shipped), split by episode in ``corpus_split.json`` next to this
-file: every model is fitted on ``fit`` and every setting is chosen on ``validation``. The development corpus
+episodes have speaker turns and names; not shipped), split by episode in ``sentence_split.json`` next to this
+file: every model is fitted on ``fit`` (77) and every setting is chosen on ``selection`` (12); the 22
+``validation`` episodes are only scored, once, by ``benchmarks/readability_quality.py``. The development corpus
 (``/work/shared/dev-corpus``) is only reported. The sentences are those the shipped readability model finds in
 the caption text (segmented once and cached under ``--cache``), so the models learn from what they will see.
 
@@ -17,14 +18,15 @@ Then the paragraph decoding (turn threshold, minimum paragraph…) is chosen on 
 paragraph precision floor, and the speaker HMM's parameters for balanced accuracy.
 
     python -m desktop_app.training.train_speakers [--split sentence|corpus] [--cache DIR] [--turns-out FILE]
-        [--speakers-out FILE] [--tagger-out FILE] [--floor 0.81] [--no-speakers]
+        [--speakers-out FILE] [--floor 0.81] [--no-speakers]
 
 ``--split sentence`` (the default) fits on ``sentence_split.json``'s 77 fit episodes and chooses every setting on
 its 12 selection episodes (``--split corpus``: the older fit / validation of ``corpus_split.json``). With the
 sentence tagger the sentences are the app's (linear and tagger start logits mixed, tagger logits cached under
 ``--cache``), the paragraph decoding mixes the tagger's turn logit in as ``segmentation._with_network`` does
 (``tagger_turn``, ``turn_start_weight`` are tuned too), maximising turn recall with paragraph precision >=
-``--floor``, and the chosen turn settings are also written into the tagger's file (they override the others).
+``--floor``, and the chosen turn settings are written into the turn file as ``network_params``, which the app
+applies over the tagger file's settings when the network takes part (the tagger file is left as it is).
 
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
@@ -557,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     for ep in val:
         ep.insert_turns(model, params.get("insert_threshold"))
 
-    tr.save(turn_file(params, turn, sentence, [e.slug for e in fit_turns], bool(tagger_params)), args.turns_out)
+    tr.save(
+        turn_file(params, turn, sentence, [e.slug for e in fit_turns], bool(tagger_params)), args.turns_out
+    )
     if args.no_speakers:
         return 0
     train_speaker_model(model, fit, val_turns, args.speakers_out)
