@@ -28,6 +28,21 @@ sentence tagger the sentences are the app's (linear and tagger start logits mixe
 ``--floor``, and the chosen turn settings are written into the turn file as ``network_params``, which the app
 applies over the tagger file's settings when the network takes part (the tagger file is left as it is).
 
+Shipped (s7-speakers): ``python -m desktop_app.training.train_speakers`` (``--split sentence``), the grids
+extended where the first run's choices sat on their edges (turn_start_weight to 2.0, min_paragraph 0/4/6/8,
+short_turn_margin 0/1.5/2.5; speakers: evidence to 3.0, turn_scale to 1.5, host threshold to 0.5, adaptation
+weight to 0.3 and 3 rounds). Chosen on selection: tagger_turn 1.0, turn_start_weight 1.25, turn_threshold -2.5,
+min_paragraph 8, short_turn_margin 1.5, no break budget, no turn insertions (the three insertion settings tied);
+speakers evidence 2.0, turn_scale 1.5, turn_shift 0, host threshold 0.2, adaptation 0.3 x 3 rounds. Tuning
+split (11 episodes with turns): turn recall 0.772, paragraph precision 0.810, speaker balanced accuracy 0.846
+(first run, original grids: 0.765 / 0.812 / 0.839). ``benchmarks/readability_quality.py``, two-person
+interviews, shipped before -> these models: validation (18, scored once) turn recall 0.645 -> 0.734,
+paragraph precision 0.858 -> 0.815, speaker balanced accuracy 0.817 -> 0.829, sentence F1 ±1 unchanged 0.713;
+dev (3) 0.624 -> 0.753, 0.880 -> 0.803, 0.794 -> 0.824; selection (9; the old models were fitted on it)
+0.751 -> 0.774, 0.826 -> 0.806, 0.913 -> 0.858. Seed: 790 -> 1135 paragraphs (median 17 words), 2103 -> 2101
+sentences, segmentation ~1.0-1.1 s CPU. tagger_turn (1.0), min_paragraph (8),
+turn_scale (1.5) and the adaptation (0.3, 3 rounds) again sit on grid edges; not re-run (time).
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
