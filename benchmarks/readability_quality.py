@@ -7,10 +7,10 @@ caption text with the shipped models, scores the ``paragraphs --json`` form with
 predicted sentences whose end is a true sentence end) and, for episodes with named speakers, the speaker
 balanced accuracy of ``desktop_app.speakers.infer_speakers`` (as ``speakers_quality.py`` defines it). Sets:
 
-* validation: the 22 validation episodes of ``desktop_app/training/sentence_split.json`` (held out from the
-  sentence tagger's fitting and selection; the speaker models chose their settings on them);
-* dev: ``/work/shared/dev-corpus`` (never fitted on by the sentence tagger);
-* selection (``--selection``): the episodes the tagger's settings were chosen on.
+* validation: the 22 validation episodes of ``desktop_app/training/sentence_split.json`` (held out: neither
+  the sentence tagger nor the speaker-turn and speaker models were fitted or chose settings on them);
+* dev: ``/work/shared/dev-corpus`` (never fitted on by the sentence tagger nor the speaker models);
+* selection (``--selection``): the 12 episodes the tagger's and the speaker models' settings were chosen on.
 
 Means: sentence and question figures over episodes with usable sentence truth; turn, paragraph and speaker
 figures also over the two-person interviews. Then the model files' sizes and the time to segment the seed.

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-11"
+ALGORITHM_VERSION = "readability-12"
 MODEL_FILE = ("models", "readability.json.gz")
 TURN_FILE = ("models", "turns.json.gz")  # the speaker-turn models (``train_speakers``), over MODEL_FILE's
 TAGGER_FILE = ("models", "readability_tagger.npz")
@@ -329,19 +329,25 @@ class Model:
         self.turn: dict[str, Any] = data.get("turn", {"bias": -9.0, "tables": {}})
         self.comma: dict[str, Any] | None = data.get("comma")
         self.turn_sentence: dict[str, Any] | None = data.get("turn_sentence")
+        # decoding parameters for when the network takes part, over those stored with the network (the turn
+        # model file's paragraph settings, chosen with the network's logits mixed in)
+        self.network_params: dict[str, float] = dict(data.get("network_params", {}))
 
     def use_turn_model(self, data: dict[str, Any]) -> None:
         """Replace the turn models (and their decoding parameters) with those of a turn model file (``data``
-        too, so that ``Model(model.data)`` is the same model)."""
+        too, so that ``Model(model.data)`` is the same model). Its ``network_params`` (the paragraph decoding
+        chosen with the network's logits mixed in) override those stored with the network."""
         self.data = {
             **self.data,
             "turn": data["turn"],
             "turn_sentence": data.get("turn_sentence"),
             "params": {**self.data.get("params", {}), **data.get("params", {})},
+            "network_params": {**self.data.get("network_params", {}), **data.get("network_params", {})},
         }
         self.turn = data["turn"]
         self.turn_sentence = data.get("turn_sentence")
         self.params.update(data.get("params", {}))
+        self.network_params.update(data.get("network_params", {}))
 
     @property
     def tagger(self) -> Tagger | RecurrentTagger | None:
@@ -943,8 +949,11 @@ def _segment_captions(
 
 def _decoding_params(model: Model, tagger: Any) -> Callable[[str, float], float]:
     """``param(name, default)``: the model's decoding parameters, overridden by those stored with the
-    network when it takes part (the recurrent tagger carries the settings chosen for it)."""
-    extra: dict[str, float] = getattr(tagger, "params", {}) if tagger is not None else {}
+    network when it takes part (the recurrent tagger carries the settings chosen for it), and those by the
+    model's ``network_params`` (the turn model file's paragraph decoding, chosen with the network)."""
+    extra: dict[str, float] = (
+        {**getattr(tagger, "params", {}), **model.network_params} if tagger is not None else {}
+    )
 
     def param(name: str, default: float) -> float:
         return float(extra[name]) if name in extra else model.param(name, default)
