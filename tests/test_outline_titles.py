@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop_app.outline import title_candidates as candidates
 from desktop_app.outline.title_model import get_title_model
 from desktop_app.outline.title_words import normalize, title_stems
@@ -66,3 +68,62 @@ def test_split_rules_are_fixed_and_disjoint() -> None:
     for s in slugs:
         assert not (outline_data.is_validation(s) and outline_data.is_heldout(s))
     assert 0.15 < parts.count("heldout") / len(parts) < 0.28
+
+
+def _model_json(form: str | None) -> dict[str, Any]:
+    import numpy as np
+
+    n = len(candidates.FEATURES)
+    data: dict[str, Any] = {
+        "features": list(candidates.FEATURES),
+        "coef": [0.5] + [0.0] * (n - 1),
+        "bias": 0.0,
+        "mean": [0.0] * n,
+        "scale": [1.0] * n,
+        "prior": {},
+        "common": {},
+        "prior_default": -2.0,
+        "common_default": -3.0,
+        "noun": {},
+    }
+    if form is not None:
+        data["form"] = form
+    if form == "hidden":
+        w = np.zeros((2, n))
+        w[0, 1] = 1.0
+        w[1, 2] = -1.0
+        data["hidden"] = {"activation": "tanh", "weights": w.tolist(), "bias": [0.0, 0.5], "out": [2.0, 1.0]}
+    return data
+
+
+def test_linear_title_model_files_still_load() -> None:
+    from desktop_app.outline.title_model import TitleModel
+
+    for form in (None, "linear"):
+        model = TitleModel.from_json(_model_json(form))
+        assert model.form == "linear" and model.hidden is None
+        row = [1.0] * len(candidates.FEATURES)
+        assert abs(model.score(row) - 0.5) < 1e-12
+
+
+def test_hidden_title_model_adds_its_layer() -> None:
+    import math
+
+    import pytest
+
+    from desktop_app.outline.title_model import HiddenLayer, TitleModel
+
+    data = _model_json("hidden")
+    model = TitleModel.from_json(data)
+    assert model.form == "hidden" and model.hidden is not None
+    row = [0.0] * len(candidates.FEATURES)
+    row[0], row[1], row[2] = 1.0, 0.3, 0.2
+    want = 0.5 + 2.0 * math.tanh(0.3) + 1.0 * math.tanh(-0.2 + 0.5)
+    assert abs(model.score(row) - want) < 1e-12
+    assert abs(float(model.score_many([row, row])[1]) - want) < 1e-12
+    again = HiddenLayer.from_json(model.hidden.to_json())
+    assert again.activation == "tanh" and again.weights.shape == (2, len(candidates.FEATURES))
+    with pytest.raises(ValueError):
+        TitleModel.from_json(data | {"form": "forest"})
+    with pytest.raises(ValueError):
+        TitleModel.from_json(data | {"hidden": data["hidden"] | {"weights": [[1.0]] * 2}})

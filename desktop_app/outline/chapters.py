@@ -10,7 +10,7 @@ Pipeline (deterministic; numpy is the only dependency):
    ``granularity * COUNT_SCALE * (words / 10,000) ** COUNT_POWER`` (about 14 chapters for 1.5 h, 18 for 3.5 h,
    as human outlines run). A dynamic programme finds the partition into that many sections maximising, per
    section, cohesion (the summed pairwise similarities of its ``m`` units divided by ``m ** COH_GAMMA``:
-   ``(|sum|^2 - m) / m ** 0.8``), a bonus for opening on a likely boundary, minus a log-normal length prior.
+   ``(|sum|^2 - m) / m ** 0.7``), a bonus for opening on a likely boundary, minus a log-normal length prior.
    The bonus is the log-odds of a small logistic-regression boundary classifier over the novelty of the
    vocabulary before/after the unit start and how far it stands above its neighbours (LSA and word
    vectors, 150/300/600-word windows), learned lexical cues (naive-Bayes log-odds of the words just after
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "18"
+OUTLINE_VERSION = "20"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -72,10 +72,10 @@ SHORT_TEXT_WORDS = 600  # texts shorter than this get a single section
 LSA_DIMS = 64
 PRIOR_WEIGHT = 2.0  # weight of the squared log-length deviation
 CUE_WEIGHT = 0.5
-EMBED_WEIGHT = 0.5  # share of distilled word vectors in unit similarity
+EMBED_WEIGHT = 0.2  # share of distilled word vectors in unit similarity (cohesion; --cohesion grid)
 NOVELTY_WEIGHT = 2.0
 NOVELTY_WORDS = 300
-COH_GAMMA = 0.8
+COH_GAMMA = 0.7  # cohesion divides by m ** COH_GAMMA (chosen on selection: outline_boundary --cohesion)
 BOUNDARY_WEIGHT = 6.0
 BOUNDARY_WINDOWS: tuple[float, ...] = (150.0, 300.0, 600.0)
 ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted

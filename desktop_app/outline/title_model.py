@@ -4,6 +4,10 @@ content-word F1 between a candidate phrase and the human title), and the choice 
 
 ``learned_titles`` scores every candidate of every section (``title_candidates.candidate_features``); a
 greedy pass gives each section its best phrase that no other section has taken.
+
+The model file says which form the ranker has (``"form"``): ``"linear"`` (the default, and what files without
+the key are) scores a candidate by a weighted sum of its standardised features; ``"hidden"`` adds a small
+hidden layer (``tanh`` or ``relu`` units) whose weighted outputs join that sum (numpy only).
 """
 
 from __future__ import annotations
@@ -27,6 +31,48 @@ logger = logging.getLogger(__name__)
 
 TITLES_FILE = ("models", "outline_titles.json.gz")
 TOP_CANDIDATES = 12
+ACTIVATIONS = ("tanh", "relu")
+
+
+class HiddenLayer:
+    """The optional hidden layer of the ranker: ``out . act(W x + b)`` on the standardised features ``x``."""
+
+    def __init__(
+        self,
+        weights: Sequence[Sequence[float]] | np.ndarray,
+        bias: Sequence[float] | np.ndarray,
+        out: Sequence[float] | np.ndarray,
+        activation: str = "tanh",
+    ):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}")
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.bias = np.asarray(bias, dtype=np.float64)
+        self.out = np.asarray(out, dtype=np.float64)
+        self.activation = activation
+        units = len(self.out)
+        if self.weights.ndim != 2 or self.weights.shape[0] != units or self.bias.shape != (units,):
+            raise ValueError("hidden layer shapes do not agree")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The layer's contribution to the score of each row of ``x`` (standardised features)."""
+        h = x @ self.weights.T + self.bias
+        act = np.tanh(h) if self.activation == "tanh" else np.maximum(h, 0.0)
+        return act @ self.out
+
+    def to_json(self) -> dict[str, Any]:
+        """The layer as the model file stores it."""
+        return {
+            "activation": self.activation,
+            "weights": [[round(float(v), 5) for v in row] for row in self.weights],
+            "bias": [round(float(v), 5) for v in self.bias],
+            "out": [round(float(v), 5) for v in self.out],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HiddenLayer:
+        """Inverse of :meth:`to_json`."""
+        return cls(data["weights"], data["bias"], data["out"], str(data.get("activation", "tanh")))
 
 
 class TitleModel:
@@ -45,8 +91,10 @@ class TitleModel:
         pair_margin: float | None = None,
         noun: dict[str, float] | None = None,
         templates: dict[str, tuple[float, float]] | None = None,
+        hidden: HiddenLayer | None = None,
     ):
         self.coef, self.bias = list(coef), float(bias)
+        self.hidden = hidden
         self.mean, self.scale = list(mean), list(scale)
         self._coef, self._mean, self._scale = (np.asarray(v, dtype=np.float64) for v in (coef, mean, scale))
         self.prior, self.common = prior, common
@@ -60,6 +108,12 @@ class TitleModel:
         """The ranker saved by the title trainer; ValueError when its features are not this version's."""
         if list(data["features"]) != list(FEATURES):
             raise ValueError("title model features do not match this version")
+        form = data.get("form", "linear")
+        if form not in ("linear", "hidden"):
+            raise ValueError(f"unknown title model form {form!r}")
+        hidden = HiddenLayer.from_json(data["hidden"]) if form == "hidden" else None
+        if hidden is not None and hidden.weights.shape[1] != len(FEATURES):
+            raise ValueError("title model hidden layer does not match the features")
         return cls(
             data["coef"],
             data["bias"],
@@ -72,19 +126,25 @@ class TitleModel:
             data.get("pair_margin"),
             data["noun"],
             {k: (float(v[0]), float(v[1])) for k, v in data.get("templates", {}).items()},
+            hidden,
         )
+
+    @property
+    def form(self) -> str:
+        """``"hidden"`` with a hidden layer, else ``"linear"`` (the model file's ``"form"``)."""
+        return "linear" if self.hidden is None else "hidden"
 
     def score_many(self, feats: Sequence[Sequence[float]]) -> np.ndarray:
         """Scores of many feature rows at once."""
-        x = (np.asarray(feats, dtype=np.float64) - self._mean) / self._scale
-        return x @ self._coef + self.bias
+        x = (np.asarray(feats, dtype=np.float64).reshape(-1, len(self._mean)) - self._mean) / self._scale
+        z = x @ self._coef + self.bias
+        if self.hidden is not None:
+            z = z + self.hidden(x)
+        return z
 
     def score(self, feats: Sequence[float]) -> float:
         """The logit of one candidate phrase from its features."""
-        z = self.bias
-        for f, c, m, s in zip(feats, self.coef, self.mean, self.scale, strict=True):
-            z += c * (f - m) / s
-        return z
+        return float(self.score_many([feats])[0])
 
 
 _title_model: TitleModel | None = None

@@ -22,6 +22,11 @@ Training time only (not imported by the app); needs ``/work/shared`` (developmen
    ``--dry-run``. Re-run whenever the readability segmenter changes:
 
     python -m desktop_app.training.outline_boundary [--dry-run] [--quick]
+
+``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
+the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
+``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
+by the same objective; it prints the grid and the best pair and writes nothing.
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ WEIGHTS = (3.0, 4.0, 6.0, 8.0, 12.0)
 PRIOR_WEIGHTS = (1.0, 2.0, 4.0)
 SCALE_FACTORS = (0.85, 0.9, 0.95, 1.0)
 COUNT_TOLERANCE = 0.1  # the chosen count rule gives 0.9-1.1 times the human chapter count on validation
+# ``--cohesion``: the DP's section cohesion, word-vector share (``EMBED_WEIGHT``) x size exponent (``COH_GAMMA``)
+COH_EMBED_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+COH_GAMMAS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def load_scorer() -> ModuleType:
@@ -291,12 +299,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="print the settings, do not write chapters.py")
     ap.add_argument("--quick", action="store_true", help="stage 2 only (shipped windows/labels/features)")
+    ap.add_argument(
+        "--cohesion",
+        action="store_true",
+        help="grid-search the cohesion constants (EMBED_WEIGHT, COH_GAMMA) on selection; prints only",
+    )
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.SCORER.is_file():
         print("the training corpus or the scorer is missing (development machines only)")
         return 0
     scorer = load_scorer()
     fitting, validation = outline_data.split()
+    if args.cohesion:
+        return cohesion_grid(validation, scorer)
     print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
     samples = [cue_sample(outline_data.load(s)) for s in fitting]
     table = learn_cues(samples)
@@ -392,6 +407,32 @@ def main(argv: list[str] | None = None) -> int:
     write_settings(coef, windows, chosen)
     write_cues(table)
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
+    return 0
+
+
+def cohesion_grid(validation: list[str], scorer: ModuleType) -> int:
+    """Print selection-split figures for every (``EMBED_WEIGHT``, ``COH_GAMMA``) of the grid, with the shipped
+    classifier, cue table and settings, and the pair that minimises :func:`objective`; writes nothing."""
+    table = outline.get_cue_table()
+    eps = [Episode(outline_data.load(s), "app", table) for s in validation]
+    print(f"features ready ({len(eps)} selection episodes)", flush=True)
+    shipped = (outline.EMBED_WEIGHT, outline.COH_GAMMA)
+    coef, weight, windows = outline.BOUNDARY_COEF, outline.BOUNDARY_WEIGHT, outline.BOUNDARY_WINDOWS
+    results: dict[tuple[float, float], dict] = {}
+    try:
+        for share, gamma in itertools.product(COH_EMBED_SHARES, COH_GAMMAS):
+            outline.EMBED_WEIGHT, outline.COH_GAMMA = share, gamma
+            results[(share, gamma)] = r = mean_scores(eps, coef, scorer, weight, windows)
+            print(
+                fmt(f"selection, vectors {share} gamma {gamma}", r) + f" obj {objective(r):.4f}", flush=True
+            )
+    finally:
+        outline.EMBED_WEIGHT, outline.COH_GAMMA = shipped
+    best = min(results, key=lambda k: (objective(results[k]), k))
+    if shipped in results:
+        print(fmt(f"shipped: vectors {shipped[0]} gamma {shipped[1]}", results[shipped]))
+    print(fmt(f"best: vectors {best[0]} gamma {best[1]}", results[best]))
+    print("nothing written: set EMBED_WEIGHT and COH_GAMMA in chapters.py by hand (and bump OUTLINE_VERSION)")
     return 0
 
 

@@ -9,12 +9,16 @@ it in its title) and its *commonness* (the share of episodes that use it). While
 tables built from the other folds (out of fold), so the tables do not leak its own titles.
 
 The ranker is fitted on the human chapters of the fitting episodes (``--sections app`` fits it on the app's
-own sections instead, each titled by the human chapter it is the scorer's match for: 0.221 against 0.225
-on the selection split, so not the default). The L2 weight and
-the pair margin are chosen by titleF1 on the app's sections of the selection split; titleF1 with the human
-boundaries is printed beside it. Held-out and dev-corpus figures come from ``benchmarks/outline_quality.py``:
+own sections instead, each titled by the human chapter it is the scorer's match for; ``--sections both`` on
+both sets of sections). ``--hidden 16`` adds a small hidden layer (tanh or relu units, ``--activation``) to
+the linear conditional logit, fitted by L-BFGS from the linear fit with L2 ``--hidden-l2`` on its weights
+(``fit_hidden``); the model file records the form (``"linear"`` or ``"hidden"``). Comma lists compare
+settings: the L2 weight, the form and the pair margin are chosen by titleF1 on the app's sections of the
+selection split; titleF1 with the human boundaries is printed beside it. Held-out and dev-corpus figures
+come from ``benchmarks/outline_quality.py``. The shipped model:
 
-    python -m desktop_app.training.outline_titles [--l2 1.0] [--dry-run] [-v]
+    python -m desktop_app.training.outline_titles --sections both --hidden 0,16 --activation tanh,relu
+        [--hidden-l2 0.03] [--l2 1] [--dry-run] [-v]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +43,9 @@ from desktop_app.outline import title_words as W
 from desktop_app.outline import titles as T
 from desktop_app.paths import resource_path
 from desktop_app.training import outline_data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SKIP_TITLES = frozenset({"introduction", "intro", "episode highlight", "outro", "conclusion"})
 FOLDS = 4
@@ -203,6 +211,123 @@ def fit_listwise(x: np.ndarray, y: np.ndarray, group: np.ndarray, l2: float, ste
     return np.r_[w, 0.0]
 
 
+def _group_softmax(z: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group softmax probabilities of ``z`` and each row's log-normaliser."""
+    zmax = np.maximum.reduceat(z, starts)
+    e = np.exp(z - np.repeat(zmax, sizes))
+    tot = np.add.reduceat(e, starts)
+    return e / np.repeat(tot, sizes), np.repeat(zmax + np.log(tot), sizes)
+
+
+def _lbfgs(
+    fun: Callable[[np.ndarray], tuple[float, np.ndarray]], w0: np.ndarray, steps: int, memory: int = 10
+) -> np.ndarray:
+    """Minimise ``fun`` (loss, gradient) from ``w0`` by L-BFGS with a backtracking (Armijo) line search."""
+    w = w0.copy()
+    loss, grad = fun(w)
+    hist_s: list[np.ndarray] = []
+    hist_y: list[np.ndarray] = []
+    for _ in range(steps):
+        q = grad.copy()
+        alphas = []
+        for s_k, y_k in zip(reversed(hist_s), reversed(hist_y), strict=True):
+            a = (s_k @ q) / (y_k @ s_k)
+            alphas.append(a)
+            q -= a * y_k
+        if hist_s:
+            q *= (hist_s[-1] @ hist_y[-1]) / (hist_y[-1] @ hist_y[-1])
+        else:
+            q /= max(float(np.abs(q).max()), 1.0)
+        for (s_k, y_k), a in zip(zip(hist_s, hist_y, strict=True), reversed(alphas), strict=True):
+            q += s_k * (a - (y_k @ q) / (y_k @ s_k))
+        direction = -q
+        slope = float(grad @ direction)
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            hist_s.clear()
+            hist_y.clear()
+            direction, slope = -grad, -float(grad @ grad)
+        rate = 1.0
+        while True:
+            w_new = w + rate * direction
+            loss_new, grad_new = fun(w_new)
+            if loss_new <= loss + 1e-4 * rate * slope or rate < 1e-8:
+                break
+            rate /= 2
+        if loss_new > loss:
+            break
+        s_k, y_k = w_new - w, grad_new - grad
+        if s_k @ y_k > 1e-10:
+            hist_s.append(s_k)
+            hist_y.append(y_k)
+            if len(hist_s) > memory:
+                hist_s.pop(0)
+                hist_y.pop(0)
+        done = loss - loss_new < 1e-9 * max(abs(loss), 1.0)
+        w, loss, grad = w_new, loss_new, grad_new
+        if done:
+            break
+    return w
+
+
+def fit_hidden(
+    x: np.ndarray,
+    y: np.ndarray,
+    group: np.ndarray,
+    linear: np.ndarray,
+    l2: float,
+    units: int,
+    hidden_l2: float,
+    activation: str = "tanh",
+    steps: int = 300,
+    seed: int = 0,
+) -> tuple[np.ndarray, M.HiddenLayer]:
+    """The conditional logit of :func:`fit_listwise` with a hidden layer of ``units`` units added to its
+    linear score (``x . w + out . act(W x + b)``), started from the linear fit ``linear`` and small random
+    hidden weights (fixed seed); L2 ``l2`` on the linear weights, ``hidden_l2`` on the hidden ones; L-BFGS.
+    Returns the linear weights (bias last, 0) and the layer."""
+    keep = np.isin(group, np.unique(group[y > 0]))
+    x, y, group = x[keep], y[keep], group[keep]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, len(y)])
+    t = y / np.repeat(np.add.reduceat(y, starts), sizes)
+    d = x.shape[1]
+    rng = np.random.default_rng(seed)
+    w_h = rng.normal(0.0, 0.5 / math.sqrt(d), (units, d))
+    b_h = rng.normal(0.0, 0.1, units)
+    v = rng.normal(0.0, 0.01, units)
+    theta0 = np.concatenate([linear[:d], w_h.ravel(), b_h, v])
+
+    def unpack(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        w = theta[:d]
+        w_h = theta[d : d + units * d].reshape(units, d)
+        b_h = theta[d + units * d : d + units * d + units]
+        return w, w_h, b_h, theta[d + units * d + units :]
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, w_h, b_h, v = unpack(theta)
+        h = x @ w_h.T + b_h
+        act = np.tanh(h) if activation == "tanh" else np.maximum(h, 0.0)
+        z = x @ w + act @ v
+        p, lognorm = _group_softmax(z, starts, sizes)
+        loss = float(-(t * (z - lognorm)).sum())
+        loss += 0.5 * l2 * float(w @ w) + 0.5 * hidden_l2 * float((w_h * w_h).sum() + v @ v)
+        g = p - t
+        d_act = (1.0 - act * act) if activation == "tanh" else (h > 0).astype(np.float64)
+        d_h = (g[:, None] * v[None, :]) * d_act
+        grad = np.concatenate(
+            [
+                x.T @ g + l2 * w,
+                (d_h.T @ x + hidden_l2 * w_h).ravel(),
+                d_h.sum(axis=0),
+                act.T @ g + hidden_l2 * v,
+            ]
+        )
+        return loss, grad
+
+    w, w_h, b_h, v = unpack(_lbfgs(fun, theta0, steps))
+    return np.r_[w, 0.0], M.HiddenLayer(w_h, b_h, v, activation)
+
+
 def title_f1(ref: str, hyp: str) -> float:
     r, h = W.title_stems(ref), W.title_stems(hyp)
     shared = len(r & h)
@@ -298,10 +423,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--sections",
-        choices=("human", "app"),
+        choices=("human", "app", "both"),
         default="human",
-        help="fit on the human chapters or on the app's own sections (titled by the chapter each matches)",
+        help="fit on the human chapters, on the app's own sections (titled by the chapter each matches), or both",
     )
+    ap.add_argument(
+        "--hidden",
+        default="0",
+        help="hidden-layer sizes to compare on selection (0: the linear ranker), e.g. 0,8,16",
+    )
+    ap.add_argument(
+        "--hidden-l2", default="0.03", help="L2 values on the hidden weights to compare, e.g. 0.03,0.3"
+    )
+    ap.add_argument("--activation", default="tanh", help="hidden activations to compare: tanh, relu or both")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir():
@@ -309,16 +443,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     fitting, validation = outline_data.split()
     human_eps = [prepare(s) for s in fitting]  # the word tables and templates come from the human chapters
-    fit_eps = human_eps
-    if args.sections == "app":
-        fit_eps = [on_app_sections(ep, predicted_sections(ep["slug"])) for ep in human_eps]
+    fit_eps: list[tuple[int, dict]] = []  # (index of the episode in human_eps, the episode's sections)
+    if args.sections in ("human", "both"):
+        fit_eps += list(enumerate(human_eps))
+    if args.sections in ("app", "both"):
+        fit_eps += [
+            (i, on_app_sections(ep, predicted_sections(ep["slug"]))) for i, ep in enumerate(human_eps)
+        ]
     val_eps = [prepare(s) for s in validation]
     xs: list[list[float]] = []
     ys: list[float] = []
     gs: list[int] = []
     gs_eps: list[str] = []
     for k in range(FOLDS):
-        held = [ep for i, ep in enumerate(fit_eps) if i % FOLDS == k]
+        held = [ep for i, ep in fit_eps if i % FOLDS == k]
         others = [ep for i, ep in enumerate(human_eps) if i % FOLDS != k]
         prior, common, noun = tables(others)
         fold_templates = templates_of(others)
@@ -342,29 +480,40 @@ def main(argv: list[str] | None = None) -> int:
     group = np.array(gs)
     best = None
     outlines = [predicted_sections(s) for s in validation]
+    sizes = [int(v) for v in args.hidden.split(",")]
+    hidden_l2s = [float(v) for v in args.hidden_l2.split(",")]
+    activations = [a for a in args.activation.split(",") if a]
     for l2 in (float(v) for v in args.l2.split(",")):
-        w = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
-        model = M.TitleModel(
-            w[:-1].tolist(),
-            w[-1],
-            mean.tolist(),
-            scale.tolist(),
-            prior,
-            common,
-            prior[""],
-            common[""],
-            noun=noun,
-            templates=templates,
-            pair_margin=-1.0,
-        )
-        val = end_to_end(outlines, model)[1]
-        print(
-            f"l2 {l2:g}: titleF1 on the selection split, app's sections {val:.3f}, "
-            f"human sections {oracle_score(val_eps, model):.3f}",
-            flush=True,
-        )
-        if best is None or val > best[0]:
-            best = (val, l2, w, model)
+        w_lin = fit_listwise(z, y, group, l2) if args.listwise else fit(z, y, l2 * len(z) / 1e5)
+        forms: list[tuple[int, float, str]] = [(0, 0.0, "")] if 0 in sizes else []
+        forms += [(u, h, a) for u in sizes if u > 0 for h in hidden_l2s for a in activations]
+        for units, hidden_l2, activation in forms:
+            w, hidden = w_lin, None
+            if units:
+                w, hidden = fit_hidden(z, y, group, w_lin, l2, units, hidden_l2, activation)
+            model = M.TitleModel(
+                w[:-1].tolist(),
+                w[-1],
+                mean.tolist(),
+                scale.tolist(),
+                prior,
+                common,
+                prior[""],
+                common[""],
+                noun=noun,
+                templates=templates,
+                pair_margin=-1.0,
+                hidden=hidden,
+            )
+            val = end_to_end(outlines, model)[1]
+            name = f"hidden {units} {activation} L2 {hidden_l2:g}" if units else "linear"
+            print(
+                f"l2 {l2:g}, {name}: titleF1 on the selection split, app's sections {val:.3f}, "
+                f"human sections {oracle_score(val_eps, model):.3f}",
+                flush=True,
+            )
+            if best is None or val > best[0]:
+                best = (val, l2, w, model)
     assert best is not None
     val, l2, w, model = best
     # the pair margin is chosen on the app's own sections (end to end): a second phrase helps most where
@@ -382,9 +531,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chosen pair margin {model.pair_margin:g} (-1: single phrases)")
     val = oracle_score(val_eps, model, args.verbose)
     print(f"chosen l2 {l2:g}: selection split, human sections {val:.3f}")
+    print(
+        f"form: {model.form}"
+        + (f", {len(model.hidden.out)} {model.hidden.activation} units" if model.hidden else "")
+    )
     for name, c in sorted(zip(C.FEATURES, w[:-1], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:16} {c:+.3f}")
     data = {
+        "form": model.form,
         "features": list(C.FEATURES),
         "coef": [round(float(v), 5) for v in w[:-1]],
         "bias": round(float(w[-1]), 5),
@@ -397,8 +551,15 @@ def main(argv: list[str] | None = None) -> int:
         "templates": templates,
         "prior": prior,
         "common": common,
-        "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt)",
+        "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt), "
+        + {
+            "human": "human chapters",
+            "app": "the app's sections",
+            "both": "human chapters and the app's sections",
+        }[args.sections],
     }
+    if model.hidden is not None:
+        data["hidden"] = model.hidden.to_json()
     if args.dry_run:
         return 0
     path = Path(resource_path(*M.TITLES_FILE))
