@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -25,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
+from random_highlights import random_highlights
 
 from desktop_app.annotations import store
-from desktop_app.annotations.model import COLOR_KEYS, Annotation
 from desktop_app.annotations.service import AnnotationService
 from desktop_app.document import DocumentService
 from desktop_app.paths import app_dirs, default_transcript
@@ -42,21 +41,7 @@ from desktop_app.views.main_window import MainWindow
 def write_annotations(folder: Path, count: int) -> None:
     transcript = load_transcript(default_transcript())
     text, rng = transcript.text, random.Random(count)
-    words = list(re.finditer(r"\S+", text))
-    items = []
-    for n in range(count):
-        first = rng.randrange(0, len(words) - 40)
-        last = first + rng.randint(2, 30)
-        items.append(
-            Annotation.create(
-                text,
-                words[first].start(),
-                words[last].end(),
-                color=COLOR_KEYS[n % 5],
-                note=f"note {n}" if n % 3 == 0 else "",
-                tags=[f"t{n % 7}"],
-            )
-        )
+    items = random_highlights(text, count, rng, note="note {n}", all_tagged=True)
     content = store.AnnotationFile(
         document=store.DocumentRef(transcript.title, transcript.sha256, transcript.source), annotations=items
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import tempfile
 import time
@@ -24,9 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml
+from random_highlights import random_highlights
 
 from desktop_app.annotations import schema, store, yaml_reader, yaml_scalars
-from desktop_app.annotations.model import COLOR_KEYS, Annotation, anchor_annotations
+from desktop_app.annotations.model import anchor_annotations
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,21 +37,7 @@ SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 
 
 def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
-    words = list(re.finditer(r"\S+", text))
-    items = []
-    for n in range(count):
-        first = rng.randrange(0, len(words) - 40)
-        last = first + rng.randint(2, 30)
-        items.append(
-            Annotation.create(
-                text,
-                words[first].start(),
-                words[last].end(),
-                color=COLOR_KEYS[n % 5],
-                note=f"note {n}: something worth remembering\nwith a second line" if n % 3 == 0 else "",
-                tags=["ai", f"t{n % 7}"] if n % 2 else [],
-            )
-        )
+    items = random_highlights(text, count, rng)
     return store.AnnotationFile(document=store.DocumentRef("Seed", "0" * 64, str(SEED)), annotations=items)
 
 

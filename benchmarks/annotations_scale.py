@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import tempfile
 import time
@@ -25,29 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from random_highlights import random_highlights
+
 from desktop_app.annotations import file_model, schema, store, yaml_reader, yaml_writer
-from desktop_app.annotations.model import COLOR_KEYS, Annotation
 
 SEED = ROOT / "resources" / "transcripts" / "lex-383-mark-zuckerberg.txt"
 
 
 def build(text: str, count: int, rng: random.Random) -> store.AnnotationFile:
     """``count`` highlights of 3-31 words; every third with a two-line note, every other with two tags."""
-    words = list(re.finditer(r"\S+", text))
-    items = []
-    for n in range(count):
-        first = rng.randrange(0, len(words) - 40)
-        last = first + rng.randint(2, 30)
-        items.append(
-            Annotation.create(
-                text,
-                words[first].start(),
-                words[last].end(),
-                color=COLOR_KEYS[n % 5],
-                note=f"note {n}: something worth remembering\nwith a second line" if n % 3 == 0 else "",
-                tags=["ai", f"t{n % 7}"] if n % 2 else [],
-            )
-        )
+    items = random_highlights(text, count, rng)
     return store.AnnotationFile(document=store.DocumentRef("Seed", "0" * 64, str(SEED)), annotations=items)
 
 
