@@ -24,7 +24,6 @@ figures also over the two-person interviews. Then the model files' sizes and the
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import statistics
 import sys
@@ -40,7 +39,6 @@ import speakers_quality as sq
 
 from desktop_app.paths import resource_path
 from desktop_app.readability import segmentation as rd
-from desktop_app.speakers import infer_speakers
 
 SHARED = Path("/work/shared")
 TRAIN = SHARED / "train-corpus"
@@ -76,19 +74,7 @@ def question_f1(text: str, truth: dict[str, Any], readable: rd.Readable) -> floa
 
 def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[str, Any]:
     """All figures of one episode."""
-    text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
-    truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
-    readable = segmenter.segment(text)
-    words = ev.Words(text)
-    metrics: dict[str, Any] = ev.evaluate(truth, words, ev.parse_prediction(rd.to_json(readable), words))
-    if truth.get("speakers") and len(truth["turn_starts"]) > 1:
-        labels = infer_speakers(text, readable, model=segmenter.model)
-        par_words = [bisect.bisect_right(words.starts, p.start) - 1 for p in readable.paragraphs]
-        bounds = par_words + [words.n]
-        pred: list[str | None] = []
-        for a, b, label in zip(bounds, bounds[1:], labels.labels, strict=False):
-            pred.extend([label] * (b - a))
-        metrics["spk_bacc"], metrics["speakers"] = sq.balanced_accuracy(sq.true_speakers(truth), pred)
+    metrics, text, truth, readable = sq.scored_episode(ev, corpus, slug, segmenter)
     if str(truth.get("sentence_truth", "ok")).startswith("ok"):
         metrics["q_f1"] = question_f1(text, truth, readable)
     else:

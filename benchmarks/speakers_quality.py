@@ -78,7 +78,11 @@ def true_speakers(truth: dict[str, Any]) -> list[int]:
     return out
 
 
-def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[str, Any]:
+def scored_episode(
+    ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter
+) -> tuple[dict[str, Any], str, dict[str, Any], Any]:
+    """One episode segmented and scored (the scorer's figures and, with named speakers, the speaker balanced
+    accuracy), with its caption text, truth and segmentation for further figures."""
     text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
     readable = segmenter.segment(text)
@@ -92,7 +96,12 @@ def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[s
         for a, b, label in zip(bounds, bounds[1:], labels.labels, strict=False):
             pred.extend([label] * (b - a))
         metrics["spk_bacc"], metrics["speakers"] = balanced_accuracy(true_speakers(truth), pred)
-    return metrics
+    return metrics, text, truth, readable
+
+
+def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[str, Any]:
+    """The figures of one episode."""
+    return scored_episode(ev, corpus, slug, segmenter)[0]
 
 
 def table(title: str, rows: dict[str, dict[str, Any]]) -> None:
