@@ -280,3 +280,32 @@ def test_a_retired_searcher_is_freed_without_the_cyclic_garbage_collector(tmp_pa
         assert freed() is None
     finally:
         gc.enable()
+
+
+def test_passages_join_short_paragraphs_of_one_speaker_in_one_chapter() -> None:
+    from desktop_app.library.index import passages
+
+    text = "a b c. d e. f g h. i j. k l m n. o p."
+    ranges = [(0, 6), (7, 11), (12, 18), (19, 23), (24, 32), (33, 37)]
+    sections = [0, 0, 0, 0, 1, 1]
+    speakers = [0, 0, 1, 1, 1, 1]
+    units = passages(ranges, sections, speakers, text, max_words=6)
+    # the host's two short turns join; the guest's join up to 6 words; a new chapter starts a new passage
+    assert units == [(0, 11, 0, 0), (12, 23, 0, 1), (24, 37, 1, 1)]
+    assert passages(ranges, sections, speakers, text, max_words=2) == [
+        (0, 6, 0, 0),
+        (7, 11, 0, 0),
+        (12, 18, 0, 1),
+        (19, 23, 0, 1),
+        (24, 32, 1, 1),
+        (33, 37, 1, 1),
+    ]
+
+
+def test_an_older_format_index_folder_is_removed(tmp_path) -> None:
+    from desktop_app.library.index import INDEX_FOLDER, LibraryIndex
+
+    stale = tmp_path / "library-index-v2"
+    (stale / "x").mkdir(parents=True)
+    LibraryIndex.open(tmp_path).close()
+    assert not stale.exists() and (tmp_path / INDEX_FOLDER).is_dir()
