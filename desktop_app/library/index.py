@@ -1,4 +1,5 @@
-"""One Whoosh index over the whole library: a Whoosh document per reader paragraph, the episode as a field.
+"""One Whoosh index over the whole library: a Whoosh document per passage (a reader paragraph, or a few short
+consecutive ones of one speaker in one chapter: ``passages``), the episode as a field.
 
 Layout: a Whoosh ``FileStorage`` folder (``<cache>/library-index/``). Each episode is written in one commit
 together with an *episode record* (a document of kind ``episode`` holding its title, path and counts), and an
