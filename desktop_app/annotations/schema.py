@@ -258,15 +258,10 @@ class _Validator:
     def timestamp(self, where: str, key: str, value: Any) -> str:
         if type(value) is str and value in self.stamps:
             return value
-        if type(value) is str and _CANONICAL_STAMP.match(value):
-            try:
-                datetime.fromisoformat(value[:-1])  # a real date and time: the string is already canonical
-            except ValueError:
-                pass
-            else:
-                if len(self.stamps) < 100_000:
-                    self.stamps.add(value)
-                return value
+        if type(value) is str and _CANONICAL_STAMP.match(value) and _is_real_time(value[:-1]):
+            if len(self.stamps) < 100_000:  # a real date and time: the string is already canonical
+                self.stamps.add(value)
+            return value
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
         try:
@@ -298,3 +293,12 @@ def _is_int(value: Any) -> TypeGuard[int]:
 def _kind(value: Any) -> str:
     names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}
     return names.get(type(value), type(value).__name__)
+
+
+def _is_real_time(text: str) -> bool:
+    """Whether ``text`` (an ISO date and time without its zone) names a real moment ("2024-02-30T…" does not)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
