@@ -127,3 +127,12 @@ def test_hidden_title_model_adds_its_layer() -> None:
         TitleModel.from_json(data | {"form": "forest"})
     with pytest.raises(ValueError):
         TitleModel.from_json(data | {"hidden": data["hidden"] | {"weights": [[1.0]] * 2}})
+
+
+def test_a_stutter_of_the_captions_is_no_title_candidate() -> None:
+    from desktop_app.outline.title_candidates import _candidates
+
+    words = "we talked about ai ai systems and robots robots today".split()
+    per, _total = _candidates(words, [(0, len(words))], frozenset())
+    assert all(not any(a == b for a, b in zip(phrase, phrase[1:], strict=False)) for phrase in per[0]), per[0]
+    assert ("ai", "systems") in per[0]
