@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import multiprocessing
 import os
 import sys
 import time
@@ -63,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a headless command if the first argument names one, else the GUI; returns the exit code."""
-    multiprocessing.freeze_support()  # the library indexes in a process of its own (a frozen app too)
+    if getattr(sys, "frozen", False):  # a no-op otherwise; importing multiprocessing costs start-up time
+        import multiprocessing
+
+        multiprocessing.freeze_support()  # the library indexes in a process of its own (a frozen app too)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in cli.COMMANDS:
         return cli.main(args_list)

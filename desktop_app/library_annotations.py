@@ -13,16 +13,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.library.all_annotations import (
-    LibraryAnnotations,
-    LiveAnnotations,
-    collect_library,
-    episode_refs,
-)
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from desktop_app.library.all_annotations import LibraryAnnotations, LiveAnnotations
     from desktop_app.library.catalog import Entry
     from desktop_app.library.export_all import ExportReport
     from desktop_app.paths import AppDirs
@@ -63,6 +57,8 @@ class LibraryAnnotationsService(QObject):
 
         Episodes whose files did not change since the last collection are taken from it, unless ``afresh``.
         """
+        from desktop_app.library.all_annotations import collect_library, episode_refs  # after first paint
+
         self._generation += 1
         reuse = dict(self.last.reusable) if self.last is not None and not afresh else {}
         generation = self._latest[0] = self._generation
@@ -121,6 +117,7 @@ class LibraryAnnotationsService(QObject):
         self, folder: str, entries: list[Entry], live: Mapping[str, LiveAnnotations] | None = None
     ) -> None:
         """Write one Markdown file per episode with highlights into ``folder``; ``exported`` or ``failed``."""
+        from desktop_app.library.all_annotations import collect_library, episode_refs
         from desktop_app.library.export_all import ExportFolderError, export_library
 
         episodes, live_now = episode_refs(entries), dict(live or {})

@@ -1,5 +1,5 @@
 """What the window's modules import before the first paint: none of the heavy parts (segmentation, speaker
-inference, the outline, numpy, YAML, Whoosh), which load with the first document, on workers."""
+inference, the outline, numpy, YAML, Whoosh, the library's highlights, multiprocessing), which load with the first document, on workers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ WINDOW_MODULES = (
     "desktop_app.library.service",
     "desktop_app.annotations.service",
     "desktop_app.search.service",
+    "desktop_app.library_annotations",
+    "desktop_app.views.annotation_tools",
 )
 HEAVY = (
     "numpy",
@@ -24,6 +26,10 @@ HEAVY = (
     "desktop_app.outline.chapters",
     "desktop_app.annotations.store",
     "desktop_app.library.index",
+    "desktop_app.library.all_annotations",
+    "multiprocessing",
+    "difflib",
+    "statistics",
 )
 
 

@@ -21,20 +21,27 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import uuid
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from difflib import Match, SequenceMatcher
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from difflib import Match
 
 logger = logging.getLogger(__name__)
+
+
+def new_id() -> str:
+    """A fresh annotation id (a uuid4; :mod:`uuid` is imported on first use, it costs start-up time)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
 
 CONTEXT_CHARS = 32
 #: The five colour keys (keys 1-5 in the reader) and their default meanings; users can rename the meanings.
@@ -154,7 +161,7 @@ class Annotation:
         """A new annotation (fresh uuid4) on ``text[start:end]``."""
         stamp = now or utc_now()
         return cls(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             color=color,
             created=stamp,
             updated=stamp,
@@ -542,6 +549,8 @@ def _align(text: str, index: _WordIndex, quote: _Quote, key: int, tolerance: int
     lo = max(0, key - tolerance)
     hi = min(len(index.words), key + len(quote.tokens) + tolerance)
     window = index.words[lo:hi]
+    from difflib import SequenceMatcher  # imported on first use: it costs start-up time
+
     matcher = SequenceMatcher(None, quote.tokens, window, autojunk=False)
     blocks = _trim_stray_blocks([b for b in matcher.get_matching_blocks() if b.size])
     matched = sum(b.size for b in blocks)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from statistics import median
 
 from desktop_app.formats.chapter_files import place_chapters
 from desktop_app.formats.markup import unescape
@@ -211,6 +210,8 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
 def _is_wrapped(lines: list[_Line]) -> bool:
     """Whether the text lines are wrapped text (short lines) rather than one paragraph per line."""
     lengths = [len(line.text) for line in lines if line.text and not line.label]
+    from statistics import median  # imported when needed: it costs start-up time
+
     return bool(lengths) and median(lengths) < WRAPPED_LINE_CHARS
 
 
