@@ -55,6 +55,17 @@ def test_names_from_the_opening() -> None:
         ("a conversation with Dr Omar Suleiman CEO of something", None, "Omar Suleiman"),
         ("this is Alex Freedman podcast and now here's Mark Zuckerberg", None, "Mark Zuckerberg"),
         ("so what do you think I think it is great", None, None),
+        ("today I'm talking to Yuri Malkov How are you doing Hi Hi", None, "Yuri Malkov"),
+        ("a conversation with Jane Doe Welcome to the show", None, "Jane Doe"),
+        # all-lower-case captions: the two words after the strongest introductions, after a title
+        (
+            "this is the lex fridman podcast the following is a conversation with lieutenant ryan graves "
+            "former navy fighter pilot",
+            "Lex Fridman",
+            "Ryan Graves",
+        ),
+        ("this is the artificial intelligence podcast a conversation with my friend", None, None),
+        ("so here's the thing welcome back to the show joined by everyone", None, None),
     ],
 )
 def test_names_patterns(opening: str, host: str | None, guest: str | None) -> None:

@@ -5,6 +5,11 @@ that introduces one: "a conversation with Mark Zuckerberg", "here's Mark Zuckerb
 name the guest; "this is the Lex Fridman podcast", "I'm Dmitry Kan and" name the host. Only the first
 ``OPENING_WORDS`` words are read. "this is Alex Freedman podcast" (a caption error for "the Lex Fridman
 podcast") names nobody: the article is required.
+
+Older automatic captions are all lower case ("the following is a conversation with ryan graves former navy
+fighter pilot"). There a name is the two words after the strongest introductions ("conversation with", "my
+guest is", "this is the … podcast"), after a title ("lieutenant", "dr"), when neither is a common word; it is
+shown capitalised ("Ryan Graves").
 """
 
 from __future__ import annotations
@@ -28,11 +33,38 @@ _HOST_PATTERNS = [
     re.compile(r"\b(?:I'm|I am|my name is) " + _NAME + r" and (?:this is|I'm your|I am your|welcome)\b"),
     re.compile(r"\bI'm your host,? " + _NAME + r"\b"),
 ]
-_NOT_NAMES = frozenset("I I'm I've I'll I'd The This That AI And So Yeah Okay".split())
+_NOT_NAMES = frozenset(
+    "I I'm I've I'll I'd The This That AI And So Yeah Okay"
+    # words that open the next sentence of unpunctuated captions: "talking to Yuri Malkov How are you"
+    " How What Why When Where Who Which Hi Hello Hey Oh Well Now Today Thanks Thank Welcome But Let Let's"
+    " We We're You You're It It's He She They My Our Is Are Do Did Can Could Would Great Nice Good Alright"
+    " Right Yes No Please".split()
+)
 _TITLES = frozenset(
     "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Imam Rabbi President General".split()
 )
 _ROLES = frozenset("CEO CTO Founder Co-founder Inside Host Author President Director".split())
+
+
+_LOWER_GUEST = re.compile(
+    r"\b(?:conversation|interview) with (?:the )?(?:(?:dr|doctor|professor|prof|lieutenant|general|colonel|"
+    r"commander|captain|admiral|sir|president|senator|governor|rabbi|imam|father|sister|bishop|cardinal|"
+    r"pastor|reverend|coach) )?([a-z][\w'’-]*) "
+    r"([a-z][\w'’-]*)\b"
+)
+_LOWER_HOST = re.compile(r"\bthis is the ([a-z][\w'’-]*) ([a-z][\w'’-]*)(?:'s|’s)? podcast\b")
+_COMMON = frozenset(
+    """a an the my our your his her their its this that these those one two three some many several all
+    who whom which what where when why how and or but nor so yet of on in at to for from by about with as
+    into over after before is was are were be been being has have had do does did i me we us you he him
+    she it they them myself yourself himself herself itself ourselves themselves people person friend
+    friends guy guys man woman folks everyone everybody someone somebody today tonight here there back
+    again now also just really very most more founder cofounder co-founder ceo cto author former host
+    director professor chief head lead creator inventor president senior new old great good best first
+    last podcast episode show part round number mr mrs ms artificial intelligence vector science tech
+    technology data history business daily weekly""".split()
+)
+_UPPER_SHARE = 0.02  # fewer capitalised words than this share: the captions are all lower case
 
 
 @dataclass(frozen=True)
@@ -70,9 +102,32 @@ def _first(patterns: list[re.Pattern[str]], text: str) -> list[str]:
     return sorted(found, key=lambda n: (-found[n], order[n]))
 
 
+def _first_lower(pattern: re.Pattern[str], text: str) -> list[str]:
+    found: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    for m in pattern.finditer(text):
+        words = (m.group(1), m.group(2))
+        if any(w in _COMMON or len(w) < 2 or not w.isalpha() for w in words):
+            continue
+        name = " ".join(w.capitalize() for w in words)
+        found[name] += 1
+        order.setdefault(name, m.start())
+    return sorted(found, key=lambda n: (-found[n], order[n]))
+
+
+def _find_lower_names(opening: str) -> Names:
+    hosts = _first_lower(_LOWER_HOST, opening)
+    host = hosts[0] if hosts else None
+    guests = [g for g in _first_lower(_LOWER_GUEST, opening) if g != host]
+    return Names(host=host, guest=guests[0] if guests else None)
+
+
 def find_names(text: str) -> Names:
     """The host's and the guest's names from the opening of ``text`` (see the module docstring)."""
-    opening = " ".join(text.split()[:OPENING_WORDS])
+    words = text.split()[:OPENING_WORDS]
+    opening = " ".join(words)
+    if words and sum(w[:1].isupper() for w in words) < _UPPER_SHARE * len(words):
+        return _find_lower_names(opening)
     hosts = _first(_HOST_PATTERNS, opening)
     host = hosts[0] if hosts else None
     guests = [g for g in _first(_GUEST_PATTERNS, opening) if g != host and not (host and g in host)]
