@@ -57,6 +57,7 @@ def test_names_from_the_opening() -> None:
         ("so what do you think I think it is great", None, None),
         ("today I'm talking to Yuri Malkov How are you doing Hi Hi", None, "Yuri Malkov"),
         ("a conversation with Jane Doe Welcome to the show", None, "Jane Doe"),
+        ("a conversation with Sean Carroll His work spans physics", None, "Sean Carroll"),
         # all-lower-case captions: the two words after the strongest introductions, after a title
         (
             "this is the lex fridman podcast the following is a conversation with lieutenant ryan graves "

@@ -38,7 +38,7 @@ _NOT_NAMES = frozenset(
     # words that open the next sentence of unpunctuated captions: "talking to Yuri Malkov How are you"
     " How What Why When Where Who Which Hi Hello Hey Oh Well Now Today Thanks Thank Welcome But Let Let's"
     " We We're You You're It It's He She They My Our Is Are Do Did Can Could Would Great Nice Good Alright"
-    " Right Yes No Please".split()
+    " Right Yes No Please His Her Their Its".split()
 )
 _TITLES = frozenset(
     "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Imam Rabbi President General".split()
