@@ -277,3 +277,46 @@ def test_indexing_on_a_thread_of_the_app_works_too(qtbot, library, tmp_path):
     with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
         service.search("sourdough")
     assert [Path(h.path).name for h in ready.args[0].hits] == ["bakery-episode.srt"]
+
+
+def test_a_large_folder_is_listed_in_a_child_process_batch_by_batch_without_resets(qtbot, library, tmp_path):
+    service, panel = library()
+    _started(qtbot, service)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(45):  # two batches of READ_BATCH: read in a spawned process
+        (folder / f"episode-{number:02d}.txt").write_text(
+            f"episode {number} of the show we talk about gardens number {number} and soil", encoding="utf-8"
+        )
+    resets, inserted = [], []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    panel.model.rowsInserted.connect(lambda _parent, first, last: inserted.append(last - first + 1))
+    with qtbot.waitSignal(
+        service.adding, timeout=WAIT_MS, check_params_cb=lambda done, total: done == total == 0
+    ):
+        panel.add_paths([str(folder)])
+    assert panel.model.rowCount() == 45
+    assert resets == [] and sum(inserted) == 45 and len(inserted) == 2
+    titles = sorted(panel.proxy.index(row, 0).data() for row in range(45))
+    assert titles[0].lower().startswith("episode 00")
+
+
+def test_the_list_model_inserts_appended_entries_updates_changed_ones_and_resets_on_removal(qtbot):
+    from desktop_app.library.catalog import Entry
+    from desktop_app.views.library_panel import LibraryTableModel
+
+    model = LibraryTableModel()
+    first = [Entry(sha256=f"{n:064x}", path=f"/x/{n}.txt", title=f"Episode {n}") for n in range(3)]
+    model.set_entries(first)
+    events: list[tuple[str, int]] = []
+    model.modelReset.connect(lambda: events.append(("reset", -1)))
+    model.rowsInserted.connect(lambda _p, a, b: events.append(("inserted", b - a + 1)))
+    model.dataChanged.connect(lambda top, _bottom, _roles: events.append(("changed", top.row())))
+    read = Entry(sha256=first[1].sha256, path=first[1].path, title=first[1].title, progress=0.5)
+    more = [Entry(sha256=f"{n:064x}", path=f"/x/{n}.txt", title=f"Episode {n}") for n in range(3, 5)]
+    model.set_entries([first[0], read, first[2], *more])
+    assert events == [("changed", 1), ("inserted", 2)]
+    assert model.rowCount() == 5 and model.index(1, 4).data() == "50 %"
+    events.clear()
+    model.set_entries([first[0], *more])
+    assert events == [("reset", -1)] and model.rowCount() == 3
