@@ -87,9 +87,11 @@ class LibraryService(QObject):
         self._query = ""
         self.indexed_count = 0
         self._annotations_read_once = False
-        # True: index on a thread of this process. A frozen (PyInstaller) app can only spawn the indexing
-        # process once app.main() calls multiprocessing.freeze_support(); until then it indexes in-process.
-        self.in_process = bool(getattr(sys, "frozen", False))
+        # True: read and index on threads of this process (tests may set it). False, frozen apps too: in
+        # spawned processes, which keep the window's interpreter (its GIL) free; a frozen app can spawn them
+        # because app.main() calls multiprocessing.freeze_support() first (checked on the PyInstaller bundle:
+        # an indexing process and two preparing processes indexed a 12-file library).
+        self.in_process = False
         self.last_result: LibraryResult | None = None
         self._speaker_edits: dict[str, SpeakerEdits] = {}  # the user's speaker corrections, by document
         self._save_timer = QTimer(self)
