@@ -137,8 +137,8 @@ class LibraryTableModel(QAbstractTableModel):
             return entry.sha256
         if role == ROLE_PATH:
             return entry.path
-        if role == _TOOLTIP:
-            return plain_tooltip(entry.path + (" (missing)" if entry.missing else ""))
+        if role == _TOOLTIP:  # the whole title (the cell elides a long one) and where the file is
+            return plain_tooltip(f"{entry.title}\n{entry.path}" + (" (missing)" if entry.missing else ""))
         if role == ROLE_SORT:
             keys = (
                 entry.title.lower(),
@@ -290,6 +290,8 @@ class LibraryPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)  # one line a document, as in Calibre or Zotero: long titles are elided
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.search_field = QLineEdit(placeholderText="Search the whole library")
         self.search_field.setClearButtonEnabled(True)
@@ -352,6 +354,8 @@ class LibraryPanel(QWidget):
         self._show_progress(done, total)
         if total:
             self.status.setText(f"Adding files: {done:,} of {total:,} read…")
+        else:  # done: the count, until indexing reports
+            self._show_count()
 
     def set_indexing(self, done: int, total: int) -> None:
         """Episodes indexed so far."""
