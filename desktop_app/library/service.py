@@ -466,14 +466,24 @@ def _describe_batches(
     because reading and parsing hundreds of files on a thread of this one holds the GIL that the window needs
     for every call into the Python list model: painting the list took 5x as long, and the window stalled for
     150-280 ms at a time while a folder was listed."""
-    if not in_child:
-        yield from map(describe_files, batches)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    done = 0
+    if in_child:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(describe_files, batches)
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                for described in pool.map(describe_files, batches):
+                    yield described
+                    done += 1
+            return
+        except (
+            OSError,
+            BrokenProcessPool,
+        ) as error:  # no process could start, or it died: read the rest here
+            logger.warning("reading files in a process failed (%s); reading them on a thread", error)
+    yield from map(describe_files, batches[done:])
 
 
 def _sync_in_child(

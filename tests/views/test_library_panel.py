@@ -320,3 +320,21 @@ def test_the_list_model_inserts_appended_entries_updates_changed_ones_and_resets
     events.clear()
     model.set_entries([first[0], *more])
     assert events == [("reset", -1)] and model.rowCount() == 3
+
+
+def test_files_are_still_read_when_no_process_can_start(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    from desktop_app.library import service as library_service
+
+    def no_process(*_args, **_kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_process)
+    files = []
+    for number in range(3):
+        path = tmp_path / f"talk-{number}.txt"
+        path.write_text(f"talk number {number} about rivers and bridges", encoding="utf-8")
+        files.append(path)
+    described = list(library_service._describe_batches([files[:2], files[2:]], in_child=True))
+    assert [len(entries) for entries, _bad in described] == [2, 1]
