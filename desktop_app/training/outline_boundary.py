@@ -30,6 +30,8 @@ the settings chosen on selection (windows, label width, features, L2, cue minimu
 count scale factor): more episodes to learn from, nothing chosen on the refitted data; the selection figures it
 prints afterwards are in-sample.
 
+``--fit-share 0.5`` fits on that share of the fitting episodes (a learning curve: would more episodes help?).
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
@@ -357,12 +359,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fit the final cue table, classifier and count rule on fitting + selection with the chosen settings",
     )
+    ap.add_argument(
+        "--fit-share",
+        type=float,
+        default=1.0,
+        help="fit on this share of the fitting episodes (learning curve)",
+    )
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.SCORER.is_file():
         print("the training corpus or the scorer is missing (development machines only)")
         return 0
     scorer = load_scorer()
     fitting, validation = outline_data.split()
+    if args.fit_share < 1.0:  # every k-th episode, a fixed subset
+        step = 1.0 / args.fit_share
+        fitting = [fitting[int(i * step)] for i in range(int(len(fitting) * args.fit_share))]
     if args.cohesion:
         return cohesion_grid(validation, scorer)
     print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
