@@ -60,8 +60,8 @@ WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself foll
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
 # (human outlines: 13-27 chapters for 1.5-3.5 h); fitted and chosen on the training corpus
 # (desktop_app/training/outline_boundary.py).
-COUNT_SCALE = 13.00
-COUNT_POWER = 0.295
+COUNT_SCALE = 12.62
+COUNT_POWER = 0.318
 MIN_MEAN_WORDS = 500.0
 UNIT_WORDS = 15  # minimum words per unit (units start on sentence starts)
 MAX_UNITS = 2400  # longer texts get longer units (bounded time and memory)
@@ -92,21 +92,21 @@ CUE_BEFORE = 10  # words before it
 # settings chosen on the validation split; the DP adds BOUNDARY_WEIGHT * the log-odds.
 BOUNDARY_COEF = np.array(
     [
-        0.026,
-        -0.005,
-        0.116,
-        0.241,
-        0.193,
+        0.071,
+        -0.012,
+        0.099,
         0.233,
-        0.069,
-        -0.030,
-        0.020,
-        0.232,
-        0.118,
-        0.153,
-        0.439,
-        1.996,
-        0.153,
+        0.181,
+        0.222,
+        0.083,
+        -0.025,
+        0.009,
+        0.236,
+        0.124,
+        0.156,
+        0.448,
+        1.986,
+        0.182,
     ]
 )
 
