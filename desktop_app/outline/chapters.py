@@ -21,10 +21,12 @@ Pipeline (deterministic; numpy is the only dependency):
 4. Titles: a short phrase of the section chosen by a learned ranker, distinct within the outline;
    keywords: its most distinctive words and phrases (``outline_titles``).
 
-Fitting and selection (``desktop_app/training/``): the classifier, the cue table and the title model are
-fitted on 76 episodes of the training corpus; every setting (windows, label width, features, weights,
-count rule) is chosen on the 35 validation episodes (``outline_split.txt``); the development corpus is a
-further held-out check. Figures: ``benchmarks/outline_quality.py`` and the README.
+Fitting and selection (``desktop_app/training/``, ``outline_split.txt``): every setting (windows, label
+width, features, weights, count rule, the title ranker's form) is chosen on the 35 selection episodes with
+models fitted on the 54 fitting episodes; the shipped classifier, cue table, count rule and title model are
+then refitted on those 89 episodes together with the chosen settings. The 22 held-out episodes and the
+development corpus are scored only, never fitted or chosen on. Figures: ``benchmarks/outline_quality.py``
+and the README.
 """
 
 from __future__ import annotations
@@ -87,9 +89,9 @@ CUE_FILE = (
 )  # learned lexical cues (desktop_app/training/outline_boundary.py)
 CUE_AFTER = 15  # words after a unit start whose n-grams count as cues
 CUE_BEFORE = 10  # words before it
-# Logistic-regression weights of _boundary_features, fitted on the fitting split of the training corpus
-# (both kinds of sentence starts) by desktop_app/training/outline_boundary.py, which also writes the
-# settings chosen on the validation split; the DP adds BOUNDARY_WEIGHT * the log-odds.
+# Logistic-regression weights of _boundary_features, fitted on the fitting and selection splits of the
+# training corpus (both kinds of sentence starts) by desktop_app/training/outline_boundary.py --refit, with
+# the settings it chose on the selection split; the DP adds BOUNDARY_WEIGHT * the log-odds.
 BOUNDARY_COEF = np.array(
     [
         0.071,

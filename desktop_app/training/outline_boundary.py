@@ -23,6 +23,11 @@ Training time only (not imported by the app); needs ``/work/shared`` (developmen
 
     python -m desktop_app.training.outline_boundary [--dry-run] [--quick]
 
+The shipped settings and models (session 8): the grid ``--l2 1,100,1000 --cue-min 4,8 --dry-run`` chose
+windows (100, 250, 700), label ±40, all features, L2 1, cue minimum 4, weight 12, prior 1, scale x0.95; then
+
+    python -m desktop_app.training.outline_boundary --quick --windows 100,250,700 --refit
+
 ``--l2`` and ``--cue-min`` add the classifier's L2 weight and the cue table's minimum count (how many chapter
 starts an n-gram must begin to count; higher keeps fewer, less episode-specific cues) to stage 1. ``--refit``
 then fits the final cue table, classifier and count rule on the fitting *and* selection splits together with
@@ -57,7 +62,7 @@ import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.outline import chapters as outline
 from desktop_app.outline.title_words import normalize
@@ -263,9 +268,9 @@ def mean_scores(
     for ep in eps:
         boost = weight * (ep.features(windows) @ coef)
         rows.append(score(ep, ep.word_starts(boost), scorer) | {"human": len(ep.chapters)})
-    out = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
+    out: dict[str, Any] = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
     out["count_ratio"] = float(np.mean([r["pred_sections"] / r["human"] for r in rows]))
-    out["objectives"] = [objective(r) for r in rows]
+    out["objectives"] = [objective(r) for r in rows]  # per episode, for robustness checks
     return out
 
 
@@ -379,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
     l2s = [float(v) for v in args.l2.split(",")]
     cue_mins = [int(v) for v in args.cue_min.split(",")]
-    window_sets = list(WINDOW_SETS[:1] if args.quick else WINDOW_SETS)
+    window_sets: list[tuple[float, ...]] = list(WINDOW_SETS[:1] if args.quick else WINDOW_SETS)
     if args.windows:
         window_sets = [tuple(float(v) for v in args.windows.split(","))]
     samples = [cue_sample(outline_data.load(s)) for s in fitting]

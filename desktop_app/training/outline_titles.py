@@ -21,10 +21,13 @@ come from ``benchmarks/outline_quality.py``.
 with one setting chosen before on selection (single values of ``--l2``, ``--hidden``, ``--hidden-l2``,
 ``--activation``; the pair margin from ``--pair-margin``); its selection figures are then in-sample.
 ``--fit-share 0.5`` fits on that share of the fitting episodes only (a learning curve: does more data help
-on selection?). The shipped model:
+on selection?). Choosing (on selection, fitting split only), then the shipped model (after the boundary
+trainer's ``--refit``, so the app's sections come from the shipped boundaries):
 
     python -m desktop_app.training.outline_titles --sections both --hidden 0,16 --activation tanh,relu
-        [--hidden-l2 0.03] [--l2 1] [--dry-run] [-v]
+        --hidden-l2 1,10,45,150,500 --dry-run
+    python -m desktop_app.training.outline_titles --sections both --hidden 16 --activation relu
+        --hidden-l2 150 --refit --pair-margin -1
 """
 
 from __future__ import annotations
