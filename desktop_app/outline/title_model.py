@@ -1,6 +1,7 @@
 """The learned title ranker: its coefficients and word tables (``resources/models/outline_titles.json.gz``,
-fitted by ``desktop_app/training/outline_titles.py`` on the fitting split of the training corpus, target: the
-content-word F1 between a candidate phrase and the human title), and the choice of one title per section.
+fitted by ``desktop_app/training/outline_titles.py --refit`` on the fitting and selection splits of the
+training corpus with the settings chosen on selection, target: the content-word F1 between a candidate phrase
+and the human title), and the choice of one title per section.
 
 ``learned_titles`` scores every candidate of every section (``title_candidates.candidate_features``); a
 greedy pass gives each section its best phrase that no other section has taken.

@@ -23,6 +23,20 @@ Training time only (not imported by the app); needs ``/work/shared`` (developmen
 
     python -m desktop_app.training.outline_boundary [--dry-run] [--quick]
 
+The shipped settings and models (session 8): the grid ``--l2 1,100,1000 --cue-min 4,8 --dry-run`` chose
+windows (100, 250, 700), label ±40, all features, L2 1, cue minimum 4, weight 12, prior 1, scale x0.95; then
+
+    python -m desktop_app.training.outline_boundary --quick --windows 100,250,700 --refit
+
+``--l2`` and ``--cue-min`` add the classifier's L2 weight and the cue table's minimum count (how many chapter
+starts an n-gram must begin to count; higher keeps fewer, less episode-specific cues) to stage 1. ``--refit``
+then fits the final cue table, classifier and count rule on the fitting *and* selection splits together with
+the settings chosen on selection (windows, label width, features, L2, cue minimum, DP weight, length prior,
+count scale factor): more episodes to learn from, nothing chosen on the refitted data; the selection figures it
+prints afterwards are in-sample.
+
+``--fit-share 0.5`` fits on that share of the fitting episodes (a learning curve: would more episodes help?).
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
@@ -48,7 +62,7 @@ import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.outline import chapters as outline
 from desktop_app.outline.title_words import normalize
@@ -72,8 +86,9 @@ FEATURE_SETS = {
     "no-onsets": list(range(14)),
 }
 N_FEATURES = 15
+LEXICAL_COL = 12
 CUE_FOLDS = 4
-CUE_MIN_COUNT = 4
+CUE_MIN_COUNT = 4  # the shipped cue table's minimum count (``--cue-min`` compares others on selection)
 CUE_SMOOTH = 0.5
 WEIGHTS = (3.0, 4.0, 6.0, 8.0, 12.0)
 PRIOR_WEIGHTS = (1.0, 2.0, 4.0)
@@ -133,6 +148,12 @@ class Episode:
             y[np.abs(u - c) <= width] = 1.0
         return y
 
+    def set_cues(self, table: outline.CueTable | None) -> None:
+        """Swap the learned lexical cues (feature column ``LEXICAL_COL``) for those of ``table``."""
+        self.lexical = outline._lexical_cues(self.words, self.units, table)
+        for feats in self._feats.values():
+            feats[:, LEXICAL_COL] = self.lexical
+
     def light(self) -> None:
         """Drop what only the dynamic programme needs (fitting episodes)."""
         self.blocks = []
@@ -185,9 +206,9 @@ def cue_sample(raw: dict) -> tuple[list[set[str]], list[set[str]], int]:
     return after, before, lab  # type: ignore[return-value]
 
 
-def learn_cues(samples: list[tuple]) -> outline.CueTable:
+def learn_cues(samples: list[tuple], min_count: int = CUE_MIN_COUNT) -> outline.CueTable:
     """Naive-Bayes log-odds of each n-gram at chapter starts against other unit starts (smoothed, n-grams
-    seen at ``CUE_MIN_COUNT`` chapter starts or more)."""
+    seen at ``min_count`` chapter starts or more)."""
     tables = []
     for side in (0, 1):
         pos: dict[str, int] = {}
@@ -206,7 +227,7 @@ def learn_cues(samples: list[tuple]) -> outline.CueTable:
                     target[g] = target.get(g, 0) + 1
         table = {}
         for g, c in pos.items():
-            if c >= CUE_MIN_COUNT:
+            if c >= min_count:
                 lo = np.log((c + CUE_SMOOTH) / (n_pos + 1)) - np.log(
                     (neg.get(g, 0) + CUE_SMOOTH) / (n_neg + 1)
                 )
@@ -247,8 +268,9 @@ def mean_scores(
     for ep in eps:
         boost = weight * (ep.features(windows) @ coef)
         rows.append(score(ep, ep.word_starts(boost), scorer) | {"human": len(ep.chapters)})
-    out = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
+    out: dict[str, Any] = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
     out["count_ratio"] = float(np.mean([r["pred_sections"] / r["human"] for r in rows]))
+    out["objectives"] = [objective(r) for r in rows]  # per episode, for robustness checks
     return out
 
 
@@ -295,6 +317,28 @@ def apply(s: Settings) -> None:
     outline.COUNT_POWER = s.power
 
 
+def fitting_episodes(
+    slugs: list[str], samples: list[tuple], min_count: int, windows: list[tuple[float, ...]]
+) -> list[Episode]:
+    """The fitting episodes of ``slugs`` (both kinds of sentence starts where the punctuation is usable),
+    each with lexical cues from a table learned on the other folds (out of fold), features computed for
+    every window set of ``windows``."""
+    fold_tables = [
+        learn_cues([x for j, x in enumerate(samples) if j % CUE_FOLDS != k], min_count)
+        for k in range(CUE_FOLDS)
+    ]
+    eps: list[Episode] = []
+    for i, slug in enumerate(slugs):
+        raw = outline_data.load(slug)
+        for mode in ("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",):
+            ep = Episode(raw, mode, fold_tables[i % CUE_FOLDS])
+            for w in windows:
+                ep.features(w)
+            ep.light()
+            eps.append(ep)
+    return eps
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="print the settings, do not write chapters.py")
@@ -304,35 +348,53 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="grid-search the cohesion constants (EMBED_WEIGHT, COH_GAMMA) on selection; prints only",
     )
+    ap.add_argument(
+        "--l2", default=f"{L2:g}", help="classifier L2 weights to compare on selection, e.g. 1,100"
+    )
+    ap.add_argument(
+        "--cue-min",
+        default=str(CUE_MIN_COUNT),
+        help="cue-table minimum counts to compare on selection, e.g. 4,8",
+    )
+    ap.add_argument(
+        "--windows", help="only this window set in stage 1 (words, comma-separated), e.g. 100,250,700"
+    )
+    ap.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit the final cue table, classifier and count rule on fitting + selection with the chosen settings",
+    )
+    ap.add_argument(
+        "--fit-share",
+        type=float,
+        default=1.0,
+        help="fit on this share of the fitting episodes (learning curve)",
+    )
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.SCORER.is_file():
         print("the training corpus or the scorer is missing (development machines only)")
         return 0
     scorer = load_scorer()
     fitting, validation = outline_data.split()
+    if args.fit_share < 1.0:  # every k-th episode, a fixed subset
+        step = 1.0 / args.fit_share
+        fitting = [fitting[int(i * step)] for i in range(int(len(fitting) * args.fit_share))]
     if args.cohesion:
         return cohesion_grid(validation, scorer)
     print(f"split: {len(fitting)} fitting, {len(validation)} validation episodes", flush=True)
+    l2s = [float(v) for v in args.l2.split(",")]
+    cue_mins = [int(v) for v in args.cue_min.split(",")]
+    window_sets: list[tuple[float, ...]] = list(WINDOW_SETS[:1] if args.quick else WINDOW_SETS)
+    if args.windows:
+        window_sets = [tuple(float(v) for v in args.windows.split(","))]
     samples = [cue_sample(outline_data.load(s)) for s in fitting]
-    table = learn_cues(samples)
+    table = learn_cues(samples, cue_mins[0])
     print(
         f"cue table: {len(table.after)} n-grams after, {len(table.before)} before; strongest after: "
         + ", ".join(sorted(table.after, key=lambda g: -table.after[g])[:12]),
         flush=True,
     )
-    fold_tables = [
-        learn_cues([x for j, x in enumerate(samples) if j % CUE_FOLDS != k]) for k in range(CUE_FOLDS)
-    ]
-    fit_eps: list[Episode] = []
-    for i, slug in enumerate(fitting):
-        raw = outline_data.load(slug)
-        fold_table = fold_tables[i % CUE_FOLDS]
-        for mode in ("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",):
-            ep = Episode(raw, mode, fold_table)
-            for windows in WINDOW_SETS[:1] if args.quick else WINDOW_SETS:
-                ep.features(windows)
-            ep.light()
-            fit_eps.append(ep)
+    fit_eps = fitting_episodes(fitting, samples, cue_mins[0], window_sets)
     val_eps = [Episode(outline_data.load(s), "app", table) for s in validation]
     print("features ready", flush=True)
     power, scale = count_power(fitting)
@@ -347,43 +409,53 @@ def main(argv: list[str] | None = None) -> int:
     )
     shipped_coef = outline.BOUNDARY_COEF.copy()
 
-    def coef_for(windows: tuple[float, ...], width: int, feats: str) -> np.ndarray:
+    def coef_for(
+        eps: list[Episode], windows: tuple[float, ...], width: int, feats: str, l2: float
+    ) -> np.ndarray:
         cols = FEATURE_SETS[feats]
-        x = np.vstack([ep.features(windows)[:, cols] for ep in fit_eps])
-        y = np.concatenate([ep.labels(width) for ep in fit_eps])
-        w = fit(x, y)
+        x = np.vstack([ep.features(windows)[:, cols] for ep in eps])
+        y = np.concatenate([ep.labels(width) for ep in eps])
+        w = fit(x, y, l2)
         full = np.zeros(N_FEATURES)
         full[cols] = w[:-1]
         return full
 
     apply(shipped)
+    shipped_rows: list[float] = []
     if len(shipped_coef) == N_FEATURES:
-        for name, eps in (("selection", val_eps),):
-            print(
-                fmt(
-                    f"{name}, shipped",
-                    mean_scores(eps, shipped_coef, scorer, shipped.weight, shipped.windows),
-                ),
-                flush=True,
-            )
+        r = mean_scores(val_eps, shipped_coef, scorer, shipped.weight, shipped.windows)
+        shipped_rows = r["objectives"]
+        print(fmt("selection, shipped", r), flush=True)
     base = Settings(windows=WINDOW_SETS[0], weight=1.0, prior=1.0, scale=scale, power=power)
     apply(base)
     best: tuple[float, tuple, np.ndarray] | None = None
     stage1 = (
-        [(WINDOW_SETS[0], 40, "all")]
+        [(window_sets[0], 40, "all")]
         if args.quick
-        else list(itertools.product(WINDOW_SETS, LABEL_WIDTHS, FEATURE_SETS))
+        else list(itertools.product(window_sets, LABEL_WIDTHS, FEATURE_SETS))
     )
-    for windows, width, feats in stage1:
-        coef = coef_for(windows, width, feats)
-        r = mean_scores(val_eps, coef, scorer, 1.0, windows)
-        print(fmt(f"val {windows} ±{width} {feats}", r), flush=True)
-        if best is None or objective(r) < best[0]:
-            best = (objective(r), (windows, width, feats), coef)
+    for cue_min in cue_mins:
+        if cue_min != cue_mins[0]:  # the lexical cues of every episode from a table with this minimum count
+            fit_eps = fitting_episodes(fitting, samples, cue_min, window_sets)
+            for ep in val_eps:
+                ep.set_cues(learn_cues(samples, cue_min))
+        for (windows, width, feats), l2 in itertools.product(stage1, l2s):
+            coef = coef_for(fit_eps, windows, width, feats, l2)
+            r = mean_scores(val_eps, coef, scorer, 1.0, windows)
+            print(fmt(f"val {windows} ±{width} {feats} L2 {l2:g} cue-min {cue_min}", r), flush=True)
+            if best is None or objective(r) < best[0]:
+                best = (objective(r), (windows, width, feats, l2, cue_min), coef)
     assert best is not None
-    (windows, width, feats), coef = best[1], best[2]
+    (windows, width, feats, l2, cue_min), coef = best[1], best[2]
+    if cue_min != cue_mins[-1]:
+        table = learn_cues(samples, cue_min)
+        for ep in val_eps:
+            ep.set_cues(table)
+        if len(cue_mins) > 1:
+            fit_eps = fitting_episodes(fitting, samples, cue_min, [windows])
     chosen = base
     best2 = None
+    factor_of = 1.0
     for weight, prior, factor in itertools.product(WEIGHTS, PRIOR_WEIGHTS, SCALE_FACTORS):
         s = Settings(windows=windows, weight=weight, prior=prior, scale=scale * factor, power=power)
         apply(s)
@@ -392,20 +464,47 @@ def main(argv: list[str] | None = None) -> int:
         if abs(r["count_ratio"] - 1.0) > COUNT_TOLERANCE:
             continue
         if best2 is None or objective(r) < best2[0]:
-            best2, chosen = (objective(r), r), s
+            best2, chosen, factor_of = (objective(r), r), s, factor
     apply(chosen)
     print(
-        f"chosen: windows {windows} label ±{width} features {feats} weight {chosen.weight} "
-        f"prior {chosen.prior} scale {chosen.scale:.2f} power {chosen.power:.3f}"
+        f"chosen: windows {windows} label ±{width} features {feats} L2 {l2:g} cue-min {cue_min} "
+        f"weight {chosen.weight} prior {chosen.prior} scale {chosen.scale:.2f} (x{factor_of}) power {chosen.power:.3f}"
     )
-    print(fmt("validation, chosen", mean_scores(val_eps, coef, scorer, chosen.weight, windows)))
+    r = mean_scores(val_eps, coef, scorer, chosen.weight, windows)
+    print(fmt("validation, chosen", r))
+    if shipped_rows:
+        delta = np.array(r["objectives"]) - np.array(shipped_rows)
+        print(
+            f"per episode vs shipped (objective Pk - 0.5 F1@150): {int((delta < -1e-9).sum())} better, "
+            f"{int((delta > 1e-9).sum())} worse, median {float(np.median(delta)):+.4f}, mean {float(delta.mean()):+.4f}"
+        )
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
+    if args.refit:
+        both = fitting + validation
+        samples += [cue_sample(outline_data.load(s)) for s in validation]
+        table = learn_cues(samples, cue_min)
+        all_eps = fitting_episodes(both, samples, cue_min, [windows])
+        coef = coef_for(all_eps, windows, width, feats, l2)
+        power, scale = count_power(both)
+        chosen = Settings(
+            windows=windows, weight=chosen.weight, prior=chosen.prior, scale=scale * factor_of, power=power
+        )
+        apply(chosen)
+        print(
+            f"refitted on fitting + selection ({len(both)} episodes): cue table {len(table.after)} after, "
+            f"{len(table.before)} before; count rule {scale:.2f} x{factor_of} * (words / 10,000) ** {power:.3f}"
+        )
+        for ep in val_eps:
+            ep.set_cues(table)
+        print(
+            fmt("selection, refitted (in-sample)", mean_scores(val_eps, coef, scorer, chosen.weight, windows))
+        )
     print(format_coef(coef))
     if args.dry_run:
         print("--dry-run: chapters.py left unchanged")
         return 0
     write_settings(coef, windows, chosen)
-    write_cues(table)
+    write_cues(table, "fitting and selection splits" if args.refit else "fitting split")
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
     return 0
 
@@ -436,7 +535,7 @@ def cohesion_grid(validation: list[str], scorer: ModuleType) -> int:
     return 0
 
 
-def write_cues(table: outline.CueTable) -> None:
+def write_cues(table: outline.CueTable, trained_on: str = "fitting split") -> None:
     """Save the learned lexical cue table (``resources/models/outline_boundary.json``)."""
     path = resource_path(*outline.CUE_FILE)
     path.write_text(
@@ -444,7 +543,7 @@ def write_cues(table: outline.CueTable) -> None:
             {
                 "after": table.after,
                 "before": table.before,
-                "trained_on": "fitting split (desktop_app/training/outline_split.txt)",
+                "trained_on": f"{trained_on} (desktop_app/training/outline_split.txt)",
             },
             sort_keys=True,
             separators=(",", ":"),

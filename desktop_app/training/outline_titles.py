@@ -15,10 +15,19 @@ the linear conditional logit, fitted by L-BFGS from the linear fit with L2 ``--h
 (``fit_hidden``); the model file records the form (``"linear"`` or ``"hidden"``). Comma lists compare
 settings: the L2 weight, the form and the pair margin are chosen by titleF1 on the app's sections of the
 selection split; titleF1 with the human boundaries is printed beside it. Held-out and dev-corpus figures
-come from ``benchmarks/outline_quality.py``. The shipped model:
+come from ``benchmarks/outline_quality.py``.
+
+``--refit`` fits the final model (word tables, templates and ranker) on the fitting *and* selection splits
+with one setting chosen before on selection (single values of ``--l2``, ``--hidden``, ``--hidden-l2``,
+``--activation``; the pair margin from ``--pair-margin``); its selection figures are then in-sample.
+``--fit-share 0.5`` fits on that share of the fitting episodes only (a learning curve: does more data help
+on selection?). Choosing (on selection, fitting split only), then the shipped model (after the boundary
+trainer's ``--refit``, so the app's sections come from the shipped boundaries):
 
     python -m desktop_app.training.outline_titles --sections both --hidden 0,16 --activation tanh,relu
-        [--hidden-l2 0.03] [--l2 1] [--dry-run] [-v]
+        --hidden-l2 1,10,45,150,500 --dry-run
+    python -m desktop_app.training.outline_titles --sections both --hidden 16 --activation relu
+        --hidden-l2 150 --refit --pair-margin -1
 """
 
 from __future__ import annotations
@@ -436,12 +445,31 @@ def main(argv: list[str] | None = None) -> int:
         "--hidden-l2", default="0.03", help="L2 values on the hidden weights to compare, e.g. 0.03,0.3"
     )
     ap.add_argument("--activation", default="tanh", help="hidden activations to compare: tanh, relu or both")
+    ap.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit the final model on fitting + selection with the one setting given (chosen before on selection)",
+    )
+    ap.add_argument(
+        "--pair-margin", type=float, default=-1.0, help="with --refit: the pair margin (-1: none)"
+    )
+    ap.add_argument("--fit-share", type=float, default=1.0, help="fit on this share of the fitting episodes")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir():
         print(f"{outline_data.TRAIN_CORPUS} not found (development machines only)")
         return 0
     fitting, validation = outline_data.split()
+    if args.fit_share < 1.0:  # every k-th episode, a fixed subset
+        step = 1.0 / args.fit_share
+        fitting = [fitting[int(i * step)] for i in range(int(len(fitting) * args.fit_share))]
+    if args.refit:
+        if any("," in v for v in (args.l2, args.hidden, args.hidden_l2, args.activation)):
+            ap.error("--refit takes one setting (chosen before on selection)")
+        fitting = fitting + validation
+    print(
+        f"fitting on {len(fitting)} episodes" + (" (fitting + selection)" if args.refit else ""), flush=True
+    )
     human_eps = [prepare(s) for s in fitting]  # the word tables and templates come from the human chapters
     fit_eps: list[tuple[int, dict]] = []  # (index of the episode in human_eps, the episode's sections)
     if args.sections in ("human", "both"):
@@ -519,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     # the pair margin is chosen on the app's own sections (end to end): a second phrase helps most where
     # the predicted section straddles two human chapters
     margins = {}
-    for margin in (-1.0, *PAIR_MARGINS):
+    for margin in (-1.0, *PAIR_MARGINS) if not args.refit else (args.pair_margin,):
         model.pair_margin = margin
         margins[margin] = end_to_end(outlines, model)
         print(
@@ -551,7 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         "templates": templates,
         "prior": prior,
         "common": common,
-        "trained_on": "fitting split of the training corpus (desktop_app/training/outline_split.txt), "
+        "trained_on": ("fitting and selection splits" if args.refit else "fitting split")
+        + " of the training corpus (desktop_app/training/outline_split.txt), "
         + {
             "human": "human chapters",
             "app": "the app's sections",
