@@ -93,6 +93,10 @@ TURN_DECODING = (  # the paragraph decoding settings chosen here (with the tagge
 )
 HOST_NAME = "Lex Fridman"
 HOST_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)  # the speaker HMM's host posterior threshold
+# the episode adaptation: units (1: words; 2: words and word pairs), weight, rounds
+ADAPT_NGRAMS = (1, 2)
+ADAPT_WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.45)
+ADAPT_ROUNDS = (2, 3, 4)
 PAR_PRECISION_FLOOR = 0.81
 INSERT_START_FLOOR = -3.0
 INSERT_THRESHOLDS = (None, 0.0, -1.0)
@@ -700,14 +704,46 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             best = (acc, params)
     assert best is not None
     logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
-    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1, 0.2, 0.3), (1, 2, 3), HOST_THRESHOLDS):
-        params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
+    stage1 = best
+    for ngrams, weight, rounds, thr in itertools.product(
+        ADAPT_NGRAMS, ADAPT_WEIGHTS, ADAPT_ROUNDS, HOST_THRESHOLDS
+    ):
+        params = {
+            **stage1[1],
+            "adapt_ngrams": ngrams,
+            "adapt_weight": weight,
+            "adapt_rounds": rounds,
+            "host_threshold": thr,
+        }
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
-        logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
+        logger.info("adapt ngrams %s weight %s rounds %s thr %s: %.4f", ngrams, weight, rounds, thr, acc)
         if acc > best[0]:
             best = (acc, params)
-    logger.info("chosen speaker decoding %s: balanced accuracy %.3f", best[1], best[0])
+    logger.info("chosen speaker decoding %s: balanced accuracy %.4f", best[1], best[0])
+    per_episode(scored, stage1[1], best[1])
     return best[1]
+
+
+def per_episode(scored: Scored, before: dict[str, float], after: dict[str, float]) -> None:
+    """Log each tuning episode's balanced accuracy under two decodings (e.g. without and with the chosen
+    adaptation), their mean and median over two-person interviews, and how many episodes gain or lose: a
+    gain from one episode is no gain."""
+    a, b = _accuracies(scored, before), _accuracies(scored, after)
+    for (ep, *_), (x, k), (y, _) in zip(scored, a, b, strict=True):
+        logger.info("  %-44s %d speakers  %.4f -> %.4f (%+.4f)", ep.slug, k, x, y, y - x)
+    two = [(x, y) for (x, k), (y, _) in zip(a, b, strict=True) if k == 2]
+    if two:
+        deltas = [y - x for x, y in two]
+        logger.info(
+            "  two-person (%d): mean %.4f -> %.4f, median %.4f -> %.4f, %d up, %d down",
+            len(two),
+            statistics.mean(x for x, _ in two),
+            statistics.mean(y for _, y in two),
+            statistics.median(x for x, _ in two),
+            statistics.median(y for _, y in two),
+            sum(d > 0.001 for d in deltas),
+            sum(d < -0.001 for d in deltas),
+        )
 
 
 def speaker_report(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> dict[str, float]:
