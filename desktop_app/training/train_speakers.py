@@ -43,6 +43,29 @@ dev (3) 0.624 -> 0.753, 0.880 -> 0.803, 0.794 -> 0.824; selection (9; the old mo
 sentences, segmentation ~1.0-1.1 s CPU. tagger_turn (1.0), min_paragraph (8),
 turn_scale (1.5) and the adaptation (0.3, 3 rounds) again sit on grid edges; not re-run (time).
 
+s8-spk (episode adaptation over word pairs): an error analysis of the shipped speaker labels on the 9
+two-person selection episodes (208 k words, 8.3 k host words labelled guest = 19 % of the host's words, 11.8 k
+guest words labelled host = 7 %) found the paragraphs themselves fine (labelling each paragraph with its
+majority speaker would score 0.96; the other speaker's words inside a paragraph cost about 0.024) and the
+wrong labels mostly in runs of a few paragraphs (a host's follow-up remark or story after an answer with a
+weak turn logit, a guest's question back, short replies: 7.1 k of the guest's and 3.9 k of the host's wrong
+words in runs under 300 words, 2.4 k / 1.6 k in lone paragraphs over 8 words, 0.4 k / 0.9 k in runs of 300
+words or more, 0.6 k / 0.1 k in lone replies of up to 8 words, 0.4 k in the opening). Tried on selection and
+dropped (no gain, or a gain from lex-442-donald-trump alone): the tagger's question decision as sentence
+features; paragraph-context sentence features (place in the paragraph, its length, the neighbouring
+paragraphs' questions: they are counted once per sentence and double the HMM's turn evidence, 0.865 -> 0.854
+two-person); the neighbouring sentences' first and last words (sentence AUC 0.887 -> 0.895, no HMM gain); a
+stacked paragraph-level logistic model over out-of-fold sentence evidence (0.871); the tagger's turn logit
+and the previous sentence's question logit in the HMM's change probability; state-dependent change
+probabilities (host turns shorter); other sentence-model L2. What did help is the episode adaptation: counting
+word pairs as well as words (``adapt_ngrams`` 2) learns each voice's phrasing in this episode ("you know",
+"sort of", "do you"), where single words mostly carry the shared topic. The grid now chooses ngrams (1, 2),
+the weight (0.05…0.45) and rounds (2…4). Chosen on selection: ngrams 2, weight 0.2, 3 rounds, host threshold
+0.15 (stage one unchanged: evidence 2.0, turn_scale 1.5, shift 0). Tuning split: 0.846 -> 0.866 (11
+episodes), two-person 0.860 -> 0.885, median 0.878 -> 0.892, 7 of 9 two-person episodes up (the best
+word-only adaptation in the same grid: 0.854). Re-run after a new tagger:
+``python -m desktop_app.training.train_speakers --turns-from resources/models/turns.json.gz``.
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
