@@ -80,6 +80,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gzip
+import hashlib
 import itertools
 import json
 import logging
@@ -501,7 +502,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: train on the fit episodes, choose every setting on the tuning episodes, write the model
     files (and the turn settings into the sentence tagger's file), print the tuning figures."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/transcript-reader-speakers"),
+        help="cache folder (sentences and tagger logits, in a subfolder named by the tagger file's hash)",
+    )
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
     ap.add_argument(
@@ -535,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
     tagger = shipped.tagger
     tagger_params = dict(getattr(tagger, "params", {}))
     base.params.update(tagger_params)  # the tagger's settings override the model file's, as in the app
+    tagger_file = Path(resource_path(*rd.TAGGER_FILE))
+    if tagger_file.is_file():  # the cached tagger logits belong to one tagger file: a new tagger, a new cache
+        digest = hashlib.sha256(tagger_file.read_bytes()).hexdigest()[:12]
+        args.cache = args.cache / f"tagger-{digest}"
+    logger.info("cache %s", args.cache)
     fit = load(TRAIN_CORPUS, fit_slugs, args.cache, shipped)
     val = load(TRAIN_CORPUS, tune_slugs, args.cache, shipped)
     fit_turns = [e for e in fit if e.has_turns]
