@@ -6,7 +6,12 @@ import pytest
 
 from desktop_app.readability import segmentation as rd
 from desktop_app.speakers import SpeakerLabels, infer_speakers
-from desktop_app.speakers.inference import SpeakerModel, host_posteriors
+from desktop_app.speakers.inference import (
+    SpeakerModel,
+    adaptation_counts,
+    adapted_posteriors,
+    host_posteriors,
+)
 from desktop_app.speakers.names import find_names
 
 INTRO = (
@@ -118,6 +123,32 @@ def test_strong_turns_alternate_speakers() -> None:
     params = toy_model().params
     prob = host_posteriors([3.0, 0.0, 0.0, 0.0], [0.0, 9.0, 9.0, 9.0], params)
     assert [p > 0.5 for p in prob] == [True, False, True, False]
+
+
+def test_adaptation_counts_words_and_word_pairs() -> None:
+    words = ["you", "know", "you", "know"]
+    assert adaptation_counts(words) == {"you": 2, "know": 2}
+    assert adaptation_counts(words, 2) == {"you": 2, "know": 2, "you know": 2, "know you": 1}
+
+
+def test_adaptation_learns_the_episode_phrasing() -> None:
+    # the first two units are surely the host's, the last two surely the guest's; the doubtful middle units
+    # share words with both but their word pairs only with the guest: pairs move them to the guest
+    evidence = [6.0, 6.0, 0.0, 0.0, -6.0, -6.0]
+    turns = [0.0, -2.0, 0.0, 0.0, 0.0, -2.0]
+    words = [
+        ["what", "do", "you", "think", "about", "it"],
+        ["what", "do", "you", "think", "about", "that"],
+        ["it", "you", "know", "think", "sort", "of"],
+        ["that", "you", "know", "think", "sort", "of"],
+        ["you", "know", "i", "sort", "of", "think"],
+        ["you", "know", "it", "is", "sort", "of"],
+    ]
+    params = {**toy_model().params, "adapt_weight": 0.5, "adapt_rounds": 2.0}
+    unigram = adapted_posteriors(evidence, turns, words, {**params, "adapt_ngrams": 1.0})
+    pairs = adapted_posteriors(evidence, turns, words, {**params, "adapt_ngrams": 2.0})
+    assert pairs[2] < unigram[2] and pairs[3] < unigram[3]
+    assert pairs[0] > 0.5 and pairs[5] < 0.5
 
 
 def test_empty_document() -> None:

@@ -6,8 +6,12 @@ think", the host's introduction and sponsor reads…; ``resources/models/speaker
 then joins that evidence with the speaker-turn logit at each paragraph start (the readability model's, see
 ``Model.sentence_turn_logits``): a paragraph that starts a new turn likely changes the speaker, one that
 continues a long answer likely does not. Forward-backward gives each paragraph's probability of being the
-host's. The names come from the opening ("a conversation with …", "this is the … podcast"), else "Host" and
-"Guest". More than two voices (panels, debates) are labelled as host and guest too.
+host's. Adaptation rounds then learn this episode's two voices: each paragraph's evidence gains the log-ratio
+of its words and word pairs (``adapt_ngrams``) under the host's and the guest's vocabulary of this episode,
+counted over the other paragraphs weighted by the current posteriors. Word pairs ("you know", "i think", "sort
+of", "do you") carry a speaker's phrasing more than their topic, which both share. The names come from the
+opening ("a conversation with …", "this is the … podcast"), else "Host" and "Guest". More than two voices
+(panels, debates) are labelled as host and guest too.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ DEFAULT_PARAMS = {
     "prior": -1.4,
     "adapt_weight": 0.0,
     "adapt_rounds": 2.0,
+    "adapt_ngrams": 1.0,
     "length_weight": 0.0,
 }
 
@@ -202,14 +207,14 @@ def adapted_posteriors(
     params: dict[str, float],
 ) -> list[float]:
     """``host_posteriors``, then adapted to this episode: each round, every paragraph's evidence gains
-    ``adapt_weight`` times the log-ratio of its words under the host's and the guest's vocabulary of this
-    episode (word counts weighted by the current posteriors, the paragraph's own words left out).
-    ``words``: the normalised words of each paragraph."""
+    ``adapt_weight`` times the log-ratio of its words (and, with ``adapt_ngrams`` 2, its word pairs) under the
+    host's and the guest's vocabulary of this episode (counts weighted by the current posteriors, the
+    paragraph's own left out). ``words``: the normalised words of each paragraph."""
     prob = host_posteriors(evidence, turns, params)
     weight = params.get("adapt_weight", 0.0)
     if weight <= 0:
         return prob
-    counts = [Counter(ws) for ws in words]
+    counts = [adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) for ws in words]
     for _ in range(int(params.get("adapt_rounds", 2))):
         host: dict[str, float] = defaultdict(float)
         guest: dict[str, float] = defaultdict(float)
@@ -231,6 +236,15 @@ def adapted_posteriors(
             extra.append(weight * z)
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
     return prob
+
+
+def adaptation_counts(words: Sequence[str], ngrams: int = 1) -> Counter[str]:
+    """The units the episode adaptation counts in a paragraph: its words, plus its word pairs when ``ngrams``
+    is 2 or more (joined by a space, so a pair never equals a word)."""
+    counts = Counter(words)
+    if ngrams >= 2:
+        counts.update(a + " " + b for a, b in zip(words, words[1:], strict=False))
+    return counts
 
 
 def _logaddexp(a: float, b: float) -> float:

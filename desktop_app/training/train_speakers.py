@@ -43,6 +43,29 @@ dev (3) 0.624 -> 0.753, 0.880 -> 0.803, 0.794 -> 0.824; selection (9; the old mo
 sentences, segmentation ~1.0-1.1 s CPU. tagger_turn (1.0), min_paragraph (8),
 turn_scale (1.5) and the adaptation (0.3, 3 rounds) again sit on grid edges; not re-run (time).
 
+s8-spk (episode adaptation over word pairs): an error analysis of the shipped speaker labels on the 9
+two-person selection episodes (208 k words, 8.3 k host words labelled guest = 19 % of the host's words, 11.8 k
+guest words labelled host = 7 %) found the paragraphs themselves fine (labelling each paragraph with its
+majority speaker would score 0.96; the other speaker's words inside a paragraph cost about 0.024) and the
+wrong labels mostly in runs of a few paragraphs (a host's follow-up remark or story after an answer with a
+weak turn logit, a guest's question back, short replies: 7.1 k of the guest's and 3.9 k of the host's wrong
+words in runs under 300 words, 2.4 k / 1.6 k in lone paragraphs over 8 words, 0.4 k / 0.9 k in runs of 300
+words or more, 0.6 k / 0.1 k in lone replies of up to 8 words, 0.4 k in the opening). Tried on selection and
+dropped (no gain, or a gain from lex-442-donald-trump alone): the tagger's question decision as sentence
+features; paragraph-context sentence features (place in the paragraph, its length, the neighbouring
+paragraphs' questions: they are counted once per sentence and double the HMM's turn evidence, 0.865 -> 0.854
+two-person); the neighbouring sentences' first and last words (sentence AUC 0.887 -> 0.895, no HMM gain); a
+stacked paragraph-level logistic model over out-of-fold sentence evidence (0.871); the tagger's turn logit
+and the previous sentence's question logit in the HMM's change probability; state-dependent change
+probabilities (host turns shorter); other sentence-model L2. What did help is the episode adaptation: counting
+word pairs as well as words (``adapt_ngrams`` 2) learns each voice's phrasing in this episode ("you know",
+"sort of", "do you"), where single words mostly carry the shared topic. The grid now chooses ngrams (1, 2),
+the weight (0.05…0.45) and rounds (2…4). Chosen on selection: ngrams 2, weight 0.2, 3 rounds, host threshold
+0.15 (stage one unchanged: evidence 2.0, turn_scale 1.5, shift 0). Tuning split: 0.846 -> 0.866 (11
+episodes), two-person 0.860 -> 0.885, median 0.878 -> 0.892, 7 of 9 two-person episodes up (the best
+word-only adaptation in the same grid: 0.854). Re-run after a new tagger:
+``python -m desktop_app.training.train_speakers --turns-from resources/models/turns.json.gz``.
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
@@ -57,6 +80,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gzip
+import hashlib
 import itertools
 import json
 import logging
@@ -93,6 +117,10 @@ TURN_DECODING = (  # the paragraph decoding settings chosen here (with the tagge
 )
 HOST_NAME = "Lex Fridman"
 HOST_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)  # the speaker HMM's host posterior threshold
+# the episode adaptation: units (1: words; 2: words and word pairs), weight, rounds
+ADAPT_NGRAMS = (1, 2)
+ADAPT_WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.45)
+ADAPT_ROUNDS = (2, 3, 4)
 PAR_PRECISION_FLOOR = 0.81
 INSERT_START_FLOOR = -3.0
 INSERT_THRESHOLDS = (None, 0.0, -1.0)
@@ -474,7 +502,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: train on the fit episodes, choose every setting on the tuning episodes, write the model
     files (and the turn settings into the sentence tagger's file), print the tuning figures."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/transcript-reader-speakers"),
+        help="cache folder (sentences and tagger logits, in a subfolder named by the tagger file's hash)",
+    )
     ap.add_argument("--turns-out", type=Path, default=TURNS_OUT)
     ap.add_argument("--speakers-out", type=Path, default=SPEAKERS_OUT)
     ap.add_argument(
@@ -508,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
     tagger = shipped.tagger
     tagger_params = dict(getattr(tagger, "params", {}))
     base.params.update(tagger_params)  # the tagger's settings override the model file's, as in the app
+    tagger_file = Path(resource_path(*rd.TAGGER_FILE))
+    if tagger_file.is_file():  # the cached tagger logits belong to one tagger file: a new tagger, a new cache
+        digest = hashlib.sha256(tagger_file.read_bytes()).hexdigest()[:12]
+        args.cache = args.cache / f"tagger-{digest}"
+    logger.info("cache %s", args.cache)
     fit = load(TRAIN_CORPUS, fit_slugs, args.cache, shipped)
     val = load(TRAIN_CORPUS, tune_slugs, args.cache, shipped)
     fit_turns = [e for e in fit if e.has_turns]
@@ -700,14 +738,46 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             best = (acc, params)
     assert best is not None
     logger.info("speaker decoding without adaptation %s: balanced accuracy %.3f", best[1], best[0])
-    for weight, rounds, thr in itertools.product((0.02, 0.05, 0.1, 0.2, 0.3), (1, 2, 3), HOST_THRESHOLDS):
-        params = {**best[1], "adapt_weight": weight, "adapt_rounds": rounds, "host_threshold": thr}
+    stage1 = best
+    for ngrams, weight, rounds, thr in itertools.product(
+        ADAPT_NGRAMS, ADAPT_WEIGHTS, ADAPT_ROUNDS, HOST_THRESHOLDS
+    ):
+        params = {
+            **stage1[1],
+            "adapt_ngrams": ngrams,
+            "adapt_weight": weight,
+            "adapt_rounds": rounds,
+            "host_threshold": thr,
+        }
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
-        logger.info("adapt %s %s %s: %.3f", weight, rounds, thr, acc)
+        logger.info("adapt ngrams %s weight %s rounds %s thr %s: %.4f", ngrams, weight, rounds, thr, acc)
         if acc > best[0]:
             best = (acc, params)
-    logger.info("chosen speaker decoding %s: balanced accuracy %.3f", best[1], best[0])
+    logger.info("chosen speaker decoding %s: balanced accuracy %.4f", best[1], best[0])
+    per_episode(scored, stage1[1], best[1])
     return best[1]
+
+
+def per_episode(scored: Scored, before: dict[str, float], after: dict[str, float]) -> None:
+    """Log each tuning episode's balanced accuracy under two decodings (e.g. without and with the chosen
+    adaptation), their mean and median over two-person interviews, and how many episodes gain or lose: a
+    gain from one episode is no gain."""
+    a, b = _accuracies(scored, before), _accuracies(scored, after)
+    for (ep, *_), (x, k), (y, _) in zip(scored, a, b, strict=True):
+        logger.info("  %-44s %d speakers  %.4f -> %.4f (%+.4f)", ep.slug, k, x, y, y - x)
+    two = [(x, y) for (x, k), (y, _) in zip(a, b, strict=True) if k == 2]
+    if two:
+        deltas = [y - x for x, y in two]
+        logger.info(
+            "  two-person (%d): mean %.4f -> %.4f, median %.4f -> %.4f, %d up, %d down",
+            len(two),
+            statistics.mean(x for x, _ in two),
+            statistics.mean(y for _, y in two),
+            statistics.median(x for x, _ in two),
+            statistics.median(y for _, y in two),
+            sum(d > 0.001 for d in deltas),
+            sum(d < -0.001 for d in deltas),
+        )
 
 
 def speaker_report(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> dict[str, float]:
