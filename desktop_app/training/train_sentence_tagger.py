@@ -483,6 +483,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--snapshots", type=Path, default=CACHE / "snapshots")
     ap.add_argument("--tune", type=Path, help="skip training: choose the decoding settings of this network")
     ap.add_argument("--fixture", type=Path, help="only write the numpy-against-torch test fixture there")
+    ap.add_argument(
+        "--refit",
+        type=Path,
+        help="the final refit: train on fit + selection with the settings of --set, keep epoch --epoch and "
+        "write it with the decoding settings of this (selection-tuned) tagger file",
+    )
+    ap.add_argument("--epoch", type=int, help="with --refit: the epoch chosen on selection")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.fixture:
@@ -503,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("fit %d episodes, selection %d; %s", len(fit_eps), len(sel_eps), hyper)
     args.snapshots.mkdir(parents=True, exist_ok=True)
     tag = "-".join(f"{k}{v}" for k, v in sorted(hyper.items()) if HYPER.get(k) != v) or "base"
+    if args.refit:
+        return refit(list(fit_eps) + list(sel_eps), hyper, args.epoch, args.refit, args.out)
 
     scores: dict[Path, float] = {}
 
@@ -521,6 +530,30 @@ def main(argv: list[str] | None = None) -> int:
     chosen = max(scores, key=lambda p: scores[p])  # the epoch whose network alone scores best on selection
     logger.info("chosen: %s", chosen)
     return tune_and_save(chosen, args.out, args.corpus)
+
+
+def refit(eps: Sequence[sd.Episode], hyper: dict[str, Any], epoch: int | None, tuned: Path, out: Path) -> int:
+    """Train on ``eps`` (fit + selection) with ``hyper``, stop after ``epoch`` (the epoch chosen on selection,
+    same one-cycle schedule over ``hyper["epochs"]``) and write the weights with the decoding settings of
+    the selection-tuned tagger file ``tuned`` (nothing is chosen here: selection is now fitted on)."""
+    if epoch is None or not 1 <= epoch <= hyper["epochs"]:
+        raise SystemExit("--refit needs --epoch between 1 and the number of epochs")
+    params = rn.RecurrentTagger.load(tuned).params
+    logger.info("refit on %d episodes, epoch %d, params of %s: %s", len(eps), epoch, tuned, params)
+
+    class Done(Exception):
+        """Stops the training after the chosen epoch."""
+
+    def on_epoch(k: int, arrays: dict[str, np.ndarray]) -> None:
+        if k == epoch:
+            save(arrays, params, out)
+            raise Done
+
+    try:
+        fit(eps, hyper, on_epoch)
+    except Done:
+        pass
+    return 0
 
 
 FIXTURE_WORDS = (
