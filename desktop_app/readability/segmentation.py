@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ALGORITHM_VERSION = "readability-12"
+ALGORITHM_VERSION = "readability-13"
 MODEL_FILE = ("models", "readability.json.gz")
 TURN_FILE = ("models", "turns.json.gz")  # the speaker-turn models (``train_speakers``), over MODEL_FILE's
 TAGGER_FILE = ("models", "readability_tagger.npz")
