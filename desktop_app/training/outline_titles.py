@@ -20,6 +20,8 @@ come from ``benchmarks/outline_quality.py``.
 ``--refit`` fits the final model (word tables, templates and ranker) on the fitting *and* selection splits
 with one setting chosen before on selection (single values of ``--l2``, ``--hidden``, ``--hidden-l2``,
 ``--activation``; the pair margin from ``--pair-margin``); its selection figures are then in-sample.
+``--picks 40`` prints, for the chosen model, where it loses against the best of its own candidates on the
+selection split (``pick_analysis``: which features separate the best candidate from the ranker's pick).
 ``--fit-share 0.5`` fits on that share of the fitting episodes only (a learning curve: does more data help
 on selection?). Choosing (on selection, fitting split only), then the shipped model (after the boundary
 trainer's ``--refit``, so the app's sections come from the shipped boundaries):
@@ -358,6 +360,63 @@ def oracle_score(
     return float(np.mean(f1s))
 
 
+def pick_analysis(eps: list[dict], model: M.TitleModel, examples: int = 0) -> None:
+    """Print where the ranker loses against the best of its own candidates, on the human sections of
+    ``eps`` (chapters titled "Introduction" and the like left out): the mean titleF1 of the ranker's top
+    candidate (before the no-duplicate pass) and of the best candidate (the oracle), where the ranker puts
+    the best one, and, over the chapters where the best candidate beats the ranker's pick, the mean
+    difference of each feature between the two in units of the feature's spread, with the shares of
+    chapters where the best candidate's value is above / below the pick's (the features a better ranker
+    would need to weigh otherwise); ``examples`` such chapters are listed."""
+    top: list[float] = []
+    best: list[float] = []
+    ranks: Counter[str] = Counter()
+    diffs: list[np.ndarray] = []
+    shown: list[str] = []
+    for ep in eps:
+        table = C.candidate_features(ep["words"], ep["forms"], ep["sections"], model)
+        for cands, title in zip(table, ep["titles"], strict=True):
+            if title.strip().lower() in SKIP_TITLES or not W.title_stems(title):
+                continue
+            if not cands:
+                top.append(0.0)
+                best.append(0.0)
+                ranks["none"] += 1
+                continue
+            scores = model.score_many([f for _key, f in cands])
+            labels = np.array([title_f1(title, " ".join(key)) for key, _f in cands])
+            r, o = int(np.argmax(scores)), int(np.argmax(labels))
+            top.append(float(labels[r]))
+            best.append(float(labels[o]))
+            if labels[o] == 0:
+                ranks["none"] += 1
+                continue
+            rank = 1 + int((scores > scores[o]).sum())
+            ranks["1" if rank == 1 else "2-5" if rank <= 5 else "6-20" if rank <= 20 else ">20"] += 1
+            if labels[r] < labels[o]:
+                diffs.append(np.asarray(cands[o][1]) - np.asarray(cands[r][1]))
+                shown.append(
+                    f"  {ep['slug'][:20]:20} {title[:36]:36} ranker: {' '.join(cands[r][0])} | best: "
+                    f"{' '.join(cands[o][0])} (rank {rank})"
+                )
+    print(
+        f"{len(top)} chapters: ranker's top candidate titleF1 {np.mean(top):.3f}, best candidate "
+        f"{np.mean(best):.3f}; rank of the best candidate: "
+        + ", ".join(f"{k} {ranks[k]}" for k in ("1", "2-5", "6-20", ">20", "none"))
+    )
+    if not diffs:
+        return
+    d = np.array(diffs) / np.asarray(model.scale)
+    print(f"{len(d)} chapters where the best candidate beats the ranker's pick; best - pick, in spreads:")
+    for j in np.argsort(-np.abs(d.mean(axis=0))):
+        print(
+            f"  {C.FEATURES[j]:16} {d[:, j].mean():+.3f}  higher {np.mean(d[:, j] > 1e-9):.2f}  "
+            f"lower {np.mean(d[:, j] < -1e-9):.2f}"
+        )
+    for line in shown[:examples]:
+        print(line)
+
+
 def predicted_sections(slug: str) -> dict:
     """The app's outline of a validation episode, as word ranges (boundaries only: titles are redone)."""
     import bisect
@@ -454,6 +513,13 @@ def main(argv: list[str] | None = None) -> int:
         "--pair-margin", type=float, default=-1.0, help="with --refit: the pair margin (-1: none)"
     )
     ap.add_argument("--fit-share", type=float, default=1.0, help="fit on this share of the fitting episodes")
+    ap.add_argument(
+        "--picks",
+        type=int,
+        default=-1,
+        help="print the ranker's picks against the best of its candidates on selection (pick_analysis) "
+        "with this many example chapters (-1: not at all)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir():
@@ -559,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chosen pair margin {model.pair_margin:g} (-1: single phrases)")
     val = oracle_score(val_eps, model, args.verbose)
     print(f"chosen l2 {l2:g}: selection split, human sections {val:.3f}")
+    if args.picks >= 0:
+        pick_analysis(val_eps, model, args.picks)
     print(
         f"form: {model.form}"
         + (f", {len(model.hidden.out)} {model.hidden.activation} units" if model.hidden else "")
