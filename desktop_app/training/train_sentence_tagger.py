@@ -70,6 +70,7 @@ That tagger file: 2.87 MB (float16); segmenting the seed 0.85-1.0 s CPU on one c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -569,10 +570,8 @@ def refit(eps: Sequence[sd.Episode], hyper: dict[str, Any], epoch: int | None, t
             save(arrays, params, out)
             raise Done
 
-    try:
+    with contextlib.suppress(Done):  # the training ends at the chosen epoch
         fit(eps, hyper, on_epoch)
-    except Done:
-        pass
     return 0
 
 
