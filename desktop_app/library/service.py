@@ -478,10 +478,8 @@ def _describe_batches(
                     yield described
                     done += 1
             return
-        except (
-            OSError,
-            BrokenProcessPool,
-        ) as error:  # no process could start, or it died: read the rest here
+        except (OSError, BrokenProcessPool) as error:
+            # no process could start, or it died: read the rest here
             logger.warning("reading files in a process failed (%s); reading them on a thread", error)
     yield from map(describe_files, batches[done:])
 

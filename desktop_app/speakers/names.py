@@ -7,8 +7,8 @@ name the guest; "this is the Lex Fridman podcast", "I'm Dmitry Kan and" name the
 podcast") names nobody: the article is required.
 
 Older automatic captions are all lower case ("the following is a conversation with ryan graves former navy
-fighter pilot"). There a name is the two words after the strongest introductions ("conversation with", "my
-guest is", "this is the … podcast"), after a title ("lieutenant", "dr"), when neither is a common word; it is
+fighter pilot"). There a name is the two words after the strongest introductions ("conversation with",
+"interview with", "this is the … podcast"), after a title ("lieutenant", "dr"), when neither is a common word; it is
 shown capitalised ("Ryan Graves").
 """
 
@@ -17,6 +17,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 OPENING_WORDS = 400
 
@@ -90,35 +94,36 @@ def _clean(name: str) -> str | None:
     return " ".join(w.rstrip(".") if not w.endswith("r.") else w for w in words)
 
 
-def _first(patterns: list[re.Pattern[str]], text: str) -> list[str]:
+def _name_of(match: re.Match[str]) -> str | None:
+    return _clean(match.group(1))
+
+
+def _lower_name_of(match: re.Match[str]) -> str | None:
+    words = (match.group(1), match.group(2))
+    if any(w in _COMMON or len(w) < 2 or not w.isalpha() for w in words):
+        return None
+    return " ".join(w.capitalize() for w in words)
+
+
+def _first(
+    patterns: list[re.Pattern[str]], text: str, name_of: Callable[[re.Match[str]], str | None] = _name_of
+) -> list[str]:
+    """The names the patterns find, the most often said first (then the earliest)."""
     found: Counter[str] = Counter()
     order: dict[str, int] = {}
     for pattern in patterns:
         for m in pattern.finditer(text):
-            name = _clean(m.group(1))
+            name = name_of(m)
             if name:
                 found[name] += 1
                 order.setdefault(name, m.start())
     return sorted(found, key=lambda n: (-found[n], order[n]))
 
 
-def _first_lower(pattern: re.Pattern[str], text: str) -> list[str]:
-    found: Counter[str] = Counter()
-    order: dict[str, int] = {}
-    for m in pattern.finditer(text):
-        words = (m.group(1), m.group(2))
-        if any(w in _COMMON or len(w) < 2 or not w.isalpha() for w in words):
-            continue
-        name = " ".join(w.capitalize() for w in words)
-        found[name] += 1
-        order.setdefault(name, m.start())
-    return sorted(found, key=lambda n: (-found[n], order[n]))
-
-
 def _find_lower_names(opening: str) -> Names:
-    hosts = _first_lower(_LOWER_HOST, opening)
+    hosts = _first([_LOWER_HOST], opening, _lower_name_of)
     host = hosts[0] if hosts else None
-    guests = [g for g in _first_lower(_LOWER_GUEST, opening) if g != host]
+    guests = [g for g in _first([_LOWER_GUEST], opening, _lower_name_of) if g != host]
     return Names(host=host, guest=guests[0] if guests else None)
 
 
