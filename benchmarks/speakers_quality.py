@@ -86,15 +86,16 @@ def scored_episode(
     text = (corpus / f"{slug}.captions.txt").read_text(encoding="utf-8")
     truth = json.loads((corpus / f"{slug}.truth.json").read_text(encoding="utf-8"))
     readable = segmenter.segment(text)
+    if not readable.already_punctuated:  # as the app: inferred speakers, paragraphs split where they change
+        readable = infer_speakers(text, readable, model=segmenter.model).labelled(readable)
     words = ev.Words(text)
     metrics: dict[str, Any] = ev.evaluate(truth, words, ev.parse_prediction(rd.to_json(readable), words))
     if truth.get("speakers") and len(truth["turn_starts"]) > 1:
-        labels = infer_speakers(text, readable, model=segmenter.model)
         par_words = [bisect.bisect_right(words.starts, p.start) - 1 for p in readable.paragraphs]
         bounds = par_words + [words.n]
         pred: list[str | None] = []
-        for a, b, label in zip(bounds, bounds[1:], labels.labels, strict=False):
-            pred.extend([label] * (b - a))
+        for a, b, paragraph in zip(bounds, bounds[1:], readable.paragraphs, strict=False):
+            pred.extend([paragraph.speaker] * (b - a))
         metrics["spk_bacc"], metrics["speakers"] = balanced_accuracy(true_speakers(truth), pred)
     return metrics, text, truth, readable
 

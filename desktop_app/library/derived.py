@@ -53,31 +53,41 @@ def _segmentation_of(transcript: Transcript, cache_dir: Path | None) -> Readable
     return readable
 
 
-SPEAKERS_VERSION = "speakers-4"
+SPEAKERS_VERSION = "speakers-5"
 """Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
 
 
 def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path | None) -> Readable:
-    """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached)."""
+    """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached); a
+    paragraph where the inferred speaker changes is split there (``SpeakerLabels.breaks``)."""
     if transcript.turns or not readable.paragraphs or readable.already_punctuated:
         return readable
     from desktop_app.readability import segmentation as readability
+    from desktop_app.speakers.inference import labelled_readable
 
     version = f"{SPEAKERS_VERSION}-{readability.ALGORITHM_VERSION}"
     cached = (
         cache.load(cache_dir, "speakers", transcript.sha256, version, transcript.text) if cache_dir else None
     )
-    labels = cached if isinstance(cached, list) and len(cached) == len(readable.paragraphs) else None
-    if labels is None or not all(label is None or isinstance(label, str) for label in labels):
-        from desktop_app.speakers import infer_speakers
+    if isinstance(cached, dict):
+        labels, breaks = cached.get("labels"), cached.get("breaks")
+        if (
+            isinstance(labels, list)
+            and isinstance(breaks, list)
+            and all(label is None or isinstance(label, str) for label in labels)
+            and all(isinstance(b, int) for b in breaks)
+        ):
+            try:
+                return labelled_readable(readable, labels, breaks)
+            except ValueError as error:
+                logger.info("speaker cache does not fit (%s); recomputing", error)
+    from desktop_app.speakers import infer_speakers
 
-        labels = list(infer_speakers(transcript.text, readable).labels)
-        if cache_dir is not None:
-            cache.store(cache_dir, "speakers", transcript.sha256, version, labels, transcript.text)
-    paragraphs = tuple(
-        replace(p, speaker=label) for p, label in zip(readable.paragraphs, labels, strict=True)
-    )
-    return replace(readable, paragraphs=paragraphs)
+    inferred = infer_speakers(transcript.text, readable)
+    if cache_dir is not None:
+        data = {"labels": list(inferred.labels), "breaks": list(inferred.breaks)}
+        cache.store(cache_dir, "speakers", transcript.sha256, version, data, transcript.text)
+    return inferred.labelled(readable)
 
 
 def outline_version(granularity: float) -> str:

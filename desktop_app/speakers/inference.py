@@ -49,6 +49,8 @@ DEFAULT_PARAMS = {
     "adapt_rounds": 2.0,
     "adapt_ngrams": 1.0,
     "length_weight": 0.0,
+    "split_turns": 0.0,
+    "split_shift": -2.0,
 }
 
 
@@ -57,17 +59,49 @@ class SpeakerLabels:
     """Speaker labels of a document's paragraphs.
 
     ``speakers``: the names used, host first (a name from the text, else "Host" / "Guest"); ``labels``: one
-    per paragraph of the ``Readable``, a name from ``speakers`` (None: no label, e.g. without a model);
-    ``host_probability``: per paragraph, the model's probability that the host speaks it.
+    per paragraph of the ``Readable`` once split at ``breaks``, a name from ``speakers`` (None: no label,
+    e.g. without a model); ``host_probability``: per such paragraph, the model's probability that the host
+    speaks it; ``breaks``: the sentence starts (text offsets) inside a paragraph where the speaker changes,
+    which start a paragraph of their own (``labelled``).
     """
 
     speakers: tuple[str, ...]
     labels: tuple[str | None, ...]
     host_probability: tuple[float, ...] = ()
+    breaks: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """``{"speakers": [...], "paragraph_speakers": [...]}`` (the ``paragraphs --json`` additions)."""
         return {"speakers": list(self.speakers), "paragraph_speakers": list(self.labels)}
+
+    def labelled(self, readable: Readable) -> Readable:
+        """``readable`` with its paragraphs split at ``breaks`` and each labelled with its speaker."""
+        return labelled_readable(readable, self.labels, self.breaks)
+
+
+def labelled_readable(readable: Readable, labels: Sequence[str | None], breaks: Sequence[int] = ()) -> Readable:
+    """``readable`` with a paragraph split before each sentence that starts at one of ``breaks`` (text
+    offsets; other offsets are ignored) and the paragraphs labelled with ``labels`` (one per paragraph after
+    the splits). ValueError when the counts differ."""
+    from dataclasses import replace
+
+    cut = set(breaks)
+    pieces: list[rd.Paragraph] = []
+    for paragraph in readable.paragraphs:
+        group: list[rd.Sentence] = []
+        for sentence in paragraph.sentences:
+            if group and sentence.start in cut:
+                pieces.append(rd.Paragraph(group[0].start, group[-1].end, tuple(group)))
+                group = []
+            group.append(sentence)
+        if len(group) == len(paragraph.sentences):
+            pieces.append(paragraph)
+        else:
+            pieces.append(rd.Paragraph(group[0].start, group[-1].end, tuple(group)))
+    if len(pieces) != len(labels):
+        raise ValueError(f"{len(labels)} speaker labels for {len(pieces)} paragraphs")
+    paragraphs = tuple(replace(p, speaker=label) for p, label in zip(pieces, labels, strict=True))
+    return replace(readable, paragraphs=paragraphs)
 
 
 def _length_bucket(n: int) -> int:
@@ -210,32 +244,110 @@ def adapted_posteriors(
     ``adapt_weight`` times the log-ratio of its words (and, with ``adapt_ngrams`` 2, its word pairs) under the
     host's and the guest's vocabulary of this episode (counts weighted by the current posteriors, the
     paragraph's own left out). ``words``: the normalised words of each paragraph."""
+    return _adapt(evidence, turns, words, params)[0]
+
+
+class _Voices:
+    """The host's and the guest's counts of the adaptation's units in one episode, weighted by posteriors."""
+
+    def __init__(self, counts: Sequence[Counter[str]], prob: Sequence[float]) -> None:
+        self.host: dict[str, float] = defaultdict(float)
+        self.guest: dict[str, float] = defaultdict(float)
+        for c, p in zip(counts, prob, strict=False):
+            for w, k in c.items():
+                self.host[w] += p * k
+                self.guest[w] += (1 - p) * k
+        self.n_host, self.n_guest = sum(self.host.values()), sum(self.guest.values())
+        self.vocab = len(self.host) or 1
+
+    def log_ratio(self, counts: Counter[str], p: float) -> float:
+        """The log-ratio of ``counts`` under the host's and the guest's counts, with this unit's own counts
+        (weighted by its host probability ``p``) left out."""
+        total = sum(counts.values())
+        nh = self.n_host - p * total + 0.5 * self.vocab
+        ng = self.n_guest - (1 - p) * total + 0.5 * self.vocab
+        host, guest = self.host, self.guest
+        z = 0.0
+        for w, k in counts.items():
+            z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
+        return z
+
+
+def _adapt(
+    evidence: Sequence[float],
+    turns: Sequence[float],
+    words: Sequence[Sequence[str]],
+    params: dict[str, float],
+) -> tuple[list[float], _Voices | None]:
+    """``adapted_posteriors`` and the voices counted from its final posteriors (None without adaptation)."""
     prob = host_posteriors(evidence, turns, params)
     weight = params.get("adapt_weight", 0.0)
     if weight <= 0:
-        return prob
+        return prob, None
     counts = [adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) for ws in words]
     for _ in range(int(params.get("adapt_rounds", 2))):
-        host: dict[str, float] = defaultdict(float)
-        guest: dict[str, float] = defaultdict(float)
-        for c, p in zip(counts, prob, strict=False):
-            for w, k in c.items():
-                host[w] += p * k
-                guest[w] += (1 - p) * k
-        n_host, n_guest = sum(host.values()), sum(guest.values())
-        vocab = len(host) or 1
-        extra = []
-        for c, p in zip(counts, prob, strict=False):
-            nh = n_host - p * sum(c.values()) + 0.5 * vocab
-            ng = n_guest - (1 - p) * sum(c.values()) + 0.5 * vocab
-            z = 0.0
-            for w, k in c.items():
-                z += k * (
-                    math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng)
-                )
-            extra.append(weight * z)
+        voices = _Voices(counts, prob)
+        extra = [weight * voices.log_ratio(c, p) for c, p in zip(counts, prob, strict=False)]
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
-    return prob
+    return prob, _Voices(counts, prob)
+
+
+def decode_speakers(
+    sentence_logits: Sequence[float],
+    turns: Sequence[float],
+    bounds: Sequence[int],
+    paragraph_first: Sequence[int],
+    norm: Sequence[str],
+    params: dict[str, float],
+) -> tuple[list[int], list[float]]:
+    """The speaker decoding of one episode: the first sentence of each labelled unit and its host
+    probability.
+
+    ``sentence_logits``: per sentence, "the host says it"; ``turns``: per sentence, the turn logit at its
+    start; ``bounds``: the sentences' first words and the word count (sentence k covers words ``bounds[k]`` to
+    ``bounds[k + 1]``); ``paragraph_first``: each paragraph's first sentence; ``norm``: the normalised words.
+    The units are the paragraphs (``adapted_posteriors``). With ``split_turns``, a second pass runs the same
+    HMM over the sentences: each sentence's evidence is its own log-odds plus the adaptation's log-ratio of
+    its words under the episode's voices, the change probability at a paragraph start is the paragraph's,
+    and inside a paragraph it is the turn logit plus ``split_shift`` (a change the paragraph threshold
+    missed needs strong speaker evidence). Where the sentence labels change inside a paragraph, the
+    paragraph is split there (the host's remark after an answer, the guest's question back); a paragraph
+    whose sentences all get one label keeps its own probability.
+    """
+    firsts = list(paragraph_first) + [len(sentence_logits)]
+    evidence = combine_evidence(sentence_logits, firsts, bounds, params)
+    words = [norm[bounds[a] : bounds[b]] for a, b in zip(firsts, firsts[1:], strict=False)]
+    par_turns = [turns[k] for k in firsts[:-1]]
+    prob, voices = _adapt(evidence, par_turns, words, params)
+    if not params.get("split_turns", 0.0):
+        return firsts[:-1], prob
+    shift, weight, prior = params["split_shift"], params.get("adapt_weight", 0.0), params["prior"]
+    ngrams = int(params.get("adapt_ngrams", 1))
+    sentence_evidence: list[float] = []
+    sentence_turns: list[float] = []
+    for j, (a, b) in enumerate(zip(firsts, firsts[1:], strict=False)):
+        for k in range(a, b):
+            z = sentence_logits[k] - prior
+            if voices is not None:
+                counts = adaptation_counts(norm[bounds[k] : bounds[k + 1]], ngrams)
+                z += weight * voices.log_ratio(counts, prob[j])
+            sentence_evidence.append(z)
+            sentence_turns.append(turns[k] if k == a else turns[k] + shift)
+    sentence_prob = host_posteriors(sentence_evidence, sentence_turns, params)
+    threshold = params["host_threshold"]
+    host = [p > threshold for p in sentence_prob]
+    units: list[int] = []
+    out: list[float] = []
+    for j, (a, b) in enumerate(zip(firsts, firsts[1:], strict=False)):
+        cuts = [k for k in range(a + 1, b) if host[k] != host[k - 1]]
+        if not cuts:
+            units.append(a)
+            out.append(prob[j])
+            continue
+        for x, y in zip([a, *cuts], [*cuts, b], strict=True):
+            units.append(x)
+            out.append(sum(sentence_prob[x:y]) / (y - x))
+    return units, out
 
 
 def adaptation_counts(words: Sequence[str], ngrams: int = 1) -> Counter[str]:
@@ -307,12 +419,16 @@ def sentence_units(text: str, readable: Readable, model: rd.Model | None = None)
 def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
     """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
     bounds = units.starts + [len(units.norm)]
-    sentence = [
+    firsts = units.paragraph_first + [len(units.starts)]
+    return combine_evidence(sentence_logits(units, speaker_model), firsts, bounds, speaker_model.params)
+
+
+def sentence_logits(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
+    """Per sentence, the speaker model's logit of "the host says it"."""
+    return [
         speaker_model.sentence_logit(f)
         for f in sentence_feature_rows(units.norm, units.starts, units.questions)
     ]
-    firsts = units.paragraph_first + [len(units.starts)]
-    return combine_evidence(sentence, firsts, bounds, speaker_model.params)
 
 
 def combine_evidence(
@@ -339,14 +455,21 @@ def infer_speakers(
     if speaker_model is None or not readable.paragraphs:
         return SpeakerLabels((), (None,) * len(readable.paragraphs))
     units = sentence_units(text, readable, model)
-    evidence = paragraph_evidence(units, speaker_model)
-    turns = [units.turns[k] for k in units.paragraph_first]
-    firsts = [units.starts[k] for k in units.paragraph_first] + [len(units.norm)]
-    words = [units.norm[a:b] for a, b in zip(firsts, firsts[1:], strict=False)]
-    probability = adapted_posteriors(evidence, turns, words, speaker_model.params)
+    bounds = units.starts + [len(units.norm)]
+    firsts, probability = decode_speakers(
+        sentence_logits(units, speaker_model),
+        units.turns,
+        bounds,
+        units.paragraph_first,
+        units.norm,
+        speaker_model.params,
+    )
+    sentence_starts = [s.start for p in readable.paragraphs for s in p.sentences]
+    paragraph_first = set(units.paragraph_first)
+    breaks = tuple(sentence_starts[k] for k in firsts if k not in paragraph_first)
     names = find_names(text)
     host, guest = names.host or HOST, names.guest or GUEST
     threshold = speaker_model.params["host_threshold"]
     labels = tuple(host if p > threshold else guest for p in probability)
     speakers = tuple(s for s in (host, guest) if s in labels)
-    return SpeakerLabels(speakers, labels, tuple(round(p, 4) for p in probability))
+    return SpeakerLabels(speakers, labels, tuple(round(p, 4) for p in probability), breaks)
