@@ -10,7 +10,9 @@ from desktop_app.speakers.inference import (
     SpeakerModel,
     adaptation_counts,
     adapted_posteriors,
+    decode_speakers,
     host_posteriors,
+    labelled_readable,
 )
 from desktop_app.speakers.names import find_names
 
@@ -166,6 +168,48 @@ def test_shipped_model_labels_an_interview() -> None:
     )
     readable = rd.segment(text)
     labels = infer_speakers(text, readable)
-    assert len(labels.labels) == len(readable.paragraphs)
+    assert len(labels.labels) == len(readable.paragraphs) + len(labels.breaks)
+    labelled = labels.labelled(readable)
+    assert [p.speaker for p in labelled.paragraphs] == list(labels.labels)
     assert labels.labels[0] == "John Smith"
     assert set(labels.labels) <= {"John Smith", "Jane Doe"}
+
+
+def test_sentence_pass_splits_a_paragraph_where_the_speaker_changes() -> None:
+    # two paragraphs: a host question, then a guest answer whose last two sentences are a host follow-up
+    # the paragraph threshold missed (a weak turn logit inside the paragraph); the paragraph evidence is the
+    # guest's, but the sentence pass sees the follow-up and splits the paragraph there
+    logits = [4.0, -3.0, -3.0, -3.0, -3.0, 4.0, 4.0]
+    turns = [0.0, 3.0, -4.0, -4.0, -4.0, 0.5, -4.0]
+    bounds = [0, 5, 20, 35, 50, 65, 70, 75]
+    norm = [f"w{i}" for i in range(75)]
+    params = {**toy_model().params, "split_shift": -2.0}
+    units, prob = decode_speakers(logits, turns, bounds, [0, 1], norm, {**params, "split_turns": 0.0})
+    assert units == [0, 1] and prob[0] > 0.5 > prob[1]
+    units, prob = decode_speakers(logits, turns, bounds, [0, 1], norm, {**params, "split_turns": 1.0})
+    assert units == [0, 1, 5]
+    assert prob[0] > 0.5 > prob[1] and prob[2] > 0.5
+    # a paragraph whose sentences agree is left whole, with its own probability
+    logits = [4.0, -3.0, -3.0, -3.0, -3.0, -3.0, -3.0]
+    units, _ = decode_speakers(logits, turns, bounds, [0, 1], norm, {**params, "split_turns": 1.0})
+    assert units == [0, 1]
+
+
+def test_labelled_readable_splits_at_the_breaks() -> None:
+    text, readable = punctuated(["He asks a thing.", "She answers it. He asks more. She answers again."])
+    second = readable.paragraphs[1].sentences
+    labelled = labelled_readable(
+        readable, ["Host", "Guest", "Host", "Guest"], [second[1].start, second[2].start]
+    )
+    assert [p.speaker for p in labelled.paragraphs] == ["Host", "Guest", "Host", "Guest"]
+    assert [text[p.start : p.end] for p in labelled.paragraphs] == [
+        "He asks a thing.",
+        "She answers it.",
+        "He asks more.",
+        "She answers again.",
+    ]
+    assert labelled.paragraphs[0] == readable.paragraphs[0].__class__(
+        readable.paragraphs[0].start, readable.paragraphs[0].end, readable.paragraphs[0].sentences, "Host"
+    )
+    with pytest.raises(ValueError):
+        labelled_readable(readable, ["Host", "Guest"], [second[1].start])

@@ -12,7 +12,7 @@ import ast
 import functools
 import importlib.util
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

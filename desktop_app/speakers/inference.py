@@ -79,7 +79,9 @@ class SpeakerLabels:
         return labelled_readable(readable, self.labels, self.breaks)
 
 
-def labelled_readable(readable: Readable, labels: Sequence[str | None], breaks: Sequence[int] = ()) -> Readable:
+def labelled_readable(
+    readable: Readable, labels: Sequence[str | None], breaks: Sequence[int] = ()
+) -> Readable:
     """``readable`` with a paragraph split before each sentence that starts at one of ``breaks`` (text
     offsets; other offsets are ignored) and the paragraphs labelled with ``labels`` (one per paragraph after
     the splits). ValueError when the counts differ."""

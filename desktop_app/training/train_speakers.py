@@ -84,7 +84,6 @@ import hashlib
 import itertools
 import json
 import logging
-import math
 import statistics
 import sys
 import time
@@ -121,6 +120,8 @@ HOST_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)  # the speaker HMM's host post
 ADAPT_NGRAMS = (1, 2)
 ADAPT_WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.45)
 ADAPT_ROUNDS = (2, 3, 4)
+# the sentence-level pass: the change logit inside a paragraph is the turn logit plus this shift
+SPLIT_SHIFTS = (-1.0, -2.0, -3.0, -4.0, -6.0)
 PAR_PRECISION_FLOOR = 0.81
 INSERT_START_FLOOR = -3.0
 INSERT_THRESHOLDS = (None, 0.0, -1.0)
@@ -430,18 +431,6 @@ def word_labels(ep: Episode, pars: list[int], host_prob: list[float], threshold:
     return out
 
 
-def speaker_inputs(
-    ep: Episode, pars: list[int], turn: list[float], speaker: si.SpeakerModel, sentence_logits: list[float]
-) -> tuple[list[float], list[float]]:
-    """Per paragraph, the evidence and the turn logit at its start."""
-    index = {s: k for k, s in enumerate(ep.starts)}
-    firsts = [index[p] for p in pars] + [len(ep.starts)]
-    evidence = si.combine_evidence(
-        sentence_logits, firsts, ep.starts + [ep.n], {**speaker.params, "length_weight": 0.0}
-    )
-    return evidence, [turn[k] for k in firsts[:-1]]
-
-
 # ---------------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------------
@@ -683,11 +672,11 @@ def train_speaker_model(model: rd.Model, fit: list[Episode], val_turns: list[Epi
     logger.info("wrote %s (%d bytes)", out, out.stat().st_size)
 
 
-Scored = list[tuple[Episode, list[int], list[float], list[float], list[list[str]]]]
+Scored = list[tuple[Episode, list[float], list[float], list[int]]]
 
 
 def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]) -> Scored:
-    """Per episode: paragraph starts, evidence, turn logits at the paragraph starts, paragraph words."""
+    """Per episode: the sentences' speaker logits, their turn logits and each paragraph's first sentence."""
     out = []
     for ep in eps:
         turn = turn_logits(model, ep)
@@ -695,20 +684,18 @@ def speaker_scores(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode]
         logits = [
             speaker.sentence_logit(f) for f in si.sentence_feature_rows(ep.norm, ep.starts, ep.questions)
         ]
-        evidence, turns = speaker_inputs(ep, pars, turn, speaker, logits)
-        pb = pars + [ep.n]
-        out.append((ep, pars, evidence, turns, [ep.norm[a:b] for a, b in zip(pb, pb[1:], strict=False)]))
+        index = {s: k for k, s in enumerate(ep.starts)}
+        out.append((ep, logits, turn, [index[p] for p in pars]))
     return out
 
 
 def _accuracies(scored: Scored, params: dict[str, float]) -> list[tuple[float, int]]:
     out = []
-    for ep, pars, evidence, turns, words in scored:
-        lw = params.get("length_weight", 0.0)
-        if lw:
-            evidence = [e + lw * (5.0 - math.log2(1 + len(w))) for e, w in zip(evidence, words, strict=False)]
-        prob = si.adapted_posteriors(evidence, turns, words, params)
-        out.append(balanced_accuracy(ep.word_speaker, word_labels(ep, pars, prob, params["host_threshold"])))
+    for ep, logits, turn, firsts in scored:
+        bounds = ep.starts + [ep.n]
+        units, prob = si.decode_speakers(logits, turn, bounds, firsts, ep.norm, params)
+        labels = word_labels(ep, [ep.starts[k] for k in units], prob, params["host_threshold"])
+        out.append(balanced_accuracy(ep.word_speaker, labels))
     return out
 
 
@@ -732,6 +719,7 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             "host_threshold": thr,
             "adapt_weight": 0.0,
             "length_weight": lw,
+            "split_turns": 0.0,
         }
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         if best is None or acc > best[0]:
@@ -755,6 +743,15 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
             best = (acc, params)
     logger.info("chosen speaker decoding %s: balanced accuracy %.4f", best[1], best[0])
     per_episode(scored, stage1[1], best[1])
+    adapted = best
+    for shift in SPLIT_SHIFTS:  # the sentence-level pass that splits a paragraph where the speaker changes
+        params = {**adapted[1], "split_turns": 1.0, "split_shift": shift}
+        acc = statistics.mean(a for a, _ in _accuracies(scored, params))
+        logger.info("split turns, shift %s: %.4f", shift, acc)
+        if acc > best[0]:
+            best = (acc, params)
+    logger.info("chosen split %s: balanced accuracy %.4f", best[1].get("split_turns"), best[0])
+    per_episode(scored, adapted[1], best[1])
     return best[1]
 
 
