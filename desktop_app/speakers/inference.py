@@ -9,7 +9,10 @@ continues a long answer likely does not. Forward-backward gives each paragraph's
 host's. Adaptation rounds then learn this episode's two voices: each paragraph's evidence gains the log-ratio
 of its words and word pairs (``adapt_ngrams``) under the host's and the guest's vocabulary of this episode,
 counted over the other paragraphs weighted by the current posteriors. Word pairs ("you know", "i think", "sort
-of", "do you") carry a speaker's phrasing more than their topic, which both share. The names come from the
+of", "do you") carry a speaker's phrasing more than their topic, which both share. A last pass
+(``split_turns``, ``decode_speakers``) runs the same HMM over the sentences, where a change inside a paragraph
+needs strong evidence, and splits a paragraph where its sentences change speaker (``SpeakerLabels.breaks``):
+the host's follow-up after an answer, the guest's question back. The names come from the
 opening ("a conversation with …", "this is the … podcast"), else "Host" and "Guest". More than two voices
 (panels, debates) are labelled as host and guest too.
 """
@@ -450,9 +453,10 @@ def combine_evidence(
 def infer_speakers(
     text: str, readable: Readable, model: rd.Model | None = None, speaker_model: SpeakerModel | None = None
 ) -> SpeakerLabels:
-    """A speaker for every paragraph of ``readable`` (the segmentation of ``text``): the interview's host or
-    guest, named from the opening when it says them (see the module docstring). ``model`` /
-    ``speaker_model``: the readability and speaker models, by default the bundled ones."""
+    """A speaker for every paragraph of ``readable`` (the segmentation of ``text``) once split where the
+    speaker changes inside it (``SpeakerLabels.breaks``; ``SpeakerLabels.labelled`` applies both): the
+    interview's host or guest, named from the opening when it says them (see the module docstring).
+    ``model`` / ``speaker_model``: the readability and speaker models, by default the bundled ones."""
     speaker_model = speaker_model or default_speaker_model()
     if speaker_model is None or not readable.paragraphs:
         return SpeakerLabels((), (None,) * len(readable.paragraphs))

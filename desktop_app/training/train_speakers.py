@@ -66,6 +66,20 @@ episodes), two-person 0.860 -> 0.885, median 0.878 -> 0.892, 7 of 9 two-person e
 word-only adaptation in the same grid: 0.854). Re-run after a new tagger:
 ``python -m desktop_app.training.train_speakers --turns-from resources/models/turns.json.gz``.
 
+s9-spk (speaker turns inside a paragraph): after the paragraph decoding and the adaptation, the same HMM
+runs over the sentences (``si.decode_speakers``, ``split_turns``): a sentence's evidence is its own log-odds
+plus the adaptation's log-ratio of its words under the episode's final voices; at a paragraph start the
+change logit is the paragraph's, inside a paragraph the turn logit plus ``split_shift``; a paragraph whose
+sentences change label is split there. Chosen on selection with the fit-only 160-wide tagger
+(``/tmp/s8sent/tagger-c160-e12.npz``; the shipped tagger was refitted on selection), the sentence model and
+the other decoding settings unchanged: shift -2 (grid -1, -2, -3, -4, -6: two-person means 0.889, 0.890,
+0.888, 0.889, 0.888 against 0.879 without; at -2 all 9 two-person episodes up, median +0.010; -4 and -6 also
+9 of 9). A duration prior (``length_weight`` 0.25, 0.5, 1.0: 4-5 of 9 down) did not help. Through
+``benchmarks/readability_quality.py --sets selection --tagger <fit-only>``, two-person: speakers 0.881 ->
+0.890 (9 of 9 up), turn recall 0.795 -> 0.814, paragraph precision 0.822 -> 0.817. The grid is now part of
+``tune_speakers`` (``SPLIT_SHIFTS``); the shipped file's params were set from that experiment (weights
+unchanged), not from a re-run of this script.
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
