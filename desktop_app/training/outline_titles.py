@@ -36,6 +36,18 @@ The pair margin was -1 (single phrases, chosen by titleF1) until session 8, whic
 refitting the ranker (the margin only decodes). On selection, with the fitting-split model, margin 1 against -1:
 titles 0.314 -> 0.341 (14 episodes better, none worse), titleF1 0.240 -> 0.243 (13 better, 14 worse); the
 issue asks for both, and margin 1 raises one without lowering the other.
+
+Session 9 tried other decodings of the same ranker on selection (fitting-split model, shipped margin 1 as the
+baseline: app's sections titles 0.341 / titleF1 0.243, human sections 0.513 / 0.357) and kept none, each
+within about 0.005 of the baseline with as many episodes worse as better, or trading titles for titleF1:
+minimum-Bayes-risk titles (the softmax of a section's scores at temperature 0.25-2 over its best 5-30
+candidates as the chance the human title holds each phrase; the phrase or pair with the highest expected
+mix of F1 and hit; best: titleF1 0.244, titles 0.344, human titleF1 0.351), the same deciding only the pair
+(titleF1 0.248 but titles 0.333, 1 episode better / 6 worse), a second stage over the top 12 (score gap,
+rank, chance, support by the other candidates' stems, shared stems, length, longer/shorter forms; fitted on
+out-of-fold scores of the fitting split: titleF1 0.237-0.240) and a penalty on a stem another section's
+title already has (0.237-0.240; people reuse a topic word across chapters). On the seed, MBR titled six
+chapters with "AI".
 """
 
 from __future__ import annotations
