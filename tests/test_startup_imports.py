@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 WINDOW_MODULES = (
     "desktop_app.app",
@@ -43,3 +47,19 @@ def test_the_window_modules_leave_the_heavy_parts_for_later() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == ""
+
+
+def test_reading_a_plain_text_transcript_leaves_statistics_unloaded(tmp_path: Path) -> None:
+    """The worker reads the first document while the window is built: its imports compete for the GIL."""
+    wrapped = tmp_path / "wrapped.txt"
+    wrapped.write_text("".join(f"line {n} of a wrapped caption file\n" for n in range(40)), encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from desktop_app.transcript import load_transcript\n"
+        f"load_transcript({str(wrapped)!r})\n"
+        "print('statistics' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "False"

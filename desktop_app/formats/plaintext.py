@@ -209,10 +209,12 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
 
 def _is_wrapped(lines: list[_Line]) -> bool:
     """Whether the text lines are wrapped text (short lines) rather than one paragraph per line."""
-    lengths = [len(line.text) for line in lines if line.text and not line.label]
-    from statistics import median  # imported when needed: it costs start-up time
-
-    return bool(lengths) and median(lengths) < WRAPPED_LINE_CHARS
+    lengths = sorted(len(line.text) for line in lines if line.text and not line.label)
+    if not lengths:
+        return False
+    middle = len(lengths) // 2  # the median, without importing statistics (fractions, decimal: start-up time)
+    median = lengths[middle] if len(lengths) % 2 else (lengths[middle - 1] + lengths[middle]) / 2
+    return median < WRAPPED_LINE_CHARS
 
 
 _EMPHASIS_RE = re.compile(
