@@ -78,14 +78,17 @@ OUTLINE_PY = Path(outline.__file__)
 L2 = 1.0
 WINDOW_SETS = ((150.0, 300.0, 600.0), (100.0, 250.0, 700.0))
 LABEL_WIDTHS = (40, 80)
-# feature subsets (columns of _boundary_features: 12 novelty/peak columns, cue, onset)
-# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets)
+# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets,
+# then the speaker-turn columns: host turn near, x its length, x the guest's turn before, guest turn near)
 FEATURE_SETS = {
-    "all": list(range(15)),
-    "no-lexical": list(range(12)) + [13, 14],
-    "no-onsets": list(range(14)),
+    "all": list(range(19)),
+    "no-turns": list(range(15)),
+    "host-near": list(range(16)),
+    "host-turns": list(range(18)),
+    "no-lexical": list(range(12)) + [13, 14, 15, 16, 17, 18],
+    "no-onsets": list(range(14)) + [15, 16, 17, 18],
 }
-N_FEATURES = 15
+N_FEATURES = 19
 LEXICAL_COL = 12
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4  # the shipped cue table's minimum count (``--cue-min`` compares others on selection)
@@ -126,6 +129,8 @@ class Episode:
         self.cues = outline._cue_scores(self.words, self.units)
         self.onsets = outline._name_onsets(self.words, outline._capitalised(surface, self.words), self.units)
         self.lexical = outline._lexical_cues(self.words, self.units, table)
+        self.turn_words = outline._turn_words(outline.speaker_turns(ep["paragraphs"]), self.spans)
+        self.turns = outline._turn_features(self.turn_words, self.units)
         self.chapters, self.titles = outline_data.chapters(ep)
         self._feats: dict[tuple[float, ...], np.ndarray] = {}
 
@@ -135,7 +140,7 @@ class Episode:
             outline.BOUNDARY_WINDOWS = windows
             try:
                 self._feats[windows] = outline._boundary_features(
-                    self.blocks, self.unit_len, self.cues, self.onsets, self.lexical
+                    self.blocks, self.unit_len, self.cues, self.onsets, self.lexical, self.turns
                 )
             finally:
                 outline.BOUNDARY_WINDOWS = saved
@@ -274,6 +279,15 @@ def mean_scores(
     return out
 
 
+def compare(rows: list[float], reference: list[float], name: str) -> str:
+    """Per-episode comparison of two lists of objectives (lower is better)."""
+    delta = np.array(rows) - np.array(reference)
+    return (
+        f"per episode vs {name} (objective Pk - 0.5 F1@150): {int((delta < -1e-9).sum())} better, "
+        f"{int((delta > 1e-9).sum())} worse, median {float(np.median(delta)):+.4f}, mean {float(delta.mean()):+.4f}"
+    )
+
+
 def objective(r: dict) -> float:
     """What selection minimises: Pk alone rewards too few chapters, so boundary F1@150 counts too."""
     return r["pk"] - 0.5 * r["f1@150"]
@@ -357,6 +371,20 @@ def main(argv: list[str] | None = None) -> int:
         help="cue-table minimum counts to compare on selection, e.g. 4,8",
     )
     ap.add_argument(
+        "--features",
+        default="all",
+        help=f"feature sets compared in stage 1 with --quick, comma-separated, of {', '.join(FEATURE_SETS)}",
+    )
+    for name, default in (("weights", WEIGHTS), ("priors", PRIOR_WEIGHTS), ("scales", SCALE_FACTORS)):
+        ap.add_argument(
+            f"--{name}", help=f"stage 2: these values only (default {','.join(f'{v:g}' for v in default)})"
+        )
+    ap.add_argument(
+        "--stage1",
+        default="1,1,1",
+        help="DP weight, length-prior weight and count-scale factor while stage 1 compares, e.g. 12,1,0.95",
+    )
+    ap.add_argument(
         "--windows", help="only this window set in stage 1 (words, comma-separated), e.g. 100,250,700"
     )
     ap.add_argument(
@@ -426,14 +454,16 @@ def main(argv: list[str] | None = None) -> int:
         r = mean_scores(val_eps, shipped_coef, scorer, shipped.weight, shipped.windows)
         shipped_rows = r["objectives"]
         print(fmt("selection, shipped", r), flush=True)
-    base = Settings(windows=WINDOW_SETS[0], weight=1.0, prior=1.0, scale=scale, power=power)
+    w1, p1, f1 = (float(v) for v in args.stage1.split(","))
+    base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
     best: tuple[float, tuple, np.ndarray] | None = None
     stage1 = (
-        [(window_sets[0], 40, "all")]
+        [(window_sets[0], 40, f) for f in args.features.split(",")]
         if args.quick
         else list(itertools.product(window_sets, LABEL_WIDTHS, FEATURE_SETS))
     )
+    first_rows: list[float] = []
     for cue_min in cue_mins:
         if cue_min != cue_mins[0]:  # the lexical cues of every episode from a table with this minimum count
             fit_eps = fitting_episodes(fitting, samples, cue_min, window_sets)
@@ -441,8 +471,12 @@ def main(argv: list[str] | None = None) -> int:
                 ep.set_cues(learn_cues(samples, cue_min))
         for (windows, width, feats), l2 in itertools.product(stage1, l2s):
             coef = coef_for(fit_eps, windows, width, feats, l2)
-            r = mean_scores(val_eps, coef, scorer, 1.0, windows)
+            r = mean_scores(val_eps, coef, scorer, w1, windows)
             print(fmt(f"val {windows} ±{width} {feats} L2 {l2:g} cue-min {cue_min}", r), flush=True)
+            if first_rows:
+                print("  " + compare(r["objectives"], first_rows, "the first setting"), flush=True)
+            else:
+                first_rows = r["objectives"]
             if best is None or objective(r) < best[0]:
                 best = (objective(r), (windows, width, feats, l2, cue_min), coef)
     assert best is not None
@@ -456,7 +490,15 @@ def main(argv: list[str] | None = None) -> int:
     chosen = base
     best2 = None
     factor_of = 1.0
-    for weight, prior, factor in itertools.product(WEIGHTS, PRIOR_WEIGHTS, SCALE_FACTORS):
+    grid = [
+        tuple(float(v) for v in arg.split(",")) if arg else default
+        for arg, default in (
+            (args.weights, WEIGHTS),
+            (args.priors, PRIOR_WEIGHTS),
+            (args.scales, SCALE_FACTORS),
+        )
+    ]
+    for weight, prior, factor in itertools.product(*grid):
         s = Settings(windows=windows, weight=weight, prior=prior, scale=scale * factor, power=power)
         apply(s)
         r = mean_scores(val_eps, coef, scorer, weight, windows)
@@ -473,11 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     r = mean_scores(val_eps, coef, scorer, chosen.weight, windows)
     print(fmt("validation, chosen", r))
     if shipped_rows:
-        delta = np.array(r["objectives"]) - np.array(shipped_rows)
-        print(
-            f"per episode vs shipped (objective Pk - 0.5 F1@150): {int((delta < -1e-9).sum())} better, "
-            f"{int((delta > 1e-9).sum())} worse, median {float(np.median(delta)):+.4f}, mean {float(delta.mean()):+.4f}"
-        )
+        print(compare(r["objectives"], shipped_rows, "shipped"))
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
     if args.refit:
         both = fitting + validation

@@ -15,7 +15,9 @@ file lists the result; :func:`split3` checks that the rules and the list agree. 
 (``/work/shared/dev-corpus``) is a further held-out check.
 
 The app's sentence starts of each episode (``readability.segment``, about a second per episode) are cached
-under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``).
+under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``), its paragraphs with the
+inferred speakers (``speakers.infer_speakers``, as the reader labels them) under ``$OUTLINE_TURNS_CACHE``
+(default: the same folder).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ DEV_EPISODES = (
     "vector-max-irwin-mighty",
 )
 CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "transcript-reader-training"))
+# the app's paragraphs and inferred speakers of each episode (``load``'s "paragraphs"; a few seconds each)
+TURNS_CACHE = Path(os.environ.get("OUTLINE_TURNS_CACHE", CACHE))
 
 
 def is_validation(slug: str) -> bool:
@@ -113,6 +117,7 @@ def load(slug: str) -> dict:
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}.json"
+    readable = None
     if path.is_file():
         app = json.loads(path.read_text(encoding="utf-8"))
     else:
@@ -120,6 +125,19 @@ def load(slug: str) -> dict:
         app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
         CACHE.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(app), encoding="utf-8")
+    from desktop_app.library.derived import SPEAKERS_VERSION
+
+    turns_path = TURNS_CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}-{SPEAKERS_VERSION}.json"
+    if turns_path.is_file():
+        paragraphs = json.loads(turns_path.read_text(encoding="utf-8"))
+    else:  # the app's paragraphs with their inferred speakers, as the reader passes them to the outline
+        from desktop_app.speakers import infer_speakers
+
+        readable = readable or readability.segment(text)
+        labels = infer_speakers(text, readable).labels
+        paragraphs = [[p.start, p.end, s] for p, s in zip(readable.paragraphs, labels, strict=True)]
+        TURNS_CACHE.mkdir(parents=True, exist_ok=True)
+        turns_path.write_text(json.dumps(paragraphs), encoding="utf-8")
     return {
         "slug": slug,
         "text": text,
@@ -129,6 +147,7 @@ def load(slug: str) -> dict:
         "units": app["units"],
         "display": app["display"],
         "speakers": sorted({s for s in truth.get("speakers") or [] if s}),
+        "paragraphs": [(int(a), int(b), s) for a, b, s in paragraphs],
     }
 
 
