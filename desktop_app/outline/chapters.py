@@ -83,10 +83,6 @@ BOUNDARY_WINDOWS: tuple[float, ...] = (100.0, 250.0, 700.0)
 ONSET_WORDS = 150  # window after a unit start in which first mentions of names are counted
 ONSET_MIN_COUNT = 3  # a name must recur this often in the text to count
 ONSET_CAP = 5
-TURN_NEAR = (
-    20  # words: a speaker turn starting this close to a unit start counts (its features fade linearly)
-)
-N_TURN_FEATURES = 4  # columns of _turn_features (the last ones of _boundary_features)
 CUE_FILE = (
     "models",
     "outline_boundary.json",
@@ -113,10 +109,6 @@ BOUNDARY_COEF = np.array(
         0.448,
         1.986,
         0.182,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
     ]
 )
 
@@ -190,13 +182,11 @@ def build_outline(
     progress: Callable[[float], None] | None = None,
     snap_to: Sequence[int] = (),
     exclude_names: Sequence[str] = (),
-    turns: Sequence[tuple[int, int, bool]] = (),
 ) -> list[Section]:
     """Split ``text`` into topical sections starting on ``sentence_starts`` (doc offsets); with ``snap_to``
     (the displayed sentence starts, when the units were built on other ones) each section start moves to the
     nearest of those. Words of ``exclude_names`` (the transcript's speaker names) are never titles or
-    keywords. ``turns``: the speaker turns ``(start, end, is_host)`` in doc offsets (``speaker_turns``), when
-    known; a host turn starting near a unit start is evidence for a chapter start there."""
+    keywords."""
     report = progress or (lambda _f: None)
     if not text:
         return []
@@ -212,10 +202,7 @@ def build_outline(
     unit_word_starts = _units(cand, len(spans))
     report(0.15)
     intro = _intro_end(words, unit_word_starts) if len(spans) >= SHORT_TEXT_WORDS else None
-    turn_words = _turn_words(turns, spans)
-    word_bounds = _segment(
-        words, _capitalised(surface, words), unit_word_starts, intro, granularity, report, turn_words
-    )
+    word_bounds = _segment(words, _capitalised(surface, words), unit_word_starts, intro, granularity, report)
     report(0.85)
     intro_section = intro is not None and intro in word_bounds
     char_bounds = [0] + [cand[w] for w in word_bounds[1:]] + [len(text)]
@@ -245,8 +232,7 @@ def outline_of(
     exclude_names: Sequence[str] = (),
 ) -> list[Section]:
     """The outline of a segmented text, as the app shows it: units on ``readable.unit_starts()``, sections
-    starting on its displayed sentences, host turns from its paragraphs' speakers (the file's or inferred);
-    ``exclude_names``: speaker names, never used as titles."""
+    starting on its displayed sentences; ``exclude_names``: speaker names, never used as titles."""
     return build_outline(
         text,
         readable.unit_starts(),
@@ -254,32 +240,7 @@ def outline_of(
         progress,
         snap_to=readable.sentence_starts(),
         exclude_names=exclude_names,
-        turns=speaker_turns([(p.start, p.end, p.speaker) for p in readable.paragraphs]),
     )
-
-
-def speaker_turns(paragraphs: Sequence[tuple[int, int, str | None]]) -> list[tuple[int, int, bool]]:
-    """The speaker turns ``(start, end, is_host)`` of paragraphs ``(start, end, speaker)`` in text order:
-    consecutive paragraphs of one speaker form one turn. The host is whichever of the two speakers with the
-    most turns says fewer words (the interviewer asks, the guest answers). Empty when fewer than two
-    speakers are known; unlabelled paragraphs join the turn before them."""
-    runs: list[list] = []
-    for start, end, speaker in paragraphs:
-        if speaker is None and runs:
-            runs[-1][1] = end
-        elif speaker is not None and runs and runs[-1][2] == speaker:
-            runs[-1][1] = end
-        elif speaker is not None:
-            runs.append([start, end, speaker])
-    count = Counter(r[2] for r in runs)
-    if len(count) < 2:
-        return []
-    chars: Counter[str] = Counter()
-    for start, end, speaker in runs:
-        chars[speaker] += end - start
-    top = sorted(count, key=lambda sp: (-count[sp], sp))[:2]
-    host = min(top, key=lambda sp: (chars[sp], sp))
-    return [(start, end, speaker == host) for start, end, speaker in runs]
 
 
 def to_json(sections: Sequence[Section]) -> dict:
@@ -343,19 +304,6 @@ def _snap(bounds: list[int], targets: list[int]) -> list[int]:
 # ---------------------------------------------------------------------------------------- candidates
 
 
-def _turn_words(
-    turns: Sequence[tuple[int, int, bool]], spans: list[tuple[int, int]]
-) -> list[tuple[int, int, bool]]:
-    """``turns`` in word indices ``(first word, end word, is_host)``, empty turns dropped."""
-    word_starts = [a for a, _ in spans]
-    out = []
-    for start, end, host in turns:
-        a, b = bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end)
-        if b > a:
-            out.append((a, b, host))
-    return out
-
-
 def _candidate_starts(
     spans: list[tuple[int, int]], sentence_starts: Sequence[int], n_chars: int
 ) -> dict[int, int]:
@@ -416,9 +364,8 @@ def _segment(
     intro: int | None,
     granularity: float,
     report: Callable[[float], None],
-    turns: Sequence[tuple[int, int, bool]] = (),
 ) -> list[int]:
-    """Section start word indices (first is 0), chosen among unit starts; ``turns`` in word indices."""
+    """Section start word indices (first is 0), chosen among unit starts."""
     n_words = len(words)
     if n_words < SHORT_TEXT_WORDS or len(units) < 3:
         return [0]
@@ -428,7 +375,7 @@ def _segment(
     blocks = _unit_features(words, units)
     report(0.4)
     unit_len = np.diff(np.array(units + [n_words], dtype=np.float64))
-    boost = _boundary_boost(words, caps, units, blocks, unit_len, _turn_features(turns, units))
+    boost = _boundary_boost(words, caps, units, blocks, unit_len)
     starts = _partition([b[first:] for b in blocks], unit_len[first:], boost[first:], granularity)
     bounds = [units[first + i] for i in starts]
     if first:
@@ -528,12 +475,7 @@ def _cue_scores(words: list[str], units: list[int]) -> np.ndarray:
 
 
 def _boundary_boost(
-    words: list[str],
-    caps: list[bool],
-    units: list[int],
-    blocks: list[np.ndarray],
-    unit_len: np.ndarray,
-    turn_feats: np.ndarray | None = None,
+    words: list[str], caps: list[bool], units: list[int], blocks: list[np.ndarray], unit_len: np.ndarray
 ) -> np.ndarray:
     """Per unit start: the DP's bonus for opening a section there (classifier log-odds)."""
     cues = _cue_scores(words, units)
@@ -544,7 +486,6 @@ def _boundary_boost(
             cues,
             _name_onsets(words, caps, units),
             _lexical_cues(words, units, get_cue_table()),
-            turn_feats,
         )
         return BOUNDARY_WEIGHT * (feats @ BOUNDARY_COEF)
     alpha = EMBED_WEIGHT if len(blocks) > 1 else 0.0
@@ -675,12 +616,10 @@ def _boundary_features(
     cues: np.ndarray,
     onsets: np.ndarray,
     lexical: np.ndarray | None = None,
-    turn_feats: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
-    of ``BOUNDARY_WINDOWS`` words), the learned lexical cues (``_lexical_cues``), the host-cue strength,
-    the name onsets and the speaker-turn features (``_turn_features``, zeros without speakers); columns
-    match ``BOUNDARY_COEF``."""
+    of ``BOUNDARY_WINDOWS`` words), the learned lexical cues (``_lexical_cues``), the host-cue strength and
+    the name onsets; columns match ``BOUNDARY_COEF``."""
     cols = []
     mean_len = max(float(unit_len.mean()), 1.0)
     for feats in (blocks[0], blocks[-1]):
@@ -691,46 +630,7 @@ def _boundary_features(
     cols.append(lexical if lexical is not None else np.zeros(len(unit_len)))
     cols.append(cues)
     cols.append(onsets)
-    if turn_feats is None:
-        turn_feats = np.zeros((len(unit_len), N_TURN_FEATURES))
-    return np.hstack([np.stack(cols, axis=1), turn_feats])
-
-
-def _turn_features(turns: Sequence[tuple[int, int, bool]], units: list[int]) -> np.ndarray:
-    """Per unit start (word indices): how near a host turn starts (``1 - d / TURN_NEAR``, 0 beyond), that
-    nearness times the log length of that host turn and times the log length of the guest's turn before it,
-    and how near any guest turn starts. All zeros without turns (files whose speakers are unknown)."""
-    out = np.zeros((len(units), N_TURN_FEATURES))
-    if not turns or not units:
-        return out
-    u = np.array(units, dtype=np.float64)
-    for host in (True, False):
-        idx = [i for i, t in enumerate(turns) if t[2] == host]
-        if not idx:
-            continue
-        starts = np.array([turns[i][0] for i in idx], dtype=np.float64)
-        pos = (
-            np.clip(np.searchsorted(starts, u), 1, len(starts)) if len(starts) > 1 else np.zeros(len(u), int)
-        )
-        left = np.maximum(pos - 1, 0)
-        right = np.minimum(pos, len(starts) - 1)
-        nearest = np.where(np.abs(starts[left] - u) <= np.abs(starts[right] - u), left, right)
-        near = np.maximum(0.0, 1.0 - np.abs(starts[nearest] - u) / TURN_NEAR)
-        if not host:
-            out[:, 3] = near
-            continue
-        own = np.array([math.log1p(turns[i][1] - turns[i][0]) for i in idx])
-        before = np.array(
-            [
-                math.log1p(turns[i - 1][1] - turns[i - 1][0]) if i > 0 and not turns[i - 1][2] else 0.0
-                for i in idx
-            ]
-        )
-        out[:, 0] = near
-        out[:, 1] = near * own[nearest]
-        out[:, 2] = near * before[nearest]
-    out[0] = 0.0
-    return out
+    return np.stack(cols, axis=1)
 
 
 class CueTable:

@@ -46,15 +46,18 @@ by the same objective; it prints the grid and the best pair and writes nothing.
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import importlib.util
 import io
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +73,7 @@ from desktop_app.paths import resource_path
 from desktop_app.training import outline_data
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import ModuleType
 
 logger = logging.getLogger(__name__)
@@ -78,17 +82,24 @@ OUTLINE_PY = Path(outline.__file__)
 L2 = 1.0
 WINDOW_SETS = ((150.0, 300.0, 600.0), (100.0, 250.0, 700.0))
 LABEL_WIDTHS = (40, 80)
-# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets,
-# then the speaker-turn columns: host turn near, x its length, x the guest's turn before, guest turn near)
+# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets;
+# then this trainer's speaker-turn columns (turn_features, not in the app: compared on selection, never chosen):
+# host turn near, x its log length, x the log length of the guest's turn before it, guest turn near)
 FEATURE_SETS = {
-    "all": list(range(19)),
-    "no-turns": list(range(15)),
+    "all": list(range(15)),
+    "no-lexical": list(range(12)) + [13, 14],
+    "no-onsets": list(range(14)),
     "host-near": list(range(16)),
     "host-turns": list(range(18)),
-    "no-lexical": list(range(12)) + [13, 14, 15, 16, 17, 18],
-    "no-onsets": list(range(14)) + [15, 16, 17, 18],
+    "turns": list(range(19)),
 }
+STAGE1_SETS = ("all", "no-lexical", "no-onsets")  # stage 1 without --quick (or --features)
+N_APP_FEATURES = 15  # the columns the app computes (BOUNDARY_COEF)
 N_FEATURES = 19
+TURN_NEAR = (
+    20  # words: a speaker turn starting this close to a unit start counts (turn features fade linearly)
+)
+N_TURN_FEATURES = N_FEATURES - N_APP_FEATURES
 LEXICAL_COL = 12
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4  # the shipped cue table's minimum count (``--cue-min`` compares others on selection)
@@ -129,19 +140,21 @@ class Episode:
         self.cues = outline._cue_scores(self.words, self.units)
         self.onsets = outline._name_onsets(self.words, outline._capitalised(surface, self.words), self.units)
         self.lexical = outline._lexical_cues(self.words, self.units, table)
-        self.turn_words = outline._turn_words(outline.speaker_turns(ep["paragraphs"]), self.spans)
-        self.turns = outline._turn_features(self.turn_words, self.units)
+        self.turn_words = turn_words(speaker_turns(outline_data.paragraphs(ep)), self.spans)
+        self.turns = turn_features(self.turn_words, self.units)
         self.chapters, self.titles = outline_data.chapters(ep)
         self._feats: dict[tuple[float, ...], np.ndarray] = {}
 
     def features(self, windows: tuple[float, ...]) -> np.ndarray:
+        """The app's boundary features for ``windows`` followed by the speaker-turn columns (``N_FEATURES``)."""
         if windows not in self._feats:
             saved = outline.BOUNDARY_WINDOWS
             outline.BOUNDARY_WINDOWS = windows
             try:
-                self._feats[windows] = outline._boundary_features(
-                    self.blocks, self.unit_len, self.cues, self.onsets, self.lexical, self.turns
+                app = outline._boundary_features(
+                    self.blocks, self.unit_len, self.cues, self.onsets, self.lexical
                 )
+                self._feats[windows] = np.hstack([app, self.turns])
             finally:
                 outline.BOUNDARY_WINDOWS = saved
         return self._feats[windows]
@@ -185,10 +198,82 @@ class Episode:
         chars = [0] + [self.cand[w] for w in bounds[1:]] + [len(self.text)]
         if self.snap_to:
             chars = outline._snap(chars, self.snap_to)
-        import bisect
-
         starts = [a for a, _ in self.spans]
         return [bisect.bisect_left(starts, c) for c in chars[:-1]]
+
+
+def speaker_turns(paragraphs: Sequence[tuple[int, int, str | None]]) -> list[tuple[int, int, bool]]:
+    """The speaker turns ``(start, end, is_host)`` of paragraphs ``(start, end, speaker)`` in text order:
+    consecutive paragraphs of one speaker form one turn. The host is whichever of the two speakers with the
+    most turns says fewer words (the interviewer asks, the guest answers). Empty when fewer than two
+    speakers are known; unlabelled paragraphs join the turn before them."""
+    runs: list[list] = []
+    for start, end, speaker in paragraphs:
+        if speaker is None and runs:
+            runs[-1][1] = end
+        elif speaker is not None and runs and runs[-1][2] == speaker:
+            runs[-1][1] = end
+        elif speaker is not None:
+            runs.append([start, end, speaker])
+    count = Counter(r[2] for r in runs)
+    if len(count) < 2:
+        return []
+    chars: Counter[str] = Counter()
+    for start, end, speaker in runs:
+        chars[speaker] += end - start
+    top = sorted(count, key=lambda sp: (-count[sp], sp))[:2]
+    host = min(top, key=lambda sp: (chars[sp], sp))
+    return [(start, end, speaker == host) for start, end, speaker in runs]
+
+
+def turn_words(
+    turns: Sequence[tuple[int, int, bool]], spans: list[tuple[int, int]]
+) -> list[tuple[int, int, bool]]:
+    """``turns`` in word indices ``(first word, end word, is_host)``, empty turns dropped."""
+    word_starts = [a for a, _ in spans]
+    out = []
+    for start, end, host in turns:
+        a, b = bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end)
+        if b > a:
+            out.append((a, b, host))
+    return out
+
+
+def turn_features(turns: Sequence[tuple[int, int, bool]], units: list[int]) -> np.ndarray:
+    """Per unit start (word indices): how near a host turn starts (``1 - d / TURN_NEAR``, 0 beyond), that
+    nearness times the log length of that host turn and times the log length of the guest's turn before it,
+    and how near any guest turn starts. All zeros without turns (files whose speakers are unknown)."""
+    out = np.zeros((len(units), N_TURN_FEATURES))
+    if not turns or not units:
+        return out
+    u = np.array(units, dtype=np.float64)
+    for host in (True, False):
+        idx = [i for i, t in enumerate(turns) if t[2] == host]
+        if not idx:
+            continue
+        starts = np.array([turns[i][0] for i in idx], dtype=np.float64)
+        pos = (
+            np.clip(np.searchsorted(starts, u), 1, len(starts)) if len(starts) > 1 else np.zeros(len(u), int)
+        )
+        left = np.maximum(pos - 1, 0)
+        right = np.minimum(pos, len(starts) - 1)
+        nearest = np.where(np.abs(starts[left] - u) <= np.abs(starts[right] - u), left, right)
+        near = np.maximum(0.0, 1.0 - np.abs(starts[nearest] - u) / TURN_NEAR)
+        if not host:
+            out[:, 3] = near
+            continue
+        own = np.array([math.log1p(turns[i][1] - turns[i][0]) for i in idx])
+        before = np.array(
+            [
+                math.log1p(turns[i - 1][1] - turns[i - 1][0]) if i > 0 and not turns[i - 1][2] else 0.0
+                for i in idx
+            ]
+        )
+        out[:, 0] = near
+        out[:, 1] = near * own[nearest]
+        out[:, 2] = near * before[nearest]
+    out[0] = 0.0
+    return out
 
 
 def cue_sample(raw: dict) -> tuple[list[set[str]], list[set[str]], int]:
@@ -372,8 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--features",
-        default="all",
-        help=f"feature sets compared in stage 1 with --quick, comma-separated, of {', '.join(FEATURE_SETS)}",
+        help=f"feature sets compared in stage 1, comma-separated, of {', '.join(FEATURE_SETS)} (default: all "
+        f"with --quick, else {', '.join(STAGE1_SETS)})",
     )
     for name, default in (("weights", WEIGHTS), ("priors", PRIOR_WEIGHTS), ("scales", SCALE_FACTORS)):
         ap.add_argument(
@@ -435,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         scale=outline.COUNT_SCALE,
         power=outline.COUNT_POWER,
     )
-    shipped_coef = outline.BOUNDARY_COEF.copy()
+    shipped_coef = np.zeros(N_FEATURES)
+    shipped_coef[: len(outline.BOUNDARY_COEF)] = outline.BOUNDARY_COEF
 
     def coef_for(
         eps: list[Episode], windows: tuple[float, ...], width: int, feats: str, l2: float
@@ -458,10 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
     best: tuple[float, tuple, np.ndarray] | None = None
+    feature_sets = args.features.split(",") if args.features else ["all"] if args.quick else list(STAGE1_SETS)
     stage1 = (
-        [(window_sets[0], 40, f) for f in args.features.split(",")]
+        [(window_sets[0], 40, f) for f in feature_sets]
         if args.quick
-        else list(itertools.product(window_sets, LABEL_WIDTHS, FEATURE_SETS))
+        else list(itertools.product(window_sets, LABEL_WIDTHS, feature_sets))
     )
     first_rows: list[float] = []
     for cue_min in cue_mins:
@@ -541,6 +628,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         print("--dry-run: chapters.py left unchanged")
         return 0
+    if np.any(coef[N_APP_FEATURES:]):
+        print(
+            "the chosen features include speaker-turn columns, which the app does not compute: nothing written"
+        )
+        return 1
     write_settings(coef, windows, chosen)
     write_cues(table, "fitting and selection splits" if args.refit else "fitting split")
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
@@ -593,7 +685,7 @@ def write_cues(table: outline.CueTable, trained_on: str = "fitting split") -> No
 
 def format_coef(coef: np.ndarray) -> str:
     """The ``BOUNDARY_COEF = ...`` source lines for ``coef`` (wrapped for the house line length)."""
-    values = [f"{v:.3f}" for v in coef]
+    values = [f"{v:.3f}" for v in coef[:N_APP_FEATURES]]
     lines, line = [], "BOUNDARY_COEF = np.array(["
     for i, v in enumerate(values):
         piece = v + ("," if i + 1 < len(values) else "])")

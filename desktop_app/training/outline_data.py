@@ -42,7 +42,7 @@ DEV_EPISODES = (
     "vector-max-irwin-mighty",
 )
 CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "transcript-reader-training"))
-# the app's paragraphs and inferred speakers of each episode (``load``'s "paragraphs"; a few seconds each)
+# the app's paragraphs and inferred speakers of each episode (``paragraphs``; a few seconds each the first time)
 TURNS_CACHE = Path(os.environ.get("OUTLINE_TURNS_CACHE", CACHE))
 
 
@@ -117,7 +117,6 @@ def load(slug: str) -> dict:
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}.json"
-    readable = None
     if path.is_file():
         app = json.loads(path.read_text(encoding="utf-8"))
     else:
@@ -125,19 +124,6 @@ def load(slug: str) -> dict:
         app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
         CACHE.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(app), encoding="utf-8")
-    from desktop_app.library.derived import SPEAKERS_VERSION
-
-    turns_path = TURNS_CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}-{SPEAKERS_VERSION}.json"
-    if turns_path.is_file():
-        paragraphs = json.loads(turns_path.read_text(encoding="utf-8"))
-    else:  # the app's paragraphs with their inferred speakers, as the reader passes them to the outline
-        from desktop_app.speakers import infer_speakers
-
-        readable = readable or readability.segment(text)
-        labels = infer_speakers(text, readable).labels
-        paragraphs = [[p.start, p.end, s] for p, s in zip(readable.paragraphs, labels, strict=True)]
-        TURNS_CACHE.mkdir(parents=True, exist_ok=True)
-        turns_path.write_text(json.dumps(paragraphs), encoding="utf-8")
     return {
         "slug": slug,
         "text": text,
@@ -147,8 +133,28 @@ def load(slug: str) -> dict:
         "units": app["units"],
         "display": app["display"],
         "speakers": sorted({s for s in truth.get("speakers") or [] if s}),
-        "paragraphs": [(int(a), int(b), s) for a, b, s in paragraphs],
     }
+
+
+def paragraphs(ep: dict) -> list[tuple[int, int, str | None]]:
+    """The app's paragraphs of an episode (``load``'s result) with their inferred speakers, as the reader labels
+    them: ``(start, end, speaker)`` (cached under ``TURNS_CACHE``; a few seconds per episode the first time)."""
+    from desktop_app.library.derived import SPEAKERS_VERSION
+    from desktop_app.readability import segmentation as readability
+    from desktop_app.speakers import infer_speakers
+
+    text = ep["text"]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    path = TURNS_CACHE / f"{ep['slug']}-{digest}-{readability.ALGORITHM_VERSION}-{SPEAKERS_VERSION}.json"
+    if path.is_file():
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        readable = readability.segment(text)
+        labels = infer_speakers(text, readable).labels
+        rows = [[p.start, p.end, s] for p, s in zip(readable.paragraphs, labels, strict=True)]
+        TURNS_CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    return [(int(a), int(b), s) for a, b, s in rows]
 
 
 def chapters(ep: dict) -> tuple[list[int], list[str]]:
