@@ -37,6 +37,27 @@ prints afterwards are in-sample.
 
 ``--fit-share 0.5`` fits on that share of the fitting episodes (a learning curve: would more episodes help?).
 
+**Speaker turns** (session 9; tried, not shipped). ``--features`` names the feature sets stage 1 compares
+(``--quick``: at the windows given), ``--stage1 W,P,F`` the DP weight, length prior and count-scale factor it
+compares them at (default 1,1,1), ``--weights`` / ``--priors`` / ``--scales`` narrow the stage-2 grid. Besides
+the app's 15 columns the trainer computes four speaker-turn columns from each episode's paragraphs and the
+speakers the app infers for them (``outline_data.paragraphs``, cached; ``speaker_turns``, ``turn_features``):
+how near a host turn starts (within ``TURN_NEAR`` words), that times the log length of the host turn and of
+the guest's answer before it, and how near a guest turn starts. They are predictive on their own (52 % of
+human chapter starts lie within 10 words of a host-turn start, against 10 % of random places), but with the
+novelty and cue features the classifier gains nothing: on selection (fitting-split models, weight 12, prior 1,
+scale x0.95) objective Pk - 0.5 F1@150 went from -0.236 ("all", the app's columns) to -0.227 with host
+nearness only (15 episodes better, 18 worse), -0.222 with host nearness and lengths (14/21) and -0.204 with
+all four (12/23). The app therefore has no turn columns; ``write_settings`` refuses a classifier that uses
+them. Also tried on selection and dropped (scripts and logs in the session-9 notes): a fixed bonus for host
+nearness in the DP (all weights worse), nearness x novelty / x lexical-cue interactions (worse), units that
+also start on every speaker change (objective -0.0014 on average, but 14 better / 18 worse), moving each
+section start to a host-turn start within 20 words (-0.0002, 22 better / 12 worse: within the noise, and
+boundary F1 within 30 words unchanged), and a chapter count that also depends on the host-turn rate, the
+host's share of words or the guest's words per turn (log-linear fits on the fitting split: none lowered the
+selection split's count error; Vector Podcast episodes are undercounted by about 10 % in both splits
+whatever the predictor).
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
