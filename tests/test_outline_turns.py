@@ -66,4 +66,6 @@ def test_app_columns_are_the_shipped_model() -> None:
     assert trainer.N_APP_FEATURES == len(outline.BOUNDARY_COEF)
     coef = np.r_[np.arange(trainer.N_APP_FEATURES) / 10.0, np.ones(trainer.N_TURN_FEATURES)]
     written = trainer.format_coef(coef)
-    assert written.count(",") == trainer.N_APP_FEATURES - 1  # the turn columns are never written to chapters.py
+    assert (
+        written.count(",") == trainer.N_APP_FEATURES - 1
+    )  # the turn columns are never written to chapters.py
