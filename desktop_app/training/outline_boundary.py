@@ -636,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     r = mean_scores(val_eps, coef, scorer, chosen.weight, windows)
     print(fmt("validation, chosen", r))
     if shipped_rows:
-        print(compare(r["objectives"], shipped_rows, "shipped"))
+        print(compare(r["objectives"], shipped_rows, "the shipped coef with fit cues"))
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
     if args.refit:
         both = fitting + validation
