@@ -28,6 +28,12 @@ windows (100, 250, 700), label ±40, all features, L2 1, cue minimum 4, weight 1
 
     python -m desktop_app.training.outline_boundary --quick --windows 100,250,700 --refit
 
+Session 9 re-ran that refit on the current segmentation (``readability-13``, the wider sentence tagger;
+``--weights 12 --priors 1 --scales 0.95`` keep the chosen settings): coefficients within 0.001 of the shipped
+ones, the same cue n-grams with slightly different weights, the same count rule, so the shipped model was
+kept. The "selection, shipped coef, fit cues" line puts the shipped coefficients with the fitting split's cue
+table (as every other line uses), "selection, shipped (in-sample)" is the model as the app runs it.
+
 ``--l2`` and ``--cue-min`` add the classifier's L2 weight and the cue table's minimum count (how many chapter
 starts an n-gram must begin to count; higher keeps fewer, less episode-specific cues) to stage 1. ``--refit``
 then fits the final cue table, classifier and count rule on the fitting *and* selection splits together with
@@ -36,6 +42,27 @@ count scale factor): more episodes to learn from, nothing chosen on the refitted
 prints afterwards are in-sample.
 
 ``--fit-share 0.5`` fits on that share of the fitting episodes (a learning curve: would more episodes help?).
+
+**Speaker turns** (session 9; tried, not shipped). ``--features`` names the feature sets stage 1 compares
+(``--quick``: at the windows given), ``--stage1 W,P,F`` the DP weight, length prior and count-scale factor it
+compares them at (default 1,1,1), ``--weights`` / ``--priors`` / ``--scales`` narrow the stage-2 grid. Besides
+the app's 15 columns the trainer computes four speaker-turn columns from each episode's paragraphs and the
+speakers the app infers for them (``outline_data.paragraphs``, cached; ``speaker_turns``, ``turn_features``):
+how near a host turn starts (within ``TURN_NEAR`` words), that times the log length of the host turn and of
+the guest's answer before it, and how near a guest turn starts. They are predictive on their own (52 % of
+human chapter starts lie within 10 words of a host-turn start, against 10 % of random places), but with the
+novelty and cue features the classifier gains nothing: on selection (fitting-split models, weight 12, prior 1,
+scale x0.95; log ``s9-bound-stage1-final.log``) the app's columns give Pk 0.323, F1@150 0.558; with host
+nearness Pk 0.321, F1 0.548 (objective Pk - 0.5 F1@150 +0.004 on average, 15 episodes better, 18 worse); with
+host nearness and lengths 0.326 / 0.548 (+0.008, 14/21); with all four 0.332 / 0.535 (+0.021, 12/23). The app therefore has no turn columns; ``write_settings`` refuses a classifier that uses
+them. Also tried on selection and dropped (scripts and logs in the session-9 notes): a fixed bonus for host
+nearness in the DP (all weights worse), nearness x novelty / x lexical-cue interactions (worse), units that
+also start on every speaker change (objective -0.0014 on average, but 14 better / 18 worse), moving each
+section start to a host-turn start within 20 words (-0.0002, 22 better / 12 worse: within the noise, and
+boundary F1 within 30 words unchanged), and a chapter count that also depends on the host-turn rate, the
+host's share of words or the guest's words per turn (log-linear fits on the fitting split: none lowered the
+selection split's count error; Vector Podcast episodes are undercounted by about 10 % in both splits
+whatever the predictor).
 
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
@@ -46,15 +73,18 @@ by the same objective; it prints the grid and the best pair and writes nothing.
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import importlib.util
 import io
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +100,7 @@ from desktop_app.paths import resource_path
 from desktop_app.training import outline_data
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import ModuleType
 
 logger = logging.getLogger(__name__)
@@ -78,14 +109,24 @@ OUTLINE_PY = Path(outline.__file__)
 L2 = 1.0
 WINDOW_SETS = ((150.0, 300.0, 600.0), (100.0, 250.0, 700.0))
 LABEL_WIDTHS = (40, 80)
-# feature subsets (columns of _boundary_features: 12 novelty/peak columns, cue, onset)
-# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets)
+# feature subsets (columns of _boundary_features: 12 novelty/peak columns, learned lexical cues, host cue, onsets;
+# then this trainer's speaker-turn columns (turn_features, not in the app: compared on selection, never chosen):
+# host turn near, x its log length, x the log length of the guest's turn before it, guest turn near)
 FEATURE_SETS = {
     "all": list(range(15)),
     "no-lexical": list(range(12)) + [13, 14],
     "no-onsets": list(range(14)),
+    "host-near": list(range(16)),
+    "host-turns": list(range(18)),
+    "turns": list(range(19)),
 }
-N_FEATURES = 15
+STAGE1_SETS = ("all", "no-lexical", "no-onsets")  # stage 1 without --quick (or --features)
+N_APP_FEATURES = 15  # the columns the app computes (BOUNDARY_COEF)
+N_FEATURES = 19
+TURN_NEAR = (
+    20  # words: a speaker turn starting this close to a unit start counts (turn features fade linearly)
+)
+N_TURN_FEATURES = N_FEATURES - N_APP_FEATURES
 LEXICAL_COL = 12
 CUE_FOLDS = 4
 CUE_MIN_COUNT = 4  # the shipped cue table's minimum count (``--cue-min`` compares others on selection)
@@ -126,17 +167,21 @@ class Episode:
         self.cues = outline._cue_scores(self.words, self.units)
         self.onsets = outline._name_onsets(self.words, outline._capitalised(surface, self.words), self.units)
         self.lexical = outline._lexical_cues(self.words, self.units, table)
+        self.turn_words = turn_words(speaker_turns(outline_data.paragraphs(ep)), self.spans)
+        self.turns = turn_features(self.turn_words, self.units)
         self.chapters, self.titles = outline_data.chapters(ep)
         self._feats: dict[tuple[float, ...], np.ndarray] = {}
 
     def features(self, windows: tuple[float, ...]) -> np.ndarray:
+        """The app's boundary features for ``windows`` followed by the speaker-turn columns (``N_FEATURES``)."""
         if windows not in self._feats:
             saved = outline.BOUNDARY_WINDOWS
             outline.BOUNDARY_WINDOWS = windows
             try:
-                self._feats[windows] = outline._boundary_features(
+                app = outline._boundary_features(
                     self.blocks, self.unit_len, self.cues, self.onsets, self.lexical
                 )
+                self._feats[windows] = np.hstack([app, self.turns])
             finally:
                 outline.BOUNDARY_WINDOWS = saved
         return self._feats[windows]
@@ -180,10 +225,82 @@ class Episode:
         chars = [0] + [self.cand[w] for w in bounds[1:]] + [len(self.text)]
         if self.snap_to:
             chars = outline._snap(chars, self.snap_to)
-        import bisect
-
         starts = [a for a, _ in self.spans]
         return [bisect.bisect_left(starts, c) for c in chars[:-1]]
+
+
+def speaker_turns(paragraphs: Sequence[tuple[int, int, str | None]]) -> list[tuple[int, int, bool]]:
+    """The speaker turns ``(start, end, is_host)`` of paragraphs ``(start, end, speaker)`` in text order:
+    consecutive paragraphs of one speaker form one turn. The host is whichever of the two speakers with the
+    most turns says fewer words (the interviewer asks, the guest answers). Empty when fewer than two
+    speakers are known; unlabelled paragraphs join the turn before them."""
+    runs: list[list] = []
+    for start, end, speaker in paragraphs:
+        if speaker is None and runs:
+            runs[-1][1] = end
+        elif speaker is not None and runs and runs[-1][2] == speaker:
+            runs[-1][1] = end
+        elif speaker is not None:
+            runs.append([start, end, speaker])
+    count = Counter(r[2] for r in runs)
+    if len(count) < 2:
+        return []
+    chars: Counter[str] = Counter()
+    for start, end, speaker in runs:
+        chars[speaker] += end - start
+    top = sorted(count, key=lambda sp: (-count[sp], sp))[:2]
+    host = min(top, key=lambda sp: (chars[sp], sp))
+    return [(start, end, speaker == host) for start, end, speaker in runs]
+
+
+def turn_words(
+    turns: Sequence[tuple[int, int, bool]], spans: list[tuple[int, int]]
+) -> list[tuple[int, int, bool]]:
+    """``turns`` in word indices ``(first word, end word, is_host)``, empty turns dropped."""
+    word_starts = [a for a, _ in spans]
+    out = []
+    for start, end, host in turns:
+        a, b = bisect.bisect_left(word_starts, start), bisect.bisect_left(word_starts, end)
+        if b > a:
+            out.append((a, b, host))
+    return out
+
+
+def turn_features(turns: Sequence[tuple[int, int, bool]], units: list[int]) -> np.ndarray:
+    """Per unit start (word indices): how near a host turn starts (``1 - d / TURN_NEAR``, 0 beyond), that
+    nearness times the log length of that host turn and times the log length of the guest's turn before it,
+    and how near any guest turn starts. All zeros without turns (files whose speakers are unknown)."""
+    out = np.zeros((len(units), N_TURN_FEATURES))
+    if not turns or not units:
+        return out
+    u = np.array(units, dtype=np.float64)
+    for host in (True, False):
+        idx = [i for i, t in enumerate(turns) if t[2] == host]
+        if not idx:
+            continue
+        starts = np.array([turns[i][0] for i in idx], dtype=np.float64)
+        pos = (
+            np.clip(np.searchsorted(starts, u), 1, len(starts)) if len(starts) > 1 else np.zeros(len(u), int)
+        )
+        left = np.maximum(pos - 1, 0)
+        right = np.minimum(pos, len(starts) - 1)
+        nearest = np.where(np.abs(starts[left] - u) <= np.abs(starts[right] - u), left, right)
+        near = np.maximum(0.0, 1.0 - np.abs(starts[nearest] - u) / TURN_NEAR)
+        if not host:
+            out[:, 3] = near
+            continue
+        own = np.array([math.log1p(turns[i][1] - turns[i][0]) for i in idx])
+        before = np.array(
+            [
+                math.log1p(turns[i - 1][1] - turns[i - 1][0]) if i > 0 and not turns[i - 1][2] else 0.0
+                for i in idx
+            ]
+        )
+        out[:, 0] = near
+        out[:, 1] = near * own[nearest]
+        out[:, 2] = near * before[nearest]
+    out[0] = 0.0
+    return out
 
 
 def cue_sample(raw: dict) -> tuple[list[set[str]], list[set[str]], int]:
@@ -274,6 +391,15 @@ def mean_scores(
     return out
 
 
+def compare(rows: list[float], reference: list[float], name: str) -> str:
+    """Per-episode comparison of two lists of objectives (lower is better)."""
+    delta = np.array(rows) - np.array(reference)
+    return (
+        f"per episode vs {name} (objective Pk - 0.5 F1@150): {int((delta < -1e-9).sum())} better, "
+        f"{int((delta > 1e-9).sum())} worse, median {float(np.median(delta)):+.4f}, mean {float(delta.mean()):+.4f}"
+    )
+
+
 def objective(r: dict) -> float:
     """What selection minimises: Pk alone rewards too few chapters, so boundary F1@150 counts too."""
     return r["pk"] - 0.5 * r["f1@150"]
@@ -357,6 +483,20 @@ def main(argv: list[str] | None = None) -> int:
         help="cue-table minimum counts to compare on selection, e.g. 4,8",
     )
     ap.add_argument(
+        "--features",
+        help=f"feature sets compared in stage 1, comma-separated, of {', '.join(FEATURE_SETS)} (default: all "
+        f"with --quick, else {', '.join(STAGE1_SETS)})",
+    )
+    for name, default in (("weights", WEIGHTS), ("priors", PRIOR_WEIGHTS), ("scales", SCALE_FACTORS)):
+        ap.add_argument(
+            f"--{name}", help=f"stage 2: these values only (default {','.join(f'{v:g}' for v in default)})"
+        )
+    ap.add_argument(
+        "--stage1",
+        default="1,1,1",
+        help="DP weight, length-prior weight and count-scale factor while stage 1 compares, e.g. 12,1,0.95",
+    )
+    ap.add_argument(
         "--windows", help="only this window set in stage 1 (words, comma-separated), e.g. 100,250,700"
     )
     ap.add_argument(
@@ -407,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         scale=outline.COUNT_SCALE,
         power=outline.COUNT_POWER,
     )
-    shipped_coef = outline.BOUNDARY_COEF.copy()
+    shipped_coef = np.zeros(N_FEATURES)
+    shipped_coef[: len(outline.BOUNDARY_COEF)] = outline.BOUNDARY_COEF
 
     def coef_for(
         eps: list[Episode], windows: tuple[float, ...], width: int, feats: str, l2: float
@@ -425,15 +566,25 @@ def main(argv: list[str] | None = None) -> int:
     if len(shipped_coef) == N_FEATURES:
         r = mean_scores(val_eps, shipped_coef, scorer, shipped.weight, shipped.windows)
         shipped_rows = r["objectives"]
-        print(fmt("selection, shipped", r), flush=True)
-    base = Settings(windows=WINDOW_SETS[0], weight=1.0, prior=1.0, scale=scale, power=power)
+        # the shipped coefficients with the fitting split's cue table (the comparisons below use that table)
+        print(fmt("selection, shipped coef, fit cues", r), flush=True)
+        for ep in val_eps:  # the shipped model as the app runs it (refitted on selection: in-sample)
+            ep.set_cues(outline.get_cue_table())
+        r_app = mean_scores(val_eps, shipped_coef, scorer, shipped.weight, shipped.windows)
+        print(fmt("selection, shipped (in-sample)", r_app), flush=True)
+        for ep in val_eps:
+            ep.set_cues(table)
+    w1, p1, f1 = (float(v) for v in args.stage1.split(","))
+    base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
     best: tuple[float, tuple, np.ndarray] | None = None
+    feature_sets = args.features.split(",") if args.features else ["all"] if args.quick else list(STAGE1_SETS)
     stage1 = (
-        [(window_sets[0], 40, "all")]
+        [(window_sets[0], 40, f) for f in feature_sets]
         if args.quick
-        else list(itertools.product(window_sets, LABEL_WIDTHS, FEATURE_SETS))
+        else list(itertools.product(window_sets, LABEL_WIDTHS, feature_sets))
     )
+    first_rows: list[float] = []
     for cue_min in cue_mins:
         if cue_min != cue_mins[0]:  # the lexical cues of every episode from a table with this minimum count
             fit_eps = fitting_episodes(fitting, samples, cue_min, window_sets)
@@ -441,8 +592,12 @@ def main(argv: list[str] | None = None) -> int:
                 ep.set_cues(learn_cues(samples, cue_min))
         for (windows, width, feats), l2 in itertools.product(stage1, l2s):
             coef = coef_for(fit_eps, windows, width, feats, l2)
-            r = mean_scores(val_eps, coef, scorer, 1.0, windows)
+            r = mean_scores(val_eps, coef, scorer, w1, windows)
             print(fmt(f"val {windows} ±{width} {feats} L2 {l2:g} cue-min {cue_min}", r), flush=True)
+            if first_rows:
+                print("  " + compare(r["objectives"], first_rows, "the first setting"), flush=True)
+            else:
+                first_rows = r["objectives"]
             if best is None or objective(r) < best[0]:
                 best = (objective(r), (windows, width, feats, l2, cue_min), coef)
     assert best is not None
@@ -456,7 +611,15 @@ def main(argv: list[str] | None = None) -> int:
     chosen = base
     best2 = None
     factor_of = 1.0
-    for weight, prior, factor in itertools.product(WEIGHTS, PRIOR_WEIGHTS, SCALE_FACTORS):
+    grid = [
+        tuple(float(v) for v in arg.split(",")) if arg else default
+        for arg, default in (
+            (args.weights, WEIGHTS),
+            (args.priors, PRIOR_WEIGHTS),
+            (args.scales, SCALE_FACTORS),
+        )
+    ]
+    for weight, prior, factor in itertools.product(*grid):
         s = Settings(windows=windows, weight=weight, prior=prior, scale=scale * factor, power=power)
         apply(s)
         r = mean_scores(val_eps, coef, scorer, weight, windows)
@@ -473,11 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     r = mean_scores(val_eps, coef, scorer, chosen.weight, windows)
     print(fmt("validation, chosen", r))
     if shipped_rows:
-        delta = np.array(r["objectives"]) - np.array(shipped_rows)
-        print(
-            f"per episode vs shipped (objective Pk - 0.5 F1@150): {int((delta < -1e-9).sum())} better, "
-            f"{int((delta > 1e-9).sum())} worse, median {float(np.median(delta)):+.4f}, mean {float(delta.mean()):+.4f}"
-        )
+        print(compare(r["objectives"], shipped_rows, "the shipped coef with fit cues"))
     print(fmt("validation, even split (same count)", baseline(val_eps, scorer)))
     if args.refit:
         both = fitting + validation
@@ -503,6 +662,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         print("--dry-run: chapters.py left unchanged")
         return 0
+    if np.any(coef[N_APP_FEATURES:]):
+        print(
+            "the chosen features include speaker-turn columns, which the app does not compute: nothing written"
+        )
+        return 1
     write_settings(coef, windows, chosen)
     write_cues(table, "fitting and selection splits" if args.refit else "fitting split")
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
@@ -555,7 +719,7 @@ def write_cues(table: outline.CueTable, trained_on: str = "fitting split") -> No
 
 def format_coef(coef: np.ndarray) -> str:
     """The ``BOUNDARY_COEF = ...`` source lines for ``coef`` (wrapped for the house line length)."""
-    values = [f"{v:.3f}" for v in coef]
+    values = [f"{v:.3f}" for v in coef[:N_APP_FEATURES]]
     lines, line = [], "BOUNDARY_COEF = np.array(["
     for i, v in enumerate(values):
         piece = v + ("," if i + 1 < len(values) else "])")

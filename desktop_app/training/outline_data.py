@@ -15,7 +15,9 @@ file lists the result; :func:`split3` checks that the rules and the list agree. 
 (``/work/shared/dev-corpus``) is a further held-out check.
 
 The app's sentence starts of each episode (``readability.segment``, about a second per episode) are cached
-under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``).
+under ``$OUTLINE_TRAIN_CACHE`` (default ``~/.cache/transcript-reader-training``), its paragraphs with the
+inferred speakers (``speakers.infer_speakers``, as the reader labels them) under ``$OUTLINE_TURNS_CACHE``
+(default: the same folder).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ DEV_EPISODES = (
     "vector-max-irwin-mighty",
 )
 CACHE = Path(os.environ.get("OUTLINE_TRAIN_CACHE", Path.home() / ".cache" / "transcript-reader-training"))
+# the app's paragraphs and inferred speakers of each episode (``paragraphs``; a few seconds each the first time)
+TURNS_CACHE = Path(os.environ.get("OUTLINE_TURNS_CACHE", CACHE))
 
 
 def is_validation(slug: str) -> bool:
@@ -130,6 +134,27 @@ def load(slug: str) -> dict:
         "display": app["display"],
         "speakers": sorted({s for s in truth.get("speakers") or [] if s}),
     }
+
+
+def paragraphs(ep: dict) -> list[tuple[int, int, str | None]]:
+    """The app's paragraphs of an episode (``load``'s result) with their inferred speakers, as the reader labels
+    them: ``(start, end, speaker)`` (cached under ``TURNS_CACHE``; a few seconds per episode the first time)."""
+    from desktop_app.library.derived import SPEAKERS_VERSION
+    from desktop_app.readability import segmentation as readability
+    from desktop_app.speakers import infer_speakers
+
+    text = ep["text"]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    path = TURNS_CACHE / f"{ep['slug']}-{digest}-{readability.ALGORITHM_VERSION}-{SPEAKERS_VERSION}.json"
+    if path.is_file():
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        readable = readability.segment(text)
+        labels = infer_speakers(text, readable).labels
+        rows = [[p.start, p.end, s] for p, s in zip(readable.paragraphs, labels, strict=True)]
+        TURNS_CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rows), encoding="utf-8")
+    return [(int(a), int(b), s) for a, b, s in rows]
 
 
 def chapters(ep: dict) -> tuple[list[int], list[str]]:
