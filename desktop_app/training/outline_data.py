@@ -27,6 +27,10 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SHARED = Path(os.environ.get("TRANSCRIPT_READER_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 TRAIN_CORPUS = SHARED / "train-corpus"
@@ -117,13 +121,12 @@ def load(slug: str) -> dict:
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = CACHE / f"{slug}-{digest}-{readability.ALGORITHM_VERSION}.json"
-    if path.is_file():
-        app = json.loads(path.read_text(encoding="utf-8"))
-    else:
+
+    def segmented() -> dict:
         readable = readability.segment(text)
-        app = {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
-        CACHE.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(app), encoding="utf-8")
+        return {"units": sorted(set(readable.unit_starts())), "display": list(readable.sentence_starts())}
+
+    app = _cached_json(path, segmented)
     return {
         "slug": slug,
         "text": text,
@@ -146,14 +149,13 @@ def paragraphs(ep: dict) -> list[tuple[int, int, str | None]]:
     text = ep["text"]
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     path = TURNS_CACHE / f"{ep['slug']}-{digest}-{readability.ALGORITHM_VERSION}-{SPEAKERS_VERSION}.json"
-    if path.is_file():
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    else:
+
+    def labelled() -> list:
         readable = readability.segment(text)
-        labels = infer_speakers(text, readable).labels
-        rows = [[p.start, p.end, s] for p, s in zip(readable.paragraphs, labels, strict=True)]
-        TURNS_CACHE.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rows), encoding="utf-8")
+        turns = infer_speakers(text, readable).labelled(readable)  # split where the speaker changes
+        return [[p.start, p.end, p.speaker] for p in turns.paragraphs]
+
+    rows = _cached_json(path, labelled)
     return [(int(a), int(b), s) for a, b, s in rows]
 
 
@@ -182,3 +184,13 @@ if __name__ == "__main__":
     for i, s in enumerate(list(DEV_EPISODES) + fit_ + val_ + held_):
         load(s)
         print(i, s, flush=True, file=sys.stderr)
+
+
+def _cached_json(path: Path, compute: Callable[[], Any]) -> Any:
+    """The JSON stored at ``path``, else ``compute()``'s result, stored there for the next run."""
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return value
