@@ -12,7 +12,6 @@ from desktop_app.speakers.inference import (
     adapted_posteriors,
     decode_speakers,
     host_posteriors,
-    labelled_readable,
 )
 from desktop_app.speakers.names import find_names
 
@@ -195,12 +194,10 @@ def test_sentence_pass_splits_a_paragraph_where_the_speaker_changes() -> None:
     assert units == [0, 1]
 
 
-def test_labelled_readable_splits_at_the_breaks() -> None:
+def test_with_speakers_splits_at_the_breaks() -> None:
     text, readable = punctuated(["He asks a thing.", "She answers it. He asks more. She answers again."])
     second = readable.paragraphs[1].sentences
-    labelled = labelled_readable(
-        readable, ["Host", "Guest", "Host", "Guest"], [second[1].start, second[2].start]
-    )
+    labelled = readable.with_speakers(["Host", "Guest", "Host", "Guest"], [second[1].start, second[2].start])
     assert [p.speaker for p in labelled.paragraphs] == ["Host", "Guest", "Host", "Guest"]
     assert [text[p.start : p.end] for p in labelled.paragraphs] == [
         "He asks a thing.",
@@ -212,4 +209,4 @@ def test_labelled_readable_splits_at_the_breaks() -> None:
         readable.paragraphs[0].start, readable.paragraphs[0].end, readable.paragraphs[0].sentences, "Host"
     )
     with pytest.raises(ValueError):
-        labelled_readable(readable, ["Host", "Guest"], [second[1].start])
+        readable.with_speakers(["Host", "Guest"], [second[1].start])

@@ -63,3 +63,23 @@ def test_reading_a_plain_text_transcript_leaves_statistics_unloaded(tmp_path: Pa
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "False"
+
+
+def test_a_cached_document_opens_without_the_speaker_model(tmp_path: Path) -> None:
+    """Once a transcript's speakers are cached, reopening it applies them without importing the speaker
+    inference (the worker's imports compete with the window's for the GIL before the first paint)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from desktop_app.document import prepare_document\n"
+        "from desktop_app.paths import default_transcript\n"
+        f"document = prepare_document(str(default_transcript()), Path({str(tmp_path)!r}), lambda _f: None)\n"
+        "print(len(document.readable.speakers), 'desktop_app.speakers' in sys.modules)\n"
+    )
+
+    def run() -> str:
+        command = [sys.executable, "-c", script]
+        return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout.strip()
+
+    assert run() == "2 True"  # the first open infers the speakers and caches them
+    assert run() == "2 False"

@@ -63,7 +63,6 @@ def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir
     if transcript.turns or not readable.paragraphs or readable.already_punctuated:
         return readable
     from desktop_app.readability import segmentation as readability
-    from desktop_app.speakers.inference import labelled_readable
 
     version = f"{SPEAKERS_VERSION}-{readability.ALGORITHM_VERSION}"
     cached = (
@@ -78,7 +77,7 @@ def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir
             and all(isinstance(b, int) for b in breaks)
         ):
             try:
-                return labelled_readable(readable, labels, breaks)
+                return readable.with_speakers(labels, breaks)
             except ValueError as error:
                 logger.info("speaker cache does not fit (%s); recomputing", error)
     from desktop_app.speakers import infer_speakers

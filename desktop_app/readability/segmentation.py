@@ -140,6 +140,28 @@ class Readable:
         starts it scored worse leave-one-out: Pk 0.343 against 0.322), else the sentence starts."""
         return list(self.outline_starts) or self.sentence_starts()
 
+    def with_speakers(self, labels: Sequence[str | None], breaks: Sequence[int] = ()) -> Readable:
+        """The segmentation with a paragraph split before each sentence that starts at one of ``breaks``
+        (text offsets; other offsets are ignored) and the paragraphs labelled with ``labels`` (one per
+        paragraph after the splits). ValueError when the counts differ."""
+        cut = set(breaks)
+        pieces: list[Paragraph] = []
+        for paragraph in self.paragraphs:
+            group: list[Sentence] = []
+            for sentence in paragraph.sentences:
+                if group and sentence.start in cut:
+                    pieces.append(Paragraph(group[0].start, group[-1].end, tuple(group)))
+                    group = []
+                group.append(sentence)
+            if len(group) == len(paragraph.sentences):
+                pieces.append(paragraph)
+            else:
+                pieces.append(Paragraph(group[0].start, group[-1].end, tuple(group)))
+        if len(pieces) != len(labels):
+            raise ValueError(f"{len(labels)} speaker labels for {len(pieces)} paragraphs")
+        paragraphs = tuple(replace(p, speaker=label) for p, label in zip(pieces, labels, strict=True))
+        return replace(self, paragraphs=paragraphs)
+
 
 # --------------------------------------------------------------------------------------------------
 # Words and features (shared with the training script)

@@ -79,34 +79,7 @@ class SpeakerLabels:
 
     def labelled(self, readable: Readable) -> Readable:
         """``readable`` with its paragraphs split at ``breaks`` and each labelled with its speaker."""
-        return labelled_readable(readable, self.labels, self.breaks)
-
-
-def labelled_readable(
-    readable: Readable, labels: Sequence[str | None], breaks: Sequence[int] = ()
-) -> Readable:
-    """``readable`` with a paragraph split before each sentence that starts at one of ``breaks`` (text
-    offsets; other offsets are ignored) and the paragraphs labelled with ``labels`` (one per paragraph after
-    the splits). ValueError when the counts differ."""
-    from dataclasses import replace
-
-    cut = set(breaks)
-    pieces: list[rd.Paragraph] = []
-    for paragraph in readable.paragraphs:
-        group: list[rd.Sentence] = []
-        for sentence in paragraph.sentences:
-            if group and sentence.start in cut:
-                pieces.append(rd.Paragraph(group[0].start, group[-1].end, tuple(group)))
-                group = []
-            group.append(sentence)
-        if len(group) == len(paragraph.sentences):
-            pieces.append(paragraph)
-        else:
-            pieces.append(rd.Paragraph(group[0].start, group[-1].end, tuple(group)))
-    if len(pieces) != len(labels):
-        raise ValueError(f"{len(labels)} speaker labels for {len(pieces)} paragraphs")
-    paragraphs = tuple(replace(p, speaker=label) for p, label in zip(pieces, labels, strict=True))
-    return replace(readable, paragraphs=paragraphs)
+        return readable.with_speakers(self.labels, self.breaks)
 
 
 def _length_bucket(n: int) -> int:
@@ -419,13 +392,6 @@ def sentence_units(text: str, readable: Readable, model: rd.Model | None = None)
         else []
     )
     return SentenceUnits(norm, starts, paragraph_first, questions, turns)
-
-
-def paragraph_evidence(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
-    """Per paragraph, the summed log-odds (relative to the prior) that the host speaks its sentences."""
-    bounds = units.starts + [len(units.norm)]
-    firsts = units.paragraph_first + [len(units.starts)]
-    return combine_evidence(sentence_logits(units, speaker_model), firsts, bounds, speaker_model.params)
 
 
 def sentence_logits(units: SentenceUnits, speaker_model: SpeakerModel) -> list[float]:
