@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop_app.annotations import store, yaml_scalars
-from desktop_app.annotations.model import COLOR_KEYS, Annotation, make_target
+from desktop_app.annotations.colors import COLOR_KEYS
+from desktop_app.annotations.model import Annotation, make_target
 from desktop_app.annotations.store import (
     AnnotationFile,
     AnnotationFileError,

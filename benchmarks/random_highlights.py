@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from desktop_app.annotations.model import COLOR_KEYS, Annotation
+from desktop_app.annotations.colors import COLOR_KEYS
+from desktop_app.annotations.model import Annotation
 
 if TYPE_CHECKING:
     import random

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 import yaml
 
-from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, AnchorStatus, Annotation, anchor_annotations
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.model import AnchorStatus, Annotation, anchor_annotations
 from desktop_app.quotes import linked_place
 from desktop_app.timeline import Timeline, chapter_at
 

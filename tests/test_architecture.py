@@ -20,6 +20,7 @@ LAYERS = {
     "app": "entry",
     "annotations": "domain",
     "annotations.fastyaml": "domain",
+    "annotations.colors": "domain",
     "annotations.model": "domain",
     "annotations.disk": "domain",
     "annotations.file_model": "domain",

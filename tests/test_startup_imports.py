@@ -1,5 +1,6 @@
 """What the window's modules import before the first paint: none of the heavy parts (segmentation, speaker
-inference, the outline, numpy, YAML, Whoosh, the library's highlights, multiprocessing), which load with the first document, on workers."""
+inference, the outline, numpy, YAML, Whoosh, the annotation model, the library's catalog and highlights,
+multiprocessing), which load with the first document, on workers, or after the first paint."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ HEAVY = (
     "desktop_app.speakers",
     "desktop_app.outline.chapters",
     "desktop_app.annotations.store",
+    "desktop_app.annotations.model",
+    "desktop_app.library.catalog",
     "desktop_app.library.index",
     "desktop_app.library.all_annotations",
     "multiprocessing",

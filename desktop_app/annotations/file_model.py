@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, Tombstone, utc_now
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.model import Annotation, Tombstone, utc_now
 
 FORMAT_NAME = "transcript-reader-annotations"
 FORMAT_VERSION = 1

@@ -29,6 +29,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.annotations.colors import COLOR_KEYS
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from difflib import Match
@@ -44,15 +46,6 @@ def new_id() -> str:
 
 
 CONTEXT_CHARS = 32
-#: The five colour keys (keys 1-5 in the reader) and their default meanings; users can rename the meanings.
-COLOR_KEYS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
-DEFAULT_COLOR_MEANINGS: dict[str, str] = {
-    "yellow": "Key idea",
-    "green": "Quote",
-    "blue": "Question",
-    "pink": "Disagree",
-    "purple": "Follow up",
-}
 
 # A word: word characters, possibly joined by punctuation without spaces ("it's", "GPT-4", "cursor.com",
 # "$3,500" -> "3,500"); dashes, ellipses and slashes separate words. Compared without the punctuation.

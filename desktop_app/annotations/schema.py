@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
 from desktop_app.annotations.file_model import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -21,7 +22,6 @@ from desktop_app.annotations.file_model import (
     DocumentRef,
 )
 from desktop_app.annotations.model import (
-    DEFAULT_COLOR_MEANINGS,
     Annotation,
     Target,
     Tombstone,

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop_app.annotations import file_model
-from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
 
-if TYPE_CHECKING:  # the YAML store (and PyYAML) loads with the first document, off the start-up path
+if (
+    TYPE_CHECKING
+):  # the model and the YAML store (and PyYAML) load with the first document, after the first paint
     from collections.abc import Callable, Iterable
 
+    from desktop_app.annotations.model import Annotation
     from desktop_app.annotations.store import AnnotationFile, AnnotationStore
     from desktop_app.tasks import TaskRunner
 
@@ -29,6 +31,13 @@ def _store_module() -> Any:
     from desktop_app.annotations import store as annotation_store
 
     return annotation_store
+
+
+def _anchored(text: str, annotations: list[Annotation]) -> list[Annotation]:
+    """``annotations`` anchored to ``text`` (see ``model.anchor_annotations``)."""
+    from desktop_app.annotations.model import anchor_annotations
+
+    return anchor_annotations(text, annotations)
 
 
 logger = logging.getLogger(__name__)
@@ -170,7 +179,7 @@ class AnnotationService(QObject):
                 content = file_store.load(store.DocumentRef(title=title, sha256=sha256, source=source))
             except store.AnnotationFileError as error:
                 return path, file_store, None, error.message
-            content.annotations = anchor_annotations(text, content.annotations)
+            content.annotations = _anchored(text, content.annotations)
             content.document = store.DocumentRef(
                 title=title, sha256=sha256, source=source, extra=content.document.extra
             )
@@ -210,7 +219,7 @@ class AnnotationService(QObject):
             pending is not None
         ):  # this document's unsaved changes from before a switch: they come back, unsaved
             self._store, self._base = pending.store, pending.base
-            pending.content.annotations = anchor_annotations(self._text, pending.content.annotations)
+            pending.content.annotations = _anchored(self._text, pending.content.annotations)
             pending.content.document = content.document
             self.content = pending.content
             self._revision = 1
@@ -281,7 +290,9 @@ class AnnotationService(QObject):
 
     def _check_size(self, grows_by: int, what: str) -> None:
         """Refuse a change that would take the file past the size limit that loading enforces."""
-        limit = file_model.MAX_FILE_BYTES
+        from desktop_app.annotations.file_model import MAX_FILE_BYTES
+
+        limit = MAX_FILE_BYTES
         if grows_by > 0 and self._size + grows_by > limit:
             raise AnnotationError(
                 f"{what} was not made: the annotations file would grow past its {limit // 2**20} MB limit "
@@ -292,7 +303,9 @@ class AnnotationService(QObject):
     def add(self, start: int, end: int, color: str, note: str = "", tags: Iterable[str] = ()) -> Annotation:
         """Highlight ``[start, end)`` of the document text."""
         self._require_ready()
-        annotation = Annotation.create(self._text, start, end, color=color, note=note, tags=tags)
+        from desktop_app.annotations import model
+
+        annotation = model.Annotation.create(self._text, start, end, color=color, note=note, tags=tags)
         self._check_size(_entry_bytes(annotation), "The highlight")
         self._push("Highlight", annotation.id, None, annotation)
         return annotation
@@ -469,7 +482,7 @@ class AnnotationService(QObject):
         merged.document = current.document
         changed = merged.annotations != current.annotations
         if changed:
-            merged.annotations = anchor_annotations(self._text, merged.annotations)
+            merged.annotations = _anchored(self._text, merged.annotations)
         colors_changed, outline_changed = merged.colors != current.colors, merged.outline != current.outline
         speakers_changed = merged.speakers != current.speakers
         self.content = merged
@@ -636,7 +649,7 @@ class AnnotationService(QObject):
                 self._store.error = None  # keep our content; the next save merges or reports
                 return
             self._base = _snapshot(theirs)
-            theirs.annotations = anchor_annotations(self._text, theirs.annotations)
+            theirs.annotations = _anchored(self._text, theirs.annotations)
             theirs.document = self._loaded().document
             self.content = theirs
             self.changed.emit()

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from desktop_app import quotes
 from desktop_app.annotations import store as annotation_store
-from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, anchor_annotations
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.model import Annotation, anchor_annotations
 from desktop_app.display_text import build_display
 from desktop_app.timeline import Timeline, chapter_at
 from desktop_app.transcript import Transcript, load_transcript

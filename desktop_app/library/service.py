@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFile, QObject, QStandardPaths, QTimer, Signal
 
-from desktop_app.library.catalog import Catalog, Entry, describe_files, expand_paths, open_library_catalog
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the catalog (and what it imports) loads when the library starts, after the first paint
     from collections.abc import Collection, Iterable, Iterator, Sequence
 
+    from desktop_app.library.catalog import Catalog, Entry
     from desktop_app.library.index import LibraryIndex, SyncReport
     from desktop_app.library.notes import AnnotationSummary
     from desktop_app.library.results import LibraryResult
@@ -114,6 +113,8 @@ class LibraryService(QObject):
     # -- life cycle -----------------------------------------------------------------------------
     def start(self) -> None:
         """Open the catalog (the bundled transcript is added on the first start) and index what is missing."""
+        from desktop_app.library.catalog import open_library_catalog
+
         self.catalog = open_library_catalog(self._dirs.data, self._default_document)
         self.entries_changed.emit(self.entries())
         self.sync()
@@ -130,6 +131,8 @@ class LibraryService(QObject):
     # -- catalog changes ------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str]) -> None:
         """Add files and folders: read on a worker, listed batch by batch, then indexed."""
+        from desktop_app.library.catalog import expand_paths
+
         files = expand_paths(paths)
         if not files:
             self.notice.emit(
@@ -249,6 +252,8 @@ class LibraryService(QObject):
         the app runs: replacing a file can wait for the disk for a long time while the indexer merges."""
         if self.catalog is None:
             return
+        from desktop_app.library.catalog import Catalog
+
         snapshot = Catalog(self.catalog.path)
         snapshot.add_entries(self.catalog.entries(), save=False)
         self._saves[0] += 1
@@ -466,6 +471,8 @@ def _describe_batches(
     because reading and parsing hundreds of files on a thread of this one holds the GIL that the window needs
     for every call into the Python list model: painting the list took 5x as long, and the window stalled for
     150-280 ms at a time while a folder was listed."""
+    from desktop_app.library.catalog import describe_files
+
     done = 0
     if in_child:
         import multiprocessing

@@ -11,7 +11,6 @@ import dataclasses
 from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from desktop_app.annotations.model import AnchorStatus, Target, anchor, make_target
 from desktop_app.timeline import chapter_at
 
 if TYPE_CHECKING:  # outline.py imports numpy: keep it off the GUI's start-up path
@@ -93,6 +92,8 @@ def _check_row(sections: Sequence[Section], row: int) -> None:
 
 def to_records(sections: Sequence[Section], text: str) -> list[dict[str, Any]]:
     """YAML-ready records: title, keywords, and the chapter start anchored like an annotation."""
+    from desktop_app.annotations.model import make_target  # the model loads after the first paint
+
     records = []
     for section in sections:
         end = min(len(text), section.start + ANCHOR_CHARS)
@@ -151,6 +152,8 @@ def from_records(records: Sequence[dict[str, Any]], text: str) -> list[Section] 
 
 def _anchored_start(raw: Any, text: str) -> int | None:
     """Where a stored chapter start lies in ``text`` (None: malformed or not found)."""
+    from desktop_app.annotations.model import AnchorStatus, Target, anchor
+
     if not isinstance(raw, dict):
         return None
     start, end, exact = raw.get("start"), raw.get("end"), raw.get("exact")

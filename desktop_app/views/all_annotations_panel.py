@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.colors import COLOR_KEYS, DEFAULT_COLOR_MEANINGS
 from desktop_app.library.all_annotations import AnnotationFilter, facets_of, filter_highlights, newest_first
 from desktop_app.views.annotations_model import short_quote
 from desktop_app.views.theme import plain_tooltip, swatch_color, swatch_icon

@@ -13,7 +13,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop_app.annotations.model import DEFAULT_COLOR_MEANINGS, Annotation, parse_timestamp
+from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.model import Annotation, parse_timestamp
 from desktop_app.timeline import ChapterRow, chapter_at
 from desktop_app.views.grouped_model import HEADER, GroupedItemModel
 from desktop_app.views.theme import plain_tooltip, swatch_color, swatch_icon

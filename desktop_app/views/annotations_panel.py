@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations.model import COLOR_KEYS, Annotation
+from desktop_app.annotations.colors import COLOR_KEYS
 from desktop_app.views.annotations_model import (
     ROLE_COLOR,
     ROLE_ID,
@@ -64,6 +64,7 @@ from desktop_app.views.theme import is_dark, swatch_color, swatch_icon
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from desktop_app.annotations.model import Annotation
     from desktop_app.timeline import ChapterRow
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 
 from desktop_app import APP_NAME
-from desktop_app.annotations.model import COLOR_KEYS
+from desktop_app.annotations.colors import COLOR_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

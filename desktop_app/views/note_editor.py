@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.annotations.model import COLOR_KEYS, DEFAULT_COLOR_MEANINGS, Annotation, normalize_tags
+from desktop_app.annotations.colors import COLOR_KEYS, DEFAULT_COLOR_MEANINGS
+from desktop_app.annotations.model import Annotation, normalize_tags
 from desktop_app.views.annotations_model import short_quote
 from desktop_app.views.theme import is_dark, plain_tooltip, swatch_color, swatch_icon
 
