@@ -139,10 +139,13 @@ def _build_window(
     from desktop_app.paths import resource_path
     from desktop_app.search.service import SearchService
     from desktop_app.session import ReadingSession
+    from desktop_app.views import theme
     from desktop_app.views.main_window import MainWindow
     from desktop_app.views.reader_view import load_bundled_fonts
 
     load_bundled_fonts(resource_path("fonts"))
+    # The style and palette before any widget exists: set later, every widget would be polished again.
+    theme.apply_palette(app, theme.resolve(settings.theme))
     icon = resource_path("icons", "transcript-reader.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

@@ -144,7 +144,9 @@ def apply_palette(app: QApplication, resolved: str) -> None:
     """Fusion style with our palette, so both themes look the same on every platform."""
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-    app.setPalette(_dark_palette() if resolved == "dark" else _light_palette())
+    palette = _dark_palette() if resolved == "dark" else _light_palette()
+    if app.palette() != palette:  # an unchanged palette would still be sent to every widget
+        app.setPalette(palette)
 
 
 class Colourable(Protocol):
