@@ -126,13 +126,14 @@ class _Builder:
 
 def _paragraph_piece(doc: str, start: int, end: int, capitals: set[int]) -> str:
     """``doc[start:end]`` with newlines as spaces and the given offsets upper-cased (length preserved)."""
-    chars = list(doc[start:end].replace("\n", " ").replace("\t", " "))
+    piece = doc[start:end].replace("\n", " ").replace("\t", " ")
     for offset in capitals:
         if start <= offset < end:
-            upper = chars[offset - start].upper()
+            i = offset - start
+            upper = piece[i].upper()
             if len(upper) == 1:
-                chars[offset - start] = upper
-    return "".join(chars)
+                piece = piece[:i] + upper + piece[i + 1 :]
+    return piece
 
 
 LABEL_GAP = "\u2003"
