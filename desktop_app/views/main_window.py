@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QMessageBox, QWid
 
 from desktop_app import APP_NAME
 from desktop_app.formats import FILE_DIALOG_FILTER
-from desktop_app.views import dialogs, theme
+from desktop_app.views import theme
 from desktop_app.views.annotation_tools import AnnotationTools
 from desktop_app.views.main_menu import MainMenu
 from desktop_app.views.outline_panel import ChapterStrip, OutlinePanel
@@ -168,8 +168,8 @@ class MainWindow(QMainWindow):
         menu.highlight_requested.connect(self.highlight_selection)
         menu.add_note_requested.connect(self.add_note)
         menu.delete_highlight_requested.connect(s.remove_selected)
-        menu.shortcuts_requested.connect(lambda: dialogs.show_shortcuts(self))
-        menu.about_requested.connect(lambda: dialogs.show_about(self, str(s.documents.dirs.data)))
+        menu.shortcuts_requested.connect(self._show_shortcuts)
+        menu.about_requested.connect(self._show_about)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(lambda _scheme: self.apply_theme(self.settings.theme))
@@ -245,6 +245,8 @@ class MainWindow(QMainWindow):
         """File › Open: ask for a transcript."""
         document = self.session.document
         start_dir = str(Path(document.transcript.source).parent) if document else str(Path.home())
+        from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
         path = dialogs.choose_transcript(self, start_dir, FILE_DIALOG_FILTER)
         if path:
             self.open_path(path)
@@ -310,6 +312,8 @@ class MainWindow(QMainWindow):
             or not self.last_error.isVisible()
             or self.last_error.windowTitle() != title
         ):
+            from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
             self.last_error = dialogs.show_error(self, title, message)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -404,14 +408,30 @@ class MainWindow(QMainWindow):
         self.menu.extend_context_menu(menu, start != end, bool(self.session.selected_annotation))
 
     @Slot()
+    def _show_shortcuts(self) -> None:
+        from desktop_app.views import dialogs
+
+        dialogs.show_shortcuts(self)
+
+    @Slot()
+    def _show_about(self) -> None:
+        from desktop_app.views import dialogs
+
+        dialogs.show_about(self, str(self.session.documents.dirs.data))
+
+    @Slot()
     def show_annotations_file(self) -> None:
         """Say where this transcript's highlights and notes are kept."""
+        from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
         dialogs.show_annotations_file(self, self.session.annotations.path)
 
     @Slot()
     def export_annotations(self) -> None:
         """File › Export: choose a file and a format, then export on a worker."""
         if self.session.document is not None:
+            from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
             path, fmt = dialogs.choose_export(self, self.session.suggested_export_path())
             if path:
                 self.session.export(path, fmt)
@@ -473,6 +493,8 @@ class MainWindow(QMainWindow):
             if not self.session.stop() and not self._quit_unsaved:
                 event.ignore()
                 message = self.session.last_save_error or "The annotations file could not be written."
+                from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
                 dialogs.ask_before_quit(self, message, self._after_quit_question)
                 return
             self._closed = True
@@ -485,6 +507,8 @@ class MainWindow(QMainWindow):
 
     def _after_quit_question(self, choice: str) -> None:
         if choice == "elsewhere":
+            from desktop_app.views import dialogs  # on first use: its Qt classes cost start-up time
+
             folder = dialogs.choose_copy_folder(self, self.session.suggested_copy_folder())
             if not folder or not self.session.save_unsaved_copies(folder):
                 return
