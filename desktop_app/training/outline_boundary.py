@@ -64,6 +64,40 @@ host's share of words or the guest's words per turn (log-linear fits on the fitt
 selection split's count error; Vector Podcast episodes are undercounted by about 10 % in both splits
 whatever the predictor).
 
+**Classifier family and context** (session 10; tried, not shipped). ``--classifiers`` compares classifiers on
+the selection split at the ``--stage1`` settings and every ``--weights`` value, each against the first named
+(per episode), and prints only: ``lr`` (the app's logistic regression), ``mlpH`` (one tanh hidden layer of H
+units, standardised inputs, full-batch Adam, ``MLP_STEPS`` steps, L2 ``MLP_L2``; ``--seeds`` of them), with
+``+shiftK`` (the 15 columns of the K neighbouring units on each side), ``+peakN`` (each column minus its
+largest value at the other units within N words: "the strongest point around") and ``+l2=X``.
+``--resamples R`` refits everything on R bootstrap resamples of the fitting episodes (by episode) and
+summarises the paired objective changes. That matters: the reference model alone, refitted on resamples, moves
+the selection objective from 0.0435 to 0.048-0.063, so one fitted model's difference of +-0.01 is mostly luck
+(and the shipped DP weight, prior and scale were chosen for the shipped model on this split). Results (weight
+12, prior 1, scale x0.95, label +-40; objective Pk - 0.5 F1@150, lower is better; reference ``lr`` 0.0435 =
+Pk 0.323, F1@150 0.558; scratch scripts and logs ``s10-bound-*`` in the session-10 notes):
+
+- neighbouring units, ``lr+shift1``: 0.0535 (13 better / 22 worse), L2 100 0.0526; ``+shift2`` 0.066-0.071;
+  paired over six resamples +0.009 (``shift1``) and +0.006 (``shift2``, L2 100). Worse at weights 6, 8 and 16 too.
+- local peaks, ``lr+peakN``: N 50 words +0.006 paired (worse), N 200 -0.003 (neutral); N 100 with L2 100 the
+  best-looking: -0.007 paired over five fits (four better, but the full fit +0.002, 17/18), at its re-checked
+  DP weight 8 objective 0.0387 against 0.0435 but 16 better / 19 worse, median +0.0017 (a few episodes carry
+  the mean), and its neighbours in the grid (L2 10: +0.006, L2 1000: -0.002, weight 10: 0.0485) disagree: noise,
+  not shipped. The peak of the reference model's own log-odds as one extra column (100 or 200 words): +0.003 and
+  +0.009 paired.
+- labels on the single unit nearest each chapter start (so that context could learn "the peak"): 0.060-0.080 with
+  or without context columns; a listwise loss (softmax over the units within 300 words of each chapter start):
+  0.064-0.077 at weights 6-16.
+- one hidden layer (8, 16 or 32 tanh units, L2 1e-3, three seeds each): held-out log loss on selection 0.1823
+  against 0.1830 (the partial dependences are the logistic regression's lines, except the host-cue column,
+  which saturates), but objective 0.070-0.074 at weight 12 (7-8 better / 19-21 worse), 0.057-0.058 at weights
+  4-8; paired over six resamples +0.014 (weight 12), +0.008 (weight 8, with or without ``shift1``). With L2 1e-2
+  (``mlp16+l2=0.01``, two seeds, identical): 0.0603 (11 better / 16 worse; log ``s10-bound-trainer.log``).
+  Blends with the logistic regression (a quarter, a half) are worse too (0.050, 0.056).
+
+So the boundary classifier is not where the outline loses: the DP calibration (item 3 of the session-10 brief)
+was therefore not re-tuned, since it was to be re-tuned only for a new classifier.
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
@@ -381,9 +415,14 @@ def score(ep: Episode, starts: list[int], scorer: ModuleType) -> dict:
 def mean_scores(
     eps: list[Episode], coef: np.ndarray, scorer: ModuleType, weight: float, windows: tuple[float, ...]
 ) -> dict:
+    return boost_scores(eps, [weight * (ep.features(windows) @ coef) for ep in eps], scorer)
+
+
+def boost_scores(eps: list[Episode], boosts: list[np.ndarray], scorer: ModuleType) -> dict:
+    """Mean Pk, WindowDiff, F1@150 and count ratio of the sections the DP places for these per-unit boosts,
+    with the per-episode objectives."""
     rows = []
-    for ep in eps:
-        boost = weight * (ep.features(windows) @ coef)
+    for ep, boost in zip(eps, boosts, strict=True):
         rows.append(score(ep, ep.word_starts(boost), scorer) | {"human": len(ep.chapters)})
     out: dict[str, Any] = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
     out["count_ratio"] = float(np.mean([r["pred_sections"] / r["human"] for r in rows]))
@@ -510,6 +549,15 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="fit on this share of the fitting episodes (learning curve)",
     )
+    ap.add_argument(
+        "--classifiers",
+        help="compare these classifiers on selection at the --stage1 settings and --weights, e.g. "
+        "lr,lr+shift1,lr+peak100,mlp16 (the first is the reference); prints only",
+    )
+    ap.add_argument("--seeds", type=int, default=3, help="--classifiers: seeds per hidden-layer classifier")
+    ap.add_argument(
+        "--resamples", type=int, default=0, help="--classifiers: also fit on this many bootstrap resamples"
+    )
     args = ap.parse_args(argv)
     if not outline_data.TRAIN_CORPUS.is_dir() or not outline_data.SCORER.is_file():
         print("the training corpus or the scorer is missing (development machines only)")
@@ -577,6 +625,17 @@ def main(argv: list[str] | None = None) -> int:
     w1, p1, f1 = (float(v) for v in args.stage1.split(","))
     base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
+    if args.classifiers:
+        return classifier_grid(
+            [parse_classifier(v) for v in args.classifiers.split(",")],
+            args.seeds,
+            args.resamples,
+            [float(v) for v in args.weights.split(",")] if args.weights else [w1],
+            fit_eps,
+            val_eps,
+            window_sets[0],
+            scorer,
+        )
     best: tuple[float, tuple, np.ndarray] | None = None
     feature_sets = args.features.split(",") if args.features else ["all"] if args.quick else list(STAGE1_SETS)
     stage1 = (
@@ -670,6 +729,190 @@ def main(argv: list[str] | None = None) -> int:
     write_settings(coef, windows, chosen)
     write_cues(table, "fitting and selection splits" if args.refit else "fitting split")
     print(f"wrote the settings to {OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
+    return 0
+
+
+# ``--classifiers``: the classifier's family and context (session 10), compared on selection; never written.
+CLASSIFIER_RE = re.compile(r"^(lr|mlp(\d+))((?:\+(?:shift\d|peak\d+|l2=[0-9.e-]+))*)$")
+MLP_L2 = 1e-3
+MLP_STEPS = 1500
+MLP_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """A boundary classifier: logistic regression (``lr``) or one tanh hidden layer (``mlpH``), on the app's
+    columns of the unit, plus those of ``shifts`` neighbouring units on each side and, per word radius in
+    ``peaks``, each column minus its largest value at the other units starting within that radius; ``l2``:
+    the L2 weight (``fit``'s for ``lr``, ``fit_mlp``'s per-row weight for ``mlpH``)."""
+
+    name: str
+    hidden: int = 0
+    shifts: int = 0
+    peaks: tuple[int, ...] = ()
+    l2: float | None = None
+
+
+def parse_classifier(text: str) -> ClassifierSpec:
+    """``lr``, ``mlp16``, ``lr+shift1``, ``mlp16+shift2+peak100``, ``lr+peak100+l2=100`` ... as a
+    :class:`ClassifierSpec`."""
+    m = CLASSIFIER_RE.match(text)
+    if m is None:
+        raise ValueError(f"bad classifier {text!r} (e.g. lr, lr+shift1, lr+peak100, mlp16+shift1)")
+    shifts, peaks, l2 = 0, [], None
+    for part in filter(None, m.group(3).split("+")):
+        if part.startswith("shift"):
+            shifts = int(part[5:])
+        elif part.startswith("l2="):
+            l2 = float(part[3:])
+        else:
+            peaks.append(int(part[4:]))
+    return ClassifierSpec(text, int(m.group(2) or 0), shifts, tuple(peaks), l2)
+
+
+def local_max(x: np.ndarray, units: Sequence[int], words: float) -> np.ndarray:
+    """Per unit: the largest ``x`` at the other units starting within ``words`` words (``x`` itself if none)."""
+    n = len(x)
+    u = np.asarray(units, dtype=np.float64)
+    best = np.full(n, -np.inf)
+    i = np.arange(n)
+    for d in range(1, n):
+        found = False
+        for j in (i + d, i - d):
+            ok = (j >= 0) & (j < n)
+            jj = np.clip(j, 0, n - 1)
+            ok &= np.abs(u[jj] - u) <= words
+            if ok.any():
+                found = True
+                best = np.where(ok, np.maximum(best, x[jj]), best)
+        if not found:
+            break
+    return np.where(np.isfinite(best), best, x)
+
+
+def context_columns(x: np.ndarray, units: Sequence[int], spec: ClassifierSpec) -> np.ndarray:
+    """``x`` (units x columns) followed by the context columns of ``spec``: the rows of the neighbouring units
+    (offsets -shifts..-1, 1..shifts; zeros beyond the ends, the mean of z-scored columns), then per peak radius
+    each column minus its local maximum over the other units within that many words."""
+    cols = [x]
+    n = len(x)
+    for d in [*range(-spec.shifts, 0), *range(1, spec.shifts + 1)]:
+        shifted = np.zeros_like(x)
+        if d > 0:
+            shifted[: max(n - d, 0)] = x[d:]
+        else:
+            shifted[-d:] = x[: max(n + d, 0)]
+        cols.append(shifted)
+    for words in spec.peaks:
+        cols.append(np.stack([x[:, c] - local_max(x[:, c], units, words) for c in range(x.shape[1])], axis=1))
+    return np.hstack(cols)
+
+
+def fit_mlp(
+    x: np.ndarray, y: np.ndarray, hidden: int, l2: float = MLP_L2, steps: int = MLP_STEPS, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """One tanh hidden layer on standardised inputs, fitted by full-batch Adam on the mean log loss plus
+    ``l2`` times the squared weights; returns the parameters (``mlp_logodds`` applies them)."""
+    rng = np.random.default_rng(seed)
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    xs = (x - mu) / sd
+    n, p = xs.shape
+    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
+    params = {
+        "w1": rng.normal(0.0, 1.0 / math.sqrt(p), (p, hidden)),
+        "b1": np.zeros(hidden),
+        "w2": rng.normal(0.0, 1.0 / math.sqrt(hidden), hidden),
+        "b2": np.array([math.log(rate / (1 - rate))]),
+    }
+    m1 = {k: np.zeros_like(v) for k, v in params.items()}
+    m2 = {k: np.zeros_like(v) for k, v in params.items()}
+    for t in range(1, steps + 1):
+        h = np.tanh(xs @ params["w1"] + params["b1"])
+        g = (1.0 / (1.0 + np.exp(-(h @ params["w2"] + params["b2"][0]))) - y) / n
+        dh = np.outer(g, params["w2"]) * (1.0 - h**2)
+        grads = {
+            "w1": xs.T @ dh + 2 * l2 * params["w1"],
+            "b1": dh.sum(axis=0),
+            "w2": h.T @ g + 2 * l2 * params["w2"],
+            "b2": np.array([g.sum()]),
+        }
+        for k, grad in grads.items():
+            m1[k] = 0.9 * m1[k] + 0.1 * grad
+            m2[k] = 0.999 * m2[k] + 0.001 * grad**2
+            step = (m1[k] / (1 - 0.9**t)) / (np.sqrt(m2[k] / (1 - 0.999**t)) + 1e-8)
+            params[k] = params[k] - MLP_RATE * step
+    return params | {"mu": mu, "sd": sd}
+
+
+def mlp_logodds(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Boundary log-odds of the rows of ``x`` under :func:`fit_mlp`'s parameters."""
+    h = np.tanh(((x - params["mu"]) / params["sd"]) @ params["w1"] + params["b1"])
+    return np.asarray(h @ params["w2"] + params["b2"][0])
+
+
+def fit_classifier(
+    spec: ClassifierSpec, eps: list[Episode], windows: tuple[float, ...], width: int, l2: float, seed: int
+) -> Any:
+    """Fit ``spec`` on ``eps`` (the app's columns, label ``width``): returns a function Episode -> log-odds."""
+    x = np.vstack([context_columns(ep.features(windows)[:, :N_APP_FEATURES], ep.units, spec) for ep in eps])
+    y = np.concatenate([ep.labels(width) for ep in eps])
+    if spec.hidden:
+        params = fit_mlp(x, y, spec.hidden, MLP_L2 if spec.l2 is None else spec.l2, seed=seed)
+        return lambda ep: mlp_logodds(
+            params, context_columns(ep.features(windows)[:, :N_APP_FEATURES], ep.units, spec)
+        )
+    w = fit(x, y, l2 if spec.l2 is None else spec.l2)
+    return lambda ep: context_columns(ep.features(windows)[:, :N_APP_FEATURES], ep.units, spec) @ w[:-1]
+
+
+def classifier_grid(
+    specs: list[ClassifierSpec],
+    seeds: int,
+    resamples: int,
+    weights: Sequence[float],
+    fit_eps: list[Episode],
+    val_eps: list[Episode],
+    windows: tuple[float, ...],
+    scorer: ModuleType,
+) -> int:
+    """Print selection figures of every classifier (and seed, for ``mlpH``) at every DP weight, each with a
+    per-episode comparison against the first classifier at the first weight fitted on the same episodes;
+    with ``resamples`` > 0, repeat on bootstrap resamples of the fitting episodes (by episode) and summarise
+    the paired objective changes (how much of a difference is the luck of one fitted model). Writes nothing."""
+    slugs = sorted({ep.slug for ep in fit_eps})
+    paired: dict[str, list[np.ndarray]] = {}
+    for r in range(max(resamples, 0) + 1):
+        if r == 0:
+            eps, tag = fit_eps, "all fitting"
+        else:
+            pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
+            by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
+            eps, tag = [ep for i in pick for ep in by_slug[slugs[i]]], f"resample {r}"
+        reference: list[float] = []
+        for spec in specs:
+            for seed in range(seeds if spec.hidden else 1):
+                model = fit_classifier(spec, eps, windows, 40, L2, seed)
+                for weight in weights:
+                    boosts = [weight * model(ep) for ep in val_eps]
+                    rows = boost_scores(val_eps, boosts, scorer)
+                    name = f"{spec.name}{f' seed {seed}' if spec.hidden else ''} weight {weight:g}"
+                    print(
+                        fmt(f"[{tag}] {name}", rows) + f" obj {np.mean(rows['objectives']):.4f}", flush=True
+                    )
+                    if not reference:
+                        reference = rows["objectives"]
+                        continue
+                    print("  " + compare(rows["objectives"], reference, specs[0].name), flush=True)
+                    paired.setdefault(name, []).append(np.array(rows["objectives"]) - np.array(reference))
+    if resamples > 0:
+        print(f"paired objective changes vs {specs[0].name} over {resamples + 1} fits (negative: better):")
+        for name, deltas in paired.items():
+            means = np.array([d.mean() for d in deltas])
+            both = np.concatenate(deltas)
+            print(
+                f"  {name:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
+                f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
+            )
     return 0
 
 
