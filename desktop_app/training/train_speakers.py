@@ -80,6 +80,28 @@ the other decoding settings unchanged: shift -2 (grid -1, -2, -3, -4, -6: two-pe
 ``tune_speakers`` (``SPLIT_SHIFTS``); the shipped file's params were set from that experiment (weights
 unchanged), not from a re-run of this script.
 
+s10-open (the opening: a cold open, the host's introduction, the first question): the sentence model's place
+feature was the share of the episode (``pos=0`` for the first 2 %: +0.46 host per sentence), which gave the
+whole opening, a cold open of the guest's quotes included, to the host. When the opening has an introduction
+(``names.find_introduction``: "the following is a conversation with …" through "and now … here's …"), a
+sentence's place is now told relative to it (``si.introduction_places``: ``ip=pre`` before it, ``ip=in``, ``ip=a1``
+… ``ip=a4`` after the handover, nothing later; learned on fit: -0.55, +4.45, +1.61, +1.28, +0.70, +0.34);
+without one, ``pos=0..2`` as before (``pos=3`` dropped: the bias is the reference). Two decoding settings: the
+cold open can be left out of the episode adaptation (``adapt_skip_opening``, chosen on selection: its clips'
+word pairs are said nowhere else, and unseen pairs favour the voice with fewer words, the host; lex-390's cold
+open went to the host at p = 1.00 through the adaptation alone), and the change probability where the
+introduction starts after a cold open is the rate counted on fit (``intro_change_logit``: 38 of 45, logit
+1.58; no effect on selection's figures). Chosen on selection with the fit-only tagger (``/tmp/s10open/tune.py``
+runs this module's ``tune_speakers`` on the selection episodes as ``/tmp/s9spk/prep.py`` cached them), two-person
+mean balanced accuracy: the old features refitted and retuned 0.8913, the new 0.8900, with the cold open out of
+the adaptation 0.8907 (6 of 9 up, 3 down against the refitted old features; the grid's all-episode mean 0.8692 ->
+0.8693 chose it); word accuracy over the opening (through 300 words after the handover) 0.911 -> 0.964, lex-390
+0.628 -> 1.000. Tried and dropped: the place as sentence index and words after the handover (``iw=``), and
+after the first question (``iq=``: the sentence after it is the guest's only about half the time); both
+absolute and relative places (noisier); counting only units said elsewhere in the adaptation (0.886 -> 0.752).
+The seed's "oh it was fun" (turn logit -0.65 after the host's question, then +1.09 and +3.13 at "I know" and
+"yeah I mean") stays the host's: that needs the turn model, not the speaker model.
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
