@@ -12,8 +12,11 @@ from desktop_app.speakers.inference import (
     adapted_posteriors,
     decode_speakers,
     host_posteriors,
+    introduction_places,
+    opening_sentences,
+    sentence_feature_rows,
 )
-from desktop_app.speakers.names import find_names
+from desktop_app.speakers.names import find_introduction, find_names
 
 INTRO = (
     "the following is a conversation with Jane Doe a physicist at the University of Nowhere "
@@ -210,3 +213,106 @@ def test_with_speakers_splits_at_the_breaks() -> None:
     )
     with pytest.raises(ValueError):
         readable.with_speakers(["Host", "Guest"], [second[1].start])
+
+
+COLD_OPEN = "i think the universe is a kind of miracle and we can write it down"
+
+
+def test_find_introduction_after_a_cold_open() -> None:
+    norm = (COLD_OPEN + " " + INTRO.lower() + " so what do you think").split()
+    start, end = find_introduction(norm)  # type: ignore[misc]
+    assert norm[start : start + 4] == ["the", "following", "is", "a"]
+    assert start == len(COLD_OPEN.split())
+    assert norm[end] == "here's" and norm[end - 3 : end] == ["now", "dear", "friends"]
+    # a short introduction without a handover ends at "… on this the … podcast"
+    short = "the following is a conversation with jane doe on this the john smith podcast so why".split()
+    assert find_introduction(short) == (0, short.index("podcast"))
+    assert find_introduction("so what do you think about the conversation with her".split()) is None
+
+
+def test_sentence_place_is_relative_to_the_introduction() -> None:
+    # sentences: a cold open, the introduction (two sentences, the second with the handover), then the
+    # host's question and the answer's sentences
+    sentences = [
+        COLD_OPEN,
+        "the following is a conversation with jane doe a physicist",
+        "this is the john smith podcast and now here's jane doe",
+        "so what do you think",
+        "well i think it is",
+        "and it is",
+        "yes it is",
+        "and so on",
+        "it goes on",
+    ]
+    norm = " ".join(sentences).split()
+    starts = [sum(len(x.split()) for x in sentences[:k]) for k in range(len(sentences))]
+    assert introduction_places(norm, starts) == ["pre", "in", "in", "a1", "a2", "a3", "a4", "late", "late"]
+    assert opening_sentences(norm, starts) == 1  # the cold open; the introduction starts there
+    rows = sentence_feature_rows(norm, starts, [0.0] * len(starts))
+    places = [[f for f in row if f.startswith(("ip=", "pos="))] for row in rows]
+    assert places == [["ip=pre"], ["ip=in"], ["ip=in"], ["ip=a1"], ["ip=a2"], ["ip=a3"], ["ip=a4"], [], []]
+    # without an introduction the place is the share of the episode, as before (the rest: no feature)
+    rows = sentence_feature_rows(norm[len(COLD_OPEN.split()) + 3 :], [0, 5], [0.0, 0.0])
+    assert [f for f in rows[0] if f.startswith("pos=")] == ["pos=0"]
+
+
+def test_adaptation_can_leave_out_the_cold_open() -> None:
+    # a cold open whose sentence evidence is the guest's, then the host's introduction: the cold open's
+    # phrasing is said nowhere else, and unseen word pairs lean to the voice with fewer words (the host),
+    # which pulls the cold open to the host; left out of the adaptation it stays the guest's
+    cold = [f"c{i}" for i in range(60)]
+    host = ["what", "do", "you", "think", "about", "that"]
+    guest = [w for k in range(20) for w in ("you", "know", "i", "sort", "of", "think", f"g{k}")]
+    words = cold + host * 3 + guest + host + guest
+    logits = [-3.0, 6.0, -3.0, 4.0, -3.0]
+    bounds = [0, 60, 78, 78 + len(guest), 84 + len(guest), len(words)]
+    turns = [0.0, -1.0, 3.0, 3.0, 3.0]
+    params = {
+        **toy_model().params,
+        "prior": 0.0,
+        "evidence": 1.0,
+        "adapt_weight": 0.5,
+        "adapt_rounds": 3.0,
+        "adapt_ngrams": 2.0,
+    }
+    _, prob = decode_speakers(logits, turns, bounds, [0, 1, 2, 3, 4], words, params, opening=1)
+    _, skipped = decode_speakers(
+        logits, turns, bounds, [0, 1, 2, 3, 4], words, {**params, "adapt_skip_opening": 1.0}, opening=1
+    )
+    assert prob[0] > 0.5 > skipped[0]
+    assert skipped[1] > 0.5 > skipped[2]
+
+
+def test_shipped_model_gives_a_cold_open_to_the_guest() -> None:
+    # the guest's quote before the host's introduction (a cold open) is the guest's, the introduction and the
+    # first question the host's, the answer the guest's
+    text, readable = punctuated(
+        [
+            "If we now find ourselves inside a world of illusions created by an alien intelligence that we "
+            "don't understand, but it understands us, this is a kind of spiritual enslavement that we won't "
+            "be able to break out of.",
+            "The following is a conversation with Jane Doe, a physicist at the University of Nowhere. This is "
+            "the John Smith podcast, and now, dear friends, here's Jane Doe.",
+            "So what do you think is the most beautiful idea in physics, and why do people find it so hard "
+            "to understand?",
+            "Well, I think the most beautiful idea is that the universe is comprehensible at all. It's kind "
+            "of a miracle that we can write down equations and they work, and I've spent my whole career "
+            "being amazed by that.",
+        ]
+    )
+    labels = infer_speakers(text, readable)
+    assert labels.labels == ("Jane Doe", "Host", "Host", "Jane Doe")
+
+
+def test_shipped_model_on_the_seed_opening() -> None:
+    # the bundled interview: the introduction and the first question are the host's; inside the guest's
+    # first answer, "it's awesome" ("… get into martial arts and it's um it's awesome") is the guest's
+    from desktop_app.paths import resource_path
+
+    text = resource_path("transcripts", "lex-383-mark-zuckerberg.txt").read_text(encoding="utf-8")
+    readable = rd.segment(text)
+    labelled = infer_speakers(text, readable).labelled(readable)
+    opening = [(p.speaker, text[p.start : p.end]) for p in labelled.paragraphs[:20]]
+    host = [s for s, t in opening if t.startswith(("the following is", "so I gotta ask"))]
+    assert host == ["Host", "Host"]
+    assert [s for s, t in opening if t.startswith("it's awesome")] == ["Mark Zuckerberg"]

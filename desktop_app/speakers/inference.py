@@ -12,9 +12,12 @@ counted over the other paragraphs weighted by the current posteriors. Word pairs
 of", "do you") carry a speaker's phrasing more than their topic, which both share. A last pass
 (``split_turns``, ``decode_speakers``) runs the same HMM over the sentences, where a change inside a paragraph
 needs strong evidence, and splits a paragraph where its sentences change speaker (``SpeakerLabels.breaks``):
-the host's follow-up after an answer, the guest's question back. The names come from the
-opening ("a conversation with …", "this is the … podcast"), else "Host" and "Guest". More than two voices
-(panels, debates) are labelled as host and guest too.
+the host's follow-up after an answer, the guest's question back. A sentence's place is told relative to the
+host's introduction when the opening has one (``introduction_places``: a cold open of the guest's quotes
+before it, the introduction, the first sentences after the handover), and the cold open and the
+introduction can be left out of the adaptation (``adapt_skip_opening``): they are not the conversation's
+voices. The names come from the opening ("a conversation with …", "this is the … podcast"), else "Host"
+and "Guest". More than two voices (panels, debates) are labelled as host and guest too.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.readability import segmentation as rd
-from desktop_app.speakers.names import find_names
+from desktop_app.speakers.names import find_introduction, find_names
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -54,6 +57,8 @@ DEFAULT_PARAMS = {
     "length_weight": 0.0,
     "split_turns": 0.0,
     "split_shift": -2.0,
+    "adapt_skip_opening": 0.0,
+    "intro_change": 0.0,
 }
 
 
@@ -106,17 +111,61 @@ def speaker_sentence_features(norm: Sequence[str], question: float, position: fl
     return feats
 
 
+AFTER_SENTENCES = 4  # the sentences after the introduction's handover that get a place of their own
+
+
+def introduction_places(norm: Sequence[str], starts: Sequence[int]) -> list[str] | None:
+    """Per sentence (``starts``: their first words), its place relative to the host's introduction
+    (``names.find_introduction``): "pre" before it (a cold open: the guest's quotes, mostly), "in" inside
+    it, "a1" … "a4" the first sentences after the handover (the host's first question, then the answer),
+    "late" after those. None when the opening has no introduction."""
+    intro = find_introduction(norm)
+    if intro is None or not starts:
+        return None
+    first = bisect.bisect_right(starts, intro[0]) - 1
+    last = bisect.bisect_right(starts, intro[1]) - 1
+    out = []
+    for k in range(len(starts)):
+        if k < first:
+            out.append("pre")
+        elif k <= last:
+            out.append("in")
+        elif k - last <= AFTER_SENTENCES:
+            out.append(f"a{k - last}")
+        else:
+            out.append("late")
+    return out
+
+
+def opening_sentences(norm: Sequence[str], starts: Sequence[int]) -> int:
+    """How many sentences the cold open takes (those before the host's introduction; 0 without one): clips
+    of the conversation, no part of the voices the adaptation learns; the introduction's first sentence
+    has this index."""
+    places = introduction_places(norm, starts)
+    return places.index("in") if places and "in" in places else 0
+
+
 def sentence_feature_rows(
     norm: Sequence[str], starts: Sequence[int], questions: Sequence[float]
 ) -> list[list[str]]:
     """``speaker_sentence_features`` of every sentence (``starts``: their first words; ``questions``: their
     question logits), plus their neighbours': whether the previous and the next sentence are questions, their
-    lengths, and the next sentence's first word."""
+    lengths, and the next sentence's first word. When the opening has an introduction
+    (``introduction_places``), a sentence's place is told relative to it ("ip=pre", "ip=in", "ip=a1" …
+    "ip=a4"; none later) instead of by its share of the episode (``pos=``): a cold open is the guest's, the
+    introduction the host's, wherever they fall."""
     n = max(len(norm), 1)
     bounds = list(starts) + [len(norm)]
+    places = introduction_places(norm, starts)
     rows = []
     for k, (a, b, q) in enumerate(zip(bounds, bounds[1:], questions, strict=False)):
         feats = speaker_sentence_features(norm[a:b], q, a / n)
+        if places is not None:
+            feats = [f for f in feats if not f.startswith("pos=")]
+            if places[k] != "late":
+                feats.append("ip=" + places[k])
+        elif feats and feats[-1] == "pos=3":  # the rest of the episode: the bias's reference place
+            feats.pop()
         if k > 0:
             feats += [
                 "pq=" + str(max(-6, min(6, round(questions[k - 1] * 2)))),
@@ -238,16 +287,20 @@ class _Voices:
         self.n_host, self.n_guest = sum(self.host.values()), sum(self.guest.values())
         self.vocab = len(self.host) or 1
 
-    def log_ratio(self, counts: Counter[str], p: float) -> float:
+    def log_ratio(self, counts: Counter[str], p: float, seen_only: bool = False) -> float:
         """The log-ratio of ``counts`` under the host's and the guest's counts, with this unit's own counts
-        (weighted by its host probability ``p``) left out."""
+        (weighted by its host probability ``p``) left out. ``seen_only``: only the words (and pairs) said
+        elsewhere in the episode count; one said nowhere else would favour the voice with fewer words."""
         total = sum(counts.values())
         nh = self.n_host - p * total + 0.5 * self.vocab
         ng = self.n_guest - (1 - p) * total + 0.5 * self.vocab
         host, guest = self.host, self.guest
         z = 0.0
         for w, k in counts.items():
-            z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
+            h, g = host[w] - p * k, guest[w] - (1 - p) * k
+            if seen_only and h + g < 0.5:
+                continue
+            z += k * (math.log((h + 0.5) / nh) - math.log((g + 0.5) / ng))
         return z
 
 
@@ -256,16 +309,22 @@ def _adapt(
     turns: Sequence[float],
     words: Sequence[Sequence[str]],
     params: dict[str, float],
+    skip: int = 0,
 ) -> tuple[list[float], _Voices | None]:
-    """``adapted_posteriors`` and the voices counted from its final posteriors (None without adaptation)."""
+    """``adapted_posteriors`` and the voices counted from its final posteriors (None without adaptation);
+    the first ``skip`` units take no part in the adaptation."""
     prob = host_posteriors(evidence, turns, params)
     weight = params.get("adapt_weight", 0.0)
     if weight <= 0:
         return prob, None
-    counts = [adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) for ws in words]
+    counts = [
+        adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) if j >= skip else Counter()
+        for j, ws in enumerate(words)
+    ]
+    seen = bool(params.get("adapt_seen", 0.0))
     for _ in range(int(params.get("adapt_rounds", 2))):
         voices = _Voices(counts, prob)
-        extra = [weight * voices.log_ratio(c, p) for c, p in zip(counts, prob, strict=False)]
+        extra = [weight * voices.log_ratio(c, p, seen) for c, p in zip(counts, prob, strict=False)]
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
     return prob, _Voices(counts, prob)
 
@@ -277,6 +336,7 @@ def decode_speakers(
     paragraph_first: Sequence[int],
     norm: Sequence[str],
     params: dict[str, float],
+    opening: int = 0,
 ) -> tuple[list[int], list[float]]:
     """The speaker decoding of one episode: the first sentence of each labelled unit and its host
     probability.
@@ -290,13 +350,24 @@ def decode_speakers(
     and inside a paragraph it is the turn logit plus ``split_shift`` (a change the paragraph threshold
     missed needs strong speaker evidence). Where the sentence labels change inside a paragraph, the
     paragraph is split there (the host's remark after an answer, the guest's question back); a paragraph
-    whose sentences all get one label keeps its own probability.
+    whose sentences all get one label keeps its own probability. ``opening``: how many sentences the cold
+    open and the introduction take (``opening_sentences``); with ``adapt_skip_opening`` the paragraphs that
+    start there take no part in the adaptation (a cold open's clips and the introduction's read text are
+    not the conversation's voices, and a clip's phrasing said nowhere else would go to the host). With
+    ``intro_change`` (a logit, estimated on the training episodes), the speaker changes where the
+    introduction starts after a cold open with that probability, whatever the turn logit there.
     """
+    if opening and params.get("intro_change", 0.0) and params["turn_scale"] and opening < len(turns):
+        turns = list(turns)  # the cold open's clips end where the introduction starts: a learned change rate
+        turns[opening] = (params["intro_change"] - params["turn_shift"]) / params["turn_scale"]
     firsts = list(paragraph_first) + [len(sentence_logits)]
     evidence = combine_evidence(sentence_logits, firsts, bounds, params)
     words = [norm[bounds[a] : bounds[b]] for a, b in zip(firsts, firsts[1:], strict=False)]
     par_turns = [turns[k] for k in firsts[:-1]]
-    prob, voices = _adapt(evidence, par_turns, words, params)
+    skip = 0
+    if params.get("adapt_skip_opening", 0.0):
+        skip = sum(1 for a in firsts[:-1] if a < opening)
+    prob, voices = _adapt(evidence, par_turns, words, params, skip)
     if not params.get("split_turns", 0.0):
         return firsts[:-1], prob
     shift, weight, prior = params["split_shift"], params.get("adapt_weight", 0.0), params["prior"]
@@ -306,11 +377,11 @@ def decode_speakers(
     for j, (a, b) in enumerate(zip(firsts, firsts[1:], strict=False)):
         for k in range(a, b):
             z = sentence_logits[k] - prior
-            if voices is not None:
+            if voices is not None and j >= skip:
                 counts = adaptation_counts(norm[bounds[k] : bounds[k + 1]], ngrams)
-                z += weight * voices.log_ratio(counts, prob[j])
+                z += weight * voices.log_ratio(counts, prob[j], bool(params.get("adapt_seen", 0.0)))
             sentence_evidence.append(z)
-            sentence_turns.append(turns[k] if k == a else turns[k] + shift)
+            sentence_turns.append(turns[k] if k in (a, opening) else turns[k] + shift)
     sentence_prob = host_posteriors(sentence_evidence, sentence_turns, params)
     threshold = params["host_threshold"]
     host = [p > threshold for p in sentence_prob]
@@ -435,6 +506,7 @@ def infer_speakers(
         units.paragraph_first,
         units.norm,
         speaker_model.params,
+        opening=opening_sentences(units.norm, units.starts),
     )
     sentence_starts = [s.start for p in readable.paragraphs for s in p.sentences]
     paragraph_first = set(units.paragraph_first)

@@ -10,6 +10,10 @@ Older automatic captions are all lower case ("the following is a conversation wi
 fighter pilot"). There a name is the two words after the strongest introductions ("conversation with",
 "interview with", "this is the … podcast"), after a title ("lieutenant", "dr"), when neither is a common word; it is
 shown capitalised ("Ryan Graves").
+
+``find_introduction`` finds where the host's introduction starts ("the following is a conversation with …",
+often after a cold open of the guest's quotes) and hands over ("and now dear friends here's …"); the speaker
+model tells a sentence's place relative to it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
 OPENING_WORDS = 400
 
@@ -137,3 +141,46 @@ def find_names(text: str) -> Names:
     host = hosts[0] if hosts else None
     guests = [g for g in _first(_GUEST_PATTERNS, opening) if g != host and not (host and g in host)]
     return Names(host=host, guest=guests[0] if guests else None)
+
+
+# The introduction of an interview in normalised (lower-case) words: where it starts ("the following is a
+# conversation with …", after a cold open of the guest's quotes) and where the host hands over ("and now
+# dear friends here's …", "and now here's my conversation with …").
+_INTRO_STARTS = (
+    ("following", "is", "a", "conversation"),
+    ("following", "is", "an", "interview"),
+    ("following", "is", "my", "conversation"),
+    ("this", "is", "a", "conversation", "with"),
+    ("this", "is", "my", "conversation", "with"),
+)
+_INTRO_FIRST = frozenset(p[0] for p in _INTRO_STARTS)
+_HANDOVERS = frozenset({"here's", "heres"})
+INTRO_SEARCH_WORDS = 2000  # a cold open and the introduction's start lie within this many words
+INTRO_MAX_WORDS = 2000  # the handover lies within this many words of the introduction's start
+INTRO_SHORT_WORDS = 600  # else "this … podcast" within this many words ends it
+
+
+def find_introduction(norm: Sequence[str]) -> tuple[int, int] | None:
+    """Where the host's introduction of an interview starts and ends in the normalised words ``norm``: the
+    index of its first word ("the following is a conversation with …") and of the handover word ("here's"
+    in "and now here's …", "and now dear friends here's …"; the start again when no handover is found).
+    None when the opening has no such introduction. Words before the start are a cold open (usually the
+    guest's quotes), the words after the handover's sentence the host's first question, then the answer."""
+    head = list(norm[:INTRO_SEARCH_WORDS])
+    start = -1
+    for i, w in enumerate(head):
+        if w in _INTRO_FIRST and any(tuple(head[i : i + len(p)]) == p for p in _INTRO_STARTS):
+            start = i - 1 if i > 0 and head[i - 1] == "the" else i
+            break
+    if start < 0:
+        return None
+    window = norm[start : start + INTRO_MAX_WORDS]
+    for j, w in enumerate(window):
+        if (w in _HANDOVERS or (w == "here" and j + 1 < len(window) and window[j + 1] == "is")) and "now" in (
+            window[max(j - 4, 0) : j]
+        ):
+            return start, start + j
+    for j, w in enumerate(window[:INTRO_SHORT_WORDS]):  # "… on this the Lex Fridman podcast": no handover
+        if w == "podcast" and "this" in window[max(j - 5, 0) : j]:
+            return start, start + j
+    return start, start
