@@ -988,7 +988,10 @@ def metric_pairs(
     word-vector rows of the window before and after it (``left``, ``right``), labelled 1 when the whole span
     lies in one human chapter, 0 when a chapter starts within ``width`` words of the unit start (others
     dropped), and the pair's group (one per episode and window)."""
-    lefts, rights, labels, groups = [], [], [], []
+    lefts: list[np.ndarray] = []
+    rights: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    groups: list[np.ndarray] = []
     for ep in eps:
         if ep.embed is None:
             continue
@@ -1131,7 +1134,7 @@ def metric_grid(
     scorer: ModuleType,
 ) -> int:
     """Print selection figures of the app's columns (``lr``) and of each projection (``seeds`` fits of ``W``
-    each) at every DP weight, with per-episode comparisons against ``lr`` at the first weight fitted on the
+    each) at every DP weight, with per-episode comparisons against ``lr`` at the same weight fitted on the
     same episodes, and the pair AUC (cosine, same chapter vs chapter start) on selection; with ``resamples``
     > 0, repeat on bootstrap resamples of the fitting episodes (``W`` refitted too). Writes nothing."""
     slugs = sorted({ep.slug for ep in fit_eps})
@@ -1149,7 +1152,7 @@ def metric_grid(
         fold_of = {s: k % METRIC_FOLDS for k, s in enumerate(sorted({ep.slug for ep in eps}))}
         fold_pairs = [metric_pairs([ep for ep in eps if fold_of[ep.slug] != f]) for f in range(METRIC_FOLDS)]
         y = np.concatenate([ep.labels(40) for ep in eps])
-        reference: list[float] = []
+        reference: dict[float, list[float]] = {}  # lr at each DP weight
         runs: list[tuple[str, MetricSpec | None, int]] = [("lr", None, 0)]
         runs += [(f"{s.name} seed {k}", s, k) for s in specs for k in range(seeds)]
         for name, spec, seed in runs:
@@ -1166,14 +1169,16 @@ def metric_grid(
                 rows = boost_scores(val_eps, boosts, scorer)
                 label = f"{name} weight {weight:g}"
                 print(fmt(f"[{tag}] {label}", rows) + f" obj {np.mean(rows['objectives']):.4f}", flush=True)
-                if not reference:
-                    reference = rows["objectives"]
+                if spec is None:
+                    reference[weight] = rows["objectives"]
                     continue
-                print("  " + compare(rows["objectives"], reference, "lr"), flush=True)
-                key = label if spec is None else f"{spec.name} seed {seed} weight {weight:g}"
-                paired.setdefault(key, []).append(np.array(rows["objectives"]) - np.array(reference))
+                print(
+                    "  " + compare(rows["objectives"], reference[weight], f"lr weight {weight:g}"), flush=True
+                )
+                key = f"{spec.name} seed {seed} weight {weight:g}"
+                paired.setdefault(key, []).append(np.array(rows["objectives"]) - np.array(reference[weight]))
     if resamples > 0:
-        print(f"paired objective changes vs lr over {resamples + 1} fits (negative: better):")
+        print(f"paired objective changes vs lr (same weight) over {resamples + 1} fits (negative: better):")
         for key, deltas in paired.items():
             means = np.array([d.mean() for d in deltas])
             both = np.concatenate(deltas)
