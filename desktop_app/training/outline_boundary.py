@@ -98,6 +98,41 @@ Pk 0.323, F1@150 0.558; scratch scripts and logs ``s10-bound-*`` in the session-
 So the boundary classifier is not where the outline loses: the DP calibration (item 3 of the session-10 brief)
 was therefore not re-tuned, since it was to be re-tuned only for a new classifier.
 
+**A supervised representation for the novelty** (session 10; tried, not shipped). ``--metric`` learns, on
+the fitting split, a projection ``W`` (128 x k) of the word-vector block so that the cosine of the summed,
+projected unit vectors of the ``METRIC_PAIR_WINDOWS`` (100 and 250 words) before and after a unit start is high
+when the whole span lies in one human chapter and low when a chapter starts within 40 words of it
+(``metric_pairs``; logistic link ``a + b cos`` on the cosine centred per episode and window, classes weighted
+equally, ``METRIC_NEGATIVES`` same-chapter pairs per chapter start, L2 on ``W - I``, full-batch Adam;
+``fit_projection``), recomputes the six word-vector novelty / peak columns on ``block @ W`` (replacing them, or
+as six extra columns with ``+extra``), refits the logistic regression and compares on selection against the
+app's columns at the same DP weight (``metric_grid``; ``--seeds``, ``--resamples`` as for ``--classifiers``).
+The fitting rows' projected columns come from projections fitted on the other ``METRIC_FOLDS`` folds (as the
+cue table): with in-sample projections (and the pooled loss) the classifier over-trusts the new columns
+(k128, L2 0.01: objective 0.078-0.101 against 0.0435, 8-13 better / 22-27 worse). Results (weight 12, prior 1, scale x0.95, label +-40;
+logs ``s10-metric-*`` in the session-10 notes): the projection separates the pairs better on selection (mean
+per-episode pair AUC 0.668 raw, 0.683 with L2 0.03, 0.694 with L2 0.01, 0.674 with L2 0.1), but the outline does
+not improve:
+
+- replacing the columns: L2 0.1 objective 0.0496 (3 better / 5 worse), L2 0.03 0.0482 (weight 12) and
+  0.0467 (weight 16; the reference at 16: 0.0589), L2 0.01 0.0537 (12 better / 18 worse); a loss pooled over
+  episodes (``+pooled``, cosines not centred) 0.0602 (13 / 18);
+- as extra columns (``+extra``, L2 0.01): 0.0534 (11 better / 20 worse);
+- over two fits (the full fitting split and one bootstrap resample, ``W`` refitted), L2 0.03 against the
+  reference at the same weight: +0.009 at weight 8, -0.001 at weight 12 (+0.005, -0.006), -0.008 at weight 16
+  (-0.012, -0.005); each side at its best weight: +0.003 (full fit: 0.0467 against 0.0435) and -0.003
+  (resample: 0.0613 against 0.0642): within the refit noise;
+- the trainer run ``--quick --windows 100,250,700 --stage1 12,1,0.95 --metric k128+l2=0.01+steps=150,
+  k128+l2=0.03+steps=150 --seeds 2 --weights 12,16`` (log ``s10-metric-trainer.log``; the seeds agree within
+  0.001): L2 0.01 0.0537 / 0.0549 at weight 12 (12 better / 18 worse), 0.0499 / 0.0509 at weight 16; L2 0.03
+  0.0482 at weight 12 (8 / 8, the rest unchanged), 0.0466-0.0467 at weight 16 (14-15 better / 4-5 worse against
+  the reference at weight 16, 0.0589). The projected columns make the outline less sensitive to the DP weight,
+  but each one's best weight still favours the reference (0.0435 at weight 12 against 0.0466-0.0499).
+
+So a chapter-aware metric on the word vectors moves the pair separation by a few AUC points and the outline
+not at all (a better ranking of window pairs within an episode does not place the DP's starts better; the
+host and lexical cues carry more of the classifier's weight than each novelty column). Nothing shipped.
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
