@@ -108,11 +108,11 @@ equally, ``METRIC_NEGATIVES`` same-chapter pairs per chapter start, L2 on ``W - 
 as six extra columns with ``+extra``), refits the logistic regression and compares on selection against the
 app's columns at the same DP weight (``metric_grid``; ``--seeds``, ``--resamples`` as for ``--classifiers``).
 The fitting rows' projected columns come from projections fitted on the other ``METRIC_FOLDS`` folds (as the
-cue table): with in-sample projections (and the pooled loss) the classifier over-trusts the new columns
-(k128, L2 0.01: objective 0.078-0.101 against 0.0435, 8-13 better / 22-27 worse). Results (weight 12, prior 1, scale x0.95, label +-40;
-logs ``s10-metric-*`` in the session-10 notes): the projection separates the pairs better on selection (mean
-per-episode pair AUC 0.668 raw, 0.683 with L2 0.03, 0.694 with L2 0.01, 0.674 with L2 0.1), but the outline does
-not improve:
+cue table): with in-sample projections (and the pooled loss) the classifier over-trusts the new columns (k128,
+L2 0.01: objective 0.078-0.101 against 0.0435, 8-13 better / 22-27 worse). Results (weight 12, prior 1, scale
+x0.95, label +-40; logs ``s10-metric-*`` in the session-10 notes): the projection separates the pairs better
+on selection (mean per-episode pair AUC 0.668 raw, 0.683 with L2 0.03, 0.694 with L2 0.01, 0.674 with L2 0.1),
+but the outline does not improve:
 
 - replacing the columns: L2 0.1 objective 0.0496 (3 better / 5 worse), L2 0.03 0.0482 (weight 12) and
   0.0467 (weight 16; the reference at 16: 0.0589), L2 0.01 0.0537 (12 better / 18 worse); a loss pooled over
