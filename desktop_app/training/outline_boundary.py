@@ -98,6 +98,41 @@ Pk 0.323, F1@150 0.558; scratch scripts and logs ``s10-bound-*`` in the session-
 So the boundary classifier is not where the outline loses: the DP calibration (item 3 of the session-10 brief)
 was therefore not re-tuned, since it was to be re-tuned only for a new classifier.
 
+**A supervised representation for the novelty** (session 10; tried, not shipped). ``--metric`` learns, on
+the fitting split, a projection ``W`` (128 x k) of the word-vector block so that the cosine of the summed,
+projected unit vectors of the ``METRIC_PAIR_WINDOWS`` (100 and 250 words) before and after a unit start is high
+when the whole span lies in one human chapter and low when a chapter starts within 40 words of it
+(``metric_pairs``; logistic link ``a + b cos`` on the cosine centred per episode and window, classes weighted
+equally, ``METRIC_NEGATIVES`` same-chapter pairs per chapter start, L2 on ``W - I``, full-batch Adam;
+``fit_projection``), recomputes the six word-vector novelty / peak columns on ``block @ W`` (replacing them, or
+as six extra columns with ``+extra``), refits the logistic regression and compares on selection against the
+app's columns at the same DP weight (``metric_grid``; ``--seeds``, ``--resamples`` as for ``--classifiers``).
+The fitting rows' projected columns come from projections fitted on the other ``METRIC_FOLDS`` folds (as the
+cue table): with in-sample projections (and the pooled loss) the classifier over-trusts the new columns (k128,
+L2 0.01: objective 0.078-0.101 against 0.0435, 8-13 better / 22-27 worse). Results (weight 12, prior 1, scale
+x0.95, label +-40; logs ``s10-metric-*`` in the session-10 notes): the projection separates the pairs better
+on selection (mean per-episode pair AUC 0.668 raw, 0.683 with L2 0.03, 0.694 with L2 0.01, 0.674 with L2 0.1),
+but the outline does not improve:
+
+- replacing the columns: L2 0.1 objective 0.0496 (3 better / 5 worse), L2 0.03 0.0482 (weight 12) and
+  0.0467 (weight 16; the reference at 16: 0.0589), L2 0.01 0.0537 (12 better / 18 worse); a loss pooled over
+  episodes (``+pooled``, cosines not centred) 0.0602 (13 / 18);
+- as extra columns (``+extra``, L2 0.01): 0.0534 (11 better / 20 worse);
+- over two fits (the full fitting split and one bootstrap resample, ``W`` refitted), L2 0.03 against the
+  reference at the same weight: +0.009 at weight 8, -0.001 at weight 12 (+0.005, -0.006), -0.008 at weight 16
+  (-0.012, -0.005); each side at its best weight: +0.003 (full fit: 0.0467 against 0.0435) and -0.003
+  (resample: 0.0613 against 0.0642): within the refit noise;
+- the trainer run ``--quick --windows 100,250,700 --stage1 12,1,0.95 --metric k128+l2=0.01+steps=150,
+  k128+l2=0.03+steps=150 --seeds 2 --weights 12,16`` (log ``s10-metric-trainer.log``; the seeds agree within
+  0.001): L2 0.01 0.0537 / 0.0549 at weight 12 (12 better / 18 worse), 0.0499 / 0.0509 at weight 16; L2 0.03
+  0.0482 at weight 12 (8 / 8, the rest unchanged), 0.0466-0.0467 at weight 16 (14-15 better / 4-5 worse against
+  the reference at weight 16, 0.0589). The projected columns make the outline less sensitive to the DP weight,
+  but each one's best weight still favours the reference (0.0435 at weight 12 against 0.0466-0.0499).
+
+So a chapter-aware metric on the word vectors moves the pair separation by a few AUC points and the outline
+not at all (a better ranking of window pairs within an episode does not place the DP's starts better; the
+host and lexical cues carry more of the classifier's weight than each novelty column). Nothing shipped.
+
 ``--cohesion`` only grid-searches the two constants of the DP's section cohesion (the word vectors' share of
 the unit similarity, ``EMBED_WEIGHT``, and the exponent of the section size it is divided by,
 ``COH_GAMMA``) on the selection split with the shipped classifier, cue table and settings (nothing refitted),
@@ -197,6 +232,8 @@ class Episode:
         self.units = outline._units(self.cand, len(self.words))
         self.intro = outline._intro_end(self.words, self.units)
         self.blocks = outline._unit_features(self.words, self.units)
+        # the word-vector block (``--metric`` learns a projection of it); None without the bundled vectors
+        self.embed: np.ndarray | None = self.blocks[-1] if len(self.blocks) > 1 else None
         self.unit_len = np.diff(np.array(self.units + [len(self.words)], dtype=np.float64))
         self.cues = outline._cue_scores(self.words, self.units)
         self.onsets = outline._name_onsets(self.words, outline._capitalised(surface, self.words), self.units)
@@ -234,8 +271,11 @@ class Episode:
             feats[:, LEXICAL_COL] = self.lexical
 
     def light(self) -> None:
-        """Drop what only the dynamic programme needs (fitting episodes)."""
+        """Drop what only the dynamic programme needs (fitting episodes; the word-vector block is kept in
+        single precision for ``--metric``)."""
         self.blocks = []
+        if self.embed is not None:
+            self.embed = self.embed.astype(np.float32)
 
     def word_starts(self, boost: np.ndarray, granularity: float = 1.0) -> list[int]:
         """Section start word indices, as ``build_outline`` places them for this boost."""
@@ -554,6 +594,11 @@ def main(argv: list[str] | None = None) -> int:
         help="compare these classifiers on selection at the --stage1 settings and --weights, e.g. "
         "lr,lr+shift1,lr+peak100,mlp16 (the first is the reference); prints only",
     )
+    ap.add_argument(
+        "--metric",
+        help="compare learned projections of the word-vector block for the novelty columns on selection, e.g. "
+        "k128+l2=0.01,k64+l2=0.01+extra (against the app's columns); prints only",
+    )
     ap.add_argument("--seeds", type=int, default=3, help="--classifiers: seeds per hidden-layer classifier")
     ap.add_argument(
         "--resamples", type=int, default=0, help="--classifiers: also fit on this many bootstrap resamples"
@@ -625,6 +670,17 @@ def main(argv: list[str] | None = None) -> int:
     w1, p1, f1 = (float(v) for v in args.stage1.split(","))
     base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
+    if args.metric:
+        return metric_grid(
+            [parse_metric(v) for v in args.metric.split(",")],
+            args.seeds,
+            args.resamples,
+            [float(v) for v in args.weights.split(",")] if args.weights else [w1],
+            fit_eps,
+            val_eps,
+            window_sets[0],
+            scorer,
+        )
     if args.classifiers:
         return classifier_grid(
             [parse_classifier(v) for v in args.classifiers.split(",")],
@@ -911,6 +967,258 @@ def classifier_grid(
             both = np.concatenate(deltas)
             print(
                 f"  {name:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
+                f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
+            )
+    return 0
+
+
+# ``--metric``: a supervised projection of the word-vector block for the novelty columns (session 10).
+METRIC_RE = re.compile(r"^k(\d+)((?:\+(?:l2=[0-9.e-]+|extra|pooled|steps=\d+))*)$")
+METRIC_FOLDS = 4  # the fitting episodes' projected columns come from projections fitted on the other folds
+METRIC_PAIR_WINDOWS = (100.0, 250.0)  # words on each side of a unit start in the training pairs
+METRIC_NEGATIVES = 4  # same-chapter pairs kept per cross-chapter pair (a fixed random subsample)
+METRIC_STEPS = 300
+METRIC_RATE = 0.01
+METRIC_L2 = 0.01
+WORD_COLS = list(range(6, 12))  # the word-vector novelty / peak columns of _boundary_features
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A projection ``W`` (d x ``dims``) of the word-vector block, fitted with L2 ``l2`` on ``W - W0`` (``W0``:
+    the identity, or the top principal directions when ``dims`` < d); its novelty / peak columns replace the
+    word-vector ones (or are added to all 15 with ``extra``). The loss compares cosines within an episode
+    (each centred on its episode and window's mean) unless ``pooled``."""
+
+    name: str
+    dims: int
+    l2: float = METRIC_L2
+    extra: bool = False
+    steps: int = METRIC_STEPS
+    pooled: bool = False
+
+
+def parse_metric(text: str) -> MetricSpec:
+    """``k128``, ``k64+l2=0.1``, ``k128+extra`` ... as a :class:`MetricSpec`."""
+    m = METRIC_RE.match(text)
+    if m is None:
+        raise ValueError(f"bad metric {text!r} (e.g. k128, k64+l2=0.1, k128+extra)")
+    l2, extra, steps, pooled = METRIC_L2, False, METRIC_STEPS, False
+    for part in filter(None, m.group(2).split("+")):
+        if part == "extra":
+            extra = True
+        elif part == "pooled":
+            pooled = True
+        elif part.startswith("steps="):
+            steps = int(part[6:])
+        else:
+            l2 = float(part[3:])
+    return MetricSpec(text, int(m.group(1)), l2, extra, steps, pooled)
+
+
+def metric_pairs(
+    eps: Sequence[Episode], width: int = 40
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Training pairs for the projection: per unit start and window of ``METRIC_PAIR_WINDOWS``, the summed
+    word-vector rows of the window before and after it (``left``, ``right``), labelled 1 when the whole span
+    lies in one human chapter, 0 when a chapter starts within ``width`` words of the unit start (others
+    dropped), and the pair's group (one per episode and window)."""
+    lefts: list[np.ndarray] = []
+    rights: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    groups: list[np.ndarray] = []
+    for ep in eps:
+        if ep.embed is None:
+            continue
+        e = ep.embed.astype(np.float32)
+        n = len(e)
+        mean_len = max(float(ep.unit_len.mean()), 1.0)
+        prefix = np.vstack([np.zeros((1, e.shape[1]), np.float32), np.cumsum(e, axis=0)])
+        u = np.array([*ep.units, len(ep.words)])
+        starts = np.array(ep.chapters[1:], dtype=np.int64)
+        i = np.arange(1, n)
+        for words in METRIC_PAIR_WINDOWS:
+            w = max(1, int(round(words / mean_len)))
+            lo, hi = np.maximum(i - w, 0), np.minimum(i + w, n)
+            near = np.zeros(len(i), bool)
+            inside = np.zeros(len(i), bool)
+            for c in starts:
+                near |= np.abs(u[i] - c) <= width
+                inside |= (u[lo] < c) & (c < u[hi])
+            keep = near | ~inside
+            lefts.append((prefix[i] - prefix[lo])[keep])
+            rights.append((prefix[hi] - prefix[i])[keep])
+            labels.append((~near)[keep].astype(np.float32))
+            groups.append(np.full(int(keep.sum()), len(groups)))
+    return np.vstack(lefts), np.vstack(rights), np.concatenate(labels), np.concatenate(groups)
+
+
+def fit_projection(
+    left: np.ndarray, right: np.ndarray, same: np.ndarray, group: np.ndarray, spec: MetricSpec, seed: int = 0
+) -> np.ndarray:
+    """``W`` (d x ``spec.dims``) such that the cosine of ``left @ W`` and ``right @ W``, through a logistic
+    link ``a + b cos``, predicts ``same`` (classes weighted equally; same-chapter pairs subsampled to
+    ``METRIC_NEGATIVES`` per cross-chapter pair), plus ``spec.l2 * |W - W0|^2``; full-batch Adam."""
+    rng = np.random.default_rng(seed)
+    cross = np.flatnonzero(same == 0)
+    within = np.flatnonzero(same == 1)
+    within = rng.choice(within, min(len(within), METRIC_NEGATIVES * len(cross)), replace=False)
+    idx = np.concatenate([cross, within])
+    _u, grp = np.unique(group[idx], return_inverse=True)
+    size = np.bincount(grp).astype(np.float64)
+
+    def centred(v: np.ndarray) -> np.ndarray:
+        return v if spec.pooled else v - (np.bincount(grp, weights=v) / size)[grp]
+
+    lf, rt, y = left[idx].astype(np.float32), right[idx].astype(np.float32), same[idx].astype(np.float64)
+    d = lf.shape[1]
+    if spec.dims >= d:
+        w0 = np.eye(d)
+    else:
+        evals, evecs = np.linalg.eigh(lf.T @ lf + rt.T @ rt)
+        w0 = evecs[:, np.argsort(evals)[::-1][: spec.dims]]
+    w0 = w0.astype(np.float32)
+    wt = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean())) / len(y)
+    params = {"w": w0.astype(np.float32), "ab": np.array([-2.0, 5.0])}
+    m1 = {k: np.zeros_like(v) for k, v in params.items()}
+    m2 = {k: np.zeros_like(v) for k, v in params.items()}
+    for t in range(1, spec.steps + 1):
+        w = params["w"]
+        a, b = params["ab"]
+        pu, pv = lf @ w, rt @ w
+        nu = np.linalg.norm(pu, axis=1) + 1e-9
+        nv = np.linalg.norm(pv, axis=1) + 1e-9
+        cos = np.einsum("ij,ij->i", pu, pv) / (nu * nv)
+        cc = centred(cos.astype(np.float64))
+        p = 1.0 / (1.0 + np.exp(-(a + b * cc)))
+        g = wt * (p - y)  # d loss / d logit
+        gc = centred(g * b).astype(np.float32)[:, None]
+        gu = gc * (pv / (nu * nv)[:, None] - cos[:, None] * pu / (nu**2)[:, None])
+        gv = gc * (pu / (nu * nv)[:, None] - cos[:, None] * pv / (nv**2)[:, None])
+        grads = {
+            "w": lf.T @ gu + rt.T @ gv + np.float32(2 * spec.l2) * (w - w0),
+            "ab": np.array([g.sum(), (g * cc).sum()]),
+        }
+        for k, grad in grads.items():
+            m1[k] = 0.9 * m1[k] + 0.1 * grad
+            m2[k] = 0.999 * m2[k] + 0.001 * grad**2
+            params[k] = params[k] - METRIC_RATE * (m1[k] / (1 - 0.9**t)) / (
+                np.sqrt(m2[k] / (1 - 0.999**t)) + 1e-8
+            )
+    return params["w"].astype(np.float64)
+
+
+def pair_auc(
+    left: np.ndarray, right: np.ndarray, same: np.ndarray, group: np.ndarray, w: np.ndarray | None
+) -> float:
+    """How well the cosine (under ``w``, or none) ranks same-chapter pairs above cross-chapter ones: the mean
+    AUC over the groups (episode and window) that have both."""
+    pu, pv = (left, right) if w is None else (left @ w, right @ w)
+    cos = np.einsum("ij,ij->i", pu, pv) / (np.linalg.norm(pu, axis=1) * np.linalg.norm(pv, axis=1) + 1e-9)
+    aucs = []
+    for g in np.unique(group):
+        sel = group == g
+        c, s = cos[sel], same[sel]
+        n1 = s.sum()
+        n0 = len(s) - n1
+        if n1 == 0 or n0 == 0:
+            continue
+        ranks = np.empty(len(c))
+        ranks[np.argsort(c, kind="stable")] = np.arange(1, len(c) + 1)
+        aucs.append((ranks[s == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    return float(np.mean(aucs))
+
+
+def projected_columns(ep: Episode, w: np.ndarray, windows: tuple[float, ...]) -> np.ndarray:
+    """The six word-vector novelty / peak columns of ``_boundary_features`` on the projected block."""
+    assert ep.embed is not None
+    block = ep.embed.astype(np.float64) @ w
+    mean_len = max(float(ep.unit_len.mean()), 1.0)
+    cols = []
+    for words in windows:
+        nov = outline._novelty(block, ep.unit_len, words)
+        cols.append(outline._zscore(nov))
+        cols.append(outline._zscore(outline._peak_height(nov, max(1, int(words / mean_len)))))
+    return np.stack(cols, axis=1)
+
+
+def metric_columns(
+    ep: Episode, spec: MetricSpec | None, w: np.ndarray | None, windows: tuple[float, ...]
+) -> np.ndarray:
+    """The classifier's columns: the app's 15, with the word-vector ones replaced by (or followed by, with
+    ``extra``) those of the projected block."""
+    x = ep.features(windows)[:, :N_APP_FEATURES]
+    if spec is None or w is None:
+        return x
+    proj = projected_columns(ep, w, windows)
+    if spec.extra:
+        return np.hstack([x, proj])
+    x = x.copy()
+    x[:, WORD_COLS] = proj
+    return x
+
+
+def metric_grid(
+    specs: list[MetricSpec],
+    seeds: int,
+    resamples: int,
+    weights: Sequence[float],
+    fit_eps: list[Episode],
+    val_eps: list[Episode],
+    windows: tuple[float, ...],
+    scorer: ModuleType,
+) -> int:
+    """Print selection figures of the app's columns (``lr``) and of each projection (``seeds`` fits of ``W``
+    each) at every DP weight, with per-episode comparisons against ``lr`` at the same weight fitted on the
+    same episodes, and the pair AUC (cosine, same chapter vs chapter start) on selection; with ``resamples``
+    > 0, repeat on bootstrap resamples of the fitting episodes (``W`` refitted too). Writes nothing."""
+    slugs = sorted({ep.slug for ep in fit_eps})
+    val_pairs = metric_pairs(val_eps)
+    print(f"selection pair AUC (per episode), raw word vectors: {pair_auc(*val_pairs, None):.4f}", flush=True)
+    paired: dict[str, list[np.ndarray]] = {}
+    for r in range(max(resamples, 0) + 1):
+        if r == 0:
+            eps, tag = fit_eps, "all fitting"
+        else:
+            pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
+            by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
+            eps, tag = [ep for i in pick for ep in by_slug[slugs[i]]], f"resample {r}"
+        pairs = metric_pairs(eps)
+        fold_of = {s: k % METRIC_FOLDS for k, s in enumerate(sorted({ep.slug for ep in eps}))}
+        fold_pairs = [metric_pairs([ep for ep in eps if fold_of[ep.slug] != f]) for f in range(METRIC_FOLDS)]
+        y = np.concatenate([ep.labels(40) for ep in eps])
+        reference: dict[float, list[float]] = {}  # lr at each DP weight
+        runs: list[tuple[str, MetricSpec | None, int]] = [("lr", None, 0)]
+        runs += [(f"{s.name} seed {k}", s, k) for s in specs for k in range(seeds)]
+        for name, spec, seed in runs:
+            w_proj = None
+            folds: list[np.ndarray | None] = [None] * METRIC_FOLDS
+            if spec is not None:  # out of fold for the classifier's fitting rows, as the cue table
+                folds = [fit_projection(*fp, spec, seed=seed) for fp in fold_pairs]
+                w_proj = fit_projection(*pairs, spec, seed=seed)
+                name += f" (pair AUC {pair_auc(*val_pairs, w_proj):.4f})"
+            x = np.vstack([metric_columns(ep, spec, folds[fold_of[ep.slug]], windows) for ep in eps])
+            coef = fit(x, y, L2)[:-1]
+            for weight in weights:
+                boosts = [weight * (metric_columns(ep, spec, w_proj, windows) @ coef) for ep in val_eps]
+                rows = boost_scores(val_eps, boosts, scorer)
+                label = f"{name} weight {weight:g}"
+                print(fmt(f"[{tag}] {label}", rows) + f" obj {np.mean(rows['objectives']):.4f}", flush=True)
+                if spec is None:
+                    reference[weight] = rows["objectives"]
+                    continue
+                print(
+                    "  " + compare(rows["objectives"], reference[weight], f"lr weight {weight:g}"), flush=True
+                )
+                key = f"{spec.name} seed {seed} weight {weight:g}"
+                paired.setdefault(key, []).append(np.array(rows["objectives"]) - np.array(reference[weight]))
+    if resamples > 0:
+        print(f"paired objective changes vs lr (same weight) over {resamples + 1} fits (negative: better):")
+        for key, deltas in paired.items():
+            means = np.array([d.mean() for d in deltas])
+            both = np.concatenate(deltas)
+            print(
+                f"  {key:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
                 f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
             )
     return 0
