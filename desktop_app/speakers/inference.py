@@ -14,10 +14,10 @@ of", "do you") carry a speaker's phrasing more than their topic, which both shar
 needs strong evidence, and splits a paragraph where its sentences change speaker (``SpeakerLabels.breaks``):
 the host's follow-up after an answer, the guest's question back. A sentence's place is told relative to the
 host's introduction when the opening has one (``introduction_places``: a cold open of the guest's quotes
-before it, the introduction, the first sentences after the handover), and the cold open and the
-introduction can be left out of the adaptation (``adapt_skip_opening``): they are not the conversation's
-voices. The names come from the opening ("a conversation with …", "this is the … podcast"), else "Host"
-and "Guest". More than two voices (panels, debates) are labelled as host and guest too.
+before it, the introduction, the first sentences after the handover), and the cold open can be left out
+of the adaptation (``adapt_skip_opening``): its clips are not the conversation's voices. The names come
+from the opening ("a conversation with …", "this is the … podcast"), else "Host" and "Guest". More than two
+voices (panels, debates) are labelled as host and guest too.
 """
 
 from __future__ import annotations
@@ -351,9 +351,10 @@ def decode_speakers(
     missed needs strong speaker evidence). Where the sentence labels change inside a paragraph, the
     paragraph is split there (the host's remark after an answer, the guest's question back); a paragraph
     whose sentences all get one label keeps its own probability. ``opening``: how many sentences the cold
-    open and the introduction take (``opening_sentences``); with ``adapt_skip_opening`` the paragraphs that
-    start there take no part in the adaptation (a cold open's clips and the introduction's read text are
-    not the conversation's voices, and a clip's phrasing said nowhere else would go to the host). With
+    open takes (``opening_sentences``; the introduction starts at this sentence); with ``adapt_skip_opening``
+    the paragraphs that start in the cold open take no part in the adaptation (its clips are not the
+    conversation's voices, and a clip's phrasing said nowhere else would go to the host; the introduction
+    still takes part). With
     ``intro_change`` (a logit, estimated on the training episodes), the speaker changes where the
     introduction starts after a cold open with that probability, whatever the turn logit there.
     """
