@@ -287,20 +287,16 @@ class _Voices:
         self.n_host, self.n_guest = sum(self.host.values()), sum(self.guest.values())
         self.vocab = len(self.host) or 1
 
-    def log_ratio(self, counts: Counter[str], p: float, seen_only: bool = False) -> float:
+    def log_ratio(self, counts: Counter[str], p: float) -> float:
         """The log-ratio of ``counts`` under the host's and the guest's counts, with this unit's own counts
-        (weighted by its host probability ``p``) left out. ``seen_only``: only the words (and pairs) said
-        elsewhere in the episode count; one said nowhere else would favour the voice with fewer words."""
+        (weighted by its host probability ``p``) left out."""
         total = sum(counts.values())
         nh = self.n_host - p * total + 0.5 * self.vocab
         ng = self.n_guest - (1 - p) * total + 0.5 * self.vocab
         host, guest = self.host, self.guest
         z = 0.0
         for w, k in counts.items():
-            h, g = host[w] - p * k, guest[w] - (1 - p) * k
-            if seen_only and h + g < 0.5:
-                continue
-            z += k * (math.log((h + 0.5) / nh) - math.log((g + 0.5) / ng))
+            z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
         return z
 
 
@@ -321,10 +317,9 @@ def _adapt(
         adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) if j >= skip else Counter()
         for j, ws in enumerate(words)
     ]
-    seen = bool(params.get("adapt_seen", 0.0))
     for _ in range(int(params.get("adapt_rounds", 2))):
         voices = _Voices(counts, prob)
-        extra = [weight * voices.log_ratio(c, p, seen) for c, p in zip(counts, prob, strict=False)]
+        extra = [weight * voices.log_ratio(c, p) for c, p in zip(counts, prob, strict=False)]
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
     return prob, _Voices(counts, prob)
 
@@ -380,7 +375,7 @@ def decode_speakers(
             z = sentence_logits[k] - prior
             if voices is not None and j >= skip:
                 counts = adaptation_counts(norm[bounds[k] : bounds[k + 1]], ngrams)
-                z += weight * voices.log_ratio(counts, prob[j], bool(params.get("adapt_seen", 0.0)))
+                z += weight * voices.log_ratio(counts, prob[j])
             sentence_evidence.append(z)
             sentence_turns.append(turns[k] if k in (a, opening) else turns[k] + shift)
     sentence_prob = host_posteriors(sentence_evidence, sentence_turns, params)
