@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.display_text import build_display
+from desktop_app.display_text import _paragraph_piece, build_display
 from desktop_app.readability.segmentation import Paragraph, Readable, Sentence, segment
 
 DOC = "so what do you think  about that\ni think it's great and we should do it ok"
@@ -97,3 +97,12 @@ def test_speaker_labels_are_display_text_only() -> None:
         assert display.text[start : start + 3].lower() == doc[paragraph.start : paragraph.start + 3]
     label_start, label_end = display.labels[1]
     assert display.map.range_to_doc(label_start, label_end)[0] <= readable.paragraphs[1].start
+
+
+def test_paragraph_piece_capitalises_in_place_and_keeps_the_length() -> None:
+    doc = "xx straße\tand\nße ok"
+    # offsets outside [3, len) are ignored; "ß" upper-cases to "SS" (two characters) and is left as it is
+    piece = _paragraph_piece(doc, 3, len(doc), {0, 3, doc.index("and"), doc.index("ße"), len(doc)})
+    assert piece == "Straße And ße ok"
+    assert len(piece) == len(doc) - 3
+    assert _paragraph_piece(doc, 3, 3, {3}) == ""

@@ -16,7 +16,7 @@ from desktop_app.speakers.inference import (
     opening_sentences,
     sentence_feature_rows,
 )
-from desktop_app.speakers.names import find_introduction, find_names
+from desktop_app.speakers.names import INTRO_SEARCH_WORDS, find_introduction, find_names
 
 INTRO = (
     "the following is a conversation with Jane Doe a physicist at the University of Nowhere "
@@ -316,3 +316,31 @@ def test_shipped_model_on_the_seed_opening() -> None:
     host = [s for s, t in opening if t.startswith(("the following is", "so I gotta ask"))]
     assert host == ["Host", "Host"]
     assert [s for s, t in opening if t.startswith("it's awesome")] == ["Mark Zuckerberg"]
+
+
+def test_find_introduction_handover_variants_and_limits() -> None:
+    norm = "so yes this is my conversation with jane doe and now here is jane so".split()
+    assert find_introduction(norm) == (2, norm.index("here"))  # "here is" hands over like "here's"
+    # neither a handover nor "this … podcast": the introduction is its first word
+    assert find_introduction("the following is an interview with jane doe who".split()) == (0, 0)
+    # an introduction is looked for in the opening only
+    late = ["so"] * INTRO_SEARCH_WORDS + "the following is a conversation with jane".split()
+    assert find_introduction(late) is None
+    assert find_introduction([]) is None
+
+
+def test_intro_change_sets_the_change_rate_where_the_introduction_starts() -> None:
+    # a cold open (one sentence) then the introduction, whose turn logit says "no change"; the learned
+    # change rate there (``intro_change``) overrides it, only at the introduction's start
+    logits = [0.5, 0.5, 0.5]
+    turns = [0.0, -8.0, -8.0]
+    bounds = [0, 3, 6, 9]
+    words = ["w"] * 9
+    params = {**toy_model().params, "intro_change": 8.0}
+    _, kept = decode_speakers(logits, turns, bounds, [0, 1, 2], words, {**params, "intro_change": 0.0}, 1)
+    _, changed = decode_speakers(logits, turns, bounds, [0, 1, 2], words, params, opening=1)
+    _, no_opening = decode_speakers(logits, turns, bounds, [0, 1, 2], words, params, opening=0)
+    assert abs(kept[0] - kept[1]) < 0.01  # one speaker throughout
+    assert changed[0] < 0.5 < changed[1]  # the speaker changes where the introduction starts
+    assert abs(changed[1] - changed[2]) < 0.01  # and nowhere else
+    assert no_opening == kept

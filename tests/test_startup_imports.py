@@ -1,6 +1,7 @@
 """What the window's modules import before the first paint: none of the heavy parts (segmentation, speaker
 inference, the outline, numpy, YAML, Whoosh, the annotation model, the library's catalog and highlights,
-multiprocessing), which load with the first document, on workers, or after the first paint."""
+multiprocessing, the window's dialogs), which load with the first document, on workers, or after the first
+paint (the dialogs on first use)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ HEAVY = (
     "desktop_app.library.catalog",
     "desktop_app.library.index",
     "desktop_app.library.all_annotations",
+    "desktop_app.views.dialogs",
     "multiprocessing",
     "difflib",
     "statistics",

@@ -17,9 +17,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_app.annotations.colors import DEFAULT_COLOR_MEANINGS
 
-if (
-    TYPE_CHECKING
-):  # the model and the YAML store (and PyYAML) load with the first document, after the first paint
+# The model and the YAML store (and PyYAML) load with the first document, after the first paint.
+if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from desktop_app.annotations.model import Annotation

@@ -14,10 +14,10 @@ of", "do you") carry a speaker's phrasing more than their topic, which both shar
 needs strong evidence, and splits a paragraph where its sentences change speaker (``SpeakerLabels.breaks``):
 the host's follow-up after an answer, the guest's question back. A sentence's place is told relative to the
 host's introduction when the opening has one (``introduction_places``: a cold open of the guest's quotes
-before it, the introduction, the first sentences after the handover), and the cold open and the
-introduction can be left out of the adaptation (``adapt_skip_opening``): they are not the conversation's
-voices. The names come from the opening ("a conversation with …", "this is the … podcast"), else "Host"
-and "Guest". More than two voices (panels, debates) are labelled as host and guest too.
+before it, the introduction, the first sentences after the handover), and the cold open can be left out
+of the adaptation (``adapt_skip_opening``): its clips are not the conversation's voices. The names come
+from the opening ("a conversation with …", "this is the … podcast"), else "Host" and "Guest". More than two
+voices (panels, debates) are labelled as host and guest too.
 """
 
 from __future__ import annotations
@@ -287,20 +287,16 @@ class _Voices:
         self.n_host, self.n_guest = sum(self.host.values()), sum(self.guest.values())
         self.vocab = len(self.host) or 1
 
-    def log_ratio(self, counts: Counter[str], p: float, seen_only: bool = False) -> float:
+    def log_ratio(self, counts: Counter[str], p: float) -> float:
         """The log-ratio of ``counts`` under the host's and the guest's counts, with this unit's own counts
-        (weighted by its host probability ``p``) left out. ``seen_only``: only the words (and pairs) said
-        elsewhere in the episode count; one said nowhere else would favour the voice with fewer words."""
+        (weighted by its host probability ``p``) left out."""
         total = sum(counts.values())
         nh = self.n_host - p * total + 0.5 * self.vocab
         ng = self.n_guest - (1 - p) * total + 0.5 * self.vocab
         host, guest = self.host, self.guest
         z = 0.0
         for w, k in counts.items():
-            h, g = host[w] - p * k, guest[w] - (1 - p) * k
-            if seen_only and h + g < 0.5:
-                continue
-            z += k * (math.log((h + 0.5) / nh) - math.log((g + 0.5) / ng))
+            z += k * (math.log((host[w] - p * k + 0.5) / nh) - math.log((guest[w] - (1 - p) * k + 0.5) / ng))
         return z
 
 
@@ -321,10 +317,9 @@ def _adapt(
         adaptation_counts(ws, int(params.get("adapt_ngrams", 1))) if j >= skip else Counter()
         for j, ws in enumerate(words)
     ]
-    seen = bool(params.get("adapt_seen", 0.0))
     for _ in range(int(params.get("adapt_rounds", 2))):
         voices = _Voices(counts, prob)
-        extra = [weight * voices.log_ratio(c, p, seen) for c, p in zip(counts, prob, strict=False)]
+        extra = [weight * voices.log_ratio(c, p) for c, p in zip(counts, prob, strict=False)]
         prob = host_posteriors([e + x for e, x in zip(evidence, extra, strict=False)], turns, params)
     return prob, _Voices(counts, prob)
 
@@ -351,9 +346,10 @@ def decode_speakers(
     missed needs strong speaker evidence). Where the sentence labels change inside a paragraph, the
     paragraph is split there (the host's remark after an answer, the guest's question back); a paragraph
     whose sentences all get one label keeps its own probability. ``opening``: how many sentences the cold
-    open and the introduction take (``opening_sentences``); with ``adapt_skip_opening`` the paragraphs that
-    start there take no part in the adaptation (a cold open's clips and the introduction's read text are
-    not the conversation's voices, and a clip's phrasing said nowhere else would go to the host). With
+    open takes (``opening_sentences``; the introduction starts at this sentence); with ``adapt_skip_opening``
+    the paragraphs that start in the cold open take no part in the adaptation (its clips are not the
+    conversation's voices, and a clip's phrasing said nowhere else would go to the host; the introduction
+    still takes part). With
     ``intro_change`` (a logit, estimated on the training episodes), the speaker changes where the
     introduction starts after a cold open with that probability, whatever the turn logit there.
     """
@@ -379,7 +375,7 @@ def decode_speakers(
             z = sentence_logits[k] - prior
             if voices is not None and j >= skip:
                 counts = adaptation_counts(norm[bounds[k] : bounds[k + 1]], ngrams)
-                z += weight * voices.log_ratio(counts, prob[j], bool(params.get("adapt_seen", 0.0)))
+                z += weight * voices.log_ratio(counts, prob[j])
             sentence_evidence.append(z)
             sentence_turns.append(turns[k] if k in (a, opening) else turns[k] + shift)
     sentence_prob = host_posteriors(sentence_evidence, sentence_turns, params)

@@ -159,7 +159,7 @@ ADAPT_WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.45)
 ADAPT_ROUNDS = (2, 3, 4)
 # the sentence-level pass: the change logit inside a paragraph is the turn logit plus this shift
 SPLIT_SHIFTS = (-1.0, -2.0, -3.0, -4.0, -6.0)
-ADAPT_SKIP_OPENING = (0.0, 1.0)  # whether the cold open and the introduction take part in the adaptation
+ADAPT_SKIP_OPENING = (0.0, 1.0)  # whether the cold open (before the introduction) is adapted on
 PAR_PRECISION_FLOOR = 0.81
 INSERT_START_FLOOR = -3.0
 INSERT_THRESHOLDS = (None, 0.0, -1.0)
@@ -816,7 +816,7 @@ def tune_speakers(model: rd.Model, speaker: si.SpeakerModel, eps: list[Episode])
     logger.info("chosen split %s: balanced accuracy %.4f", best[1].get("split_turns"), best[0])
     per_episode(scored, adapted[1], best[1])
     split = best
-    for skip in ADAPT_SKIP_OPENING:  # the cold open and the introduction out of the adaptation
+    for skip in ADAPT_SKIP_OPENING:  # the cold open out of the adaptation
         params = {**split[1], "adapt_skip_opening": skip}
         acc = statistics.mean(a for a, _ in _accuracies(scored, params))
         logger.info("adaptation skips the opening %s: %.4f", skip, acc)
