@@ -96,7 +96,8 @@ runs this module's ``tune_speakers`` on the selection episodes as ``/tmp/s9spk/p
 mean balanced accuracy: the old features refitted and retuned 0.8913, the new 0.8900, with the cold open out of
 the adaptation 0.8907 (6 of 9 up, 3 down against the refitted old features; the grid's all-episode mean 0.8692 ->
 0.8693 chose it); word accuracy over the opening (through 300 words after the handover) 0.911 -> 0.964, lex-390
-0.628 -> 1.000. Tried and dropped: the place as sentence index and words after the handover (``iw=``), and
+0.628 -> 1.000. The retune on the refitted model also moved three earlier settings: ``host_threshold`` 0.15 ->
+0.3, ``turn_scale`` 1.5 -> 1.0, ``split_shift`` -2 -> -3. Tried and dropped: the place as sentence index and words after the handover (``iw=``), and
 after the first question (``iq=``: the sentence after it is the guest's only about half the time); both
 absolute and relative places (noisier); counting only units said elsewhere in the adaptation (0.886 -> 0.752).
 The seed's "oh it was fun" (turn logit -0.65 after the host's question, then +1.09 and +3.13 at "I know" and

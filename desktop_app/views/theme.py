@@ -145,7 +145,7 @@ def apply_palette(app: QApplication, resolved: str) -> None:
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     palette = _dark_palette() if resolved == "dark" else _light_palette()
-    if app.palette() != palette:  # an unchanged palette would still be sent to every widget
+    if app.palette() != palette:  # the window applies the theme again at start-up
         app.setPalette(palette)
 
 
