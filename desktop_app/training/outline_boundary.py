@@ -670,28 +670,12 @@ def main(argv: list[str] | None = None) -> int:
     w1, p1, f1 = (float(v) for v in args.stage1.split(","))
     base = Settings(windows=WINDOW_SETS[0], weight=w1, prior=p1, scale=scale * f1, power=power)
     apply(base)
-    if args.metric:
-        return metric_grid(
-            [parse_metric(v) for v in args.metric.split(",")],
-            args.seeds,
-            args.resamples,
-            [float(v) for v in args.weights.split(",")] if args.weights else [w1],
-            fit_eps,
-            val_eps,
-            window_sets[0],
-            scorer,
-        )
-    if args.classifiers:
-        return classifier_grid(
-            [parse_classifier(v) for v in args.classifiers.split(",")],
-            args.seeds,
-            args.resamples,
-            [float(v) for v in args.weights.split(",")] if args.weights else [w1],
-            fit_eps,
-            val_eps,
-            window_sets[0],
-            scorer,
-        )
+    if args.metric or args.classifiers:  # comparisons on selection only: print, write nothing
+        weights = [float(v) for v in args.weights.split(",")] if args.weights else [w1]
+        shared = (args.seeds, args.resamples, weights, fit_eps, val_eps, window_sets[0], scorer)
+        if args.metric:
+            return metric_grid([parse_metric(v) for v in args.metric.split(",")], *shared)
+        return classifier_grid([parse_classifier(v) for v in args.classifiers.split(",")], *shared)
     best: tuple[float, tuple, np.ndarray] | None = None
     feature_sets = args.features.split(",") if args.features else ["all"] if args.quick else list(STAGE1_SETS)
     stage1 = (
