@@ -945,15 +945,21 @@ def classifier_grid(
                     print("  " + compare(rows["objectives"], reference, specs[0].name), flush=True)
                     paired.setdefault(name, []).append(np.array(rows["objectives"]) - np.array(reference))
     if resamples > 0:
-        print(f"paired objective changes vs {specs[0].name} over {resamples + 1} fits (negative: better):")
-        for name, deltas in paired.items():
-            means = np.array([d.mean() for d in deltas])
-            both = np.concatenate(deltas)
-            print(
-                f"  {name:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
-                f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
-            )
+        print_paired(paired, f"{specs[0].name} over {resamples + 1} fits")
     return 0
+
+
+def print_paired(paired: dict[str, list[np.ndarray]], against: str) -> None:
+    """Each variant's objective changes against the reference (``against`` names it and the fits): the mean over
+    fits, each fit's mean, and how many episode pairs got better or worse."""
+    print(f"paired objective changes vs {against} (negative: better):")
+    for name, deltas in paired.items():
+        means = np.array([d.mean() for d in deltas])
+        both = np.concatenate(deltas)
+        print(
+            f"  {name:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
+            f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
+        )
 
 
 # ``--metric``: a supervised projection of the word-vector block for the novelty columns (session 10).
@@ -1197,14 +1203,7 @@ def metric_grid(
                 key = f"{spec.name} seed {seed} weight {weight:g}"
                 paired.setdefault(key, []).append(np.array(rows["objectives"]) - np.array(reference[weight]))
     if resamples > 0:
-        print(f"paired objective changes vs lr (same weight) over {resamples + 1} fits (negative: better):")
-        for key, deltas in paired.items():
-            means = np.array([d.mean() for d in deltas])
-            both = np.concatenate(deltas)
-            print(
-                f"  {key:36} mean {means.mean():+.4f} (fits {' '.join(f'{v:+.4f}' for v in means)}); "
-                f"episode pairs {int((both < -1e-9).sum())} better, {int((both > 1e-9).sum())} worse"
-            )
+        print_paired(paired, f"lr (same weight) over {resamples + 1} fits")
     return 0
 
 
