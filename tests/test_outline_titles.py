@@ -136,3 +136,16 @@ def test_a_stutter_of_the_captions_is_no_title_candidate() -> None:
     per, _total = _candidates(words, [(0, len(words))], frozenset())
     assert all(not any(a == b for a, b in zip(phrase, phrase[1:], strict=False)) for phrase in per[0]), per[0]
     assert ("ai", "systems") in per[0]
+
+
+def test_titles_of_lowercase_captions_take_the_usual_capitals_of_names_and_acronyms() -> None:
+    """Old automatic captions are all lowercase; a title shows "MDMA and LSD", not "Mdma and lsd"."""
+    from desktop_app.outline.title_model import _phrase_title
+    from desktop_app.outline.title_words import cased
+
+    assert cased("mdma") == "MDMA"
+    assert cased("Meta") == "Meta"  # the transcript's own capitals win
+    assert cased("source") == "source"  # ordinary words stay as written
+    forms = {"mdma": "mdma", "lsd": "lsd", "ted": "ted"}
+    assert _phrase_title(("mdma", "and", "lsd"), forms) == "MDMA and LSD"
+    assert _phrase_title(("ted",), forms) == "Ted"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from desktop_app.outline.title_candidates import FEATURES, MAX_PHRASE, _says, candidate_features, template_key
-from desktop_app.outline.title_words import _CONNECTORS, stem
+from desktop_app.outline.title_words import _CONNECTORS, cased, stem
 from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
@@ -247,5 +247,5 @@ def _key_stems(key: tuple[str, ...]) -> frozenset[str]:
 
 
 def _phrase_title(key: tuple[str, ...], forms: dict[str, str], first: bool = True) -> str:
-    shown = " ".join(w if w in _CONNECTORS else forms.get(w, w) for w in key)
+    shown = " ".join(w if w in _CONNECTORS else cased(forms.get(w, w)) for w in key)
     return shown[0].upper() + shown[1:] if first else shown

@@ -6,6 +6,10 @@ and the spelling the transcript gives each word (names and acronyms keep their c
 
 from __future__ import annotations
 
+import functools
+import gzip
+import json
+import logging
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -201,6 +205,30 @@ def _surface_forms(words: Sequence[str], surface: Sequence[str], content: set[st
 
 
 _stem_memo: dict[str, str] = {}
+
+
+CASING_FILE = ("models", "title_casing.json.gz")
+"""How people write names and acronyms (``training/title_casing.py``): "mdma" -> "MDMA", "ted" -> "Ted"."""
+
+
+@functools.cache
+def _casing_table() -> dict[str, str]:
+    from desktop_app.paths import resource_path
+
+    try:
+        table = json.loads(gzip.decompress(resource_path(*CASING_FILE).read_bytes()))
+    except (OSError, ValueError) as error:  # a missing or damaged file: titles keep the transcript's spelling
+        logging.getLogger(__name__).warning("title casing table unusable: %s", error)
+        return {}
+    return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
+
+def cased(form: str) -> str:
+    """A title word as people write it: the transcript's spelling, unless the transcript only ever writes it in
+    lowercase (old automatic captions are all lowercase) and people write it capitalised ("MDMA", "Kaczynski")."""
+    if form != form.lower():
+        return form
+    return _casing_table().get(form, form)
 
 
 def forms_capitalised(forms: dict[str, str]) -> frozenset[str]:

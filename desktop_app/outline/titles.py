@@ -21,7 +21,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from desktop_app.outline.title_model import get_title_model, learned_titles
-from desktop_app.outline.title_words import _is_content, _is_title_word, _surface_forms, name_tokens
+from desktop_app.outline.title_words import _is_content, _is_title_word, _surface_forms, cased, name_tokens
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -139,7 +139,7 @@ def _stem(word: str) -> str:
 
 
 def _show(term: str, forms: dict[str, str]) -> str:
-    return " ".join(forms.get(p, p) for p in term.split(" "))
+    return " ".join(cased(forms.get(p, p)) for p in term.split(" "))
 
 
 def _fallback_title(ranked: list[str], forms: dict[str, str], taken: set[str]) -> str:
