@@ -174,12 +174,13 @@ def build_display(
         if hide_fillers:
             _copy_clean(builder, doc, paragraph.start, paragraph.end, cuts, caps)
             continue
+        shown = _paragraph_piece(doc, paragraph.start, paragraph.end, caps)  # same length: sliced below
         position = paragraph.start
         for cut, mark in cuts:
-            builder.copy(position, cut, _paragraph_piece(doc, position, cut, caps))
+            builder.copy(position, cut, shown[position - paragraph.start : cut - paragraph.start])
             builder.insert(mark)
             position = cut
-        builder.copy(position, paragraph.end, _paragraph_piece(doc, position, paragraph.end, caps))
+        builder.copy(position, paragraph.end, shown[position - paragraph.start :])
     return builder.build(tuple(paragraph_starts), tuple(labels))
 
 

@@ -73,11 +73,19 @@ class Timeline:
     the time is estimated from the number of words before the offset at :data:`WORDS_PER_MINUTE`.
     """
 
+    LAZY_QUERIES = 8
+    """Word questions answered by counting before the offset, until the list of word starts is built."""
+
     def __init__(
         self, text: str, starts: Sequence[int] | None = None, cue_time: CueTime | None = None
     ) -> None:
+        self._text = text
         self._length = len(text)
-        self._word_starts = list(starts) if starts is not None else word_starts(text)
+        # Built on demand: opening a document asks one or two questions before its first paint, and listing
+        # every word of a long transcript then would delay that paint (benchmarks/startup.py).
+        self._word_starts = list(starts) if starts is not None else None
+        self._word_count: int | None = None
+        self._queries = 0
         self._cue_time = cue_time
 
     @classmethod
@@ -98,11 +106,21 @@ class Timeline:
     @property
     def word_count(self) -> int:
         """Number of words in the document."""
-        return len(self._word_starts)
+        if self._word_starts is not None:
+            return len(self._word_starts)
+        if self._word_count is None:
+            self._word_count = len(self._text.split())  # the same words as ``word_starts``, without offsets
+        return self._word_count
 
     def word_index(self, offset: int) -> int:
         """Number of the word holding (or just before) ``offset``."""
-        return max(0, bisect_right(self._word_starts, offset) - 1)
+        starts = self._word_starts
+        if starts is None:
+            self._queries += 1
+            if self._queries <= self.LAZY_QUERIES:  # the words starting up to the offset, counted
+                return max(0, len(self._text[: max(0, offset + 1)].split()) - 1)
+            starts = self._word_starts = word_starts(self._text)
+        return max(0, bisect_right(starts, offset) - 1)
 
     def seconds_at(self, offset: int) -> float:
         """Seconds into the episode at a document offset."""

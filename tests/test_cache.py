@@ -50,6 +50,12 @@ def corrupt_cases(values: dict[str, Any]) -> list[tuple[str, str, Any]]:
     overlapping = json.loads(json.dumps(readable))
     overlapping["paragraphs"].insert(1, overlapping["paragraphs"][0])
     huge_comma = {**readable, "commas": [10**400]}
+    true_start = json.loads(json.dumps(readable))
+    true_start["paragraphs"][0][0][0] = True  # an int to Python, not an offset
+    float_end = json.loads(json.dumps(readable))
+    float_end["paragraphs"][0][0][1] = float(float_end["paragraphs"][0][0][1])
+    mark_number = json.loads(json.dumps(readable))
+    mark_number["paragraphs"][0][0][2] = 1
     gap = (
         [dict(sections[0], end=sections[0]["end"] - 1), *sections[1:]]
         if len(sections) > 1
@@ -60,6 +66,12 @@ def corrupt_cases(values: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("readable", "empty paragraph", empty_paragraph),
         ("readable", "overlapping sentences", overlapping),
         ("readable", "a 400-digit comma", huge_comma),
+        ("readable", "a start that is true", true_start),
+        ("readable", "an end with a fraction", float_end),
+        ("readable", "a mark that is a number", mark_number),
+        ("readable", "a capital that is text", {**readable, "capitalize": ["3"]}),
+        ("readable", "a comma before the text", {**readable, "commas": [-1]}),
+        ("readable", "a version that is a list", {**readable, "version": [[[]]]}),
         ("readable", "no paragraphs", {**readable, "paragraphs": []}),
         ("outline", "a gap between sections", gap),
         ("outline", "keywords a number", [dict(sections[0], keywords=5), *sections[1:]]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import pytest
@@ -39,6 +40,25 @@ def test_format_clock(seconds: float, clock: str) -> None:
 
 def test_word_starts() -> None:
     assert word_starts("  a bc\n d ") == [2, 4, 8]
+
+
+def test_word_questions_before_the_word_list_is_built_give_the_same_answers() -> None:
+    """Opening a document asks a few questions before its first paint: they are counted, not looked up in a
+    list of every word, and agree with the list for every offset (edges, runs of odd whitespace)."""
+    text = "  alpha beta\u2003\u2003gamma\n\tdelta\u00a0epsilon  zeta\u3000eta  "
+    starts = word_starts(text)
+    expected = [max(0, bisect_right(starts, offset) - 1) for offset in range(-3, len(text) + 3)]
+    lazy = Timeline(text)
+    lazy.LAZY_QUERIES = len(expected) + 1
+    assert lazy.word_count == len(starts) == 7
+    assert [lazy.word_index(offset) for offset in range(-3, len(text) + 3)] == expected
+    assert lazy._word_starts is None  # answered without the list
+    listed = Timeline(text)
+    listed.LAZY_QUERIES = 2
+    assert [listed.word_index(offset) for offset in range(-3, len(text) + 3)] == expected
+    assert listed._word_starts == starts  # built after two questions
+    assert listed.word_count == 7
+    assert Timeline("").word_index(5) == 0 and Timeline("").word_count == 0
 
 
 def test_untimed_text_runs_at_the_words_per_minute_estimate() -> None:

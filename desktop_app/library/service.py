@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QFile, QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 if TYPE_CHECKING:  # the catalog (and what it imports) loads when the library starts, after the first paint
     from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -202,6 +202,8 @@ class LibraryService(QObject):
             self._trash_annotations([e for e in removed if e.sha256 not in keep])
 
     def _trash_annotations(self, entries: Sequence[Entry]) -> None:
+        from PySide6.QtCore import QFile  # here, not at start-up: its enums cost time before the first paint
+
         folder = self._dirs.annotations
 
         def job(_report: Reporter) -> tuple[int, list[str]]:
@@ -459,6 +461,8 @@ def _ensure_trash_home() -> None:
     """Qt puts the trash of a Linux desktop under the user's data folder (``~/.local/share``), and fails when
     that folder does not exist yet (a new account): make it."""
     if sys.platform.startswith("linux"):
+        from PySide6.QtCore import QStandardPaths
+
         home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
         if home:
             Path(home).mkdir(parents=True, exist_ok=True)
