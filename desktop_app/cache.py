@@ -180,7 +180,9 @@ def _check_readable(value: Any, bound: int) -> None:
             if type(sentence) is not list or len(sentence) != 3:
                 raise InvalidEntry(f"a sentence is {sentence!r:.80}")
             start, end, mark = sentence
-            if type(start) is not int or type(end) is not int or type(mark) is not str:  # JSON: no int subclass
+            if (
+                type(start) is not int or type(end) is not int or type(mark) is not str
+            ):  # JSON: no int subclass
                 raise InvalidEntry(f"a sentence is {sentence!r:.80}")
             if not last <= start < end <= bound:
                 raise InvalidEntry(f"sentence [{start}, {end}) out of order or outside the text (0..{bound})")
