@@ -39,3 +39,25 @@ def test_the_palette_is_set_before_the_window_is_built(
         qapp.setPalette(palette)
     assert window == "window"
     assert seen == [(True, "fusion")]
+
+
+def test_the_garbage_collector_pauses_for_the_start_up_and_resumes_once() -> None:
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        resume = app_module.pause_garbage_collector()
+        assert not gc.isenabled()
+        assert app_module.pause_garbage_collector()() is None  # nested: a no-op that leaves it paused
+        assert not gc.isenabled()
+        resume()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen  # what start-up made is no longer walked
+        gc.disable()
+        gc.enable()
+        resume()  # idempotent: enabled stays enabled, nothing frozen again
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -33,6 +33,7 @@ def test_smoke_test_opens_searches_highlights_and_saves(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     payload = json.loads(result.stdout.strip().splitlines()[-1])
     assert payload["ok"] is True
+    assert payload["gc_enabled"] is True  # the collector paused for the start-up runs again
     assert payload["document"]["words"] == 29633
     assert payload["document"]["sections"] >= 5
     assert payload["search_hits"] > 0
