@@ -61,3 +61,17 @@ def test_the_garbage_collector_pauses_for_the_start_up_and_resumes_once() -> Non
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_what_waits_for_the_first_paint_happens_once(qapp: QApplication) -> None:
+    """The icon, the italic reading font and the collector wait for the text's first paint (start-up)."""
+    from PySide6.QtGui import QFontDatabase, QIcon
+
+    qapp.setWindowIcon(QIcon())
+    calls: list[str] = []
+    finish = app_module._after_first_paint(qapp, lambda: calls.append("gc"))
+    finish()
+    finish()
+    assert calls == ["gc"]
+    assert not qapp.windowIcon().isNull()
+    assert "Italic" in QFontDatabase.styles("Charis SIL")

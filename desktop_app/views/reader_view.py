@@ -41,6 +41,7 @@ from desktop_app.display_text import LABEL_GAP, DisplayMap, DisplayText, DocOffs
 from desktop_app.views.theme import DARK, LIGHT, ReaderColors, highlight_color, plain_tooltip
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from pathlib import Path
 
 FONT_FAMILIES = [
@@ -70,10 +71,15 @@ class HighlightSpan:
     note: str = ""
 
 
-def load_bundled_fonts(folder: Path) -> list[str]:
-    """Register the reading fonts shipped in resources/fonts (Charis SIL, OFL); returns their families."""
+def load_bundled_fonts(folder: Path, styles: Collection[str] | None = None) -> list[str]:
+    """Register the reading fonts shipped in resources/fonts (Charis SIL, OFL); returns their families.
+
+    ``styles`` (``"Regular"``, ``"Bold"``, ``"Italic"``: the end of a file's name) registers only those.
+    """
     families: list[str] = []
     for path in sorted(folder.glob("*.ttf")):
+        if styles is not None and path.stem.rsplit("-", 1)[-1] not in styles:
+            continue
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id >= 0:
             families.extend(QFontDatabase.applicationFontFamilies(font_id))
