@@ -18,7 +18,7 @@ the reference decoding's (the turn file's ``network_params``, on the same episod
 word from every true sentence start are no more than the reference's (mean per 1,000 words): no turn lost, no more paragraphs
 that start inside a sentence. Fewer breaks at true sentence starts lower the paragraph precision (the share of
 breaks at true sentence starts) at the same number of misplaced breaks, so the precision is only held to
-``--floor`` (0.81, the floor ``train_speakers`` chose the reference with; issue 13's target is 0.80). Figures
+``--floor`` (0.82: issue 13's target is 0.80 on held-out episodes; ``PAR_PRECISION_FLOOR``). Figures
 are of the segmentation's breaks, before the speaker pass's splits (those are scored by
 ``benchmarks/readability_quality.py``).
 
@@ -27,6 +27,22 @@ are of the segmentation's breaks, before the speaker pass's splits (those are sc
 ``--tagger``: the sentence tagger whose logits the decoding is chosen with (the shipped one was refitted on fit
 + selection, so choose with a fit-only network, as session 8 did; ``train_sentence_tagger --out``). ``--out``:
 write the turn file with the chosen decoding in its ``network_params`` (the models unchanged).
+
+Session 11 (s11-turns), not shipped. With the shipped tagger (refitted on fit + selection, so its turn logits on
+selection are in-sample) the grid promised much: tagger_turn 0.9, turn_start_weight 0, penalty 0.25, threshold
+-2.81 kept turn recall (0.825) with 26 % fewer breaks inside a run (31.2 -> 23.0 per 1,000 words) and 41 % fewer
+one-sentence paragraphs inside a run (12.6 -> 7.4), but lowered paragraph precision 0.864 -> 0.833. With a
+fit-only stand-in (``train_sentence_tagger --out``, epoch 11 of 12, the shipped tagger's decoding settings) the
+honest choice at the 0.82 floor was tagger_turn 0.8, turn_start_weight 0.75, penalty 0.5, threshold -2.75:
+before the speaker pass, turn recall 0.7925 -> 0.7935, paragraph precision 0.824 -> 0.821, breaks inside a run
+31.8 -> 29.9 per 1,000 words (11 of 11 episodes fewer), one-sentence ones 13.0 -> 10.2 (11 of 11). Through the
+app (``benchmarks/readability_quality.py --sets selection --tagger <fit-only> --turns <candidate>``, 9 two-person
+interviews): one-sentence paragraphs inside a run 270 -> 204 per episode and nonTurn 0.794 -> 0.780 (9 of 9
+better), but turn recall 0.816 -> 0.813 (4 better, 4 worse), paragraph precision 0.816 -> 0.812 and speaker
+balanced accuracy 0.891 -> 0.889 (7 of 9 worse; re-choosing the speaker pass's split_shift and turn_scale for
+both decodings kept the gap: 0.891 against 0.889). A trade, not a gain, so the shipped decoding is unchanged
+(``one_sentence_penalty`` 0). Without the floor (0.805 precision) the breaks inside a run fell 15 %. Gating breaks
+on the sentence-start logit (no break below a start logit of -1 … 2) lost turns at every setting.
 """
 
 from __future__ import annotations
@@ -58,6 +74,8 @@ THRESHOLDS = tuple(
     -5.0 + 0.25 * k for k in range(17)
 )  # -5.0 ... -1.0, then refined by 1/16 (``_thresholds``)
 REFINE = 0.0625
+PAR_PRECISION_FLOOR = 0.82  # issue 13's 0.80 on held-out episodes, with a margin: the speaker pass's splits
+# lower it by about 0.005, and selection and validation figures differ by about 0.01
 TOLERANCE = 2  # words: a break "is" a turn within this distance, as the scorer's turn recall
 
 
@@ -127,7 +145,7 @@ def objective(m: dict[str, float]) -> float:
 
 
 def choose(
-    model: rd.Model, eps: list[ts.Episode], floor: float = ts.PAR_PRECISION_FLOOR
+    model: rd.Model, eps: list[ts.Episode], floor: float = PAR_PRECISION_FLOOR
 ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """(reference figures, chosen settings, their figures): the grid's settings with the lowest ``objective``
     whose turn recall is at least the reference decoding's (``model.params`` as given), with no more
@@ -261,16 +279,18 @@ def per_episode(
     ]
     for slug, x, y in rows:
         logger.info(
-            "  %-40s turn_r %.3f -> %.3f  false %4d -> %4d  one %4d -> %4d",
+            "  %-40s turn_r %.3f -> %.3f  par_p %.3f -> %.3f  false %4d -> %4d  one %4d -> %4d",
             slug,
             x["turn_r"],
             y["turn_r"],
+            x["par_p"],
+            y["par_p"],
             x["false_breaks"],
             y["false_breaks"],
             x["one_false"],
             y["one_false"],
         )
-    for key, better in (("turn_r", 1), ("false_breaks", -1), ("one_false", -1)):
+    for key, better in (("turn_r", 1), ("par_p", 1), ("false_breaks", -1), ("one_false", -1)):
         up = sum(1 for _, x, y in rows if better * (y[key] - x[key]) > 1e-9)
         down = sum(1 for _, x, y in rows if better * (y[key] - x[key]) < -1e-9)
         logger.info("  %s: %d better, %d worse of %d", key, up, down, len(rows))
@@ -284,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--turns-from", type=Path, help="the turn model file (default: the shipped one)")
     ap.add_argument("--out", type=Path, help="write the turn file with the chosen decoding here")
-    ap.add_argument("--floor", type=float, default=ts.PAR_PRECISION_FLOOR, help="paragraph precision floor")
+    ap.add_argument("--floor", type=float, default=PAR_PRECISION_FLOOR, help="paragraph precision floor")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/transcript-reader-speakers"))
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
