@@ -12,18 +12,28 @@ balanced accuracy of ``desktop_app.speakers.infer_speakers`` (as ``speakers_qual
 * dev: ``/work/shared/dev-corpus`` (never fitted on by the sentence tagger nor the speaker models);
 * selection (``--selection``): the 12 episodes the tagger's and the speaker models' settings were chosen on.
 
+For episodes with speaker turns, two figures of paragraph breaks inside one speaker's run (issue 13's "who
+says what": a monologue read as many short paragraphs), on the paragraphs the reader shows (after the speaker
+pass's splits): ``nonTurn``, the share of predicted paragraph breaks not within ±2 words of a true turn start,
+and ``1sFalse``, the number of predicted one-sentence paragraphs whose start and end both lie more than 2 words
+from every true turn start (the start and end of the text count as turns).
+
 Means: sentence and question figures over episodes with usable sentence truth; turn, paragraph and speaker
 figures also over the two-person interviews. Then the model files' sizes and the time to segment the seed.
 
-    python benchmarks/readability_quality.py [--sets validation dev selection] [--tagger FILE]
+    python benchmarks/readability_quality.py [--sets validation dev selection] [--tagger FILE] [--turns FILE]
+        [--json OUT] [--compare BEFORE.json]
 
-``--tagger FILE``: another tagger file in place of ``resources/models/readability_tagger.npz`` (the figures
-"before" a new network).
+``--tagger FILE`` / ``--turns FILE``: another tagger file in place of ``resources/models/readability_tagger.npz``,
+another speaker-turn model file in place of ``resources/models/turns.json.gz`` (the figures "before" a new
+network or turn model). ``--json OUT`` writes every episode's figures; ``--compare BEFORE.json`` prints, per
+figure, the mean change and how many episodes got better and worse against such a file.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import statistics
 import sys
@@ -53,7 +63,11 @@ COLUMNS = [
     ("par_p", "parP"),
     ("par_len_median", "parLenMed"),
     ("spk_bacc", "spkBAcc"),
+    ("nonturn", "nonTurn"),
+    ("short_false", "1sFalse"),
 ]
+LOWER_IS_BETTER = frozenset({"nonturn", "short_false"})
+TURN_TOLERANCE = 2  # words, as the scorer's turn recall
 SENTENCE_KEYS = ("sent_f1_1", "sent_f1", "q_f1")
 
 
@@ -72,9 +86,39 @@ def question_f1(text: str, truth: dict[str, Any], readable: rd.Readable) -> floa
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def break_figures(word_starts: list[int], turn_starts: list[int], readable: rd.Readable) -> dict[str, Any]:
+    """Paragraph breaks inside one speaker's run: ``nonturn``, the share of paragraph breaks (after the first
+    paragraph) not within ``TURN_TOLERANCE`` words of a true turn start, and ``short_false``, the number of
+    one-sentence paragraphs whose start and end are both that far from every true turn start (the text's
+    start and end count as turns). ``word_starts``: the text offset of each word; ``turn_starts``: word
+    indices. Empty without turn truth."""
+    if len(turn_starts) < 2:
+        return {}
+    n = len(word_starts)
+    turns = sorted(set(turn_starts) | {0, n})
+
+    def is_turn(w: int) -> bool:
+        k = bisect.bisect_left(turns, w - TURN_TOLERANCE)
+        return k < len(turns) and turns[k] <= w + TURN_TOLERANCE
+
+    firsts = [bisect.bisect_right(word_starts, p.start) - 1 for p in readable.paragraphs]
+    bounds = firsts + [n]
+    breaks = [w for w in firsts if w > 0]
+    one = [
+        k
+        for k, p in enumerate(readable.paragraphs)
+        if len(p.sentences) == 1 and not is_turn(bounds[k]) and not is_turn(bounds[k + 1])
+    ]
+    return {
+        "nonturn": sum(1 for w in breaks if not is_turn(w)) / len(breaks) if breaks else 0.0,
+        "short_false": len(one),
+    }
+
+
 def episode(ev: Any, corpus: Path, slug: str, segmenter: rd.Segmenter) -> dict[str, Any]:
     """All figures of one episode."""
     metrics, text, truth, readable = sq.scored_episode(ev, corpus, slug, segmenter)
+    metrics.update(break_figures(ev.Words(text).starts, truth["turn_starts"], readable))
     if str(truth.get("sentence_truth", "ok")).startswith("ok"):
         metrics["q_f1"] = question_f1(text, truth, readable)
     else:
@@ -114,12 +158,12 @@ def table(title: str, rows: dict[str, dict[str, Any]]) -> dict[str, float | None
     return out
 
 
-def model_with(tagger: Path | None) -> rd.Model:
-    """The shipped model, or the same with another tagger file."""
-    if tagger is None:
+def model_with(tagger: Path | None, turn_file: Path | None = None) -> rd.Model:
+    """The shipped model, or the same with another tagger file and/or another speaker-turn model file."""
+    if tagger is None and turn_file is None:
         return rd.default_model()
-    model = rd.Model.load(resource_path(*rd.MODEL_FILE), tagger)
-    turns = Path(resource_path(*rd.TURN_FILE))
+    model = rd.Model.load(resource_path(*rd.MODEL_FILE), tagger or resource_path(*rd.TAGGER_FILE))
+    turns = turn_file or Path(resource_path(*rd.TURN_FILE))
     if turns.is_file():
         model.use_turn_model(rd.read_model_file(turns))
     return model
@@ -150,6 +194,38 @@ def seed_timing(model: rd.Model) -> None:
     )
 
 
+def compare(
+    before: dict[str, dict[str, dict[str, Any]]], after: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """Per set and figure: the mean over the episodes both have, before and after, and how many episodes got
+    better and worse (two-person interviews for the turn, paragraph and speaker figures)."""
+    for name, rows in after.items():
+        old = before.get(name, {})
+        slugs = [s for s in rows if s in old]
+        if not slugs:
+            continue
+        print(f"\n{name}: change against the earlier file ({len(slugs)} episodes in both)")
+        for key, head in COLUMNS:
+            pairs = [
+                (old[s][key], rows[s][key])
+                for s in slugs
+                if old[s].get(key) is not None
+                and rows[s].get(key) is not None
+                and (key in SENTENCE_KEYS or rows[s].get("speakers") == 2)
+            ]
+            if not pairs:
+                continue
+            sign = -1.0 if key in LOWER_IS_BETTER else 1.0
+            up = sum(1 for a, b in pairs if sign * (b - a) > 1e-9)
+            down = sum(1 for a, b in pairs if sign * (b - a) < -1e-9)
+            mean_a = statistics.mean(a for a, _ in pairs)
+            mean_b = statistics.mean(b for _, b in pairs)
+            print(
+                f"  {head:10} {mean_a:8.3f} -> {mean_b:8.3f}  better {up:2d}, worse {down:2d}, "
+                f"same {len(pairs) - up - down:2d} ({len(pairs)} episodes)"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: score the sets, print sizes and the seed's timing."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -158,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--selection", action="store_true", help="also the selection split")
     ap.add_argument("--tagger", type=Path, help="another tagger file (figures before a new network)")
+    ap.add_argument("--turns", type=Path, help="another speaker-turn model file (figures before a new one)")
+    ap.add_argument("--json", type=Path, help="write every episode's figures to this file")
+    ap.add_argument(
+        "--compare", type=Path, help="an earlier --json file: per figure, episodes better / worse"
+    )
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args(argv)
     if not TRAIN.is_dir() or not DEV.is_dir() or not sq.SCORER.is_file():
@@ -166,13 +247,19 @@ def main(argv: list[str] | None = None) -> int:
     ev = sq.scorer()
     split = json.loads(SPLIT.read_text(encoding="utf-8"))
     sets = list(args.sets) + (["selection"] if args.selection and "selection" not in args.sets else [])
-    model = model_with(args.tagger)
+    model = model_with(args.tagger, args.turns)
     segmenter = rd.Segmenter(model)
+    results: dict[str, dict[str, dict[str, Any]]] = {}
     for name in sets:
         corpus, slugs = (DEV, sorted(p.name[: -len(".truth.json")] for p in DEV.glob("*.truth.json")))
         if name != "dev":
             corpus, slugs = TRAIN, split[name]
-        table(f"{name} ({len(slugs)} episodes)", {s: episode(ev, corpus, s, segmenter) for s in slugs})
+        results[name] = {s: episode(ev, corpus, s, segmenter) for s in slugs}
+        table(f"{name} ({len(slugs)} episodes)", results[name])
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    if args.compare:
+        compare(json.loads(args.compare.read_text(encoding="utf-8")), results)
     if not args.no_timing:
         print()
         seed_timing(model)

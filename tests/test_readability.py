@@ -318,3 +318,56 @@ def test_turn_file_network_params_override_the_taggers() -> None:
     assert param("start_threshold", 0.0) == 0.3 and param("insert_threshold", 0.0) == -1.0
     assert rd._decoding_params(model, None)("turn_threshold", 0.0) == -1.0
     assert rd.Model(model.data).network_params == model.network_params
+
+
+def test_penalised_breaks_join_a_lone_sentence_unless_both_turns_are_strong() -> None:
+    # sentence 0 starts the text; a turn logit per sentence start (the first is ignored)
+    weak = [0.0, 2.0, 0.2, 2.0, -3.0]  # sentence 2 ("so ...") is one sentence after a break
+    assert rd._penalised_breaks(weak, 0.0, 0.0) == [0, 1, 2, 3]  # no penalty: every start above the threshold
+    # with a penalty of 1, sentences 1 and 2 as their own paragraphs each cost 1: joining them at the weaker
+    # break (0.2) is better; sentence 3 onwards (two sentences) stays
+    assert rd._penalised_breaks(weak, 0.0, 1.0) == [0, 1, 3]
+    strong = [0.0, 3.0, 3.0, 3.0, 3.0]  # a short reply between clear turns keeps its paragraph
+    assert rd._penalised_breaks(strong, 0.0, 1.0) == [0, 1, 2, 3, 4]
+    assert rd._penalised_breaks([0.0], 0.0, 1.0) == [0]
+
+
+def test_penalised_breaks_with_a_tiny_penalty_are_the_thresholded_ones() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(50):
+        turn = [rng.uniform(-4, 4) for _ in range(rng.randint(1, 40))]
+        above = [0] + [k for k in range(1, len(turn)) if turn[k] > 0.5]
+        assert rd._penalised_breaks(turn, 0.5, 1e-9) == above
+
+
+def test_penalised_breaks_are_the_best_set() -> None:
+    """The dynamic programme finds the best total of (logit - threshold) over breaks minus the penalty per
+    one-sentence paragraph, checked against every subset of a few sentences."""
+    import itertools
+    import random
+
+    def total(breaks: list[int], turn: list[float], thr: float, pen: float) -> float:
+        bounds = [*breaks, len(turn)]
+        singles = sum(1 for a, b in itertools.pairwise(bounds) if b - a == 1)
+        return sum(turn[k] - thr for k in breaks[1:]) - pen * singles
+
+    rng = random.Random(3)
+    for _ in range(200):
+        n = rng.randint(2, 9)
+        turn = [rng.uniform(-3, 3) for _ in range(n)]
+        thr, pen = rng.uniform(-1, 1), rng.uniform(0.1, 3)
+        best = max(
+            total([0, *c], turn, thr, pen) for r in range(n) for c in itertools.combinations(range(1, n), r)
+        )
+        got = rd._penalised_breaks(turn, thr, pen)
+        assert got[0] == 0 and got == sorted(set(got))
+        assert total(got, turn, thr, pen) == pytest.approx(best)
+
+
+def test_turn_breaks_use_the_penalty_when_given() -> None:
+    starts = [0, 5, 9, 20, 30]
+    turn = [0.0, 2.0, 0.2, 2.0, -3.0]
+    assert rd._turn_breaks(starts, 40, turn, 0.0, 0, 0.0) == [0, 5, 9, 20]
+    assert rd._turn_breaks(starts, 40, turn, 0.0, 0, 0.0, 1.0) == [0, 5, 20]

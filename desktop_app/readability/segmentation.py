@@ -954,6 +954,7 @@ def _segment_captions(
         t_thr,
         int(param("min_paragraph", 0)),
         t_thr + param("short_turn_margin", 0.0),
+        param("one_sentence_penalty", 0.0),
     )
     par_starts = _split_long_paragraphs(
         starts, end, scores, turn, par_starts, int(param("max_paragraph", 150))
@@ -1081,11 +1082,22 @@ def _turn_threshold(turn: Sequence[float], n_words: int, floor: float, words_per
 
 
 def _turn_breaks(
-    starts: Sequence[int], end: int, turn: Sequence[float], threshold: float, min_words: int, strong: float
+    starts: Sequence[int],
+    end: int,
+    turn: Sequence[float],
+    threshold: float,
+    min_words: int,
+    strong: float,
+    one_sentence_penalty: float = 0.0,
 ) -> list[int]:
-    """Paragraph starts at sentence starts whose turn logit exceeds ``threshold``; a paragraph shorter than
+    """Paragraph starts at sentence starts whose turn logit exceeds ``threshold`` (with a
+    ``one_sentence_penalty``, the set of breaks ``_penalised_breaks`` chooses); a paragraph shorter than
     ``min_words`` is kept only when the turns around it are ``strong``, else joined to its neighbour."""
-    breaks = [0] + [s for s, t in zip(starts[1:], turn[1:], strict=False) if t > threshold]
+    if one_sentence_penalty > 0.0:
+        breaks = _penalised_breaks(turn, threshold, one_sentence_penalty)
+        breaks = [starts[k] for k in breaks]
+    else:
+        breaks = [0] + [s for s, t in zip(starts[1:], turn[1:], strict=False) if t > threshold]
     if min_words <= 1 or len(breaks) < 2:
         return breaks
     logit = dict(zip(starts, turn, strict=False))
@@ -1099,6 +1111,36 @@ def _turn_breaks(
             continue
         kept.append(s)
     return kept
+
+
+def _penalised_breaks(turn: Sequence[float], threshold: float, penalty: float) -> list[int]:
+    """The sentences (indices; the first always) that start paragraphs when a break at sentence k gains
+    ``turn[k] - threshold`` and every paragraph of one sentence costs ``penalty``: the best set by dynamic
+    programming, linear in the number of sentences. A lone sentence between two breaks then needs the turn
+    evidence on both sides to outweigh the penalty: a short reply between two clear turns stays a paragraph
+    of its own, a discourse marker ("so", "I think") after one sentence of a speaker's run does not."""
+    n = len(turn)
+    if n < 2:
+        return [0]
+    # best[k]: the best total of the sentences before k with a paragraph starting at k (k == n: the end);
+    # reach[k]: the best of best[0..k] and where (a paragraph of two or more sentences costs nothing)
+    best = [0.0] * (n + 1)
+    back = [0] * (n + 1)
+    reach = [(0.0, 0)] * (n + 1)
+    for k in range(1, n + 1):
+        gain = turn[k] - threshold if k < n else 0.0
+        one = best[k - 1] - penalty
+        if k >= 2 and reach[k - 2][0] >= one:
+            best[k], back[k] = reach[k - 2][0] + gain, reach[k - 2][1]
+        else:
+            best[k], back[k] = one + gain, k - 1
+        reach[k] = reach[k - 1] if reach[k - 1][0] >= best[k] else (best[k], k)
+    out: list[int] = []
+    k = back[n]
+    while k > 0:
+        out.append(k)
+        k = back[k]
+    return [0, *reversed(out)]
 
 
 def _comma_positions(

@@ -151,6 +151,7 @@ TURN_DECODING = (  # the paragraph decoding settings chosen here (with the tagge
     "short_turn_margin",
     "tagger_turn",
     "turn_start_weight",
+    "one_sentence_penalty",
 )
 HOST_NAME = "Lex Fridman"
 HOST_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)  # the speaker HMM's host posterior threshold
@@ -366,6 +367,7 @@ def paragraph_starts(
         t_thr,
         int(model.param("min_paragraph", 0)),
         t_thr + model.param("short_turn_margin", 0.0),
+        model.param("one_sentence_penalty", 0.0),
     )
     return rd._split_long_paragraphs(
         ep.starts, ep.n, ep.mixed, turn, par, int(model.param("max_paragraph", 150))
