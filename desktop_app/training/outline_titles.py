@@ -29,7 +29,7 @@ trainer's ``--refit``, so the app's sections come from the shipped boundaries):
     python -m desktop_app.training.outline_titles --sections both --hidden 0,16 --activation tanh,relu
         --hidden-l2 1,10,45,150,500 --dry-run
     python -m desktop_app.training.outline_titles --sections both --hidden 16 --activation relu
-        --hidden-l2 150 --refit --pair-margin 1
+        --hidden-l2 150 --refit --pair-margin 1 --split-share 1
 
 The pair margin was -1 (single phrases, chosen by titleF1) until session 8, which set the shipped file's
 ``pair_margin`` to 1 (a second phrase within 1 of the first joins it: "Quest and virtual reality") without
@@ -80,6 +80,7 @@ SKIP_TITLES = frozenset({"introduction", "intro", "episode highlight", "outro", 
 FOLDS = 4
 PRIOR_T, PRIOR_O = 0.2, 2.0
 PAIR_MARGINS = (0.5, 1.0, 2.0, 4.0)
+SPLIT_SHARES = (0.8, 1.0, 1.2, 1.5)
 NOUN_MIN = 5
 TEMPLATE_MIN_EPS = 2
 TEMPLATE_MAX_WORDS = 5
@@ -530,6 +531,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--pair-margin", type=float, default=-1.0, help="with --refit: the pair margin (-1: none)"
     )
+    ap.add_argument(
+        "--split-share",
+        type=float,
+        default=-1.0,
+        help="with --refit: sections this many times the mean section length are titled by their halves "
+        "(-1: never)",
+    )
     ap.add_argument("--fit-share", type=float, default=1.0, help="fit on this share of the fitting episodes")
     ap.add_argument(
         "--picks",
@@ -641,6 +649,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     model.pair_margin = max(margins, key=lambda m: (margins[m][1], -m))
     print(f"chosen pair margin {model.pair_margin:g} (-1: single phrases)")
+    # long sections titled by the phrases of their halves ("A and B"): chosen on the app's own sections too
+    splits = {}
+    for share in (-1.0, *SPLIT_SHARES) if not args.refit else (args.split_share,):
+        model.split_share = share if share > 0 else None
+        splits[share] = end_to_end(outlines, model)
+        print(
+            f"split share {share:g}: selection, app's sections: titles {splits[share][0]:.3f} "
+            f"titleF1 {splits[share][1]:.3f}",
+            flush=True,
+        )
+    chosen_share = max(splits, key=lambda v: (splits[v][1], splits[v][0]))
+    model.split_share = chosen_share if chosen_share > 0 else None
+    print(f"chosen split share {chosen_share:g} (-1: never)")
     val = oracle_score(val_eps, model, args.verbose)
     print(f"chosen l2 {l2:g}: selection split, human sections {val:.3f}")
     if args.picks >= 0:
@@ -661,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         "prior_default": prior[""],
         "common_default": common[""],
         "pair_margin": model.pair_margin,
+        "split_share": model.split_share,
         "noun": noun,
         "templates": templates,
         "prior": prior,
