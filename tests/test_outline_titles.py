@@ -190,5 +190,7 @@ def test_halves_that_do_not_fit_one_title_give_the_better_scored_phrase() -> Non
     assert (
         _halves_title([(1.0, ("meta",)), (0.5, ("open", "source"))], forms, shown) == "Meta and open source"
     )
+    # a half whose phrase scores far below the other's does not join it
+    assert _halves_title([(1.0, ("meta",)), (-4.0, ("open", "source"))], forms, shown) == "Meta"
     assert _halves_title([None, (0.5, ("open", "source"))], forms, shown) == "Open source"
     assert _halves_title([None, None], forms, shown) is None

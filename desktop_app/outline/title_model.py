@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 TITLES_FILE = ("models", "outline_titles.json.gz")
 TOP_CANDIDATES = 12
 ACTIVATIONS = ("tanh", "relu")
+HALVES_MARGIN = 2.0  # the halves' phrases join only when their scores are this close (chosen on selection)
 SPLIT_MIN_SECTIONS = 3  # an outline of fewer sections has no mean length to call a section long by
 
 
@@ -281,7 +282,8 @@ def _halves_title(
     shown: dict[tuple[str, ...], str],
 ) -> str | None:
     """One title of the phrases picked for a section's halves: "A and B" when they fit in ``MAX_PHRASE``
-    words and share no word, else the better scored of them (a half without a phrase leaves the other's)."""
+    words, share no word and score within ``HALVES_MARGIN`` of each other, else the better scored of them
+    (a half without a phrase leaves the other's)."""
     got = [pick for pick in picks if pick is not None]
     if not got:
         return None
@@ -290,6 +292,7 @@ def _halves_title(
         len(keys) == 1
         or _key_stems(keys[0]) & _key_stems(keys[1])
         or len(keys[0]) + len(keys[1]) > MAX_PHRASE
+        or abs(got[0][0] - got[1][0]) > HALVES_MARGIN
     ):
         key = max(got, key=lambda pick: pick[0])[1]
         return shown.get(key) or _phrase_title(key, forms)
