@@ -4,7 +4,10 @@ training corpus with the settings chosen on selection, target: the content-word 
 and the human title), and the choice of one title per section.
 
 ``learned_titles`` scores every candidate of every section (``title_candidates.candidate_features``); a
-greedy pass gives each section its best phrase that no other section has taken.
+greedy pass gives each section its best phrase that no other section has taken. With a ``split_share`` (the
+model file's, absent in the shipped one: off), a section at least that many times the outline's mean section
+length is scored as its two halves and titled "A and B" by their phrases (the app's long sections often hold
+two human chapters); tried in session 11 and not shipped (``training/outline_titles.py``).
 
 The model file says which form the ranker has (``"form"``): ``"linear"`` (the default, and what files without
 the key are) scores a candidate by a weighted sum of its standardised features; ``"hidden"`` adds a small

@@ -48,6 +48,27 @@ rank, chance, support by the other candidates' stems, shared stems, length, long
 out-of-fold scores of the fitting split: titleF1 0.237-0.240) and a penalty on a stem another section's
 title already has (0.237-0.240; people reuse a topic word across chapters). On the seed, MBR titled six
 chapters with "AI".
+
+Session 11 (selection, fitting-split ranker with the shipped settings, pair margin 1, app's sections): 46 % of
+the human chapters share the section that overlaps them most with another chapter (the app's sections are
+uneven), so one phrase can only name one of them. Titling a section at least ``split_share`` times the mean
+section length by the best phrase of each half ("A and B", ``title_model.learned_titles``; the better one when
+they do not fit in five words or score more than ``HALVES_MARGIN`` apart) raised titles 0.353 -> 0.392 (21
+episodes better, 3 worse) and titleF1 0.256 -> 0.264 (20 / 10); split shares 0.8 / 1 / 1.2 / 1.5 gave titles
+0.387 / 0.388 / 0.380 / 0.364 at titleF1 0.252 / 0.257 / 0.256 / 0.250 (before the margin), halves margins
+0.5 / 1 / 1.5 / 2 / 3 / none 0.369 / 0.386 / 0.390 / 0.392 / 0.393 / 0.393 at 0.265 / 0.268 / 0.264 / 0.264 /
+0.260 / 0.260. Tried and dropped (same baseline): the cut at the least similar point of the section instead
+of the middle (0.392-0.396 / 0.254-0.260), three parts for sections 2-2.5 times the mean (0.386-0.396 /
+0.257-0.262), and three more ranker columns fitted out of fold: a logistic title-likeness of the head word's
+vector (human title words against the section's other words: 0.351 / 0.256 without the halves, against
+0.353 / 0.256), how many other episodes' titles hold the stem (0.381 / 0.252 with the halves, against 0.393 /
+0.260), and how many hold the phrase (0.392 / 0.265 against 0.392 / 0.264). **Not shipped**: scored once
+with the shipped ranker (fitted on fitting + selection), split share 1 and halves margin 2 raised titles but
+lowered titleF1 on the held-out split (titles 0.373 -> 0.379, 5 episodes better / 5 worse; titleF1 0.236 ->
+0.227, 6 / 16) and the development corpus (0.427 -> 0.442; 0.307 -> 0.270, 1 / 5), and on selection with
+that ranker too (in-sample: titles 0.406 -> 0.433, titleF1 0.303 -> 0.296): the better the ranker's whole-
+section pick, the more a second half's phrase dilutes it. The shipped file has no ``split_share`` (off);
+``--split-share`` and the comparison above stay for a later ranker.
 """
 
 from __future__ import annotations
