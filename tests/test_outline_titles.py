@@ -149,3 +149,48 @@ def test_titles_of_lowercase_captions_take_the_usual_capitals_of_names_and_acron
     forms = {"mdma": "mdma", "lsd": "lsd", "ted": "ted"}
     assert _phrase_title(("mdma", "and", "lsd"), forms) == "MDMA and LSD"
     assert _phrase_title(("ted",), forms) == "Ted"
+
+
+def _halves_text() -> tuple[list[str], list[tuple[int, int]]]:
+    """Two short sections and a long one whose halves are about different things."""
+    parts = [("the physics is it " * 25).split(), ("the music is it " * 25).split()]
+    parts += [("we chess so it " * 40).split() + ("we poetry so it " * 35).split()]
+    words: list[str] = []
+    sections = []
+    for p in parts:
+        sections.append((len(words), len(words) + len(p)))
+        words += p
+    return words, sections
+
+
+def test_a_long_section_is_titled_by_the_phrases_of_its_halves() -> None:
+    """A section much longer than the others often holds two chapters: its title names both halves."""
+    from desktop_app.outline.title_model import TitleModel, learned_titles
+
+    words, sections = _halves_text()
+    forms = {w: w for w in set(words)}
+    model = TitleModel.from_json(_model_json(None) | {"split_share": 1.0})
+    assert model.split_share == 1.0
+    assert learned_titles(words, forms, sections, model) == ["Physics", "Music", "Chess and poetry"]
+    assert learned_titles(words, forms, sections, model, split_share=-1.0)[2] in ("Chess", "Poetry")
+    assert TitleModel.from_json(_model_json(None)).split_share is None  # older files: never split
+    # an outline of two sections has no mean length to call one of them long
+    two = [(0, sections[1][1]), (sections[1][1], len(words))]
+    assert " and " not in (learned_titles(words, forms, two, model)[1] or "")
+
+
+def test_halves_that_do_not_fit_one_title_give_the_better_scored_phrase() -> None:
+    from desktop_app.outline.title_model import _halves_title
+
+    forms = {"meta": "Meta"}
+    shown = {("hiring", "a", "great", "team"): "Hiring a great team"}
+    long_pick = (2.0, ("hiring", "a", "great", "team"))
+    assert _halves_title([(1.0, ("meta",)), long_pick], forms, shown) == "Hiring a great team"
+    assert _halves_title([(3.0, ("meta",)), long_pick], forms, shown) == "Meta"
+    assert (
+        _halves_title([(1.0, ("meta",)), (0.5, ("open", "source"))], forms, shown) == "Meta and open source"
+    )
+    # a half whose phrase scores far below the other's does not join it
+    assert _halves_title([(1.0, ("meta",)), (-4.0, ("open", "source"))], forms, shown) == "Meta"
+    assert _halves_title([None, (0.5, ("open", "source"))], forms, shown) == "Open source"
+    assert _halves_title([None, None], forms, shown) is None

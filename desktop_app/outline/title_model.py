@@ -4,7 +4,10 @@ training corpus with the settings chosen on selection, target: the content-word 
 and the human title), and the choice of one title per section.
 
 ``learned_titles`` scores every candidate of every section (``title_candidates.candidate_features``); a
-greedy pass gives each section its best phrase that no other section has taken.
+greedy pass gives each section its best phrase that no other section has taken. With a ``split_share`` (the
+model file's, absent in the shipped one: off), a section at least that many times the outline's mean section
+length is scored as its two halves and titled "A and B" by their phrases (the app's long sections often hold
+two human chapters); tried in session 11 and not shipped (``training/outline_titles.py``).
 
 The model file says which form the ranker has (``"form"``): ``"linear"`` (the default, and what files without
 the key are) scores a candidate by a weighted sum of its standardised features; ``"hidden"`` adds a small
@@ -17,6 +20,7 @@ import gzip
 import json
 import logging
 import threading
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +37,8 @@ logger = logging.getLogger(__name__)
 TITLES_FILE = ("models", "outline_titles.json.gz")
 TOP_CANDIDATES = 12
 ACTIVATIONS = ("tanh", "relu")
+HALVES_MARGIN = 2.0  # the halves' phrases join only when their scores are this close (chosen on selection)
+SPLIT_MIN_SECTIONS = 3  # an outline of fewer sections has no mean length to call a section long by
 
 
 class HiddenLayer:
@@ -93,6 +99,7 @@ class TitleModel:
         noun: dict[str, float] | None = None,
         templates: dict[str, tuple[float, float]] | None = None,
         hidden: HiddenLayer | None = None,
+        split_share: float | None = None,
     ):
         self.coef, self.bias = list(coef), float(bias)
         self.hidden = hidden
@@ -101,6 +108,7 @@ class TitleModel:
         self.prior, self.common = prior, common
         self.prior_default, self.common_default = prior_default, common_default
         self.pair_margin = pair_margin
+        self.split_share = split_share
         self.noun = noun or {}
         self.templates = templates or {}
 
@@ -128,6 +136,7 @@ class TitleModel:
             data["noun"],
             {k: (float(v[0]), float(v[1])) for k, v in data.get("templates", {}).items()},
             hidden,
+            data.get("split_share"),
         )
 
     @property
@@ -175,45 +184,64 @@ def learned_titles(
     model: TitleModel,
     banned: frozenset[str] = frozenset(),
     pair_margin: float | None = None,
+    split_share: float | None = None,
 ) -> list[str | None]:
     """Each section's best candidate phrase that no other section has taken (None: no candidate).
 
     With a ``pair_margin`` (default: the model's), a second phrase scoring within that margin of the first
-    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all."""
+    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all.
+    A section at least ``split_share`` times as long as the outline's mean section (default: the model's;
+    None: never) is titled by the best phrase of each of its halves, joined ("Tesla and Neuralink"): a long
+    section often holds two of the chapters a person would have made, and its title then names both."""
     margin = model.pair_margin if pair_margin is None else pair_margin
+    share = model.split_share if split_share is None else split_share
+    mean_len = sum(b - a for a, b in sections) / max(len(sections), 1)
+    split = (
+        share * mean_len if share is not None and share > 0 and len(sections) >= SPLIT_MIN_SECTIONS else None
+    )
+    pieces, owner = _pieces(sections, split)
     table = candidate_features(words, forms, sections, model, banned=banned)
-    per_section: list[list[tuple[float, tuple[str, ...]]]] = []
+    if len(pieces) > len(sections):  # the halves are scored against the other halves and sections
+        halves = candidate_features(words, forms, pieces, model, banned=banned)
+        parts = Counter(owner)
+        table = [halves[p_i] if parts[s_i] > 1 else table[s_i] for p_i, s_i in enumerate(owner)]
+    per_piece: list[list[tuple[float, tuple[str, ...]]]] = []
     ranked: list[tuple[float, int, tuple[str, ...]]] = []
-    for s_i, rows in enumerate(table):
+    for p_i, rows in enumerate(table):
         values = model.score_many([f for _key, f in rows]) if rows else np.zeros(0)
         scored = sorted(
             ((float(v), key) for v, (key, _f) in zip(values, rows, strict=True)), key=lambda x: (-x[0], x[1])
         )
-        per_section.append(scored[:TOP_CANDIDATES])
-        ranked += [(sc, s_i, key) for sc, key in scored[:TOP_CANDIDATES]]
+        per_piece.append(scored[:TOP_CANDIDATES])
+        ranked += [(sc, p_i, key) for sc, key in scored[:TOP_CANDIDATES]]
     ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
-    chosen: list[tuple[float, tuple[str, ...]] | None] = [None] * len(sections)
+    chosen: list[tuple[float, tuple[str, ...]] | None] = [None] * len(pieces)
     used: set[frozenset[str]] = set()
-    for sc, s_i, key in ranked:
-        if chosen[s_i] is not None:
+    for sc, p_i, key in ranked:
+        if chosen[p_i] is not None:
             continue
         stems = _key_stems(key)
         if stems in used:
             continue
         used.add(stems)
-        chosen[s_i] = (sc, key)
+        chosen[p_i] = (sc, key)
     # a second phrase may name no other chapter's topic, and joins one title only ("... and AI" once)
     taken = set().union(*used) if used else set()
     shown = {template_key(t): t for t in model.templates}
     out: list[str | None] = []
-    for s_i, pick in enumerate(chosen):
+    for s_i in range(len(sections)):
+        mine = [p_i for p_i, o in enumerate(owner) if o == s_i]
+        if len(mine) > 1:
+            out.append(_halves_title([chosen[p_i] for p_i in mine], forms, shown))
+            continue
+        pick = chosen[mine[0]]
         if pick is None:
             out.append(None)
             continue
         sc, key = pick
         title = shown.get(key) or _phrase_title(key, forms)
         if margin is not None and margin >= 0:
-            for sc2, key2 in per_section[s_i]:
+            for sc2, key2 in per_piece[mine[0]]:
                 if sc2 < sc - margin:
                     break
                 stems2 = _key_stems(key2)
@@ -231,6 +259,59 @@ def learned_titles(
                 break
         out.append(title)
     return out
+
+
+def _pieces(
+    sections: Sequence[tuple[int, int]], split: float | None
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """The spans titles are chosen for: each section, or its two halves when it has at least ``split``
+    words; and the section each span belongs to."""
+    pieces: list[tuple[int, int]] = []
+    owner: list[int] = []
+    for s_i, (a, b) in enumerate(sections):
+        if split is not None and b - a >= split and b - a >= 2:
+            mid = a + (b - a) // 2
+            pieces += [(a, mid), (mid, b)]
+            owner += [s_i, s_i]
+        else:
+            pieces.append((a, b))
+            owner.append(s_i)
+    return pieces, owner
+
+
+def _halves_title(
+    picks: Sequence[tuple[float, tuple[str, ...]] | None],
+    forms: dict[str, str],
+    shown: dict[tuple[str, ...], str],
+) -> str | None:
+    """One title of the phrases picked for a section's halves: "A and B" when they fit in ``MAX_PHRASE``
+    words, share no word and score within ``HALVES_MARGIN`` of each other, else the better scored of them
+    (a half without a phrase leaves the other's)."""
+    got = [pick for pick in picks if pick is not None]
+    if not got:
+        return None
+    keys = [key for _sc, key in got]
+    if (
+        len(keys) == 1
+        or _key_stems(keys[0]) & _key_stems(keys[1])
+        or len(keys[0]) + len(keys[1]) > MAX_PHRASE
+        or abs(got[0][0] - got[1][0]) > HALVES_MARGIN
+    ):
+        key = max(got, key=lambda pick: pick[0])[1]
+        return shown.get(key) or _phrase_title(key, forms)
+    first, key = keys
+    second = shown.get(key)
+    second = _lower_first(second, forms) if second else _phrase_title(key, forms, first=False)
+    return f"{shown.get(first) or _phrase_title(first, forms)} and {second}"
+
+
+def _lower_first(title: str, forms: dict[str, str]) -> str:
+    """A template title as the second part of a joined title: its first word lowercase unless a name."""
+    head, _sep, rest = title.partition(" ")
+    low = head.lower()
+    shown = cased(forms.get(low, low))
+    word = shown if shown.lower() == low else head
+    return f"{word} {rest}" if rest else word
 
 
 def _one_phrase(
