@@ -110,3 +110,27 @@ def test_chapter_rows_and_group_labels() -> None:
     assert [r.title for r in rows] == ["Intro", "Middle", "End"]
     assert group_label(SECTIONS, timeline, 200) == "Middle"
     assert group_label([], timeline, 5 * WORDS_PER_MINUTE * 12) == "Minutes 10–20"
+
+
+def test_counted_word_questions_agree_with_the_list_on_every_unicode_space() -> None:
+    """The counting path (``str.split``) and the listed one (``\\S+``) see the same words for every character
+    Python calls whitespace, mixed with zero-width and control characters that are not, at every offset and
+    far past either end."""
+    import random
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    others = [*"ab.,'é\x00\u200b\u200d\ufeff\u00ad", "\U0001f600", "\r\n"]
+    rng = random.Random(11)
+    for _ in range(300):
+        text = "".join(
+            rng.choice(spaces if rng.random() < 0.4 else others) for _ in range(rng.randint(0, 30))
+        )
+        starts = word_starts(text)
+        offsets = [-(10**9), *range(-3, len(text) + 3), 10**9]
+        counted = Timeline(text)
+        counted.LAZY_QUERIES = len(offsets) + 1
+        assert counted.word_count == len(starts)
+        assert [counted.word_index(o) for o in offsets] == [
+            max(0, bisect_right(starts, o) - 1) for o in offsets
+        ]
+        assert counted._word_starts is None
