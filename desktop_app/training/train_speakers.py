@@ -103,6 +103,22 @@ absolute and relative places (noisier); counting only units said elsewhere in th
 The seed's "oh it was fun" (turn logit -0.65 after the host's question, then +1.09 and +3.13 at "I know" and
 "yeah I mean") stays the host's: that needs the turn model, not the speaker model.
 
+s11-qturn (issue 13: the network's question marks for the speaker pass; not shipped): the speaker model's
+question features (``q=``, ``pq=``, ``nq=``) and the sentence-turn logits the HMM reads come from the linear
+question model, while the reader shows the tagger's marks (the seed's "What was that experience like?": linear
+-0.01, tagger +1.97; the next sentence's turn logit -0.65, +0.30 from the tagger's question logits). Refitted on
+fit and scored on selection with the fit-only tagger (``/tmp/s11-turns/tagger-fit-e11.npz``, decoding as
+shipped, ``host_threshold`` x ``evidence`` and ``split_shift`` x ``turn_scale`` re-chosen per variant),
+two-person (9) balanced accuracy against the refitted main features' 0.8900: the tagger's question logit instead
+of the linear one 0.8903 (4 up, 4 down; 0.8925 at host threshold 0.2, 5 up, 4 down, the gain from two episodes);
+the tagger's marks beside the linear logits (``qm=``, ``pqm=``, ``nqm=``) 0.8888; the tagger's question logits
+in the HMM's turn logits only (speaker model unchanged) 0.8911 (5 up, 1 down, median unchanged), in both 0.8905
+(0.8919 at host threshold 0.2, 5 up, 3 down); the HMM's turn logits from the marks alone (+2 / -4 for "?" / ".",
+what the ``Readable`` tells) 0.8902. The one consistent gain (+0.001) needs the tagger's question logits in the
+speaker pass: running the tagger again costs 0.65 s CPU on the seed, carrying them in the ``Readable`` a format
+change; neither was worth it. Nor does it mend the seed's passage: "Oh it was fun.", "I know." and "Yeah I mean,
+…" go host, host, host (shipped: host, guest, host; truth: guest, host, guest).
+
 Tried (s5-turns, not shipped): fit-only turn and speaker models, tuned on selection: selection (9 two-person,
 ``benchmarks/readability_quality.py --sets selection``) turn recall 0.751 -> 0.760, paragraph precision 0.826 ->
 0.808, speaker balanced accuracy 0.913 -> 0.844, sentence F1 ±1 unchanged 0.714 (chosen: tagger_turn 0.75,
