@@ -239,8 +239,12 @@ def test_library_hits_name_speakers_as_the_user_corrected_them(qtbot, library, t
     folder = _episodes(tmp_path)
     garden = load_transcript(folder / "garden-episode.txt")
     service, panel = library()
-    _started(qtbot, service)
-    _add_folder(qtbot, service, panel, folder)
+    # Each indexing run ends by reading the annotations files on a worker: wait for those reads too, or one made
+    # before the corrections below are saved could answer the wait for the refresh that follows them.
+    with qtbot.waitSignals([service.indexing_finished, service.annotations_read], timeout=WAIT_MS):
+        service.start()
+    with qtbot.waitSignals([service.indexing_finished, service.annotations_read], timeout=WAIT_MS):
+        panel.add_paths([str(folder)])
 
     def hits_in_garden() -> list:
         with qtbot.waitSignal(service.results_ready, timeout=WAIT_MS) as ready:
