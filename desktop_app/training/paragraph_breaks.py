@@ -114,19 +114,7 @@ def break_figures(ep: ts.Episode, pars: list[int]) -> dict[str, float]:
 
 def decode(ep: ts.Episode, score: list[float], params: dict[str, float]) -> list[int]:
     """The app's paragraph starts (word indices) for these mixed break scores and decoding settings."""
-    thr = params["turn_threshold"]
-    par = rd._turn_breaks(
-        ep.starts,
-        ep.n,
-        score,
-        thr,
-        int(params.get("min_paragraph", 0)),
-        thr + params.get("short_turn_margin", 0.0),
-        params.get("one_sentence_penalty", 0.0),
-    )
-    return rd._split_long_paragraphs(
-        ep.starts, ep.n, ep.mixed, score, par, int(params.get("max_paragraph", 150))
-    )
+    return ts.decode_breaks(ep, score, params["turn_threshold"], params.get)
 
 
 def mixed_scores(

@@ -143,13 +143,16 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.paths import resource_path
 from desktop_app.readability import network as rn
 from desktop_app.readability import segmentation as rd
 from desktop_app.speakers import inference as si
 from desktop_app.training import train_sentence_model as tr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -372,22 +375,27 @@ def paragraph_starts(
     logits at the sentence starts; ``mixed``: those already mixed with the tagger's, ``mixed_turn``)."""
     if mixed is None:
         mixed = mixed_turn(model, ep, turn_logits(model, ep) if turn is None else turn)
-    turn = mixed
     t_thr = rd._turn_threshold(
-        turn, ep.n, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0)
+        mixed, ep.n, model.param("turn_threshold", 0.0), model.param("words_per_turn", 0.0)
     )
+    return decode_breaks(ep, mixed, t_thr, model.param)
+
+
+def decode_breaks(
+    ep: Episode, score: list[float], threshold: float, param: Callable[[str, float], float]
+) -> list[int]:
+    """Paragraph starts (word indices) for break scores at the sentence starts, above ``threshold``, with the
+    decoding settings ``param(name, default)`` gives (the model's, or a candidate's being chosen)."""
     par = rd._turn_breaks(
         ep.starts,
         ep.n,
-        turn,
-        t_thr,
-        int(model.param("min_paragraph", 0)),
-        t_thr + model.param("short_turn_margin", 0.0),
-        model.param("one_sentence_penalty", 0.0),
+        score,
+        threshold,
+        int(param("min_paragraph", 0)),
+        threshold + param("short_turn_margin", 0.0),
+        param("one_sentence_penalty", 0.0),
     )
-    return rd._split_long_paragraphs(
-        ep.starts, ep.n, ep.mixed, turn, par, int(model.param("max_paragraph", 150))
-    )
+    return rd._split_long_paragraphs(ep.starts, ep.n, ep.mixed, score, par, int(param("max_paragraph", 150)))
 
 
 def mixed_turn(model: rd.Model, ep: Episode, turn: list[float]) -> list[float]:
