@@ -304,6 +304,8 @@ class DocumentService(QObject):
         self._background_pending = -1
         self._start_outline(self._generation, self.document)
         self._start_index(self._generation, self.document)
+        timeline = self.document.timeline  # its word list, left out of the opening (faster first paint)
+        self._tasks.submit("words", lambda _report: timeline.list_words(), owner=self)
 
     # -- outline ------------------------------------------------------------------------------
     def rebuild_outline(self, granularity: float) -> None:

@@ -75,6 +75,8 @@ class Timeline:
 
     LAZY_QUERIES = 8
     """Word questions answered by counting before the offset, until the list of word starts is built."""
+    LAZY_MAX_CHARS = 1_000_000
+    """Longer texts list their words at once: counting would cost each question too much."""
 
     def __init__(
         self, text: str, starts: Sequence[int] | None = None, cue_time: CueTime | None = None
@@ -83,7 +85,10 @@ class Timeline:
         self._length = len(text)
         # Built on demand: opening a document asks one or two questions before its first paint, and listing
         # every word of a long transcript then would delay that paint (benchmarks/startup.py).
+        # The document service lists them on a worker after the paint (``list_words``).
         self._word_starts = list(starts) if starts is not None else None
+        if self._word_starts is None and len(text) > self.LAZY_MAX_CHARS:
+            self._word_starts = word_starts(text)
         self._word_count: int | None = None
         self._queries = 0
         self._cue_time = cue_time
@@ -112,6 +117,12 @@ class Timeline:
             self._word_count = len(self._text.split())  # the same words as ``word_starts``, without offsets
         return self._word_count
 
+    def list_words(self) -> list[int]:
+        """The word starts, listed now if not yet (idempotent; safe on a worker: the list is set whole)."""
+        if self._word_starts is None:
+            self._word_starts = word_starts(self._text)
+        return self._word_starts
+
     def word_index(self, offset: int) -> int:
         """Number of the word holding (or just before) ``offset``."""
         starts = self._word_starts
@@ -119,7 +130,7 @@ class Timeline:
             self._queries += 1
             if self._queries <= self.LAZY_QUERIES:  # the words starting up to the offset, counted
                 return max(0, len(self._text[: max(0, offset + 1)].split()) - 1)
-            starts = self._word_starts = word_starts(self._text)
+            starts = self.list_words()
         return max(0, bisect_right(starts, offset) - 1)
 
     def seconds_at(self, offset: int) -> float:

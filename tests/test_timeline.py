@@ -61,6 +61,17 @@ def test_word_questions_before_the_word_list_is_built_give_the_same_answers() ->
     assert Timeline("").word_index(5) == 0 and Timeline("").word_count == 0
 
 
+def test_word_list_made_on_request_and_at_once_for_long_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document service lists the words on a worker after the first paint; a very long text lists them
+    at once, since counting before an offset would cost each question too much."""
+    timeline = Timeline("one two  three")
+    assert timeline._word_starts is None
+    assert timeline.list_words() == [0, 4, 9] == timeline.list_words()
+    assert timeline.word_index(10) == 2
+    monkeypatch.setattr(Timeline, "LAZY_MAX_CHARS", 10)
+    assert Timeline("one two  three")._word_starts == [0, 4, 9]
+
+
 def test_untimed_text_runs_at_the_words_per_minute_estimate() -> None:
     timeline = Timeline(TEXT)
     assert not timeline.timed

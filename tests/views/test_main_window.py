@@ -25,6 +25,15 @@ def test_opens_the_seed_as_readable_paragraphs(harness, seed_path: Path) -> None
     assert "minute 0 of" in window.status.position_label.text()
 
 
+def test_the_word_list_is_made_on_a_worker_after_the_first_paint(harness, seed_path: Path, qtbot) -> None:
+    """The status bar's first answers are counted; the list of word starts follows in the background."""
+    window = harness.start()
+    harness.open(seed_path, wait_for="index_ready")
+    timeline = window.session.document.timeline
+    qtbot.waitUntil(lambda: timeline._word_starts is not None, timeout=10_000)
+    assert len(timeline._word_starts) == timeline.word_count == 29633
+
+
 def test_zoom_keys_change_the_text_size_and_persist(harness, seed_path: Path, qtbot) -> None:
     window = harness.start()
     harness.open(seed_path)
