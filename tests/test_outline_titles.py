@@ -194,3 +194,14 @@ def test_halves_that_do_not_fit_one_title_give_the_better_scored_phrase() -> Non
     assert _halves_title([(1.0, ("meta",)), (-4.0, ("open", "source"))], forms, shown) == "Meta"
     assert _halves_title([None, (0.5, ("open", "source"))], forms, shown) == "Open source"
     assert _halves_title([None, None], forms, shown) is None
+
+
+def test_a_plural_the_stemmer_keeps_is_the_same_topic_in_a_title() -> None:
+    """A title does not name one topic twice ("CPUs and CPU"): an acronym's plural is the same word in a title."""
+    from desktop_app.outline.title_model import _halves_title, _key_stems
+
+    forms = {"cpus": "CPUs", "cpu": "CPU", "gpus": "GPUs"}
+    assert _halves_title([(1.0, ("cpus",)), (0.9, ("cpu",))], forms, {}) == "CPUs"
+    assert _halves_title([(1.0, ("cpus",)), (0.9, ("gpus",))], forms, {}) == "CPUs and GPUs"
+    assert _key_stems(("gpus",)) == _key_stems(("gpu",))
+    assert _key_stems(("class",)) != _key_stems(("clas",))

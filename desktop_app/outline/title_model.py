@@ -324,7 +324,14 @@ def _one_phrase(
 
 
 def _key_stems(key: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(stem(w) for w in key if w not in _CONNECTORS)
+    """The phrase's content words as one topic: stems, with a plural "s" the stemmer keeps dropped too
+    ("CPUs" and "CPU", "GPUs" and "GPU" are one word in a title)."""
+    return frozenset(_same_word(w) for w in key if w not in _CONNECTORS)
+
+
+def _same_word(word: str) -> str:
+    root = stem(word)
+    return root[:-1] if len(root) > 2 and root.endswith("s") and not root.endswith("ss") else root
 
 
 def _phrase_title(key: tuple[str, ...], forms: dict[str, str], first: bool = True) -> str:
