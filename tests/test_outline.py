@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,23 @@ def test_speaker_names_are_not_titles(seed_text: str) -> None:
         assert not banned & set(s.title.lower().split()), s.title
         assert not any(banned & set(k.lower().split()) for k in s.keywords), s.keywords
     check_titles(sections)
+
+
+def test_names_the_opening_introduces_are_not_titles(seed_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Captions without speaker labels: the host and guest the opening names are excluded like labels."""
+    opening = "hello everyone I'm Ada Quist and I'll be hosting this session my guest today is Bo Lindqvist "
+    assert outline.opening_names(opening + seed_text) == ["Ada Quist", "Bo Lindqvist"]
+    seen: list[list[str]] = []
+    real = outline.outline_titles.label_sections
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(list(kwargs["exclude_names"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outline.outline_titles, "label_sections", spy)
+    text = opening + seed_text
+    build_outline(text, crude_starts(text), exclude_names=["Host"])
+    assert seen == [["Host", "Ada Quist", "Bo Lindqvist"]]
 
 
 def test_dev_corpus_titles_are_short_distinct_phrases() -> None:

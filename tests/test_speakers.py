@@ -76,6 +76,11 @@ def test_names_from_the_opening() -> None:
         ),
         ("this is the artificial intelligence podcast a conversation with my friend", None, None),
         ("so here's the thing welcome back to the show joined by everyone", None, None),
+        # a host who introduces a session, a guest named as "guest" or as sitting "with me"
+        ("hi all I'm Jane Roe and I'll be hosting this session today", "Jane Roe", None),
+        ("today I have a very interesting guest Ana Lima who is a director", None, "Ana Lima"),
+        ("all right so here I have Tomas Berg with me for the second time", None, "Tomas Berg"),
+        ("we have lots of guests with us today", None, None),
     ],
 )
 def test_names_patterns(opening: str, host: str | None, guest: str | None) -> None:

@@ -47,6 +47,7 @@ from desktop_app.outline import vectors as outline_vectors
 from desktop_app.outline.section import Section as Section  # re-exported: the outline's sections
 from desktop_app.outline.title_words import STOPWORDS, normalize
 from desktop_app.paths import resource_path
+from desktop_app.speakers.names import find_names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "25"
+OUTLINE_VERSION = "26"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -185,8 +186,9 @@ def build_outline(
 ) -> list[Section]:
     """Split ``text`` into topical sections starting on ``sentence_starts`` (doc offsets); with ``snap_to``
     (the displayed sentence starts, when the units were built on other ones) each section start moves to the
-    nearest of those. Words of ``exclude_names`` (the transcript's speaker names) are never titles or
-    keywords."""
+    nearest of those. Words of ``exclude_names`` (the transcript's speaker names) and of the names the opening
+    introduces (the host's and the guest's, ``speakers.names``: captions without speaker labels) are never
+    titles or keywords."""
     report = progress or (lambda _f: None)
     if not text:
         return []
@@ -215,7 +217,11 @@ def build_outline(
         for i in range(len(word_bounds))
     ]
     labels = outline_titles.label_sections(
-        words, surface, sections_words, intro_section=intro_section, exclude_names=exclude_names
+        words,
+        surface,
+        sections_words,
+        intro_section=intro_section,
+        exclude_names=[*exclude_names, *opening_names(text)],
     )
     report(1.0)
     return [
@@ -241,6 +247,13 @@ def outline_of(
         snap_to=readable.sentence_starts(),
         exclude_names=exclude_names,
     )
+
+
+def opening_names(text: str) -> list[str]:
+    """The host's and the guest's names as the opening says them ("I'm Dmitry Kan", "talking to Max Irwin"):
+    the people speaking, never a chapter's topic."""
+    found = find_names(text)
+    return [name for name in (found.host, found.guest) if name]
 
 
 def to_json(sections: Sequence[Section]) -> dict:

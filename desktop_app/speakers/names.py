@@ -35,10 +35,16 @@ _GUEST_PATTERNS = [
     re.compile(r"\b(?:talking|speaking|chatting) (?:to|with) " + _NAME + r"\b"),
     re.compile(r"\bmy guest(?: today)? is " + _NAME + r"\b"),
     re.compile(r"\b(?:joined by|welcome) " + _NAME + r"\b"),
+    re.compile(r"\bguest(?: today)?(?: is)? " + _NAME + r"\b"),
+    re.compile(r"\b(?:I have|I've got|we have) " + _NAME + r" with (?:me|us)\b"),
 ]
 _HOST_PATTERNS = [
     re.compile(r"\bthis is [Tt]he " + _NAME + r"(?:'s|’s)? [Pp]odcast\b"),
-    re.compile(r"\b(?:I'm|I am|my name is) " + _NAME + r" and (?:this is|I'm your|I am your|welcome)\b"),
+    re.compile(
+        r"\b(?:I'm|I am|my name is) "
+        + _NAME
+        + r" and (?:this is|I'm your|I am your|welcome|I'll be hosting|I will be hosting)\b"
+    ),
     re.compile(r"\bI'm your host,? " + _NAME + r"\b"),
 ]
 _NOT_NAMES = frozenset(
