@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 OPENING_WORDS = 400
+# The names found here label the speakers (``library.derived.SPEAKERS_VERSION``) and are kept out of the
+# outline's titles (``outline.chapters.OUTLINE_VERSION``): a change to what is found bumps both.
 
 _NAME = r"((?:[A-Z][\w'’.-]*)(?: (?:[A-Z][\w'’.-]*|de|van|von|el|al|da|bin)){0,3}(?: [A-Z][\w'’-]*))"
 _GUEST_PATTERNS = [
