@@ -134,6 +134,16 @@ def test_names_the_opening_introduces_are_not_titles(seed_text: str, monkeypatch
     assert seen == [["Host", "Ada Quist", "Bo Lindqvist"]]
 
 
+def test_a_short_first_section_after_a_greeting_is_the_introduction() -> None:
+    greeting = "hello there the search podcast is here and today we talk about indexes".split()
+    words = greeting + ["topic"] * 3000
+    assert outline._greeting_opening(words, [0, 400, 1500, 2500])
+    assert not outline._greeting_opening(words, [0, 900, 1500, 2500])  # long: the opening and a topic
+    assert not outline._greeting_opening(words, [0, 400])  # one section after it: nothing to set apart
+    cold_open = "the war started on a tuesday and nobody expected it".split() + ["topic"] * 3000
+    assert not outline._greeting_opening(cold_open, [0, 400, 1500, 2500])
+
+
 def test_dev_corpus_titles_are_short_distinct_phrases() -> None:
     corpus = Path(__file__).resolve().parents[2] / "shared" / "dev-corpus"  # ../shared beside the clone
     if not corpus.is_dir():

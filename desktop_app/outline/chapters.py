@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "26"
+OUTLINE_VERSION = "27"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -171,6 +171,12 @@ _INTRO_END = re.compile(
     r"|welcome to the podcast|thanks for coming on|thank you for coming on)\b"
 )
 _INTRO_MAX_WORDS = 700
+# An opening that greets or names the show: a short first section there is the introduction
+_GREETING = re.compile(
+    r"\b(?:podcast|welcome|hello|conversation with|my guest|joining us|joining me|with me today)\b"
+)
+_GREETING_WORDS = 150  # the greeting lies within this many words of the start
+GREETING_SECTION_WORDS = 600  # a first section this short after a greeting is titled "Introduction"
 
 
 # ----------------------------------------------------------------------------------------- public API
@@ -206,7 +212,7 @@ def build_outline(
     intro = _intro_end(words, unit_word_starts) if len(spans) >= SHORT_TEXT_WORDS else None
     word_bounds = _segment(words, _capitalised(surface, words), unit_word_starts, intro, granularity, report)
     report(0.85)
-    intro_section = intro is not None and intro in word_bounds
+    intro_section = (intro is not None and intro in word_bounds) or _greeting_opening(words, word_bounds)
     char_bounds = [0] + [cand[w] for w in word_bounds[1:]] + [len(text)]
     if snap_to:
         char_bounds = _snap(char_bounds, sorted(snap_to))
@@ -360,6 +366,15 @@ def _intro_end(words: list[str], units: list[int]) -> int | None:
         w_end += 8  # the guest's reply to the greeting
     later = [w for w in units if w >= w_end]
     return later[0] if later and later[0] < _INTRO_MAX_WORDS + 50 else None
+
+
+def _greeting_opening(words: list[str], word_bounds: list[int]) -> bool:
+    """Whether the first section is a short opening that greets the listener or names the show ("hello
+    there Vector Podcast is here", "welcome to our fireside chat"): an introduction, whatever it mentions."""
+    first_end = word_bounds[1] if len(word_bounds) > 1 else len(words)
+    if len(word_bounds) < 3 or first_end > GREETING_SECTION_WORDS:
+        return False
+    return _GREETING.search(" ".join(words[:_GREETING_WORDS])) is not None
 
 
 # -------------------------------------------------------------------------------------- segmentation
