@@ -205,3 +205,12 @@ def test_a_plural_the_stemmer_keeps_is_the_same_topic_in_a_title() -> None:
     assert _halves_title([(1.0, ("cpus",)), (0.9, ("gpus",))], forms, {}) == "CPUs and GPUs"
     assert _key_stems(("gpus",)) == _key_stems(("gpu",))
     assert _key_stems(("class",)) != _key_stems(("clas",))
+
+
+def test_a_title_joins_two_phrases_with_one_and_at_most() -> None:
+    from desktop_app.outline.title_model import _halves_title
+
+    forms = {"whatsapp": "WhatsApp", "signal": "Signal"}
+    picks = [(1.0, ("humor",)), (0.9, ("whatsapp", "and", "signal"))]
+    assert _halves_title(picks, forms, {}) == "Humor"
+    assert _halves_title([(1.0, ("humor",)), (0.9, ("signal",))], forms, {}) == "Humor and Signal"

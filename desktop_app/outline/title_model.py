@@ -189,7 +189,8 @@ def learned_titles(
     """Each section's best candidate phrase that no other section has taken (None: no candidate).
 
     With a ``pair_margin`` (default: the model's), a second phrase scoring within that margin of the first
-    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all.
+    and sharing no word with it joins it ("Open source and Llama"), at most ``MAX_PHRASE`` words in all and
+    one "and" (never "Humor and WhatsApp and Signal").
     A section at least ``split_share`` times as long as the outline's mean section (default: the model's;
     None: never) is titled by the best phrase of each of its halves, joined ("Tesla and Neuralink"): a long
     section often holds two of the chapters a person would have made, and its title then names both."""
@@ -250,6 +251,7 @@ def learned_titles(
                     or key in shown
                     or key2 in shown
                     or len(key) + len(key2) > MAX_PHRASE
+                    or "and" in key + key2  # one "and" per title: not "Humor and WhatsApp and Signal"
                     or min(model.noun.get(key[-1], 0.0), model.noun.get(key2[-1], 0.0)) < 0
                     or _one_phrase(words, sections[s_i], key, key2)
                 ):
@@ -285,14 +287,15 @@ def _halves_title(
     shown: dict[tuple[str, ...], str],
 ) -> str | None:
     """One title of the phrases picked for a section's halves: "A and B" when they fit in ``MAX_PHRASE``
-    words, share no word and score within ``HALVES_MARGIN`` of each other, else the better scored of them
-    (a half without a phrase leaves the other's)."""
+    words, share no word, hold no "and" of their own and score within ``HALVES_MARGIN`` of each other, else
+    the better scored of them (a half without a phrase leaves the other's)."""
     got = [pick for pick in picks if pick is not None]
     if not got:
         return None
     keys = [key for _sc, key in got]
     if (
         len(keys) == 1
+        or "and" in keys[0] + keys[1]
         or _key_stems(keys[0]) & _key_stems(keys[1])
         or len(keys[0]) + len(keys[1]) > MAX_PHRASE
         or abs(got[0][0] - got[1][0]) > HALVES_MARGIN
