@@ -178,33 +178,66 @@ def read_text(text: str, markdown: bool) -> Parsed:
     return parsed
 
 
-_CHAPTER_LINE_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?\s*(?:[-–—|:]\s*)?(\S.{{0,79}})$")
-_CHAPTER_INTRO_RE = re.compile(r"^\s*(chapters|timestamps|time stamps|outline|contents)\s*:?\s*$", re.I)
+_CHAPTER_LINE_RE = re.compile(rf"^\s*(?:[-–—•*·]\s*)?[\[(]?({_STAMP})[\])]?\s*(?:[-–—|:]\s*)?(\S.{{0,79}})$")
+_CHAPTER_INTRO_RE = re.compile(
+    r"^\s*(?:#+\s*)?(chapters|timestamps|time stamps|outline|contents|episode chapters)\s*:?\s*$", re.I
+)
+CHAPTER_MIN_GAP_S = 10.0  # YouTube's own rule: a chapter lasts at least ten seconds
+_PREAMBLE_LINES = 2  # lines between a "Chapters:" heading and its list ("Here's the timestamps …")
+_PREAMBLE_WORDS = 40
+_STAMPED_LOOKAHEAD = 10  # non-empty lines after a list that must not be time-stamped text
 
 
 def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
-    """A YouTube chapter list pasted at the top ("0:00 Intro", one per line, from 0:00, times rising), and
-    the text after it; none (and the text unchanged) when the top of the text is not such a list."""
+    """A YouTube chapter list pasted at the top ("0:00 Intro", "(00:00) – Introduction", "- 0:00 Intro", one
+    per line, from 0:00, times rising by at least ten seconds), and the text after it; none (and the text
+    unchanged) when the top of the text is not such a list.
+
+    A heading ("Chapters:", "OUTLINE:") may stand before the list, with up to two short lines under it (as in
+    "OUTLINE: / Here's the timestamps for the episode. …"); heading, those lines and the list are not text."""
     lines = body.split("\n")
     first = 0
+    headed = False
     while first < len(lines) and (not lines[first].strip() or _CHAPTER_INTRO_RE.match(lines[first])):
+        headed = headed or bool(lines[first].strip())
         first += 1
+    start = _list_start(lines, first) if headed else first
+    found, end = _chapter_lines(lines, start)
+    rest = lines[end:]
+    if len(found) < 3 or found[0][0] != 0 or _stamped_text_follows(rest):
+        # too short, not from the start, or time-stamped text that goes on: not a chapter list
+        return [], body
+    return found, "\n".join(rest)
+
+
+def _list_start(lines: list[str], first: int) -> int:
+    """Where the list under a heading starts: after at most ``_PREAMBLE_LINES`` short lines of prose."""
+    for skip in range(_PREAMBLE_LINES + 1):
+        i = first + skip
+        if i >= len(lines) or _CHAPTER_LINE_RE.match(lines[i]):
+            return i
+        if len(lines[i].split()) > _PREAMBLE_WORDS:
+            break
+    return first
+
+
+def _chapter_lines(lines: list[str], start: int) -> tuple[list[tuple[float, str]], int]:
+    """The chapter lines from ``start`` on (time, title), and the index of the first line after them."""
     found: list[tuple[float, str]] = []
-    end = first
+    end = start
     while end < len(lines) and (match := _CHAPTER_LINE_RE.match(lines[end])):
         seconds, title = _seconds(match.group(1)), match.group(2).strip()
-        if len(title.split()) > 12 or (found and seconds <= found[-1][0]):
+        if len(title.split()) > 12 or (found and seconds < found[-1][0] + CHAPTER_MIN_GAP_S):
             break
         found.append((seconds, title))
         end += 1
-    rest = lines[end:]
-    following = next((line for line in rest if line.strip()), "")
-    if len(found) < 3 or found[0][0] != 0 or (rest and rest[0].strip()) or _STAMP_PREFIX_RE.match(following):
-        return (
-            [],
-            body,
-        )  # too short, not from the start, or time-stamped text that goes on: not a chapter list
-    return found, "\n".join(rest)
+    return found, end
+
+
+def _stamped_text_follows(rest: list[str]) -> bool:
+    """Whether time-stamped lines come soon after the list: the list was the start of a stamped transcript."""
+    following = [line for line in rest if line.strip()][:_STAMPED_LOOKAHEAD]
+    return any(_STAMP_PREFIX_RE.match(line) for line in following)
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

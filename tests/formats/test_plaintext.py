@@ -154,7 +154,30 @@ def test_a_youtube_chapter_list_at_the_top_gives_the_chapters_not_text(tmp_path:
 @pytest.mark.parametrize(
     "top",
     [
+        # a podcast's description: a heading, a line about the list, "(00:00) – Title"
+        "OUTLINE:\nHere's the timestamps for the episode. On some podcast players you should be able to "
+        "click the timestamp to jump to that time.\n(00:00) – Intro\n(02:00) – The first topic\n"
+        "(10:30) – Questions\n\n",
+        "Chapters\n- 0:00 Intro\n- 2:00 The first topic\n- 10:30 Questions\n\n",  # a bulleted list
+        "• 00:00:00 Intro\n• 00:02:00 The first topic\n• 00:10:30 Questions\n\n",
+        "0:00 Intro\n2:00 The first topic\n10:30 Questions\n",  # the text right under the list
+    ],
+)
+def test_chapter_lists_as_people_paste_them(tmp_path: Path, top: str) -> None:
+    words = " ".join(f"word{i}" for i in range(185 * 12))
+    path = tmp_path / "episode.txt"
+    path.write_text(top + words, encoding="utf-8")
+    transcript = load(path)
+    assert transcript.text == words
+    assert [h.title for h in transcript.chapters] == ["Intro", "The first topic", "Questions"]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
         "0:00 Intro\n2:00 Topic\n\n",  # too short for a list
+        "0:00 Intro\n0:04 Topic\n0:09 More\n\n",  # chapters of a few seconds: stamped lines
+        "Chapters:\n" + "a line of prose that goes on " * 10 + "\n0:00 Intro\n2:00 Topic\n3:00 More\n\n",
         "1:00 Intro\n2:00 Topic\n3:00 More\n\n",  # does not start at 0:00
         "0:00 so we started\n0:05 and then we went on\n0:09 to the harbour\n0:12 and that was it\n",  # stamped text
     ],
