@@ -70,7 +70,8 @@ class Timeline:
     """Seconds at every offset of one document, and the labels that show them.
 
     ``cue_time`` gives the file's own time at an offset (subtitles); without it, or where it has no answer,
-    the time is estimated from the number of words before the offset at :data:`WORDS_PER_MINUTE`.
+    the time is estimated from the number of words before the offset at ``words_per_minute`` (default
+    :data:`WORDS_PER_MINUTE`).
     """
 
     LAZY_QUERIES = 8
@@ -79,9 +80,14 @@ class Timeline:
     """Longer texts list their words at once: counting would cost each question too much."""
 
     def __init__(
-        self, text: str, starts: Sequence[int] | None = None, cue_time: CueTime | None = None
+        self,
+        text: str,
+        starts: Sequence[int] | None = None,
+        cue_time: CueTime | None = None,
+        words_per_minute: float | None = None,
     ) -> None:
         self._text = text
+        self._pace = words_per_minute or WORDS_PER_MINUTE
         self._length = len(text)
         # Built on demand: opening a document asks one or two questions before its first paint, and listing
         # every word of a long transcript then would delay that paint (benchmarks/startup.py).
@@ -95,8 +101,13 @@ class Timeline:
 
     @classmethod
     def of_transcript(cls, transcript: Transcript) -> Timeline:
-        """The timeline of a loaded transcript: its cue times when it has cues, else the estimate."""
-        return cls(transcript.text, cue_time=transcript.time_at if transcript.cues else None)
+        """The timeline of a loaded transcript: its cue times when it has cues, else the estimate (at the pace
+        its chapter list implies, if it has one)."""
+        return cls(
+            transcript.text,
+            cue_time=transcript.time_at if transcript.cues else None,
+            words_per_minute=transcript.words_per_minute,
+        )
 
     @property
     def timed(self) -> bool:
@@ -139,7 +150,7 @@ class Timeline:
             timed = self._cue_time(offset)
             if timed is not None:
                 return timed
-        return self.word_index(offset) * 60.0 / WORDS_PER_MINUTE
+        return self.word_index(offset) * 60.0 / self._pace
 
     @property
     def duration(self) -> float:

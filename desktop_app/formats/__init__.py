@@ -12,11 +12,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.formats.chapter_files import place_chapters, sidecar_chapters
+from desktop_app.formats.chapter_files import sidecar_chapters, with_chapters
 from desktop_app.formats.htmltranscript import looks_like_podcast_html, read_podcast_html
 from desktop_app.formats.jsonformats import read_json, read_tsv
 from desktop_app.formats.model import (
@@ -333,6 +332,7 @@ def load(
         warnings=tuple(warnings),
         turns=parsed.turns,
         chapters=parsed.chapters,
+        words_per_minute=parsed.words_per_minute,
     )
 
 
@@ -342,13 +342,13 @@ def _with_sidecar_chapters(parsed: Parsed, file_path: Path, warnings: list[str])
     if found is None:
         return parsed
     chapters_file, chapters = found
-    placed = place_chapters(parsed, chapters)
-    if len(placed) < len(chapters):
+    placed = with_chapters(parsed, chapters)
+    if len(placed.chapters) < len(chapters):
         warnings.append(
-            f"{chapters_file.name} lists {len(chapters)} chapters; {len(placed)} of them fall inside "
+            f"{chapters_file.name} lists {len(chapters)} chapters; {len(placed.chapters)} of them fall inside "
             f"this transcript."
         )
-    return replace(parsed, chapters=placed)
+    return placed
 
 
 load_transcript = load

@@ -6,8 +6,10 @@ the ``<podcast:chapters>`` of a feed) saved beside the transcript as ``NAME.chap
 (``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a bare list of chapters).
 Chapters marked ``"toc": false`` are not part of the table of contents and are left out.
 
-Where a chapter starts in the text: by the file's cue times when it has them, else at
-``WORDS_PER_MINUTE`` (an estimate, said as such by the outline's place labels).
+Where a chapter starts in the text: by the file's cue times when it has them, else at the pace the list
+implies (``list_pace``: the text's words over the list's last time plus one mean chapter; the usual
+``WORDS_PER_MINUTE`` when that pace is implausible), an estimate, said as such by the outline's place labels.
+The same pace then estimates every time in that text (``Transcript.words_per_minute``, the timeline).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.formats.markup import plain
@@ -106,20 +109,45 @@ def sidecar_chapters(transcript: Path) -> tuple[Path, ChapterList] | None:
     return None
 
 
-def place_chapters(parsed: Parsed, chapters: ChapterList) -> tuple[Heading, ...]:
+PACE_RANGE = (110.0, 260.0)
+"""Words a minute a chapter list may imply for untimed text; outside it, the list and the text disagree."""
+
+
+def list_pace(chapters: ChapterList, n_words: int) -> float | None:
+    """The speaking pace (words a minute) under which a chapter list spans untimed text of ``n_words``: the
+    text runs to the last chapter's start plus one mean chapter. None with fewer than three chapters or an
+    implausible pace."""
+    times = sorted(seconds for seconds, _title in chapters)
+    if len(times) < 3 or times[-1] <= 0 or n_words <= 0:
+        return None
+    minutes = (times[-1] + times[-1] / (len(times) - 1)) / 60.0
+    pace = n_words / minutes
+    return pace if PACE_RANGE[0] <= pace <= PACE_RANGE[1] else None
+
+
+def with_chapters(parsed: Parsed, chapters: ChapterList) -> Parsed:
+    """The parsed file with its listed chapters placed; untimed text also takes the list's pace."""
+    pace = None if parsed.cues else list_pace(chapters, len(parsed.text.split()))
+    return replace(parsed, chapters=place_chapters(parsed, chapters, pace), words_per_minute=pace)
+
+
+def place_chapters(
+    parsed: Parsed, chapters: ChapterList, words_per_minute: float | None = None
+) -> tuple[Heading, ...]:
     """Where each listed chapter starts in the text: at the first cue from its time when the file has
-    times, else at ~``WORDS_PER_MINUTE`` (an estimate; past the end means at the last word). A chapter
-    that would not start after the previous one is dropped."""
+    times, else at ``words_per_minute`` (default ``WORDS_PER_MINUTE``; an estimate; past the end means at
+    the last word). A chapter that would not start after the previous one is dropped."""
     words = [m.start() for m in re.finditer(r"\S+", parsed.text)]
     if not words:
         return ()
+    pace = words_per_minute or WORDS_PER_MINUTE
     cue_times = [cue.t_start for cue in parsed.cues]
     placed: list[Heading] = []
     for seconds, title in chapters:
         if cue_times:
             offset = parsed.cues[min(bisect_left(cue_times, seconds), len(cue_times) - 1)].start
         else:
-            offset = words[min(int(seconds / 60 * WORDS_PER_MINUTE), len(words) - 1)]
+            offset = words[min(int(seconds / 60 * pace), len(words) - 1)]
         if not placed or offset > placed[-1].start:
             placed.append(Heading(offset, title))
     return tuple(placed)

@@ -76,6 +76,7 @@ class Transcript:
     warnings: tuple[str, ...] = field(default=())
     turns: tuple[Turn, ...] = ()
     chapters: tuple[Heading, ...] = ()  # the file's own chapters (Markdown headings), in order
+    words_per_minute: float | None = None  # untimed text: the pace its chapter list implies (None: usual)
 
     @property
     def word_count(self) -> int:
@@ -138,6 +139,7 @@ class Parsed:
     title: str | None = None
     warnings: tuple[str, ...] = ()
     chapters: tuple[Heading, ...] = ()
+    words_per_minute: float | None = None
 
 
 class DocumentBuilder:

@@ -14,9 +14,9 @@ All patterns are anchored at the start of a line and bounded, so a 10 MB line co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from desktop_app.formats.chapter_files import place_chapters
+from desktop_app.formats.chapter_files import with_chapters
 from desktop_app.formats.markup import unescape
 from desktop_app.formats.model import DocumentBuilder, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
@@ -174,7 +174,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
     fmt = "markdown" if markdown else "text"
     parsed = out.build(fmt, title=unescape(title) if title else None)
     if chapter_list:
-        parsed = replace(parsed, chapters=place_chapters(parsed, chapter_list))
+        parsed = with_chapters(parsed, chapter_list)
     return parsed
 
 

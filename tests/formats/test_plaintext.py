@@ -9,6 +9,7 @@ import pytest
 from format_samples import DATA, FOUR_TURNS, assert_clean, turns
 
 from desktop_app.formats import load
+from desktop_app.timeline import Timeline
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -144,11 +145,28 @@ def test_a_youtube_chapter_list_at_the_top_gives_the_chapters_not_text(tmp_path:
     transcript = load(path)
     assert transcript.text == words  # the list is not text: offsets (and annotations) match the bare text
     assert [h.title for h in transcript.chapters] == ["Intro", "The first topic", "Questions"]
+    # untimed text: placed at the pace the list implies (2,220 words to 10:30 plus one mean chapter: 141 a
+    # minute), and the app's times there are the listed ones
     assert [transcript.text[h.start :].split()[0] for h in transcript.chapters] == [
         "word0",
-        "word370",
-        "word1942",
+        "word281",
+        "word1480",
     ]
+    timeline = Timeline.of_transcript(transcript)
+    assert [round(timeline.seconds_at(h.start)) for h in transcript.chapters] == [0, 120, 630]
+
+
+def test_a_chapter_list_of_a_slower_speaker_places_every_chapter(tmp_path: Path) -> None:
+    """At the usual 185 words a minute the last chapters of a slow talk would fall past its end."""
+    words = " ".join(f"word{i}" for i in range(140 * 60))  # an hour at 140 words a minute
+    rows = "".join(f"{m}:00 Topic {m}\n" for m in range(0, 60, 6))
+    path = tmp_path / "slow.txt"
+    path.write_text(rows + "\n" + words, encoding="utf-8")
+    transcript = load(path)
+    assert [h.title for h in transcript.chapters] == [f"Topic {m}" for m in range(0, 60, 6)]
+    assert transcript.words_per_minute == pytest.approx(140.0)
+    last = transcript.chapters[-1]
+    assert Timeline.of_transcript(transcript).seconds_at(last.start) == pytest.approx(54 * 60, abs=1)
 
 
 @pytest.mark.parametrize(
