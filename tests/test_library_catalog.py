@@ -115,3 +115,13 @@ def test_a_folder_gives_one_file_per_episode_in_every_format_the_app_reads(tmp_p
     for name in names:
         (tmp_path / "season" / name).write_text("x", encoding="utf-8")
     assert [p.name for p in lib.files_in(tmp_path)] == lib.one_per_episode(names)
+
+
+def test_a_text_with_a_chapter_list_is_as_long_as_the_list_says(tmp_path):
+    words = " ".join(f"word{i}" for i in range(150 * 40))  # forty minutes at 150 words a minute
+    path = tmp_path / "talk.txt"
+    path.write_text("0:00 Intro\n10:00 Middle\n20:00 More\n30:00 End\n\n" + words, encoding="utf-8")
+    catalog = lib.Catalog.open(tmp_path / "data" / lib.CATALOG_FILE)
+    catalog.add_files([path])
+    (entry,) = catalog.entries()
+    assert entry.duration == 40 * 60

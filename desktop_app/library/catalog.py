@@ -41,7 +41,8 @@ _EPISODE_RE = re.compile(r"^#\s*(episode\s*#?\s*\d+)\s*$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Entry:
-    """One document of the library (all plain data; ``duration`` in seconds for subtitles, else None)."""
+    """One document of the library (all plain data; ``duration`` in seconds for subtitles and for text whose
+    chapter list gives its pace, else None)."""
 
     sha256: str
     path: str
@@ -116,13 +117,16 @@ def entry_for(transcript: Transcript, added: str | None = None, show: str | None
     if episode and episode.lower() not in title.lower():
         title = f"{title} ({episode})"
     folder = Path(transcript.source).parent.name
+    words = count_words(transcript.text)
     duration = transcript.cues[-1].t_end if transcript.cues else None
+    if duration is None and transcript.words_per_minute:  # untimed text whose chapter list gives the pace
+        duration = words / transcript.words_per_minute * 60.0
     return Entry(
         sha256=transcript.sha256,
         path=transcript.source,
         title=title,
         show=show if show is not None else head.get("show", folder),
-        words=count_words(transcript.text),
+        words=words,
         duration=duration,
         added=added or now_iso(),
         source_url=head.get("source", ""),
