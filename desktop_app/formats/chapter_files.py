@@ -2,7 +2,8 @@
 
 A Podcasting 2.0 chapters file (``{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}``,
 the ``<podcast:chapters>`` of a feed) saved beside the transcript as ``NAME.chapters.json`` or
-``chapters.json`` gives the episode's own outline. Lenient about the spellings other tools write
+``chapters.json``, or the ``NAME.info.json`` yt-dlp saves beside a video's captions (``"chapters":
+[{"start_time": 0.0, "title": "Intro", "end_time": 94.0}]``), gives the episode's own outline. Lenient about the spellings other tools write
 (``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a bare list of chapters).
 Chapters marked ``"toc": false`` are not part of the table of contents and are left out.
 
@@ -27,8 +28,9 @@ from desktop_app.timeline import WORDS_PER_MINUTE
 if TYPE_CHECKING:
     from pathlib import Path
 
-MAX_CHAPTERS_BYTES = 2 * 1024 * 1024
-"""A chapters file is small; anything bigger beside a transcript is not one."""
+MAX_CHAPTERS_BYTES = 16 * 1024 * 1024
+"""A chapters file is small, a yt-dlp ``.info.json`` a few MB (formats, caption links); anything bigger beside
+a transcript is not one."""
 _START_KEYS = ("startTime", "start_time", "start", "seconds", "time", "timestamp")
 _TITLE_KEYS = ("title", "name", "label")
 
@@ -87,7 +89,9 @@ def read_chapters_file(path: Path) -> ChapterList | None:
 def sidecar_candidates(transcript: Path) -> list[Path]:
     """Where an episode's chapters file may sit beside its transcript, most specific first:
     ``NAME.chapters.json`` for the name with each of its suffixes taken off (``ep.en.vtt`` → ``ep.en``,
-    ``ep``), ``NAME.json`` (not the transcript itself), then ``chapters.json`` in the same folder."""
+    ``ep``), ``NAME.info.json`` (what ``yt-dlp --write-info-json`` saves beside the captions: its
+    ``chapters`` are the video's), ``NAME.json`` (not the transcript itself), then ``chapters.json`` in the
+    same folder."""
     folder, name = transcript.parent, transcript.name
     stems: list[str] = []
     while "." in name:
@@ -95,6 +99,7 @@ def sidecar_candidates(transcript: Path) -> list[Path]:
         if name:
             stems.append(name)
     candidates = [folder / f"{stem}.chapters.json" for stem in stems]
+    candidates += [folder / f"{stem}.info.json" for stem in stems]
     candidates += [folder / f"{stem}.json" for stem in stems]
     candidates.append(folder / "chapters.json")
     return [path for path in dict.fromkeys(candidates) if path != transcript]

@@ -53,6 +53,8 @@ def test_sidecar_names_go_from_the_most_specific(tmp_path: Path) -> None:
     assert names == [
         "Show [abcdefghijk].en.chapters.json",
         "Show [abcdefghijk].chapters.json",
+        "Show [abcdefghijk].en.info.json",
+        "Show [abcdefghijk].info.json",
         "Show [abcdefghijk].en.json",
         "Show [abcdefghijk].json",
         "chapters.json",
@@ -69,6 +71,30 @@ def test_a_text_transcript_takes_the_chapters_file_beside_it(tmp_path: Path) -> 
     loaded = load(transcript)
     assert [h.title for h in loaded.chapters] == ["A", "B"]
     assert loaded.chapters[1].start == loaded.text.index("word185 ")  # one minute at 185 words a minute
+
+
+def test_captions_saved_by_yt_dlp_take_the_chapters_of_the_video(tmp_path: Path) -> None:
+    """``yt-dlp --write-auto-subs --write-info-json``: "NAME [id].en.vtt" beside "NAME [id].info.json"."""
+    cues = "".join(
+        f"{m:02d}:{s:02d}.000 --> {m:02d}:{s + 4:02d}.000\nline {m} {s}\n\n"
+        for m in range(12)
+        for s in (0, 30)
+    )
+    captions = tmp_path / "Show [abcdefghijk].en.vtt"
+    captions.write_text("WEBVTT\n\n" + cues, encoding="utf-8")
+    info = {
+        "id": "abcdefghijk",
+        "formats": [{"format_id": str(n), "url": "https://example.invalid/" + "x" * 200} for n in range(300)],
+        "chapters": [
+            {"start_time": 0.0, "title": "Intro", "end_time": 300.0},
+            {"start_time": 300.0, "title": "The middle", "end_time": 600.0},
+            {"start_time": 600.0, "title": "Questions", "end_time": 720.0},
+        ],
+    }
+    _write(tmp_path / "Show [abcdefghijk].info.json", info)
+    loaded = load(captions)
+    assert [h.title for h in loaded.chapters] == ["Intro", "The middle", "Questions"]
+    assert loaded.text[loaded.chapters[1].start :].startswith("line 5 0")
 
 
 def test_chapters_past_the_end_of_the_text_are_reported(tmp_path: Path) -> None:
