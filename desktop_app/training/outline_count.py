@@ -1,4 +1,4 @@
-"""Can an episode's own boundary evidence choose its chapter count? (session 12, issue 14; prints only)
+"""Can an episode's own boundary evidence choose its chapter count? Session 12, issue 14; prints only.
 
 Training time only (not imported by the app); needs ``/work/shared``. The app's count follows the text length
 alone (``chapters.chapter_count``); session 9 found no count predictor in the speaker turns. This script
@@ -54,13 +54,15 @@ def prepare() -> tuple[list[ob.Episode], list[ob.Episode], list[ob.Episode]]:
     """(fitting episodes both modes, light; fitting app-mode episodes with blocks; selection episodes)."""
     if PICKLE.is_file():
         with PICKLE.open("rb") as fh:
-            return pickle.load(fh)  # type: ignore[no-any-return]
+            eps: tuple[list[ob.Episode], list[ob.Episode], list[ob.Episode]] = pickle.load(fh)
+            return eps
     outline_data.paragraphs = lambda ep: []  # no speaker turns needed (their columns are unused)
     fitting, selection = outline_data.split()
     samples = [ob.cue_sample(outline_data.load(s)) for s in fitting]
     table = ob.learn_cues(samples)
     folds = [
-        ob.learn_cues([x for j, x in enumerate(samples) if j % ob.CUE_FOLDS != k]) for k in range(ob.CUE_FOLDS)
+        ob.learn_cues([x for j, x in enumerate(samples) if j % ob.CUE_FOLDS != k])
+        for k in range(ob.CUE_FOLDS)
     ]
     fit_eps: list[ob.Episode] = []
     fit_app: list[ob.Episode] = []
@@ -69,7 +71,6 @@ def prepare() -> tuple[list[ob.Episode], list[ob.Episode], list[ob.Episode]]:
         for mode in ("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",):
             ep = ob.Episode(raw, mode, folds[i % ob.CUE_FOLDS])
             ep.features(WINDOWS)
-            ep.fold = i % ob.CUE_FOLDS  # type: ignore[attr-defined]
             if mode == "app":
                 fit_app.append(ep)
             else:
@@ -82,8 +83,6 @@ def prepare() -> tuple[list[ob.Episode], list[ob.Episode], list[ob.Episode]]:
         ep.features(WINDOWS)
         val_eps.append(ep)
         print(f"selection {i + 1}/{len(selection)} {slug}", file=sys.stderr, flush=True)
-    for ep in fit_eps + val_eps:
-        ep.text_len = len(ep.text)  # type: ignore[attr-defined]
     with PICKLE.open("wb") as fh:
         pickle.dump((fit_eps, fit_app, val_eps), fh)
     return fit_eps, fit_app, val_eps
@@ -206,7 +205,13 @@ def pick_dp(d: Dp, lam: float, mu: float, recentred: bool = False) -> int:
     """The count maximising total(k) - lam * k - mu * log(k / k_len)^2 within the band."""
     best, best_k = -np.inf, d.k_len
     for k in range(d.k_lo, d.k_hi + 1):
-        t = d.recentred_total(k)[0] if recentred else float(d.fixed()[0][k - 1]) if k <= len(d.fixed()[0]) else -np.inf
+        t = (
+            d.recentred_total(k)[0]
+            if recentred
+            else float(d.fixed()[0][k - 1])
+            if k <= len(d.fixed()[0])
+            else -np.inf
+        )
         v = t - lam * k - mu * math.log(k / d.k_len) ** 2
         if v > best:
             best, best_k = v, k
@@ -262,18 +267,31 @@ def summary(name: str, rows: list[dict], ref: list[dict] | None = None) -> str:
     return s
 
 
+def fold_of(slug: str) -> int:
+    """The cue table's fold of a fitting episode (``outline_boundary.fitting_episodes``)."""
+    return outline_data.split()[0].index(slug) % ob.CUE_FOLDS
+
+
+def oof_classifiers(fit_eps: list[ob.Episode]) -> dict[str, np.ndarray]:
+    """Per fitting episode (slug): the reference classifier fitted on the other folds."""
+    ws = [fit_lr([ep for ep in fit_eps if fold_of(ep.slug) != f]) for f in range(ob.CUE_FOLDS)]
+    return {ep.slug: ws[fold_of(ep.slug)] for ep in fit_eps}
+
+
 def signal_check(fit_eps: list[ob.Episode], fit_app: list[ob.Episode]) -> None:
     """Partial correlations on the fitting split (out-of-fold classifier)."""
-    ws = {f: fit_lr([ep for ep in fit_eps if ep.fold != f]) for f in range(ob.CUE_FOLDS)}  # type: ignore[attr-defined]
+    ws = oof_classifiers(fit_eps)
     human = np.array([math.log(len(ep.chapters)) for ep in fit_app])
     words = np.array([math.log(len(ep.words)) for ep in fit_app])
     klen = np.array([math.log(outline.chapter_count(float(len(ep.words)))) for ep in fit_app])
-    print(f"fitting split, {len(fit_app)} episodes (app starts); corr(log human, log words) "
-          f"{np.corrcoef(human, words)[0, 1]:.3f}; mean |log(k_len / human)| {np.abs(klen - human).mean():.3f}")
+    print(
+        f"fitting split, {len(fit_app)} episodes (app starts); corr(log human, log words) "
+        f"{np.corrcoef(human, words)[0, 1]:.3f}; mean |log(k_len / human)| {np.abs(klen - human).mean():.3f}"
+    )
     cands: dict[str, list[float]] = {}
     dps = []
     for ep in fit_app:
-        w = ws[ep.fold]  # type: ignore[attr-defined]
+        w = ws[ep.slug]
         lo = logodds(ep, w)
         for k, v in evidence(ep, lo).items():
             cands.setdefault(k, []).append(math.log(v))
@@ -282,16 +300,27 @@ def signal_check(fit_eps: list[ob.Episode], fit_app: list[ob.Episode]) -> None:
         cands[f"dp lam {lam}"] = [math.log(pick_dp(d, lam, 0.0)) for d in dps]
     for name, vals in cands.items():
         x = np.array(vals)
-        frac = np.mean([v in (math.log(d.k_lo), math.log(d.k_hi)) for v, d in zip(vals, dps)]) if name.startswith("dp") else 0.0
+        frac = (
+            np.mean([v in (math.log(d.k_lo), math.log(d.k_hi)) for v, d in zip(vals, dps, strict=True)])
+            if name.startswith("dp")
+            else 0.0
+        )
         b = np.linalg.lstsq(np.stack([np.ones_like(words), words, x], axis=1), human, rcond=None)[0]
-        print(f"  {name:14} partial corr {partial_corr(human, x, words):+.3f}  corr {np.corrcoef(human, x)[0, 1]:+.3f}"
-              f"  log-coef {b[2]:+.3f}  at band edge {frac:.2f}", flush=True)
+        print(
+            f"  {name:14} partial corr {partial_corr(human, x, words):+.3f}  corr {np.corrcoef(human, x)[0, 1]:+.3f}"
+            f"  log-coef {b[2]:+.3f}  at band edge {frac:.2f}",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--resamples", type=int, default=0)
     ap.add_argument("--signal-only", action="store_true")
+    ap.add_argument("--oracle", action="store_true", help="ceiling: the human count (and halfway to it)")
+    ap.add_argument(
+        "--loglinear", action="store_true", help="only the log-linear count rules (fitted on fitting)"
+    )
     args = ap.parse_args(argv)
     scorer = ob.load_scorer()
     fit_eps, fit_app, val_eps = prepare()
@@ -299,26 +328,26 @@ def main(argv: list[str] | None = None) -> int:
     power, scale = ob.count_power(fitting)
     ob.apply(ob.Settings(windows=WINDOWS, weight=WEIGHT, prior=PRIOR, scale=scale * FACTOR, power=power))
     print(f"count rule {scale * FACTOR:.2f} * (words/10k) ** {power:.3f}", flush=True)
+    if args.oracle:
+        return oracle(fit_eps, val_eps, scorer, args.resamples)
+    if args.loglinear:
+        return loglinear(fit_eps, fit_app, val_eps, scorer)
     signal_check(fit_eps, fit_app)
     if args.signal_only:
         return 0
     offsets = evidence_offsets(fit_eps, fit_app)
     ref, best = selection(fit_eps, val_eps, scorer, offsets, "all fitting", None)
     for r in range(1, args.resamples + 1):
-        slugs = sorted({ep.slug for ep in fit_eps})
-        pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
-        by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
-        eps = [ep for i in pick for ep in by_slug[slugs[i]]]
-        selection(eps, val_eps, scorer, offsets, f"resample {r}", best)
+        selection(resampled(fit_eps, r), val_eps, scorer, offsets, f"resample {r}", best)
     return 0
 
 
 def evidence_offsets(fit_eps: list[ob.Episode], fit_app: list[ob.Episode]) -> dict[str, float]:
     """Per evidence count: the mean log(human / estimate) on the fitting split (out-of-fold classifier)."""
-    ws = {f: fit_lr([ep for ep in fit_eps if ep.fold != f]) for f in range(ob.CUE_FOLDS)}  # type: ignore[attr-defined]
+    ws = oof_classifiers(fit_eps)
     logs: dict[str, list[float]] = {}
     for ep in fit_app:
-        for k, v in evidence(ep, logodds(ep, ws[ep.fold])).items():  # type: ignore[attr-defined]
+        for k, v in evidence(ep, logodds(ep, ws[ep.slug])).items():
             logs.setdefault(k, []).append(math.log(len(ep.chapters) / v))
     return {k: float(np.mean(v)) for k, v in logs.items()}
 
@@ -344,15 +373,18 @@ def selection(
     ref = score_rows(val_eps, [d.starts(d.k_len) for d in dps], scorer)
     print(f"[{tag}] " + summary("reference (length rule)", ref), flush=True)
     gains = np.concatenate([np.diff(d.fixed()[0][d.k_lo - 1 : d.k_hi]) for d in dps])
-    print(f"[{tag}] DP marginal gains in the band: median {np.median(gains):.1f}, "
-          f"quartiles {np.percentile(gains, 25):.1f} {np.percentile(gains, 75):.1f}", flush=True)
+    print(
+        f"[{tag}] DP marginal gains in the band: median {np.median(gains):.1f}, "
+        f"quartiles {np.percentile(gains, 25):.1f} {np.percentile(gains, 75):.1f}",
+        flush=True,
+    )
     families: dict[str, list[tuple]] = {
         "dp": [(lam, mu) for lam in LAMS for mu in MUS],
         "dp+rc": [(lam, mu) for lam in LAMS for mu in MUS],
         "dpc": [(lam, mu) for lam in LAMS for mu in MUS],
     }
-    for key in offsets:
-        families[key] = [(b,) for b in BETAS]
+    for name in offsets:
+        families[name] = [(b,) for b in BETAS]
     chosen: dict[str, tuple] = {}
     cache: dict[tuple, list[dict]] = {}
     for fam, grid in families.items():
@@ -363,9 +395,9 @@ def selection(
             counts = []
             for d, e in zip(dps, ev, strict=True):
                 if fam in ("dp", "dp+rc"):
-                    counts.append(pick_dp(d, *const))
+                    counts.append(pick_dp(d, const[0], const[1]))
                 elif fam == "dpc":
-                    counts.append(pick_dp(d, *const, recentred=True))
+                    counts.append(pick_dp(d, const[0], const[1], recentred=True))
                 else:
                     lk = math.log(d.k_len)
                     k = round(math.exp(lk + const[0] * (math.log(e[fam]) + offsets[fam] - lk)))
@@ -373,7 +405,9 @@ def selection(
             key = (fam == "dp", tuple(counts))
             if key not in cache:
                 cache[key] = score_rows(
-                    val_eps, [d.starts(k, recentred=fam != "dp") for d, k in zip(dps, counts, strict=True)], scorer
+                    val_eps,
+                    [d.starts(k, recentred=fam != "dp") for d, k in zip(dps, counts, strict=True)],
+                    scorer,
                 )
             rows = cache[key]
             results.append((float(np.mean([r["obj"] for r in rows])), const, rows))
@@ -384,6 +418,110 @@ def selection(
         if fixed is None and len(results) > 1:
             print("    next best: " + "; ".join(f"{c} {o:.4f}" for o, c, _r in results[1:6]), flush=True)
     return ref, chosen
+
+
+FACTORS = (0.85, 0.9, 0.95, 1.0, 1.05)
+
+
+def raw_evidence(ep: ob.Episode, lo: np.ndarray, total: float) -> dict[str, float]:
+    """Per-episode evidence that is not z-scored away: the classifier's mean probability, the sum of
+    probabilities, the mean raw novelty of the word-vector block (250 and 700 words), the host-cue rate, plus
+    ``evidence``'s counts."""
+    p = 1.0 / (1.0 + np.exp(-lo))
+    out = evidence(ep, lo)
+    out["pmean"] = float(p.mean())
+    for win in (250.0, 700.0):
+        out[f"novelty{int(win)}"] = float(outline._novelty(ep.blocks[-1], ep.unit_len, win)[1:].mean())
+    out["cue_rate"] = float(ep.cues.sum() / total * 1e4) + 0.1
+    return out
+
+
+def loglinear(
+    fit_eps: list[ob.Episode], fit_app: list[ob.Episode], val_eps: list[ob.Episode], scorer: ModuleType
+) -> int:
+    """Count rules ``log k = a + b log words (+ c log words^2) (+ g log x)`` fitted on the fitting split
+    (classifier evidence out of fold), times a factor chosen on selection (count ratio within 0.9-1.1, as
+    the trainer chooses the length rule's), each compared with the reference on selection."""
+    ws = oof_classifiers(fit_eps)
+    w_all = fit_lr(fit_eps)
+
+    def table(eps: list[ob.Episode], w_of: Any) -> tuple[np.ndarray, dict[str, np.ndarray], list[Dp]]:
+        dps = [Dp(ep, WEIGHT * (logodds(ep, w_of(ep)) - w_of(ep)[-1])) for ep in eps]
+        ev = [raw_evidence(ep, logodds(ep, w_of(ep)), d.total) for ep, d in zip(eps, dps, strict=True)]
+        lw = np.log([d.total / 10000.0 for d in dps])
+        cols = {"words": lw, "words^2": lw**2} | {k: np.log([e[k] for e in ev]) for k in ev[0]}
+        return lw, cols, dps
+
+    _lw, fcols, _fd = table(fit_app, lambda ep: ws[ep.slug])
+    _lw, vcols, vdps = table(val_eps, lambda ep: w_all)
+    human_fit = np.log([len(ep.chapters) for ep in fit_app])
+    human_val = np.log([len(ep.chapters) for ep in val_eps])
+    ref = score_rows(val_eps, [d.starts(d.k_len) for d in vdps], scorer)
+    print(summary("reference (length rule)", ref), flush=True)
+    rules = [["words"], ["words", "words^2"]] + [["words", k] for k in fcols if k not in ("words", "words^2")]
+    for rule in rules:
+        a = np.column_stack([np.ones(len(human_fit))] + [fcols[c] for c in rule])
+        coef = np.linalg.lstsq(a, human_fit, rcond=None)[0]
+        pred_fit = a @ coef
+        av = np.column_stack([np.ones(len(human_val))] + [vcols[c] for c in rule])
+        pred_val = av @ coef
+        fit_err = np.abs(pred_fit - human_fit).mean()
+        best = None
+        for factor in FACTORS:
+            ks = [max(2, round(factor * math.exp(v))) for v in pred_val]
+            rows = score_rows(
+                val_eps, [d.starts(k, recentred=True) for d, k in zip(vdps, ks, strict=True)], scorer
+            )
+            ratio = np.mean([r["pred_sections"] / r["human"] for r in rows])
+            o = float(np.mean([r["obj"] for r in rows]))
+            ok = abs(ratio - 1.0) <= ob.COUNT_TOLERANCE
+            if best is None or (ok, -o) > (best[0], -best[1]):
+                best = (ok, o, factor, rows, ks)
+        assert best is not None
+        _ok, o, factor, rows, ks = best
+        err = np.abs(np.log(ks) - human_val).mean()
+        print(
+            f"rule {'+'.join(rule):16} coef {' '.join(f'{c:+.3f}' for c in coef)} fitting |log err| {fit_err:.3f} "
+            f"selection |log(k/human)| {err:.3f} (x{factor:g})",
+            flush=True,
+        )
+        print("  " + summary(f"{'+'.join(rule)} x{factor:g}", rows, ref), flush=True)
+    return 0
+
+
+def resampled(fit_eps: list[ob.Episode], r: int) -> list[ob.Episode]:
+    """Bootstrap resample ``r`` of the fitting episodes (by episode, as ``outline_boundary --resamples``)."""
+    slugs = sorted({ep.slug for ep in fit_eps})
+    pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
+    by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
+    return [ep for i in pick for ep in by_slug[slugs[i]]]
+
+
+def oracle(fit_eps: list[ob.Episode], val_eps: list[ob.Episode], scorer: ModuleType, resamples: int) -> int:
+    """A ceiling for any count rule: the DP at the human count (sections after a spoken introduction), and at
+    counts a quarter or half of the way (in log space) from the length rule's to the human one, on selection
+    (also with classifiers fitted on bootstrap resamples)."""
+    for r in range(resamples + 1):
+        print(f"[{'all fitting' if r == 0 else f'resample {r}'}]", flush=True)
+        oracle_fit(fit_lr(fit_eps if r == 0 else resampled(fit_eps, r)), val_eps, scorer)
+    return 0
+
+
+def oracle_fit(w: np.ndarray, val_eps: list[ob.Episode], scorer: ModuleType) -> None:
+    """:func:`oracle` for one fitted classifier ``w``."""
+    dps = [Dp(ep, WEIGHT * (logodds(ep, w) - w[-1])) for ep in val_eps]
+    ref = score_rows(val_eps, [d.starts(d.k_len) for d in dps], scorer)
+    print(summary("reference (length rule)", ref), flush=True)
+    for share in (0.25, 0.5, 1.0):
+        ks = []
+        for d in dps:
+            human = len(d.ep.chapters) - (1 if d.first else 0)
+            ks.append(max(2, round(math.exp((1 - share) * math.log(d.k_len) + share * math.log(human)))))
+        for rc in (False, True):
+            rows = score_rows(
+                val_eps, [d.starts(k, recentred=rc) for d, k in zip(dps, ks, strict=True)], scorer
+            )
+            print(summary(f"oracle share {share:g}{' recentred' if rc else ''}", rows, ref), flush=True)
 
 
 if __name__ == "__main__":
