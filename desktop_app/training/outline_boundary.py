@@ -64,6 +64,14 @@ host's share of words or the guest's words per turn (log-linear fits on the fitt
 selection split's count error; Vector Podcast episodes are undercounted by about 10 % in both splits
 whatever the predictor).
 
+**A count from the episode's own boundary evidence** (session 12; tried, not shipped; ``outline_count``, results
+in its docstring): the penalised dynamic programme (best total for every count, minus a price per section),
+the sum of the classifier's probabilities, the number of its peaks, and log-linear rules with those or the raw
+novelty, all on this trainer's reference (objective 0.0435). None correlates with the human count beyond length
+(partial correlations on the fitting split -0.30 to +0.06, mostly negative); on selection each is worse at its
+best constants (0.050-0.061, 9-13 better / 13-21 worse) and within the refit noise over three fits; none lowers
+the count error (0.198). Even the human count itself gains only 0.009 on selection (18 better / 16 worse).
+
 **Classifier family and context** (session 10; tried, not shipped). ``--classifiers`` compares classifiers on
 the selection split at the ``--stage1`` settings and every ``--weights`` value, each against the first named
 (per episode), and prints only: ``lr`` (the app's logistic regression), ``mlpH`` (one tanh hidden layer of H

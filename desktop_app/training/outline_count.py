@@ -7,19 +7,61 @@ rule fitted on the fitting split exactly as ``outline_boundary``'s reference lin
 label +-40, L2 1, DP weight 12, prior 1, scale x0.95), and every constant chosen on the selection split:
 
 - ``dp``: the dynamic programme's best total for every count ``k`` from 0.6 to 1.8 times the length rule's
-  (one fixed-k run yields every smaller k), and ``k = argmax total(k) - lam * k - mu * log(k / k_len) ** 2``;
-- ``dpc``: the same with the length prior re-centred on ``words / k`` for each ``k``;
-- ``psum``: ``log k = log k_len + beta * (log(sum p / window) - log k_len)`` with ``p`` the classifier's
-  probabilities and ``window`` the expected number of positive units per chapter start (count from the sum of
-  probabilities, blended with the length rule in log space; ``beta`` chosen);
-- ``peaks``: the same with the number of local maxima of ``p`` (within ``PEAK_WORDS`` words) above ``thr``.
+  ``k_len`` (one run to the largest k yields every smaller one), ``k = argmax total(k) - lam * k -
+  mu * log(k / k_len) ** 2`` (``lam`` a price per section, ``mu`` a pull towards the length rule), the sections
+  of that run; ``dp+rc``: that k, sections placed with the length prior re-centred on ``words / k`` (as the app
+  would place k sections); ``dpc``: totals and sections with the re-centred prior for every k;
+- ``psum``: ``log k = log k_len + beta * (log(sum p / window) + offset - log k_len)`` with ``p`` the classifier's
+  probabilities, ``window`` the expected number of positive units per chapter start and ``offset`` the fitting
+  split's mean log(human / estimate) (the sum of probabilities blended with the length rule in log space);
+- ``peaksT``: the same with the number of local maxima of ``p`` (within ``PEAK_WORDS`` words) at or above ``T``;
+- ``--loglinear``: ``log k = a + b log words + g log x`` fitted on the fitting split (x: the counts above, the
+  classifier's mean probability ``pmean``, the mean raw novelty of the word-vector block ``novelty250/700``,
+  the host-cue rate; or ``words^2`` instead), times a factor chosen on selection as the trainer chooses the
+  length rule's (count ratio within 0.9-1.1);
+- ``--oracle``: a ceiling for any count rule: sections at the human count, or a quarter / half of the way to it
+  in log space.
 
-First a signal check on the fitting split (classifier out of fold, by the cue table's folds): the partial
-correlation of each candidate's log count with the log human count given log words. Then the selection
-figures, against the reference, for the constants that minimise the objective; ``--resamples`` re-fits the
-classifier on bootstrap resamples of the fitting episodes and reports the paired changes at those constants.
+The signal check runs on the fitting split's 54 episodes (app sentence starts; classifier out of fold, by the
+cue table's folds): the partial correlation of each candidate's log count with the log human count given log
+words. Then the selection figures against the reference for the constants that minimise the objective
+``Pk - 0.5 F1@150``; ``--resamples`` refits the classifier on bootstrap resamples of the fitting episodes and
+reports each family at those constants. Episodes are prepared once and pickled (``$OUTLINE_COUNT_CACHE``,
+default ``/tmp/outline_count_eps.pkl``; delete it after changing the outline code).
 
-    python -m desktop_app.training.outline_count [--resamples 3]
+    python -m desktop_app.training.outline_count [--resamples 2] [--signal-only | --loglinear | --oracle]
+
+**Results (session 12; logs ``s12-count-*.log`` in the session-12 notes): no evidence-based count helps.**
+
+- Signal (fitting split): log words explains little of the human count (correlation 0.46; the length rule is
+  off by a mean |log ratio| of 0.27), but no candidate adds to it positively. Partial correlations given log
+  words: ``psum`` -0.30, peaks at p >= 0.1 / 0.2 / 0.3 / 0.4 / 0.5 -0.14 / -0.24 / -0.11 / -0.05 / -0.01, the
+  penalised DP's count at lam 0 / 10 / 20 / 30 / 40 / 60 -0.16 / -0.27 / -0.27 / -0.03 / +0.06 / -0.16 (at the
+  band's edge for 98 / 85 / 31 / 11 / 39 / 98 % of the episodes), raw evidence that the z-scoring does not
+  remove: mean probability -0.32, word-vector novelty (250 / 700 words) -0.22 / -0.23, host-cue rate -0.18.
+  More boundary evidence goes with *fewer* human chapters for the length, if anything: the boundary columns
+  are z-scored per episode, so the probability mass per unit is nearly constant and the sums mostly count
+  units (whose length grows above ``MAX_UNITS`` units, i.e. with the text: unit length's own partial
+  correlation is +0.33).
+- Selection (35 episodes), reference: objective 0.0435, Pk 0.323, WD 0.356, F1@150 0.558, count error (mean
+  |log(sections / human)|) 0.198, count ratio 1.07 (0.64-2.71), Lex 1.09 / Vector 0.90. Each family at its best
+  constants (chosen on selection): ``dp`` (lam 28, mu 100) 0.0555 (11 better / 20 worse; error 0.209, ratio
+  0.58-2.86, Vector 0.71), ``dp+rc`` 0.0591 (10 / 21), ``dpc`` 0.0606 (11 / 21), ``psum`` (beta 0.25) 0.0523
+  (10 / 16; error 0.191, Vector 0.81), ``peaks0.1`` .. ``peaks0.5`` (beta 0.25) 0.0500-0.0518 (9-11 better,
+  16-19 worse; error 0.188-0.229). The chosen constants sit at the grid's edge towards the length rule (mu
+  largest, beta smallest). Over the full fit and two bootstrap refits of the classifier (the reference itself:
+  0.0435, 0.0724, 0.0542) the mean paired change is +0.003 (``dp``), +0.005 (``dp+rc``), +0.007 (``dpc``),
+  +0.001 (``psum``), -0.001 to +0.001 (peaks): noise at best, and Vector Podcast episodes get fewer chapters,
+  not more.
+- Log-linear rules (``--loglinear``; words alone reproduces the reference, 0.0432): every evidence coefficient
+  comes out negative; on selection + ``psum`` 0.0458 (13 / 13; count error 0.201, Vector 1.00), + ``pmean``
+  0.0511 (10 / 14), + ``novelty700`` 0.0412 (13 / 10, -0.002, but count error 0.217), + ``novelty250`` 0.0556,
+  + cue rate 0.0524, + peaks 0.0432-0.0565; ``words^2`` 0.0547 (8 / 14). None lowers the count error below
+  0.19 (reference 0.198).
+- Ceiling (``--oracle``): even the human count gives 0.0345 on the full fit (-0.009, 18 better / 16 worse,
+  median -0.001); over three fits -0.011 / -0.036 / -0.011 (re-centred prior). Halfway to it in log space
+  (count error 0.10): -0.007 / -0.027 / -0.014. So a perfect count would be worth about 0.01-0.03 of the
+  objective, but nothing the episode's boundary evidence says predicts it. The length rule stays.
 """
 
 from __future__ import annotations
@@ -96,6 +138,7 @@ def fit_lr(eps: list[ob.Episode]) -> np.ndarray:
 
 
 def logodds(ep: ob.Episode, w: np.ndarray) -> np.ndarray:
+    """Per unit start: the classifier's boundary log-odds (bias included)."""
     return np.asarray(ep.features(WINDOWS)[:, : ob.N_APP_FEATURES] @ w[:-1] + w[-1])
 
 
@@ -192,6 +235,7 @@ def dp_all(score: np.ndarray, src: np.ndarray, k_max: int) -> tuple[np.ndarray, 
 
 
 def backtrack(backs: list[np.ndarray], k: int) -> list[int]:
+    """The start units of the best k-section partition, from :func:`dp_all`'s back pointers."""
     j = len(backs[0]) - 1
     out = []
     for s in range(k, 0, -1):
@@ -242,6 +286,7 @@ def partial_corr(y: np.ndarray, x: np.ndarray, z: np.ndarray) -> float:
 
 
 def score_rows(eps: list[ob.Episode], starts: list[list[int]], scorer: ModuleType) -> list[dict]:
+    """The scorer's figures per episode for these section starts, with the human count and the objective."""
     rows = []
     for ep, st in zip(eps, starts, strict=True):
         r = ob.score(ep, st, scorer)
@@ -250,6 +295,8 @@ def score_rows(eps: list[ob.Episode], starts: list[list[int]], scorer: ModuleTyp
 
 
 def summary(name: str, rows: list[dict], ref: list[dict] | None = None) -> str:
+    """One line of means (objective, Pk, WD, F1@150, count error and ratios, Lex / Vector), and a per-episode
+    comparison with ``ref``."""
     ratio = np.array([r["pred_sections"] / r["human"] for r in rows])
     err = np.abs(np.log(ratio))
     obj = np.array([r["obj"] for r in rows])
@@ -293,9 +340,9 @@ def signal_check(fit_eps: list[ob.Episode], fit_app: list[ob.Episode]) -> None:
     for ep in fit_app:
         w = ws[ep.slug]
         lo = logodds(ep, w)
-        for k, v in evidence(ep, lo).items():
-            cands.setdefault(k, []).append(math.log(v))
         dps.append(Dp(ep, WEIGHT * (lo - w[-1])))
+        for k, v in raw_evidence(ep, lo, dps[-1].total).items():
+            cands.setdefault(k, []).append(math.log(v))
     for lam in (0, 10, 20, 30, 40, 60):
         cands[f"dp lam {lam}"] = [math.log(pick_dp(d, lam, 0.0)) for d in dps]
     for name, vals in cands.items():
@@ -314,6 +361,7 @@ def signal_check(fit_eps: list[ob.Episode], fit_app: list[ob.Episode]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: see the module docstring."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--resamples", type=int, default=0)
     ap.add_argument("--signal-only", action="store_true")
