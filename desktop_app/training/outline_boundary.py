@@ -64,6 +64,16 @@ host's share of words or the guest's words per turn (log-linear fits on the fitt
 selection split's count error; Vector Podcast episodes are undercounted by about 10 % in both splits
 whatever the predictor).
 
+**A count from the episode's own boundary evidence** (session 12; tried, not shipped; ``outline_count``, results
+in its docstring): the penalised dynamic programme (best total for every count, minus a price per section),
+the sum of the classifier's probabilities, the number of its peaks, and log-linear rules with those or the raw
+novelty, all on this trainer's reference (objective 0.0435). None correlates with the human count beyond length
+(partial correlations on the fitting split -0.30 to +0.06, mostly negative). On selection the DP and blended
+counts are worse at their best constants (0.050-0.061, 9-11 better / 16-21 worse) and within the refit noise
+over three fits; the log-linear rules give 0.041-0.057 (the best, raw novelty, -0.002 with 13 better / 10 worse
+and a larger count error: noise); none lowers the count error (0.198). Even the human count itself gains only
+0.009 on the full fit (18 better / 16 worse; 0.011-0.036 over three fits).
+
 **Classifier family and context** (session 10; tried, not shipped). ``--classifiers`` compares classifiers on
 the selection split at the ``--stage1`` settings and every ``--weights`` value, each against the first named
 (per episode), and prints only: ``lr`` (the app's logistic regression), ``mlpH`` (one tanh hidden layer of H
