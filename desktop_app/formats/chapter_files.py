@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 MAX_CHAPTERS_BYTES = 16 * 1024 * 1024
 """A chapters file is small, a yt-dlp ``.info.json`` a few MB (formats, caption links); anything bigger beside
 a transcript is not one."""
+MAX_SECONDS = 1e9
+"""A chapter's start beyond this (three decades) is not a time."""
 _START_KEYS = ("startTime", "start_time", "start", "seconds", "time", "timestamp")
 _TITLE_KEYS = ("title", "name", "label")
 
@@ -43,7 +45,8 @@ def _seconds(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
+        # not NaN, Infinity (JSON's 1e400), nor a time no pace or cue reaches (10**400 overflows a float)
+        return float(value) if 0 <= value <= MAX_SECONDS else None
     if isinstance(value, str) and re.fullmatch(r"\s*(\d{1,3}:){0,2}\d{1,6}([.,]\d{1,3})?\s*", value):
         total = 0.0
         for part in value.strip().replace(",", ".").split(":"):

@@ -126,3 +126,22 @@ def test_opening_a_chapters_file_by_itself_says_what_it_is(tmp_path: Path) -> No
         and "not a transcript" in message
         and "ep.chapters.json" in message
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "titles"),
+    [("1e400", ["Intro", "Talk"]), ("Infinity", ["Intro", "Talk"]), ("1e308", ["Intro", "Talk"]), ("9" * 400, ["Intro", "Talk"])],
+)
+def test_a_chapter_at_an_impossible_time_is_left_out_not_a_crash(tmp_path: Path, start: str, titles: list[str]) -> None:
+    """JSON reads 1e400 and Infinity as an infinite float, 1e308 overflows when multiplied by a pace and a
+    400-digit integer when made a float: before, each raised OverflowError out of load() for untimed text.
+    No such time is a chapter's: it is left out."""
+    transcript = tmp_path / "episode.txt"
+    transcript.write_text(WORDS, encoding="utf-8")
+    (tmp_path / "episode.info.json").write_text(
+        '{"chapters": [{"start_time": 0, "title": "Intro"}, {"start_time": 60, "title": "Talk"},'
+        f' {{"start_time": {start}, "title": "Broken"}}]}}',
+        encoding="utf-8",
+    )
+    loaded = load(transcript)
+    assert [h.title for h in loaded.chapters] == titles
