@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -260,15 +261,11 @@ def _parse(text: str, name: str, suffix: str) -> Parsed:
             raise
         parsed = read_text(text, markdown=suffix in (".md", ".markdown"))  # e.g. a .txt that begins with "["
         note = f"{name} looked like {_KIND_NAMES[kind]} but could not be read as such ({error}); it was read as text."
-        return Parsed(
-            parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,)
-        )
+        return replace(parsed, warnings=parsed.warnings + (note,))  # its chapters and pace kept
     parsed = read_text(text, markdown=kind == "markdown")
     if suffix in (".srt", ".vtt"):
         note = f"{name} has no subtitle timings; it was read as plain text."
-        parsed = Parsed(
-            parsed.text, parsed.format, parsed.cues, parsed.turns, parsed.title, parsed.warnings + (note,)
-        )
+        parsed = replace(parsed, warnings=parsed.warnings + (note,))
     return parsed
 
 

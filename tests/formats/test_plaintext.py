@@ -204,3 +204,16 @@ def test_time_stamped_lines_that_are_not_a_chapter_list(tmp_path: Path, top: str
     path = tmp_path / "episode.txt"
     path.write_text(top + "the conversation goes on here for a long while " * 40, encoding="utf-8")
     assert load(path).chapters == ()
+
+
+def test_a_chapter_list_in_a_srt_file_without_timings_keeps_its_chapters(tmp_path: Path) -> None:
+    """A ".srt" that is plain text is read as text (with a note): its chapter list still gives the chapters
+    and the pace (before, rebuilding the result for the note dropped both, and the list was gone from the
+    text too)."""
+    words = " ".join(f"word{i}" for i in range(150 * 40))
+    path = tmp_path / "talk.srt"
+    path.write_text("0:00 Intro\n10:00 Middle\n20:00 More\n30:00 End\n\n" + words, encoding="utf-8")
+    transcript = load(path)
+    assert any("no subtitle timings" in w for w in transcript.warnings)
+    assert [h.title for h in transcript.chapters] == ["Intro", "Middle", "More", "End"]
+    assert transcript.words_per_minute == pytest.approx(150.0)
