@@ -186,6 +186,7 @@ CHAPTER_MIN_GAP_S = 10.0  # YouTube's own rule: a chapter lasts at least ten sec
 _PREAMBLE_LINES = 2  # lines between a "Chapters:" heading and its list ("Here's the timestamps …")
 _PREAMBLE_WORDS = 40
 _STAMPED_LOOKAHEAD = 10  # non-empty lines after a list that must not be time-stamped text
+_TEXT_PER_LIST_WORD = 10  # the text after a chapter list has at least this many words per word of the list
 
 
 def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
@@ -204,8 +205,9 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
     start = _list_start(lines, first) if headed else first
     found, end = _chapter_lines(lines, start)
     rest = lines[end:]
-    if len(found) < 3 or found[0][0] != 0 or _stamped_text_follows(rest):
-        # too short, not from the start, or time-stamped text that goes on: not a chapter list
+    if len(found) < 3 or found[0][0] != 0 or _stamped_text_follows(rest) or _no_text_follows(found, rest):
+        # too short, not from the start, time-stamped text that goes on, or nothing much after it (the
+        # stamped lines were the transcript): not a chapter list
         return [], body
     return found, "\n".join(rest)
 
@@ -238,6 +240,19 @@ def _stamped_text_follows(rest: list[str]) -> bool:
     """Whether time-stamped lines come soon after the list: the list was the start of a stamped transcript."""
     following = [line for line in rest if line.strip()][:_STAMPED_LOOKAHEAD]
     return any(_STAMP_PREFIX_RE.match(line) for line in following)
+
+
+def _no_text_follows(found: list[tuple[float, str]], rest: list[str]) -> bool:
+    """Whether the text after the list is too short for the list to be its table of contents (fewer than
+    ``_TEXT_PER_LIST_WORD`` times the list's words): stamped lines down to the end, or to a closing line
+    ("Transcribed by otter.ai"), are a transcript."""
+    needed = _TEXT_PER_LIST_WORD * sum(len(title.split()) for _seconds, title in found)
+    words = 0
+    for line in rest:
+        words += len(line.split())
+        if words >= needed:
+            return False
+    return True
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

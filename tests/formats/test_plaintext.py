@@ -206,6 +206,19 @@ def test_time_stamped_lines_that_are_not_a_chapter_list(tmp_path: Path, top: str
     assert load(path).chapters == ()
 
 
+@pytest.mark.parametrize("tail", ["", "\n", "Transcribed by https://otter.ai\n", "\nTranscribed by https://otter.ai\n"])
+def test_a_stamped_transcript_of_short_lines_is_text_not_a_chapter_list(tmp_path: Path, tail: str) -> None:
+    """Short stamped lines at least ten seconds apart, down to the end (or to a closing line): the transcript
+    itself, not a chapter list above a text (before, all of it became chapter titles and the text was lost)."""
+    lines = [f"{m}:{s:02d} we said a short thing here number {m}{s}" for m in range(5) for s in (0, 15, 30, 45)]
+    path = tmp_path / "notes.txt"
+    path.write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")
+    transcript = load(path)
+    assert transcript.chapters == ()
+    assert "we said a short thing here number 445" in transcript.text
+    assert transcript.time_at(transcript.text.index("number 445")) == pytest.approx(4 * 60 + 45)
+
+
 def test_a_chapter_list_in_a_srt_file_without_timings_keeps_its_chapters(tmp_path: Path) -> None:
     """A ".srt" that is plain text is read as text (with a note): its chapter list still gives the chapters
     and the pace (before, rebuilding the result for the note dropped both, and the list was gone from the
