@@ -219,6 +219,17 @@ def test_a_stamped_transcript_of_short_lines_is_text_not_a_chapter_list(tmp_path
     assert transcript.time_at(transcript.text.index("number 445")) == pytest.approx(4 * 60 + 45)
 
 
+def test_chapters_of_a_list_past_the_end_of_the_text_are_reported(tmp_path: Path) -> None:
+    """As for a chapters file beside the transcript: a listed chapter that cannot be placed is not dropped
+    silently."""
+    words = " ".join(f"word{i}" for i in range(185 * 12))
+    path = tmp_path / "part.txt"
+    path.write_text("0:00 Intro\n5:00 Early\n1:03:16 Late\n2:10:00 Later\n\n" + words, encoding="utf-8")
+    transcript = load(path)
+    assert [h.title for h in transcript.chapters] == ["Intro", "Early", "Late"]
+    assert any("4 chapters" in w and "3 of them" in w for w in transcript.warnings)
+
+
 def test_a_chapter_list_in_a_srt_file_without_timings_keeps_its_chapters(tmp_path: Path) -> None:
     """A ".srt" that is plain text is read as text (with a note): its chapter list still gives the chapters
     and the pace (before, rebuilding the result for the note dropped both, and the list was gone from the
