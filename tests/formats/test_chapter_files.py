@@ -130,9 +130,16 @@ def test_opening_a_chapters_file_by_itself_says_what_it_is(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("start", "titles"),
-    [("1e400", ["Intro", "Talk"]), ("Infinity", ["Intro", "Talk"]), ("1e308", ["Intro", "Talk"]), ("9" * 400, ["Intro", "Talk"])],
+    [
+        ("1e400", ["Intro", "Talk"]),
+        ("Infinity", ["Intro", "Talk"]),
+        ("1e308", ["Intro", "Talk"]),
+        ("9" * 400, ["Intro", "Talk"]),
+    ],
 )
-def test_a_chapter_at_an_impossible_time_is_left_out_not_a_crash(tmp_path: Path, start: str, titles: list[str]) -> None:
+def test_a_chapter_at_an_impossible_time_is_left_out_not_a_crash(
+    tmp_path: Path, start: str, titles: list[str]
+) -> None:
     """JSON reads 1e400 and Infinity as an infinite float, 1e308 overflows when multiplied by a pace and a
     400-digit integer when made a float: before, each raised OverflowError out of load() for untimed text.
     No such time is a chapter's: it is left out."""

@@ -206,11 +206,15 @@ def test_time_stamped_lines_that_are_not_a_chapter_list(tmp_path: Path, top: str
     assert load(path).chapters == ()
 
 
-@pytest.mark.parametrize("tail", ["", "\n", "Transcribed by https://otter.ai\n", "\nTranscribed by https://otter.ai\n"])
+@pytest.mark.parametrize(
+    "tail", ["", "\n", "Transcribed by https://otter.ai\n", "\nTranscribed by https://otter.ai\n"]
+)
 def test_a_stamped_transcript_of_short_lines_is_text_not_a_chapter_list(tmp_path: Path, tail: str) -> None:
     """Short stamped lines at least ten seconds apart, down to the end (or to a closing line): the transcript
     itself, not a chapter list above a text (before, all of it became chapter titles and the text was lost)."""
-    lines = [f"{m}:{s:02d} we said a short thing here number {m}{s}" for m in range(5) for s in (0, 15, 30, 45)]
+    lines = [
+        f"{m}:{s:02d} we said a short thing here number {m}{s}" for m in range(5) for s in (0, 15, 30, 45)
+    ]
     path = tmp_path / "notes.txt"
     path.write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")
     transcript = load(path)
