@@ -184,7 +184,12 @@ def read_text(text: str, markdown: bool) -> Parsed:
     return parsed
 
 
-_CHAPTER_LINE_RE = re.compile(rf"^\s*(?:[-–—•*·]\s*)?[\[(]?({_STAMP})[\])]?\s*(?:[-–—|:]\s*)?(\S.{{0,79}})$")
+# A title as long as podcast descriptions write them (Vector Podcast: up to 22 words, 132 characters)
+CHAPTER_TITLE_CHARS = 200
+CHAPTER_TITLE_WORDS = 30
+_CHAPTER_LINE_RE = re.compile(
+    rf"^\s*(?:[-–—•*·]\s*)?[\[(]?({_STAMP})[\])]?\s*(?:[-–—|:]\s*)?(\S.{{0,{CHAPTER_TITLE_CHARS - 1}}})$"
+)
 _CHAPTER_INTRO_RE = re.compile(
     r"^\s*(?:#+\s*)?(chapters|timestamps|time stamps|outline|contents|episode chapters)\s*:?\s*$", re.I
 )
@@ -235,7 +240,7 @@ def _chapter_lines(lines: list[str], start: int) -> tuple[list[tuple[float, str]
     end = start
     while end < len(lines) and (match := _CHAPTER_LINE_RE.match(lines[end])):
         seconds, title = _seconds(match.group(1)), match.group(2).strip()
-        if len(title.split()) > 12 or (found and seconds < found[-1][0] + CHAPTER_MIN_GAP_S):
+        if len(title.split()) > CHAPTER_TITLE_WORDS or (found and seconds < found[-1][0] + CHAPTER_MIN_GAP_S):
             break
         found.append((seconds, title))
         end += 1

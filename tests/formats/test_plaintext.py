@@ -245,3 +245,26 @@ def test_a_chapter_list_in_a_srt_file_without_timings_keeps_its_chapters(tmp_pat
     assert any("no subtitle timings" in w for w in transcript.warnings)
     assert [h.title for h in transcript.chapters] == ["Intro", "Middle", "More", "End"]
     assert transcript.words_per_minute == pytest.approx(150.0)
+
+
+def test_a_podcast_description_with_long_chapter_titles_is_a_chapter_list(tmp_path: Path) -> None:
+    """Vector Podcast's descriptions (dev corpus): titles of up to 22 words and 132 characters. Before, a row
+    over 12 words or 80 characters ended the list, and the list then read as time-stamped text: its rows in the
+    text and every later word timed at the last row (the whole transcript "at 1:48:15")."""
+    rows = [
+        "(0:00:00) – Introduction",
+        "(0:05:14) – How Yury entered the field of nearest neighbor search and his impression of it",
+        "(0:15:03) – What did not work in NSW algorithm and how did Yury set up to invent new algorithm called HNSW",
+        "(0:33:13) – Could Yury predict that his algorithm would be implemented in so many frameworks and vector "
+        "databases in languages like Go and Rust?",
+        "(0:48:10) – Yury’s effort to maintain HNSW and its GitHub community and the algorithm’s design principles",
+    ]
+    words = " ".join(f"word{i}" for i in range(150 * 60))
+    path = tmp_path / "episode.txt"
+    path.write_text(
+        "OUTLINE:\nHere's the timestamps for the episode.\n" + "\n".join(rows) + "\n\n" + words, "utf-8"
+    )
+    transcript = load(path)
+    assert transcript.text == words
+    assert len(transcript.chapters) == len(rows)
+    assert transcript.chapters[3].title.endswith("languages like Go and Rust?")
