@@ -151,6 +151,9 @@ def test_an_introduction_with_sponsors_ends_at_the_handover() -> None:
     units = list(range(0, len(words), 15))
     end = outline._intro_end(words, units)
     assert end is not None and 1007 <= end < 1030
+    plain = ads[:300] + "this is the podcast and here is my conversation with jane doe".split() + ["x"] * 3000
+    found = outline._intro_end(plain, units)
+    assert found is not None and 313 <= found < 330
     greeting = ads + "so how are you doing great thanks".split() + ["topic"] * 3000
     assert outline._intro_end(greeting, units) is None  # a greeting that late is no introduction's end
 

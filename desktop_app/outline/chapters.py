@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "30"
+OUTLINE_VERSION = "31"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -166,7 +166,7 @@ _CUE_RE = re.compile(
 )
 
 _INTRO_END = re.compile(
-    r"\b(?:dear friends here's|and now here's|now dear friends here's)\b"
+    r"\b(?:dear friends here's|and now here's|now dear friends here's|here is my conversation with)\b"
     r"|\b(?:how are you doing|thanks for joining|thank you for joining|welcome to the show"
     r"|welcome to the podcast|thanks for coming on|thank you for coming on)\b"
 )
@@ -363,7 +363,7 @@ def _intro_end(words: list[str], units: list[int]) -> int | None:
     if not m:
         return None
     w_end = head.count(" ", 0, m.end()) + 1
-    handover = "here's" in m.group(0)
+    handover = m.group(0).startswith(("dear", "and now", "now", "here"))
     w_end += 2 if handover else 8  # the guest's name; the guest's reply to the greeting
     limit = _HANDOVER_MAX_WORDS if handover else _INTRO_MAX_WORDS
     later = [w for w in units if w >= w_end]
