@@ -144,6 +144,20 @@ def test_a_short_first_section_after_a_greeting_is_the_introduction() -> None:
     assert not outline._greeting_opening(cold_open, [0, 400, 1500, 2500])
 
 
+def test_an_introduction_with_sponsors_ends_at_the_handover() -> None:
+    """Lex's "and now, dear friends, here's …" can come 1,000 words in when sponsors are read first."""
+    ads = ["sponsor"] * 1000
+    words = ads + "and now dear friends here's jane doe".split() + ["topic"] * 3000
+    units = list(range(0, len(words), 15))
+    end = outline._intro_end(words, units)
+    assert end is not None and 1007 <= end < 1030
+    plain = ads[:300] + "this is the podcast and here is my conversation with jane doe".split() + ["x"] * 3000
+    found = outline._intro_end(plain, units)
+    assert found is not None and 313 <= found < 330
+    greeting = ads + "so how are you doing great thanks".split() + ["topic"] * 3000
+    assert outline._intro_end(greeting, units) is None  # a greeting that late is no introduction's end
+
+
 def test_dev_corpus_titles_are_short_distinct_phrases() -> None:
     corpus = Path(__file__).resolve().parents[2] / "shared" / "dev-corpus"  # ../shared beside the clone
     if not corpus.is_dir():

@@ -214,3 +214,19 @@ def test_a_title_joins_two_phrases_with_one_and_at_most() -> None:
     picks = [(1.0, ("humor",)), (0.9, ("whatsapp", "and", "signal"))]
     assert _halves_title(picks, forms, {}) == "Humor"
     assert _halves_title([(1.0, ("humor",)), (0.9, ("signal",))], forms, {}) == "Humor and Signal"
+
+
+def test_a_title_that_ends_a_name_takes_the_name_from_its_start() -> None:
+    from desktop_app.outline.titles import _with_name_start
+
+    surface = "we talked of World War II and then World War II again and the war ended in Berlin".split()
+    words = [normalize(t) for t in surface]
+    span = (0, len(words))
+    assert _with_name_start("War II", words, surface, span, frozenset()) == "World War II"
+    assert (
+        _with_name_start("War II and Berlin", words, surface, span, frozenset()) == "World War II and Berlin"
+    )
+    assert _with_name_start("War II", words, surface, span, frozenset({"world"})) == "War II"  # a speaker
+    assert _with_name_start("Berlin", words, surface, span, frozenset()) == "Berlin"  # said once, after "in"
+    lower = [w.lower() for w in surface]  # all-lowercase captions: no capitals to go by
+    assert _with_name_start("War II", words, lower, span, frozenset()) == "War II"

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "28"
+OUTLINE_VERSION = "31"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -166,11 +166,12 @@ _CUE_RE = re.compile(
 )
 
 _INTRO_END = re.compile(
-    r"\b(?:dear friends here's|and now here's|now dear friends here's)\b"
+    r"\b(?:dear friends here's|and now here's|now dear friends here's|here is my conversation with)\b"
     r"|\b(?:how are you doing|thanks for joining|thank you for joining|welcome to the show"
     r"|welcome to the podcast|thanks for coming on|thank you for coming on)\b"
 )
 _INTRO_MAX_WORDS = 700
+_HANDOVER_MAX_WORDS = 1500  # 30 of 486 Lex openings hand over after 700 words (sponsors), 2 after 1500
 # An opening that greets or names the show: a short first section there is the introduction
 _GREETING = re.compile(
     r"\b(?:podcast|welcome|hello|conversation with|my guest|joining us|joining me|with me today)\b"
@@ -354,18 +355,19 @@ def _units(cand: dict[int, int], n_words: int) -> list[int]:
 
 
 def _intro_end(words: list[str], units: list[int]) -> int | None:
-    """Word index where a spoken introduction ends (a unit start), if one is found."""
-    head = " ".join(words[:_INTRO_MAX_WORDS])
+    """Word index where a spoken introduction ends (a unit start), if one is found: a greeting within
+    ``_INTRO_MAX_WORDS`` words, or the host's handover ("and now, dear friends, here's …") within
+    ``_HANDOVER_MAX_WORDS`` (an introduction with sponsors' messages runs longer)."""
+    head = " ".join(words[:_HANDOVER_MAX_WORDS])
     m = _INTRO_END.search(head)
     if not m:
         return None
     w_end = head.count(" ", 0, m.end()) + 1
-    if "here's" in m.group(0):
-        w_end += 2  # the guest's name
-    else:
-        w_end += 8  # the guest's reply to the greeting
+    handover = m.group(0).startswith(("dear", "and now", "now", "here"))
+    w_end += 2 if handover else 8  # the guest's name; the guest's reply to the greeting
+    limit = _HANDOVER_MAX_WORDS if handover else _INTRO_MAX_WORDS
     later = [w for w in units if w >= w_end]
-    return later[0] if later and later[0] < _INTRO_MAX_WORDS + 50 else None
+    return later[0] if later and later[0] < limit + 50 else None
 
 
 def _greeting_opening(words: list[str], word_bounds: list[int]) -> bool:

@@ -21,7 +21,14 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from desktop_app.outline.title_model import get_title_model, learned_titles
-from desktop_app.outline.title_words import _is_content, _is_title_word, _surface_forms, cased, name_tokens
+from desktop_app.outline.title_words import (
+    _is_content,
+    _is_title_word,
+    _surface_forms,
+    cased,
+    name_tokens,
+    normalize,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,6 +67,7 @@ def label_sections(
     learned = learned_titles(words, forms, sections, model, banned) if model is not None else None
     out: list[tuple[str, list[str]]] = []
     taken: set[str] = set()
+    learned_lower = {t.lower() for t in learned or () if t}
     for idx, c in enumerate(counts):
         ranked = _rank(c, df, n_sec, forms)
         keywords = [_show(t, forms) for t in ranked[:5]]
@@ -67,6 +75,8 @@ def label_sections(
             title = "Introduction"
         elif learned is not None and learned[idx]:
             title = learned[idx] or ""
+            named = _with_name_start(title, words, surface, sections[idx], banned)
+            title = title if named.lower() in taken or named.lower() in learned_lower else named
         else:
             title = _fallback_title(ranked, forms, taken)
         if title.lower() in taken:  # "Introduction" twice, or a fallback clash
@@ -74,6 +84,43 @@ def label_sections(
         taken.add(title.lower())
         out.append((title, keywords or [title.lower()]))
     return out
+
+
+NAME_START_SHARE = 2 / 3  # of a phrase's mentions, those a capitalised word must come before
+NAME_MAX_WORDS = 5
+_NOT_NAME_START = frozenset("I I'm The A An And So But Oh Yeah Okay Well Now Like Um Uh Mr Ms Mrs Dr".split())
+
+
+def _with_name_start(
+    title: str, words: Sequence[str], surface: Sequence[str], span: tuple[int, int], banned: frozenset[str]
+) -> str:
+    """The title with the first word of the name its first phrase ends ("War II" -> "World War II", "York
+    Times" -> "New York Times"): where the phrase, capitalised, mostly follows one capitalised word that the
+    candidates could not start on (a common word: "world", "new")."""
+    head, sep, tail = title.partition(" and ")
+    phrase = [normalize(t) for t in head.split()]
+    a, b = span
+    n = len(phrase)
+    if not phrase or n + 1 + len(tail.split()) > NAME_MAX_WORDS:
+        return title
+    before: Counter[str] = Counter()
+    mentions = 0
+    for i in range(max(a, 1), b - n + 1):
+        if words[i] == phrase[0] and list(words[i : i + n]) == phrase and surface[i][:1].isupper():
+            mentions += 1
+            before[surface[i - 1]] += 1
+    if mentions < 2:  # one mention says nothing about what usually comes before it
+        return title
+    token, count = before.most_common(1)[0]
+    if (
+        count < NAME_START_SHARE * mentions
+        or not token.isalpha()
+        or not token[:1].isupper()
+        or token in _NOT_NAME_START
+        or normalize(token) in banned
+    ):
+        return title
+    return f"{token} {head}{sep}{tail}"
 
 
 def _section_terms(words: Sequence[str], a: int, b: int, content: set[str]) -> Counter[str]:
