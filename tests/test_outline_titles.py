@@ -230,3 +230,21 @@ def test_a_title_that_ends_a_name_takes_the_name_from_its_start() -> None:
     assert _with_name_start("Berlin", words, surface, span, frozenset()) == "Berlin"  # said once, after "in"
     lower = [w.lower() for w in surface]  # all-lowercase captions: no capitals to go by
     assert _with_name_start("War II", words, lower, span, frozenset()) == "War II"
+
+
+def test_a_sentence_s_first_word_is_not_the_start_of_a_name() -> None:
+    """Punctuated transcripts (Whisper, Otter) capitalise every sentence's first word: "In Python, …" twice
+    is not the name "In Python" (the corpus's captions lower those capitals, so its figures could not show it)."""
+    from desktop_app.outline.titles import _with_name_start
+
+    surface = "We use it a lot. In Python, you write less. So that is it. In Python, lists are easy.".split()
+    words = [normalize(t) for t in surface]
+    assert _with_name_start("Python", words, surface, (0, len(words)), frozenset()) == "Python"
+    surface = "Why? Because Twitter was there. And then? Because Twitter is big.".split()
+    words = [normalize(t) for t in surface]
+    assert _with_name_start("Twitter", words, surface, (0, len(words)), frozenset()) == "Twitter"
+    surface = (
+        "He fought in World War II. After World War II, he came home.".split()
+    )  # mid-sentence still counts
+    words = [normalize(t) for t in surface]
+    assert _with_name_start("War II", words, surface, (0, len(words)), frozenset()) == "World War II"

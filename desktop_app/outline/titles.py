@@ -106,7 +106,12 @@ def _with_name_start(
     before: Counter[str] = Counter()
     mentions = 0
     for i in range(max(a, 1), b - n + 1):
-        if words[i] == phrase[0] and list(words[i : i + n]) == phrase and surface[i][:1].isupper():
+        if (
+            words[i] == phrase[0]
+            and list(words[i : i + n]) == phrase
+            and surface[i][:1].isupper()
+            and not _starts_sentence(surface, i - 1)  # "In Python, …": a sentence's capital, not a name's
+        ):
             mentions += 1
             before[surface[i - 1]] += 1
     if mentions < 2:  # one mention says nothing about what usually comes before it
@@ -121,6 +126,15 @@ def _with_name_start(
     ):
         return title
     return f"{token} {head}{sep}{tail}"
+
+
+_SENTENCE_END = (".", "?", "!", "…", ":")
+
+
+def _starts_sentence(surface: Sequence[str], i: int) -> bool:
+    """Whether word ``i`` opens a sentence of punctuated text (the text's first word, or one after a full
+    stop, question or exclamation mark, ellipsis or colon, closing quotes aside)."""
+    return i <= 0 or surface[i - 1].rstrip("\"')]”’»").endswith(_SENTENCE_END)
 
 
 def _section_terms(words: Sequence[str], a: int, b: int, content: set[str]) -> Counter[str]:
