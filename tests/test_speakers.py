@@ -351,11 +351,6 @@ def test_intro_change_sets_the_change_rate_where_the_introduction_starts() -> No
     assert no_opening == kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review s12: the new 'guest NAME' / 'I have NAME with me' patterns take "
-    "the capitalised words of a title, an organisation or a product for the guest's name",
-)
 @pytest.mark.parametrize(
     "opening",
     [

@@ -37,9 +37,23 @@ _GUEST_PATTERNS = [
     re.compile(r"\b(?:talking|speaking|chatting) (?:to|with) " + _NAME + r"\b"),
     re.compile(r"\bmy guest(?: today)? is " + _NAME + r"\b"),
     re.compile(r"\b(?:joined by|welcome) " + _NAME + r"\b"),
-    re.compile(r"\bguest(?: today)?(?: is)? " + _NAME + r"\b"),
-    re.compile(r"\b(?:I have|I've got|we have) " + _NAME + r" with (?:me|us)\b"),
 ]
+# Looser introductions ("our guest NAME", "I have NAME with me"): the name is two or three capitalised words
+# and the sentence goes on as after a name, so that "guest New York Times bestselling author …" or "I have
+# Google Docs with me open" name nobody.
+_SHORT_GUEST_PATTERNS = [
+    re.compile(
+        r"\bguest(?: today)?(?: is)? "
+        + _NAME
+        + r"(?= (?:who|and|he|she|is|from|with|here|today|joining|a|an|the)\b|[.,!?]|$)"
+    ),
+    re.compile(
+        r"\b(?:I have|I've got|we have) "
+        + _NAME
+        + r" with (?:me|us)(?= (?:today|here|again|for|on|in|at|and|to|his|her|their|this)\b|[.,!?]|$)"
+    ),
+]
+_SHORT_NAME_WORDS = 3
 _HOST_PATTERNS = [
     re.compile(r"\bthis is [Tt]he " + _NAME + r"(?:'s|’s)? [Pp]odcast\b"),
     re.compile(
@@ -110,6 +124,10 @@ def _name_of(match: re.Match[str]) -> str | None:
     return _clean(match.group(1))
 
 
+def _short_name_of(match: re.Match[str]) -> str | None:
+    return _clean(match.group(1)) if len(match.group(1).split()) <= _SHORT_NAME_WORDS else None
+
+
 def _lower_name_of(match: re.Match[str]) -> str | None:
     words = (match.group(1), match.group(2))
     if any(w in _COMMON or len(w) < 2 or not w.isalpha() for w in words):
@@ -147,7 +165,8 @@ def find_names(text: str) -> Names:
         return _find_lower_names(opening)
     hosts = _first(_HOST_PATTERNS, opening)
     host = hosts[0] if hosts else None
-    guests = [g for g in _first(_GUEST_PATTERNS, opening) if g != host and not (host and g in host)]
+    found = _first(_GUEST_PATTERNS, opening) or _first(_SHORT_GUEST_PATTERNS, opening, _short_name_of)
+    guests = [g for g in found if g != host and not (host and g in host)]
     return Names(host=host, guest=guests[0] if guests else None)
 
 
