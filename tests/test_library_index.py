@@ -50,6 +50,21 @@ def test_search_finds_words_across_episodes_grouped_by_episode(tmp_path, opened)
         assert "patience" in hit.snippet.lower()
 
 
+def test_episodes_indexed_by_an_older_app_are_indexed_again(tmp_path, opened, monkeypatch):
+    """Chapter titles and speaker labels come from the outline and speaker passes: when those change, the
+    library's copies follow (an index made before keeps its words searchable meanwhile)."""
+    from desktop_app.library import index as index_module
+
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    assert not index.sync(_wanted(), tmp_path).added  # the same app: nothing to do
+    monkeypatch.setattr(index_module, "derived_version", lambda: "outline-next|speakers-next")
+    report = index.sync(_wanted(), tmp_path)
+    assert len(report.added) == 3 and not report.removed
+    assert {r["derived"] for r in index.indexed().values()} == {"outline-next|speakers-next"}
+    assert index.search("patience").episodes_indexed == 3
+
+
 def test_phrases_are_checked_on_the_text(tmp_path, opened):
     index = opened()
     index.sync(_wanted(), tmp_path)

@@ -57,6 +57,12 @@ SPEAKERS_VERSION = "speakers-8"
 """Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
 
 
+def derived_version() -> str:
+    """What the library index keeps of an episode besides its text — paragraphs, speakers, chapter titles —
+    as made by this version of the app: an index record of another is indexed again."""
+    return f"{outline_version(1.0)}|{SPEAKERS_VERSION}"
+
+
 def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path | None) -> Readable:
     """Label each paragraph with its speaker, inferred (host / guest), when the file names none (cached); a
     paragraph where the inferred speaker changes is split there (``SpeakerLabels.breaks``)."""

@@ -37,7 +37,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
-from desktop_app.library.derived import readable_of, sections_of
+from desktop_app.library.derived import derived_version, readable_of, sections_of
 from desktop_app.library.doctable import DocTable
 from desktop_app.library.postings import PostingArrays, top
 from desktop_app.library.results import LibraryHit, LibraryResult
@@ -551,7 +551,8 @@ class LibraryIndex:
         should_stop: Callable[[], bool] | None = None,
         prepare: Callable[[Iterable[tuple[str, str]]], Iterator[PreparedEpisode | Exception]] | None = None,
     ) -> SyncReport:
-        """Make the index hold exactly the ``wanted`` episodes, given as (sha256, path, title).
+        """Make the index hold exactly the ``wanted`` episodes, given as (sha256, path, title), each as this
+        version of the app derives it (``derived_version``: an episode indexed by another is indexed again).
 
         Episodes no longer wanted are removed; missing ones are prepared (``prepare`` maps (path, title) pairs
         to prepared episodes or exceptions, in order: a process pool may do it) and written, committed every
@@ -564,7 +565,10 @@ class LibraryIndex:
         report.removed = [sha for sha in have if sha not in wanted_shas]
         self.remove(report.removed)
         self._texts.tidy(set(have) - set(report.removed))
-        todo = [(sha, path, title) for sha, path, title in wanted if sha not in have]
+        current = derived_version()  # records of an older app: chapter titles and speakers made anew
+        todo = [
+            (sha, path, title) for sha, path, title in wanted if have.get(sha, {}).get("derived") != current
+        ]
         done_before = len(wanted) - len(todo)
         if progress:
             progress(done_before, len(wanted))
@@ -767,6 +771,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "speakers": list(episode.speakers),
         "section_starts": list(episode.section_starts),
         "chars": len(text),
+        "derived": derived_version(),
         # the paragraph documents just written, in order (``doctable.py`` reads them from here)
         **dict(zip(("doc_starts", "doc_ends", "doc_sections", "doc_speakers"), columns, strict=True)),
     }
