@@ -136,6 +136,10 @@ def read_text(text: str, markdown: bool) -> Parsed:
             line.time = _seconds(stamp.group(1)) if stamp else None
         if stamped < 2 and line.time is not None:  # one "10:30" at a line start is text, not a time stamp
             line.text, line.time = line.raw.strip(), None
+    if _stamps_only_at_the_top(lines):  # a list that is not a chapter list, above untimed text: text too
+        for line in lines:
+            if line.time is not None and not line.label:
+                line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
     wrapped = _is_wrapped(lines)
     if (
@@ -264,6 +268,20 @@ def _no_text_follows(found: list[tuple[float, str]], rest: list[str]) -> bool:
         if words >= needed:
             return False
     return True
+
+
+STAMPED_TOP_SHARE = 0.9  # more of the words than this after the last time stamp: the stamps time nothing
+
+
+def _stamps_only_at_the_top(lines: list[_Line]) -> bool:
+    """Whether the time-stamped lines all stand above nearly all of the text (a near-miss chapter list, a
+    description's rows): as times, they would put every later word at the last row's time."""
+    last = max((i for i, line in enumerate(lines) if line.time is not None), default=-1)
+    if last < 0:
+        return False
+    counts = [len(line.raw.split()) for line in lines]
+    total = sum(counts)
+    return total > 0 and sum(counts[last + 1 :]) > STAMPED_TOP_SHARE * total
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

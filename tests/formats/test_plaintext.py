@@ -268,3 +268,23 @@ def test_a_podcast_description_with_long_chapter_titles_is_a_chapter_list(tmp_pa
     assert transcript.text == words
     assert len(transcript.chapters) == len(rows)
     assert transcript.chapters[3].title.endswith("languages like Go and Rust?")
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "0:00 Intro\n5:00 Two\n3:00 Three\n8:00 Four\n\n",  # times not rising: no chapter list
+        "Chapters, with a long note on how the list was made, who wrote it, and when it was checked against "
+        "the audio, all of it on one long line before the rows come\n0:00 Intro\n5:00 Two\n8:00 Three\n\n",
+    ],
+)
+def test_rows_above_untimed_text_are_text_not_its_times(tmp_path: Path, top: str) -> None:
+    """Read as time stamps, the rows would put every word of the transcript at the last row's time."""
+    words = " ".join(f"word{i}" for i in range(3000))
+    path = tmp_path / "episode.txt"
+    path.write_text(top + words, encoding="utf-8")
+    transcript = load(path)
+    assert transcript.cues == () and transcript.chapters == ()
+    assert "0:00 Intro" in transcript.text and transcript.text.endswith("word2999")
+    timeline = Timeline.of_transcript(transcript)
+    assert timeline.seconds_at(transcript.text.index("word1850")) > 550  # estimated, not 8:00 everywhere
