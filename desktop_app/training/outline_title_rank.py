@@ -137,8 +137,11 @@ def patched_features(
     return out
 
 
-setattr(C, "candidate_features", patched_features)  # noqa: B010 (the trainer and the app module call it)
-setattr(M, "candidate_features", patched_features)  # noqa: B010
+def install() -> None:
+    """Route the candidate features of the trainer and of the app's title model through ``patched_features``
+    (for the experiments only: importing this module changes nothing)."""
+    setattr(C, "candidate_features", patched_features)  # noqa: B010
+    setattr(M, "candidate_features", patched_features)  # noqa: B010
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -148,6 +151,7 @@ def build(host: bool) -> dict:
     """Out-of-fold candidate rows of the fitting split (human and app sections, as the shipped model), the
     word tables of the whole fitting split, and the selection episodes (human and app sections)."""
     _STATE["host"] = host
+    install()
     fitting, selection = outline_data.split()
     human_eps = [OT.prepare(s) for s in fitting]
     val_eps = [OT.prepare(s) for s in selection]
