@@ -393,15 +393,18 @@ def fit_lightgbm(
     min_leaf: int,
     levels: int = 4,
     seed: int = 0,
-) -> tuple[Any, TreeEnsemble]:
+    cols: Sequence[str] = (),
+) -> tuple[Any, TreeEnsemble, list[int]]:
     """A LightGBM ranker (``lambdarank`` or ``rank_xendcg``) on the fitting rows, one query per section with a
     shared word (as the conditional logit), relevance ``grades(y)``; or ``regression`` on the soft label over
-    all sections."""
+    all sections. Columns: the 31 ``FEATURES`` and the host columns ``cols``; the ensemble's split features
+    index the full rows of ``data``, the booster's the columns returned."""
     from importlib import import_module
 
     lgb = import_module("lightgbm")  # training only, in a separate environment
 
-    x, y, g = data["x"], data["y"], data["group"]
+    use = list(range(len(C.FEATURES))) + [len(C.FEATURES) + HOST_COLUMNS.index(c) for c in cols]
+    x, y, g = data["x"][:, use], data["y"], data["group"]
     if objective != "regression":
         keep = np.isin(g, np.unique(g[y > 0]))
         x, y, g = x[keep], y[keep], g[keep]
@@ -426,7 +429,9 @@ def fit_lightgbm(
         params["lambdarank_truncation_level"] = 20
     ds = lgb.Dataset(x, label, group=sizes if objective != "regression" else None, free_raw_data=False)
     booster = lgb.train(params, ds, num_boost_round=trees)
-    return booster, TreeEnsemble.from_lightgbm(booster)
+    ens = TreeEnsemble.from_lightgbm(booster)
+    ens.feature = np.asarray(use)[ens.feature]
+    return booster, ens, use
 
 
 # --- evaluation (the trainer's end_to_end / oracle_score, one episode at a time) ---------------------------
@@ -491,7 +496,12 @@ def bootstrap(data: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--experiment", choices=("noise", "trees", "host", "timing"), required=True)
-    ap.add_argument("--grid", default="", help="trees: objective:leaves:trees:rate:min_leaf;...")
+    ap.add_argument(
+        "--grid", default="", help="trees: objective:leaves:trees:rate:min_leaf[:host set[:seed]];..."
+    )
+    ap.add_argument(
+        "--host", action="store_true", help="trees: build the host columns (grid specs name a set)"
+    )
     ap.add_argument("--sets", default=",".join(HOST_SETS), help="host: column sets to compare")
     ap.add_argument(
         "--export", default="", help="trees: write the last ensemble here (json.gz, as a model file)"
@@ -501,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.experiment == "timing":
         return timing(args.export)
     t0 = time.time()
-    data = build(host=args.experiment == "host")
+    data = build(host=args.experiment == "host" or args.host)
     print(
         f"{len(data['x'])} rows, {data['x'].shape[1]} columns, built in {time.time() - t0:.0f} s", flush=True
     )
@@ -531,11 +541,15 @@ def main(argv: list[str] | None = None) -> int:
             report(f"host {name}", fit_reference(data, cols=HOST_SETS[name]), (-1.0, 1.0), ref_res)
     if args.experiment == "trees":
         for spec in args.grid.split(";"):
-            obj, leaves, trees, rate, min_leaf = spec.split(":")
+            obj, leaves, trees, rate, min_leaf, *rest = spec.split(":")
+            cols = HOST_SETS[rest[0]] if rest and rest[0] else ()
+            seed = int(rest[1]) if len(rest) > 1 else 0
             t1 = time.time()
-            booster, ens = fit_lightgbm(data, obj, int(leaves), int(trees), float(rate), int(min_leaf))
+            booster, ens, use = fit_lightgbm(
+                data, obj, int(leaves), int(trees), float(rate), int(min_leaf), seed=seed, cols=cols
+            )
             x = data["x"][:20000]
-            diff = float(np.abs(ens(x) - booster.predict(x, raw_score=True)).max())
+            diff = float(np.abs(ens(x) - booster.predict(x[:, use], raw_score=True)).max())
             print(
                 f"{spec}: fitted in {time.time() - t1:.0f} s; numpy vs lightgbm max |diff| {diff:.2e}",
                 flush=True,
@@ -547,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
                     out.write(gzip.compress(payload, compresslevel=9, mtime=0))
                 back = TreeEnsemble.from_json(json.loads(payload))
                 x = data["x"]
-                diff = float(np.abs(back(x) - booster.predict(x, raw_score=True)).max())
+                diff = float(np.abs(back(x) - booster.predict(x[:, use], raw_score=True)).max())
                 print(
                     f"  exported {args.export}: {len(payload) // 1024} KiB json, {len(gzip.compress(payload, 9)) // 1024}"
                     f" KiB gzip; rounded arrays vs lightgbm on all {len(x)} rows: max |diff| {diff:.2e}",
