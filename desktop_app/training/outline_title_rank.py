@@ -495,7 +495,7 @@ def bootstrap(data: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--experiment", choices=("noise", "trees", "host", "timing"), required=True)
+    ap.add_argument("--experiment", choices=("noise", "trees", "host", "hostnoise", "timing"), required=True)
     ap.add_argument(
         "--grid", default="", help="trees: objective:leaves:trees:rate:min_leaf[:host set[:seed]];..."
     )
@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.experiment == "timing":
         return timing(args.export)
     t0 = time.time()
-    data = build(host=args.experiment == "host" or args.host)
+    data = build(host=args.experiment in ("host", "hostnoise") or args.host)
     print(
         f"{len(data['x'])} rows, {data['x'].shape[1]} columns, built in {time.time() - t0:.0f} s", flush=True
     )
@@ -536,6 +536,17 @@ def main(argv: list[str] | None = None) -> int:
             rows, groups = bootstrap(data, rng)
             sub = data | {"x": data["x"][rows], "y": data["y"][rows], "group": groups}
             report(f"reference bootstrap {b}", fit_reference(sub), (-1.0, 1.0), ref_res)
+    if args.experiment == "hostnoise":  # the reference and the host columns refitted on the same resamples
+        rng = np.random.default_rng(12)
+        for b in range(3):
+            rows, groups = bootstrap(data, rng)
+            sub = data | {"x": data["x"][rows], "y": data["y"][rows], "group": groups}
+            report(f"reference bootstrap {b}", fit_reference(sub), (1.0,), ref_res)
+            boot_ref = {1.0: results[f"reference bootstrap {b} m1"]}
+            for name in args.sets.split(","):
+                report(
+                    f"host {name} bootstrap {b}", fit_reference(sub, cols=HOST_SETS[name]), (1.0,), boot_ref
+                )
     if args.experiment == "host":
         for name in args.sets.split(","):
             report(f"host {name}", fit_reference(data, cols=HOST_SETS[name]), (-1.0, 1.0), ref_res)
