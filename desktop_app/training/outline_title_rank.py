@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 # the shipped form (resources/models/outline_titles.json.gz): L2, hidden units, their L2, activation
 REF_L2, REF_UNITS, REF_HIDDEN_L2, REF_ACTIVATION = 1.0, 16, 150.0, "relu"
+BIG = 1e300  # the threshold of padding nodes and single-leaf trees (plain JSON has no infinity)
 EARLY = (100, 300, 600)
 HOST_COLUMNS = tuple(f"host_early{n}" for n in EARLY) + ("host_any", "host_share")
 HOST_SETS = {
@@ -309,13 +310,14 @@ class TreeEnsemble:
         return self.value[trees, ~node].sum(axis=1)
 
     def to_json(self) -> dict[str, Any]:
-        """The arrays as a model file would store them (thresholds to 7 significant digits, leaves to 6)."""
+        """The arrays as a model file would store them: thresholds exact (JSON floats round-trip; rounded to 7
+        digits they sent a few rows the other way: scores off by up to 0.05), leaf values to 9 digits."""
         return {
             "feature": self.feature.tolist(),
-            "threshold": [[float(f"{v:.7g}") for v in row] for row in self.threshold],
+            "threshold": [[float(v) for v in row] for row in self.threshold],
             "left": self.left.tolist(),
             "right": self.right.tolist(),
-            "value": [[float(f"{v:.6g}") for v in row] for row in self.value],
+            "value": [[float(f"{v:.9g}") for v in row] for row in self.value],
         }
 
     @classmethod
@@ -342,7 +344,7 @@ class TreeEnsemble:
 
         return cls(
             pad(0, width, 0).astype(np.int64),
-            pad(1, width, math.inf).astype(np.float64),
+            pad(1, width, BIG).astype(np.float64),
             pad(2, width, -1).astype(np.int64),
             pad(3, width, -1).astype(np.int64),
             pad(4, leaves, 0.0).astype(np.float64),
@@ -375,7 +377,7 @@ def _flatten(tree: dict) -> tuple[list[int], list[float], list[int], list[int], 
 
     root = walk(tree)
     if root < 0:  # a single leaf: one node sending everything to it
-        return [0], [math.inf], [root], [root], val
+        return [0], [BIG], [root], [root], val
     return feat, thr, left, right, val
 
 
