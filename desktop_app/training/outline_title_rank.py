@@ -497,7 +497,9 @@ def bootstrap(data: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--experiment", choices=("noise", "trees", "host", "hostnoise", "timing"), required=True)
+    ap.add_argument(
+        "--experiment", choices=("noise", "trees", "host", "hostnoise", "treenoise", "timing"), required=True
+    )
     ap.add_argument(
         "--grid", default="", help="trees: objective:leaves:trees:rate:min_leaf[:host set[:seed]];..."
     )
@@ -513,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.experiment == "timing":
         return timing(args.export)
     t0 = time.time()
-    data = build(host=args.experiment in ("host", "hostnoise") or args.host)
+    data = build(host=args.experiment in ("host", "hostnoise", "treenoise") or args.host)
     print(
         f"{len(data['x'])} rows, {data['x'].shape[1]} columns, built in {time.time() - t0:.0f} s", flush=True
     )
@@ -549,6 +551,21 @@ def main(argv: list[str] | None = None) -> int:
                 report(
                     f"host {name} bootstrap {b}", fit_reference(sub, cols=HOST_SETS[name]), (1.0,), boot_ref
                 )
+    if args.experiment == "treenoise":  # the reference and the grid's trees refitted on the same resamples
+        rng = np.random.default_rng(12)
+        for b in range(3):
+            rows, groups = bootstrap(data, rng)
+            sub = data | {"x": data["x"][rows], "y": data["y"][rows], "group": groups}
+            report(f"reference bootstrap {b}", fit_reference(sub), (1.0,), ref_res)
+            boot_ref = {1.0: results[f"reference bootstrap {b} m1"]}
+            for spec in args.grid.split(";"):
+                obj, leaves, trees, rate, min_leaf, *rest = spec.split(":")
+                cols = HOST_SETS[rest[0]] if rest and rest[0] else ()
+                _booster, ens, _use = fit_lightgbm(
+                    sub, obj, int(leaves), int(trees), float(rate), int(min_leaf), cols=cols
+                )
+                tree_model = TreeModel(ens, **_kw(make_model(data, data["x"].shape[1])))
+                report(f"{spec} bootstrap {b}", tree_model, (1.0,), boot_ref)
     if args.experiment == "host":
         for name in args.sets.split(","):
             report(f"host {name}", fit_reference(data, cols=HOST_SETS[name]), (-1.0, 1.0), ref_res)
