@@ -20,8 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from desktop_app.outline import chapters as outline
 from desktop_app.training import outline_boundary as ob
-from desktop_app.training import outline_data
-from desktop_app.training import outline_distill
+from desktop_app.training import outline_data, outline_distill
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,10 +50,11 @@ class Encoder:
 
     def __init__(self, backend: str = "torch", batch: int = 64):
         _site()
-        from tokenizers import Tokenizer
+        import importlib
 
+        tokenizer_cls = importlib.import_module("tokenizers").Tokenizer  # not installed where mypy runs
         folder = model_dir()
-        self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tok = tokenizer_cls.from_file(str(folder / "tokenizer.json"))
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.no_padding()
         self.backend, self.batch = backend, batch
@@ -162,14 +162,21 @@ def episode_units(raw: dict, mode: str) -> tuple[list[tuple[int, int]], list[int
     return spans, outline._units(cand, len(spans))
 
 
-def cache_path(slug: str, mode: str, text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]) -> Path:
+def cache_path(
+    slug: str, mode: str, text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]
+) -> Path:
     """Where the embeddings of these units are cached (keyed by the units' text offsets)."""
     key = hashlib.sha256((text[:2000] + repr([spans[u][0] for u in units])).encode()).hexdigest()[:16]
     return CACHE / f"{slug}-{mode}-{key}.npy"
 
 
 def cached_embeddings(
-    enc: Encoder | None, slug: str, mode: str, text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]
+    enc: Encoder | None,
+    slug: str,
+    mode: str,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    units: Sequence[int],
 ) -> np.ndarray | None:
     """The MiniLM embedding of every unit (cached as .npy; computed with ``enc`` when missing, else None)."""
     path = cache_path(slug, mode, text, spans, units)
@@ -211,15 +218,211 @@ def embed_corpus(backend: str, only: str = "all") -> int:
     return 0
 
 
+WINDOWS = (100.0, 250.0, 700.0)  # the shipped boundary windows (words)
+MINI_WINDOWS = (100.0, 250.0, 700.0)  # windows of the MiniLM novelty columns
+# the DP's unit similarity: shares of (LSA, distilled word vectors, MiniLM); the shipped mix is (0.8, 0.2, 0)
+SHIPPED_SHARES = (1.0 - outline.EMBED_WEIGHT, outline.EMBED_WEIGHT, 0.0)
+MINI_SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # MiniLM's share (the rest split 0.8 : 0.2 as shipped)
+
+
+def attach(ep: ob.Episode) -> bool:
+    """Give ``ep`` its MiniLM unit block ``ep.mini`` (centred, unit length, as ``_unit_features`` treats its
+    blocks) from the cache; False when the embeddings were not computed (``--embed``)."""
+    emb = cached_embeddings(None, ep.slug, ep.mode, ep.text, ep.spans, ep.units)
+    if emb is None:
+        return False
+    ep.mini = outline._centre_normalise(emb.astype(np.float64))  # type: ignore[attr-defined]
+    return True
+
+
+def mini_columns(ep: ob.Episode, windows: Sequence[float] = MINI_WINDOWS) -> np.ndarray:
+    """Per unit start: z-scored MiniLM novelty and its local-peak height for each window (as
+    ``_boundary_features`` computes them for the LSA and word-vector blocks)."""
+    block = ep.mini  # type: ignore[attr-defined]
+    mean_len = max(float(ep.unit_len.mean()), 1.0)
+    cols = []
+    for words in windows:
+        nov = outline._novelty(block, ep.unit_len, words)
+        cols.append(outline._zscore(nov))
+        cols.append(outline._zscore(outline._peak_height(nov, max(1, int(words / mean_len)))))
+    return np.stack(cols, axis=1)
+
+
+COLUMN_SETS = ("app", "app+mini", "mini-for-words")
+
+
+def columns(ep: ob.Episode, which: str) -> np.ndarray:
+    """The classifier's columns: the app's 15 (``app``), followed by the six MiniLM ones (``app+mini``), or
+    with the six distilled-word-vector columns replaced by them (``mini-for-words``)."""
+    x = ep.features(WINDOWS)[:, : ob.N_APP_FEATURES]
+    if which == "app":
+        return x
+    mini = mini_columns(ep)
+    if which == "app+mini":
+        return np.hstack([x, mini])
+    x = x.copy()
+    x[:, ob.WORD_COLS] = mini
+    return x
+
+
+def partition_mixed(
+    blocks: list[np.ndarray], unit_len: np.ndarray, boost: np.ndarray, shares: Sequence[float]
+) -> list[int]:
+    """``chapters._partition`` with the unit similarity mixed over any blocks by ``shares`` (summing to 1)."""
+    total_words = float(unit_len.sum())
+    want = outline.chapter_count(total_words, 1.0)
+    if want == 1:
+        return [0]
+    target = total_words / want
+    used = [(b, s) for b, s in zip(blocks, shares, strict=True) if s > 0]
+    sqs, m, seg_words, src = outline._band_parts([b for b, _s in used], unit_len, target)
+    prior = outline.PRIOR_WEIGHT * np.log(np.maximum(seg_words, 1.0) / target) ** 2
+    base = np.where(src >= 0, boost[np.maximum(src, 0)], 0.0) - prior
+    sq = sum(s * q for (_b, s), q in zip(used, sqs, strict=True))
+    coh = (sq - m) / np.maximum(m, 1.0) ** outline.COH_GAMMA
+    return outline._dp_fixed(coh + base, src, want)
+
+
+def starts_mixed(ep: ob.Episode, boost: np.ndarray, shares: Sequence[float]) -> list[int]:
+    """Section start word indices as ``Episode.word_starts`` places them, with the mixed unit similarity over
+    the blocks (LSA, word vectors, MiniLM)."""
+    blocks = [*ep.blocks, ep.mini]  # type: ignore[attr-defined]
+    first = ep.units.index(ep.intro) if ep.intro is not None and ep.intro in ep.units else 0
+    idx = partition_mixed([b[first:] for b in blocks], ep.unit_len[first:], boost[first:], shares)
+    bounds = [ep.units[first + i] for i in idx]
+    if first:
+        bounds = [0, *bounds]
+    return ep._snapped(bounds)
+
+
+def scores(eps: list[ob.Episode], boosts: list[np.ndarray], shares: Sequence[float], scorer: Any) -> dict:
+    """Mean Pk, WindowDiff, F1@150, count ratio and per-episode objectives (as ``boost_scores``)."""
+    rows = []
+    for ep, boost in zip(eps, boosts, strict=True):
+        rows.append(ob.score(ep, starts_mixed(ep, boost, shares), scorer) | {"human": len(ep.chapters)})
+    out: dict[str, Any] = {k: float(np.mean([r[k] for r in rows])) for k in ("pk", "windowdiff", "f1@150")}
+    out["count_ratio"] = float(np.mean([r["pred_sections"] / r["human"] for r in rows]))
+    out["objectives"] = [ob.objective(r) for r in rows]
+    return out
+
+
+def mixed_shares(mini: float) -> tuple[float, float, float]:
+    """(LSA, word vectors, MiniLM) shares with MiniLM's share ``mini`` and the rest as shipped."""
+    return ((1.0 - mini) * SHIPPED_SHARES[0], (1.0 - mini) * SHIPPED_SHARES[1], mini)
+
+
+def compare_run(
+    fit_modes: str, column_sets: Sequence[str], mini_shares: Sequence[float], resamples: int, weight: float
+) -> int:
+    """Fit the boundary classifier on the fitting split for each column set, place the sections on the selection
+    split at DP weight ``weight`` (prior 1, count scale x0.95 of the fitting split's rule) for each MiniLM share of
+    the cohesion, and print every figure with a per-episode comparison against the reference (the app's
+    columns, shipped cohesion); with ``resamples``, repeat on bootstrap resamples of the fitting episodes."""
+    scorer = ob.load_scorer()
+    fitting, selection = outline_data.split()
+    samples = [ob.cue_sample(outline_data.load(s)) for s in fitting]
+    table = ob.learn_cues(samples, ob.CUE_MIN_COUNT)
+    fit_eps = ob.fitting_episodes(fitting, samples, ob.CUE_MIN_COUNT, [WINDOWS])
+    fit_eps = [ep for ep in fit_eps if fit_modes == "both" or ep.mode == fit_modes]
+    missing = [f"{ep.slug}/{ep.mode}" for ep in fit_eps if not attach(ep)]
+    if missing:
+        print(f"no embeddings for {len(missing)} fitting episodes (dropped for every model): {missing[:5]}")
+        fit_eps = [ep for ep in fit_eps if hasattr(ep, "mini")]
+    val_eps = [ob.Episode(outline_data.load(s), "app", table) for s in selection]
+    for ep in val_eps:
+        if not attach(ep):
+            raise SystemExit(f"no embeddings for selection episode {ep.slug}: run --embed selection first")
+    power, scale = ob.count_power(fitting)
+    ob.apply(ob.Settings(windows=WINDOWS, weight=weight, prior=1.0, scale=scale * 0.95, power=power))
+    print(
+        f"{len({ep.slug for ep in fit_eps})} fitting episodes ({len(fit_eps)} with both kinds of starts: "
+        f"{fit_modes}), {len(val_eps)} selection; weight {weight:g}, prior 1, scale {scale * 0.95:.2f}, "
+        f"power {power:.3f}",
+        flush=True,
+    )
+    slugs = sorted({ep.slug for ep in fit_eps})
+    by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
+    paired: dict[str, list[np.ndarray]] = {}
+    for r in range(resamples + 1):
+        if r == 0:
+            eps, tag = fit_eps, "all fitting"
+        else:
+            pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
+            eps, tag = [ep for i in pick for ep in by_slug[slugs[i]]], f"resample {r}"
+        y = np.concatenate([ep.labels(40) for ep in eps])
+        reference: list[float] = []
+        for which in column_sets:
+            coef = ob.fit(np.vstack([columns(ep, which) for ep in eps]), y, ob.L2)[:-1]
+            boosts = [weight * (columns(ep, which) @ coef) for ep in val_eps]
+            for mini in mini_shares:
+                rows = scores(val_eps, boosts, mixed_shares(mini), scorer)
+                name = f"{which} cohesion-mini {mini:g}"
+                print(ob.fmt(f"[{tag}] {name}", rows) + f" obj {np.mean(rows['objectives']):.4f}", flush=True)
+                if not reference:
+                    reference = rows["objectives"]
+                    continue
+                print("  " + ob.compare(rows["objectives"], reference, "reference"), flush=True)
+                paired.setdefault(name, []).append(np.array(rows["objectives"]) - np.array(reference))
+    if resamples > 0:
+        ob.print_paired(paired, f"the reference over {resamples + 1} fits")
+    return 0
+
+
+def time_seed(path: Path, backend: str = "numpy") -> int:
+    """Wall time to embed the units of a transcript as the app builds them (its own sentence segmentation),
+    one thread: tokenising and the transformer separately."""
+    from desktop_app.readability import segmentation as readability
+
+    text = path.read_text(encoding="utf-8")
+    t0 = time.time()
+    readable = readability.segment(text)
+    t_seg = time.time() - t0
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    units = outline._units(outline._candidate_starts(spans, readable.unit_starts(), len(text)), len(spans))
+    texts = unit_texts(text, spans, units)
+    enc = Encoder(backend)
+    t0 = time.time()
+    ids = enc.ids(texts)
+    t_tok = time.time() - t0
+    t0 = time.time()
+    enc.encode(texts)
+    t_enc = time.time() - t0
+    n_tok = sum(len(i) for i in ids)
+    print(
+        f"{path.name}: {len(spans)} words, {len(units)} units, {n_tok} tokens (mean {n_tok / len(units):.1f}, "
+        f"max {max(len(i) for i in ids)}); segmentation {t_seg:.2f} s (not counted); tokenising {t_tok:.2f} s; "
+        f"{backend} transformer (tokenising included) {t_enc:.1f} s = {1000 * t_enc / n_tok:.2f} ms per token"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embed", choices=["all", "selection"], help="embed and cache the corpus's units")
     ap.add_argument("--backend", default="torch", choices=["torch", "numpy"])
+    ap.add_argument("--time", type=Path, help="time embedding this transcript's units (one thread)")
+    ap.add_argument(
+        "--fit-modes", default="both", choices=["both", "app", "truth"], help="fitting episodes' starts"
+    )
+    ap.add_argument("--columns", default=",".join(COLUMN_SETS), help=f"of {', '.join(COLUMN_SETS)}")
+    ap.add_argument(
+        "--shares", default=",".join(f"{v:g}" for v in MINI_SHARES), help="MiniLM cohesion shares"
+    )
+    ap.add_argument("--weight", type=float, default=12.0, help="the DP's classifier weight")
+    ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
     args = ap.parse_args(argv)
     if args.embed:
         return embed_corpus(args.backend, args.embed)
-    return 0
+    if args.time:
+        return time_seed(args.time, args.backend)
+    return compare_run(
+        args.fit_modes,
+        args.columns.split(","),
+        [float(v) for v in args.shares.split(",")],
+        args.resamples,
+        args.weight,
+    )
 
 
 if __name__ == "__main__":
