@@ -312,19 +312,25 @@ def mixed_shares(mini: float) -> tuple[float, float, float]:
 
 
 def compare_run(
-    fit_modes: str, column_sets: Sequence[str], mini_shares: Sequence[float], resamples: int, weight: float
+    fit_modes: str,
+    column_sets: Sequence[str],
+    mini_shares: Sequence[float],
+    resamples: int,
+    weights: Sequence[float],
 ) -> int:
     """Fit the boundary classifier on the fitting split for each column set, place the sections on the selection
-    split at DP weight ``weight`` (prior 1, count scale x0.95 of the fitting split's rule) for each MiniLM share of
-    the cohesion, and print every figure with a per-episode comparison against the reference (the app's
-    columns, shipped cohesion); with ``resamples``, repeat on bootstrap resamples of the fitting episodes."""
+    split at each DP weight of ``weights`` (prior 1, count scale x0.95 of the fitting split's rule) for each
+    MiniLM share of the cohesion, and print every figure with a per-episode comparison against the reference
+    (the first column set and share at the first weight; and, at other weights, against the first column set
+    and share at the same weight); with ``resamples``, repeat on bootstrap resamples of the fitting episodes."""
     scorer = ob.load_scorer()
     fitting, selection = outline_data.split()
     samples = [ob.cue_sample(outline_data.load(s)) for s in fitting]
     table = ob.learn_cues(samples, ob.CUE_MIN_COUNT)
     fit_eps = ob.fitting_episodes(fitting, samples, ob.CUE_MIN_COUNT, [WINDOWS])
     fit_eps = [ep for ep in fit_eps if fit_modes == "both" or ep.mode == fit_modes]
-    missing = [f"{ep.slug}/{ep.mode}" for ep in fit_eps if not attach(ep)]
+    need = any(c != "app" for c in column_sets)  # the app's columns need no fitting embeddings
+    missing = [f"{ep.slug}/{ep.mode}" for ep in fit_eps if need and not attach(ep)]
     if missing:
         print(f"no embeddings for {len(missing)} fitting episodes (dropped for every model): {missing[:5]}")
         fit_eps = [ep for ep in fit_eps if hasattr(ep, "mini")]
@@ -332,11 +338,19 @@ def compare_run(
     for ep in val_eps:
         if not attach(ep):
             raise SystemExit(f"no embeddings for selection episode {ep.slug}: run --embed selection first")
+    for name, k in (("LSA", 0), ("word vectors", 1), ("MiniLM", 2)):
+        saved = [ep.embed for ep in val_eps]
+        for ep in val_eps:
+            ep.embed = [*ep.blocks, ep.mini][k]  # type: ignore[attr-defined]
+        auc = ob.pair_auc(*ob.metric_pairs(val_eps), None)
+        for ep, e in zip(val_eps, saved, strict=True):
+            ep.embed = e
+        print(f"selection pair AUC (100/250-word windows, same chapter vs chapter start), {name}: {auc:.4f}")
     power, scale = ob.count_power(fitting)
-    ob.apply(ob.Settings(windows=WINDOWS, weight=weight, prior=1.0, scale=scale * 0.95, power=power))
+    ob.apply(ob.Settings(windows=WINDOWS, weight=weights[0], prior=1.0, scale=scale * 0.95, power=power))
     print(
         f"{len({ep.slug for ep in fit_eps})} fitting episodes ({len(fit_eps)} with both kinds of starts: "
-        f"{fit_modes}), {len(val_eps)} selection; weight {weight:g}, prior 1, scale {scale * 0.95:.2f}, "
+        f"{fit_modes}), {len(val_eps)} selection; weights {weights}, prior 1, scale {scale * 0.95:.2f}, "
         f"power {power:.3f}",
         flush=True,
     )
@@ -350,19 +364,29 @@ def compare_run(
             pick = np.random.default_rng(r).choice(len(slugs), len(slugs), replace=True)
             eps, tag = [ep for i in pick for ep in by_slug[slugs[i]]], f"resample {r}"
         y = np.concatenate([ep.labels(40) for ep in eps])
-        reference: list[float] = []
+        same_weight: dict[float, list[float]] = {}
         for which in column_sets:
             coef = ob.fit(np.vstack([columns(ep, which) for ep in eps]), y, ob.L2)[:-1]
-            boosts = [weight * (columns(ep, which) @ coef) for ep in val_eps]
-            for mini in mini_shares:
-                rows = scores(val_eps, boosts, mixed_shares(mini), scorer)
-                name = f"{which} cohesion-mini {mini:g}"
-                print(ob.fmt(f"[{tag}] {name}", rows) + f" obj {np.mean(rows['objectives']):.4f}", flush=True)
-                if not reference:
-                    reference = rows["objectives"]
-                    continue
-                print("  " + ob.compare(rows["objectives"], reference, "reference"), flush=True)
-                paired.setdefault(name, []).append(np.array(rows["objectives"]) - np.array(reference))
+            logodds = [columns(ep, which) @ coef for ep in val_eps]
+            for weight in weights:
+                for mini in mini_shares:
+                    rows = scores(val_eps, [weight * v for v in logodds], mixed_shares(mini), scorer)
+                    name = f"{which} cohesion-mini {mini:g} weight {weight:g}"
+                    obj = np.mean(rows["objectives"])
+                    print(ob.fmt(f"[{tag}] {name}", rows) + f" obj {obj:.4f}", flush=True)
+                    if weight not in same_weight:
+                        same_weight[weight] = rows["objectives"]
+                        if weight == weights[0]:
+                            continue
+                    reference = same_weight[weights[0]]
+                    print("  " + ob.compare(rows["objectives"], reference, "reference"), flush=True)
+                    paired.setdefault(name, []).append(np.array(rows["objectives"]) - np.array(reference))
+                    if weight != weights[0] and rows["objectives"] is not same_weight[weight]:
+                        print(
+                            "  "
+                            + ob.compare(rows["objectives"], same_weight[weight], "first at this weight"),
+                            flush=True,
+                        )
     if resamples > 0:
         ob.print_paired(paired, f"the reference over {resamples + 1} fits")
     return 0
@@ -409,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--shares", default=",".join(f"{v:g}" for v in MINI_SHARES), help="MiniLM cohesion shares"
     )
-    ap.add_argument("--weight", type=float, default=12.0, help="the DP's classifier weight")
+    ap.add_argument(
+        "--weights", default="12", help="the DP's classifier weights (the first: the reference's)"
+    )
     ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
     args = ap.parse_args(argv)
     if args.embed:
@@ -421,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         args.columns.split(","),
         [float(v) for v in args.shares.split(",")],
         args.resamples,
-        args.weight,
+        [float(v) for v in args.weights.split(",")],
     )
 
 
