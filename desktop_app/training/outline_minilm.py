@@ -90,6 +90,9 @@ CACHE = Path(os.environ.get("MINILM_CACHE", "/work/cache-minilm"))
 # nothing there shadows the project's own environment)
 SITE = os.environ.get("MINILM_SITE", "/work/venv-minilm/site")
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (``--max-tokens``: cheaper)
+QUANTIZE = (
+    False  # ``--int8``: weight matrices rounded to int8 with a scale per row (as a shipped file would be)
+)
 DIMS = 384
 
 
@@ -120,6 +123,8 @@ class Encoder:
         self.backend, self.batch = backend, batch
         params = outline_distill.load_safetensors(folder / "model.safetensors")
         self.params = {k: v.astype(np.float32) for k, v in params.items() if v.dtype != np.int64}
+        if QUANTIZE:
+            self.params = {k: int8_rows(v) if v.ndim == 2 else v for k, v in self.params.items()}
         self.model: Any = None
         if backend == "torch":
             import torch
@@ -222,13 +227,26 @@ def episode_units(raw: dict, mode: str) -> tuple[list[tuple[int, int]], list[int
     return spans, outline._units(cand, len(spans))
 
 
+def int8_rows(w: np.ndarray) -> np.ndarray:
+    """``w`` rounded to int8 with one scale per row, back in float32 (what a quantised model file holds)."""
+    scale = np.maximum(np.abs(w).max(axis=-1, keepdims=True), 1e-12) / 127.0
+    return (np.clip(np.round(w / scale), -127, 127) * scale).astype(np.float32)
+
+
 def cache_path(
-    slug: str, mode: str, text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]
+    slug: str,
+    mode: str,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    units: Sequence[int],
+    quantized: bool | None = None,
 ) -> Path:
-    """Where the embeddings of these units are cached (keyed by the units' text offsets)."""
+    """Where the embeddings of these units are cached (keyed by the units' text offsets, the truncation and
+    the quantisation, by default ``QUANTIZE``)."""
     key = hashlib.sha256((text[:2000] + repr([spans[u][0] for u in units])).encode()).hexdigest()[:16]
     cut = "" if MAX_TOKENS == 256 else f"-t{MAX_TOKENS}"
-    return CACHE / f"{slug}-{mode}-{key}{cut}.npy"
+    q8 = "-q8" if (QUANTIZE if quantized is None else quantized) else ""
+    return CACHE / f"{slug}-{mode}-{key}{cut}{q8}.npy"
 
 
 def cached_embeddings(
@@ -286,12 +304,16 @@ SHIPPED_SHARES = (1.0 - outline.EMBED_WEIGHT, outline.EMBED_WEIGHT, 0.0)
 MINI_SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # MiniLM's share (the rest split 0.8 : 0.2 as shipped)
 
 
-def attach(ep: ob.Episode) -> bool:
+def attach(ep: ob.Episode, float_ok: bool = False) -> bool:
     """Give ``ep`` its MiniLM unit block ``ep.mini`` (centred, unit length, as ``_unit_features`` treats its
-    blocks) from the cache; False when the embeddings were not computed (``--embed``)."""
-    emb = cached_embeddings(None, ep.slug, ep.mode, ep.text, ep.spans, ep.units)
-    if emb is None:
+    blocks) from the cache; False when the embeddings were not computed (``--embed``). With ``float_ok``, the
+    float32 model's embeddings stand in for missing int8 ones (a classifier fitted on float32 embeddings)."""
+    path = cache_path(ep.slug, ep.mode, ep.text, ep.spans, ep.units)
+    if not path.is_file() and float_ok:
+        path = cache_path(ep.slug, ep.mode, ep.text, ep.spans, ep.units, quantized=False)
+    if not path.is_file():
         return False
+    emb = np.load(path)
     ep.mini = outline._centre_normalise(emb.astype(np.float64))  # type: ignore[attr-defined]
     return True
 
@@ -391,7 +413,7 @@ def compare_run(
     fit_eps = ob.fitting_episodes(fitting, samples, ob.CUE_MIN_COUNT, [WINDOWS])
     fit_eps = [ep for ep in fit_eps if fit_modes == "both" or ep.mode == fit_modes]
     need = any(c != "app" for c in column_sets)  # the app's columns need no fitting embeddings
-    missing = [f"{ep.slug}/{ep.mode}" for ep in fit_eps if need and not attach(ep)]
+    missing = [f"{ep.slug}/{ep.mode}" for ep in fit_eps if need and not attach(ep, float_ok=True)]
     if missing:
         print(f"no embeddings for {len(missing)} fitting episodes (dropped for every model): {missing[:5]}")
         fit_eps = [ep for ep in fit_eps if hasattr(ep, "mini")]
@@ -483,11 +505,12 @@ def time_seed(path: Path, backend: str = "numpy") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
-    global MAX_TOKENS
+    global MAX_TOKENS, QUANTIZE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embed", choices=["all", "selection"], help="embed and cache the corpus's units")
     ap.add_argument("--backend", default="torch", choices=["torch", "numpy"])
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate each unit (cheaper)")
+    ap.add_argument("--int8", action="store_true", help="int8 weights (fitting may use float32 embeddings)")
     ap.add_argument("--time", type=Path, help="time embedding this transcript's units (one thread)")
     ap.add_argument(
         "--fit-modes", default="both", choices=["both", "app", "truth"], help="fitting episodes' starts"
@@ -501,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
     args = ap.parse_args(argv)
-    MAX_TOKENS = args.max_tokens
+    MAX_TOKENS, QUANTIZE = args.max_tokens, args.int8
     if args.embed:
         return embed_corpus(args.backend, args.embed)
     if args.time:
