@@ -475,7 +475,7 @@ def compare_run(
     return 0
 
 
-def time_seed(path: Path, backend: str = "numpy") -> int:
+def time_seed(path: Path, backend: str = "numpy", batch: int = 64) -> int:
     """Wall time to embed the units of a transcript as the app builds them (its own sentence segmentation),
     one thread: tokenising and the transformer separately."""
     from desktop_app.readability import segmentation as readability
@@ -487,7 +487,7 @@ def time_seed(path: Path, backend: str = "numpy") -> int:
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     units = outline._units(outline._candidate_starts(spans, readable.unit_starts(), len(text)), len(spans))
     texts = unit_texts(text, spans, units)
-    enc = Encoder(backend)
+    enc = Encoder(backend, batch)
     t0 = time.time()
     ids = enc.ids(texts)
     t_tok = time.time() - t0
@@ -510,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed", choices=["all", "selection"], help="embed and cache the corpus's units")
     ap.add_argument("--backend", default="torch", choices=["torch", "numpy"])
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate each unit (cheaper)")
+    ap.add_argument("--batch", type=int, default=64, help="--time: units per transformer call")
     ap.add_argument("--int8", action="store_true", help="int8 weights (fitting may use float32 embeddings)")
     ap.add_argument("--time", type=Path, help="time embedding this transcript's units (one thread)")
     ap.add_argument(
@@ -528,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.embed:
         return embed_corpus(args.backend, args.embed)
     if args.time:
-        return time_seed(args.time, args.backend)
+        return time_seed(args.time, args.backend, args.batch)
     return compare_run(
         args.fit_modes,
         args.columns.split(","),
