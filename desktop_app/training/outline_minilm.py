@@ -56,11 +56,20 @@ So the representation was the lever: four to five times the refit noise (+-0.007
 2.5 episodes better for each one worse. The DP weight, prior and scale were chosen for the reference on this
 split, which favours the reference.
 
-Cost (``--time``, the seed transcript, 29,633 words, 1,120 units, 35,452 WordPieces; one thread, machine
-shared with two other jobs): the numpy transformer (float32) 32.8 s, 0.93 ms per WordPiece (tokenising
-0.07 s); torch about 1.6x faster. A 3-hour episode (about 28,000 words) costs about the same. The outline
-itself takes about 0.3 s. Weights: 22.7 M parameters, 91 MB float32, 45 MB float16 (embeddings: cosine
-0.9999997 or more to float32), about 23 MB int8 with a scale per row (cosine >= 0.9987, mean 0.9993 on 300 units).
+- int8 weights (``--int8``, one scale per row; selection re-embedded, the classifier fitted on the float32
+  fitting embeddings): pair AUC 0.757, ``app+mini`` 0.0187 (24 / 10), ``mini-for-words`` 0.0153 (26 / 9):
+  the same as float32;
+- truncated units (``--max-tokens 18``: each unit's first 16 WordPieces, half the cost; everything
+  re-embedded): pair AUC 0.707, ``app+mini`` 0.0473 (17 / 17), ``mini-for-words`` 0.0614 (18 / 17); paired
+  over two fits -0.010 and +0.002: the gain needs the whole unit.
+
+Cost (``--time``, the seed transcript, 29,633 words, 1,120 units, 35,452 WordPieces, mean 31.7, max 82; one
+thread; the machine shared with other jobs, so these are upper bounds): the numpy transformer (float32) 32.8 s
+under heavy load, 23.3 s under lighter load (0.66 ms per WordPiece), 21.3 s with 256 units per call
+(``--batch 256``); torch 10.0 s; tokenising 0.05-0.07 s. A 3-hour episode (about 28,000 words) costs about the
+same, against about 0.3 s for today's whole outline. Weights: 22.7 M parameters (11.7 M of them the token
+table), 91 MB float32, 45 MB float16 (embeddings: cosine 0.9999997 or more to float32), about 23 MB int8 with a
+scale per row (cosine >= 0.9987, mean 0.9993 on 300 units; outline unchanged, above).
 """
 
 from __future__ import annotations
