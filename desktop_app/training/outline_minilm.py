@@ -59,7 +59,7 @@ split, which favours the reference.
 - int8 weights (``--int8``, one scale per row; selection re-embedded, the classifier fitted on the float32
   fitting embeddings): pair AUC 0.757, ``app+mini`` 0.0187 (24 / 10), ``mini-for-words`` 0.0153 (26 / 9):
   the same as float32;
-- truncated units (``--max-tokens 18``: each unit's first 16 WordPieces, half the cost; everything
+- truncated units (``--max-tokens 18``: each unit's first 16 WordPieces, about half of them; all
   re-embedded): pair AUC 0.707, ``app+mini`` 0.0473 (17 / 17), ``mini-for-words`` 0.0614 (18 / 17); paired
   over two fits -0.010 and +0.002: the gain needs the whole unit.
 
