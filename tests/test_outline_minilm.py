@@ -1,0 +1,45 @@
+"""The MiniLM experiment's helpers (desktop_app.training.outline_minilm): unit texts, the DP with a mixed unit
+similarity (which must reproduce the app's at the shipped shares) and the MiniLM novelty columns. The model
+itself is not needed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from desktop_app.outline import chapters
+from desktop_app.training import outline_minilm as exp
+
+
+def _blocks(rng: np.random.Generator, n: int) -> list[np.ndarray]:
+    topics = np.repeat(rng.normal(size=(8, 6)), n // 8 + 1, axis=0)[:n]
+    return [chapters._centre_normalise(np.hstack([topics, rng.normal(size=(n, d))])) for d in (10, 20, 30)]
+
+
+def test_unit_texts_cover_the_text_from_the_first_unit() -> None:
+    text = "one two three. four five six. seven"
+    spans = [(0, 3), (4, 7), (8, 14), (15, 19), (20, 24), (25, 29), (30, 35)]
+    assert exp.unit_texts(text, spans, [0, 3, 6]) == ["one two three. ", "four five six. ", "seven"]
+
+
+def test_partition_mixed_matches_the_app_at_the_shipped_shares() -> None:
+    rng = np.random.default_rng(3)
+    n = 300
+    blocks = _blocks(rng, n)
+    unit_len = np.full(n, 40.0)
+    boost = rng.normal(size=n)
+    app = chapters._partition(blocks[:2], unit_len, boost, 1.0)
+    assert exp.partition_mixed(blocks, unit_len, boost, exp.SHIPPED_SHARES) == app
+    assert exp.mixed_shares(0.0) == exp.SHIPPED_SHARES
+    assert abs(sum(exp.mixed_shares(0.3)) - 1.0) < 1e-12
+
+
+def test_mini_columns_peak_at_a_topic_change() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    rows = np.vstack([a + 0.3 * rng.normal(size=(40, 16)), b + 0.3 * rng.normal(size=(40, 16))])
+    ep = SimpleNamespace(mini=chapters._centre_normalise(rows), unit_len=np.full(80, 20.0))
+    cols = exp.mini_columns(ep)  # type: ignore[arg-type]
+    assert cols.shape == (80, 6)
+    assert int(cols[:, 0].argmax()) == 40  # novelty of the 100-word windows
