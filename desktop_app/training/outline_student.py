@@ -51,7 +51,11 @@ from desktop_app.training import outline_data
 from desktop_app.training import outline_minilm as mini
 
 STUDENT_CACHE = Path(os.environ.get("STUDENT_CACHE", "/work/cache-distil"))
-STUDENTS = ("ridge-app", "ridge-both", "mlp", "table")
+STUDENTS = ("ridge-app", "ridge-both", "ridge-win", "mlp", "table")
+WIN_WORDS = (
+    100.0,
+    250.0,
+)  # ``ridge-win``: fitted on the sums over windows of these many words after each start
 RIDGE_L2 = 1.0  # per unit (the inputs are unit length)
 TABLE_WORDS = 20000
 TABLE_L2 = 1.0
@@ -113,6 +117,16 @@ def ridge(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     episode)."""
     g = x.T @ x + l2 * len(x) / x.shape[1] * np.eye(x.shape[1])
     return np.linalg.solve(g, x.T @ y)
+
+
+def window_sums(x: np.ndarray, unit_len: np.ndarray, words: float) -> np.ndarray:
+    """Per unit start, the sum of the rows of ``x`` over the ``words``-word window that follows it (as
+    ``chapters._novelty`` sizes its windows)."""
+    n = len(x)
+    w = max(1, int(round(words / max(float(unit_len.mean()), 1.0))))
+    prefix = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    i = np.arange(n)
+    return prefix[np.minimum(i + w, n)] - prefix[i]
 
 
 def fit_quality(pred: np.ndarray, true: np.ndarray) -> tuple[float, float]:
@@ -259,6 +273,21 @@ def train_students(fit_eps: list[Any], students: list[str]) -> dict[str, Any]:
         if s in ("ridge-app", "ridge-both"):
             w = ridge(np.vstack([inputs(ep, s) for ep in fit_eps]), y, RIDGE_L2)
             out[s] = (lambda ep, w=w, s=s: inputs(ep, s) @ w, w.size)
+        elif s.startswith("pca"):  # diagnostic, not a student: the true block on its top-k fitting PCs
+            evals, evecs = np.linalg.eigh(y.T @ y)
+            basis = evecs[:, np.argsort(evals)[::-1][: int(s[3:])]]
+            out[s] = (lambda ep, b=basis: ep.mini @ b @ b.T, 0)
+        elif s == "ridge-win":
+            xs, ys = [], []
+            for ep in fit_eps:
+                x = inputs(ep, s)
+                for words in WIN_WORDS:
+                    xs.append(window_sums(x, ep.unit_len, words))
+                    ys.append(window_sums(ep.mini, ep.unit_len, words))
+            xw, yw = np.vstack(xs), np.vstack(ys)
+            scale = float(np.sqrt((xw**2).sum(axis=1).mean()))  # the window sums are not unit length
+            w = ridge(xw / scale, yw / scale, RIDGE_L2)
+            out[s] = (lambda ep, w=w, s=s: inputs(ep, s) @ w, w.size)
         elif s == "mlp":
             params = fit_mlp(np.vstack([inputs(ep, s) for ep in fit_eps]), y, MLP_HIDDEN, MLP_EPOCHS)
             out[s] = (lambda ep, p=params: mlp_apply(p, inputs(ep, "mlp")), sum(p.size for p in params))
@@ -380,7 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--students", default=",".join(STUDENTS), help=f"of {', '.join(STUDENTS)}")
     ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
     ap.add_argument("--folds", type=int, default=FOLDS, help="out-of-fold fitting blocks (0: in sample)")
+    ap.add_argument("--table-l2", type=float, default=TABLE_L2, help="the word table's pull to its prior")
+    ap.add_argument("--table-words", type=int, default=TABLE_WORDS, help="the word table's vocabulary size")
     args = ap.parse_args(argv)
+    global TABLE_L2, TABLE_WORDS
+    TABLE_L2, TABLE_WORDS = args.table_l2, args.table_words
     mini._site()
     if args.prepare:
         return prepare()
