@@ -404,6 +404,7 @@ def evaluate(students: list[str], resamples: int, folds: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
+    global TABLE_L2, TABLE_WORDS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--prepare", action="store_true", help="build and pickle the episodes")
     ap.add_argument("--students", default=",".join(STUDENTS), help=f"of {', '.join(STUDENTS)}")
@@ -412,7 +413,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--table-l2", type=float, default=TABLE_L2, help="the word table's pull to its prior")
     ap.add_argument("--table-words", type=int, default=TABLE_WORDS, help="the word table's vocabulary size")
     args = ap.parse_args(argv)
-    global TABLE_L2, TABLE_WORDS
     TABLE_L2, TABLE_WORDS = args.table_l2, args.table_words
     mini._site()
     if args.prepare:
