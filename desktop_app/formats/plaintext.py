@@ -220,7 +220,8 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
     start = _list_start(lines, first) if headed else first
     found, end = _chapter_lines(lines, start)
     rest = lines[end:]
-    if len(found) < 3 or found[0][0] != 0 or _stamped_text_follows(rest) or _no_text_follows(found, rest):
+    stamped_after = _stamped_text_follows(rest) and not _transcript_restarts(found, rest)
+    if len(found) < 3 or found[0][0] != 0 or stamped_after or _no_text_follows(found, rest):
         # too short, not from the start, time-stamped text that goes on, or nothing much after it (the
         # stamped lines were the transcript): not a chapter list
         return [], body
@@ -255,6 +256,16 @@ def _stamped_text_follows(rest: list[str]) -> bool:
     """Whether time-stamped lines come soon after the list: the list was the start of a stamped transcript."""
     following = [line for line in rest if line.strip()][:_STAMPED_LOOKAHEAD]
     return any(_STAMP_PREFIX_RE.match(line) for line in following)
+
+
+def _transcript_restarts(found: list[tuple[float, str]], rest: list[str]) -> bool:
+    """Whether a time-stamped transcript starts after the list, apart from it: a blank line, then times from
+    the start again (a "Chapters:" list pasted above an exported transcript, "[00:00] Speaker: …")."""
+    if len(found) < 2 or not rest or rest[0].strip():
+        return False
+    first = next((line for line in rest if line.strip()), "")
+    stamp = _STAMP_PREFIX_RE.match(first)
+    return stamp is not None and _seconds(stamp.group(1)) < found[1][0]
 
 
 def _no_text_follows(found: list[tuple[float, str]], rest: list[str]) -> bool:

@@ -288,3 +288,23 @@ def test_rows_above_untimed_text_are_text_not_its_times(tmp_path: Path, top: str
     assert "0:00 Intro" in transcript.text and transcript.text.endswith("word2999")
     timeline = Timeline.of_transcript(transcript)
     assert timeline.seconds_at(transcript.text.index("word1850")) > 550  # estimated, not 8:00 everywhere
+
+
+@pytest.mark.parametrize("heading", ["Chapters:\n", ""])
+def test_a_chapter_list_above_a_time_stamped_transcript_is_placed_by_its_times(
+    tmp_path: Path, heading: str
+) -> None:
+    """An exported transcript ("[00:20] Speaker 2: …") with the episode's chapters pasted above it, apart."""
+    rows = "".join(
+        f"[{m:02d}:{s:02d}] Speaker {1 + (m + s) % 2}: sentence {m} {s} with a few more words\n"
+        for m in range(12)
+        for s in (0, 20, 40)
+    )
+    path = tmp_path / "export.txt"
+    path.write_text(heading + "0:00 Intro\n4:00 The middle part\n9:00 Questions\n\n" + rows, encoding="utf-8")
+    transcript = load(path)
+    timeline = Timeline.of_transcript(transcript)
+    assert [h.title for h in transcript.chapters] == ["Intro", "The middle part", "Questions"]
+    assert [round(timeline.seconds_at(h.start)) for h in transcript.chapters] == [0, 240, 540]
+    assert transcript.text.startswith("sentence 0 0") and "Intro" not in transcript.text
+    assert transcript.turns[0].speaker == "Speaker 1"
