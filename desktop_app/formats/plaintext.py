@@ -197,6 +197,7 @@ _CHAPTER_LINE_RE = re.compile(
 _CHAPTER_INTRO_RE = re.compile(
     r"^\s*(?:#+\s*)?(chapters|timestamps|time stamps|outline|contents|episode chapters)\s*:?\s*$", re.I
 )
+_HEADER_LINE_RE = re.compile(r"^\s*#\s+\S")  # "# Title", "# Episode #12", "# Source: https://…" (not "##")
 CHAPTER_MIN_GAP_S = 10.0  # YouTube's own rule: a chapter lasts at least ten seconds
 _PREAMBLE_LINES = 2  # lines between a "Chapters:" heading and its list ("Here's the timestamps …")
 _PREAMBLE_WORDS = 40
@@ -209,10 +210,14 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
     per line, from 0:00, times rising by at least ten seconds), and the text after it; none (and the text
     unchanged) when the top of the text is not such a list.
 
-    A heading ("Chapters:", "OUTLINE:") may stand before the list, with up to two short lines under it (as in
-    "OUTLINE: / Here's the timestamps for the episode. …"); heading, those lines and the list are not text."""
+    A heading ("Chapters:", "OUTLINE:", "## Chapters") may stand before the list, with up to two short lines
+    under it (as in "OUTLINE: / Here's the timestamps for the episode. …"); heading, those lines and the list
+    are not text. The file's header lines ("# Title", "# Source: …") may come first; they stay."""
     lines = body.split("\n")
-    first = 0
+    header = 0
+    while header < len(lines) and (not lines[header].strip() or _HEADER_LINE_RE.match(lines[header])):
+        header += 1
+    first = header
     headed = False
     while first < len(lines) and (not lines[first].strip() or _CHAPTER_INTRO_RE.match(lines[first])):
         headed = headed or bool(lines[first].strip())
@@ -225,7 +230,7 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
         # too short, not from the start, time-stamped text that goes on, or nothing much after it (the
         # stamped lines were the transcript): not a chapter list
         return [], body
-    return found, "\n".join(rest)
+    return found, "\n".join(lines[:header] + rest)
 
 
 def _list_start(lines: list[str], first: int) -> int:

@@ -308,3 +308,26 @@ def test_a_chapter_list_above_a_time_stamped_transcript_is_placed_by_its_times(
     assert [round(timeline.seconds_at(h.start)) for h in transcript.chapters] == [0, 240, 540]
     assert transcript.text.startswith("sentence 0 0") and "Intro" not in transcript.text
     assert transcript.turns[0].speaker == "Speaker 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "top"),
+    [
+        (
+            "episode.md",
+            "# My Episode\n\n## Chapters\n\n- 0:00 Intro\n- 4:00 Middle\n- 9:00 End\n\n## Transcript\n\n",
+        ),
+        ("episode.txt", "# My Episode\n\nChapters:\n0:00 Intro\n4:00 Middle\n9:00 End\n\n"),
+        (
+            "episode.txt",
+            "# My Episode\n# Source: https://www.youtube.com/watch?v=AbCdEfGhIjk\n\n0:00 Intro\n4:00 Middle\n9:00 End\n\n",
+        ),
+    ],
+)
+def test_a_chapter_list_under_the_file_s_header_lines(tmp_path: Path, name: str, top: str) -> None:
+    words = " ".join(f"word{i}" for i in range(3000))
+    path = tmp_path / name
+    path.write_text(top + words, encoding="utf-8")
+    transcript = load(path)
+    assert [h.title for h in transcript.chapters] == ["Intro", "Middle", "End"]
+    assert transcript.title == "My Episode" and transcript.text.startswith("word0")
