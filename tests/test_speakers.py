@@ -363,3 +363,31 @@ def test_guest_patterns_do_not_take_other_capitalised_words_for_a_name(opening: 
     """Such a "name" is also kept out of every outline title (``outline.opening_names``): "United States",
     "New York Times" or "Google Docs" could then title no chapter."""
     assert find_names(opening).guest in (None, "Bernie Sanders", "Jane Doe")
+
+
+def test_who_says_my_name_is_the_guest_is_the_guest() -> None:
+    """A guest's self-introduction labelled as the host's: that paragraph and the rest of the run are the
+    guest's, up to the guest's next paragraph."""
+    from desktop_app.speakers.inference import _own_introduction
+
+    paragraphs = [
+        "Hello, today I'm talking to Yuri Malkov. ",
+        "How are you doing? ",
+        "So yeah, my name is Yuri Malkov. ",
+        "I'm working at Twitter. ",
+        "The views are my own. ",
+        "Great, so tell me about graphs. ",
+    ]
+    text = "".join(paragraphs)
+    starts = [text.index(p) for p in paragraphs]
+    labels = ["Host", "Host", "Host", "Host", "Yuri Malkov", "Host"]
+    _own_introduction(text, starts, labels, "Yuri Malkov", "Yuri Malkov", "Host")
+    assert labels == ["Host", "Host", "Yuri Malkov", "Yuri Malkov", "Yuri Malkov", "Host"]
+    unchanged = ["Host", "Host", "Yuri Malkov", "Host", "Yuri Malkov", "Host"]
+    _own_introduction(text, starts, unchanged, "Yuri Malkov", "Yuri Malkov", "Host")  # already the guest's
+    assert unchanged == ["Host", "Host", "Yuri Malkov", "Host", "Yuri Malkov", "Host"]
+    talking = ["Guest", "Host"]  # "I'm talking to NAME" is not "I'm NAME"
+    _own_introduction(
+        "I'm talking to Yuri Malkov. Hi. ", [0, 28], talking, "Yuri Malkov", "Yuri Malkov", "Guest"
+    )
+    assert talking == ["Guest", "Host"]

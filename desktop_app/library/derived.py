@@ -53,7 +53,7 @@ def _segmentation_of(transcript: Transcript, cache_dir: Path | None) -> Readable
     return readable
 
 
-SPEAKERS_VERSION = "speakers-8"
+SPEAKERS_VERSION = "speakers-9"
 """Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -510,6 +511,31 @@ def infer_speakers(
     names = find_names(text)
     host, guest = names.host or HOST, names.guest or GUEST
     threshold = speaker_model.params["host_threshold"]
-    labels = tuple(host if p > threshold else guest for p in probability)
+    labels = [host if p > threshold else guest for p in probability]
+    starts = sorted({p.start for p in readable.paragraphs} | set(breaks))
+    for name, own, other in ((names.guest, guest, host), (names.host, host, guest)):
+        if name:
+            _own_introduction(text, starts, labels, name, own, other)
     speakers = tuple(s for s in (host, guest) if s in labels)
-    return SpeakerLabels(speakers, labels, tuple(round(p, 4) for p in probability), breaks)
+    return SpeakerLabels(speakers, tuple(labels), tuple(round(p, 4) for p in probability), breaks)
+
+
+SELF_INTRO_CHARS = 3000  # a speaker says their own name in the opening (about the first 500 words)
+
+
+def _own_introduction(
+    text: str, starts: Sequence[int], labels: list[str], name: str, own: str, other: str
+) -> None:
+    """Label the paragraph where someone says "my name is NAME" / "I'm NAME" in the opening as NAME's, and
+    the paragraphs after it up to the next of NAME's (the speaker model gave that run to the other speaker:
+    "So yeah, my name is Yuri Malkov …" labelled as the host's). ``starts``: each label's paragraph start."""
+    said = re.compile(r"\b(?:my name is|I'm|I am) " + re.escape(name) + r"\b", re.IGNORECASE)
+    found = said.search(text, 0, min(len(text), SELF_INTRO_CHARS))
+    if found is None:
+        return
+    k = bisect.bisect_right(starts, found.start()) - 1
+    if k < 0 or k >= len(labels) or labels[k] != other:
+        return
+    while k < len(labels) and labels[k] == other:
+        labels[k] = own
+        k += 1
