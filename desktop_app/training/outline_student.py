@@ -99,6 +99,9 @@ TABLE_L2 = 1.0
 TABLE_STEPS = 60
 MLP_HIDDEN = 256
 MLP_EPOCHS = 8
+COLUMN_SET = (
+    "mini-for-words"  # or ``app+mini`` (``--column-set``): the student's six columns added to the app's 15
+)
 FOLDS = 4  # the fitting episodes' predicted blocks come from students fitted on the other folds (by episode)
 
 
@@ -411,7 +414,7 @@ def evaluate(students: list[str], resamples: int, folds: int) -> int:
         y = np.concatenate([fit_eps[i].labels(40) for i in pick])
         objs: dict[str, list[float]] = {}
         for name in ["app", *blocks]:
-            which = "app" if name == "app" else "mini-for-words"
+            which = "app" if name == "app" else COLUMN_SET
             if name != "app":
                 bf, bv = blocks[name]
                 for ep, b in zip(fit_eps, bf, strict=True):
@@ -441,7 +444,7 @@ def evaluate(students: list[str], resamples: int, folds: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
-    global TABLE_L2, TABLE_WORDS
+    global TABLE_L2, TABLE_WORDS, COLUMN_SET
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--prepare", action="store_true", help="build and pickle the episodes")
     ap.add_argument("--students", default=",".join(STUDENTS), help=f"of {', '.join(STUDENTS)}")
@@ -449,7 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=FOLDS, help="out-of-fold fitting blocks (0: in sample)")
     ap.add_argument("--table-l2", type=float, default=TABLE_L2, help="the word table's pull to its prior")
     ap.add_argument("--table-words", type=int, default=TABLE_WORDS, help="the word table's vocabulary size")
+    ap.add_argument("--column-set", default=COLUMN_SET, choices=["mini-for-words", "app+mini"])
     args = ap.parse_args(argv)
+    COLUMN_SET = args.column_set
     TABLE_L2, TABLE_WORDS = args.table_l2, args.table_words
     mini._site()
     if args.prepare:
