@@ -650,17 +650,26 @@ def _boundary_features(
     """Per unit start: z-scored novelty and local-peak height of novelty (LSA and word vectors, windows
     of ``BOUNDARY_WINDOWS`` words), the learned lexical cues (``_lexical_cues``), the host-cue strength and
     the name onsets; columns match ``BOUNDARY_COEF``."""
-    cols = []
-    mean_len = max(float(unit_len.mean()), 1.0)
-    for feats in (blocks[0], blocks[-1]):
-        for words in BOUNDARY_WINDOWS:
-            nov = _novelty(feats, unit_len, words)
-            cols.append(_zscore(nov))
-            cols.append(_zscore(_peak_height(nov, max(1, int(words / mean_len)))))
+    cols = novelty_columns(blocks[0], unit_len) + novelty_columns(blocks[-1], unit_len)
     cols.append(lexical if lexical is not None else np.zeros(len(unit_len)))
     cols.append(cues)
     cols.append(onsets)
     return np.stack(cols, axis=1)
+
+
+def novelty_columns(
+    block: np.ndarray, unit_len: np.ndarray, windows: Sequence[float] | None = None
+) -> list[np.ndarray]:
+    """Per window (default ``BOUNDARY_WINDOWS``, read at the call: the trainer sets it), two columns of one unit
+    representation (a block): its z-scored novelty at each unit start and how far that novelty stands above
+    the rest within the window (``_peak_height``)."""
+    mean_len = max(float(unit_len.mean()), 1.0)
+    cols = []
+    for words in BOUNDARY_WINDOWS if windows is None else windows:
+        nov = _novelty(block, unit_len, words)
+        cols.append(_zscore(nov))
+        cols.append(_zscore(_peak_height(nov, max(1, int(words / mean_len)))))
+    return cols
 
 
 class CueTable:

@@ -1133,13 +1133,7 @@ def projected_columns(ep: Episode, w: np.ndarray, windows: tuple[float, ...]) ->
     """The six word-vector novelty / peak columns of ``_boundary_features`` on the projected block."""
     assert ep.embed is not None
     block = ep.embed.astype(np.float64) @ w
-    mean_len = max(float(ep.unit_len.mean()), 1.0)
-    cols = []
-    for words in windows:
-        nov = outline._novelty(block, ep.unit_len, words)
-        cols.append(outline._zscore(nov))
-        cols.append(outline._zscore(outline._peak_height(nov, max(1, int(words / mean_len)))))
-    return np.stack(cols, axis=1)
+    return np.stack(outline.novelty_columns(block, ep.unit_len, windows), axis=1)
 
 
 def metric_columns(

@@ -331,13 +331,7 @@ def mini_columns(ep: ob.Episode, windows: Sequence[float] = MINI_WINDOWS) -> np.
     """Per unit start: z-scored MiniLM novelty and its local-peak height for each window (as
     ``_boundary_features`` computes them for the LSA and word-vector blocks)."""
     block = ep.mini  # type: ignore[attr-defined]
-    mean_len = max(float(ep.unit_len.mean()), 1.0)
-    cols = []
-    for words in windows:
-        nov = outline._novelty(block, ep.unit_len, words)
-        cols.append(outline._zscore(nov))
-        cols.append(outline._zscore(outline._peak_height(nov, max(1, int(words / mean_len)))))
-    return np.stack(cols, axis=1)
+    return np.stack(outline.novelty_columns(block, ep.unit_len, windows), axis=1)
 
 
 COLUMN_SETS = ("app", "app+mini", "mini-for-words")
