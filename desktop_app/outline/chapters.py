@@ -50,7 +50,7 @@ from desktop_app.paths import resource_path
 from desktop_app.speakers.names import find_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from desktop_app.readability.segmentation import Readable
@@ -584,6 +584,23 @@ def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
 
     ``score[j, c]`` scores the section from unit ``src[j, c]`` to ``j`` (``src < 0``: not allowed).
     """
+    backs = []
+    totals: dict[int, float] = {}
+    for step, (total, back, alive) in enumerate(dp_rounds(score, src), start=1):
+        backs.append(back)
+        totals[step] = total
+        if (step >= k and np.isfinite(total)) or not alive or step >= max(k, 1) + 64:
+            break
+    feasible = [s for s, v in totals.items() if np.isfinite(v)]
+    if not feasible:
+        return [0]
+    return dp_starts(backs, min(feasible, key=lambda s: (abs(s - k), s)))
+
+
+def dp_rounds(score: np.ndarray, src: np.ndarray) -> Iterator[tuple[float, np.ndarray, bool]]:
+    """The partition recursion of ``_dp_fixed``, one round per section count k = 1, 2, …: the best total of
+    k sections ending at the last unit (``-inf``: none), the back pointers of that round, and whether any
+    partition into k sections is still possible (the caller stops)."""
     n = score.shape[0] - 1
     ok = src >= 0
     srcc = np.where(ok, src, 0)
@@ -591,27 +608,18 @@ def _dp_fixed(score: np.ndarray, src: np.ndarray, k: int) -> list[int]:
     rows = np.arange(n + 1)
     prev = np.full(n + 1, -np.inf)
     prev[0] = 0.0
-    backs = []
-    totals: dict[int, float] = {}
-    step = 0
-    while step < max(k, 1) + 64:
-        step += 1
+    while True:
         cand = prev[srcc] + sc
         arg = cand.argmax(axis=1)
         prev = cand[rows, arg]
-        backs.append(srcc[rows, arg])
-        totals[step] = float(prev[n])
-        if step >= k and np.isfinite(prev[n]):
-            break
-        if not np.isfinite(prev).any():
-            break
-    feasible = [s for s, v in totals.items() if np.isfinite(v)]
-    if not feasible:
-        return [0]
-    best_k = min(feasible, key=lambda s: (abs(s - k), s))
+        yield float(prev[n]), srcc[rows, arg], bool(np.isfinite(prev).any())
+
+
+def dp_starts(backs: Sequence[np.ndarray], k: int) -> list[int]:
+    """The start units of the best k-section partition, from the back pointers of ``dp_rounds``."""
     starts = []
-    j = n
-    for s in range(best_k, 0, -1):
+    j = len(backs[0]) - 1
+    for s in range(k, 0, -1):
         i = int(backs[s - 1][j])
         starts.append(i)
         j = i

@@ -213,36 +213,19 @@ class Dp:
 
 
 def dp_all(score: np.ndarray, src: np.ndarray, k_max: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``chapters._dp_fixed``'s recursion run to ``k_max`` sections: best totals for k = 1..k_max (``-inf``
-    where infeasible) and the back pointers."""
-    n = score.shape[0] - 1
-    ok = src >= 0
-    srcc = np.where(ok, src, 0)
-    sc = np.where(ok, score, -np.inf)
-    rows = np.arange(n + 1)
-    prev = np.full(n + 1, -np.inf)
-    prev[0] = 0.0
+    """``chapters._dp_fixed``'s recursion (``chapters.dp_rounds``) run to ``k_max`` sections: best totals for
+    k = 1..k_max (``-inf`` where infeasible) and the back pointers."""
     backs, totals = [], []
-    for _ in range(k_max):
-        cand = prev[srcc] + sc
-        arg = cand.argmax(axis=1)
-        prev = cand[rows, arg]
-        backs.append(srcc[rows, arg])
-        totals.append(float(prev[n]))
-        if not np.isfinite(prev).any():
+    for total, back, alive in outline.dp_rounds(score, src):
+        backs.append(back)
+        totals.append(total)
+        if len(totals) >= k_max or not alive:
             break
     return np.array(totals), backs
 
 
-def backtrack(backs: list[np.ndarray], k: int) -> list[int]:
-    """The start units of the best k-section partition, from :func:`dp_all`'s back pointers."""
-    j = len(backs[0]) - 1
-    out = []
-    for s in range(k, 0, -1):
-        i = int(backs[s - 1][j])
-        out.append(i)
-        j = i
-    return sorted(out)
+backtrack = outline.dp_starts
+"""The start units of the best k-section partition, from :func:`dp_all`'s back pointers."""
 
 
 def pick_dp(d: Dp, lam: float, mu: float, recentred: bool = False) -> int:
