@@ -316,9 +316,9 @@ def load(
     parsed = parse(text, name, file_path.suffix.lower())
     if not parsed.text.strip():
         raise TranscriptError(f"{name} contains no text.")
-    warnings.extend(parsed.warnings)
     if not parsed.chapters:
-        parsed = _with_sidecar_chapters(parsed, file_path, warnings)
+        parsed = _with_sidecar_chapters(parsed, file_path)
+    warnings.extend(parsed.warnings)
     return Transcript(
         text=parsed.text,
         title=title or parsed.title or known_title(parsed.text) or title_from_path(file_path),
@@ -333,19 +333,13 @@ def load(
     )
 
 
-def _with_sidecar_chapters(parsed: Parsed, file_path: Path, warnings: list[str]) -> Parsed:
+def _with_sidecar_chapters(parsed: Parsed, file_path: Path) -> Parsed:
     """The parsed file with the chapters of a chapters file beside it (Podcasting 2.0 JSON), if any."""
     found = sidecar_chapters(file_path)
     if found is None:
         return parsed
     chapters_file, chapters = found
-    placed = with_chapters(parsed, chapters)
-    if len(placed.chapters) < len(chapters):
-        warnings.append(
-            f"{chapters_file.name} lists {len(chapters)} chapters; {len(placed.chapters)} of them fall inside "
-            f"this transcript."
-        )
-    return placed
+    return with_chapters(parsed, chapters, chapters_file.name)
 
 
 load_transcript = load

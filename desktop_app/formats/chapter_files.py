@@ -3,8 +3,9 @@
 A Podcasting 2.0 chapters file (``{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}``,
 the ``<podcast:chapters>`` of a feed) saved beside the transcript as ``NAME.chapters.json`` or
 ``chapters.json``, or the ``NAME.info.json`` yt-dlp saves beside a video's captions (``"chapters":
-[{"start_time": 0.0, "title": "Intro", "end_time": 94.0}]``), gives the episode's own outline. Lenient about the spellings other tools write
-(``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a bare list of chapters).
+[{"start_time": 0.0, "title": "Intro", "end_time": 94.0}]``), gives the episode's own outline. Lenient about
+the spellings other tools write (``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a
+bare list of chapters).
 Chapters marked ``"toc": false`` are not part of the table of contents and are left out.
 
 Where a chapter starts in the text: by the file's cue times when it has them, else at the pace the list
@@ -133,10 +134,17 @@ def list_pace(chapters: ChapterList, n_words: int) -> float | None:
     return pace if PACE_RANGE[0] <= pace <= PACE_RANGE[1] else None
 
 
-def with_chapters(parsed: Parsed, chapters: ChapterList) -> Parsed:
-    """The parsed file with its listed chapters placed; untimed text also takes the list's pace."""
+def with_chapters(parsed: Parsed, chapters: ChapterList, listed_in: str) -> Parsed:
+    """The parsed file with its listed chapters placed; untimed text also takes the list's pace. Chapters
+    that fall past the end are said in a warning naming where they were listed (``listed_in``)."""
     pace = None if parsed.cues else list_pace(chapters, len(parsed.text.split()))
-    return replace(parsed, chapters=place_chapters(parsed, chapters, pace), words_per_minute=pace)
+    placed = place_chapters(parsed, chapters, pace)
+    warnings = parsed.warnings
+    if len(placed) < len(chapters):
+        warnings += (
+            f"{listed_in} lists {len(chapters)} chapters; {len(placed)} of them fall inside this transcript.",
+        )
+    return replace(parsed, chapters=placed, words_per_minute=pace, warnings=warnings)
 
 
 def place_chapters(

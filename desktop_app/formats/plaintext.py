@@ -14,7 +14,7 @@ All patterns are anchored at the start of a line and bounded, so a 10 MB line co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from desktop_app.formats.chapter_files import with_chapters
 from desktop_app.formats.markup import unescape
@@ -178,13 +178,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
     fmt = "markdown" if markdown else "text"
     parsed = out.build(fmt, title=unescape(title) if title else None)
     if chapter_list:
-        parsed = with_chapters(parsed, chapter_list)
-        if len(parsed.chapters) < len(chapter_list):  # as for a chapters file beside the transcript
-            note = (
-                f"The chapter list at the top lists {len(chapter_list)} chapters; {len(parsed.chapters)} of them "
-                f"fall inside this transcript."
-            )
-            parsed = replace(parsed, warnings=(*parsed.warnings, note))
+        parsed = with_chapters(parsed, chapter_list, "The chapter list at the top")
     return parsed
 
 
