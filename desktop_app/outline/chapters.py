@@ -165,8 +165,8 @@ _CUE_RE = re.compile(
     r"(?<= )(" + "|".join(re.escape(p) for p, _w in sorted(_CUES, key=lambda c: -len(c[0]))) + r")(?= )"
 )
 
-_INTRO_END = re.compile(
-    r"\b(?:dear friends here's|and now here's|now dear friends here's|here is my conversation with)\b"
+_INTRO_END = re.compile(  # the host hands over to the guest, or greets the guest after the introduction
+    r"\b(?P<handover>dear friends here's|and now here's|now dear friends here's|here is my conversation with)\b"
     r"|\b(?:how are you doing|thanks for joining|thank you for joining|welcome to the show"
     r"|welcome to the podcast|thanks for coming on|thank you for coming on)\b"
 )
@@ -363,7 +363,7 @@ def _intro_end(words: list[str], units: list[int]) -> int | None:
     if not m:
         return None
     w_end = head.count(" ", 0, m.end()) + 1
-    handover = m.group(0).startswith(("dear", "and now", "now", "here"))
+    handover = m.group("handover") is not None
     w_end += 2 if handover else 8  # the guest's name; the guest's reply to the greeting
     limit = _HANDOVER_MAX_WORDS if handover else _INTRO_MAX_WORDS
     later = [w for w in units if w >= w_end]
