@@ -12,7 +12,8 @@ without them this prints a message and exits 0.
 
 Input is each episode's ``*.captions.txt``, outlined as the app does (``outline_of``: units on the app's
 sentence starts, section starts snapped to the displayed sentences; the segmentation is cached by
-``outline_data``). ``--starts truth`` uses the true sentence starts instead.
+``outline_data``), refined as the app settles on it (contextual unit embeddings; ``--fast``: the first
+outline, shown while those are computed). ``--starts truth`` uses the true sentence starts instead.
 
     python benchmarks/outline_quality.py [--split heldout|dev|both|selection] [--starts app|truth] [-v]
 """
@@ -71,13 +72,17 @@ def even_split(text: str, sections: list[outline.Section], starts: list[int]) ->
     ]
 
 
-def run_episode(slug: str, scorer: ModuleType, mode: str, granularity: float) -> tuple[dict, dict]:
+def run_episode(
+    slug: str, scorer: ModuleType, mode: str, granularity: float, contextual: bool = True
+) -> tuple[dict, dict]:
     ep = outline_data.load(slug)
     text = ep["text"]
     starts = ep["units"] if mode == "app" else ep["truth_starts"]
     snap = ep["display"] if mode == "app" else []
     t0 = time.perf_counter()
-    sections = outline.build_outline(text, starts, granularity=granularity, snap_to=snap)
+    sections = outline.build_outline(
+        text, starts, granularity=granularity, snap_to=snap, contextual=contextual
+    )
     elapsed = time.perf_counter() - t0
     ch, titles = outline_data.chapters(ep)
     ref = {"chapters": [{"title": t, "word_index": w} for t, w in zip(titles, ch, strict=True)]}
@@ -98,7 +103,7 @@ def report(name: str, slugs: list[str], scorer: ModuleType, args: argparse.Names
     )
     rows, bases = [], []
     for slug in slugs:
-        res, base = run_episode(slug, scorer, args.starts, args.granularity)
+        res, base = run_episode(slug, scorer, args.starts, args.granularity, not args.fast)
         rows.append(res)
         bases.append(base)
         print(
@@ -129,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("heldout", "dev", "both", "selection"), default="both")
     ap.add_argument("--starts", choices=("app", "truth"), default="app")
     ap.add_argument("--granularity", type=float, default=1.0)
+    ap.add_argument(
+        "--fast", action="store_true", help="the first outline (no contextual encoder), not the refined one"
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="print titles per episode")
     ap.add_argument("--only", help="run one episode (slug)")
     args = ap.parse_args(argv)
@@ -144,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scorer = load_scorer()
     print(
-        f"outline {outline.OUTLINE_VERSION}, sentence starts: {args.starts}, granularity {args.granularity}"
+        f"outline {outline.OUTLINE_VERSION} ({'first' if args.fast else 'refined'}), sentence starts: "
+        f"{args.starts}, granularity {args.granularity}"
     )
     _fitting, selection, heldout = outline_data.split3()
     parts = []

