@@ -222,6 +222,9 @@ class DocumentService(QObject):
         self._background_pending = -1
         self.opening: str | None = None  # the path being opened, until it is ready or has failed
         self.hide_fillers = False  # clean verbatim for the documents opened from now on
+        self.refine_outline = (
+            True  # after the first outline, the refined one (seconds of one core per episode)
+        )
 
     @property
     def dirs(self) -> AppDirs:
@@ -352,7 +355,7 @@ class DocumentService(QObject):
                 return
             self.sections = sections
             self.outline_ready.emit(sections)
-            if not final:
+            if not final and self.refine_outline:
                 submit(refine=True)
 
         submit(refine=False)

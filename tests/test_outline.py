@@ -165,6 +165,7 @@ def test_dev_corpus_titles_are_short_distinct_phrases() -> None:
     for path in sorted(corpus.glob("*.captions.txt")):
         text = path.read_text(encoding="utf-8")
         check_titles(build_outline(text, crude_starts(text)))
+        check_titles(build_outline(text, crude_starts(text), contextual=True))  # the refined outline
 
 
 def test_seed_deterministic_and_stable_titles(seed_text: str, seed_outline: list[Section]) -> None:
@@ -186,6 +187,18 @@ def test_progress_is_reported_and_monotonic(seed_text: str) -> None:
     build_outline(seed_text[:60000], crude_starts(seed_text[:60000]), progress=seen.append)
     assert seen and seen[-1] == 1.0
     assert seen == sorted(seen)
+
+
+def test_the_refined_outline_reports_its_encoding_and_is_deterministic(seed_text: str) -> None:
+    text = seed_text[:60000]
+    starts = crude_starts(text)
+    seen: list[float] = []
+    refined = build_outline(text, starts, progress=seen.append, contextual=True)
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    assert len([f for f in seen if 0.15 < f < 0.85]) >= 3  # the encoder's batches move the bar
+    check_invariants(text, starts, refined)
+    outline._EMBEDDED_MEMO.clear()
+    assert build_outline(text, starts, contextual=True) == refined
 
 
 def test_empty_text() -> None:

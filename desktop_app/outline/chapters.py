@@ -239,7 +239,7 @@ def build_outline(
     intro = _intro_end(words, unit_word_starts) if len(spans) >= SHORT_TEXT_WORDS else None
     embedded = None
     if contextual and len(spans) >= SHORT_TEXT_WORDS and len(unit_word_starts) >= 3:
-        embedded = unit_embeddings(text, spans, unit_word_starts, lambda f: report(0.15 + 0.7 * f))
+        embedded = unit_embeddings(text, spans, unit_word_starts, lambda f: report(0.15 + 0.65 * f))
     word_bounds = _segment(
         words, _capitalised(surface, words), unit_word_starts, intro, granularity, report, embedded
     )
@@ -439,7 +439,7 @@ def _segment(
     if intro is not None and intro in units:
         first = units.index(intro)
     blocks = _unit_features(words, units)
-    report(0.9 if embedded is not None else 0.4)
+    report(0.82 if embedded is not None else 0.4)
     unit_len = np.diff(np.array(units + [n_words], dtype=np.float64))
     contextual = None if embedded is None else _centre_normalise(embedded.astype(np.float64))
     boost = _boundary_boost(words, caps, units, blocks, unit_len, contextual)

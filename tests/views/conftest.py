@@ -46,10 +46,13 @@ class WindowHarness:
         self.session: ReadingSession | None = None
         self.library: LibraryService | None = None
 
-    def start(self, library: bool = False) -> MainWindow:
-        """Build the window (``library``: with a library service, started after the first paint)."""
+    def start(self, library: bool = False, refine_outline: bool = False) -> MainWindow:
+        """Build the window (``library``: with a library service, started after the first paint;
+        ``refine_outline``: the outline's second, contextual stage runs, as in the app; seconds per episode,
+        so off unless a test is about it)."""
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
+        self.service.refine_outline = refine_outline
         self.annotations = AnnotationService(self.tasks)
         self.search = SearchService(self.tasks)
         self.library = LibraryService(self.dirs, self.tasks) if library else None
@@ -106,6 +109,21 @@ def harness(qtbot: object, tmp_path: Path, shared_cache: Path) -> Iterator[Windo
     h = WindowHarness(qtbot, tmp_path / "app-data", shared_cache)
     yield h
     h.stop()
+
+
+@pytest.fixture
+def private_harness(qtbot: object, tmp_path: Path) -> Iterator[Callable[[], WindowHarness]]:
+    """Harnesses over one data folder and a cache of their own (derived data no other test sees); each is
+    stopped at the end of the test, if the test did not."""
+    made: list[WindowHarness] = []
+
+    def make() -> WindowHarness:
+        made.append(WindowHarness(qtbot, tmp_path / "app-data", tmp_path / "cache"))
+        return made[-1]
+
+    yield make
+    for h in made:
+        h.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,76 @@
+"""The outline's two stages in the running app: the first chapters at once, then the refined ones (contextual
+encoder) replacing them, cached so that the next opening shows the refined ones straight away; a user's edit
+made meanwhile is kept."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop_app.library import derived
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.views.conftest import WindowHarness
+
+
+def _episode(tmp_path: Path, seed_text: str) -> Path:
+    """The first 9,000 words of the seed: long enough for a dozen chapters, refined in a few seconds."""
+    path = tmp_path / "episode.txt"
+    path.write_text(" ".join(seed_text.split()[:9000]), encoding="utf-8")
+    return path
+
+
+def _rows(sections: list) -> list[tuple[str, int, int]]:
+    return [(s.title, s.start, s.end) for s in sections]
+
+
+def _refined_in_cache(harness: WindowHarness) -> list[tuple[str, int, int]] | None:
+    document = harness.service.document
+    text = document.transcript.text
+    cached = derived.cached_sections(harness.dirs.cache, document.sha256, text, 1.0, refined=True)
+    return None if cached is None else _rows(cached)
+
+
+def test_the_refined_chapters_replace_the_first_and_open_at_once_next_time(
+    qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness]
+) -> None:
+    path = _episode(tmp_path, seed_text)
+    harness = private_harness()
+    window = harness.start(refine_outline=True)
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        harness.open(path)
+    assert _refined_in_cache(harness) is None  # the first outline: the refined one is on its way
+    assert window.outline_panel.model.rowCount() >= 3
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=120_000) as refined:
+        pass
+    refined_rows = _rows(refined.args[0])
+    assert _refined_in_cache(harness) == refined_rows
+    assert _rows(harness.session.sections) == refined_rows
+    shown = [window.outline_panel.model.index(r, 0).data() for r in range(len(refined_rows))]
+    assert shown == [f"{i + 1}. {title}" for i, (title, _start, _end) in enumerate(refined_rows)]
+    harness.stop()
+
+    again = private_harness()  # a restart: the refined chapters come from the cache, first
+    again.start(refine_outline=True)
+    with qtbot.waitSignal(again.service.outline_ready, timeout=60_000) as first:
+        again.open(path)
+    assert _rows(first.args[0]) == refined_rows
+
+
+def test_a_chapter_renamed_before_the_refined_outline_arrives_keeps_its_name(
+    qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness]
+) -> None:
+    harness = private_harness()
+    harness.start(refine_outline=True)
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        harness.open(_episode(tmp_path, seed_text))
+    qtbot.waitUntil(lambda: harness.annotations.ready, timeout=10_000)
+    harness.session.rename_chapter(1, "What I call it")
+    edited = [(s.title, s.start) for s in harness.session.sections]
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=120_000):
+        pass
+    assert harness.session.outline_source == "edited"
+    assert [(s.title, s.start) for s in harness.session.sections] == edited
+    assert harness.session.sections[1].title == "What I call it"
