@@ -55,6 +55,7 @@ LAYERS = {
     "outline": "domain",
     "outline.chapters": "domain",
     "outline.edits": "domain",
+    "outline.minilm": "domain",
     "outline.section": "domain",
     "outline.title_candidates": "domain",
     "outline.title_model": "domain",
