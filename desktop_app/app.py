@@ -238,7 +238,9 @@ class SmokeTest:
         service.opened.connect(lambda _doc: self._mark("opened"))
         window.document_shown.connect(lambda _doc: self._done("shown"))
         window.preview_shown.connect(lambda _preview: self._mark("preview"))
-        service.outline_ready.connect(lambda _s: self._done("outline"))
+        service.outline_ready.connect(
+            lambda _s: self._done("outline") if service.outline_settled else self._mark("outline_first")
+        )
         service.index_ready.connect(lambda _i: self._done("index"))
         service.open_failed.connect(self._failed)
         service.stage_failed.connect(self._failed)

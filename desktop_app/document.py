@@ -222,9 +222,9 @@ class DocumentService(QObject):
         self._background_pending = -1
         self.opening: str | None = None  # the path being opened, until it is ready or has failed
         self.hide_fillers = False  # clean verbatim for the documents opened from now on
-        self.refine_outline = (
-            True  # after the first outline, the refined one (seconds of one core per episode)
-        )
+        # after the first outline, the refined one (seconds of one core per episode)
+        self.refine_outline = True
+        self.outline_settled = False  # whether the outline last sent is the last one for this document
 
     @property
     def dirs(self) -> AppDirs:
@@ -291,7 +291,7 @@ class DocumentService(QObject):
         self._close_index()
         self.opening = None
         self.document = document
-        self.sections = []
+        self.sections, self.outline_settled = [], False
         self._background_pending = generation
         self.opened.emit(document)
         # Outline and index start once the text is on screen (start_background, called by the window after
@@ -354,8 +354,9 @@ class DocumentService(QObject):
             if generation != self._generation or granularity != self.granularity:
                 return
             self.sections = sections
+            self.outline_settled = final or not self.refine_outline
             self.outline_ready.emit(sections)
-            if not final and self.refine_outline:
+            if not self.outline_settled:
                 submit(refine=True)
 
         submit(refine=False)
