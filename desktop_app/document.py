@@ -43,6 +43,10 @@ READER_MAX_BYTES = 6 * 1024 * 1024
 The headless commands take up to ``transcript.MAX_FILE_BYTES``."""
 
 
+class OutlineSuperseded(Exception):
+    """Raised inside an outline stage whose result is no longer wanted (a newer request), to stop it."""
+
+
 @dataclass
 class Document:
     """A transcript prepared for reading; owned by the GUI thread once delivered."""
@@ -225,6 +229,7 @@ class DocumentService(QObject):
         # after the first outline, the refined one (seconds of one core per episode)
         self.refine_outline = True
         self.outline_settled = False  # whether the outline last sent is the last one for this document
+        self._outline_request = 0  # the outline stages of older requests stop at their next report
 
     @property
     def dirs(self) -> AppDirs:
@@ -319,47 +324,63 @@ class DocumentService(QObject):
 
     def _start_outline(self, generation: int, document: Document) -> None:
         """The outline in two stages: the first (a fraction of a second) at once, then the refined one
-        (seconds: the contextual encoder) replacing it; either comes from the cache when it is there."""
+        (seconds: the contextual encoder) replacing it; either comes from the cache when it is there. A newer
+        request (another granularity, another document, closing) stops a running stage at its next report."""
+        self._outline_request += 1
+        request = self._outline_request
         cache_dir, granularity = self._dirs.cache, self.granularity
         text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
         names = document.speakers  # said aloud, but never a chapter's topic
 
-        def outline_job(refine: bool) -> Callable[[Callable[[float], None]], tuple[list[Any], bool]]:
+        def current() -> bool:
+            return request == self._outline_request and generation == self._generation
+
+        def stage(refine: bool | None) -> Callable[[Callable[[float], None]], tuple[list[Any], bool]]:
             def job(report: Callable[[float], None]) -> tuple[list[Any], bool]:
                 from desktop_app.library import derived
 
-                for refined in (True, False) if not refine else (True,):
-                    cached = derived.cached_sections(cache_dir, sha, text, granularity, refined)
-                    if cached is not None:
-                        return cached, refined
-                refined = refine and derived.can_refine()
-                args = (text, readable, granularity, names, refined, cache_dir, sha, report)
-                return derived.outline_sections(*args), refined or not derived.can_refine()
+                def checked(fraction: float) -> None:
+                    if not current():
+                        raise OutlineSuperseded
+                    report(fraction)
+
+                return derived.outline_stage(
+                    text, sha, readable, granularity, names, refine, cache_dir, checked
+                )
 
             return job
 
-        def submit(refine: bool) -> None:
+        def submit(refine: bool | None) -> None:
+            label = "Refining chapters…" if refine else "Finding chapters…"
             self._tasks.submit(
                 "outline",
-                outline_job(refine),
-                on_done=lambda result: on_done(*result),
-                on_error=lambda message, _e: self._on_stage_failed(generation, "outline", message),
-                on_progress=lambda f: self._report(
-                    generation, "Refining chapters…" if refine else "Finding chapters…", f
-                ),
+                stage(refine),
+                on_done=lambda result: on_done(result[0], result[1], second=bool(refine)),
+                on_error=lambda message, error: on_failed(message, error, second=bool(refine)),
+                on_progress=lambda f: self._report(generation, label, f) if current() else None,
                 owner=self,
             )
 
-        def on_done(sections: list[Any], final: bool) -> None:
-            if generation != self._generation or granularity != self.granularity:
+        def on_done(sections: list[Any], refined: bool, second: bool) -> None:
+            if not current():
                 return
             self.sections = sections
-            self.outline_settled = final or not self.refine_outline
+            self.outline_settled = refined or second or not self.refine_outline
             self.outline_ready.emit(sections)
             if not self.outline_settled:
                 submit(refine=True)
 
-        submit(refine=False)
+        def on_failed(message: str, error: BaseException, second: bool) -> None:
+            if isinstance(error, OutlineSuperseded) or not current():
+                return
+            if not second:
+                self._on_stage_failed(generation, "outline", message)
+                return
+            logger.warning("refining the outline failed (the first one stays): %s", message)
+            self.outline_settled = True
+            self.progress.emit("", 1.0)
+
+        submit(refine=None)
 
     # -- search index -------------------------------------------------------------------------
     def _start_index(self, generation: int, document: Document) -> None:
@@ -404,4 +425,5 @@ class DocumentService(QObject):
         """Ignore the results of jobs still running and close the search index."""
         self._generation += 1
         self._open_request += 1
+        self._outline_request += 1
         self._close_index()

@@ -9,7 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from desktop_app.library import derived
 from desktop_app.outline import chapters, minilm
+from desktop_app.paths import resource_path
+from desktop_app.readability import segmentation
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 VOCAB = [
@@ -116,3 +119,35 @@ def test_contextual_columns_replace_the_word_vector_columns() -> None:
     assert np.array_equal(read[:, 6:12], np.stack(chapters.novelty_columns(contextual, unit_len), axis=1))
     assert not np.allclose(plain[:, 6:12], read[:, 6:12])
     assert read.shape[1] == len(chapters.CONTEXTUAL_COEF) == len(chapters.BOUNDARY_COEF)
+
+
+def _damaged_encoders(tmp_path: Path) -> dict[str, Path]:
+    real = resource_path(*minilm.ENCODER_FILE).read_bytes()
+    files = {"truncated": real[: len(real) // 3], "empty": b"", "garbage": b"not a zip file at all" * 50}
+    paths = {}
+    for name, data in files.items():
+        paths[name] = tmp_path / f"{name}.npz"
+        paths[name].write_bytes(data)
+    with np.load(resource_path(*minilm.ENCODER_FILE)) as data:
+        kept = {k: data[k] for k in data.files if k != "3.query.weight"}
+    paths["incomplete"] = tmp_path / "incomplete.npz"
+    np.savez(paths["incomplete"], **kept)  # type: ignore[arg-type]
+    return paths
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "garbage", "incomplete"])
+def test_a_damaged_encoder_file_leaves_the_first_outline_cached_as_such(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_text: str
+) -> None:
+    path = _damaged_encoders(tmp_path)[damage]
+    monkeypatch.setattr(minilm, "resource_path", lambda *_parts: path)
+    monkeypatch.setattr(minilm, "_loaded", None)
+    monkeypatch.setattr(minilm, "_load_failed", False)
+    assert minilm.get_encoder() is None
+    text = " ".join(seed_text.split()[:3000])
+    readable = segmentation.segment(text)
+    sha = "0" * 64
+    sections, refined = derived.outline_stage(text, sha, readable, 1.0, [], True, tmp_path / "cache")
+    assert not refined
+    assert derived.cached_sections(tmp_path / "cache", sha, text, 1.0, refined=True) is None
+    assert derived.cached_sections(tmp_path / "cache", sha, text, 1.0, refined=False) == sections

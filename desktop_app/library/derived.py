@@ -158,23 +158,48 @@ def sections_of(
     granularity: float = 1.0,
     refine: bool | None = None,
 ) -> list[Section]:
-    """The automatic chapters of ``transcript`` (cached like the reader's outline): ``refine`` True, the
-    refined ones (seconds: the contextual encoder); False, the first outline (under a second); None, the refined
-    ones when they are cached, else the first outline."""
-    text, sha = transcript.text, transcript.sha256
+    """The automatic chapters of ``transcript`` (cached like the reader's outline; ``refine`` as in
+    ``outline_stage``)."""
+    args = (transcript.text, transcript.sha256, readable, granularity, transcript.speakers)
+    return outline_stage(*args, refine, cache_dir)[0]
+
+
+def outline_stage(
+    text: str,
+    sha256: str,
+    readable: Readable,
+    granularity: float,
+    names: Sequence[str],
+    refine: bool | None,
+    cache_dir: Path | None,
+    report: Callable[[float], None] | None = None,
+) -> tuple[list[Section], bool]:
+    """The automatic chapters of a text and whether they are the refined ones, from the cache or computed and
+    cached: ``refine`` True, the refined ones (seconds: the contextual encoder; the first outline when the
+    encoder cannot be loaded); False, the first outline (under a second); None, the refined ones when they are
+    cached, else the first outline. ``names``: the speakers, never titles."""
+    from desktop_app.outline import chapters as outline
+
     if cache_dir is not None:
         for refined in {None: (True, False), True: (True,), False: (False,)}[refine]:
-            cached = cached_sections(cache_dir, sha, text, granularity, refined)
+            cached = cached_sections(cache_dir, sha256, text, granularity, refined)
             if cached is not None:
-                return cached
-    return outline_sections(text, readable, granularity, transcript.speakers, bool(refine), cache_dir, sha)
+                return cached, refined
+    refined = bool(refine) and can_refine()
+    sections = outline.outline_of(
+        text, readable, granularity, report, exclude_names=names, contextual=refined
+    )
+    if cache_dir is not None:
+        version = outline_version(granularity, refined)
+        cache.store(cache_dir, "outline", sha256, version, outline.sections_to_cache(sections), text)
+    return sections, refined
 
 
 def can_refine() -> bool:
-    """Whether the contextual encoder the refined outline needs is bundled."""
+    """Whether the contextual encoder the refined outline needs is bundled and loads (it is loaded once)."""
     from desktop_app.outline import minilm
 
-    return minilm.encoder_available()
+    return minilm.get_encoder() is not None
 
 
 def cached_sections(
@@ -191,27 +216,3 @@ def cached_sections(
     except (KeyError, TypeError, ValueError):
         logger.info("outline cache corrupt; recomputing")
         return None
-
-
-def outline_sections(
-    text: str,
-    readable: Readable,
-    granularity: float,
-    names: Sequence[str],
-    refine: bool,
-    cache_dir: Path | None,
-    sha256: str,
-    report: Callable[[float], None] | None = None,
-) -> list[Section]:
-    """Compute the outline of a text (refined with ``refine`` when the encoder is bundled) and cache it;
-    ``names``: the speakers, never titles."""
-    from desktop_app.outline import chapters as outline
-
-    refined = refine and can_refine()
-    sections = outline.outline_of(
-        text, readable, granularity, report, exclude_names=names, contextual=refined
-    )
-    if cache_dir is not None:
-        version = outline_version(granularity, refined)
-        cache.store(cache_dir, "outline", sha256, version, outline.sections_to_cache(sections), text)
-    return sections

@@ -59,7 +59,7 @@ def _is_cjk(cp: int) -> bool:
         or 0x20000 <= cp <= 0x2A6DF
         or 0x2A700 <= cp <= 0x2B73F
         or 0x2B740 <= cp <= 0x2B81F
-        or 0x2B820 <= cp <= 0x2CEAF
+        or 0x2B920 <= cp <= 0x2CEAF
         or 0xF900 <= cp <= 0xFAFF
         or 0x2F800 <= cp <= 0x2FA1F
     )
@@ -76,14 +76,15 @@ def _clean(text: str) -> str:
         cat = unicodedata.category(ch)
         if ch in "\t\n\r" or cat == "Zs":
             out.append(" ")
-        elif cat in ("Cc", "Cf"):
+        elif cat.startswith("C"):  # control, format, private-use and unassigned characters
             continue
         elif _is_cjk(cp):
             out.append(f" {ch} ")
         else:
             out.append(ch)
     stripped = unicodedata.normalize("NFD", "".join(out))
-    return "".join(ch for ch in stripped if unicodedata.category(ch) != "Mn").lower()
+    # lower case one character at a time, as the model's tokenizer does (a word-final capital sigma is σ)
+    return "".join(ch.lower() for ch in stripped if unicodedata.category(ch) != "Mn")
 
 
 def _basic_tokens(text: str) -> list[str]:
@@ -190,7 +191,7 @@ class MiniLMEncoder:
     @classmethod
     def load(cls, path: Path) -> MiniLMEncoder:
         """The encoder saved in a ``.npz`` file (int8 matrices with ``NAME.scale`` rows, float32 vectors)."""
-        with np.load(path, allow_pickle=False) as data:
+        with path.open("rb") as file, np.load(file, allow_pickle=False) as data:  # closed even when damaged
             vocab = bytes(data["vocab"]).decode("utf-8").split("\n")
             raw = {name: data[name] for name in data.files if name != "vocab"}
         params: dict[str, np.ndarray] = {}
@@ -291,19 +292,20 @@ _load_failed = False
 _load_lock = threading.Lock()
 
 
-def encoder_available() -> bool:
-    """Whether the bundled encoder file is there (without loading it)."""
-    return resource_path(*ENCODER_FILE).is_file()
-
-
 def get_encoder() -> MiniLMEncoder | None:
-    """The bundled encoder (loaded once, ~0.3 s), or None if its file is missing or unreadable."""
+    """The bundled encoder (loaded once, ~0.3 s, and tried on one text), or None if its file is missing, damaged
+    or incomplete (the first outline is then the outline)."""
     global _loaded, _load_failed
     with _load_lock:
         if _loaded is None and not _load_failed:
             try:
-                _loaded = MiniLMEncoder.load(resource_path(*ENCODER_FILE))
-            except (OSError, ValueError, KeyError) as exc:
-                logger.warning("outline encoder unavailable (%s): chapters from word vectors only", exc)
+                encoder = MiniLMEncoder.load(resource_path(*ENCODER_FILE))
+                if not np.isfinite(encoder.embed(["a sentence to try the encoder on"])).all():
+                    raise ValueError("the encoder gives no numbers")
+                _loaded = encoder
+            except (
+                Exception
+            ) as exc:  # a damaged file: BadZipFile, EOFError, zlib errors, missing keys, shapes
+                logger.warning("outline encoder unavailable (%s): the first outline stays", exc)
                 _load_failed = True
         return _loaded

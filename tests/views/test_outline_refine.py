@@ -4,9 +4,12 @@ made meanwhile is kept."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
+from desktop_app.document import OutlineSuperseded
 from desktop_app.library import derived
+from desktop_app.outline import chapters
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,3 +77,57 @@ def test_a_chapter_renamed_before_the_refined_outline_arrives_keeps_its_name(
     assert harness.session.outline_source == "edited"
     assert [(s.title, s.start) for s in harness.session.sections] == edited
     assert harness.session.sections[1].title == "What I call it"
+
+
+def test_a_failed_refinement_keeps_the_first_chapters_and_clears_the_progress(
+    qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness], monkeypatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise MemoryError("no room for the encoder's batches")
+
+    monkeypatch.setattr(chapters, "unit_embeddings", broken)
+    harness = private_harness()
+    window = harness.start(refine_outline=True)
+    failures: list[tuple[str, str]] = []
+    harness.service.stage_failed.connect(lambda stage, message: failures.append((stage, message)))
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000) as first:
+        harness.open(_episode(tmp_path, seed_text))
+    with qtbot.waitSignal(
+        harness.service.progress, timeout=60_000, check_params_cb=lambda label, f: label == "" and f >= 1.0
+    ):
+        pass
+    qtbot.waitUntil(lambda: harness.service.outline_settled, timeout=60_000)
+    assert _rows(harness.session.sections) == _rows(first.args[0])
+    assert not failures  # no "Outline unavailable" over chapters on screen
+    assert not window.status.progress_bar.isVisible()
+    assert _refined_in_cache(harness) is None
+
+
+def test_another_granularity_stops_the_refinement_under_way(
+    qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness], monkeypatch
+) -> None:
+    gate, outcomes = threading.Event(), []
+
+    def held(_text: str, _spans: object, _units: object, report: Callable[[float], None]) -> None:
+        gate.wait(60)
+        try:
+            report(0.5)
+        except OutlineSuperseded:
+            outcomes.append("stopped")
+            raise
+        outcomes.append("went on")
+
+    monkeypatch.setattr(chapters, "unit_embeddings", held)
+    harness = private_harness()
+    window = harness.start(refine_outline=True)
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        harness.open(_episode(tmp_path, seed_text))
+    count = window.outline_panel.model.rowCount()
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000) as more:
+        harness.session.set_granularity(2.0)
+    assert len(more.args[0]) > count
+    gate.set()
+    qtbot.waitUntil(lambda: harness.service.outline_settled, timeout=60_000)
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=60_000)
+    assert sorted(outcomes) == ["stopped", "went on"]
+    assert len(harness.session.sections) == len(more.args[0])  # the stale stage sent nothing
