@@ -12,8 +12,8 @@ without them this prints a message and exits 0.
 
 Input is each episode's ``*.captions.txt``, outlined as the app does (``outline_of``: units on the app's
 sentence starts, section starts snapped to the displayed sentences; the segmentation is cached by
-``outline_data``), refined as the app settles on it (contextual unit embeddings; ``--fast``: the first
-outline, shown while those are computed). ``--starts truth`` uses the true sentence starts instead.
+``outline_data``); ``--refined``: the outline refined by contextual unit embeddings (View › Refine Automatic
+Chapters in the app, off by default). ``--starts truth`` uses the true sentence starts instead.
 
     python benchmarks/outline_quality.py [--split heldout|dev|both|selection] [--starts app|truth] [-v]
 """
@@ -73,7 +73,7 @@ def even_split(text: str, sections: list[outline.Section], starts: list[int]) ->
 
 
 def run_episode(
-    slug: str, scorer: ModuleType, mode: str, granularity: float, contextual: bool = True
+    slug: str, scorer: ModuleType, mode: str, granularity: float, contextual: bool = False
 ) -> tuple[dict, dict]:
     ep = outline_data.load(slug)
     text = ep["text"]
@@ -103,7 +103,7 @@ def report(name: str, slugs: list[str], scorer: ModuleType, args: argparse.Names
     )
     rows, bases = [], []
     for slug in slugs:
-        res, base = run_episode(slug, scorer, args.starts, args.granularity, not args.fast)
+        res, base = run_episode(slug, scorer, args.starts, args.granularity, args.refined)
         rows.append(res)
         bases.append(base)
         print(
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--starts", choices=("app", "truth"), default="app")
     ap.add_argument("--granularity", type=float, default=1.0)
     ap.add_argument(
-        "--fast", action="store_true", help="the first outline (no contextual encoder), not the refined one"
+        "--refined", action="store_true", help="the refined outline (contextual encoder), the app's option"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="print titles per episode")
     ap.add_argument("--only", help="run one episode (slug)")
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scorer = load_scorer()
     print(
-        f"outline {outline.OUTLINE_VERSION} ({'first' if args.fast else 'refined'}), sentence starts: "
+        f"outline {outline.OUTLINE_VERSION} ({'refined' if args.refined else 'first'}), sentence starts: "
         f"{args.starts}, granularity {args.granularity}"
     )
     _fitting, selection, heldout = outline_data.split3()

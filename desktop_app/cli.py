@@ -49,9 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--granularity", type=float, default=1.0, help="0.5 = fewer chapters, 2 = more")
     p.add_argument(
-        "--fast",
+        "--refined",
         action="store_true",
-        help="the first outline (under a second) instead of the refined one the app settles on (seconds)",
+        help="refined by the contextual encoder (seconds; View › Refine Automatic Chapters in the app)",
     )
     p.add_argument("--data-dir", default=None, help="keep caches under this folder")
     p = sub.add_parser("search", help="full-text search in a transcript")
@@ -277,7 +277,7 @@ def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the automatic chapters."""
     from desktop_app.outline import chapters as outline
 
-    sections = _sections(transcript, args, args.granularity, refine=not args.fast)
+    sections = _sections(transcript, args, args.granularity, refine=True if args.refined else None)
     lines = [
         f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n"
         for i, s in enumerate(sections)

@@ -226,8 +226,8 @@ class DocumentService(QObject):
         self._background_pending = -1
         self.opening: str | None = None  # the path being opened, until it is ready or has failed
         self.hide_fillers = False  # clean verbatim for the documents opened from now on
-        # after the first outline, the refined one (seconds of one core per episode)
-        self.refine_outline = True
+        # after the first outline, the refined one (seconds of one core per episode; the user's choice)
+        self.refine_outline = False
         self.outline_settled = False  # whether the outline last sent is the last one for this document
         self._outline_request = 0  # the outline stages of older requests stop at their next report
 
@@ -380,7 +380,7 @@ class DocumentService(QObject):
             self.outline_settled = True
             self.progress.emit("", 1.0)
 
-        submit(refine=None)
+        submit(refine=None if self.refine_outline else False)
 
     # -- search index -------------------------------------------------------------------------
     def _start_index(self, generation: int, document: Document) -> None:

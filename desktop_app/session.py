@@ -129,6 +129,7 @@ class ReadingSession(QObject):
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
         self._save_position_timer.timeout.connect(self.save_position)
         documents.hide_fillers = settings.hide_fillers
+        documents.refine_outline = settings.refine_outline
         self._connect_services()
 
     def _connect_services(self) -> None:
@@ -538,6 +539,19 @@ class ReadingSession(QObject):
         if row > 0 and top <= self.sections[row].start:
             row -= 1
         return self.chapter_start(max(0, row))
+
+    @property
+    def refine_outline(self) -> bool:
+        """Whether the automatic chapters are refined by the contextual encoder after the first outline."""
+        return self.documents.refine_outline
+
+    def set_refine_outline(self, refine: bool) -> None:
+        """Refine the automatic chapters (or not) from now on, the open document's too (kept between runs)."""
+        if refine == self.documents.refine_outline:
+            return
+        self.settings.refine_outline = self.documents.refine_outline = refine
+        if self.document is not None:
+            self.documents.rebuild_outline(self.documents.granularity)
 
     def set_granularity(self, granularity: float) -> None:
         """Show the automatic outline, recomputed with fewer or more chapters."""

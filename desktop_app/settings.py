@@ -73,6 +73,15 @@ class Settings:
     def hide_fillers(self, value: bool) -> None:
         self._qs.setValue("appearance/hide_fillers", "true" if value else "false")
 
+    @property
+    def refine_outline(self) -> bool:
+        """Refine the automatic chapters with the contextual encoder (seconds per episode; off by default)."""
+        return str(self._qs.value("outline/refine", "false")).lower() in ("true", "1")
+
+    @refine_outline.setter
+    def refine_outline(self, value: bool) -> None:
+        self._qs.setValue("outline/refine", "true" if value else "false")
+
     # -- window -------------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         """The saved window geometry and main-window state (None where none is stored)."""

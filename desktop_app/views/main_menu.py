@@ -28,7 +28,7 @@ class MainMenu(QObject):
         open_requested(), open_path_requested(str), open_bundled_requested(), clear_recent_requested(),
         export_requested(), show_annotations_file_requested(), find_requested(), find_next_requested(),
         find_previous_requested(), zoom_requested(int) (+1, -1, 0 = actual size), theme_requested(str),
-        hide_fillers_requested(bool),
+        hide_fillers_requested(bool), refine_outline_requested(bool),
         beginning_requested(), next_chapter_requested(), previous_chapter_requested(),
         highlight_requested(str) (a colour key), add_note_requested(), delete_highlight_requested(),
         shortcuts_requested(), about_requested().
@@ -46,6 +46,7 @@ class MainMenu(QObject):
     zoom_requested = Signal(int)
     theme_requested = Signal(str)
     hide_fillers_requested = Signal(bool)
+    refine_outline_requested = Signal(bool)
     beginning_requested = Signal()
     next_chapter_requested = Signal()
     previous_chapter_requested = Signal()
@@ -173,6 +174,15 @@ class MainMenu(QObject):
             'Leave out "um", "uh" and repeated words; the text and highlights stay'
         )
         self.hide_fillers_action.toggled.connect(self.hide_fillers_requested)
+        self.refine_outline_action = self._action(
+            menu, "&Refine Automatic Chapters", None, [], "refine_outline"
+        )
+        self.refine_outline_action.setCheckable(True)
+        self.refine_outline_action.setToolTip(
+            "After the first chapters, place them again with a language model (about 10 s for a 3-hour episode, "
+            "once: the result is kept)"
+        )
+        self.refine_outline_action.toggled.connect(self.refine_outline_requested)
         menu.addSeparator()
         themes = menu.addMenu("&Theme")
         for key, label in THEMES:

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.menu.set_recent_files(self.settings.recent_files())
         self.menu.set_color_meanings(session.annotations.colors)
         self.menu.hide_fillers_action.setChecked(session.hide_fillers)
+        self.menu.refine_outline_action.setChecked(session.refine_outline)
         self.apply_theme(self.settings.theme)
         self.reader.set_zoom(self.settings.zoom)
         if session.documents.opening is not None:  # started before this window listened (app.run_gui)
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         menu.zoom_requested.connect(self.zoom)
         menu.theme_requested.connect(lambda key: self.apply_theme(key, remember=True))
         menu.hide_fillers_requested.connect(s.set_hide_fillers)
+        menu.refine_outline_requested.connect(s.set_refine_outline)
         menu.beginning_requested.connect(lambda: reader.scroll_to_offset(0))
         menu.next_chapter_requested.connect(lambda: self._scroll_to(s.next_chapter()))
         menu.previous_chapter_requested.connect(

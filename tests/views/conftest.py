@@ -48,11 +48,9 @@ class WindowHarness:
 
     def start(self, library: bool = False, refine_outline: bool = False) -> MainWindow:
         """Build the window (``library``: with a library service, started after the first paint;
-        ``refine_outline``: the outline's second, contextual stage runs, as in the app; seconds per episode,
-        so off unless a test is about it)."""
+        ``refine_outline``: the user has turned on View › Refine Automatic Chapters)."""
         self.tasks = TaskRunner()
         self.service = DocumentService(self.dirs, self.tasks)
-        self.service.refine_outline = refine_outline
         self.annotations = AnnotationService(self.tasks)
         self.search = SearchService(self.tasks)
         self.library = LibraryService(self.dirs, self.tasks) if library else None
@@ -63,6 +61,8 @@ class WindowHarness:
             Settings(self.dirs.settings_file),
             library=self.library,
         )
+        if refine_outline:
+            self.session.set_refine_outline(True)
         self.window = MainWindow(self.session)
         self.qtbot.addWidget(self.window)  # type: ignore[attr-defined]
         self.window.show()

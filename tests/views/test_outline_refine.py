@@ -131,3 +131,34 @@ def test_another_granularity_stops_the_refinement_under_way(
     qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=60_000)
     assert sorted(outcomes) == ["stopped", "went on"]
     assert len(harness.session.sections) == len(more.args[0])  # the stale stage sent nothing
+
+
+def test_the_view_menu_turns_refinement_on_for_the_open_episode_and_the_next_run(
+    qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness]
+) -> None:
+    path = _episode(tmp_path, seed_text)
+    harness = private_harness()
+    window = harness.start()
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000) as plain:
+        harness.open(path)
+    first_rows = _rows(plain.args[0])
+    assert harness.service.outline_settled and _refined_in_cache(harness) is None  # off by default
+    action = window.menu.refine_outline_action
+    assert not action.isChecked()
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        action.trigger()  # the first outline again (from the cache), then the refined one
+    qtbot.waitUntil(lambda: harness.service.outline_settled and _refined_in_cache(harness), timeout=120_000)
+    refined_rows = _refined_in_cache(harness)
+    assert refined_rows is not None and _rows(harness.session.sections) == refined_rows
+    harness.stop()
+
+    again = private_harness()
+    window = again.start()
+    assert window.menu.refine_outline_action.isChecked()  # kept between runs
+    with qtbot.waitSignal(again.service.outline_ready, timeout=60_000) as first:
+        again.open(path)
+    assert _rows(first.args[0]) == refined_rows
+    with qtbot.waitSignal(again.service.outline_ready, timeout=60_000) as first_only:
+        window.menu.refine_outline_action.trigger()  # off: the first outline
+    assert _rows(first_only.args[0]) == first_rows
+    assert again.service.outline_settled
