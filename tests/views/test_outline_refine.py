@@ -106,9 +106,10 @@ def test_a_failed_refinement_keeps_the_first_chapters_and_clears_the_progress(
 def test_another_granularity_stops_the_refinement_under_way(
     qtbot, tmp_path: Path, seed_text: str, private_harness: Callable[[], WindowHarness], monkeypatch
 ) -> None:
-    gate, outcomes = threading.Event(), []
+    entered, gate, outcomes = threading.Event(), threading.Event(), []
 
     def held(_text: str, _spans: object, _units: object, report: Callable[[float], None]) -> None:
+        entered.set()
         gate.wait(60)
         try:
             report(0.5)
@@ -123,6 +124,7 @@ def test_another_granularity_stops_the_refinement_under_way(
     with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
         harness.open(_episode(tmp_path, seed_text))
     count = window.outline_panel.model.rowCount()
+    qtbot.waitUntil(entered.is_set, timeout=60_000)  # the refinement is under way
     with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000) as more:
         harness.session.set_granularity(2.0)
     assert len(more.args[0]) > count
@@ -147,7 +149,9 @@ def test_the_view_menu_turns_refinement_on_for_the_open_episode_and_the_next_run
     assert not action.isChecked()
     with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
         action.trigger()  # the first outline again (from the cache), then the refined one
-    qtbot.waitUntil(lambda: harness.service.outline_settled and _refined_in_cache(harness), timeout=120_000)
+    qtbot.waitUntil(
+        lambda: harness.service.outline_settled and _refined_in_cache(harness) is not None, timeout=120_000
+    )
     refined_rows = _refined_in_cache(harness)
     assert refined_rows is not None and _rows(harness.session.sections) == refined_rows
     harness.stop()
