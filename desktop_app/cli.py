@@ -277,7 +277,7 @@ def cmd_outline(transcript: Transcript, args: argparse.Namespace) -> int:
     """Print the automatic chapters."""
     from desktop_app.outline import chapters as outline
 
-    sections = _sections(transcript, args, args.granularity, refine=True if args.refined else None)
+    sections = _sections(transcript, args, args.granularity, refine=bool(args.refined))
     lines = [
         f"{i + 1:>3}. {s.title}  [{s.start}–{s.end}]  ({', '.join(s.keywords)})\n"
         for i, s in enumerate(sections)

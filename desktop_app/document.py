@@ -230,6 +230,7 @@ class DocumentService(QObject):
         self.refine_outline = False
         self.outline_settled = False  # whether the outline last sent is the last one for this document
         self._outline_request = 0  # the outline stages of older requests stop at their next report
+        self._progress_label = ""  # what the last stage report showed (cleared when its outline settles)
 
     @property
     def dirs(self) -> AppDirs:
@@ -276,6 +277,7 @@ class DocumentService(QObject):
 
     def _report(self, generation: int, label: str, fraction: float) -> None:
         if generation == self._generation:
+            self._progress_label = "" if fraction >= 1.0 else label
             self.progress.emit(label, fraction)
 
     def _on_preview(self, request: int, preview: Preview) -> None:
@@ -328,6 +330,7 @@ class DocumentService(QObject):
         request (another granularity, another document, closing) stops a running stage at its next report."""
         self._outline_request += 1
         request = self._outline_request
+        self.outline_settled = False
         cache_dir, granularity = self._dirs.cache, self.granularity
         text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
         names = document.speakers  # said aloud, but never a chapter's topic
@@ -361,11 +364,18 @@ class DocumentService(QObject):
                 owner=self,
             )
 
+        def settle() -> None:
+            self.outline_settled = True
+            if self._progress_label in ("Refining chapters…", "Finding chapters…"):  # a stopped stage's
+                self._progress_label = ""
+                self.progress.emit("", 1.0)
+
         def on_done(sections: list[Any], refined: bool, second: bool) -> None:
             if not current():
                 return
             self.sections = sections
-            self.outline_settled = refined or second or not self.refine_outline
+            if refined or second or not self.refine_outline:
+                settle()
             self.outline_ready.emit(sections)
             if not self.outline_settled:
                 submit(refine=True)
@@ -373,12 +383,12 @@ class DocumentService(QObject):
         def on_failed(message: str, error: BaseException, second: bool) -> None:
             if isinstance(error, OutlineSuperseded) or not current():
                 return
+            settle()
             if not second:
                 self._on_stage_failed(generation, "outline", message)
                 return
             logger.warning("refining the outline failed (the first one stays): %s", message)
-            self.outline_settled = True
-            self.progress.emit("", 1.0)
+            self.outline_ready.emit(self.sections)  # settled: the first outline is the outline
 
         submit(refine=None if self.refine_outline else False)
 

@@ -180,6 +180,8 @@ def outline_stage(
     cached, else the first outline. ``names``: the speakers, never titles."""
     from desktop_app.outline import chapters as outline
 
+    if refine and not can_refine():  # no usable encoder: the first outline, from its own cache entry
+        refine = False
     if cache_dir is not None:
         for refined in {None: (True, False), True: (True,), False: (False,)}[refine]:
             cached = cached_sections(cache_dir, sha256, text, granularity, refined)
