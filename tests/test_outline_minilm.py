@@ -43,3 +43,22 @@ def test_mini_columns_peak_at_a_topic_change() -> None:
     cols = exp.mini_columns(ep)  # type: ignore[arg-type]
     assert cols.shape == (80, 6)
     assert int(cols[:, 0].argmax()) == 40  # novelty of the 100-word windows
+
+
+def test_cv_folds_are_deterministic_disjoint_and_cover_every_slug() -> None:
+    slugs = [f"lex-{i}-guest" for i in range(60)] + [f"vector-{i}" for i in range(29)]
+    folds = exp.cv_folds(slugs, 5)
+    assert folds == exp.cv_folds(list(reversed(slugs)), 5)  # the order given does not matter
+    assert set(folds) == set(slugs)  # every slug in exactly one fold (a dict: disjoint)
+    sizes = [sum(f == k for f in folds.values()) for k in range(5)]
+    assert sorted(sizes) == [17, 18, 18, 18, 18]
+    assert exp.cv_folds(slugs, 5, seed=1) != folds  # another seed deals other folds
+    assert sorted(exp.cv_folds(slugs, 10).values()) == sorted([k % 10 for k in range(89)])
+
+
+def test_bootstrap_interval_brackets_the_mean() -> None:
+    delta = np.random.default_rng(5).normal(-0.02, 0.05, size=89)
+    lo, hi = exp.bootstrap_interval(delta, n=2000)
+    assert lo < delta.mean() < hi
+    assert exp.bootstrap_interval(delta, n=2000) == (lo, hi)  # seeded
+    assert abs((hi - lo) - 2 * 1.96 * delta.std() / np.sqrt(89)) < 0.006
