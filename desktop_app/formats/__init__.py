@@ -16,7 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.formats.chapter_files import sidecar_chapters, with_chapters
+from desktop_app.formats.chapter_files import (
+    chapters_file_refusal,
+    chapters_from_vtt,
+    sidecar_chapters,
+    with_chapters,
+)
 from desktop_app.formats.htmltranscript import looks_like_podcast_html, read_podcast_html
 from desktop_app.formats.jsonformats import read_json, read_tsv
 from desktop_app.formats.model import (
@@ -246,6 +251,8 @@ def _parse(text: str, name: str, suffix: str) -> Parsed:
         raise _refusal(name, "TTML/DFXP subtitles (XML)")
     if kind == "xml":
         raise _refusal(name, "an XML document")
+    if kind == "vtt" and name.lower().endswith(".chapters.vtt") and (chapters := chapters_from_vtt(text)):
+        raise chapters_file_refusal(name, chapters)
     try:
         if kind == "json":
             return read_json(text, name)

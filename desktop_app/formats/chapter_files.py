@@ -3,9 +3,10 @@
 A Podcasting 2.0 chapters file (``{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}``,
 the ``<podcast:chapters>`` of a feed) saved beside the transcript as ``NAME.chapters.json`` or
 ``chapters.json``, or the ``NAME.info.json`` yt-dlp saves beside a video's captions (``"chapters":
-[{"start_time": 0.0, "title": "Intro", "end_time": 94.0}]``), gives the episode's own outline. Lenient about
-the spellings other tools write (``start``, ``start_time``, ``seconds``, ``timestamp`` as ``"1:02:03"``; a
-bare list of chapters).
+[{"start_time": 0.0, "title": "Intro", "end_time": 94.0}]``), or a WebVTT chapters track (``NAME.chapters.vtt``
+or ``chapters.vtt``: the ``<track kind="chapters">`` of web players, each cue's text a chapter's title), gives the
+episode's own outline. Lenient about the spellings other tools write (``start``, ``start_time``, ``seconds``,
+``timestamp`` as ``"1:02:03"``; a bare list of chapters).
 Chapters marked ``"toc": false`` are not part of the table of contents and are left out.
 
 Where a chapter starts in the text: by the file's cue times when it has them, else at the pace the list
@@ -23,7 +24,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.formats.markup import plain
-from desktop_app.formats.model import Heading, Parsed
+from desktop_app.formats.model import Heading, Parsed, TranscriptError
+from desktop_app.formats.subtitles import parse_cues
 from desktop_app.timeline import WORDS_PER_MINUTE
 
 if TYPE_CHECKING:
@@ -79,33 +81,64 @@ def chapters_from_json(data: Any) -> ChapterList | None:
     return entries
 
 
+def chapters_from_vtt(text: str) -> ChapterList | None:
+    """The chapters of a WebVTT chapters track (each cue: a chapter's start and, as its text, its title), sorted
+    by time; ``None`` when no cue has a title."""
+    try:
+        cues, _warnings = parse_cues(text.replace("\r\n", "\n").replace("\r", "\n"), "chapters", "vtt")
+    except TranscriptError:
+        return None
+    entries = [
+        (cue.t_start, title[:200]) for cue in cues if (title := " ".join(plain(" ".join(cue.lines)).split()))
+    ]
+    entries.sort(key=lambda entry: entry[0])
+    return entries or None
+
+
 def read_chapters_file(path: Path) -> ChapterList | None:
-    """The chapters of a file, or ``None`` when it is missing, unreadable, too big or not a chapters file."""
+    """The chapters of a file (chapters JSON, or WebVTT for a ``.vtt``), or ``None`` when it is missing,
+    unreadable, too big or not a chapters file."""
     try:
         if not path.is_file() or path.stat().st_size > MAX_CHAPTERS_BYTES:
             return None
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        if path.suffix.lower() == ".vtt":
+            return chapters_from_vtt(text)
+        data = json.loads(text)
     except (OSError, ValueError, RecursionError):
         return None
     return chapters_from_json(data)
 
 
+def chapters_file_refusal(name: str, chapters: ChapterList) -> TranscriptError:
+    """The message for a chapters file opened as a transcript: what it is, and where to put it instead."""
+    suffix = ".vtt" if name.lower().endswith(".vtt") else ".json"
+    stem = name.rsplit(".", 1)[0].removesuffix(".chapters")
+    count = f"{len(chapters)} chapter{'s' if len(chapters) != 1 else ''}"
+    return TranscriptError(
+        f"{name} is a chapters file ({count}, from “{chapters[0][1]}”), not a transcript: it has times and "
+        f"titles but none of the words. Open the episode's transcript; with this file beside it, saved as "
+        f"“{stem}.chapters{suffix}” next to “{stem}.srt” (or .vtt, .txt…), its chapters become the episode's "
+        f"outline."
+    )
+
+
 def sidecar_candidates(transcript: Path) -> list[Path]:
     """Where an episode's chapters file may sit beside its transcript, most specific first:
-    ``NAME.chapters.json`` for the name with each of its suffixes taken off (``ep.en.vtt`` → ``ep.en``,
-    ``ep``), ``NAME.info.json`` (what ``yt-dlp --write-info-json`` saves beside the captions: its
-    ``chapters`` are the video's), ``NAME.json`` (not the transcript itself), then ``chapters.json`` in the
-    same folder."""
+    ``NAME.chapters.json`` and ``NAME.chapters.vtt`` for the name with each of its suffixes taken off
+    (``ep.en.vtt`` → ``ep.en``, ``ep``), ``NAME.info.json`` (what ``yt-dlp --write-info-json`` saves beside the
+    captions: its ``chapters`` are the video's), ``NAME.json`` (not the transcript itself), then
+    ``chapters.json`` and ``chapters.vtt`` in the same folder."""
     folder, name = transcript.parent, transcript.name
     stems: list[str] = []
     while "." in name:
         name = name.rsplit(".", 1)[0]
         if name:
             stems.append(name)
-    candidates = [folder / f"{stem}.chapters.json" for stem in stems]
+    candidates = [folder / f"{stem}.chapters.{kind}" for stem in stems for kind in ("json", "vtt")]
     candidates += [folder / f"{stem}.info.json" for stem in stems]
     candidates += [folder / f"{stem}.json" for stem in stems]
-    candidates.append(folder / "chapters.json")
+    candidates += [folder / "chapters.json", folder / "chapters.vtt"]
     return [path for path in dict.fromkeys(candidates) if path != transcript]
 
 

@@ -11,7 +11,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.formats.chapter_files import chapters_from_json
+from desktop_app.formats.chapter_files import chapters_file_refusal, chapters_from_json
 from desktop_app.formats.markup import plain
 from desktop_app.formats.model import DocumentBuilder, Parsed, TranscriptError
 from desktop_app.formats.subtitles import _SOUND_RE
@@ -182,13 +182,7 @@ def read_json(text: str, name: str) -> Parsed:
             return parsed
     chapters = chapters_from_json(data)
     if chapters:
-        stem = name.rsplit(".", 1)[0].removesuffix(".chapters")
-        raise TranscriptError(
-            f"{name} is a chapters file ({len(chapters)} chapter{'s' if len(chapters) != 1 else ''}, from “{chapters[0][1]}”), not a "
-            f"transcript: it has times and titles but none of the words. Open the episode's transcript; "
-            f"with this file beside it, saved as “{stem}.chapters.json” next to “{stem}.srt” (or .vtt, "
-            f".txt…), its chapters become the episode's outline."
-        )
+        raise chapters_file_refusal(name, chapters)
     raise TranscriptError(
         f"{name} is a JSON file, but not one of the transcript JSON formats this app reads "
         f"(Podcasting 2.0, Whisper, YouTube transcript)."

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from desktop_app.formats import TranscriptError, load
-from desktop_app.formats.chapter_files import chapters_from_json, sidecar_candidates
+from desktop_app.formats.chapter_files import chapters_from_json, chapters_from_vtt, sidecar_candidates
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,12 +52,15 @@ def test_sidecar_names_go_from_the_most_specific(tmp_path: Path) -> None:
     names = [p.name for p in sidecar_candidates(tmp_path / "Show [abcdefghijk].en.vtt")]
     assert names == [
         "Show [abcdefghijk].en.chapters.json",
+        "Show [abcdefghijk].en.chapters.vtt",
         "Show [abcdefghijk].chapters.json",
+        "Show [abcdefghijk].chapters.vtt",
         "Show [abcdefghijk].en.info.json",
         "Show [abcdefghijk].info.json",
         "Show [abcdefghijk].en.json",
         "Show [abcdefghijk].json",
         "chapters.json",
+        "chapters.vtt",
     ]
 
 
@@ -152,3 +155,59 @@ def test_a_chapter_at_an_impossible_time_is_left_out_not_a_crash(
     )
     loaded = load(transcript)
     assert [h.title for h in loaded.chapters] == titles
+
+
+CHAPTERS_VTT = """WEBVTT
+Kind: chapters
+
+NOTE written by a podcast editor
+
+chapter-1
+00:00:00.000 --> 00:05:00.000
+Cold open
+
+chapter-3
+00:10:00.000 --> 00:16:00.000
+<b>Questions</b> from listeners
+
+chapter-2
+00:05:00.000 --> 00:10:00.000
+The middle &amp; more
+"""
+
+
+def test_a_webvtt_chapters_track_is_read_in_time_order_with_plain_titles() -> None:
+    assert chapters_from_vtt(CHAPTERS_VTT.replace("\n", "\r\n")) == [
+        (0.0, "Cold open"),
+        (300.0, "The middle & more"),
+        (600.0, "Questions from listeners"),
+    ]
+    assert chapters_from_vtt("WEBVTT\n\nno cues here\n") is None
+    assert chapters_from_vtt("WEBVTT\n\n00:00.000 --> 00:01.000\n\n") is None  # cues without titles
+
+
+def test_captions_take_the_webvtt_chapters_track_beside_them(tmp_path: Path) -> None:
+    cues = "".join(
+        f"00:{m:02d}:{s:02d}.000 --> 00:{m:02d}:{s + 5:02d}.000\nline {m} {s}\n\n"
+        for m in range(16)
+        for s in (0, 30)
+    )
+    captions = tmp_path / "episode.en.vtt"
+    captions.write_text("WEBVTT\n\n" + cues, encoding="utf-8")
+    (tmp_path / "episode.chapters.vtt").write_text(CHAPTERS_VTT, encoding="utf-8")
+    loaded = load(captions)
+    assert [h.title for h in loaded.chapters] == [
+        "Cold open",
+        "The middle & more",
+        "Questions from listeners",
+    ]
+    assert loaded.text[loaded.chapters[2].start :].startswith("line 10 0")
+
+
+def test_opening_a_webvtt_chapters_track_by_itself_says_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "episode.chapters.vtt"
+    path.write_text(CHAPTERS_VTT, encoding="utf-8")
+    with pytest.raises(
+        TranscriptError, match=r"is a chapters file \(3 chapters, from “Cold open”\).*episode\.chapters\.vtt"
+    ):
+        load(path)
