@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from desktop_app.outline.vectors import greedy_pieces
 from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
@@ -125,23 +126,8 @@ class WordPieceTokenizer:
         return ids
 
     def _split(self, word: str) -> tuple[int, ...]:
-        if len(word) > MAX_WORD_CHARS:
-            return (self.unk_id,)
-        out: list[int] = []
-        start = 0
-        while start < len(word):
-            end, found = len(word), -1
-            while end > start:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                found = self.index.get(piece, -1)
-                if found >= 0:
-                    break
-                end -= 1
-            if found < 0:
-                return (self.unk_id,)
-            out.append(found)
-            start = end
-        return tuple(out)
+        ids = greedy_pieces(word, self.index) if len(word) <= MAX_WORD_CHARS else None
+        return (self.unk_id,) if ids is None else tuple(ids)
 
     def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
         """``[CLS]`` + the text's pieces (cut to ``max_tokens - 2``) + ``[SEP]``."""

@@ -53,20 +53,10 @@ class WordVectors:
         word = "".join(ch for ch in word if unicodedata.category(ch) != "Mn")
         out: list[int] = []
         for part in _split_punct(word):
-            start = 0
-            while start < len(part):
-                end = len(part)
-                found = -1
-                while end > start:
-                    sub = part[start:end] if start == 0 else "##" + part[start:end]
-                    found = self.index.get(sub, -1)
-                    if found >= 0:
-                        break
-                    end -= 1
-                if found < 0:
-                    return []
-                out.append(found)
-                start = end
+            ids = greedy_pieces(part, self.index)
+            if ids is None:
+                return []
+            out.extend(ids)
         return out
 
     def vector(self, word: str) -> np.ndarray | None:
@@ -93,6 +83,25 @@ class WordVectors:
             if v is not None:
                 out[i] = v
         return out
+
+
+def greedy_pieces(word: str, index: dict[str, int]) -> list[int] | None:
+    """WordPiece's split of one word: the longest known start, then the longest known ``##`` continuation,
+    and so on; None when some part of the word is in no piece."""
+    out: list[int] = []
+    start = 0
+    while start < len(word):
+        end, found = len(word), -1
+        while end > start:
+            found = index.get(word[start:end] if start == 0 else "##" + word[start:end], -1)
+            if found >= 0:
+                break
+            end -= 1
+        if found < 0:
+            return None
+        out.append(found)
+        start = end
+    return out
 
 
 def _split_punct(word: str) -> list[str]:
