@@ -58,11 +58,29 @@ def test_episodes_indexed_by_an_older_app_are_indexed_again(tmp_path, opened, mo
     index = opened()
     index.sync(_wanted(), tmp_path)
     assert not index.sync(_wanted(), tmp_path).added  # the same app: nothing to do
-    monkeypatch.setattr(index_module, "derived_version", lambda: "outline-next|speakers-next")
+    monkeypatch.setattr(index_module, "derived_version", lambda _refined=False: "outline-next|speakers-next")
     report = index.sync(_wanted(), tmp_path)
     assert len(report.added) == 3 and not report.removed
     assert {r["derived"] for r in index.indexed().values()} == {"outline-next|speakers-next"}
     assert index.search("patience").episodes_indexed == 3
+
+
+def test_an_episode_whose_outline_the_reader_refined_is_indexed_again_with_those_chapters(tmp_path, opened):
+    from desktop_app.library import derived
+
+    index = opened()
+    index.sync(_wanted(), tmp_path)
+    transcript = load_transcript(FILES[0])
+    readable = derived.readable_of(transcript, tmp_path, speakers=True)
+    refined, _was = derived.outline_stage(
+        transcript.text, transcript.sha256, readable, 1.0, transcript.speakers, True, tmp_path
+    )
+    report = index.sync(_wanted(), tmp_path)
+    assert report.added == [transcript.sha256]  # the others are as they were
+    record = index.indexed()[transcript.sha256]
+    assert record["derived"] == derived.derived_version(refined=True) != derived.derived_version()
+    assert record["sections"] == [s.title for s in refined]
+    assert not index.sync(_wanted(), tmp_path).added
 
 
 def test_phrases_are_checked_on_the_text(tmp_path, opened):

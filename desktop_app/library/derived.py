@@ -59,10 +59,18 @@ SPEAKERS_VERSION = "speakers-9"
 """Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
 
 
-def derived_version() -> str:
+def derived_version(refined: bool = False) -> str:
     """What the library index keeps of an episode besides its text — paragraphs, speakers, chapter titles —
-    as made by this version of the app: an index record of another is indexed again."""
-    return f"{outline_version(1.0)}|{SPEAKERS_VERSION}"
+    as made by this version of the app (``refined``: from the refined outline): an index record of another is
+    indexed again."""
+    return f"{outline_version(1.0, refined)}|{SPEAKERS_VERSION}"
+
+
+def refined_cached(cache_dir: Path | None, sha256: str) -> bool:
+    """Whether the reader has refined this text's outline (its chapters are then the ones to index)."""
+    if cache_dir is None:
+        return False
+    return cache.cache_file(cache_dir, "outline", sha256, outline_version(1.0, refined=True)).is_file()
 
 
 def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path | None) -> Readable:

@@ -37,7 +37,7 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 
-from desktop_app.library.derived import derived_version, readable_of, sections_of
+from desktop_app.library.derived import derived_version, readable_of, refined_cached, sections_of
 from desktop_app.library.doctable import DocTable
 from desktop_app.library.postings import PostingArrays, top
 from desktop_app.library.results import LibraryHit, LibraryResult
@@ -109,6 +109,7 @@ class PreparedEpisode:
     paragraph_speakers: tuple[
         int, ...
     ] = ()  # the speaker of each paragraph (index in ``speakers``; -1: none)
+    refined_outline: bool = False  # the chapters are the refined outline's (the reader made one)
 
 
 def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None) -> PreparedEpisode:
@@ -116,6 +117,7 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
     process. Speakers are the file's, else the host / guest labels the reader shows (cached as it caches them)."""
     transcript = load_transcript(path)
     readable = readable_of(transcript, cache_dir, speakers=True)
+    refined = refined_cached(cache_dir, transcript.sha256)  # then its chapters are the refined ones
     sections = sections_of(transcript, readable, cache_dir)
     speakers = readable.speakers
     numbers = {name: number for number, name in enumerate(speakers)}
@@ -136,6 +138,7 @@ def prepare_episode(path: str, cache_dir: Path | None, title: str | None = None)
         paragraph_sections=tuple(section for _, _, section, _ in units),
         speakers=speakers,
         paragraph_speakers=tuple(speaker for _, _, _, speaker in units),
+        refined_outline=refined,
     )
 
 
@@ -565,9 +568,11 @@ class LibraryIndex:
         report.removed = [sha for sha in have if sha not in wanted_shas]
         self.remove(report.removed)
         self._texts.tidy(set(have) - set(report.removed))
-        current = derived_version()  # records of an older app: chapter titles and speakers made anew
+        # records of an older app, or made before the reader refined the episode's outline: made anew
         todo = [
-            (sha, path, title) for sha, path, title in wanted if have.get(sha, {}).get("derived") != current
+            (sha, path, title)
+            for sha, path, title in wanted
+            if have.get(sha, {}).get("derived") != derived_version(refined_cached(cache_dir, sha))
         ]
         done_before = len(wanted) - len(todo)
         if progress:
@@ -771,7 +776,7 @@ def _write_episode(writer: Any, episode: PreparedEpisode) -> None:
         "speakers": list(episode.speakers),
         "section_starts": list(episode.section_starts),
         "chars": len(text),
-        "derived": derived_version(),
+        "derived": derived_version(episode.refined_outline),
         # the paragraph documents just written, in order (``doctable.py`` reads them from here)
         **dict(zip(("doc_starts", "doc_ends", "doc_sections", "doc_speakers"), columns, strict=True)),
     }
