@@ -505,8 +505,12 @@ class ReadingSession(QObject):
     # -- chapters -----------------------------------------------------------------------------
     @Slot(object)
     def _on_outline_ready(self, sections: list[Section]) -> None:
-        self.auto_sections = list(sections)
+        replaced, self.auto_sections = self.auto_sections, list(sections)
         self._refresh_sections()
+        refined = self.documents.refine_outline and self.documents.outline_settled
+        if refined and replaced and replaced != self.auto_sections and self.outline_source == "automatic":
+            count = len(self.auto_sections)
+            self.notice.emit(f"Chapters refined: {count} chapter{'' if count == 1 else 's'}")
 
     @Slot()
     def _refresh_sections(self, _records: object = None) -> None:

@@ -42,6 +42,8 @@ def test_the_refined_chapters_replace_the_first_and_open_at_once_next_time(
     path = _episode(tmp_path, seed_text)
     harness = private_harness()
     window = harness.start(refine_outline=True)
+    notices: list[str] = []
+    harness.session.notice.connect(notices.append)
     with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
         harness.open(path)
     assert _refined_in_cache(harness) is None  # the first outline: the refined one is on its way
@@ -49,6 +51,7 @@ def test_the_refined_chapters_replace_the_first_and_open_at_once_next_time(
     with qtbot.waitSignal(harness.service.outline_ready, timeout=120_000) as refined:
         pass
     refined_rows = _rows(refined.args[0])
+    assert f"Chapters refined: {len(refined_rows)} chapters" in notices  # why the list just changed
     assert _refined_in_cache(harness) == refined_rows
     assert _rows(harness.session.sections) == refined_rows
     shown = [window.outline_panel.model.index(r, 0).data() for r in range(len(refined_rows))]
