@@ -31,6 +31,15 @@ def resource_path(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+OUTLINE_ENCODER = ("models", "outline_minilm.npz")
+"""The contextual encoder of the refined outline (21 MB): in a source checkout, left out of the packaged app."""
+
+
+def outline_encoder_present() -> bool:
+    """Whether the refined outline's encoder file is there (a source checkout; not the packaged app)."""
+    return resource_path(*OUTLINE_ENCODER).is_file()
+
+
 def default_transcript() -> Path:
     """The transcript opened when the user gives none."""
     return resource_path("transcripts", "lex-383-mark-zuckerberg.txt")

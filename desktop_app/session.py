@@ -20,6 +20,7 @@ from desktop_app.display_text import DisplayText, DocOffset
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
 from desktop_app.formats import FORMAT_NAMES
 from desktop_app.outline import edits as outline_edits
+from desktop_app.paths import outline_encoder_present
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
 
 if TYPE_CHECKING:
@@ -543,6 +544,11 @@ class ReadingSession(QObject):
         if row > 0 and top <= self.sections[row].start:
             row -= 1
         return self.chapter_start(max(0, row))
+
+    @property
+    def refine_available(self) -> bool:
+        """Whether the automatic chapters can be refined here (the encoder is in source checkouts only)."""
+        return outline_encoder_present()
 
     @property
     def refine_outline(self) -> bool:

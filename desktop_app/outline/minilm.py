@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from desktop_app.outline.vectors import greedy_pieces
-from desktop_app.paths import resource_path
+from desktop_app.paths import OUTLINE_ENCODER, resource_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ENCODER_FILE = ("models", "outline_minilm.npz")
+ENCODER_FILE = OUTLINE_ENCODER
 MAX_TOKENS = 256  # the model's max_seq_length: [CLS] + 254 pieces + [SEP]
 MAX_WORD_CHARS = 100  # longer words are [UNK] (the model's tokenizer does the same)
 BATCH_TOKENS = 512  # word pieces per batch, padding included (512: +25 MB at the peak, as fast as 4,096)

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.menu.set_color_meanings(session.annotations.colors)
         self.menu.hide_fillers_action.setChecked(session.hide_fillers)
         self.menu.refine_outline_action.setChecked(session.refine_outline)
+        self.menu.refine_outline_action.setVisible(session.refine_available)
         self.apply_theme(self.settings.theme)
         self.reader.set_zoom(self.settings.zoom)
         if session.documents.opening is not None:  # started before this window listened (app.run_gui)

@@ -194,3 +194,17 @@ def test_turning_refinement_off_while_it_runs_clears_its_progress(
     assert _rows(plain.args[0]) == _rows(first.args[0])
     assert window.status.progress_label.text() != "Refining chapters…"
     assert not window.status.progress_bar.isVisible()
+
+
+def test_without_the_encoder_file_the_option_is_not_offered(
+    qtbot, private_harness: Callable[[], WindowHarness], monkeypatch
+) -> None:
+    """The packaged app leaves the 21 MB encoder out (packaging/transcript-reader.spec): no dead menu item."""
+    from desktop_app import session as session_module
+
+    monkeypatch.setattr(session_module, "outline_encoder_present", lambda: False)
+    harness = private_harness()
+    assert not harness.start().menu.refine_outline_action.isVisible()
+    harness.stop()
+    monkeypatch.setattr(session_module, "outline_encoder_present", lambda: True)
+    assert private_harness().start().menu.refine_outline_action.isVisible()
