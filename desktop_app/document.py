@@ -229,6 +229,7 @@ class DocumentService(QObject):
         # after the first outline, the refined one (seconds of one core per episode; the user's choice)
         self.refine_outline = False
         self.outline_settled = False  # whether the outline last sent is the last one for this document
+        self.outline_replaced = False  # whether it is the refined one replacing the first of its request
         self._outline_request = 0  # the outline stages of older requests stop at their next report
         self._progress_label = ""  # what the last stage report showed (cleared when its outline settles)
 
@@ -374,6 +375,7 @@ class DocumentService(QObject):
             if not current():
                 return
             self.sections = sections
+            self.outline_replaced = second and refined
             if refined or second or not self.refine_outline:
                 settle()
             self.outline_ready.emit(sections)
@@ -388,6 +390,7 @@ class DocumentService(QObject):
                 self._on_stage_failed(generation, "outline", message)
                 return
             logger.warning("refining the outline failed (the first one stays): %s", message)
+            self.outline_replaced = False
             self.outline_ready.emit(self.sections)  # settled: the first outline is the outline
 
         submit(refine=None if self.refine_outline else False)

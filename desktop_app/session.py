@@ -130,7 +130,8 @@ class ReadingSession(QObject):
         self._save_position_timer = QTimer(self, singleShot=True, interval=POSITION_SAVE_DELAY_MS)
         self._save_position_timer.timeout.connect(self.save_position)
         documents.hide_fillers = settings.hide_fillers
-        documents.refine_outline = settings.refine_outline
+        # a saved "on" counts only where the encoder is (a packaged app leaves it out and hides the option)
+        documents.refine_outline = settings.refine_outline and outline_encoder_present()
         self._connect_services()
 
     def _connect_services(self) -> None:
@@ -508,8 +509,11 @@ class ReadingSession(QObject):
     def _on_outline_ready(self, sections: list[Section]) -> None:
         replaced, self.auto_sections = self.auto_sections, list(sections)
         self._refresh_sections()
-        refined = self.documents.refine_outline and self.documents.outline_settled
-        if refined and replaced and replaced != self.auto_sections and self.outline_source == "automatic":
+        if (
+            self.documents.outline_replaced
+            and replaced != self.auto_sections
+            and self.outline_source == "automatic"
+        ):
             count = len(self.auto_sections)
             self.notice.emit(f"Chapters refined: {count} chapter{'' if count == 1 else 's'}")
 

@@ -101,6 +101,8 @@ def test_a_folder_gives_one_file_per_episode_in_every_format_the_app_reads(tmp_p
         "notes.md",
         "show.chapters.json",
         "chapters.json",
+        "show.chapters.vtt",
+        "chapters.vtt",
         "cover.jpg",
         ".hidden.txt",
         "otter.docx",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from desktop_app.formats.chapter_files import (
     chapters_file_refusal,
     chapters_from_vtt,
+    is_chapters_name,
     sidecar_chapters,
     with_chapters,
 )
@@ -251,7 +252,7 @@ def _parse(text: str, name: str, suffix: str) -> Parsed:
         raise _refusal(name, "TTML/DFXP subtitles (XML)")
     if kind == "xml":
         raise _refusal(name, "an XML document")
-    if kind == "vtt" and name.lower().endswith(".chapters.vtt") and (chapters := chapters_from_vtt(text)):
+    if kind == "vtt" and is_chapters_name(name) and (chapters := chapters_from_vtt(text)):
         raise chapters_file_refusal(name, chapters)
     try:
         if kind == "json":

@@ -81,17 +81,30 @@ def chapters_from_json(data: Any) -> ChapterList | None:
     return entries
 
 
+MAX_TRACK_CHAPTERS = 500
+"""A WebVTT file with more cues than this is captions, not a chapters track (unless its header says chapters)."""
+MIN_TRACK_GAP_S = 20.0
+"""Chapters are minutes apart, caption cues seconds: a track whose starts are closer (median) is captions."""
+
+
 def chapters_from_vtt(text: str) -> ChapterList | None:
     """The chapters of a WebVTT chapters track (each cue: a chapter's start and, as its text, its title), sorted
-    by time; ``None`` when no cue has a title."""
+    by time; ``None`` when no cue has a title, or when the cues are captions (many, seconds apart), unless the
+    header says ``Kind: chapters``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        cues, _warnings = parse_cues(text.replace("\r\n", "\n").replace("\r", "\n"), "chapters", "vtt")
+        cues, _warnings = parse_cues(text, "chapters", "vtt")
     except TranscriptError:
         return None
     entries = [
         (cue.t_start, title[:200]) for cue in cues if (title := " ".join(plain(" ".join(cue.lines)).split()))
     ]
     entries.sort(key=lambda entry: entry[0])
+    header = text.split("\n\n", 1)[0]
+    if not re.search(r"^kind:\s*chapters\s*$", header, re.IGNORECASE | re.MULTILINE):
+        gaps = sorted(b[0] - a[0] for a, b in zip(entries, entries[1:], strict=False))
+        if len(entries) > MAX_TRACK_CHAPTERS or (gaps and gaps[len(gaps) // 2] < MIN_TRACK_GAP_S):
+            return None  # captions under a chapters file's name
     return entries or None
 
 
@@ -108,6 +121,11 @@ def read_chapters_file(path: Path) -> ChapterList | None:
     except (OSError, ValueError, RecursionError):
         return None
     return chapters_from_json(data)
+
+
+def is_chapters_name(name: str) -> bool:
+    """Whether a file's name says it holds chapters (``NAME.chapters.json``, ``chapters.vtt`` …)."""
+    return name.lower().endswith(("chapters.json", "chapters.vtt"))
 
 
 def chapters_file_refusal(name: str, chapters: ChapterList) -> TranscriptError:

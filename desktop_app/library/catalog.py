@@ -32,7 +32,7 @@ SUFFIXES = (".vtt", ".srt", ".sbv", ".json", ".tsv", ".csv", ".md", ".markdown",
 """The files a folder contributes (others are skipped), best first: when one tool wrote the same episode in
 several formats (Whisper writes ``ep.txt``, ``ep.srt``, ``ep.vtt``, ``ep.tsv``, ``ep.json``), the folder
 contributes the first of them (times, and speakers where the tool gives them)."""
-NOT_TRANSCRIPTS = (".info.json", ".chapters.json", ".live_chat.json", ".description", "chapters.json")
+NOT_TRANSCRIPTS = (".info.json", ".live_chat.json", ".description", "chapters.json", "chapters.vtt")
 """Files that sit beside transcripts but are not one (yt-dlp's metadata, chapters files)."""
 _KEYS = ("title", "show", "podcast", "episode", "source", "url", "date", "guest")
 _HEADER_RE = re.compile(rf"^#\s*({'|'.join(_KEYS)})\s*:\s*(.+?)\s*$", re.IGNORECASE)

@@ -211,3 +211,31 @@ def test_opening_a_webvtt_chapters_track_by_itself_says_what_it_is(tmp_path: Pat
         TranscriptError, match=r"is a chapters file \(3 chapters, from “Cold open”\).*episode\.chapters\.vtt"
     ):
         load(path)
+
+
+def _captions_vtt(cues: int, header: str = "WEBVTT") -> str:
+    body = "".join(
+        f"00:{n // 20:02d}:{n % 20 * 3:02d}.000 --> 00:{n // 20:02d}:{n % 20 * 3 + 2:02d}.000\nsaid {n}\n\n"
+        for n in range(cues)
+    )
+    return f"{header}\n\n{body}"
+
+
+def test_captions_under_a_chapters_name_are_not_taken_for_chapters(tmp_path: Path) -> None:
+    assert chapters_from_vtt(_captions_vtt(40)) is None  # cues seconds apart: speech
+    assert chapters_from_vtt(_captions_vtt(600).replace("said", "Said")) is None
+    assert chapters_from_vtt(_captions_vtt(40, "WEBVTT\nKind: chapters")) is not None  # the header says so
+    captions = tmp_path / "episode.chapters.vtt"
+    captions.write_text(_captions_vtt(300), encoding="utf-8")
+    loaded = load(captions)  # read as the captions it is, not refused as a chapters file
+    assert loaded.text.startswith("said 0 said 1") and not loaded.chapters
+    transcript = tmp_path / "episode.txt"
+    transcript.write_text(WORDS, encoding="utf-8")
+    assert load(transcript).chapters == ()  # nor given 300 one-line "chapters"
+
+
+def test_a_plain_chapters_vtt_opened_by_itself_says_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "chapters.vtt"
+    path.write_text(CHAPTERS_VTT, encoding="utf-8")
+    with pytest.raises(TranscriptError, match=r"chapters\.vtt is a chapters file \(3 chapters"):
+        load(path)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from desktop_app.document import OutlineSuperseded
 from desktop_app.library import derived
 from desktop_app.outline import chapters
+from desktop_app.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,6 +53,14 @@ def test_the_refined_chapters_replace_the_first_and_open_at_once_next_time(
         pass
     refined_rows = _rows(refined.args[0])
     assert f"Chapters refined: {len(refined_rows)} chapters" in notices  # why the list just changed
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
+        harness.session.set_granularity(2.0)
+    qtbot.waitUntil(lambda: harness.service.outline_settled, timeout=120_000)
+    notices.clear()
+    with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000) as back:
+        harness.session.set_granularity(1.0)  # refined before: from the cache, no news
+    assert _rows(back.args[0]) == refined_rows and harness.service.outline_settled
+    assert not [n for n in notices if n.startswith("Chapters refined")]
     assert _refined_in_cache(harness) == refined_rows
     assert _rows(harness.session.sections) == refined_rows
     shown = [window.outline_panel.model.index(r, 0).data() for r in range(len(refined_rows))]
@@ -204,7 +213,9 @@ def test_without_the_encoder_file_the_option_is_not_offered(
 
     monkeypatch.setattr(session_module, "outline_encoder_present", lambda: False)
     harness = private_harness()
+    Settings(harness.dirs.settings_file).refine_outline = True  # saved by a build that had the encoder
     assert not harness.start().menu.refine_outline_action.isVisible()
+    assert not harness.session.refine_outline and not harness.service.refine_outline  # no dead second stage
     harness.stop()
     monkeypatch.setattr(session_module, "outline_encoder_present", lambda: True)
     assert private_harness().start().menu.refine_outline_action.isVisible()
