@@ -188,6 +188,28 @@ def _send_preview(transcript: Transcript, preview: Callable[[Preview], None]) ->
     )
 
 
+@dataclass(frozen=True)
+class OutlineRequest:
+    """One request for a document's outline (its number among the service's requests, the document generation,
+    the granularity): the stages it runs on workers."""
+
+    number: int
+    generation: int
+    granularity: float
+    document: Document
+    cache_dir: Path
+
+    def run(self, refine: bool | None, report: Callable[[float], None]) -> tuple[list[Any], bool]:
+        """One stage, on a worker: the outline and whether it is the refined one (``derived.outline_stage``)."""
+        from desktop_app.library import derived
+
+        document = self.document
+        text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
+        names = document.speakers  # said aloud, but never a chapter's topic
+        args = (text, sha, readable, self.granularity, names, refine, self.cache_dir, report)
+        return derived.outline_stage(*args)
+
+
 class DocumentService(QObject):
     """Opens documents in the background and announces each stage.
 
@@ -330,70 +352,69 @@ class DocumentService(QObject):
         (seconds: the contextual encoder) replacing it; either comes from the cache when it is there. A newer
         request (another granularity, another document, closing) stops a running stage at its next report."""
         self._outline_request += 1
-        request = self._outline_request
         self.outline_settled = False
-        cache_dir, granularity = self._dirs.cache, self.granularity
-        text, sha, readable = document.transcript.text, document.sha256, document.automatic_readable
-        names = document.speakers  # said aloud, but never a chapter's topic
+        request = OutlineRequest(
+            self._outline_request, generation, self.granularity, document, self._dirs.cache
+        )
+        self._submit_outline(request, refine=None if self.refine_outline else False)
 
-        def current() -> bool:
-            return request == self._outline_request and generation == self._generation
+    def _outline_current(self, request: OutlineRequest) -> bool:
+        return request.number == self._outline_request and request.generation == self._generation
 
-        def stage(refine: bool | None) -> Callable[[Callable[[float], None]], tuple[list[Any], bool]]:
-            def job(report: Callable[[float], None]) -> tuple[list[Any], bool]:
-                from desktop_app.library import derived
+    def _submit_outline(self, request: OutlineRequest, refine: bool | None) -> None:
+        label = "Refining chapters…" if refine else "Finding chapters…"
+        second = bool(refine)
 
-                def checked(fraction: float) -> None:
-                    if not current():
-                        raise OutlineSuperseded
-                    report(fraction)
+        def job(report: Callable[[float], None]) -> tuple[list[Any], bool]:
+            def checked(fraction: float) -> None:
+                if not self._outline_current(request):
+                    raise OutlineSuperseded
+                report(fraction)
 
-                return derived.outline_stage(
-                    text, sha, readable, granularity, names, refine, cache_dir, checked
-                )
+            return request.run(refine, checked)
 
-            return job
+        self._tasks.submit(
+            "outline",
+            job,
+            on_done=lambda result: self._on_outline_stage(request, result[0], result[1], second),
+            on_error=lambda message, error: self._on_outline_failed(request, message, error, second),
+            on_progress=lambda f: (
+                self._report(request.generation, label, f) if self._outline_current(request) else None
+            ),
+            owner=self,
+        )
 
-        def submit(refine: bool | None) -> None:
-            label = "Refining chapters…" if refine else "Finding chapters…"
-            self._tasks.submit(
-                "outline",
-                stage(refine),
-                on_done=lambda result: on_done(result[0], result[1], second=bool(refine)),
-                on_error=lambda message, error: on_failed(message, error, second=bool(refine)),
-                on_progress=lambda f: self._report(generation, label, f) if current() else None,
-                owner=self,
-            )
+    def _settle_outline(self) -> None:
+        self.outline_settled = True
+        if self._progress_label in ("Refining chapters…", "Finding chapters…"):  # a stopped stage's label
+            self._progress_label = ""
+            self.progress.emit("", 1.0)
 
-        def settle() -> None:
-            self.outline_settled = True
-            if self._progress_label in ("Refining chapters…", "Finding chapters…"):  # a stopped stage's
-                self._progress_label = ""
-                self.progress.emit("", 1.0)
+    def _on_outline_stage(
+        self, request: OutlineRequest, sections: list[Any], refined: bool, second: bool
+    ) -> None:
+        if not self._outline_current(request):
+            return
+        self.sections = sections
+        self.outline_replaced = second and refined
+        if refined or second or not self.refine_outline:
+            self._settle_outline()
+        self.outline_ready.emit(sections)
+        if not self.outline_settled:
+            self._submit_outline(request, refine=True)
 
-        def on_done(sections: list[Any], refined: bool, second: bool) -> None:
-            if not current():
-                return
-            self.sections = sections
-            self.outline_replaced = second and refined
-            if refined or second or not self.refine_outline:
-                settle()
-            self.outline_ready.emit(sections)
-            if not self.outline_settled:
-                submit(refine=True)
-
-        def on_failed(message: str, error: BaseException, second: bool) -> None:
-            if isinstance(error, OutlineSuperseded) or not current():
-                return
-            settle()
-            if not second:
-                self._on_stage_failed(generation, "outline", message)
-                return
-            logger.warning("refining the outline failed (the first one stays): %s", message)
-            self.outline_replaced = False
-            self.outline_ready.emit(self.sections)  # settled: the first outline is the outline
-
-        submit(refine=None if self.refine_outline else False)
+    def _on_outline_failed(
+        self, request: OutlineRequest, message: str, error: BaseException, second: bool
+    ) -> None:
+        if isinstance(error, OutlineSuperseded) or not self._outline_current(request):
+            return
+        self._settle_outline()
+        if not second:
+            self._on_stage_failed(request.generation, "outline", message)
+            return
+        logger.warning("refining the outline failed (the first one stays): %s", message)
+        self.outline_replaced = False
+        self.outline_ready.emit(self.sections)  # settled: the first outline is the outline
 
     # -- search index -------------------------------------------------------------------------
     def _start_index(self, generation: int, document: Document) -> None:
