@@ -28,6 +28,7 @@ Setup (nothing in pyproject.toml; torch only speeds the corpus pass, the numpy p
     python -m desktop_app.training.outline_minilm --shares 0,0.3,1 --weights 12,8 --resamples 3
     python -m desktop_app.training.outline_minilm --time /work/shared/seed/000_0437f9af2b30a0a6.txt
     python -m desktop_app.training.outline_minilm --cv 10 --cv-seeds 0,1,2,3,4   # about 15 s per fold
+    python -m desktop_app.training.outline_minilm --cv 5 --cv-grid --cv-seeds 0,1,2  # DP settings, ~20 s/fold
 
 (``MINILM_SITE`` / ``MINILM_CACHE`` move the package folder and the embedding cache, default
 ``/work/cache-minilm``; ``--max-tokens 18`` truncates each unit, a cheaper variant, cached separately.)
