@@ -68,6 +68,12 @@ split, which favours the reference.
   [-0.023, +0.017]. Two folds = the fixed split reproduce the figures above exactly (selection 0.0435 ->
   0.0161): the -0.027 was that one split's luck, and choosing the best of several variants on it, more
   than the representation (``/work/notes/s13-cv.md``);
+- the default outline's DP settings (``--cv K --cv-grid``, session 13; ``app`` columns, no MiniLM; prints
+  only): the fold's episodes scored at DP weights 8-14 x 0.85-1.05 of the shipped COUNT_SCALE. No setting beats
+  the shipped one (weight 12, x1) beyond the noise: the best mean changes are -0.002 to -0.003 (K=5, seeds
+  0-2 and 0-9: weight 8 x0.95, weight 10 x0.95 / x1 / x1.05) and up to -0.0045 at K=10, every bootstrap
+  interval containing 0, fold noise sd 0.002-0.006; x0.85 is worse (+0.002 to +0.011, F1@150 -0.013 to
+  -0.021), weight 14 slightly worse (+0.002) (``/work/notes/s13-cvdp.md``);
 - int8 weights (``--int8``, one scale per row; selection re-embedded, the classifier fitted on the float32
   fitting embeddings): pair AUC 0.757, ``app+mini`` 0.0187 (24 / 10), ``mini-for-words`` 0.0153 (26 / 9):
   the same as float32;
