@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from desktop_app.outline import chapters
+from desktop_app.training import outline_boundary as ob
 from desktop_app.training import outline_minilm as exp
 
 
@@ -62,3 +63,34 @@ def test_bootstrap_interval_brackets_the_mean() -> None:
     assert lo < delta.mean() < hi
     assert exp.bootstrap_interval(delta, n=2000) == (lo, hi)  # seeded
     assert abs((hi - lo) - 2 * 1.96 * delta.std() / np.sqrt(89)) < 0.006
+
+
+def test_dp_grid_lists_the_shipped_setting_first_and_every_setting_once() -> None:
+    grid = exp.dp_grid((8.0, 12.0), (0.85, 1.0))
+    assert grid[0] == (chapters.BOUNDARY_WEIGHT, 1.0) == (12.0, 1.0)
+    assert grid == [(12.0, 1.0), (8.0, 0.85), (8.0, 1.0), (12.0, 0.85)]
+    assert len(exp.dp_grid(exp.GRID_WEIGHTS, exp.GRID_FACTORS)) == 16
+    assert exp.grid_name(12.0, 1.0) == "w12 x1" and exp.grid_name(8.0, 0.85) == "w8 x0.85"
+
+
+def test_dp_settings_scale_the_shipped_count_rule_without_compounding() -> None:
+    windows = chapters.BOUNDARY_WINDOWS
+    shipped = (chapters.BOUNDARY_WEIGHT, chapters.PRIOR_WEIGHT, chapters.COUNT_SCALE, chapters.COUNT_POWER)
+    try:
+        for _ in range(2):  # applying one setting after another must not multiply the factors
+            ob.apply(exp.dp_settings(8.0, 0.85))
+            assert chapters.BOUNDARY_WEIGHT == 8.0 and chapters.PRIOR_WEIGHT == 1.0
+            assert chapters.COUNT_SCALE == shipped[2] * 0.85 and chapters.COUNT_POWER == shipped[3]
+        ob.apply(exp.dp_settings(12.0, 1.0))
+        assert (
+            chapters.BOUNDARY_WEIGHT,
+            chapters.PRIOR_WEIGHT,
+            chapters.COUNT_SCALE,
+            chapters.COUNT_POWER,
+        ) == (
+            12.0,
+            1.0,
+            *shipped[2:],
+        )
+    finally:
+        ob.apply(ob.Settings(windows, *shipped))

@@ -28,6 +28,7 @@ Setup (nothing in pyproject.toml; torch only speeds the corpus pass, the numpy p
     python -m desktop_app.training.outline_minilm --shares 0,0.3,1 --weights 12,8 --resamples 3
     python -m desktop_app.training.outline_minilm --time /work/shared/seed/000_0437f9af2b30a0a6.txt
     python -m desktop_app.training.outline_minilm --cv 10 --cv-seeds 0,1,2,3,4   # about 15 s per fold
+    python -m desktop_app.training.outline_minilm --cv 5 --cv-grid --cv-seeds 0,1,2  # DP settings, ~20 s/fold
 
 (``MINILM_SITE`` / ``MINILM_CACHE`` move the package folder and the embedding cache, default
 ``/work/cache-minilm``; ``--max-tokens 18`` truncates each unit, a cheaper variant, cached separately.)
@@ -67,6 +68,12 @@ split, which favours the reference.
   [-0.023, +0.017]. Two folds = the fixed split reproduce the figures above exactly (selection 0.0435 ->
   0.0161): the -0.027 was that one split's luck, and choosing the best of several variants on it, more
   than the representation (``/work/notes/s13-cv.md``);
+- the default outline's DP settings (``--cv K --cv-grid``, session 13; ``app`` columns, no MiniLM; prints
+  only): the fold's episodes scored at DP weights 8-14 x 0.85-1.05 of the shipped COUNT_SCALE. No setting beats
+  the shipped one (weight 12, x1) beyond the noise: the best mean changes are -0.002 to -0.003 (K=5, seeds
+  0-2 and 0-9: weight 8 x0.95, weight 10 x0.95 / x1 / x1.05) and up to -0.0045 at K=10, every bootstrap
+  interval containing 0, fold noise sd 0.002-0.006; x0.85 is worse (+0.002 to +0.011, F1@150 -0.013 to
+  -0.021), weight 14 slightly worse (+0.002) (``/work/notes/s13-cvdp.md``);
 - int8 weights (``--int8``, one scale per row; selection re-embedded, the classifier fitted on the float32
   fitting embeddings): pair AUC 0.757, ``app+mini`` 0.0187 (24 / 10), ``mini-for-words`` 0.0153 (26 / 9):
   the same as float32;
@@ -382,7 +389,13 @@ def partition_mixed(
 def starts_mixed(ep: ob.Episode, boost: np.ndarray, shares: Sequence[float]) -> list[int]:
     """Section start word indices as ``Episode.word_starts`` places them, with the mixed unit similarity over
     the blocks (LSA, word vectors, MiniLM)."""
-    blocks = [*ep.blocks, ep.mini]  # type: ignore[attr-defined]
+    blocks = list(ep.blocks)
+    if hasattr(ep, "mini"):
+        blocks.append(ep.mini)
+    elif len(shares) > len(blocks):  # no MiniLM block (``--cv-grid``): its share must be 0
+        if any(shares[len(blocks) :]):
+            raise ValueError(f"{ep.slug} has no MiniLM block for shares {shares}")
+        shares = shares[: len(blocks)]
     first = ep.units.index(ep.intro) if ep.intro is not None and ep.intro in ep.units else 0
     idx = partition_mixed([b[first:] for b in blocks], ep.unit_len[first:], boost[first:], shares)
     bounds = [ep.units[first + i] for i in idx]
@@ -592,10 +605,17 @@ def cv_group(slug: str, group: str, selection: set[str]) -> bool:
     return slug.startswith(group + "-")
 
 
-def print_cv(rows: dict[str, dict[str, dict]], selection: set[str], tag: str) -> None:
+def print_cv(
+    rows: dict[str, dict[str, dict]],
+    selection: set[str],
+    tag: str,
+    reference: str = "app",
+    groups: Sequence[str] = CV_GROUPS,
+) -> None:
     """Each variant's mean figures over the out-of-fold episodes and its paired objective changes against
-    ``app`` (all episodes, by split and by series); ``rows[variant][slug]`` are the scorer's figures."""
-    slugs = sorted(rows["app"])
+    ``reference`` (all episodes, by split and by series of ``groups``); ``rows[variant][slug]`` are the
+    scorer's figures."""
+    slugs = sorted(rows[reference])
     for variant in rows:
         r = [rows[variant][s] for s in slugs]
         obj = np.mean([ob.objective(x) for x in r])
@@ -607,19 +627,48 @@ def print_cv(rows: dict[str, dict[str, dict]], selection: set[str], tag: str) ->
             flush=True,
         )
     for variant in rows:
-        if variant == "app":
+        if variant == reference:
             continue
-        for group in CV_GROUPS:
+        for group in groups:
             part = [s for s in slugs if cv_group(s, group, selection)]
-            delta = np.array([ob.objective(rows[variant][s]) - ob.objective(rows["app"][s]) for s in part])
+            delta = np.array(
+                [ob.objective(rows[variant][s]) - ob.objective(rows[reference][s]) for s in part]
+            )
             lo, hi = bootstrap_interval(delta)
-            ref = np.mean([ob.objective(rows["app"][s]) for s in part])
+            ref = np.mean([ob.objective(rows[reference][s]) for s in part])
             print(
-                f"  [{tag}] {variant:15} vs app, {group:9} ({len(part):2}): app obj {ref:.4f}, "
+                f"  [{tag}] {variant:15} vs {reference}, {group:9} ({len(part):2}): {reference} obj {ref:.4f}, "
                 f"{int((delta < -1e-9).sum()):2} better {int((delta > 1e-9).sum()):2} worse, "
                 f"mean {delta.mean():+.4f} median {np.median(delta):+.4f} 95% [{lo:+.4f}, {hi:+.4f}]",
                 flush=True,
             )
+
+
+def cv_fold_episodes(
+    slugs: Sequence[str],
+    fold: dict[str, int],
+    f: int,
+    samples: dict[str, tuple],
+    by_slug: dict[str, list[ob.Episode]],
+    test_eps: dict[str, ob.Episode],
+) -> tuple[list[str], list[str], list[ob.Episode], list[ob.Episode]]:
+    """Fold ``f``'s training and scored slugs and episodes, with their lexical cues set strictly out of fold:
+    the training episodes' from 4-way tables learned within the other folds (as the trainer does), the scored
+    episodes' from a table learned on all the other folds' samples."""
+    train = [s for s in slugs if fold[s] != f]
+    test = [s for s in slugs if fold[s] == f]
+    tables = [
+        ob.learn_cues([samples[s] for j, s in enumerate(train) if j % ob.CUE_FOLDS != c])
+        for c in range(ob.CUE_FOLDS)
+    ]
+    for j, s in enumerate(train):
+        for ep in by_slug[s]:
+            ep.set_cues(tables[j % ob.CUE_FOLDS])
+    table = ob.learn_cues([samples[s] for s in train])
+    eps = [test_eps[s] for s in test]
+    for ep in eps:
+        ep.set_cues(table)
+    return train, test, [ep for s in train for ep in by_slug[s]], eps
 
 
 def cross_validate(k: int, seeds: Sequence[int], out: Path | None = None) -> int:
@@ -667,20 +716,7 @@ def cross_validate(k: int, seeds: Sequence[int], out: Path | None = None) -> int
         rows: dict[str, dict[str, dict]] = {v: {} for v in CV_VARIANTS}
         for f in range(k):
             t0 = time.time()
-            train = [s for s in slugs if fold[s] != f]
-            test = [s for s in slugs if fold[s] == f]
-            tables = [
-                ob.learn_cues([samples[s] for j, s in enumerate(train) if j % ob.CUE_FOLDS != c])
-                for c in range(ob.CUE_FOLDS)
-            ]
-            for j, s in enumerate(train):
-                for ep in by_slug[s]:
-                    ep.set_cues(tables[j % ob.CUE_FOLDS])
-            table = ob.learn_cues([samples[s] for s in train])
-            eps = [test_eps[s] for s in test]
-            for ep in eps:
-                ep.set_cues(table)
-            train_eps = [ep for s in train for ep in by_slug[s]]
+            train, test, train_eps, eps = cv_fold_episodes(slugs, fold, f, samples, by_slug, test_eps)
             y = np.concatenate([ep.labels(40) for ep in train_eps])
             logodds: dict[str, list[np.ndarray]] = {}
             for which in COLUMN_SETS:
@@ -719,6 +755,142 @@ def cross_validate(k: int, seeds: Sequence[int], out: Path | None = None) -> int
     if out is not None:
         out.write_text(
             json.dumps({"k": k, "selection": sorted(sel), "rows": {str(d): r for d, r in all_rows.items()}}),
+            encoding="utf-8",
+        )
+    return 0
+
+
+# the shipped DP settings, read before any ``ob.apply`` (which rewrites the module's globals)
+SHIPPED_WEIGHT = outline.BOUNDARY_WEIGHT
+SHIPPED_COUNT_SCALE = outline.COUNT_SCALE
+SHIPPED_COUNT_POWER = outline.COUNT_POWER
+GRID_WEIGHTS = (8.0, 10.0, 12.0, 14.0)  # ``--cv-grid``: DP weights
+GRID_FACTORS = (0.85, 0.95, 1.0, 1.05)  # ``--cv-grid``: factors of the shipped COUNT_SCALE
+
+
+def dp_grid(weights: Sequence[float], factors: Sequence[float]) -> list[tuple[float, float]]:
+    """The (DP weight, count-scale factor) settings of ``--cv-grid``: the shipped one (``SHIPPED_WEIGHT``,
+    factor 1) first, then every pair of ``weights`` x ``factors`` not yet listed, in that order."""
+    out = [(SHIPPED_WEIGHT, 1.0)]
+    for w in weights:
+        for f in factors:
+            if (w, f) not in out:
+                out.append((w, f))
+    return out
+
+
+def dp_settings(weight: float, factor: float) -> ob.Settings:
+    """The shipped outline's settings with DP weight ``weight`` and ``factor`` times the shipped COUNT_SCALE
+    (prior 1, the shipped windows and COUNT_POWER); the same whatever was applied before."""
+    return ob.Settings(
+        windows=WINDOWS,
+        weight=weight,
+        prior=1.0,
+        scale=SHIPPED_COUNT_SCALE * factor,
+        power=SHIPPED_COUNT_POWER,
+    )
+
+
+def grid_name(weight: float, factor: float) -> str:
+    """A grid setting's label, e.g. ``w12 x1`` (weight 12, the shipped count scale)."""
+    return f"w{weight:g} x{factor:g}"
+
+
+def cross_validate_grid(
+    k: int,
+    seeds: Sequence[int],
+    weights: Sequence[float] = GRID_WEIGHTS,
+    factors: Sequence[float] = GRID_FACTORS,
+    out: Path | None = None,
+) -> int:
+    """``--cv K --cv-grid``: the default outline's DP settings checked by cross-validation over the fitting and
+    selection episodes (never held-out or dev). For each fold the ``app`` classifier (15 columns, no MiniLM) is
+    fitted on the other folds as ``cross_validate`` fits it, and the fold's episodes are scored on the app's
+    starts (shipped cohesion) at every setting of ``dp_grid(weights, factors)``; prints each setting's means
+    and its paired objective changes against the shipped setting, per fold seed and, with several seeds, for
+    the per-episode figures averaged over the seeds. Prints only: ``chapters.py`` is never written, and the
+    shipped settings are applied again at the end."""
+    import json
+
+    scorer = ob.load_scorer()
+    fitting, selection = outline_data.split()
+    slugs = fitting + selection
+    samples = {s: ob.cue_sample(outline_data.load(s)) for s in slugs}
+    t0 = time.time()
+    fit_eps = ob.fitting_episodes(slugs, [samples[s] for s in slugs], ob.CUE_MIN_COUNT, [WINDOWS])
+    test_eps = {s: ob.Episode(outline_data.load(s), "app", None) for s in slugs}
+    by_slug = {s: [ep for ep in fit_eps if ep.slug == s] for s in slugs}
+    grid = dp_grid(weights, factors)
+    names = [grid_name(w, f) for w, f in grid]
+    print(
+        f"{len(slugs)} episodes ({len(fitting)} fitting, {len(selection)} selection; {len(fit_eps)} with both "
+        f"kinds of starts), {k} folds, seeds {list(seeds)}; app columns; {len(grid)} settings (weight x factor "
+        f"of COUNT_SCALE {SHIPPED_COUNT_SCALE}; prior 1, power {SHIPPED_COUNT_POWER}, shares "
+        f"{SHIPPED_SHARES[:2]}); reference {names[0]}; prepared in {time.time() - t0:.0f} s",
+        flush=True,
+    )
+    sel = set(selection)
+    all_rows: dict[int, dict[str, dict[str, dict]]] = {}
+    try:
+        for seed in seeds:
+            fold = cv_folds(slugs, k, seed)
+            rows: dict[str, dict[str, dict]] = {n: {} for n in names}
+            for f in range(k):
+                t0 = time.time()
+                train, test, train_eps, eps = cv_fold_episodes(slugs, fold, f, samples, by_slug, test_eps)
+                y = np.concatenate([ep.labels(40) for ep in train_eps])
+                coef = ob.fit(np.vstack([columns(ep, "app") for ep in train_eps]), y, ob.L2)[:-1]
+                logodds = [columns(ep, "app") @ coef for ep in eps]
+                for (weight, factor), name in zip(grid, names, strict=True):
+                    ob.apply(dp_settings(weight, factor))
+                    got = episode_rows(eps, [weight * v for v in logodds], SHIPPED_SHARES[:2], scorer)
+                    rows[name].update(zip(test, got, strict=True))
+                print(
+                    f"seed {seed} fold {f}: {len(train)} fitted, {len(test)} scored ({time.time() - t0:.0f} s)",
+                    flush=True,
+                )
+            all_rows[seed] = rows
+            print_cv(rows, sel, f"K={k} seed {seed}", names[0], ("all",))
+        if len(seeds) > 1:
+            keys = ("pk", "windowdiff", "f1@150", "pred_sections", "human")
+            avg = {
+                n: {
+                    s: {key: float(np.mean([all_rows[d][n][s][key] for d in seeds])) for key in keys}
+                    for s in slugs
+                }
+                for n in names
+            }
+            print_cv(avg, sel, f"K={k} mean of seeds {','.join(map(str, seeds))}", names[0], CV_GROUPS[:3])
+            for n in names[1:]:
+                per_seed = [
+                    float(
+                        np.mean(
+                            [
+                                ob.objective(all_rows[d][n][s]) - ob.objective(all_rows[d][names[0]][s])
+                                for s in slugs
+                            ]
+                        )
+                    )
+                    for d in seeds
+                ]
+                print(
+                    f"  {n:10} vs {names[0]}: mean objective change per seed "
+                    + " ".join(f"{v:+.4f}" for v in per_seed)
+                    + f"; mean {np.mean(per_seed):+.4f} sd {np.std(per_seed, ddof=1):.4f}",
+                    flush=True,
+                )
+    finally:
+        ob.apply(dp_settings(SHIPPED_WEIGHT, 1.0))
+    if out is not None:
+        out.write_text(
+            json.dumps(
+                {
+                    "k": k,
+                    "grid": names,
+                    "selection": sorted(sel),
+                    "rows": {str(d): r for d, r in all_rows.items()},
+                }
+            ),
             encoding="utf-8",
         )
     return 0
@@ -779,8 +951,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation over fitting + selection")
     ap.add_argument("--cv-seeds", default="0", help="--cv: fold seeds (comma-separated)")
     ap.add_argument("--cv-out", type=Path, help="--cv: write every episode's figures here (JSON)")
+    ap.add_argument(
+        "--cv-grid",
+        action="store_true",
+        help="--cv: the default outline's DP weight x count scale (prints only)",
+    )
+    ap.add_argument(
+        "--cv-weights", default=",".join(f"{v:g}" for v in GRID_WEIGHTS), help="--cv-grid: DP weights"
+    )
+    ap.add_argument(
+        "--cv-factors",
+        default=",".join(f"{v:g}" for v in GRID_FACTORS),
+        help="--cv-grid: factors of the shipped COUNT_SCALE",
+    )
     args = ap.parse_args(argv)
     MAX_TOKENS, QUANTIZE = args.max_tokens, args.int8
+    if args.cv and args.cv_grid:
+        return cross_validate_grid(
+            args.cv,
+            [int(v) for v in args.cv_seeds.split(",")],
+            [float(v) for v in args.cv_weights.split(",")],
+            [float(v) for v in args.cv_factors.split(",")],
+            args.cv_out,
+        )
     if args.cv:
         return cross_validate(args.cv, [int(v) for v in args.cv_seeds.split(",")], args.cv_out)
     if args.refit:
