@@ -30,6 +30,12 @@ def _rows(sections: list) -> list[tuple[str, int, int]]:
     return [(s.title, s.start, s.end) for s in sections]
 
 
+def _settled_rows(qtbot, harness: WindowHarness) -> list[tuple[str, int, int]]:
+    """Wait until the document service has sent its last outline of the request (the refined one), and give it."""
+    qtbot.waitUntil(lambda: harness.service.outline_settled, timeout=120_000)
+    return _rows(harness.service.sections)
+
+
 def _refined_in_cache(harness: WindowHarness) -> list[tuple[str, int, int]] | None:
     document = harness.service.document
     text = document.transcript.text
@@ -49,9 +55,7 @@ def test_the_refined_chapters_replace_the_first_and_open_at_once_next_time(
         harness.open(path)
     assert _refined_in_cache(harness) is None  # the first outline: the refined one is on its way
     assert window.outline_panel.model.rowCount() >= 3
-    with qtbot.waitSignal(harness.service.outline_ready, timeout=120_000) as refined:
-        pass
-    refined_rows = _rows(refined.args[0])
+    refined_rows = _settled_rows(qtbot, harness)
     assert f"Chapters refined: {len(refined_rows)} chapters" in notices  # why the list just changed
     with qtbot.waitSignal(harness.service.outline_ready, timeout=60_000):
         harness.session.set_granularity(2.0)
@@ -84,8 +88,7 @@ def test_a_chapter_renamed_before_the_refined_outline_arrives_keeps_its_name(
     qtbot.waitUntil(lambda: harness.annotations.ready, timeout=10_000)
     harness.session.rename_chapter(1, "What I call it")
     edited = [(s.title, s.start) for s in harness.session.sections]
-    with qtbot.waitSignal(harness.service.outline_ready, timeout=120_000):
-        pass
+    _settled_rows(qtbot, harness)  # the refined outline has arrived underneath
     assert harness.session.outline_source == "edited"
     assert [(s.title, s.start) for s in harness.session.sections] == edited
     assert harness.session.sections[1].title == "What I call it"
