@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from desktop_app.outline import chapters
 from desktop_app.training import outline_boundary as ob
@@ -94,3 +95,13 @@ def test_dp_settings_scale_the_shipped_count_rule_without_compounding() -> None:
         )
     finally:
         ob.apply(ob.Settings(windows, *shipped))
+
+
+def test_seed_average_averages_each_episodes_scores_over_the_fold_seeds() -> None:
+    def scores(pk: float) -> dict[str, float]:
+        return {"pk": pk, "windowdiff": pk, "f1@150": 1 - pk, "pred_sections": 10.0, "human": 12.0}
+
+    rows = {0: {"app": {"a": scores(0.2)}}, 1: {"app": {"a": scores(0.4)}}}
+    avg = exp.seed_average(rows, [0, 1], ["app"], ["a"])
+    assert avg["app"]["a"]["pk"] == pytest.approx(0.3)
+    assert avg["app"]["a"]["f1@150"] == pytest.approx(0.7)

@@ -605,6 +605,21 @@ def cv_group(slug: str, group: str, selection: set[str]) -> bool:
     return slug.startswith(group + "-")
 
 
+CvRows = dict[str, dict[str, dict[str, float]]]
+"""Per variant (or setting), per episode slug: its scores (``pk``, ``windowdiff``, ``f1@150``, counts)."""
+
+
+def seed_average(
+    all_rows: dict[int, CvRows], seeds: Sequence[int], names: Sequence[str], slugs: Sequence[str]
+) -> CvRows:
+    """Each variant's per-episode scores averaged over the fold seeds."""
+    keys = ("pk", "windowdiff", "f1@150", "pred_sections", "human")
+    return {
+        n: {s: {key: float(np.mean([all_rows[d][n][s][key] for d in seeds])) for key in keys} for s in slugs}
+        for n in names
+    }
+
+
 def print_cv(
     rows: dict[str, dict[str, dict]],
     selection: set[str],
@@ -743,14 +758,7 @@ def cross_validate(k: int, seeds: Sequence[int], out: Path | None = None) -> int
         all_rows[seed] = rows
         print_cv(rows, sel, f"K={k} seed {seed}")
     if len(seeds) > 1:
-        keys = ("pk", "windowdiff", "f1@150", "pred_sections", "human")
-        avg = {
-            v: {
-                s: {key: float(np.mean([all_rows[d][v][s][key] for d in seeds])) for key in keys}
-                for s in slugs
-            }
-            for v in CV_VARIANTS
-        }
+        avg = seed_average(all_rows, seeds, CV_VARIANTS, slugs)
         print_cv(avg, sel, f"K={k} mean of seeds {','.join(map(str, seeds))}")
     if out is not None:
         out.write_text(
@@ -852,14 +860,7 @@ def cross_validate_grid(
             all_rows[seed] = rows
             print_cv(rows, sel, f"K={k} seed {seed}", names[0], ("all",))
         if len(seeds) > 1:
-            keys = ("pk", "windowdiff", "f1@150", "pred_sections", "human")
-            avg = {
-                n: {
-                    s: {key: float(np.mean([all_rows[d][n][s][key] for d in seeds])) for key in keys}
-                    for s in slugs
-                }
-                for n in names
-            }
+            avg = seed_average(all_rows, seeds, names, slugs)
             print_cv(avg, sel, f"K={k} mean of seeds {','.join(map(str, seeds))}", names[0], CV_GROUPS[:3])
             for n in names[1:]:
                 per_seed = [
