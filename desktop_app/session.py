@@ -19,6 +19,7 @@ from desktop_app.annotations.service import AnnotationError
 from desktop_app.display_text import DisplayText, DocOffset
 from desktop_app.document import BACKGROUND_DELAY_MS, Document, DocumentService, Preview, display_of
 from desktop_app.formats import FORMAT_NAMES
+from desktop_app.library.derived import forget_refined_outlines
 from desktop_app.outline import edits as outline_edits
 from desktop_app.paths import outline_encoder_present
 from desktop_app.timeline import ChapterRow, Timeline, chapter_at, chapter_rows, group_label
@@ -564,6 +565,11 @@ class ReadingSession(QObject):
         if refine == self.documents.refine_outline:
             return
         self.settings.refine_outline = self.documents.refine_outline = refine
+        if not refine:  # search, export and the library then name the chapters the reader shows
+            cache_dir = self.documents.dirs.cache
+            self.documents.tasks.submit(
+                "forget refined chapters", lambda _report: forget_refined_outlines(cache_dir), owner=self
+            )
         if self.document is not None:
             self.documents.rebuild_outline(self.documents.granularity)
 

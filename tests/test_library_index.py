@@ -81,6 +81,12 @@ def test_an_episode_whose_outline_the_reader_refined_is_indexed_again_with_those
     assert record["derived"] == derived.derived_version(refined=True) != derived.derived_version()
     assert record["sections"] == [s.title for s in refined]
     assert not index.sync(_wanted(), tmp_path).added
+    assert derived.forget_refined_outlines(tmp_path) == 1  # the reader turned refining off
+    report = index.sync(_wanted(), tmp_path)
+    assert report.added == [transcript.sha256]
+    first = derived.sections_of(transcript, readable, tmp_path, refine=False)
+    assert index.indexed()[transcript.sha256]["sections"] == [s.title for s in first]
+    assert index.indexed()[transcript.sha256]["derived"] == derived.derived_version()
 
 
 def test_phrases_are_checked_on_the_text(tmp_path, opened):

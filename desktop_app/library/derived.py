@@ -55,6 +55,9 @@ def _segmentation_of(transcript: Transcript, cache_dir: Path | None) -> Readable
     return readable
 
 
+REFINED_SUFFIX = "-refined"
+"""Ends the cache version of a refined outline (``outline_version``)."""
+
 SPEAKERS_VERSION = "speakers-9"
 """Cache version of inferred speaker labels (with the segmentation's version: labels are per paragraph)."""
 
@@ -71,6 +74,22 @@ def refined_cached(cache_dir: Path | None, sha256: str) -> bool:
     if cache_dir is None:
         return False
     return cache.cache_file(cache_dir, "outline", sha256, outline_version(1.0, refined=True)).is_file()
+
+
+def forget_refined_outlines(cache_dir: Path | None) -> int:
+    """Remove every cached refined outline, so that search, export and the library name the first outline's
+    chapters again, as the reader does once refining is turned off; how many were removed."""
+    if cache_dir is None:
+        return 0
+    removed = 0
+    for path in (cache_dir / "outline").glob(f"*{REFINED_SUFFIX}.json"):
+        try:
+            path.unlink()
+        except OSError as error:
+            logger.info("refined outline %s not removed (%s)", path, error)
+            continue
+        removed += 1
+    return removed
 
 
 def with_inferred_speakers(transcript: Transcript, readable: Readable, cache_dir: Path | None) -> Readable:
@@ -111,7 +130,7 @@ def outline_version(granularity: float, refined: bool = False) -> str:
     from desktop_app.readability import segmentation as readability
 
     version = f"{_outline_algorithm_version()}-g{granularity:g}-{readability.ALGORITHM_VERSION}"
-    return f"{version}-refined" if refined else version
+    return f"{version}{REFINED_SUFFIX}" if refined else version
 
 
 @functools.lru_cache(maxsize=1)

@@ -180,6 +180,11 @@ def test_the_view_menu_turns_refinement_on_for_the_open_episode_and_the_next_run
         window.menu.refine_outline_action.trigger()  # off: the first outline
     assert _rows(first_only.args[0]) == first_rows
     assert again.service.outline_settled
+    # the refined chapters are forgotten, so search, export and the library name the ones on screen
+    qtbot.waitUntil(lambda: _refined_in_cache(again) is None, timeout=30_000)
+    document = again.service.document
+    named = derived.sections_of(document.transcript, document.readable, again.dirs.cache)
+    assert _rows(named) == first_rows
 
 
 def test_turning_refinement_off_while_it_runs_clears_its_progress(
