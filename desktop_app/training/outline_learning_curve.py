@@ -28,6 +28,13 @@ Session 14 (``--cv 5``, fold seeds 2-7, 89 episodes; seeds 0-1 with the four lar
 Per doubling of the labelled episodes: objective -0.0106, Pk -0.0059, F1@150 +0.0095, steady over the whole
 range (the last doubling, 36 -> 71, gave -0.0104). The held-out split misses the issue's targets by 0.016 in Pk
 and 0.030 in F1@150: about three more doublings, 6-8 times the 89 labelled episodes, if the slope held.
+
+Titles, for comparison (``outline_titles.py --sections both --hidden 16 --activation relu --hidden-l2 150
+--dry-run --fit-share S``: the ranker and its word tables fitted on 13 / 27 / 54 fitting episodes, scored on
+the 35 selection episodes): on the app's sections titleF1 0.222 / 0.226 / 0.244 and titles 0.327 / 0.325 /
+0.341 (pair margin 1), on the human sections titleF1 0.303 / 0.326 / 0.352. About +0.011 titleF1 per doubling
+on the app's sections and +0.025 on the human ones: the titles' gap (0.237 against 0.32 held-out) is not one
+more labelled data closes by itself; it follows the boundaries.
 """
 
 from __future__ import annotations
