@@ -29,6 +29,11 @@ _TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[
 _LABEL_TIME_LINE_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s+({_STAMP})\s*$")
 _COLON_LABEL_RE = re.compile(r"^\s*([^\s:\d][^:\n]{0,39}?)\s*:(?:\s+|$)")
 _FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+# YouTube's transcript panel copied as text: under each time its spoken form ("4 seconds", "1 minute, 2 seconds",
+# "1 hour, 3 minutes"), a screen reader's label that is not speech
+_SPOKEN_TIME_RE = re.compile(
+    r"^\s*(?:(\d{1,2})\s+hours?)?\s*,?\s*(?:(\d{1,2})\s+minutes?)?\s*,?\s*(?:(\d{1,2})\s+seconds?)?\s*$"
+)
 WRAPPED_LINE_CHARS = 200
 """Lines shorter than this (median) are wrapped text: joined into flowing text."""
 
@@ -117,6 +122,8 @@ def read_text(text: str, markdown: bool) -> Parsed:
     lines: list[_Line] = []
     in_head = True
     for raw in body.split("\n"):
+        if lines and _is_spoken_time(raw, lines[-1]):
+            continue
         line = _classify(raw, markdown, in_head)
         if not line.blank and line.heading is None:
             in_head = False
@@ -141,6 +148,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
             if line.time is not None and not line.label:
                 line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
+    _panel_chapter_titles(lines)
     wrapped = _is_wrapped(lines)
     if (
         not markdown
@@ -292,6 +300,54 @@ def _stamps_only_at_the_top(lines: list[_Line]) -> bool:
     counts = [len(line.raw.split()) for line in lines]
     total = sum(counts)
     return total > 0 and sum(counts[last + 1 :]) > STAMPED_TOP_SHARE * total
+
+
+def _stamp_only(line: _Line) -> bool:
+    return line.time is not None and not line.text and not line.label
+
+
+def _is_spoken_time(raw: str, previous: _Line) -> bool:
+    """Whether ``raw`` says the time of the stamp-only line above it in words (YouTube's panel copied)."""
+    if not _stamp_only(previous) or not raw.strip():
+        return False
+    match = _SPOKEN_TIME_RE.match(raw)
+    if match is None or not any(match.groups()):
+        return False
+    hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return hours * 3600 + minutes * 60 + seconds == int(previous.time or 0)
+
+
+PANEL_TITLE_WORDS = 12
+PANEL_MIN_SEGMENTS = 5
+
+
+def _panel_chapter_titles(lines: list[_Line]) -> None:
+    """YouTube's transcript panel copied with the video's chapters: each chapter's title stands on a line of
+    its own above the chapter's first time ("Introduction" / "0:00" / "so today we…"). When every other text
+    line of the file sits right under a stamp-only line, such short lines are the chapters' titles: chapter
+    headings, not text."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    stamps = sum(1 for line in content if _stamp_only(line))
+    if stamps < PANEL_MIN_SEGMENTS:
+        return
+    titles: list[_Line] = []
+    for i, line in enumerate(content):
+        if _stamp_only(line) or (i > 0 and _stamp_only(content[i - 1])):
+            continue  # a time, or the caption line under it
+        if (
+            i + 1 < len(content)
+            and _stamp_only(content[i + 1])
+            and line.label is None
+            and line.time is None
+            and 0 < len(line.text.split()) <= PANEL_TITLE_WORDS
+        ):
+            titles.append(line)
+        else:
+            return  # text that is neither a caption line nor a title: not the panel's layout
+    if len(titles) > stamps // 2:
+        return
+    for line in titles:
+        line.heading, line.level, line.text = line.text, 2, ""
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

@@ -79,6 +79,62 @@ def test_youtube_transcript_copied_from_the_page(tmp_path: Path) -> None:
     assert t.time_at(t.text.index("and that")) == pytest.approx(3725.0)
 
 
+def test_youtube_panel_spoken_times_are_not_text(tmp_path: Path) -> None:
+    """The panel copied from today's YouTube: under each time, the screen reader's spoken form of it."""
+    path = tmp_path / "copied.txt"
+    path.write_text(
+        "0:00\n0 seconds\nso today we're going to\n0:04\n4 seconds\ntalk about 4 seconds of search\n"
+        "1:02\n1 minute, 2 seconds\nand then\n1:00:05\n1 hour, 5 seconds\nthat is it\n",
+        "utf-8",
+    )
+    t = load(path)
+    assert t.text == "so today we're going to talk about 4 seconds of search and then that is it"
+    assert t.time_at(t.text.index("and then")) == pytest.approx(62.0)
+    assert t.time_at(t.text.index("that is")) == pytest.approx(3605.0)
+
+
+def test_a_spoken_time_that_does_not_match_the_stamp_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "copied.txt"
+    path.write_text("0:00\nhello\n0:04\n30 seconds\n0:09\nlater on\n0:12\nmore\n", "utf-8")
+    assert load(path).text == "hello 30 seconds later on more"
+
+
+def test_youtube_panel_with_chapters_gives_the_chapters(tmp_path: Path) -> None:
+    """A video with chapters: the panel shows each chapter's title above its first time."""
+    path = tmp_path / "copied.txt"
+    rows = ["Intro", "0:00", "so today we're going to", "0:03", "talk about search"]
+    rows += ["Ranking and BM25", "0:41", "ranking starts with", "0:44", "term frequency and"]
+    rows += ["0:47", "document length", "Wrap-up", "1:10", "thanks for watching"]
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.replace("\n", " ") == (
+        "so today we're going to talk about search ranking starts with term frequency and document length "
+        "thanks for watching"
+    )
+    assert [(h.title, t.time_at(h.start)) for h in t.chapters] == [
+        ("Intro", 0.0),
+        ("Ranking and BM25", 41.0),
+        ("Wrap-up", 70.0),
+    ]
+    assert t.title != "Intro"
+
+
+def test_short_lines_between_sparse_time_stamps_stay_text(tmp_path: Path) -> None:
+    """Times every few paragraphs (a meeting transcript): a short paragraph before a time is not a title."""
+    path = tmp_path / "meeting.txt"
+    rows = []
+    for k in range(6):
+        rows += [
+            f"00:0{k}:00",
+            "We talked about the budget for the next quarter at some length today.",
+            "Agreed.",
+        ]
+    path.write_text("\n\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.chapters == ()
+    assert t.text.count("Agreed.") == 6
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
