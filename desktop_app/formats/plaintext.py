@@ -227,12 +227,53 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
     start = _list_start(lines, first) if headed else first
     found, end = _chapter_lines(lines, start)
     rest = lines[end:]
+    if not _is_chapter_list(found, rest):
+        return _chapters_under_a_description(lines, header, body)
+    return found, "\n".join(lines[:header] + _without_transcript_heading(rest))
+
+
+def _is_chapter_list(found: list[tuple[float, str]], rest: list[str]) -> bool:
+    """Whether the rows found are a chapter list: not too short, from the start, no time-stamped text going on
+    after them, and enough text after them (else the stamped lines were the transcript)."""
     stamped_after = _stamped_text_follows(rest) and not _transcript_restarts(found, rest)
-    if len(found) < 3 or found[0][0] != 0 or stamped_after or _no_text_follows(found, rest):
-        # too short, not from the start, time-stamped text that goes on, or nothing much after it (the
-        # stamped lines were the transcript): not a chapter list
+    return len(found) >= 3 and found[0][0] == 0 and not stamped_after and not _no_text_follows(found, rest)
+
+
+_DESCRIPTION_LINES = 80  # a podcast's description above its "OUTLINE:" (guest, sponsors, links)
+_DESCRIPTION_WORDS = 800
+_TRANSCRIPT_HEADING_RE = re.compile(r"^\s*(?:#+\s*)?transcript\s*:?\s*$", re.I)
+
+
+def _chapters_under_a_description(
+    lines: list[str], header: int, body: str
+) -> tuple[list[tuple[float, str]], str]:
+    """Show notes pasted above a transcript: a description first, then a headed chapter list ("OUTLINE:",
+    "Chapters:"), then the transcript. The description stays text; heading and list do not."""
+    words = 0
+    for at in range(header, min(len(lines), header + _DESCRIPTION_LINES)):
+        if _CHAPTER_INTRO_RE.match(lines[at]):
+            break
+        words += len(lines[at].split())
+        if words > _DESCRIPTION_WORDS:
+            return [], body
+    else:
         return [], body
-    return found, "\n".join(lines[:header] + rest)
+    first = at
+    while first < len(lines) and (not lines[first].strip() or _CHAPTER_INTRO_RE.match(lines[first])):
+        first += 1
+    found, end = _chapter_lines(lines, _list_start(lines, first))
+    rest = lines[end:]
+    if not _is_chapter_list(found, rest):
+        return [], body
+    return found, "\n".join(lines[:at] + _without_transcript_heading(rest))
+
+
+def _without_transcript_heading(rest: list[str]) -> list[str]:
+    """The lines after a chapter list without a "Transcript" heading line that introduces the text."""
+    first = next((i for i, line in enumerate(rest) if line.strip()), None)
+    if first is not None and _TRANSCRIPT_HEADING_RE.match(rest[first]):
+        return rest[:first] + rest[first + 1 :]
+    return rest
 
 
 def _list_start(lines: list[str], first: int) -> int:

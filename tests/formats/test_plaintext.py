@@ -326,6 +326,45 @@ def test_a_podcast_description_with_long_chapter_titles_is_a_chapter_list(tmp_pa
     assert transcript.chapters[3].title.endswith("languages like Go and Rust?")
 
 
+SHOW_NOTES = (
+    "# Episode 12: Tide Pools with Sarah Chen\n\n"
+    "Sarah Chen is a marine biologist at the Monterey Bay Aquarium.\n"
+    "Please support this podcast by checking out our sponsors:\n"
+    "- Acme Notes: https://example.com/notes to get 20% off\n"
+    "- Sea Socks: https://example.com/socks\n\n"
+    "EPISODE LINKS:\nSarah's website: https://example.com/sarah\n\n"
+    "OUTLINE:\nHere's the timestamps for the episode. On some podcast players you should be able to click the "
+    "timestamp to jump to that time.\n(00:00) – Introduction\n(04:00) – Tide pools\n(09:00) – Questions\n\n"
+    "TRANSCRIPT\n\n"
+)
+
+
+def test_a_chapter_list_under_a_podcast_description_gives_the_chapters(tmp_path: Path) -> None:
+    """Show notes pasted above the transcript: description, sponsors and links first, then "OUTLINE:". Before,
+    only a list at the very top counted, and the whole list read as one paragraph of text."""
+    turns_text = "\n".join(
+        f"{'Lex' if k % 2 else 'Sarah Chen'}: " + " ".join(f"w{k}x{i}" for i in range(120)) for k in range(20)
+    )
+    path = tmp_path / "episode.txt"
+    path.write_text(SHOW_NOTES + turns_text + "\n", encoding="utf-8")
+    transcript = load(path)
+    assert [h.title for h in transcript.chapters] == ["Introduction", "Tide pools", "Questions"]
+    assert transcript.title == "Episode 12: Tide Pools with Sarah Chen"
+    assert transcript.text.startswith("Sarah Chen is a marine biologist")  # the description stays text
+    assert "OUTLINE" not in transcript.text and "(04:00)" not in transcript.text
+    assert "TRANSCRIPT" not in transcript.text
+    assert transcript.speakers == ("Sarah Chen", "Lex")
+
+
+def test_a_chapter_heading_deep_in_the_text_is_not_a_chapter_list(tmp_path: Path) -> None:
+    prose = "the conversation goes on here for a long while " * 100
+    path = tmp_path / "episode.txt"
+    path.write_text(
+        prose + "\nChapters:\n0:00 Intro\n4:00 Middle\n9:00 End\n\n" + prose * 3, encoding="utf-8"
+    )
+    assert load(path).chapters == ()
+
+
 @pytest.mark.parametrize(
     "top",
     [
