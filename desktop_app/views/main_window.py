@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
     def _on_open_failed(self, _path: str, message: str) -> None:
         if self.session.document is None:
             self.reader.set_placeholder(NOTHING_OPEN)
+            self.outline_panel.show_message("")  # not "Finding chapters…" with nothing open
         if message:  # "" when the user cancelled
             self.show_error("Could not open transcript", message)
 

@@ -129,6 +129,19 @@ def test_a_bad_file_shows_a_message_and_keeps_the_open_document(
     box.button(QMessageBox.StandardButton.Ok).click()
 
 
+def test_an_empty_first_file_leaves_no_outline_waiting(harness, write_file, qtbot) -> None:
+    """The first file of a session is empty: nothing is open, and the outline does not say it is finding
+    chapters (it did, for good)."""
+    window = harness.start()
+    with qtbot.waitSignal(harness.service.open_failed, timeout=10_000) as blocker:
+        window.open_path(str(write_file("empty.txt", b"")))
+    assert "empty" in blocker.args[1]
+    assert window.session.document is None
+    assert "No transcript is open" in window.reader.toPlainText()
+    assert window.outline_panel.status.text() == ""
+    window.last_error.button(QMessageBox.StandardButton.Ok).click()
+
+
 def test_open_subtitles_shows_real_time(harness, write_file) -> None:
     srt = "".join(
         f"{i}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{(i + 1) // 60:02d}:{(i + 1) % 60:02d},000\n"
