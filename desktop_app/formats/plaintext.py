@@ -34,6 +34,8 @@ _FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 _SPOKEN_TIME_RE = re.compile(
     r"^\s*(?:(\d{1,2})\s+hours?)?\s*,?\s*(?:(\d{1,2})\s+minutes?)?\s*,?\s*(?:(\d{1,2})\s+seconds?)?\s*$"
 )
+# what captions saved as text carry: HTML entities ("&gt;&gt;", "&amp;", "&#39;") and ">>" speaker marks
+_CAPTION_MARKUP_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});|(?:^|\s)>>(?=\s|$)")
 WRAPPED_LINE_CHARS = 200
 """Lines shorter than this (median) are wrapped text: joined into flowing text."""
 
@@ -156,6 +158,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
         and not wrapped
         and not chapter_list
         and not any(line.label or line.time is not None or line.heading is not None for line in lines)
+        and not _CAPTION_MARKUP_RE.search(text)
     ):
         return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
     out = DocumentBuilder()
