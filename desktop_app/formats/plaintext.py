@@ -27,6 +27,8 @@ _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.{0,500})")
 _BOLD_LABEL_RE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*")
 _TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[]({_STAMP})[)\]]\s*:?\s*")
 _LABEL_TIME_LINE_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s+({_STAMP})\s*$")
+_LEADING_EMPHASIS_RE = re.compile(r"^\s*([*_]{1,2})")
+_LABEL_STAMP_RE = re.compile(rf"\s*[(\[]({_STAMP})[)\]]$")
 _COLON_LABEL_RE = re.compile(r"^\s*([^\s:\d][^:\n]{0,39}?)\s*:(?:\s+|$)")
 _FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 # YouTube's transcript panel copied as text: under each time its spoken form ("4 seconds", "1 minute, 2 seconds",
@@ -107,6 +109,12 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
             if pattern in (_TIMED_LABEL_RE, _LABEL_TIME_LINE_RE) and line.time is None:
                 line.time = _seconds(match.group(2))
             raw = raw[match.end() :]
+            emphasis = _LEADING_EMPHASIS_RE.match(match.group(1))
+            if emphasis and raw.startswith(emphasis.group(1)):
+                raw = raw[emphasis.end(1) :].lstrip()  # "*Name (00:12)*": the emphasis closes after the time
+            timed = _LABEL_STAMP_RE.search(line.label)
+            if timed and line.time is None:  # "**Name (00:12):** text"
+                line.label, line.time = line.label[: timed.start()].strip(), _seconds(timed.group(1))
             break
     if line.label is not None:  # "Name: [00:01:02] text"
         stamp = _STAMP_PREFIX_RE.match(raw)

@@ -135,6 +135,30 @@ def test_short_lines_between_sparse_time_stamps_stay_text(tmp_path: Path) -> Non
     assert t.text.count("Agreed.") == 6
 
 
+@pytest.mark.parametrize(
+    "label",
+    [
+        "*{name} ({time})*\n",  # a podcast site's Markdown: the label in italics on its own line
+        "**{name} ({time})**\n",
+        "**{name} ({time}):** ",
+        "_{name} ({time})_ ",
+    ],
+)
+def test_emphasised_speaker_labels_with_times(tmp_path: Path, label: str) -> None:
+    """The closing emphasis mark was left as text ("* Hello there"), and "**Name (00:26):**" was no label."""
+    rows = [
+        ("Sarah Chen", "0:00", "Hello there."),
+        ("Marcus Webb", "0:26", "Thanks."),
+        ("Sarah Chen", "1:02", "So."),
+    ]
+    path = tmp_path / "episode.md"
+    path.write_text("\n\n".join(label.format(name=n, time=t) + text for n, t, text in rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == ["Hello there.", "Thanks.", "So."]
+    assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
+    assert t.time_at(t.text.index("Thanks")) == pytest.approx(26.0)
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
