@@ -3,7 +3,8 @@
 Recognised: YAML front matter and ``#`` headings (the title comes from them; they are not text), speaker
 labels as Otter, Descript, Rev and show-notes sites write them (``Name: text``, ``**Name:** text``,
 ``Name (00:00:20):`` or ``Name  00:01:02`` on a line of their own), time stamps at the start of a line
-(``[00:00:17]``, ``00:00:17``), blank-line-separated turns. A label is a speaker only when it looks like a
+(``[00:00:17]``, ``00:00:17``), time ranges on a line of their own with the speaker's name on the next (DaVinci
+Resolve, Premiere Pro: ``[00:00:03:18 - 00:00:08:08]`` / ``Joe``), blank-line-separated turns. A label is a speaker only when it looks like a
 name and recurs. Lines broken inside sentences (Whisper's ``.txt``, hard-wrapped text) are joined into
 flowing text: a line break is a paragraph break only where lines are long (one paragraph per line) or a
 blank line separates them.
@@ -23,6 +24,11 @@ from desktop_app.formats.speakers import accepted_names, clean_label, looks_like
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
+# a cue's time range on a line of its own, as video editors export transcripts (DaVinci Resolve, Premiere Pro:
+# "[00:00:03:18 - 00:00:08:08]" with frames; others "00:00:03.500 --> 00:00:08.000")
+_RANGE_LINE_RE = re.compile(
+    rf"^\s*[\[(]?({_STAMP})(?::\d{{2}})?\s*(?:-->|->|-|–|—|to)\s*{_STAMP}(?::\d{{2}})?[\])]?\s*$"
+)
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.{0,500})")
 _BOLD_LABEL_RE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*")
 _TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[]({_STAMP})[)\]]\s*:?\s*")
@@ -91,6 +97,10 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
     if heading:
         return _Line("", heading=heading.group(2).strip().rstrip("#").strip(), level=len(heading.group(1)))
     line = _Line(raw, raw)
+    time_range = _RANGE_LINE_RE.match(raw)
+    if time_range:
+        line.time, line.text = _seconds(time_range.group(1)), ""
+        return line
     stamp = _STAMP_PREFIX_RE.match(raw)
     if stamp:
         line.time = _seconds(stamp.group(1))
@@ -138,6 +148,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
         if not line.blank and line.heading is None:
             in_head = False
         lines.append(line)
+    _name_lines_under_times(lines)
     names = accepted_names(line.label for line in lines if line.label)
     if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
         names |= {
@@ -352,6 +363,24 @@ def _stamps_only_at_the_top(lines: list[_Line]) -> bool:
     counts = [len(line.raw.split()) for line in lines]
     total = sum(counts)
     return total > 0 and sum(counts[last + 1 :]) > STAMPED_TOP_SHARE * total
+
+
+def _name_lines_under_times(lines: list[_Line]) -> None:
+    """A name on a line of its own between a time and the text ("00:00:03:18 - 00:00:08:08" / "Joe" / "Welcome
+    to…", as DaVinci Resolve and Premiere Pro export transcripts) is a speaker label (kept when it recurs)."""
+    content = [line for line in lines if not line.blank]
+    for before, line, after in zip(content, content[1:], content[2:], strict=False):
+        if (
+            _stamp_only(before)
+            and line.label is None
+            and line.time is None
+            and line.heading is None
+            and after.heading is None
+            and not _stamp_only(after)
+            and looks_like_name(line.text)
+            and line.text[-1:] not in ".?!,"
+        ):
+            line.label, line.unlabelled, line.strong, line.text = clean_label(line.text), line.text, True, ""
 
 
 def _stamp_only(line: _Line) -> bool:

@@ -159,6 +159,43 @@ def test_emphasised_speaker_labels_with_times(tmp_path: Path, label: str) -> Non
     assert t.time_at(t.text.index("Thanks")) == pytest.approx(26.0)
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "[{a}:{f} - {b}:12]",  # DaVinci Resolve: hours, minutes, seconds and frames
+        "{a}:{f} - {b}:12",  # Premiere Pro
+        "{a}.500 --> {b}.000",
+    ],
+)
+def test_video_editor_transcript_exports(tmp_path: Path, stamp: str) -> None:
+    """A time range on its own line, the speaker's name on the next, then the text: before, the stamp's
+    frames and end time and the names were all text ("00 - 00:00:26:15] Sam I think…")."""
+    rows = [
+        (0, "Joe", "Welcome to the show. Today we talk about boats."),
+        (8, "Adam", "Thanks for having me."),
+        (15, "Joe", "So, how did it start?"),
+        (65, "Adam", "On a fishing boat,\nof all places."),
+    ]
+    body = [
+        stamp.format(
+            a=f"00:{t // 60:02d}:{t % 60:02d}", f="05", b=f"00:{(t + 5) // 60:02d}:{(t + 5) % 60:02d}"
+        )
+        + f"\n{name}\n {text}\n"
+        for t, name, text in rows
+    ]
+    path = tmp_path / "resolve.txt"
+    path.write_text("\n".join(body), "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == [
+        "Welcome to the show. Today we talk about boats.",
+        "Thanks for having me.",
+        "So, how did it start?",
+        "On a fishing boat, of all places.",
+    ]
+    assert [s for s, _ in turns(t)] == ["Joe", "Adam", "Joe", "Adam"]
+    assert t.time_at(t.text.index("On a fishing")) == pytest.approx(65.0, abs=0.5)
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]

@@ -166,3 +166,47 @@ def test_a_shift_operator_in_running_text_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "code.txt"
     path.write_text("we wrote x>>2 and then cout << y in the loop\n", "utf-8")
     assert load(path).text.strip() == "we wrote x>>2 and then cout << y in the loop"
+
+
+def test_cues_whose_first_line_names_the_speaker(tmp_path: Path) -> None:
+    """Cues that name their speaker on a line of its own, in brackets and with a dash between two speakers'
+    lines (as some captioning tools write them): the names were text, "(Danyel Fisher) I wanted…"."""
+    vtt = tmp_path / "interview.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n"
+        "00:00:08.000 --> 00:00:12.000\n(Danyel Fisher)\nI wanted to start with a little background\n\n"
+        "00:00:12.000 --> 00:00:16.000\n(Danyel Fisher)\nso we know who we're talking to.\n-\n \n"
+        "(Dana Bettinger)\nSafari wise or life wise?\n\n"
+        "00:00:16.000 --> 00:00:20.000\n(Danyel Fisher)\nLet's go with life wise.\n",
+        "utf-8",
+    )
+    t = load(vtt)
+    assert t.text.split("\n") == [
+        "I wanted to start with a little background so we know who we're talking to.",
+        "Safari wise or life wise?",
+        "Let's go with life wise.",
+    ]
+    assert [turn.speaker for turn in t.turns] == ["Danyel Fisher", "Dana Bettinger", "Danyel Fisher"]
+
+    srt = tmp_path / "edit.srt"  # a video editor's export: the speaker's name on the first line of each cue
+    srt.write_text(
+        "".join(
+            f"{i + 1}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\n{name}\nline {i} of the cut\n\n"
+            for i, name in enumerate(["Joe", "Adam", "Joe", "Adam"])
+        ),
+        "utf-8",
+    )
+    assert [turn.speaker for turn in load(srt).turns] == ["Joe", "Adam", "Joe", "Adam"]
+
+
+def test_two_line_cues_of_ordinary_captions_keep_their_first_line(tmp_path: Path) -> None:
+    srt = tmp_path / "film.srt"
+    srt.write_text(
+        "".join(
+            f"{i + 1}\n00:00:{2 * i:02d},000 --> 00:00:{2 * i + 2:02d},000\n{first}\nand the rest of it\n\n"
+            for i, first in enumerate(["Hello", "Wait", "Hello", "Look at this", "Wait"] + ["so then"] * 20)
+        ),
+        "utf-8",
+    )
+    t = load(srt)
+    assert t.turns == () and t.text.startswith("Hello and the rest of it Wait and the rest")
