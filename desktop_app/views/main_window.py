@@ -464,6 +464,7 @@ class MainWindow(QMainWindow):
         if result is not None and self._side is not None:
             self._side.search.set_result(result, self.session.hit_labels())
         self.reader.set_search_hits(self.session.hit_ranges())
+        self.status.drop_notice("Match ")  # "Match 3 of 54" was about the previous query's hits
 
     @Slot(int)
     def _on_current_hit(self, number: int) -> None:
