@@ -31,8 +31,8 @@ _NAME_LINE_RE = re.compile(
 )
 NAME_LINE_SHARE = 0.3  # of the cues of two or more lines: a name on their first line names the speaker
 _SOUND_RE = re.compile(
-    r"\[(?:music|applause|laughter|laughs|inaudible|silence|cheering|noise|"
-    r"background noise|no audio|foreign|__)\]|♪+",
+    r"\[(?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|cheering|noise|"
+    r"background noise|no audio|foreign|__)(?:[ -][^\[\]\n]{0,40})?\]|♪+",  # "[MUSIC PLAYING]", "[inaudible 00:12:03]"
     re.IGNORECASE,
 )
 SNAP_SECONDS = 0.05

@@ -210,3 +210,19 @@ def test_two_line_cues_of_ordinary_captions_keep_their_first_line(tmp_path: Path
     )
     t = load(srt)
     assert t.turns == () and t.text.startswith("Hello and the rest of it Wait and the rest")
+
+
+def test_sound_descriptions_with_more_words_are_not_text(tmp_path: Path) -> None:
+    """Broadcast and Rev captions describe sounds at more length: "[MUSIC PLAYING]", "[inaudible 00:12:03]"."""
+    cues = [
+        "[MUSIC PLAYING] Welcome back.",
+        "[inaudible 00:12:03] so that was it",
+        "[laughter continues]",
+        "Right.",
+    ]
+    srt = tmp_path / "show.srt"
+    srt.write_text(
+        "".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i + 1},000\n{c}\n\n" for i, c in enumerate(cues)),
+        "utf-8",
+    )
+    assert load(srt).text == "Welcome back. so that was it Right."
