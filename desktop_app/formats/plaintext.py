@@ -44,6 +44,16 @@ _SPOKEN_TIME_RE = re.compile(
 )
 # what captions saved as text carry: HTML entities ("&gt;&gt;", "&amp;", "&#39;") and ">>" speaker marks
 _CAPTION_MARKUP_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});|(?:^|\s)>>(?=\s|$)")
+# lines transcription services add that nobody said: Otter's footer, Google Meet's end line and disclaimer
+_BOILERPLATE_RE = re.compile(
+    r"^[ \t#*_]*(?:Transcribed by (?:https?://)?otter\.ai|Transcription ended after \d{1,2}:\d{2}(?::\d{2})?|"
+    r"This editable transcript was computer generated and might contain errors\."
+    r"(?: People can also change the text after it was created\.)?)[ \t*_]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Google Meet's transcript document: "Oct 2, 2025" / "Weekly sync - Transcript" above the first time
+_MEETING_DATE_RE = re.compile(r"^\s*(?:[A-Z][a-z]{2,8},? )?[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\s*$")
+_MEETING_TITLE_RE = re.compile(r"^\s*(\S.{0,200}?)\s+-\s+Transcript\s*$")
 WRAPPED_LINE_CHARS = 200
 """Lines shorter than this (median) are wrapped text: joined into flowing text."""
 
@@ -139,10 +149,11 @@ def read_text(text: str, markdown: bool) -> Parsed:
     """Plain text or Markdown as a document (see the module docstring)."""
     meta, body = front_matter(text)
     chapter_list, body = youtube_chapters(body)
+    meeting_title, body = _meeting_header(body)
     lines: list[_Line] = []
     in_head = True
     for raw in body.split("\n"):
-        if lines and _is_spoken_time(raw, lines[-1]):
+        if lines and _is_spoken_time(raw, lines[-1]) or _BOILERPLATE_RE.match(raw):
             continue
         line = _classify(raw, markdown, in_head)
         if not line.blank and line.heading is None:
@@ -168,7 +179,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
         for line in lines:
             if line.time is not None and not line.label:
                 line.text, line.time = line.raw.strip(), None
-    title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
+    title = meta.get("title") or meeting_title or next((line.heading for line in lines if line.heading), None)
     _panel_chapter_titles(lines)
     wrapped = _is_wrapped(lines)
     if (
@@ -178,6 +189,8 @@ def read_text(text: str, markdown: bool) -> Parsed:
         and not chapter_list
         and not any(line.label or line.time is not None or line.heading is not None for line in lines)
         and not _CAPTION_MARKUP_RE.search(text)
+        and meeting_title is None
+        and not _BOILERPLATE_RE.search(text)
     ):
         return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
     out = DocumentBuilder()
@@ -381,6 +394,17 @@ def _name_lines_under_times(lines: list[_Line]) -> None:
             and line.text[-1:] not in ".?!,"
         ):
             line.label, line.unlabelled, line.strong, line.text = clean_label(line.text), line.text, True, ""
+
+
+def _meeting_header(body: str) -> tuple[str | None, str]:
+    """A Google Meet transcript's header (its date, then "Title - Transcript"): the title, and the text
+    without the header; (None, the text) when the text has no such header."""
+    head = body.split("\n", 3)
+    first = 1 if len(head) > 1 and _MEETING_DATE_RE.match(head[0]) else 0
+    match = _MEETING_TITLE_RE.match(head[first]) if len(head) > first + 1 else None
+    if match is None:
+        return None, body
+    return match.group(1), body.split("\n", first + 1)[-1]
 
 
 def _stamp_only(line: _Line) -> bool:

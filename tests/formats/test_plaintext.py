@@ -196,6 +196,43 @@ def test_video_editor_transcript_exports(tmp_path: Path, stamp: str) -> None:
     assert t.time_at(t.text.index("On a fishing")) == pytest.approx(65.0, abs=0.5)
 
 
+def test_google_meet_transcript_header_and_closing_lines(tmp_path: Path) -> None:
+    """Google Meet's transcript document: the date and "Title - Transcript" on top, a time every few minutes,
+    and "Transcription ended after …" and a disclaimer at the end. They were all text (and the title was
+    guessed from the file name)."""
+    rows = ["Oct 2, 2025", "Boat project sync - Transcript", "00:00:00", " "]
+    rows += ["Sarah Chen: So where are we with the hull?", "Marcus Webb: Sanded, and the first coat is on."]
+    rows += [" ", " ", "00:01:26", " ", "Sarah Chen: Good. What about the mast?", "Marcus Webb: Next week."]
+    rows += [" ", " ", "Transcription ended after 00:02:10", "", ""]
+    rows += [
+        "This editable transcript was computer generated and might contain errors. "
+        "People can also change the text after it was created."
+    ]
+    path = tmp_path / "meet.txt"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.title == "Boat project sync"
+    assert t.text.split("\n") == [
+        "So where are we with the hull?",
+        "Sanded, and the first coat is on.",
+        "Good. What about the mast?",
+        "Next week.",
+    ]
+    assert t.speakers == ("Sarah Chen", "Marcus Webb")
+    assert t.time_at(t.text.index("Good.")) == pytest.approx(86.0)
+
+
+def test_otter_s_closing_line_is_not_text(tmp_path: Path) -> None:
+    """Otter's .txt export ends with "Transcribed by https://otter.ai": it was the last paragraph."""
+    path = tmp_path / "otter.txt"
+    path.write_text(
+        (DATA / "otter.txt").read_text("utf-8") + "\n\nTranscribed by https://otter.ai\n", "utf-8"
+    )
+    t = load(path)
+    assert t.text == load(DATA / "otter.txt").text
+    assert [s for s, _ in turns(t)] == FOUR_TURNS
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
