@@ -3,7 +3,8 @@
 Recognised: YAML front matter and ``#`` headings (the title comes from them; they are not text), speaker
 labels as Otter, Descript, Rev and show-notes sites write them (``Name: text``, ``**Name:** text``,
 ``Name (00:00:20):`` or ``Name  00:01:02`` on a line of their own), time stamps at the start of a line
-(``[00:00:17]``, ``00:00:17``), time ranges on a line of their own with the speaker's name on the next (DaVinci
+(``[00:00:17]``, ``00:00:17``, a Markdown link to that second of the video; lines that each start with a time and
+mostly end mid-sentence are one flowing text), time ranges on a line of their own with the speaker's name on the next (DaVinci
 Resolve, Premiere Pro: ``[00:00:03:18 - 00:00:08:08]`` / ``Joe``), blank-line-separated turns. A label is a speaker only when it looks like a
 name and recurs. Lines broken inside sentences (Whisper's ``.txt``, hard-wrapped text) are joined into
 flowing text: a line break is a paragraph break only where lines are long (one paragraph per line) or a
@@ -23,7 +24,11 @@ from desktop_app.formats.model import DocumentBuilder, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
+# "[00:17]", "00:17 -", and a Markdown link to that second of the video ("[0:17](https://youtu.be/…?t=17)"),
+# as Obsidian's and other note apps' YouTube transcripts write them
+_STAMP_PREFIX_RE = re.compile(
+    rf"^\s*[\[(]?({_STAMP})[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?(?:\s*[-–—|:]\s*|\s+|$)"
+)
 # a cue's time range on a line of its own, as video editors export transcripts (DaVinci Resolve, Premiere Pro:
 # "[00:00:03:18 - 00:00:08:08]" with frames; others "00:00:03.500 --> 00:00:08.000")
 _RANGE_LINE_RE = re.compile(
@@ -181,7 +186,8 @@ def read_text(text: str, markdown: bool) -> Parsed:
                 line.text, line.time = line.raw.strip(), None
     title = meta.get("title") or meeting_title or next((line.heading for line in lines if line.heading), None)
     _panel_chapter_titles(lines)
-    wrapped = _is_wrapped(lines)
+    chunks = _stamped_chunks(lines)
+    wrapped = chunks or _is_wrapped(lines)
     if (
         not markdown
         and not meta
@@ -204,6 +210,8 @@ def read_text(text: str, markdown: bool) -> Parsed:
             out.chapter(unescape(line.heading) if "&" in line.heading else line.heading)
             continue
         started = started or bool(line.text.strip()) and line.heading is None
+        if line.blank and chunks:
+            continue  # blank lines between timed pieces of running speech: no paragraph ends there
         if line.blank or line.heading is not None:
             out.paragraph_break()
             continue
@@ -453,6 +461,25 @@ def _panel_chapter_titles(lines: list[_Line]) -> None:
         return
     for line in titles:
         line.heading, line.level, line.text = line.text, 2, ""
+
+
+CHUNK_MIN_LINES = 5
+CHUNK_OPEN_SHARE = (
+    0.3  # of the timed lines ending mid-sentence (a paragraph per stamp ends nearly all of them)
+)
+_SENTENCE_END = ".?!…。？！\"'”’)»"
+
+
+def _stamped_chunks(lines: list[_Line]) -> bool:
+    """Whether the text is timed pieces of running speech, each on a line of its own that starts with its
+    time, most of them ending mid-sentence ("[0:14](https://youtu.be/…) will have quite capable…", blank lines
+    between): one flowing text, as a subtitle file's cues are, not a paragraph per piece."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    timed = [line for line in content if line.time is not None and not line.label and line.text]
+    if len(timed) < CHUNK_MIN_LINES or len(timed) < 0.9 * len(content):
+        return False
+    open_ended = sum(1 for line in timed if line.text.rstrip()[-1:] not in _SENTENCE_END)
+    return open_ended >= CHUNK_OPEN_SHARE * len(timed)
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

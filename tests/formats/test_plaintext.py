@@ -233,6 +233,37 @@ def test_otter_s_closing_line_is_not_text(tmp_path: Path) -> None:
     assert [s for s, _ in turns(t)] == FOUR_TURNS
 
 
+def test_time_stamp_links_of_note_apps_time_running_speech(tmp_path: Path) -> None:
+    """Obsidian's and other note apps' YouTube transcripts: each timed piece starts with a link to its second
+    of the video, blank lines between. The stamps were text ("0:14 will have…") and every piece a paragraph,
+    broken mid-sentence."""
+    pieces = [
+        (0, "so today we are going to talk about"),
+        (4, "how search engines rank what they find and"),
+        (9, "why that matters. The first thing is"),
+        (14, "term frequency, which counts how often a word"),
+        (19, "appears. Then there is document length"),
+        (75, "and that is all for today."),
+    ]
+    rows = [
+        f"[{t // 60}:{t % 60:02d}](https://www.youtube.com/watch?v=AbCdEfGhIjk&t={t}s) {text}"
+        for t, text in pieces
+    ]
+    path = tmp_path / "Search ranking.md"
+    path.write_text("# Search ranking\n\n## Transcript\n\n" + "\n\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text == " ".join(text for _t, text in pieces)
+    assert t.time_at(t.text.index("term frequency")) == pytest.approx(14.0)
+    assert t.time_at(t.text.index("and that is all")) == pytest.approx(75.0)
+
+
+def test_a_paragraph_per_time_stamp_stays_a_paragraph(tmp_path: Path) -> None:
+    rows = [f"[00:0{k}:00] We covered item {k} of the agenda in full detail today." for k in range(6)]
+    path = tmp_path / "minutes.txt"
+    path.write_text("\n\n".join(rows) + "\n", "utf-8")
+    assert load(path).text.count("\n") == 5
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
