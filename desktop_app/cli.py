@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 COMMANDS = ("paragraphs", "outline", "search", "export", "library")
+COMMAND_USAGE = (
+    "paragraphs FILE [--json]",
+    "outline FILE [--json]",
+    "search FILE QUERY [--json]",
+    "export FILE [--format markdown|json]",
+    "library add|list|search|export|index|remove …",
+)
+"""How each headless command is called, for the app's ``--help``."""
 EXIT_BAD_INPUT = 2
 
 

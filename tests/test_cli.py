@@ -190,3 +190,16 @@ def test_paragraphs_of_an_interview_without_names_say_who_speaks(
     labels = {p["speaker"] for p in payload["paragraphs"]}
     assert labels == {"Host", "Mark Zuckerberg"}
     assert all("Host" not in p["display"][:5] for p in payload["paragraphs"])  # a field, not text
+
+
+def test_the_app_s_help_shows_how_each_headless_command_is_called() -> None:
+    """It said "export FILE --json" and "library FILE --json", which both fail ("unrecognized arguments")."""
+    from desktop_app.app import build_parser as app_parser
+
+    epilog = " ".join((app_parser().epilog or "").split())
+    assert "'search FILE QUERY [--json]'" in epilog
+    assert "'export FILE [--format markdown|json]'" in epilog
+    assert "export FILE --json" not in epilog and "library FILE" not in epilog
+    parser = cli.build_parser()
+    parser.parse_args(["export", "a.txt", "--format", "json"])
+    parser.parse_args(["search", "a.txt", "words", "--json"])
