@@ -24,10 +24,11 @@ from desktop_app.formats.model import DocumentBuilder, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-# "[00:17]", "00:17 -", and a Markdown link to that second of the video ("[0:17](https://youtu.be/…?t=17)"),
-# as Obsidian's and other note apps' YouTube transcripts write them
+# "[00:17]", "00:17 -", a range as Whisper prints it ("[00:17.000 --> 00:21.500]  text"), and a Markdown link
+# to that second of the video ("[0:17](https://youtu.be/…?t=17)"), as Obsidian's YouTube transcripts write them
 _STAMP_PREFIX_RE = re.compile(
-    rf"^\s*[\[(]?({_STAMP})[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?(?:\s*[-–—|:]\s*|\s+|$)"
+    rf"^\s*[\[(]?({_STAMP})(?:\s*(?:-->|->|-|–|—)\s*{_STAMP})?[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?"
+    r"(?:\s*[-–—|:]\s*|\s+|$)"
 )
 # a cue's time range on a line of its own, as video editors export transcripts (DaVinci Resolve, Premiere Pro:
 # "[00:00:03:18 - 00:00:08:08]" with frames; others "00:00:03.500 --> 00:00:08.000")
