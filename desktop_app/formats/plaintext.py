@@ -27,7 +27,7 @@ _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 # "[00:17]", "00:17 -", a range as Whisper prints it ("[00:17.000 --> 00:21.500]  text"), and a Markdown link
 # to that second of the video ("[0:17](https://youtu.be/…?t=17)"), as Obsidian's YouTube transcripts write them
 _STAMP_PREFIX_RE = re.compile(
-    rf"^\s*[\[(]?({_STAMP})(?:\s*(?:-->|->|-|–|—)\s*{_STAMP})?[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?"
+    rf"^\s*[\[(]?\s*({_STAMP})(?:\s*(?:-->|->|-|–|—)\s*{_STAMP})?\s*[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?"
     r"(?:\s*[-–—|:]\s*|\s+|$)"
 )
 # a cue's time range on a line of its own, as video editors export transcripts (DaVinci Resolve, Premiere Pro:
@@ -41,6 +41,9 @@ _TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[
 _LABEL_TIME_LINE_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s+({_STAMP})\s*$")
 _LEADING_EMPHASIS_RE = re.compile(r"^\s*([*_]{1,2})")
 _LABEL_STAMP_RE = re.compile(rf"\s*[(\[]({_STAMP})[)\]]$")
+# "[00:00:05] [SPEAKER_01] text": diarization scripts put the speaker in brackets after the time
+_BRACKET_LABEL_RE = re.compile(r"^\s*\[([^\s\[\]:\d][^\[\]:\n]{0,39}?)\]\s+(?=\S)")
+_SOUNDS = frozenset("laughter laughs laughing music applause inaudible crosstalk silence pause noise".split())
 _COLON_LABEL_RE = re.compile(r"^\s*([^\s:\d][^:\n]{0,39}?)\s*:(?:\s+|$)")
 _FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 # YouTube's transcript panel copied as text: under each time its spoken form ("4 seconds", "1 minute, 2 seconds",
@@ -122,6 +125,10 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
         line.time = _seconds(stamp.group(1))
         raw = raw[stamp.end() :]
     line.unlabelled = raw
+    bracket = _BRACKET_LABEL_RE.match(raw) if line.time is not None else None
+    if bracket and bracket.group(1).strip().lower() not in _SOUNDS:
+        line.label, line.strong, line.text = clean_label(bracket.group(1)), True, raw[bracket.end() :].strip()
+        return line
     for pattern, strong in (
         (_BOLD_LABEL_RE, True),
         (_TIMED_LABEL_RE, True),

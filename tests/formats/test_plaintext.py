@@ -264,6 +264,25 @@ def test_a_paragraph_per_time_stamp_stays_a_paragraph(tmp_path: Path) -> None:
     assert load(path).text.count("\n") == 5
 
 
+@pytest.mark.parametrize(
+    "stamp", ["[00:00:{s:02d}]", "[ 00:00:{s:02d}.120 -->  00:00:{e:02d}.760]", "[00:{s:02d}]"]
+)
+def test_diarization_scripts_bracketed_speakers_after_the_time(tmp_path: Path, stamp: str) -> None:
+    """Whisper plus a diarization script: "[00:00:05] [SPEAKER_01] text". The labels were text."""
+    rows = [
+        (0, "SPEAKER_00", "So where do we start?"),
+        (5, "SPEAKER_01", "At the beginning."),
+        (9, "SPEAKER_00", "Fine."),
+    ]
+    lines = [stamp.format(s=t, e=t + 4) + f" [{name}] {text}" for t, name, text in rows]
+    path = tmp_path / "diarized.txt"
+    path.write_text("\n".join([*lines, "[00:00:16] [Laughter] right"]) + "\n", "utf-8")
+    t = load(path)
+    assert [s for s, _ in turns(t)] == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00"]
+    assert t.text.split("\n") == ["So where do we start?", "At the beginning.", "Fine. [Laughter] right"]
+    assert t.time_at(t.text.index("At the")) == pytest.approx(5.0, abs=0.2)
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
