@@ -173,6 +173,7 @@ def read_text(text: str, markdown: bool) -> Parsed:
             in_head = False
         lines.append(line)
     _name_lines_under_times(lines)
+    _timed_name_lines(lines)
     names = accepted_names(line.label for line in lines if line.label)
     if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
         names |= {
@@ -421,6 +422,32 @@ def _meeting_header(body: str) -> tuple[str | None, str]:
     if match is None:
         return None, body
     return match.group(1), body.split("\n", first + 1)[-1]
+
+
+_ROLE_RE = re.compile(r"\s*\([^()\n]{1,60}\)\s*$")  # "Jane Doe (Acme)": the name's company or role
+
+
+def _timed_name_lines(lines: list[_Line]) -> None:
+    """A time and a name on a line of their own above the text ("0:05 - Jane Doe (Acme)" / "Hello…", as Fathom
+    and Microsoft Word's Transcribe export meetings): the name is a speaker label. Only where most time-stamped
+    lines are such lines, so a stamped caption line that happens to be one capitalised word stays text."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    found: list[tuple[_Line, str]] = []
+    for line, after in zip(content, content[1:], strict=False):
+        if line.time is None or line.label is not None or not line.text:
+            continue
+        name = _ROLE_RE.sub("", line.text)
+        if looks_like_name(name) and after.time is None and after.label is None and after.text:
+            found.append((line, name))
+    stamped = sum(1 for line in content if line.time is not None and line.text)
+    if len(found) < MIN_TIMED_NAMES or len(found) < TIMED_NAME_SHARE * stamped:
+        return
+    for line, name in found:
+        line.label, line.unlabelled, line.strong, line.text = clean_label(name), line.text, True, ""
+
+
+MIN_TIMED_NAMES = 3
+TIMED_NAME_SHARE = 0.8
 
 
 def _stamp_only(line: _Line) -> bool:

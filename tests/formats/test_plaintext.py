@@ -283,6 +283,40 @@ def test_diarization_scripts_bracketed_speakers_after_the_time(tmp_path: Path, s
     assert t.time_at(t.text.index("At the")) == pytest.approx(5.0, abs=0.2)
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "{m}:{s:02d} - {name} (Acme)",  # Fathom's meeting transcripts
+        "00:{m:02d}:{s:02d} {name}",  # Microsoft Word's Transcribe
+        "[00:{m:02d}:{s:02d}.000] - {name}",
+    ],
+)
+def test_a_time_and_a_name_above_the_text(tmp_path: Path, head: str) -> None:
+    """The name was glued to the text: "Jane Doe (Acme) Hello everyone…"."""
+    rows = [
+        (0, 5, "Jane Doe", "Hello everyone, thanks for joining."),
+        (0, 12, "Sam Lee", "Glad to be here."),
+        (1, 4, "Jane Doe", "Let's start with the numbers."),
+        (2, 30, "Sam Lee", "They look good."),
+    ]
+    body = [head.format(m=m, s=s, name=name) + "\n" + text for m, s, name, text in rows]
+    path = tmp_path / "meeting.txt"
+    path.write_text("\n\n".join(body) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == [text for *_rest, text in rows]
+    assert [s for s, _ in turns(t)] == ["Jane Doe", "Sam Lee", "Jane Doe", "Sam Lee"]
+    assert t.time_at(t.text.index("They look")) == pytest.approx(150.0)
+
+
+def test_stamped_caption_lines_of_one_capitalised_word_stay_text(tmp_path: Path) -> None:
+    rows = ["0:00 so we started the boat", "0:04 Yeah", "and then it sank", "0:09 right away", "0:13 Really"]
+    rows += ["it did", "0:17 and we swam back", "0:21 to the harbour", "0:25 the end"]
+    path = tmp_path / "captions.txt"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.turns == () and "Yeah and then it sank" in t.text
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
