@@ -29,6 +29,7 @@ _LABEL_RE = re.compile(r"^(?:[-–—]\s*)?(?:>>\s*)?([^:<>\n]{1,40}?):\s+(?=\S)
 _NAME_LINE_RE = re.compile(
     r"^\s*(?:\((?P<paren>[^:()<>\n]{1,40})\)|(?P<plain>[^:()\[\]<>\n.?!,]{1,40}?))\s*:?\s*$"
 )
+_DASHES = ("- ", "– ", "— ")
 NAME_LINE_SHARE = 0.3  # of the cues of two or more lines: a name on their first line names the speaker
 _SOUND_RE = re.compile(
     r"\[(?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|cheering|noise|"
@@ -239,6 +240,7 @@ def _read_plain(
     out = DocumentBuilder()
     speaker: str | None = None
     for cue, lines in zip(cues, scanned, strict=True):
+        dialogue = sum(1 for line in lines if line.text.lstrip()[:2] in _DASHES) >= 2  # "- Hi.", "- Hello."
         for k, line in enumerate(lines):
             named = name_lines.get(line.text) if k + 1 < len(lines) else None
             if named is not None:
@@ -254,8 +256,10 @@ def _read_plain(
                 if match and clean_label(match.group(1)) in names:
                     speaker = clean_label(match.group(1))
                     text = text[match.end() :]
-                elif text[:1] in "-–—" and text[1:2] == " " and speaker is not None:
+                elif text[:2] in _DASHES and (speaker is not None or dialogue):
                     text = text[2:]
+                    if dialogue:
+                        out.paragraph_break()  # each dash is another person speaking
                 out.add(_SOUND_RE.sub(" ", text), cue.t_start, cue.t_end, speaker)
     parsed = out.build(fmt, warnings=warnings)
     if not parsed.text.strip():

@@ -226,3 +226,21 @@ def test_sound_descriptions_with_more_words_are_not_text(tmp_path: Path) -> None
         "utf-8",
     )
     assert load(srt).text == "Welcome back. so that was it Right."
+
+
+def test_a_cue_of_two_dashed_lines_is_two_people_speaking(tmp_path: Path) -> None:
+    """Subtitles write two speakers in one cue as "- How are you?" / "- Fine.": the dashes stayed in the
+    text (they went only once a speaker name was known) and both lines ran into one sentence."""
+    srt = tmp_path / "news.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\nWe are live from the harbour.\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\n- How are you?\n- I'm fine, thanks.\n\n"
+        "3\n00:00:05,000 --> 00:00:07,000\nThe boats came in at dawn.\n\n"
+        "4\n00:00:07,000 --> 00:00:09,000\n- a well-known fact - and a hyphen\n",
+        "utf-8",
+    )
+    assert load(srt).text.split("\n") == [
+        "We are live from the harbour.",
+        "How are you?",
+        "I'm fine, thanks. The boats came in at dawn. - a well-known fact - and a hyphen",
+    ]
