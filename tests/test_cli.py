@@ -203,3 +203,23 @@ def test_the_app_s_help_shows_how_each_headless_command_is_called() -> None:
     parser = cli.build_parser()
     parser.parse_args(["export", "a.txt", "--format", "json"])
     parser.parse_args(["search", "a.txt", "words", "--json"])
+
+
+def test_the_readable_markdown_keeps_the_file_s_own_chapters(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A Markdown transcript with "## " chapters came out of `paragraphs --format markdown` without them."""
+    body = "# Boats\n\n## The hull\n\n**Sarah:** We sanded it.\n\n**Marcus:** Twice.\n\n## The mast\n\n"
+    body += "**Marcus:** It goes up next week.\n\n**Sarah:** Good.\n"
+    path = tmp_path / "boats.md"
+    path.write_text(body, encoding="utf-8")
+    assert main(["paragraphs", str(path), "--format", "markdown", "--data-dir", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().out.split("\n\n") == [
+        "# Boats",
+        "## The hull",
+        "**Sarah:** We sanded it.",
+        "**Marcus:** Twice.",
+        "## The mast",
+        "**Marcus:** It goes up next week.",  # named again under the new chapter
+        "**Sarah:** Good.\n",
+    ]
