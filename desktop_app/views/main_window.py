@@ -326,9 +326,14 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Open the first file dropped on the window."""
+        """Open the first file dropped on the window; a dropped folder goes to the library, as on its panel."""
         files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
+        if files and self.session.library is not None and any(Path(f).is_dir() for f in files):
+            event.acceptProposedAction()
+            self._side_panels().library.add_paths(files)
+            self.library_dock.show()
+            self.library_dock.raise_()
+        elif files:
             event.acceptProposedAction()
             self.open_path(files[0])
 
