@@ -10,7 +10,8 @@ repeat the whole screen. They are recognised by their inline word times (``<00:0
 cues that begin with the previous cue's last line; only new lines are read, each word with its own time.
 
 Speakers: WebVTT voices (``<v Name>``), ``Name:`` at the start of a cue (a name that recurs, or an ALL
-CAPS label), and a line that only names the speaker of the lines under it (``(Name)``, or a bare name heading
+CAPS label), a captioner's ``[Name]`` / ``(Name)`` at a line's start (mixed case, no sound; once names recur),
+and a line that only names the speaker of the lines under it (``(Name)``, or a bare name heading
 many cues, as video editors export them); consecutive cues of one speaker form one turn.
 """
 
@@ -30,6 +31,13 @@ _NAME_LINE_RE = re.compile(
     r"^\s*(?:\((?P<paren>[^:()<>\n]{1,40})\)|(?P<plain>[^:()\[\]<>\n.?!,]{1,40}?))\s*:?\s*$"
 )
 _DASHES = ("- ", "– ", "— ")
+# captioners' speaker IDs in brackets at the start of a line: "[Sam Altman] I think…", "(Lex) So…"
+_BRACKET_NAME_RE = re.compile(r"^(?:[-–—]\s*)?[\[(]([^\[\]()<>:\n]{1,40})[\])]\s+(?=\S)")
+_SOUND_WORDS = frozenset(
+    "music applause laughter laughs laughing chuckles chuckling sighs sighing inaudible crosstalk silence "
+    "cheering cheers singing sings whispers whispering gasps coughs groans screams crying cries static beep "
+    "beeps ringing phone door indistinct unintelligible foreign speaking".split()
+)
 NAME_LINE_SHARE = 0.3  # of the cues of two or more lines: a name on their first line names the speaker
 _SOUND_RE = re.compile(
     r"\[(?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|cheering|noise|"
@@ -237,6 +245,15 @@ def _read_plain(
     # once some names recur, any name-like label at a cue start is a speaker; ALL CAPS labels always are
     names |= {clean_label(x) for x in labels if (names or x.isupper() and len(x) > 1) and looks_like_name(x)}
     name_lines = _name_lines(scanned)
+    bracketed = [
+        match.group(1)
+        for lines in scanned
+        for line in lines
+        if (match := _BRACKET_NAME_RE.match(line.text)) and _could_be_bracketed_name(match.group(1))
+    ]
+    bracket_names = accepted_names(bracketed)
+    if bracket_names:  # once some recur, every one is a name (a guest who says one thing)
+        bracket_names |= {clean_label(x) for x in bracketed}
     out = DocumentBuilder()
     speaker: str | None = None
     for cue, lines in zip(cues, scanned, strict=True):
@@ -253,9 +270,13 @@ def _read_plain(
                     speaker = voice
                 text = " ".join(text.split())
                 match = _LABEL_RE.match(text) if names else None
+                bracket = _BRACKET_NAME_RE.match(text) if bracket_names else None
                 if match and clean_label(match.group(1)) in names:
                     speaker = clean_label(match.group(1))
                     text = text[match.end() :]
+                elif bracket and clean_label(bracket.group(1)) in bracket_names:
+                    speaker = clean_label(bracket.group(1))
+                    text = text[bracket.end() :]
                 elif text[:2] in _DASHES and (speaker is not None or dialogue):
                     text = text[2:]
                     if dialogue:
@@ -301,3 +322,15 @@ def _name_lines(scanned: list[list[Markup]]) -> dict[str, str]:
                 if label in names and (match.group("paren") or line is lines[0]):
                     found[line.text] = label
     return found
+
+
+def _could_be_bracketed_name(label: str) -> bool:
+    """Whether a bracketed label at a line's start may be a speaker's name: written like a name, in mixed case
+    (captions write sounds in capitals, "[DOOR SLAMS]"), and no sound ("(Laughs)", "[Music playing]")."""
+    words = label.split()
+    return (
+        looks_like_name(label)
+        and not label.isupper()
+        and all(w[:1].isupper() for w in words)
+        and not any(w.lower().strip(".,") in _SOUND_WORDS for w in words)
+    )

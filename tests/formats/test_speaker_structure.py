@@ -244,3 +244,30 @@ def test_a_cue_of_two_dashed_lines_is_two_people_speaking(tmp_path: Path) -> Non
         "How are you?",
         "I'm fine, thanks. The boats came in at dawn. - a well-known fact - and a hyphen",
     ]
+
+
+def test_captioners_bracketed_speaker_ids(tmp_path: Path) -> None:
+    """Closed captions name the speaker in brackets at a line's start ("[Sam] So…"): the names stayed text.
+    Sounds in brackets, capitals or not, are no speakers."""
+    cues = [
+        "[Sam] So how did it start?",
+        "[Lex] On a boat.",
+        "[Ann Lee] A boat?",
+        "[Lex] (Laughs) Yes, a boat.",
+        "[DOOR SLAMS] it was loud",
+        "(Laughs) really loud",
+        "[DOOR SLAMS] again",
+    ]
+    srt = tmp_path / "show.srt"
+    srt.write_text(
+        "".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i + 1},000\n{c}\n\n" for i, c in enumerate(cues)),
+        "utf-8",
+    )
+    t = load(srt)
+    assert t.speakers == ("Sam", "Lex", "Ann Lee")  # Ann Lee speaks once: named because the others recur
+    assert t.text.split("\n") == [
+        "So how did it start?",
+        "On a boat.",
+        "A boat?",
+        "(Laughs) Yes, a boat. [DOOR SLAMS] it was loud (Laughs) really loud [DOOR SLAMS] again",
+    ]
