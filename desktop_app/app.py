@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m desktop_app",
         description=f"{APP_NAME}: read, search and annotate long interview transcripts, offline.",
         epilog="Headless commands: "
-        + ", ".join(f"'{c} FILE --json'" for c in cli.COMMANDS)
+        + ", ".join(f"'{usage}'" for usage in cli.COMMAND_USAGE)
         + " (run 'python -m desktop_app COMMAND --help').",
     )
     parser.add_argument(

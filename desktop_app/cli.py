@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 COMMANDS = ("paragraphs", "outline", "search", "export", "library")
+COMMAND_USAGE = (
+    "paragraphs FILE [--json]",
+    "outline FILE [--json]",
+    "search FILE QUERY [--json]",
+    "export FILE [--format markdown|json]",
+    "library add|list|search|export|index|remove …",
+)
+"""How each headless command is called, for the app's ``--help``."""
 EXIT_BAD_INPUT = 2
 
 
@@ -199,9 +207,24 @@ def cmd_paragraphs(transcript: Transcript, args: argparse.Namespace) -> int:
         return 0
     times = [transcript.time_at(p.start) if args.timestamps else None for p in readable.paragraphs]
     speakers = [p.speaker for p in readable.paragraphs]
-    render = _markdown_transcript if args.format == "markdown" else _text_transcript
-    sys.stdout.write(render(transcript.title, shown, speakers, times))
+    if args.format == "markdown":
+        chapters = _chapter_paragraphs(transcript, [p.start for p in readable.paragraphs])
+        sys.stdout.write(_markdown_transcript(transcript.title, shown, speakers, times, chapters))
+    else:
+        sys.stdout.write(_text_transcript(transcript.title, shown, speakers, times))
     return 0
+
+
+def _chapter_paragraphs(transcript: Transcript, starts: Sequence[int]) -> dict[int, list[str]]:
+    """The file's own chapters (Markdown headings, a chapter list…) by the paragraph they start in."""
+    from bisect import bisect_right
+
+    found: dict[int, list[str]] = {}
+    if len(transcript.chapters) < 2:  # as the reader: one heading is no outline
+        return found
+    for heading in transcript.chapters:
+        found.setdefault(max(0, bisect_right(starts, heading.start) - 1), []).append(heading.title)
+    return found
 
 
 def _paragraph_displays(text: str, starts: Sequence[int]) -> list[str]:
@@ -243,15 +266,25 @@ _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
 def _markdown_transcript(
-    title: str, paragraphs: Sequence[str], speakers: Sequence[str | None], times: Sequence[float | None]
+    title: str,
+    paragraphs: Sequence[str],
+    speakers: Sequence[str | None],
+    times: Sequence[float | None],
+    chapters: dict[int, list[str]] | None = None,
 ) -> str:
-    """The readable transcript as Markdown: a title, ``**Name:**`` labels, ``` `12:34` ``` time stamps."""
+    """The readable transcript as Markdown: a title, the file's own chapters as ``##`` headings,
+    ``**Name:**`` labels, ``` `12:34` ``` time stamps."""
 
     def escape(value: str) -> str:
         return _MD_LINE_START.sub(r"\1\\\2", _MD_SPECIALS.sub(r"\\\1", value))
 
     out = [f"# {escape(' '.join(title.split()))}"]
-    for text, (speaker, clock) in zip(paragraphs, _heads(speakers, times), strict=True):
+    heads = _heads(speakers, times)
+    for number, (text, (speaker, clock)) in enumerate(zip(paragraphs, heads, strict=True)):
+        titles = (chapters or {}).get(number, [])
+        out.extend(f"## {escape(' '.join(t.split()))}" for t in titles)
+        if titles and speaker is None and speakers[number]:
+            speaker = speakers[number]  # a chapter's first paragraph names its speaker again
         head = (f"`{clock}` " if clock else "") + (f"**{escape(speaker)}:** " if speaker else "")
         out.append(head + (escape(text) if not head else _MD_SPECIALS.sub(r"\\\1", text)))
     return "\n\n".join(out) + "\n"

@@ -8,6 +8,7 @@ and paragraph breaks. :class:`DisplayMap` is the only object that knows about di
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NewType
@@ -152,7 +153,8 @@ def build_display(
     builder = _Builder(doc)
     labels: list[tuple[int, int]] = []
     previous: str | None = None
-    capitals = sorted(readable.capitalize)
+    names = {p.speaker for p in readable.paragraphs if p.speaker} | {s for s in speakers or () if s}
+    capitals = sorted(set(readable.capitalize) | name_capitals(doc, names))
     insertions = _insertions(readable)
     paragraph_starts: list[int] = []
     cap_i = 0
@@ -182,6 +184,30 @@ def build_display(
             position = cut
         builder.copy(position, paragraph.end, shown[position - paragraph.start :])
     return builder.build(tuple(paragraph_starts), tuple(labels))
+
+
+_WORD_RE = re.compile(r"\S+")
+
+
+def name_capitals(doc: str, names: set[str]) -> set[int]:
+    """Offsets of the first letters to capitalise where the text writes a speaker's full name in lower case
+    (automatic captions: "a conversation with sam altman" under the label "Sam Altman"). Only names of two to
+    four capitalised words count: "Host" or a lone first name could be a common word."""
+    wanted = sorted(
+        name.lower()
+        for name in names
+        if 2 <= len(name.split()) <= 4 and all(w[:1].isupper() and w.isalpha() for w in name.split())
+    )
+    if not wanted:
+        return set()
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, name.split())) for name in wanted) + r")(?!\w)"
+    )
+    return {
+        match.start() + word.start()
+        for match in pattern.finditer(doc)
+        for word in _WORD_RE.finditer(match[0])
+    }
 
 
 def _copy_clean(

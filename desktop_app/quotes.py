@@ -42,6 +42,10 @@ _YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "music.yout
 _TRAILING = ".,;:!?'\""
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|])")
 _SENTENCE_MARKS = ".?!…"
+# a time stamp written as a link to that second of the video (Obsidian's and note apps' YouTube transcripts)
+_STAMP_LINK_RE = re.compile(
+    r"^[ \t>*-]*\[\(?\d{1,2}:\d{2}(?::\d{2})?\)?\]\((https?://[^)\s]{1,2000})\)", re.MULTILINE
+)
 
 
 # -- where a transcript comes from ------------------------------------------------------------
@@ -59,7 +63,8 @@ def source_url(path: str | Path, head: str | None = None) -> str:
 
     In order: a ``Source:`` / ``URL:`` / ``Video:`` header line (``# Source: …`` too, or a front-matter key),
     else the first web address among the header lines, else the 11-character video id that yt-dlp puts in
-    its file names (``Title [dQw4w9WgXcQ].en.vtt``). Only ``http(s)`` addresses count. ``head``: the file's
+    its file names (``Title [dQw4w9WgXcQ].en.vtt``), else the YouTube video of the first time stamp written as
+    a link (``[0:14](https://www.youtube.com/watch?v=…&t=14s)``). Only ``http(s)`` addresses count. ``head``: the file's
     first characters when already read.
     """
     lines = header_lines(read_head(path) if head is None else head)
@@ -73,7 +78,10 @@ def source_url(path: str | Path, head: str | None = None) -> str:
         if found:
             return found
     video = _YT_DLP_ID_RE.search(Path(path).name)
-    return f"https://www.youtube.com/watch?v={video.group(1)}" if video else ""
+    if video:
+        return f"https://www.youtube.com/watch?v={video.group(1)}"
+    linked = _STAMP_LINK_RE.search(head if head is not None else read_head(path))
+    return link_at(linked.group(1), None) if linked and youtube_id(linked.group(1)) else ""
 
 
 def header_lines(head: str) -> list[str]:

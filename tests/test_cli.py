@@ -190,3 +190,36 @@ def test_paragraphs_of_an_interview_without_names_say_who_speaks(
     labels = {p["speaker"] for p in payload["paragraphs"]}
     assert labels == {"Host", "Mark Zuckerberg"}
     assert all("Host" not in p["display"][:5] for p in payload["paragraphs"])  # a field, not text
+
+
+def test_the_app_s_help_shows_how_each_headless_command_is_called() -> None:
+    """It said "export FILE --json" and "library FILE --json", which both fail ("unrecognized arguments")."""
+    from desktop_app.app import build_parser as app_parser
+
+    epilog = " ".join((app_parser().epilog or "").split())
+    assert "'search FILE QUERY [--json]'" in epilog
+    assert "'export FILE [--format markdown|json]'" in epilog
+    assert "export FILE --json" not in epilog and "library FILE" not in epilog
+    parser = cli.build_parser()
+    parser.parse_args(["export", "a.txt", "--format", "json"])
+    parser.parse_args(["search", "a.txt", "words", "--json"])
+
+
+def test_the_readable_markdown_keeps_the_file_s_own_chapters(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A Markdown transcript with "## " chapters came out of `paragraphs --format markdown` without them."""
+    body = "# Boats\n\n## The hull\n\n**Sarah:** We sanded it.\n\n**Marcus:** Twice.\n\n## The mast\n\n"
+    body += "**Marcus:** It goes up next week.\n\n**Sarah:** Good.\n"
+    path = tmp_path / "boats.md"
+    path.write_text(body, encoding="utf-8")
+    assert main(["paragraphs", str(path), "--format", "markdown", "--data-dir", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().out.split("\n\n") == [
+        "# Boats",
+        "## The hull",
+        "**Sarah:** We sanded it.",
+        "**Marcus:** Twice.",
+        "## The mast",
+        "**Marcus:** It goes up next week.",  # named again under the new chapter
+        "**Sarah:** Good.\n",
+    ]

@@ -99,6 +99,28 @@ def test_speaker_labels_are_display_text_only() -> None:
     assert display.map.range_to_doc(label_start, label_end)[0] <= readable.paragraphs[1].start
 
 
+def test_a_speaker_s_full_name_is_capitalised_where_captions_write_it_in_lower_case() -> None:
+    """Under the label "Peter Norvig" the captions read "a conversation with peter norvig"."""
+    doc = "the following is a conversation with peter norvig\nthank you peter norvig is my name said norvig"
+    cut = doc.index("thank")
+    readable = Readable(
+        paragraphs=(
+            Paragraph(0, cut - 1, (Sentence(0, cut - 1, "."),)),
+            Paragraph(cut, len(doc), (Sentence(cut, len(doc), "."),), "Peter Norvig"),
+        ),
+        capitalize=(0, cut),
+    )
+    display = build_display(doc, readable, ["Host", "Peter Norvig"])
+    assert display.text.split("\n") == [
+        "Host\u2003The following is a conversation with Peter Norvig.",
+        "Peter Norvig\u2003Thank you Peter Norvig is my name said norvig.",
+    ]
+    offset = doc.index("peter norvig\nthank")
+    assert display.map.to_doc(display.map.to_display(offset)) == offset  # positions are unchanged
+    plain = build_display(doc, readable, ["Host", "Host"])  # "Host" is no name to capitalise
+    assert "Peter" in plain.text  # the readable's own speakers still name him
+
+
 def test_paragraph_piece_capitalises_in_place_and_keeps_the_length() -> None:
     doc = "xx straße\tand\nße ok"
     # offsets outside [3, len) are ignored; "ß" upper-cases to "SS" (two characters) and is left as it is

@@ -50,6 +50,21 @@ def test_adding_again_changes_nothing_and_a_moved_file_is_found_by_its_text(tmp_
     assert not result.added and not result.moved
 
 
+def test_two_copies_of_one_text_in_a_folder_are_one_entry_not_a_move(tmp_path):
+    """The second copy re-pointed the entry just added (its title from the first file's name, its path the
+    second's) and the add reported it as "moved"."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    text = "so this is the whole conversation we had about gardens and soil " * 40
+    (folder / "a-garden-talk.txt").write_text(text, encoding="utf-8")
+    (folder / "b-garden-talk-copy.txt").write_text(text, encoding="utf-8")
+    catalog = lib.Catalog.open(tmp_path / lib.CATALOG_FILE)
+    result = catalog.add_files([folder])
+    assert len(result.added) == 1 and not result.moved and len(result.unchanged) == 1
+    (entry,) = catalog.entries()
+    assert Path(entry.path).name == "a-garden-talk.txt" and entry.title == "A Garden Talk"
+
+
 def test_remove_keeps_the_annotations_file(tmp_path):
     folder = _copy_fixtures(tmp_path)
     annotations = tmp_path / "annotations"

@@ -87,6 +87,18 @@ def test_source_url_from_a_yt_dlp_file_name(tmp_path: Path) -> None:
     assert source_url(tmp_path / "Title [not an id].srt", "") == ""
 
 
+def test_source_url_from_time_stamps_that_link_to_the_video() -> None:
+    """Obsidian's and note apps' YouTube transcripts name the video only in their time-stamp links: a quote
+    linked to the file, not to the video at that second."""
+    head = (
+        "# Search ranking\n\n## Transcript\n\n"
+        "[0:00](https://www.youtube.com/watch?v=AbCdEfGhIjk&t=0s) so today we talk\n\n"
+        "[0:04](https://www.youtube.com/watch?v=AbCdEfGhIjk&t=4s) about ranking\n"
+    )
+    assert source_url("/tmp/Search ranking.md", head) == "https://www.youtube.com/watch?v=AbCdEfGhIjk"
+    assert source_url("/tmp/notes.md", "[0:00](https://example.org/a) hello\n") == ""  # not a video
+
+
 def test_header_stops_at_the_text() -> None:
     assert header_lines("# Title\n# Episode #3\nthe words start here\n# not a header") == [
         "# Title",

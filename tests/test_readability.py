@@ -142,6 +142,27 @@ def test_long_punctuated_line_is_split_into_paragraphs() -> None:
     assert all(s.mark == "" for p in readable.paragraphs for s in p.sentences)
 
 
+def test_chinese_and_japanese_sentence_marks_are_the_text_s_own_punctuation() -> None:
+    """Whisper's Chinese or Japanese segments joined by spaces: the full-width marks end the sentences. They
+    were not known, so the text went to the English caption models, which added a "." after each "。"."""
+    text = (
+        "大家好，欢迎收听本期节目。 你觉得开源会赢吗？ 我认为会赢！ 「そうですね。」 今日はいい天気です。 "
+        * 4
+    )
+    readable = rd.segment(text.strip())
+    check_invariants(text.strip(), readable)
+    assert readable.already_punctuated
+    sentences = [text[s.start : s.end] for p in readable.paragraphs for s in p.sentences]
+    assert sentences[:5] == [
+        "大家好，欢迎收听本期节目。",
+        "你觉得开源会赢吗？",
+        "我认为会赢！",
+        "「そうですね。」",
+        "今日はいい天気です。",
+    ]
+    assert all(s.mark == "" for p in readable.paragraphs for s in p.sentences)
+
+
 def test_existing_end_punctuation_in_captions_gets_no_extra_mark() -> None:
     text = "i went to the U.S. and then we talked about it for a while " * 3 + "what happened then?"
     readable = rd.segment(text)

@@ -92,6 +92,13 @@ def test_llama(index: SearchIndex, seed_text: str) -> None:
     check_hits(index, seed_text, result)
 
 
+def test_a_question_typed_with_its_question_mark_finds_the_words(index: SearchIndex, seed_text: str) -> None:
+    """Typing "llama?" found nothing: Whoosh took the "?" for a one-letter wildcard ("llama" and one letter)."""
+    assert hit_texts(index.search("llama?"), seed_text) == hit_texts(index.search("llama"), seed_text)
+    assert index.search("what about the metaverse?").total == index.search("metaverse").total > 0
+    assert index.search("ll?ma").total > 0  # inside a word it is still the wildcard
+
+
 def test_open_source_finds_both_words_in_the_same_paragraph(index: SearchIndex, seed_text: str) -> None:
     result = index.search("open source")
     texts = {t.lower() for t in hit_texts(result, seed_text)}

@@ -101,6 +101,12 @@ def test_real_subtitles_join_to_the_plain_text() -> None:
         (codecs.BOM_UTF16_LE + "naïve".encode("utf-16-le"), "naïve"),
         (codecs.BOM_UTF16_BE + "naïve".encode("utf-16-be"), "naïve"),
         (b"line one\r\nline two\rthree", "line one\nline two\nthree"),
+        # UTF-16 without a byte order mark, as some Windows tools save it (was "a binary file")
+        (
+            "Sarah: naïve question, I know.\r\nMarcus: go on.".encode("utf-16-le"),
+            "Sarah: naïve question, I know.\nMarcus: go on.",
+        ),
+        ("Sarah: naïve question, I know.".encode("utf-16-be"), "Sarah: naïve question, I know."),
     ],
 )
 def test_encodings_and_newlines(data: bytes, expected: str) -> None:

@@ -10,6 +10,7 @@ paragraph there.
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -142,6 +143,11 @@ class Parsed:
     words_per_minute: float | None = None
 
 
+SPEAKER_CHANGE_MARK = ">>"
+"""Captions' mark of a new speaker (YouTube's and broadcast closed captions: ">> yeah, so…")."""
+_SPEAKER_CHANGE_RE = re.compile(r"(?:^|(?<= ))>>(?= |$)")
+
+
 class DocumentBuilder:
     """Joins pieces of text into a document text with cues and speaker turns.
 
@@ -187,6 +193,9 @@ class DocumentBuilder:
         words = " ".join(text.split())
         if not words:
             return
+        if SPEAKER_CHANGE_MARK in words and _SPEAKER_CHANGE_RE.search(words):
+            self._add_marked(words, t_start, t_end, speaker, glue)
+            return
         new_turn = bool(self._parts) and speaker != self._speaker
         if new_turn:
             self._close_turn()
@@ -220,6 +229,22 @@ class DocumentBuilder:
                 last[1] = self._length  # the same cue continued (its next line, a word's punctuation)
             else:
                 self._cues.append([start, self._length, t_start, t_end])
+
+    def _add_marked(
+        self, words: str, t_start: float | None, t_end: float | None, speaker: str | None, glue: bool
+    ) -> None:
+        """A piece with ">>" marks: each mark starts a new line and is not text; the piece's time goes with
+        its first words."""
+        timed = True
+        for k, piece in enumerate(_SPEAKER_CHANGE_RE.split(words)):
+            if k:
+                self.paragraph_break()
+            if piece.strip():
+                if timed:
+                    self.add(piece, t_start, t_end, speaker, glue and k == 0)
+                    timed = False
+                else:
+                    self.add(piece, None, None, speaker)
 
     def add_words(self, words: list[tuple[str, float]]) -> None:
         """Append single words (no whitespace in them), each with its start time, spoken by no named

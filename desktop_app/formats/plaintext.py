@@ -3,7 +3,9 @@
 Recognised: YAML front matter and ``#`` headings (the title comes from them; they are not text), speaker
 labels as Otter, Descript, Rev and show-notes sites write them (``Name: text``, ``**Name:** text``,
 ``Name (00:00:20):`` or ``Name  00:01:02`` on a line of their own), time stamps at the start of a line
-(``[00:00:17]``, ``00:00:17``), blank-line-separated turns. A label is a speaker only when it looks like a
+(``[00:00:17]``, ``00:00:17``, a Markdown link to that second of the video; lines that each start with a time and
+mostly end mid-sentence are one flowing text), time ranges on a line of their own with the speaker's name on the next (DaVinci
+Resolve, Premiere Pro: ``[00:00:03:18 - 00:00:08:08]`` / ``Joe``), blank-line-separated turns. A label is a speaker only when it looks like a
 name and recurs. Lines broken inside sentences (Whisper's ``.txt``, hard-wrapped text) are joined into
 flowing text: a line break is a paragraph break only where lines are long (one paragraph per line) or a
 blank line separates them.
@@ -22,13 +24,45 @@ from desktop_app.formats.model import DocumentBuilder, Parsed
 from desktop_app.formats.speakers import accepted_names, clean_label, looks_like_name
 
 _STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_STAMP_PREFIX_RE = re.compile(rf"^\s*[\[(]?({_STAMP})[\])]?(?:\s*[-–—|:]\s*|\s+|$)")
+# "[00:17]", "00:17 -", a range as Whisper prints it ("[00:17.000 --> 00:21.500]  text"), and a Markdown link
+# to that second of the video ("[0:17](https://youtu.be/…?t=17)"), as Obsidian's YouTube transcripts write them
+_STAMP_PREFIX_RE = re.compile(
+    rf"^\s*[\[(]?\s*({_STAMP})(?:\s*(?:-->|->|-|–|—)\s*{_STAMP})?\s*[\])]?(?:\(https?://[^)\s]{{1,2000}}\))?"
+    r"(?:\s*[-–—|:]\s*|\s+|$)"
+)
+# a cue's time range on a line of its own, as video editors export transcripts (DaVinci Resolve, Premiere Pro:
+# "[00:00:03:18 - 00:00:08:08]" with frames; others "00:00:03.500 --> 00:00:08.000")
+_RANGE_LINE_RE = re.compile(
+    rf"^\s*[\[(]?({_STAMP})(?::\d{{2}})?\s*(?:-->|->|-|–|—|to)\s*{_STAMP}(?::\d{{2}})?[\])]?\s*$"
+)
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.{0,500})")
 _BOLD_LABEL_RE = re.compile(r"^\s*\*\*([^*\n]{1,40}?)(?::\*\*|\*\*\s*:)\s*")
 _TIMED_LABEL_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s*[(\[]({_STAMP})[)\]]\s*:?\s*")
 _LABEL_TIME_LINE_RE = re.compile(rf"^\s*([^\s:()\[\]\d][^:()\[\]\n]{{0,39}}?)\s+({_STAMP})\s*$")
+_LEADING_EMPHASIS_RE = re.compile(r"^\s*([*_]{1,2})")
+_LABEL_STAMP_RE = re.compile(rf"\s*[(\[]({_STAMP})[)\]]$")
+# "[00:00:05] [SPEAKER_01] text": diarization scripts put the speaker in brackets after the time
+_BRACKET_LABEL_RE = re.compile(r"^\s*\[([^\s\[\]:\d][^\[\]:\n]{0,39}?)\]\s+(?=\S)")
+_SOUNDS = frozenset("laughter laughs laughing music applause inaudible crosstalk silence pause noise".split())
 _COLON_LABEL_RE = re.compile(r"^\s*([^\s:\d][^:\n]{0,39}?)\s*:(?:\s+|$)")
 _FRONT_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+# YouTube's transcript panel copied as text: under each time its spoken form ("4 seconds", "1 minute, 2 seconds",
+# "1 hour, 3 minutes"), a screen reader's label that is not speech
+_SPOKEN_TIME_RE = re.compile(
+    r"^\s*(?:(\d{1,2})\s+hours?)?\s*,?\s*(?:(\d{1,2})\s+minutes?)?\s*,?\s*(?:(\d{1,2})\s+seconds?)?\s*$"
+)
+# what captions saved as text carry: HTML entities ("&gt;&gt;", "&amp;", "&#39;") and ">>" speaker marks
+_CAPTION_MARKUP_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});|(?:^|\s)>>(?=\s|$)")
+# lines transcription services add that nobody said: Otter's footer, Google Meet's end line and disclaimer
+_BOILERPLATE_RE = re.compile(
+    r"^[ \t#*_]*(?:Transcribed by (?:https?://)?otter\.ai|Transcription ended after \d{1,2}:\d{2}(?::\d{2})?|"
+    r"This editable transcript was computer generated and might contain errors\."
+    r"(?: People can also change the text after it was created\.)?)[ \t*_]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Google Meet's transcript document: "Oct 2, 2025" / "Weekly sync - Transcript" above the first time
+_MEETING_DATE_RE = re.compile(r"^\s*(?:[A-Z][a-z]{2,8},? )?[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\s*$")
+_MEETING_TITLE_RE = re.compile(r"^\s*(\S.{0,200}?)\s+-\s+Transcript\s*$")
 WRAPPED_LINE_CHARS = 200
 """Lines shorter than this (median) are wrapped text: joined into flowing text."""
 
@@ -82,11 +116,19 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
     if heading:
         return _Line("", heading=heading.group(2).strip().rstrip("#").strip(), level=len(heading.group(1)))
     line = _Line(raw, raw)
+    time_range = _RANGE_LINE_RE.match(raw)
+    if time_range:
+        line.time, line.text = _seconds(time_range.group(1)), ""
+        return line
     stamp = _STAMP_PREFIX_RE.match(raw)
     if stamp:
         line.time = _seconds(stamp.group(1))
         raw = raw[stamp.end() :]
     line.unlabelled = raw
+    bracket = _BRACKET_LABEL_RE.match(raw) if line.time is not None else None
+    if bracket and bracket.group(1).strip().lower() not in _SOUNDS:
+        line.label, line.strong, line.text = clean_label(bracket.group(1)), True, raw[bracket.end() :].strip()
+        return line
     for pattern, strong in (
         (_BOLD_LABEL_RE, True),
         (_TIMED_LABEL_RE, True),
@@ -100,6 +142,12 @@ def _classify(raw: str, headings_anywhere: bool, in_head: bool) -> _Line:
             if pattern in (_TIMED_LABEL_RE, _LABEL_TIME_LINE_RE) and line.time is None:
                 line.time = _seconds(match.group(2))
             raw = raw[match.end() :]
+            emphasis = _LEADING_EMPHASIS_RE.match(match.group(1))
+            if emphasis and raw.startswith(emphasis.group(1)):
+                raw = raw[emphasis.end(1) :].lstrip()  # "*Name (00:12)*": the emphasis closes after the time
+            timed = _LABEL_STAMP_RE.search(line.label)
+            if timed and line.time is None:  # "**Name (00:12):** text"
+                line.label, line.time = line.label[: timed.start()].strip(), _seconds(timed.group(1))
             break
     if line.label is not None:  # "Name: [00:01:02] text"
         stamp = _STAMP_PREFIX_RE.match(raw)
@@ -114,13 +162,18 @@ def read_text(text: str, markdown: bool) -> Parsed:
     """Plain text or Markdown as a document (see the module docstring)."""
     meta, body = front_matter(text)
     chapter_list, body = youtube_chapters(body)
+    meeting_title, body = _meeting_header(body)
     lines: list[_Line] = []
     in_head = True
     for raw in body.split("\n"):
+        if lines and _is_spoken_time(raw, lines[-1]) or _BOILERPLATE_RE.match(raw):
+            continue
         line = _classify(raw, markdown, in_head)
         if not line.blank and line.heading is None:
             in_head = False
         lines.append(line)
+    _name_lines_under_times(lines)
+    _timed_name_lines(lines)
     names = accepted_names(line.label for line in lines if line.label)
     if names:  # a label marked up like the recurring ones (bold, with a time) names a speaker, even once
         names |= {
@@ -140,14 +193,19 @@ def read_text(text: str, markdown: bool) -> Parsed:
         for line in lines:
             if line.time is not None and not line.label:
                 line.text, line.time = line.raw.strip(), None
-    title = meta.get("title") or next((line.heading for line in lines if line.heading), None)
-    wrapped = _is_wrapped(lines)
+    title = meta.get("title") or meeting_title or next((line.heading for line in lines if line.heading), None)
+    _panel_chapter_titles(lines)
+    chunks = _stamped_chunks(lines)
+    wrapped = chunks or _is_wrapped(lines)
     if (
         not markdown
         and not meta
         and not wrapped
         and not chapter_list
         and not any(line.label or line.time is not None or line.heading is not None for line in lines)
+        and not _CAPTION_MARKUP_RE.search(text)
+        and meeting_title is None
+        and not _BOILERPLATE_RE.search(text)
     ):
         return Parsed(text=text, format="text")  # nothing to recognise: the text as it is (offsets kept)
     out = DocumentBuilder()
@@ -161,6 +219,8 @@ def read_text(text: str, markdown: bool) -> Parsed:
             out.chapter(unescape(line.heading) if "&" in line.heading else line.heading)
             continue
         started = started or bool(line.text.strip()) and line.heading is None
+        if line.blank and chunks:
+            continue  # blank lines between timed pieces of running speech: no paragraph ends there
         if line.blank or line.heading is not None:
             out.paragraph_break()
             continue
@@ -219,12 +279,53 @@ def youtube_chapters(body: str) -> tuple[list[tuple[float, str]], str]:
     start = _list_start(lines, first) if headed else first
     found, end = _chapter_lines(lines, start)
     rest = lines[end:]
+    if not _is_chapter_list(found, rest):
+        return _chapters_under_a_description(lines, header, body)
+    return found, "\n".join(lines[:header] + _without_transcript_heading(rest))
+
+
+def _is_chapter_list(found: list[tuple[float, str]], rest: list[str]) -> bool:
+    """Whether the rows found are a chapter list: not too short, from the start, no time-stamped text going on
+    after them, and enough text after them (else the stamped lines were the transcript)."""
     stamped_after = _stamped_text_follows(rest) and not _transcript_restarts(found, rest)
-    if len(found) < 3 or found[0][0] != 0 or stamped_after or _no_text_follows(found, rest):
-        # too short, not from the start, time-stamped text that goes on, or nothing much after it (the
-        # stamped lines were the transcript): not a chapter list
+    return len(found) >= 3 and found[0][0] == 0 and not stamped_after and not _no_text_follows(found, rest)
+
+
+_DESCRIPTION_LINES = 80  # a podcast's description above its "OUTLINE:" (guest, sponsors, links)
+_DESCRIPTION_WORDS = 800
+_TRANSCRIPT_HEADING_RE = re.compile(r"^\s*(?:#+\s*)?transcript\s*:?\s*$", re.I)
+
+
+def _chapters_under_a_description(
+    lines: list[str], header: int, body: str
+) -> tuple[list[tuple[float, str]], str]:
+    """Show notes pasted above a transcript: a description first, then a headed chapter list ("OUTLINE:",
+    "Chapters:"), then the transcript. The description stays text; heading and list do not."""
+    words = 0
+    for at in range(header, min(len(lines), header + _DESCRIPTION_LINES)):
+        if _CHAPTER_INTRO_RE.match(lines[at]):
+            break
+        words += len(lines[at].split())
+        if words > _DESCRIPTION_WORDS:
+            return [], body
+    else:
         return [], body
-    return found, "\n".join(lines[:header] + rest)
+    first = at
+    while first < len(lines) and (not lines[first].strip() or _CHAPTER_INTRO_RE.match(lines[first])):
+        first += 1
+    found, end = _chapter_lines(lines, _list_start(lines, first))
+    rest = lines[end:]
+    if not _is_chapter_list(found, rest):
+        return [], body
+    return found, "\n".join(lines[:at] + _without_transcript_heading(rest))
+
+
+def _without_transcript_heading(rest: list[str]) -> list[str]:
+    """The lines after a chapter list without a "Transcript" heading line that introduces the text."""
+    first = next((i for i, line in enumerate(rest) if line.strip()), None)
+    if first is not None and _TRANSCRIPT_HEADING_RE.match(rest[first]):
+        return rest[:first] + rest[first + 1 :]
+    return rest
 
 
 def _list_start(lines: list[str], first: int) -> int:
@@ -292,6 +393,128 @@ def _stamps_only_at_the_top(lines: list[_Line]) -> bool:
     counts = [len(line.raw.split()) for line in lines]
     total = sum(counts)
     return total > 0 and sum(counts[last + 1 :]) > STAMPED_TOP_SHARE * total
+
+
+def _name_lines_under_times(lines: list[_Line]) -> None:
+    """A name on a line of its own between a time and the text ("00:00:03:18 - 00:00:08:08" / "Joe" / "Welcome
+    to…", as DaVinci Resolve and Premiere Pro export transcripts) is a speaker label (kept when it recurs)."""
+    content = [line for line in lines if not line.blank]
+    for before, line, after in zip(content, content[1:], content[2:], strict=False):
+        if (
+            _stamp_only(before)
+            and line.label is None
+            and line.time is None
+            and line.heading is None
+            and after.heading is None
+            and not _stamp_only(after)
+            and looks_like_name(line.text)
+            and line.text[-1:] not in ".?!,"
+        ):
+            line.label, line.unlabelled, line.strong, line.text = clean_label(line.text), line.text, True, ""
+
+
+def _meeting_header(body: str) -> tuple[str | None, str]:
+    """A Google Meet transcript's header (its date, then "Title - Transcript"): the title, and the text
+    without the header; (None, the text) when the text has no such header."""
+    head = body.split("\n", 3)
+    first = 1 if len(head) > 1 and _MEETING_DATE_RE.match(head[0]) else 0
+    match = _MEETING_TITLE_RE.match(head[first]) if len(head) > first + 1 else None
+    if match is None:
+        return None, body
+    return match.group(1), body.split("\n", first + 1)[-1]
+
+
+_ROLE_RE = re.compile(r"\s*\([^()\n]{1,60}\)\s*$")  # "Jane Doe (Acme)": the name's company or role
+
+
+def _timed_name_lines(lines: list[_Line]) -> None:
+    """A time and a name on a line of their own above the text ("0:05 - Jane Doe (Acme)" / "Hello…", as Fathom
+    and Microsoft Word's Transcribe export meetings): the name is a speaker label. Only where most time-stamped
+    lines are such lines, so a stamped caption line that happens to be one capitalised word stays text."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    found: list[tuple[_Line, str]] = []
+    for line, after in zip(content, content[1:], strict=False):
+        if line.time is None or line.label is not None or not line.text:
+            continue
+        name = _ROLE_RE.sub("", line.text)
+        if looks_like_name(name) and after.time is None and after.label is None and after.text:
+            found.append((line, name))
+    stamped = sum(1 for line in content if line.time is not None and line.text)
+    if len(found) < MIN_TIMED_NAMES or len(found) < TIMED_NAME_SHARE * stamped:
+        return
+    for line, name in found:
+        line.label, line.unlabelled, line.strong, line.text = clean_label(name), line.text, True, ""
+
+
+MIN_TIMED_NAMES = 3
+TIMED_NAME_SHARE = 0.8
+
+
+def _stamp_only(line: _Line) -> bool:
+    return line.time is not None and not line.text and not line.label
+
+
+def _is_spoken_time(raw: str, previous: _Line) -> bool:
+    """Whether ``raw`` says the time of the stamp-only line above it in words (YouTube's panel copied)."""
+    if not _stamp_only(previous) or not raw.strip():
+        return False
+    match = _SPOKEN_TIME_RE.match(raw)
+    if match is None or not any(match.groups()):
+        return False
+    hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return hours * 3600 + minutes * 60 + seconds == int(previous.time or 0)
+
+
+PANEL_TITLE_WORDS = 12
+PANEL_MIN_SEGMENTS = 5
+
+
+def _panel_chapter_titles(lines: list[_Line]) -> None:
+    """YouTube's transcript panel copied with the video's chapters: each chapter's title stands on a line of
+    its own above the chapter's first time ("Introduction" / "0:00" / "so today we…"). When every other text
+    line of the file sits right under a stamp-only line, such short lines are the chapters' titles: chapter
+    headings, not text."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    stamps = sum(1 for line in content if _stamp_only(line))
+    if stamps < PANEL_MIN_SEGMENTS:
+        return
+    titles: list[_Line] = []
+    for i, line in enumerate(content):
+        if _stamp_only(line) or (i > 0 and _stamp_only(content[i - 1])):
+            continue  # a time, or the caption line under it
+        if (
+            i + 1 < len(content)
+            and _stamp_only(content[i + 1])
+            and line.label is None
+            and line.time is None
+            and 0 < len(line.text.split()) <= PANEL_TITLE_WORDS
+        ):
+            titles.append(line)
+        else:
+            return  # text that is neither a caption line nor a title: not the panel's layout
+    if len(titles) > stamps // 2:
+        return
+    for line in titles:
+        line.heading, line.level, line.text = line.text, 2, ""
+
+
+CHUNK_MIN_LINES = 5
+CHUNK_OPEN_SHARE = (
+    0.3  # of the timed lines ending mid-sentence (a paragraph per stamp ends nearly all of them)
+)
+_SENTENCE_END = ".?!…。？！\"'”’)»"
+
+
+def _stamped_chunks(lines: list[_Line]) -> bool:
+    """Whether the text is timed pieces of running speech, each on a line of its own that starts with its
+    time, most of them ending mid-sentence ("[0:14](https://youtu.be/…) will have quite capable…", blank lines
+    between): one flowing text, as a subtitle file's cues are, not a paragraph per piece."""
+    content = [line for line in lines if not line.blank and line.heading is None]
+    timed = [line for line in content if line.time is not None and not line.label and line.text]
+    if len(timed) < CHUNK_MIN_LINES or len(timed) < 0.9 * len(content):
+        return False
+    open_ended = sum(1 for line in timed if line.text.rstrip()[-1:] not in _SENTENCE_END)
+    return open_ended >= CHUNK_OPEN_SHARE * len(timed)
 
 
 def _is_wrapped(lines: list[_Line]) -> bool:

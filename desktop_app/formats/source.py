@@ -89,12 +89,15 @@ def _kind(mode: int) -> str:
 
 
 def decode(data: bytes, name: str = "the file") -> tuple[str, list[str]]:
-    """Decode transcript bytes: UTF-8 (BOM allowed), UTF-16 with BOM, else cp1252 with a warning."""
+    """Decode transcript bytes: UTF-8 (BOM allowed), UTF-16 (with a BOM, or Latin-script text without one), else
+    cp1252 with a warning."""
     warnings: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         text = _strict(data[3:], "utf-8", name)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(data, "utf-16", name)
+    elif b"\x00" in data and (bomless := _bomless_utf16(data)) is not None:
+        text = bomless  # UTF-16 saved without its byte order mark (some Windows tools)
     else:
         if b"\x00" in data:
             raise TranscriptError(
@@ -110,6 +113,23 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, list[str]]:
     if _control_share(text) > 0.01:
         raise TranscriptError(f"{name} looks like a binary file, not a transcript.")
     return normalize_newlines(text), warnings
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """The text of UTF-16 bytes without a byte order mark, told by the zero half of nearly every character
+    of a Latin-script text (one side of each byte pair); None when the bytes are not that."""
+    sample = data[:4000]
+    if len(data) % 2 or len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros >= 0.6 * pairs and others <= 0.01 * pairs:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

@@ -9,8 +9,10 @@ YouTube's automatic captions roll: each cue repeats the line before it and adds 
 repeat the whole screen. They are recognised by their inline word times (``<00:00:01.234><c> word</c>``) or by
 cues that begin with the previous cue's last line; only new lines are read, each word with its own time.
 
-Speakers: WebVTT voices (``<v Name>``) and ``Name:`` at the start of a cue (a name that recurs, or an ALL
-CAPS label); consecutive cues of one speaker form one turn.
+Speakers: WebVTT voices (``<v Name>``), ``Name:`` at the start of a cue (a name that recurs, or an ALL
+CAPS label), a captioner's ``[Name]`` / ``(Name)`` at a line's start (mixed case, no sound; once names recur),
+and a line that only names the speaker of the lines under it (``(Name)``, or a bare name heading
+many cues, as video editors export them); consecutive cues of one speaker form one turn.
 """
 
 from __future__ import annotations
@@ -25,9 +27,21 @@ from desktop_app.formats.speakers import accepted_names, clean_label, looks_like
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,:](\d{1,3}))?"
 _TIMING_RE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s|$)")
 _LABEL_RE = re.compile(r"^(?:[-–—]\s*)?(?:>>\s*)?([^:<>\n]{1,40}?):\s+(?=\S)")
+_NAME_LINE_RE = re.compile(
+    r"^\s*(?:\((?P<paren>[^:()<>\n]{1,40})\)|(?P<plain>[^:()\[\]<>\n.?!,]{1,40}?))\s*:?\s*$"
+)
+_DASHES = ("- ", "– ", "— ")
+# captioners' speaker IDs in brackets at the start of a line: "[Sam Altman] I think…", "(Lex) So…"
+_BRACKET_NAME_RE = re.compile(r"^(?:[-–—]\s*)?[\[(]([^\[\]()<>:\n]{1,40})[\])]\s+(?=\S)")
+_SOUND_WORDS = frozenset(
+    "music applause laughter laughs laughing chuckles chuckling sighs sighing inaudible crosstalk silence "
+    "cheering cheers singing sings whispers whispering gasps coughs groans screams crying cries static beep "
+    "beeps ringing phone door indistinct unintelligible foreign speaking".split()
+)
+NAME_LINE_SHARE = 0.3  # of the cues of two or more lines: a name on their first line names the speaker
 _SOUND_RE = re.compile(
-    r"\[(?:music|applause|laughter|laughs|inaudible|silence|cheering|noise|"
-    r"background noise|no audio|foreign|__)\]|♪+",
+    r"\[(?:music|applause|laughter|laughs|laughing|inaudible|crosstalk|silence|cheering|noise|"
+    r"background noise|no audio|foreign|__)(?:[ -][^\[\]\n]{0,40})?\]|♪+",  # "[MUSIC PLAYING]", "[inaudible 00:12:03]"
     re.IGNORECASE,
 )
 SNAP_SECONDS = 0.05
@@ -230,22 +244,93 @@ def _read_plain(
     names = accepted_names(labels)
     # once some names recur, any name-like label at a cue start is a speaker; ALL CAPS labels always are
     names |= {clean_label(x) for x in labels if (names or x.isupper() and len(x) > 1) and looks_like_name(x)}
+    name_lines = _name_lines(scanned)
+    bracketed = [
+        match.group(1)
+        for lines in scanned
+        for line in lines
+        if (match := _BRACKET_NAME_RE.match(line.text)) and _could_be_bracketed_name(match.group(1))
+    ]
+    bracket_names = accepted_names(bracketed)
+    if bracket_names:  # once some recur, every one is a name (a guest who says one thing)
+        bracket_names |= {clean_label(x) for x in bracketed}
     out = DocumentBuilder()
     speaker: str | None = None
     for cue, lines in zip(cues, scanned, strict=True):
-        for line in lines:
+        dialogue = sum(1 for line in lines if line.text.lstrip()[:2] in _DASHES) >= 2  # "- Hi.", "- Hello."
+        for k, line in enumerate(lines):
+            named = name_lines.get(line.text) if k + 1 < len(lines) else None
+            if named is not None:
+                speaker = named
+                continue
+            if line.text.strip() in "-–—" and speaker is not None:
+                continue  # the dash between two speakers' lines of one cue
             for text, _t, voice in line.pieces:
                 if voice and voice != speaker:
                     speaker = voice
                 text = " ".join(text.split())
                 match = _LABEL_RE.match(text) if names else None
+                bracket = _BRACKET_NAME_RE.match(text) if bracket_names else None
                 if match and clean_label(match.group(1)) in names:
                     speaker = clean_label(match.group(1))
                     text = text[match.end() :]
-                elif text[:1] in "-–—" and text[1:2] == " " and speaker is not None:
+                elif bracket and clean_label(bracket.group(1)) in bracket_names:
+                    speaker = clean_label(bracket.group(1))
+                    text = text[bracket.end() :]
+                elif text[:2] in _DASHES and (speaker is not None or dialogue):
                     text = text[2:]
+                    if dialogue:
+                        out.paragraph_break()  # each dash is another person speaking
                 out.add(_SOUND_RE.sub(" ", text), cue.t_start, cue.t_end, speaker)
     parsed = out.build(fmt, warnings=warnings)
     if not parsed.text.strip():
         raise TranscriptError(f"{name} has subtitle cues but no text in them.")
     return parsed
+
+
+def _name_lines(scanned: list[list[Markup]]) -> dict[str, str]:
+    """Lines that only name the speaker of the lines under them, as some captioning and editing tools write
+    cues ("(Dana Bettinger)" / "or Jewish", "Joe" / "Welcome to…"): each such line's text and the name. A name
+    in brackets counts where names recur; a bare name where names head many of the cues of two or more lines."""
+    bracketed: list[str] = []
+    plain: list[str] = []
+    multi = 0
+    for lines in scanned:
+        if len(lines) < 2:
+            continue
+        multi += 1
+        for k, line in enumerate(lines[:-1]):
+            match = _NAME_LINE_RE.match(line.text)
+            if match is None or not line.text.strip():
+                continue
+            if match.group("paren"):
+                bracketed.append(match.group("paren"))
+            elif k == 0 and match.group("plain"):
+                plain.append(match.group("plain"))
+    names = set(accepted_names(bracketed))
+    if names:  # once some recur, every bracketed name is one (a guest who says one thing)
+        names |= {clean_label(x) for x in bracketed if looks_like_name(x)}
+    plain_names = accepted_names(plain)
+    if plain_names and sum(clean_label(x) in plain_names for x in plain) >= NAME_LINE_SHARE * multi:
+        names |= plain_names
+    found: dict[str, str] = {}
+    for lines in scanned:
+        for line in lines[:-1]:
+            match = _NAME_LINE_RE.match(line.text)
+            if match is not None:
+                label = clean_label(match.group("paren") or match.group("plain") or "")
+                if label in names and (match.group("paren") or line is lines[0]):
+                    found[line.text] = label
+    return found
+
+
+def _could_be_bracketed_name(label: str) -> bool:
+    """Whether a bracketed label at a line's start may be a speaker's name: written like a name, in mixed case
+    (captions write sounds in capitals, "[DOOR SLAMS]"), and no sound ("(Laughs)", "[Music playing]")."""
+    words = label.split()
+    return (
+        looks_like_name(label)
+        and not label.isupper()
+        and all(w[:1].isupper() for w in words)
+        and not any(w.lower().strip(".,") in _SOUND_WORDS for w in words)
+    )

@@ -278,12 +278,17 @@ class Catalog:
         added: list[Entry] = []
         moved: list[Entry] = []
         unchanged: list[Entry] = []
+        batch: set[str] = set()  # texts this call added or moved: a second file with one of them is a copy
         for described in entries:
             known = self._entries.get(described.sha256)
             if known is None:
                 self._entries[described.sha256] = described
                 added.append(described)
+                batch.add(described.sha256)
+            elif described.sha256 in batch:
+                unchanged.append(known)  # the same text twice in one folder: the first file stays the entry's
             elif known.path != described.path or known.missing:
+                batch.add(described.sha256)
                 entry = replace(known, path=described.path, missing=False)
                 self._entries[entry.sha256] = entry
                 moved.append(entry)

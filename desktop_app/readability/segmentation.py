@@ -58,15 +58,15 @@ _TRIVIAL_SENTENCE = 20
 _TRIVIAL_PARAGRAPH = 7  # sentences
 _CHUNK_WORDS = 8_000  # a line longer than this is segmented piece by piece (bounded memory, progress)
 _CHUNK_OVERLAP = 400
-_END_PUNCT = ".?!…"
-_CLOSERS = "\"'”’»)]}"
+_END_PUNCT = ".?!…。？！"  # with the full-width marks of Chinese and Japanese
+_CLOSERS = "\"'”’»)]}」』"
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf fig no approx dept est inc ltd co corp jan feb mar apr "
     "jun jul aug sep sept oct nov dec".split()
 )
 _LINE_BREAK_RE = re.compile(r"[\n\u2028\u2029]")
 _WORD_RE = re.compile(r"\S+")
-_END_WORD_RE = re.compile(r"(?<!\S)\S*[.?!…][\"'”’»)\]}]*(?!\S)")
+_END_WORD_RE = re.compile(r"(?<!\S)\S*[.?!…。？！][\"'”’»)\]}」』]*(?!\S)")
 _STRIP_RE = re.compile(r"^[^\w']+|[^\w']+$")
 
 

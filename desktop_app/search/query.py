@@ -3,7 +3,8 @@
 Plain typing finds paragraphs holding all the words, by stem ("fight" finds "fighting"); common words are
 dropped from such a list when other words remain. Also: "quoted phrases" (``"a b"~3`` allows a gap), AND / OR /
 NOT (upper case), wildcards ``censor*`` / ``c?t`` (matched against the words as written, so ``company*`` works
-though the index holds the stem "compani"), ``term~`` / ``term~2`` typo tolerance, ``note:`` to search notes only.
+though the index holds the stem "compani"; a ``?`` that ends a word, "what is AGI?", is a question's, not a
+wildcard), ``term~`` / ``term~2`` typo tolerance, ``note:`` to search notes only.
 Nothing here raises on malformed input: :func:`parse_query` returns an error text instead.
 """
 
@@ -184,8 +185,12 @@ def parse_query(text: str) -> ParsedQuery:
     if len(stripped) > MAX_QUERY_CHARS:
         logger.info("query truncated from %d characters", len(stripped))
         stripped = stripped[:MAX_QUERY_CHARS]
-    parsed = _parse_normalised(stripped)
+    parsed = _parse_normalised(_QUESTION_MARK_RE.sub("", stripped))
     return parsed if parsed.text == text else ParsedQuery(text, parsed.query, parsed.error)
+
+
+_QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|\)|$)")
+"""A question mark that ends a word ("what is AGI?"): punctuation, not the one-letter wildcard (``c?t``)."""
 
 
 @functools.lru_cache(maxsize=512)

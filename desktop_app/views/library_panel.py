@@ -50,7 +50,7 @@ from desktop_app.views.theme import plain_tooltip
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 
     from desktop_app.library.catalog import Entry
     from desktop_app.library.results import LibraryHit, LibraryResult
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 150
 COLUMNS = ("Title", "Show", "Length", "Added", "Read", "Highlights", "Notes")
+OPTIONAL_COLUMNS = (3, 6, 1, 5, 4)
+"""Added, Notes, Show, Highlights, Read: left out in this order when the panel is too narrow for them."""
+TITLE_MIN_WIDTH = 160
 ROLE_SORT = int(Qt.ItemDataRole.UserRole) + 1
 ROLE_SHA = int(Qt.ItemDataRole.UserRole) + 2
 ROLE_PATH = int(Qt.ItemDataRole.UserRole) + 3
@@ -292,7 +295,11 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)  # one line a document, as in Calibre or Zotero: long titles are elided
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )  # short values: as wide as they are
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.search_field = QLineEdit(placeholderText="Search the whole library")
         self.search_field.setClearButtonEnabled(True)
         self.status = QLabel()
@@ -332,6 +339,16 @@ class LibraryPanel(QWidget):
         layout.addWidget(splitter)
 
     def _connect(self) -> None:
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.proxy.dataChanged,  # a longer length or title: the columns' widths change
+        ):
+            signal.connect(self._fit_timer.start)
         self.filter_field.textChanged.connect(self.proxy.set_filter_text)
         self.add_files_button.clicked.connect(self._choose_files)
         self.add_folder_button.clicked.connect(self._choose_folder)
@@ -403,6 +420,33 @@ class LibraryPanel(QWidget):
             self.progress.show()
         else:
             self.progress.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the titles readable: a narrow dock leaves out the lesser columns (see :meth:`_fit_columns`)."""
+        super().resizeEvent(event)
+        self._fit_timer.start()
+
+    def _fit_columns(self) -> None:
+        """Show the columns that fit beside a title at least ``TITLE_MIN_WIDTH`` wide, leaving out the lesser
+        ones first (``OPTIONAL_COLUMNS``); before, the six short columns took a dock's whole width and the
+        titles were two letters and an ellipsis."""
+        header = self.table.horizontalHeader()
+        width = self.table.viewport().width()
+
+        def needed(column: int) -> int:
+            return max(header.sectionSizeHint(column), self.table.sizeHintForColumn(column))
+
+        shown = list(range(1, len(COLUMNS)))
+        for column in shown:
+            header.setSectionHidden(
+                column, False
+            )  # a hidden section's size hint is 0: measure them all shown
+        for column in OPTIONAL_COLUMNS:
+            if width - sum(needed(c) for c in shown) >= TITLE_MIN_WIDTH:
+                break
+            shown.remove(column)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionHidden(column, column not in shown)
 
     # -- intents --------------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str]) -> None:

@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
     def _on_open_failed(self, _path: str, message: str) -> None:
         if self.session.document is None:
             self.reader.set_placeholder(NOTHING_OPEN)
+            self.outline_panel.show_message("")  # not "Finding chapters…" with nothing open
         if message:  # "" when the user cancelled
             self.show_error("Could not open transcript", message)
 
@@ -325,9 +326,14 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Open the first file dropped on the window."""
+        """Open the first file dropped on the window; a dropped folder goes to the library, as on its panel."""
         files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
+        if files and self.session.library is not None and any(Path(f).is_dir() for f in files):
+            event.acceptProposedAction()
+            self._side_panels().library.add_paths(files)
+            self.library_dock.show()
+            self.library_dock.raise_()
+        elif files:
             event.acceptProposedAction()
             self.open_path(files[0])
 
@@ -463,6 +469,7 @@ class MainWindow(QMainWindow):
         if result is not None and self._side is not None:
             self._side.search.set_result(result, self.session.hit_labels())
         self.reader.set_search_hits(self.session.hit_ranges())
+        self.status.drop_notice("Match ")  # "Match 3 of 54" was about the previous query's hits
 
     @Slot(int)
     def _on_current_hit(self, number: int) -> None:

@@ -55,6 +55,11 @@ class StatusBar(QStatusBar):
         """A short message that goes away by itself."""
         self.showMessage(message, NOTICE_MS if len(message) < 80 else 2 * NOTICE_MS)
 
+    def drop_notice(self, prefix: str) -> None:
+        """Take away the notice on show if it starts with ``prefix`` (it no longer holds)."""
+        if self.currentMessage().startswith(prefix):
+            self.clearMessage()
+
     def set_position(self, text: str) -> None:
         """The reading position (percent and time)."""
         self.position_label.setText(text)

@@ -79,6 +79,244 @@ def test_youtube_transcript_copied_from_the_page(tmp_path: Path) -> None:
     assert t.time_at(t.text.index("and that")) == pytest.approx(3725.0)
 
 
+def test_youtube_panel_spoken_times_are_not_text(tmp_path: Path) -> None:
+    """The panel copied from today's YouTube: under each time, the screen reader's spoken form of it."""
+    path = tmp_path / "copied.txt"
+    path.write_text(
+        "0:00\n0 seconds\nso today we're going to\n0:04\n4 seconds\ntalk about 4 seconds of search\n"
+        "1:02\n1 minute, 2 seconds\nand then\n1:00:05\n1 hour, 5 seconds\nthat is it\n",
+        "utf-8",
+    )
+    t = load(path)
+    assert t.text == "so today we're going to talk about 4 seconds of search and then that is it"
+    assert t.time_at(t.text.index("and then")) == pytest.approx(62.0)
+    assert t.time_at(t.text.index("that is")) == pytest.approx(3605.0)
+
+
+def test_a_spoken_time_that_does_not_match_the_stamp_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "copied.txt"
+    path.write_text("0:00\nhello\n0:04\n30 seconds\n0:09\nlater on\n0:12\nmore\n", "utf-8")
+    assert load(path).text == "hello 30 seconds later on more"
+
+
+def test_youtube_panel_with_chapters_gives_the_chapters(tmp_path: Path) -> None:
+    """A video with chapters: the panel shows each chapter's title above its first time."""
+    path = tmp_path / "copied.txt"
+    rows = ["Intro", "0:00", "so today we're going to", "0:03", "talk about search"]
+    rows += ["Ranking and BM25", "0:41", "ranking starts with", "0:44", "term frequency and"]
+    rows += ["0:47", "document length", "Wrap-up", "1:10", "thanks for watching"]
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.replace("\n", " ") == (
+        "so today we're going to talk about search ranking starts with term frequency and document length "
+        "thanks for watching"
+    )
+    assert [(h.title, t.time_at(h.start)) for h in t.chapters] == [
+        ("Intro", 0.0),
+        ("Ranking and BM25", 41.0),
+        ("Wrap-up", 70.0),
+    ]
+    assert t.title != "Intro"
+
+
+def test_short_lines_between_sparse_time_stamps_stay_text(tmp_path: Path) -> None:
+    """Times every few paragraphs (a meeting transcript): a short paragraph before a time is not a title."""
+    path = tmp_path / "meeting.txt"
+    rows = []
+    for k in range(6):
+        rows += [
+            f"00:0{k}:00",
+            "We talked about the budget for the next quarter at some length today.",
+            "Agreed.",
+        ]
+    path.write_text("\n\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.chapters == ()
+    assert t.text.count("Agreed.") == 6
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "*{name} ({time})*\n",  # a podcast site's Markdown: the label in italics on its own line
+        "**{name} ({time})**\n",
+        "**{name} ({time}):** ",
+        "_{name} ({time})_ ",
+    ],
+)
+def test_emphasised_speaker_labels_with_times(tmp_path: Path, label: str) -> None:
+    """The closing emphasis mark was left as text ("* Hello there"), and "**Name (00:26):**" was no label."""
+    rows = [
+        ("Sarah Chen", "0:00", "Hello there."),
+        ("Marcus Webb", "0:26", "Thanks."),
+        ("Sarah Chen", "1:02", "So."),
+    ]
+    path = tmp_path / "episode.md"
+    path.write_text("\n\n".join(label.format(name=n, time=t) + text for n, t, text in rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == ["Hello there.", "Thanks.", "So."]
+    assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
+    assert t.time_at(t.text.index("Thanks")) == pytest.approx(26.0)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "[{a}:{f} - {b}:12]",  # DaVinci Resolve: hours, minutes, seconds and frames
+        "{a}:{f} - {b}:12",  # Premiere Pro
+        "{a}.500 --> {b}.000",
+    ],
+)
+def test_video_editor_transcript_exports(tmp_path: Path, stamp: str) -> None:
+    """A time range on its own line, the speaker's name on the next, then the text: before, the stamp's
+    frames and end time and the names were all text ("00 - 00:00:26:15] Sam I think…")."""
+    rows = [
+        (0, "Joe", "Welcome to the show. Today we talk about boats."),
+        (8, "Adam", "Thanks for having me."),
+        (15, "Joe", "So, how did it start?"),
+        (65, "Adam", "On a fishing boat,\nof all places."),
+    ]
+    body = [
+        stamp.format(
+            a=f"00:{t // 60:02d}:{t % 60:02d}", f="05", b=f"00:{(t + 5) // 60:02d}:{(t + 5) % 60:02d}"
+        )
+        + f"\n{name}\n {text}\n"
+        for t, name, text in rows
+    ]
+    path = tmp_path / "resolve.txt"
+    path.write_text("\n".join(body), "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == [
+        "Welcome to the show. Today we talk about boats.",
+        "Thanks for having me.",
+        "So, how did it start?",
+        "On a fishing boat, of all places.",
+    ]
+    assert [s for s, _ in turns(t)] == ["Joe", "Adam", "Joe", "Adam"]
+    assert t.time_at(t.text.index("On a fishing")) == pytest.approx(65.0, abs=0.5)
+
+
+def test_google_meet_transcript_header_and_closing_lines(tmp_path: Path) -> None:
+    """Google Meet's transcript document: the date and "Title - Transcript" on top, a time every few minutes,
+    and "Transcription ended after …" and a disclaimer at the end. They were all text (and the title was
+    guessed from the file name)."""
+    rows = ["Oct 2, 2025", "Boat project sync - Transcript", "00:00:00", " "]
+    rows += ["Sarah Chen: So where are we with the hull?", "Marcus Webb: Sanded, and the first coat is on."]
+    rows += [" ", " ", "00:01:26", " ", "Sarah Chen: Good. What about the mast?", "Marcus Webb: Next week."]
+    rows += [" ", " ", "Transcription ended after 00:02:10", "", ""]
+    rows += [
+        "This editable transcript was computer generated and might contain errors. "
+        "People can also change the text after it was created."
+    ]
+    path = tmp_path / "meet.txt"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.title == "Boat project sync"
+    assert t.text.split("\n") == [
+        "So where are we with the hull?",
+        "Sanded, and the first coat is on.",
+        "Good. What about the mast?",
+        "Next week.",
+    ]
+    assert t.speakers == ("Sarah Chen", "Marcus Webb")
+    assert t.time_at(t.text.index("Good.")) == pytest.approx(86.0)
+
+
+def test_otter_s_closing_line_is_not_text(tmp_path: Path) -> None:
+    """Otter's .txt export ends with "Transcribed by https://otter.ai": it was the last paragraph."""
+    path = tmp_path / "otter.txt"
+    path.write_text(
+        (DATA / "otter.txt").read_text("utf-8") + "\n\nTranscribed by https://otter.ai\n", "utf-8"
+    )
+    t = load(path)
+    assert t.text == load(DATA / "otter.txt").text
+    assert [s for s, _ in turns(t)] == FOUR_TURNS
+
+
+def test_time_stamp_links_of_note_apps_time_running_speech(tmp_path: Path) -> None:
+    """Obsidian's and other note apps' YouTube transcripts: each timed piece starts with a link to its second
+    of the video, blank lines between. The stamps were text ("0:14 will have…") and every piece a paragraph,
+    broken mid-sentence."""
+    pieces = [
+        (0, "so today we are going to talk about"),
+        (4, "how search engines rank what they find and"),
+        (9, "why that matters. The first thing is"),
+        (14, "term frequency, which counts how often a word"),
+        (19, "appears. Then there is document length"),
+        (75, "and that is all for today."),
+    ]
+    rows = [
+        f"[{t // 60}:{t % 60:02d}](https://www.youtube.com/watch?v=AbCdEfGhIjk&t={t}s) {text}"
+        for t, text in pieces
+    ]
+    path = tmp_path / "Search ranking.md"
+    path.write_text("# Search ranking\n\n## Transcript\n\n" + "\n\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text == " ".join(text for _t, text in pieces)
+    assert t.time_at(t.text.index("term frequency")) == pytest.approx(14.0)
+    assert t.time_at(t.text.index("and that is all")) == pytest.approx(75.0)
+
+
+def test_a_paragraph_per_time_stamp_stays_a_paragraph(tmp_path: Path) -> None:
+    rows = [f"[00:0{k}:00] We covered item {k} of the agenda in full detail today." for k in range(6)]
+    path = tmp_path / "minutes.txt"
+    path.write_text("\n\n".join(rows) + "\n", "utf-8")
+    assert load(path).text.count("\n") == 5
+
+
+@pytest.mark.parametrize(
+    "stamp", ["[00:00:{s:02d}]", "[ 00:00:{s:02d}.120 -->  00:00:{e:02d}.760]", "[00:{s:02d}]"]
+)
+def test_diarization_scripts_bracketed_speakers_after_the_time(tmp_path: Path, stamp: str) -> None:
+    """Whisper plus a diarization script: "[00:00:05] [SPEAKER_01] text". The labels were text."""
+    rows = [
+        (0, "SPEAKER_00", "So where do we start?"),
+        (5, "SPEAKER_01", "At the beginning."),
+        (9, "SPEAKER_00", "Fine."),
+    ]
+    lines = [stamp.format(s=t, e=t + 4) + f" [{name}] {text}" for t, name, text in rows]
+    path = tmp_path / "diarized.txt"
+    path.write_text("\n".join([*lines, "[00:00:16] [Laughter] right"]) + "\n", "utf-8")
+    t = load(path)
+    assert [s for s, _ in turns(t)] == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00"]
+    assert t.text.split("\n") == ["So where do we start?", "At the beginning.", "Fine. [Laughter] right"]
+    assert t.time_at(t.text.index("At the")) == pytest.approx(5.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "{m}:{s:02d} - {name} (Acme)",  # Fathom's meeting transcripts
+        "00:{m:02d}:{s:02d} {name}",  # Microsoft Word's Transcribe
+        "[00:{m:02d}:{s:02d}.000] - {name}",
+    ],
+)
+def test_a_time_and_a_name_above_the_text(tmp_path: Path, head: str) -> None:
+    """The name was glued to the text: "Jane Doe (Acme) Hello everyone…"."""
+    rows = [
+        (0, 5, "Jane Doe", "Hello everyone, thanks for joining."),
+        (0, 12, "Sam Lee", "Glad to be here."),
+        (1, 4, "Jane Doe", "Let's start with the numbers."),
+        (2, 30, "Sam Lee", "They look good."),
+    ]
+    body = [head.format(m=m, s=s, name=name) + "\n" + text for m, s, name, text in rows]
+    path = tmp_path / "meeting.txt"
+    path.write_text("\n\n".join(body) + "\n", "utf-8")
+    t = load(path)
+    assert t.text.split("\n") == [text for *_rest, text in rows]
+    assert [s for s, _ in turns(t)] == ["Jane Doe", "Sam Lee", "Jane Doe", "Sam Lee"]
+    assert t.time_at(t.text.index("They look")) == pytest.approx(150.0)
+
+
+def test_stamped_caption_lines_of_one_capitalised_word_stay_text(tmp_path: Path) -> None:
+    rows = ["0:00 so we started the boat", "0:04 Yeah", "and then it sank", "0:09 right away", "0:13 Really"]
+    rows += ["it did", "0:17 and we swam back", "0:21 to the harbour", "0:25 the end"]
+    path = tmp_path / "captions.txt"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.turns == () and "Yeah and then it sank" in t.text
+
+
 def test_descript_export_with_a_speaker_named_once() -> None:
     t = load(DATA / "descript.txt")
     assert [s for s, _ in turns(t)] == ["Sarah Chen", "Marcus Webb", "Sarah Chen"]
@@ -268,6 +506,45 @@ def test_a_podcast_description_with_long_chapter_titles_is_a_chapter_list(tmp_pa
     assert transcript.text == words
     assert len(transcript.chapters) == len(rows)
     assert transcript.chapters[3].title.endswith("languages like Go and Rust?")
+
+
+SHOW_NOTES = (
+    "# Episode 12: Tide Pools with Sarah Chen\n\n"
+    "Sarah Chen is a marine biologist at the Monterey Bay Aquarium.\n"
+    "Please support this podcast by checking out our sponsors:\n"
+    "- Acme Notes: https://example.com/notes to get 20% off\n"
+    "- Sea Socks: https://example.com/socks\n\n"
+    "EPISODE LINKS:\nSarah's website: https://example.com/sarah\n\n"
+    "OUTLINE:\nHere's the timestamps for the episode. On some podcast players you should be able to click the "
+    "timestamp to jump to that time.\n(00:00) – Introduction\n(04:00) – Tide pools\n(09:00) – Questions\n\n"
+    "TRANSCRIPT\n\n"
+)
+
+
+def test_a_chapter_list_under_a_podcast_description_gives_the_chapters(tmp_path: Path) -> None:
+    """Show notes pasted above the transcript: description, sponsors and links first, then "OUTLINE:". Before,
+    only a list at the very top counted, and the whole list read as one paragraph of text."""
+    turns_text = "\n".join(
+        f"{'Lex' if k % 2 else 'Sarah Chen'}: " + " ".join(f"w{k}x{i}" for i in range(120)) for k in range(20)
+    )
+    path = tmp_path / "episode.txt"
+    path.write_text(SHOW_NOTES + turns_text + "\n", encoding="utf-8")
+    transcript = load(path)
+    assert [h.title for h in transcript.chapters] == ["Introduction", "Tide pools", "Questions"]
+    assert transcript.title == "Episode 12: Tide Pools with Sarah Chen"
+    assert transcript.text.startswith("Sarah Chen is a marine biologist")  # the description stays text
+    assert "OUTLINE" not in transcript.text and "(04:00)" not in transcript.text
+    assert "TRANSCRIPT" not in transcript.text
+    assert transcript.speakers == ("Sarah Chen", "Lex")
+
+
+def test_a_chapter_heading_deep_in_the_text_is_not_a_chapter_list(tmp_path: Path) -> None:
+    prose = "the conversation goes on here for a long while " * 100
+    path = tmp_path / "episode.txt"
+    path.write_text(
+        prose + "\nChapters:\n0:00 Intro\n4:00 Middle\n9:00 End\n\n" + prose * 3, encoding="utf-8"
+    )
+    assert load(path).chapters == ()
 
 
 @pytest.mark.parametrize(

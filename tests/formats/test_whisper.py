@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from format_samples import DATA
 
 from desktop_app.formats import load
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_whisper_txt_lines_join_into_flowing_text() -> None:
@@ -54,3 +59,28 @@ def test_whisper_cpp_json_and_csv() -> None:
     c = load(DATA / "whisper-cpp.csv")
     assert c.format == "whisper-tsv"
     assert c.text == 'So I started the company in 2015, and at the time "nobody" believed in it.'
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "[{a}.000 --> {b}.500]  ",  # openai-whisper's console, saved with "> transcript.txt"
+        "[00:{a}.000 --> 00:{b}.500]   ",  # whisper.cpp
+    ],
+)
+def test_whisper_s_printed_segments(tmp_path: Path, stamp: str) -> None:
+    """The lines Whisper prints as it transcribes: before, "-> 00:05.500]" was left in the text each time."""
+    pieces = [
+        (0, "so today we are going to talk about"),
+        (5, "how search engines rank what"),
+        (65, "they find."),
+    ]
+    rows = [
+        stamp.format(a=f"{t // 60:02d}:{t % 60:02d}", b=f"{(t + 5) // 60:02d}:{(t + 5) % 60:02d}") + text
+        for t, text in pieces
+    ]
+    path = tmp_path / "talk.txt"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    t = load(path)
+    assert t.text == "so today we are going to talk about how search engines rank what they find."
+    assert t.time_at(t.text.index("they find")) == pytest.approx(65.0)

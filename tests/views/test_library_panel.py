@@ -342,3 +342,22 @@ def test_files_are_still_read_when_no_process_can_start(tmp_path, monkeypatch):
         files.append(path)
     described = list(library_service._describe_batches([files[:2], files[2:]], in_child=True))
     assert [len(entries) for entries, _bad in described] == [2, 1]
+
+
+def test_titles_stay_readable_in_a_narrow_dock(qtbot, library, tmp_path):
+    """The six short columns kept 100 px each, so in a dock of 600 px or less the titles were two letters and an
+    ellipsis ("Le…"). A narrow panel now leaves out the lesser columns; a wide one shows them all."""
+    from desktop_app.views.library_panel import COLUMNS, TITLE_MIN_WIDTH
+
+    service, panel = library()
+    _started(qtbot, service)
+    _add_folder(qtbot, service, panel, _episodes(tmp_path))
+    header = panel.table.horizontalHeader()
+    panel.show()
+    for width, all_shown in ((340, False), (1400, True), (340, False), (470, False)):  # narrow, wide, medium
+        with qtbot.waitSignal(panel._fit_timer.timeout, timeout=5000):
+            panel.resize(width, 600)
+        shown = [c for c in range(len(COLUMNS)) if not header.isSectionHidden(c)]
+        assert (shown == list(range(len(COLUMNS)))) is all_shown
+        assert 0 in shown and 2 in shown  # the title and the length always
+        assert header.sectionSize(0) >= TITLE_MIN_WIDTH, (width, shown)

@@ -129,6 +129,19 @@ def test_a_bad_file_shows_a_message_and_keeps_the_open_document(
     box.button(QMessageBox.StandardButton.Ok).click()
 
 
+def test_an_empty_first_file_leaves_no_outline_waiting(harness, write_file, qtbot) -> None:
+    """The first file of a session is empty: nothing is open, and the outline does not say it is finding
+    chapters (it did, for good)."""
+    window = harness.start()
+    with qtbot.waitSignal(harness.service.open_failed, timeout=10_000) as blocker:
+        window.open_path(str(write_file("empty.txt", b"")))
+    assert "empty" in blocker.args[1]
+    assert window.session.document is None
+    assert "No transcript is open" in window.reader.toPlainText()
+    assert window.outline_panel.status.text() == ""
+    window.last_error.button(QMessageBox.StandardButton.Ok).click()
+
+
 def test_open_subtitles_shows_real_time(harness, write_file) -> None:
     srt = "".join(
         f"{i}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{(i + 1) // 60:02d}:{(i + 1) % 60:02d},000\n"
@@ -181,6 +194,38 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
     assert window.session.document.transcript.source == str(path.resolve())
+
+
+def test_dropping_a_folder_adds_it_to_the_library(harness, seed_path: Path, tmp_path: Path, qtbot) -> None:
+    """A folder dropped on the reader was refused ("is a folder, not a transcript file"); on the library panel
+    it is added. Now the reader does the same and shows the library."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = harness.start(library=True)
+    harness.open(seed_path)
+    qtbot.waitUntil(lambda: harness.library.catalog is not None, timeout=30_000)  # started after the paint
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    (folder / "boats.txt").write_text("we talked about boats and the harbour all day long " * 30, "utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(
+        harness.library.entries_changed,
+        timeout=30_000,
+        check_params_cb=lambda entries: any(e.path.endswith("boats.txt") for e in entries),
+    ):
+        window.dropEvent(event)
+    assert window.last_error is None
+    assert "Zuckerberg" in window.windowTitle()  # the open transcript stays
+    assert window.library_dock.isVisible()
 
 
 def test_a_long_transcript_opened_first_shows_its_beginning_then_the_whole(

@@ -91,3 +91,16 @@ def test_notes_are_searchable(harness, seed_path: Path, qtbot) -> None:
     assert hit.note_id == annotation.id
     window.session.go_to_hit(0)
     assert window.session.selected_annotation == annotation.id
+
+
+def test_a_new_query_takes_away_the_previous_query_s_match_notice(harness, seed_path: Path, qtbot) -> None:
+    """F3 says "Match 1 of 23" for six seconds; a new query typed within them left it beside other results."""
+    window = open_searchable(harness, seed_path)
+    window.reader.setFocus()
+    type_query(qtbot, window, "llama")
+    qtbot.keyClick(window.search_panel.query_edit, Qt.Key.Key_F3)
+    assert window.status.currentMessage().startswith("Match 1 of ")
+    window.search_panel.query_edit.clear()
+    window.reader.setFocus()
+    type_query(qtbot, window, "metaverse")
+    assert window.status.currentMessage() == ""
