@@ -93,6 +93,7 @@ class LibraryService(QObject):
         self.in_process = False
         self.last_result: LibraryResult | None = None
         self._speaker_edits: dict[str, SpeakerEdits] = {}  # the user's speaker corrections, by document
+        self._early_entries: list[Entry] = []  # read before the catalog opened (after the first paint)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -116,6 +117,10 @@ class LibraryService(QObject):
         from desktop_app.library.catalog import open_library_catalog
 
         self.catalog = open_library_catalog(self._dirs.data, self._default_document)
+        if self._early_entries:  # files added before the library opened
+            self.catalog.add_entries(self._early_entries, save=False)
+            self._early_entries = []
+            self._save_catalog()
         self.entries_changed.emit(self.entries())
         self.sync()
 
@@ -164,7 +169,9 @@ class LibraryService(QObject):
 
     def _on_described(self, batch: tuple[list[Entry], int, int]) -> None:
         entries, done, total = batch
-        if self.catalog is None:
+        if self.catalog is None:  # not opened yet: kept for :meth:`start`
+            self._early_entries.extend(entries)
+            self.adding.emit(done, total)
             return
         result = self.catalog.add_entries(entries, save=False)
         if result.added or result.moved:

@@ -361,3 +361,14 @@ def test_titles_stay_readable_in_a_narrow_dock(qtbot, library, tmp_path):
         assert (shown == list(range(len(COLUMNS)))) is all_shown
         assert 0 in shown and 2 in shown  # the title and the length always
         assert header.sectionSize(0) >= TITLE_MIN_WIDTH, (width, shown)
+
+
+def test_a_folder_added_before_the_library_opens_is_listed_once_it_does(qtbot, library, tmp_path):
+    service, panel = library()
+    service.in_process = True
+    with qtbot.waitSignal(service.adding, timeout=WAIT_MS, check_params_cb=lambda done, total: total == 0):
+        panel.add_paths([str(_episodes(tmp_path))])  # a folder dropped at once, before the first paint
+    assert service.catalog is None
+    _started(qtbot, service)
+    assert panel.model.rowCount() == 3
+    assert service.indexed_count == 3
