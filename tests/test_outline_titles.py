@@ -138,6 +138,16 @@ def test_a_stutter_of_the_captions_is_no_title_candidate() -> None:
     assert ("ai", "systems") in per[0]
 
 
+def test_a_phrase_never_names_one_word_twice() -> None:
+    """A phrase such as "GPT-4 to GPT-4" (from "from gpt-4 to gpt-4 and beyond") is no title."""
+    from desktop_app.outline.title_candidates import _candidates
+
+    words = "from gpt-4 to gpt-4 and the future of gpt-4 models".split()
+    per, _total = _candidates(words, [(0, len(words))], frozenset())
+    assert all(len(set(phrase)) == len(phrase) for phrase in per[0]), per[0]
+    assert ("gpt-4",) in per[0] and ("future", "of", "gpt-4") in per[0]
+
+
 def test_titles_of_lowercase_captions_take_the_usual_capitals_of_names_and_acronyms() -> None:
     """Old automatic captions are all lowercase; a title shows "MDMA and LSD", not "Mdma and lsd"."""
     from desktop_app.outline.title_model import _phrase_title

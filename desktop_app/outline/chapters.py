@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "34"
+OUTLINE_VERSION = "35"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS

@@ -84,8 +84,8 @@ def _candidates(
     """Per section: candidate phrase -> [count, first word index]; and each phrase's count in the text.
 
     A phrase starts on a specific word (not ``GENERIC``) and ends on a content word, may hold connectors
-    ("of", "and") inside, and holds no ``VAGUE`` word, speaker name or verb (``verbs``), nor a word said twice in
-    a row."""
+    ("of", "and") inside, and holds no ``VAGUE`` word, speaker name or verb (``verbs``), nor a content word twice
+    ("AI AI", "GPT-4 to GPT-4")."""
     n = len(words)
     kind: dict[str, int] = {}  # 0: no part of a title, 1: inner connector, 2: edge word, 3: vague edge word
     for w in set(words):
@@ -107,8 +107,8 @@ def _candidates(
                 continue
             for j in range(i, min(i + MAX_PHRASE, b)):
                 kj = k[j]
-                if kj == 0 or (j > i and words[j] == words[j - 1]):
-                    break  # no title word, or a stutter of the captions ("AI AI")
+                if kj == 0 or (j > i and (words[j] == words[j - 1] or kj >= 2 and words[j] in words[i:j])):
+                    break  # no title word, or a word said again ("AI AI", "GPT-4 to GPT-4")
                 if kj < 2:
                     continue  # starts on a specific word, ends on a content word ("meaning of life")
                 key = tuple(words[i : j + 1])
