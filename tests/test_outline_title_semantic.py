@@ -82,4 +82,5 @@ def test_arm_columns_and_importing_changes_no_features() -> None:
     n = len(title_candidates.FEATURES)
     assert sem.arm_columns("base") == list(range(n))
     assert sem.arm_columns("sem") == list(range(n + len(sem.SEM_COLUMNS)))
+    assert sem.arm_columns("contrast") == [*range(n), n + 1]
     assert title_candidates.candidate_features is not sem.patched_features

@@ -60,7 +60,14 @@ if TYPE_CHECKING:
 SEM_COLUMNS = ("sem_sim", "sem_contrast", "sem_rank")
 CACHE = Path(os.environ.get("SEMTITLE_CACHE", "/work/cache-semtitle"))
 DIMS = 384
-ARMS = ("base", "sem")
+ARMS = ("base", "sem")  # the default arms of ``--cv``; ``--arms`` adds the ablations of ``ARM_COLUMNS``
+ARM_COLUMNS = {  # the semantic columns each arm adds to the 31 ``FEATURES``
+    "base": (),
+    "sem": SEM_COLUMNS,
+    "sim+contrast": ("sem_sim", "sem_contrast"),
+    "sim": ("sem_sim",),
+    "contrast": ("sem_contrast",),
+}
 PAIR_MARGIN = 1.0  # the shipped model file's
 
 # --- phrase embeddings -------------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ class PhraseBank:
             return
         CACHE.mkdir(parents=True, exist_ok=True)
         phrases = sorted(self.index, key=self.index.__getitem__)
-        tmp = self.path.with_suffix(".tmp.npz")
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, phrases=np.array("\n".join(phrases)), emb=self.matrix().astype(np.float32))
         tmp.replace(self.path)
         self.dirty = False
@@ -198,13 +205,13 @@ def patched_features(
     templates: dict[str, tuple[float, float]] | None = None,
 ) -> list[list[tuple[tuple[str, ...], list[float]]]]:
     """``title_candidates.candidate_features`` with ``SEM_COLUMNS`` appended for the experiment's episodes,
-    memoised within a fold (``_MEMO``, cleared by :func:`new_fold`)."""
+    memoised within a fold when a model's tables are read (``_MEMO``, cleared by :func:`new_fold`)."""
     ctx = _CONTEXT.get(id(words))
     if ctx is None:  # not an episode of the experiment (the app's own outline while drawing sections)
         return _ORIGINAL(words, forms, sections, model, prior, common, banned, noun, templates)
     tables = prior if prior is not None else (model.prior if model is not None else None)
     key = (id(words), tuple(sections), banned, id(tables))
-    hit = _MEMO.get(key)
+    hit = _MEMO.get(key) if prior is None else None  # the models' scoring (training rows: each once)
     if hit is not None:
         return hit
     out = _ORIGINAL(words, forms, sections, model, prior, common, banned, noun, templates)
@@ -214,7 +221,8 @@ def patched_features(
         emb = ctx.bank.vectors([phrase_text(k) for k, _f in rows], _STATE["encoder"])
         cols = semantic_columns(emb, secs, s_i)
         full.append([(k, f + c.tolist()) for (k, f), c in zip(rows, cols, strict=True)])
-    _MEMO[key] = full
+    if prior is None:
+        _MEMO[key] = full
     return full
 
 
@@ -328,9 +336,9 @@ def fit_arm(
 
 
 def arm_columns(arm: str) -> list[int]:
-    """Column indices of an arm: the 31 ``FEATURES`` (``base``), plus ``SEM_COLUMNS`` (``sem``)."""
+    """Column indices of an arm: the 31 ``FEATURES`` and the semantic columns ``ARM_COLUMNS[arm]``."""
     n = len(C.FEATURES)
-    return list(range(n)) + (list(range(n, n + len(SEM_COLUMNS))) if arm == "sem" else [])
+    return list(range(n)) + [n + SEM_COLUMNS.index(c) for c in ARM_COLUMNS[arm]]
 
 
 def cv_folds(slugs: Sequence[str], k: int, seed: int) -> dict[str, int]:
@@ -338,7 +346,9 @@ def cv_folds(slugs: Sequence[str], k: int, seed: int) -> dict[str, int]:
     return OM.cv_folds(slugs, k, seed)
 
 
-def cross_validate(k: int, seeds: Sequence[int], linear: bool, out: Path | None) -> dict:
+def cross_validate(
+    k: int, seeds: Sequence[int], linear: bool, out: Path | None, arms: Sequence[str] = ARMS
+) -> dict:
     """Per fold seed, arm and episode: app (titles, titleF1, chapters) and human (titles, titleF1, chapters)."""
     install()
     _STATE["encoder"] = _encoder()
@@ -352,7 +362,7 @@ def cross_validate(k: int, seeds: Sequence[int], linear: bool, out: Path | None)
     results: dict[str, Any] = {"k": k, "seeds": list(seeds), "linear": linear, "rows": {}}
     for seed in seeds:
         folds = cv_folds(slugs, k, seed)
-        per: dict[str, dict[str, list[float]]] = {arm: {} for arm in ARMS}
+        per: dict[str, dict[str, list[float]]] = {arm: {} for arm in arms}
         for fold in range(k):
             new_fold()
             t1 = time.time()
@@ -365,7 +375,7 @@ def cross_validate(k: int, seeds: Sequence[int], linear: bool, out: Path | None)
             t2 = time.time()
             data = {"outlines": [eps[s]["outline"] for s in test], "val_eps": [eps[s]["human"] for s in test]}
             line = []
-            for arm in ARMS:
+            for arm in arms:
                 model = fit_arm(x, y, g, arm_columns(arm), tables, linear)
                 res = R.evaluate(data, model)
                 for i, s in enumerate(test):
@@ -409,37 +419,39 @@ def weighted_interval(
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def summarise(results: dict) -> str:
+def summarise(results: dict, arms: Sequence[str] = ARMS) -> str:
     """The CV table: per arm and section kind, chapter-weighted titles / titleF1 (per-episode scores averaged
-    over the fold seeds); the paired sem - base differences with better / worse episode counts and 95 %
-    intervals from resampling episodes; and the spread of the difference over the fold seeds."""
-    seeds = list(results["rows"])
+    over the fold seeds holding every arm of ``arms``); each arm's paired difference to ``base`` with better /
+    worse episode counts and 95 % intervals from resampling episodes; and the difference per fold seed."""
+    seeds = [d for d, per in results["rows"].items() if all(arm in per for arm in ("base", *arms))]
     slugs = sorted(results["rows"][seeds[0]]["base"])
+    arms = ["base", *[a for a in arms if a != "base"]]
     arr = {
-        arm: np.array([[results["rows"][d][arm][s] for s in slugs] for d in seeds]) for arm in ARMS
-    }  # seeds x episodes x (app titles, app F1, app n, hum titles, hum F1, hum n)
+        arm: np.array([[results["rows"][d][arm][s] for s in slugs] for d in seeds]) for arm in arms
+    }  # seeds x episodes x (app titles, app F1, chapters, hum titles, hum F1)
     mean = {arm: a.mean(axis=0) for arm, a in arr.items()}
     lines = [
         f"{len(slugs)} episodes, K={results['k']}, fold seeds {', '.join(seeds)}"
         + (" (linear conditional logit)" if results["linear"] else " (shipped form: + 16 relu units)")
     ]
-    for kind, (ti, fi, ni) in (("app", (0, 1, 2)), ("human", (3, 4, 5))):
+    # the human sections' chapters are the same as the app's matched ones (``outline_data.chapters``)
+    for kind, (ti, fi, ni) in (("app", (0, 1, 2)), ("human", (3, 4, 2))):
         w = mean["base"][:, ni]
-        for arm in ARMS:
+        for arm in arms:
             m = mean[arm]
             lines.append(
-                f"  {kind:5} {arm:4}: titles {np.average(m[:, ti], weights=w):.3f}  "
+                f"  {kind:5} {arm:12}: titles {np.average(m[:, ti], weights=w):.3f}  "
                 f"titleF1 {np.average(m[:, fi], weights=w):.3f}"
             )
-        for name, col in (("titles", ti), ("titleF1", fi)):
-            d = mean["sem"][:, col] - mean["base"][:, col]
+        for arm, (name, col) in ((a, nc) for a in arms[1:] for nc in (("titles", ti), ("titleF1", fi))):
+            d = mean[arm][:, col] - mean["base"][:, col]
             lo, hi = weighted_interval(d, w)
             per_seed = [
-                float(np.average(arr["sem"][j][:, col] - arr["base"][j][:, col], weights=w))
+                float(np.average(arr[arm][j][:, col] - arr["base"][j][:, col], weights=w))
                 for j in range(len(seeds))
             ]
             lines.append(
-                f"  {kind:5} sem - base {name:7}: {np.average(d, weights=w):+.4f} [{lo:+.4f}, {hi:+.4f}], "
+                f"  {kind:5} {arm} - base {name:7}: {np.average(d, weights=w):+.4f} [{lo:+.4f}, {hi:+.4f}], "
                 f"episodes better/worse {(d > 1e-9).sum()}/{(d < -1e-9).sum()}, per fold seed "
                 + ", ".join(f"{v:+.4f}" for v in per_seed)
             )
@@ -531,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encode", action="store_true", help="fill the phrase-embedding cache")
     ap.add_argument("--limit", type=int, default=0, help="--encode: the first N episodes only")
     ap.add_argument("--time", action="store_true", help="time the seed transcript's phrase encoding")
+    ap.add_argument("--arms", default=",".join(ARMS), help=f"arms to fit, of {', '.join(ARM_COLUMNS)}")
     ap.add_argument("--save", default="", help="write the per-episode results here (json)")
     ap.add_argument(
         "--summarise", default="", help="print the table of saved results (comma list merges seeds)"
@@ -545,8 +558,9 @@ def main(argv: list[str] | None = None) -> int:
             if not merged:
                 merged = res
             else:
-                merged["rows"].update(res["rows"])
-        print(summarise(merged))
+                for seed, per in res["rows"].items():
+                    merged["rows"].setdefault(seed, {}).update(per)
+        print(summarise(merged, args.arms.split(",")))
         return 0
     if not outline_data.TRAIN_CORPUS.is_dir():
         print(f"{outline_data.TRAIN_CORPUS} not found (development machines only)")
@@ -557,8 +571,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cv:
         seeds = [int(v) for v in args.seed_list.split(",")] if args.seed_list else list(range(args.seeds))
-        res = cross_validate(args.cv, seeds, args.linear, Path(args.save) if args.save else None)
-        print(summarise(res))
+        arms = args.arms.split(",")
+        res = cross_validate(args.cv, seeds, args.linear, Path(args.save) if args.save else None, arms)
+        if "base" in arms:
+            print(summarise(res, arms))
     return 0
 
 
