@@ -27,7 +27,25 @@ the same rows and folds; per episode, the scores are averaged over the fold seed
     python -m desktop_app.training.outline_title_semantic --cv 5 --seeds 2
     python -m desktop_app.training.outline_title_semantic --time            # the seed transcript's phrases
 
-Results: see the end of this docstring (filled in after the runs).
+Cost: 173,038 distinct candidate phrases over the 89 episodes (about 1,900 per episode, human and app
+sections), encoded in 292 s on one thread (about 590 phrases/s, 3 s per episode). A fold (about 71 training
+episodes, 400,000-450,000 candidate rows) took 40-105 s to build and 100-270 s to fit and score both arms.
+
+Results (session 14; K=5, fold seeds 0-3, each fold seed run as one process; shipped form, pair margin 1; 89
+episodes, 1,675 chapters; chapter-weighted means of the per-episode scores averaged over the fold seeds;
+differences sem - base with 95 % intervals from 10,000 resamples of the episodes, episodes better / worse):
+
+    section kind  arm   titles  titleF1   d titles                    d titleF1
+    app's         base  0.354   0.246
+    app's         sem   0.371   0.256     +0.018 [+0.006, +0.030] 49/29   +0.011 [+0.003, +0.018] 53/33
+    human         base  0.504   0.354
+    human         sem   0.524   0.368     +0.020 [+0.006, +0.033] 51/30   +0.015 [+0.005, +0.024] 60/28
+
+Every fold seed gains on both section kinds (app titleF1 +0.010, +0.015, +0.012, +0.006; human +0.014,
++0.012, +0.016, +0.016). By group (app titleF1): the 54 fitting-split episodes +0.011 [+0.003, +0.020], the 35
+selection ones +0.010 [-0.004, +0.024]; the 79 Lex Fridman episodes +0.012 [+0.004, +0.020], the 10 others
+-0.001 [-0.023, +0.016]. The base arm agrees with the fixed-split figures (selection, fitting-only ranker: app
+0.341 / 0.244).
 """
 
 from __future__ import annotations
