@@ -506,7 +506,10 @@ def encode_all(slugs: Sequence[str]) -> None:
         new_fold()
 
 
-def time_seed(repeat: int = 3) -> int:
+SEED_TRANSCRIPT = outline_data.SHARED / "seed" / "000_0437f9af2b30a0a6.txt"
+
+
+def time_seed(path: Path = SEED_TRANSCRIPT, repeat: int = 3) -> int:
     """Encoding time of the seed transcript's candidate phrases as the app's outline would pay it: the default
     outline's sections and the shipped title model's tables (``chapters.build_outline``'s titling path), every
     distinct candidate phrase through the bundled encoder (best of ``repeat``)."""
@@ -515,10 +518,8 @@ def time_seed(repeat: int = 3) -> int:
 
     from desktop_app.outline import chapters
     from desktop_app.outline import title_words as W
-    from desktop_app.paths import default_transcript
     from desktop_app.readability import segmentation as readability
 
-    path = default_transcript()
     text = path.read_text(encoding="utf-8")
     readable = readability.segment(text)
     t0 = time.perf_counter()
@@ -560,7 +561,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--linear", action="store_true", help="the conditional logit alone (no hidden units)")
     ap.add_argument("--encode", action="store_true", help="fill the phrase-embedding cache")
     ap.add_argument("--limit", type=int, default=0, help="--encode: the first N episodes only")
-    ap.add_argument("--time", action="store_true", help="time the seed transcript's phrase encoding")
+    ap.add_argument(
+        "--time",
+        nargs="?",
+        const=str(SEED_TRANSCRIPT),
+        default="",
+        help="time a transcript's phrase encoding",
+    )
     ap.add_argument("--arms", default=",".join(ARMS), help=f"arms to fit, of {', '.join(ARM_COLUMNS)}")
     ap.add_argument("--save", default="", help="write the per-episode results here (json)")
     ap.add_argument(
@@ -568,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     if args.time:
-        return time_seed()
+        return time_seed(Path(args.time))
     if args.summarise:
         merged: dict[str, Any] = {}
         for p in args.summarise.split(","):
