@@ -46,6 +46,21 @@ Every fold seed gains on both section kinds (app titleF1 +0.010, +0.015, +0.012,
 selection ones +0.010 [-0.004, +0.024]; the 79 Lex Fridman episodes +0.012 [+0.004, +0.020], the 10 others
 -0.001 [-0.023, +0.016]. The base arm agrees with the fixed-split figures (selection, fitting-only ranker: app
 0.341 / 0.244).
+
+Ablation (``--arms``, same folds; the base arm refitted in these runs reproduced its scores exactly): fold seeds
+0-1, app titleF1 base 0.244, all three columns 0.256, ``sem_sim`` + ``sem_contrast`` 0.259, ``sem_contrast``
+alone 0.254 (+0.010 [+0.003, +0.018]); human 0.354 / 0.367 / 0.369 / 0.370. ``sem_sim`` + ``sem_contrast``
+over fold seeds 0-3: app titles 0.374, titleF1 0.259 (+0.021 [+0.010, +0.033] 50/30; +0.014 [+0.006, +0.021]
+54/33; per fold seed +0.010, +0.019, +0.015, +0.010), human 0.526 / 0.371 (+0.022 / +0.017 [+0.007, +0.026],
+63/26); against the three columns +0.003 [+0.001, +0.005] (chosen after seeing seeds 0-1: a tie). The gain is
+the contrast: how much nearer a phrase is to its own section than to the episode's other sections.
+
+Seed transcript (``--time``; 29,633 words, the default outline's 19 sections, the shipped model's tables): 1,492
+distinct candidate phrases, 5,089 word pieces, encoded in 1.31 s by the bundled int8 encoder on one thread
+(default outline 0.27 s). The section embeddings need the unit embeddings, which the app computes only for the
+refined outline (``build_outline(contextual=True)``, about 8 s for a 3-hour episode): there the columns would
+cost about 1.3 s more; the model file would need the two extra features (a second file: ``TitleModel.from_json``
+checks ``FEATURES``). Not implemented in the app (``/work/notes/s14-semtitle.md``).
 """
 
 from __future__ import annotations
