@@ -176,12 +176,12 @@ def test_a_huge_file_is_refused_with_a_clear_message(harness, seed_path: Path, t
     assert "Zuckerberg" in window.windowTitle()
 
 
-def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
+def _drop_event(path: Path) -> tuple[object, object]:
+    """A drop of ``path`` on the window, as the desktop sends it, with its data (the event only points to it:
+    keep both alive)."""
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    window = harness.start()
-    path = write_file("dropped.txt", "this transcript arrived by drag and drop " * 40)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(
@@ -191,6 +191,13 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    return event, mime
+
+
+def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
+    window = harness.start()
+    path = write_file("dropped.txt", "this transcript arrived by drag and drop " * 40)
+    event, _mime = _drop_event(path)
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.dropEvent(event)
     assert window.session.document.transcript.source == str(path.resolve())
@@ -199,24 +206,13 @@ def test_dropping_a_file_opens_it(harness, write_file, qtbot) -> None:
 def test_dropping_a_folder_adds_it_to_the_library(harness, seed_path: Path, tmp_path: Path, qtbot) -> None:
     """A folder dropped on the reader was refused ("is a folder, not a transcript file"); on the library panel
     it is added. Now the reader does the same and shows the library."""
-    from PySide6.QtCore import QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDropEvent
-
     window = harness.start(library=True)
     harness.open(seed_path)
     qtbot.waitUntil(lambda: harness.library.catalog is not None, timeout=30_000)  # started after the paint
     folder = tmp_path / "episodes"
     folder.mkdir()
     (folder / "boats.txt").write_text("we talked about boats and the harbour all day long " * 30, "utf-8")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(folder))])
-    event = QDropEvent(
-        QPointF(50, 50),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    event, _mime = _drop_event(folder)
     with qtbot.waitSignal(
         harness.library.entries_changed,
         timeout=30_000,
