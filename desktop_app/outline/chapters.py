@@ -46,6 +46,7 @@ import numpy as np
 from desktop_app.outline import titles as outline_titles
 from desktop_app.outline import vectors as outline_vectors
 from desktop_app.outline.section import Section as Section  # re-exported: the outline's sections
+from desktop_app.outline.title_semantic import TitleSemantics
 from desktop_app.outline.title_words import STOPWORDS, normalize
 from desktop_app.paths import resource_path
 from desktop_app.speakers.names import find_names
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OUTLINE_VERSION = "35"
+OUTLINE_VERSION = "36"
 
 WORDS_PER_SECTION = 1300.0  # nominal mean section length (the count itself follows chapter_count)
 # Chapter count at granularity 1: COUNT_SCALE * (words / 10,000) ** COUNT_POWER, at most words / MIN_MEAN_WORDS
@@ -260,6 +261,7 @@ def build_outline(
         sections_words,
         intro_section=intro_section,
         exclude_names=[*exclude_names, *opening_names(text)],
+        semantic=_title_semantics(unit_word_starts, embedded),
     )
     report(1.0)
     return [
@@ -502,6 +504,17 @@ def unit_texts(text: str, spans: Sequence[tuple[int, int]], units: Sequence[int]
     """The text of each unit, from its first word to the next unit's first word."""
     bounds = [spans[u][0] for u in units] + [len(text)]
     return [text[bounds[i] : bounds[i + 1]] for i in range(len(units))]
+
+
+def _title_semantics(unit_starts: Sequence[int], embedded: np.ndarray | None) -> TitleSemantics | None:
+    """The refined titles' view of the episode: its units and their contextual embeddings, and the encoder
+    for the candidate phrases; None for the first outline (no embeddings)."""
+    from desktop_app.outline import minilm
+
+    encoder = minilm.get_encoder() if embedded is not None else None
+    if embedded is None or encoder is None:
+        return None
+    return TitleSemantics(list(unit_starts), embedded, lambda texts: encoder.embed(texts))
 
 
 def unit_embeddings(

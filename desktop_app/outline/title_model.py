@@ -16,6 +16,7 @@ hidden layer (``tanh`` or ``relu`` units) whose weighted outputs join that sum (
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -26,15 +27,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from desktop_app.outline.title_candidates import FEATURES, MAX_PHRASE, _says, candidate_features, template_key
+from desktop_app.outline.title_semantic import SEMANTIC_FEATURES
 from desktop_app.outline.title_words import _CONNECTORS, cased, stem
 from desktop_app.paths import resource_path
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+    from desktop_app.outline.title_semantic import TitleSemantics
 
 logger = logging.getLogger(__name__)
 
 TITLES_FILE = ("models", "outline_titles.json.gz")
+REFINED_TITLES_FILE = ("models", "outline_titles_refined.json.gz")
+"""The refined outline's ranker: ``FEATURES`` and then ``title_semantic.SEMANTIC_FEATURES``."""
 TOP_CANDIDATES = 12
 ACTIVATIONS = ("tanh", "relu")
 HALVES_MARGIN = 2.0  # the halves' phrases join only when their scores are this close (chosen on selection)
@@ -112,16 +118,24 @@ class TitleModel:
         self.noun = noun or {}
         self.templates = templates or {}
 
+    @property
+    def semantic(self) -> bool:
+        """Whether the ranker reads ``SEMANTIC_FEATURES`` after ``FEATURES`` (the refined outline's)."""
+        return len(self.mean) == len(FEATURES) + len(SEMANTIC_FEATURES)
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TitleModel:
         """The ranker saved by the title trainer; ValueError when its features are not this version's."""
-        if list(data["features"]) != list(FEATURES):
+        features = list(data["features"])
+        if features not in (list(FEATURES), [*FEATURES, *SEMANTIC_FEATURES]):
             raise ValueError("title model features do not match this version")
         form = data.get("form", "linear")
         if form not in ("linear", "hidden"):
             raise ValueError(f"unknown title model form {form!r}")
         hidden = HiddenLayer.from_json(data["hidden"]) if form == "hidden" else None
-        if hidden is not None and hidden.weights.shape[1] != len(FEATURES):
+        if any(len(data[k]) != len(features) for k in ("coef", "mean", "scale")):
+            raise ValueError("title model coefficients do not match the features")
+        if hidden is not None and hidden.weights.shape[1] != len(features):
             raise ValueError("title model hidden layer does not match the features")
         return cls(
             data["coef"],
@@ -157,24 +171,40 @@ class TitleModel:
         return float(self.score_many([feats])[0])
 
 
-_title_model: TitleModel | None = None
-_title_model_failed = False
+_title_models: dict[bool, TitleModel | None] = {}
 _title_lock = threading.Lock()
 
 
-def get_title_model() -> TitleModel | None:
-    """The bundled title model (loaded once), or None when it is missing or unreadable."""
-    global _title_model, _title_model_failed
+def get_title_model(refined: bool = False) -> TitleModel | None:
+    """The bundled title model (loaded once), or None when it is missing or unreadable; ``refined``: the
+    refined outline's (``REFINED_TITLES_FILE``), whose rows end with ``SEMANTIC_FEATURES``."""
     with _title_lock:
-        if _title_model is None and not _title_model_failed:
-            path = resource_path(*TITLES_FILE)
+        if refined not in _title_models:
+            path = resource_path(*(REFINED_TITLES_FILE if refined else TITLES_FILE))
+            model = None
             try:
                 with gzip.open(path, "rt", encoding="utf-8") as fh:
-                    _title_model = TitleModel.from_json(json.load(fh))
+                    model = TitleModel.from_json(json.load(fh))
+                if model.semantic != refined:
+                    raise ValueError("its features are not the ones this outline gives")
             except (OSError, ValueError, KeyError, TypeError) as exc:
-                logger.warning("outline title model unavailable (%s): keyword titles", exc)
-                _title_model_failed = True
-        return _title_model
+                logger.warning("outline title model %s unavailable (%s)", path.name, exc)
+                model = None
+            _title_models[refined] = model
+        return _title_models[refined]
+
+
+@contextlib.contextmanager
+def title_model_as(model: TitleModel | None, refined: bool = False) -> Iterator[None]:
+    """Title with ``model`` instead of the bundled one while the block runs (training and benchmarks)."""
+    get_title_model(refined)
+    with _title_lock:
+        saved, _title_models[refined] = _title_models[refined], model
+    try:
+        yield
+    finally:
+        with _title_lock:
+            _title_models[refined] = saved
 
 
 def learned_titles(
@@ -185,6 +215,7 @@ def learned_titles(
     banned: frozenset[str] = frozenset(),
     pair_margin: float | None = None,
     split_share: float | None = None,
+    semantic: TitleSemantics | None = None,
 ) -> list[str | None]:
     """Each section's best candidate phrase that no other section has taken (None: no candidate).
 
@@ -193,7 +224,10 @@ def learned_titles(
     one "and" (never "Humor and WhatsApp and Signal").
     A section at least ``split_share`` times as long as the outline's mean section (default: the model's;
     None: never) is titled by the best phrase of each of its halves, joined ("Tesla and Neuralink"): a long
-    section often holds two of the chapters a person would have made, and its title then names both."""
+    section often holds two of the chapters a person would have made, and its title then names both.
+    ``semantic``: the episode's contextual view, required by a model that reads ``SEMANTIC_FEATURES``."""
+    if model.semantic and semantic is None:
+        raise ValueError("this title model reads the contextual encoder's columns: pass semantic")
     margin = model.pair_margin if pair_margin is None else pair_margin
     share = model.split_share if split_share is None else split_share
     mean_len = sum(b - a for a, b in sections) / max(len(sections), 1)
@@ -202,8 +236,12 @@ def learned_titles(
     )
     pieces, owner = _pieces(sections, split)
     table = candidate_features(words, forms, sections, model, banned=banned)
+    if model.semantic and semantic is not None:
+        table = semantic.extend(table, sections)
     if len(pieces) > len(sections):  # the halves are scored against the other halves and sections
         halves = candidate_features(words, forms, pieces, model, banned=banned)
+        if model.semantic and semantic is not None:
+            halves = semantic.extend(halves, pieces)
         parts = Counter(owner)
         table = [halves[p_i] if parts[s_i] > 1 else table[s_i] for p_i, s_i in enumerate(owner)]
     per_piece: list[list[tuple[float, tuple[str, ...]]]] = []

@@ -33,6 +33,8 @@ from desktop_app.outline.title_words import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from desktop_app.outline.title_semantic import TitleSemantics
+
 TITLE_TERMS = 4
 MIN_TF = 2
 TF_POWER = 1.0
@@ -49,8 +51,10 @@ def label_sections(
     sections: Sequence[tuple[int, int]],
     intro_section: bool = False,
     exclude_names: Sequence[str] = (),
+    semantic: TitleSemantics | None = None,
 ) -> list[tuple[str, list[str]]]:
-    """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges.
+    """``(title, keywords)`` per section; ``sections`` are ``[start, end)`` word index ranges; ``semantic``
+    (the refined outline's contextual view of the episode): titles by the refined ranker, when it is bundled.
 
     Titles are learned candidate phrases (see ``learned_titles``), distinct within the outline; words of
     ``exclude_names`` (the speakers) are never a title or keyword. Keywords are the section's most
@@ -63,8 +67,10 @@ def label_sections(
     for c in counts:
         df.update(c.keys())
     n_sec = len(sections)
-    model = get_title_model()
-    learned = learned_titles(words, forms, sections, model, banned) if model is not None else None
+    model = get_title_model(refined=True) if semantic is not None else None
+    if model is None:
+        model, semantic = get_title_model(), None
+    learned = learned_titles(words, forms, sections, model, banned, semantic=semantic) if model else None
     out: list[tuple[str, list[str]]] = []
     taken: set[str] = set()
     learned_lower = {t.lower() for t in learned or () if t}

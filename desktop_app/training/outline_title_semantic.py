@@ -430,6 +430,63 @@ def cross_validate(
     return results
 
 
+REFIT_ARM = "sim+contrast"  # the refined ranker's columns (``title_semantic.SEMANTIC_FEATURES``)
+
+
+def refit() -> int:
+    """Fit the refined outline's title ranker (``title_model.REFINED_TITLES_FILE``) on all 89 fitting +
+    selection episodes, the shipped form with the ``REFIT_ARM`` columns, and write it."""
+    import gzip
+
+    from desktop_app.outline.title_semantic import SEMANTIC_FEATURES
+    from desktop_app.paths import resource_path
+
+    if list(ARM_COLUMNS[REFIT_ARM]) != list(SEMANTIC_FEATURES):
+        raise ValueError("the refit's columns are not the app's SEMANTIC_FEATURES")
+    install()
+    _STATE["encoder"] = _encoder()
+    slugs = cv_slugs()
+    eps = load_episodes(slugs)
+    new_fold()
+    train = [eps[s] for s in slugs]
+    x, y, g = fold_rows(train)
+    use = arm_columns(REFIT_ARM)
+    xs = x[:, use]
+    mean, scale = xs.mean(axis=0), np.maximum(xs.std(axis=0), 1e-6)
+    z = (xs - mean) / scale
+    w = OT.fit_listwise(z, y, g, R.REF_L2)
+    w, hidden = OT.fit_hidden(z, y, g, w, R.REF_L2, R.REF_UNITS, R.REF_HIDDEN_L2, R.REF_ACTIVATION, seed=0)
+    humans = [e["human"] for e in train]
+    prior, common, noun = OT.tables(humans)
+    data = {
+        "form": "hidden",
+        "features": [*C.FEATURES, *SEMANTIC_FEATURES],
+        "coef": [round(float(v), 5) for v in w[:-1]],
+        "bias": round(float(w[-1]), 5),
+        "mean": [round(float(v), 5) for v in mean],
+        "scale": [round(float(v), 5) for v in scale],
+        "prior_default": prior[""],
+        "common_default": common[""],
+        "pair_margin": PAIR_MARGIN,
+        "split_share": None,
+        "noun": noun,
+        "templates": OT.templates_of(humans),
+        "prior": prior,
+        "common": common,
+        "hidden": hidden.to_json(),
+        "trained_on": f"fitting and selection splits of the training corpus ({len(train)} episodes, "
+        "desktop_app/training/outline_split.txt), human chapters and the app's sections; "
+        "training/outline_title_semantic.py --refit",
+    }
+    for e in eps.values():
+        e["ctx"].bank.save()
+    path = Path(resource_path(*M.REFINED_TITLES_FILE))
+    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(f"{len(x)} rows; wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
+    return 0
+
+
 def _encoder() -> MiniLMEncoder:
     from desktop_app.outline import minilm
 
@@ -575,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed-list", default="", help="fold seeds, e.g. 2,3 (overrides --seeds)")
     ap.add_argument("--linear", action="store_true", help="the conditional logit alone (no hidden units)")
     ap.add_argument("--encode", action="store_true", help="fill the phrase-embedding cache")
+    ap.add_argument("--refit", action="store_true", help="write the refined outline's title model")
     ap.add_argument("--limit", type=int, default=0, help="--encode: the first N episodes only")
     ap.add_argument(
         "--time",
@@ -605,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     if not outline_data.TRAIN_CORPUS.is_dir():
         print(f"{outline_data.TRAIN_CORPUS} not found (development machines only)")
         return 0
+    if args.refit:
+        return refit()
     if args.encode:
         slugs = cv_slugs()
         encode_all(slugs[: args.limit] if args.limit else slugs)

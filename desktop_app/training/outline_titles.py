@@ -501,13 +501,10 @@ def on_app_sections(ep: dict, outline: dict) -> dict:
 def end_to_end(outlines: list[dict], model: M.TitleModel) -> tuple[float, float]:
     """Mean (titles, titleF1) as the scorer computes them, titling the app's sections with ``model``."""
     hits, f1s = [], []
-    saved, M._title_model = M._title_model, model  # label_sections titles with the bundled model
-    try:
+    with M.title_model_as(model):  # label_sections titles with the bundled model
         labels_of = [
             T.label_sections(o["words"], o["surface"], o["secs"], intro_section=o["intro"]) for o in outlines
         ]
-    finally:
-        M._title_model = saved
     for o, labels in zip(outlines, labels_of, strict=True):
         ref_bounds = [w for w, _t in o["ref"]] + [o["n"]]
         for (rs, title), re_ in zip(o["ref"], ref_bounds[1:], strict=True):
