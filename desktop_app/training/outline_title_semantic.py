@@ -80,6 +80,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from desktop_app.outline import title_candidates as C
 from desktop_app.outline import title_model as M
+from desktop_app.outline.title_semantic import phrase_text, section_vectors
+from desktop_app.outline.title_semantic import semantic_columns as app_semantic_columns
 from desktop_app.training import outline_data
 from desktop_app.training import outline_minilm as OM
 from desktop_app.training import outline_title_rank as R
@@ -104,11 +106,6 @@ ARM_COLUMNS = {  # the semantic columns each arm adds to the 31 ``FEATURES``
 PAIR_MARGIN = 1.0  # the shipped model file's
 
 # --- phrase embeddings -------------------------------------------------------------------------------------
-
-
-def phrase_text(key: tuple[str, ...]) -> str:
-    """The text encoded for a candidate phrase: its normalised words, lower case."""
-    return " ".join(key).lower()
 
 
 @dataclass
@@ -176,36 +173,16 @@ class PhraseBank:
 # --- section embeddings and the columns --------------------------------------------------------------------
 
 
-def section_vectors(
-    unit_starts: Sequence[int], unit_emb: np.ndarray, sections: Sequence[tuple[int, int]]
-) -> np.ndarray:
-    """Per section ``[a, b)`` (word indices): the unit-length mean of the embeddings of the units starting in
-    it (none: the unit it starts in)."""
-    starts = np.asarray(unit_starts)
-    out = np.zeros((len(sections), unit_emb.shape[1]), dtype=np.float64)
-    for i, (a, b) in enumerate(sections):
-        inside = np.flatnonzero((starts >= a) & (starts < b))
-        if not len(inside):
-            inside = np.array([max(int(np.searchsorted(starts, a, side="right")) - 1, 0)])
-        v = unit_emb[inside].astype(np.float64).mean(axis=0)
-        out[i] = v / max(float(np.linalg.norm(v)), 1e-9)
-    return out
-
-
 def semantic_columns(phrases: np.ndarray, sections: np.ndarray, own: int) -> np.ndarray:
     """``SEM_COLUMNS`` of the candidate phrases (rows of unit-length embeddings) of section ``own`` against the
-    episode's section embeddings."""
+    episode's section embeddings: the app's two (``title_semantic.semantic_columns``) and the rank."""
     if not len(phrases):
         return np.zeros((0, len(SEM_COLUMNS)))
-    sims = phrases.astype(np.float64) @ sections.T
-    mine = sims[:, own]
-    n = sections.shape[0]
-    others = (sims.sum(axis=1) - mine) / (n - 1) if n > 1 else np.zeros_like(mine)
-    order = np.argsort(-mine, kind="stable")
-    rank = np.empty(len(mine))
-    rank[order] = np.arange(len(mine))
-    scaled = 1.0 - rank / max(len(mine) - 1, 1)
-    return np.column_stack([mine, mine - others, scaled])
+    both = app_semantic_columns(phrases, sections, own)
+    order = np.argsort(-both[:, 0], kind="stable")
+    rank = np.empty(len(both))
+    rank[order] = np.arange(len(both))
+    return np.column_stack([both, 1.0 - rank / max(len(both) - 1, 1)])
 
 
 # --- the episodes' context and the patched candidate features ----------------------------------------------
