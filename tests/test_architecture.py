@@ -59,6 +59,7 @@ LAYERS = {
     "outline.section": "domain",
     "outline.title_candidates": "domain",
     "outline.title_model": "domain",
+    "outline.title_semantic": "domain",
     "outline.title_words": "domain",
     "outline.titles": "domain",
     "outline.vectors": "domain",
