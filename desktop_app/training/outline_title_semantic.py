@@ -413,10 +413,7 @@ REFIT_ARM = "sim+contrast"  # the refined ranker's columns (``title_semantic.SEM
 def refit() -> int:
     """Fit the refined outline's title ranker (``title_model.REFINED_TITLES_FILE``) on all 89 fitting +
     selection episodes, the shipped form with the ``REFIT_ARM`` columns, and write it."""
-    import gzip
-
     from desktop_app.outline.title_semantic import SEMANTIC_FEATURES
-    from desktop_app.paths import resource_path
 
     if list(ARM_COLUMNS[REFIT_ARM]) != list(SEMANTIC_FEATURES):
         raise ValueError("the refit's columns are not the app's SEMANTIC_FEATURES")
@@ -435,32 +432,18 @@ def refit() -> int:
     w, hidden = OT.fit_hidden(z, y, g, w, R.REF_L2, R.REF_UNITS, R.REF_HIDDEN_L2, R.REF_ACTIVATION, seed=0)
     humans = [e["human"] for e in train]
     prior, common, noun = OT.tables(humans)
-    data = {
-        "form": "hidden",
-        "features": [*C.FEATURES, *SEMANTIC_FEATURES],
-        "coef": [round(float(v), 5) for v in w[:-1]],
-        "bias": round(float(w[-1]), 5),
-        "mean": [round(float(v), 5) for v in mean],
-        "scale": [round(float(v), 5) for v in scale],
-        "prior_default": prior[""],
-        "common_default": common[""],
-        "pair_margin": PAIR_MARGIN,
-        "split_share": None,
-        "noun": noun,
-        "templates": OT.templates_of(humans),
-        "prior": prior,
-        "common": common,
-        "hidden": hidden.to_json(),
-        "trained_on": f"fitting and selection splits of the training corpus ({len(train)} episodes, "
+    model = M.TitleModel([], 0.0, [], [], {}, {}, 0.0, 0.0, PAIR_MARGIN, hidden=hidden)  # its form only
+    trained_on = (
+        f"fitting and selection splits of the training corpus ({len(train)} episodes, "
         "desktop_app/training/outline_split.txt), human chapters and the app's sections; "
-        "training/outline_title_semantic.py --refit",
-    }
+        "training/outline_title_semantic.py --refit"
+    )
+    tables = (prior, common, noun, OT.templates_of(humans))
+    data = OT.model_file_data(model, [*C.FEATURES, *SEMANTIC_FEATURES], w, mean, scale, tables, trained_on)
     for e in eps.values():
         e["ctx"].bank.save()
-    path = Path(resource_path(*M.REFINED_TITLES_FILE))
-    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
-    print(f"{len(x)} rows; wrote {path} ({path.stat().st_size // 1024} KiB)", flush=True)
+    print(f"{len(x)} rows", flush=True)
+    OT.write_model_file(data, M.REFINED_TITLES_FILE)
     return 0
 
 

@@ -81,7 +81,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -516,6 +516,48 @@ def end_to_end(outlines: list[dict], model: M.TitleModel) -> tuple[float, float]
     return float(np.mean(hits)), float(np.mean(f1s))
 
 
+def model_file_data(
+    model: M.TitleModel,
+    features: list[str],
+    w: np.ndarray,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    tables: tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, tuple[float, float]]],
+    trained_on: str,
+) -> dict[str, Any]:
+    """What a title model file holds (``title_model.TitleModel.from_json`` reads it): the ranker's form,
+    columns, weights ``w`` (bias last) and standardisation, its decoding settings and word tables."""
+    prior, common, noun, templates = tables
+    data: dict[str, Any] = {
+        "form": model.form,
+        "features": features,
+        "coef": [round(float(v), 5) for v in w[:-1]],
+        "bias": round(float(w[-1]), 5),
+        "mean": [round(float(v), 5) for v in mean],
+        "scale": [round(float(v), 5) for v in scale],
+        "prior_default": prior[""],
+        "common_default": common[""],
+        "pair_margin": model.pair_margin,
+        "split_share": model.split_share,
+        "noun": noun,
+        "templates": templates,
+        "prior": prior,
+        "common": common,
+        "trained_on": trained_on,
+    }
+    if model.hidden is not None:
+        data["hidden"] = model.hidden.to_json()
+    return data
+
+
+def write_model_file(data: dict[str, Any], where: tuple[str, str]) -> None:
+    """Write a title model file (gzip'd canonical JSON, reproducible bytes) under ``resources``."""
+    path = Path(resource_path(*where))
+    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--l2", default="1", help="L2 values to compare on validation, e.g. 0.1,1,10")
@@ -690,37 +732,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, c in sorted(zip(C.FEATURES, w[:-1], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:16} {c:+.3f}")
-    data = {
-        "form": model.form,
-        "features": list(C.FEATURES),
-        "coef": [round(float(v), 5) for v in w[:-1]],
-        "bias": round(float(w[-1]), 5),
-        "mean": [round(float(v), 5) for v in mean],
-        "scale": [round(float(v), 5) for v in scale],
-        "prior_default": prior[""],
-        "common_default": common[""],
-        "pair_margin": model.pair_margin,
-        "split_share": model.split_share,
-        "noun": noun,
-        "templates": templates,
-        "prior": prior,
-        "common": common,
-        "trained_on": ("fitting and selection splits" if args.refit else "fitting split")
+    trained_on = (
+        ("fitting and selection splits" if args.refit else "fitting split")
         + " of the training corpus (desktop_app/training/outline_split.txt), "
         + {
             "human": "human chapters",
             "app": "the app's sections",
             "both": "human chapters and the app's sections",
-        }[args.sections],
-    }
-    if model.hidden is not None:
-        data["hidden"] = model.hidden.to_json()
+        }[args.sections]
+    )
+    data = model_file_data(
+        model, list(C.FEATURES), w, mean, scale, (prior, common, noun, templates), trained_on
+    )
     if args.dry_run:
         return 0
-    path = Path(resource_path(*M.TITLES_FILE))
-    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    path.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
-    print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+    write_model_file(data, M.TITLES_FILE)
     return 0
 
 
